@@ -1,0 +1,199 @@
+/*
+ * io.c: the CLI's boundary with the outside: reading the JSON input, writing the answer
+ * atomically, and printing errors as one JSON object on stderr.
+ *
+ * Inputs are health records, so two rules hold here: an error never echoes input text (jansson's
+ * syntax messages quote the offending token, which we cut off), and an output file is created
+ * owner-readable only and appears whole or not at all (temporary file + rename).
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+double cli_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+double cli_ms(const cli_ctx *ctx, double ms)
+{
+	return ctx->no_timing ? 0.0 : ms;
+}
+
+const char *cli_extra(const cli_ctx *ctx, const char *name)
+{
+	for (int k = 0; k < CLI_MAX_EXTRA && ctx->cmd->extra[k].name; k++)
+		if (strcmp(ctx->cmd->extra[k].name, name) == 0)
+			return ctx->extra_value[k];
+	return NULL;
+}
+
+int cli_exit_for(pl_status st)
+{
+	switch (st) {
+	case PL_OK: return CLI_EXIT_OK;
+	case PL_ERR_USAGE: return CLI_EXIT_USAGE;
+	case PL_ERR_INVALID: return CLI_EXIT_INVALID;
+	case PL_ERR_INFEASIBLE: return CLI_EXIT_INFEASIBLE;
+	case PL_ERR_NOMEM:
+	case PL_ERR_IO:
+	case PL_ERR_INTERNAL: return CLI_EXIT_FAILURE;
+	}
+	return CLI_EXIT_FAILURE;
+}
+
+int cli_fail(cli_ctx *ctx, pl_status st, const char *pointer, const char *fmt, ...)
+{
+	va_list ap;
+
+	ctx->err.code = st;
+	snprintf(ctx->err.pointer, sizeof(ctx->err.pointer), "%s", pointer ? pointer : "");
+	va_start(ap, fmt);
+	vsnprintf(ctx->err.message, sizeof(ctx->err.message), fmt, ap);
+	va_end(ap);
+	return cli_exit_for(st);
+}
+
+void cli_print_error(const pl_error *err, long line, long column)
+{
+	json_t *e = json_object(), *doc = json_object();
+	pl_status code = err->code == PL_OK ? PL_ERR_INTERNAL : err->code;
+
+	json_object_set_new(e, "code", json_string(pl_status_name(code)));
+	json_object_set_new(e, "message", json_string(err->message[0] ? err->message : "unknown error"));
+	json_object_set_new(e, "pointer", json_string(err->pointer));
+	if (line > 0) {
+		json_object_set_new(e, "line", json_integer(line));
+		json_object_set_new(e, "column", json_integer(column));
+	}
+	json_object_set_new(doc, "error", e);
+	json_dumpf(doc, stderr, JSON_COMPACT);
+	fputc('\n', stderr);
+	json_decref(doc);
+}
+
+/* jansson's messages end with "near 'TOKEN'": keep only the part that names no input text. */
+static void redact_syntax_message(char *msg)
+{
+	char *near = strstr(msg, " near ");
+	if (near)
+		*near = '\0';
+}
+
+int cli_read_input(cli_ctx *ctx, json_t **out)
+{
+	json_error_t jerr;
+	FILE *f = stdin;
+	double t0 = cli_now_ms();
+	json_t *doc;
+
+	*out = NULL;
+	if (ctx->input_path) {
+		f = fopen(ctx->input_path, "rb");
+		if (!f)
+			return cli_fail(ctx, PL_ERR_IO, "", "cannot open the input file: %s", strerror(errno));
+	}
+	doc = json_loadf(f, JSON_REJECT_DUPLICATES, &jerr);
+	if (f != stdin)
+		fclose(f);
+	ctx->parse_ms = cli_now_ms() - t0;
+	if (!doc) {
+		char msg[JSON_ERROR_TEXT_LENGTH];
+		snprintf(msg, sizeof(msg), "%s", jerr.text);
+		redact_syntax_message(msg);
+		ctx->err_line = jerr.line > 0 ? jerr.line : 1;
+		ctx->err_column = jerr.column > 0 ? jerr.column : 1;
+		return cli_fail(ctx, PL_ERR_INVALID, "", "JSON syntax error: %s", msg);
+	}
+	if (!json_is_object(doc)) {
+		json_decref(doc);
+		return cli_fail(ctx, PL_ERR_INVALID, "", "the input must be a JSON object");
+	}
+	*out = doc;
+	return CLI_EXIT_OK;
+}
+
+static size_t dump_flags(const cli_ctx *ctx)
+{
+	/* 15 significant digits: every double prints the same way on every run and platform. */
+	return (ctx->pretty ? JSON_INDENT(2) : JSON_COMPACT) | JSON_REAL_PRECISION(15);
+}
+
+int cli_write_output(cli_ctx *ctx, json_t *doc)
+{
+	char *tmp = NULL;
+	FILE *f = NULL;
+	int fd = -1, rc = CLI_EXIT_OK;
+
+	if (!doc)
+		return cli_fail(ctx, PL_ERR_NOMEM, "", "out of memory building the answer");
+	if (!ctx->output_path) {
+		if (json_dumpf(doc, stdout, dump_flags(ctx)) != 0 || fputc('\n', stdout) == EOF ||
+		    fflush(stdout) != 0)
+			rc = cli_fail(ctx, PL_ERR_IO, "", "writing to standard output failed");
+		json_decref(doc);
+		return rc;
+	}
+	tmp = malloc(strlen(ctx->output_path) + 16);
+	if (!tmp) {
+		json_decref(doc);
+		return cli_fail(ctx, PL_ERR_NOMEM, "", "out of memory");
+	}
+	sprintf(tmp, "%s.tmp.XXXXXX", ctx->output_path);
+	fd = mkstemp(tmp); /* mode 0600: answers about clients are for their owner only */
+	if (fd < 0) {
+		rc = cli_fail(ctx, PL_ERR_IO, "", "cannot create the output file: %s", strerror(errno));
+		goto out;
+	}
+	f = fdopen(fd, "wb");
+	if (!f) {
+		close(fd);
+		unlink(tmp);
+		rc = cli_fail(ctx, PL_ERR_IO, "", "cannot write the output file: %s", strerror(errno));
+		goto out;
+	}
+	if (json_dumpf(doc, f, dump_flags(ctx)) != 0 || fputc('\n', f) == EOF || fflush(f) != 0 ||
+	    fsync(fileno(f)) != 0) {
+		int e = errno;
+		fclose(f);
+		unlink(tmp);
+		rc = cli_fail(ctx, PL_ERR_IO, "", "writing the output file failed: %s", strerror(e));
+		goto out;
+	}
+	if (fclose(f) != 0 || rename(tmp, ctx->output_path) != 0) {
+		int e = errno;
+		unlink(tmp);
+		rc = cli_fail(ctx, PL_ERR_IO, "", "cannot put the output file in place: %s", strerror(e));
+	}
+out:
+	free(tmp);
+	json_decref(doc);
+	return rc;
+}
+
+char *cli_resolve_path(const cli_ctx *ctx, const char *path)
+{
+	const char *slash;
+	size_t dirlen;
+	char *out;
+
+	if (path[0] == '/' || !ctx->input_path || !(slash = strrchr(ctx->input_path, '/')))
+		return strdup(path);
+	dirlen = (size_t)(slash - ctx->input_path) + 1;
+	out = malloc(dirlen + strlen(path) + 1);
+	if (!out)
+		return NULL;
+	memcpy(out, ctx->input_path, dirlen);
+	strcpy(out + dirlen, path);
+	return out;
+}

@@ -1,0 +1,59 @@
+/*
+ * peerlink/assign.h: optimal assignment of rows to capacitated columns (rectangular, with
+ * forbidden pairs): the solver under `peerlink solve assignment` and mentor matching.
+ *
+ * Problem. Given an nrows x ncols cost matrix (row-major) and a capacity per column, choose for
+ * each row at most one column so that no column takes more rows than its capacity, forbidden pairs
+ * (entries that are +INFINITY or NaN) are never used, the number of assigned rows is as large as
+ * possible, and among all such assignments the total cost is the smallest. Minimisation only:
+ * callers that maximise negate their scores first.
+ *
+ * Ownership. The solver only reads `cost` (it may be large: nothing is copied except when rows
+ * outnumber unit-capacity columns, where a transposed copy is made). The result's arrays are owned
+ * by the pl_assign_result and released by pl_assign_result_release().
+ */
+#ifndef PEERLINK_ASSIGN_H
+#define PEERLINK_ASSIGN_H
+
+#include <stddef.h>
+#include <peerlink/error.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define PL_ASSIGN_UNASSIGNED (-1L)
+
+typedef struct pl_assign_result {
+	size_t nrows, ncols;
+	long *row_to_col; /* nrows entries: column index, or PL_ASSIGN_UNASSIGNED */
+	double total;     /* sum of cost over assigned pairs */
+	size_t assigned;  /* number of assigned rows */
+	/* Dual certificate (meaningful when every row is assigned): u[i] + v[j] <= cost[i][j] for all
+	 * allowed pairs, with equality on assigned pairs; v[j] <= 0, and v[j] == 0 where column j is
+	 * below capacity. Then total == sum(u) + sum(cap[j] * v[j]) proves optimality. */
+	double *u; /* nrows */
+	double *v; /* ncols */
+	/* How the answer was found, for stats and benchmarks. */
+	const char *method; /* "sparse-candidates" or "dense" */
+	size_t rounds;      /* candidate-verification rounds (sparse method) */
+	size_t candidates;  /* candidate pairs finally held (sparse method) */
+} pl_assign_result;
+
+#define PL_ASSIGN_RESULT_INIT { 0, 0, NULL, 0.0, 0, NULL, NULL, "", 0, 0 }
+
+void pl_assign_result_init(pl_assign_result *res);
+void pl_assign_result_release(pl_assign_result *res);
+
+/*
+ * Solve. `capacity` holds ncols positive counts, or is NULL for all ones. An entry of -INFINITY
+ * is invalid input (it would make every total unbounded); the error names the entry as
+ * "/row/col". Returns PL_OK with res filled, or a status with err filled.
+ */
+pl_status pl_assign_solve(const double *cost, size_t nrows, size_t ncols, const long *capacity,
+			  pl_assign_result *res, pl_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
