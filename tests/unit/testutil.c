@@ -2,6 +2,7 @@
  * testutil.c: see testutil.h. The CLI is run through fork/exec with pipes so that tests check
  * exit codes and both output streams exactly as a user's shell would see them.
  */
+#define _DEFAULT_SOURCE
 #define _POSIX_C_SOURCE 200809L
 #include "testutil.h"
 
