@@ -1,0 +1,264 @@
+/*
+ * peerlink/risk.h: relapse-risk early warnings: features from a client's check-in history,
+ * an L2-regularized logistic model fitted by IRLS and calibrated on held-out folds, tiers, and the
+ * model file. docs/risk.md documents every feature, the maths and the file format.
+ *
+ * Flow:  pl_client (checkins.h) --pl_features_compute--> feature rows (history up to each day
+ *        only) --pl_risk_dataset_add_client--> design matrix + labels --pl_risk_train--> model
+ *        --pl_risk_model_to_json / _from_json--> model file;  model + client --pl_risk_score-->
+ *        risk, tier, signals, contributions, data quality.
+ *
+ * Features are named "<measure>.<kind>" (e.g. "craving.var_tau") or by a client-level name
+ * ("missed_streak"); pl_feature_parse turns a name into a pl_feature_spec. Every feature of day t
+ * is a function of the grid up to and including day t and of events dated on or before t: nothing
+ * after t is read (tests perturb the future to check this).
+ *
+ * Ownership: structs with pointers are released with their _release function (zeroed structs
+ * are fine); json_t results are new references; json_t arguments are borrowed.
+ */
+#ifndef PEERLINK_RISK_H
+#define PEERLINK_RISK_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+#include <peerlink/error.h>
+#include <peerlink/checkins.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------------------- features */
+typedef enum pl_feature_kind {
+	/* per measure: "<measure>.<kind>" */
+	PL_F_LEVEL,      /* mean of the last 7 days' values */
+	PL_F_SLOPE,      /* least-squares slope per day over the last 14 days */
+	PL_F_DEV,        /* last-7-day mean minus the client's baseline mean, in baseline SDs, oriented
+			    so that positive is worse */
+	PL_F_VAR,        /* variance over the last 14 days (rolling EWS window) */
+	PL_F_AR1,        /* lag-1 autocorrelation over the last 14 days */
+	PL_F_VAR_TAU,    /* Kendall tau of the rolling 14-day variance over the last 28 days */
+	PL_F_AR1_TAU,    /* Kendall tau of the rolling 14-day AR(1) over the last 28 days */
+	PL_F_CP,         /* change-point probability (BOCPD) within the last 7 days */
+	PL_F_EWMA,       /* EWMA of the daily values in baseline SDs, oriented (positive = worse) */
+	PL_F_CUSUM,      /* one-sided CUSUM in the worse direction, in baseline SDs */
+	PL_F_RATE,       /* booleans: fraction true among answered days, last 28 days */
+	PL_F_RATE_TREND, /* booleans: rate over the last 14 days minus rate over the 14 before */
+	/* client level */
+	PL_F_CHECKINS,      /* "checkins": log(1 + completed check-ins so far) */
+	PL_F_COVERAGE,      /* "coverage_14": fraction of the last 14 days with a check-in */
+	PL_F_MISSED_STREAK, /* "missed_streak": days since the last check-in (0 = checked in today) */
+	PL_F_DAYS_SINCE_LAPSE, /* "days_since_lapse": log(1 + days since the last lapse), 365 cap */
+	PL_F_PRIOR_LAPSE,   /* "prior_lapse": 1 if any lapse or relapse on or before the day */
+	PL_F_NKINDS
+} pl_feature_kind;
+
+typedef struct pl_feature_spec {
+	pl_feature_kind kind;
+	int measure; /* catalogue index for per-measure kinds, -1 for client-level ones */
+} pl_feature_spec;
+
+/* Parse "craving.var_tau" / "missed_streak"; unknown names or a kind that does not fit the
+ * measure's type (e.g. "attended.slope") are PL_ERR_INVALID at ptr. */
+pl_status pl_feature_parse(const char *name, const pl_catalogue *cat, const char *ptr,
+			   pl_feature_spec *out, pl_error *err);
+/* Write the feature's name into buf. */
+void pl_feature_name(const pl_feature_spec *f, const pl_catalogue *cat, char *buf, size_t size);
+/* The default feature set (docs/risk.md): *out is malloc'ed, *n its length. */
+pl_status pl_features_default(const pl_catalogue *cat, pl_feature_spec **out, size_t *n,
+			      pl_error *err);
+
+/* Days of history the features need before they are all defined (28 + 14). */
+#define PL_FEATURES_LOOKBACK 42
+
+/* Feature rows for day numbers first..last (inclusive; days past the grid count as missing
+ * check-ins): out[(day - first) * nf + j]. A feature that is undefined (too few values) is NaN;
+ * the model replaces NaN by the training mean, i.e. a standardized 0. */
+pl_status pl_features_compute(const pl_client *c, const pl_feature_spec *f, size_t nf,
+			      int32_t first, int32_t last, double *out, pl_error *err);
+
+/* ---------------------------------------------------------------- data quality */
+typedef struct pl_data_quality {
+	int32_t first_day;      /* first check-in (day number), INT32_MIN if none on or before as_of */
+	size_t days_in_range;   /* first check-in .. as_of, inclusive */
+	size_t days_observed;   /* days with a check-in in that range */
+	double coverage;        /* days_observed / days_in_range (0 when the range is empty) */
+	size_t longest_gap;     /* longest run of days without a check-in inside the range,
+				   including the run that ends at as_of */
+	size_t checkins_last_14;
+} pl_data_quality;
+
+void pl_data_quality_compute(const pl_client *c, int32_t as_of, pl_data_quality *dq);
+
+/* ---------------------------------------------------------------- the model */
+typedef enum pl_calibration_method {
+	PL_CAL_NONE = 0, /* the logistic probability as is */
+	PL_CAL_PLATT,    /* sigmoid(a * logit + b), fitted on out-of-fold scores (Platt 1999) */
+	PL_CAL_ISOTONIC  /* monotone step function by pool-adjacent-violators, interpolated */
+} pl_calibration_method;
+
+typedef struct pl_calibration {
+	pl_calibration_method method;
+	double a, b;        /* Platt */
+	size_t n;           /* isotonic: n knots, x increasing (logit), y non-decreasing */
+	double *x, *y;
+} pl_calibration;
+
+typedef struct pl_risk_model {
+	int version;              /* file format version (PL_RISK_MODEL_VERSION) */
+	int horizon_days;
+	int min_checkins;         /* fewer completed check-ins by as_of => risk null */
+	pl_catalogue catalogue;   /* standard + the custom measures the model was trained with */
+	size_t nfeatures;
+	pl_feature_spec *features;
+	double *mean, *sd;        /* standardization of each feature (sd > 0) */
+	double intercept;
+	double *coef;             /* per standardized feature */
+	double l2;
+	pl_calibration cal;
+	double threshold_moderate, threshold_high; /* calibrated risk cut-offs, moderate <= high */
+	json_t *tier_rule;        /* description of how the thresholds were chosen (may be NULL) */
+	json_t *training;         /* description of the training data (may be NULL) */
+	json_t *metrics;          /* measured performance (may be NULL) */
+} pl_risk_model;
+
+#define PL_RISK_MODEL_VERSION 1
+
+void pl_risk_model_release(pl_risk_model *m);
+/* Validate and load a model document; errors point into the model file ("/coefficients/3"). */
+pl_status pl_risk_model_from_json(json_t *doc, pl_risk_model *m, pl_error *err);
+pl_status pl_risk_model_read_file(const char *path, pl_risk_model *m, pl_error *err);
+json_t *pl_risk_model_to_json(const pl_risk_model *m);
+
+/* Linear score (logit) of one standardized-and-imputed feature row; `contrib` (may be NULL)
+ * receives each feature's coef * z. */
+double pl_risk_model_logit(const pl_risk_model *m, const double *features, double *contrib);
+/* Calibrated probability for a logit. */
+double pl_risk_model_calibrate(const pl_risk_model *m, double logit);
+/* 0 low, 1 moderate, 2 high. */
+int pl_risk_model_tier(const pl_risk_model *m, double risk);
+const char *pl_risk_tier_name(int tier);
+
+/* Calibrated risk for every day first..last of a client (NaN where the client has fewer than
+ * min_checkins check-ins by that day). For evaluation and plots. */
+pl_status pl_risk_predict_days(const pl_risk_model *m, const pl_client *c, int32_t first,
+			       int32_t last, double *risk, pl_error *err);
+
+/* ---------------------------------------------------------------- training */
+/* Rows accumulated client by client, so that a client's grid can be freed once featurized. */
+typedef struct pl_risk_dataset {
+	size_t nfeatures;
+	size_t nrows, cap;
+	double *x;          /* nrows * nfeatures, raw (NaN = undefined) */
+	double *y;          /* labels 0/1 */
+	uint32_t *group;    /* client index, for grouped folds */
+	size_t nclients, nclients_used, npositive;
+	int32_t min_day, max_day;
+} pl_risk_dataset;
+
+typedef struct pl_risk_train_options {
+	int horizon_days;        /* default 7 */
+	double l2;               /* ridge penalty on standardized coefficients; default 1.0 */
+	pl_calibration_method calibration; /* default PL_CAL_PLATT */
+	int folds;               /* grouped by client; default 5 */
+	unsigned long seed;      /* fold assignment */
+	double alert_rate;       /* high tier: at most this fraction of client-days; default 0.05 */
+	double sensitivity;      /* moderate tier: reach this sensitivity; default 0.80 */
+	int min_checkins;        /* default 7 */
+	int stride;              /* use every stride-th day of each client; default 1 */
+	const pl_feature_spec *features; /* NULL: pl_features_default */
+	size_t nfeatures;
+} pl_risk_train_options;
+
+void pl_risk_train_options_init(pl_risk_train_options *o);
+pl_status pl_risk_dataset_init(pl_risk_dataset *ds, size_t nfeatures, pl_error *err);
+/* Featurize every labelable day of the client (>= min_checkins check-ins, horizon observed
+ * within the grid) and append the rows. */
+pl_status pl_risk_dataset_add_client(pl_risk_dataset *ds, const pl_client *c,
+				     const pl_feature_spec *f, const pl_risk_train_options *o,
+				     pl_error *err);
+void pl_risk_dataset_release(pl_risk_dataset *ds);
+
+/* Fit, calibrate on grouped out-of-fold scores, choose thresholds, measure; fills *m (its
+ * catalogue is copied from cat). PL_ERR_INFEASIBLE when the data hold no positive or no negative
+ * label. */
+pl_status pl_risk_train(const pl_risk_dataset *ds, const pl_catalogue *cat,
+			const pl_feature_spec *f, const pl_risk_train_options *o, pl_risk_model *m,
+			pl_error *err);
+
+/* ---------------------------------------------------------------- logistic regression */
+/* L2-regularized logistic regression by IRLS (Newton-Raphson), the intercept unpenalized:
+ * maximize sum_i [y_i eta_i - log(1 + e^eta_i)] - l2/2 |beta|^2, eta = b0 + X beta.
+ * X is n x p row-major (already standardized), y in [0, 1] (fractional targets allowed, e.g.
+ * Platt's). w (may be NULL) are row weights. beta receives p + 1 numbers: b0 first. */
+typedef struct pl_logistic_info {
+	int iterations;
+	int converged;
+	double loglik;      /* penalized log-likelihood at the solution */
+	double grad_norm;   /* max |score equation| at the solution */
+} pl_logistic_info;
+
+pl_status pl_logistic_fit(const double *X, const double *y, const double *w, size_t n, size_t p,
+			  double l2, double *beta, pl_logistic_info *info, pl_error *err);
+
+/* Calibration maps from (score, label) pairs. */
+pl_status pl_calibration_fit_platt(const double *score, const double *y, size_t n,
+				   pl_calibration *cal, pl_error *err);
+pl_status pl_calibration_fit_isotonic(const double *score, const double *y, size_t n,
+				      pl_calibration *cal, pl_error *err);
+double pl_calibration_apply(const pl_calibration *cal, double score);
+void pl_calibration_release(pl_calibration *cal);
+
+/* Area under the ROC curve (ties count one half); NaN when a class is empty. */
+double pl_auroc(const double *score, const double *y, size_t n);
+
+/* ---------------------------------------------------------------- scoring */
+typedef enum pl_signal_kind {
+	PL_SIG_RISING_VARIANCE,   /* measure; value = Kendall tau of rolling variance */
+	PL_SIG_RISING_AR1,        /* measure; value = Kendall tau of rolling AR(1) */
+	PL_SIG_CHANGE_POINT,      /* measure; value = probability, days_ago */
+	PL_SIG_EWMA_ALARM,        /* measure; value = EWMA in baseline SDs (worse direction) */
+	PL_SIG_CUSUM_ALARM,       /* measure; value = CUSUM in baseline SDs */
+	PL_SIG_WORSENING_TREND,   /* measure; value = slope per day (worse direction) */
+	PL_SIG_MISSED_STREAK,     /* value = days since the last check-in */
+	PL_SIG_FALLING_RATE,      /* boolean measure; value = rate last 14 days, value2 = previous 14 */
+	PL_SIG_LOW_RATE,          /* boolean measure; value = rate over the last 28 days */
+	PL_SIG_REPORTED_USE,      /* value = days with reported use in the last 14 */
+	PL_SIG_RECENT_LAPSE       /* value = days since the last lapse */
+} pl_signal_kind;
+
+typedef struct pl_signal {
+	pl_signal_kind kind;
+	int measure;      /* -1 when not about one measure */
+	double value, value2;
+	int days_ago;
+} pl_signal;
+
+#define PL_MAX_SIGNALS 32
+
+typedef struct pl_risk_result {
+	int32_t as_of;
+	int has_risk;          /* 0: risk is null, see reason */
+	const char *reason;    /* static text when has_risk == 0 */
+	double logit, risk;
+	int tier;              /* 0..2, or -1 without risk */
+	double *features;      /* nfeatures raw values (NaN = undefined) */
+	double *contrib;       /* nfeatures: coef * z (logit scale) */
+	pl_data_quality dq;
+	size_t nsignals;
+	pl_signal signals[PL_MAX_SIGNALS];
+} pl_risk_result;
+
+/* as_of: a day number, or INT32_MIN for the client's last check-in. */
+pl_status pl_risk_score(const pl_risk_model *m, const pl_client *c, int32_t as_of,
+			pl_risk_result *r, pl_error *err);
+void pl_risk_result_release(pl_risk_result *r);
+/* A sentence describing a signal (no client values other than the numbers it reports). */
+void pl_signal_describe(const pl_signal *s, const pl_catalogue *cat, char *buf, size_t size);
+const char *pl_signal_kind_name(pl_signal_kind k);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
