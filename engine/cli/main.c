@@ -16,6 +16,13 @@
 static const cli_command commands[] = {
 	{ "solve", "assignment", cmd_solve_assignment,
 	  "optimal assignment of rows to capacitated columns (min cost or max score)", { { 0 } } },
+	{ "dataset", "generate checkins", cmd_dataset_generate_checkins,
+	  "seeded synthetic check-in cohort with the true daily hazard (docs/datasets.md)",
+	  { { "clients", 1, "number of clients (default 20)" },
+	    { "days", 1, "days per client (default 180)" },
+	    { "params", 1, "JSON file overriding generator parameters" },
+	    { "no-truth", 0, "leave out each client's \"truth\" (hazard and state)" },
+	    { 0 } } },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -233,7 +240,16 @@ int main(int argc, char **argv)
 		sub = argv[2];
 		first_opt = 3;
 	}
-	cmd = find_command(argv[1], sub, &known);
+	/* Two-word subcommands ("dataset generate checkins") are one table row. */
+	cmd = NULL;
+	if (sub && argc >= 4 && argv[3][0] != '-') {
+		char two[128];
+		if ((size_t)snprintf(two, sizeof(two), "%s %s", sub, argv[3]) < sizeof(two) &&
+		    (cmd = find_command(argv[1], two, &known)) != NULL)
+			first_opt = 4;
+	}
+	if (!cmd)
+		cmd = find_command(argv[1], sub, &known);
 	if (!cmd) {
 		if (known)
 			usage_error("unknown subcommand '%s' (see peerlink <command> --help)", sub);

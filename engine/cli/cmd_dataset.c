@@ -1,0 +1,259 @@
+/*
+ * cmd_dataset.c: `peerlink dataset generate checkins|profiles` and `peerlink dataset import`:
+ * synthetic data with known truth, and real exports turned into the risk input format.
+ *
+ * Large cohorts are streamed: a compact answer is written client by client (the bytes are the
+ * same as dumping the whole document at once), and --jsonl writes one client per line, so memory
+ * stays at one client whatever the cohort size. Output files are still replaced atomically.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "cli.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <gsl/gsl_rng.h>
+#include <peerlink/gen.h>
+
+/* ---- a streamed output: stdout, or a temporary file renamed into place on success ---- */
+
+typedef struct out_stream {
+	FILE *f;
+	char *tmp;
+	int failed;
+} out_stream;
+
+static int stream_open(cli_ctx *ctx, out_stream *s)
+{
+	int fd;
+
+	memset(s, 0, sizeof(*s));
+	if (!ctx->output_path) {
+		s->f = stdout;
+		return CLI_EXIT_OK;
+	}
+	s->tmp = malloc(strlen(ctx->output_path) + 16);
+	if (!s->tmp)
+		return cli_fail(ctx, PL_ERR_NOMEM, "", "out of memory");
+	sprintf(s->tmp, "%s.tmp.XXXXXX", ctx->output_path);
+	fd = mkstemp(s->tmp); /* mode 0600 */
+	if (fd < 0 || !(s->f = fdopen(fd, "wb"))) {
+		int e = errno;
+		if (fd >= 0) {
+			close(fd);
+			unlink(s->tmp);
+		}
+		free(s->tmp);
+		s->tmp = NULL;
+		return cli_fail(ctx, PL_ERR_IO, "", "cannot create the output file: %s", strerror(e));
+	}
+	return CLI_EXIT_OK;
+}
+
+static void stream_json(out_stream *s, json_t *v, size_t flags)
+{
+	if (!v || json_dumpf(v, s->f, flags | JSON_REAL_PRECISION(15)) != 0)
+		s->failed = 1;
+	json_decref(v);
+}
+
+static void stream_text(out_stream *s, const char *text)
+{
+	if (fputs(text, s->f) == EOF)
+		s->failed = 1;
+}
+
+/* ok = 0: abandon (remove the temporary file). Returns an exit code. */
+static int stream_close(cli_ctx *ctx, out_stream *s, int ok)
+{
+	int rc = CLI_EXIT_OK;
+
+	if (!s->f)
+		return CLI_EXIT_OK;
+	if (s->f == stdout) {
+		if (ok && (s->failed || fflush(stdout) != 0))
+			rc = cli_fail(ctx, PL_ERR_IO, "", "writing to standard output failed");
+		s->f = NULL;
+		return rc;
+	}
+	if (!ok) {
+		fclose(s->f);
+		unlink(s->tmp);
+	} else if (s->failed || fflush(s->f) != 0 || fsync(fileno(s->f)) != 0) {
+		int e = errno;
+		fclose(s->f);
+		unlink(s->tmp);
+		rc = cli_fail(ctx, PL_ERR_IO, "", "writing the output file failed: %s", strerror(e));
+	} else if (fclose(s->f) != 0 || rename(s->tmp, ctx->output_path) != 0) {
+		int e = errno;
+		unlink(s->tmp);
+		rc = cli_fail(ctx, PL_ERR_IO, "", "cannot put the output file in place: %s", strerror(e));
+	}
+	free(s->tmp);
+	s->tmp = NULL;
+	s->f = NULL;
+	return rc;
+}
+
+/* ---- option values ---- */
+
+static int option_count(cli_ctx *ctx, const char *name, long lo, long hi, long dflt, long *out)
+{
+	const char *text = cli_extra(ctx, name);
+	char *end;
+	long v;
+
+	*out = dflt;
+	if (!text)
+		return CLI_EXIT_OK;
+	errno = 0;
+	v = strtol(text, &end, 10);
+	if (!*text || *end || errno || v < lo || v > hi)
+		return cli_fail(ctx, PL_ERR_USAGE, "", "option '--%s' needs an integer in [%ld, %ld]", name,
+				lo, hi);
+	*out = v;
+	return CLI_EXIT_OK;
+}
+
+/* Load the JSON object in the file named by --params (NULL when the option is absent). */
+static int load_params_file(cli_ctx *ctx, json_t **out)
+{
+	const char *path = cli_extra(ctx, "params");
+	json_error_t jerr;
+	json_t *doc;
+
+	*out = NULL;
+	if (!path)
+		return CLI_EXIT_OK;
+	doc = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	if (!doc) {
+		FILE *f = fopen(path, "rb");
+		if (!f)
+			return cli_fail(ctx, PL_ERR_IO, "", "cannot open the parameter file: %s",
+					strerror(errno));
+		fclose(f);
+		ctx->err_line = jerr.line > 0 ? jerr.line : 1;
+		ctx->err_column = jerr.column > 0 ? jerr.column : 1;
+		return cli_fail(ctx, PL_ERR_INVALID, "", "JSON syntax error in the parameter file");
+	}
+	if (!json_is_object(doc)) {
+		json_decref(doc);
+		return cli_fail(ctx, PL_ERR_INVALID, "", "the parameter file must hold a JSON object");
+	}
+	*out = doc;
+	return CLI_EXIT_OK;
+}
+
+static size_t dump_flags(const cli_ctx *ctx)
+{
+	return ctx->pretty ? JSON_INDENT(2) : JSON_COMPACT;
+}
+
+/* ---- dataset generate checkins ---- */
+
+int cmd_dataset_generate_checkins(cli_ctx *ctx)
+{
+	pl_gen_checkins_params par;
+	pl_gen_client c = PL_GEN_CLIENT_INIT;
+	json_t *pdoc = NULL, *all = NULL, *stats;
+	gsl_rng *rng = NULL;
+	out_stream out = { 0 };
+	long nclients, ndays;
+	unsigned long seed = ctx->have_seed ? ctx->seed : 1;
+	size_t lapses = 0, lapsed = 0, immune = 0, slots = 0, filled = 0;
+	int rc, truth = !cli_extra(ctx, "no-truth"), whole = ctx->pretty && !ctx->jsonl;
+	double t0 = cli_now_ms();
+
+	if ((rc = option_count(ctx, "clients", 0, 10000000, 20, &nclients)) != CLI_EXIT_OK ||
+	    (rc = option_count(ctx, "days", 1, 36600, 180, &ndays)) != CLI_EXIT_OK)
+		return rc;
+	pl_gen_checkins_params_init(&par);
+	if ((rc = load_params_file(ctx, &pdoc)) != CLI_EXIT_OK)
+		return rc;
+	if (pdoc && pl_gen_checkins_params_from_json(&par, pdoc, "", &ctx->err) != PL_OK) {
+		json_decref(pdoc);
+		return cli_exit_for(ctx->err.code);
+	}
+	json_decref(pdoc);
+
+	rng = gsl_rng_alloc(gsl_rng_mt19937);
+	if (!rng)
+		return cli_fail(ctx, PL_ERR_NOMEM, "", "out of memory");
+	gsl_rng_set(rng, seed);
+	if (whole) {
+		all = json_array();
+	} else {
+		if ((rc = stream_open(ctx, &out)) != CLI_EXIT_OK)
+			goto done;
+		if (!ctx->jsonl)
+			stream_text(&out, "{\"clients\":[");
+	}
+	for (long i = 0; i < nclients; i++) {
+		char id[32];
+		json_t *cj;
+
+		if (pl_gen_checkins_client(&par, rng, (size_t)ndays, &c, &ctx->err) != PL_OK) {
+			rc = cli_exit_for(ctx->err.code);
+			goto done;
+		}
+		lapses += c.nlapses;
+		lapsed += c.nlapses > 0;
+		immune += (size_t)c.immune;
+		for (size_t t = 0; t < c.days; t++) {
+			slots++;
+			filled += !isnan(c.values[(size_t)PL_GEN_CRAVING * c.days + t]);
+		}
+		snprintf(id, sizeof(id), "c%05ld", i + 1);
+		cj = pl_gen_client_to_json(&c, id, truth);
+		pl_gen_client_release(&c);
+		if (whole) {
+			json_array_append_new(all, cj);
+		} else {
+			if (!ctx->jsonl && i > 0)
+				stream_text(&out, ",");
+			stream_json(&out, cj, JSON_COMPACT);
+			if (ctx->jsonl)
+				stream_text(&out, "\n");
+		}
+	}
+	stats = json_object();
+	json_object_set_new(stats, "algorithm",
+			    json_string("AR(1) latent state with erosion episodes and a logistic hazard "
+					"(docs/datasets.md)"));
+	json_object_set_new(stats, "seed", json_integer((json_int_t)seed));
+	json_object_set_new(stats, "clients", json_integer(nclients));
+	json_object_set_new(stats, "days", json_integer(ndays));
+	json_object_set_new(stats, "lapses", json_integer((json_int_t)lapses));
+	json_object_set_new(stats, "clients_with_lapse", json_integer((json_int_t)lapsed));
+	json_object_set_new(stats, "immune_clients", json_integer((json_int_t)immune));
+	json_object_set_new(stats, "checkin_rate", json_real(slots ? round(1e4 * (double)filled / (double)slots) / 1e4 : 0.0));
+	json_object_set_new(stats, "params", pl_gen_checkins_params_to_json(&par));
+	json_object_set_new(stats, "solve_ms", json_real(cli_ms(ctx, cli_now_ms() - t0)));
+	if (whole) {
+		json_t *doc = json_object();
+		json_object_set_new(doc, "clients", all);
+		all = NULL;
+		json_object_set_new(doc, "stats", stats);
+		rc = cli_write_output(ctx, doc);
+		goto done;
+	}
+	if (ctx->jsonl) {
+		json_decref(stats); /* JSON Lines hold clients only */
+	} else {
+		stream_text(&out, "],\"stats\":");
+		stream_json(&out, stats, dump_flags(ctx));
+		stream_text(&out, "}\n");
+	}
+	rc = stream_close(ctx, &out, 1);
+done:
+	if (out.f)
+		stream_close(ctx, &out, 0);
+	pl_gen_client_release(&c);
+	json_decref(all);
+	gsl_rng_free(rng);
+	return rc;
+}

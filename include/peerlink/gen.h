@@ -1,0 +1,115 @@
+/*
+ * peerlink/gen.h: seeded generators of synthetic data whose truth is known: check-in cohorts for
+ * the risk model (gen_checkins.c) and programs of profiles for matching (gen_profiles.c).
+ * docs/datasets.md states the generative models with their equations.
+ *
+ * Determinism: every random draw comes from the gsl_rng the caller passes, in a fixed order, so
+ * the same seed and parameters give the same data on every run. Clients are drawn one after the
+ * other from one stream: the first k clients of a cohort do not depend on how many follow.
+ *
+ * Ownership: a pl_gen_client owns its arrays (pl_gen_client_release; zeroed structs are fine).
+ * json_t results are new references; json_t arguments are borrowed.
+ */
+#ifndef PEERLINK_GEN_H
+#define PEERLINK_GEN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <gsl/gsl_rng.h>
+#include <jansson.h>
+#include <peerlink/error.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------ check-in cohorts */
+
+/* The measures the generator writes, in the order of the standard catalogue (checkins.h). */
+enum pl_gen_measure {
+	PL_GEN_CRAVING = 0, PL_GEN_MOOD, PL_GEN_STRESS, PL_GEN_ANXIETY, PL_GEN_SLEEP_HOURS,
+	PL_GEN_SLEEP_QUALITY, PL_GEN_ATTENDED, PL_GEN_MEDICATION_TAKEN, PL_GEN_PEER_CONTACT,
+	PL_GEN_USED, PL_GEN_NMEASURES
+};
+
+/* Name of a generated measure ("craving", ...). */
+const char *pl_gen_measure_name(int m);
+
+/* Every parameter of the cohort model; docs/datasets.md gives each one's role and equation. */
+typedef struct pl_gen_checkins_params {
+	int32_t start;             /* day number (days since 1970-01-01) of the earliest start */
+	int stagger_days;          /* client starts are uniform in [start, start + stagger_days) */
+	double immune_fraction;    /* share of clients whose hazard is 0: they never lapse */
+	/* latent state x (higher = worse), AR(1) around a client baseline */
+	double baseline_sd;        /* mu_i ~ N(0, baseline_sd^2) */
+	double phi_mean;           /* persistence phi_i ~ U(phi_mean - phi_spread, + phi_spread) */
+	double phi_spread;
+	double noise_sd;           /* sigma_i = noise_sd * exp(N(0, noise_spread^2)) */
+	double noise_spread;
+	/* erosion episodes: resilience 1 - phi erodes before a possible lapse */
+	double episode_rate;       /* daily probability that an episode starts (outside episodes) */
+	int episode_min_days, episode_max_days; /* episode length L ~ U{min..max} */
+	double phi_episode;        /* phi at the end of an episode */
+	double drift;              /* mean shift at the end of an episode (state units) */
+	double noise_gain;         /* noise sd grows by the factor (1 + noise_gain * progress) */
+	double reset_fraction;     /* after a lapse: x <- mu_i + reset_fraction * (x - mu_i) */
+	/* hazard h = logistic(alpha_i + hazard_slope * x), alpha_i ~ N(hazard_intercept, sd^2) */
+	double hazard_intercept;
+	double hazard_slope;
+	double hazard_spread;
+	/* engagement: check-in probability logistic(e_i - missing_slope * x - weekend_penalty[wknd]) */
+	double engagement_mean, engagement_sd;
+	double missing_slope;
+	double weekend_penalty;
+	int session_days;          /* bit w set: sessions on weekday w (0 = Monday) */
+	double attendance_offset;  /* attended ~ Bernoulli(logistic(e_i + offset - slope * x)) */
+	double attendance_slope;
+	double medication_fraction;/* share of clients on medication */
+	double adherence_mean, adherence_sd, adherence_slope;
+	double peer_contact_mean, peer_contact_sd, peer_contact_slope;
+	double disclose_probability; /* P(used = true reported on a lapse day with a check-in) */
+	double measure_noise;      /* multiplies every self-report's noise sd */
+	double response_sd;        /* multiplies the sd of each client's per-measure offset */
+} pl_gen_checkins_params;
+
+/* The documented defaults (datasets/README.md lists them). */
+void pl_gen_checkins_params_init(pl_gen_checkins_params *p);
+/* Override the defaults in *p by the members of obj (a JSON object; unknown members and values
+ * out of range are PL_ERR_INVALID with the pointer ptr/member). */
+pl_status pl_gen_checkins_params_from_json(pl_gen_checkins_params *p, json_t *obj, const char *ptr,
+					   pl_error *err);
+json_t *pl_gen_checkins_params_to_json(const pl_gen_checkins_params *p);
+
+typedef struct pl_gen_client {
+	size_t days;
+	int32_t start;        /* day number of day 0 */
+	int gender;           /* index into pl_gen_gender_name */
+	int age_band;         /* index into pl_gen_age_band_name */
+	int immune, on_medication;
+	double *state;        /* days: latent state x_t */
+	double *hazard;       /* days: P(lapse on day t | x_t) */
+	uint8_t *lapse;       /* days: 1 on a lapse day */
+	double *values;       /* PL_GEN_NMEASURES * days, measure-major, NaN = missing, bools 0/1 */
+	size_t nlapses;
+} pl_gen_client;
+
+#define PL_GEN_CLIENT_INIT { 0, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL, 0 }
+
+const char *pl_gen_gender_name(int g);
+const char *pl_gen_age_band_name(int a);
+
+/* Draw one client of `days` days. */
+pl_status pl_gen_checkins_client(const pl_gen_checkins_params *p, gsl_rng *rng, size_t days,
+				 pl_gen_client *out, pl_error *err);
+void pl_gen_client_release(pl_gen_client *c);
+/* The client in the columnar risk input form, with "attributes" and (if with_truth) "truth". */
+json_t *pl_gen_client_to_json(const pl_gen_client *c, const char *id, int with_truth);
+
+/* Day numbers <-> "YYYY-MM-DD" (proleptic Gregorian). parse: 0 ok, -1 not a date. */
+int pl_gen_date_parse(const char *text, int32_t *day);
+void pl_gen_date_format(int32_t day, char *buf); /* buf: at least 11 bytes */
+
+#ifdef __cplusplus
+}
+#endif
+#endif
