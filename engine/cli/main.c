@@ -23,6 +23,13 @@ static const cli_command commands[] = {
 	    { "params", 1, "JSON file overriding generator parameters" },
 	    { "no-truth", 0, "leave out each client's \"truth\" (hazard and state)" },
 	    { 0 } } },
+	{ "dataset", "generate profiles", cmd_dataset_generate_profiles,
+	  "seeded synthetic matching program with planted communities (docs/datasets.md)",
+	  { { "mentees", 1, "number of mentees (default 40)" },
+	    { "mentors", 1, "number of mentors (default 12)" },
+	    { "clients", 1, "number of clients for buddies and groups (default 0)" },
+	    { "params", 1, "JSON file overriding generator parameters" },
+	    { 0 } } },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -109,6 +109,29 @@ json_t *pl_gen_client_to_json(const pl_gen_client *c, const char *id, int with_t
 int pl_gen_date_parse(const char *text, int32_t *day);
 void pl_gen_date_format(int32_t day, char *buf); /* buf: at least 11 bytes */
 
+/* ------------------------------------------------------------------ matching programs */
+
+typedef struct pl_gen_profiles_params {
+	long mentees, mentors, clients; /* how many of each (clients: for buddies and groups) */
+	long communities;               /* K latent communities (1..64) */
+	double structure;               /* s in [0, 1]: 0 = no community structure */
+	double signature_probability;   /* P(tag) for a community's signature tag when s = 1 */
+	long capacity_max;              /* mentor capacity ~ U{1..capacity_max} */
+	double couple_fraction;         /* share of mentees (and of clients) in a couple */
+	double exclude_fraction;        /* share of mentees excluding one mentor */
+	double same_gender_preference;  /* base share asking for "same" (x1.6 women, x0.6 others) */
+	double age_range_fraction;      /* share giving an age_range */
+} pl_gen_profiles_params;
+
+void pl_gen_profiles_params_init(pl_gen_profiles_params *p);
+pl_status pl_gen_profiles_params_from_json(pl_gen_profiles_params *p, json_t *obj, const char *ptr,
+					   pl_error *err);
+json_t *pl_gen_profiles_params_to_json(const pl_gen_profiles_params *p);
+/* {"mentees": [...], "mentors": [...], "clients": [...] (when any), "communities": [...]}; each
+ * profile carries its community under "extra". *out is a new reference. */
+pl_status pl_gen_profiles(const pl_gen_profiles_params *p, gsl_rng *rng, json_t **out,
+			  pl_error *err);
+
 #ifdef __cplusplus
 }
 #endif

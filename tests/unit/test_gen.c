@@ -270,6 +270,124 @@ START_TEST(test_dates)
 }
 END_TEST
 
+/* ---- matching programs ---- */
+
+static double jaccard_field(json_t *a, json_t *b, const char *field)
+{
+	json_t *x = json_object_get(a, field), *y = json_object_get(b, field), *u, *v;
+	size_t i, j, inter = 0, na = json_array_size(x), nb = json_array_size(y);
+	json_array_foreach(x, i, u)
+		json_array_foreach(y, j, v)
+			inter += json_equal(u, v);
+	return na + nb - inter ? (double)inter / (double)(na + nb - inter) : 0.0;
+}
+
+static void community_similarity(double structure, double *same, double *diff)
+{
+	pl_gen_profiles_params p;
+	pl_error err = PL_ERROR_INIT;
+	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+	json_t *doc, *m;
+	double ns = 0, nd = 0;
+
+	pl_gen_profiles_params_init(&p);
+	p.mentees = 240;
+	p.structure = structure;
+	gsl_rng_set(r, 4);
+	ck_assert_int_eq(pl_gen_profiles(&p, r, &doc, &err), PL_OK);
+	m = json_object_get(doc, "mentees");
+	*same = *diff = 0;
+	for (size_t i = 0; i < json_array_size(m); i++)
+		for (size_t j = i + 1; j < json_array_size(m); j++) {
+			json_t *a = json_array_get(m, i), *b = json_array_get(m, j);
+			double sim = jaccard_field(a, b, "experiences") + jaccard_field(a, b, "substances") +
+				     jaccard_field(a, b, "goals") +
+				     json_equal(json_object_get(a, "recovery_pathway"),
+						json_object_get(b, "recovery_pathway"));
+			int k1 = (int)json_integer_value(json_object_get(json_object_get(a, "extra"), "community"));
+			int k2 = (int)json_integer_value(json_object_get(json_object_get(b, "extra"), "community"));
+			if (k1 == k2) {
+				*same += sim;
+				ns++;
+			} else {
+				*diff += sim;
+				nd++;
+			}
+		}
+	*same /= ns;
+	*diff /= nd;
+	json_decref(doc);
+	gsl_rng_free(r);
+}
+
+/* The planted structure: people of one community share more tags than people of two; with
+ * structure 0 the community label carries no information. */
+START_TEST(test_profiles_structure)
+{
+	double same, diff;
+	community_similarity(0.7, &same, &diff);
+	ck_assert_msg(same > diff + 0.3, "same %g diff %g", same, diff);
+	community_similarity(0.0, &same, &diff);
+	ck_assert_msg(fabs(same - diff) < 0.05, "same %g diff %g", same, diff);
+}
+END_TEST
+
+/* Couples name each other, excludes name real mentors, capacities are in range. */
+START_TEST(test_profiles_references)
+{
+	pl_gen_profiles_params p;
+	pl_error err = PL_ERROR_INIT;
+	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+	json_t *doc, *me, *mo, *x;
+	size_t i, couples = 0, excl = 0;
+
+	pl_gen_profiles_params_init(&p);
+	p.mentees = 300;
+	p.mentors = 80;
+	p.couple_fraction = 0.1;
+	p.exclude_fraction = 0.1;
+	gsl_rng_set(r, 8);
+	ck_assert_int_eq(pl_gen_profiles(&p, r, &doc, &err), PL_OK);
+	me = json_object_get(doc, "mentees");
+	mo = json_object_get(doc, "mentors");
+	ck_assert_uint_eq(json_array_size(me), 300);
+	ck_assert_uint_eq(json_array_size(mo), 80);
+	json_array_foreach(me, i, x) {
+		json_t *pid = json_object_get(x, "partner_id"), *ex = json_object_get(x, "exclude");
+		if (pid) {
+			size_t j;
+			json_t *y;
+			int found = 0;
+			couples++;
+			json_array_foreach(me, j, y)
+				if (json_equal(json_object_get(y, "id"), pid)) {
+					found = 1;
+					ck_assert(j != i);
+					ck_assert(json_equal(json_object_get(y, "partner_id"), json_object_get(x, "id")));
+				}
+			ck_assert(found);
+		}
+		if (ex) {
+			size_t j;
+			json_t *y;
+			int found = 0;
+			excl++;
+			json_array_foreach(mo, j, y)
+				found |= json_equal(json_object_get(y, "id"), json_array_get(ex, 0));
+			ck_assert(found);
+		}
+	}
+	ck_assert_uint_eq(couples, 30);
+	ck_assert(excl > 10 && excl < 60);
+	json_array_foreach(mo, i, x) {
+		json_int_t c = json_integer_value(json_object_get(x, "capacity"));
+		ck_assert(c >= 1 && c <= p.capacity_max);
+	}
+	json_decref(doc);
+	gsl_rng_free(r);
+}
+END_TEST
+
 static Suite *gen_suite(void)
 {
 	Suite *s = suite_create("gen");
@@ -283,6 +401,8 @@ static Suite *gen_suite(void)
 	tcase_add_test(tc, test_missing_rises_with_state);
 	tcase_add_test(tc, test_params_json);
 	tcase_add_test(tc, test_dates);
+	tcase_add_test(tc, test_profiles_structure);
+	tcase_add_test(tc, test_profiles_references);
 	suite_add_tcase(s, tc);
 	return s;
 }
