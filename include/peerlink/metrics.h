@@ -1,0 +1,118 @@
+/*
+ * peerlink/metrics.h: the measures a relapse-risk model is judged by: discrimination (AUROC,
+ * AUPRC), calibration (Brier score, expected calibration error and its reliability table), the
+ * confusion counts at tier thresholds, alert burden (alerts per client-week), median lead time
+ * from the first high-tier alert to a lapse, sensitivity and PPV at a fixed alert budget, and
+ * seeded bootstrap 95% intervals that resample clients (days of one client are not independent).
+ * docs/datasets.md ("Evaluation metrics") gives every definition.
+ *
+ * Units: a row is one scored client-day with a 0/1 label ("a lapse within the horizon").
+ * An alert is a row whose score is at or above the threshold in question.
+ *
+ * Ownership: pl_eval_data only borrows the caller's arrays. A pl_metrics_report owns its
+ * reliability table (pl_metrics_report_release; zeroed reports are fine).
+ */
+#ifndef PEERLINK_METRICS_H
+#define PEERLINK_METRICS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <peerlink/error.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- single metrics on plain arrays (y is 0/1; NaN scores must be filtered by the caller) ---- */
+
+/* Probability that a random positive scores above a random negative, ties counting one half
+ * (Mann-Whitney U / (P N)). NaN when either class is empty. */
+double pl_metrics_auroc(const double *score, const uint8_t *y, size_t n);
+/* Average precision: sum over distinct thresholds (descending) of (R_k - R_{k-1}) P_k, tied
+ * scores forming one threshold. NaN without positives. */
+double pl_metrics_auprc(const double *score, const uint8_t *y, size_t n);
+/* Mean of (p - y)^2; NaN when n == 0. */
+double pl_metrics_brier(const double *p, const uint8_t *y, size_t n);
+
+typedef struct pl_reliability_bin {
+	double lo, hi;       /* the bin [lo, hi) ([lo, 1] for the last) */
+	size_t n;            /* rows in the bin */
+	double mean_predicted, observed_rate; /* NaN when n == 0 */
+} pl_reliability_bin;
+
+/* Expected calibration error over `nbins` equal-width bins of [0, 1]:
+ * ECE = sum_b (n_b / n) |mean_predicted_b - observed_rate_b| (Naeini et al., AAAI 2015;
+ * Guo et al., ICML 2017). bins (may be NULL) receives nbins entries. NaN when n == 0. */
+double pl_metrics_ece(const double *p, const uint8_t *y, size_t n, size_t nbins,
+		      pl_reliability_bin *bins);
+
+typedef struct pl_confusion {
+	size_t tp, fp, tn, fn;
+	double sensitivity, specificity, ppv; /* NaN where the denominator is 0 */
+} pl_confusion;
+
+/* Rows with score >= threshold are predicted positive. */
+void pl_metrics_confusion(const double *score, const uint8_t *y, size_t n, double threshold,
+			  pl_confusion *out);
+
+/* ---- the full report over clients ---- */
+
+/* Rows grouped by client: client c owns rows row_first[c] .. row_first[c+1]-1, in increasing day
+ * order; its lapses (day numbers, increasing) are lapse_day[lapse_first[c] .. lapse_first[c+1]-1]. */
+typedef struct pl_eval_data {
+	size_t nclients;
+	const size_t *row_first;   /* nclients + 1 */
+	const double *score;       /* per row, a probability in [0, 1] */
+	const uint8_t *label;      /* per row */
+	const int32_t *day;        /* per row, day number */
+	const size_t *lapse_first; /* nclients + 1 */
+	const int32_t *lapse_day;
+} pl_eval_data;
+
+typedef struct pl_metrics_options {
+	double threshold_moderate, threshold_high; /* tier cut-offs: alert when score >= threshold */
+	double budget_weeks;   /* alert budget: one alert per this many client-weeks (default 20) */
+	size_t nbins;          /* ECE bins (default 10) */
+	int lead_window;       /* days before a lapse searched for the first high alert (default 28) */
+	size_t bootstrap;      /* bootstrap replicates, 0 = no intervals (default 200) */
+	unsigned long seed;    /* bootstrap seed */
+} pl_metrics_options;
+
+void pl_metrics_options_init(pl_metrics_options *o);
+
+/* Point values of every metric; index with enum pl_metric. */
+enum pl_metric {
+	PL_MET_AUROC = 0, PL_MET_AUPRC, PL_MET_BRIER, PL_MET_ECE, PL_MET_PREVALENCE,
+	PL_MET_MOD_SENS, PL_MET_MOD_SPEC, PL_MET_MOD_PPV, PL_MET_MOD_ALERTS, /* alerts/client-week */
+	PL_MET_HIGH_SENS, PL_MET_HIGH_SPEC, PL_MET_HIGH_PPV, PL_MET_HIGH_ALERTS,
+	PL_MET_LEAD_MEDIAN,    /* days, over lapses detected by a high alert in the lead window */
+	PL_MET_LAPSES_DETECTED,/* share of evaluable lapses with a high alert in the lead window */
+	PL_MET_BUDGET_THRESHOLD, PL_MET_BUDGET_SENS, PL_MET_BUDGET_PPV, PL_MET_BUDGET_ALERTS,
+	PL_MET_COUNT
+};
+
+/* The metric's JSON name ("auroc", "high.sensitivity", ...). */
+const char *pl_metric_name(int m);
+
+typedef struct pl_metrics_report {
+	size_t clients, rows, positives;
+	size_t lapses_evaluable, lapses_detected;
+	double value[PL_MET_COUNT]; /* NaN when undefined (e.g. AUROC with one class) */
+	double lo[PL_MET_COUNT], hi[PL_MET_COUNT]; /* bootstrap 2.5% / 97.5%; NaN without */
+	size_t nbins;
+	pl_reliability_bin *bins;   /* reliability table of the point estimate */
+} pl_metrics_report;
+
+#define PL_METRICS_REPORT_INIT { 0, 0, 0, 0, 0, { 0 }, { 0 }, { 0 }, 0, NULL }
+
+/* Metrics over the clients listed in `clients` (indices into data, repeats allowed; NULL = all
+ * clients once), with bootstrap intervals that resample those clients with replacement. */
+pl_status pl_metrics_report_compute(const pl_eval_data *data, const size_t *clients, size_t nclients,
+				    const pl_metrics_options *o, pl_metrics_report *out,
+				    pl_error *err);
+void pl_metrics_report_release(pl_metrics_report *r);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
