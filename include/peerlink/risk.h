@@ -75,8 +75,9 @@ pl_status pl_features_default(const pl_catalogue *cat, pl_feature_spec **out, si
 /* Feature rows for day numbers first..last (inclusive; days past the grid count as missing
  * check-ins): out[(day - first) * nf + j]. A feature that is undefined (too few values) is NaN;
  * the model replaces NaN by the training mean, i.e. a standardized 0. */
-pl_status pl_features_compute(const pl_client *c, const pl_feature_spec *f, size_t nf,
-			      int32_t first, int32_t last, double *out, pl_error *err);
+pl_status pl_features_compute(const pl_client *c, const pl_catalogue *cat,
+			      const pl_feature_spec *f, size_t nf, int32_t first, int32_t last,
+			      double *out, pl_error *err);
 
 /* ---------------------------------------------------------------- data quality */
 typedef struct pl_data_quality {
@@ -176,8 +177,8 @@ pl_status pl_risk_dataset_init(pl_risk_dataset *ds, size_t nfeatures, pl_error *
 /* Featurize every labelable day of the client (>= min_checkins check-ins, horizon observed
  * within the grid) and append the rows. */
 pl_status pl_risk_dataset_add_client(pl_risk_dataset *ds, const pl_client *c,
-				     const pl_feature_spec *f, const pl_risk_train_options *o,
-				     pl_error *err);
+				     const pl_catalogue *cat, const pl_feature_spec *f,
+				     const pl_risk_train_options *o, pl_error *err);
 void pl_risk_dataset_release(pl_risk_dataset *ds);
 
 /* Fit, calibrate on grouped out-of-fold scores, choose thresholds, measure; fills *m (its

@@ -1,0 +1,718 @@
+/*
+ * checkins.c: turn a client's check-ins (row or columnar JSON) into a validated daily grid.
+ *
+ * Why a dense grid: every feature downstream (rolling windows, missed-check-in streaks, control
+ * charts) walks days in order, and "no check-in today" must be visible as a hole, not skipped.
+ * The columnar form maps onto the grid one array at a time and is the fast path; the row form
+ * costs one pass to check dates and one to fill values. Validation happens here, once, so the
+ * feature code can trust every number it reads. Errors name fields by JSON Pointer, never values.
+ *
+ * Dates use day numbers from 1970-01-01: days_from_civil below is the standard proleptic
+ * Gregorian conversion (H. Hinnant, "chrono-Compatible Low-Level Date Algorithms", 2013).
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <peerlink/checkins.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---------------------------------------------------------------- catalogue */
+
+static const pl_measure_def standard_measures[PL_M_NSTANDARD] = {
+	{ "craving", 0, 10, 0, +1 },
+	{ "mood", 0, 10, 0, -1 },
+	{ "stress", 0, 10, 0, +1 },
+	{ "anxiety", 0, 10, 0, +1 },
+	{ "sleep_hours", 0, 24, 0, -1 },
+	{ "sleep_quality", 0, 10, 0, -1 },
+	{ "attended", 0, 1, 1, -1 },
+	{ "medication_taken", 0, 1, 1, -1 },
+	{ "peer_contact", 0, 1, 1, -1 },
+	{ "used", 0, 1, 1, +1 },
+};
+
+pl_status pl_catalogue_init(pl_catalogue *cat, pl_error *err)
+{
+	cat->defs = malloc(PL_M_NSTANDARD * sizeof(*cat->defs));
+	cat->n = 0;
+	if (!cat->defs)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	memcpy(cat->defs, standard_measures, sizeof(standard_measures));
+	cat->n = PL_M_NSTANDARD;
+	return PL_OK;
+}
+
+void pl_catalogue_release(pl_catalogue *cat)
+{
+	if (!cat)
+		return;
+	free(cat->defs);
+	cat->defs = NULL;
+	cat->n = 0;
+}
+
+int pl_catalogue_find(const pl_catalogue *cat, const char *name, size_t len)
+{
+	for (size_t k = 0; k < cat->n; k++)
+		if (strncmp(cat->defs[k].name, name, len) == 0 && cat->defs[k].name[len] == '\0')
+			return (int)k;
+	return -1;
+}
+
+pl_status pl_catalogue_add(pl_catalogue *cat, const pl_measure_def *def, const char *ptr,
+			   pl_error *err)
+{
+	size_t len = strnlen(def->name, PL_MEASURE_NAME_MAX);
+	int k;
+	pl_measure_def *nd;
+
+	if (len == 0 || len >= PL_MEASURE_NAME_MAX || strchr(def->name, '.') || strchr(def->name, '/'))
+		return pl_error_set(err, PL_ERR_INVALID, ptr,
+				    "a measure name must have 1 to %d characters and no '.' or '/'",
+				    PL_MEASURE_NAME_MAX - 1);
+	if (!(isfinite(def->min) && isfinite(def->max) && def->min < def->max))
+		return pl_error_set(err, PL_ERR_INVALID, ptr,
+				    "measure '%s' needs finite min < max", def->name);
+	if (def->worse != 1 && def->worse != -1)
+		return pl_error_set(err, PL_ERR_INVALID, ptr, "measure '%s' needs a direction",
+				    def->name);
+	k = pl_catalogue_find(cat, def->name, len);
+	if (k >= 0) {
+		const pl_measure_def *o = &cat->defs[k];
+		/* Restating a known measure exactly is allowed (a document may repeat the catalogue a
+		 * model was trained with); changing it is not. */
+		if (o->min == def->min && o->max == def->max && o->worse == def->worse &&
+		    o->boolean == def->boolean)
+			return PL_OK;
+		return pl_error_set(err, PL_ERR_INVALID, ptr,
+				    k < PL_M_NSTANDARD ? "measure '%s' is a standard measure and "
+							 "cannot be redefined"
+						       : "measure '%s' is defined twice, differently",
+				    def->name);
+	}
+	nd = realloc(cat->defs, (cat->n + 1) * sizeof(*nd));
+	if (!nd)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	cat->defs = nd;
+	cat->defs[cat->n++] = *def;
+	return PL_OK;
+}
+
+pl_status pl_catalogue_copy(pl_catalogue *dst, const pl_catalogue *src, pl_error *err)
+{
+	dst->n = 0;
+	dst->defs = malloc((src->n ? src->n : 1) * sizeof(*dst->defs));
+	if (!dst->defs)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	memcpy(dst->defs, src->defs, src->n * sizeof(*dst->defs));
+	dst->n = src->n;
+	return PL_OK;
+}
+
+static void ptr_key(char *buf, size_t size, const char *ptr, const char *key)
+{
+	snprintf(buf, size, "%s", ptr);
+	pl_pointer_append(buf, size, key);
+}
+
+static void ptr_index(char *buf, size_t size, const char *ptr, size_t index)
+{
+	snprintf(buf, size, "%s", ptr);
+	pl_pointer_append_index(buf, size, index);
+}
+
+pl_status pl_catalogue_from_json(pl_catalogue *cat, json_t *measures, const char *ptr,
+				 pl_error *err)
+{
+	const char *name;
+	json_t *spec;
+	pl_status st = pl_catalogue_init(cat, err);
+
+	if (st != PL_OK || !measures || json_is_null(measures))
+		return st;
+	if (!json_is_object(measures)) {
+		pl_catalogue_release(cat);
+		return pl_error_set(err, PL_ERR_INVALID, ptr, "the measures catalogue must be an object");
+	}
+	json_object_foreach(measures, name, spec) {
+		char p[PL_POINTER_MAX], q[PL_POINTER_MAX];
+		pl_measure_def d;
+		json_t *jmin, *jmax, *jworse, *jtype;
+		const char *key;
+		json_t *v;
+
+		memset(&d, 0, sizeof(d));
+		ptr_key(p, sizeof(p), ptr, name);
+		if (!json_is_object(spec)) {
+			st = pl_error_set(err, PL_ERR_INVALID, p, "measure '%s' must be an object", name);
+			goto fail;
+		}
+		json_object_foreach(spec, key, v) {
+			if (strcmp(key, "min") && strcmp(key, "max") && strcmp(key, "worse") &&
+			    strcmp(key, "type")) {
+				ptr_key(q, sizeof(q), p, key);
+				st = pl_error_set(err, PL_ERR_INVALID, q, "unknown field '%s'", key);
+				goto fail;
+			}
+		}
+		if (strlen(name) >= PL_MEASURE_NAME_MAX) {
+			st = pl_error_set(err, PL_ERR_INVALID, p, "a measure name is too long");
+			goto fail;
+		}
+		snprintf(d.name, sizeof(d.name), "%s", name);
+		jtype = json_object_get(spec, "type");
+		if (jtype && !(json_is_string(jtype) && (strcmp(json_string_value(jtype), "number") == 0 ||
+							 strcmp(json_string_value(jtype), "boolean") == 0))) {
+			ptr_key(q, sizeof(q), p, "type");
+			st = pl_error_set(err, PL_ERR_INVALID, q, "'type' must be \"number\" or \"boolean\"");
+			goto fail;
+		}
+		d.boolean = jtype && strcmp(json_string_value(jtype), "boolean") == 0;
+		jmin = json_object_get(spec, "min");
+		jmax = json_object_get(spec, "max");
+		if (d.boolean) {
+			d.min = 0;
+			d.max = 1;
+		} else {
+			if (!json_is_number(jmin)) {
+				ptr_key(q, sizeof(q), p, "min");
+				st = pl_error_set(err, PL_ERR_INVALID, q, "'min' must be a number");
+				goto fail;
+			}
+			if (!json_is_number(jmax)) {
+				ptr_key(q, sizeof(q), p, "max");
+				st = pl_error_set(err, PL_ERR_INVALID, q, "'max' must be a number");
+				goto fail;
+			}
+			d.min = json_number_value(jmin);
+			d.max = json_number_value(jmax);
+			if (!(d.min < d.max)) {
+				ptr_key(q, sizeof(q), p, "max");
+				st = pl_error_set(err, PL_ERR_INVALID, q, "'max' must be greater than 'min'");
+				goto fail;
+			}
+		}
+		jworse = json_object_get(spec, "worse");
+		if (!json_is_string(jworse) || (strcmp(json_string_value(jworse), "higher") != 0 &&
+						strcmp(json_string_value(jworse), "lower") != 0)) {
+			ptr_key(q, sizeof(q), p, "worse");
+			st = pl_error_set(err, PL_ERR_INVALID, q,
+					  "'worse' must be \"higher\" or \"lower\"");
+			goto fail;
+		}
+		d.worse = strcmp(json_string_value(jworse), "higher") == 0 ? 1 : -1;
+		st = pl_catalogue_add(cat, &d, p, err);
+		if (st != PL_OK)
+			goto fail;
+	}
+	return PL_OK;
+fail:
+	pl_catalogue_release(cat);
+	return st;
+}
+
+json_t *pl_catalogue_custom_to_json(const pl_catalogue *cat)
+{
+	json_t *o = json_object();
+
+	for (size_t k = PL_M_NSTANDARD; o && k < cat->n; k++) {
+		const pl_measure_def *d = &cat->defs[k];
+		json_t *s = json_object();
+		if (d->boolean) {
+			json_object_set_new(s, "type", json_string("boolean"));
+		} else {
+			json_object_set_new(s, "min", json_real(d->min));
+			json_object_set_new(s, "max", json_real(d->max));
+		}
+		json_object_set_new(s, "worse", json_string(d->worse > 0 ? "higher" : "lower"));
+		json_object_set_new(o, d->name, s);
+	}
+	return o;
+}
+
+/* ---------------------------------------------------------------- dates */
+
+static int32_t days_from_civil(int y, int m, int d)
+{
+	int era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return (int32_t)(era * 146097 + doe - 719468);
+}
+
+static void civil_from_days(int32_t z, int *y, int *m, int *d)
+{
+	int era, doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y = yoe + era * 400 + (*m <= 2);
+}
+
+int pl_date_parse(const char *t, int32_t *day)
+{
+	int y, m, d, mdays;
+	static const int month_days[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+
+	for (int k = 0; k < 10; k++) {
+		if (k == 4 || k == 7) {
+			if (t[k] != '-')
+				return -1;
+		} else if (t[k] < '0' || t[k] > '9') {
+			return -1;
+		}
+	}
+	if (t[10] != '\0')
+		return -1;
+	y = (t[0] - '0') * 1000 + (t[1] - '0') * 100 + (t[2] - '0') * 10 + (t[3] - '0');
+	m = (t[5] - '0') * 10 + (t[6] - '0');
+	d = (t[8] - '0') * 10 + (t[9] - '0');
+	if (y < 1900 || y > 2999 || m < 1 || m > 12 || d < 1)
+		return -1;
+	mdays = month_days[m - 1];
+	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+		mdays = 29;
+	if (d > mdays)
+		return -1;
+	*day = days_from_civil(y, m, d);
+	return 0;
+}
+
+void pl_date_format(int32_t day, char *buf)
+{
+	int y, m, d;
+	civil_from_days(day, &y, &m, &d);
+	y = ((y % 10000) + 10000) % 10000;
+	buf[0] = (char)('0' + y / 1000);
+	buf[1] = (char)('0' + y / 100 % 10);
+	buf[2] = (char)('0' + y / 10 % 10);
+	buf[3] = (char)('0' + y % 10);
+	buf[4] = '-';
+	buf[5] = (char)('0' + m / 10);
+	buf[6] = (char)('0' + m % 10);
+	buf[7] = '-';
+	buf[8] = (char)('0' + d / 10);
+	buf[9] = (char)('0' + d % 10);
+	buf[10] = '\0';
+}
+
+/* ---------------------------------------------------------------- clients */
+
+void pl_client_release(pl_client *c)
+{
+	if (!c)
+		return;
+	free(c->id);
+	free(c->values);
+	free(c->checked_in);
+	free(c->events);
+	memset(c, 0, sizeof(*c));
+}
+
+double pl_client_value(const pl_client *c, size_t m, int32_t day)
+{
+	int64_t d = (int64_t)day - c->start;
+	if (m >= c->nmeasures || d < 0 || d >= (int64_t)c->ndays)
+		return NAN;
+	return c->values[m * c->ndays + (size_t)d];
+}
+
+int32_t pl_client_last_checkin(const pl_client *c)
+{
+	for (size_t d = c->ndays; d-- > 0;)
+		if (c->checked_in[d])
+			return c->start + (int32_t)d;
+	return INT32_MIN;
+}
+
+int pl_client_label(const pl_client *c, int32_t day, int horizon, int32_t follow_end)
+{
+	/* Events are sorted, so find the first after `day`. */
+	for (size_t k = 0; k < c->nevents; k++) {
+		const pl_event *e = &c->events[k];
+		if (e->day <= day || e->type == PL_EVENT_OTHER)
+			continue;
+		if (e->day > day + horizon)
+			break;
+		return 1;
+	}
+	if ((int64_t)day + horizon > follow_end)
+		return -1;
+	return 0;
+}
+
+static int cmp_event(const void *a, const void *b)
+{
+	const pl_event *x = a, *y = b;
+	if (x->day != y->day)
+		return x->day < y->day ? -1 : 1;
+	return (int)x->type - (int)y->type;
+}
+
+static pl_status parse_events(json_t *arr, const char *ptr, pl_client *c, pl_error *err)
+{
+	char p[PL_POINTER_MAX], q[PL_POINTER_MAX];
+	size_t n;
+
+	if (!arr || json_is_null(arr))
+		return PL_OK;
+	if (!json_is_array(arr))
+		return pl_error_set(err, PL_ERR_INVALID, ptr, "'events' must be an array");
+	n = json_array_size(arr);
+	if (n == 0)
+		return PL_OK;
+	c->events = malloc(n * sizeof(*c->events));
+	if (!c->events)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	for (size_t k = 0; k < n; k++) {
+		json_t *e = json_array_get(arr, k), *jd, *jt, *v;
+		const char *key, *type;
+
+		ptr_index(p, sizeof(p), ptr, k);
+		if (!json_is_object(e))
+			return pl_error_set(err, PL_ERR_INVALID, p, "each event must be an object");
+		json_object_foreach(e, key, v) {
+			if (strcmp(key, "date") && strcmp(key, "type")) {
+				ptr_key(q, sizeof(q), p, key);
+				return pl_error_set(err, PL_ERR_INVALID, q, "unknown field '%s'", key);
+			}
+		}
+		jd = json_object_get(e, "date");
+		ptr_key(q, sizeof(q), p, "date");
+		if (!json_is_string(jd) || pl_date_parse(json_string_value(jd), &c->events[k].day) != 0)
+			return pl_error_set(err, PL_ERR_INVALID, q,
+					    "'date' must be a calendar date \"YYYY-MM-DD\"");
+		jt = json_object_get(e, "type");
+		ptr_key(q, sizeof(q), p, "type");
+		if (!json_is_string(jt) || !*(type = json_string_value(jt)))
+			return pl_error_set(err, PL_ERR_INVALID, q, "'type' must be a non-empty string");
+		c->events[k].type = strcmp(type, "lapse") == 0     ? PL_EVENT_LAPSE
+				    : strcmp(type, "relapse") == 0 ? PL_EVENT_RELAPSE
+								   : PL_EVENT_OTHER;
+		c->nevents = k + 1;
+	}
+	qsort(c->events, c->nevents, sizeof(*c->events), cmp_event);
+	return PL_OK;
+}
+
+/* Check one reported value against its measure; the pointer names the field, never the value. */
+static pl_status check_value(json_t *v, const pl_measure_def *d, const char *ptr, double *out,
+			     pl_error *err)
+{
+	double x;
+
+	if (json_is_null(v)) {
+		*out = NAN;
+		return PL_OK;
+	}
+	if (d->boolean) {
+		if (json_is_boolean(v)) {
+			*out = json_is_true(v) ? 1.0 : 0.0;
+			return PL_OK;
+		}
+		if (json_is_integer(v) && (json_integer_value(v) == 0 || json_integer_value(v) == 1)) {
+			*out = (double)json_integer_value(v);
+			return PL_OK;
+		}
+		return pl_error_set(err, PL_ERR_INVALID, ptr, "'%s' must be true, false or null",
+				    d->name);
+	}
+	if (json_is_real(v))
+		x = json_real_value(v);
+	else if (json_is_integer(v))
+		x = (double)json_integer_value(v);
+	else
+		return pl_error_set(err, PL_ERR_INVALID, ptr, "'%s' must be a number or null", d->name);
+	if (!(x >= d->min && x <= d->max))
+		return pl_error_set(err, PL_ERR_INVALID, ptr, "'%s' is outside its range %g to %g",
+				    d->name, d->min, d->max);
+	*out = x;
+	return PL_OK;
+}
+
+static pl_status alloc_grid(pl_client *c, size_t ndays, size_t nm, pl_error *err)
+{
+	size_t cells = ndays * nm;
+
+	c->ndays = ndays;
+	c->nmeasures = nm;
+	c->values = malloc((cells ? cells : 1) * sizeof(double));
+	c->checked_in = calloc(ndays ? ndays : 1, 1);
+	if (!c->values || !c->checked_in)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	for (size_t k = 0; k < cells; k++)
+		c->values[k] = NAN;
+	return PL_OK;
+}
+
+static pl_status parse_rows(json_t *arr, const pl_catalogue *cat, const char *ptr, pl_client *c,
+			    pl_error *err)
+{
+	char p[PL_POINTER_MAX], q[PL_POINTER_MAX];
+	size_t n, nm = cat->n;
+	int32_t *days = NULL, first = 0, last = 0;
+	double *sum = NULL;
+	unsigned *cnt = NULL;
+	pl_status st = PL_OK;
+
+	if (!json_is_array(arr))
+		return pl_error_set(err, PL_ERR_INVALID, ptr, "'checkins' must be an array");
+	n = json_array_size(arr);
+	if (n == 0)
+		return alloc_grid(c, 0, nm, err);
+	days = malloc(n * sizeof(*days));
+	if (!days)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	/* Pass 1: dates, order, span. */
+	for (size_t k = 0; k < n; k++) {
+		json_t *row = json_array_get(arr, k), *jd;
+		ptr_index(p, sizeof(p), ptr, k);
+		if (!json_is_object(row)) {
+			st = pl_error_set(err, PL_ERR_INVALID, p, "each check-in must be an object");
+			goto out;
+		}
+		jd = json_object_get(row, "date");
+		ptr_key(q, sizeof(q), p, "date");
+		if (!jd) {
+			st = pl_error_set(err, PL_ERR_INVALID, q, "required field 'date' is missing");
+			goto out;
+		}
+		if (!json_is_string(jd) || pl_date_parse(json_string_value(jd), &days[k]) != 0) {
+			st = pl_error_set(err, PL_ERR_INVALID, q,
+					  "'date' must be a calendar date \"YYYY-MM-DD\"");
+			goto out;
+		}
+		if (k > 0 && days[k] < days[k - 1]) {
+			st = pl_error_set(err, PL_ERR_INVALID, q,
+					  "check-in dates must be in order (this one is earlier "
+					  "than the one before it)");
+			goto out;
+		}
+	}
+	first = days[0];
+	last = days[n - 1];
+	if ((int64_t)last - first + 1 > PL_CHECKINS_MAX_DAYS) {
+		st = pl_error_set(err, PL_ERR_INVALID, ptr, "the check-ins span more than %d days",
+				  PL_CHECKINS_MAX_DAYS);
+		goto out;
+	}
+	c->start = first;
+	st = alloc_grid(c, (size_t)(last - first + 1), nm, err);
+	if (st != PL_OK)
+		goto out;
+	sum = calloc(nm, sizeof(*sum));
+	cnt = calloc(nm, sizeof(*cnt));
+	if (!sum || !cnt) {
+		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+		goto out;
+	}
+	/* Pass 2: values; a run of entries with one date is merged (mean, or OR for booleans). */
+	for (size_t k = 0; k < n;) {
+		size_t end = k, d = (size_t)(days[k] - first);
+		while (end < n && days[end] == days[k])
+			end++;
+		for (size_t r = k; r < end; r++) {
+			json_t *row = json_array_get(arr, r), *v;
+			const char *key;
+			ptr_index(p, sizeof(p), ptr, r);
+			json_object_foreach(row, key, v) {
+				double x;
+				int m;
+				if (key[0] == 'd' && strcmp(key, "date") == 0)
+					continue;
+				ptr_key(q, sizeof(q), p, key);
+				m = pl_catalogue_find(cat, key, strlen(key));
+				if (m < 0) {
+					st = pl_error_set(err, PL_ERR_INVALID, q,
+							  "unknown measure '%s' (declare it in the "
+							  "\"measures\" catalogue)", key);
+					goto out;
+				}
+				st = check_value(v, &cat->defs[m], q, &x, err);
+				if (st != PL_OK)
+					goto out;
+				if (isnan(x))
+					continue;
+				if (cat->defs[m].boolean)
+					sum[m] = cnt[m] ? fmax(sum[m], x) : x;
+				else
+					sum[m] += x;
+				cnt[m]++;
+			}
+		}
+		for (size_t m = 0; m < nm; m++) {
+			if (!cnt[m])
+				continue;
+			c->values[m * c->ndays + d] = cat->defs[m].boolean ? sum[m] : sum[m] / cnt[m];
+			c->checked_in[d] = 1;
+			sum[m] = 0;
+			cnt[m] = 0;
+		}
+		k = end;
+	}
+out:
+	free(days);
+	free(sum);
+	free(cnt);
+	return st;
+}
+
+static pl_status parse_columns(json_t *jstart, json_t *measures, const pl_catalogue *cat,
+			       const char *ptr, pl_client *c, pl_error *err)
+{
+	char p[PL_POINTER_MAX], q[PL_POINTER_MAX];
+	const char *key;
+	json_t *arr;
+	size_t ndays = 0;
+	int have_len = 0;
+
+	ptr_key(p, sizeof(p), ptr, "start");
+	if (!jstart)
+		return pl_error_set(err, PL_ERR_INVALID, p,
+				    "required field 'start' is missing (the columnar form needs it)");
+	if (!json_is_string(jstart) || pl_date_parse(json_string_value(jstart), &c->start) != 0)
+		return pl_error_set(err, PL_ERR_INVALID, p, "'start' must be a calendar date \"YYYY-MM-DD\"");
+	ptr_key(p, sizeof(p), ptr, "measures");
+	if (!json_is_object(measures))
+		return pl_error_set(err, PL_ERR_INVALID, p, "'measures' must be an object of arrays");
+	json_object_foreach(measures, key, arr) {
+		ptr_key(q, sizeof(q), p, key);
+		if (pl_catalogue_find(cat, key, strlen(key)) < 0)
+			return pl_error_set(err, PL_ERR_INVALID, q,
+					    "unknown measure '%s' (declare it in the \"measures\" "
+					    "catalogue)", key);
+		if (!json_is_array(arr))
+			return pl_error_set(err, PL_ERR_INVALID, q,
+					    "measure '%s' must be an array with one value or null per day",
+					    key);
+		if (!have_len) {
+			ndays = json_array_size(arr);
+			have_len = 1;
+		} else if (json_array_size(arr) != ndays) {
+			return pl_error_set(err, PL_ERR_INVALID, q,
+					    "measure '%s' has %zu days but another measure has %zu", key,
+					    json_array_size(arr), ndays);
+		}
+	}
+	if (ndays > PL_CHECKINS_MAX_DAYS)
+		return pl_error_set(err, PL_ERR_INVALID, p, "the measures span more than %d days",
+				    PL_CHECKINS_MAX_DAYS);
+	if (alloc_grid(c, ndays, cat->n, err) != PL_OK)
+		return PL_ERR_NOMEM;
+	json_object_foreach(measures, key, arr) {
+		int m = pl_catalogue_find(cat, key, strlen(key));
+		const pl_measure_def *d = &cat->defs[m];
+		double *row = c->values + (size_t)m * ndays;
+
+		for (size_t k = 0; k < ndays; k++) {
+			json_t *v = json_array_get(arr, k);
+			double x;
+			/* Inline the common cases; check_value handles the rest (and the errors). */
+			if (json_is_null(v))
+				continue;
+			if (!d->boolean && json_is_real(v) && (x = json_real_value(v)) >= d->min &&
+			    x <= d->max) {
+				row[k] = x;
+			} else {
+				ptr_key(q, sizeof(q), p, key);
+				pl_pointer_append_index(q, sizeof(q), k);
+				if (check_value(v, d, q, &x, err) != PL_OK)
+					return PL_ERR_INVALID;
+				if (isnan(x))
+					continue;
+				row[k] = x;
+			}
+			c->checked_in[k] = 1;
+		}
+	}
+	return PL_OK;
+}
+
+pl_status pl_client_from_json(json_t *obj, const pl_catalogue *cat, const char *ptr,
+			      pl_client *out, pl_error *err)
+{
+	static const char *const allowed[] = { "id", "checkins", "start", "measures", "events",
+					       "attributes", "truth", NULL };
+	char p[PL_POINTER_MAX];
+	const char *key;
+	json_t *v, *jid, *rows, *cols, *attrs;
+	pl_status st;
+
+	memset(out, 0, sizeof(*out));
+	if (!json_is_object(obj))
+		return pl_error_set(err, PL_ERR_INVALID, ptr, "each client must be an object");
+	json_object_foreach(obj, key, v) {
+		int ok = 0;
+		for (const char *const *a = allowed; *a; a++)
+			if (strcmp(*a, key) == 0)
+				ok = 1;
+		if (!ok) {
+			ptr_key(p, sizeof(p), ptr, key);
+			return pl_error_set(err, PL_ERR_INVALID, p, "unknown field '%s'", key);
+		}
+	}
+	jid = json_object_get(obj, "id");
+	ptr_key(p, sizeof(p), ptr, "id");
+	if (!jid)
+		return pl_error_set(err, PL_ERR_INVALID, p, "required field 'id' is missing");
+	if (!json_is_string(jid) || json_string_length(jid) == 0)
+		return pl_error_set(err, PL_ERR_INVALID, p, "'id' must be a non-empty string");
+	attrs = json_object_get(obj, "attributes");
+	if (attrs && !json_is_object(attrs)) {
+		ptr_key(p, sizeof(p), ptr, "attributes");
+		return pl_error_set(err, PL_ERR_INVALID, p, "'attributes' must be an object");
+	}
+	v = json_object_get(obj, "truth");
+	if (v && !json_is_object(v)) {
+		ptr_key(p, sizeof(p), ptr, "truth");
+		return pl_error_set(err, PL_ERR_INVALID, p, "'truth' must be an object");
+	}
+	out->id = strdup(json_string_value(jid));
+	if (!out->id)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	rows = json_object_get(obj, "checkins");
+	cols = json_object_get(obj, "measures");
+	if (rows && cols) {
+		ptr_key(p, sizeof(p), ptr, "measures");
+		st = pl_error_set(err, PL_ERR_INVALID, p,
+				  "give either 'checkins' (row form) or 'start' and 'measures' "
+				  "(columnar form), not both");
+	} else if (rows) {
+		v = json_object_get(obj, "start");
+		if (v) {
+			ptr_key(p, sizeof(p), ptr, "start");
+			st = pl_error_set(err, PL_ERR_INVALID, p,
+					  "'start' belongs to the columnar form; the row form dates "
+					  "each check-in");
+		} else {
+			ptr_key(p, sizeof(p), ptr, "checkins");
+			st = parse_rows(rows, cat, p, out, err);
+		}
+	} else if (cols) {
+		st = parse_columns(json_object_get(obj, "start"), cols, cat, ptr, out, err);
+	} else {
+		ptr_key(p, sizeof(p), ptr, "checkins");
+		st = pl_error_set(err, PL_ERR_INVALID, p,
+				  "required field 'checkins' is missing (or give the columnar "
+				  "'start' and 'measures')");
+	}
+	if (st == PL_OK) {
+		ptr_key(p, sizeof(p), ptr, "events");
+		st = parse_events(json_object_get(obj, "events"), p, out, err);
+	}
+	if (st != PL_OK)
+		pl_client_release(out);
+	return st;
+}

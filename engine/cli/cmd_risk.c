@@ -1,0 +1,709 @@
+/*
+ * cmd_risk.c: `peerlink risk train` and `peerlink risk score`, the relapse-risk commands.
+ *
+ * Input  {"clients": [client, ...], "measures": {catalogue}, ...options} or, with --jsonl, one
+ *        client object per line (options then come from flags). Clients are in the row or
+ *        columnar form of include/peerlink/checkins.h.
+ * train  -> the model file (docs/risk.md, "Model file").
+ * score  -> {"clients": [{id, as_of, horizon_days, risk, tier, signals, contributions,
+ *        data_quality}], "model": {...}, "stats": {...}}, or one result per line with --jsonl.
+ *
+ * Each client is parsed, featurized and freed in turn, so the JSON tree of one client is the
+ * largest thing held besides the training rows. Scoring runs through risk_pipeline.c, which
+ * parses and scores clients on a reader thread plus worker threads and writes them in input order.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "cli.h"
+#include "risk_cli.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* ---------------------------------------------------------------- shared helpers */
+
+static pl_status parse_double_opt(const char *text, const char *name, double lo, double hi,
+				  double *out, pl_error *err)
+{
+	char *end;
+	double v;
+	errno = 0;
+	v = strtod(text, &end);
+	if (!*text || *end || errno || !(v >= lo && v <= hi))
+		return pl_error_set(err, PL_ERR_USAGE, "", "option '--%s' needs a number from %g to %g",
+				    name, lo, hi);
+	*out = v;
+	return PL_OK;
+}
+
+static pl_status parse_int_opt(const char *text, const char *name, long lo, long hi, int *out,
+			       pl_error *err)
+{
+	char *end;
+	long v;
+	errno = 0;
+	v = strtol(text, &end, 10);
+	if (!*text || *end || errno || v < lo || v > hi)
+		return pl_error_set(err, PL_ERR_USAGE, "", "option '--%s' needs an integer from %ld to %ld",
+				    name, lo, hi);
+	*out = (int)v;
+	return PL_OK;
+}
+
+/* A document option: number in [lo, hi] (absent: unchanged). */
+static pl_status doc_double(json_t *doc, const char *key, double lo, double hi, double *out,
+			    pl_error *err)
+{
+	char p[PL_POINTER_MAX];
+	double v = *out;
+	pl_status st = cli_get_number(doc, key, "", 0, &v, err);
+	if (st != PL_OK)
+		return st;
+	if (!(v >= lo && v <= hi))
+		return pl_error_set(err, PL_ERR_INVALID, cli_ptr(p, sizeof(p), "", key),
+				    "'%s' must be a number from %g to %g", key, lo, hi);
+	*out = v;
+	return PL_OK;
+}
+
+static pl_status doc_int(json_t *doc, const char *key, long lo, long hi, int *out, pl_error *err)
+{
+	char p[PL_POINTER_MAX];
+	long long v = *out;
+	pl_status st = cli_get_integer(doc, key, "", 0, &v, err);
+	if (st != PL_OK)
+		return st;
+	if (v < lo || v > hi)
+		return pl_error_set(err, PL_ERR_INVALID, cli_ptr(p, sizeof(p), "", key),
+				    "'%s' must be an integer from %ld to %ld", key, lo, hi);
+	*out = (int)v;
+	return PL_OK;
+}
+
+static pl_status parse_calibration(const char *s, pl_calibration_method *out)
+{
+	if (strcmp(s, "platt") == 0)
+		*out = PL_CAL_PLATT;
+	else if (strcmp(s, "isotonic") == 0)
+		*out = PL_CAL_ISOTONIC;
+	else if (strcmp(s, "none") == 0)
+		*out = PL_CAL_NONE;
+	else
+		return PL_ERR_INVALID;
+	return PL_OK;
+}
+
+/* Read --jsonl input line by line: calls fn for each non-blank line with its 0-based index. */
+typedef pl_status (*line_fn)(void *arg, json_t *obj, size_t index, pl_error *err);
+
+pl_status risk_read_lines(cli_ctx *ctx, line_fn fn, void *arg)
+{
+	FILE *f = stdin;
+	char *line = NULL;
+	size_t cap = 0, index = 0;
+	ssize_t len;
+	pl_status st = PL_OK;
+
+	if (ctx->input_path && !(f = fopen(ctx->input_path, "rb")))
+		return pl_error_set(&ctx->err, PL_ERR_IO, "", "cannot open the input file: %s",
+				    strerror(errno));
+	while ((len = getline(&line, &cap, f)) > 0) {
+		json_error_t jerr;
+		json_t *obj;
+		size_t k = 0;
+		while (k < (size_t)len && (line[k] == ' ' || line[k] == '\t' || line[k] == '\r' ||
+					   line[k] == '\n'))
+			k++;
+		if (k == (size_t)len) {
+			index++;
+			continue;
+		}
+		obj = json_loadb(line, (size_t)len, JSON_REJECT_DUPLICATES, &jerr);
+		if (!obj) {
+			ctx->err_line = (long)index + 1;
+			ctx->err_column = jerr.column > 0 ? jerr.column : 1;
+			st = pl_error_set(&ctx->err, PL_ERR_INVALID, "",
+					  "JSON syntax error on line %zu", index + 1);
+			break;
+		}
+		st = fn(arg, obj, index, &ctx->err);
+		json_decref(obj);
+		if (st != PL_OK)
+			break;
+		index++;
+	}
+	free(line);
+	if (f != stdin)
+		fclose(f);
+	return st;
+}
+
+/* ---------------------------------------------------------------- train */
+
+typedef struct train_state {
+	pl_catalogue cat;
+	pl_feature_spec *features;
+	size_t nfeatures;
+	pl_risk_train_options opt;
+	pl_risk_dataset ds;
+	const char *clients_ptr; /* "/clients" or "" (JSON Lines: the line index is the first token) */
+} train_state;
+
+static pl_status train_add(void *arg, json_t *obj, size_t index, pl_error *err)
+{
+	train_state *ts = arg;
+	char p[PL_POINTER_MAX];
+	pl_client c = PL_CLIENT_INIT;
+	pl_status st;
+
+	st = pl_client_from_json(obj, &ts->cat, cli_ptr_index(p, sizeof(p), ts->clients_ptr, index),
+				 &c, err);
+	if (st == PL_OK)
+		st = pl_risk_dataset_add_client(&ts->ds, &c, &ts->cat, ts->features, &ts->opt, err);
+	pl_client_release(&c);
+	return st;
+}
+
+static pl_status train_options_from_flags(cli_ctx *ctx, pl_risk_train_options *o)
+{
+	const char *v;
+	pl_status st = PL_OK;
+
+	if ((v = cli_extra(ctx, "horizon")))
+		st = parse_int_opt(v, "horizon", 1, 365, &o->horizon_days, &ctx->err);
+	if (st == PL_OK && (v = cli_extra(ctx, "l2")))
+		st = parse_double_opt(v, "l2", 0, 1e9, &o->l2, &ctx->err);
+	if (st == PL_OK && (v = cli_extra(ctx, "calibration")) &&
+	    parse_calibration(v, &o->calibration) != PL_OK)
+		st = pl_error_set(&ctx->err, PL_ERR_USAGE, "",
+				  "option '--calibration' must be platt, isotonic or none");
+	if (st == PL_OK && (v = cli_extra(ctx, "folds")))
+		st = parse_int_opt(v, "folds", 2, 100, &o->folds, &ctx->err);
+	if (st == PL_OK && (v = cli_extra(ctx, "alert-rate")))
+		st = parse_double_opt(v, "alert-rate", 0, 1, &o->alert_rate, &ctx->err);
+	if (st == PL_OK && (v = cli_extra(ctx, "sensitivity")))
+		st = parse_double_opt(v, "sensitivity", 0, 1, &o->sensitivity, &ctx->err);
+	if (st == PL_OK && (v = cli_extra(ctx, "min-checkins")))
+		st = parse_int_opt(v, "min-checkins", 1, 365, &o->min_checkins, &ctx->err);
+	if (st == PL_OK && (v = cli_extra(ctx, "stride")))
+		st = parse_int_opt(v, "stride", 1, 365, &o->stride, &ctx->err);
+	if (ctx->have_seed)
+		o->seed = ctx->seed;
+	return st;
+}
+
+static pl_status train_options_from_doc(json_t *doc, train_state *ts, pl_error *err)
+{
+	pl_risk_train_options *o = &ts->opt;
+	const char *cal = NULL;
+	json_t *feats = NULL;
+	long long seed = -1;
+	pl_status st;
+
+	st = doc_int(doc, "horizon_days", 1, 365, &o->horizon_days, err);
+	if (st == PL_OK)
+		st = doc_double(doc, "l2", 0, 1e9, &o->l2, err);
+	if (st == PL_OK)
+		st = cli_get_string(doc, "calibration", "", 0, &cal, err);
+	if (st == PL_OK && cal && parse_calibration(cal, &o->calibration) != PL_OK)
+		st = pl_error_set(err, PL_ERR_INVALID, "/calibration",
+				  "'calibration' must be \"platt\", \"isotonic\" or \"none\"");
+	if (st == PL_OK)
+		st = doc_int(doc, "folds", 2, 100, &o->folds, err);
+	if (st == PL_OK)
+		st = doc_double(doc, "alert_rate", 0, 1, &o->alert_rate, err);
+	if (st == PL_OK)
+		st = doc_double(doc, "sensitivity", 0, 1, &o->sensitivity, err);
+	if (st == PL_OK)
+		st = doc_int(doc, "min_checkins", 1, 365, &o->min_checkins, err);
+	if (st == PL_OK)
+		st = doc_int(doc, "stride", 1, 365, &o->stride, err);
+	if (st == PL_OK)
+		st = cli_get_integer(doc, "seed", "", 0, &seed, err);
+	if (st == PL_OK && json_object_get(doc, "seed") && seed < 0)
+		st = pl_error_set(err, PL_ERR_INVALID, "/seed", "'seed' must be a non-negative integer");
+	if (st == PL_OK && seed >= 0)
+		o->seed = (unsigned long)seed;
+	if (st == PL_OK)
+		st = cli_get_array(doc, "features", "", 0, &feats, err);
+	if (st != PL_OK || !feats)
+		return st;
+	if (json_array_size(feats) == 0)
+		return pl_error_set(err, PL_ERR_INVALID, "/features", "'features' must not be empty");
+	free(ts->features);
+	ts->nfeatures = json_array_size(feats);
+	ts->features = malloc(ts->nfeatures * sizeof(*ts->features));
+	if (!ts->features)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	for (size_t j = 0; j < ts->nfeatures; j++) {
+		char p[PL_POINTER_MAX];
+		json_t *v = json_array_get(feats, j);
+		cli_ptr_index(p, sizeof(p), "/features", j);
+		if (!json_is_string(v))
+			return pl_error_set(err, PL_ERR_INVALID, p, "each feature must be a name");
+		st = pl_feature_parse(json_string_value(v), &ts->cat, p, &ts->features[j], err);
+		if (st != PL_OK)
+			return st;
+		for (size_t i = 0; i < j; i++)
+			if (ts->features[i].kind == ts->features[j].kind &&
+			    ts->features[i].measure == ts->features[j].measure)
+				return pl_error_set(err, PL_ERR_INVALID, p, "feature '%s' is listed twice",
+						    json_string_value(v));
+	}
+	return PL_OK;
+}
+
+int cmd_risk_train(cli_ctx *ctx)
+{
+	static const char *const keys[] = { "clients", "measures", "features", "horizon_days", "l2",
+					    "calibration", "folds", "seed", "alert_rate",
+					    "sensitivity", "min_checkins", "stride", NULL };
+	train_state ts;
+	json_t *doc = NULL, *clients = NULL;
+	pl_risk_model model;
+	pl_status st;
+	double t0, solve_ms;
+	int rc;
+
+	memset(&ts, 0, sizeof(ts));
+	memset(&model, 0, sizeof(model));
+	pl_risk_train_options_init(&ts.opt);
+	t0 = cli_now_ms();
+	if (ctx->jsonl) {
+		st = pl_catalogue_init(&ts.cat, &ctx->err);
+		if (st == PL_OK)
+			st = pl_features_default(&ts.cat, &ts.features, &ts.nfeatures, &ctx->err);
+		if (st == PL_OK)
+			st = train_options_from_flags(ctx, &ts.opt);
+		if (st == PL_OK)
+			st = pl_risk_dataset_init(&ts.ds, ts.nfeatures, &ctx->err);
+		ts.clients_ptr = "";
+		if (st == PL_OK)
+			st = risk_read_lines(ctx, train_add, &ts);
+		if (st != PL_OK)
+			goto fail;
+	} else {
+		rc = cli_read_input(ctx, &doc);
+		if (rc != CLI_EXIT_OK)
+			goto out;
+		st = cli_check_keys(doc, "", keys, &ctx->err);
+		if (st == PL_OK)
+			st = pl_catalogue_from_json(&ts.cat, json_object_get(doc, "measures"), "/measures",
+						    &ctx->err);
+		if (st == PL_OK)
+			st = pl_features_default(&ts.cat, &ts.features, &ts.nfeatures, &ctx->err);
+		if (st == PL_OK)
+			st = train_options_from_doc(doc, &ts, &ctx->err);
+		if (st == PL_OK)
+			st = train_options_from_flags(ctx, &ts.opt); /* flags win over the document */
+		if (st == PL_OK)
+			st = cli_get_array(doc, "clients", "", 1, &clients, &ctx->err);
+		if (st == PL_OK)
+			st = pl_risk_dataset_init(&ts.ds, ts.nfeatures, &ctx->err);
+		ts.clients_ptr = "/clients";
+		for (size_t i = 0; st == PL_OK && i < json_array_size(clients); i++)
+			st = train_add(&ts, json_array_get(clients, i), i, &ctx->err);
+		json_decref(doc);
+		doc = NULL;
+		if (st != PL_OK)
+			goto fail;
+	}
+	ctx->parse_ms = cli_now_ms() - t0; /* parsing and featurizing: they are interleaved */
+	t0 = cli_now_ms();
+	st = pl_risk_train(&ts.ds, &ts.cat, ts.features, &ts.opt, &model, &ctx->err);
+	if (st != PL_OK)
+		goto fail;
+	solve_ms = cli_now_ms() - t0;
+	{
+		json_t *out = pl_risk_model_to_json(&model), *stats = json_object();
+		json_object_set_new(stats, "algorithm",
+				    json_string("L2-regularized logistic regression (IRLS), "
+						"grouped cross-validated calibration"));
+		json_object_set_new(stats, "features_ms", json_real(cli_ms(ctx, ctx->parse_ms)));
+		json_object_set_new(stats, "solve_ms", json_real(cli_ms(ctx, solve_ms)));
+		json_object_set_new(out, "stats", stats);
+		rc = cli_write_output(ctx, out);
+	}
+	goto out;
+fail:
+	rc = cli_exit_for(st);
+out:
+	json_decref(doc);
+	pl_risk_model_release(&model);
+	pl_risk_dataset_release(&ts.ds);
+	pl_catalogue_release(&ts.cat);
+	free(ts.features);
+	return rc;
+}
+
+/* ---------------------------------------------------------------- score */
+
+static double round6(double x)
+{
+	return round(x * 1e6) / 1e6 + 0.0;
+}
+
+static json_t *jnum(double x)
+{
+	return isfinite(x) ? json_real(round6(x)) : json_null();
+}
+
+static json_t *date_json(int32_t day)
+{
+	char buf[11];
+	if (day == INT32_MIN)
+		return json_null();
+	pl_date_format(day, buf);
+	return json_string(buf);
+}
+
+static json_t *signal_json(const pl_signal *sg, const pl_catalogue *cat)
+{
+	char text[256];
+	json_t *o = json_object();
+
+	json_object_set_new(o, "kind", json_string(pl_signal_kind_name(sg->kind)));
+	if (sg->measure >= 0)
+		json_object_set_new(o, "measure", json_string(cat->defs[sg->measure].name));
+	switch (sg->kind) {
+	case PL_SIG_RISING_VARIANCE:
+	case PL_SIG_RISING_AR1:
+		json_object_set_new(o, "kendall_tau", jnum(sg->value));
+		break;
+	case PL_SIG_CHANGE_POINT:
+		json_object_set_new(o, "probability", jnum(sg->value));
+		json_object_set_new(o, "days_ago", json_integer(sg->days_ago));
+		break;
+	case PL_SIG_EWMA_ALARM:
+	case PL_SIG_CUSUM_ALARM:
+		json_object_set_new(o, "statistic", jnum(sg->value));
+		json_object_set_new(o, "limit", jnum(sg->value2));
+		break;
+	case PL_SIG_WORSENING_TREND:
+		json_object_set_new(o, "slope_per_day", jnum(sg->value));
+		break;
+	case PL_SIG_MISSED_STREAK:
+		json_object_set_new(o, "days", jnum(sg->value));
+		break;
+	case PL_SIG_FALLING_RATE:
+		json_object_set_new(o, "rate_last_14", jnum(sg->value));
+		json_object_set_new(o, "rate_previous_14", jnum(sg->value2));
+		break;
+	case PL_SIG_LOW_RATE:
+		json_object_set_new(o, "rate_last_28", jnum(sg->value));
+		break;
+	case PL_SIG_REPORTED_USE:
+		json_object_set_new(o, "days", jnum(sg->value));
+		break;
+	case PL_SIG_RECENT_LAPSE:
+		json_object_set_new(o, "days_since", jnum(sg->value));
+		break;
+	}
+	pl_signal_describe(sg, cat, text, sizeof(text));
+	json_object_set_new(o, "text", json_string(text));
+	return o;
+}
+
+typedef struct contrib_rank {
+	double abs;
+	size_t j;
+} contrib_rank;
+
+static int cmp_contrib(const void *a, const void *b)
+{
+	const contrib_rank *x = a, *y = b;
+	if (x->abs != y->abs)
+		return x->abs < y->abs ? 1 : -1;
+	return x->j < y->j ? -1 : x->j > y->j;
+}
+
+json_t *risk_score_one(const risk_scorer *s, json_t *obj, const char *ptr, risk_tally *tally,
+		       pl_error *err)
+{
+	const pl_risk_model *m = &s->model;
+	pl_client c = PL_CLIENT_INIT;
+	pl_risk_result r;
+	json_t *o = NULL, *sig, *dq;
+	pl_status st;
+
+	memset(&r, 0, sizeof(r));
+	st = pl_client_from_json(obj, &m->catalogue, ptr, &c, err);
+	if (st != PL_OK)
+		return NULL;
+	st = pl_risk_score(m, &c, s->as_of, &r, err);
+	if (st != PL_OK)
+		goto out;
+	o = json_object();
+	json_object_set_new(o, "id", json_string(c.id));
+	json_object_set_new(o, "as_of", date_json(r.as_of));
+	json_object_set_new(o, "horizon_days", json_integer(m->horizon_days));
+	json_object_set_new(o, "risk", r.has_risk ? jnum(r.risk) : json_null());
+	json_object_set_new(o, "tier", r.has_risk ? json_string(pl_risk_tier_name(r.tier)) : json_null());
+	if (!r.has_risk)
+		json_object_set_new(o, "reason", json_string(r.reason));
+	sig = json_array();
+	for (size_t k = 0; k < r.nsignals; k++)
+		json_array_append_new(sig, signal_json(&r.signals[k], &m->catalogue));
+	json_object_set_new(o, "signals", sig);
+	if (r.has_risk) {
+		size_t nf = m->nfeatures, shown = s->top > 0 && (size_t)s->top < nf ? (size_t)s->top : nf;
+		contrib_rank *rank = malloc(nf * sizeof(*rank));
+		json_t *arr = json_array();
+		double total = 0;
+		if (!rank) {
+			json_decref(arr);
+			json_decref(o);
+			o = NULL;
+			pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+			goto out;
+		}
+		for (size_t j = 0; j < nf; j++) {
+			rank[j].abs = fabs(r.contrib[j]);
+			rank[j].j = j;
+			total += rank[j].abs;
+		}
+		qsort(rank, nf, sizeof(*rank), cmp_contrib);
+		for (size_t k = 0; k < shown; k++) {
+			size_t j = rank[k].j;
+			char name[2 * PL_MEASURE_NAME_MAX];
+			json_t *e = json_object();
+			pl_feature_name(&m->features[j], &m->catalogue, name, sizeof(name));
+			json_object_set_new(e, "feature", json_string(name));
+			json_object_set_new(e, "value", jnum(r.features[j]));
+			json_object_set_new(e, "contribution", jnum(r.contrib[j]));
+			json_object_set_new(e, "share", jnum(total > 0 ? r.contrib[j] / total : 0.0));
+			json_array_append_new(arr, e);
+		}
+		free(rank);
+		json_object_set_new(o, "contributions", arr);
+	} else {
+		json_object_set_new(o, "contributions", json_array());
+	}
+	dq = json_object();
+	json_object_set_new(dq, "first_checkin", date_json(r.dq.first_day));
+	json_object_set_new(dq, "days_in_range", json_integer((json_int_t)r.dq.days_in_range));
+	json_object_set_new(dq, "days_observed", json_integer((json_int_t)r.dq.days_observed));
+	json_object_set_new(dq, "coverage", jnum(r.dq.coverage));
+	json_object_set_new(dq, "longest_gap", json_integer((json_int_t)r.dq.longest_gap));
+	json_object_set_new(dq, "checkins_last_14", json_integer((json_int_t)r.dq.checkins_last_14));
+	json_object_set_new(o, "data_quality", dq);
+	if (tally) {
+		tally->clients++;
+		tally->scored += (size_t)r.has_risk;
+		if (r.has_risk)
+			tally->tiers[r.tier]++;
+		for (size_t d = 0; d < c.ndays; d++)
+			tally->checkins += c.checked_in[d];
+	}
+out:
+	pl_risk_result_release(&r);
+	pl_client_release(&c);
+	return o;
+}
+
+/* The default model: $PEERLINK_MODEL, else models/default.json next to the executable's folder
+ * (a build tree inside the source tree: build/peerlink -> ../models), else the install tree
+ * (bin/peerlink -> ../share/peerlink/models). */
+static char *default_model_path(void)
+{
+	static const char *const rel[] = { "/../models/default.json",
+					   "/../share/peerlink/models/default.json",
+					   "/models/default.json", NULL };
+	const char *env = getenv("PEERLINK_MODEL");
+	char exe[PATH_MAX];
+	ssize_t n;
+	char *slash;
+
+	if (env && *env)
+		return strdup(env);
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return NULL;
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	if (!slash)
+		return NULL;
+	*slash = '\0';
+	for (const char *const *r = rel; *r; r++) {
+		char *path = malloc(strlen(exe) + strlen(*r) + 1);
+		if (!path)
+			return NULL;
+		strcpy(path, exe);
+		strcat(path, *r);
+		if (access(path, R_OK) == 0)
+			return path;
+		free(path);
+	}
+	return NULL;
+}
+
+static pl_status load_model(cli_ctx *ctx, pl_risk_model *m)
+{
+	const char *given = cli_extra(ctx, "model");
+	char *path = given ? strdup(given) : default_model_path();
+	pl_status st;
+
+	if (!path)
+		return pl_error_set(&ctx->err, PL_ERR_IO, "",
+				    "no default model found (models/default.json next to the "
+				    "program, or $PEERLINK_MODEL); give --model FILE");
+	st = pl_risk_model_read_file(path, m, &ctx->err);
+	free(path);
+	return st;
+}
+
+/* Add the document's own catalogue to the model's (same names must mean the same thing). */
+static pl_status merge_catalogue(pl_risk_model *m, json_t *measures, pl_error *err)
+{
+	pl_catalogue extra = PL_CATALOGUE_INIT;
+	pl_status st = pl_catalogue_from_json(&extra, measures, "/measures", err);
+
+	for (size_t k = PL_M_NSTANDARD; st == PL_OK && k < extra.n; k++) {
+		char p[PL_POINTER_MAX];
+		st = pl_catalogue_add(&m->catalogue, &extra.defs[k],
+				      cli_ptr(p, sizeof(p), "/measures", extra.defs[k].name), err);
+	}
+	pl_catalogue_release(&extra);
+	return st;
+}
+
+typedef struct collect_state {
+	json_t *arr;
+} collect_state;
+
+static pl_status collect(void *arg, json_t *answer, pl_error *err)
+{
+	collect_state *cs = arg;
+	(void)err;
+	json_array_append_new(cs->arr, answer);
+	return PL_OK;
+}
+
+static pl_status write_line(void *arg, json_t *answer, pl_error *err)
+{
+	cli_ctx *ctx = arg;
+	int bad = json_dumpf(answer, stdout, JSON_COMPACT | JSON_REAL_PRECISION(15)) != 0 ||
+		  fputc('\n', stdout) == EOF;
+	(void)ctx;
+	json_decref(answer);
+	return bad ? pl_error_set(err, PL_ERR_IO, "", "writing to standard output failed") : PL_OK;
+}
+
+int cmd_risk_score(cli_ctx *ctx)
+{
+	static const char *const keys[] = { "clients", "measures", "as_of", "top_contributions", NULL };
+	risk_scorer s;
+	risk_tally tally;
+	json_t *doc = NULL, *clients = NULL;
+	const char *v, *as_of = NULL;
+	collect_state cs = { NULL };
+	pl_status st;
+	double t0, t_all = cli_now_ms();
+	int rc;
+
+	memset(&s, 0, sizeof(s));
+	memset(&tally, 0, sizeof(tally));
+	s.as_of = INT32_MIN;
+	s.top = 10;
+	st = load_model(ctx, &s.model);
+	if (st != PL_OK)
+		goto fail;
+	if (ctx->jsonl && ctx->output_path) {
+		st = pl_error_set(&ctx->err, PL_ERR_USAGE, "",
+				  "--jsonl writes to standard output; redirect it instead of --output");
+		goto fail;
+	}
+	if (!ctx->jsonl) {
+		long long top = s.top;
+		rc = cli_read_input(ctx, &doc);
+		if (rc != CLI_EXIT_OK)
+			goto out;
+		t0 = cli_now_ms();
+		st = cli_check_keys(doc, "", keys, &ctx->err);
+		if (st == PL_OK)
+			st = merge_catalogue(&s.model, json_object_get(doc, "measures"), &ctx->err);
+		if (st == PL_OK)
+			st = cli_get_string(doc, "as_of", "", 0, &as_of, &ctx->err);
+		if (st == PL_OK && as_of && pl_date_parse(as_of, &s.as_of) != 0)
+			st = pl_error_set(&ctx->err, PL_ERR_INVALID, "/as_of",
+					  "'as_of' must be a calendar date \"YYYY-MM-DD\"");
+		if (st == PL_OK)
+			st = cli_get_integer(doc, "top_contributions", "", 0, &top, &ctx->err);
+		if (st == PL_OK && (top < 0 || top > 100000))
+			st = pl_error_set(&ctx->err, PL_ERR_INVALID, "/top_contributions",
+					  "'top_contributions' must be an integer from 0 (all) up");
+		s.top = (int)top;
+		if (st == PL_OK)
+			st = cli_get_array(doc, "clients", "", 1, &clients, &ctx->err);
+		if (st != PL_OK)
+			goto fail;
+		ctx->parse_ms += cli_now_ms() - t0;
+	}
+	if ((v = cli_extra(ctx, "as-of")) && pl_date_parse(v, &s.as_of) != 0) {
+		st = pl_error_set(&ctx->err, PL_ERR_USAGE, "", "option '--as-of' needs a date YYYY-MM-DD");
+		goto fail;
+	}
+	if ((v = cli_extra(ctx, "top")) &&
+	    (st = parse_int_opt(v, "top", 0, 100000, &s.top, &ctx->err)) != PL_OK)
+		goto fail;
+	t0 = cli_now_ms();
+	if (ctx->jsonl) {
+		st = risk_score_stream(ctx, &s, NULL, write_line, ctx, &tally, &ctx->err);
+		if (st == PL_OK && fflush(stdout) != 0)
+			st = pl_error_set(&ctx->err, PL_ERR_IO, "", "writing to standard output failed");
+		if (st != PL_OK)
+			goto fail;
+		rc = CLI_EXIT_OK;
+		goto out;
+	}
+	cs.arr = json_array();
+	st = risk_score_stream(ctx, &s, clients, collect, &cs, &tally, &ctx->err);
+	json_decref(doc);
+	doc = NULL;
+	if (st != PL_OK)
+		goto fail;
+	{
+		json_t *out = json_object(), *model = json_object(), *stats = json_object(), *tiers;
+		double solve_ms = cli_now_ms() - t0;
+		json_object_set_new(out, "clients", cs.arr);
+		cs.arr = NULL;
+		json_object_set_new(model, "version", json_integer(s.model.version));
+		json_object_set_new(model, "horizon_days", json_integer(s.model.horizon_days));
+		json_object_set_new(model, "features", json_integer((json_int_t)s.model.nfeatures));
+		json_object_set_new(model, "calibration",
+				    json_string(s.model.cal.method == PL_CAL_PLATT      ? "platt"
+						: s.model.cal.method == PL_CAL_ISOTONIC ? "isotonic"
+											: "none"));
+		json_object_set_new(model, "thresholds",
+				    json_pack("{s:o,s:o}", "moderate", jnum(s.model.threshold_moderate),
+					      "high", jnum(s.model.threshold_high)));
+		json_object_set_new(out, "model", model);
+		json_object_set_new(stats, "algorithm",
+				    json_string("calibrated logistic risk model over check-in features"));
+		json_object_set_new(stats, "clients", json_integer((json_int_t)tally.clients));
+		json_object_set_new(stats, "scored", json_integer((json_int_t)tally.scored));
+		tiers = json_object();
+		for (int k = 0; k < 3; k++)
+			json_object_set_new(tiers, pl_risk_tier_name(k),
+					    json_integer((json_int_t)tally.tiers[k]));
+		json_object_set_new(stats, "tiers", tiers);
+		json_object_set_new(stats, "checkins", json_integer((json_int_t)tally.checkins));
+		json_object_set_new(stats, "parse_ms", json_real(cli_ms(ctx, ctx->parse_ms)));
+		json_object_set_new(stats, "solve_ms", json_real(cli_ms(ctx, solve_ms)));
+		json_object_set_new(stats, "total_ms", json_real(cli_ms(ctx, cli_now_ms() - t_all)));
+		json_object_set_new(out, "stats", stats);
+		rc = cli_write_output(ctx, out);
+	}
+	goto out;
+fail:
+	rc = cli_exit_for(st);
+out:
+	json_decref(cs.arr);
+	json_decref(doc);
+	pl_risk_model_release(&s.model);
+	return rc;
+}

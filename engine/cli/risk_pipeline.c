@@ -1,0 +1,342 @@
+/*
+ * risk_pipeline.c: score many clients on every core with answers in input order.
+ *
+ * Why: parsing JSON is most of the cost of scoring (a client's features take microseconds, its
+ * JSON tens of microseconds), and jansson parses one document on one core. So the input is cut
+ * into one text span per client without building a tree (a small structural scanner over the
+ * document's "clients" array, or one line per client with --jsonl), and worker threads parse,
+ * validate and score spans in parallel. A bounded ring of slots holds at most RING clients in
+ * flight; the main thread emits answers strictly in input order, so the output is deterministic
+ * and memory stays flat however many clients stream through.
+ *
+ * Errors: the first failing client in input order wins, whatever thread saw it first. A span that
+ * jansson rejects makes us re-parse the whole document once to report jansson's line and column.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "risk_cli.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define RING 256
+#define MAX_WORKERS 8
+
+enum slot_state { SLOT_EMPTY, SLOT_READY, SLOT_TAKEN, SLOT_DONE };
+
+typedef struct slot {
+	enum slot_state state;
+	size_t index;
+	const char *text; /* span to parse (NULL: use `tree`) */
+	size_t len;
+	char *owned;      /* text owned by the slot (JSON Lines) */
+	json_t *tree;     /* borrowed client object when the input was already parsed */
+	json_t *answer;
+	int syntax_error;
+	long line, column; /* of a syntax error inside a JSON line */
+	pl_status st;
+	pl_error err;
+} slot;
+
+typedef struct pipeline {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	slot ring[RING];
+	size_t next_in, next_take, head;
+	int eof, abort;
+	/* source */
+	cli_ctx *ctx;
+	FILE *lines;               /* JSON Lines source, or NULL */
+	const char *const *spans;  /* document source: span starts ... */
+	const size_t *span_len;
+	json_t *array;             /* ... or an already parsed array */
+	size_t nitems;
+	pl_status read_st;
+	pl_error read_err;
+	const risk_scorer *scorer;
+	const char *ptr_prefix;
+	risk_tally tally[MAX_WORKERS];
+	int nworkers;
+} pipeline;
+
+typedef struct worker_arg {
+	pipeline *p;
+	int id;
+} worker_arg;
+
+/* Put one item into the ring (blocks while the ring is full); 0, or -1 when aborted. */
+static int produce(pipeline *p, const char *text, size_t len, char *owned, json_t *tree)
+{
+	slot *s;
+	pthread_mutex_lock(&p->mu);
+	while (!p->abort && p->ring[p->next_in % RING].state != SLOT_EMPTY)
+		pthread_cond_wait(&p->cv, &p->mu);
+	if (p->abort) {
+		pthread_mutex_unlock(&p->mu);
+		free(owned);
+		return -1;
+	}
+	s = &p->ring[p->next_in % RING];
+	memset(s, 0, sizeof(*s));
+	s->index = p->next_in;
+	s->text = text;
+	s->len = len;
+	s->owned = owned;
+	s->tree = tree;
+	s->state = SLOT_READY;
+	p->next_in++;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+	return 0;
+}
+
+static void *reader_main(void *arg)
+{
+	pipeline *p = arg;
+
+	if (p->lines) {
+		char *line = NULL;
+		size_t cap = 0;
+		ssize_t len;
+		while ((len = getline(&line, &cap, p->lines)) > 0) {
+			char *copy;
+			size_t k = 0;
+			while (k < (size_t)len && (line[k] == ' ' || line[k] == '\t' || line[k] == '\r' ||
+						   line[k] == '\n'))
+				k++;
+			if (k == (size_t)len) {
+				/* A blank line still counts, so pointers match line numbers. */
+				if (produce(p, NULL, 0, NULL, NULL) != 0)
+					break;
+				continue;
+			}
+			copy = malloc((size_t)len + 1);
+			if (!copy) {
+				p->read_st = pl_error_set(&p->read_err, PL_ERR_NOMEM, "", "out of memory");
+				break;
+			}
+			memcpy(copy, line, (size_t)len + 1);
+			if (produce(p, copy, (size_t)len, copy, NULL) != 0)
+				break;
+		}
+		if (ferror(p->lines) && p->read_st == PL_OK)
+			p->read_st = pl_error_set(&p->read_err, PL_ERR_IO, "", "reading the input failed");
+		free(line);
+	} else {
+		for (size_t i = 0; i < p->nitems; i++) {
+			int r = p->array ? produce(p, NULL, 0, NULL, json_array_get(p->array, i))
+					 : produce(p, p->spans[i], p->span_len[i], NULL, NULL);
+			if (r != 0)
+				break;
+		}
+	}
+	pthread_mutex_lock(&p->mu);
+	p->eof = 1;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+	return NULL;
+}
+
+static void process(pipeline *p, slot *s, risk_tally *tally)
+{
+	char ptr[PL_POINTER_MAX];
+	json_t *obj = s->tree;
+
+	snprintf(ptr, sizeof(ptr), "%s", p->ptr_prefix);
+	pl_pointer_append_index(ptr, sizeof(ptr), s->index);
+	if (!obj && !s->text) {
+		s->st = pl_error_set(&s->err, PL_ERR_INVALID, ptr, "line %zu is blank; each line must "
+				     "hold one client object", s->index + 1);
+		return;
+	}
+	if (!obj) {
+		json_error_t jerr;
+		obj = json_loadb(s->text, s->len, JSON_REJECT_DUPLICATES, &jerr);
+		if (!obj) {
+			s->syntax_error = 1;
+			s->line = (long)s->index + 1;
+			s->column = jerr.column > 0 ? jerr.column : 1;
+			s->st = pl_error_set(&s->err, PL_ERR_INVALID, "", "JSON syntax error");
+			return;
+		}
+	}
+	s->answer = risk_score_one(p->scorer, obj, ptr, tally, &s->err);
+	s->st = s->answer ? PL_OK : (s->err.code != PL_OK ? s->err.code : PL_ERR_INTERNAL);
+	if (!s->tree)
+		json_decref(obj);
+	free(s->owned);
+	s->owned = NULL;
+	s->text = NULL;
+}
+
+static void *worker_main(void *arg)
+{
+	worker_arg *wa = arg;
+	pipeline *p = wa->p;
+
+	for (;;) {
+		slot *s;
+		pthread_mutex_lock(&p->mu);
+		while (!p->abort && p->next_take >= p->next_in && !p->eof)
+			pthread_cond_wait(&p->cv, &p->mu);
+		if (p->abort || p->next_take >= p->next_in) {
+			pthread_mutex_unlock(&p->mu);
+			return NULL;
+		}
+		s = &p->ring[p->next_take % RING];
+		s->state = SLOT_TAKEN;
+		p->next_take++;
+		pthread_mutex_unlock(&p->mu);
+
+		process(p, s, &p->tally[wa->id]);
+
+		pthread_mutex_lock(&p->mu);
+		s->state = SLOT_DONE;
+		pthread_cond_broadcast(&p->cv);
+		pthread_mutex_unlock(&p->mu);
+	}
+}
+
+static int worker_count(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	if (n < 1)
+		n = 1;
+	return n > MAX_WORKERS ? MAX_WORKERS : (int)n;
+}
+
+/* Run the pipeline over a prepared source; emit answers in order. */
+static pl_status run(pipeline *p, risk_emit_fn emit, void *arg, risk_tally *tally, pl_error *err,
+		     slot *failed)
+{
+	pthread_t reader, workers[MAX_WORKERS];
+	worker_arg wargs[MAX_WORKERS];
+	pl_status st = PL_OK;
+	int started = 0;
+
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->cv, NULL);
+	p->nworkers = worker_count();
+	if (pthread_create(&reader, NULL, reader_main, p) != 0) {
+		pthread_mutex_destroy(&p->mu);
+		pthread_cond_destroy(&p->cv);
+		return pl_error_set(err, PL_ERR_INTERNAL, "", "cannot start a thread");
+	}
+	for (int w = 0; w < p->nworkers; w++) {
+		wargs[w].p = p;
+		wargs[w].id = w;
+		if (pthread_create(&workers[w], NULL, worker_main, &wargs[w]) != 0)
+			break;
+		started++;
+	}
+	if (started == 0) {
+		/* No worker: fall back to working on this thread. */
+		wargs[0].p = p;
+		wargs[0].id = 0;
+	}
+	for (;;) {
+		slot *s;
+		pthread_mutex_lock(&p->mu);
+		for (;;) {
+			s = &p->ring[p->head % RING];
+			if (p->head < p->next_in && s->state == SLOT_DONE)
+				break;
+			if (p->eof && p->head >= p->next_in) {
+				s = NULL;
+				break;
+			}
+			if (started == 0 && p->head < p->next_in && s->state == SLOT_READY) {
+				s->state = SLOT_TAKEN;
+				p->next_take++;
+				pthread_mutex_unlock(&p->mu);
+				process(p, s, &p->tally[0]);
+				pthread_mutex_lock(&p->mu);
+				s->state = SLOT_DONE;
+				continue;
+			}
+			pthread_cond_wait(&p->cv, &p->mu);
+		}
+		pthread_mutex_unlock(&p->mu);
+		if (!s)
+			break;
+		if (s->st != PL_OK) {
+			*failed = *s;
+			st = s->st;
+			*err = s->err;
+		} else {
+			st = emit(arg, s->answer, err);
+			s->answer = NULL;
+		}
+		pthread_mutex_lock(&p->mu);
+		s->state = SLOT_EMPTY;
+		p->head++;
+		if (st != PL_OK)
+			p->abort = 1;
+		pthread_cond_broadcast(&p->cv);
+		pthread_mutex_unlock(&p->mu);
+		if (st != PL_OK)
+			break;
+	}
+	pthread_join(reader, NULL);
+	for (int w = 0; w < started; w++)
+		pthread_join(workers[w], NULL);
+	/* Whatever is still in the ring after an abort. */
+	for (size_t k = 0; k < RING; k++) {
+		json_decref(p->ring[k].answer);
+		free(p->ring[k].owned);
+	}
+	if (st == PL_OK && p->read_st != PL_OK) {
+		st = p->read_st;
+		*err = p->read_err;
+	}
+	for (int w = 0; w < MAX_WORKERS; w++) {
+		tally->clients += p->tally[w].clients;
+		tally->scored += p->tally[w].scored;
+		tally->checkins += p->tally[w].checkins;
+		for (int k = 0; k < 3; k++)
+			tally->tiers[k] += p->tally[w].tiers[k];
+	}
+	pthread_mutex_destroy(&p->mu);
+	pthread_cond_destroy(&p->cv);
+	return st;
+}
+
+pl_status risk_score_stream(cli_ctx *ctx, const risk_scorer *s, json_t *clients,
+			    risk_emit_fn emit, void *arg, risk_tally *tally, pl_error *err)
+{
+	pipeline *p = calloc(1, sizeof(*p));
+	slot failed;
+	pl_status st;
+
+	if (!p)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	memset(&failed, 0, sizeof(failed));
+	p->ctx = ctx;
+	p->scorer = s;
+	if (clients) {
+		p->array = clients;
+		p->nitems = json_array_size(clients);
+		p->ptr_prefix = "/clients";
+	} else {
+		p->ptr_prefix = "";
+		p->lines = stdin;
+		if (ctx->input_path && !(p->lines = fopen(ctx->input_path, "rb"))) {
+			free(p);
+			return pl_error_set(err, PL_ERR_IO, "", "cannot open the input file: %s",
+					    strerror(errno));
+		}
+	}
+	st = run(p, emit, arg, tally, err, &failed);
+	if (st != PL_OK && failed.syntax_error) {
+		ctx->err_line = failed.line;
+		ctx->err_column = failed.column;
+		pl_error_set(err, PL_ERR_INVALID, "", "JSON syntax error on line %ld", failed.line);
+	}
+	if (p->lines && p->lines != stdin)
+		fclose(p->lines);
+	free(p);
+	return st;
+}

@@ -1,0 +1,505 @@
+/*
+ * features.c: risk-model features for each client-day, from the history up to that day only.
+ *
+ * Why these features: lapse risk in EMA studies is carried by recent levels and trends of craving,
+ * mood and stress, by engagement (missed check-ins, attendance, medication), and by recent use or
+ * lapses (Chih et al. 2014; Wyant et al. 2024). Early-warning signals of critical slowing down
+ * (rising variance and lag-1 autocorrelation of a symptom, measured by the Kendall tau of the
+ * rolling indicator; Scheffer et al. 2009, Dakos et al. 2012, Wichers et al. 2016) and control
+ * charts against a client's own baseline (EWMA: Roberts 1959; CUSUM: Page 1954; on day averages
+ * as in Smit & Snippe 2023) and Bayesian online change-point detection (Adams & MacKay 2007) are
+ * weak alone, so they enter as features and explanations. docs/risk.md defines each one.
+ *
+ * No look-ahead: the value for grid day t reads values at days <= t and events dated <= t only.
+ * Rolling quantities are computed for the requested days plus their look-back; sequential ones
+ * (EWMA, CUSUM, BOCPD) run forward from day 0, so day t never sees day t + 1.
+ */
+#include <peerlink/risk.h>
+#include "features_int.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct {
+	const char *name;
+	int per_measure; /* 1: "<measure>.<name>" */
+	int for_numeric, for_boolean;
+} kinds[PL_F_NKINDS] = {
+	[PL_F_LEVEL] = { "level", 1, 1, 0 },
+	[PL_F_SLOPE] = { "slope", 1, 1, 0 },
+	[PL_F_DEV] = { "dev", 1, 1, 0 },
+	[PL_F_VAR] = { "var", 1, 1, 0 },
+	[PL_F_AR1] = { "ar1", 1, 1, 0 },
+	[PL_F_VAR_TAU] = { "var_tau", 1, 1, 0 },
+	[PL_F_AR1_TAU] = { "ar1_tau", 1, 1, 0 },
+	[PL_F_CP] = { "cp", 1, 1, 0 },
+	[PL_F_EWMA] = { "ewma", 1, 1, 0 },
+	[PL_F_CUSUM] = { "cusum", 1, 1, 0 },
+	[PL_F_RATE] = { "rate", 1, 0, 1 },
+	[PL_F_RATE_TREND] = { "rate_trend", 1, 0, 1 },
+	[PL_F_CHECKINS] = { "checkins", 0, 0, 0 },
+	[PL_F_COVERAGE] = { "coverage_14", 0, 0, 0 },
+	[PL_F_MISSED_STREAK] = { "missed_streak", 0, 0, 0 },
+	[PL_F_DAYS_SINCE_LAPSE] = { "days_since_lapse", 0, 0, 0 },
+	[PL_F_PRIOR_LAPSE] = { "prior_lapse", 0, 0, 0 },
+};
+
+pl_status pl_feature_parse(const char *name, const pl_catalogue *cat, const char *ptr,
+			   pl_feature_spec *out, pl_error *err)
+{
+	const char *dot = strchr(name, '.');
+
+	if (!dot) {
+		for (int k = 0; k < PL_F_NKINDS; k++)
+			if (!kinds[k].per_measure && strcmp(kinds[k].name, name) == 0) {
+				out->kind = (pl_feature_kind)k;
+				out->measure = -1;
+				return PL_OK;
+			}
+		return pl_error_set(err, PL_ERR_INVALID, ptr, "unknown feature '%s'", name);
+	}
+	for (int k = 0; k < PL_F_NKINDS; k++) {
+		int m;
+		if (!kinds[k].per_measure || strcmp(kinds[k].name, dot + 1) != 0)
+			continue;
+		m = pl_catalogue_find(cat, name, (size_t)(dot - name));
+		if (m < 0)
+			return pl_error_set(err, PL_ERR_INVALID, ptr,
+					    "feature '%s' names an unknown measure", name);
+		if (cat->defs[m].boolean ? !kinds[k].for_boolean : !kinds[k].for_numeric)
+			return pl_error_set(err, PL_ERR_INVALID, ptr,
+					    "feature '%s' does not apply to a %s measure", name,
+					    cat->defs[m].boolean ? "boolean" : "numeric");
+		out->kind = (pl_feature_kind)k;
+		out->measure = m;
+		return PL_OK;
+	}
+	return pl_error_set(err, PL_ERR_INVALID, ptr, "unknown feature '%s'", name);
+}
+
+void pl_feature_name(const pl_feature_spec *f, const pl_catalogue *cat, char *buf, size_t size)
+{
+	if (f->measure < 0)
+		snprintf(buf, size, "%s", kinds[f->kind].name);
+	else
+		snprintf(buf, size, "%s.%s", cat->defs[f->measure].name, kinds[f->kind].name);
+}
+
+pl_status pl_features_default(const pl_catalogue *cat, pl_feature_spec **out, size_t *n,
+			      pl_error *err)
+{
+	static const int scales[] = { PL_M_CRAVING, PL_M_MOOD, PL_M_STRESS, PL_M_ANXIETY,
+				      PL_M_SLEEP_QUALITY, PL_M_SLEEP_HOURS };
+	static const int ews_measures[] = { PL_M_CRAVING, PL_M_MOOD, PL_M_STRESS };
+	static const pl_feature_kind ews_kinds[] = { PL_F_VAR, PL_F_AR1, PL_F_VAR_TAU, PL_F_AR1_TAU,
+						     PL_F_CP, PL_F_EWMA, PL_F_CUSUM };
+	static const int engagement[] = { PL_M_ATTENDED, PL_M_MEDICATION_TAKEN, PL_M_PEER_CONTACT };
+	static const pl_feature_kind client[] = { PL_F_CHECKINS, PL_F_COVERAGE, PL_F_MISSED_STREAK,
+						  PL_F_DAYS_SINCE_LAPSE, PL_F_PRIOR_LAPSE };
+	pl_feature_spec *f = malloc(64 * sizeof(*f));
+	size_t k = 0;
+
+	(void)cat;
+	if (!f)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	for (size_t i = 0; i < sizeof(scales) / sizeof(scales[0]); i++) {
+		f[k++] = (pl_feature_spec){ PL_F_LEVEL, scales[i] };
+		f[k++] = (pl_feature_spec){ PL_F_SLOPE, scales[i] };
+	}
+	for (size_t i = 0; i < sizeof(ews_measures) / sizeof(ews_measures[0]); i++)
+		for (size_t j = 0; j < sizeof(ews_kinds) / sizeof(ews_kinds[0]); j++)
+			f[k++] = (pl_feature_spec){ ews_kinds[j], ews_measures[i] };
+	for (size_t i = 0; i < sizeof(engagement) / sizeof(engagement[0]); i++) {
+		f[k++] = (pl_feature_spec){ PL_F_RATE, engagement[i] };
+		f[k++] = (pl_feature_spec){ PL_F_RATE_TREND, engagement[i] };
+	}
+	f[k++] = (pl_feature_spec){ PL_F_RATE, PL_M_USED };
+	for (size_t i = 0; i < sizeof(client) / sizeof(client[0]); i++)
+		f[k++] = (pl_feature_spec){ client[i], -1 };
+	*out = f;
+	*n = k;
+	return PL_OK;
+}
+
+/* ---------------------------------------------------------------- window statistics */
+
+/* Value of grid day t (NaN before the grid or after it). */
+static inline double at(const double *x, long ndays, long t)
+{
+	return t >= 0 && t < ndays ? x[t] : NAN;
+}
+
+static double window_mean(const double *x, long nd, long lo, long hi, int min_n)
+{
+	double s = 0;
+	int n = 0;
+	for (long d = lo; d <= hi; d++) {
+		double v = at(x, nd, d);
+		if (!isnan(v)) {
+			s += v;
+			n++;
+		}
+	}
+	return n >= min_n && n > 0 ? s / n : NAN;
+}
+
+/* Least-squares slope of value on day over the observed days in [lo, hi]. */
+static double window_slope(const double *x, long nd, long lo, long hi, int min_n)
+{
+	double sd = 0, sv = 0, sdd = 0, sdv = 0, den;
+	int n = 0;
+	for (long d = lo; d <= hi; d++) {
+		double v = at(x, nd, d), u = (double)(d - lo);
+		if (isnan(v))
+			continue;
+		sd += u;
+		sv += v;
+		sdd += u * u;
+		sdv += u * v;
+		n++;
+	}
+	if (n < min_n)
+		return NAN;
+	den = n * sdd - sd * sd;
+	return den > 0 ? (n * sdv - sd * sv) / den : NAN;
+}
+
+double pl__window_variance(const double *x, long nd, long lo, long hi, int min_n)
+{
+	double mean = 0, m2 = 0;
+	int n = 0;
+	/* Welford's update: one pass, no cancellation. */
+	for (long d = lo; d <= hi; d++) {
+		double v = at(x, nd, d), delta;
+		if (isnan(v))
+			continue;
+		n++;
+		delta = v - mean;
+		mean += delta / n;
+		m2 += delta * (v - mean);
+	}
+	return n >= min_n && n > 1 ? m2 / (n - 1) : NAN;
+}
+
+/* Lag-1 autocorrelation on a window with holes: the window is demeaned by the mean of its
+ * observed values and r1 = sum over consecutive observed pairs of (x_d - m)(x_{d-1} - m) divided
+ * by sum over observed days of (x_d - m)^2. With no holes this is exactly the standard estimator
+ * (gsl_stats_lag1_autocorrelation; ewstools' and earlywarnings' AR(1) up to their detrending). */
+double pl__window_ar1(const double *x, long nd, long lo, long hi, int min_pairs)
+{
+	double m = window_mean(x, nd, lo, hi, 1), num = 0, den = 0;
+	int pairs = 0;
+
+	if (isnan(m))
+		return NAN;
+	for (long d = lo; d <= hi; d++) {
+		double v = at(x, nd, d), w;
+		if (isnan(v))
+			continue;
+		den += (v - m) * (v - m);
+		if (d > lo && !isnan(w = at(x, nd, d - 1))) {
+			num += (v - m) * (w - m);
+			pairs++;
+		}
+	}
+	return pairs >= min_pairs && den > 0 ? num / den : NAN;
+}
+
+/* Kendall's tau-b between position and value over the non-NaN entries of y[0..n) (Kendall 1945:
+ * tau_b = (C - D) / sqrt((P - T_x)(P - T_y)); positions never tie). O(n^2) for n <= 15. */
+double pl__kendall_trend(const double *y, int n, int min_n)
+{
+	long conc = 0, disc = 0, ties_y = 0, pairs;
+	int m = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (isnan(y[i]))
+			continue;
+		m++;
+		for (int j = i + 1; j < n; j++) {
+			if (isnan(y[j]))
+				continue;
+			if (y[j] > y[i])
+				conc++;
+			else if (y[j] < y[i])
+				disc++;
+			else
+				ties_y++;
+		}
+	}
+	if (m < min_n)
+		return NAN;
+	pairs = (long)m * (m - 1) / 2;
+	if (pairs - ties_y <= 0)
+		return 0.0;
+	return (double)(conc - disc) / sqrt((double)pairs * (double)(pairs - ties_y));
+}
+
+/* ---------------------------------------------------------------- per-measure caches */
+
+typedef struct measure_cache {
+	int have_roll, have_seq;
+	long roll_lo;          /* rolling variance and AR(1) for grid days roll_lo..t1 */
+	double *var, *ar1;
+	double *cp, *cp_ago, *ewma, *cusum, *dev; /* sequential statistics, grid days 0..t1 */
+} measure_cache;
+
+typedef struct fctx {
+	const pl_client *c;
+	const pl_catalogue *cat;
+	long nd, t0, t1; /* grid days requested */
+	measure_cache *mc;
+} fctx;
+
+static const double *series(const fctx *x, int m)
+{
+	return x->c->values + (size_t)m * x->c->ndays;
+}
+
+static pl_status ensure_roll(fctx *x, int m, pl_error *err)
+{
+	measure_cache *mc = &x->mc[m];
+	const double *v = series(x, m);
+	long n;
+
+	if (mc->have_roll)
+		return PL_OK;
+	mc->roll_lo = x->t0 - (PL_TAU_SPAN - 1);
+	n = x->t1 - mc->roll_lo + 1;
+	mc->var = malloc((size_t)n * sizeof(double));
+	mc->ar1 = malloc((size_t)n * sizeof(double));
+	if (!mc->var || !mc->ar1)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	for (long s = mc->roll_lo; s <= x->t1; s++) {
+		long lo = s - (PL_EWS_WINDOW - 1);
+		mc->var[s - mc->roll_lo] = pl__window_variance(v, x->nd, lo, s, PL_EWS_MIN_N);
+		mc->ar1[s - mc->roll_lo] = pl__window_ar1(v, x->nd, lo, s, PL_EWS_MIN_N - 1);
+	}
+	mc->have_roll = 1;
+	return PL_OK;
+}
+
+static pl_status ensure_seq(fctx *x, int m, pl_error *err)
+{
+	measure_cache *mc = &x->mc[m];
+	long n = x->t1 + 1;
+
+	if (mc->have_seq)
+		return PL_OK;
+	mc->have_seq = 1;
+	if (n <= 0)
+		return PL_OK;
+	mc->cp = malloc((size_t)n * sizeof(double));
+	mc->cp_ago = malloc((size_t)n * sizeof(double));
+	mc->ewma = malloc((size_t)n * sizeof(double));
+	mc->cusum = malloc((size_t)n * sizeof(double));
+	mc->dev = malloc((size_t)n * sizeof(double));
+	if (!mc->cp || !mc->cp_ago || !mc->ewma || !mc->cusum || !mc->dev)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	return pl__sequential_stats(series(x, m), x->nd, n, &x->cat->defs[m], mc->cp, mc->cp_ago,
+				    mc->ewma, mc->cusum, mc->dev, err);
+}
+
+static void cache_release(measure_cache *mc)
+{
+	free(mc->var);
+	free(mc->ar1);
+	free(mc->cp);
+	free(mc->cp_ago);
+	free(mc->ewma);
+	free(mc->cusum);
+	free(mc->dev);
+}
+
+/* Index of the last lapse/relapse event dated <= day (day number), or -1. Events are sorted. */
+static long last_lapse(const pl_client *c, int32_t day)
+{
+	long k = -1;
+	for (size_t e = 0; e < c->nevents && c->events[e].day <= day; e++)
+		if (c->events[e].type != PL_EVENT_OTHER)
+			k = (long)e;
+	return k;
+}
+
+/* Feature column j for grid days t0..t1 into out (stride nf). */
+static pl_status column(fctx *x, const pl_feature_spec *f, double *out, size_t nf, pl_error *err)
+{
+	const pl_client *c = x->c;
+	long nd = x->nd;
+	int m = f->measure;
+	const double *v = m >= 0 ? series(x, m) : NULL;
+	measure_cache *mc = m >= 0 ? &x->mc[m] : NULL;
+	pl_status st = PL_OK;
+
+	switch (f->kind) {
+	case PL_F_VAR:
+	case PL_F_AR1:
+	case PL_F_VAR_TAU:
+	case PL_F_AR1_TAU:
+		st = ensure_roll(x, m, err);
+		break;
+	case PL_F_CP:
+	case PL_F_EWMA:
+	case PL_F_CUSUM:
+	case PL_F_DEV:
+		st = ensure_seq(x, m, err);
+		break;
+	default:
+		break;
+	}
+	if (st != PL_OK)
+		return st;
+
+	/* Running counters for the client-level features start from day 0 once. */
+	long count = 0, last_seen = -1;
+	if (f->kind == PL_F_CHECKINS || f->kind == PL_F_MISSED_STREAK) {
+		long lim = x->t0 < nd ? x->t0 : nd;
+		for (long d = 0; d < lim; d++)
+			if (c->checked_in[d]) {
+				count++;
+				last_seen = d;
+			}
+	}
+
+	for (long t = x->t0; t <= x->t1; t++) {
+		double y = NAN;
+		int32_t day = c->start + (int32_t)t;
+		if (t >= 0 && t < nd && c->checked_in[t]) {
+			count++;
+			last_seen = t;
+		}
+		switch (f->kind) {
+		case PL_F_LEVEL:
+			y = window_mean(v, nd, t - (PL_LEVEL_WINDOW - 1), t, 1);
+			break;
+		case PL_F_SLOPE:
+			y = window_slope(v, nd, t - (PL_SLOPE_WINDOW - 1), t, 3);
+			break;
+		case PL_F_VAR:
+			y = mc->var[t - mc->roll_lo];
+			break;
+		case PL_F_AR1:
+			y = mc->ar1[t - mc->roll_lo];
+			break;
+		case PL_F_VAR_TAU:
+			y = pl__kendall_trend(mc->var + (t - (PL_TAU_SPAN - 1) - mc->roll_lo), PL_TAU_SPAN,
+					      PL_TAU_MIN_N);
+			break;
+		case PL_F_AR1_TAU:
+			y = pl__kendall_trend(mc->ar1 + (t - (PL_TAU_SPAN - 1) - mc->roll_lo), PL_TAU_SPAN,
+					      PL_TAU_MIN_N);
+			break;
+		case PL_F_CP:
+			y = t >= 0 ? mc->cp[t] : NAN;
+			break;
+		case PL_F_EWMA:
+			y = t >= 0 ? mc->ewma[t] : NAN;
+			break;
+		case PL_F_CUSUM:
+			y = t >= 0 ? mc->cusum[t] : NAN;
+			break;
+		case PL_F_DEV:
+			y = t >= 0 ? mc->dev[t] : NAN;
+			break;
+		case PL_F_RATE:
+			y = window_mean(v, nd, t - (PL_RATE_WINDOW - 1), t, 1);
+			break;
+		case PL_F_RATE_TREND: {
+			double a = window_mean(v, nd, t - 13, t, 1), b = window_mean(v, nd, t - 27, t - 14, 1);
+			y = a - b;
+			break;
+		}
+		case PL_F_CHECKINS:
+			y = t >= 0 ? log1p((double)count) : NAN;
+			break;
+		case PL_F_COVERAGE: {
+			long lo = t - 13 > 0 ? t - 13 : 0, n = 0;
+			if (t < 0)
+				break;
+			for (long d = lo; d <= t && d < nd; d++)
+				n += c->checked_in[d];
+			y = (double)n / (double)(t - lo + 1);
+			break;
+		}
+		case PL_F_MISSED_STREAK:
+			y = t < 0 ? NAN : (double)(t - last_seen);
+			break;
+		case PL_F_DAYS_SINCE_LAPSE: {
+			long k = last_lapse(c, day);
+			long since = k < 0 ? PL_LAPSE_CAP : (long)day - c->events[k].day;
+			y = log1p((double)(since < PL_LAPSE_CAP ? since : PL_LAPSE_CAP));
+			break;
+		}
+		case PL_F_PRIOR_LAPSE:
+			y = last_lapse(c, day) >= 0 ? 1.0 : 0.0;
+			break;
+		case PL_F_NKINDS:
+			break;
+		}
+		out[(size_t)(t - x->t0) * nf] = y;
+	}
+	return PL_OK;
+}
+
+pl_status pl_features_compute(const pl_client *c, const pl_catalogue *cat,
+			      const pl_feature_spec *f, size_t nf, int32_t first, int32_t last,
+			      double *out, pl_error *err)
+{
+	fctx x;
+	pl_status st = PL_OK;
+
+	if (last < first)
+		return PL_OK;
+	if (c->nmeasures != cat->n)
+		return pl_error_set(err, PL_ERR_INTERNAL, "",
+				    "client and catalogue disagree on the measures");
+	x.c = c;
+	x.cat = cat;
+	x.nd = (long)c->ndays;
+	x.t0 = (long)first - c->start;
+	x.t1 = (long)last - c->start;
+	x.mc = calloc(cat->n ? cat->n : 1, sizeof(*x.mc));
+	if (!x.mc)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	for (size_t j = 0; j < nf && st == PL_OK; j++) {
+		if (f[j].measure >= (int)cat->n)
+			st = pl_error_set(err, PL_ERR_INTERNAL, "", "feature names an unknown measure");
+		else
+			st = column(&x, &f[j], out + j, nf, err);
+	}
+	for (size_t m = 0; m < cat->n; m++)
+		cache_release(&x.mc[m]);
+	free(x.mc);
+	return st;
+}
+
+void pl_data_quality_compute(const pl_client *c, int32_t as_of, pl_data_quality *dq)
+{
+	long t = (long)as_of - c->start, first = -1, run = 0;
+
+	memset(dq, 0, sizeof(*dq));
+	dq->first_day = INT32_MIN;
+	for (long d = 0; d < (long)c->ndays && d <= t; d++)
+		if (c->checked_in[d]) {
+			first = d;
+			break;
+		}
+	if (first < 0)
+		return;
+	dq->first_day = c->start + (int32_t)first;
+	dq->days_in_range = (size_t)(t - first + 1);
+	for (long d = first; d <= t; d++) {
+		int seen = d < (long)c->ndays && c->checked_in[d];
+		if (seen) {
+			dq->days_observed++;
+			run = 0;
+			if (d > t - 14)
+				dq->checkins_last_14++;
+		} else if ((size_t)++run > dq->longest_gap) {
+			dq->longest_gap = (size_t)run;
+		}
+	}
+	dq->coverage = (double)dq->days_observed / (double)dq->days_in_range;
+}

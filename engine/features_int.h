@@ -1,0 +1,41 @@
+/*
+ * features_int.h: constants and window statistics shared by features.c, risk.c and the tests.
+ * Not part of the public API.
+ */
+#ifndef PEERLINK_FEATURES_INT_H
+#define PEERLINK_FEATURES_INT_H
+
+#include <peerlink/risk.h>
+
+#define PL_LEVEL_WINDOW 7   /* days in a level (recent mean) */
+#define PL_SLOPE_WINDOW 14  /* days in a slope */
+#define PL_EWS_WINDOW 14    /* days in a rolling variance / AR(1) window */
+#define PL_EWS_MIN_N 5      /* observed days a rolling window needs */
+#define PL_TAU_SPAN 15      /* rolling values the Kendall trend covers (window ends t-14..t) */
+#define PL_TAU_MIN_N 8      /* defined rolling values the trend needs */
+#define PL_RATE_WINDOW 28   /* days in an adherence rate */
+#define PL_BURNIN 14        /* observed values that form a client's own baseline */
+#define PL_CP_DAYS 7        /* "change point within the last week" */
+#define PL_EWMA_LAMBDA 0.2  /* EWMA weight (Montgomery, Statistical Quality Control, 6.2) */
+#define PL_EWMA_L 3.0       /* EWMA control limit in asymptotic SDs */
+#define PL_CUSUM_K 0.5      /* CUSUM reference value, baseline SDs */
+#define PL_CUSUM_H 5.0      /* CUSUM decision interval, baseline SDs */
+#define PL_BOCPD_HAZARD (1.0 / 60.0) /* prior change-point rate per observed day */
+#define PL_LAPSE_CAP 365    /* days_since_lapse cap */
+
+double pl__window_variance(const double *x, long nd, long lo, long hi, int min_n);
+double pl__window_ar1(const double *x, long nd, long lo, long hi, int min_pairs);
+double pl__kendall_trend(const double *y, int n, int min_n);
+
+/* Sequential statistics of one measure over grid days 0..n-1 (n may exceed nd: later days are
+ * missing). Each output has n entries, NaN where undefined:
+ *   cp[t]     P(run length < PL_CP_DAYS observations | x_1..t) from BOCPD; cp_ago[t] the most
+ *             probable days-ago of that change
+ *   ewma[t]   EWMA of oriented z-scores against the burn-in baseline
+ *   cusum[t]  upper one-sided CUSUM of the oriented z-scores
+ *   dev[t]    (last-7-day mean - baseline mean) / baseline SD, oriented */
+pl_status pl__sequential_stats(const double *x, long nd, long n, const pl_measure_def *def,
+			       double *cp, double *cp_ago, double *ewma, double *cusum, double *dev,
+			       pl_error *err);
+
+#endif
