@@ -100,7 +100,7 @@ static pl_status parse_calibration(const char *s, pl_calibration_method *out)
 /* Read --jsonl input line by line: calls fn for each non-blank line with its 0-based index. */
 typedef pl_status (*line_fn)(void *arg, json_t *obj, size_t index, pl_error *err);
 
-pl_status risk_read_lines(cli_ctx *ctx, line_fn fn, void *arg)
+static pl_status risk_read_lines(cli_ctx *ctx, line_fn fn, void *arg)
 {
 	FILE *f = stdin;
 	char *line = NULL;
@@ -261,7 +261,7 @@ int cmd_risk_train(cli_ctx *ctx)
 {
 	static const char *const keys[] = { "clients", "measures", "features", "horizon_days", "l2",
 					    "calibration", "folds", "seed", "alert_rate",
-					    "sensitivity", "min_checkins", "stride", NULL };
+					    "sensitivity", "min_checkins", "stride", "stats", NULL };
 	train_state ts;
 	json_t *doc = NULL, *clients = NULL;
 	pl_risk_model model;
@@ -595,7 +595,8 @@ static pl_status write_line(void *arg, json_t *answer, pl_error *err)
 
 int cmd_risk_score(cli_ctx *ctx)
 {
-	static const char *const keys[] = { "clients", "measures", "as_of", "top_contributions", NULL };
+	static const char *const keys[] = { "clients", "measures", "as_of", "top_contributions",
+					    "stats", NULL };
 	risk_scorer s;
 	risk_tally tally;
 	json_t *doc = NULL, *clients = NULL;

@@ -30,6 +30,23 @@ static const cli_command commands[] = {
 	    { "clients", 1, "number of clients for buddies and groups (default 0)" },
 	    { "params", 1, "JSON file overriding generator parameters" },
 	    { 0 } } },
+	{ "risk", "train", cmd_risk_train,
+	  "fit a calibrated relapse-risk model on labelled check-in histories (docs/risk.md)",
+	  { { "horizon", 1, "days ahead a lapse counts (default 7)" },
+	    { "l2", 1, "ridge penalty on standardized coefficients (default 1)" },
+	    { "calibration", 1, "platt (default), isotonic or none" },
+	    { "folds", 1, "cross-validation folds, grouped by client (default 5)" },
+	    { "alert-rate", 1, "high tier: at most this fraction of client-days (default 0.05)" },
+	    { "sensitivity", 1, "moderate tier: sensitivity target (default 0.8)" },
+	    { "min-checkins", 1, "check-ins a client needs before it is scored (default 7)" },
+	    { "stride", 1, "train on every k-th day of each client (default 1)" },
+	    { 0 } } },
+	{ "risk", "score", cmd_risk_score,
+	  "risk of a lapse within the model's horizon, tier, signals, contributions (docs/risk.md)",
+	  { { "model", 1, "model file (default: models/default.json, see docs/risk.md)" },
+	    { "as-of", 1, "score as of this date YYYY-MM-DD (default: each client's last check-in)" },
+	    { "top", 1, "contributions listed per client, largest first (default 10, 0 = all)" },
+	    { 0 } } },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
