@@ -243,7 +243,7 @@ typedef struct measure_cache {
 	int have_roll, have_seq;
 	long roll_lo;          /* rolling variance and AR(1) for grid days roll_lo..t1 */
 	double *var, *ar1;
-	double *cp, *cp_ago, *ewma, *cusum, *dev; /* sequential statistics, grid days 0..t1 */
+	double *ewma, *cusum, *dev; /* control-chart statistics, grid days 0..t1 */
 } measure_cache;
 
 typedef struct fctx {
@@ -291,23 +291,19 @@ static pl_status ensure_seq(fctx *x, int m, pl_error *err)
 	mc->have_seq = 1;
 	if (n <= 0)
 		return PL_OK;
-	mc->cp = malloc((size_t)n * sizeof(double));
-	mc->cp_ago = malloc((size_t)n * sizeof(double));
 	mc->ewma = malloc((size_t)n * sizeof(double));
 	mc->cusum = malloc((size_t)n * sizeof(double));
 	mc->dev = malloc((size_t)n * sizeof(double));
-	if (!mc->cp || !mc->cp_ago || !mc->ewma || !mc->cusum || !mc->dev)
+	if (!mc->ewma || !mc->cusum || !mc->dev)
 		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
-	return pl__sequential_stats(series(x, m), x->nd, n, &x->cat->defs[m], mc->cp, mc->cp_ago,
-				    mc->ewma, mc->cusum, mc->dev, err);
+	return pl__control_stats(series(x, m), x->nd, n, &x->cat->defs[m], mc->ewma, mc->cusum,
+				 mc->dev, err);
 }
 
 static void cache_release(measure_cache *mc)
 {
 	free(mc->var);
 	free(mc->ar1);
-	free(mc->cp);
-	free(mc->cp_ago);
 	free(mc->ewma);
 	free(mc->cusum);
 	free(mc->dev);
@@ -340,7 +336,6 @@ static pl_status column(fctx *x, const pl_feature_spec *f, double *out, size_t n
 	case PL_F_AR1_TAU:
 		st = ensure_roll(x, m, err);
 		break;
-	case PL_F_CP:
 	case PL_F_EWMA:
 	case PL_F_CUSUM:
 	case PL_F_DEV:
@@ -391,9 +386,13 @@ static pl_status column(fctx *x, const pl_feature_spec *f, double *out, size_t n
 			y = pl__kendall_trend(mc->ar1 + (t - (PL_TAU_SPAN - 1) - mc->roll_lo), PL_TAU_SPAN,
 					      PL_TAU_MIN_N);
 			break;
-		case PL_F_CP:
-			y = t >= 0 ? mc->cp[t] : NAN;
+		case PL_F_CP: {
+			int ago;
+			st = pl__change_point(v, nd, t, &x->cat->defs[m], &y, &ago, err);
+			if (st != PL_OK)
+				return st;
 			break;
+		}
 		case PL_F_EWMA:
 			y = t >= 0 ? mc->ewma[t] : NAN;
 			break;

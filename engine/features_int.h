@@ -16,6 +16,8 @@
 #define PL_RATE_WINDOW 28   /* days in an adherence rate */
 #define PL_BURNIN 14        /* observed values that form a client's own baseline */
 #define PL_CP_DAYS 7        /* "change point within the last week" */
+#define PL_CP_WINDOW 28     /* days BOCPD reads for one day's change-point feature */
+#define PL_CP_MIN_N 10      /* observed days it needs */
 #define PL_EWMA_LAMBDA 0.2  /* EWMA weight (Montgomery, Statistical Quality Control, 6.2) */
 #define PL_EWMA_L 3.0       /* EWMA control limit in asymptotic SDs */
 #define PL_CUSUM_K 0.5      /* CUSUM reference value, baseline SDs */
@@ -27,15 +29,18 @@ double pl__window_variance(const double *x, long nd, long lo, long hi, int min_n
 double pl__window_ar1(const double *x, long nd, long lo, long hi, int min_pairs);
 double pl__kendall_trend(const double *y, int n, int min_n);
 
-/* Sequential statistics of one measure over grid days 0..n-1 (n may exceed nd: later days are
- * missing). Each output has n entries, NaN where undefined:
- *   cp[t]     P(run length < PL_CP_DAYS observations | x_1..t) from BOCPD; cp_ago[t] the most
- *             probable days-ago of that change
- *   ewma[t]   EWMA of oriented z-scores against the burn-in baseline
- *   cusum[t]  upper one-sided CUSUM of the oriented z-scores
- *   dev[t]    (last-7-day mean - baseline mean) / baseline SD, oriented */
-pl_status pl__sequential_stats(const double *x, long nd, long n, const pl_measure_def *def,
-			       double *cp, double *cp_ago, double *ewma, double *cusum, double *dev,
-			       pl_error *err);
+/* Control-chart statistics of one measure over grid days 0..n-1 (n may exceed nd: later days
+ * are missing), each oriented so that positive is worse, NaN where undefined (during burn-in):
+ *   ewma[t]   EWMA of z-scores against the burn-in baseline (spc.h)
+ *   cusum[t]  one-sided CUSUM in the worse direction (spc.h)
+ *   dev[t]    (last-7-day mean - baseline mean) / baseline sd */
+pl_status pl__control_stats(const double *x, long nd, long n, const pl_measure_def *def,
+			    double *ewma, double *cusum, double *dev, pl_error *err);
+
+/* BOCPD (bocpd.h) over the PL_CP_WINDOW days ending at grid day t: prob = P(run length <
+ * PL_CP_DAYS), days_ago = the most probable run length. NaN / -1 with fewer than PL_CP_MIN_N
+ * observed days. */
+pl_status pl__change_point(const double *x, long nd, long t, const pl_measure_def *def,
+			   double *prob, int *days_ago, pl_error *err);
 
 #endif

@@ -850,23 +850,33 @@ static pl_status find_signals(const pl_risk_model *m, const pl_client *c, int32_
 				add_signal(r, PL_SIG_WORSENING_TREND, mk, v[2], 0, 0);
 			if (t >= 0) {
 				long n = t + 1;
-				double *buf = malloc(5 * (size_t)n * sizeof(double));
+				double *buf = malloc(3 * (size_t)n * sizeof(double));
 				if (!buf)
 					return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
-				st = pl__sequential_stats(c->values + k * c->ndays, (long)c->ndays, n, d, buf,
-							  buf + n, buf + 2 * n, buf + 3 * n, buf + 4 * n, err);
+				st = pl__control_stats(c->values + k * c->ndays, (long)c->ndays, n, d, buf,
+						       buf + n, buf + 2 * n, err);
 				if (st == PL_OK) {
-					double cp = buf[t], ago = buf[n + t], ew = buf[2 * n + t],
-					       cu = buf[3 * n + t];
+					double ew = buf[t], cu = buf[n + t];
 					double limit = PL_EWMA_L * sqrt(PL_EWMA_LAMBDA / (2 - PL_EWMA_LAMBDA));
-					if (cp >= 0.5)
-						add_signal(r, PL_SIG_CHANGE_POINT, mk, cp, 0, (int)ago);
 					if (ew >= limit)
 						add_signal(r, PL_SIG_EWMA_ALARM, mk, ew, limit, 0);
 					if (cu >= PL_CUSUM_H)
 						add_signal(r, PL_SIG_CUSUM_ALARM, mk, cu, PL_CUSUM_H, 0);
 				}
 				free(buf);
+			}
+			/* Change points: for the measures whose cp feature the model uses (BOCPD is the
+			 * costly statistic, so it is not run again for other measures). */
+			for (size_t j = 0; st == PL_OK && r->features && j < m->nfeatures; j++) {
+				double prob;
+				int ago;
+				if (m->features[j].kind != PL_F_CP || m->features[j].measure != mk ||
+				    !(r->features[j] >= 0.5))
+					continue;
+				st = pl__change_point(c->values + k * c->ndays, (long)c->ndays, t, d, &prob,
+						      &ago, err);
+				if (st == PL_OK)
+					add_signal(r, PL_SIG_CHANGE_POINT, mk, prob, 0, ago);
 			}
 		} else {
 			pl_feature_spec fs[1] = { { PL_F_RATE, mk } };
