@@ -1,0 +1,337 @@
+/*
+ * test_checkins.c: the check-in data model: dates, the row and columnar forms (which must give the
+ * same grid), the duplicate-date rule, labels, the measures catalogue, and every input error with
+ * its JSON Pointer (and without the offending value in the message).
+ */
+#include <check.h>
+#include <gsl/gsl_errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <peerlink/checkins.h>
+#include "testutil.h"
+
+static json_t *parse(const char *text)
+{
+	json_error_t e;
+	json_t *j = json_loads(text, 0, &e);
+	ck_assert_msg(j != NULL, "test JSON does not parse: %s", e.text);
+	return j;
+}
+
+START_TEST(dates_round_trip)
+{
+	int32_t d;
+	char buf[11];
+
+	ck_assert_int_eq(pl_date_parse("1970-01-01", &d), 0);
+	ck_assert_int_eq(d, 0);
+	ck_assert_int_eq(pl_date_parse("2026-03-01", &d), 0);
+	{
+		int32_t feb28;
+		ck_assert_int_eq(pl_date_parse("2026-02-28", &feb28), 0);
+		ck_assert_int_eq(d - feb28, 1); /* 2026 is not a leap year */
+	}
+	ck_assert_int_eq(pl_date_parse("2024-02-29", &d), 0);
+	ck_assert_int_eq(pl_date_parse("2023-02-29", &d), -1);
+	ck_assert_int_eq(pl_date_parse("2000-02-29", &d), 0);
+	ck_assert_int_eq(pl_date_parse("1900-02-29", &d), -1);
+	ck_assert_int_eq(pl_date_parse("2026-13-01", &d), -1);
+	ck_assert_int_eq(pl_date_parse("2026-04-31", &d), -1);
+	ck_assert_int_eq(pl_date_parse("2026-4-01", &d), -1);
+	ck_assert_int_eq(pl_date_parse("2026-04-01T00", &d), -1);
+	ck_assert_int_eq(pl_date_parse("", &d), -1);
+	/* Every day for 400 years (one full Gregorian cycle) formats back to itself. */
+	ck_assert_int_eq(pl_date_parse("1901-01-01", &d), 0);
+	for (int32_t k = d; k < d + 146097; k++) {
+		int32_t back;
+		pl_date_format(k, buf);
+		if (buf[0] == '2' && buf[1] == '3')
+			break;
+		ck_assert_int_eq(pl_date_parse(buf, &back), 0);
+		ck_assert_int_eq(back, k);
+	}
+}
+END_TEST
+
+START_TEST(row_and_columnar_agree)
+{
+	pl_catalogue cat = PL_CATALOGUE_INIT;
+	pl_client a = PL_CLIENT_INIT, b = PL_CLIENT_INIT;
+	pl_error err = PL_ERROR_INIT;
+	json_t *rows = parse(
+		"{\"id\": \"c1\", \"checkins\": ["
+		"{\"date\": \"2026-01-05\", \"craving\": 3, \"attended\": true},"
+		"{\"date\": \"2026-01-07\", \"craving\": 5.5, \"mood\": 7, \"attended\": false},"
+		"{\"date\": \"2026-01-08\"},"
+		"{\"date\": \"2026-01-09\", \"used\": false}],"
+		"\"events\": [{\"date\": \"2026-01-20\", \"type\": \"lapse\"},"
+		"{\"date\": \"2026-01-02\", \"type\": \"admission\"}],"
+		"\"attributes\": {\"site\": \"north\"}, \"truth\": {\"hazard\": [0.1]}}");
+	json_t *cols = parse(
+		"{\"id\": \"c1\", \"start\": \"2026-01-05\", \"measures\": {"
+		"\"craving\": [3, null, 5.5, null, null], \"mood\": [null, null, 7, null, null],"
+		"\"attended\": [true, null, false, null, null], \"used\": [null, null, null, null, 0]},"
+		"\"events\": [{\"date\": \"2026-01-02\", \"type\": \"admission\"},"
+		"{\"date\": \"2026-01-20\", \"type\": \"lapse\"}]}");
+
+	ck_assert_int_eq(pl_catalogue_init(&cat, &err), PL_OK);
+	ck_assert_int_eq(pl_client_from_json(rows, &cat, "/clients/0", &a, &err), PL_OK);
+	ck_assert_int_eq(pl_client_from_json(cols, &cat, "/clients/0", &b, &err), PL_OK);
+	ck_assert_str_eq(a.id, "c1");
+	ck_assert_uint_eq(a.ndays, 5);
+	ck_assert_uint_eq(b.ndays, 5);
+	ck_assert_int_eq(a.start, b.start);
+	for (size_t d = 0; d < 5; d++) {
+		ck_assert_int_eq(a.checked_in[d], b.checked_in[d]);
+		for (size_t m = 0; m < cat.n; m++) {
+			double x = a.values[m * 5 + d], y = b.values[m * 5 + d];
+			ck_assert(isnan(x) == isnan(y));
+			if (!isnan(x))
+				ck_assert(x == y);
+		}
+	}
+	/* Day 1 has no entry; day 3 has an entry with no values: neither is a check-in. */
+	ck_assert_int_eq(a.checked_in[0], 1);
+	ck_assert_int_eq(a.checked_in[1], 0);
+	ck_assert_int_eq(a.checked_in[3], 0);
+	ck_assert_int_eq(a.checked_in[4], 1);
+	ck_assert(a.values[PL_M_CRAVING * 5 + 2] == 5.5);
+	ck_assert(a.values[PL_M_ATTENDED * 5 + 2] == 0.0);
+	ck_assert(a.values[PL_M_USED * 5 + 4] == 0.0);
+	/* Events are sorted, typed. */
+	ck_assert_uint_eq(a.nevents, 2);
+	ck_assert_int_eq(a.events[0].type, PL_EVENT_OTHER);
+	ck_assert_int_eq(a.events[1].type, PL_EVENT_LAPSE);
+	ck_assert_int_eq(b.events[1].type, PL_EVENT_LAPSE);
+	ck_assert_int_eq(pl_client_last_checkin(&a), a.start + 4);
+	ck_assert(isnan(pl_client_value(&a, PL_M_CRAVING, a.start - 1)));
+	ck_assert(pl_client_value(&a, PL_M_CRAVING, a.start) == 3.0);
+	pl_client_release(&a);
+	pl_client_release(&b);
+	pl_catalogue_release(&cat);
+	json_decref(rows);
+	json_decref(cols);
+}
+END_TEST
+
+START_TEST(duplicate_dates_merge)
+{
+	pl_catalogue cat = PL_CATALOGUE_INIT;
+	pl_client c = PL_CLIENT_INIT;
+	pl_error err = PL_ERROR_INIT;
+	json_t *j = parse("{\"id\": \"x\", \"checkins\": ["
+			  "{\"date\": \"2026-02-01\", \"craving\": 2, \"used\": false},"
+			  "{\"date\": \"2026-02-01\", \"craving\": 5, \"used\": true, \"mood\": 4},"
+			  "{\"date\": \"2026-02-01\", \"craving\": 8, \"used\": false},"
+			  "{\"date\": \"2026-02-02\", \"mood\": 6}]}");
+
+	ck_assert_int_eq(pl_catalogue_init(&cat, &err), PL_OK);
+	ck_assert_int_eq(pl_client_from_json(j, &cat, "", &c, &err), PL_OK);
+	ck_assert_uint_eq(c.ndays, 2);
+	ck_assert(c.values[PL_M_CRAVING * 2 + 0] == 5.0); /* mean of 2, 5, 8 */
+	ck_assert(c.values[PL_M_USED * 2 + 0] == 1.0);    /* OR of false, true, false */
+	ck_assert(c.values[PL_M_MOOD * 2 + 0] == 4.0);
+	ck_assert(c.values[PL_M_MOOD * 2 + 1] == 6.0);
+	pl_client_release(&c);
+	pl_catalogue_release(&cat);
+	json_decref(j);
+}
+END_TEST
+
+START_TEST(labels)
+{
+	pl_catalogue cat = PL_CATALOGUE_INIT;
+	pl_client c = PL_CLIENT_INIT;
+	pl_error err = PL_ERROR_INIT;
+	int32_t d0;
+	json_t *j = parse("{\"id\": \"x\", \"start\": \"2026-03-01\", \"measures\": {\"craving\": "
+			  "[1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1]}, \"events\": ["
+			  "{\"date\": \"2026-03-10\", \"type\": \"relapse\"},"
+			  "{\"date\": \"2026-03-05\", \"type\": \"appointment\"}]}");
+
+	ck_assert_int_eq(pl_catalogue_init(&cat, &err), PL_OK);
+	ck_assert_int_eq(pl_client_from_json(j, &cat, "", &c, &err), PL_OK);
+	pl_date_parse("2026-03-01", &d0);
+	/* Relapse on day 9 (Mar 10); horizon 7; follow-up ends day 19 (Mar 20). */
+	for (int t = 0; t < 20; t++) {
+		int want = (t >= 2 && t <= 8) ? 1 : (t + 7 > 19 ? -1 : 0);
+		ck_assert_msg(pl_client_label(&c, d0 + t, 7, d0 + 19) == want, "day %d", t);
+	}
+	pl_client_release(&c);
+	pl_catalogue_release(&cat);
+	json_decref(j);
+}
+END_TEST
+
+START_TEST(custom_catalogue)
+{
+	pl_catalogue cat = PL_CATALOGUE_INIT;
+	pl_client c = PL_CLIENT_INIT;
+	pl_error err = PL_ERROR_INIT;
+	json_t *m = parse("{\"pain\": {\"min\": 0, \"max\": 100, \"worse\": \"higher\"},"
+			  "\"walked\": {\"type\": \"boolean\", \"worse\": \"lower\"},"
+			  "\"craving\": {\"min\": 0, \"max\": 10, \"worse\": \"higher\"}}");
+	json_t *j = parse("{\"id\": \"x\", \"checkins\": [{\"date\": \"2026-02-01\", \"pain\": 55,"
+			  "\"walked\": true}]}");
+
+	ck_assert_int_eq(pl_catalogue_from_json(&cat, m, "/measures", &err), PL_OK);
+	ck_assert_uint_eq(cat.n, PL_M_NSTANDARD + 2);
+	ck_assert_int_eq(pl_catalogue_find(&cat, "pain", 4), PL_M_NSTANDARD);
+	ck_assert_int_eq(cat.defs[PL_M_NSTANDARD + 1].boolean, 1);
+	ck_assert_int_eq(pl_client_from_json(j, &cat, "", &c, &err), PL_OK);
+	ck_assert(c.values[PL_M_NSTANDARD] == 55.0);
+	ck_assert(c.values[PL_M_NSTANDARD + 1] == 1.0);
+	pl_client_release(&c);
+	pl_catalogue_release(&cat);
+	json_decref(m);
+	json_decref(j);
+}
+END_TEST
+
+/* Each bad client, the pointer its error must carry, and a value that must not be echoed. */
+static const struct bad_case {
+	const char *json, *pointer, *secret;
+} bad_clients[] = {
+	{ "[]", "/clients/3", NULL },
+	{ "{\"checkins\": []}", "/clients/3/id", NULL },
+	{ "{\"id\": 7, \"checkins\": []}", "/clients/3/id", NULL },
+	{ "{\"id\": \"\", \"checkins\": []}", "/clients/3/id", NULL },
+	{ "{\"id\": \"a\"}", "/clients/3/checkins", NULL },
+	{ "{\"id\": \"a\", \"checkins\": [], \"nickname\": \"zed\"}", "/clients/3/nickname", "zed" },
+	{ "{\"id\": \"a\", \"checkins\": {}}", "/clients/3/checkins", NULL },
+	{ "{\"id\": \"a\", \"checkins\": [5]}", "/clients/3/checkins/0", NULL },
+	{ "{\"id\": \"a\", \"checkins\": [{\"craving\": 2}]}", "/clients/3/checkins/0/date", NULL },
+	{ "{\"id\": \"a\", \"checkins\": [{\"date\": \"2026-02-30\"}]}", "/clients/3/checkins/0/date",
+	  "2026-02-30" },
+	{ "{\"id\": \"a\", \"checkins\": [{\"date\": \"2026-02-03\"}, {\"date\": \"2026-02-01\"}]}",
+	  "/clients/3/checkins/1/date", "2026-02-01" },
+	{ "{\"id\": \"a\", \"checkins\": [{\"date\": \"2026-02-01\", \"craving\": 10.5}]}",
+	  "/clients/3/checkins/0/craving", "10.5" },
+	{ "{\"id\": \"a\", \"checkins\": [{\"date\": \"2026-02-01\", \"mood\": -1}]}",
+	  "/clients/3/checkins/0/mood", "-1" },
+	{ "{\"id\": \"a\", \"checkins\": [{\"date\": \"2026-02-01\", \"sleep_hours\": 25}]}",
+	  "/clients/3/checkins/0/sleep_hours", "25" },
+	{ "{\"id\": \"a\", \"checkins\": [{\"date\": \"2026-02-01\", \"craving\": \"high\"}]}",
+	  "/clients/3/checkins/0/craving", "high" },
+	{ "{\"id\": \"a\", \"checkins\": [{\"date\": \"2026-02-01\", \"used\": 2}]}",
+	  "/clients/3/checkins/0/used", NULL },
+	{ "{\"id\": \"a\", \"checkins\": [{\"date\": \"2026-02-01\", \"attended\": \"yes\"}]}",
+	  "/clients/3/checkins/0/attended", "yes" },
+	{ "{\"id\": \"a\", \"checkins\": [{\"date\": \"2026-02-01\", \"cravng\": 3}]}",
+	  "/clients/3/checkins/0/cravng", NULL },
+	{ "{\"id\": \"a\", \"checkins\": [], \"measures\": {}}", "/clients/3/measures", NULL },
+	{ "{\"id\": \"a\", \"checkins\": [], \"start\": \"2026-01-01\"}", "/clients/3/start", NULL },
+	{ "{\"id\": \"a\", \"measures\": {\"craving\": [1]}}", "/clients/3/start", NULL },
+	{ "{\"id\": \"a\", \"start\": \"2026-1-1\", \"measures\": {}}", "/clients/3/start", NULL },
+	{ "{\"id\": \"a\", \"start\": \"2026-01-01\", \"measures\": []}", "/clients/3/measures", NULL },
+	{ "{\"id\": \"a\", \"start\": \"2026-01-01\", \"measures\": {\"craving\": 3}}",
+	  "/clients/3/measures/craving", NULL },
+	{ "{\"id\": \"a\", \"start\": \"2026-01-01\", \"measures\": {\"craving\": [1, 2], \"mood\": [1]}}",
+	  "/clients/3/measures/mood", NULL },
+	{ "{\"id\": \"a\", \"start\": \"2026-01-01\", \"measures\": {\"craving\": [1, 12.25]}}",
+	  "/clients/3/measures/craving/1", "12.25" },
+	{ "{\"id\": \"a\", \"start\": \"2026-01-01\", \"measures\": {\"craving\": [1, true]}}",
+	  "/clients/3/measures/craving/1", NULL },
+	{ "{\"id\": \"a\", \"start\": \"2026-01-01\", \"measures\": {\"used\": [null, 0.5]}}",
+	  "/clients/3/measures/used/1", "0.5" },
+	{ "{\"id\": \"a\", \"start\": \"2026-01-01\", \"measures\": {\"a/b\": [1]}}",
+	  "/clients/3/measures/a~1b", NULL },
+	{ "{\"id\": \"a\", \"checkins\": [], \"events\": {}}", "/clients/3/events", NULL },
+	{ "{\"id\": \"a\", \"checkins\": [], \"events\": [{\"type\": \"lapse\"}]}",
+	  "/clients/3/events/0/date", NULL },
+	{ "{\"id\": \"a\", \"checkins\": [], \"events\": [{\"date\": \"2026-01-01\"}]}",
+	  "/clients/3/events/0/type", NULL },
+	{ "{\"id\": \"a\", \"checkins\": [], \"events\": [{\"date\": \"2026-01-01\", \"type\": \"\"}]}",
+	  "/clients/3/events/0/type", NULL },
+	{ "{\"id\": \"a\", \"checkins\": [], \"events\": [{\"date\": \"2026-01-01\", \"type\": \"lapse\","
+	  " \"substance\": \"x\"}]}", "/clients/3/events/0/substance", NULL },
+	{ "{\"id\": \"a\", \"checkins\": [], \"attributes\": [1]}", "/clients/3/attributes", NULL },
+	{ "{\"id\": \"a\", \"checkins\": [], \"truth\": 1}", "/clients/3/truth", NULL },
+};
+
+START_TEST(every_client_error_has_its_pointer)
+{
+	pl_catalogue cat = PL_CATALOGUE_INIT;
+	pl_error err0 = PL_ERROR_INIT;
+	const struct bad_case *bc = &bad_clients[_i];
+	pl_client c = PL_CLIENT_INIT;
+	pl_error err = PL_ERROR_INIT;
+	json_t *j = parse(bc->json);
+
+	ck_assert_int_eq(pl_catalogue_init(&cat, &err0), PL_OK);
+	ck_assert_int_eq(pl_client_from_json(j, &cat, "/clients/3", &c, &err), PL_ERR_INVALID);
+	ck_assert_msg(strcmp(err.pointer, bc->pointer) == 0, "case %d: pointer %s, want %s (%s)", _i,
+		      err.pointer, bc->pointer, err.message);
+	ck_assert(err.message[0] != '\0');
+	if (bc->secret)
+		ck_assert_msg(strstr(err.message, bc->secret) == NULL, "case %d echoes a value: %s", _i,
+			      err.message);
+	ck_assert_ptr_null(c.values);
+	ck_assert_ptr_null(c.id);
+	pl_catalogue_release(&cat);
+	json_decref(j);
+}
+END_TEST
+
+static const struct bad_cat {
+	const char *json, *pointer;
+} bad_catalogues[] = {
+	{ "[]", "/measures" },
+	{ "{\"pain\": 3}", "/measures/pain" },
+	{ "{\"pain\": {\"min\": 0, \"max\": 10}}", "/measures/pain/worse" },
+	{ "{\"pain\": {\"min\": 0, \"max\": 10, \"worse\": \"up\"}}", "/measures/pain/worse" },
+	{ "{\"pain\": {\"min\": 10, \"max\": 0, \"worse\": \"higher\"}}", "/measures/pain/max" },
+	{ "{\"pain\": {\"max\": 10, \"worse\": \"higher\"}}", "/measures/pain/min" },
+	{ "{\"pain\": {\"min\": 0, \"max\": 10, \"worse\": \"higher\", \"unit\": \"mm\"}}",
+	  "/measures/pain/unit" },
+	{ "{\"pain\": {\"type\": \"text\", \"worse\": \"higher\"}}", "/measures/pain/type" },
+	{ "{\"craving\": {\"min\": 0, \"max\": 5, \"worse\": \"higher\"}}", "/measures/craving" },
+	{ "{\"a.b\": {\"min\": 0, \"max\": 5, \"worse\": \"higher\"}}", "/measures/a.b" },
+};
+
+START_TEST(every_catalogue_error_has_its_pointer)
+{
+	pl_catalogue cat = PL_CATALOGUE_INIT;
+	pl_error err = PL_ERROR_INIT;
+	json_t *j = parse(bad_catalogues[_i].json);
+
+	ck_assert_int_eq(pl_catalogue_from_json(&cat, j, "/measures", &err), PL_ERR_INVALID);
+	ck_assert_msg(strcmp(err.pointer, bad_catalogues[_i].pointer) == 0, "case %d: %s (%s)", _i,
+		      err.pointer, err.message);
+	ck_assert_ptr_null(cat.defs);
+	json_decref(j);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("checkins");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, dates_round_trip);
+	tcase_add_test(tc, row_and_columnar_agree);
+	tcase_add_test(tc, duplicate_dates_merge);
+	tcase_add_test(tc, labels);
+	tcase_add_test(tc, custom_catalogue);
+	tcase_add_loop_test(tc, every_client_error_has_its_pointer, 0,
+			    (int)(sizeof(bad_clients) / sizeof(bad_clients[0])));
+	tcase_add_loop_test(tc, every_catalogue_error_has_its_pointer, 0,
+			    (int)(sizeof(bad_catalogues) / sizeof(bad_catalogues[0])));
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr;
+	int failed;
+
+	gsl_set_error_handler_off(); /* as the CLI does: the library reports, never aborts */
+	sr = srunner_create(suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,312 @@
+/*
+ * test_features.c: risk features. Window statistics against GSL and direct formulas, Kendall's
+ * tau against a naive sign count, hand-computed features on a hand-made client, data quality, and
+ * the no-look-ahead guarantee: perturbing everything after day t (values and events) leaves every
+ * feature of days <= t bit-for-bit unchanged, and one-day computation equals range computation
+ * (so scoring sees exactly what training saw).
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <check.h>
+#include <gsl/gsl_errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_statistics_double.h>
+
+#include <peerlink/risk.h>
+#include "features_int.h"
+#include "testutil.h"
+
+static int same(double a, double b)
+{
+	return (isnan(a) && isnan(b)) || a == b;
+}
+
+START_TEST(window_stats_match_gsl)
+{
+	tu_rng r = { 11 };
+	double x[40];
+
+	for (int rep = 0; rep < 50; rep++) {
+		for (int k = 0; k < 40; k++)
+			x[k] = 10 * tu_uniform(&r) + (rep % 3) * k * 0.1;
+		for (long hi = 13; hi < 40; hi += 7) {
+			long lo = hi - 13;
+			double v = pl__window_variance(x, 40, lo, hi, 5);
+			double a = pl__window_ar1(x, 40, lo, hi, 4);
+			ck_assert_double_eq_tol(v, gsl_stats_variance(x + lo, 1, 14), 1e-10);
+			ck_assert_double_eq_tol(a, gsl_stats_lag1_autocorrelation(x + lo, 1, 14), 1e-10);
+		}
+	}
+	/* Too few observed values: undefined. */
+	for (int k = 0; k < 40; k++)
+		x[k] = k % 4 == 0 ? 1.0 * k : NAN;
+	ck_assert(isnan(pl__window_variance(x, 40, 0, 13, 5))); /* 4 values in 0..13 */
+	ck_assert(!isnan(pl__window_variance(x, 40, 0, 16, 5)));
+	/* A window partly before the grid reads only what exists. */
+	ck_assert(isnan(pl__window_variance(x, 40, -20, -1, 1)));
+}
+END_TEST
+
+static double naive_tau_b(const double *y, int n)
+{
+	double s = 0, n0 = 0, ty = 0;
+	for (int i = 0; i < n; i++)
+		for (int j = 0; j < i; j++) {
+			if (isnan(y[i]) || isnan(y[j]))
+				continue;
+			double sy = (y[i] > y[j]) - (y[i] < y[j]);
+			s += sy; /* positions: i > j always, so sign(i - j) = 1 */
+			n0++;
+			ty += sy == 0;
+		}
+	return s / sqrt(n0 * (n0 - ty));
+}
+
+START_TEST(kendall_against_naive)
+{
+	double up[5] = { 1, 2, 3, 4, 5 }, down[5] = { 5, 4, 3, 2, 1 }, ties[4] = { 1, 2, 2, 3 };
+	tu_rng r = { 5 };
+
+	ck_assert_double_eq_tol(pl__kendall_trend(up, 5, 2), 1.0, 1e-15);
+	ck_assert_double_eq_tol(pl__kendall_trend(down, 5, 2), -1.0, 1e-15);
+	/* C = 5, D = 0, one tie in y among 6 pairs: 5 / sqrt(6 * 5). */
+	ck_assert_double_eq_tol(pl__kendall_trend(ties, 4, 2), 5.0 / sqrt(30.0), 1e-15);
+	for (int rep = 0; rep < 200; rep++) {
+		double y[15];
+		for (int k = 0; k < 15; k++)
+			y[k] = tu_uniform(&r) < 0.15 ? NAN : (double)tu_range(&r, 0, 6);
+		double a = pl__kendall_trend(y, 15, 8), b = naive_tau_b(y, 15);
+		int m = 0;
+		for (int k = 0; k < 15; k++)
+			m += !isnan(y[k]);
+		if (m < 8)
+			ck_assert(isnan(a));
+		else if (!isnan(b))
+			ck_assert_double_eq_tol(a, b, 1e-12);
+	}
+}
+END_TEST
+
+static json_t *parse(const char *text)
+{
+	json_error_t e;
+	json_t *j = json_loads(text, 0, &e);
+	ck_assert_msg(j != NULL, "test JSON does not parse: %s", e.text);
+	return j;
+}
+
+/* 20 days from 2026-03-01: craving 0,1,2,...(day index) except missing days 5, 6, 17, 18, 19;
+ * attended true on even days, false on odd; a lapse on day 3. */
+static const char *hand_client =
+	"{\"id\": \"h\", \"start\": \"2026-03-01\", \"measures\": {"
+	"\"craving\": [0,1,2,3,4,null,null,7,8,9,10,10,10,10,10,10,10,null,null,null],"
+	"\"attended\": [true,false,true,false,true,null,null,false,true,false,true,false,true,false,"
+	"true,false,true,null,null,null]},"
+	"\"events\": [{\"date\": \"2026-03-04\", \"type\": \"lapse\"}]}";
+
+START_TEST(hand_computed_features)
+{
+	pl_catalogue cat = PL_CATALOGUE_INIT;
+	pl_client c = PL_CLIENT_INIT;
+	pl_error err = PL_ERROR_INIT;
+	json_t *j = parse(hand_client);
+	pl_feature_spec f[9];
+	double out[9];
+	const char *names[9] = { "craving.level", "craving.slope", "attended.rate", "checkins",
+				 "coverage_14", "missed_streak", "days_since_lapse", "prior_lapse",
+				 "attended.rate_trend" };
+
+	ck_assert_int_eq(pl_catalogue_init(&cat, &err), PL_OK);
+	ck_assert_int_eq(pl_client_from_json(j, &cat, "", &c, &err), PL_OK);
+	for (int k = 0; k < 9; k++)
+		ck_assert_int_eq(pl_feature_parse(names[k], &cat, "", &f[k], &err), PL_OK);
+
+	/* As of day 8 (2026-03-09). */
+	ck_assert_int_eq(pl_features_compute(&c, &cat, f, 9, c.start + 8, c.start + 8, out, &err), PL_OK);
+	/* level: days 2..8 observed 2,3,4,7,8 -> 24/5 */
+	ck_assert_double_eq_tol(out[0], 24.0 / 5, 1e-12);
+	/* slope: values equal their day index, so the least-squares slope is exactly 1 */
+	ck_assert_double_eq_tol(out[1], 1.0, 1e-12);
+	/* attended over days 0..8 answered: T F T F T F T -> 4/7 */
+	ck_assert_double_eq_tol(out[2], 4.0 / 7, 1e-12);
+	ck_assert_double_eq_tol(out[3], log1p(7.0), 1e-12);      /* 7 check-ins by day 8 */
+	ck_assert_double_eq_tol(out[4], 7.0 / 9, 1e-12);         /* 7 of the 9 days so far */
+	ck_assert(out[5] == 0.0);                 /* checked in today */
+	ck_assert_double_eq_tol(out[6], log1p(5.0), 1e-12);      /* lapse on day 3 */
+	ck_assert(out[7] == 1.0);
+	ck_assert(isnan(out[8]));                                /* no days 14 before */
+
+	/* As of day 19: three missed days, craving level = mean(10,10,10,10) over days 13..16. */
+	ck_assert_int_eq(pl_features_compute(&c, &cat, f, 9, c.start + 19, c.start + 19, out, &err), PL_OK);
+	ck_assert_double_eq_tol(out[0], 10.0, 1e-12);
+	ck_assert(out[5] == 3.0);
+	ck_assert_double_eq_tol(out[4], 10.0 / 14, 1e-12); /* days 6..19: checked in on 7..16 */
+	/* attended rate_trend: days 6..19 answered 7..16 (F T F T F T F T F T) = 5/10; days 0..5
+	 * answered 0..4 (T F T F T) = 3/5 -> 0.5 - 0.6 */
+	ck_assert_double_eq_tol(out[8], 0.5 - 0.6, 1e-12);
+
+	/* Before the first day: nothing is defined except the lapse features. */
+	ck_assert_int_eq(pl_features_compute(&c, &cat, f, 9, c.start - 3, c.start - 3, out, &err), PL_OK);
+	ck_assert(isnan(out[0]) && isnan(out[3]) && isnan(out[5]));
+	ck_assert(out[7] == 0.0);
+
+	/* Unknown and ill-fitting names. */
+	ck_assert_int_eq(pl_feature_parse("attended.slope", &cat, "/features/0", &f[0], &err), PL_ERR_INVALID);
+	ck_assert_str_eq(err.pointer, "/features/0");
+	ck_assert_int_eq(pl_feature_parse("craving.rate", &cat, "", &f[0], &err), PL_ERR_INVALID);
+	ck_assert_int_eq(pl_feature_parse("pain.level", &cat, "", &f[0], &err), PL_ERR_INVALID);
+	ck_assert_int_eq(pl_feature_parse("level", &cat, "", &f[0], &err), PL_ERR_INVALID);
+	ck_assert_int_eq(pl_feature_parse("craving.", &cat, "", &f[0], &err), PL_ERR_INVALID);
+	pl_client_release(&c);
+	pl_catalogue_release(&cat);
+	json_decref(j);
+}
+END_TEST
+
+START_TEST(data_quality_by_hand)
+{
+	pl_catalogue cat = PL_CATALOGUE_INIT;
+	pl_client c = PL_CLIENT_INIT;
+	pl_error err = PL_ERROR_INIT;
+	pl_data_quality dq;
+	json_t *j = parse(hand_client);
+
+	ck_assert_int_eq(pl_catalogue_init(&cat, &err), PL_OK);
+	ck_assert_int_eq(pl_client_from_json(j, &cat, "", &c, &err), PL_OK);
+	pl_data_quality_compute(&c, c.start + 19, &dq);
+	ck_assert_int_eq(dq.first_day, c.start);
+	ck_assert_uint_eq(dq.days_in_range, 20);
+	ck_assert_uint_eq(dq.days_observed, 15);
+	ck_assert_double_eq_tol(dq.coverage, 0.75, 1e-15);
+	ck_assert_uint_eq(dq.longest_gap, 3);
+	ck_assert_uint_eq(dq.checkins_last_14, 10); /* days 6..19: 7..16 */
+	/* Far past the grid: the open gap grows. */
+	pl_data_quality_compute(&c, c.start + 40, &dq);
+	ck_assert_uint_eq(dq.longest_gap, 24);
+	ck_assert_uint_eq(dq.checkins_last_14, 0);
+	pl_data_quality_compute(&c, c.start - 1, &dq);
+	ck_assert_uint_eq(dq.days_observed, 0);
+	ck_assert_int_eq(dq.first_day, INT32_MIN);
+	pl_client_release(&c);
+	pl_catalogue_release(&cat);
+	json_decref(j);
+}
+END_TEST
+
+/* A random client: 120 days, ~25% missing, random walk craving/mood/stress, booleans, lapses. */
+static void random_client(tu_rng *r, pl_client *c, const pl_catalogue *cat)
+{
+	size_t nd = 120, nm = cat->n;
+	memset(c, 0, sizeof(*c));
+	c->id = strdup("r");
+	c->start = 20000;
+	c->ndays = nd;
+	c->nmeasures = nm;
+	c->values = malloc(nd * nm * sizeof(double));
+	c->checked_in = calloc(nd, 1);
+	for (size_t m = 0; m < nm; m++) {
+		double level = 5;
+		for (size_t d = 0; d < nd; d++) {
+			const pl_measure_def *def = &cat->defs[m];
+			level += tu_uniform(r) - 0.5;
+			level = fmin(fmax(level, def->min), def->max);
+			c->values[m * nd + d] = def->boolean ? (double)(tu_uniform(r) < 0.7) : level;
+		}
+	}
+	for (size_t d = 0; d < nd; d++) {
+		int miss = tu_uniform(r) < 0.25;
+		for (size_t m = 0; m < nm; m++)
+			if (miss)
+				c->values[m * nd + d] = NAN;
+		c->checked_in[d] = !miss;
+	}
+	c->nevents = 3;
+	c->events = malloc(3 * sizeof(pl_event));
+	c->events[0] = (pl_event){ c->start + 30, PL_EVENT_LAPSE };
+	c->events[1] = (pl_event){ c->start + 70, PL_EVENT_OTHER };
+	c->events[2] = (pl_event){ c->start + 90, PL_EVENT_RELAPSE };
+}
+
+START_TEST(no_look_ahead)
+{
+	pl_catalogue cat = PL_CATALOGUE_INIT;
+	pl_error err = PL_ERROR_INIT;
+	pl_feature_spec *f = NULL;
+	size_t nf = 0;
+	tu_rng r = { 2024 };
+	pl_client c;
+	double *all, *row;
+
+	ck_assert_int_eq(pl_catalogue_init(&cat, &err), PL_OK);
+	ck_assert_int_eq(pl_features_default(&cat, &f, &nf, &err), PL_OK);
+	random_client(&r, &c, &cat);
+	all = malloc(120 * nf * sizeof(double));
+	row = malloc(nf * sizeof(double));
+	ck_assert_int_eq(pl_features_compute(&c, &cat, f, nf, c.start, c.start + 119, all, &err), PL_OK);
+	for (int cut = 10; cut < 120; cut += 9) {
+		pl_client p;
+		random_client(&r, &p, &cat); /* a different random future ... */
+		/* ... grafted after the cut: days <= cut copied from c. */
+		for (size_t m = 0; m < cat.n; m++)
+			memcpy(p.values + m * 120, c.values + m * 120, (size_t)(cut + 1) * sizeof(double));
+		memcpy(p.checked_in, c.checked_in, (size_t)cut + 1);
+		for (size_t e = 0; e < 3; e++)
+			p.events[e].day = c.events[e].day <= c.start + cut ? c.events[e].day
+									  : c.start + cut + 1 + (int32_t)e;
+		if (cut < 30)
+			p.events[0].type = PL_EVENT_RELAPSE; /* the type of a future event changes too */
+		/* Range [start, cut] on the perturbed client equals the original's rows. */
+		double *part = malloc((size_t)(cut + 1) * nf * sizeof(double));
+		ck_assert_int_eq(pl_features_compute(&p, &cat, f, nf, p.start, p.start + cut, part, &err), PL_OK);
+		for (size_t k = 0; k < (size_t)(cut + 1) * nf; k++)
+			ck_assert_msg(same(part[k], all[k]), "cut %d: day %zu feature %zu", cut, k / nf, k % nf);
+		/* One day at a time (scoring) equals the range (training). */
+		ck_assert_int_eq(pl_features_compute(&p, &cat, f, nf, p.start + cut, p.start + cut, row, &err), PL_OK);
+		for (size_t j = 0; j < nf; j++)
+			ck_assert_msg(same(row[j], all[(size_t)cut * nf + j]), "cut %d feature %zu", cut, j);
+		free(part);
+		pl_client_release(&p);
+	}
+	/* Sanity: many features are defined late in the history. */
+	{
+		size_t defined = 0;
+		for (size_t j = 0; j < nf; j++)
+			defined += !isnan(all[119 * nf + j]);
+		ck_assert_uint_ge(defined, nf / 2);
+	}
+	free(all);
+	free(row);
+	free(f);
+	pl_client_release(&c);
+	pl_catalogue_release(&cat);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("features");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, window_stats_match_gsl);
+	tcase_add_test(tc, kendall_against_naive);
+	tcase_add_test(tc, hand_computed_features);
+	tcase_add_test(tc, data_quality_by_hand);
+	tcase_add_test(tc, no_look_ahead);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr;
+	int failed;
+
+	gsl_set_error_handler_off(); /* as the CLI does: the library reports, never aborts */
+	sr = srunner_create(suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,444 @@
+/*
+ * test_risk.c: the risk model end to end on a small simulated cohort whose lapse hazard rises
+ * with craving: training finds the signal, is deterministic, writes a model file that reads back
+ * to identical predictions; thresholds follow their rule; scoring refuses thin histories, never
+ * reads past as_of, and its contributions add up to the logit; every model-file error has its
+ * pointer; the CLI's JSON Lines mode gives the same answers in the same order as a document.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <check.h>
+#include <gsl/gsl_errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <peerlink/risk.h>
+#include "testutil.h"
+
+#define NCLIENTS 60
+#define NDAYS 120
+
+static double sigm(double z)
+{
+	return 1.0 / (1.0 + exp(-z));
+}
+
+/* Craving follows a bounded mean-reverting walk around a client's own level; each day a lapse happens with probability
+ * sigmoid(-7.5 + 0.6 craving); ~20% of days are missed. */
+static void sim_client(tu_rng *r, const pl_catalogue *cat, pl_client *c, int idx)
+{
+	size_t nd = NDAYS, nm = cat->n, ne = 0;
+	double mu = 1 + 8 * tu_uniform(r), crave = mu;
+	char id[16];
+
+	memset(c, 0, sizeof(*c));
+	snprintf(id, sizeof(id), "s%03d", idx);
+	c->id = strdup(id);
+	c->start = 20500 + idx % 7;
+	c->ndays = nd;
+	c->nmeasures = nm;
+	c->values = malloc(nd * nm * sizeof(double));
+	c->checked_in = calloc(nd, 1);
+	c->events = malloc(nd * sizeof(pl_event));
+	for (size_t k = 0; k < nd * nm; k++)
+		c->values[k] = NAN;
+	for (size_t d = 0; d < nd; d++) {
+		crave += 2 * (tu_uniform(r) - 0.5) + 0.1 * (mu - crave);
+		crave = fmin(fmax(crave, 0), 10);
+		if (tu_uniform(r) < sigm(-7.5 + 0.6 * crave))
+			c->events[ne++] = (pl_event){ c->start + (int32_t)d, PL_EVENT_LAPSE };
+		if (tu_uniform(r) < 0.2)
+			continue;
+		c->checked_in[d] = 1;
+		c->values[PL_M_CRAVING * nd + d] = round(crave);
+		c->values[PL_M_MOOD * nd + d] = round(fmin(10, fmax(0, 8 - 0.5 * crave + tu_uniform(r))));
+		c->values[PL_M_ATTENDED * nd + d] = tu_uniform(r) < 0.8;
+	}
+	c->nevents = ne;
+}
+
+typedef struct cohort {
+	pl_catalogue cat;
+	pl_client c[NCLIENTS];
+} cohort;
+
+static void make_cohort(cohort *co, uint64_t seed)
+{
+	tu_rng r = { seed };
+	pl_error err = PL_ERROR_INIT;
+	ck_assert_int_eq(pl_catalogue_init(&co->cat, &err), PL_OK);
+	for (int i = 0; i < NCLIENTS; i++)
+		sim_client(&r, &co->cat, &co->c[i], i);
+}
+
+static void free_cohort(cohort *co)
+{
+	for (int i = 0; i < NCLIENTS; i++)
+		pl_client_release(&co->c[i]);
+	pl_catalogue_release(&co->cat);
+}
+
+static const char *const small_features[] = { "craving.level", "craving.slope", "craving.var",
+					       "mood.level", "attended.rate", "missed_streak",
+					       "days_since_lapse", "coverage_14" };
+#define NSMALL 8
+
+static void train(cohort *co, pl_calibration_method cal, pl_risk_model *m)
+{
+	pl_feature_spec f[NSMALL];
+	pl_risk_train_options o;
+	pl_risk_dataset ds;
+	pl_error err = PL_ERROR_INIT;
+
+	for (int j = 0; j < NSMALL; j++)
+		ck_assert_int_eq(pl_feature_parse(small_features[j], &co->cat, "", &f[j], &err), PL_OK);
+	pl_risk_train_options_init(&o);
+	o.folds = 3;
+	o.seed = 42;
+	o.calibration = cal;
+	o.stride = 2;
+	ck_assert_int_eq(pl_risk_dataset_init(&ds, NSMALL, &err), PL_OK);
+	for (int i = 0; i < NCLIENTS; i++)
+		ck_assert_int_eq(pl_risk_dataset_add_client(&ds, &co->c[i], &co->cat, f, &o, &err), PL_OK);
+	ck_assert_uint_gt(ds.npositive, 20);
+	ck_assert_msg(pl_risk_train(&ds, &co->cat, f, &o, m, &err) == PL_OK, "%s", err.message);
+	pl_risk_dataset_release(&ds);
+}
+
+START_TEST(training_finds_the_signal_and_round_trips)
+{
+	cohort co;
+	pl_risk_model m, back;
+	pl_error err = PL_ERROR_INIT;
+	json_t *doc, *doc2;
+	char *a, *b;
+
+	make_cohort(&co, 1);
+	train(&co, PL_CAL_PLATT, &m);
+	/* craving.level is feature 0: its coefficient must be clearly positive. */
+	ck_assert_msg(m.coef[0] > 0.2, "craving.level coefficient %g", m.coef[0]);
+	ck_assert_msg(json_real_value(json_object_get(m.metrics, "auroc")) >= 0.65, "auroc %g, positives %g",
+		      json_real_value(json_object_get(m.metrics, "auroc")),
+		      json_real_value(json_object_get(m.metrics, "observed_rate")));
+	ck_assert(m.threshold_moderate <= m.threshold_high);
+	/* The high tier keeps the alert budget on the out-of-fold predictions. */
+	{
+		json_t *high = json_object_get(json_object_get(m.metrics, "tiers"), "high");
+		ck_assert_double_le(json_real_value(json_object_get(high, "flagged_fraction")), 0.05 + 1e-12);
+		json_t *mod = json_object_get(json_object_get(m.metrics, "tiers"), "moderate_or_higher");
+		ck_assert_double_ge(json_real_value(json_object_get(mod, "sensitivity")), 0.80 - 1e-12);
+	}
+	/* File round trip: identical predictions for every client and day. */
+	doc = pl_risk_model_to_json(&m);
+	a = json_dumps(doc, JSON_COMPACT | JSON_REAL_PRECISION(17));
+	ck_assert_int_eq(pl_risk_model_from_json(doc, &back, &err), PL_OK);
+	doc2 = pl_risk_model_to_json(&back);
+	b = json_dumps(doc2, JSON_COMPACT | JSON_REAL_PRECISION(17));
+	ck_assert_str_eq(a, b);
+	for (int i = 0; i < NCLIENTS; i += 7) {
+		double r1[NDAYS], r2[NDAYS];
+		const pl_client *c = &co.c[i];
+		ck_assert_int_eq(pl_risk_predict_days(&m, c, c->start, c->start + NDAYS - 1, r1, &err), PL_OK);
+		ck_assert_int_eq(pl_risk_predict_days(&back, c, c->start, c->start + NDAYS - 1, r2, &err), PL_OK);
+		for (int d = 0; d < NDAYS; d++)
+			ck_assert((isnan(r1[d]) && isnan(r2[d])) || r1[d] == r2[d]);
+	}
+	free(a);
+	free(b);
+	json_decref(doc);
+	json_decref(doc2);
+	pl_risk_model_release(&back);
+	pl_risk_model_release(&m);
+	free_cohort(&co);
+}
+END_TEST
+
+START_TEST(training_is_deterministic)
+{
+	cohort co;
+	pl_risk_model m1, m2;
+	json_t *d1, *d2;
+	char *a, *b;
+
+	make_cohort(&co, 2);
+	train(&co, PL_CAL_ISOTONIC, &m1);
+	train(&co, PL_CAL_ISOTONIC, &m2);
+	d1 = pl_risk_model_to_json(&m1);
+	d2 = pl_risk_model_to_json(&m2);
+	a = json_dumps(d1, JSON_COMPACT | JSON_REAL_PRECISION(17));
+	b = json_dumps(d2, JSON_COMPACT | JSON_REAL_PRECISION(17));
+	ck_assert_str_eq(a, b);
+	/* Isotonic calibration: risk never falls as the logit rises. */
+	for (double z = -8; z < 4; z += 0.01)
+		ck_assert(pl_risk_model_calibrate(&m1, z + 0.01) >= pl_risk_model_calibrate(&m1, z));
+	free(a);
+	free(b);
+	json_decref(d1);
+	json_decref(d2);
+	pl_risk_model_release(&m1);
+	pl_risk_model_release(&m2);
+	free_cohort(&co);
+}
+END_TEST
+
+START_TEST(scoring_rules)
+{
+	cohort co;
+	pl_risk_model m;
+	pl_risk_result r;
+	pl_error err = PL_ERROR_INIT;
+	const pl_client *c;
+
+	make_cohort(&co, 3);
+	train(&co, PL_CAL_PLATT, &m);
+	c = &co.c[5];
+	/* Default as_of: the last check-in. */
+	ck_assert_int_eq(pl_risk_score(&m, c, INT32_MIN, &r, &err), PL_OK);
+	ck_assert_int_eq(r.as_of, pl_client_last_checkin(c));
+	ck_assert(r.has_risk);
+	ck_assert(r.risk > 0 && r.risk < 1);
+	ck_assert_int_eq(r.tier, pl_risk_model_tier(&m, r.risk));
+	{
+		double sum = m.intercept;
+		for (size_t j = 0; j < m.nfeatures; j++)
+			sum += r.contrib[j];
+		ck_assert_double_eq_tol(sum, r.logit, 1e-12);
+		ck_assert_double_eq_tol(pl_risk_model_calibrate(&m, r.logit), r.risk, 1e-15);
+	}
+	pl_risk_result_release(&r);
+	/* Too little history: the 3rd day has at most 3 check-ins < min_checkins 7. */
+	ck_assert_int_eq(pl_risk_score(&m, c, c->start + 2, &r, &err), PL_OK);
+	ck_assert(!r.has_risk);
+	ck_assert_int_eq(r.tier, -1);
+	ck_assert_ptr_nonnull(r.reason);
+	pl_risk_result_release(&r);
+	/* Before the client's first day: no check-ins at all. */
+	ck_assert_int_eq(pl_risk_score(&m, c, c->start - 10, &r, &err), PL_OK);
+	ck_assert(!r.has_risk);
+	pl_risk_result_release(&r);
+	/* Tiers follow the thresholds exactly. */
+	ck_assert_int_eq(pl_risk_model_tier(&m, m.threshold_high), 2);
+	ck_assert_int_eq(pl_risk_model_tier(&m, nextafter(m.threshold_high, 0)), m.threshold_moderate < m.threshold_high ? 1 : 0);
+	ck_assert_int_eq(pl_risk_model_tier(&m, m.threshold_moderate), m.threshold_moderate < m.threshold_high ? 1 : 2);
+	ck_assert_int_eq(pl_risk_model_tier(&m, 0.0), m.threshold_moderate > 0 ? 0 : 1);
+	pl_risk_model_release(&m);
+	free_cohort(&co);
+}
+END_TEST
+
+START_TEST(score_ignores_the_future)
+{
+	cohort co;
+	pl_risk_model m;
+	pl_error err = PL_ERROR_INIT;
+	tu_rng r = { 77 };
+
+	make_cohort(&co, 4);
+	train(&co, PL_CAL_PLATT, &m);
+	for (int i = 0; i < NCLIENTS; i += 5) {
+		pl_client *c = &co.c[i];
+		int32_t as_of = c->start + 60;
+		pl_risk_result a, b;
+		ck_assert_int_eq(pl_risk_score(&m, c, as_of, &a, &err), PL_OK);
+		/* Scramble every value after as_of and move future events. */
+		for (size_t k = 0; k < c->nmeasures; k++)
+			for (size_t d = 61; d < c->ndays; d++)
+				c->values[k * c->ndays + d] = c->checked_in[d] && !co.cat.defs[k].boolean &&
+								      k <= PL_M_MOOD
+								  ? (double)tu_range(&r, 0, 10)
+								  : c->values[k * c->ndays + d];
+		for (size_t e = 0; e < c->nevents; e++)
+			if (c->events[e].day > as_of)
+				c->events[e].day = as_of + 1;
+		ck_assert_int_eq(pl_risk_score(&m, c, as_of, &b, &err), PL_OK);
+		ck_assert_int_eq(a.has_risk, b.has_risk);
+		ck_assert(a.risk == b.risk);
+		ck_assert_uint_eq(a.nsignals, b.nsignals);
+		pl_risk_result_release(&a);
+		pl_risk_result_release(&b);
+	}
+	pl_risk_model_release(&m);
+	free_cohort(&co);
+}
+END_TEST
+
+/* A valid small model; each case replaces one member (by a JSON-patch-like path) and names the
+ * pointer the error must carry. */
+static const char *valid_model =
+	"{\"format\": \"peerlink-risk-model\", \"version\": 1, \"horizon_days\": 7,"
+	" \"min_checkins\": 7, \"measures\": {},"
+	" \"features\": [{\"name\": \"craving.level\", \"mean\": 5, \"sd\": 2, \"coefficient\": 1},"
+	"  {\"name\": \"missed_streak\", \"mean\": 1, \"sd\": 1, \"coefficient\": 0.5}],"
+	" \"intercept\": -2, \"l2\": 1, \"calibration\": {\"method\": \"platt\", \"a\": 1, \"b\": 0},"
+	" \"thresholds\": {\"moderate\": 0.1, \"high\": 0.3}}";
+
+static const struct bad_model {
+	const char *member, *value, *pointer;
+} bad_models[] = {
+	{ "format", "\"other\"", "/format" },
+	{ "version", "2", "/version" },
+	{ "horizon_days", "0", "/horizon_days" },
+	{ "min_checkins", "\"7\"", "/min_checkins" },
+	{ "features", "[]", "/features" },
+	{ "features", "[{\"name\": \"craving.levels\", \"mean\": 0, \"sd\": 1, \"coefficient\": 1}]",
+	  "/features/0/name" },
+	{ "features", "[{\"name\": \"craving.level\", \"mean\": 0, \"sd\": 0, \"coefficient\": 1}]",
+	  "/features/0/sd" },
+	{ "features", "[{\"name\": \"craving.level\", \"mean\": 0, \"sd\": 1}]",
+	  "/features/0/coefficient" },
+	{ "features", "[{\"name\": \"pain.level\", \"mean\": 0, \"sd\": 1, \"coefficient\": 1}]",
+	  "/features/0/name" },
+	{ "intercept", "null", "/intercept" },
+	{ "calibration", "{\"method\": \"magic\"}", "/calibration/method" },
+	{ "calibration", "{\"method\": \"platt\", \"a\": -1, \"b\": 0}", "/calibration/a" },
+	{ "calibration", "{\"method\": \"isotonic\", \"x\": [0, 1], \"y\": [0.5, 0.2]}",
+	  "/calibration/y/1" },
+	{ "calibration", "{\"method\": \"isotonic\", \"x\": [1, 0], \"y\": [0.1, 0.2]}",
+	  "/calibration/x/1" },
+	{ "calibration", "{\"method\": \"isotonic\", \"x\": [0, 1], \"y\": [0.1]}", "/calibration/y" },
+	{ "thresholds", "{\"moderate\": 0.5, \"high\": 0.3}", "/thresholds" },
+	{ "thresholds", "{\"moderate\": 0.1}", "/thresholds/high" },
+	{ "measures", "{\"pain\": {\"min\": 0, \"max\": 10}}", "/measures/pain/worse" },
+	{ "surprise", "1", "/surprise" },
+};
+
+START_TEST(model_file_errors)
+{
+	const struct bad_model *bm = &bad_models[_i];
+	json_t *doc = json_loads(valid_model, 0, NULL), *v = json_loads(bm->value, JSON_DECODE_ANY, NULL);
+	pl_risk_model m;
+	pl_error err = PL_ERROR_INIT;
+
+	ck_assert_ptr_nonnull(doc);
+	ck_assert_ptr_nonnull(v);
+	if (_i == 0) {
+		/* The valid model itself loads. */
+		ck_assert_int_eq(pl_risk_model_from_json(doc, &m, &err), PL_OK);
+		pl_risk_model_release(&m);
+	}
+	json_object_set_new(doc, bm->member, v);
+	ck_assert_int_eq(pl_risk_model_from_json(doc, &m, &err), PL_ERR_INVALID);
+	ck_assert_msg(strcmp(err.pointer, bm->pointer) == 0, "case %d: %s, want %s (%s)", _i,
+		      err.pointer, bm->pointer, err.message);
+	json_decref(doc);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- CLI */
+
+static char *cohort_text(int jsonl)
+{
+	/* Three columnar clients, one with too little history, one in the row form. */
+	static const char *cl[3] = {
+		"{\"id\": \"a\", \"start\": \"2026-01-01\", \"measures\": {\"craving\": "
+		"[1,2,3,4,5,6,7,8,9,9,9,9], \"attended\": [true,true,false,null,true,true,false,false,"
+		"true,false,false,false]}}",
+		"{\"id\": \"b\", \"checkins\": [{\"date\": \"2026-01-01\", \"craving\": 2}]}",
+		"{\"id\": \"c\", \"start\": \"2026-01-03\", \"measures\": {\"craving\": "
+		"[5,5,5,4,4,4,3,3,3,null,null,2]}}",
+	};
+	size_t cap = 4096;
+	char *t = malloc(cap);
+	strcpy(t, jsonl ? "" : "{\"clients\": [");
+	for (int i = 0; i < 3; i++) {
+		strcat(t, cl[i]);
+		strcat(t, jsonl ? "\n" : i < 2 ? "," : "]}");
+	}
+	return t;
+}
+
+START_TEST(cli_jsonl_matches_document)
+{
+	char *model = tu_write_temp(valid_model, ".json");
+	char *doc = cohort_text(0), *lines = cohort_text(1);
+	const char *args_doc[] = { "risk", "score", "--model", model, "--no-timing", NULL };
+	const char *args_jsonl[] = { "risk", "score", "--model", model, "--jsonl", NULL };
+	tu_run a, b;
+	json_t *ja, *arr;
+	char *p;
+
+	ck_assert_int_eq(tu_run_cli(args_doc, doc, &a), 0);
+	ck_assert_msg(a.exit_code == 0, "%s", a.err);
+	ck_assert_int_eq(tu_run_cli(args_jsonl, lines, &b), 0);
+	ck_assert_msg(b.exit_code == 0, "%s", b.err);
+	ja = json_loads(a.out, 0, NULL);
+	arr = json_object_get(ja, "clients");
+	ck_assert_uint_eq(json_array_size(arr), 3);
+	/* Line k of the JSON Lines answer is element k of the document's answer, byte for byte. */
+	p = b.out;
+	for (size_t k = 0; k < 3; k++) {
+		char *nl = strchr(p, '\n'), *one;
+		ck_assert_ptr_nonnull(nl);
+		*nl = '\0';
+		one = json_dumps(json_array_get(arr, k), JSON_COMPACT | JSON_REAL_PRECISION(15));
+		ck_assert_str_eq(p, one);
+		free(one);
+		p = nl + 1;
+	}
+	ck_assert_str_eq(p, "");
+	/* Client b has one check-in: no risk, a reason. */
+	ck_assert(json_is_null(json_object_get(json_array_get(arr, 1), "risk")));
+	ck_assert(json_is_string(json_object_get(json_array_get(arr, 1), "reason")));
+	json_decref(ja);
+	tu_run_release(&a);
+	tu_run_release(&b);
+	free(doc);
+	free(lines);
+	free(model);
+}
+END_TEST
+
+START_TEST(cli_jsonl_errors_point_at_the_line)
+{
+	char *model = tu_write_temp(valid_model, ".json");
+	const char *args[] = { "risk", "score", "--model", model, "--jsonl", NULL };
+	const char *input = "{\"id\": \"a\", \"checkins\": []}\n"
+			    "{\"id\": \"b\", \"checkins\": [{\"date\": \"2026-01-02\", \"craving\": 2},"
+			    "{\"date\": \"2026-01-01\", \"craving\": 3}]}\n";
+	const char *syntax = "{\"id\": \"a\", \"checkins\": []}\n{\"id\": \n";
+	tu_run r;
+
+	ck_assert_int_eq(tu_run_cli(args, input, &r), 0);
+	ck_assert_int_eq(r.exit_code, 3);
+	ck_assert_ptr_nonnull(strstr(r.err, "\"pointer\":\"/1/checkins/1/date\""));
+	/* The first line's answer was already written: streaming stops at the bad line. */
+	ck_assert_ptr_nonnull(strstr(r.out, "\"id\":\"a\""));
+	tu_run_release(&r);
+	ck_assert_int_eq(tu_run_cli(args, syntax, &r), 0);
+	ck_assert_int_eq(r.exit_code, 3);
+	ck_assert_ptr_nonnull(strstr(r.err, "\"line\":2"));
+	tu_run_release(&r);
+	free(model);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("risk");
+	TCase *tc = tcase_create("core");
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, training_finds_the_signal_and_round_trips);
+	tcase_add_test(tc, training_is_deterministic);
+	tcase_add_test(tc, scoring_rules);
+	tcase_add_test(tc, score_ignores_the_future);
+	tcase_add_loop_test(tc, model_file_errors, 0, (int)(sizeof(bad_models) / sizeof(bad_models[0])));
+	tcase_add_test(tc, cli_jsonl_matches_document);
+	tcase_add_test(tc, cli_jsonl_errors_point_at_the_line);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr;
+	int failed;
+
+	gsl_set_error_handler_off(); /* as the CLI does: the library reports, never aborts */
+	sr = srunner_create(suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
