@@ -1,0 +1,1674 @@
+/*
+ * groups.c: support-group formation: a heuristic for the maximally diverse grouping problem with
+ * side rules, an upper bound on its optimum, and exhaustive search for small instances.
+ *
+ * Model. Keep-together pairs are merged (union-find) into "units" that move as one; everything
+ * below works on units. A unit u may join group g when every member is eligible for g, the group's
+ * maximum holds the unit, and every member's size limit allows at least max(min_g, |u|). Pairs with
+ * a NaN score or on the keep-apart list "conflict": a group never holds both. A formed group holds
+ * between min_g and max_g clients and at most the smallest size limit among its members.
+ * Objective: most clients placed, then the largest sum of within-group pair scores (this is the
+ * maximally diverse grouping problem, MDGP: Feo & Khellaf 1990, "A class of bounded approximation
+ * algorithms for graph partitioning", Networks 20; Gallego, Laguna, Marti & Duarte 2013, "Tabu search
+ * with strategic oscillation for the maximally diverse grouping problem", J. Oper. Res. Soc. 64).
+ *
+ * Heuristic (pl_groups_solve), per restart with its own random stream:
+ *  1. Construction: groups in order of scarcity (fewest eligible clients first) are seeded with the
+ *     most constrained unit and filled round-robin to their minimum with the unit that adds the most
+ *     score; a group that cannot reach its minimum steals from groups above theirs, or is dissolved.
+ *     Remaining units (most constrained first) go where they add the most, or by an ejection chain
+ *     (a member moves to another group to make room). Unformed groups are formed from leftovers
+ *     when possible.
+ *  2. Simulated annealing (Kirkpatrick, Gelatt & Vecchi 1983, Science 220) over "relocate a unit"
+ *     and "swap two units" moves (the MDGP neighbourhoods of Gallego et al. 2013, sec. 3), with
+ *     geometric cooling from a temperature that accepts an average worsening move with probability
+ *     0.3 to one that accepts it with probability ~1e-6. A move that places an unplaced unit is always
+ *     taken; a move that unplaces one never is, so the lexicographic order is kept.
+ *  3. The best state seen is restored and improved by first-improvement descent over both
+ *     neighbourhoods until no move helps; then unplaced units get one more ejection-chain pass.
+ * Every move's gain is O(1) from the table C[u][g] = sum of scores between unit u and the members of
+ * group g (and a conflict count F[u][g]), kept up to date in O(units) per applied move.
+ *
+ * Upper bound (pl_groups_upper_bound). In any feasible partition client i has at most k_i =
+ * min(max_g, limit_i) - 1 partners, all eligible for i's group g and none in conflict with i.
+ * Split each pair score w_ij = a_ij + a_ji with a_ij = w_ij/2 + l_ij, a_ji = w_ij/2 - l_ij (l
+ * antisymmetric). The objective equals sum_i sum_{j partner of i} a_ij for every l, so
+ *   L(l) = sum_i max_{g eligible for i} (sum of the k_i(g) largest positive a_ij over j eligible
+ *          for g and not in conflict with i)
+ * is an upper bound for every l (a Lagrangian relaxation of the symmetry "j is my partner iff I am
+ * j's"; at l = 0 it is "each client's best partners, halved"). We minimise L over l with Polyak
+ * subgradient steps (Held, Wolfe & Crowder 1974, "Validation of subgradient optimization", Math.
+ * Programming 6): the subgradient at (i,j) is [j chosen by i] - [i chosen by j]. Its limit is the
+ * optimum of the fractional b-matching relaxation with b_i = k_i. The reported bound is the minimum
+ * of the best L seen and the "pair count" bound: the sum of the P largest positive allowed pair
+ * scores, P the most pairs any set of group sizes can hold. Both are valid whatever the heuristic
+ * does; tests check them against exhaustive search.
+ *
+ * Exact (pl_groups_solve_exact): depth-first assignment of units to groups or to nobody, pruning on
+ * sizes, conflicts and the placed count, with identical groups opened in index order only
+ * (symmetry breaking). Exponential: for tests and audits on a dozen clients.
+ */
+#include <peerlink/groups.h>
+
+#include <float.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NO_LIMIT SIZE_MAX
+#define DEFAULT_BOUND_ITERS 150
+
+/* ---------------------------------------------------------------- random numbers (splitmix64) */
+
+typedef struct rng {
+	uint64_t s;
+} rng;
+
+static uint64_t rng_next(rng *r)
+{
+	uint64_t z = (r->s += 0x9e3779b97f4a7c15ULL);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static double rng_unif(rng *r)
+{
+	return (double)(rng_next(r) >> 11) * (1.0 / 9007199254740992.0);
+}
+
+static size_t rng_below(rng *r, size_t n)
+{
+	return n ? (size_t)(rng_next(r) % (uint64_t)n) : 0;
+}
+
+/* ---------------------------------------------------------------- the instance, in units */
+
+typedef struct inst {
+	const pl_groups_problem *p;
+	size_t n, G, U;
+	unsigned char *cf;   /* n x n: 1 when the two clients may not share a group */
+	size_t *unit_of;     /* n */
+	size_t *mstart;      /* U + 1: members of unit u are mem[mstart[u] .. mstart[u+1]) */
+	size_t *mem;         /* n */
+	size_t *usz;         /* U */
+	size_t *ulim;        /* U: smallest member limit, NO_LIMIT for none */
+	double *uin;         /* U: score of the pairs inside the unit */
+	double *US;          /* U x U: score between units (0 on the diagonal) */
+	unsigned char *UF;   /* U x U: 1 when the units conflict */
+	unsigned char *UE;   /* U x G: the unit may join the group */
+	size_t *ne;          /* U: number of groups it may join */
+	size_t *gmin, *gmax; /* G: gmax capped at n */
+	long *same_as;       /* G: an earlier identical group (for symmetry breaking), or -1 */
+	double scale;        /* largest |score|, for tolerances */
+	size_t gmax_all;     /* largest gmax */
+	int any_limit;       /* some unit has a size limit below its groups' maximum */
+} inst;
+
+static void inst_release(inst *I)
+{
+	free(I->cf);
+	free(I->unit_of);
+	free(I->mstart);
+	free(I->mem);
+	free(I->usz);
+	free(I->ulim);
+	free(I->uin);
+	free(I->US);
+	free(I->UF);
+	free(I->UE);
+	free(I->ne);
+	free(I->gmin);
+	free(I->gmax);
+	free(I->same_as);
+	memset(I, 0, sizeof(*I));
+}
+
+static size_t climit(const pl_groups_problem *p, size_t i)
+{
+	return p->client_max && p->client_max[i] > 0 ? p->client_max[i] : NO_LIMIT;
+}
+
+static int celig(const pl_groups_problem *p, size_t i, size_t g)
+{
+	return !p->eligible || p->eligible[i * p->ngroups + g];
+}
+
+static size_t uf_find(size_t *parent, size_t x)
+{
+	while (parent[x] != x) {
+		parent[x] = parent[parent[x]];
+		x = parent[x];
+	}
+	return x;
+}
+
+static pl_status validate(const pl_groups_problem *p, pl_error *err)
+{
+	size_t n = p->n;
+
+	if (n > 0 && !p->score)
+		return pl_error_set(err, PL_ERR_USAGE, "", "the score matrix is missing");
+	if (p->ngroups > 0 && (!p->min_size || !p->max_size))
+		return pl_error_set(err, PL_ERR_USAGE, "", "group sizes are missing");
+	for (size_t g = 0; g < p->ngroups; g++)
+		if (p->min_size[g] < 1 || p->min_size[g] > p->max_size[g])
+			return pl_error_set(err, PL_ERR_INVALID, "", "group %zu needs 1 <= min <= max", g);
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++) {
+			double a = p->score[i * n + j], b = p->score[j * n + i];
+			if (isinf(a) || isinf(b) || (isnan(a) != isnan(b)) || (!isnan(a) && a != b))
+				return pl_error_set(err, PL_ERR_INVALID, "",
+						    "the score matrix must be symmetric with finite or NaN "
+						    "entries (row %zu, column %zu)", i, j);
+		}
+	if ((p->napart && !p->apart) || (p->ntogether && !p->together))
+		return pl_error_set(err, PL_ERR_USAGE, "", "pair list missing");
+	for (size_t k = 0; k < 2 * p->napart; k++)
+		if (p->apart[k] >= n || (k % 2 && p->apart[k] == p->apart[k - 1]))
+			return pl_error_set(err, PL_ERR_INVALID, "", "keep-apart pair %zu is not two distinct "
+					    "clients", k / 2);
+	for (size_t k = 0; k < 2 * p->ntogether; k++)
+		if (p->together[k] >= n || (k % 2 && p->together[k] == p->together[k - 1]))
+			return pl_error_set(err, PL_ERR_INVALID, "", "keep-together pair %zu is not two "
+					    "distinct clients", k / 2);
+	return PL_OK;
+}
+
+static pl_status inst_build(inst *I, const pl_groups_problem *p, pl_error *err)
+{
+	size_t n = p->n, G = p->ngroups, U = 0;
+	size_t *parent = NULL, *next = NULL, *root_unit = NULL;
+	pl_status st;
+
+	memset(I, 0, sizeof(*I));
+	I->p = p;
+	I->n = n;
+	I->G = G;
+	st = validate(p, err);
+	if (st != PL_OK)
+		return st;
+	I->cf = calloc(n * n + 1, 1);
+	I->unit_of = malloc((n + 1) * sizeof(size_t));
+	I->mem = malloc((n + 1) * sizeof(size_t));
+	I->mstart = malloc((n + 2) * sizeof(size_t));
+	parent = malloc((n + 1) * sizeof(size_t));
+	next = malloc((n + 1) * sizeof(size_t));
+	root_unit = malloc((n + 1) * sizeof(size_t));
+	I->gmin = malloc((G + 1) * sizeof(size_t));
+	I->gmax = malloc((G + 1) * sizeof(size_t));
+	I->same_as = malloc((G + 1) * sizeof(long));
+	if (!I->cf || !I->unit_of || !I->mem || !I->mstart || !parent || !next || !root_unit ||
+	    !I->gmin || !I->gmax || !I->same_as) {
+		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+		goto out;
+	}
+	for (size_t g = 0; g < G; g++) {
+		I->gmin[g] = p->min_size[g];
+		I->gmax[g] = p->max_size[g] < n ? p->max_size[g] : (n ? n : 1);
+		if (I->gmin[g] > I->gmax[g])
+			I->gmax[g] = I->gmin[g]; /* cannot be formed anyway: fewer clients than its min */
+	}
+	I->gmax_all = 1;
+	for (size_t g = 0; g < G; g++)
+		if (I->gmax[g] > I->gmax_all)
+			I->gmax_all = I->gmax[g];
+	/* Symmetry: groups with the same sizes and the same eligibility are interchangeable. */
+	for (size_t g = 0; g < G; g++) {
+		I->same_as[g] = -1;
+		for (size_t h = g; h-- > 0;) {
+			int same = I->gmin[h] == I->gmin[g] && I->gmax[h] == I->gmax[g];
+			for (size_t i = 0; same && i < n; i++)
+				same = celig(p, i, g) == celig(p, i, h);
+			if (same) {
+				I->same_as[g] = (long)h;
+				break;
+			}
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < n; j++)
+			I->cf[i * n + j] = i != j && isnan(p->score[i * n + j]);
+	for (size_t k = 0; k < p->napart; k++) {
+		size_t a = p->apart[2 * k], b = p->apart[2 * k + 1];
+		I->cf[a * n + b] = I->cf[b * n + a] = 1;
+	}
+	/* Keep-together sets by union-find; `next` threads each set's members in a circular list so
+	 * that the pair closing a conflicting set can be named. */
+	for (size_t i = 0; i < n; i++)
+		parent[i] = next[i] = i;
+	for (size_t k = 0; k < p->ntogether; k++) {
+		size_t a = uf_find(parent, p->together[2 * k]), b = uf_find(parent, p->together[2 * k + 1]);
+		size_t x, y, t;
+		if (a == b)
+			continue;
+		x = a;
+		do {
+			y = b;
+			do {
+				if (I->cf[x * n + y]) {
+					char ptr[PL_POINTER_MAX];
+					pl_pointer_append(strcpy(ptr, ""), sizeof(ptr), "keep_together");
+					pl_pointer_append_index(ptr, sizeof(ptr), k);
+					st = pl_error_set(err, PL_ERR_INFEASIBLE, ptr,
+							  "keep-together pair %zu joins clients who may not share "
+							  "a group (a forbidden or keep-apart pair)", k);
+					goto out;
+				}
+				y = next[y];
+			} while (y != b);
+			x = next[x];
+		} while (x != a);
+		parent[b] = a;
+		t = next[a];
+		next[a] = next[b];
+		next[b] = t;
+	}
+	/* Units numbered by their first member; members in increasing order. */
+	for (size_t i = 0; i < n; i++)
+		root_unit[i] = SIZE_MAX;
+	for (size_t i = 0; i < n; i++) {
+		size_t r = uf_find(parent, i);
+		if (root_unit[r] == SIZE_MAX)
+			root_unit[r] = U++;
+		I->unit_of[i] = root_unit[r];
+	}
+	I->U = U;
+	memset(I->mstart, 0, (n + 2) * sizeof(size_t));
+	for (size_t i = 0; i < n; i++)
+		I->mstart[I->unit_of[i] + 1]++;
+	for (size_t u = 0; u < U; u++)
+		I->mstart[u + 1] += I->mstart[u];
+	for (size_t i = 0, *fill = next; i < n; i++) /* reuse `next` as fill pointers */
+		fill[i] = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t u = I->unit_of[i];
+		I->mem[I->mstart[u] + next[u]++] = i;
+	}
+	I->usz = malloc((U + 1) * sizeof(size_t));
+	I->ulim = malloc((U + 1) * sizeof(size_t));
+	I->uin = calloc(U + 1, sizeof(double));
+	I->US = calloc(U * U + 1, sizeof(double));
+	I->UF = calloc(U * U + 1, 1);
+	I->UE = calloc(U * G + 1, 1);
+	I->ne = calloc(U + 1, sizeof(size_t));
+	if (!I->usz || !I->ulim || !I->uin || !I->US || !I->UF || !I->UE || !I->ne) {
+		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+		goto out;
+	}
+	I->scale = 0.0;
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < n; j++)
+			if (i != j && !isnan(p->score[i * n + j]) && fabs(p->score[i * n + j]) > I->scale)
+				I->scale = fabs(p->score[i * n + j]);
+	if (I->scale == 0.0)
+		I->scale = 1.0;
+	for (size_t u = 0; u < U; u++) {
+		I->usz[u] = I->mstart[u + 1] - I->mstart[u];
+		I->ulim[u] = NO_LIMIT;
+		for (size_t a = I->mstart[u]; a < I->mstart[u + 1]; a++) {
+			size_t l = climit(p, I->mem[a]);
+			if (l < I->ulim[u])
+				I->ulim[u] = l;
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < n; j++) {
+			size_t u = I->unit_of[i], v = I->unit_of[j];
+			double s = p->score[i * n + j];
+			if (i == j)
+				continue;
+			if (u == v) {
+				if (i < j)
+					I->uin[u] += s;
+				continue;
+			}
+			if (!isnan(s))
+				I->US[u * U + v] += s;
+			if (I->cf[i * n + j])
+				I->UF[u * U + v] = 1;
+		}
+	for (size_t u = 0; u < U; u++)
+		if (I->ulim[u] < I->gmax_all)
+			I->any_limit = 1;
+	for (size_t u = 0; u < U; u++)
+		for (size_t g = 0; g < G; g++) {
+			int ok = I->gmax[g] >= I->usz[u] && I->gmin[g] <= n &&
+				 I->ulim[u] >= (I->gmin[g] > I->usz[u] ? I->gmin[g] : I->usz[u]);
+			for (size_t a = I->mstart[u]; ok && a < I->mstart[u + 1]; a++)
+				ok = celig(p, I->mem[a], g);
+			I->UE[u * G + g] = (unsigned char)ok;
+			I->ne[u] += (size_t)ok;
+		}
+	st = PL_OK;
+out:
+	free(parent);
+	free(next);
+	free(root_unit);
+	if (st != PL_OK)
+		inst_release(I);
+	return st;
+}
+
+/* ---------------------------------------------------------------- search state */
+
+typedef struct state {
+	const inst *I;
+	long *gu;               /* U: group or -1 */
+	size_t *size;           /* G: clients */
+	unsigned char *formed;  /* G */
+	double *C;              /* U x G */
+	int *F;                 /* U x G */
+	long *head, *nxt, *prv; /* G, U, U: each group's units, doubly linked */
+	size_t placed;
+	double obj;
+	size_t deficit;         /* sum over non-empty groups of (min - size) where positive */
+} state;
+
+static void state_release(state *S)
+{
+	free(S->gu);
+	free(S->size);
+	free(S->formed);
+	free(S->C);
+	free(S->F);
+	free(S->head);
+	free(S->nxt);
+	free(S->prv);
+	memset(S, 0, sizeof(*S));
+}
+
+static int state_init(state *S, const inst *I)
+{
+	size_t U = I->U, G = I->G;
+
+	memset(S, 0, sizeof(*S));
+	S->I = I;
+	S->gu = malloc((U + 1) * sizeof(long));
+	S->size = calloc(G + 1, sizeof(size_t));
+	S->formed = calloc(G + 1, 1);
+	S->C = calloc(U * G + 1, sizeof(double));
+	S->F = calloc(U * G + 1, sizeof(int));
+	S->head = malloc((G + 1) * sizeof(long));
+	S->nxt = malloc((U + 1) * sizeof(long));
+	S->prv = malloc((U + 1) * sizeof(long));
+	if (!S->gu || !S->size || !S->formed || !S->C || !S->F || !S->head || !S->nxt || !S->prv) {
+		state_release(S);
+		return -1;
+	}
+	for (size_t u = 0; u < U; u++)
+		S->gu[u] = -1;
+	for (size_t g = 0; g < G; g++) {
+		S->head[g] = -1;
+		S->formed[g] = 1;
+	}
+	return 0;
+}
+
+static void state_clear(state *S)
+{
+	const inst *I = S->I;
+	memset(S->size, 0, I->G * sizeof(size_t));
+	memset(S->C, 0, I->U * I->G * sizeof(double));
+	memset(S->F, 0, I->U * I->G * sizeof(int));
+	for (size_t u = 0; u < I->U; u++)
+		S->gu[u] = -1;
+	for (size_t g = 0; g < I->G; g++) {
+		S->head[g] = -1;
+		S->formed[g] = 1;
+	}
+	S->placed = 0;
+	S->obj = 0.0;
+	S->deficit = 0;
+}
+
+/* How far a group of `size` clients is below its minimum (an empty group is not). */
+static size_t deficit_of(const inst *I, long g, size_t size)
+{
+	return size > 0 && size < I->gmin[g] ? I->gmin[g] - size : 0;
+}
+
+/* Move unit u to group g (-1: nobody), updating every table. No feasibility check. */
+static void move_unit(state *S, size_t u, long g)
+{
+	const inst *I = S->I;
+	size_t U = I->U, G = I->G;
+	long a = S->gu[u];
+	const double *us = I->US + u * U;
+	const unsigned char *uf = I->UF + u * U;
+
+	if (a == g)
+		return;
+	if (a >= 0) {
+		S->deficit -= deficit_of(I, a, S->size[a]);
+		S->deficit += deficit_of(I, a, S->size[a] - I->usz[u]);
+		S->obj -= S->C[u * G + (size_t)a] + I->uin[u];
+		for (size_t w = 0; w < U; w++) {
+			S->C[w * G + (size_t)a] -= us[w];
+			S->F[w * G + (size_t)a] -= uf[w];
+		}
+		S->size[a] -= I->usz[u];
+		S->placed -= I->usz[u];
+		if (S->prv[u] >= 0)
+			S->nxt[S->prv[u]] = S->nxt[u];
+		else
+			S->head[a] = S->nxt[u];
+		if (S->nxt[u] >= 0)
+			S->prv[S->nxt[u]] = S->prv[u];
+	}
+	S->gu[u] = g;
+	if (g >= 0) {
+		S->deficit -= deficit_of(I, g, S->size[g]);
+		S->deficit += deficit_of(I, g, S->size[g] + I->usz[u]);
+		S->obj += S->C[u * G + (size_t)g] + I->uin[u];
+		for (size_t w = 0; w < U; w++) {
+			S->C[w * G + (size_t)g] += us[w];
+			S->F[w * G + (size_t)g] += uf[w];
+		}
+		S->size[g] += I->usz[u];
+		S->placed += I->usz[u];
+		S->prv[u] = -1;
+		S->nxt[u] = S->head[g];
+		if (S->head[g] >= 0)
+			S->prv[S->head[g]] = (long)u;
+		S->head[g] = (long)u;
+	}
+}
+
+/* The most clients group g may hold, leaving out units x and y (-1: none) and adding unit z. */
+static size_t group_cap(const state *S, long g, long x, long y, long z)
+{
+	const inst *I = S->I;
+	size_t cap = I->gmax[g];
+	if (!I->any_limit)
+		return cap;
+	for (long w = S->head[g]; w >= 0; w = S->nxt[w])
+		if (w != x && w != y && I->ulim[w] < cap)
+			cap = I->ulim[w];
+	if (z >= 0 && I->ulim[z] < cap)
+		cap = I->ulim[z];
+	return cap;
+}
+
+/* Does a group of `size` clients respect its minimum (hard mode: empty or at least min)? */
+static int size_ok(const inst *I, long g, size_t size, int soft)
+{
+	return soft || size == 0 || size >= I->gmin[g];
+}
+
+/* Can unit u move to group g (g >= 0, openable)? Hard mode keeps every group empty or at least at
+ * its minimum; soft mode (annealing) lets minimums be broken, at a penalty. */
+static int can_move_x(const state *S, size_t u, long g, int soft, int nocap)
+{
+	const inst *I = S->I;
+	size_t G = I->G;
+	long a = S->gu[u];
+
+	if (g < 0 || g == a || !S->formed[g] || !I->UE[u * G + (size_t)g] || S->F[u * G + (size_t)g])
+		return 0;
+	if (a >= 0 && !size_ok(I, a, S->size[a] - I->usz[u], soft))
+		return 0;
+	if (!size_ok(I, g, S->size[g] + I->usz[u], soft))
+		return 0;
+	return nocap || S->size[g] + I->usz[u] <= group_cap(S, g, -1, -1, (long)u);
+}
+
+static int can_move(const state *S, size_t u, long g, int soft)
+{
+	return can_move_x(S, u, g, soft, 0);
+}
+
+/* Can units u and v (in different groups, at least one placed) trade places? */
+static int can_swap_x(const state *S, size_t u, size_t v, int soft, int nocap)
+{
+	const inst *I = S->I;
+	size_t G = I->G, U = I->U;
+	long a = S->gu[u], b = S->gu[v];
+	int c = I->UF[u * U + v];
+
+	if (a >= 0) {
+		size_t ns = S->size[a] - I->usz[u] + I->usz[v];
+		if (!I->UE[v * G + (size_t)a] || S->F[v * G + (size_t)a] - c != 0 ||
+		    !size_ok(I, a, ns, soft) || (!nocap && ns > group_cap(S, a, (long)u, -1, (long)v)))
+			return 0;
+	}
+	if (b >= 0) {
+		size_t ns = S->size[b] - I->usz[v] + I->usz[u];
+		if (!I->UE[u * G + (size_t)b] || S->F[u * G + (size_t)b] - c != 0 ||
+		    !size_ok(I, b, ns, soft) || (!nocap && ns > group_cap(S, b, (long)v, -1, (long)u)))
+			return 0;
+	}
+	return 1;
+}
+
+static int can_swap(const state *S, size_t u, size_t v, int soft)
+{
+	return can_swap_x(S, u, v, soft, 0);
+}
+
+static double relocate_gain(const state *S, size_t u, long g)
+{
+	const inst *I = S->I;
+	long a = S->gu[u];
+	double d = 0.0;
+	if (g >= 0)
+		d += S->C[u * I->G + (size_t)g] + I->uin[u];
+	if (a >= 0)
+		d -= S->C[u * I->G + (size_t)a] + I->uin[u];
+	return d;
+}
+
+static double swap_gain(const state *S, size_t u, size_t v)
+{
+	const inst *I = S->I;
+	size_t G = I->G;
+	long a = S->gu[u], b = S->gu[v];
+	double uv = I->US[u * I->U + v], d = 0.0;
+
+	if (b >= 0)
+		d += S->C[u * G + (size_t)b] - uv + I->uin[u] - S->C[v * G + (size_t)b] - I->uin[v];
+	if (a >= 0)
+		d += S->C[v * G + (size_t)a] - uv + I->uin[v] - S->C[u * G + (size_t)a] - I->uin[u];
+	return d;
+}
+
+static void do_swap(state *S, size_t u, size_t v)
+{
+	long a = S->gu[u], b = S->gu[v];
+	move_unit(S, u, b);
+	move_unit(S, v, a);
+}
+
+/* Rebuild every table from S->gu (also resets accumulated rounding). */
+static void state_load(state *S, const long *gu, const unsigned char *formed)
+{
+	const inst *I = S->I;
+	state_clear(S);
+	memcpy(S->formed, formed, I->G);
+	for (size_t u = 0; u < I->U; u++)
+		if (gu[u] >= 0)
+			move_unit(S, u, gu[u]);
+}
+
+/* ---------------------------------------------------------------- construction */
+
+/* Place pool unit u: directly where it adds most, else by moving one member of an eligible group
+ * elsewhere to make room (an ejection chain of length two). Hard mode. Returns 1 if placed. */
+static int place_unit(state *S, size_t u)
+{
+	const inst *I = S->I;
+	size_t G = I->G;
+	long best = -1;
+	double bg = -DBL_MAX;
+
+	for (size_t g = 0; g < G; g++)
+		if (can_move(S, u, (long)g, 0) && S->C[u * G + g] > bg) {
+			bg = S->C[u * G + g];
+			best = (long)g;
+		}
+	if (best >= 0) {
+		move_unit(S, u, best);
+		return 1;
+	}
+	for (size_t g = 0; g < G; g++) {
+		if (!S->formed[g] || !I->UE[u * G + g] || S->size[g] == 0)
+			continue;
+		for (long w = S->head[g]; w >= 0; w = S->nxt[w]) {
+			size_t ns = S->size[g] - I->usz[w] + I->usz[u];
+			if (S->F[u * G + g] - I->UF[u * I->U + (size_t)w] != 0 || ns < I->gmin[g] ||
+			    ns > group_cap(S, (long)g, w, -1, (long)u))
+				continue;
+			for (size_t h = 0; h < G; h++) {
+				size_t nh = S->size[h] + I->usz[w];
+				if (h == g || !S->formed[h] || !I->UE[(size_t)w * G + h] ||
+				    S->F[(size_t)w * G + h] || !size_ok(I, (long)h, nh, 0) ||
+				    nh > group_cap(S, (long)h, -1, -1, w))
+					continue;
+				move_unit(S, (size_t)w, (long)h);
+				move_unit(S, u, (long)g);
+				return 1;
+			}
+		}
+	}
+	return 0;
+}
+
+/* Try to bring group g (openable, below its minimum) up to it from the pool and then from groups
+ * above their minimum. Returns 1 on success. */
+static int fill_to_min(state *S, size_t g, rng *r, double noise)
+{
+	const inst *I = S->I;
+	size_t G = I->G, U = I->U;
+
+	while (S->size[g] < I->gmin[g]) {
+		long best = -1;
+		double bk = -DBL_MAX;
+		for (size_t u = 0; u < U; u++) {
+			double k;
+			if (S->gu[u] >= 0 || !can_move(S, u, (long)g, 1))
+				continue;
+			k = S->head[g] < 0 ? -(double)I->ne[u] : S->C[u * G + g] + I->uin[u];
+			k += noise * I->scale * rng_unif(r);
+			if (k > bk) {
+				bk = k;
+				best = (long)u;
+			}
+		}
+		if (best < 0) { /* steal from a group that stays at or above its minimum */
+			for (size_t u = 0; u < U; u++) {
+				long a = S->gu[u];
+				double k;
+				if (a < 0 || S->size[a] - I->usz[u] < I->gmin[a] || !can_move(S, u, (long)g, 1))
+					continue;
+				k = relocate_gain(S, u, (long)g);
+				if (k > bk) {
+					bk = k;
+					best = (long)u;
+				}
+			}
+		}
+		if (best < 0)
+			return 0;
+		move_unit(S, (size_t)best, (long)g);
+	}
+	return 1;
+}
+
+static void dissolve(state *S, size_t g)
+{
+	while (S->head[g] >= 0)
+		move_unit(S, (size_t)S->head[g], -1);
+	S->formed[g] = 0;
+}
+
+/* Units sorted by fewest eligible groups, then largest, ties at random. */
+typedef struct ukey {
+	size_t ne, sz;
+	uint64_t tie;
+	size_t u;
+} ukey;
+
+static int ukey_cmp(const void *x, const void *y)
+{
+	const ukey *a = x, *b = y;
+	if (a->ne != b->ne)
+		return a->ne < b->ne ? -1 : 1;
+	if (a->sz != b->sz)
+		return a->sz > b->sz ? -1 : 1;
+	if (a->tie != b->tie)
+		return a->tie < b->tie ? -1 : 1;
+	return a->u < b->u ? -1 : (a->u > b->u);
+}
+
+/* Clients eligible for group g, counted with their keep-together sets. */
+static size_t eligible_count(const inst *I, size_t g)
+{
+	size_t cnt = 0;
+	for (size_t u = 0; u < I->U; u++)
+		if (I->UE[u * I->G + g])
+			cnt += I->usz[u];
+	return cnt;
+}
+
+/* Build a feasible state (every group empty or within its sizes). On return S->formed marks the
+ * groups that may be opened at all (enough eligible clients). */
+static void construct(state *S, rng *r, double noise, ukey *keys, size_t *gorder)
+{
+	const inst *I = S->I;
+	size_t G = I->G, U = I->U;
+	int progress = 1;
+
+	state_clear(S);
+	/* Groups by scarcity: fewest eligible clients first. */
+	for (size_t g = 0; g < G; g++) {
+		size_t cnt = eligible_count(I, g);
+		keys[g].ne = cnt;
+		keys[g].sz = 0;
+		keys[g].tie = rng_next(r);
+		keys[g].u = g;
+		if (cnt < I->gmin[g])
+			S->formed[g] = 0;
+	}
+	qsort(keys, G, sizeof(*keys), ukey_cmp);
+	for (size_t k = 0; k < G; k++)
+		gorder[k] = keys[k].u;
+	/* Round-robin to the minimum: one unit per group per round. */
+	while (progress) {
+		progress = 0;
+		for (size_t k = 0; k < G; k++) {
+			size_t g = gorder[k];
+			long best = -1;
+			double bk = -DBL_MAX;
+			if (!S->formed[g] || S->size[g] >= I->gmin[g])
+				continue;
+			for (size_t u = 0; u < U; u++) {
+				double key;
+				if (S->gu[u] >= 0 || !can_move(S, u, (long)g, 1))
+					continue;
+				key = S->head[g] < 0 ? -(double)I->ne[u] : S->C[u * G + g] + I->uin[u];
+				key += noise * I->scale * rng_unif(r);
+				if (key > bk) {
+					bk = key;
+					best = (long)u;
+				}
+			}
+			if (best >= 0) {
+				move_unit(S, (size_t)best, (long)g);
+				progress = 1;
+			}
+		}
+	}
+	for (size_t k = 0; k < G; k++) {
+		size_t g = gorder[k];
+		if (S->formed[g] && S->size[g] < I->gmin[g] && !fill_to_min(S, g, r, noise))
+			dissolve(S, g);
+	}
+	/* The rest, most constrained first. */
+	for (size_t u = 0; u < U; u++) {
+		keys[u].ne = I->ne[u];
+		keys[u].sz = I->usz[u];
+		keys[u].tie = rng_next(r);
+		keys[u].u = u;
+	}
+	qsort(keys, U, sizeof(*keys), ukey_cmp);
+	for (size_t k = 0; k < U; k++)
+		if (S->gu[keys[k].u] < 0 && I->ne[keys[k].u] > 0)
+			place_unit(S, keys[k].u);
+	/* Groups not formed: try again from what is left over. */
+	for (size_t k = 0; k < G; k++) {
+		size_t g = gorder[k];
+		if (S->formed[g] || eligible_count(I, g) < I->gmin[g])
+			continue;
+		S->formed[g] = 1;
+		if (!fill_to_min(S, g, r, noise))
+			dissolve(S, g);
+	}
+	for (size_t g = 0; g < G; g++)
+		S->formed[g] = eligible_count(I, g) >= I->gmin[g];
+}
+
+/* ---------------------------------------------------------------- improvement */
+
+static int better(size_t p1, double o1, size_t p0, double o0, double eps)
+{
+	return p1 > p0 || (p1 == p0 && o1 > o0 + eps);
+}
+
+/* First-improvement descent (hard mode) over placements, relocations and swaps until none
+ * improves the lexicographic objective. */
+static void descent(state *S, double eps)
+{
+	const inst *I = S->I;
+	size_t G = I->G, U = I->U;
+	int improved = 1;
+
+	while (improved) {
+		improved = 0;
+		for (size_t u = 0; u < U; u++) {
+			if (S->gu[u] < 0 && I->ne[u] > 0 && place_unit(S, u)) {
+				improved = 1;
+				continue;
+			}
+			for (size_t g = 0; g < G; g++)
+				if (S->gu[u] >= 0 && relocate_gain(S, u, (long)g) > eps &&
+				    can_move(S, u, (long)g, 0)) {
+					move_unit(S, u, (long)g);
+					improved = 1;
+				}
+			for (size_t v = u + 1; v < U; v++) {
+				long a = S->gu[u], b = S->gu[v];
+				size_t pu = a >= 0 ? I->usz[u] : 0, pv = b >= 0 ? I->usz[v] : 0;
+				size_t np = S->placed - pu - pv + (b >= 0 ? I->usz[u] : 0) +
+					    (a >= 0 ? I->usz[v] : 0);
+				if (a == b)
+					continue;
+				if (np < S->placed)
+					continue;
+				if (np == S->placed && swap_gain(S, u, v) <= eps)
+					continue;
+				if (!can_swap(S, u, v, 0))
+					continue;
+				do_swap(S, u, v);
+				improved = 1;
+			}
+		}
+	}
+}
+
+/*
+ * Simulated annealing from the current (feasible) state, with minimum sizes and placement made
+ * soft: the annealed function is
+ *     score + lambda * placed - mu * deficit,
+ * deficit = how far non-empty groups are below their minimum in total (strategic oscillation, as
+ * in Gallego et al. 2013, sec. 3.3). This lets groups open, close and trade members freely; lambda
+ * and mu grow tenfold over the run so that the search ends among feasible states. Only feasible
+ * states (deficit 0) are recorded as the best, in the lexicographic order. Returns in best_gu.
+ */
+typedef struct move {
+	size_t u, v;
+	long g;   /* relocation target (-1: out of every group) */
+	int swap; /* 1: swap u and v */
+	double d; /* change in score */
+	double f; /* change in the annealed function */
+} move;
+
+/* Draw a random soft-feasible move (size limits of members not yet checked: see anneal) and
+ * price it with weight w on placed clients and deficit.
+ * Returns 0 when the draw is not a legal move. */
+static int draw_move(const state *S, rng *r, double w, move *m)
+{
+	const inst *I = S->I;
+	size_t G = I->G, U = I->U, u = rng_below(r, U), d0 = S->deficit, p0 = S->placed;
+	long a = S->gu[u];
+	double ndef;
+	long np;
+
+	m->u = u;
+	m->swap = 0;
+	if (a >= 0 && rng_unif(r) >= 0.3) {
+		size_t v = rng_below(r, U), sa;
+		long b = S->gu[v];
+		if (b == a || !can_swap_x(S, u, v, 1, 1))
+			return 0;
+		m->v = v;
+		m->swap = 1;
+		m->d = swap_gain(S, u, v);
+		sa = S->size[a] - I->usz[u] + I->usz[v];
+		ndef = (double)d0 - (double)deficit_of(I, a, S->size[a]) + (double)deficit_of(I, a, sa);
+		np = (long)p0 - (long)I->usz[u] + (long)I->usz[v];
+		if (b >= 0) {
+			size_t sb = S->size[b] - I->usz[v] + I->usz[u];
+			ndef += (double)deficit_of(I, b, sb) - (double)deficit_of(I, b, S->size[b]);
+			np = (long)p0;
+		}
+	} else {
+		/* relocate to a random group or, if placed, now and then out of every group */
+		size_t k = rng_below(r, G + (a >= 0 ? 1 : 0));
+		long g = k < G ? (long)k : -1;
+		if (g == a || (g >= 0 && !can_move_x(S, u, g, 1, 1)))
+			return 0;
+		m->g = g;
+		m->d = relocate_gain(S, u, g);
+		ndef = (double)d0;
+		np = (long)p0;
+		if (a >= 0) {
+			ndef += (double)deficit_of(I, a, S->size[a] - I->usz[u]) -
+				(double)deficit_of(I, a, S->size[a]);
+			np -= (long)I->usz[u];
+		}
+		if (g >= 0) {
+			ndef += (double)deficit_of(I, g, S->size[g] + I->usz[u]) -
+				(double)deficit_of(I, g, S->size[g]);
+			np += (long)I->usz[u];
+		}
+	}
+	m->f = m->d + w * ((double)np - (double)p0) - w * (ndef - (double)d0);
+	return 1;
+}
+
+/*
+ * Simulated annealing from the current (feasible) state, with minimum sizes and placement made
+ * soft: the annealed function is
+ *     score + w * placed - w * deficit,
+ * deficit = how far non-empty groups are below their minimum in total (strategic oscillation, as
+ * in Gallego et al. 2013, sec. 3.3). This lets groups open, close and trade members of different
+ * sizes; w grows over the run so that the search ends among feasible states. Only feasible
+ * states (deficit 0) are recorded as the best, in the lexicographic order. Returns in best_gu.
+ */
+static void anneal(state *S, rng *r, unsigned long steps, int hot, double eps, long *best_gu,
+		   size_t *best_placed, double *best_obj)
+{
+	const inst *I = S->I;
+	size_t U = I->U, cnt = 0, cntf = 0;
+	double sum = 0.0, sumf = 0.0, t, t1, alpha, base, w, w1, wmul, wadd;
+	move m;
+
+	memcpy(best_gu, S->gu, U * sizeof(long));
+	*best_placed = S->placed;
+	*best_obj = S->obj;
+	if (U < 2 || I->G == 0 || steps == 0)
+		return;
+	/* Typical size of a worsening random move: in score, and in the annealed function. */
+	for (size_t k = 0; k < 8 * U + 64 && cnt < 500; k++)
+		if (draw_move(S, r, 0.0, &m) && m.d < 0) {
+			sum -= m.d;
+			cnt++;
+		}
+	base = cnt ? sum / (double)cnt : 0.1 * I->scale;
+	if (base < 1e-9 * I->scale)
+		base = 1e-9 * I->scale;
+	for (size_t k = 0; k < 8 * U + 64 && cntf < 500; k++)
+		if (draw_move(S, r, 2.0 * base, &m) && m.f < 0) {
+			sumf -= m.f;
+			cntf++;
+		}
+	/*
+	 * Two schedules (restarts alternate between them; one long run uses the cold one):
+	 *  - hot: from the temperature that accepts a typical worsening move (placement and deficit
+	 *    included) with probability 0.3 down to the one that accepts it with probability 1e-6;
+	 *    w grows linearly from 2 * base to 20 * base. Best on small, tightly constrained
+	 *    instances, where feasibility makes the landscape rugged.
+	 *  - cold: from 0.1 times the temperature that accepts a typical worsening score move with
+	 *    probability 0.3 down to 0.01 times the one that accepts it with 1e-6; w grows
+	 *    geometrically to twice the most a client can add to a group, so that late in the run
+	 *    leaving someone out never pays. Random moves from a good construction are far worse than
+	 *    the moves that matter near a local optimum; a hot start would mostly undo the construction
+	 *    and cost O(units) per accepted move (measured with bench/groups).
+	 * Cooling is geometric in both.
+	 */
+	if (hot) {
+		t = (cntf ? sumf / (double)cntf : base) / log(1.0 / 0.3);
+		t1 = t * log(1.0 / 0.3) / log(1e6);
+		w = 2.0 * base;
+		w1 = 20.0 * base;
+	} else {
+		t = 0.1 * base / log(1.0 / 0.3);
+		t1 = 0.01 * base / log(1e6);
+		w = 2.0 * base;
+		w1 = 2.0 * (double)I->gmax_all * I->scale;
+		if (w1 < w)
+			w1 = w;
+	}
+	alpha = pow(t1 / t, 1.0 / (double)steps);
+	wmul = hot ? 1.0 : pow(w1 / w, 1.0 / (double)steps);
+	wadd = hot ? (w1 - w) / (double)steps : 0.0;
+	for (unsigned long s = 0; s < steps; s++, t *= alpha, w = w * wmul + wadd) {
+		if (!draw_move(S, r, w, &m))
+			continue;
+		if (m.f < 0 && rng_unif(r) >= exp(m.f / t))
+			continue;
+		if (m.swap ? !can_swap(S, m.u, m.v, 1) : (m.g >= 0 && !can_move(S, m.u, m.g, 1)))
+			continue; /* a member's size limit: checked only for accepted moves (cost) */
+		if (m.swap)
+			do_swap(S, m.u, m.v);
+		else
+			move_unit(S, m.u, m.g);
+		if (S->deficit == 0 && better(S->placed, S->obj, *best_placed, *best_obj, eps)) {
+			memcpy(best_gu, S->gu, U * sizeof(long));
+			*best_placed = S->placed;
+			*best_obj = S->obj;
+		}
+	}
+}
+
+/* ---------------------------------------------------------------- the bound */
+
+typedef struct minheap {
+	double *v;
+	size_t *id;
+	size_t len, cap;
+} minheap;
+
+static void heap_push(minheap *h, double x, size_t id)
+{
+	size_t k;
+	if (h->len == h->cap) {
+		if (h->cap == 0 || x <= h->v[0])
+			return;
+		/* replace the root and sift down */
+		k = 0;
+		for (;;) {
+			size_t c = 2 * k + 1;
+			if (c >= h->len)
+				break;
+			if (c + 1 < h->len && h->v[c + 1] < h->v[c])
+				c++;
+			if (h->v[c] >= x)
+				break;
+			h->v[k] = h->v[c];
+			h->id[k] = h->id[c];
+			k = c;
+		}
+		h->v[k] = x;
+		h->id[k] = id;
+		return;
+	}
+	k = h->len++;
+	while (k > 0 && h->v[(k - 1) / 2] > x) {
+		h->v[k] = h->v[(k - 1) / 2];
+		h->id[k] = h->id[(k - 1) / 2];
+		k = (k - 1) / 2;
+	}
+	h->v[k] = x;
+	h->id[k] = id;
+}
+
+/* Quickselect (three-way partition): the sum of the k largest of x[0..m); reorders x. */
+static double sum_largest(double *x, size_t m, size_t k)
+{
+	size_t lo = 0, hi = m;
+	double s = 0.0;
+
+	if (k > m)
+		k = m;
+	/* Invariant: lo <= k <= hi, x[0..lo) >= x[lo..hi) >= x[hi..m). */
+	while (hi - lo > 1) {
+		double a = x[lo], b = x[lo + (hi - lo) / 2], c = x[hi - 1], piv, t;
+		size_t lt = lo, gt = hi, i = lo;
+		piv = a < b ? (b < c ? b : (a < c ? c : a)) : (a < c ? a : (b < c ? c : b));
+		while (i < gt) { /* x[lo..lt) > piv, x[lt..i) == piv, x[gt..hi) < piv */
+			if (x[i] > piv) {
+				t = x[i];
+				x[i++] = x[lt];
+				x[lt++] = t;
+			} else if (x[i] < piv) {
+				t = x[i];
+				x[i] = x[--gt];
+				x[gt] = t;
+			} else {
+				i++;
+			}
+		}
+		if (k < lt)
+			hi = lt;
+		else if (k <= gt)
+			break;
+		else
+			lo = gt;
+	}
+	for (size_t a = 0; a < k; a++)
+		s += x[a];
+	return s;
+}
+
+static pl_status pair_count_bound(const inst *I, double *out, pl_error *err)
+{
+	const pl_groups_problem *p = I->p;
+	size_t n = I->n, G = I->G, placeable = 0, pairs = 0, m = 0, left;
+	size_t *caps = malloc((G + 1) * sizeof(size_t));
+	double *x;
+
+	if (!caps)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	for (size_t u = 0; u < I->U; u++)
+		if (I->ne[u])
+			placeable += I->usz[u];
+	for (size_t g = 0; g < G; g++)
+		caps[g] = I->gmax[g];
+	/* The most pairs: fill the largest groups first (x(x-1)/2 is convex). */
+	left = placeable;
+	for (size_t k = 0; k < G && left > 1; k++) {
+		size_t best = 0;
+		for (size_t g = 1; g < G; g++)
+			if (caps[g] > caps[best])
+				best = g;
+		size_t s = caps[best] < left ? caps[best] : left;
+		pairs += s * (s - 1) / 2;
+		left -= s;
+		caps[best] = 0;
+	}
+	free(caps);
+	x = malloc((n * (n > 0 ? n - 1 : 0) / 2 + 1) * sizeof(double));
+	if (!x)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		if (!I->ne[I->unit_of[i]])
+			continue;
+		for (size_t j = i + 1; j < n; j++) {
+			double s = p->score[i * n + j];
+			if (I->ne[I->unit_of[j]] && !I->cf[i * n + j] && s > 0)
+				x[m++] = s;
+		}
+	}
+	*out = sum_largest(x, m, pairs);
+	free(x);
+	return PL_OK;
+}
+
+/* The bound of the header comment. Groups with identical (min, max, eligibility) count once. */
+static pl_status upper_bound_int(const inst *I, double lower, unsigned iters, double *bound,
+				    double *simple, size_t *done, pl_error *err)
+{
+	const pl_groups_problem *p = I->p;
+	size_t n = I->n, G = I->G, ncls = 0, kmax = 0;
+	size_t *cls = malloc((G + 1) * sizeof(size_t));
+	double *A = NULL, *hv = NULL, best = DBL_MAX, theta = 1.0, pc = DBL_MAX;
+	size_t *hid = NULL, *sel = NULL, *nsel = NULL;
+	unsigned char *M = NULL, *ce = NULL;
+	size_t since = 0;
+	pl_status st = PL_OK;
+
+	*done = 0;
+	if (!cls)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	for (size_t g = 0; g < G; g++)
+		if (I->same_as[g] < 0)
+			cls[ncls++] = g;
+	st = pair_count_bound(I, &pc, err);
+	if (st != PL_OK) {
+		free(cls);
+		return st;
+	}
+	for (size_t c = 0; c < ncls; c++)
+		if (I->gmax[cls[c]] - 1 > kmax)
+			kmax = I->gmax[cls[c]] - 1;
+	A = malloc((n * n + 1) * sizeof(double));
+	hv = malloc((kmax + 1) * sizeof(double));
+	hid = malloc((kmax + 1) * sizeof(size_t));
+	sel = malloc((n * kmax + 1) * sizeof(size_t));
+	nsel = calloc(n + 1, sizeof(size_t));
+	M = calloc(n * n + 1, 1);
+	/* ce[i*ncls + c]: client i may be in a group of class c (alone or with its unit). */
+	ce = calloc(n * ncls + 1, 1);
+	if (!A || !hv || !hid || !sel || !nsel || !M || !ce) {
+		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		for (size_t c = 0; c < ncls; c++)
+			ce[i * ncls + c] = I->UE[I->unit_of[i] * G + cls[c]];
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < n; j++)
+			A[i * n + j] = (i == j || I->cf[i * n + j]) ? 0.0 : p->score[i * n + j] / 2.0;
+	for (unsigned it = 0;; it++) {
+		double L = 0.0, norm = 0.0, step;
+		for (size_t i = 0; i < n; i++) {
+			double bi = 0.0;
+			size_t lim = climit(p, i);
+			nsel[i] = 0;
+			for (size_t c = 0; c < ncls; c++) {
+				size_t g = cls[c], k;
+				minheap h = { hv, hid, 0, 0 };
+				double s = 0.0;
+				if (!ce[i * ncls + c])
+					continue;
+				k = (I->gmax[g] < lim ? I->gmax[g] : lim) - 1;
+				h.cap = k;
+				for (size_t j = 0; j < n && k > 0; j++)
+					if (j != i && ce[j * ncls + c] && !I->cf[i * n + j] &&
+					    A[i * n + j] > 0)
+						heap_push(&h, A[i * n + j], j);
+				for (size_t a = 0; a < h.len; a++)
+					s += h.v[a];
+				if (s > bi || (nsel[i] == 0 && h.len > 0 && s >= bi)) {
+					bi = s;
+					nsel[i] = h.len;
+					memcpy(sel + i * kmax, h.id, h.len * sizeof(size_t));
+				}
+			}
+			L += bi;
+		}
+		if (it == 0)
+			*simple = L < pc ? L : pc;
+		if (L < best - 1e-12 * (fabs(best) > 1 ? fabs(best) : 1)) {
+			best = L;
+			since = 0;
+		} else if (++since >= 10) {
+			theta /= 2;
+			since = 0;
+		}
+		*done = it;
+		if (it >= iters || theta < 1e-4 || best - lower <= 1e-9 * (fabs(best) > 1 ? fabs(best) : 1))
+			break;
+		for (size_t i = 0; i < n; i++)
+			for (size_t a = 0; a < nsel[i]; a++)
+				M[i * n + sel[i * kmax + a]] = 1;
+		for (size_t i = 0; i < n; i++)
+			for (size_t a = 0; a < nsel[i]; a++) {
+				size_t j = sel[i * kmax + a];
+				if (!M[j * n + i])
+					norm += 1.0;
+			}
+		if (norm == 0.0) { /* the choices are symmetric: L is the relaxation's optimum */
+			for (size_t i = 0; i < n; i++)
+				for (size_t a = 0; a < nsel[i]; a++)
+					M[i * n + sel[i * kmax + a]] = 0;
+			break;
+		}
+		step = theta * (L - lower > 0 ? L - lower : 1e-3 * I->scale) / norm;
+		for (size_t i = 0; i < n; i++)
+			for (size_t a = 0; a < nsel[i]; a++) {
+				size_t j = sel[i * kmax + a];
+				if (!M[j * n + i]) { /* i wants j, j does not want i */
+					A[i * n + j] -= step;
+					A[j * n + i] += step;
+				}
+			}
+		for (size_t i = 0; i < n; i++)
+			for (size_t a = 0; a < nsel[i]; a++)
+				M[i * n + sel[i * kmax + a]] = 0;
+	}
+	*bound = best < pc ? best : pc;
+out:
+	free(cls);
+	free(A);
+	free(hv);
+	free(hid);
+	free(sel);
+	free(nsel);
+	free(M);
+	free(ce);
+	return st;
+}
+
+pl_status pl_groups_upper_bound(const pl_groups_problem *prob, double lower, double *bound,
+				pl_error *err)
+{
+	inst I;
+	double simple;
+	size_t done;
+	pl_status st = inst_build(&I, prob, err);
+	if (st != PL_OK)
+		return st;
+	st = upper_bound_int(&I, lower,
+				       prob->bound_iterations ? prob->bound_iterations : DEFAULT_BOUND_ITERS,
+				       bound, &simple, &done, err);
+	inst_release(&I);
+	return st;
+}
+
+/* ---------------------------------------------------------------- results */
+
+void pl_groups_result_init(pl_groups_result *res)
+{
+	pl_groups_result z = PL_GROUPS_RESULT_INIT;
+	*res = z;
+}
+
+void pl_groups_result_release(pl_groups_result *res)
+{
+	if (!res)
+		return;
+	free(res->group_of);
+	free(res->reason);
+	free(res->group_status);
+	free(res->group_size);
+	free(res->group_score);
+	pl_groups_result_init(res);
+}
+
+const char *pl_groups_reason_name(int reason)
+{
+	switch (reason) {
+	case PL_GROUPS_PLACED: return "placed";
+	case PL_GROUPS_NO_ELIGIBLE_GROUP: return "no_eligible_group";
+	case PL_GROUPS_SIZE_LIMIT: return "group_size_limit";
+	case PL_GROUPS_TOGETHER_TOO_BIG: return "keep_together_too_big";
+	case PL_GROUPS_CONFLICT: return "conflict";
+	case PL_GROUPS_NO_ROOM: return "no_room";
+	}
+	return "unknown";
+}
+
+const char *pl_groups_group_status_name(int status)
+{
+	switch (status) {
+	case PL_GROUPS_FORMED: return "formed";
+	case PL_GROUPS_TOO_FEW_ELIGIBLE: return "too_few_eligible";
+	case PL_GROUPS_NOT_FILLED: return "not_filled";
+	}
+	return "unknown";
+}
+
+static int unit_reason(const state *S, size_t u)
+{
+	const inst *I = S->I;
+	const pl_groups_problem *p = I->p;
+	size_t G = I->G;
+	int any_elig = 0, any_big = 0, any_lim = 0, any_free = 0;
+
+	for (size_t g = 0; g < G; g++) {
+		int ok = 1;
+		for (size_t a = I->mstart[u]; ok && a < I->mstart[u + 1]; a++)
+			ok = celig(p, I->mem[a], g);
+		if (!ok)
+			continue;
+		any_elig = 1;
+		if (I->gmax[g] < I->usz[u])
+			continue;
+		any_big = 1;
+		if (!I->UE[u * G + g])
+			continue;
+		any_lim = 1;
+		if (S->formed[g] && !S->F[u * G + g])
+			any_free = 1;
+	}
+	if (!any_elig)
+		return PL_GROUPS_NO_ELIGIBLE_GROUP;
+	if (!any_big)
+		return PL_GROUPS_TOGETHER_TOO_BIG;
+	if (!any_lim)
+		return PL_GROUPS_SIZE_LIMIT;
+	return any_free ? PL_GROUPS_NO_ROOM : PL_GROUPS_CONFLICT;
+}
+
+/* Fill res from the final unit assignment. */
+static pl_status finish(const inst *I, const long *gu, const unsigned char *formed,
+			pl_groups_result *res, pl_error *err)
+{
+	size_t n = I->n, G = I->G;
+	state S;
+	const pl_groups_problem *p = I->p;
+
+	if (state_init(&S, I) != 0)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	state_load(&S, gu, formed);
+	res->n = n;
+	res->ngroups = G;
+	res->group_of = malloc((n + 1) * sizeof(long));
+	res->reason = malloc((n + 1) * sizeof(int));
+	res->group_status = malloc((G + 1) * sizeof(int));
+	res->group_size = calloc(G + 1, sizeof(size_t));
+	res->group_score = calloc(G + 1, sizeof(double));
+	if (!res->group_of || !res->reason || !res->group_status || !res->group_size ||
+	    !res->group_score) {
+		state_release(&S);
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	}
+	/* A formed group without members is reported as not formed. */
+	for (size_t g = 0; g < G; g++)
+		if (S.size[g] == 0)
+			S.formed[g] = 0;
+	res->placed = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t u = I->unit_of[i];
+		res->group_of[i] = gu[u];
+		res->reason[i] = gu[u] >= 0 ? PL_GROUPS_PLACED : unit_reason(&S, u);
+		if (gu[u] >= 0) {
+			res->group_size[gu[u]]++;
+			res->placed++;
+		}
+	}
+	res->objective = 0.0;
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++)
+			if (res->group_of[i] >= 0 && res->group_of[i] == res->group_of[j]) {
+				res->group_score[res->group_of[i]] += p->score[i * n + j];
+				res->objective += p->score[i * n + j];
+			}
+	for (size_t g = 0; g < G; g++) {
+		size_t cnt = 0;
+		for (size_t u = 0; u < I->U; u++)
+			if (I->UE[u * G + g])
+				cnt += I->usz[u];
+		res->group_status[g] = S.size[g] > 0 ? PL_GROUPS_FORMED
+				       : cnt < I->gmin[g] ? PL_GROUPS_TOO_FEW_ELIGIBLE
+							  : PL_GROUPS_NOT_FILLED;
+	}
+	state_release(&S);
+	return PL_OK;
+}
+
+/* Is gu (with its group sizes) feasible? A self-check run before any answer is returned. */
+static int check_feasible(const inst *I, const long *gu)
+{
+	size_t G = I->G, U = I->U;
+	size_t *size = calloc(G + 1, sizeof(size_t)), *lim = malloc((G + 1) * sizeof(size_t));
+	int ok = size && lim;
+
+	for (size_t g = 0; ok && g < G; g++)
+		lim[g] = I->gmax[g];
+	for (size_t u = 0; ok && u < U; u++) {
+		if (gu[u] < 0)
+			continue;
+		if (!I->UE[u * G + (size_t)gu[u]])
+			ok = 0;
+		size[gu[u]] += I->usz[u];
+		if (I->ulim[u] < lim[gu[u]])
+			lim[gu[u]] = I->ulim[u];
+		for (size_t v = u + 1; ok && v < U; v++)
+			if (gu[v] == gu[u] && I->UF[u * U + v])
+				ok = 0;
+	}
+	for (size_t g = 0; ok && g < G; g++)
+		if (size[g] > 0 && (size[g] < I->gmin[g] || size[g] > lim[g]))
+			ok = 0;
+	free(size);
+	free(lim);
+	return ok;
+}
+
+/* ---------------------------------------------------------------- heuristic driver */
+
+/* Default effort: about 50,000 annealing moves per unit in total (25 million at most, ~1 s on one
+ * core here), in 4 runs for small instances, 2 for medium, 1 long run for large ones (where one long
+ * cooling beats several short ones: measured with bench/groups). */
+static size_t default_restarts(size_t U)
+{
+	return U <= 64 ? 4 : U <= 200 ? 2 : 1;
+}
+
+static unsigned long default_steps(size_t U, size_t R)
+{
+	unsigned long total = 50000UL * (unsigned long)U;
+	if (total < 200000UL)
+		total = 200000UL;
+	if (total > 25000000UL)
+		total = 25000000UL;
+	return total / R;
+}
+
+pl_status pl_groups_solve(const pl_groups_problem *prob, pl_groups_result *res, pl_error *err)
+{
+	inst I;
+	state S;
+	size_t U, G, R, best_placed = 0, run_placed;
+	long *best_gu = NULL, *run_gu = NULL;
+	unsigned char *best_formed = NULL;
+	ukey *keys = NULL;
+	size_t *gorder = NULL;
+	double best_obj = -DBL_MAX, run_obj, eps, bound = 0.0, simple = 0.0;
+	unsigned long steps;
+	pl_status st;
+	int have = 0;
+
+	pl_groups_result_init(res);
+	st = inst_build(&I, prob, err);
+	if (st != PL_OK)
+		return st;
+	U = I.U;
+	G = I.G;
+	if (state_init(&S, &I) != 0) {
+		inst_release(&I);
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	}
+	R = prob->restarts ? prob->restarts : default_restarts(U);
+	steps = prob->steps ? prob->steps : default_steps(U, R);
+	eps = 1e-12 * I.scale * (double)(I.n + 1);
+	best_gu = malloc((U + 1) * sizeof(long));
+	run_gu = malloc((U + 1) * sizeof(long));
+	best_formed = calloc(G + 1, 1);
+	keys = malloc((U + G + 1) * sizeof(ukey));
+	gorder = malloc((G + 1) * sizeof(size_t));
+	if (!best_gu || !run_gu || !best_formed || !keys || !gorder) {
+		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+		goto out;
+	}
+	res->steps = 0;
+	for (size_t r = 0; r < R; r++) {
+		rng g = { (uint64_t)prob->seed * 0x2545F4914F6CDD1DULL + (uint64_t)r * 0x9E3779B97F4A7C15ULL };
+		construct(&S, &g, r == 0 ? 0.0 : 0.1, keys, gorder);
+		anneal(&S, &g, steps, R > 1 && r % 2 == 0, eps, run_gu, &run_placed, &run_obj);
+		res->steps += steps;
+		{
+			unsigned char *formed = malloc(G + 1);
+			if (!formed) {
+				st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+				goto out;
+			}
+			memcpy(formed, S.formed, G);
+			state_load(&S, run_gu, formed);
+			free(formed);
+		}
+		descent(&S, eps);
+		if (!have || better(S.placed, S.obj, best_placed, best_obj, eps)) {
+			memcpy(best_gu, S.gu, U * sizeof(long));
+			memcpy(best_formed, S.formed, G);
+			best_placed = S.placed;
+			best_obj = S.obj;
+			res->best_restart = r;
+			have = 1;
+		}
+	}
+	if (!have) { /* R == 0 cannot happen; keep the analyser happy */
+		for (size_t u = 0; u < U; u++)
+			best_gu[u] = -1;
+	}
+	if (!check_feasible(&I, best_gu)) {
+		st = pl_error_set(err, PL_ERR_INTERNAL, "", "the grouping heuristic produced an "
+				  "infeasible answer (a bug)");
+		goto out;
+	}
+	st = finish(&I, best_gu, best_formed, res, err);
+	if (st != PL_OK)
+		goto out;
+	st = upper_bound_int(&I, res->objective,
+				       prob->bound_iterations ? prob->bound_iterations
+							      : DEFAULT_BOUND_ITERS,
+				       &bound, &simple, &res->bound_iterations, err);
+	if (st != PL_OK)
+		goto out;
+	if (bound < res->objective)
+		bound = res->objective; /* rounding only: the bound is valid */
+	res->upper_bound = bound;
+	res->simple_bound = simple < res->objective ? res->objective : simple;
+	res->gap = (bound - res->objective) / (fabs(bound) > 1e-12 ? fabs(bound) : 1e-12);
+	if (res->gap < 1e-9) {
+		res->gap = 0.0;
+		res->optimal = 1;
+	}
+	res->method = "annealing";
+	res->restarts = R;
+out:
+	if (st != PL_OK)
+		pl_groups_result_release(res);
+	free(best_gu);
+	free(run_gu);
+	free(best_formed);
+	free(keys);
+	free(gorder);
+	state_release(&S);
+	inst_release(&I);
+	return st;
+}
+
+/* ---------------------------------------------------------------- exhaustive search */
+
+typedef struct exact {
+	const inst *I;
+	long *gu, *best;
+	size_t *size, *lim;
+	double *gsc;
+	size_t placed, best_placed, remaining;
+	double score, best_score, eps;
+	int have;
+} exact;
+
+static void exact_leaf(exact *X)
+{
+	const inst *I = X->I;
+	for (size_t g = 0; g < I->G; g++)
+		if (X->size[g] > 0 && (X->size[g] < I->gmin[g] || X->size[g] > X->lim[g]))
+			return;
+	if (!X->have || better(X->placed, X->score, X->best_placed, X->best_score, X->eps)) {
+		memcpy(X->best, X->gu, I->U * sizeof(long));
+		X->best_placed = X->placed;
+		X->best_score = X->score;
+		X->have = 1;
+	}
+}
+
+static void exact_dfs(exact *X, size_t u)
+{
+	const inst *I = X->I;
+	size_t G = I->G, U = I->U;
+
+	if (X->have && X->placed + X->remaining < X->best_placed)
+		return;
+	if (u == U) {
+		exact_leaf(X);
+		return;
+	}
+	X->remaining -= I->usz[u];
+	for (size_t g = 0; g < G; g++) {
+		double add = I->uin[u];
+		size_t oldlim = X->lim[g];
+		int ok = I->UE[u * G + g] && X->size[g] + I->usz[u] <= X->lim[g] &&
+			 X->size[g] + I->usz[u] <= I->ulim[u];
+		if (ok && X->size[g] == 0 && I->same_as[g] >= 0 && X->size[I->same_as[g]] == 0)
+			ok = 0; /* open identical groups in order */
+		for (size_t v = 0; ok && v < u; v++)
+			if (X->gu[v] == (long)g) {
+				if (I->UF[u * U + v])
+					ok = 0;
+				add += I->US[u * U + v];
+			}
+		if (!ok)
+			continue;
+		X->gu[u] = (long)g;
+		X->size[g] += I->usz[u];
+		if (I->ulim[u] < X->lim[g])
+			X->lim[g] = I->ulim[u];
+		X->placed += I->usz[u];
+		X->score += add;
+		exact_dfs(X, u + 1);
+		X->score -= add;
+		X->placed -= I->usz[u];
+		X->lim[g] = oldlim;
+		X->size[g] -= I->usz[u];
+	}
+	X->gu[u] = -1;
+	exact_dfs(X, u + 1);
+	X->remaining += I->usz[u];
+}
+
+pl_status pl_groups_solve_exact(const pl_groups_problem *prob, pl_groups_result *res,
+				pl_error *err)
+{
+	inst I;
+	exact X;
+	unsigned char *formed = NULL;
+	pl_status st;
+
+	pl_groups_result_init(res);
+	st = inst_build(&I, prob, err);
+	if (st != PL_OK)
+		return st;
+	memset(&X, 0, sizeof(X));
+	if (I.U > PL_GROUPS_EXACT_MAX) {
+		inst_release(&I);
+		return pl_error_set(err, PL_ERR_USAGE, "", "exhaustive search is limited to %d units",
+				    PL_GROUPS_EXACT_MAX);
+	}
+	X.I = &I;
+	X.gu = malloc((I.U + 1) * sizeof(long));
+	X.best = malloc((I.U + 1) * sizeof(long));
+	X.size = calloc(I.G + 1, sizeof(size_t));
+	X.lim = malloc((I.G + 1) * sizeof(size_t));
+	formed = malloc(I.G + 1);
+	if (!X.gu || !X.best || !X.size || !X.lim || !formed) {
+		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+		goto out;
+	}
+	for (size_t g = 0; g < I.G; g++) {
+		X.lim[g] = I.gmax[g];
+		formed[g] = 1;
+	}
+	X.remaining = I.n;
+	X.eps = 1e-12 * I.scale * (double)(I.n + 1);
+	exact_dfs(&X, 0);
+	for (size_t g = 0; g < I.G; g++)
+		formed[g] = 0;
+	for (size_t u = 0; u < I.U; u++)
+		if (X.best[u] >= 0)
+			formed[X.best[u]] = 1;
+	st = finish(&I, X.best, formed, res, err);
+	if (st != PL_OK)
+		goto out;
+	res->upper_bound = res->objective;
+	res->simple_bound = res->objective;
+	res->gap = 0.0;
+	res->optimal = 1;
+	res->method = "exhaustive";
+out:
+	if (st != PL_OK)
+		pl_groups_result_release(res);
+	free(X.gu);
+	free(X.best);
+	free(X.size);
+	free(X.lim);
+	free(formed);
+	inst_release(&I);
+	return st;
+}
