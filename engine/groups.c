@@ -1287,6 +1287,7 @@ const char *pl_groups_reason_name(int reason)
 	case PL_GROUPS_TOGETHER_TOO_BIG: return "keep_together_too_big";
 	case PL_GROUPS_CONFLICT: return "conflict";
 	case PL_GROUPS_NO_ROOM: return "no_room";
+	case PL_GROUPS_NOT_FORMED: return "group_not_formed";
 	}
 	return "unknown";
 }
@@ -1306,7 +1307,7 @@ static int unit_reason(const state *S, size_t u)
 	const inst *I = S->I;
 	const pl_groups_problem *p = I->p;
 	size_t G = I->G;
-	int any_elig = 0, any_big = 0, any_lim = 0, any_free = 0;
+	int any_elig = 0, any_big = 0, any_lim = 0, any_formed = 0, any_free = 0;
 
 	for (size_t g = 0; g < G; g++) {
 		int ok = 1;
@@ -1321,7 +1322,10 @@ static int unit_reason(const state *S, size_t u)
 		if (!I->UE[u * G + g])
 			continue;
 		any_lim = 1;
-		if (S->formed[g] && !S->F[u * G + g])
+		if (!S->formed[g])
+			continue;
+		any_formed = 1;
+		if (!S->F[u * G + g])
 			any_free = 1;
 	}
 	if (!any_elig)
@@ -1330,6 +1334,8 @@ static int unit_reason(const state *S, size_t u)
 		return PL_GROUPS_TOGETHER_TOO_BIG;
 	if (!any_lim)
 		return PL_GROUPS_SIZE_LIMIT;
+	if (!any_formed)
+		return PL_GROUPS_NOT_FORMED;
 	return any_free ? PL_GROUPS_NO_ROOM : PL_GROUPS_CONFLICT;
 }
 

@@ -41,7 +41,9 @@ typedef enum pl_groups_reason {
 	PL_GROUPS_TOGETHER_TOO_BIG,  /* their keep-together set fits no eligible group */
 	PL_GROUPS_CONFLICT,          /* every eligible formed group with room holds someone they may
 	                                not share a group with (forbidden pair or keep-apart) */
-	PL_GROUPS_NO_ROOM            /* every eligible formed group is full (or at its limit) */
+	PL_GROUPS_NO_ROOM,           /* every eligible formed group is full (or at its limit) */
+	PL_GROUPS_NOT_FORMED         /* the groups they may join could not be formed (too few
+	                                clients for their minimum) */
 } pl_groups_reason;
 
 /* Why a group is formed or not (pl_groups_result.group_status). */

@@ -1,0 +1,501 @@
+/*
+ * test_groups.c: support-group formation (engine/groups.c).
+ *
+ * The heuristic is checked against exhaustive search on many small random instances with every
+ * kind of rule (the bound must be >= the exact optimum >= the heuristic, lexicographically on
+ * placed clients first), its answers are re-checked for feasibility by an independent checker,
+ * and hand-built cases pin down the optimum, the reasons given for unplaced clients and errors.
+ */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <peerlink/groups.h>
+
+#include "testutil.h"
+
+/* A random instance, owned arrays. */
+typedef struct tinst {
+	size_t n, G;
+	double *S;
+	size_t *mn, *mx, *lim;
+	unsigned char *el;
+	size_t apart[4], together[4];
+	pl_groups_problem p;
+} tinst;
+
+static void tinst_random(tinst *t, tu_rng *r, size_t n, size_t G, int rules)
+{
+	memset(t, 0, sizeof(*t));
+	t->n = n;
+	t->G = G;
+	t->S = malloc((n * n + 1) * sizeof(double));
+	t->mn = malloc((G + 1) * sizeof(size_t));
+	t->mx = malloc((G + 1) * sizeof(size_t));
+	t->lim = calloc(n + 1, sizeof(size_t));
+	t->el = malloc(n * G + 1);
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i; j < n; j++) {
+			double v = (double)tu_range(r, 0, 1000) / 1000.0;
+			if (rules && i != j && tu_uniform(r) < 0.08)
+				v = NAN;
+			t->S[i * n + j] = t->S[j * n + i] = i == j ? 0.0 : v;
+		}
+	for (size_t g = 0; g < G; g++) {
+		t->mn[g] = (size_t)tu_range(r, 1, 3);
+		t->mx[g] = t->mn[g] + (size_t)tu_range(r, 0, 3);
+	}
+	for (size_t k = 0; k < n * G; k++)
+		t->el[k] = !rules || tu_uniform(r) < 0.8;
+	for (size_t i = 0; i < n; i++)
+		t->lim[i] = rules && tu_uniform(r) < 0.2 ? (size_t)tu_range(r, 2, 3) : 0;
+	t->p.n = n;
+	t->p.score = t->S;
+	t->p.ngroups = G;
+	t->p.min_size = t->mn;
+	t->p.max_size = t->mx;
+	t->p.eligible = t->el;
+	t->p.client_max = t->lim;
+	if (rules && n >= 4) {
+		t->apart[0] = 0;
+		t->apart[1] = 1;
+		t->together[0] = 2;
+		t->together[1] = 3;
+		t->p.napart = 1;
+		t->p.apart = t->apart;
+		t->p.ntogether = tu_uniform(r) < 0.5;
+		t->p.together = t->together;
+	}
+}
+
+static void tinst_free(tinst *t)
+{
+	free(t->S);
+	free(t->mn);
+	free(t->mx);
+	free(t->lim);
+	free(t->el);
+}
+
+/* Independent check of every rule; returns NULL or what is wrong. Also recomputes the objective. */
+static const char *check_rules(const pl_groups_problem *p, const pl_groups_result *r, double *obj)
+{
+	size_t n = p->n, G = p->ngroups;
+	size_t size[64] = { 0 };
+	size_t placed = 0;
+
+	*obj = 0.0;
+	if (G > 64)
+		return "test limit";
+	for (size_t i = 0; i < n; i++) {
+		long g = r->group_of[i];
+		if (g < 0) {
+			if (r->reason[i] == PL_GROUPS_PLACED)
+				return "unplaced client without a reason";
+			continue;
+		}
+		if (r->reason[i] != PL_GROUPS_PLACED)
+			return "placed client with a reason";
+		if (p->eligible && !p->eligible[i * G + (size_t)g])
+			return "client in a group it is not eligible for";
+		size[g]++;
+		placed++;
+	}
+	if (placed != r->placed)
+		return "placed count";
+	for (size_t g = 0; g < G; g++) {
+		if (size[g] != r->group_size[g])
+			return "group size";
+		if (size[g] > 0 && (size[g] < p->min_size[g] || size[g] > p->max_size[g]))
+			return "group size outside its range";
+		if ((size[g] > 0) != (r->group_status[g] == PL_GROUPS_FORMED))
+			return "group status";
+	}
+	for (size_t i = 0; i < n; i++) {
+		long g = r->group_of[i];
+		if (g < 0)
+			continue;
+		if (p->client_max && p->client_max[i] > 0 && size[g] > p->client_max[i])
+			return "group larger than a member's limit";
+		for (size_t j = i + 1; j < n; j++)
+			if (r->group_of[j] == g) {
+				if (isnan(p->score[i * n + j]))
+					return "forbidden pair shares a group";
+				*obj += p->score[i * n + j];
+			}
+	}
+	for (size_t k = 0; k < p->napart; k++) {
+		long a = r->group_of[p->apart[2 * k]], b = r->group_of[p->apart[2 * k + 1]];
+		if (a >= 0 && a == b)
+			return "keep-apart pair shares a group";
+	}
+	for (size_t k = 0; k < p->ntogether; k++)
+		if (r->group_of[p->together[2 * k]] != r->group_of[p->together[2 * k + 1]])
+			return "keep-together pair split";
+	if (fabs(*obj - r->objective) > 1e-9)
+		return "objective";
+	return NULL;
+}
+
+/* Heuristic vs exhaustive search on random small instances with every rule. */
+START_TEST(test_heuristic_vs_exact)
+{
+	tu_rng r = { 20261127 };
+	int trials = 0, equal = 0;
+
+	for (int k = 0; k < 400; k++) {
+		tinst t;
+		pl_groups_result h = PL_GROUPS_RESULT_INIT, e = PL_GROUPS_RESULT_INIT;
+		pl_error err = PL_ERROR_INIT;
+		pl_status sh, se;
+		double oh, oe;
+		const char *bad;
+
+		tinst_random(&t, &r, (size_t)tu_range(&r, 4, 10), (size_t)tu_range(&r, 1, 3), k % 4 != 0);
+		t.p.seed = (unsigned long)k;
+		sh = pl_groups_solve(&t.p, &h, &err);
+		se = pl_groups_solve_exact(&t.p, &e, &err);
+		ck_assert_int_eq(sh, se);
+		if (sh != PL_OK) {
+			/* only a keep-together pair across a conflict is an error here */
+			ck_assert_int_eq(sh, PL_ERR_INFEASIBLE);
+			ck_assert_str_eq(err.pointer, "/keep_together/0");
+			tinst_free(&t);
+			continue;
+		}
+		trials++;
+		bad = check_rules(&t.p, &h, &oh);
+		ck_assert_msg(bad == NULL, "heuristic, instance %d: %s", k, bad);
+		bad = check_rules(&t.p, &e, &oe);
+		ck_assert_msg(bad == NULL, "exact, instance %d: %s", k, bad);
+		/* exact >= heuristic, lexicographically */
+		ck_assert(e.placed >= h.placed);
+		if (e.placed == h.placed)
+			ck_assert_msg(e.objective >= h.objective - 1e-9, "instance %d", k);
+		/* the bound covers every partition, so in particular the exact optimum */
+		ck_assert_msg(h.upper_bound >= e.objective - 1e-9, "bound %g < optimum %g (instance %d)",
+			      h.upper_bound, e.objective, k);
+		ck_assert(h.simple_bound >= h.upper_bound - 1e-9);
+		ck_assert(h.gap >= 0.0);
+		if (e.placed == h.placed && fabs(e.objective - h.objective) <= 1e-9)
+			equal++;
+		pl_groups_result_release(&h);
+		pl_groups_result_release(&e);
+		tinst_free(&t);
+	}
+	fprintf(stderr, "groups: heuristic reached the exact optimum on %d of %d instances\n", equal,
+		trials);
+	ck_assert_int_ge(trials, 300);
+	ck_assert_msg(equal * 100 >= trials * 97, "heuristic optimal on only %d of %d", equal, trials);
+}
+END_TEST
+
+/* Same seed, same answer; the answer does not depend on anything but the input and the seed. */
+START_TEST(test_determinism)
+{
+	tu_rng r = { 99 };
+	tinst t;
+	pl_groups_result a = PL_GROUPS_RESULT_INIT, b = PL_GROUPS_RESULT_INIT;
+	pl_error err = PL_ERROR_INIT;
+	double o;
+
+	tinst_random(&t, &r, 60, 8, 1);
+	for (size_t g = 0; g < 8; g++) {
+		t.mn[g] = 4;
+		t.mx[g] = 9;
+	}
+	t.p.seed = 7;
+	ck_assert_int_eq(pl_groups_solve(&t.p, &a, &err), PL_OK);
+	ck_assert_int_eq(pl_groups_solve(&t.p, &b, &err), PL_OK);
+	ck_assert(memcmp(a.group_of, b.group_of, 60 * sizeof(long)) == 0);
+	ck_assert(a.objective == b.objective && a.upper_bound == b.upper_bound);
+	ck_assert_ptr_null(check_rules(&t.p, &a, &o));
+	ck_assert(a.upper_bound >= a.objective);
+	pl_groups_result_release(&a);
+	pl_groups_result_release(&b);
+	tinst_free(&t);
+}
+END_TEST
+
+/* Medium instances with every rule: the answer is feasible and places everyone who can be. */
+START_TEST(test_rules_medium)
+{
+	tu_rng r = { 4242 };
+	for (int k = 0; k < 5; k++) {
+		tinst t;
+		pl_groups_result h = PL_GROUPS_RESULT_INIT;
+		pl_error err = PL_ERROR_INIT;
+		size_t tog[6] = { 10, 11, 11, 12, 20, 21 }, ap[4] = { 0, 1, 30, 31 };
+		const char *bad;
+		double o;
+
+		tinst_random(&t, &r, 80, 10, 1);
+		for (size_t g = 0; g < 10; g++) {
+			t.mn[g] = 5;
+			t.mx[g] = g < 3 ? 6 : 10;
+		}
+		for (size_t i = 0; i < 80; i++) {
+			t.lim[i] = i % 9 == 0 ? 6 : 0; /* some clients only in the small groups */
+			for (size_t j = 0; j < 80; j++)
+				if (isnan(t.S[i * 80 + j]))
+					t.S[i * 80 + j] = 0.1; /* keep the chains below feasible */
+		}
+		t.p.ntogether = 3;
+		t.p.together = tog;
+		t.p.napart = 2;
+		t.p.apart = ap;
+		t.p.seed = (unsigned long)k;
+		ck_assert_int_eq(pl_groups_solve(&t.p, &h, &err), PL_OK);
+		bad = check_rules(&t.p, &h, &o);
+		ck_assert_msg(bad == NULL, "%s", bad);
+		ck_assert_uint_eq(h.placed, 80);
+		ck_assert(h.upper_bound >= h.objective);
+		pl_groups_result_release(&h);
+		tinst_free(&t);
+	}
+}
+END_TEST
+
+/*
+ * Hand-made: four clients, two groups of exactly two. Pairs {0,1} = 0.9 and {2,3} = 0.8 total
+ * 1.7; {0,2}+{1,3} = 0.5 + 0.5, {0,3}+{1,2} = 0.2 + 0.3. The optimum is {0,1},{2,3} = 1.7.
+ */
+START_TEST(test_hand_optimum)
+{
+	double S[16] = { 0, 0.9, 0.5, 0.2, 0.9, 0, 0.3, 0.5, 0.5, 0.3, 0, 0.8, 0.2, 0.5, 0.8, 0 };
+	size_t mn[2] = { 2, 2 }, mx[2] = { 2, 2 };
+	pl_groups_problem p = PL_GROUPS_PROBLEM_INIT;
+	pl_groups_result h = PL_GROUPS_RESULT_INIT;
+	pl_error err = PL_ERROR_INIT;
+
+	p.n = 4;
+	p.score = S;
+	p.ngroups = 2;
+	p.min_size = mn;
+	p.max_size = mx;
+	ck_assert_int_eq(pl_groups_solve(&p, &h, &err), PL_OK);
+	ck_assert_double_eq_tol(h.objective, 1.7, 1e-12);
+	ck_assert(h.group_of[0] == h.group_of[1] && h.group_of[2] == h.group_of[3]);
+	ck_assert(h.group_of[0] != h.group_of[2]);
+	/* Bound by hand: each client's best partner halved: (0.9 + 0.9 + 0.8 + 0.8) / 2 = 1.7, so
+	 * the bound meets the objective and the answer is proven optimal. */
+	ck_assert_double_eq_tol(h.upper_bound, 1.7, 1e-12);
+	ck_assert_int_eq(h.optimal, 1);
+	ck_assert_double_eq_tol(h.group_score[h.group_of[0]], 0.9, 1e-12);
+	pl_groups_result_release(&h);
+}
+END_TEST
+
+/*
+ * Reasons. Group 0 [2,4] and group 1 [3,3]; client 5 is eligible for nothing, client 4 has a
+ * limit of 2 but is only eligible for group 1 (min 3), clients 6, 7, 8 are eligible only for
+ * group 1 and 6 may not share a group with 7 or 8 (NaN). Group 2 [5,6] has 2 eligible clients.
+ */
+START_TEST(test_reasons)
+{
+	enum { N = 9, G = 3 };
+	double S[N * N];
+	size_t mn[G] = { 2, 3, 5 }, mx[G] = { 4, 3, 6 }, lim[N] = { 0, 0, 0, 0, 2, 0, 0, 0, 0 };
+	unsigned char el[N * G] = {
+		1, 0, 1, /* 0 */ 1, 0, 1, /* 1 */ 1, 0, 0, /* 2 */ 1, 0, 0, /* 3 */
+		0, 1, 0, /* 4 */ 0, 0, 0, /* 5 */ 0, 1, 0, /* 6 */ 0, 1, 0, /* 7 */
+		0, 1, 0, /* 8 */
+	};
+	pl_groups_problem p = PL_GROUPS_PROBLEM_INIT;
+	pl_groups_result h = PL_GROUPS_RESULT_INIT;
+	pl_error err = PL_ERROR_INIT;
+
+	for (int i = 0; i < N * N; i++)
+		S[i] = 0.5;
+	S[6 * N + 7] = S[7 * N + 6] = S[6 * N + 8] = S[8 * N + 6] = NAN;
+	p.n = N;
+	p.score = S;
+	p.ngroups = G;
+	p.min_size = mn;
+	p.max_size = mx;
+	p.eligible = el;
+	p.client_max = lim;
+	ck_assert_int_eq(pl_groups_solve(&p, &h, &err), PL_OK);
+	/* 0-3 in group 0; group 1 cannot hold 3 of {4, 6, 7, 8}: 4 is limited to 2 and 6 conflicts
+	 * with 7 and 8, so it is not formed; group 2 has only two eligible clients. */
+	for (int i = 0; i < 4; i++)
+		ck_assert_int_eq(h.group_of[i], 0);
+	ck_assert_uint_eq(h.placed, 4);
+	ck_assert_int_eq(h.reason[5], PL_GROUPS_NO_ELIGIBLE_GROUP);
+	ck_assert_int_eq(h.reason[4], PL_GROUPS_SIZE_LIMIT);
+	ck_assert_int_eq(h.group_status[1], PL_GROUPS_NOT_FILLED);
+	ck_assert_int_eq(h.group_status[2], PL_GROUPS_TOO_FEW_ELIGIBLE);
+	ck_assert_int_eq(h.reason[6], PL_GROUPS_NOT_FORMED); /* its only group was not formed */
+	ck_assert_int_eq(h.reason[7], PL_GROUPS_NOT_FORMED);
+	ck_assert_str_eq(pl_groups_reason_name(h.reason[4]), "group_size_limit");
+	ck_assert_str_eq(pl_groups_group_status_name(h.group_status[2]), "too_few_eligible");
+	pl_groups_result_release(&h);
+
+	/* Now group 0 is full at 4 (max 4) and a fifth client eligible only for it waits: no room;
+	 * a client in conflict with all of group 0: conflict. */
+	{
+		enum { M = 6 };
+		double T[M * M];
+		size_t mn1[1] = { 2 }, mx1[1] = { 4 };
+		pl_groups_problem q = PL_GROUPS_PROBLEM_INIT;
+		for (int i = 0; i < M * M; i++)
+			T[i] = 0.5;
+		for (int i = 0; i < M; i++)
+			if (i != 5)
+				T[5 * M + i] = T[i * M + 5] = NAN;
+		T[4 * M + 0] = T[0 * M + 4] = 0.0; /* 4 is the weakest: it is the one left out */
+		T[4 * M + 1] = T[1 * M + 4] = 0.0;
+		q.n = M;
+		q.score = T;
+		q.ngroups = 1;
+		q.min_size = mn1;
+		q.max_size = mx1;
+		ck_assert_int_eq(pl_groups_solve(&q, &h, &err), PL_OK);
+		ck_assert_uint_eq(h.placed, 4);
+		ck_assert_int_eq(h.group_of[4], -1);
+		ck_assert_int_eq(h.reason[4], PL_GROUPS_NO_ROOM);
+		ck_assert_int_eq(h.reason[5], PL_GROUPS_CONFLICT);
+		ck_assert_double_eq_tol(h.objective, 6 * 0.5, 1e-12);
+		pl_groups_result_release(&h);
+	}
+}
+END_TEST
+
+START_TEST(test_together_and_errors)
+{
+	enum { N = 5 };
+	double S[N * N];
+	size_t mn[2] = { 2, 2 }, mx[2] = { 3, 3 }, tog[4] = { 0, 1, 1, 2 }, ap[2] = { 0, 2 };
+	pl_groups_problem p = PL_GROUPS_PROBLEM_INIT;
+	pl_groups_result h = PL_GROUPS_RESULT_INIT;
+	pl_error err = PL_ERROR_INIT;
+
+	for (int i = 0; i < N * N; i++)
+		S[i] = 0.1;
+	S[3 * N + 4] = S[4 * N + 3] = 0.9;
+	p.n = N;
+	p.score = S;
+	p.ngroups = 2;
+	p.min_size = mn;
+	p.max_size = mx;
+	/* keep-together chain 0-1-2 stays together even though 3 and 4 are the best pair */
+	p.ntogether = 2;
+	p.together = tog;
+	ck_assert_int_eq(pl_groups_solve(&p, &h, &err), PL_OK);
+	ck_assert(h.group_of[0] >= 0 && h.group_of[0] == h.group_of[1] &&
+		  h.group_of[1] == h.group_of[2]);
+	ck_assert(h.group_of[3] >= 0 && h.group_of[3] == h.group_of[4]);
+	ck_assert_double_eq_tol(h.objective, 0.3 + 0.9, 1e-12);
+	pl_groups_result_release(&h);
+
+	/* ... but 0 and 2 are also kept apart: the second pair closes the conflict */
+	p.napart = 1;
+	p.apart = ap;
+	ck_assert_int_eq(pl_groups_solve(&p, &h, &err), PL_ERR_INFEASIBLE);
+	ck_assert_str_eq(err.pointer, "/keep_together/1");
+	p.napart = 0;
+
+	/* a keep-together set larger than every group */
+	mx[0] = mx[1] = 2;
+	ck_assert_int_eq(pl_groups_solve(&p, &h, &err), PL_OK);
+	ck_assert_int_eq(h.group_of[0], -1);
+	ck_assert_int_eq(h.reason[0], PL_GROUPS_TOGETHER_TOO_BIG);
+	pl_groups_result_release(&h);
+	mx[0] = mx[1] = 3;
+
+	/* invalid input */
+	S[1] = 0.2; /* asymmetric */
+	ck_assert_int_eq(pl_groups_solve(&p, &h, &err), PL_ERR_INVALID);
+	S[1] = 0.1;
+	mn[1] = 4; /* min > max */
+	ck_assert_int_eq(pl_groups_solve(&p, &h, &err), PL_ERR_INVALID);
+	mn[1] = 2;
+	tog[3] = 9; /* out of range */
+	ck_assert_int_eq(pl_groups_solve(&p, &h, &err), PL_ERR_INVALID);
+	tog[3] = 2;
+}
+END_TEST
+
+START_TEST(test_empty)
+{
+	pl_groups_problem p = PL_GROUPS_PROBLEM_INIT;
+	pl_groups_result h = PL_GROUPS_RESULT_INIT;
+	pl_error err = PL_ERROR_INIT;
+	double S[4] = { 0, 0.5, 0.5, 0 };
+
+	ck_assert_int_eq(pl_groups_solve(&p, &h, &err), PL_OK);
+	ck_assert_uint_eq(h.placed, 0);
+	ck_assert_double_eq(h.objective, 0.0);
+	pl_groups_result_release(&h);
+	/* clients but no groups: nobody placed, no eligible group */
+	p.n = 2;
+	p.score = S;
+	ck_assert_int_eq(pl_groups_solve(&p, &h, &err), PL_OK);
+	ck_assert_uint_eq(h.placed, 0);
+	ck_assert_int_eq(h.reason[0], PL_GROUPS_NO_ELIGIBLE_GROUP);
+	ck_assert_double_eq(h.upper_bound, 0.0);
+	pl_groups_result_release(&h);
+	ck_assert_int_eq(pl_groups_solve_exact(&p, &h, &err), PL_OK);
+	ck_assert_uint_eq(h.placed, 0);
+	pl_groups_result_release(&h);
+	pl_groups_result_release(NULL);
+}
+END_TEST
+
+/* The bound on a medium instance is at least the heuristic's objective and at most the simple
+ * (each client's best partners) bound; the standalone call agrees with the one in the result. */
+START_TEST(test_bound_medium)
+{
+	tu_rng r = { 5 };
+	tinst t;
+	pl_groups_result h = PL_GROUPS_RESULT_INIT;
+	pl_error err = PL_ERROR_INIT;
+	double b;
+
+	tinst_random(&t, &r, 120, 15, 0);
+	for (size_t g = 0; g < 15; g++) {
+		t.mn[g] = 6;
+		t.mx[g] = 10;
+	}
+	ck_assert_int_eq(pl_groups_solve(&t.p, &h, &err), PL_OK);
+	ck_assert_uint_eq(h.placed, 120);
+	ck_assert(h.upper_bound >= h.objective);
+	ck_assert(h.upper_bound <= h.simple_bound + 1e-9);
+	ck_assert(h.gap > 0.0 && h.gap < 0.5);
+	ck_assert_int_eq(pl_groups_upper_bound(&t.p, h.objective, &b, &err), PL_OK);
+	ck_assert_double_eq_tol(b, h.upper_bound, 1e-9);
+	pl_groups_result_release(&h);
+	tinst_free(&t);
+}
+END_TEST
+
+static Suite *groups_suite(void)
+{
+	Suite *s = suite_create("groups");
+	TCase *tc = tcase_create("core");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_heuristic_vs_exact);
+	tcase_add_test(tc, test_determinism);
+	tcase_add_test(tc, test_rules_medium);
+	tcase_add_test(tc, test_hand_optimum);
+	tcase_add_test(tc, test_reasons);
+	tcase_add_test(tc, test_together_and_errors);
+	tcase_add_test(tc, test_empty);
+	tcase_add_test(tc, test_bound_medium);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(groups_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
