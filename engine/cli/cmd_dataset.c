@@ -18,6 +18,7 @@
 
 #include <gsl/gsl_rng.h>
 #include <peerlink/gen.h>
+#include <peerlink/import.h>
 
 /* ---- a streamed output: stdout, or a temporary file renamed into place on success ---- */
 
@@ -303,4 +304,158 @@ int cmd_dataset_generate_profiles(cli_ctx *ctx)
 	json_object_set_new(stats, "solve_ms", json_real(cli_ms(ctx, cli_now_ms() - t0)));
 	json_object_set_new(doc, "stats", stats);
 	return cli_write_output(ctx, doc);
+}
+
+/* ---- dataset import ---- */
+
+/* Read a whole file named in the spec (relative to the spec's folder). */
+static int slurp(cli_ctx *ctx, const char *name, const char *ptr, char **text, size_t *len)
+{
+	char *path = cli_resolve_path(ctx, name), *buf = NULL;
+	FILE *f;
+	size_t cap = 1 << 16, n = 0, k;
+
+	*text = NULL;
+	if (!path)
+		return cli_fail(ctx, PL_ERR_NOMEM, "", "out of memory");
+	f = fopen(path, "rb");
+	free(path);
+	if (!f)
+		return cli_fail(ctx, PL_ERR_IO, ptr, "cannot open the file named here: %s", strerror(errno));
+	buf = malloc(cap);
+	while (buf && (k = fread(buf + n, 1, cap - n, f)) > 0) {
+		n += k;
+		if (n == cap) {
+			char *nb = realloc(buf, cap * 2);
+			if (!nb) {
+				free(buf);
+				buf = NULL;
+				break;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+	}
+	if (!buf || ferror(f)) {
+		int e = errno;
+		fclose(f);
+		free(buf);
+		return buf ? cli_fail(ctx, PL_ERR_IO, ptr, "reading the file named here failed: %s",
+				      strerror(e))
+			   : cli_fail(ctx, PL_ERR_NOMEM, "", "out of memory");
+	}
+	fclose(f);
+	*text = buf;
+	*len = n;
+	return CLI_EXIT_OK;
+}
+
+int cmd_dataset_import(cli_ctx *ctx)
+{
+	static const char *const keys[] = { "format", "data", "metadata", "delimiter", "id", "date",
+					    "day", "start", "measures", "catalogue", "rescale",
+					    "events", "attributes", "missing", NULL };
+	json_t *spec = NULL, *meta = NULL, *doc = NULL, *stats, *src;
+	const char *format = "csv", *data = NULL, *metaname = NULL;
+	char *text = NULL;
+	size_t len = 0;
+	pl_import_stats is;
+	pl_status st;
+	int rc, openesm;
+	double t0;
+
+	if ((rc = cli_read_input(ctx, &spec)) != CLI_EXIT_OK)
+		return rc;
+	t0 = cli_now_ms();
+	st = cli_check_keys(spec, "", keys, &ctx->err);
+	if (st == PL_OK)
+		st = cli_get_string(spec, "format", "", 0, &format, &ctx->err);
+	if (st == PL_OK)
+		st = cli_get_string(spec, "data", "", 1, &data, &ctx->err);
+	if (st == PL_OK)
+		st = cli_get_string(spec, "metadata", "", 0, &metaname, &ctx->err);
+	if (st != PL_OK) {
+		rc = cli_exit_for(st);
+		goto done;
+	}
+	openesm = strcmp(format, "openesm") == 0;
+	if (!openesm && strcmp(format, "csv") != 0) {
+		rc = cli_fail(ctx, PL_ERR_INVALID, "/format", "format must be \"csv\" or \"openesm\"");
+		goto done;
+	}
+	if (metaname && !openesm) {
+		rc = cli_fail(ctx, PL_ERR_INVALID, "/metadata", "metadata is read with format \"openesm\" only");
+		goto done;
+	}
+	if (openesm) {
+		/* openESM: tab-separated, "id" and "date" columns unless the spec says otherwise */
+		if (!json_object_get(spec, "delimiter"))
+			json_object_set_new(spec, "delimiter", json_string("\t"));
+		if (!json_object_get(spec, "date") && !json_object_get(spec, "day"))
+			json_object_set_new(spec, "date", json_string("date"));
+		if (metaname) {
+			char *path = cli_resolve_path(ctx, metaname);
+			json_error_t jerr;
+			meta = path ? json_load_file(path, JSON_REJECT_DUPLICATES, &jerr) : NULL;
+			free(path);
+			if (!meta || !json_is_object(meta)) {
+				rc = cli_fail(ctx, PL_ERR_INVALID, "/metadata",
+					      "the metadata file named here is missing or not a JSON object");
+				goto done;
+			}
+		}
+	}
+	if ((rc = slurp(ctx, data, "/data", &text, &len)) != CLI_EXIT_OK)
+		goto done;
+	ctx->parse_ms += cli_now_ms() - t0;
+	t0 = cli_now_ms();
+	st = pl_import_table(text, len, spec, meta, &doc, &is, &ctx->err);
+	free(text);
+	text = NULL;
+	if (st != PL_OK) {
+		rc = cli_exit_for(st);
+		goto done;
+	}
+	if (ctx->jsonl) {
+		out_stream out;
+		size_t i;
+		json_t *c;
+		if ((rc = stream_open(ctx, &out)) != CLI_EXIT_OK)
+			goto done;
+		json_array_foreach(json_object_get(doc, "clients"), i, c) {
+			stream_json(&out, json_incref(c), JSON_COMPACT);
+			stream_text(&out, "\n");
+		}
+		rc = stream_close(ctx, &out, 1);
+		goto done;
+	}
+	stats = json_object();
+	json_object_set_new(stats, "algorithm", json_string("long-format table import (datasets/README.md)"));
+	json_object_set_new(stats, "format", json_string(openesm ? "openesm" : "csv"));
+	json_object_set_new(stats, "rows", json_integer((json_int_t)is.rows));
+	json_object_set_new(stats, "empty_rows", json_integer((json_int_t)is.empty_rows));
+	json_object_set_new(stats, "clients", json_integer((json_int_t)is.clients));
+	json_object_set_new(stats, "checkins", json_integer((json_int_t)is.checkins));
+	json_object_set_new(stats, "events", json_integer((json_int_t)is.events));
+	if (meta) {
+		src = json_object();
+		if (json_is_string(json_object_get(meta, "dataset_id")))
+			json_object_set(src, "dataset_id", json_object_get(meta, "dataset_id"));
+		if (json_is_string(json_object_get(meta, "license")))
+			json_object_set(src, "license", json_object_get(meta, "license"));
+		if (json_is_string(json_object_get(meta, "paper_doi")))
+			json_object_set(src, "paper_doi", json_object_get(meta, "paper_doi"));
+		json_object_set_new(stats, "source", src);
+	}
+	json_object_set_new(stats, "parse_ms", json_real(cli_ms(ctx, ctx->parse_ms)));
+	json_object_set_new(stats, "solve_ms", json_real(cli_ms(ctx, cli_now_ms() - t0)));
+	json_object_set_new(doc, "stats", stats);
+	rc = cli_write_output(ctx, doc);
+	doc = NULL;
+done:
+	free(text);
+	json_decref(doc);
+	json_decref(meta);
+	json_decref(spec);
+	return rc;
 }
