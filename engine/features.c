@@ -17,6 +17,8 @@
 #include <peerlink/risk.h>
 #include "features_int.h"
 
+#include <peerlink/ews.h>
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -166,77 +168,6 @@ static double window_slope(const double *x, long nd, long lo, long hi, int min_n
 	return den > 0 ? (n * sdv - sd * sv) / den : NAN;
 }
 
-double pl__window_variance(const double *x, long nd, long lo, long hi, int min_n)
-{
-	double mean = 0, m2 = 0;
-	int n = 0;
-	/* Welford's update: one pass, no cancellation. */
-	for (long d = lo; d <= hi; d++) {
-		double v = at(x, nd, d), delta;
-		if (isnan(v))
-			continue;
-		n++;
-		delta = v - mean;
-		mean += delta / n;
-		m2 += delta * (v - mean);
-	}
-	return n >= min_n && n > 1 ? m2 / (n - 1) : NAN;
-}
-
-/* Lag-1 autocorrelation on a window with holes: the window is demeaned by the mean of its
- * observed values and r1 = sum over consecutive observed pairs of (x_d - m)(x_{d-1} - m) divided
- * by sum over observed days of (x_d - m)^2. With no holes this is exactly the standard estimator
- * (gsl_stats_lag1_autocorrelation; ewstools' and earlywarnings' AR(1) up to their detrending). */
-double pl__window_ar1(const double *x, long nd, long lo, long hi, int min_pairs)
-{
-	double m = window_mean(x, nd, lo, hi, 1), num = 0, den = 0;
-	int pairs = 0;
-
-	if (isnan(m))
-		return NAN;
-	for (long d = lo; d <= hi; d++) {
-		double v = at(x, nd, d), w;
-		if (isnan(v))
-			continue;
-		den += (v - m) * (v - m);
-		if (d > lo && !isnan(w = at(x, nd, d - 1))) {
-			num += (v - m) * (w - m);
-			pairs++;
-		}
-	}
-	return pairs >= min_pairs && den > 0 ? num / den : NAN;
-}
-
-/* Kendall's tau-b between position and value over the non-NaN entries of y[0..n) (Kendall 1945:
- * tau_b = (C - D) / sqrt((P - T_x)(P - T_y)); positions never tie). O(n^2) for n <= 15. */
-double pl__kendall_trend(const double *y, int n, int min_n)
-{
-	long conc = 0, disc = 0, ties_y = 0, pairs;
-	int m = 0;
-
-	for (int i = 0; i < n; i++) {
-		if (isnan(y[i]))
-			continue;
-		m++;
-		for (int j = i + 1; j < n; j++) {
-			if (isnan(y[j]))
-				continue;
-			if (y[j] > y[i])
-				conc++;
-			else if (y[j] < y[i])
-				disc++;
-			else
-				ties_y++;
-		}
-	}
-	if (m < min_n)
-		return NAN;
-	pairs = (long)m * (m - 1) / 2;
-	if (pairs - ties_y <= 0)
-		return 0.0;
-	return (double)(conc - disc) / sqrt((double)pairs * (double)(pairs - ties_y));
-}
-
 /* ---------------------------------------------------------------- per-measure caches */
 
 typedef struct measure_cache {
@@ -272,10 +203,15 @@ static pl_status ensure_roll(fctx *x, int m, pl_error *err)
 	mc->ar1 = malloc((size_t)n * sizeof(double));
 	if (!mc->var || !mc->ar1)
 		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	/* Rolling indicators from the shared library (ews.h), so `risk ews` and the model agree:
+	 * sample variance and the least-squares AR(1) of the demeaned window, no detrending. */
 	for (long s = mc->roll_lo; s <= x->t1; s++) {
-		long lo = s - (PL_EWS_WINDOW - 1);
-		mc->var[s - mc->roll_lo] = pl__window_variance(v, x->nd, lo, s, PL_EWS_MIN_N);
-		mc->ar1[s - mc->roll_lo] = pl__window_ar1(v, x->nd, lo, s, PL_EWS_MIN_N - 1);
+		double win[PL_EWS_WINDOW], ind[PL_EWS_NINDICATORS];
+		for (long k = 0; k < PL_EWS_WINDOW; k++)
+			win[k] = at(v, x->nd, s - (PL_EWS_WINDOW - 1) + k);
+		pl_ews_window_stats(win, NULL, PL_EWS_WINDOW, PL_EWS_MIN_N, PL_EWS_MOMENTS_SAMPLE, ind);
+		mc->var[s - mc->roll_lo] = ind[PL_EWS_VARIANCE];
+		mc->ar1[s - mc->roll_lo] = ind[PL_EWS_AR1];
 	}
 	mc->have_roll = 1;
 	return PL_OK;
@@ -379,12 +315,12 @@ static pl_status column(fctx *x, const pl_feature_spec *f, double *out, size_t n
 			y = mc->ar1[t - mc->roll_lo];
 			break;
 		case PL_F_VAR_TAU:
-			y = pl__kendall_trend(mc->var + (t - (PL_TAU_SPAN - 1) - mc->roll_lo), PL_TAU_SPAN,
-					      PL_TAU_MIN_N);
+			y = pl_ews_kendall_tau(mc->var + (t - (PL_TAU_SPAN - 1) - mc->roll_lo), PL_TAU_SPAN,
+					       PL_TAU_MIN_N);
 			break;
 		case PL_F_AR1_TAU:
-			y = pl__kendall_trend(mc->ar1 + (t - (PL_TAU_SPAN - 1) - mc->roll_lo), PL_TAU_SPAN,
-					      PL_TAU_MIN_N);
+			y = pl_ews_kendall_tau(mc->ar1 + (t - (PL_TAU_SPAN - 1) - mc->roll_lo), PL_TAU_SPAN,
+					       PL_TAU_MIN_N);
 			break;
 		case PL_F_CP: {
 			int ago;

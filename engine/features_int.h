@@ -25,9 +25,6 @@
 #define PL_BOCPD_HAZARD (1.0 / 60.0) /* prior change-point rate per observed day */
 #define PL_LAPSE_CAP 365    /* days_since_lapse cap */
 
-double pl__window_variance(const double *x, long nd, long lo, long hi, int min_n);
-double pl__window_ar1(const double *x, long nd, long lo, long hi, int min_pairs);
-double pl__kendall_trend(const double *y, int n, int min_n);
 
 /* Control-chart statistics of one measure over grid days 0..n-1 (n may exceed nd: later days
  * are missing), each oriented so that positive is worse, NaN where undefined (during burn-in):

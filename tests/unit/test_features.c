@@ -1,6 +1,6 @@
 /*
- * test_features.c: risk features. Window statistics against GSL and direct formulas, Kendall's
- * tau against a naive sign count, hand-computed features on a hand-made client, data quality, and
+ * test_features.c: risk features. EWS features against GSL and direct formulas (Kendall's tau
+ * against a naive pair count), hand-computed features on a hand-made client, data quality, and
  * the no-look-ahead guarantee: perturbing everything after day t (values and events) leaves every
  * feature of days <= t bit-for-bit unchanged, and one-day computation equals range computation
  * (so scoring sees exactly what training saw).
@@ -23,31 +23,13 @@ static int same(double a, double b)
 	return (isnan(a) && isnan(b)) || a == b;
 }
 
-START_TEST(window_stats_match_gsl)
+static json_t *parse(const char *text)
 {
-	tu_rng r = { 11 };
-	double x[40];
-
-	for (int rep = 0; rep < 50; rep++) {
-		for (int k = 0; k < 40; k++)
-			x[k] = 10 * tu_uniform(&r) + (rep % 3) * k * 0.1;
-		for (long hi = 13; hi < 40; hi += 7) {
-			long lo = hi - 13;
-			double v = pl__window_variance(x, 40, lo, hi, 5);
-			double a = pl__window_ar1(x, 40, lo, hi, 4);
-			ck_assert_double_eq_tol(v, gsl_stats_variance(x + lo, 1, 14), 1e-10);
-			ck_assert_double_eq_tol(a, gsl_stats_lag1_autocorrelation(x + lo, 1, 14), 1e-10);
-		}
-	}
-	/* Too few observed values: undefined. */
-	for (int k = 0; k < 40; k++)
-		x[k] = k % 4 == 0 ? 1.0 * k : NAN;
-	ck_assert(isnan(pl__window_variance(x, 40, 0, 13, 5))); /* 4 values in 0..13 */
-	ck_assert(!isnan(pl__window_variance(x, 40, 0, 16, 5)));
-	/* A window partly before the grid reads only what exists. */
-	ck_assert(isnan(pl__window_variance(x, 40, -20, -1, 1)));
+	json_error_t e;
+	json_t *j = json_loads(text, 0, &e);
+	ck_assert_msg(j != NULL, "test JSON does not parse: %s", e.text);
+	return j;
 }
-END_TEST
 
 static double naive_tau_b(const double *y, int n)
 {
@@ -64,38 +46,63 @@ static double naive_tau_b(const double *y, int n)
 	return s / sqrt(n0 * (n0 - ty));
 }
 
-START_TEST(kendall_against_naive)
+/* Least-squares AR(1) of the demeaned window (no intercept), straight from the definition. */
+static double direct_ar1(const double *x, int n)
 {
-	double up[5] = { 1, 2, 3, 4, 5 }, down[5] = { 5, 4, 3, 2, 1 }, ties[4] = { 1, 2, 2, 3 };
-	tu_rng r = { 5 };
+	double m = gsl_stats_mean(x, 1, (size_t)n), num = 0, den = 0;
+	for (int i = 1; i < n; i++) {
+		num += (x[i] - m) * (x[i - 1] - m);
+		den += (x[i - 1] - m) * (x[i - 1] - m);
+	}
+	return num / den;
+}
 
-	ck_assert_double_eq_tol(pl__kendall_trend(up, 5, 2), 1.0, 1e-15);
-	ck_assert_double_eq_tol(pl__kendall_trend(down, 5, 2), -1.0, 1e-15);
-	/* C = 5, D = 0, one tie in y among 6 pairs: 5 / sqrt(6 * 5). */
-	ck_assert_double_eq_tol(pl__kendall_trend(ties, 4, 2), 5.0 / sqrt(30.0), 1e-15);
-	for (int rep = 0; rep < 200; rep++) {
-		double y[15];
-		for (int k = 0; k < 15; k++)
-			y[k] = tu_uniform(&r) < 0.15 ? NAN : (double)tu_range(&r, 0, 6);
-		double a = pl__kendall_trend(y, 15, 8), b = naive_tau_b(y, 15);
-		int m = 0;
-		for (int k = 0; k < 15; k++)
-			m += !isnan(y[k]);
-		if (m < 8)
-			ck_assert(isnan(a));
-		else if (!isnan(b))
-			ck_assert_double_eq_tol(a, b, 1e-12);
+/* The EWS features of a complete 40-day series against direct formulas: variance (GSL), AR(1)
+ * by least squares, and the Kendall tau-b of the 15 rolling values by a naive pair count. */
+START_TEST(ews_features_match_direct_formulas)
+{
+	tu_rng r = { 11 };
+	for (int rep = 0; rep < 20; rep++) {
+		pl_catalogue cat = PL_CATALOGUE_INIT;
+		pl_client c = PL_CLIENT_INIT;
+		pl_error err = PL_ERROR_INIT;
+		pl_feature_spec f[4];
+		const char *names[4] = { "stress.var", "stress.ar1", "stress.var_tau", "stress.ar1_tau" };
+		double x[40], out[4], vars[15], ar1s[15];
+		char buf[4096];
+		size_t len;
+		json_t *j;
+
+		len = (size_t)snprintf(buf, sizeof(buf),
+				       "{\"id\": \"s\", \"start\": \"2026-01-01\", \"measures\": {\"stress\": [");
+		for (int k = 0; k < 40; k++) {
+			/* Noise whose spread grows (rep even) or shrinks: non-trivial taus. */
+			double amp = rep % 2 ? 4 - 0.08 * k : 1 + 0.08 * k;
+			x[k] = fmin(10, fmax(0, 5 + amp * (tu_uniform(&r) - 0.5))); /* no exact ties */
+			len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%.17g", k ? "," : "", x[k]);
+		}
+		snprintf(buf + len, sizeof(buf) - len, "]}}");
+		j = parse(buf);
+		ck_assert_int_eq(pl_catalogue_init(&cat, &err), PL_OK);
+		ck_assert_int_eq(pl_client_from_json(j, &cat, "", &c, &err), PL_OK);
+		for (int k = 0; k < 4; k++)
+			ck_assert_int_eq(pl_feature_parse(names[k], &cat, "", &f[k], &err), PL_OK);
+		ck_assert_int_eq(pl_features_compute(&c, &cat, f, 4, c.start + 39, c.start + 39, out, &err), PL_OK);
+		for (int s = 0; s < 15; s++) {
+			const double *w = x + 39 - 14 - 13 + s; /* windows ending on days 25..39 */
+			vars[s] = gsl_stats_variance(w, 1, 14);
+			ar1s[s] = direct_ar1(w, 14);
+		}
+		ck_assert_double_eq_tol(out[0], vars[14], 1e-10);
+		ck_assert_double_eq_tol(out[1], ar1s[14], 1e-10);
+		ck_assert_double_eq_tol(out[2], naive_tau_b(vars, 15), 1e-10);
+		ck_assert_double_eq_tol(out[3], naive_tau_b(ar1s, 15), 1e-10);
+		pl_client_release(&c);
+		pl_catalogue_release(&cat);
+		json_decref(j);
 	}
 }
 END_TEST
-
-static json_t *parse(const char *text)
-{
-	json_error_t e;
-	json_t *j = json_loads(text, 0, &e);
-	ck_assert_msg(j != NULL, "test JSON does not parse: %s", e.text);
-	return j;
-}
 
 /* 20 days from 2026-03-01: craving 0,1,2,...(day index) except missing days 5, 6, 17, 18, 19;
  * attended true on even days, false on odd; a lapse on day 3. */
@@ -289,8 +296,7 @@ static Suite *suite(void)
 	Suite *s = suite_create("features");
 	TCase *tc = tcase_create("core");
 
-	tcase_add_test(tc, window_stats_match_gsl);
-	tcase_add_test(tc, kendall_against_naive);
+	tcase_add_test(tc, ews_features_match_direct_formulas);
 	tcase_add_test(tc, hand_computed_features);
 	tcase_add_test(tc, data_quality_by_hand);
 	tcase_add_test(tc, no_look_ahead);
