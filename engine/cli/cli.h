@@ -107,6 +107,7 @@ pl_status cli_read_matrix(cli_ctx *ctx, json_t *value, const char *ptr, double m
 
 /* ---- subcommands ---- */
 int cmd_solve_assignment(cli_ctx *ctx);
+int cmd_risk_ews(cli_ctx *ctx);
 int cmd_dataset_generate_checkins(cli_ctx *ctx);
 int cmd_dataset_generate_profiles(cli_ctx *ctx);
 int cmd_dataset_import(cli_ctx *ctx);

@@ -14,6 +14,9 @@
 #include <gsl/gsl_errno.h>
 
 static const cli_command commands[] = {
+	{ "risk", "ews", cmd_risk_ews,
+	  "early-warning indicators, Kendall trends with surrogate p-values, EWMA/CUSUM, change points",
+	  { { 0 } } },
 	{ "solve", "assignment", cmd_solve_assignment,
 	  "optimal assignment of rows to capacitated columns (min cost or max score)", { { 0 } } },
 	{ "dataset", "generate checkins", cmd_dataset_generate_checkins,
