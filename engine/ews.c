@@ -308,6 +308,19 @@ static double count_inversions(double *a, double *b, size_t m)
 	return inv;
 }
 
+/* Round to 12 significant digits, so that indicator values equal up to floating-point rounding
+ * (e.g. the variances of windows holding the same residual pattern) tie, as they would in exact
+ * arithmetic. (earlywarnings rounds its indicators to 3 decimals before its Kendall test.) */
+static double round12(double v)
+{
+	double e, scale;
+	if (v == 0 || !isfinite(v))
+		return v;
+	e = floor(log10(fabs(v)));
+	scale = pow(10.0, 11 - e);
+	return isfinite(scale) && isfinite(v * scale) ? nearbyint(v * scale) / scale : v;
+}
+
 double pl_ews_kendall_tau(const double *y, size_t n, size_t min_n)
 {
 	double *a, *b, disc, ties = 0, pairs, conc, tau = NAN;
@@ -321,7 +334,7 @@ double pl_ews_kendall_tau(const double *y, size_t n, size_t min_n)
 	b = a + (n ? n : 1);
 	for (size_t i = 0; i < n; i++)
 		if (!isnan(y[i]))
-			a[m++] = y[i];
+			a[m++] = round12(y[i]);
 	if (m < min_n)
 		goto out;
 	disc = count_inversions(a, b, m); /* a is now sorted */

@@ -245,8 +245,9 @@ static pl_status positive(json_t *obj, const char *key, const char *ptr, int zer
 	if (st != PL_OK)
 		return st;
 	if (!(*out > 0 || (zero_ok && *out == 0)))
-		return bad(err, cli_ptr(p, sizeof(p), ptr, key),
-			   zero_ok ? "must be a number >= 0" : "must be a positive number");
+		return pl_error_set(err, PL_ERR_INVALID, cli_ptr(p, sizeof(p), ptr, key),
+				    zero_ok ? "%s must be a number >= 0" : "%s must be a positive number",
+				    key);
 	return PL_OK;
 }
 
