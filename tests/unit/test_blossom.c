@@ -1,0 +1,541 @@
+/*
+ * test_blossom.c: the general-graph matching solver against brute force (every edge subset on
+ * small vertex sets, random graphs up to 12 vertices, hand-built blossom cases) and against its
+ * own dual certificate (feasibility, complementary slackness, equal primal and dual objectives)
+ * on large random graphs, in every solver mode (jump start on/off, sparse candidates on/off,
+ * max_cardinality on/off).
+ */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <peerlink/blossom.h>
+
+#include "testutil.h"
+
+/* ---- brute force: best (cardinality, weight) over all matchings, by DP over vertex sets ---- */
+
+typedef struct bf_val {
+	int card;
+	double weight;
+} bf_val;
+
+static int better(bf_val a, bf_val b, int maxcard)
+{
+	if (maxcard && a.card != b.card)
+		return a.card > b.card;
+	return a.weight > b.weight + 1e-9;
+}
+
+/* best[mask]: optimum on the vertices of mask; pair weights in wt (NAN = no edge). */
+static bf_val brute(int n, const double *wt, int maxcard)
+{
+	size_t states = (size_t)1 << n;
+	bf_val *best = malloc(states * sizeof(bf_val)), r;
+
+	best[0].card = 0;
+	best[0].weight = 0.0;
+	for (size_t mask = 1; mask < states; mask++) {
+		int i = __builtin_ctzll(mask);
+		size_t rest = mask & ~((size_t)1 << i);
+		bf_val b = best[rest]; /* i unmatched */
+		for (int j = i + 1; j < n; j++) {
+			if (!(rest >> j & 1) || isnan(wt[i * n + j]))
+				continue;
+			if (!maxcard && wt[i * n + j] <= 0)
+				continue;
+			bf_val c = best[rest & ~((size_t)1 << j)];
+			c.card++;
+			c.weight += wt[i * n + j];
+			if (better(c, b, maxcard))
+				b = c;
+		}
+		best[mask] = b;
+	}
+	r = best[states - 1];
+	free(best);
+	return r;
+}
+
+/* ---- the certificate, in exact integers (tests use integer or decimal weights) ---- */
+
+static int node_contains(const pl_blossom_result *r, long blossom, long v)
+{
+	for (long x = v; x >= 0; x = r->node_parent[x])
+		if (x == blossom)
+			return 1;
+	return 0;
+}
+
+static void check_certificate(size_t n, size_t m, const long *eu, const long *ev, const double *w,
+			      int maxcard, const pl_blossom_result *r)
+{
+	double S = r->weight_scale, total = 0.0;
+	int64_t c = 0, primal = 0, dual = 0;
+	int have_c = 0;
+	size_t pairs = 0;
+	size_t nb = r->nblossoms;
+	long *size = calloc(nb + 1, sizeof(long)), *inside = calloc(nb + 1, sizeof(long));
+
+	ck_assert(r->exact);
+	/* A matching, consistent with mate_edge. */
+	for (size_t v = 0; v < n; v++) {
+		long u = r->mate[v];
+		if (u < 0) {
+			ck_assert_int_eq(r->mate_edge[v], -1);
+			continue;
+		}
+		ck_assert_int_eq(r->mate[u], (long)v);
+		long k = r->mate_edge[v];
+		ck_assert(k >= 0 && (size_t)k < m);
+		ck_assert((eu[k] == (long)v && ev[k] == u) || (ev[k] == (long)v && eu[k] == u));
+		ck_assert_int_eq(r->mate_edge[u], k);
+		if ((long)v < u) {
+			total += w[k];
+			pairs++;
+		}
+	}
+	ck_assert_uint_eq(pairs, r->pairs);
+	ck_assert(fabs(total - r->total) <= 1e-9 * (1 + fabs(total)));
+	/* The shift c: 0 for max weight; the common dual of unmatched vertices for max_cardinality. */
+	for (size_t v = 0; v < n; v++) {
+		if (r->mate[v] >= 0)
+			continue;
+		if (!maxcard) {
+			ck_assert_msg(r->vertex_dual[v] == 0, "unmatched vertex %zu has dual %lld", v,
+				      (long long)r->vertex_dual[v]);
+		} else if (!have_c) {
+			c = r->vertex_dual[v];
+			have_c = 1;
+		} else {
+			ck_assert(r->vertex_dual[v] == c);
+		}
+	}
+	if (maxcard && !have_c) {
+		c = INT64_MAX;
+		for (size_t v = 0; v < n; v++)
+			if (r->vertex_dual[v] < c)
+				c = r->vertex_dual[v];
+		if (n == 0)
+			c = 0;
+	}
+	for (size_t v = 0; v < n; v++)
+		ck_assert(r->vertex_dual[v] >= c);
+	for (size_t b = 0; b < nb; b++)
+		ck_assert(r->blossom_dual[b] >= 0);
+	/* Edge feasibility (slack >= 0) and tight matched edges, for shifted weights 4Sw - 2c. */
+	for (size_t k = 0; k < m; k++) {
+		int64_t iw = (int64_t)llround(w[k] * S);
+		int64_t lhs = r->vertex_dual[eu[k]] + r->vertex_dual[ev[k]];
+		ck_assert(fabs(w[k] * S - (double)iw) < 1e-6);
+		for (size_t b = 0; b < nb; b++)
+			if (r->blossom_dual[b] && node_contains(r, (long)(n + b), eu[k]) &&
+			    node_contains(r, (long)(n + b), ev[k]))
+				lhs += r->blossom_dual[b];
+		ck_assert_msg(lhs >= 4 * iw, "edge %zu violated: %lld < %lld", k, (long long)lhs,
+			      (long long)(4 * iw));
+		if (r->mate_edge[eu[k]] == (long)k) {
+			ck_assert_msg(lhs == 4 * iw, "matched edge %zu is not tight", k);
+			primal += 4 * iw - 2 * c;
+		}
+	}
+	/* Blossoms with positive dual are full; dual objective = primal objective. */
+	for (size_t v = 0; v < n; v++)
+		for (long x = r->node_parent[v]; x >= 0; x = r->node_parent[x]) {
+			size[x - (long)n]++;
+			if (r->mate[v] >= 0 && (long)v < r->mate[v] && node_contains(r, x, r->mate[v]))
+				inside[x - (long)n]++;
+		}
+	for (size_t v = 0; v < n; v++)
+		dual += r->vertex_dual[v] - c;
+	for (size_t b = 0; b < nb; b++) {
+		ck_assert(size[b] % 2 == 1 && size[b] >= 3);
+		if (r->blossom_dual[b] > 0)
+			ck_assert_int_eq(inside[b], (size[b] - 1) / 2);
+		dual += r->blossom_dual[b] * ((size[b] - 1) / 2);
+	}
+	ck_assert_msg(primal == dual, "primal %lld != dual %lld", (long long)primal, (long long)dual);
+	free(size);
+	free(inside);
+}
+
+/* Solve in one mode and compare with brute force (when wt is given) and the certificate. */
+static void solve_check(size_t n, size_t m, const long *eu, const long *ev, const double *w,
+			int maxcard, int cand, int nojump, const bf_val *want)
+{
+	pl_blossom_options opt = PL_BLOSSOM_OPTIONS_INIT;
+	pl_blossom_result r = PL_BLOSSOM_RESULT_INIT;
+	pl_error err = PL_ERROR_INIT;
+
+	opt.max_cardinality = maxcard;
+	opt.candidates = cand;
+	opt.no_jump_start = nojump;
+	ck_assert_int_eq(pl_blossom_solve(n, m, eu, ev, w, &opt, &r, &err), PL_OK);
+	check_certificate(n, m, eu, ev, w, maxcard, &r);
+	if (want) {
+		ck_assert_msg(fabs(r.total - want->weight) < 1e-6,
+			      "n %zu m %zu maxcard %d cand %d nojump %d: total %g, brute force %g", n, m,
+			      maxcard, cand, nojump, r.total, want->weight);
+		if (maxcard)
+			ck_assert_uint_eq(r.pairs, (size_t)want->card);
+	}
+	pl_blossom_result_release(&r);
+}
+
+/* All modes against brute force. */
+static void check_all_modes(size_t n, size_t m, const long *eu, const long *ev, const double *w)
+{
+	double *wt = malloc((n > 0 ? n * n : 1) * sizeof(double));
+	for (size_t i = 0; i < n * n; i++)
+		wt[i] = NAN;
+	for (size_t k = 0; k < m; k++) {
+		double *a = &wt[eu[k] * (long)n + ev[k]], *b = &wt[ev[k] * (long)n + eu[k]];
+		if (isnan(*a) || w[k] > *a)
+			*a = *b = w[k];
+	}
+	for (int maxcard = 0; maxcard < 2; maxcard++) {
+		bf_val want = brute((int)n, wt, maxcard);
+		for (int cand = -1; cand <= 2; cand += 3)
+			for (int nojump = 0; nojump < 2; nojump++)
+				solve_check(n, m, eu, ev, w, maxcard, cand, nojump, &want);
+	}
+	free(wt);
+}
+
+START_TEST(every_graph_up_to_five)
+{
+	tu_rng rng = { 11 };
+	for (int n = 0; n <= 5; n++) {
+		int npairs = n * (n - 1) / 2;
+		long pu[10], pv[10], eu[10], ev[10];
+		double w[10];
+		int q = 0;
+		for (int i = 0; i < n; i++)
+			for (int j = i + 1; j < n; j++) {
+				pu[q] = i;
+				pv[q] = j;
+				q++;
+			}
+		for (long subset = 0; subset < (1L << npairs); subset++) {
+			/* Three weight patterns: distinct positives, small ties with zero and
+			 * negatives, all equal. */
+			for (int pattern = 0; pattern < 3; pattern++) {
+				size_t m = 0;
+				for (int e = 0; e < npairs; e++) {
+					if (!(subset >> e & 1))
+						continue;
+					eu[m] = pu[e];
+					ev[m] = pv[e];
+					w[m] = pattern == 0   ? (double)tu_range(&rng, 1, 100)
+					       : pattern == 1 ? (double)tu_range(&rng, -2, 3)
+							      : 5.0;
+					m++;
+				}
+				check_all_modes((size_t)n, m, eu, ev, w);
+			}
+		}
+	}
+}
+END_TEST
+
+START_TEST(random_small_graphs)
+{
+	tu_rng rng = { 12345 };
+	long eu[200], ev[200];
+	double w[200];
+	for (int it = 0; it < 1500; it++) {
+		int n = (int)tu_range(&rng, 6, 12);
+		double p = 0.2 + 0.8 * tu_uniform(&rng);
+		int wmax = it % 3 == 0 ? 3 : it % 3 == 1 ? 20 : 1000;
+		int wmin = it % 4 == 0 ? -wmax / 2 : 1;
+		size_t m = 0;
+		for (int i = 0; i < n; i++)
+			for (int j = i + 1; j < n; j++)
+				if (tu_uniform(&rng) < p) {
+					eu[m] = tu_range(&rng, 0, 1) ? i : j;
+					ev[m] = eu[m] == i ? j : i;
+					w[m] = (double)tu_range(&rng, wmin, wmax);
+					m++;
+				}
+		/* Sometimes a parallel edge. */
+		if (m > 0 && it % 5 == 0) {
+			eu[m] = ev[0];
+			ev[m] = eu[0];
+			w[m] = (double)tu_range(&rng, wmin, wmax);
+			m++;
+		}
+		check_all_modes((size_t)n, m, eu, ev, w);
+	}
+}
+END_TEST
+
+/* Hand-built cases (1-based vertices, vertex 0 isolated) that force S-blossoms, T-blossoms,
+ * nested blossoms, relabelling and expansion; expected mates checked against brute force too. */
+typedef struct hand_case {
+	const char *name;
+	int n;
+	int m;
+	int e[13][3];
+	int maxcard;
+	long mate[14];
+} hand_case;
+
+static const hand_case hand[] = {
+	{ "single edge", 2, 1, { { 0, 1, 1 } }, 0, { 1, 0 } },
+	{ "path of two", 4, 2, { { 1, 2, 10 }, { 2, 3, 11 } }, 0, { -1, -1, 3, 2 } },
+	{ "path of three", 5, 3, { { 1, 2, 5 }, { 2, 3, 11 }, { 3, 4, 5 } }, 0, { -1, -1, 3, 2, -1 } },
+	{ "path of three, max cardinality", 5, 3, { { 1, 2, 5 }, { 2, 3, 11 }, { 3, 4, 5 } }, 1,
+	  { -1, 2, 1, 4, 3 } },
+	{ "negative weights", 5, 5, { { 1, 2, 2 }, { 1, 3, -2 }, { 2, 3, 1 }, { 2, 4, -1 }, { 3, 4, -6 } },
+	  0, { -1, 2, 1, -1, -1 } },
+	{ "negative weights, max cardinality", 5, 5,
+	  { { 1, 2, 2 }, { 1, 3, -2 }, { 2, 3, 1 }, { 2, 4, -1 }, { 3, 4, -6 } }, 1, { -1, 3, 4, 1, 2 } },
+	{ "triangle + tail: S-blossom", 5, 4, { { 1, 2, 8 }, { 1, 3, 9 }, { 2, 3, 10 }, { 3, 4, 7 } }, 0,
+	  { -1, 2, 1, 4, 3 } },
+	{ "S-blossom used for augmentation", 7, 6,
+	  { { 1, 2, 8 }, { 1, 3, 9 }, { 2, 3, 10 }, { 3, 4, 7 }, { 1, 6, 5 }, { 4, 5, 6 } }, 0,
+	  { -1, 6, 3, 2, 5, 4, 1 } },
+	{ "T-blossom", 7, 6, { { 1, 2, 9 }, { 1, 3, 8 }, { 2, 3, 10 }, { 1, 4, 5 }, { 4, 5, 4 }, { 1, 6, 3 } },
+	  0, { -1, 6, 3, 2, 5, 4, 1 } },
+	{ "T-blossom 2", 7, 6, { { 1, 2, 9 }, { 1, 3, 8 }, { 2, 3, 10 }, { 1, 4, 5 }, { 4, 5, 3 }, { 1, 6, 4 } },
+	  0, { -1, 6, 3, 2, 5, 4, 1 } },
+	{ "T-blossom 3", 7, 6, { { 1, 2, 9 }, { 1, 3, 8 }, { 2, 3, 10 }, { 1, 4, 5 }, { 4, 5, 3 }, { 3, 6, 4 } },
+	  0, { -1, 2, 1, 6, 5, 4, 3 } },
+	{ "nested S-blossom", 7, 7,
+	  { { 1, 2, 9 }, { 1, 3, 9 }, { 2, 3, 10 }, { 2, 4, 8 }, { 3, 5, 8 }, { 4, 5, 10 }, { 5, 6, 6 } }, 0,
+	  { -1, 3, 4, 1, 2, 6, 5 } },
+	{ "nested S-blossom relabelled", 9, 9,
+	  { { 1, 2, 10 }, { 1, 7, 10 }, { 2, 3, 12 }, { 3, 4, 20 }, { 3, 5, 20 }, { 4, 5, 25 }, { 5, 6, 10 },
+	    { 6, 7, 10 }, { 7, 8, 8 } }, 0, { -1, 2, 1, 4, 3, 6, 5, 8, 7 } },
+	{ "nested S-blossom expanded", 9, 10,
+	  { { 1, 2, 8 }, { 1, 3, 8 }, { 2, 3, 10 }, { 2, 4, 12 }, { 3, 5, 12 }, { 4, 5, 14 }, { 4, 6, 12 },
+	    { 5, 7, 12 }, { 6, 7, 14 }, { 7, 8, 12 } }, 0, { -1, 2, 1, 5, 6, 3, 4, 8, 7 } },
+	{ "S-blossom relabelled as T and expanded", 9, 8,
+	  { { 1, 2, 23 }, { 1, 5, 22 }, { 1, 6, 15 }, { 2, 3, 25 }, { 3, 4, 22 }, { 4, 5, 25 }, { 4, 8, 14 },
+	    { 5, 7, 13 } }, 0, { -1, 6, 3, 2, 8, 7, 1, 5, 4 } },
+	{ "nested S-blossom relabelled as T and expanded", 9, 9,
+	  { { 1, 2, 19 }, { 1, 3, 20 }, { 1, 8, 8 }, { 2, 3, 25 }, { 2, 4, 18 }, { 3, 5, 18 }, { 4, 5, 13 },
+	    { 4, 7, 7 }, { 5, 6, 7 } }, 0, { -1, 8, 3, 2, 7, 6, 5, 4, 1 } },
+	{ "T-blossom expansion with a nasty augmenting path", 11, 10,
+	  { { 1, 2, 45 }, { 1, 5, 45 }, { 2, 3, 50 }, { 3, 4, 45 }, { 4, 5, 50 }, { 1, 6, 30 }, { 3, 9, 35 },
+	    { 4, 8, 35 }, { 5, 7, 26 }, { 9, 10, 5 } }, 0, { -1, 6, 3, 2, 8, 7, 1, 5, 4, 10, 9 } },
+	{ "T-blossom expansion, second variant", 11, 10,
+	  { { 1, 2, 45 }, { 1, 5, 45 }, { 2, 3, 50 }, { 3, 4, 45 }, { 4, 5, 50 }, { 1, 6, 30 }, { 3, 9, 35 },
+	    { 4, 8, 26 }, { 5, 7, 40 }, { 9, 10, 5 } }, 0, { -1, 6, 3, 2, 8, 7, 1, 5, 4, 10, 9 } },
+	{ "T-blossom expansion keeping least-slack edges", 11, 10,
+	  { { 1, 2, 45 }, { 1, 5, 45 }, { 2, 3, 50 }, { 3, 4, 45 }, { 4, 5, 50 }, { 1, 6, 30 }, { 3, 9, 35 },
+	    { 4, 8, 28 }, { 5, 7, 26 }, { 9, 10, 5 } }, 0, { -1, 6, 3, 2, 8, 7, 1, 5, 4, 10, 9 } },
+	{ "nested T-blossom expansion", 13, 13,
+	  { { 1, 2, 45 }, { 1, 7, 45 }, { 2, 3, 50 }, { 3, 4, 45 }, { 4, 5, 95 }, { 4, 6, 94 }, { 5, 6, 94 },
+	    { 6, 7, 50 }, { 1, 8, 30 }, { 3, 11, 35 }, { 5, 9, 36 }, { 7, 10, 26 }, { 11, 12, 5 } }, 0,
+	  { -1, 8, 3, 2, 6, 9, 4, 10, 1, 5, 7, 12, 11 } },
+	{ "nested blossom relabelled and expanded", 11, 11,
+	  { { 1, 2, 40 }, { 1, 3, 40 }, { 2, 3, 60 }, { 2, 4, 55 }, { 3, 5, 55 }, { 4, 5, 50 }, { 1, 8, 15 },
+	    { 5, 7, 30 }, { 7, 6, 10 }, { 8, 10, 10 }, { 4, 9, 30 } }, 0,
+	  { -1, 2, 1, 5, 9, 3, 7, 6, 10, 4, 8 } },
+};
+
+START_TEST(hand_built_blossoms)
+{
+	const hand_case *h = &hand[_i];
+	long eu[13], ev[13];
+	double w[13];
+	for (int k = 0; k < h->m; k++) {
+		eu[k] = h->e[k][0];
+		ev[k] = h->e[k][1];
+		w[k] = h->e[k][2];
+	}
+	check_all_modes((size_t)h->n, (size_t)h->m, eu, ev, w);
+	for (int nojump = 0; nojump < 2; nojump++) {
+		pl_blossom_options opt = PL_BLOSSOM_OPTIONS_INIT;
+		pl_blossom_result r = PL_BLOSSOM_RESULT_INIT;
+		pl_error err = PL_ERROR_INIT;
+		opt.max_cardinality = h->maxcard;
+		opt.no_jump_start = nojump;
+		ck_assert_int_eq(pl_blossom_solve((size_t)h->n, (size_t)h->m, eu, ev, w, &opt, &r, &err),
+				 PL_OK);
+		for (int v = 0; v < h->n; v++)
+			ck_assert_msg(r.mate[v] == h->mate[v], "%s: mate[%d] = %ld, want %ld", h->name, v,
+				      r.mate[v], h->mate[v]);
+		pl_blossom_result_release(&r);
+	}
+}
+END_TEST
+
+/* Odd cycles: C_{2k+1} with equal weights leaves one vertex out; with one heavy chord... */
+START_TEST(odd_cycles)
+{
+	long eu[40], ev[40];
+	double w[40];
+	for (int len = 3; len <= 15; len += 2) {
+		for (int v = 0; v < len; v++) {
+			eu[v] = v;
+			ev[v] = (v + 1) % len;
+			w[v] = 7;
+		}
+		check_all_modes((size_t)len, (size_t)len, eu, ev, w);
+		/* Two odd cycles joined by a light edge: both blossoms, one augmentation across. */
+		for (int v = 0; v < len; v++) {
+			eu[len + v] = len + v;
+			ev[len + v] = len + (v + 1) % len;
+			w[len + v] = 7;
+		}
+		eu[2 * len] = 0;
+		ev[2 * len] = len;
+		w[2 * len] = 1;
+		if (2 * len <= 12)
+			check_all_modes((size_t)(2 * len), (size_t)(2 * len + 1), eu, ev, w);
+		else
+			for (int mc = 0; mc < 2; mc++)
+				solve_check((size_t)(2 * len), (size_t)(2 * len + 1), eu, ev, w, mc, 0, 0, NULL);
+	}
+}
+END_TEST
+
+START_TEST(trivial_graphs)
+{
+	pl_blossom_result r = PL_BLOSSOM_RESULT_INIT;
+	pl_error err = PL_ERROR_INIT;
+	long eu[2] = { 0, 1 }, ev[2] = { 1, 2 };
+	double w[2] = { 0.0, -1.0 };
+
+	ck_assert_int_eq(pl_blossom_solve(0, 0, NULL, NULL, NULL, NULL, &r, &err), PL_OK);
+	ck_assert_uint_eq(r.pairs, 0);
+	ck_assert(r.total == 0.0);
+	pl_blossom_result_release(&r);
+	ck_assert_int_eq(pl_blossom_solve(1, 0, NULL, NULL, NULL, NULL, &r, &err), PL_OK);
+	ck_assert_int_eq(r.mate[0], -1);
+	ck_assert_int_eq(r.vertex_dual[0], 0);
+	pl_blossom_result_release(&r);
+	/* Zero and negative weights: nothing matched unless max_cardinality. */
+	ck_assert_int_eq(pl_blossom_solve(3, 2, eu, ev, w, NULL, &r, &err), PL_OK);
+	ck_assert_uint_eq(r.pairs, 0);
+	pl_blossom_result_release(&r);
+	{
+		pl_blossom_options opt = PL_BLOSSOM_OPTIONS_INIT;
+		opt.max_cardinality = 1;
+		ck_assert_int_eq(pl_blossom_solve(3, 2, eu, ev, w, &opt, &r, &err), PL_OK);
+		ck_assert_uint_eq(r.pairs, 1);
+		ck_assert_int_eq(r.mate[0], 1);
+		ck_assert(r.total == 0.0);
+		check_certificate(3, 2, eu, ev, w, 1, &r);
+		pl_blossom_result_release(&r);
+	}
+}
+END_TEST
+
+START_TEST(invalid_input)
+{
+	pl_blossom_result r = PL_BLOSSOM_RESULT_INIT;
+	pl_error err = PL_ERROR_INIT;
+	long eu[3] = { 0, 1, 2 }, ev[3] = { 1, 2, 2 };
+	double w[3] = { 1, 2, 3 };
+
+	ck_assert_int_eq(pl_blossom_solve(3, 3, eu, ev, w, NULL, &r, &err), PL_ERR_INVALID);
+	ck_assert_str_eq(err.pointer, "/edges/2/1");
+	ck_assert_ptr_null(r.mate);
+	ck_assert_int_eq(pl_blossom_solve(2, 2, eu, ev, w, NULL, &r, &err), PL_ERR_INVALID);
+	ck_assert_str_eq(err.pointer, "/edges/1/1");
+	eu[0] = -1;
+	ck_assert_int_eq(pl_blossom_solve(3, 1, eu, ev, w, NULL, &r, &err), PL_ERR_INVALID);
+	ck_assert_str_eq(err.pointer, "/edges/0/0");
+	eu[0] = 0;
+	w[0] = NAN;
+	ck_assert_int_eq(pl_blossom_solve(3, 1, eu, ev, w, NULL, &r, &err), PL_ERR_INVALID);
+	ck_assert_str_eq(err.pointer, "/edges/0/2");
+}
+END_TEST
+
+START_TEST(weight_scaling)
+{
+	pl_blossom_result r = PL_BLOSSOM_RESULT_INIT;
+	pl_error err = PL_ERROR_INIT;
+	/* Decimal scores: exact at S = 100. Triangle 0-1-2 plus pendant 3 on 2. */
+	long eu[4] = { 0, 1, 0, 2 }, ev[4] = { 1, 2, 2, 3 };
+	double w[4] = { 0.73, 0.41, 0.5, 0.29 };
+
+	ck_assert_int_eq(pl_blossom_solve(4, 4, eu, ev, w, NULL, &r, &err), PL_OK);
+	ck_assert(r.exact);
+	ck_assert(r.weight_scale == 100.0);
+	ck_assert(fabs(r.total - 1.02) < 1e-12); /* 0-1 and 2-3 */
+	check_certificate(4, 4, eu, ev, w, 0, &r);
+	pl_blossom_result_release(&r);
+	/* Irrational-looking weights: binary scale, flagged inexact with a bound. */
+	w[0] = 0.78539816339744831;
+	w[1] = 0.38832758339455;
+	ck_assert_int_eq(pl_blossom_solve(4, 4, eu, ev, w, NULL, &r, &err), PL_OK);
+	ck_assert(!r.exact);
+	ck_assert(r.suboptimality_bound > 0 && r.suboptimality_bound < 1e-9);
+	ck_assert_int_eq(r.mate[0], 1);
+	ck_assert_int_eq(r.mate[2], 3);
+	pl_blossom_result_release(&r);
+}
+END_TEST
+
+/* Large random graphs: certificate only (too big for brute force). */
+static void random_large(int n, double p, int wmax, int maxcard, int cand, unsigned long seed)
+{
+	tu_rng rng = { seed };
+	size_t cap = (size_t)n * (size_t)(n - 1) / 2, m = 0;
+	long *eu = malloc(cap * sizeof(long)), *ev = malloc(cap * sizeof(long));
+	double *w = malloc(cap * sizeof(double));
+	for (int i = 0; i < n; i++)
+		for (int j = i + 1; j < n; j++)
+			if (p >= 1.0 || tu_uniform(&rng) < p) {
+				eu[m] = i;
+				ev[m] = j;
+				w[m] = (double)tu_range(&rng, maxcard ? -wmax / 4 : 1, wmax);
+				m++;
+			}
+	solve_check((size_t)n, m, eu, ev, w, maxcard, cand, 0, NULL);
+	free(eu);
+	free(ev);
+	free(w);
+}
+
+START_TEST(certificate_dense)
+{
+	random_large(400, 1.0, 1000000, 0, 0, 1);
+	random_large(600, 1.0, 100, 0, 0, 2);   /* many ties */
+	random_large(300, 1.0, 1000, 0, -1, 3); /* direct, no candidates */
+	random_large(300, 1.0, 1000, 1, 0, 4);
+}
+END_TEST
+
+START_TEST(certificate_sparse)
+{
+	random_large(1000, 0.01, 1000000, 0, 0, 5);
+	random_large(1000, 0.005, 50, 0, 0, 6);
+	random_large(1000, 0.05, 1000, 0, 3, 7); /* forced tiny candidate sets: several rounds */
+	random_large(800, 0.004, 1000, 1, 0, 8);
+}
+END_TEST
+
+static Suite *blossom_suite(void)
+{
+	Suite *s = suite_create("blossom");
+	TCase *tc = tcase_create("core");
+	tcase_add_test(tc, trivial_graphs);
+	tcase_add_test(tc, invalid_input);
+	tcase_add_test(tc, weight_scaling);
+	tcase_add_loop_test(tc, hand_built_blossoms, 0, (int)(sizeof(hand) / sizeof(hand[0])));
+	tcase_add_test(tc, odd_cycles);
+	tcase_add_test(tc, every_graph_up_to_five);
+	tcase_add_test(tc, random_small_graphs);
+	tcase_add_test(tc, certificate_dense);
+	tcase_add_test(tc, certificate_sparse);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(blossom_suite());
+	int failed;
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
