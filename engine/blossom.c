@@ -48,6 +48,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifndef SINGLE_TREE
+#define SINGLE_TREE 0
+#endif
 #define LBL_NONE 0
 #define LBL_S 1
 #define LBL_T 2
@@ -68,7 +71,16 @@ typedef struct core {
 	unsigned char *allowed;
 	int *freeb, nfree;
 	int *queue, qlen, qcap;
-	int *stk, *leafbuf, *bestto, *touched, *path, *pathe;
+	int *stk, *leafbuf, *bestto, *btouch, *path, *pathe;
+	/* Per-stage work lists, so that a stage costs what its tree touches, not O(n):
+	 * nodes whose label/bestedge fields were written (reset at the end), labelled leaves (dual
+	 * updates, d1), labelled top-level nodes (d3, d4, blossom duals), unlabelled vertices with a
+	 * least-slack edge (d2). Each list has a membership flag. */
+	int *tree;             /* per labelled node: the root vertex of its tree */
+	unsigned char *dead;   /* per root / per unlabelled target: augmented this stage */
+	int *tl_dead, n_dead;
+	int *tl_node, n_node, *tl_leaf, n_leaf, *tl_top, n_top, *tl_d2, n_d2;
+	unsigned char *f_node, *f_leaf, *f_top, *f_d2;
 	size_t stages, dual_updates, greedy_pairs;
 	int failed; /* allocation failure or broken invariant */
 } core;
@@ -77,6 +89,15 @@ static inline int endp(const core *c, int p)
 {
 	return (p & 1) ? c->ev[p >> 1] : c->eu[p >> 1];
 }
+
+#define LIST_ADD(c, list, count, flag, x)                                                          \
+	do {                                                                                       \
+		if (!(c)->flag[x]) {                                                               \
+			(c)->flag[x] = 1;                                                          \
+			(c)->list[(c)->count++] = (x);                                             \
+		}                                                                                  \
+	} while (0)
+#define TOUCH(c, x) LIST_ADD(c, tl_node, n_node, f_node, x)
 
 static inline int64_t slack(const core *c, int k)
 {
@@ -124,13 +145,21 @@ static void assign_label(core *c, int w, int t, int p)
 		int b = c->inblossom[w];
 		c->label[w] = c->label[b] = t;
 		c->labelend[w] = c->labelend[b] = p;
+		c->tree[w] = c->tree[b] = p == -1 ? w : c->tree[c->inblossom[endp(c, p)]];
 		c->bestedge[w] = c->bestedge[b] = -1;
-		if (t == LBL_S) {
+		TOUCH(c, w);
+		TOUCH(c, b);
+		LIST_ADD(c, tl_top, n_top, f_top, b);
+		{
 			int cnt = leaves(c, b, c->leafbuf);
-			for (int i = 0; i < cnt; i++)
-				push_queue(c, c->leafbuf[i]);
-			return;
+			for (int i = 0; i < cnt; i++) {
+				LIST_ADD(c, tl_leaf, n_leaf, f_leaf, c->leafbuf[i]);
+				if (t == LBL_S)
+					push_queue(c, c->leafbuf[i]);
+			}
 		}
+		if (t == LBL_S)
+			return;
 		{
 			int base = c->bbase[b], mp = c->mate[base];
 			w = endp(c, mp);
@@ -246,7 +275,10 @@ static void add_blossom(core *c, int base, int k)
 	c->bnchild[b] = len;
 	c->label[b] = LBL_S;
 	c->labelend[b] = c->labelend[bb];
+	c->tree[b] = c->tree[bb];
 	c->zz[b] = 0;
+	TOUCH(c, b);
+	LIST_ADD(c, tl_top, n_top, f_top, b);
 	{
 		int cnt = leaves(c, b, c->leafbuf);
 		for (int i = 0; i < cnt; i++) {
@@ -271,7 +303,7 @@ static void add_blossom(core *c, int base, int k)
 				if (by != b && c->label[by] == LBL_S &&
 				    (c->bestto[by] == -1 || slack(c, kk) < slack(c, c->bestto[by]))) {
 					if (c->bestto[by] == -1)
-						c->touched[nt++] = by;
+						c->btouch[nt++] = by;
 					c->bestto[by] = kk;
 				}
 			}
@@ -287,7 +319,7 @@ static void add_blossom(core *c, int base, int k)
 					if (by != b && c->label[by] == LBL_S &&
 					    (c->bestto[by] == -1 || slack(c, kk) < slack(c, c->bestto[by]))) {
 						if (c->bestto[by] == -1)
-							c->touched[nt++] = by;
+							c->btouch[nt++] = by;
 						c->bestto[by] = kk;
 					}
 				}
@@ -308,8 +340,8 @@ static void add_blossom(core *c, int base, int k)
 	c->bnbest[b] = 0;
 	c->bestedge[b] = -1;
 	for (int i = 0; i < nt; i++) {
-		int kk = c->bestto[c->touched[i]];
-		c->bestto[c->touched[i]] = -1;
+		int kk = c->bestto[c->btouch[i]];
+		c->bestto[c->btouch[i]] = -1;
 		c->bbest[b][c->bnbest[b]++] = kk;
 		if (c->bestedge[b] == -1 || slack(c, kk) < slack(c, c->bestedge[b]))
 			c->bestedge[b] = kk;
@@ -373,7 +405,11 @@ static void expand_blossom(core *c, int b, int endstage)
 			int bv = ch[0], x = endp(c, p ^ 1);
 			c->label[x] = c->label[bv] = LBL_T;
 			c->labelend[x] = c->labelend[bv] = p;
+			c->tree[x] = c->tree[bv] = c->tree[b];
 			c->bestedge[bv] = -1;
+			TOUCH(c, x);
+			TOUCH(c, bv);
+			LIST_ADD(c, tl_top, n_top, f_top, bv);
 		}
 		/* Children off the path: label those already reached from outside. */
 		j = forward ? 1 : len - 1;
@@ -479,10 +515,30 @@ static void augment_side(core *c, int s, int p)
 	}
 }
 
+static void mark_dead(core *c, int x)
+{
+	if (!c->dead[x]) {
+		c->dead[x] = 1;
+		c->tl_dead[c->n_dead++] = x;
+	}
+}
+
+/* Augment along edge k between two trees (or a tree and an unmatched vertex outside every
+ * tree); both trees are then dead for the rest of the stage. */
 static void augment(core *c, int k)
 {
+	for (int side = 0; side < 2; side++) {
+		int b = c->inblossom[side ? c->ev[k] : c->eu[k]];
+		mark_dead(c, c->label[b] == LBL_NONE ? b : c->tree[b]);
+	}
 	augment_side(c, c->eu[k], 2 * k + 1);
 	augment_side(c, c->ev[k], 2 * k);
+}
+
+/* Is node b (top-level) in a tree that augmented this stage? */
+static inline int is_dead(const core *c, int b)
+{
+	return c->n_dead > 0 && c->dead[c->label[b] == LBL_NONE ? b : c->tree[b]];
 }
 
 /* Initial duals and matching. Without max_cardinality: y_v = max(0, heaviest incident edge),
@@ -535,29 +591,59 @@ static void initialise(core *c)
 	}
 }
 
-/* One stage. Returns 1 if it changed the matching (or retired a root), 0 when optimal. */
-static int stage(core *c)
+/* Undo a stage's labels, least-slack edges and tight-edge marks, touching only what it wrote. */
+static void stage_reset(core *c)
 {
-	int n = c->n, nroots = 0;
+	for (int i = 0; i < c->n_node; i++) {
+		int x = c->tl_node[i];
+		c->label[x] = LBL_NONE;
+		c->labelend[x] = -1;
+		c->bestedge[x] = -1;
+		c->f_node[x] = 0;
+		if (x >= c->n) {
+			c->bbest_set[x] = 0;
+			c->bnbest[x] = 0;
+		}
+	}
+	for (int i = 0; i < c->n_leaf + c->n_d2; i++) {
+		int v = i < c->n_leaf ? c->tl_leaf[i] : c->tl_d2[i - c->n_leaf];
+		for (int a = c->adjstart[v]; a < c->adjstart[v + 1]; a++)
+			c->allowed[c->adj[a] >> 1] = 0;
+	}
+	for (int i = 0; i < c->n_leaf; i++)
+		c->f_leaf[c->tl_leaf[i]] = 0;
+	for (int i = 0; i < c->n_d2; i++)
+		c->f_d2[c->tl_d2[i]] = 0;
+	for (int i = 0; i < c->n_top; i++)
+		c->f_top[c->tl_top[i]] = 0;
+	for (int i = 0; i < c->n_dead; i++)
+		c->dead[c->tl_dead[i]] = 0;
+	c->n_node = c->n_leaf = c->n_d2 = c->n_top = c->n_dead = 0;
+	c->qlen = 0;
+}
+
+/*
+ * One stage: grow alternating trees from `root` (single-tree mode, without max_cardinality) or
+ * from every unmatched vertex (root == -1, max_cardinality), until an augmentation, a root
+ * retiring with zero dual (d1), or (max_cardinality) no possible dual change. Returns 1 on
+ * progress, 0 when the matching is optimal; in the latter case the labels are kept for pricing.
+ */
+static int stage(core *c, int root)
+{
+	int n = c->n, nroots = 0, naug = 0;
 
 	c->stages++;
-	for (int b = 0; b < 2 * n; b++) {
-		c->label[b] = LBL_NONE;
-		c->labelend[b] = -1;
-		c->bestedge[b] = -1;
+	if (root >= 0) {
+		assign_label(c, root, LBL_S, -1);
+		nroots = 1;
+	} else {
+		for (int v = 0; v < n; v++)
+			if (c->mate[v] == -1 && c->label[c->inblossom[v]] == LBL_NONE &&
+			    (c->maxcard || c->yy[v] > 0)) {
+				assign_label(c, v, LBL_S, -1);
+				nroots++;
+			}
 	}
-	for (int b = n; b < 2 * n; b++) {
-		c->bbest_set[b] = 0;
-		c->bnbest[b] = 0;
-	}
-	memset(c->allowed, 0, (size_t)c->m);
-	c->qlen = 0;
-	for (int v = 0; v < n; v++)
-		if (c->mate[v] == -1 && c->label[c->inblossom[v]] == LBL_NONE &&
-		    (c->maxcard || c->yy[v] > 0)) {
-			assign_label(c, v, LBL_S, -1);
-			nroots++;
-		}
 	if (nroots == 0)
 		return 0;
 
@@ -567,11 +653,13 @@ static int stage(core *c)
 
 		while (c->qlen > 0 && !c->failed) {
 			int v = c->queue[--c->qlen];
+			if (is_dead(c, c->inblossom[v]))
+				continue;
 			for (int a = c->adjstart[v]; a < c->adjstart[v + 1]; a++) {
 				int p = c->adj[a], k = p >> 1, w = endp(c, p);
 				int64_t ks = 0;
 				int bw;
-				if (c->inblossom[v] == c->inblossom[w])
+				if (c->inblossom[v] == c->inblossom[w] || is_dead(c, c->inblossom[w]))
 					continue;
 				if (!c->allowed[k]) {
 					ks = slack(c, k);
@@ -582,9 +670,10 @@ static int stage(core *c)
 				if (c->allowed[k]) {
 					if (c->label[bw] == LBL_NONE) {
 						if (c->mate[c->bbase[bw]] == -1) {
-							/* An exposed vertex with zero dual: augment to it. */
+							/* An unmatched vertex outside the tree: augment. */
 							augment(c, k);
-							goto augmented;
+							naug++;
+							break;
 						}
 						assign_label(c, w, LBL_T, p ^ 1);
 					} else if (c->label[bw] == LBL_S) {
@@ -593,37 +682,46 @@ static int stage(core *c)
 							add_blossom(c, base, k);
 						} else {
 							augment(c, k);
-							goto augmented;
+							naug++;
+							break;
 						}
 					} else if (c->label[w] == LBL_NONE) {
 						/* w sits inside a T-blossom: remember how it was reached. */
 						c->label[w] = LBL_T;
 						c->labelend[w] = p ^ 1;
+						c->tree[w] = c->tree[c->inblossom[v]];
+						TOUCH(c, w);
 					}
 				} else if (c->label[bw] == LBL_S) {
 					int bv = c->inblossom[v];
 					if (c->bestedge[bv] == -1 || ks < slack(c, c->bestedge[bv]))
 						c->bestedge[bv] = k;
 				} else if (c->label[w] == LBL_NONE) {
-					if (c->bestedge[w] == -1 || ks < slack(c, c->bestedge[w]))
+					if (c->bestedge[w] == -1 || ks < slack(c, c->bestedge[w])) {
 						c->bestedge[w] = k;
+						TOUCH(c, w);
+						LIST_ADD(c, tl_d2, n_d2, f_d2, w);
+					}
 				}
 			}
 		}
 		if (c->failed)
 			return 0;
+		if (naug > 0)
+			goto augmented; /* several disjoint augmentations, no dual change */
 
-		/* Dual adjustment. */
-		if (!c->maxcard) {
-			for (int v = 0; v < n; v++)
-				if (c->label[c->inblossom[v]] == LBL_S &&
-				    (deltatype == -1 || c->yy[v] < delta)) {
-					delta = c->yy[v];
-					deltatype = 1;
-					deltaedge = v;
-				}
+		/* Dual adjustment: the least of d1..d4 over what this stage labelled. */
+		for (int i = 0; i < c->n_leaf; i++) {
+			int v = c->tl_leaf[i];
+			if (!c->maxcard && c->label[c->inblossom[v]] == LBL_S &&
+			    (deltatype == -1 || c->yy[v] < delta)) {
+				delta = c->yy[v];
+				deltatype = 1;
+				deltaedge = v;
+			}
 		}
-		for (int v = 0; v < n; v++)
+		for (int i = 0; i < c->n_d2; i++) {
+			int v = c->tl_d2[i];
 			if (c->label[c->inblossom[v]] == LBL_NONE && c->bestedge[v] != -1) {
 				int64_t d = slack(c, c->bestedge[v]);
 				if (deltatype == -1 || d < delta) {
@@ -632,18 +730,19 @@ static int stage(core *c)
 					deltaedge = c->bestedge[v];
 				}
 			}
-		for (int b = 0; b < 2 * n; b++)
-			if (c->bparent[b] == -1 && c->label[b] == LBL_S && c->bestedge[b] != -1 &&
-			    (b < n || c->bbase[b] >= 0)) {
+		}
+		for (int i = 0; i < c->n_top; i++) {
+			int b = c->tl_top[i];
+			if (c->bparent[b] != -1 || (b >= n && c->bbase[b] < 0))
+				continue;
+			if (c->label[b] == LBL_S && c->bestedge[b] != -1) {
 				int64_t d = slack(c, c->bestedge[b]) / 2;
 				if (deltatype == -1 || d < delta) {
 					delta = d;
 					deltatype = 3;
 					deltaedge = c->bestedge[b];
 				}
-			}
-		for (int b = n; b < 2 * n; b++)
-			if (c->bbase[b] >= 0 && c->bparent[b] == -1 && c->label[b] == LBL_T) {
+			} else if (c->label[b] == LBL_T && b >= n) {
 				int64_t d = c->zz[b] / 2;
 				if (deltatype == -1 || d < delta) {
 					delta = d;
@@ -651,23 +750,26 @@ static int stage(core *c)
 					deltablossom = b;
 				}
 			}
+		}
 		if (deltatype == -1)
 			return 0; /* max_cardinality: no augmenting path is left */
 		c->dual_updates++;
-		for (int v = 0; v < n; v++) {
-			int lb = c->label[c->inblossom[v]];
+		for (int i = 0; i < c->n_leaf; i++) {
+			int v = c->tl_leaf[i], lb = c->label[c->inblossom[v]];
 			if (lb == LBL_S)
 				c->yy[v] -= delta;
 			else if (lb == LBL_T)
 				c->yy[v] += delta;
 		}
-		for (int b = n; b < 2 * n; b++)
-			if (c->bbase[b] >= 0 && c->bparent[b] == -1) {
-				if (c->label[b] == LBL_S)
-					c->zz[b] += 2 * delta;
-				else if (c->label[b] == LBL_T)
-					c->zz[b] -= 2 * delta;
-			}
+		for (int i = 0; i < c->n_top; i++) {
+			int b = c->tl_top[i];
+			if (b < n || c->bbase[b] < 0 || c->bparent[b] != -1)
+				continue;
+			if (c->label[b] == LBL_S)
+				c->zz[b] += 2 * delta;
+			else if (c->label[b] == LBL_T)
+				c->zz[b] -= 2 * delta;
+		}
 		if (deltatype == 1) {
 			/* S-vertex reached zero dual: leave it unmatched, match its root instead. */
 			augment_side(c, deltaedge, -1);
@@ -683,9 +785,13 @@ static int stage(core *c)
 		}
 	}
 augmented:
-	for (int b = n; b < 2 * n; b++)
-		if (c->bparent[b] == -1 && c->bbase[b] >= 0 && c->label[b] == LBL_S && c->zz[b] == 0)
+	for (int i = 0; i < c->n_top; i++) {
+		int b = c->tl_top[i];
+		if (b >= n && c->bparent[b] == -1 && c->bbase[b] >= 0 && c->label[b] == LBL_S &&
+		    c->zz[b] == 0)
 			expand_blossom(c, b, 1);
+	}
+	stage_reset(c);
 	return 1;
 }
 
@@ -722,7 +828,18 @@ static void core_free(core *c)
 	free(c->stk);
 	free(c->leafbuf);
 	free(c->bestto);
-	free(c->touched);
+	free(c->btouch);
+	free(c->tl_node);
+	free(c->tree);
+	free(c->dead);
+	free(c->tl_dead);
+	free(c->tl_leaf);
+	free(c->tl_top);
+	free(c->tl_d2);
+	free(c->f_node);
+	free(c->f_leaf);
+	free(c->f_top);
+	free(c->f_d2);
 	free(c->path);
 	free(c->pathe);
 }
@@ -750,8 +867,11 @@ static int core_solve(core *c, int n, int m, const int *eu, const int *ev, const
 	    !ALLOC(c->bnbest, n2) || !ALLOC(c->bcapbest, n2) || !ALLOC(c->bbest_set, n2) ||
 	    !ALLOC(c->yy, nn) || !ALLOC(c->zz, n2) || !ALLOC(c->allowed, (size_t)(m > 0 ? m : 1)) ||
 	    !ALLOC(c->freeb, n2) || !ALLOC(c->stk, n2) || !ALLOC(c->leafbuf, nn) ||
-	    !ALLOC(c->bestto, n2) || !ALLOC(c->touched, n2) || !ALLOC(c->path, n2) ||
-	    !ALLOC(c->pathe, n2))
+	    !ALLOC(c->bestto, n2) || !ALLOC(c->btouch, n2) || !ALLOC(c->path, n2) ||
+	    !ALLOC(c->pathe, n2) || !ALLOC(c->tl_node, n2) || !ALLOC(c->tree, n2) ||
+	    !ALLOC(c->dead, n2) || !ALLOC(c->tl_dead, n2) || !ALLOC(c->tl_leaf, nn) ||
+	    !ALLOC(c->tl_top, n2) || !ALLOC(c->tl_d2, nn) || !ALLOC(c->f_node, n2) ||
+	    !ALLOC(c->f_leaf, nn) || !ALLOC(c->f_top, n2) || !ALLOC(c->f_d2, nn))
 		return -1;
 #undef ALLOC
 	/* Adjacency: remote ends per vertex (CSR). */
@@ -778,14 +898,23 @@ static int core_solve(core *c, int n, int m, const int *eu, const int *ev, const
 	for (int b = 0; b < 2 * n; b++) {
 		c->bparent[b] = -1;
 		c->bestto[b] = -1;
+		c->labelend[b] = -1;
+		c->bestedge[b] = -1;
 		if (b >= n)
 			c->bbase[b] = -1;
 	}
 	for (int b = 2 * n - 1; b >= n; b--)
 		c->freeb[c->nfree++] = b;
 	initialise(c);
-	while (!c->failed && stage(c))
-		;
+	if (maxcard || !SINGLE_TREE) {
+		while (!c->failed && stage(c, -1))
+			;
+	} else {
+		/* One tree at a time: each stage matches its root or retires it (zero dual). */
+		for (int v = 0; v < n && !c->failed; v++)
+			while (!c->failed && c->mate[v] == -1 && c->yy[v] > 0)
+				stage(c, v);
+	}
 	return c->failed ? -1 : 0;
 }
 
