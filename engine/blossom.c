@@ -48,9 +48,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#ifndef SINGLE_TREE
-#define SINGLE_TREE 0
-#endif
 #define LBL_NONE 0
 #define LBL_S 1
 #define LBL_T 2
@@ -349,6 +346,55 @@ static void add_blossom(core *c, int base, int k)
 	c->bbest_set[b] = 1;
 }
 
+/* Least-slack edge from an S-vertex to vertex x (x not in an S-blossom), for d2. */
+static void recompute_d2(core *c, int x)
+{
+	int best = -1, bx = c->inblossom[x];
+	int64_t bs = 0;
+
+	for (int a = c->adjstart[x]; a < c->adjstart[x + 1]; a++) {
+		int pp = c->adj[a], by = c->inblossom[endp(c, pp)];
+		if (by != bx && c->label[by] == LBL_S) {
+			int64_t s = slack(c, pp >> 1);
+			if (best == -1 || s < bs) {
+				best = pp >> 1;
+				bs = s;
+			}
+		}
+	}
+	c->bestedge[x] = best;
+	if (best != -1) {
+		TOUCH(c, x);
+		LIST_ADD(c, tl_d2, n_d2, f_d2, x);
+	}
+}
+
+/* Least-slack edge from S-blossom b to another S-blossom, for d3, from b's leaves. */
+static void recompute_d3(core *c, int b)
+{
+	int best = -1, cnt = leaves(c, b, c->leafbuf);
+	int64_t bs = 0;
+
+	for (int q = 0; q < cnt; q++) {
+		int x = c->leafbuf[q];
+		for (int a = c->adjstart[x]; a < c->adjstart[x + 1]; a++) {
+			int pp = c->adj[a], by = c->inblossom[endp(c, pp)];
+			if (by != b && c->label[by] == LBL_S) {
+				int64_t s = slack(c, pp >> 1);
+				if (best == -1 || s < bs) {
+					best = pp >> 1;
+					bs = s;
+				}
+			}
+		}
+	}
+	c->bestedge[b] = best;
+	if (b >= c->n) {
+		c->bbest_set[b] = 0; /* its list may miss edges now: rebuild from the leaves */
+		c->bnbest[b] = 0;
+	}
+}
+
 static int child_index(const core *c, int b, int ch)
 {
 	for (int i = 0; i < c->bnchild[b]; i++)
@@ -411,20 +457,35 @@ static void expand_blossom(core *c, int b, int endstage)
 			TOUCH(c, bv);
 			LIST_ADD(c, tl_top, n_top, f_top, bv);
 		}
-		/* Children off the path: label those already reached from outside. */
+		/* Children off the path: a child with a tight edge from an S-vertex becomes T
+		 * (its partner child S); the others become unlabelled, with their least-slack edges
+		 * from S-vertices recomputed (marks left by earlier scans may be stale once other
+		 * trees have augmented, so they are not trusted). */
 		j = forward ? 1 : len - 1;
 		while (ch[j] != entry) {
 			int bv = ch[j];
 			if (c->label[bv] != LBL_S) {
-				int cnt = leaves(c, bv, c->leafbuf), found = -1;
+				int cnt = leaves(c, bv, c->leafbuf), found = -1, fp = -1;
+				c->label[bv] = LBL_NONE;
 				for (int q = 0; q < cnt; q++)
-					if (c->label[c->leafbuf[q]] != LBL_NONE) {
-						found = c->leafbuf[q];
-						break;
+					c->label[c->leafbuf[q]] = LBL_NONE; /* stale reach marks */
+				for (int q = 0; q < cnt && found < 0; q++) {
+					int x = c->leafbuf[q];
+					for (int a = c->adjstart[x]; a < c->adjstart[x + 1]; a++) {
+						int pp = c->adj[a], by = c->inblossom[endp(c, pp)];
+						if (by != bv && c->label[by] == LBL_S && slack(c, pp >> 1) == 0) {
+							found = x;
+							fp = pp;
+							break;
+						}
 					}
+				}
 				if (found >= 0) {
-					c->label[found] = LBL_NONE;
-					assign_label(c, found, LBL_T, c->labelend[found]);
+					c->allowed[fp >> 1] = 1;
+					assign_label(c, found, LBL_T, fp);
+				} else {
+					for (int q = 0; q < cnt; q++)
+						recompute_d2(c, c->leafbuf[q]);
 				}
 			}
 			j = forward ? j + 1 : j - 1;
@@ -525,14 +586,17 @@ static void mark_dead(core *c, int x)
 
 /* Augment along edge k between two trees (or a tree and an unmatched vertex outside every
  * tree); both trees are then dead for the rest of the stage. */
-static void augment(core *c, int k)
+static int augment(core *c, int k)
 {
+	int roots = 0;
 	for (int side = 0; side < 2; side++) {
 		int b = c->inblossom[side ? c->ev[k] : c->eu[k]];
 		mark_dead(c, c->label[b] == LBL_NONE ? b : c->tree[b]);
+		roots += c->label[b] != LBL_NONE;
 	}
 	augment_side(c, c->eu[k], 2 * k + 1);
 	augment_side(c, c->ev[k], 2 * k);
+	return roots;
 }
 
 /* Is node b (top-level) in a tree that augmented this stage? */
@@ -591,69 +655,87 @@ static void initialise(core *c)
 	}
 }
 
-/* Undo a stage's labels, least-slack edges and tight-edge marks, touching only what it wrote. */
-static void stage_reset(core *c)
+/* Reset the labels of node x and everything inside it. */
+static void unlabel_subtree(core *c, int x)
 {
-	for (int i = 0; i < c->n_node; i++) {
-		int x = c->tl_node[i];
-		c->label[x] = LBL_NONE;
-		c->labelend[x] = -1;
-		c->bestedge[x] = -1;
-		c->f_node[x] = 0;
-		if (x >= c->n) {
-			c->bbest_set[x] = 0;
-			c->bnbest[x] = 0;
+	int top = 0;
+	c->stk[top++] = x;
+	while (top) {
+		int y = c->stk[--top];
+		c->label[y] = LBL_NONE;
+		c->labelend[y] = -1;
+		c->bestedge[y] = -1;
+		if (y >= c->n) {
+			c->bbest_set[y] = 0;
+			c->bnbest[y] = 0;
+			for (int i = 0; i < c->bnchild[y]; i++)
+				c->stk[top++] = c->bchild[y][i];
 		}
 	}
-	for (int i = 0; i < c->n_leaf + c->n_d2; i++) {
-		int v = i < c->n_leaf ? c->tl_leaf[i] : c->tl_d2[i - c->n_leaf];
-		for (int a = c->adjstart[v]; a < c->adjstart[v + 1]; a++)
-			c->allowed[c->adj[a] >> 1] = 0;
-	}
-	for (int i = 0; i < c->n_leaf; i++)
-		c->f_leaf[c->tl_leaf[i]] = 0;
-	for (int i = 0; i < c->n_d2; i++)
-		c->f_d2[c->tl_d2[i]] = 0;
-	for (int i = 0; i < c->n_top; i++)
-		c->f_top[c->tl_top[i]] = 0;
-	for (int i = 0; i < c->n_dead; i++)
-		c->dead[c->tl_dead[i]] = 0;
-	c->n_node = c->n_leaf = c->n_d2 = c->n_top = c->n_dead = 0;
-	c->qlen = 0;
 }
 
 /*
- * One stage: grow alternating trees from `root` (single-tree mode, without max_cardinality) or
- * from every unmatched vertex (root == -1, max_cardinality), until an augmentation, a root
- * retiring with zero dual (d1), or (max_cardinality) no possible dual change. Returns 1 on
- * progress, 0 when the matching is optimal; in the latter case the labels are kept for pricing.
+ * After augmentations: the trees that augmented (dead) dissolve, their vertices become
+ * unlabelled (their blossoms stay; S-blossoms with zero dual are expanded, as at the end of a
+ * stage in Galil's description), and the other trees carry on unchanged. What other trees
+ * recorded about the dissolved vertices is checked lazily (d2, d3, T-expansion); here the
+ * dissolved vertices get their own least-slack edges from the remaining S-vertices.
  */
-static int stage(core *c, int root)
+static void dissolve_dead(core *c)
 {
-	int n = c->n, nroots = 0, naug = 0;
+	int nd = 0, nv = 0;
+
+	for (int i = 0; i < c->n_top; i++) {
+		int b = c->tl_top[i];
+		if (c->bparent[b] != -1 || (b >= c->n && c->bbase[b] < 0) || c->label[b] == LBL_NONE ||
+		    !c->dead[c->tree[b]])
+			continue;
+		c->path[nd++] = b; /* path[] is free here: dead top-level nodes */
+	}
+	for (int i = 0; i < nd; i++) {
+		int b = c->path[i], was_s = c->label[b] == LBL_S;
+		int cnt = leaves(c, b, c->leafbuf);
+		for (int q = 0; q < cnt; q++) {
+			int x = c->leafbuf[q];
+			for (int a = c->adjstart[x]; a < c->adjstart[x + 1]; a++)
+				c->allowed[c->adj[a] >> 1] = 0;
+			c->pathe[nv++] = x;
+		}
+		unlabel_subtree(c, b);
+		if (b >= c->n && was_s && c->zz[b] == 0)
+			expand_blossom(c, b, 1);
+	}
+	for (int i = 0; i < c->n_dead; i++)
+		c->dead[c->tl_dead[i]] = 0;
+	c->n_dead = 0;
+	for (int i = 0; i < nv; i++)
+		recompute_d2(c, c->pathe[i]);
+}
+
+/*
+ * Grow alternating trees from every unmatched vertex (with positive dual, unless
+ * max_cardinality) until none is left (or, with max_cardinality, no dual change is possible: the
+ * final labels are then kept, they certify that no augmenting path exists). Trees persist
+ * across augmentations: only the trees that augmented are dissolved.
+ */
+static void solve_forest(core *c)
+{
+	int n = c->n, nlive = 0;
 
 	c->stages++;
-	if (root >= 0) {
-		assign_label(c, root, LBL_S, -1);
-		nroots = 1;
-	} else {
-		for (int v = 0; v < n; v++)
-			if (c->mate[v] == -1 && c->label[c->inblossom[v]] == LBL_NONE &&
-			    (c->maxcard || c->yy[v] > 0)) {
-				assign_label(c, v, LBL_S, -1);
-				nroots++;
-			}
-	}
-	if (nroots == 0)
-		return 0;
-
-	for (;;) {
-		int deltatype = -1, deltaedge = -1, deltablossom = -1;
+	for (int v = 0; v < n; v++)
+		if (c->mate[v] == -1 && c->label[c->inblossom[v]] == LBL_NONE &&
+		    (c->maxcard || c->yy[v] > 0)) {
+			assign_label(c, v, LBL_S, -1);
+			nlive++;
+		}
+	while (nlive > 0 && !c->failed) {
+		int deltatype = -1, deltaedge = -1, deltablossom = -1, naug = 0;
 		int64_t delta = 0;
 
 		while (c->qlen > 0 && !c->failed) {
 			int v = c->queue[--c->qlen];
-			if (is_dead(c, c->inblossom[v]))
+			if (c->label[c->inblossom[v]] != LBL_S || is_dead(c, c->inblossom[v]))
 				continue;
 			for (int a = c->adjstart[v]; a < c->adjstart[v + 1]; a++) {
 				int p = c->adj[a], k = p >> 1, w = endp(c, p);
@@ -670,8 +752,8 @@ static int stage(core *c, int root)
 				if (c->allowed[k]) {
 					if (c->label[bw] == LBL_NONE) {
 						if (c->mate[c->bbase[bw]] == -1) {
-							/* An unmatched vertex outside the tree: augment. */
-							augment(c, k);
+							/* An unmatched vertex outside the trees: augment. */
+							nlive -= augment(c, k);
 							naug++;
 							break;
 						}
@@ -681,7 +763,7 @@ static int stage(core *c, int root)
 						if (base >= 0) {
 							add_blossom(c, base, k);
 						} else {
-							augment(c, k);
+							nlive -= augment(c, k);
 							naug++;
 							break;
 						}
@@ -706,11 +788,16 @@ static int stage(core *c, int root)
 			}
 		}
 		if (c->failed)
-			return 0;
-		if (naug > 0)
-			goto augmented; /* several disjoint augmentations, no dual change */
+			return;
+		if (naug > 0) {
+			/* Several disjoint augmentations without a dual change; then carry on. */
+			c->stages++;
+			dissolve_dead(c);
+			continue;
+		}
 
-		/* Dual adjustment: the least of d1..d4 over what this stage labelled. */
+		/* Dual adjustment: the least of d1..d4 over the live trees. Least-slack edges that
+		 * point at dissolved vertices are recomputed first. */
 		for (int i = 0; i < c->n_leaf; i++) {
 			int v = c->tl_leaf[i];
 			if (!c->maxcard && c->label[c->inblossom[v]] == LBL_S &&
@@ -721,14 +808,21 @@ static int stage(core *c, int root)
 			}
 		}
 		for (int i = 0; i < c->n_d2; i++) {
-			int v = c->tl_d2[i];
-			if (c->label[c->inblossom[v]] == LBL_NONE && c->bestedge[v] != -1) {
-				int64_t d = slack(c, c->bestedge[v]);
-				if (deltatype == -1 || d < delta) {
-					delta = d;
-					deltatype = 2;
-					deltaedge = c->bestedge[v];
-				}
+			int v = c->tl_d2[i], k;
+			if (c->label[c->inblossom[v]] != LBL_NONE || c->bestedge[v] == -1)
+				continue;
+			k = c->bestedge[v];
+			if (c->label[c->inblossom[c->eu[k] == v ? c->ev[k] : c->eu[k]]] != LBL_S) {
+				recompute_d2(c, v);
+				k = c->bestedge[v];
+				if (k == -1)
+					continue;
+			}
+			int64_t d = slack(c, k);
+			if (deltatype == -1 || d < delta) {
+				delta = d;
+				deltatype = 2;
+				deltaedge = k;
 			}
 		}
 		for (int i = 0; i < c->n_top; i++) {
@@ -736,11 +830,19 @@ static int stage(core *c, int root)
 			if (c->bparent[b] != -1 || (b >= n && c->bbase[b] < 0))
 				continue;
 			if (c->label[b] == LBL_S && c->bestedge[b] != -1) {
-				int64_t d = slack(c, c->bestedge[b]) / 2;
+				int k = c->bestedge[b], bu = c->inblossom[c->eu[k]], bv = c->inblossom[c->ev[k]];
+				int other = bu == b ? bv : bu;
+				if ((bu != b && bv != b) || other == b || c->label[other] != LBL_S) {
+					recompute_d3(c, b);
+					k = c->bestedge[b];
+					if (k == -1)
+						continue;
+				}
+				int64_t d = slack(c, k) / 2;
 				if (deltatype == -1 || d < delta) {
 					delta = d;
 					deltatype = 3;
-					deltaedge = c->bestedge[b];
+					deltaedge = k;
 				}
 			} else if (c->label[b] == LBL_T && b >= n) {
 				int64_t d = c->zz[b] / 2;
@@ -752,7 +854,7 @@ static int stage(core *c, int root)
 			}
 		}
 		if (deltatype == -1)
-			return 0; /* max_cardinality: no augmenting path is left */
+			return; /* max_cardinality: no augmenting path is left */
 		c->dual_updates++;
 		for (int i = 0; i < c->n_leaf; i++) {
 			int v = c->tl_leaf[i], lb = c->label[c->inblossom[v]];
@@ -772,8 +874,12 @@ static int stage(core *c, int root)
 		}
 		if (deltatype == 1) {
 			/* S-vertex reached zero dual: leave it unmatched, match its root instead. */
+			int root = c->tree[c->inblossom[deltaedge]];
 			augment_side(c, deltaedge, -1);
-			goto augmented;
+			mark_dead(c, root);
+			nlive--;
+			c->stages++;
+			dissolve_dead(c);
 		} else if (deltatype == 2 || deltatype == 3) {
 			int i = c->eu[deltaedge];
 			c->allowed[deltaedge] = 1;
@@ -784,15 +890,6 @@ static int stage(core *c, int root)
 			expand_blossom(c, deltablossom, 0);
 		}
 	}
-augmented:
-	for (int i = 0; i < c->n_top; i++) {
-		int b = c->tl_top[i];
-		if (b >= n && c->bparent[b] == -1 && c->bbase[b] >= 0 && c->label[b] == LBL_S &&
-		    c->zz[b] == 0)
-			expand_blossom(c, b, 1);
-	}
-	stage_reset(c);
-	return 1;
 }
 
 static void core_free(core *c)
@@ -906,15 +1003,7 @@ static int core_solve(core *c, int n, int m, const int *eu, const int *ev, const
 	for (int b = 2 * n - 1; b >= n; b--)
 		c->freeb[c->nfree++] = b;
 	initialise(c);
-	if (maxcard || !SINGLE_TREE) {
-		while (!c->failed && stage(c, -1))
-			;
-	} else {
-		/* One tree at a time: each stage matches its root or retires it (zero dual). */
-		for (int v = 0; v < n && !c->failed; v++)
-			while (!c->failed && c->mate[v] == -1 && c->yy[v] > 0)
-				stage(c, v);
-	}
+	solve_forest(c);
 	return c->failed ? -1 : 0;
 }
 
