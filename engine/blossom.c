@@ -655,6 +655,39 @@ static void initialise(core *c)
 	}
 }
 
+/* Drop list entries that no longer matter (vertices and blossoms of dissolved trees), so that a
+ * dual adjustment costs the size of the live trees and their frontier, not of all history. */
+static void compact_lists(core *c)
+{
+	int k = 0;
+	for (int i = 0; i < c->n_leaf; i++) {
+		int v = c->tl_leaf[i];
+		if (c->label[c->inblossom[v]] != LBL_NONE)
+			c->tl_leaf[k++] = v;
+		else
+			c->f_leaf[v] = 0;
+	}
+	c->n_leaf = k;
+	k = 0;
+	for (int i = 0; i < c->n_top; i++) {
+		int b = c->tl_top[i];
+		if (c->bparent[b] == -1 && (b < c->n || c->bbase[b] >= 0) && c->label[b] != LBL_NONE)
+			c->tl_top[k++] = b;
+		else
+			c->f_top[b] = 0;
+	}
+	c->n_top = k;
+	k = 0;
+	for (int i = 0; i < c->n_d2; i++) {
+		int v = c->tl_d2[i];
+		if (c->bestedge[v] != -1 && c->label[c->inblossom[v]] != LBL_S)
+			c->tl_d2[k++] = v;
+		else
+			c->f_d2[v] = 0;
+	}
+	c->n_d2 = k;
+}
+
 /* Reset the labels of node x and everything inside it. */
 static void unlabel_subtree(core *c, int x)
 {
@@ -710,6 +743,7 @@ static void dissolve_dead(core *c)
 	c->n_dead = 0;
 	for (int i = 0; i < nv; i++)
 		recompute_d2(c, c->pathe[i]);
+	compact_lists(c);
 }
 
 /*
