@@ -1062,7 +1062,7 @@ void pl_blossom_result_release(pl_blossom_result *res)
 	pl_blossom_result_init(res);
 }
 
-#define AUTO_K 10
+#define AUTO_K 8
 #define SCALE_LIMIT 1099511627776.0 /* 2^40 */
 
 /* Choose S (see the header) and fill iw[k] = round(S * w[k]). Returns exactness. */

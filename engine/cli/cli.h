@@ -113,5 +113,6 @@ int cmd_dataset_generate_profiles(cli_ctx *ctx);
 int cmd_dataset_import(cli_ctx *ctx);
 int cmd_risk_train(cli_ctx *ctx);
 int cmd_risk_score(cli_ctx *ctx);
+int cmd_solve_matching(cli_ctx *ctx);
 
 #endif

@@ -53,6 +53,8 @@ static const cli_command commands[] = {
 	    { "as-of", 1, "score as of this date YYYY-MM-DD (default: each client's last check-in)" },
 	    { "top", 1, "contributions listed per client, largest first (default 10, 0 = all)" },
 	    { 0 } } },
+	{ "solve", "matching", cmd_solve_matching,
+	  "maximum-weight matching on a general graph (Edmonds' blossom algorithm)", { { 0 } } },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -28,9 +28,12 @@
  *     vertex_dual[u] + vertex_dual[v] + sum of blossom_dual[B] over blossoms B holding u and v
  *         >= 4 * S * w_uv                  for every edge (equality on matched edges),
  *     blossom_dual >= 0, and a blossom with positive dual has (|B| - 1) / 2 matched edges inside.
- * Without max_cardinality: vertex_dual >= 0, and 0 on every unmatched vertex. With it: every
- * unmatched vertex has the same dual c, the smallest of all, so shifting by c gives the same
- * certificate for weights w - c / (2 S)... i.e. for max weight among maximum-cardinality matchings.
+ * Without max_cardinality: vertex_dual >= 0, and 0 on every unmatched vertex; then the primal
+ * total equals the dual objective, which proves optimality. With it: every unmatched vertex has
+ * the same dual c, the smallest vertex dual, and (vertex_dual - c, blossom_dual) is the same
+ * certificate for the weights 4 S w - 2 c: the matching is heaviest among matchings of its size;
+ * that the size is maximum is shown by the solver's final alternating forest (no augmenting path,
+ * checked against the whole graph when sparse candidates are used).
  * Real-valued duals are vertex_dual / (4 S).
  *
  * Ownership. The solver only reads the caller's edge arrays. The result's arrays are owned by the
