@@ -119,7 +119,7 @@ size_t pl_ews_window_points(double window, size_t n)
 
 	if (!(window > 0) || !isfinite(window))
 		return 0;
-	w = window < 1 ? floor(window * (double)n) : window;
+	w = window <= 1 ? floor(window * (double)n) : window;
 	if (w != floor(w) || w < 2 || w > (double)n)
 		return 0;
 	return (size_t)w;

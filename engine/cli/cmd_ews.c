@@ -101,7 +101,7 @@ static pl_status read_window(json_t *doc, ews_input *in, pl_error *err)
 		return st;
 	in->req.rolling.window = pl_ews_window_points(in->window_given, in->n);
 	if (in->req.rolling.window == 0)
-		return bad(err, "/window", "window must be a fraction in (0, 1) or a whole number of "
+		return bad(err, "/window", "window must be a fraction in (0, 1] or a whole number of "
 					   "points, giving between 2 points and the series length");
 	st = cli_get_integer(doc, "min_observed", "", 0, &mo, err);
 	if (st != PL_OK)
@@ -152,8 +152,8 @@ static pl_status read_detrend(json_t *doc, ews_input *in, pl_error *err)
 		in->detrend_name = strcmp(key, "gaussian") == 0 ? "gaussian" : "ksmooth";
 		in->req.detrend.method = strcmp(key, "gaussian") == 0 ? PL_DETREND_GAUSSIAN
 								       : PL_DETREND_KSMOOTH;
-		/* A bandwidth below 1 is a fraction of the series length (ewstools' convention). */
-		in->req.detrend.bandwidth = b < 1 ? b * (double)in->n : b;
+		/* A bandwidth <= 1 is a fraction of the series length (ewstools' convention). */
+		in->req.detrend.bandwidth = b <= 1 ? b * (double)in->n : b;
 	}
 	return PL_OK;
 }

@@ -58,9 +58,9 @@ int pl_ews_indicator_from_name(const char *name);
 void pl_ews_window_stats(const double *resid, const double *level, size_t w, size_t min_obs,
 			 pl_ews_moments moments, double *out);
 
-/* A window given in points (>= 1) or as a fraction of the series length (0 < f < 1 gives
- * floor(f * n), as ewstools does; earlywarnings' winsize = 100 f rounds instead). Returns 0 when
- * the result is < 2 or > n (invalid). */
+/* A window given as a fraction of the series length (0 < f <= 1 gives floor(f * n), as ewstools
+ * does; earlywarnings' winsize = 100 f rounds instead) or in points (a whole number > 1).
+ * Returns 0 when the result is < 2 or > n (invalid). */
 size_t pl_ews_window_points(double window, size_t n);
 
 typedef struct pl_ews_rolling_options {
@@ -95,7 +95,8 @@ typedef enum pl_ews_detrend_method {
 
 typedef struct pl_ews_detrend {
 	pl_ews_detrend_method method;
-	double bandwidth; /* points (> 0) for the two smoothers */
+	double bandwidth; /* points (> 0) for the two smoothers (the CLI turns a bandwidth <= 1 into
+			     that fraction of the series length, as ewstools does) */
 } pl_ews_detrend;
 
 /* trend[t] and resid[t] = x[t] - trend[t] (NaN where x[t] is missing; the trend is defined on

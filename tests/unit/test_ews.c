@@ -236,7 +236,8 @@ START_TEST(window_points_rule)
 	ck_assert_uint_eq(pl_ews_window_points(0.01, 30), 0);  /* fewer than 2 points */
 	ck_assert_uint_eq(pl_ews_window_points(2.5, 30), 0);   /* points must be whole */
 	ck_assert_uint_eq(pl_ews_window_points(-1, 30), 0);
-	ck_assert_uint_eq(pl_ews_window_points(1, 30), 0);     /* 1 point is too few */
+	ck_assert_uint_eq(pl_ews_window_points(1, 30), 30);    /* 1 is the fraction 1: all */
+	ck_assert_uint_eq(pl_ews_window_points(1, 1), 0);      /* ... but at least 2 points */
 }
 END_TEST
 

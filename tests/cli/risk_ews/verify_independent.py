@@ -40,7 +40,7 @@ def close_list(a, b, what, tol=1e-9):
 
 
 def window_points(w, n):
-    return int(math.floor(w * n)) if w < 1 else int(w)
+    return int(math.floor(w * n)) if w <= 1 else int(w)
 
 
 def detrend(x, spec, n):
@@ -52,7 +52,7 @@ def detrend(x, spec, n):
         b, a = np.polyfit(t[obs], x[obs], 1)
         return a + b * t
     (kind, bw), = spec.items()
-    bw = bw * n if bw < 1 else bw
+    bw = bw * n if bw <= 1 else bw
     if kind == "gaussian":
         xf = np.where(obs, x, 0.0)
         num = ndimage.gaussian_filter1d(xf, bw, mode="reflect", truncate=4.0)
