@@ -493,10 +493,13 @@ static json_t *answer(const cli_ctx *ctx, const ews_input *in, const ews_out *o,
 							   "kappa0", num(in->bocpd.kappa0), "alpha0",
 							   num(in->bocpd.alpha0), "beta0", num(in->bocpd.beta0)));
 	}
-	if (in->want_cp)
+	if (in->want_cp) {
 		json_object_set_new(doc, "changepoints", cp);
-	else
+	} else {
 		json_decref(cp);
+		json_decref(lag); /* not attached to cp */
+		json_decref(det);
+	}
 
 	json_object_set_new(stats, "algorithm",
 			    json_string("rolling-window early-warning indicators with Kendall tau-b "
