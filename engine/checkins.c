@@ -622,9 +622,10 @@ static pl_status parse_columns(json_t *jstart, json_t *measures, const pl_catalo
 			/* Inline the common cases; check_value handles the rest (and the errors). */
 			if (json_is_null(v))
 				continue;
-			if (!d->boolean && json_is_real(v) && (x = json_real_value(v)) >= d->min &&
-			    x <= d->max) {
-				row[k] = x;
+			if (d->boolean ? json_is_boolean(v)
+				       : (json_is_real(v) || json_is_integer(v)) &&
+						 (x = json_number_value(v)) >= d->min && x <= d->max) {
+				row[k] = d->boolean ? (json_is_true(v) ? 1.0 : 0.0) : x;
 			} else {
 				ptr_key(q, sizeof(q), p, key);
 				pl_pointer_append_index(q, sizeof(q), k);

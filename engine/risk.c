@@ -823,107 +823,103 @@ static void add_signal(pl_risk_result *r, pl_signal_kind kind, int measure, doub
 	r->signals[r->nsignals++] = (pl_signal){ kind, measure, value, value2, days_ago };
 }
 
-/* The early-warning signals that fired as of day t (docs/risk.md, "Signals"). */
+/* The feature specs the signals read, per measure, and where they sit in the combined row. */
+enum { SIG_VAR_TAU, SIG_AR1_TAU, SIG_SLOPE, SIG_EWMA, SIG_CUSUM, SIG_PER_MEASURE };
+
+static size_t signal_specs(const pl_catalogue *cat, pl_feature_spec *f)
+{
+	size_t n = 0;
+	for (size_t k = 0; k < cat->n; k++) {
+		int mk = (int)k;
+		if (!cat->defs[k].boolean) {
+			f[n++] = (pl_feature_spec){ PL_F_VAR_TAU, mk };
+			f[n++] = (pl_feature_spec){ PL_F_AR1_TAU, mk };
+			f[n++] = (pl_feature_spec){ PL_F_SLOPE, mk };
+			f[n++] = (pl_feature_spec){ PL_F_EWMA, mk };
+			f[n++] = (pl_feature_spec){ PL_F_CUSUM, mk };
+		} else {
+			f[n++] = (pl_feature_spec){ PL_F_RATE, mk };
+		}
+	}
+	f[n++] = (pl_feature_spec){ PL_F_MISSED_STREAK, -1 };
+	return n;
+}
+
+/* The early-warning signals that fired as of day t (docs/risk.md, "Signals"); v holds the
+ * values of signal_specs(). */
 static pl_status find_signals(const pl_risk_model *m, const pl_client *c, int32_t as_of,
-			      pl_risk_result *r, pl_error *err)
+			      const double *v, pl_risk_result *r, pl_error *err)
 {
 	const pl_catalogue *cat = &m->catalogue;
-	long t = (long)as_of - c->start;
+	long t = (long)as_of - c->start, nd = (long)c->ndays;
+	const double ewma_limit = PL_EWMA_L * sqrt(PL_EWMA_LAMBDA / (2 - PL_EWMA_LAMBDA));
 	pl_status st = PL_OK;
+	size_t q = 0;
 
-	for (size_t k = 0; k < cat->n && st == PL_OK; k++) {
+	for (size_t k = 0; k < cat->n; k++) {
 		const pl_measure_def *d = &cat->defs[k];
+		const double *x = c->values + k * c->ndays;
 		int mk = (int)k;
-		if (k == PL_M_USED)
-			continue;
+
 		if (!d->boolean) {
-			pl_feature_spec fs[3] = { { PL_F_VAR_TAU, mk }, { PL_F_AR1_TAU, mk }, { PL_F_SLOPE, mk } };
-			double v[3];
-			st = pl_features_compute(c, cat, fs, 3, as_of, as_of, v, err);
-			if (st != PL_OK)
-				break;
-			if (v[0] >= 0.5)
-				add_signal(r, PL_SIG_RISING_VARIANCE, mk, v[0], 0, 0);
-			if (v[1] >= 0.5)
-				add_signal(r, PL_SIG_RISING_AR1, mk, v[1], 0, 0);
-			if (d->worse * v[2] >= 0.015 * (d->max - d->min))
-				add_signal(r, PL_SIG_WORSENING_TREND, mk, v[2], 0, 0);
-			if (t >= 0) {
-				long n = t + 1;
-				double *buf = malloc(3 * (size_t)n * sizeof(double));
-				if (!buf)
-					return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
-				st = pl__control_stats(c->values + k * c->ndays, (long)c->ndays, n, d, buf,
-						       buf + n, buf + 2 * n, err);
-				if (st == PL_OK) {
-					double ew = buf[t], cu = buf[n + t];
-					double limit = PL_EWMA_L * sqrt(PL_EWMA_LAMBDA / (2 - PL_EWMA_LAMBDA));
-					if (ew >= limit)
-						add_signal(r, PL_SIG_EWMA_ALARM, mk, ew, limit, 0);
-					if (cu >= PL_CUSUM_H)
-						add_signal(r, PL_SIG_CUSUM_ALARM, mk, cu, PL_CUSUM_H, 0);
-				}
-				free(buf);
-			}
-			/* Change points: for the measures whose cp feature the model uses (BOCPD is the
-			 * costly statistic, so it is not run again for other measures). */
-			for (size_t j = 0; st == PL_OK && r->features && j < m->nfeatures; j++) {
+			const double *w = v + q;
+			q += SIG_PER_MEASURE;
+			if (w[SIG_VAR_TAU] >= 0.5)
+				add_signal(r, PL_SIG_RISING_VARIANCE, mk, w[SIG_VAR_TAU], 0, 0);
+			if (w[SIG_AR1_TAU] >= 0.5)
+				add_signal(r, PL_SIG_RISING_AR1, mk, w[SIG_AR1_TAU], 0, 0);
+			if (d->worse * w[SIG_SLOPE] >= 0.015 * (d->max - d->min))
+				add_signal(r, PL_SIG_WORSENING_TREND, mk, w[SIG_SLOPE], 0, 0);
+			if (w[SIG_EWMA] >= ewma_limit)
+				add_signal(r, PL_SIG_EWMA_ALARM, mk, w[SIG_EWMA], ewma_limit, 0);
+			if (w[SIG_CUSUM] >= PL_CUSUM_H)
+				add_signal(r, PL_SIG_CUSUM_ALARM, mk, w[SIG_CUSUM], PL_CUSUM_H, 0);
+			/* Change points: for the measures whose cp feature the model uses and where it
+			 * fired (BOCPD is the costly statistic, so it is run again only then, for the
+			 * days-ago). */
+			for (size_t j = 0; st == PL_OK && r->has_risk && j < m->nfeatures; j++) {
 				double prob;
 				int ago;
 				if (m->features[j].kind != PL_F_CP || m->features[j].measure != mk ||
 				    !(r->features[j] >= 0.5))
 					continue;
-				st = pl__change_point(c->values + k * c->ndays, (long)c->ndays, t, d, &prob,
-						      &ago, err);
+				st = pl__change_point(x, nd, t, d, &prob, &ago, err);
 				if (st == PL_OK)
 					add_signal(r, PL_SIG_CHANGE_POINT, mk, prob, 0, ago);
 			}
-		} else {
-			pl_feature_spec fs[1] = { { PL_F_RATE, mk } };
-			double rate, a, b;
-			const double *x = c->values + k * c->ndays;
-			long nd = (long)c->ndays;
-			st = pl_features_compute(c, cat, fs, 1, as_of, as_of, &rate, err);
 			if (st != PL_OK)
-				break;
+				return st;
+		} else {
+			double rate = v[q++], a, b, s1 = 0, n1 = 0, s2 = 0, n2 = 0;
+			if (k == PL_M_USED)
+				continue;
 			/* Rates over the last 14 days and the 14 before (NaN when nothing answered). */
-			{
-				double s1 = 0, n1 = 0, s2 = 0, n2 = 0;
-				for (long dd = t - 27; dd <= t; dd++) {
-					if (dd < 0 || dd >= nd || isnan(x[dd]))
-						continue;
-					if (dd > t - 14) {
-						s1 += x[dd];
-						n1++;
-					} else {
-						s2 += x[dd];
-						n2++;
-					}
+			for (long dd = t - 27; dd <= t; dd++) {
+				if (dd < 0 || dd >= nd || isnan(x[dd]))
+					continue;
+				if (dd > t - 14) {
+					s1 += x[dd];
+					n1++;
+				} else {
+					s2 += x[dd];
+					n2++;
 				}
-				a = n1 > 0 ? s1 / n1 : NAN;
-				b = n2 > 0 ? s2 / n2 : NAN;
 			}
-			if (d->worse < 0 && !isnan(a) && !isnan(b) && b - a >= 0.25)
-				add_signal(r, PL_SIG_FALLING_RATE, mk, a, b, 0);
-			else if (d->worse > 0 && !isnan(a) && !isnan(b) && a - b >= 0.25)
+			a = n1 > 0 ? s1 / n1 : NAN;
+			b = n2 > 0 ? s2 / n2 : NAN;
+			if (!isnan(a) && !isnan(b) && d->worse * (a - b) >= 0.25)
 				add_signal(r, PL_SIG_FALLING_RATE, mk, a, b, 0);
 			if (d->worse < 0 && !isnan(rate) && rate < 0.5)
 				add_signal(r, PL_SIG_LOW_RATE, mk, rate, 0, 0);
 		}
 	}
-	if (st != PL_OK)
-		return st;
 	{
-		pl_feature_spec fs[1] = { { PL_F_MISSED_STREAK, -1 } };
-		double streak;
+		double streak = v[q++];
 		long used = 0;
-		st = pl_features_compute(c, cat, fs, 1, as_of, as_of, &streak, err);
-		if (st != PL_OK)
-			return st;
 		if (streak >= 3)
 			add_signal(r, PL_SIG_MISSED_STREAK, -1, streak, 0, 0);
 		for (long dd = t - 13; dd <= t; dd++)
-			if (dd >= 0 && dd < (long)c->ndays && c->values[PL_M_USED * c->ndays + dd] == 1.0)
+			if (dd >= 0 && dd < nd && c->values[PL_M_USED * c->ndays + dd] == 1.0)
 				used++;
 		if (used > 0)
 			add_signal(r, PL_SIG_REPORTED_USE, PL_M_USED, (double)used, 0, 0);
@@ -942,8 +938,10 @@ static pl_status find_signals(const pl_risk_model *m, const pl_client *c, int32_
 pl_status pl_risk_score(const pl_risk_model *m, const pl_client *c, int32_t as_of,
 			pl_risk_result *r, pl_error *err)
 {
-	size_t nf = m->nfeatures;
-	pl_status st;
+	size_t nf = m->nfeatures, nsig, nall;
+	pl_feature_spec *specs = NULL;
+	double *row = NULL;
+	pl_status st = PL_OK;
 
 	memset(r, 0, sizeof(*r));
 	r->tier = -1;
@@ -953,8 +951,7 @@ pl_status pl_risk_score(const pl_risk_model *m, const pl_client *c, int32_t as_o
 		as_of = pl_client_last_checkin(c);
 	if (as_of == INT32_MIN) {
 		r->as_of = INT32_MIN;
-		pl_data_quality_compute(c, c->start, &r->dq);
-		r->dq.first_day = INT32_MIN;
+		pl_data_quality_compute(c, c->start - 1, &r->dq);
 		r->reason = "no check-ins";
 		return PL_OK;
 	}
@@ -962,24 +959,41 @@ pl_status pl_risk_score(const pl_risk_model *m, const pl_client *c, int32_t as_o
 	pl_data_quality_compute(c, as_of, &r->dq);
 	r->features = malloc((nf ? nf : 1) * sizeof(double));
 	r->contrib = malloc((nf ? nf : 1) * sizeof(double));
-	if (!r->features || !r->contrib)
-		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
-	if (r->dq.days_observed < (size_t)m->min_checkins) {
+	specs = malloc((nf + SIG_PER_MEASURE * m->catalogue.n + 1) * sizeof(*specs));
+	row = malloc((nf + SIG_PER_MEASURE * m->catalogue.n + 1) * sizeof(double));
+	if (!r->features || !r->contrib || !specs || !row) {
+		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+		goto out;
+	}
+	/* One pass computes the signals' statistics and the model's features together, so that
+	 * shared per-measure work (rolling windows, control charts) is done once. */
+	nsig = signal_specs(&m->catalogue, specs);
+	r->has_risk = r->dq.days_observed >= (size_t)m->min_checkins;
+	nall = nsig;
+	if (r->has_risk) {
+		memcpy(specs + nsig, m->features, nf * sizeof(*specs));
+		nall += nf;
+	}
+	st = pl_features_compute(c, &m->catalogue, specs, nall, as_of, as_of, row, err);
+	if (st != PL_OK)
+		goto out;
+	if (r->has_risk) {
+		memcpy(r->features, row + nsig, nf * sizeof(double));
+		r->logit = pl_risk_model_logit(m, r->features, r->contrib);
+		r->risk = pl_risk_model_calibrate(m, r->logit);
+		r->tier = pl_risk_model_tier(m, r->risk);
+	} else {
 		r->reason = r->dq.days_observed == 0 ? "no check-ins on or before as_of"
 						     : "too little history: fewer completed check-ins "
 						       "than the model's min_checkins";
 		for (size_t j = 0; j < nf; j++)
 			r->features[j] = r->contrib[j] = NAN;
-		return find_signals(m, c, as_of, r, err);
 	}
-	st = pl_features_compute(c, &m->catalogue, m->features, nf, as_of, as_of, r->features, err);
-	if (st != PL_OK)
-		return st;
-	r->logit = pl_risk_model_logit(m, r->features, r->contrib);
-	r->risk = pl_risk_model_calibrate(m, r->logit);
-	r->tier = pl_risk_model_tier(m, r->risk);
-	r->has_risk = 1;
-	return find_signals(m, c, as_of, r, err);
+	st = find_signals(m, c, as_of, row, r, err);
+out:
+	free(specs);
+	free(row);
+	return st;
 }
 
 const char *pl_signal_kind_name(pl_signal_kind k)

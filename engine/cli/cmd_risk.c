@@ -571,26 +571,71 @@ static pl_status merge_catalogue(pl_risk_model *m, json_t *measures, pl_error *e
 	return st;
 }
 
+/* Answers in input order: trees (for --pretty) or compact texts. */
 typedef struct collect_state {
 	json_t *arr;
+	char **texts;
+	size_t n, cap;
 } collect_state;
 
-static pl_status collect(void *arg, json_t *answer, pl_error *err)
+static pl_status collect(void *arg, json_t *answer, char *text, pl_error *err)
 {
 	collect_state *cs = arg;
-	(void)err;
-	json_array_append_new(cs->arr, answer);
+	if (answer) {
+		json_array_append_new(cs->arr, answer);
+		return PL_OK;
+	}
+	if (cs->n == cs->cap) {
+		size_t nc = cs->cap ? 2 * cs->cap : 1024;
+		char **nt = realloc(cs->texts, nc * sizeof(*nt));
+		if (!nt) {
+			free(text);
+			return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+		}
+		cs->texts = nt;
+		cs->cap = nc;
+	}
+	cs->texts[cs->n++] = text;
 	return PL_OK;
 }
 
-static pl_status write_line(void *arg, json_t *answer, pl_error *err)
+static pl_status write_line(void *arg, json_t *answer, char *text, pl_error *err)
 {
-	cli_ctx *ctx = arg;
-	int bad = json_dumpf(answer, stdout, JSON_COMPACT | JSON_REAL_PRECISION(15)) != 0 ||
-		  fputc('\n', stdout) == EOF;
-	(void)ctx;
-	json_decref(answer);
+	int bad;
+	(void)arg;
+	(void)answer;
+	bad = fputs(text, stdout) == EOF || fputc('\n', stdout) == EOF;
+	free(text);
 	return bad ? pl_error_set(err, PL_ERR_IO, "", "writing to standard output failed") : PL_OK;
+}
+
+/* The compact document {"clients":[texts...], <rest>} written piece by piece: byte for byte what
+ * jansson would print for the whole tree. */
+static int write_compact(cli_ctx *ctx, collect_state *cs, json_t *rest)
+{
+	char *tail = json_dumps(rest, JSON_COMPACT | JSON_REAL_PRECISION(15));
+	char **pieces = malloc((2 * cs->n + 3) * sizeof(char *));
+	size_t np = 0;
+	int rc;
+
+	if (!tail || !pieces) {
+		free(tail);
+		free(pieces);
+		return cli_fail(ctx, PL_ERR_NOMEM, "", "out of memory");
+	}
+	pieces[np++] = (char *)"{\"clients\":[";
+	for (size_t k = 0; k < cs->n; k++) {
+		if (k)
+			pieces[np++] = (char *)",";
+		pieces[np++] = cs->texts[k];
+	}
+	/* rest is "{...}" (or "{}"): continue after its opening brace. */
+	pieces[np++] = (char *)(strcmp(tail, "{}") == 0 ? "]" : "],");
+	pieces[np++] = tail + 1;
+	rc = risk_write_pieces(ctx, pieces, np);
+	free(pieces);
+	free(tail);
+	return rc;
 }
 
 int cmd_risk_score(cli_ctx *ctx)
@@ -602,14 +647,17 @@ int cmd_risk_score(cli_ctx *ctx)
 	json_t *doc = NULL, *clients = NULL;
 	const char *v, *as_of = NULL;
 	collect_state cs = { NULL };
+	risk_input in;
 	pl_status st;
 	double t0, t_all = cli_now_ms();
 	int rc;
 
 	memset(&s, 0, sizeof(s));
 	memset(&tally, 0, sizeof(tally));
+	memset(&in, 0, sizeof(in));
 	s.as_of = INT32_MIN;
 	s.top = 10;
+	s.serialize = ctx->jsonl || !ctx->pretty;
 	st = load_model(ctx, &s.model);
 	if (st != PL_OK)
 		goto fail;
@@ -620,9 +668,10 @@ int cmd_risk_score(cli_ctx *ctx)
 	}
 	if (!ctx->jsonl) {
 		long long top = s.top;
-		rc = cli_read_input(ctx, &doc);
+		rc = risk_read_document(ctx, &in);
 		if (rc != CLI_EXIT_OK)
 			goto out;
+		doc = in.doc; /* borrowed: `in` owns it */
 		t0 = cli_now_ms();
 		st = cli_check_keys(doc, "", keys, &ctx->err);
 		if (st == PL_OK)
@@ -638,7 +687,7 @@ int cmd_risk_score(cli_ctx *ctx)
 			st = pl_error_set(&ctx->err, PL_ERR_INVALID, "/top_contributions",
 					  "'top_contributions' must be an integer from 0 (all) up");
 		s.top = (int)top;
-		if (st == PL_OK)
+		if (st == PL_OK && !in.have_clients)
 			st = cli_get_array(doc, "clients", "", 1, &clients, &ctx->err);
 		if (st != PL_OK)
 			goto fail;
@@ -653,7 +702,7 @@ int cmd_risk_score(cli_ctx *ctx)
 		goto fail;
 	t0 = cli_now_ms();
 	if (ctx->jsonl) {
-		st = risk_score_stream(ctx, &s, NULL, write_line, ctx, &tally, &ctx->err);
+		st = risk_score_stream(ctx, &s, NULL, NULL, write_line, ctx, &tally, &ctx->err);
 		if (st == PL_OK && fflush(stdout) != 0)
 			st = pl_error_set(&ctx->err, PL_ERR_IO, "", "writing to standard output failed");
 		if (st != PL_OK)
@@ -661,17 +710,19 @@ int cmd_risk_score(cli_ctx *ctx)
 		rc = CLI_EXIT_OK;
 		goto out;
 	}
-	cs.arr = json_array();
-	st = risk_score_stream(ctx, &s, clients, collect, &cs, &tally, &ctx->err);
-	json_decref(doc);
+	cs.arr = s.serialize ? NULL : json_array();
+	st = risk_score_stream(ctx, &s, &in, clients, collect, &cs, &tally, &ctx->err);
+	risk_input_release(&in);
 	doc = NULL;
 	if (st != PL_OK)
 		goto fail;
 	{
 		json_t *out = json_object(), *model = json_object(), *stats = json_object(), *tiers;
 		double solve_ms = cli_now_ms() - t0;
-		json_object_set_new(out, "clients", cs.arr);
-		cs.arr = NULL;
+		if (cs.arr) {
+			json_object_set_new(out, "clients", cs.arr);
+			cs.arr = NULL;
+		}
 		json_object_set_new(model, "version", json_integer(s.model.version));
 		json_object_set_new(model, "horizon_days", json_integer(s.model.horizon_days));
 		json_object_set_new(model, "features", json_integer((json_int_t)s.model.nfeatures));
@@ -697,14 +748,22 @@ int cmd_risk_score(cli_ctx *ctx)
 		json_object_set_new(stats, "solve_ms", json_real(cli_ms(ctx, solve_ms)));
 		json_object_set_new(stats, "total_ms", json_real(cli_ms(ctx, cli_now_ms() - t_all)));
 		json_object_set_new(out, "stats", stats);
-		rc = cli_write_output(ctx, out);
+		if (s.serialize) {
+			rc = write_compact(ctx, &cs, out);
+			json_decref(out);
+		} else {
+			rc = cli_write_output(ctx, out);
+		}
 	}
 	goto out;
 fail:
 	rc = cli_exit_for(st);
 out:
 	json_decref(cs.arr);
-	json_decref(doc);
+	for (size_t k = 0; k < cs.n; k++)
+		free(cs.texts[k]);
+	free(cs.texts);
+	risk_input_release(&in);
 	pl_risk_model_release(&s.model);
 	return rc;
 }

@@ -14,6 +14,7 @@ typedef struct risk_scorer {
 	pl_risk_model model; /* its catalogue also holds the input document's extra measures */
 	int32_t as_of;       /* INT32_MIN: each client's last check-in */
 	int top;             /* contributions listed per client; 0 = all */
+	int serialize;       /* workers hand over compact JSON text instead of trees */
 } risk_scorer;
 
 /* Totals for stats, summed over clients. */
@@ -27,11 +28,34 @@ typedef struct risk_tally {
 json_t *risk_score_one(const risk_scorer *s, json_t *obj, const char *ptr, risk_tally *tally,
 		       pl_error *err);
 
-/* Score every client of a document's "clients" array, or every line with --jsonl, in input
- * order, using a reader thread and worker threads. `emit` receives each answer in input order
- * (ownership passes to it). */
-typedef pl_status (*risk_emit_fn)(void *arg, json_t *answer, pl_error *err);
-pl_status risk_score_stream(cli_ctx *ctx, const risk_scorer *s, json_t *clients,
-			    risk_emit_fn emit, void *arg, risk_tally *tally, pl_error *err);
+/* A risk input document read without building the tree of its clients: `doc` holds every
+ * top-level member except "clients", whose elements are text spans into `text`. When the quick
+ * scan cannot cut the document (valid but unusual JSON), `doc` is the whole parsed document and
+ * spans is NULL. */
+typedef struct risk_input {
+	char *text;
+	size_t len;
+	json_t *doc;
+	const char **spans;
+	size_t *span_len;
+	size_t nspans;
+	int have_clients; /* the document has a "clients" member */
+} risk_input;
+
+/* Read --input (or stdin) as a risk document; an exit code, with ctx->err set on failure. */
+int risk_read_document(cli_ctx *ctx, risk_input *in);
+void risk_input_release(risk_input *in);
+
+/* Score every client in input order on a reader thread and worker threads: the spans of `in`,
+ * else the array `clients`, else (both NULL) JSON Lines from --input or stdin. `emit` receives
+ * each answer in input order, as a tree or (s->serialize) as compact text with a NULL tree;
+ * ownership passes to it. */
+typedef pl_status (*risk_emit_fn)(void *arg, json_t *answer, char *text, pl_error *err);
+pl_status risk_score_stream(cli_ctx *ctx, const risk_scorer *s, const risk_input *in,
+			    json_t *clients, risk_emit_fn emit, void *arg, risk_tally *tally,
+			    pl_error *err);
+
+/* Write pieces of text as one output (--output atomically, as cli_write_output does). */
+int risk_write_pieces(cli_ctx *ctx, char **pieces, size_t n);
 
 #endif

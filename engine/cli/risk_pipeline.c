@@ -35,6 +35,7 @@ typedef struct slot {
 	char *owned;      /* text owned by the slot (JSON Lines) */
 	json_t *tree;     /* borrowed client object when the input was already parsed */
 	json_t *answer;
+	char *answer_text;
 	int syntax_error;
 	long line, column; /* of a syntax error inside a JSON line */
 	pl_status st;
@@ -165,6 +166,14 @@ static void process(pipeline *p, slot *s, risk_tally *tally)
 	}
 	s->answer = risk_score_one(p->scorer, obj, ptr, tally, &s->err);
 	s->st = s->answer ? PL_OK : (s->err.code != PL_OK ? s->err.code : PL_ERR_INTERNAL);
+	if (s->answer && p->scorer->serialize) {
+		/* Serializing here keeps the single writer thread from becoming the bottleneck. */
+		s->answer_text = json_dumps(s->answer, JSON_COMPACT | JSON_REAL_PRECISION(15));
+		json_decref(s->answer);
+		s->answer = NULL;
+		if (!s->answer_text)
+			s->st = pl_error_set(&s->err, PL_ERR_NOMEM, "", "out of memory");
+	}
 	if (!s->tree)
 		json_decref(obj);
 	free(s->owned);
@@ -267,8 +276,9 @@ static pl_status run(pipeline *p, risk_emit_fn emit, void *arg, risk_tally *tall
 			st = s->st;
 			*err = s->err;
 		} else {
-			st = emit(arg, s->answer, err);
+			st = emit(arg, s->answer, s->answer_text, err);
 			s->answer = NULL;
+			s->answer_text = NULL;
 		}
 		pthread_mutex_lock(&p->mu);
 		s->state = SLOT_EMPTY;
@@ -286,6 +296,7 @@ static pl_status run(pipeline *p, risk_emit_fn emit, void *arg, risk_tally *tall
 	/* Whatever is still in the ring after an abort. */
 	for (size_t k = 0; k < RING; k++) {
 		json_decref(p->ring[k].answer);
+		free(p->ring[k].answer_text);
 		free(p->ring[k].owned);
 	}
 	if (st == PL_OK && p->read_st != PL_OK) {
@@ -304,8 +315,9 @@ static pl_status run(pipeline *p, risk_emit_fn emit, void *arg, risk_tally *tall
 	return st;
 }
 
-pl_status risk_score_stream(cli_ctx *ctx, const risk_scorer *s, json_t *clients,
-			    risk_emit_fn emit, void *arg, risk_tally *tally, pl_error *err)
+pl_status risk_score_stream(cli_ctx *ctx, const risk_scorer *s, const risk_input *in,
+			    json_t *clients, risk_emit_fn emit, void *arg, risk_tally *tally,
+			    pl_error *err)
 {
 	pipeline *p = calloc(1, sizeof(*p));
 	slot failed;
@@ -316,7 +328,12 @@ pl_status risk_score_stream(cli_ctx *ctx, const risk_scorer *s, json_t *clients,
 	memset(&failed, 0, sizeof(failed));
 	p->ctx = ctx;
 	p->scorer = s;
-	if (clients) {
+	if (in && in->have_clients) {
+		p->spans = in->spans;
+		p->span_len = in->span_len;
+		p->nitems = in->nspans;
+		p->ptr_prefix = "/clients";
+	} else if (clients) {
 		p->array = clients;
 		p->nitems = json_array_size(clients);
 		p->ptr_prefix = "/clients";
@@ -331,12 +348,289 @@ pl_status risk_score_stream(cli_ctx *ctx, const risk_scorer *s, json_t *clients,
 	}
 	st = run(p, emit, arg, tally, err, &failed);
 	if (st != PL_OK && failed.syntax_error) {
-		ctx->err_line = failed.line;
-		ctx->err_column = failed.column;
-		pl_error_set(err, PL_ERR_INVALID, "", "JSON syntax error on line %ld", failed.line);
+		if (p->lines) {
+			ctx->err_line = failed.line;
+			ctx->err_column = failed.column;
+			pl_error_set(err, PL_ERR_INVALID, "", "JSON syntax error on line %ld", failed.line);
+		} else {
+			/* A client span jansson rejects: report the whole document's line and column. */
+			json_error_t jerr;
+			json_t *all = json_loadb(in->text, in->len, JSON_REJECT_DUPLICATES, &jerr);
+			json_decref(all);
+			ctx->err_line = jerr.line > 0 ? jerr.line : 1;
+			ctx->err_column = jerr.column > 0 ? jerr.column : 1;
+			pl_error_set(err, PL_ERR_INVALID, "", "JSON syntax error");
+		}
 	}
 	if (p->lines && p->lines != stdin)
 		fclose(p->lines);
 	free(p);
 	return st;
+}
+
+/* ---------------------------------------------------------------- document scan */
+
+static size_t skip_ws(const char *t, size_t n, size_t i)
+{
+	while (i < n && (t[i] == ' ' || t[i] == '\t' || t[i] == '\n' || t[i] == '\r'))
+		i++;
+	return i;
+}
+
+/* End (one past) of the JSON string starting at t[i] == '"', or 0 on error. */
+static size_t skip_string(const char *t, size_t n, size_t i)
+{
+	for (i++; i < n; i++) {
+		if (t[i] == '\\')
+			i++;
+		else if (t[i] == '"')
+			return i + 1;
+	}
+	return 0;
+}
+
+/* End of the value starting at t[i]: strings, nested containers (depth counted outside
+ * strings), or a scalar up to the next delimiter. 0 on error. Values are not validated here:
+ * jansson validates every span it is given. */
+static size_t skip_value(const char *t, size_t n, size_t i)
+{
+	size_t depth = 0;
+
+	if (i >= n)
+		return 0;
+	if (t[i] == '"')
+		return skip_string(t, n, i);
+	if (t[i] != '{' && t[i] != '[') {
+		while (i < n && t[i] != ',' && t[i] != '}' && t[i] != ']' && t[i] != ' ' &&
+		       t[i] != '\n' && t[i] != '\t' && t[i] != '\r')
+			i++;
+		return i;
+	}
+	for (; i < n; i++) {
+		char ch = t[i];
+		if (ch == '"') {
+			i = skip_string(t, n, i);
+			if (!i)
+				return 0;
+			i--;
+		} else if (ch == '{' || ch == '[') {
+			depth++;
+		} else if (ch == '}' || ch == ']') {
+			if (--depth == 0)
+				return i + 1;
+		}
+	}
+	return 0;
+}
+
+/* Cut the document; 0 on success, -1 when it is not of the simple shape (caller falls back). */
+static int scan_document(risk_input *in)
+{
+	const char *t = in->text;
+	size_t n = in->len, i = skip_ws(t, n, 0), cap = 0;
+
+	if (i >= n || t[i] != '{')
+		return -1;
+	in->doc = json_object();
+	if (!in->doc)
+		return -1;
+	i = skip_ws(t, n, i + 1);
+	if (i < n && t[i] == '}')
+		return skip_ws(t, n, i + 1) == n ? 0 : -1;
+	for (;;) {
+		size_t k0 = i, k1, v0, v1;
+		json_t *key;
+		const char *name;
+
+		if (i >= n || t[i] != '"' || !(k1 = skip_string(t, n, i)))
+			return -1;
+		key = json_loadb(t + k0, k1 - k0, JSON_DECODE_ANY, NULL);
+		if (!json_is_string(key) || json_object_get(in->doc, json_string_value(key))) {
+			json_decref(key);
+			return -1; /* duplicate keys: let the full parse report them */
+		}
+		name = json_string_value(key);
+		i = skip_ws(t, n, k1);
+		if (i >= n || t[i] != ':') {
+			json_decref(key);
+			return -1;
+		}
+		v0 = skip_ws(t, n, i + 1);
+		if (strcmp(name, "clients") == 0 && v0 < n && t[v0] == '[') {
+			in->have_clients = 1;
+			json_object_set_new(in->doc, name, json_null()); /* marks the key as seen */
+			i = skip_ws(t, n, v0 + 1);
+			if (i < n && t[i] == ']') {
+				i++;
+			} else {
+				for (;;) {
+					size_t e1 = skip_value(t, n, i);
+					if (!e1) {
+						json_decref(key);
+						return -1;
+					}
+					if (in->nspans == cap) {
+						size_t nc = cap ? 2 * cap : 1024;
+						const char **ns = realloc(in->spans, nc * sizeof(*ns));
+						size_t *nl;
+						if (!ns) {
+							json_decref(key);
+							return -1;
+						}
+						in->spans = ns;
+						nl = realloc(in->span_len, nc * sizeof(*nl));
+						if (!nl) {
+							json_decref(key);
+							return -1;
+						}
+						in->span_len = nl;
+						cap = nc;
+					}
+					in->spans[in->nspans] = t + i;
+					in->span_len[in->nspans++] = e1 - i;
+					i = skip_ws(t, n, e1);
+					if (i < n && t[i] == ',') {
+						i = skip_ws(t, n, i + 1);
+						continue;
+					}
+					if (i < n && t[i] == ']') {
+						i++;
+						break;
+					}
+					json_decref(key);
+					return -1;
+				}
+			}
+		} else {
+			json_t *v;
+			v1 = skip_value(t, n, v0);
+			if (!v1 || !(v = json_loadb(t + v0, v1 - v0, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES,
+						     NULL))) {
+				json_decref(key);
+				return -1;
+			}
+			json_object_set_new(in->doc, name, v);
+			i = v1;
+		}
+		json_decref(key);
+		i = skip_ws(t, n, i);
+		if (i < n && t[i] == ',') {
+			i = skip_ws(t, n, i + 1);
+			continue;
+		}
+		if (i < n && t[i] == '}')
+			return skip_ws(t, n, i + 1) == n ? 0 : -1;
+		return -1;
+	}
+}
+
+void risk_input_release(risk_input *in)
+{
+	free(in->text);
+	json_decref(in->doc);
+	free(in->spans);
+	free(in->span_len);
+	memset(in, 0, sizeof(*in));
+}
+
+int risk_read_document(cli_ctx *ctx, risk_input *in)
+{
+	FILE *f = stdin;
+	size_t cap = 1 << 20, k;
+	double t0 = cli_now_ms();
+	json_error_t jerr;
+
+	memset(in, 0, sizeof(*in));
+	if (ctx->input_path && !(f = fopen(ctx->input_path, "rb")))
+		return cli_fail(ctx, PL_ERR_IO, "", "cannot open the input file: %s", strerror(errno));
+	in->text = malloc(cap);
+	while (in->text && (k = fread(in->text + in->len, 1, cap - in->len, f)) > 0) {
+		in->len += k;
+		if (in->len == cap) {
+			char *nt = realloc(in->text, cap * 2);
+			if (!nt) {
+				free(in->text);
+				in->text = NULL;
+				break;
+			}
+			in->text = nt;
+			cap *= 2;
+		}
+	}
+	if (f != stdin)
+		fclose(f);
+	if (!in->text)
+		return cli_fail(ctx, PL_ERR_NOMEM, "", "out of memory reading the input");
+	if (scan_document(in) == 0) {
+		/* A "clients" member that is not an array stays in doc for the usual type error. */
+		ctx->parse_ms = cli_now_ms() - t0;
+		return CLI_EXIT_OK;
+	}
+	/* Fall back to jansson on the whole text: it parses what the scan could not cut, or
+	 * reports the syntax error with its line and column. */
+	json_decref(in->doc);
+	in->doc = NULL;
+	free(in->spans);
+	free(in->span_len);
+	in->spans = NULL;
+	in->span_len = NULL;
+	in->nspans = 0;
+	in->have_clients = 0;
+	in->doc = json_loadb(in->text, in->len, JSON_REJECT_DUPLICATES, &jerr);
+	ctx->parse_ms = cli_now_ms() - t0;
+	if (!in->doc) {
+		char msg[JSON_ERROR_TEXT_LENGTH];
+		char *near;
+		snprintf(msg, sizeof(msg), "%s", jerr.text);
+		near = strstr(msg, " near ");
+		if (near)
+			*near = '\0'; /* jansson quotes the offending text: never echo input */
+		ctx->err_line = jerr.line > 0 ? jerr.line : 1;
+		ctx->err_column = jerr.column > 0 ? jerr.column : 1;
+		return cli_fail(ctx, PL_ERR_INVALID, "", "JSON syntax error: %s", msg);
+	}
+	if (!json_is_object(in->doc))
+		return cli_fail(ctx, PL_ERR_INVALID, "", "the input must be a JSON object");
+	return CLI_EXIT_OK;
+}
+
+/* ---------------------------------------------------------------- output */
+
+int risk_write_pieces(cli_ctx *ctx, char **pieces, size_t n)
+{
+	char *tmp = NULL;
+	FILE *f = stdout;
+	int fd, rc = CLI_EXIT_OK, bad = 0;
+
+	if (ctx->output_path) {
+		tmp = malloc(strlen(ctx->output_path) + 16);
+		if (!tmp)
+			return cli_fail(ctx, PL_ERR_NOMEM, "", "out of memory");
+		sprintf(tmp, "%s.tmp.XXXXXX", ctx->output_path);
+		fd = mkstemp(tmp); /* mode 0600: answers about clients are for their owner only */
+		if (fd < 0 || !(f = fdopen(fd, "wb"))) {
+			rc = cli_fail(ctx, PL_ERR_IO, "", "cannot create the output file: %s", strerror(errno));
+			if (fd >= 0) {
+				close(fd);
+				unlink(tmp);
+			}
+			free(tmp);
+			return rc;
+		}
+	}
+	for (size_t k = 0; k < n && !bad; k++)
+		bad = fputs(pieces[k], f) == EOF;
+	bad = bad || fputc('\n', f) == EOF || fflush(f) != 0;
+	if (ctx->output_path) {
+		bad = bad || fsync(fileno(f)) != 0;
+		bad = fclose(f) != 0 || bad;
+		if (bad || rename(tmp, ctx->output_path) != 0) {
+			rc = cli_fail(ctx, PL_ERR_IO, "", "writing the output file failed: %s", strerror(errno));
+			unlink(tmp);
+		}
+		free(tmp);
+	} else if (bad) {
+		rc = cli_fail(ctx, PL_ERR_IO, "", "writing to standard output failed");
+	}
+	return rc;
 }
