@@ -36,11 +36,38 @@ void pl_bocpd_result_release(pl_bocpd_result *res)
 	memset(res, 0, sizeof(*res));
 }
 
-static double log_student(double x, double mu, double kappa, double alpha, double beta)
+/* Normal-Gamma posterior of one run, with the Student-t predictive's constant terms cached:
+ * log p(x) = c0 - (alpha + 1/2) log1p((x - mu)^2 iv), where with s2 = beta (kappa + 1)/(alpha kappa)
+ * c0 = lgamma(alpha + 1/2) - lgamma(alpha) - log(2 alpha pi s2) / 2 and iv = 1 / (2 alpha s2).
+ * g = lgamma(alpha + 1/2) - lgamma(alpha) is carried by the identity
+ * g(alpha + 1/2) = log(alpha) - g(alpha) (from lgamma(a + 1) = log a + lgamma(a)), so an update
+ * costs two logs instead of two lgamma calls. */
+typedef struct run_stats {
+	double mu, kappa, alpha, beta, g, c0, iv;
+} run_stats;
+
+static void run_cache(run_stats *s)
 {
-	double nu = 2 * alpha, s2 = beta * (kappa + 1) / (alpha * kappa), d = x - mu;
-	return gsl_sf_lngamma((nu + 1) / 2) - gsl_sf_lngamma(nu / 2) - 0.5 * log(nu * M_PI * s2) -
-	       (nu + 1) / 2 * log1p(d * d / (nu * s2));
+	double s2 = s->beta * (s->kappa + 1) / (s->alpha * s->kappa);
+	s->c0 = s->g - 0.5 * log(2 * s->alpha * M_PI * s2);
+	s->iv = 1 / (2 * s->alpha * s2);
+}
+
+static double run_logpred(const run_stats *s, double x)
+{
+	double d = x - s->mu;
+	return s->c0 - (s->alpha + 0.5) * log1p(d * d * s->iv);
+}
+
+static void run_update(run_stats *s, double x)
+{
+	double d = x - s->mu;
+	s->beta += s->kappa * d * d / (2 * (s->kappa + 1));
+	s->mu = (s->kappa * s->mu + x) / (s->kappa + 1);
+	s->kappa += 1;
+	s->g = log(s->alpha) - s->g;
+	s->alpha += 0.5;
+	run_cache(s);
 }
 
 static pl_status check_params(const pl_bocpd_params *p, pl_error *err)
@@ -63,9 +90,10 @@ static pl_status check_params(const pl_bocpd_params *p, pl_error *err)
 pl_status pl_bocpd_run(const double *x, size_t n, const pl_bocpd_params *p, pl_bocpd_result *res,
 		       pl_error *err)
 {
-	/* w[r] for r = 0..t, and the Normal-Gamma stats of each run; nw/n* are the next step's. */
-	double *w = NULL, *nw = NULL, *mu = NULL, *ka = NULL, *al = NULL, *be = NULL;
-	double *nmu = NULL, *nka = NULL, *nal = NULL, *nbe = NULL, *tmp;
+	/* Runs are indexed by their first day s (run length t - s on day t), so nothing moves when
+	 * a day passes: day t adds run s = t. lw[s] = log P(run s is current | x_0..t). */
+	double *lw = NULL, *pr = NULL;
+	run_stats *rs = NULL, prior;
 	double logH = log(p->hazard), log1mH = log1p(-p->hazard);
 	size_t sz = (n + 1) * sizeof(double);
 	pl_status st;
@@ -80,83 +108,69 @@ pl_status pl_bocpd_run(const double *x, size_t n, const pl_bocpd_params *p, pl_b
 	res->lagged = malloc(sz);
 	res->map_run = malloc((n + 1) * sizeof(long));
 	res->mean_run = malloc(sz);
-	w = malloc(sz), nw = malloc(sz), mu = malloc(sz), ka = malloc(sz), al = malloc(sz);
-	be = malloc(sz), nmu = malloc(sz), nka = malloc(sz), nal = malloc(sz), nbe = malloc(sz);
-	if (!res->cp || !res->recent || !res->lagged || !res->map_run || !res->mean_run || !w ||
-	    !nw || !mu || !ka || !al || !be || !nmu || !nka || !nal || !nbe) {
+	lw = malloc(sz);
+	pr = malloc(sz);
+	rs = malloc((n + 1) * sizeof(run_stats));
+	if (!res->cp || !res->recent || !res->lagged || !res->map_run || !res->mean_run || !lw ||
+	    !pr || !rs) {
 		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 		goto cleanup;
 	}
+	prior.mu = p->mu0;
+	prior.kappa = p->kappa0;
+	prior.alpha = p->alpha0;
+	prior.beta = p->beta0;
+	prior.g = gsl_sf_lngamma(p->alpha0 + 0.5) - gsl_sf_lngamma(p->alpha0);
+	run_cache(&prior);
 	for (size_t t = 0; t < n; t++)
 		res->lagged[t] = NAN;
 
-	/* Before day 0 there is one "run" carrying the prior; day 0 always opens a segment. */
 	for (size_t t = 0; t < n; t++) {
-		size_t nr = t; /* run lengths alive before day t: 0..t-1 (none at t = 0) */
-		double lp0 = 0, total, maxlog = -INFINITY, mean_r = 0, recent = 0, best = -1;
+		double mx = -INFINITY, total = 0, lse, mean_r = 0, recent = 0, best = -1;
 		long best_r = 0;
 		int obs = !isnan(x[t]);
 
-		if (obs)
-			lp0 = log_student(x[t], p->mu0, p->kappa0, p->alpha0, p->beta0);
-		if (t == 0) {
-			nw[0] = 0; /* log weight */
-		} else {
-			/* log-weights, shifted later; w holds probabilities of the previous step */
-			double logsum = 0; /* log sum_r w_{t-1}(r) = 0: w is normalized */
-			nw[0] = logH + logsum + lp0;
-			for (size_t r = 0; r < nr; r++) {
-				double lp = obs ? log_student(x[t], mu[r], ka[r], al[r], be[r]) : 0;
-				nw[r + 1] = w[r] > 0 ? log1mH + log(w[r]) + lp : -INFINITY;
-			}
-		}
-		for (size_t r = 0; r <= nr; r++)
-			if (nw[r] > maxlog)
-				maxlog = nw[r];
-		total = 0;
-		for (size_t r = 0; r <= nr; r++) {
-			nw[r] = exp(nw[r] - maxlog);
-			total += nw[r];
-		}
-		res->log_evidence += (t == 0 ? (obs ? lp0 : 0) : maxlog + log(total));
-		for (size_t r = 0; r <= nr; r++) {
-			nw[r] /= total;
-			mean_r += (double)r * nw[r];
+		/* growth: every run s < t continues with probability 1 - H; day t opens run t with H
+		 * (the previous weights sum to 1) */
+		for (size_t s = 0; s < t; s++)
+			lw[s] += log1mH + (obs ? run_logpred(&rs[s], x[t]) : 0);
+		lw[t] = (t == 0 ? 0 : logH) + (obs ? run_logpred(&prior, x[t]) : 0);
+		for (size_t s = 0; s <= t; s++)
+			if (lw[s] > mx)
+				mx = lw[s];
+		for (size_t s = 0; s <= t; s++)
+			total += (pr[s] = exp(lw[s] - mx));
+		lse = mx + log(total);
+		res->log_evidence += lse;
+		for (size_t s = t + 1; s-- > 0;) { /* r = t - s increasing: ties keep the smallest r */
+			size_t r = t - s;
+			lw[s] -= lse;
+			pr[s] /= total;
+			mean_r += (double)r * pr[s];
 			if (r < p->window)
-				recent += nw[r];
-			if (nw[r] > best) {
-				best = nw[r];
+				recent += pr[s];
+			if (pr[s] > best) {
+				best = pr[s];
 				best_r = (long)r;
 			}
 		}
-		/* Stats after day t: run 0 starts from the prior, run r+1 extends run r. */
-		nmu[0] = p->mu0, nka[0] = p->kappa0, nal[0] = p->alpha0, nbe[0] = p->beta0;
-		for (size_t r = 0; r < nr; r++)
-			nmu[r + 1] = mu[r], nka[r + 1] = ka[r], nal[r + 1] = al[r], nbe[r + 1] = be[r];
-		if (obs)
-			for (size_t r = 0; r <= nr; r++) {
-				double d = x[t] - nmu[r];
-				nbe[r] += nka[r] * d * d / (2 * (nka[r] + 1));
-				nmu[r] = (nka[r] * nmu[r] + x[t]) / (nka[r] + 1);
-				nka[r] += 1;
-				nal[r] += 0.5;
-			}
-		res->cp[t] = nw[0];
+		res->cp[t] = pr[t];
 		res->recent[t] = recent;
 		res->map_run[t] = best_r;
 		res->mean_run[t] = mean_r;
 		if (t >= p->lag)
-			res->lagged[t - p->lag] = p->lag <= nr ? nw[p->lag] : 0;
-		tmp = w, w = nw, nw = tmp;
-		tmp = mu, mu = nmu, nmu = tmp;
-		tmp = ka, ka = nka, nka = tmp;
-		tmp = al, al = nal, nal = tmp;
-		tmp = be, be = nbe, nbe = tmp;
+			res->lagged[t - p->lag] = pr[t - p->lag];
+		/* learn x_t: every run, including the new one */
+		rs[t] = prior;
+		if (obs)
+			for (size_t s = 0; s <= t; s++)
+				run_update(&rs[s], x[t]);
 	}
 	st = PL_OK;
 cleanup:
-	free(w), free(nw), free(mu), free(ka), free(al), free(be);
-	free(nmu), free(nka), free(nal), free(nbe);
+	free(lw);
+	free(pr);
+	free(rs);
 	if (st != PL_OK)
 		pl_bocpd_result_release(res);
 	return st;
