@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
 #include <peerlink/ews.h>
 #include "testutil.h"
 
@@ -491,6 +492,71 @@ START_TEST(surrogates_stationary_not_significant)
 }
 END_TEST
 
+/* Rolling indicators without detrending for day t read days <= t only. */
+START_TEST(rolling_no_look_ahead)
+{
+	tu_rng r = { 8 };
+	double x[60], y[60], ox[PL_EWS_NINDICATORS][60], oy[PL_EWS_NINDICATORS][60];
+	double *px[PL_EWS_NINDICATORS], *py[PL_EWS_NINDICATORS];
+	pl_ews_rolling_options o = PL_EWS_ROLLING_OPTIONS_INIT;
+	pl_error err = PL_ERROR_INIT;
+
+	for (int k = 0; k < PL_EWS_NINDICATORS; k++) {
+		px[k] = ox[k];
+		py[k] = oy[k];
+	}
+	for (int t = 0; t < 60; t++)
+		x[t] = tu_uniform(&r) < 0.2 ? NAN : gauss(&r);
+	memcpy(y, x, sizeof(x));
+	for (int t = 31; t < 60; t++)
+		y[t] = 100 * gauss(&r);
+	o.window = 14;
+	o.min_obs = 5;
+	ck_assert_int_eq(pl_ews_rolling(x, x, 60, &o, px, &err), PL_OK);
+	ck_assert_int_eq(pl_ews_rolling(y, y, 60, &o, py, &err), PL_OK);
+	for (int k = 0; k < PL_EWS_NINDICATORS; k++)
+		for (int t = 0; t <= 30; t++)
+			ck_assert(isnan(ox[k][t]) ? isnan(oy[k][t]) : ox[k][t] == oy[k][t]);
+}
+END_TEST
+
+/* The CLI: same input and seed, byte-identical answers; the input's seed overrides --seed. */
+START_TEST(cli_seed_determinism)
+{
+	const char *in1 = "{\"series\": [1, 3, 2, 5, 1, 6, 0, 7, 2, 8, null, 9, 1, 10, 0, 12],"
+			  " \"window\": 5, \"indicators\": [\"variance\", \"ar1\"],"
+			  " \"surrogates\": {\"method\": \"phase\", \"count\": 200}}";
+	const char *in2 = "{\"series\": [1, 3, 2, 5, 1, 6, 0, 7, 2, 8, null, 9, 1, 10, 0, 12],"
+			  " \"window\": 5, \"indicators\": [\"variance\", \"ar1\"], \"seed\": 5,"
+			  " \"surrogates\": {\"method\": \"phase\", \"count\": 200}}";
+	const char *a5[] = { "risk", "ews", "--no-timing", "--seed", "5", NULL };
+	const char *a6[] = { "risk", "ews", "--no-timing", "--seed", "6", NULL };
+	tu_run r1, r2, r3, r4;
+
+	ck_assert_int_eq(tu_run_cli(a5, in1, &r1), 0);
+	ck_assert_int_eq(tu_run_cli(a5, in1, &r2), 0);
+	ck_assert_int_eq(tu_run_cli(a6, in1, &r3), 0);
+	ck_assert_int_eq(tu_run_cli(a6, in2, &r4), 0);
+	ck_assert_int_eq(r1.exit_code, 0);
+	ck_assert_str_eq(r1.out, r2.out);
+	{
+		/* another seed: other surrogates, other p-values (the ar1 trend is not extreme) */
+		json_t *d1 = json_loads(r1.out, 0, NULL), *d3 = json_loads(r3.out, 0, NULL);
+		json_t *p1 = json_object_get(json_object_get(d1, "p_value"), "ar1");
+		json_t *p3 = json_object_get(json_object_get(d3, "p_value"), "ar1");
+		ck_assert(json_is_real(p1) && json_is_real(p3));
+		ck_assert(json_real_value(p1) != json_real_value(p3));
+		json_decref(d1);
+		json_decref(d3);
+	}
+	ck_assert_str_eq(r1.out, r4.out); /* "seed": 5 in the input wins over --seed 6 */
+	tu_run_release(&r1);
+	tu_run_release(&r2);
+	tu_run_release(&r3);
+	tu_run_release(&r4);
+}
+END_TEST
+
 static Suite *ews_suite(void)
 {
 	Suite *s = suite_create("ews");
@@ -502,12 +568,14 @@ static Suite *ews_suite(void)
 	tcase_add_test(ind, window_degenerate);
 	tcase_add_test(ind, rolling_alignment_and_missing);
 	tcase_add_test(ind, window_points_rule);
+	tcase_add_test(ind, rolling_no_look_ahead);
 	tcase_add_test(tau, kendall_against_naive);
 	tcase_add_test(det, detrend_linear_exact);
 	tcase_add_test(det, detrend_smoothers);
 	tcase_add_test(sur, analyze_matches_parts);
 	tcase_add_test(sur, surrogates_deterministic_and_significant);
 	tcase_add_test(sur, surrogates_stationary_not_significant);
+	tcase_add_test(sur, cli_seed_determinism);
 	suite_add_tcase(s, ind);
 	suite_add_tcase(s, tau);
 	suite_add_tcase(s, det);

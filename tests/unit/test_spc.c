@@ -357,6 +357,49 @@ START_TEST(bocpd_planted_change)
 }
 END_TEST
 
+/* No look-ahead: charts and BOCPD's filtered summaries for days <= t do not change when every
+ * later day is replaced (the risk model's features rely on this). */
+START_TEST(no_look_ahead)
+{
+	tu_rng r = { 99 };
+	double x[90], y[90];
+	pl_spc_baseline bx, by;
+	pl_ewma_params ep = PL_EWMA_PARAMS_DEFAULT;
+	pl_cusum_params cp = PL_CUSUM_PARAMS_DEFAULT;
+	pl_bocpd_params bp = PL_BOCPD_PARAMS_DEFAULT;
+	pl_error err = PL_ERROR_INIT;
+
+	for (int t = 0; t < 90; t++)
+		x[t] = tu_uniform(&r) < 0.2 ? NAN : 4 + gauss(&r);
+	for (size_t cut = 20; cut < 90; cut += 13) {
+		double ex[90], ey[90], ux[90], uy[90], lx[90], ly[90];
+		signed char ax[90], ay[90], cx[90], cy[90];
+		pl_bocpd_result rx = PL_BOCPD_RESULT_INIT, ry = PL_BOCPD_RESULT_INIT;
+
+		memcpy(y, x, sizeof(x));
+		for (size_t t = cut + 1; t < 90; t++)
+			y[t] = (t % 3 == 0) ? NAN : 50 + 10 * gauss(&r);
+		ck_assert_int_eq(pl_spc_baseline_compute(x, 90, 14, 0, &bx, &err), PL_OK);
+		ck_assert_int_eq(pl_spc_baseline_compute(y, 90, 14, 0, &by, &err), PL_OK);
+		ck_assert_int_eq(pl_spc_ewma(x, 90, &bx, &ep, ex, NULL, ax, &err), PL_OK);
+		ck_assert_int_eq(pl_spc_ewma(y, 90, &by, &ep, ey, NULL, ay, &err), PL_OK);
+		ck_assert_int_eq(pl_spc_cusum(x, 90, &bx, &cp, ux, lx, cx, &err), PL_OK);
+		ck_assert_int_eq(pl_spc_cusum(y, 90, &by, &cp, uy, ly, cy, &err), PL_OK);
+		ck_assert_int_eq(pl_bocpd_run(x, 90, &bp, &rx, &err), PL_OK);
+		ck_assert_int_eq(pl_bocpd_run(y, 90, &bp, &ry, &err), PL_OK);
+		for (size_t t = 0; t <= cut; t++) {
+			ck_assert(isnan(ex[t]) ? isnan(ey[t]) : ex[t] == ey[t]);
+			ck_assert(isnan(ux[t]) ? isnan(uy[t]) : ux[t] == uy[t] && lx[t] == ly[t]);
+			ck_assert(ax[t] == ay[t] && cx[t] == cy[t]);
+			ck_assert(rx.cp[t] == ry.cp[t] && rx.recent[t] == ry.recent[t]);
+			ck_assert(rx.map_run[t] == ry.map_run[t] && rx.mean_run[t] == ry.mean_run[t]);
+		}
+		pl_bocpd_result_release(&rx);
+		pl_bocpd_result_release(&ry);
+	}
+}
+END_TEST
+
 static Suite *spc_suite(void)
 {
 	Suite *s = suite_create("spc");
@@ -368,6 +411,7 @@ static Suite *spc_suite(void)
 	tcase_add_test(charts, false_alarm_rate_known_baseline);
 	tcase_add_test(bo, bocpd_against_enumeration);
 	tcase_add_test(bo, bocpd_planted_change);
+	tcase_add_test(bo, no_look_ahead);
 	suite_add_tcase(s, charts);
 	suite_add_tcase(s, bo);
 	return s;
