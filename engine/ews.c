@@ -444,100 +444,154 @@ static int fit_ar1(const double *r, size_t n, double *mean, double *phi, double 
 	return 0;
 }
 
-static pl_status surrogate_pvalues(const double *x, size_t n, const pl_ews_request *req,
-				   pl_ews_result *res, pl_error *err)
-{
-	const double *trend = res->trend, *resid = res->resid;
-	double mean = 0, phi = 0, sigma = 0, var = 0, tau[PL_EWS_NINDICATORS];
-	double *s = NULL, *spec = NULL, *buf = NULL;
-	size_t count[PL_EWS_NINDICATORS] = { 0 }, used[PL_EWS_NINDICATORS] = { 0 }, m = 0;
-	gsl_rng *rng = NULL;
-	gsl_fft_real_wavetable *rw = NULL;
-	gsl_fft_halfcomplex_wavetable *hw = NULL;
-	gsl_fft_real_workspace *ws = NULL;
-	work w;
-	pl_status st;
+/* A surrogate generator over one series' trend and residuals (shared by pl_ews_analyze and
+ * pl_ews_surrogates): the AR(1) model or the residuals' Fourier transform, and the RNG. */
+typedef struct surrogate_gen {
+	pl_ews_surrogate_method method;
+	size_t n;
+	const double *x, *trend;
+	double mean, phi, sigma, var;
+	double *spec, *buf;
+	gsl_rng *rng;
+	gsl_fft_real_wavetable *rw;
+	gsl_fft_halfcomplex_wavetable *hw;
+	gsl_fft_real_workspace *ws;
+} surrogate_gen;
 
-	st = work_alloc(&w, n, req->indicators, err);
-	if (st != PL_OK)
-		return st;
-	s = malloc((n ? n : 1) * sizeof(double));
-	rng = gsl_rng_alloc(gsl_rng_mt19937);
-	if (!s || !rng) {
-		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
-		goto cleanup;
-	}
-	gsl_rng_set(rng, req->seed);
-	if (req->surrogates == PL_SURROGATE_AR1) {
-		if (fit_ar1(resid, n, &mean, &phi, &sigma, &var) != 0) {
-			st = pl_error_set(err, PL_ERR_INVALID, "/surrogates",
-					  "too few observed values (or no variation) to fit the AR(1) surrogate model");
-			goto cleanup;
+static void gen_free(surrogate_gen *g)
+{
+	free(g->spec);
+	free(g->buf);
+	gsl_rng_free(g->rng);
+	if (g->rw)
+		gsl_fft_real_wavetable_free(g->rw);
+	if (g->hw)
+		gsl_fft_halfcomplex_wavetable_free(g->hw);
+	if (g->ws)
+		gsl_fft_real_workspace_free(g->ws);
+	memset(g, 0, sizeof(*g));
+}
+
+static pl_status gen_init(surrogate_gen *g, pl_ews_surrogate_method method, const double *x,
+			  const double *trend, const double *resid, size_t n, unsigned long seed,
+			  pl_error *err)
+{
+	memset(g, 0, sizeof(*g));
+	g->method = method;
+	g->n = n;
+	g->x = x;
+	g->trend = trend;
+	g->rng = gsl_rng_alloc(gsl_rng_mt19937);
+	if (!g->rng)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	gsl_rng_set(g->rng, seed);
+	if (method == PL_SURROGATE_AR1) {
+		if (fit_ar1(resid, n, &g->mean, &g->phi, &g->sigma, &g->var) != 0) {
+			gen_free(g);
+			return pl_error_set(err, PL_ERR_INVALID, "/surrogates",
+					    "too few observed values (or no variation) to fit the AR(1) surrogate model");
 		}
-		res->ar1_phi = phi;
-		res->ar1_sigma = sigma;
-	} else {
+		return PL_OK;
+	}
+	if (method == PL_SURROGATE_PHASE) {
 		/* Phase randomization (Theiler et al. 1992): keep |FFT| of the demeaned residuals, draw
 		 * every phase uniformly. Missing days are filled with the mean (0 after demeaning). */
 		double sum = 0;
+		size_t m = 0;
 		for (size_t t = 0; t < n; t++)
 			if (!isnan(resid[t])) {
 				sum += resid[t];
 				m++;
 			}
 		if (m < 3 || n < 4) {
-			st = pl_error_set(err, PL_ERR_INVALID, "/surrogates",
-					  "too few observed values for phase-randomized surrogates");
-			goto cleanup;
+			gen_free(g);
+			return pl_error_set(err, PL_ERR_INVALID, "/surrogates",
+					    "too few observed values for phase-randomized surrogates");
 		}
-		mean = sum / (double)m;
-		spec = malloc(n * sizeof(double));
-		buf = malloc(n * sizeof(double));
-		rw = gsl_fft_real_wavetable_alloc(n);
-		hw = gsl_fft_halfcomplex_wavetable_alloc(n);
-		ws = gsl_fft_real_workspace_alloc(n);
-		if (!spec || !buf || !rw || !hw || !ws) {
-			st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
-			goto cleanup;
+		g->mean = sum / (double)m;
+		g->spec = malloc(n * sizeof(double));
+		g->buf = malloc(n * sizeof(double));
+		g->rw = gsl_fft_real_wavetable_alloc(n);
+		g->hw = gsl_fft_halfcomplex_wavetable_alloc(n);
+		g->ws = gsl_fft_real_workspace_alloc(n);
+		if (!g->spec || !g->buf || !g->rw || !g->hw || !g->ws) {
+			gen_free(g);
+			return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 		}
 		for (size_t t = 0; t < n; t++)
-			spec[t] = isnan(resid[t]) ? 0.0 : resid[t] - mean;
-		if (gsl_fft_real_transform(spec, 1, n, rw, ws) != 0) {
-			st = pl_error_set(err, PL_ERR_INTERNAL, "", "FFT failed");
-			goto cleanup;
+			g->spec[t] = isnan(resid[t]) ? 0.0 : resid[t] - g->mean;
+		if (gsl_fft_real_transform(g->spec, 1, n, g->rw, g->ws) != 0) {
+			gen_free(g);
+			return pl_error_set(err, PL_ERR_INTERNAL, "", "FFT failed");
 		}
+		return PL_OK;
 	}
+	gen_free(g);
+	return pl_error_set(err, PL_ERR_INVALID, "/surrogates", "unknown surrogate method");
+}
 
-	for (size_t k = 0; k < req->surrogate_count; k++) {
-		if (req->surrogates == PL_SURROGATE_AR1) {
-			double y = gsl_ran_gaussian(rng, sqrt(var));
-			for (size_t t = 0; t < n; t++) {
-				if (t > 0)
-					y = phi * y + gsl_ran_gaussian(rng, sigma);
-				s[t] = trend[t] + mean + y;
-			}
-		} else {
-			/* halfcomplex layout: [0] DC, then (re, im) pairs for 1..(n-1)/2, then the real
-			 * Nyquist term when n is even; DC and Nyquist keep their values. */
-			memcpy(buf, spec, n * sizeof(double));
-			for (size_t f = 1; 2 * f < n; f++) {
-				double amp = hypot(buf[2 * f - 1], buf[2 * f]);
-				double th = 2 * M_PI * gsl_rng_uniform(rng);
-				buf[2 * f - 1] = amp * cos(th);
-				buf[2 * f] = amp * sin(th);
-			}
-			if (gsl_fft_halfcomplex_inverse(buf, 1, n, hw, ws) != 0) {
-				st = pl_error_set(err, PL_ERR_INTERNAL, "", "inverse FFT failed");
-				goto cleanup;
-			}
-			for (size_t t = 0; t < n; t++)
-				s[t] = trend[t] + mean + buf[t];
+/* Write the next surrogate into s[0..n): trend + mean + noise, NaN where x is missing. */
+static pl_status gen_next(surrogate_gen *g, double *s, pl_error *err)
+{
+	size_t n = g->n;
+
+	if (g->method == PL_SURROGATE_AR1) {
+		double y = gsl_ran_gaussian(g->rng, sqrt(g->var)); /* stationary start */
+		for (size_t t = 0; t < n; t++) {
+			if (t > 0)
+				y = g->phi * y + gsl_ran_gaussian(g->rng, g->sigma);
+			s[t] = g->trend[t] + g->mean + y;
 		}
+	} else {
+		/* GSL halfcomplex layout: [0] the mean term, then (re, im) for frequencies
+		 * 1..(n-1)/2, then the real Nyquist term when n is even; those two keep their values. */
+		double *b = g->buf;
+		memcpy(b, g->spec, n * sizeof(double));
+		for (size_t f = 1; 2 * f < n; f++) {
+			double amp = hypot(b[2 * f - 1], b[2 * f]);
+			double th = 2 * M_PI * gsl_rng_uniform(g->rng);
+			b[2 * f - 1] = amp * cos(th);
+			b[2 * f] = amp * sin(th);
+		}
+		if (gsl_fft_halfcomplex_inverse(b, 1, n, g->hw, g->ws) != 0)
+			return pl_error_set(err, PL_ERR_INTERNAL, "", "inverse FFT failed");
 		for (size_t t = 0; t < n; t++)
-			if (isnan(x[t]))
-				s[t] = NAN;
-		st = pipeline(s, n, req, &w, tau, err);
-		if (st != PL_OK)
+			s[t] = g->trend[t] + g->mean + b[t];
+	}
+	for (size_t t = 0; t < n; t++)
+		if (isnan(g->x[t]))
+			s[t] = NAN;
+	return PL_OK;
+}
+
+static pl_status surrogate_pvalues(const double *x, size_t n, const pl_ews_request *req,
+				   pl_ews_result *res, pl_error *err)
+{
+	double tau[PL_EWS_NINDICATORS], *s = NULL;
+	size_t count[PL_EWS_NINDICATORS] = { 0 }, used[PL_EWS_NINDICATORS] = { 0 };
+	surrogate_gen g;
+	work w;
+	pl_status st;
+
+	st = gen_init(&g, req->surrogates, x, res->trend, res->resid, n, req->seed, err);
+	if (st != PL_OK)
+		return st;
+	if (req->surrogates == PL_SURROGATE_AR1) {
+		res->ar1_phi = g.phi;
+		res->ar1_sigma = g.sigma;
+	}
+	st = work_alloc(&w, n, req->indicators, err);
+	if (st != PL_OK) {
+		gen_free(&g);
+		return st;
+	}
+	s = malloc((n ? n : 1) * sizeof(double));
+	if (!s) {
+		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+		goto cleanup;
+	}
+	for (size_t k = 0; k < req->surrogate_count; k++) {
+		if ((st = gen_next(&g, s, err)) != PL_OK || (st = pipeline(s, n, req, &w, tau, err)) != PL_OK)
 			goto cleanup;
 		for (int j = 0; j < PL_EWS_NINDICATORS; j++) {
 			double obs = res->tau[j];
@@ -556,16 +610,34 @@ static pl_status surrogate_pvalues(const double *x, size_t n, const pl_ews_reque
 	}
 cleanup:
 	work_free(&w);
+	gen_free(&g);
 	free(s);
-	free(spec);
-	free(buf);
-	gsl_rng_free(rng);
-	if (rw)
-		gsl_fft_real_wavetable_free(rw);
-	if (hw)
-		gsl_fft_halfcomplex_wavetable_free(hw);
-	if (ws)
-		gsl_fft_real_workspace_free(ws);
+	return st;
+}
+
+pl_status pl_ews_surrogates(const double *x, size_t n, const pl_ews_detrend *d,
+			    pl_ews_surrogate_method method, size_t count, unsigned long seed,
+			    double *out, pl_error *err)
+{
+	double *trend = malloc((n ? n : 1) * sizeof(double)), *resid = malloc((n ? n : 1) * sizeof(double));
+	surrogate_gen g;
+	pl_status st;
+
+	if (!trend || !resid) {
+		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+		goto out;
+	}
+	st = pl_ews_detrend_series(x, n, d, trend, resid, err);
+	if (st == PL_OK)
+		st = gen_init(&g, method, x, trend, resid, n, seed, err);
+	if (st != PL_OK)
+		goto out;
+	for (size_t k = 0; k < count && st == PL_OK; k++)
+		st = gen_next(&g, out + k * n, err);
+	gen_free(&g);
+out:
+	free(trend);
+	free(resid);
 	return st;
 }
 

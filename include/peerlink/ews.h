@@ -168,6 +168,12 @@ pl_status pl_ews_analyze(const double *x, size_t n, const pl_ews_request *req, p
 			 pl_error *err);
 void pl_ews_result_release(pl_ews_result *res);
 
+/* `count` surrogates of x, as pl_ews_analyze draws them for the same detrending, method and seed:
+ * out[k * n + t] (caller-allocated, count * n), NaN on x's missing days. */
+pl_status pl_ews_surrogates(const double *x, size_t n, const pl_ews_detrend *d,
+			    pl_ews_surrogate_method method, size_t count, unsigned long seed,
+			    double *out, pl_error *err);
+
 #ifdef __cplusplus
 }
 #endif

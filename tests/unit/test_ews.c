@@ -492,6 +492,85 @@ START_TEST(surrogates_stationary_not_significant)
 }
 END_TEST
 
+/* |DFT_k| of x - mean(x), naive O(n^2). */
+static void dft_abs(const double *x, size_t n, double *out)
+{
+	double mu = direct_mean(x, n);
+	for (size_t k = 0; k < n; k++) {
+		double re = 0, im = 0;
+		for (size_t t = 0; t < n; t++) {
+			double a = 6.283185307179586 * (double)(k * t % n) / (double)n;
+			re += (x[t] - mu) * cos(a);
+			im -= (x[t] - mu) * sin(a);
+		}
+		out[k] = hypot(re, im);
+	}
+}
+
+START_TEST(phase_surrogates_keep_spectrum)
+{
+	for (size_t n = 50; n <= 51; n++) {
+		tu_rng r = { n };
+		double x[51], s[3 * 51], a[51], b[51], s2[3 * 51];
+		pl_ews_detrend none = { PL_DETREND_NONE, 0 };
+		pl_error err = PL_ERROR_INIT;
+
+		for (size_t t = 0; t < n; t++)
+			x[t] = 3 + sin(0.4 * (double)t) + 0.5 * gauss(&r);
+		ck_assert_int_eq(pl_ews_surrogates(x, n, &none, PL_SURROGATE_PHASE, 3, 17, s, &err), PL_OK);
+		ck_assert_int_eq(pl_ews_surrogates(x, n, &none, PL_SURROGATE_PHASE, 3, 17, s2, &err), PL_OK);
+		ck_assert(memcmp(s, s2, 3 * n * sizeof(double)) == 0); /* same seed, same draws */
+		dft_abs(x, n, a);
+		for (int k = 0; k < 3; k++) {
+			ck_assert_double_eq_tol(direct_mean(s + k * n, n), direct_mean(x, n), 1e-12);
+			dft_abs(s + k * n, n, b);
+			for (size_t f = 0; f < n; f++)
+				ck_assert_double_eq_tol(b[f], a[f], 1e-9 * (1 + a[f]));
+			ck_assert(fabs(s[k * n] - x[0]) > 1e-6); /* but not the same series */
+		}
+	}
+	/* holes stay holes; too few observed values is an error at /surrogates */
+	{
+		double x[8] = { 1, NAN, 3, 2, NAN, 5, 4, 6 }, s[8], y[5] = { 1, NAN, NAN, NAN, 2 };
+		pl_ews_detrend lin = { PL_DETREND_LINEAR, 0 };
+		pl_error err = PL_ERROR_INIT;
+		ck_assert_int_eq(pl_ews_surrogates(x, 8, &lin, PL_SURROGATE_PHASE, 1, 1, s, &err), PL_OK);
+		for (int t = 0; t < 8; t++)
+			ck_assert(isnan(x[t]) == isnan(s[t]));
+		ck_assert_int_eq(pl_ews_surrogates(y, 5, &lin, PL_SURROGATE_PHASE, 1, 1, s, &err),
+				 PL_ERR_INVALID);
+		ck_assert_str_eq(err.pointer, "/surrogates");
+	}
+}
+END_TEST
+
+START_TEST(ar1_surrogates_match_the_fit)
+{
+	enum { N = 4000 };
+	static double x[N], s[N];
+	tu_rng r = { 4 };
+	pl_ews_detrend none = { PL_DETREND_NONE, 0 };
+	pl_error err = PL_ERROR_INIT;
+	double y = 0, sxy = 0, sxx = 0, mx, ms;
+
+	for (int t = 0; t < N; t++) {
+		y = 0.6 * y + gauss(&r);
+		x[t] = 10 + y;
+	}
+	ck_assert_int_eq(pl_ews_surrogates(x, N, &none, PL_SURROGATE_AR1, 1, 3, s, &err), PL_OK);
+	mx = direct_mean(x, N);
+	ms = direct_mean(s, N);
+	ck_assert_double_eq_tol(ms, mx, 0.15);
+	for (int t = 1; t < N; t++) {
+		sxy += (s[t] - ms) * (s[t - 1] - ms);
+		sxx += (s[t - 1] - ms) * (s[t - 1] - ms);
+	}
+	/* the data's phi is about 0.6 and its variance about 1 / (1 - 0.36) = 1.5625 */
+	ck_assert_double_eq_tol(sxy / sxx, 0.6, 0.05);
+	ck_assert_double_eq_tol(direct_var(s, N), 1.5625, 0.2);
+}
+END_TEST
+
 /* Rolling indicators without detrending for day t read days <= t only. */
 START_TEST(rolling_no_look_ahead)
 {
@@ -576,6 +655,8 @@ static Suite *ews_suite(void)
 	tcase_add_test(sur, surrogates_deterministic_and_significant);
 	tcase_add_test(sur, surrogates_stationary_not_significant);
 	tcase_add_test(sur, cli_seed_determinism);
+	tcase_add_test(sur, phase_surrogates_keep_spectrum);
+	tcase_add_test(sur, ar1_surrogates_match_the_fit);
 	suite_add_tcase(s, ind);
 	suite_add_tcase(s, tau);
 	suite_add_tcase(s, det);
