@@ -55,6 +55,11 @@ static const cli_command commands[] = {
 	    { 0 } } },
 	{ "solve", "matching", cmd_solve_matching,
 	  "maximum-weight matching on a general graph (Edmonds' blossom algorithm)", { { 0 } } },
+	{ "compat", NULL, cmd_compat,
+	  "compatibility scores of two sets of profiles (null = a hard rule excludes the pair)",
+	  { { 0 } } },
+	{ "match", "mentors", cmd_match_mentors,
+	  "assign mentees to capacitated mentors (total, maximin or stable), with reasons", { { 0 } } },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

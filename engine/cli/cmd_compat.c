@@ -1,0 +1,103 @@
+/*
+ * cmd_compat.c: `peerlink compat`, the score matrix of two sets of profiles, for researchers and
+ * for auditing what the matchers see.
+ *
+ * Input  {"left": [profiles], "right": [profiles] (optional: left against itself),
+ *         "weights": {criterion: w}, "constraints": {rule: bool, "min_availability_overlap": k}}
+ * Output {"left_ids", "right_ids", "scores": [[score or null]], "stats"}; null = infeasible.
+ * Scores are rounded to 6 decimals.
+ */
+#include "cli.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+int cmd_compat(cli_ctx *ctx)
+{
+	static const char *const keys[] = { "left", "right", "weights", "constraints", NULL };
+	json_t *doc = NULL, *answer, *lids, *rids, *rows, *stats;
+	pl_profiles P;
+	pl_compat_params prm;
+	size_t *li = NULL, *ri = NULL, nl = 0, nr = 0;
+	double *S = NULL, t0, compat_ms;
+	int rc, self;
+	pl_status st;
+
+	pl_profiles_init(&P);
+	rc = cli_read_input(ctx, &doc);
+	if (rc != CLI_EXIT_OK)
+		return rc;
+	t0 = cli_now_ms();
+	st = cli_check_keys(doc, "", keys, &ctx->err);
+	if (st == PL_OK)
+		st = cli_parse_compat_params(doc, &prm, &ctx->err);
+	if (st == PL_OK)
+		st = cli_parse_profiles(doc, "left", 1, 1, &P, &li, &nl, &ctx->err);
+	if (st == PL_OK)
+		st = cli_parse_profiles(doc, "right", 0, 1, &P, &ri, &nr, &ctx->err);
+	if (st == PL_OK)
+		st = pl_profiles_finalize(&P, &ctx->err);
+	if (st != PL_OK)
+		goto fail;
+	self = ri == NULL;
+	if (self) {
+		free(ri);
+		ri = li;
+		nr = nl;
+	}
+	json_decref(doc);
+	doc = NULL;
+	ctx->parse_ms += cli_now_ms() - t0;
+
+	t0 = cli_now_ms();
+	S = malloc((nl * nr != 0 ? nl * nr : 1) * sizeof(double));
+	if (!S) {
+		st = pl_error_set(&ctx->err, PL_ERR_NOMEM, "", "out of memory for the score matrix");
+		goto fail;
+	}
+	st = pl_compat_matrix(&P, &prm, li, nl, ri, nr, S, &ctx->err);
+	if (st != PL_OK)
+		goto fail;
+	compat_ms = cli_now_ms() - t0;
+
+	answer = json_object();
+	lids = json_array();
+	rids = json_array();
+	rows = json_array();
+	for (size_t i = 0; i < nl; i++)
+		json_array_append_new(lids, json_string(P.items[li[i]].id));
+	for (size_t j = 0; j < nr; j++)
+		json_array_append_new(rids, json_string(P.items[ri[j]].id));
+	for (size_t i = 0; i < nl; i++) {
+		json_t *row = json_array();
+		for (size_t j = 0; j < nr; j++) {
+			double s = S[i * nr + j];
+			json_array_append_new(row, isnan(s) ? json_null() : json_real(cli_round(s, 1e6)));
+		}
+		json_array_append_new(rows, row);
+	}
+	json_object_set_new(answer, "left_ids", lids);
+	json_object_set_new(answer, "right_ids", rids);
+	json_object_set_new(answer, "scores", rows);
+	stats = json_object();
+	json_object_set_new(stats, "algorithm",
+			    json_string("compatibility vectors, one dgemm, elementwise age and hard rules"));
+	json_object_set_new(stats, "left", json_integer((json_int_t)nl));
+	json_object_set_new(stats, "right", json_integer((json_int_t)nr));
+	json_object_set_new(stats, "parse_ms", json_real(cli_ms(ctx, ctx->parse_ms)));
+	json_object_set_new(stats, "compat_ms", json_real(cli_ms(ctx, compat_ms)));
+	json_object_set_new(stats, "solve_ms", json_real(cli_ms(ctx, compat_ms)));
+	json_object_set_new(answer, "stats", stats);
+	rc = cli_write_output(ctx, answer);
+	goto out;
+fail:
+	rc = cli_exit_for(st);
+out:
+	json_decref(doc);
+	if (ri != li)
+		free(ri);
+	free(li);
+	free(S);
+	pl_profiles_release(&P);
+	return rc;
+}

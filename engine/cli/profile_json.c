@@ -1,0 +1,372 @@
+/*
+ * profile_json.c: profiles, weights and constraints from JSON, and the readable reasons of a
+ * pair, shared by `compat` and the `match` subcommands.
+ *
+ * Every field is checked here with its JSON Pointer (e.g. /mentees/3/age_range/1) so that the
+ * library can assume well-typed input; the checks that need the whole population (duplicate and
+ * unknown ids, personality traits) run in pl_profiles_finalize, which reports the same pointers
+ * through each profile's origin. No message quotes a value: field names, ids and the
+ * vocabulary of allowed keywords only.
+ */
+#include "cli.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static pl_status bad(pl_error *err, const char *ptr, const char *key, const char *msg)
+{
+	char p[PL_POINTER_MAX];
+	return pl_error_set(err, PL_ERR_INVALID, key ? cli_ptr(p, sizeof(p), ptr, key) : ptr, "%s", msg);
+}
+
+/* An array of non-empty strings, each added as a tag of criterion c. */
+static pl_status read_tags(pl_profiles *P, size_t idx, json_t *prof, const char *ptr,
+			   const char *key, pl_criterion c, pl_error *err)
+{
+	char fp[PL_POINTER_MAX], ep[PL_POINTER_MAX];
+	json_t *arr = NULL;
+	pl_status st = cli_get_array(prof, key, ptr, 0, &arr, err);
+
+	if (st != PL_OK || !arr)
+		return st;
+	cli_ptr(fp, sizeof(fp), ptr, key);
+	for (size_t k = 0; k < json_array_size(arr); k++) {
+		json_t *t = json_array_get(arr, k);
+		const char *s;
+		cli_ptr_index(ep, sizeof(ep), fp, k);
+		if (!json_is_string(t) || json_string_length(t) == 0)
+			return bad(err, ep, NULL, "tags must be non-empty strings");
+		s = json_string_value(t);
+		if (c == PL_CRIT_MODALITIES && strcmp(s, "in_person") != 0 && strcmp(s, "virtual") != 0)
+			return bad(err, ep, NULL, "modalities must be \"in_person\" or \"virtual\"");
+		st = pl_profile_add_tag(P, idx, c, s, err);
+		if (st != PL_OK)
+			return st;
+	}
+	return PL_OK;
+}
+
+static pl_status read_profile(pl_profiles *P, json_t *prof, const char *ptr, int is_mentor,
+			      size_t *out_idx, pl_error *err)
+{
+	static const char *const mentee_keys[] = {
+		"id", "experiences", "substances", "goals", "recovery_pathway", "life_stage",
+		"personality", "age", "gender", "gender_preference", "age_range", "languages",
+		"modalities", "availability", "partner_id", "exclude", "extra", NULL
+	};
+	static const char *const mentor_keys[] = {
+		"id", "experiences", "substances", "goals", "recovery_pathway", "life_stage",
+		"personality", "age", "gender", "gender_preference", "age_range", "languages",
+		"modalities", "availability", "partner_id", "exclude", "extra", "capacity", NULL
+	};
+	static const struct { const char *key; pl_criterion c; } tag_fields[] = {
+		{ "experiences", PL_CRIT_EXPERIENCES }, { "substances", PL_CRIT_SUBSTANCES },
+		{ "goals", PL_CRIT_GOALS }, { "life_stage", PL_CRIT_LIFE_STAGE },
+		{ "languages", PL_CRIT_LANGUAGES }, { "modalities", PL_CRIT_MODALITIES },
+		{ "availability", PL_CRIT_AVAILABILITY },
+	};
+	char p[PL_POINTER_MAX], q[PL_POINTER_MAX];
+	const char *id = NULL, *s = NULL;
+	json_t *v = NULL;
+	size_t idx;
+	pl_status st;
+
+	if (!json_is_object(prof))
+		return bad(err, ptr, NULL, "each profile must be an object");
+	st = cli_check_keys(prof, ptr, is_mentor ? mentor_keys : mentee_keys, err);
+	if (st == PL_OK)
+		st = cli_get_string(prof, "id", ptr, 1, &id, err);
+	if (st != PL_OK)
+		return st;
+	if (!*id)
+		return bad(err, ptr, "id", "id must be a non-empty string");
+	st = pl_profiles_add(P, id, ptr, &idx, err);
+	if (st != PL_OK)
+		return st;
+	*out_idx = idx;
+	for (size_t k = 0; k < sizeof(tag_fields) / sizeof(tag_fields[0]); k++) {
+		st = read_tags(P, idx, prof, ptr, tag_fields[k].key, tag_fields[k].c, err);
+		if (st != PL_OK)
+			return st;
+	}
+	/* recovery_pathway: one tag, or an array of tags for someone on two pathways */
+	v = json_object_get(prof, "recovery_pathway");
+	if (json_is_string(v)) {
+		if (json_string_length(v) == 0)
+			return bad(err, ptr, "recovery_pathway", "tags must be non-empty strings");
+		st = pl_profile_add_tag(P, idx, PL_CRIT_RECOVERY_PATHWAY, json_string_value(v), err);
+	} else if (json_is_array(v)) {
+		st = read_tags(P, idx, prof, ptr, "recovery_pathway", PL_CRIT_RECOVERY_PATHWAY, err);
+	} else if (v && !json_is_null(v)) {
+		return bad(err, ptr, "recovery_pathway", "recovery_pathway must be a tag or an array of tags");
+	}
+	if (st != PL_OK)
+		return st;
+	v = NULL;
+	st = cli_get_object(prof, "personality", ptr, 0, &v, err);
+	if (st != PL_OK)
+		return st;
+	if (v) {
+		const char *trait;
+		json_t *x;
+		cli_ptr(p, sizeof(p), ptr, "personality");
+		json_object_foreach(v, trait, x) {
+			if (!json_is_number(x) || !(json_number_value(x) >= 0 && json_number_value(x) <= 1))
+				return bad(err, p, trait, "personality traits must be numbers in [0, 1]");
+			st = pl_profile_set_trait(P, idx, trait, json_number_value(x), err);
+			if (st != PL_OK)
+				return st;
+		}
+	}
+	{
+		double age = NAN;
+		st = cli_get_number(prof, "age", ptr, 0, &age, err);
+		if (st != PL_OK)
+			return st;
+		if (!isnan(age)) {
+			if (!(age >= 0 && age < 150))
+				return bad(err, ptr, "age", "age must be a number between 0 and 150");
+			P->items[idx].has_age = 1;
+			P->items[idx].age = age;
+		}
+	}
+	s = NULL;
+	st = cli_get_string(prof, "gender", ptr, 0, &s, err);
+	if (st == PL_OK && s) {
+		if (!*s)
+			return bad(err, ptr, "gender", "gender must be a non-empty string");
+		st = pl_profile_set_gender(P, idx, s, err);
+	}
+	if (st != PL_OK)
+		return st;
+	s = NULL;
+	st = cli_get_string(prof, "gender_preference", ptr, 0, &s, err);
+	if (st == PL_OK && s) {
+		if (!*s)
+			return bad(err, ptr, "gender_preference",
+				   "gender_preference must be \"same\", \"any\" or a gender");
+		st = pl_profile_set_gender_preference(P, idx, s, err);
+	}
+	if (st != PL_OK)
+		return st;
+	v = NULL;
+	st = cli_get_array(prof, "age_range", ptr, 0, &v, err);
+	if (st != PL_OK)
+		return st;
+	if (v) {
+		cli_ptr(p, sizeof(p), ptr, "age_range");
+		if (json_array_size(v) != 2)
+			return bad(err, p, NULL, "age_range must be [min, max]");
+		for (size_t k = 0; k < 2; k++)
+			if (!json_is_number(json_array_get(v, k)))
+				return bad(err, cli_ptr_index(q, sizeof(q), p, k), NULL,
+					   "age_range must hold two numbers");
+		P->items[idx].has_age_range = 1;
+		P->items[idx].age_lo = json_number_value(json_array_get(v, 0));
+		P->items[idx].age_hi = json_number_value(json_array_get(v, 1));
+	}
+	s = NULL;
+	st = cli_get_string(prof, "partner_id", ptr, 0, &s, err);
+	if (st == PL_OK && s)
+		st = pl_profile_set_partner(P, idx, s, err);
+	if (st != PL_OK)
+		return st;
+	v = NULL;
+	st = cli_get_array(prof, "exclude", ptr, 0, &v, err);
+	if (st != PL_OK)
+		return st;
+	if (v) {
+		cli_ptr(p, sizeof(p), ptr, "exclude");
+		for (size_t k = 0; k < json_array_size(v); k++) {
+			json_t *x = json_array_get(v, k);
+			if (!json_is_string(x))
+				return bad(err, cli_ptr_index(q, sizeof(q), p, k), NULL, "exclude must hold ids (strings)");
+			st = pl_profile_add_exclude(P, idx, json_string_value(x), err);
+			if (st != PL_OK)
+				return st;
+		}
+	}
+	v = NULL;
+	st = cli_get_object(prof, "extra", ptr, 0, &v, err);
+	if (st != PL_OK)
+		return st;
+	if (is_mentor) {
+		long long cap = 1;
+		st = cli_get_integer(prof, "capacity", ptr, 0, &cap, err);
+		if (st != PL_OK)
+			return st;
+		if (cap < 1 || cap > 1000000)
+			return bad(err, ptr, "capacity", "capacity must be a positive integer");
+		P->items[idx].capacity = (long)cap;
+	}
+	return PL_OK;
+}
+
+pl_status cli_parse_profiles(json_t *doc, const char *key, int required, int is_mentor,
+			     pl_profiles *P, size_t **idx, size_t *n, pl_error *err)
+{
+	char p[PL_POINTER_MAX], q[PL_POINTER_MAX];
+	json_t *arr = NULL;
+	pl_status st = cli_get_array(doc, key, "", required, &arr, err);
+
+	*idx = NULL;
+	*n = 0;
+	if (st != PL_OK)
+		return st;
+	if (!arr)
+		return PL_OK;
+	cli_ptr(p, sizeof(p), "", key);
+	*idx = malloc((json_array_size(arr) ? json_array_size(arr) : 1) * sizeof(size_t));
+	if (!*idx)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory reading profiles");
+	for (size_t k = 0; k < json_array_size(arr); k++) {
+		st = read_profile(P, json_array_get(arr, k), cli_ptr_index(q, sizeof(q), p, k), is_mentor,
+				  &(*idx)[k], err);
+		if (st != PL_OK)
+			return st;
+		(*n)++;
+	}
+	return PL_OK;
+}
+
+pl_status cli_parse_compat_params(json_t *doc, pl_compat_params *prm, pl_error *err)
+{
+	static const char *const rule_keys[] = { "language", "modality", "gender", "age", "exclude",
+						 "partner", "min_availability_overlap", NULL };
+	char p[PL_POINTER_MAX];
+	json_t *w = NULL, *c = NULL, *x;
+	const char *key;
+	pl_status st;
+
+	pl_compat_params_init(prm);
+	st = cli_get_object(doc, "weights", "", 0, &w, err);
+	if (st != PL_OK)
+		return st;
+	if (w) {
+		json_object_foreach(w, key, x) {
+			int crit = pl_criterion_from_name(key);
+			cli_ptr(p, sizeof(p), "/weights", key);
+			if (crit < 0)
+				return pl_error_set(err, PL_ERR_INVALID, p, "unknown criterion '%s'", key);
+			if (!json_is_number(x) || !(json_number_value(x) >= 0) || !isfinite(json_number_value(x)))
+				return pl_error_set(err, PL_ERR_INVALID, p, "weights must be non-negative numbers");
+			prm->weight[crit] = json_number_value(x);
+		}
+	}
+	st = cli_get_object(doc, "constraints", "", 0, &c, err);
+	if (st != PL_OK || !c)
+		return st;
+	st = cli_check_keys(c, "/constraints", rule_keys, err);
+	if (st != PL_OK)
+		return st;
+	json_object_foreach(c, key, x) {
+		cli_ptr(p, sizeof(p), "/constraints", key);
+		if (strcmp(key, "min_availability_overlap") == 0) {
+			if (!json_is_integer(x) || json_integer_value(x) < 0 || json_integer_value(x) > 10000)
+				return pl_error_set(err, PL_ERR_INVALID, p,
+						    "min_availability_overlap must be a non-negative integer");
+			prm->min_availability_overlap = (long)json_integer_value(x);
+			if (prm->min_availability_overlap > 0)
+				prm->rules |= PL_RULE_BIT(PL_RULE_AVAILABILITY);
+			else
+				prm->rules &= ~PL_RULE_BIT(PL_RULE_AVAILABILITY);
+			continue;
+		}
+		if (!json_is_boolean(x))
+			return pl_error_set(err, PL_ERR_INVALID, p, "each rule switch must be true or false");
+		if (json_is_true(x))
+			prm->rules |= PL_RULE_BIT(pl_rule_from_name(key));
+		else
+			prm->rules &= ~PL_RULE_BIT(pl_rule_from_name(key));
+	}
+	return PL_OK;
+}
+
+double cli_round(double x, double scale)
+{
+	return round(x * scale) / scale + 0.0;
+}
+
+/* ---- reasons ---- */
+
+static void append(char *buf, size_t size, const char *text)
+{
+	size_t len = strlen(buf);
+	if (len + 1 < size)
+		snprintf(buf + len, size - len, "%s", text);
+}
+
+/* "label: tag1, tag2" for the shared tags of criterion c; returns the JSON array of them. */
+static json_t *shared_phrase(const pl_profiles *P, size_t a, size_t b, pl_criterion c,
+			     const char *label, char *text, size_t size)
+{
+	int ids[64];
+	size_t n = pl_compat_shared_tags(P, a, b, c, ids, 64);
+	json_t *arr;
+
+	if (n == 0)
+		return NULL;
+	if (n > 64)
+		n = 64;
+	arr = json_array();
+	if (text[0])
+		append(text, size, "; ");
+	append(text, size, label);
+	for (size_t k = 0; k < n; k++) {
+		const char *tag = P->tags[c].names[ids[k]];
+		json_array_append_new(arr, json_string(tag));
+		append(text, size, k ? ", " : " ");
+		append(text, size, tag);
+	}
+	return arr;
+}
+
+json_t *cli_pair_reasons(const pl_profiles *P, const pl_compat_params *prm, size_t a, size_t b,
+			 double scale)
+{
+	/* Order of the phrases: what a coordinator reads first. */
+	static const struct { pl_criterion c; const char *label; } phrases[] = {
+		{ PL_CRIT_EXPERIENCES, "both:" },
+		{ PL_CRIT_RECOVERY_PATHWAY, "same recovery pathway:" },
+		{ PL_CRIT_LIFE_STAGE, "same life stage:" },
+		{ PL_CRIT_SUBSTANCES, "shared substance history:" },
+		{ PL_CRIT_GOALS, "shared goals:" },
+		{ PL_CRIT_AVAILABILITY, "common times:" },
+		{ PL_CRIT_LANGUAGES, "language:" },
+		{ PL_CRIT_MODALITIES, "can meet:" },
+	};
+	pl_compat_detail d;
+	json_t *r = json_object(), *contrib = json_object(), *shared = json_object();
+	char text[1024] = "";
+
+	pl_compat_explain(P, prm, a, b, &d);
+	for (int c = 0; c < PL_CRIT_COUNT; c++)
+		if (d.present[c])
+			json_object_set_new(contrib, pl_criterion_name(c),
+					    json_real(cli_round(d.contribution[c], scale)));
+	for (size_t k = 0; k < sizeof(phrases) / sizeof(phrases[0]); k++) {
+		json_t *arr;
+		if (!(prm->weight[phrases[k].c] > 0) && phrases[k].c != PL_CRIT_LANGUAGES &&
+		    phrases[k].c != PL_CRIT_MODALITIES)
+			continue;
+		arr = shared_phrase(P, a, b, phrases[k].c, phrases[k].label, text, sizeof(text));
+		if (arr)
+			json_object_set_new(shared, pl_criterion_name(phrases[k].c), arr);
+	}
+	if (d.present[PL_CRIT_PERSONALITY] && d.similarity[PL_CRIT_PERSONALITY] >= 0.85) {
+		if (text[0])
+			append(text, sizeof(text), "; ");
+		append(text, sizeof(text), "similar personality");
+	}
+	if (d.present[PL_CRIT_AGE] && d.similarity[PL_CRIT_AGE] >= 0.75) {
+		if (text[0])
+			append(text, sizeof(text), "; ");
+		append(text, sizeof(text), "close in age");
+	}
+	json_object_set_new(r, "summary", json_string(text[0] ? text : "no shared tags"));
+	json_object_set_new(r, "contributions", contrib);
+	json_object_set_new(r, "shared", shared);
+	return r;
+}

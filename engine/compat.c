@@ -1,0 +1,348 @@
+/*
+ * compat.c: compatibility scores of profile pairs (see peerlink/compat.h and
+ * docs/matching-mentors.md for the formula).
+ *
+ * Why vectors and one GEMM: a program compares every mentee with every mentor (2,000 x 500 in the
+ * benchmark), and almost all of the score is a sum of dot products:
+ *   - tag criteria: the cosine of multi-hot vectors, |A n B| / sqrt(|A| |B|) (the Ochiai
+ *     coefficient; Salton & McGill 1983, "Introduction to Modern Information Retrieval", ch. 6),
+ *     is the dot product of the two L2-normalised vectors;
+ *   - personality: 1 - |a - b|^2 / K = 1 - |a|^2/K - |b|^2/K + (2/K) a.b, a dot product once the
+ *     squared norms ride along as two extra columns (and a presence column makes it vanish when
+ *     either side gave no personality).
+ * So each profile becomes one vector (weights folded into the left side), and the numerators of
+ * all scores are L R^T: one cblas_dgemm. Age (a clipped absolute difference) is not a dot
+ * product and is added elementwise, and so is the denominator, the sum of the weights of the
+ * criteria both sides filled in, looked up by the AND of two presence bit masks.
+ * pl_compat_explain computes the same score directly from the definition; tests check that the
+ * two agree.
+ */
+#include <peerlink/compat.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cblas.h>
+
+static const char *const rule_names[PL_RULE_COUNT] = {
+	"language", "modality", "gender", "age", "exclude", "partner", "availability", "self",
+};
+
+const char *pl_rule_name(pl_rule r)
+{
+	return (unsigned)r < PL_RULE_COUNT ? rule_names[r] : "";
+}
+
+int pl_rule_from_name(const char *name)
+{
+	for (int r = 0; r < PL_RULE_COUNT; r++)
+		if (strcmp(rule_names[r], name) == 0)
+			return r;
+	return -1;
+}
+
+void pl_compat_params_init(pl_compat_params *prm)
+{
+	static const double defaults[PL_CRIT_COUNT] = {
+		[PL_CRIT_EXPERIENCES] = 2.0, [PL_CRIT_SUBSTANCES] = 1.0,
+		[PL_CRIT_GOALS] = 1.5, [PL_CRIT_RECOVERY_PATHWAY] = 2.0,
+		[PL_CRIT_LIFE_STAGE] = 2.0, [PL_CRIT_LANGUAGES] = 0.5,
+		[PL_CRIT_MODALITIES] = 0.5, [PL_CRIT_AVAILABILITY] = 1.0,
+		[PL_CRIT_PERSONALITY] = 1.0, [PL_CRIT_AGE] = 1.0,
+	};
+	memcpy(prm->weight, defaults, sizeof(defaults));
+	prm->rules = PL_RULES_DEFAULT;
+	prm->min_availability_overlap = 0;
+	prm->age_scale = 20.0;
+}
+
+/* |A n B| of two sorted id lists. */
+static size_t intersect_count(const pl_tags *a, const pl_tags *b)
+{
+	size_t i = 0, j = 0, n = 0;
+	while (i < a->n && j < b->n) {
+		if (a->ids[i] < b->ids[j])
+			i++;
+		else if (a->ids[i] > b->ids[j])
+			j++;
+		else {
+			n++;
+			i++;
+			j++;
+		}
+	}
+	return n;
+}
+
+size_t pl_compat_shared_tags(const pl_profiles *P, size_t a, size_t b, pl_criterion c, int *out,
+			     size_t max)
+{
+	const pl_tags *x = &P->items[a].tags[c], *y = &P->items[b].tags[c];
+	size_t i = 0, j = 0, n = 0;
+	if ((unsigned)c >= PL_TAG_CRITERIA)
+		return 0;
+	while (i < x->n && j < y->n) {
+		if (x->ids[i] < y->ids[j])
+			i++;
+		else if (x->ids[i] > y->ids[j])
+			j++;
+		else {
+			if (n < max)
+				out[n] = x->ids[i];
+			n++;
+			i++;
+			j++;
+		}
+	}
+	return n;
+}
+
+/* Does `who`'s gender preference accept `other`? A preference that cannot be checked (the other
+ * side's gender is unknown) is not met. */
+static int gender_ok(const pl_profile *who, const pl_profile *other)
+{
+	switch (who->gpref) {
+	case PL_GPREF_ANY: return 1;
+	case PL_GPREF_SAME: return who->gender >= 0 && other->gender == who->gender;
+	case PL_GPREF_GENDER: return other->gender >= 0 && other->gender == who->gpref_gender;
+	}
+	return 1;
+}
+
+static int age_ok(const pl_profile *who, const pl_profile *other)
+{
+	if (!who->has_age_range)
+		return 1;
+	return other->has_age && other->age >= who->age_lo && other->age <= who->age_hi;
+}
+
+static int lists(const pl_profile *who, long other)
+{
+	for (size_t k = 0; k < who->nexclude; k++)
+		if (who->exclude_idx[k] == other)
+			return 1;
+	return 0;
+}
+
+unsigned pl_compat_rules_failed(const pl_profiles *P, const pl_compat_params *prm, size_t a,
+				size_t b)
+{
+	const pl_profile *x = &P->items[a], *y = &P->items[b];
+	unsigned on = prm->rules | PL_RULE_BIT(PL_RULE_SELF), f = 0;
+
+	if (a == b)
+		f |= PL_RULE_BIT(PL_RULE_SELF);
+	if ((on & PL_RULE_BIT(PL_RULE_LANGUAGE)) && x->tags[PL_CRIT_LANGUAGES].n &&
+	    y->tags[PL_CRIT_LANGUAGES].n &&
+	    intersect_count(&x->tags[PL_CRIT_LANGUAGES], &y->tags[PL_CRIT_LANGUAGES]) == 0)
+		f |= PL_RULE_BIT(PL_RULE_LANGUAGE);
+	if ((on & PL_RULE_BIT(PL_RULE_MODALITY)) && x->tags[PL_CRIT_MODALITIES].n &&
+	    y->tags[PL_CRIT_MODALITIES].n &&
+	    intersect_count(&x->tags[PL_CRIT_MODALITIES], &y->tags[PL_CRIT_MODALITIES]) == 0)
+		f |= PL_RULE_BIT(PL_RULE_MODALITY);
+	if ((on & PL_RULE_BIT(PL_RULE_GENDER)) && !(gender_ok(x, y) && gender_ok(y, x)))
+		f |= PL_RULE_BIT(PL_RULE_GENDER);
+	if ((on & PL_RULE_BIT(PL_RULE_AGE)) && !(age_ok(x, y) && age_ok(y, x)))
+		f |= PL_RULE_BIT(PL_RULE_AGE);
+	if ((on & PL_RULE_BIT(PL_RULE_EXCLUDE)) && (lists(x, (long)b) || lists(y, (long)a)))
+		f |= PL_RULE_BIT(PL_RULE_EXCLUDE);
+	if ((on & PL_RULE_BIT(PL_RULE_PARTNER)) && (x->partner == (long)b || y->partner == (long)a))
+		f |= PL_RULE_BIT(PL_RULE_PARTNER);
+	if ((on & PL_RULE_BIT(PL_RULE_AVAILABILITY)) && prm->min_availability_overlap > 0 &&
+	    intersect_count(&x->tags[PL_CRIT_AVAILABILITY], &y->tags[PL_CRIT_AVAILABILITY]) <
+		    (size_t)prm->min_availability_overlap)
+		f |= PL_RULE_BIT(PL_RULE_AVAILABILITY);
+	return f;
+}
+
+static double age_similarity(const pl_compat_params *prm, double a, double b)
+{
+	double s = 1.0 - fabs(a - b) / prm->age_scale;
+	return s > 0 ? s : 0.0;
+}
+
+/* Bit c set when the profile fills criterion c in. */
+static unsigned presence(const pl_profile *p)
+{
+	unsigned m = 0;
+	for (int c = 0; c < PL_TAG_CRITERIA; c++)
+		if (p->tags[c].n)
+			m |= 1u << c;
+	if (p->traits)
+		m |= 1u << PL_CRIT_PERSONALITY;
+	if (p->has_age)
+		m |= 1u << PL_CRIT_AGE;
+	return m;
+}
+
+void pl_compat_explain(const pl_profiles *P, const pl_compat_params *prm, size_t a, size_t b,
+		       pl_compat_detail *out)
+{
+	const pl_profile *x = &P->items[a], *y = &P->items[b];
+	unsigned both = presence(x) & presence(y);
+	double den = 0.0, num = 0.0;
+	size_t K = P->traits.n;
+
+	memset(out, 0, sizeof(*out));
+	out->failed = pl_compat_rules_failed(P, prm, a, b);
+	for (int c = 0; c < PL_CRIT_COUNT; c++) {
+		double s = 0.0;
+		if (!(both & (1u << c)) || !(prm->weight[c] > 0))
+			continue;
+		if (c < PL_TAG_CRITERIA) {
+			s = (double)intersect_count(&x->tags[c], &y->tags[c]) /
+			    sqrt((double)x->tags[c].n * (double)y->tags[c].n);
+		} else if (c == PL_CRIT_PERSONALITY) {
+			double d2 = 0.0;
+			for (size_t k = 0; k < K; k++)
+				d2 += (x->traits[k] - y->traits[k]) * (x->traits[k] - y->traits[k]);
+			s = 1.0 - d2 / (double)K;
+		} else {
+			s = age_similarity(prm, x->age, y->age);
+		}
+		out->present[c] = 1;
+		out->similarity[c] = s;
+		den += prm->weight[c];
+		num += prm->weight[c] * s;
+	}
+	if (den > 0) {
+		for (int c = 0; c < PL_CRIT_COUNT; c++)
+			out->contribution[c] = out->present[c] ? prm->weight[c] * out->similarity[c] / den : 0.0;
+		out->score = num / den;
+	}
+}
+
+/* Column layout of the compatibility vectors. */
+typedef struct layout {
+	size_t off[PL_CRIT_COUNT]; /* first column of each vector block */
+	size_t d;                   /* vector length */
+	int tag_on[PL_TAG_CRITERIA];
+	int pers_on;
+	size_t K;
+} layout;
+
+static void make_layout(const pl_profiles *P, const pl_compat_params *prm, layout *L)
+{
+	memset(L, 0, sizeof(*L));
+	for (int c = 0; c < PL_TAG_CRITERIA; c++) {
+		L->tag_on[c] = prm->weight[c] > 0 && P->tags[c].n > 0;
+		L->off[c] = L->d;
+		if (L->tag_on[c])
+			L->d += P->tags[c].n;
+	}
+	L->K = P->traits.n;
+	L->pers_on = prm->weight[PL_CRIT_PERSONALITY] > 0 && L->K > 0;
+	L->off[PL_CRIT_PERSONALITY] = L->d;
+	if (L->pers_on)
+		L->d += L->K + 2;
+}
+
+/* One profile's vector; `left` vectors carry the weights. */
+static void fill_vector(const layout *L, const pl_profiles *P, const pl_compat_params *prm,
+			const pl_profile *p, int left, double *row)
+{
+	memset(row, 0, L->d * sizeof(double));
+	for (int c = 0; c < PL_TAG_CRITERIA; c++) {
+		const pl_tags *t = &p->tags[c];
+		double val;
+		if (!L->tag_on[c] || t->n == 0)
+			continue;
+		val = (left ? prm->weight[c] : 1.0) / sqrt((double)t->n);
+		for (size_t k = 0; k < t->n; k++)
+			row[L->off[c] + (size_t)t->ids[k]] = val;
+	}
+	if (L->pers_on && p->traits) {
+		double w = prm->weight[PL_CRIT_PERSONALITY], K = (double)L->K, n2 = 0.0;
+		double *r = row + L->off[PL_CRIT_PERSONALITY];
+		for (size_t k = 0; k < L->K; k++)
+			n2 += p->traits[k] * p->traits[k];
+		if (left) {
+			for (size_t k = 0; k < L->K; k++)
+				r[k] = w * 2.0 / K * p->traits[k];
+			r[L->K] = w * (1.0 - n2 / K);
+			r[L->K + 1] = w;
+		} else {
+			for (size_t k = 0; k < L->K; k++)
+				r[k] = p->traits[k];
+			r[L->K] = 1.0;
+			r[L->K + 1] = -n2 / K;
+		}
+	}
+}
+
+pl_status pl_compat_matrix(const pl_profiles *P, const pl_compat_params *prm, const size_t *left,
+			   size_t nl, const size_t *right, size_t nr, double *scores, pl_error *err)
+{
+	layout L;
+	double *Lv = NULL, *Rv = NULL, wsum[1u << PL_CRIT_COUNT];
+	unsigned *pl_ = NULL, *pr_ = NULL, active = 0;
+	int age_on = prm->weight[PL_CRIT_AGE] > 0;
+	pl_status st = PL_OK;
+
+	if (!P->finalized)
+		return pl_error_set(err, PL_ERR_USAGE, "", "the profiles were not finalized");
+	if (nl == 0 || nr == 0)
+		return PL_OK;
+	make_layout(P, prm, &L);
+	for (int c = 0; c < PL_CRIT_COUNT; c++)
+		if (prm->weight[c] > 0)
+			active |= 1u << c;
+	/* Denominator for every presence pattern: sum of the weights of the criteria in it. */
+	for (unsigned m = 0; m < (1u << PL_CRIT_COUNT); m++) {
+		double s = 0.0;
+		for (int c = 0; c < PL_CRIT_COUNT; c++)
+			if (m & active & (1u << c))
+				s += prm->weight[c];
+		wsum[m] = s;
+	}
+	pl_ = malloc(nl * sizeof(unsigned));
+	pr_ = malloc(nr * sizeof(unsigned));
+	if (L.d > 0) {
+		Lv = malloc(nl * L.d * sizeof(double));
+		Rv = malloc(nr * L.d * sizeof(double));
+	}
+	if (!pl_ || !pr_ || (L.d > 0 && (!Lv || !Rv))) {
+		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory for the compatibility vectors");
+		goto out;
+	}
+	for (size_t i = 0; i < nl; i++) {
+		const pl_profile *p = &P->items[left[i]];
+		pl_[i] = presence(p);
+		if (L.d > 0)
+			fill_vector(&L, P, prm, p, 1, Lv + i * L.d);
+	}
+	for (size_t j = 0; j < nr; j++) {
+		const pl_profile *p = &P->items[right[j]];
+		pr_[j] = presence(p);
+		if (L.d > 0)
+			fill_vector(&L, P, prm, p, 0, Rv + j * L.d);
+	}
+	if (L.d > 0)
+		cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)nl, (int)nr, (int)L.d, 1.0, Lv,
+			    (int)L.d, Rv, (int)L.d, 0.0, scores, (int)nr);
+	else
+		memset(scores, 0, nl * nr * sizeof(double));
+
+	for (size_t i = 0; i < nl; i++) {
+		const pl_profile *x = &P->items[left[i]];
+		double *row = scores + i * nr;
+		for (size_t j = 0; j < nr; j++) {
+			const pl_profile *y = &P->items[right[j]];
+			double den = wsum[pl_[i] & pr_[j]], s = row[j];
+			if (age_on && x->has_age && y->has_age)
+				s += prm->weight[PL_CRIT_AGE] * age_similarity(prm, x->age, y->age);
+			s = den > 0 ? s / den : 0.0;
+			/* rounding in the GEMM may step a hair outside [0, 1] */
+			row[j] = s < 0 ? 0.0 : (s > 1 ? 1.0 : s);
+			if (pl_compat_rules_failed(P, prm, left[i], right[j]))
+				row[j] = NAN;
+		}
+	}
+out:
+	free(Lv);
+	free(Rv);
+	free(pl_);
+	free(pr_);
+	return st;
+}

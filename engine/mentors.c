@@ -1,0 +1,543 @@
+/*
+ * mentors.c: mentor matching under three objectives (see peerlink/mentors.h).
+ *
+ * Why this shape: the exact work is done by the assignment solver (pl_assign_solve: maximum
+ * cardinality first, then minimum cost, capacities and forbidden pairs built in), so each
+ * objective reduces to a few calls of it:
+ *   - TOTAL: one solve on cost -w.
+ *   - MAXIMIN (a bottleneck assignment followed by a sum objective; the threshold method of
+ *     Garfinkel 1971, "An improved algorithm for the bottleneck assignment problem", Oper. Res.
+ *     19(7)): binary search over the sorted distinct values t of w for the largest t at which
+ *     the pairs with w >= t still match as many mentees as all pairs do; then the best total
+ *     among those pairs. Monotone in t, so O(log #values) solves.
+ *   - STABLE: deferred acceptance, mentees proposing, each mentor holding its best `capacity`
+ *     proposals (Gale & Shapley 1962, "College admissions and the stability of marriage",
+ *     Amer. Math. Monthly 69; Roth 1984 for the many-to-one case). With strict preferences it
+ *     ends in the mentee-optimal stable matching, which has no blocking pair.
+ * Pins are applied before any of these: pinned mentees leave the problem and their mentors'
+ * capacities shrink. Alternatives are exact by construction: the problem is re-solved with the
+ * extra pin and the objective compared.
+ */
+#include <peerlink/mentors.h>
+#include <peerlink/assign.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void pl_mentors_problem_init(pl_mentors_problem *pb)
+{
+	memset(pb, 0, sizeof(*pb));
+	pb->objective = PL_MENTORS_TOTAL;
+}
+
+void pl_mentors_result_release(pl_mentors_result *res)
+{
+	if (!res)
+		return;
+	free(res->mentor_of);
+	free(res->reason);
+	free(res->load);
+	memset(res, 0, sizeof(*res));
+}
+
+static int feasible(const pl_mentors_problem *pb, size_t i, size_t j)
+{
+	double s = pb->score[i * pb->nmentors + j];
+	return isfinite(s) && !(pb->forbidden && pb->forbidden[i * pb->nmentors + j]);
+}
+
+static int eligible(const pl_mentors_problem *pb, size_t i, size_t j)
+{
+	return feasible(pb, i, j) && pb->score[i * pb->nmentors + j] >= pb->min_score;
+}
+
+static double adjusted(const pl_mentors_problem *pb, size_t i, size_t j)
+{
+	double s = pb->score[i * pb->nmentors + j];
+	if (pb->current && pb->current[i] == (long)j)
+		s += pb->stickiness;
+	return s;
+}
+
+static long cap_of(const pl_mentors_problem *pb, size_t j)
+{
+	return pb->capacity ? pb->capacity[j] : 1;
+}
+
+static long rank_of(const long *rank, size_t k)
+{
+	return rank ? rank[k] : (long)k;
+}
+
+static int is_pinned(const pl_mentors_problem *pb, size_t i)
+{
+	return pb->pinned && pb->pinned[i] >= 0;
+}
+
+/* Does mentee i prefer mentor a to mentor b (b == -1: unmatched)? */
+static int mentee_prefers(const pl_mentors_problem *pb, size_t i, long a, long b)
+{
+	double wa, wb;
+	if (b < 0)
+		return 1;
+	wa = adjusted(pb, i, (size_t)a);
+	wb = adjusted(pb, i, (size_t)b);
+	return wa > wb || (wa == wb && rank_of(pb->mentor_rank, (size_t)a) < rank_of(pb->mentor_rank, (size_t)b));
+}
+
+/* Does mentor j prefer mentee a to mentee b? */
+static int mentor_prefers(const pl_mentors_problem *pb, size_t j, size_t a, size_t b)
+{
+	double wa = adjusted(pb, a, j), wb = adjusted(pb, b, j);
+	return wa > wb || (wa == wb && rank_of(pb->mentee_rank, a) < rank_of(pb->mentee_rank, b));
+}
+
+/* Seats left after pins (may be negative when pins overfill: checked by the caller). */
+static pl_status seats_after_pins(const pl_mentors_problem *pb, long *capfree, pl_error *err)
+{
+	size_t n = pb->nmentees, m = pb->nmentors;
+
+	for (size_t j = 0; j < m; j++) {
+		capfree[j] = cap_of(pb, j);
+		if (capfree[j] < 1)
+			return pl_error_set(err, PL_ERR_INVALID, "", "mentor %zu has a capacity below 1", j);
+	}
+	for (size_t i = 0; i < n; i++) {
+		long j;
+		if (!is_pinned(pb, i))
+			continue;
+		j = pb->pinned[i];
+		if ((size_t)j >= m)
+			return pl_error_set(err, PL_ERR_INVALID, "", "mentee %zu is pinned to no mentor", i);
+		if (!feasible(pb, i, (size_t)j))
+			return pl_error_set(err, PL_ERR_INVALID, "",
+					    "mentee %zu is pinned to a mentor it cannot be matched with", i);
+		if (--capfree[j] < 0)
+			return pl_error_set(err, PL_ERR_INVALID, "",
+					    "the pins to mentor %ld exceed its capacity", j);
+	}
+	return PL_OK;
+}
+
+/* Work shared by the objectives: non-pinned mentees x mentors with seats left. */
+typedef struct work {
+	const pl_mentors_problem *pb;
+	long *capfree;       /* nmentors */
+	size_t *rows, nr;    /* non-pinned mentees */
+	size_t *cols, nc;    /* mentors with capfree >= 1 */
+	long *capc;          /* nc */
+	double *cost;        /* nr x nc scratch */
+	pl_assign_result ar;
+	size_t solves;
+} work;
+
+static void work_release(work *W)
+{
+	free(W->capfree);
+	free(W->rows);
+	free(W->cols);
+	free(W->capc);
+	free(W->cost);
+	pl_assign_result_release(&W->ar);
+}
+
+static pl_status work_init(work *W, const pl_mentors_problem *pb, pl_error *err)
+{
+	size_t n = pb->nmentees, m = pb->nmentors;
+	pl_status st;
+
+	memset(W, 0, sizeof(*W));
+	W->pb = pb;
+	W->capfree = malloc((m ? m : 1) * sizeof(long));
+	W->rows = malloc((n ? n : 1) * sizeof(size_t));
+	W->cols = malloc((m ? m : 1) * sizeof(size_t));
+	W->capc = malloc((m ? m : 1) * sizeof(long));
+	if (!W->capfree || !W->rows || !W->cols || !W->capc)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory in mentor matching");
+	st = seats_after_pins(pb, W->capfree, err);
+	if (st != PL_OK)
+		return st;
+	for (size_t i = 0; i < n; i++)
+		if (!is_pinned(pb, i))
+			W->rows[W->nr++] = i;
+	for (size_t j = 0; j < m; j++)
+		if (W->capfree[j] >= 1) {
+			W->capc[W->nc] = W->capfree[j];
+			W->cols[W->nc++] = j;
+		}
+	W->cost = malloc((W->nr * W->nc != 0 ? W->nr * W->nc : 1) * sizeof(double));
+	if (!W->cost)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory in mentor matching");
+	return PL_OK;
+}
+
+/* Best total of w among eligible pairs with w >= thr (most matched first). Writes the mentor of
+ * every non-pinned mentee into mentor_of and returns the number matched through *matched. */
+static pl_status solve_threshold(work *W, double thr, long *mentor_of, size_t *matched,
+				 pl_error *err)
+{
+	const pl_mentors_problem *pb = W->pb;
+	pl_status st;
+
+	*matched = 0;
+	for (size_t a = 0; a < W->nr; a++)
+		mentor_of[W->rows[a]] = -1;
+	if (W->nr == 0 || W->nc == 0)
+		return PL_OK;
+	for (size_t a = 0; a < W->nr; a++)
+		for (size_t b = 0; b < W->nc; b++) {
+			size_t i = W->rows[a], j = W->cols[b];
+			double w = eligible(pb, i, j) ? adjusted(pb, i, j) : NAN;
+			W->cost[a * W->nc + b] = (w >= thr) ? -w : INFINITY;
+		}
+	pl_assign_result_release(&W->ar);
+	st = pl_assign_solve(W->cost, W->nr, W->nc, W->capc, &W->ar, err);
+	W->solves++;
+	if (st != PL_OK)
+		return st;
+	for (size_t a = 0; a < W->nr; a++)
+		if (W->ar.row_to_col[a] >= 0)
+			mentor_of[W->rows[a]] = (long)W->cols[W->ar.row_to_col[a]];
+	*matched = W->ar.assigned;
+	return PL_OK;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+static pl_status solve_maximin(work *W, long *mentor_of, double *threshold, pl_error *err)
+{
+	const pl_mentors_problem *pb = W->pb;
+	size_t n = pb->nmentees, nstar, got, nv = 0, lo, hi;
+	double wmin = INFINITY, *vals = NULL;
+	long *trial = NULL;
+	pl_status st;
+
+	*threshold = 0.0;
+	st = solve_threshold(W, -INFINITY, mentor_of, &nstar, err);
+	if (st != PL_OK || nstar == 0)
+		return st;
+	for (size_t a = 0; a < W->nr; a++) {
+		size_t i = W->rows[a];
+		if (mentor_of[i] >= 0 && adjusted(pb, i, (size_t)mentor_of[i]) < wmin)
+			wmin = adjusted(pb, i, (size_t)mentor_of[i]);
+	}
+	vals = malloc((W->nr * W->nc != 0 ? W->nr * W->nc : 1) * sizeof(double));
+	trial = malloc((n ? n : 1) * sizeof(long));
+	if (!vals || !trial) {
+		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory in mentor matching");
+		goto out;
+	}
+	for (size_t a = 0; a < W->nr; a++)
+		for (size_t b = 0; b < W->nc; b++) {
+			size_t i = W->rows[a], j = W->cols[b];
+			if (eligible(pb, i, j) && adjusted(pb, i, j) >= wmin)
+				vals[nv++] = adjusted(pb, i, j);
+		}
+	qsort(vals, nv, sizeof(double), cmp_double);
+	{
+		size_t u = 0;
+		for (size_t k = 0; k < nv; k++)
+			if (u == 0 || vals[k] != vals[u - 1])
+				vals[u++] = vals[k];
+		nv = u;
+	}
+	/* vals[0] == wmin is feasible (the first solution attains it); find the last feasible. */
+	lo = 0;
+	hi = nv - 1;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo + 1) / 2;
+		memcpy(trial, mentor_of, n * sizeof(long));
+		st = solve_threshold(W, vals[mid], trial, &got, err);
+		if (st != PL_OK)
+			goto out;
+		if (got == nstar) {
+			lo = mid;
+			memcpy(mentor_of, trial, n * sizeof(long));
+		} else {
+			hi = mid - 1;
+		}
+	}
+	*threshold = vals[lo];
+out:
+	free(vals);
+	free(trial);
+	return st;
+}
+
+static pl_status solve_stable(work *W, long *mentor_of, pl_error *err)
+{
+	const pl_mentors_problem *pb = W->pb;
+	size_t m = pb->nmentors;
+	size_t *pref = NULL, *plen = NULL, *next = NULL, *stack = NULL, *held = NULL, *nheld = NULL,
+	       *hstart = NULL, nstack = 0, tot = 0;
+	pl_status st = PL_OK;
+
+	for (size_t a = 0; a < W->nr; a++)
+		mentor_of[W->rows[a]] = -1;
+	if (W->nr == 0 || W->nc == 0)
+		return PL_OK;
+	pref = malloc(W->nr * W->nc * sizeof(size_t));
+	plen = calloc(W->nr, sizeof(size_t));
+	next = calloc(W->nr, sizeof(size_t));
+	stack = malloc(W->nr * sizeof(size_t));
+	hstart = malloc((m + 1) * sizeof(size_t));
+	nheld = calloc(m, sizeof(size_t));
+	if (!pref || !plen || !next || !stack || !hstart || !nheld) {
+		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory in mentor matching");
+		goto out;
+	}
+	for (size_t j = 0; j < m; j++) {
+		hstart[j] = tot;
+		tot += W->capfree[j] > 0 ? (size_t)W->capfree[j] : 0;
+	}
+	hstart[m] = tot;
+	held = malloc((tot ? tot : 1) * sizeof(size_t));
+	if (!held) {
+		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory in mentor matching");
+		goto out;
+	}
+	/* Each mentee's eligible open mentors, best first: insertion into a sorted list. */
+	for (size_t a = 0; a < W->nr; a++) {
+		size_t i = W->rows[a], *p = pref + a * W->nc, len = 0;
+		for (size_t b = 0; b < W->nc; b++) {
+			size_t j = W->cols[b], k;
+			if (!eligible(pb, i, j))
+				continue;
+			for (k = len; k > 0 && mentee_prefers(pb, i, (long)j, (long)p[k - 1]); k--)
+				p[k] = p[k - 1];
+			p[k] = j;
+			len++;
+		}
+		plen[a] = len;
+		stack[nstack++] = a;
+	}
+	while (nstack > 0) {
+		size_t a = stack[--nstack], i = W->rows[a], j, *h, worst;
+		if (next[a] >= plen[a])
+			continue; /* i has proposed to every acceptable mentor: stays unmatched */
+		j = pref[a * W->nc + next[a]++];
+		h = held + hstart[j];
+		if (nheld[j] < (size_t)W->capfree[j]) {
+			h[nheld[j]++] = a;
+			continue;
+		}
+		worst = 0;
+		for (size_t k = 1; k < nheld[j]; k++)
+			if (mentor_prefers(pb, j, W->rows[h[worst]], W->rows[h[k]]))
+				worst = k;
+		if (mentor_prefers(pb, j, i, W->rows[h[worst]])) {
+			stack[nstack++] = h[worst];
+			h[worst] = a;
+		} else {
+			stack[nstack++] = a;
+		}
+	}
+	for (size_t j = 0; j < m; j++)
+		for (size_t k = 0; k < nheld[j]; k++)
+			mentor_of[W->rows[held[hstart[j] + k]]] = (long)j;
+out:
+	free(pref);
+	free(plen);
+	free(next);
+	free(stack);
+	free(held);
+	free(nheld);
+	free(hstart);
+	return st;
+}
+
+size_t pl_mentors_blocking_pairs(const pl_mentors_problem *pb, const long *mentor_of)
+{
+	size_t n = pb->nmentees, m = pb->nmentors, count = 0;
+	long *capfree = malloc((m ? m : 1) * sizeof(long)), *worst = malloc((m ? m : 1) * sizeof(long));
+	long *nfree = calloc(m ? m : 1, sizeof(long));
+	pl_error err = PL_ERROR_INIT;
+
+	if (!capfree || !worst || !nfree || seats_after_pins(pb, capfree, &err) != PL_OK)
+		goto out;
+	for (size_t j = 0; j < m; j++)
+		worst[j] = -1;
+	for (size_t i = 0; i < n; i++) {
+		long j = mentor_of[i];
+		if (j < 0 || is_pinned(pb, i))
+			continue;
+		nfree[j]++;
+		if (worst[j] < 0 || mentor_prefers(pb, (size_t)j, (size_t)worst[j], i))
+			worst[j] = (long)i;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (is_pinned(pb, i))
+			continue;
+		for (size_t j = 0; j < m; j++) {
+			if ((long)j == mentor_of[i] || capfree[j] < 1 || !eligible(pb, i, j) ||
+			    !mentee_prefers(pb, i, (long)j, mentor_of[i]))
+				continue;
+			if (nfree[j] < capfree[j] || mentor_prefers(pb, j, i, (size_t)worst[j]))
+				count++;
+		}
+	}
+out:
+	free(capfree);
+	free(worst);
+	free(nfree);
+	return count;
+}
+
+static pl_status fill_result(const pl_mentors_problem *pb, const long *capfree, long *mentor_of,
+			     pl_mentors_result *res, pl_error *err)
+{
+	size_t n = pb->nmentees, m = pb->nmentors;
+
+	res->nmentees = n;
+	res->nmentors = m;
+	res->mentor_of = mentor_of;
+	res->reason = calloc(n ? n : 1, sizeof(int));
+	res->load = calloc(m ? m : 1, sizeof(long));
+	if (!res->reason || !res->load)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory in mentor matching");
+	res->matched = 0;
+	res->total = res->objective_value = 0.0;
+	res->min_score = INFINITY;
+	for (size_t i = 0; i < n; i++) {
+		long j = mentor_of[i];
+		if (j >= 0) {
+			double s = pb->score[i * m + (size_t)j];
+			res->load[j]++;
+			res->matched++;
+			res->total += s;
+			res->objective_value += adjusted(pb, i, (size_t)j);
+			if (s < res->min_score)
+				res->min_score = s;
+			continue;
+		}
+		res->reason[i] = PL_UNMATCHED_NO_FEASIBLE;
+		for (size_t k = 0; k < m; k++) {
+			if (eligible(pb, i, k) && capfree[k] >= 0) {
+				res->reason[i] = PL_UNMATCHED_CAPACITY;
+				break;
+			}
+			if (feasible(pb, i, k))
+				res->reason[i] = PL_UNMATCHED_BELOW_MIN_SCORE;
+		}
+	}
+	if (res->matched == 0)
+		res->min_score = 0.0;
+	res->mean_score = res->matched ? res->total / (double)res->matched : 0.0;
+	res->blocking_pairs = pl_mentors_blocking_pairs(pb, mentor_of);
+	return PL_OK;
+}
+
+pl_status pl_mentors_solve(const pl_mentors_problem *pb, pl_mentors_result *res, pl_error *err)
+{
+	size_t n = pb->nmentees, got = 0;
+	long *mentor_of = NULL;
+	work W;
+	pl_status st;
+
+	memset(res, 0, sizeof(*res));
+	st = work_init(&W, pb, err);
+	if (st != PL_OK)
+		goto out;
+	mentor_of = malloc((n ? n : 1) * sizeof(long));
+	if (!mentor_of) {
+		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory in mentor matching");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		mentor_of[i] = is_pinned(pb, i) ? pb->pinned[i] : -1;
+	switch (pb->objective) {
+	case PL_MENTORS_MAXIMIN:
+		st = solve_maximin(&W, mentor_of, &res->threshold, err);
+		break;
+	case PL_MENTORS_STABLE:
+		st = solve_stable(&W, mentor_of, err);
+		break;
+	default:
+		st = solve_threshold(&W, -INFINITY, mentor_of, &got, err);
+		break;
+	}
+	if (st != PL_OK)
+		goto out;
+	st = fill_result(pb, W.capfree, mentor_of, res, err);
+	mentor_of = NULL; /* owned by res now */
+	res->solves = W.solves;
+out:
+	free(mentor_of);
+	work_release(&W);
+	if (st != PL_OK)
+		pl_mentors_result_release(res);
+	return st;
+}
+
+pl_status pl_mentors_alternatives(const pl_mentors_problem *pb, const pl_mentors_result *res,
+				  size_t top, pl_mentors_alt *out, size_t *count, pl_error *err)
+{
+	size_t n = pb->nmentees, m = pb->nmentors;
+	long *capfree = NULL, *pins = NULL;
+	pl_mentors_problem q = *pb;
+	pl_status st = PL_OK;
+
+	memset(count, 0, (n ? n : 1) * sizeof(size_t));
+	if (top == 0 || n == 0)
+		return PL_OK;
+	capfree = malloc((m ? m : 1) * sizeof(long));
+	pins = malloc(n * sizeof(long));
+	if (!capfree || !pins) {
+		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory in mentor matching");
+		goto out;
+	}
+	st = seats_after_pins(pb, capfree, err);
+	if (st != PL_OK)
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		pins[i] = is_pinned(pb, i) ? pb->pinned[i] : -1;
+	q.pinned = pins;
+	for (size_t i = 0; i < n; i++) {
+		pl_mentors_alt *o = out + i * top;
+		size_t c = 0;
+		if (is_pinned(pb, i))
+			continue;
+		/* best `top` by score (ties by rank), insertion into a short sorted list */
+		for (size_t j = 0; j < m; j++) {
+			double s = pb->score[i * m + j];
+			size_t k;
+			if ((long)j == res->mentor_of[i] || capfree[j] < 1 || !eligible(pb, i, j))
+				continue;
+			for (k = c; k > 0; k--) {
+				double t = o[k - 1].score;
+				if (!(s > t || (s == t && rank_of(pb->mentor_rank, j) <
+							  rank_of(pb->mentor_rank, (size_t)o[k - 1].mentor))))
+					break;
+				if (k < top)
+					o[k] = o[k - 1];
+			}
+			if (k < top) {
+				o[k].mentor = (long)j;
+				o[k].score = s;
+				if (c < top)
+					c++;
+			}
+		}
+		count[i] = c;
+		for (size_t k = 0; k < c; k++) {
+			pl_mentors_result r2;
+			pins[i] = o[k].mentor;
+			st = pl_mentors_solve(&q, &r2, err);
+			pins[i] = -1;
+			if (st != PL_OK)
+				goto out;
+			o[k].total_change = r2.objective_value - res->objective_value;
+			o[k].matched_change = (long)r2.matched - (long)res->matched;
+			pl_mentors_result_release(&r2);
+		}
+	}
+out:
+	free(capfree);
+	free(pins);
+	return st;
+}

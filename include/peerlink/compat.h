@@ -1,0 +1,91 @@
+/*
+ * peerlink/compat.h: pairwise compatibility of profiles: scores in [0, 1], hard rules, and the
+ * per-criterion explanation of a score. Used by `peerlink compat` and by every matcher.
+ *
+ * Score of a pair (a, b) (docs/matching-mentors.md has the full formula):
+ *     score = sum_c w_c s_c(a, b) / sum_c w_c,   both sums over the criteria c that both a and b
+ * fill in (w_c > 0), where s_c in [0, 1] is the cosine of the multi-hot tag vectors for tag
+ * criteria, 1 - mean squared trait difference for personality, and max(0, 1 - |age gap|/20) for
+ * age. Score 0 when the two share no filled-in criterion.
+ * A pair is infeasible when it breaks an enabled hard rule; the matrix then holds NaN.
+ *
+ * Ownership: all functions read the population and parameters and write only into caller-owned
+ * outputs.
+ */
+#ifndef PEERLINK_COMPAT_H
+#define PEERLINK_COMPAT_H
+
+#include <stddef.h>
+#include <peerlink/error.h>
+#include <peerlink/profile.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum pl_rule {
+	PL_RULE_LANGUAGE = 0, /* both list languages and share none */
+	PL_RULE_MODALITY,     /* both list modalities and share none */
+	PL_RULE_GENDER,       /* a gender_preference of either side is not met (or not checkable) */
+	PL_RULE_AGE,          /* an age_range of either side is not met (or the age is unknown) */
+	PL_RULE_EXCLUDE,      /* either side excludes the other */
+	PL_RULE_PARTNER,      /* the two are partners in treatment together */
+	PL_RULE_AVAILABILITY, /* fewer shared availability slots than min_availability_overlap */
+	PL_RULE_SELF,         /* a profile against itself (always on) */
+	PL_RULE_COUNT
+} pl_rule;
+
+#define PL_RULE_BIT(r) (1u << (r))
+#define PL_RULES_DEFAULT                                                                          \
+	(PL_RULE_BIT(PL_RULE_LANGUAGE) | PL_RULE_BIT(PL_RULE_MODALITY) | PL_RULE_BIT(PL_RULE_GENDER) | \
+	 PL_RULE_BIT(PL_RULE_AGE) | PL_RULE_BIT(PL_RULE_EXCLUDE) | PL_RULE_BIT(PL_RULE_PARTNER) |      \
+	 PL_RULE_BIT(PL_RULE_SELF))
+
+/* The "constraints" name of a rule ("language", "modality", ...) and back (-1 if unknown). */
+const char *pl_rule_name(pl_rule r);
+int pl_rule_from_name(const char *name);
+
+typedef struct pl_compat_params {
+	double weight[PL_CRIT_COUNT]; /* >= 0 */
+	unsigned rules;               /* PL_RULE_BIT set of enabled rules */
+	long min_availability_overlap; /* PL_RULE_AVAILABILITY applies when > 0 */
+	double age_scale;              /* years of age gap at which the age similarity reaches 0 */
+} pl_compat_params;
+
+/* Defaults: see docs/matching-mentors.md ("Weights"). */
+void pl_compat_params_init(pl_compat_params *prm);
+
+/* Which enabled rules the pair (a, b) breaks (PL_RULE_BIT set; 0 = feasible). */
+unsigned pl_compat_rules_failed(const pl_profiles *P, const pl_compat_params *prm, size_t a,
+				size_t b);
+
+typedef struct pl_compat_detail {
+	unsigned failed;                 /* as pl_compat_rules_failed */
+	int present[PL_CRIT_COUNT];      /* both sides fill the criterion in and w_c > 0 */
+	double similarity[PL_CRIT_COUNT]; /* s_c, 0 when not present */
+	double contribution[PL_CRIT_COUNT]; /* w_c s_c / sum of present w; they add up to score */
+	double score;                    /* the score whether or not the pair is feasible */
+} pl_compat_detail;
+
+/* The score of one pair computed directly from the definition, with its breakdown. */
+void pl_compat_explain(const pl_profiles *P, const pl_compat_params *prm, size_t a, size_t b,
+		       pl_compat_detail *out);
+
+/*
+ * The nl x nr score matrix (row-major, OUT `scores`) of the profiles left[0..nl) against
+ * right[0..nr) of a finalized population, NaN where a hard rule makes the pair infeasible.
+ * Computed as one GEMM of the two sets' compatibility vectors plus the elementwise age term.
+ * left and right may be the same list (a set against itself).
+ */
+pl_status pl_compat_matrix(const pl_profiles *P, const pl_compat_params *prm, const size_t *left,
+			   size_t nl, const size_t *right, size_t nr, double *scores, pl_error *err);
+
+/* Shared tags of criterion c (c < PL_TAG_CRITERIA): writes up to max ids into out, returns the
+ * number shared. */
+size_t pl_compat_shared_tags(const pl_profiles *P, size_t a, size_t b, pl_criterion c, int *out,
+			     size_t max);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
