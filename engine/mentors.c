@@ -38,6 +38,8 @@ void pl_mentors_result_release(pl_mentors_result *res)
 	free(res->mentor_of);
 	free(res->reason);
 	free(res->load);
+	free(res->dual_mentee);
+	free(res->dual_mentor);
 	memset(res, 0, sizeof(*res));
 }
 
@@ -466,11 +468,319 @@ pl_status pl_mentors_solve(const pl_mentors_problem *pb, pl_mentors_result *res,
 	st = fill_result(pb, W.capfree, mentor_of, res, err);
 	mentor_of = NULL; /* owned by res now */
 	res->solves = W.solves;
+	if (st == PL_OK && pb->objective == PL_MENTORS_TOTAL && W.ar.u && W.ar.v) {
+		res->dual_mentee = malloc((n ? n : 1) * sizeof(double));
+		res->dual_mentor = malloc((pb->nmentors ? pb->nmentors : 1) * sizeof(double));
+		if (!res->dual_mentee || !res->dual_mentor) {
+			st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory in mentor matching");
+			goto out;
+		}
+		for (size_t i = 0; i < n; i++)
+			res->dual_mentee[i] = NAN;
+		for (size_t j = 0; j < pb->nmentors; j++)
+			res->dual_mentor[j] = NAN;
+		for (size_t a = 0; a < W.nr; a++)
+			res->dual_mentee[W.rows[a]] = W.ar.u[a];
+		for (size_t b = 0; b < W.nc; b++)
+			res->dual_mentor[W.cols[b]] = W.ar.v[b];
+	}
 out:
 	free(mentor_of);
 	work_release(&W);
 	if (st != PL_OK)
 		pl_mentors_result_release(res);
+	return st;
+}
+
+/*
+ * Exact alternatives under TOTAL from the dual certificate (all non-pinned mentees matched).
+ *
+ * Costs are c = -w. With duals u (mentees), v (mentors), v <= 0 and v = 0 at mentors with a free
+ * seat, every reduced cost rc(r, c) = c(r, c) - u_r - v_c of an eligible pair is >= 0 and 0 on
+ * matched pairs. Forcing mentee i (matched to k) onto mentor j changes the optimum by the
+ * cheapest cycle i -> j ~> k -> i in the residual graph of the min-cost-flow form, because the
+ * old solution has no negative cycle (Ahuja, Magnanti & Orlin 1993, "Network Flows", thm 9.1,
+ * and the reoptimisation argument of sec. 9.11). With node potentials p(row) = -u, p(mentor) = v,
+ * p(sink T) = 0, each residual arc's reduced cost is >= 0 and a cycle's real cost equals the sum
+ * of its reduced costs, so
+ *     change = rc(i, j) + dist(j -> k),
+ * dist by Dijkstra over: mentor c -> each mentee r it holds (0), mentee r -> eligible mentor c'
+ * (rc(r, c')), mentor with a free seat -> T (0), T -> mentor holding someone (-v_c), and
+ * mentee r -> T by dropping r from the matching (one fewer matched: compared lexicographically
+ * first, cost -u_r). Rows are reached only through their own mentor, so they are scanned when
+ * that mentor is settled. One search per distinct alternative mentor j, stopped as soon as every
+ * mentor k it is asked about is settled.
+ */
+typedef struct dkey {
+	long drops;
+	double cost;
+} dkey;
+
+static int dless(dkey x, dkey y)
+{
+	return x.drops < y.drops || (x.drops == y.drops && x.cost < y.cost);
+}
+
+/* Heap entries (lazy Dijkstra: stale entries are skipped when popped). */
+enum { E_COL, E_ROW, E_SINK, E_SINKPTR };
+typedef struct dent {
+	dkey key;
+	int kind;
+	long a, b; /* E_COL: column a; E_ROW: row a, position b; E_SINKPTR: position b */
+} dent;
+
+typedef struct dheap {
+	dent *e;
+	size_t n, cap;
+} dheap;
+
+static int dh_push(dheap *H, dkey key, int kind, long a, long b)
+{
+	size_t k;
+	if (H->n == H->cap) {
+		size_t cap = H->cap ? 2 * H->cap : 1024;
+		dent *e = realloc(H->e, cap * sizeof(*e));
+		if (!e)
+			return -1;
+		H->e = e;
+		H->cap = cap;
+	}
+	k = H->n++;
+	H->e[k] = (dent){ key, kind, a, b };
+	while (k > 0 && dless(H->e[k].key, H->e[(k - 1) / 2].key)) {
+		dent t = H->e[k];
+		H->e[k] = H->e[(k - 1) / 2];
+		H->e[(k - 1) / 2] = t;
+		k = (k - 1) / 2;
+	}
+	return 0;
+}
+
+static dent dh_pop(dheap *H)
+{
+	dent top = H->e[0];
+	size_t k = 0;
+	H->e[0] = H->e[--H->n];
+	for (;;) {
+		size_t l = 2 * k + 1, r = l + 1, b = k;
+		dent t;
+		if (l < H->n && dless(H->e[l].key, H->e[b].key))
+			b = l;
+		if (r < H->n && dless(H->e[r].key, H->e[b].key))
+			b = r;
+		if (b == k)
+			break;
+		t = H->e[k];
+		H->e[k] = H->e[b];
+		H->e[b] = t;
+		k = b;
+	}
+	return top;
+}
+
+typedef struct rcent {
+	double rc;
+	long col;
+} rcent;
+
+static int cmp_rcent(const void *x, const void *y)
+{
+	const rcent *a = x, *b = y;
+	if (a->rc != b->rc)
+		return a->rc < b->rc ? -1 : 1;
+	return (a->col > b->col) - (a->col < b->col);
+}
+
+/* Do the duals certify the matching? (see pl_assign_result) */
+static int duals_ok(const pl_mentors_problem *pb, const pl_mentors_result *res, const long *capfree)
+{
+	size_t n = pb->nmentees, m = pb->nmentors;
+	double tol = 1e-9;
+
+	for (size_t i = 0; i < n; i++) {
+		if (is_pinned(pb, i))
+			continue;
+		if (res->mentor_of[i] < 0 || !isfinite(res->dual_mentee[i]))
+			return 0;
+		for (size_t j = 0; j < m; j++) {
+			double rc;
+			if (capfree[j] < 1 || !eligible(pb, i, j))
+				continue;
+			rc = -adjusted(pb, i, j) - res->dual_mentee[i] - res->dual_mentor[j];
+			if (rc < -tol || ((long)j == res->mentor_of[i] && fabs(rc) > tol))
+				return 0;
+		}
+	}
+	for (size_t j = 0; j < m; j++) {
+		long held = 0;
+		if (capfree[j] < 1)
+			continue;
+		for (size_t i = 0; i < n; i++)
+			held += !is_pinned(pb, i) && res->mentor_of[i] == (long)j;
+		if (!isfinite(res->dual_mentor[j]) || res->dual_mentor[j] > tol ||
+		    (held < capfree[j] && fabs(res->dual_mentor[j]) > tol))
+			return 0;
+	}
+	return 1;
+}
+
+static pl_status fast_alternatives(const pl_mentors_problem *pb, const pl_mentors_result *res,
+				   const long *capfree, size_t top, pl_mentors_alt *out,
+				   const size_t *count, pl_error *err)
+{
+	size_t n = pb->nmentees, m = pb->nmentors, nrc = 0;
+	const double *u = res->dual_mentee, *v = res->dual_mentor;
+	long *head = malloc((m + 1) * sizeof(long)), *nextr = malloc((n ? n : 1) * sizeof(long));
+	long *held = calloc(m ? m : 1, sizeof(long)), *qhead = malloc((m + 1) * sizeof(long));
+	long *qnext = malloc((n * top != 0 ? n * top : 1) * sizeof(long));
+	long *want = calloc(m + 1, sizeof(long)), *touched = malloc((m + 1) * sizeof(long));
+	size_t *rstart = malloc((n + 1) * sizeof(size_t));
+	rcent *rcs = NULL, *tcols = malloc((m ? m : 1) * sizeof(rcent));
+	dkey *dist = malloc((m + 1) * sizeof(dkey)), *rowdist = malloc((n ? n : 1) * sizeof(dkey));
+	unsigned char *done = calloc(m + 1, 1);
+	size_t ntcols = 0;
+	dheap H = { NULL, 0, 0 };
+	pl_status st = PL_OK;
+
+	if (!head || !nextr || !held || !qhead || !qnext || !want || !touched || !rstart || !tcols ||
+	    !dist || !rowdist || !done)
+		goto nomem;
+	for (size_t j = 0; j <= m; j++)
+		head[j] = qhead[j] = -1;
+	for (size_t i = 0; i < n; i++) {
+		long k = res->mentor_of[i];
+		if (is_pinned(pb, i) || k < 0)
+			continue;
+		nextr[i] = head[k];
+		head[k] = (long)i;
+		held[k]++;
+	}
+	/* Each matched row's arcs to eligible mentors, cheapest reduced cost first, so that a
+	 * search expands a row lazily, one arc at a time, only as far as it needs. */
+	for (size_t i = 0; i < n; i++) {
+		rstart[i] = nrc;
+		if (!is_pinned(pb, i))
+			for (size_t j = 0; j < m; j++)
+				nrc += capfree[j] >= 1 && eligible(pb, i, j) && (long)j != res->mentor_of[i];
+	}
+	rstart[n] = nrc;
+	rcs = malloc((nrc ? nrc : 1) * sizeof(rcent));
+	if (!rcs)
+		goto nomem;
+	for (size_t i = 0; i < n; i++) {
+		size_t w = rstart[i];
+		if (is_pinned(pb, i))
+			continue;
+		for (size_t j = 0; j < m; j++)
+			if (capfree[j] >= 1 && eligible(pb, i, j) && (long)j != res->mentor_of[i]) {
+				double rc = -adjusted(pb, i, j) - u[i] - v[j];
+				rcs[w++] = (rcent){ rc > 0 ? rc : 0.0, (long)j };
+			}
+		qsort(rcs + rstart[i], rstart[i + 1] - rstart[i], sizeof(rcent), cmp_rcent);
+	}
+	/* sink -> mentor holding someone, reduced cost -v, cheapest first */
+	for (size_t j = 0; j < m; j++)
+		if (capfree[j] >= 1 && held[j] > 0)
+			tcols[ntcols++] = (rcent){ -v[j] > 0 ? -v[j] : 0.0, (long)j };
+	qsort(tcols, ntcols, sizeof(rcent), cmp_rcent);
+	/* queries (i, slot) grouped by their alternative mentor j */
+	for (size_t i = 0; i < n; i++)
+		for (size_t s = 0; s < count[i]; s++) {
+			long j = out[i * top + s].mentor;
+			qnext[i * top + s] = qhead[j];
+			qhead[j] = (long)(i * top + s);
+		}
+	for (size_t j = 0; j < m; j++) {
+		long nwant = 0, ntouched = 0;
+		if (qhead[j] < 0)
+			continue;
+		for (long q = qhead[j]; q >= 0; q = qnext[q]) {
+			long k = res->mentor_of[(size_t)q / top];
+			if (want[k]++ == 0)
+				nwant++;
+		}
+		H.n = 0;
+		if (dh_push(&H, (dkey){ 0, 0.0 }, E_COL, (long)j, 0) != 0)
+			goto nomem;
+		while (H.n > 0 && nwant > 0) {
+			dent e = dh_pop(&H);
+			long c;
+			if (e.kind == E_ROW) {
+				size_t p = rstart[e.a] + (size_t)e.b;
+				c = rcs[p].col;
+				if (p + 1 < rstart[e.a + 1] &&
+				    dh_push(&H, (dkey){ rowdist[e.a].drops, rowdist[e.a].cost + rcs[p + 1].rc },
+					    E_ROW, e.a, e.b + 1) != 0)
+					goto nomem;
+			} else if (e.kind == E_SINKPTR) {
+				c = tcols[e.b].col;
+				if ((size_t)e.b + 1 < ntcols &&
+				    dh_push(&H, (dkey){ dist[m].drops, dist[m].cost + tcols[e.b + 1].rc },
+					    E_SINKPTR, 0, e.b + 1) != 0)
+					goto nomem;
+			} else if (e.kind == E_SINK) {
+				if (done[m])
+					continue;
+				done[m] = 1;
+				dist[m] = e.key;
+				touched[ntouched++] = (long)m;
+				if (ntcols > 0 &&
+				    dh_push(&H, (dkey){ e.key.drops, e.key.cost + tcols[0].rc }, E_SINKPTR, 0, 0) != 0)
+					goto nomem;
+				continue;
+			} else {
+				c = e.a;
+			}
+			if (done[c])
+				continue;
+			/* settle mentor c */
+			done[c] = 1;
+			dist[c] = e.key;
+			touched[ntouched++] = c;
+			if (want[c] > 0)
+				nwant--;
+			if (held[c] < capfree[c] && !done[m] && dh_push(&H, e.key, E_SINK, 0, 0) != 0)
+				goto nomem;
+			for (long r = head[c]; r >= 0; r = nextr[r]) {
+				rowdist[r] = e.key;
+				if (!done[m] && dh_push(&H, (dkey){ e.key.drops + 1, e.key.cost - u[r] }, E_SINK, 0, 0) != 0)
+					goto nomem;
+				if (rstart[r + 1] > rstart[r] &&
+				    dh_push(&H, (dkey){ e.key.drops, e.key.cost + rcs[rstart[r]].rc }, E_ROW, r, 0) != 0)
+					goto nomem;
+			}
+		}
+		for (long q = qhead[j]; q >= 0; q = qnext[q]) {
+			size_t i = (size_t)q / top;
+			long k = res->mentor_of[i];
+			pl_mentors_alt *alt = &out[q];
+			double rc = -adjusted(pb, i, (size_t)j) - u[i] - v[j];
+			/* k is always reached: j -> a mentee of j -> sink (drop) -> k */
+			alt->total_change = -(rc + dist[k].cost);
+			alt->matched_change = -dist[k].drops;
+			want[k] = 0;
+		}
+		for (long t = 0; t < ntouched; t++)
+			done[touched[t]] = 0;
+	}
+	goto out;
+nomem:
+	st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory in mentor matching");
+out:
+	free(head);
+	free(nextr);
+	free(held);
+	free(qhead);
+	free(qnext);
+	free(want);
+	free(touched);
+	free(rstart);
+	free(rcs);
+	free(tcols);
+	free(dist);
+	free(rowdist);
+	free(done);
+	free(H.e);
 	return st;
 }
 
@@ -524,7 +834,15 @@ pl_status pl_mentors_alternatives(const pl_mentors_problem *pb, const pl_mentors
 			}
 		}
 		count[i] = c;
-		for (size_t k = 0; k < c; k++) {
+	}
+	if (pb->objective == PL_MENTORS_TOTAL && res->dual_mentee && res->dual_mentor &&
+	    duals_ok(pb, res, capfree)) {
+		st = fast_alternatives(pb, res, capfree, top, out, count, err);
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		pl_mentors_alt *o = out + i * top;
+		for (size_t k = 0; k < count[i]; k++) {
 			pl_mentors_result r2;
 			pins[i] = o[k].mentor;
 			st = pl_mentors_solve(&q, &r2, err);

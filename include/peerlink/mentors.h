@@ -69,9 +69,12 @@ typedef struct pl_mentors_result {
 	double threshold;       /* MAXIMIN: the smallest w among non-pinned matches (else 0) */
 	size_t blocking_pairs;  /* see pl_mentors_blocking_pairs */
 	size_t solves;          /* assignment solves used */
+	/* TOTAL only: the assignment's dual certificate, for exact alternatives without
+	 * re-solving (NaN for pinned mentees and mentors without a free seat); NULL otherwise. */
+	double *dual_mentee, *dual_mentor;
 } pl_mentors_result;
 
-#define PL_MENTORS_RESULT_INIT { 0, 0, NULL, NULL, NULL, 0, 0.0, 0.0, 0.0, 0.0, 0.0, 0, 0 }
+#define PL_MENTORS_RESULT_INIT { 0, 0, NULL, NULL, NULL, 0, 0.0, 0.0, 0.0, 0.0, 0.0, 0, 0, NULL, NULL }
 
 void pl_mentors_result_release(pl_mentors_result *res);
 
@@ -97,7 +100,10 @@ typedef struct pl_mentors_alt {
 /*
  * For each non-pinned mentee, up to `top` eligible mentors other than its own with a seat not
  * taken by pins, best score first (ties by rank), and the exact change of the optimum if that
- * pair were pinned, found by re-solving under the same objective. out has nmentees*top entries
+ * pair were pinned. Under TOTAL, when every non-pinned mentee is matched and the duals check
+ * out, the change is the reduced cost of the pair plus a shortest path in the residual graph
+ * (one Dijkstra per distinct alternative mentor); otherwise the problem is re-solved with the
+ * extra pin under the same objective. Both are exact. out has nmentees*top entries
  * (mentee i's in out[i*top ...]), count[i] says how many are filled.
  */
 pl_status pl_mentors_alternatives(const pl_mentors_problem *pb, const pl_mentors_result *res,
