@@ -29,7 +29,7 @@ void pl_risk_train_options_init(pl_risk_train_options *o)
 	o->folds = 5;
 	o->seed = 0;
 	o->alert_rate = 0.05;
-	o->sensitivity = 0.80;
+	o->sensitivity = 0.50;
 	o->min_checkins = 7;
 	o->stride = 1;
 }

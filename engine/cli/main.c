@@ -43,7 +43,7 @@ static const cli_command commands[] = {
 	    { "calibration", 1, "platt (default), isotonic or none" },
 	    { "folds", 1, "cross-validation folds, grouped by client (default 5)" },
 	    { "alert-rate", 1, "high tier: at most this fraction of client-days (default 0.05)" },
-	    { "sensitivity", 1, "moderate tier: sensitivity target (default 0.8)" },
+	    { "sensitivity", 1, "moderate tier: sensitivity target (default 0.5)" },
 	    { "min-checkins", 1, "check-ins a client needs before it is scored (default 7)" },
 	    { "stride", 1, "train on every k-th day of each client (default 1)" },
 	    { 0 } } },

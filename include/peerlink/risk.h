@@ -165,7 +165,7 @@ typedef struct pl_risk_train_options {
 	int folds;               /* grouped by client; default 5 */
 	unsigned long seed;      /* fold assignment */
 	double alert_rate;       /* high tier: at most this fraction of client-days; default 0.05 */
-	double sensitivity;      /* moderate tier: reach this sensitivity; default 0.80 */
+	double sensitivity;      /* moderate tier: reach this sensitivity; default 0.50 */
 	int min_checkins;        /* default 7 */
 	int stride;              /* use every stride-th day of each client; default 1 */
 	const pl_feature_spec *features; /* NULL: pl_features_default */

@@ -1,0 +1,13 @@
+#!/bin/sh
+# Reproduce models/default.json byte for byte, and its held-out evaluation (models/MODEL_CARD.md).
+# Run from the repository root after building: sh models/train_default.sh [path/to/peerlink]
+set -eu
+PL=${1:-build/peerlink}
+# Training data: 1,000 generated clients x 180 days (docs/datasets.md), seed 1.
+"$PL" dataset generate checkins --clients 1000 --days 180 --seed 1 --no-timing |
+  "$PL" risk train --seed 1 --no-timing --pretty --output models/default.json
+# Held-out check: a fresh cohort (seed 2, 500 clients) scored weekly with the shipped model.
+tmp=$(mktemp)
+"$PL" dataset generate checkins --clients 500 --days 180 --seed 2 --jsonl > "$tmp"
+/usr/bin/python3 models/evaluate_heldout.py "$PL" models/default.json "$tmp"
+rm -f "$tmp"
