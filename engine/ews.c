@@ -85,7 +85,7 @@ void pl_ews_window_stats(const double *resid, const double *level, size_t w, siz
 		}
 	}
 	/* A window whose values are all equal has s2 == 0 up to the rounding of the mean. */
-	if (s2 <= 1e-24 * sumsq)
+	if (isfinite(sumsq) && s2 <= 1e-24 * sumsq)
 		s2 = 0;
 	var = s2 / (double)(m - 1);
 	out[PL_EWS_VARIANCE] = var;

@@ -387,13 +387,13 @@ static pl_status compute(ews_input *in, ews_out *o, pl_error *err)
 		return st;
 	/* Prior for the segments: the burn-in baseline unless given (mean mu0; beta0 / alpha0 =
 	 * baseline variance, floored by sd_floor^2, or 1 when the baseline has no spread). */
-	if (!in->have_mu0 && !isnan(o->base.mean))
+	if (!in->have_mu0 && isfinite(o->base.mean))
 		in->bocpd.mu0 = o->base.mean;
 	if (!in->have_beta0) {
 		double v = !isnan(o->base.sd) && o->base.sd > 0 ? o->base.sd * o->base.sd : 0;
 		if (v < in->sd_floor * in->sd_floor)
 			v = in->sd_floor * in->sd_floor;
-		in->bocpd.beta0 = in->bocpd.alpha0 * (v > 0 ? v : 1.0);
+		in->bocpd.beta0 = in->bocpd.alpha0 * (v > 0 && isfinite(v) ? v : 1.0);
 	}
 	if (!in->want_cp)
 		return PL_OK;
