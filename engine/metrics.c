@@ -202,6 +202,24 @@ static void confusion_weighted(const double *s, const uint8_t *y, const double *
 	}
 }
 
+/* Alerts at a tier: tier[i] >= level when tiers are given, else score >= thr. */
+static void confusion_tier(const pl_eval_data *d, const double *w, size_t n, int level, double thr,
+			   wconf *c)
+{
+	if (!d->tier) {
+		confusion_weighted(d->score, d->label, w, n, thr, c);
+		return;
+	}
+	memset(c, 0, sizeof(*c));
+	for (size_t i = 0; i < n; i++) {
+		int pos = d->tier[i] >= level;
+		if (d->label[i])
+			*(pos ? &c->tp : &c->fn) += w[i];
+		else
+			*(pos ? &c->fp : &c->tn) += w[i];
+	}
+}
+
 static double ratio(double a, double b)
 {
 	return b > 0 ? a / b : NAN;
@@ -300,7 +318,7 @@ static int lead_times(const pl_eval_data *d, double thr, int window, lead_info *
 				if (d->day[r] < lo || d->day[r] >= L)
 					continue;
 				seen = 1;
-				if (d->score[r] >= thr) {
+				if (d->tier ? d->tier[r] >= 2 : d->score[r] >= thr) {
 					li->lead[k++] = (double)(L - d->day[r]);
 					break;
 				}
@@ -353,12 +371,12 @@ static void metrics_once(const pl_eval_data *d, const sorted_rows *sr, const lea
 	v[PL_MET_BRIER] = brier / W;
 	v[PL_MET_ECE] = ece_weighted(d->score, d->label, ws->w, nrows, o->nbins, bins);
 	v[PL_MET_PREVALENCE] = pos / W;
-	confusion_weighted(d->score, d->label, ws->w, nrows, o->threshold_moderate, &c);
+	confusion_tier(d, ws->w, nrows, 1, o->threshold_moderate, &c);
 	v[PL_MET_MOD_SENS] = ratio(c.tp, c.tp + c.fn);
 	v[PL_MET_MOD_SPEC] = ratio(c.tn, c.tn + c.fp);
 	v[PL_MET_MOD_PPV] = ratio(c.tp, c.tp + c.fp);
 	v[PL_MET_MOD_ALERTS] = (c.tp + c.fp) / weeks;
-	confusion_weighted(d->score, d->label, ws->w, nrows, o->threshold_high, &c);
+	confusion_tier(d, ws->w, nrows, 2, o->threshold_high, &c);
 	v[PL_MET_HIGH_SENS] = ratio(c.tp, c.tp + c.fn);
 	v[PL_MET_HIGH_SPEC] = ratio(c.tn, c.tn + c.fp);
 	v[PL_MET_HIGH_PPV] = ratio(c.tp, c.tp + c.fp);

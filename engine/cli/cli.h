@@ -125,6 +125,7 @@ int cmd_risk_ews(cli_ctx *ctx);
 int cmd_dataset_generate_checkins(cli_ctx *ctx);
 int cmd_dataset_generate_profiles(cli_ctx *ctx);
 int cmd_dataset_import(cli_ctx *ctx);
+int cmd_risk_evaluate(cli_ctx *ctx);
 int cmd_risk_train(cli_ctx *ctx);
 int cmd_risk_score(cli_ctx *ctx);
 int cmd_solve_matching(cli_ctx *ctx);

@@ -67,6 +67,9 @@ typedef struct pl_eval_data {
 	const int32_t *day;        /* per row, day number */
 	const size_t *lapse_first; /* nclients + 1 */
 	const int32_t *lapse_day;
+	const int8_t *tier;        /* per row 0/1/2, or NULL: then tiers come from the thresholds of
+				      pl_metrics_options (a model evaluated by cross-validation has
+				      one pair of thresholds per fold, so its rows carry their tier) */
 } pl_eval_data;
 
 typedef struct pl_metrics_options {

@@ -162,7 +162,7 @@ static const int32_t two_lday[] = { 7, 3, 20 };
 
 static pl_eval_data two_clients(void)
 {
-	pl_eval_data d = { 2, two_rows, two_score, two_label, two_day, two_lfirst, two_lday };
+	pl_eval_data d = { 2, two_rows, two_score, two_label, two_day, two_lfirst, two_lday, NULL };
 	return d;
 }
 
@@ -199,6 +199,22 @@ START_TEST(test_report_hand)
 	ck_assert_double_eq_tol(r.value[PL_MET_PREVALENCE], 8.0 / 14.0, EPS);
 	ck_assert_double_eq_tol(r.value[PL_MET_AUROC], pl_metrics_auroc(two_score, two_label, 14), EPS);
 	ck_assert(isnan(r.lo[PL_MET_AUROC]));
+
+	/* the same tiers given per row (as cross-validation does) give the same answers */
+	{
+		static const int8_t tier[] = { 0, 0, 2, 1, 2, 2, 0, 0, 0, 0, 0, 0, 0, 0 };
+		pl_metrics_report rt = PL_METRICS_REPORT_INIT;
+		pl_metrics_options ot = o;
+		d.tier = tier;
+		ot.threshold_moderate = ot.threshold_high = 2.0; /* ignored when tiers are given */
+		ck_assert_int_eq(pl_metrics_report_compute(&d, NULL, 0, &ot, &rt, &err), PL_OK);
+		for (int m = 0; m < PL_MET_COUNT; m++)
+			if (!isnan(r.value[m]))
+				ck_assert_double_eq_tol(rt.value[m], r.value[m], EPS);
+		ck_assert_uint_eq(rt.lapses_detected, 1);
+		pl_metrics_report_release(&rt);
+		d.tier = NULL;
+	}
 	pl_metrics_report_release(&r);
 
 	/* repeating client A twice weighs its rows twice */
@@ -269,7 +285,7 @@ START_TEST(test_bootstrap)
 		}
 	}
 	rf[nc] = n;
-	d = (pl_eval_data){ nc, rf, s, y, day, lf, ld };
+	d = (pl_eval_data){ nc, rf, s, y, day, lf, ld, NULL };
 	pl_metrics_options_init(&o);
 	o.bootstrap = 100;
 	o.seed = 3;
