@@ -738,8 +738,21 @@ static void dissolve_dead(core *c)
 		if (b >= c->n && was_s && c->zz[b] == 0)
 			expand_blossom(c, b, 1);
 	}
-	for (int i = 0; i < c->n_dead; i++)
-		c->dead[c->tl_dead[i]] = 0;
+	/* Unmatched vertices outside the trees that were augmented to were skipped by the scans
+	 * after that: they need their least-slack edges from S-vertices too. */
+	for (int i = 0; i < c->n_dead; i++) {
+		int x = c->tl_dead[i];
+		c->dead[x] = 0;
+		if ((x < c->n || c->bbase[x] >= 0) && c->bparent[x] == -1 && c->label[x] == LBL_NONE) {
+			int cnt = leaves(c, x, c->leafbuf);
+			for (int q = 0; q < cnt; q++) {
+				int y = c->leafbuf[q];
+				for (int a = c->adjstart[y]; a < c->adjstart[y + 1]; a++)
+					c->allowed[c->adj[a] >> 1] = 0;
+				c->pathe[nv++] = y;
+			}
+		}
+	}
 	c->n_dead = 0;
 	for (int i = 0; i < nv; i++)
 		recompute_d2(c, c->pathe[i]);
@@ -977,7 +990,7 @@ static void core_free(core *c)
 
 /* Set up and run the algorithm to optimality. Returns 0, or -1 on allocation failure. */
 static int core_solve(core *c, int n, int m, const int *eu, const int *ev, const int64_t *W,
-		      int maxcard, int jump)
+		      int maxcard, int jump, const int64_t *yy0, const int *mate0)
 {
 	size_t n2 = (size_t)(2 * n > 0 ? 2 * n : 1), nn = (size_t)(n > 0 ? n : 1);
 
@@ -1036,7 +1049,17 @@ static int core_solve(core *c, int n, int m, const int *eu, const int *ev, const
 	}
 	for (int b = 2 * n - 1; b >= n; b--)
 		c->freeb[c->nfree++] = b;
-	initialise(c);
+	if (yy0) {
+		/* Warm start: feasible duals (even), matched edges tight, no blossoms. */
+		memcpy(c->yy, yy0, (size_t)n * sizeof(int64_t));
+		for (int v = 0; v < n; v++) {
+			int k = mate0[v];
+			if (k >= 0)
+				c->mate[v] = eu[k] == v ? 2 * k + 1 : 2 * k;
+		}
+	} else {
+		initialise(c);
+	}
 	solve_forest(c);
 	return c->failed ? -1 : 0;
 }
@@ -1063,6 +1086,8 @@ void pl_blossom_result_release(pl_blossom_result *res)
 }
 
 #define AUTO_K 8
+#define MAX_WARM 8    /* warm rounds double the scale: 2^(40 + 3 + 8) still fits */
+#define MAX_ROUNDS 20
 #define SCALE_LIMIT 1099511627776.0 /* 2^40 */
 
 /* Choose S (see the header) and fill iw[k] = round(S * w[k]). Returns exactness. */
@@ -1156,6 +1181,43 @@ static int select_candidates(int n, int m, const int *eu, const int *ev, const i
 	return 0;
 }
 
+/*
+ * Warm start for the next candidate round (without max_cardinality). Scaling every weight and
+ * dual by 2 keeps all duals even; each blossom's dual is then pushed into its vertices (z_B/2 to
+ * each, which keeps every edge inside it exactly as tight and only loosens edges leaving it), so
+ * no blossom is left. A violated new edge raises one endpoint's dual by its deficit. Matched
+ * edges that are no longer tight are unmatched; their ends become tree roots with even duals.
+ * yy0/mate0 are filled for the new candidate set (mate0: local edge index or -1).
+ */
+static void warm_duals(const core *c, const int64_t *zsum, int n, int nc, const int *cu,
+		       const int *cv, const int64_t *cW, const int *gl2loc, const int *cidx_old,
+		       int64_t *yy0, int *mate0)
+{
+	for (int v = 0; v < n; v++) {
+		yy0[v] = 2 * c->yy[v] + zsum[v];
+		mate0[v] = -1;
+	}
+	for (int v = 0; v < n; v++) {
+		int p = c->mate[v];
+		if (p >= 0)
+			mate0[v] = gl2loc[cidx_old[p >> 1]];
+	}
+	for (int k = 0; k < nc; k++) {
+		int64_t s = yy0[cu[k]] + yy0[cv[k]] - 2 * cW[k];
+		if (s < 0) {
+			int x = mate0[cu[k]] < 0 ? cu[k] : cv[k];
+			yy0[x] -= s;
+		}
+	}
+	for (int v = 0; v < n; v++) {
+		int k = mate0[v];
+		if (k >= 0 && yy0[cu[k]] + yy0[cv[k]] != 2 * cW[k]) {
+			mate0[cu[k]] = -1;
+			mate0[cv[k]] = -1;
+		}
+	}
+}
+
 /* Sum of blossom duals over blossoms holding both u and v (distinct vertices). */
 static int64_t common_z(const core *c, const int *depth, const int64_t *zsum, int u, int v)
 {
@@ -1217,6 +1279,8 @@ pl_status pl_blossom_solve(size_t n, size_t m, const long *eu, const long *ev, c
 {
 	pl_blossom_options defaults = PL_BLOSSOM_OPTIONS_INIT;
 	int *iu = NULL, *iv = NULL, *cu = NULL, *cv = NULL, *cidx = NULL, *depth = NULL;
+	int *cidx_old = NULL, *gl2loc = NULL, *mate0 = NULL, shift = 0;
+	int64_t *yy0 = NULL;
 	int64_t *iw = NULL, *cW = NULL, *zsum = NULL;
 	unsigned char *usable = NULL, *mark = NULL;
 	int maxcard, kc, nc = 0, have_core = 0;
@@ -1284,7 +1348,11 @@ pl_status pl_blossom_solve(size_t n, size_t m, const long *eu, const long *ev, c
 	cu = malloc((m ? m : 1) * sizeof(int));
 	cv = malloc((m ? m : 1) * sizeof(int));
 	cW = malloc((m ? m : 1) * sizeof(int64_t));
-	if (!mark || !cidx || !cu || !cv || !cW) {
+	cidx_old = malloc((m ? m : 1) * sizeof(int));
+	gl2loc = malloc((m ? m : 1) * sizeof(int));
+	mate0 = malloc((n ? n : 1) * sizeof(int));
+	yy0 = malloc((n ? n : 1) * sizeof(int64_t));
+	if (!mark || !cidx || !cu || !cv || !cW || !cidx_old || !gl2loc || !mate0 || !yy0) {
 		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 		goto cleanup;
 	}
@@ -1300,20 +1368,30 @@ pl_status pl_blossom_solve(size_t n, size_t m, const long *eu, const long *ev, c
 	}
 	for (;;) {
 		size_t violated = 0;
+		int warm = have_core && !maxcard && shift < MAX_WARM;
+		if (have_core) {
+			/* Previous round's edge ids, for the warm start. */
+			memcpy(cidx_old, cidx, (size_t)nc * sizeof(int));
+			shift = warm ? shift + 1 : 0;
+		}
 		nc = 0;
 		for (size_t k = 0; k < m; k++)
 			if (mark[k]) {
 				cidx[nc] = (int)k;
+				gl2loc[k] = nc;
 				cu[nc] = iu[k];
 				cv[nc] = iv[k];
-				cW[nc] = 2 * iw[k];
+				cW[nc] = (2 * iw[k]) << shift;
 				nc++;
 			}
+		if (warm)
+			warm_duals(&c, zsum, (int)n, nc, cu, cv, cW, gl2loc, cidx_old, yy0, mate0);
 		if (have_core)
 			core_free(&c);
 		have_core = 1;
 		res->rounds++;
-		if (core_solve(&c, (int)n, nc, cu, cv, cW, maxcard, !opt->no_jump_start) != 0) {
+		if (core_solve(&c, (int)n, nc, cu, cv, cW, maxcard, !opt->no_jump_start,
+			       warm ? yy0 : NULL, warm ? mate0 : NULL) != 0) {
 			st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory in the matching solver");
 			goto cleanup;
 		}
@@ -1339,7 +1417,7 @@ pl_status pl_blossom_solve(size_t n, size_t m, const long *eu, const long *ev, c
 			b = iv[k];
 			ba = c.inblossom[a];
 			bb = c.inblossom[b];
-			s = c.yy[a] + c.yy[b] - 4 * iw[k];
+			s = c.yy[a] + c.yy[b] - ((4 * iw[k]) << shift);
 			if (ba == bb)
 				s += common_z(&c, depth, zsum, a, b);
 			if (s < 0 || (maxcard && ba != bb && c.label[ba] == LBL_S &&
@@ -1351,6 +1429,12 @@ pl_status pl_blossom_solve(size_t n, size_t m, const long *eu, const long *ev, c
 		}
 		if (violated == 0)
 			break;
+		if ((size_t)nc + violated > nusable / 4 || res->rounds >= MAX_ROUNDS) {
+			/* Candidates stopped paying off: take every usable edge (exact, direct). */
+			memcpy(mark, usable, m);
+			kc = 0;
+			res->method = "sparse-candidates+direct";
+		}
 	}
 	res->candidate_edges = (size_t)nc;
 	res->greedy_pairs = c.greedy_pairs;
@@ -1373,6 +1457,7 @@ pl_status pl_blossom_solve(size_t n, size_t m, const long *eu, const long *ev, c
 			}
 		}
 		res->vertex_dual[v] = c.yy[v];
+		res->dual_factor = (int64_t)4 << shift;
 	}
 	{
 		int nb = 0;
@@ -1413,6 +1498,10 @@ cleanup:
 	free(cu);
 	free(cv);
 	free(cW);
+	free(cidx_old);
+	free(gl2loc);
+	free(mate0);
+	free(yy0);
 	free(depth);
 	free(zsum);
 	if (st != PL_OK)

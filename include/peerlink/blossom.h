@@ -26,15 +26,16 @@
  * Certificate. The result carries the final dual solution in exact integers: `vertex_dual[v]`
  * and, for every blossom in the final laminar family, `blossom_dual[b]`, with
  *     vertex_dual[u] + vertex_dual[v] + sum of blossom_dual[B] over blossoms B holding u and v
- *         >= 4 * S * w_uv                  for every edge (equality on matched edges),
+ *         >= F * round(S * w_uv)           for every edge (equality on matched edges),
+ * where F = `dual_factor` (4, doubled by each warm-started candidate round),
  *     blossom_dual >= 0, and a blossom with positive dual has (|B| - 1) / 2 matched edges inside.
  * Without max_cardinality: vertex_dual >= 0, and 0 on every unmatched vertex; then the primal
  * total equals the dual objective, which proves optimality. With it: every unmatched vertex has
  * the same dual c, the smallest vertex dual, and (vertex_dual - c, blossom_dual) is the same
- * certificate for the weights 4 S w - 2 c: the matching is heaviest among matchings of its size;
+ * certificate for the weights F round(S w) - 2 c: the matching is heaviest among matchings of its size;
  * that the size is maximum is shown by the solver's final alternating forest (no augmenting path,
  * checked against the whole graph when sparse candidates are used).
- * Real-valued duals are vertex_dual / (4 S).
+ * Real-valued duals are vertex_dual / (F S).
  *
  * Ownership. The solver only reads the caller's edge arrays. The result's arrays are owned by the
  * pl_blossom_result and released by pl_blossom_result_release().
@@ -76,9 +77,10 @@ typedef struct pl_blossom_result {
 	int exact;                  /* 1: every weight was an exact multiple of 1/S */
 	double suboptimality_bound; /* 0 when exact, else n / (2 S) */
 
-	/* Dual certificate, in integer units of 1 / (4 S). Nodes 0..n-1 are vertices, nodes
+	/* Dual certificate, in integer units of 1 / (dual_factor S). Nodes 0..n-1 are vertices, nodes
 	 * n..n+nblossoms-1 are blossoms; node_parent[x] is the smallest blossom strictly containing
 	 * node x, or -1. */
+	int64_t dual_factor;   /* F above */
 	int64_t *vertex_dual;  /* n */
 	size_t nblossoms;
 	int64_t *blossom_dual; /* nblossoms */
@@ -94,7 +96,7 @@ typedef struct pl_blossom_result {
 } pl_blossom_result;
 
 #define PL_BLOSSOM_RESULT_INIT                                                                     \
-	{ 0, NULL, NULL, 0.0, 0, 1.0, 1, 0.0, NULL, 0, NULL, NULL, "", 0, 0, 0, 0, 0 }
+	{ 0, NULL, NULL, 0.0, 0, 1.0, 1, 0.0, 4, NULL, 0, NULL, NULL, "", 0, 0, 0, 0, 0 }
 
 void pl_blossom_result_init(pl_blossom_result *res);
 void pl_blossom_result_release(pl_blossom_result *res);
