@@ -82,8 +82,8 @@ static pl_status read_pairs(mm *m, json_t *doc, const char *key, long **pairs, s
 			long pos = pop < 0 ? -1 : (s == 0 ? m->pop_mentee : m->pop_mentor)[pop];
 			if (pos < 0)
 				return pl_error_set(err, PL_ERR_INVALID, cli_ptr_index(r, sizeof(r), q, (size_t)s),
-						    "%s", s == 0 ? "names no mentee of this request"
-								 : "names no mentor of this request");
+						    "%s", s == 0 ? "this id names no mentee of this request"
+								 : "this id names no mentor of this request");
 			who[s] = pos;
 		}
 		(*pairs)[2 * k] = who[0];

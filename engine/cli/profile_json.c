@@ -355,7 +355,7 @@ json_t *cli_pair_reasons(const pl_profiles *P, const pl_compat_params *prm, size
 		if (arr)
 			json_object_set_new(shared, pl_criterion_name(phrases[k].c), arr);
 	}
-	if (d.present[PL_CRIT_PERSONALITY] && d.similarity[PL_CRIT_PERSONALITY] >= 0.85) {
+	if (d.present[PL_CRIT_PERSONALITY] && d.similarity[PL_CRIT_PERSONALITY] >= 0.95) {
 		if (text[0])
 			append(text, sizeof(text), "; ");
 		append(text, sizeof(text), "similar personality");
