@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
 #include <peerlink/mentors.h>
 
 #include "testutil.h"
@@ -533,6 +534,72 @@ START_TEST(test_unmatched_reasons)
 }
 END_TEST
 
+/* The README's example program: every mentee accounted for once, loads within capacity,
+ * contributions adding up to each score, the summary consistent with the matches, and the
+ * same answer on a second run (byte for byte). */
+START_TEST(test_example_program)
+{
+	const char *args[] = { "match", "mentors", "--input", PL_TEST_SRC "/datasets/examples/program.json",
+			       "--no-timing", NULL };
+	tu_run run, again;
+	json_t *doc, *mentees_in, *mentors_in, *in;
+	json_error_t jerr;
+	double total = 0;
+	size_t seen = 0;
+
+	ck_assert_int_eq(tu_run_cli(args, NULL, &run), 0);
+	ck_assert_int_eq(run.exit_code, 0);
+	ck_assert_int_eq(tu_run_cli(args, NULL, &again), 0);
+	ck_assert_str_eq(run.out, again.out);
+	doc = json_loads(run.out, 0, &jerr);
+	in = json_load_file(PL_TEST_SRC "/datasets/examples/program.json", 0, &jerr);
+	ck_assert_ptr_nonnull(doc);
+	ck_assert_ptr_nonnull(in);
+	mentees_in = json_object_get(in, "mentees");
+	mentors_in = json_object_get(in, "mentors");
+	for (size_t k = 0; k < json_array_size(mentees_in); k++) {
+		const char *id = json_string_value(json_object_get(json_array_get(mentees_in, k), "id"));
+		int count = 0;
+		size_t i;
+		json_t *e;
+		json_array_foreach(json_object_get(doc, "matches"), i, e)
+			count += strcmp(json_string_value(json_object_get(e, "mentee")), id) == 0;
+		json_array_foreach(json_object_get(doc, "unmatched"), i, e)
+			count += strcmp(json_string_value(json_object_get(e, "mentee")), id) == 0;
+		ck_assert_int_eq(count, 1);
+	}
+	{
+		size_t i;
+		json_t *e;
+		json_array_foreach(json_object_get(doc, "matches"), i, e) {
+			const char *key;
+			json_t *v;
+			double sum = 0;
+			json_object_foreach(json_object_get(json_object_get(e, "reasons"), "contributions"), key, v)
+				sum += json_real_value(v);
+			/* each contribution is rounded to 1e-4 */
+			ck_assert_double_eq_tol(sum, json_real_value(json_object_get(e, "score")), 6e-4);
+			total += json_real_value(json_object_get(e, "score"));
+			seen++;
+		}
+		json_array_foreach(json_object_get(json_object_get(doc, "summary"), "mentor_load"), i, e) {
+			json_t *m = json_array_get(mentors_in, i);
+			ck_assert_str_eq(json_string_value(json_object_get(e, "mentor")),
+					 json_string_value(json_object_get(m, "id")));
+			ck_assert_int_le(json_integer_value(json_object_get(e, "load")),
+					 json_integer_value(json_object_get(m, "capacity")));
+		}
+	}
+	ck_assert_uint_gt(seen, 30);
+	ck_assert_double_eq_tol(total, json_real_value(json_object_get(json_object_get(doc, "summary"), "total")),
+				seen * 1e-4);
+	json_decref(doc);
+	json_decref(in);
+	tu_run_release(&run);
+	tu_run_release(&again);
+}
+END_TEST
+
 static Suite *mentors_suite(void)
 {
 	Suite *s = suite_create("mentors");
@@ -546,6 +613,7 @@ static Suite *mentors_suite(void)
 	tcase_add_loop_test(tc, test_alternatives_fast_vs_resolve, 0, 2);
 	tcase_add_test(tc, test_pins_forbidden_stickiness);
 	tcase_add_test(tc, test_unmatched_reasons);
+	tcase_add_test(tc, test_example_program);
 	suite_add_tcase(s, tc);
 	return s;
 }
