@@ -131,5 +131,7 @@ int cmd_risk_score(cli_ctx *ctx);
 int cmd_solve_matching(cli_ctx *ctx);
 int cmd_compat(cli_ctx *ctx);
 int cmd_match_mentors(cli_ctx *ctx);
+int cmd_match_buddies(cli_ctx *ctx);
+int cmd_match_groups(cli_ctx *ctx);
 
 #endif

@@ -71,6 +71,12 @@ static const cli_command commands[] = {
 	  { { 0 } } },
 	{ "match", "mentors", cmd_match_mentors,
 	  "assign mentees to capacitated mentors (total, maximin or stable), with reasons", { { 0 } } },
+	{ "match", "buddies", cmd_match_buddies,
+	  "pair clients as accountability partners (max-weight matching; odd one out as a triad)",
+	  { { 0 } } },
+	{ "match", "groups", cmd_match_groups,
+	  "clients into support groups maximizing within-group compatibility, with bound and gap",
+	  { { 0 } } },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
