@@ -180,7 +180,7 @@ static pl_status solve_core(bctx *B, long x, long y, bsol *s, pl_error *err)
 							tri++;
 		if (tri == 0) {
 			/* no triad possible: the leftover stays alone */
-		} else if (tri <= PL_BUDDIES_TRIAD_EXACT) {
+		} else if (tri <= PL_BUDDIES_TRIAD_EXACT && !p->triad_heuristic) {
 			double best = -DBL_MAX;
 			long bt[3] = { -1, -1, -1 };
 			for (size_t a = 0; a < k; a++)

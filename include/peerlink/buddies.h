@@ -55,9 +55,10 @@ typedef struct pl_buddies_problem {
 	int triad;             /* 1: the odd one out joins a pair */
 	size_t top;            /* alternatives per client (0: none) */
 	int no_alternative_change; /* 1: skip the re-solves behind alternatives' total_change */
+	int triad_heuristic;   /* 1: use the exchange heuristic even for few triads (tests) */
 } pl_buddies_problem;
 
-#define PL_BUDDIES_PROBLEM_INIT { 0, NULL, 0.0, 0, NULL, 0, NULL, 0.0, 1, 0, 0 }
+#define PL_BUDDIES_PROBLEM_INIT { 0, NULL, 0.0, 0, NULL, 0, NULL, 0.0, 1, 0, 0, 0 }
 
 typedef struct pl_buddies_alt {
 	size_t partner;

@@ -1,0 +1,408 @@
+/*
+ * test_buddies.c: accountability-partner pairing (engine/buddies.c, `peerlink match buddies`).
+ *
+ * The pairing, the triad and the alternatives' total_change are checked against brute force
+ * over every partition of small sets into pairs, singles and at most one triad; the partner rule,
+ * pins, forbidden pairs and errors through the CLI.
+ */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <peerlink/buddies.h>
+
+#include "testutil.h"
+
+/* ---- brute force ---- */
+
+typedef struct bf {
+	size_t n;
+	const double *S;
+	double min_score, stick;
+	const unsigned char *cur; /* n x n */
+	const unsigned char *free_; /* n: 1 if not pinned */
+	int allow_triple;
+	/* best per (has_triple) */
+	size_t best_matched[2];
+	double best_w[2];
+	int have[2];
+	long part[16];
+	int used_triple;
+	size_t matched;
+	double w;
+} bf;
+
+static int bf_ok(const bf *B, size_t i, size_t j)
+{
+	double s = B->S[i * B->n + j];
+	return !isnan(s) && s >= B->min_score;
+}
+
+static double bf_w(const bf *B, size_t i, size_t j)
+{
+	return B->S[i * B->n + j] + (B->cur[i * B->n + j] ? B->stick : 0.0);
+}
+
+static void bf_rec(bf *B, unsigned long done)
+{
+	size_t i = 0;
+	while (i < B->n && ((done >> i) & 1))
+		i++;
+	if (i == B->n) {
+		int t = B->used_triple;
+		if (!B->have[t] || B->matched > B->best_matched[t] ||
+		    (B->matched == B->best_matched[t] && B->w > B->best_w[t] + 1e-12)) {
+			B->have[t] = 1;
+			B->best_matched[t] = B->matched;
+			B->best_w[t] = B->w;
+		}
+		return;
+	}
+	/* i alone */
+	bf_rec(B, done | (1UL << i));
+	for (size_t j = i + 1; j < B->n; j++) {
+		if ((done >> j) & 1 || !bf_ok(B, i, j))
+			continue;
+		B->matched += 2;
+		B->w += bf_w(B, i, j);
+		bf_rec(B, done | (1UL << i) | (1UL << j));
+		if (B->allow_triple && !B->used_triple)
+			for (size_t k = j + 1; k < B->n; k++) {
+				double add;
+				if ((done >> k) & 1 || !bf_ok(B, i, k) || !bf_ok(B, j, k))
+					continue;
+				add = bf_w(B, i, k) + bf_w(B, j, k);
+				B->used_triple = 1;
+				B->matched += 1;
+				B->w += add;
+				bf_rec(B, done | (1UL << i) | (1UL << j) | (1UL << k));
+				B->w -= add;
+				B->matched -= 1;
+				B->used_triple = 0;
+			}
+		B->w -= bf_w(B, i, j);
+		B->matched -= 2;
+	}
+}
+
+/* The optimum of the library's contract over the free clients (pins contribute separately):
+ * matched clients first, then weight; with triads, a triad when the free count is odd and the
+ * best matching leaves exactly one client, and the rest can all be paired. */
+static void brute(const pl_buddies_problem *p, size_t *matched, double *w)
+{
+	bf B;
+	size_t nfree = 0;
+	unsigned long done = 0;
+	unsigned char cur[256] = { 0 };
+	double pin_w = 0.0;
+	size_t pin_m = 0;
+
+	memset(&B, 0, sizeof(B));
+	B.n = p->n;
+	B.S = p->score;
+	B.min_score = p->min_score;
+	B.stick = p->stickiness;
+	for (size_t k = 0; k < p->ncurrent; k++) {
+		size_t a = p->current[2 * k], b = p->current[2 * k + 1];
+		cur[a * p->n + b] = cur[b * p->n + a] = 1;
+	}
+	B.cur = cur;
+	for (size_t k = 0; k < p->npinned; k++) {
+		size_t a = p->pinned[2 * k], b = p->pinned[2 * k + 1];
+		done |= (1UL << a) | (1UL << b);
+		pin_w += bf_w(&B, a, b);
+		pin_m += 2;
+	}
+	nfree = p->n - pin_m;
+	B.allow_triple = p->triad;
+	bf_rec(&B, done);
+	/* matching-only optimum */
+	*matched = B.best_matched[0];
+	*w = B.best_w[0];
+	if (p->triad && nfree % 2 == 1 && B.best_matched[0] + 1 == nfree && B.have[1] &&
+	    B.best_matched[1] == nfree) {
+		*matched = B.best_matched[1];
+		*w = B.best_w[1];
+	}
+	*matched += pin_m;
+	*w += pin_w;
+}
+
+static void random_scores(tu_rng *r, size_t n, double *S, double nan_p)
+{
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i; j < n; j++) {
+			double v = (double)tu_range(r, 0, 1000) / 1000.0;
+			if (i == j || tu_uniform(r) < nan_p)
+				v = NAN;
+			S[i * n + j] = S[j * n + i] = v;
+		}
+}
+
+static void check_solution(const pl_buddies_problem *p, const pl_buddies_result *res)
+{
+	size_t n = p->n, matched = 0;
+	double obj = 0.0;
+	unsigned char cur[256] = { 0 };
+
+	for (size_t k = 0; k < p->ncurrent; k++) {
+		size_t a = p->current[2 * k], b = p->current[2 * k + 1];
+		cur[a * n + b] = cur[b * n + a] = 1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		long j = res->partner[i];
+		if (j >= 0) {
+			ck_assert_int_eq(res->partner[j], (long)i);
+			ck_assert(!isnan(p->score[i * n + (size_t)j]));
+			matched++;
+			if ((long)i < j)
+				obj += p->score[i * n + (size_t)j] + (cur[i * n + (size_t)j] ? p->stickiness : 0);
+		}
+	}
+	if (res->triad[2] >= 0) {
+		size_t c = (size_t)res->triad[2];
+		ck_assert_int_eq(res->partner[c], -1);
+		ck_assert_int_eq(res->partner[res->triad[0]], res->triad[1]);
+		for (int k = 0; k < 2; k++) {
+			size_t a = (size_t)res->triad[k];
+			ck_assert(!isnan(p->score[c * n + a]));
+			obj += p->score[c * n + a] + (cur[c * n + a] ? p->stickiness : 0);
+		}
+		matched++;
+	}
+	for (size_t k = 0; k < p->npinned; k++)
+		ck_assert_int_eq(res->partner[p->pinned[2 * k]], (long)p->pinned[2 * k + 1]);
+	ck_assert_uint_eq(matched, res->matched);
+	ck_assert_double_eq_tol(obj, res->objective, 1e-9);
+}
+
+/* Exact triad and pairing against brute force; the exchange heuristic's hit rate is reported. */
+START_TEST(test_brute_force)
+{
+	tu_rng r = { 777 };
+	int heur_total = 0, heur_opt = 0;
+
+	for (int t = 0; t < 300; t++) {
+		size_t n = (size_t)tu_range(&r, 0, 9);
+		double S[81];
+		size_t pins[2], cur[4];
+		pl_buddies_problem p = PL_BUDDIES_PROBLEM_INIT;
+		pl_buddies_result res = PL_BUDDIES_RESULT_INIT;
+		pl_error err = PL_ERROR_INIT;
+		size_t bm;
+		double bw;
+
+		random_scores(&r, n, S, t % 3 == 0 ? 0.3 : 0.05);
+		p.n = n;
+		p.score = S;
+		p.triad = t % 4 != 0;
+		p.min_score = t % 5 == 0 ? 0.3 : 0.0;
+		p.stickiness = 0.1;
+		if (n >= 4 && t % 2 == 0) {
+			cur[0] = 0;
+			cur[1] = 1;
+			cur[2] = 2;
+			cur[3] = 3;
+			p.ncurrent = 2;
+			p.current = cur;
+		}
+		if (n >= 6 && t % 7 == 0 && !isnan(S[4 * n + 5])) {
+			pins[0] = 4;
+			pins[1] = 5;
+			p.npinned = 1;
+			p.pinned = pins;
+		}
+		p.top = 2;
+		ck_assert_int_eq(pl_buddies_solve(&p, &res, &err), PL_OK);
+		check_solution(&p, &res);
+		brute(&p, &bm, &bw);
+		ck_assert_uint_eq(res.matched, bm);
+		ck_assert_msg(fabs(res.objective - bw) < 1e-9, "instance %d: %g vs brute force %g", t,
+			      res.objective, bw);
+		/* alternatives: total_change exact against brute force with the pair pinned too */
+		for (size_t i = 0; i < n && p.npinned == 0; i++)
+			for (size_t k = 0; k < res.nalt[i]; k++) {
+				const pl_buddies_alt *a = &res.alt[i * res.top + k];
+				pl_buddies_problem q = p;
+				size_t pp[2] = { i, a->partner }, am;
+				double aw;
+				q.npinned = 1;
+				q.pinned = pp;
+				brute(&q, &am, &aw);
+				ck_assert_double_eq_tol(a->total_change, aw - bw, 1e-9);
+				ck_assert_int_eq(a->matched_change, (long)am - (long)bm);
+			}
+		pl_buddies_result_release(&res);
+		/* the exchange heuristic on the same instance */
+		if (p.triad && n % 2 == 1) {
+			p.triad_heuristic = 1;
+			p.top = 0;
+			ck_assert_int_eq(pl_buddies_solve(&p, &res, &err), PL_OK);
+			check_solution(&p, &res);
+			ck_assert_uint_eq(res.matched, bm); /* may be lower only in weight */
+			ck_assert(res.objective <= bw + 1e-9);
+			heur_total++;
+			heur_opt += fabs(res.objective - bw) < 1e-9;
+			pl_buddies_result_release(&res);
+		}
+	}
+	fprintf(stderr, "buddies: the exchange triad heuristic was optimal on %d of %d odd instances\n",
+		heur_opt, heur_total);
+}
+END_TEST
+
+/* Hand example: 5 clients. Pair scores: 01 = 0.9, 23 = 0.8, 4 with 0/1 = 0.6/0.5, 4 with 2/3 =
+ * 0.1/0.1, others 0.2. Best: (0,1) + (2,3) = 1.7, and 4 joins (0,1): + 0.6 + 0.5 = 2.8. */
+START_TEST(test_triad_hand)
+{
+	double S[25];
+	pl_buddies_problem p = PL_BUDDIES_PROBLEM_INIT;
+	pl_buddies_result res = PL_BUDDIES_RESULT_INIT;
+	pl_error err = PL_ERROR_INIT;
+
+	for (int i = 0; i < 25; i++)
+		S[i] = 0.2;
+	for (int i = 0; i < 5; i++)
+		S[i * 5 + i] = NAN;
+	S[1] = S[5] = 0.9;
+	S[2 * 5 + 3] = S[3 * 5 + 2] = 0.8;
+	S[4 * 5 + 0] = S[0 * 5 + 4] = 0.6;
+	S[4 * 5 + 1] = S[1 * 5 + 4] = 0.5;
+	S[4 * 5 + 2] = S[2 * 5 + 4] = 0.1;
+	S[4 * 5 + 3] = S[3 * 5 + 4] = 0.1;
+	p.n = 5;
+	p.score = S;
+	ck_assert_int_eq(pl_buddies_solve(&p, &res, &err), PL_OK);
+	ck_assert_int_eq(res.triad[0], 0);
+	ck_assert_int_eq(res.triad[1], 1);
+	ck_assert_int_eq(res.triad[2], 4);
+	ck_assert_int_eq(res.triad_exact, 1);
+	ck_assert_int_eq(res.partner[2], 3);
+	ck_assert_double_eq_tol(res.total, 2.8, 1e-12);
+	ck_assert_uint_eq(res.matched, 5);
+	ck_assert_uint_eq(res.pairs, 2);
+	pl_buddies_result_release(&res);
+
+	/* odd = unmatched: 4 is left out (it adds least), reason odd_count */
+	p.triad = 0;
+	ck_assert_int_eq(pl_buddies_solve(&p, &res, &err), PL_OK);
+	ck_assert_int_eq(res.partner[4], -1);
+	ck_assert_int_eq(res.reason[4], PL_BUDDIES_ODD);
+	ck_assert_double_eq_tol(res.total, 1.7, 1e-12);
+	pl_buddies_result_release(&res);
+
+	/* 4 may not be with 0 or 1 (NaN) nor, via min_score, with 2 or 3: no triad */
+	p.triad = 1;
+	S[4 * 5 + 0] = S[0 * 5 + 4] = NAN;
+	S[4 * 5 + 1] = S[1 * 5 + 4] = NAN;
+	p.min_score = 0.15;
+	ck_assert_int_eq(pl_buddies_solve(&p, &res, &err), PL_OK);
+	ck_assert_int_eq(res.triad[2], -1);
+	ck_assert_uint_eq(res.matched, 4);
+	ck_assert_int_eq(res.reason[4], PL_BUDDIES_BELOW_MIN);
+	pl_buddies_result_release(&res);
+}
+END_TEST
+
+START_TEST(test_pins_and_errors)
+{
+	double S[16] = { NAN, 0.9, 0.1, 0.1, 0.9, NAN, 0.1, 0.1, 0.1, 0.1, NAN, 0.9, 0.1, 0.1, 0.9, NAN };
+	size_t pins[4] = { 0, 2, 1, 3 };
+	pl_buddies_problem p = PL_BUDDIES_PROBLEM_INIT;
+	pl_buddies_result res = PL_BUDDIES_RESULT_INIT;
+	pl_error err = PL_ERROR_INIT;
+
+	p.n = 4;
+	p.score = S;
+	p.npinned = 1;
+	p.pinned = pins; /* (0, 2) pinned although (0, 1) + (2, 3) is better */
+	ck_assert_int_eq(pl_buddies_solve(&p, &res, &err), PL_OK);
+	ck_assert_int_eq(res.partner[0], 2);
+	ck_assert_int_eq(res.partner[1], 3);
+	ck_assert_double_eq_tol(res.total, 0.2, 1e-12);
+	ck_assert_int_eq(res.pinned[0], 1);
+	ck_assert_int_eq(res.pinned[1], 0);
+	pl_buddies_result_release(&res);
+
+	pins[2] = 0; /* 0 pinned twice */
+	p.npinned = 2;
+	ck_assert_int_eq(pl_buddies_solve(&p, &res, &err), PL_ERR_INVALID);
+	ck_assert_str_eq(err.pointer, "/pinned/1");
+	S[2] = S[8] = NAN; /* the pinned pair is forbidden */
+	p.npinned = 1;
+	ck_assert_int_eq(pl_buddies_solve(&p, &res, &err), PL_ERR_INVALID);
+	ck_assert_str_eq(err.pointer, "/pinned/0");
+	S[2] = 0.1; /* asymmetric */
+	ck_assert_int_eq(pl_buddies_solve(&p, &res, &err), PL_ERR_INVALID);
+	S[2] = S[8] = 0.1;
+	p.npinned = 0;
+	p.n = 0;
+	ck_assert_int_eq(pl_buddies_solve(&p, &res, &err), PL_OK);
+	ck_assert_uint_eq(res.matched, 0);
+	pl_buddies_result_release(&res);
+}
+END_TEST
+
+/* Through the CLI: the partner rule (couples in treatment together are never paired by default,
+ * although they are each other's best match), and switching it off. */
+START_TEST(test_partner_rule_cli)
+{
+	static const char *input =
+		"{\"clients\": ["
+		"{\"id\": \"a\", \"experiences\": [\"trauma\", \"grief\"], \"partner_id\": \"b\"},"
+		"{\"id\": \"b\", \"experiences\": [\"trauma\", \"grief\"], \"partner_id\": \"a\"},"
+		"{\"id\": \"c\", \"experiences\": [\"veteran\"]},"
+		"{\"id\": \"d\", \"experiences\": [\"veteran\"]}], \"top\": 0%s}";
+	char buf[1024];
+	const char *args[] = { "match", "buddies", "--no-timing", NULL };
+	tu_run run;
+
+	snprintf(buf, sizeof(buf), input, "");
+	ck_assert_int_eq(tu_run_cli(args, buf, &run), 0);
+	ck_assert_int_eq(run.exit_code, 0);
+	ck_assert_ptr_null(strstr(run.out, "[\"a\",\"b\"]"));
+	ck_assert_ptr_nonnull(strstr(run.out, "\"matched\":4"));
+	tu_run_release(&run);
+
+	snprintf(buf, sizeof(buf), input, ", \"constraints\": {\"partner\": false}");
+	ck_assert_int_eq(tu_run_cli(args, buf, &run), 0);
+	ck_assert_int_eq(run.exit_code, 0);
+	ck_assert_ptr_nonnull(strstr(run.out, "[\"a\",\"b\"]"));
+	tu_run_release(&run);
+
+	/* pinning the couple breaks the partner rule: an input error naming the rule */
+	snprintf(buf, sizeof(buf), input, ", \"pinned\": [[\"a\", \"b\"]]");
+	ck_assert_int_eq(tu_run_cli(args, buf, &run), 0);
+	ck_assert_int_eq(run.exit_code, 3);
+	ck_assert_ptr_nonnull(strstr(run.err, "\"/pinned/0\""));
+	ck_assert_ptr_nonnull(strstr(run.err, "partner"));
+	tu_run_release(&run);
+}
+END_TEST
+
+static Suite *buddies_suite(void)
+{
+	Suite *s = suite_create("buddies");
+	TCase *tc = tcase_create("core");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_brute_force);
+	tcase_add_test(tc, test_triad_hand);
+	tcase_add_test(tc, test_pins_and_errors);
+	tcase_add_test(tc, test_partner_rule_cli);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(buddies_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
