@@ -24,6 +24,9 @@
 #include <peerlink/profile.h>
 
 #define SCALE 1e4
+/* Above this many clients, alternatives are listed without total_change: each one is a full
+ * re-solve (~45 ms at 500 clients here), and top x clients of them would take minutes. */
+#define ALT_CHANGE_MAX_CLIENTS 150
 
 typedef struct bx {
 	pl_profiles P;
@@ -303,8 +306,14 @@ static json_t *build_answer(const bx *m, const pl_buddies_result *res)
 			json_t *o = json_object();
 			json_object_set_new(o, "partner", json_string(cid(m, a->partner)));
 			json_object_set_new(o, "score", json_real(cli_round(a->score, SCALE)));
-			json_object_set_new(o, "total_change", json_real(cli_round(a->total_change, SCALE)));
-			json_object_set_new(o, "matched_change", json_integer(a->matched_change));
+			if (isnan(a->total_change)) {
+				json_object_set_new(o, "total_change", json_null());
+				json_object_set_new(o, "matched_change", json_null());
+			} else {
+				json_object_set_new(o, "total_change",
+						    json_real(cli_round(a->total_change, SCALE)));
+				json_object_set_new(o, "matched_change", json_integer(a->matched_change));
+			}
 			json_array_append_new(opts, o);
 		}
 		json_object_set_new(e, "client", json_string(cid(m, i)));
@@ -417,6 +426,7 @@ int cmd_match_buddies(cli_ctx *ctx)
 	m.pb.pinned = m.pinned;
 	m.pb.ncurrent = m.ncurrent;
 	m.pb.current = m.current;
+	m.pb.no_alternative_change = m.n > ALT_CHANGE_MAX_CLIENTS;
 	st = pl_buddies_solve(&m.pb, &res, &ctx->err);
 	if (st != PL_OK)
 		goto fail;
@@ -429,6 +439,7 @@ int cmd_match_buddies(cli_ctx *ctx)
 					"Galil 1986); triad by exhaustive search or exchange"));
 	json_object_set_new(stats, "solves", json_integer((json_int_t)res.solves));
 	json_object_set_new(stats, "exact_weights", json_boolean(res.exact_weights));
+	json_object_set_new(stats, "alternatives_total_change", json_boolean(!m.pb.no_alternative_change));
 	json_object_set_new(stats, "parse_ms", json_real(cli_ms(ctx, ctx->parse_ms)));
 	json_object_set_new(stats, "compat_ms", json_real(cli_ms(ctx, compat_ms)));
 	json_object_set_new(stats, "solve_ms", json_real(cli_ms(ctx, solve_ms)));

@@ -614,7 +614,9 @@ int cmd_match_groups(cli_ctx *ctx)
 		st = read_id_pairs(&m, doc, "keep_together", &m.together, &m.ntogether, &ctx->err);
 	if (st != PL_OK)
 		goto fail;
-	m.seed = ctx->have_seed ? ctx->seed : (unsigned long)seed;
+	/* The input's "seed" wins over --seed (as in every peerlink command). */
+	m.seed = json_object_get(doc, "seed") ? (unsigned long)seed
+					      : ctx->have_seed ? ctx->seed : 0;
 	m.S = malloc((m.n * m.n + 1) * sizeof(double));
 	if (!m.S) {
 		st = nomem(&ctx->err);
