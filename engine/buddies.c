@@ -223,67 +223,101 @@ static pl_status solve_core(bctx *B, long x, long y, bsol *s, pl_error *err)
 				pairs = rp + 1; /* with the pair the third member joins */
 			}
 		} else {
-			/* heuristic from the maximum matching: leftover c0 */
-			long c0 = -1, bx = -1, by = -1, bc = -1, rot_x = -1, rot_y = -1;
-			double best = -DBL_MAX;
-			for (size_t q = 0; q < k; q++)
-				if (s->partner[F[q]] < 0)
-					c0 = (long)F[q];
-			/* (1) c0 joins a pair of M */
-			for (size_t q = 0; q < k; q++) {
-				size_t a = F[q];
-				long b = s->partner[a];
-				double v;
-				if (b < (long)a || !allowed(B, (size_t)c0, a) || !allowed(B, (size_t)c0, (size_t)b))
-					continue;
-				v = W + wgt(B, (size_t)c0, a) + wgt(B, (size_t)c0, (size_t)b);
-				if (v > best + 1e-12) {
-					best = v;
-					bx = (long)a;
-					by = b;
-					bc = c0;
-					rot_x = rot_y = -1;
+			/* Exchange heuristic from the maximum matching, repeated: choose the triad
+			 * among the exchanges of the current pairing, re-pair everyone else
+			 * optimally, and start again from there while the total improves. */
+			double best_total = -DBL_MAX;
+			long bt[3] = { -1, -1, -1 };
+			for (int round = 0; round < 8; round++) {
+				long c0 = -1, bx = -1, by = -1, bc = -1, rot_x = -1, rot_y = -1;
+				double best = -DBL_MAX, cw = 0.0, v;
+				size_t r = 0, rp = 0;
+				double rw = 0.0;
+				for (size_t q = 0; q < k; q++) {
+					if (s->partner[F[q]] < 0)
+						c0 = (long)F[q];
+					else if (s->partner[F[q]] > (long)F[q])
+						cw += wgt(B, F[q], (size_t)s->partner[F[q]]);
 				}
-			}
-			/* (2) c0 replaces x in (x, y); x joins another pair (a, b) */
-			for (size_t q = 0; q < k; q++) {
-				size_t xx = F[q];
-				long yy = s->partner[xx];
-				double w1;
-				if (yy < 0 || !allowed(B, (size_t)c0, (size_t)yy))
-					continue;
-				w1 = W - wgt(B, xx, (size_t)yy) + wgt(B, (size_t)c0, (size_t)yy);
-				for (size_t t = 0; t < k; t++) {
-					size_t a = F[t];
-					long b = s->partner[a];
-					double v;
-					if ((long)a == (long)xx || a == (size_t)yy || (long)a == c0)
+				/* (1) c0 joins a pair */
+				for (size_t q = 0; q < k; q++) {
+					size_t a2 = F[q];
+					long b2 = s->partner[a2];
+					if (b2 < (long)a2 || !allowed(B, (size_t)c0, a2) ||
+					    !allowed(B, (size_t)c0, (size_t)b2))
 						continue;
-					if (b < (long)a || b == (long)xx || b == yy)
-						continue;
-					if (!allowed(B, xx, a) || !allowed(B, xx, (size_t)b))
-						continue;
-					v = w1 + wgt(B, xx, a) + wgt(B, xx, (size_t)b);
+					v = cw + wgt(B, (size_t)c0, a2) + wgt(B, (size_t)c0, (size_t)b2);
 					if (v > best + 1e-12) {
 						best = v;
-						bx = (long)a;
-						by = b;
-						bc = (long)xx;
-						rot_x = (long)xx;
-						rot_y = yy;
+						bx = (long)a2;
+						by = b2;
+						bc = c0;
+						rot_x = rot_y = -1;
 					}
 				}
-			}
-			if (bc >= 0) {
-				if (rot_x >= 0) {
-					s->partner[c0] = rot_y;
-					s->partner[rot_y] = c0;
-					s->partner[rot_x] = -1;
+				/* (2) c0 replaces x in (x, y); x joins another pair (a, b) */
+				for (size_t q = 0; q < k; q++) {
+					size_t xx = F[q];
+					long yy = s->partner[xx];
+					double w1;
+					if (yy < 0 || !allowed(B, (size_t)c0, (size_t)yy))
+						continue;
+					w1 = cw - wgt(B, xx, (size_t)yy) + wgt(B, (size_t)c0, (size_t)yy);
+					for (size_t t2 = 0; t2 < k; t2++) {
+						size_t a2 = F[t2];
+						long b2 = s->partner[a2];
+						if ((long)a2 == (long)xx || a2 == (size_t)yy || (long)a2 == c0)
+							continue;
+						if (b2 < (long)a2 || b2 == (long)xx || b2 == yy)
+							continue;
+						if (!allowed(B, xx, a2) || !allowed(B, xx, (size_t)b2))
+							continue;
+						v = w1 + wgt(B, xx, a2) + wgt(B, xx, (size_t)b2);
+						if (v > best + 1e-12) {
+							best = v;
+							bx = (long)a2;
+							by = b2;
+							bc = (long)xx;
+							rot_x = (long)xx;
+							rot_y = yy;
+						}
+					}
 				}
-				s->triad[0] = bx;
-				s->triad[1] = by;
-				s->triad[2] = bc;
+				if (bc < 0)
+					break;
+				/* re-pair everyone outside the triad optimally */
+				for (size_t q = 0; q < k; q++)
+					if ((long)F[q] != bx && (long)F[q] != by && (long)F[q] != bc)
+						R[r++] = F[q];
+				st = match_set(B, R, r, tmp, &rp, &rw, err);
+				if (st != PL_OK)
+					goto out;
+				v = triad_weight(B, (size_t)bx, (size_t)by, (size_t)bc) + rw;
+				if (2 * rp != r || v <= best_total + 1e-12) {
+					if (bt[0] < 0) { /* first round: the exchange itself */
+						if (rot_x >= 0) {
+							s->partner[c0] = rot_y;
+							s->partner[rot_y] = c0;
+							s->partner[rot_x] = -1;
+						}
+						bt[0] = bx;
+						bt[1] = by;
+						bt[2] = bc;
+					}
+					break;
+				}
+				best_total = v;
+				for (size_t q = 0; q < r; q++)
+					s->partner[R[q]] = tmp[R[q]];
+				s->partner[bx] = by;
+				s->partner[by] = bx;
+				s->partner[bc] = -1;
+				bt[0] = bx;
+				bt[1] = by;
+				bt[2] = bc;
 			}
+			if (bt[0] >= 0)
+				memcpy(s->triad, bt, sizeof(bt));
 		}
 	}
 	s->pairs += pairs;
