@@ -387,7 +387,7 @@ static Suite *buddies_suite(void)
 	Suite *s = suite_create("buddies");
 	TCase *tc = tcase_create("core");
 
-	tcase_set_timeout(tc, 60);
+	tcase_set_timeout(tc, 600);
 	tcase_add_test(tc, test_brute_force);
 	tcase_add_test(tc, test_triad_hand);
 	tcase_add_test(tc, test_pins_and_errors);

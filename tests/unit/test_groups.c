@@ -476,7 +476,7 @@ static Suite *groups_suite(void)
 	Suite *s = suite_create("groups");
 	TCase *tc = tcase_create("core");
 
-	tcase_set_timeout(tc, 60);
+	tcase_set_timeout(tc, 600);
 	tcase_add_test(tc, test_heuristic_vs_exact);
 	tcase_add_test(tc, test_determinism);
 	tcase_add_test(tc, test_rules_medium);
