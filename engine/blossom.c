@@ -671,19 +671,33 @@ static void compact_lists(core *c)
 	k = 0;
 	for (int i = 0; i < c->n_top; i++) {
 		int b = c->tl_top[i];
-		if (c->bparent[b] == -1 && (b < c->n || c->bbase[b] >= 0) && c->label[b] != LBL_NONE)
+		if (c->bparent[b] == -1 && (b < c->n || c->bbase[b] >= 0) && c->label[b] != LBL_NONE) {
 			c->tl_top[k++] = b;
-		else
+			/* An S-blossom's least-slack edge to another S-blossom may now lead to a
+			 * dissolved vertex: recompute it (d3). */
+			if (c->label[b] == LBL_S && c->bestedge[b] != -1) {
+				int e = c->bestedge[b], bu = c->inblossom[c->eu[e]], bv = c->inblossom[c->ev[e]];
+				int other = bu == b ? bv : bu;
+				if ((bu != b && bv != b) || other == b || c->label[other] != LBL_S)
+					recompute_d3(c, b);
+			}
+		} else {
 			c->f_top[b] = 0;
+		}
 	}
 	c->n_top = k;
 	k = 0;
 	for (int i = 0; i < c->n_d2; i++) {
-		int v = c->tl_d2[i];
-		if (c->bestedge[v] != -1 && c->label[c->inblossom[v]] != LBL_S)
+		int v = c->tl_d2[i], e = c->bestedge[v];
+		/* Least-slack edges from S-vertices that were dissolved are recomputed (d2). */
+		if (e != -1 && c->label[c->inblossom[v]] != LBL_S &&
+		    c->label[c->inblossom[c->eu[e] == v ? c->ev[e] : c->eu[e]]] != LBL_S)
+			recompute_d2(c, v);
+		if (c->bestedge[v] != -1 && c->label[c->inblossom[v]] != LBL_S) {
 			c->tl_d2[k++] = v;
-		else
+		} else {
 			c->f_d2[v] = 0;
+		}
 	}
 	c->n_d2 = k;
 }
@@ -855,16 +869,9 @@ static void solve_forest(core *c)
 			}
 		}
 		for (int i = 0; i < c->n_d2; i++) {
-			int v = c->tl_d2[i], k;
-			if (c->label[c->inblossom[v]] != LBL_NONE || c->bestedge[v] == -1)
+			int v = c->tl_d2[i], k = c->bestedge[v];
+			if (k == -1 || c->label[c->inblossom[v]] != LBL_NONE)
 				continue;
-			k = c->bestedge[v];
-			if (c->label[c->inblossom[c->eu[k] == v ? c->ev[k] : c->eu[k]]] != LBL_S) {
-				recompute_d2(c, v);
-				k = c->bestedge[v];
-				if (k == -1)
-					continue;
-			}
 			int64_t d = slack(c, k);
 			if (deltatype == -1 || d < delta) {
 				delta = d;
@@ -877,14 +884,7 @@ static void solve_forest(core *c)
 			if (c->bparent[b] != -1 || (b >= n && c->bbase[b] < 0))
 				continue;
 			if (c->label[b] == LBL_S && c->bestedge[b] != -1) {
-				int k = c->bestedge[b], bu = c->inblossom[c->eu[k]], bv = c->inblossom[c->ev[k]];
-				int other = bu == b ? bv : bu;
-				if ((bu != b && bv != b) || other == b || c->label[other] != LBL_S) {
-					recompute_d3(c, b);
-					k = c->bestedge[b];
-					if (k == -1)
-						continue;
-				}
+				int k = c->bestedge[b];
 				int64_t d = slack(c, k) / 2;
 				if (deltatype == -1 || d < delta) {
 					delta = d;
