@@ -65,6 +65,10 @@ typedef struct core {
 	int **bbest, *bnbest, *bcapbest;             /* least-slack edges to other S-blossoms */
 	char *bbest_set;
 	int64_t *yy, *zz; /* 2 * vertex duals (n), 2 * blossom duals (2n, used from n) */
+	/* d2 keys: slack of bestedge[v] plus the total dual change so far (`dualtime`). While v is
+	 * unlabelled and the other end an S-vertex, that slack falls by exactly each delta, so the
+	 * key is constant and d2 = min key - dualtime without touching the edge. */
+	int64_t *key2, dualtime;
 	unsigned char *allowed;
 	int *freeb, nfree;
 	int *queue, qlen, qcap;
@@ -363,6 +367,7 @@ static void recompute_d2(core *c, int x)
 		}
 	}
 	c->bestedge[x] = best;
+	c->key2[x] = bs + c->dualtime;
 	if (best != -1) {
 		TOUCH(c, x);
 		LIST_ADD(c, tl_d2, n_d2, f_d2, x);
@@ -842,6 +847,7 @@ static void solve_forest(core *c)
 				} else if (c->label[w] == LBL_NONE) {
 					if (c->bestedge[w] == -1 || ks < slack(c, c->bestedge[w])) {
 						c->bestedge[w] = k;
+						c->key2[w] = ks + c->dualtime;
 						TOUCH(c, w);
 						LIST_ADD(c, tl_d2, n_d2, f_d2, w);
 					}
@@ -872,7 +878,7 @@ static void solve_forest(core *c)
 			int v = c->tl_d2[i], k = c->bestedge[v];
 			if (k == -1 || c->label[c->inblossom[v]] != LBL_NONE)
 				continue;
-			int64_t d = slack(c, k);
+			int64_t d = c->key2[v] - c->dualtime;
 			if (deltatype == -1 || d < delta) {
 				delta = d;
 				deltatype = 2;
@@ -903,6 +909,7 @@ static void solve_forest(core *c)
 		if (deltatype == -1)
 			return; /* max_cardinality: no augmenting path is left */
 		c->dual_updates++;
+		c->dualtime += delta;
 		for (int i = 0; i < c->n_leaf; i++) {
 			int v = c->tl_leaf[i], lb = c->label[c->inblossom[v]];
 			if (lb == LBL_S)
@@ -966,6 +973,7 @@ static void core_free(core *c)
 	free(c->bbest_set);
 	free(c->yy);
 	free(c->zz);
+	free(c->key2);
 	free(c->allowed);
 	free(c->freeb);
 	free(c->queue);
@@ -1009,7 +1017,8 @@ static int core_solve(core *c, int n, int m, const int *eu, const int *ev, const
 	    !ALLOC(c->bestedge, n2) || !ALLOC(c->bchild, n2) || !ALLOC(c->bendp, n2) ||
 	    !ALLOC(c->bnchild, n2) || !ALLOC(c->bcapchild, n2) || !ALLOC(c->bbest, n2) ||
 	    !ALLOC(c->bnbest, n2) || !ALLOC(c->bcapbest, n2) || !ALLOC(c->bbest_set, n2) ||
-	    !ALLOC(c->yy, nn) || !ALLOC(c->zz, n2) || !ALLOC(c->allowed, (size_t)(m > 0 ? m : 1)) ||
+	    !ALLOC(c->yy, nn) || !ALLOC(c->key2, nn) || !ALLOC(c->zz, n2) ||
+	    !ALLOC(c->allowed, (size_t)(m > 0 ? m : 1)) ||
 	    !ALLOC(c->freeb, n2) || !ALLOC(c->stk, n2) || !ALLOC(c->leafbuf, nn) ||
 	    !ALLOC(c->bestto, n2) || !ALLOC(c->btouch, n2) || !ALLOC(c->path, n2) ||
 	    !ALLOC(c->pathe, n2) || !ALLOC(c->tl_node, n2) || !ALLOC(c->tree, n2) ||
