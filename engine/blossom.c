@@ -1390,7 +1390,7 @@ pl_status pl_blossom_solve(size_t n, size_t m, const long *eu, const long *ev, c
 				gl2loc[k] = nc;
 				cu[nc] = iu[k];
 				cv[nc] = iv[k];
-				cW[nc] = (2 * iw[k]) << shift;
+				cW[nc] = 2 * iw[k] * ((int64_t)1 << shift);
 				nc++;
 			}
 		if (warm)
@@ -1426,7 +1426,7 @@ pl_status pl_blossom_solve(size_t n, size_t m, const long *eu, const long *ev, c
 			b = iv[k];
 			ba = c.inblossom[a];
 			bb = c.inblossom[b];
-			s = c.yy[a] + c.yy[b] - ((4 * iw[k]) << shift);
+			s = c.yy[a] + c.yy[b] - 4 * iw[k] * ((int64_t)1 << shift);
 			if (ba == bb)
 				s += common_z(&c, depth, zsum, a, b);
 			if (s < 0 || (maxcard && ba != bb && c.label[ba] == LBL_S &&
