@@ -155,7 +155,9 @@ static void process(pipeline *p, slot *s, risk_tally *tally)
 	}
 	if (!obj) {
 		json_error_t jerr;
-		obj = json_loadb(s->text, s->len, JSON_REJECT_DUPLICATES, &jerr);
+		/* DECODE_ANY: a scalar where a client belongs is a type error with a pointer, not a
+		 * syntax error. */
+		obj = json_loadb(s->text, s->len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
 		if (!obj) {
 			s->syntax_error = 1;
 			s->line = (long)s->index + 1;
@@ -356,10 +358,20 @@ pl_status risk_score_stream(cli_ctx *ctx, const risk_scorer *s, const risk_input
 			/* A client span jansson rejects: report the whole document's line and column. */
 			json_error_t jerr;
 			json_t *all = json_loadb(in->text, in->len, JSON_REJECT_DUPLICATES, &jerr);
-			json_decref(all);
-			ctx->err_line = jerr.line > 0 ? jerr.line : 1;
-			ctx->err_column = jerr.column > 0 ? jerr.column : 1;
-			pl_error_set(err, PL_ERR_INVALID, "", "JSON syntax error");
+			if (all) {
+				/* Cannot happen for a span the scan cut from a valid document; say so. */
+				json_decref(all);
+				pl_error_set(err, PL_ERR_INTERNAL, "", "a client could not be re-read");
+			} else {
+				char msg[JSON_ERROR_TEXT_LENGTH], *near;
+				snprintf(msg, sizeof(msg), "%s", jerr.text);
+				near = strstr(msg, " near ");
+				if (near)
+					*near = '\0'; /* jansson quotes the offending text: never echo input */
+				ctx->err_line = jerr.line > 0 ? jerr.line : 1;
+				ctx->err_column = jerr.column > 0 ? jerr.column : 1;
+				pl_error_set(err, PL_ERR_INVALID, "", "JSON syntax error: %s", msg);
+			}
 		}
 	}
 	if (p->lines && p->lines != stdin)

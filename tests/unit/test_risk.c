@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <peerlink/risk.h>
 #include "testutil.h"
@@ -413,6 +415,74 @@ START_TEST(cli_jsonl_errors_point_at_the_line)
 }
 END_TEST
 
+/* The document scanner: odd spacing, ids with brackets and quotes, members after "clients",
+ * empty and wrong-typed "clients", a syntax error inside a client, duplicate members, a scalar
+ * where a client belongs; and --output written atomically, owner-only. */
+START_TEST(cli_document_edge_cases)
+{
+	char *model = tu_write_temp(valid_model, ".json");
+	const char *args[] = { "risk", "score", "--model", model, "--no-timing", NULL };
+	tu_run r;
+	json_t *j;
+
+	ck_assert_int_eq(tu_run_cli(args, "  {\"clients\" : [ ] }\n", &r), 0);
+	ck_assert_msg(r.exit_code == 0, "%s", r.err);
+	ck_assert_ptr_nonnull(strstr(r.out, "{\"clients\":[],\"model\":"));
+	tu_run_release(&r);
+
+	ck_assert_int_eq(tu_run_cli(args, "{ \"as_of\":\"2026-03-03\" ,\n \"clients\":\n[ {\"id\": \"a]\\\"}{\", "
+					  "\"checkins\": [{\"date\": \"2026-03-01\", \"craving\": 4}]} ,"
+					  "{\"id\":\"b\",\"checkins\":[]}\t] , \"top_contributions\": 1}", &r), 0);
+	ck_assert_msg(r.exit_code == 0, "%s", r.err);
+	j = json_loads(r.out, 0, NULL);
+	ck_assert_ptr_nonnull(j);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(j, "clients"), 0), "id")), "a]\"}{");
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(j, "clients"), 0), "as_of")), "2026-03-03");
+	ck_assert_uint_eq(json_array_size(json_object_get(j, "clients")), 2);
+	json_decref(j);
+	tu_run_release(&r);
+
+	ck_assert_int_eq(tu_run_cli(args, "{\"clients\": 5}", &r), 0);
+	ck_assert_int_eq(r.exit_code, 3);
+	ck_assert_ptr_nonnull(strstr(r.err, "\"pointer\":\"/clients\""));
+	tu_run_release(&r);
+
+	ck_assert_int_eq(tu_run_cli(args, "{\"clients\": [5]}", &r), 0);
+	ck_assert_int_eq(r.exit_code, 3);
+	ck_assert_ptr_nonnull(strstr(r.err, "\"pointer\":\"/clients/0\""));
+	tu_run_release(&r);
+
+	ck_assert_int_eq(tu_run_cli(args, "{\"clients\": [{\"id\": \"a\"},\n {\"id\": \"b\", \"checkins\": [}]}", &r), 0);
+	ck_assert_int_eq(r.exit_code, 3);
+	ck_assert_ptr_nonnull(strstr(r.err, "\"line\":2"));
+	tu_run_release(&r);
+
+	ck_assert_int_eq(tu_run_cli(args, "{\"clients\": [], \"clients\": []}", &r), 0);
+	ck_assert_int_eq(r.exit_code, 3);
+	ck_assert_ptr_nonnull(strstr(r.err, "invalid_input"));
+	tu_run_release(&r);
+
+	{
+		char *out = tu_write_temp("", ".json");
+		const char *args_out[] = { "risk", "score", "--model", model, "--output", out, NULL };
+		struct stat sb;
+		ck_assert_int_eq(tu_run_cli(args_out, "{\"clients\": [{\"id\": \"a\", \"checkins\": []}]}", &r), 0);
+		ck_assert_msg(r.exit_code == 0, "%s", r.err);
+		ck_assert_str_eq(r.out, "");
+		ck_assert_int_eq(stat(out, &sb), 0);
+		ck_assert_int_eq(sb.st_mode & 0777, 0600);
+		j = json_load_file(out, 0, NULL);
+		ck_assert_ptr_nonnull(j);
+		ck_assert_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(j, "clients"), 0), "reason")), "no check-ins");
+		json_decref(j);
+		tu_run_release(&r);
+		unlink(out);
+		free(out);
+	}
+	free(model);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("risk");
@@ -426,6 +496,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, model_file_errors, 0, (int)(sizeof(bad_models) / sizeof(bad_models[0])));
 	tcase_add_test(tc, cli_jsonl_matches_document);
 	tcase_add_test(tc, cli_jsonl_errors_point_at_the_line);
+	tcase_add_test(tc, cli_document_edge_cases);
 	suite_add_tcase(s, tc);
 	return s;
 }
