@@ -73,9 +73,8 @@ static pl_status nomem(pl_error *err)
 }
 
 /*
- * "social_anxiety" and "max_group_size" belong to group formation only: they are read here and
- * taken out of each client object before the shared profile reader (which rejects fields it does
- * not know) sees it.
+ * "social_anxiety" and "max_group_size" are profile fields that only group formation uses: the
+ * shared profile reader checks and ignores them; they are read here into size limits.
  */
 static pl_status read_group_fields(gx *m, json_t *doc, pl_error *err)
 {
@@ -116,8 +115,6 @@ static pl_status read_group_fields(gx *m, json_t *doc, pl_error *err)
 		m->limit[k] = (size_t)mg;
 		if (anx && (m->limit[k] == 0 || m->limit[k] > (size_t)amax))
 			m->limit[k] = (size_t)amax;
-		json_object_del(c, "social_anxiety");
-		json_object_del(c, "max_group_size");
 	}
 	return PL_OK;
 }

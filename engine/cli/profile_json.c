@@ -54,12 +54,14 @@ static pl_status read_profile(pl_profiles *P, json_t *prof, const char *ptr, int
 	static const char *const mentee_keys[] = {
 		"id", "experiences", "substances", "goals", "recovery_pathway", "life_stage",
 		"personality", "age", "gender", "gender_preference", "age_range", "languages",
-		"modalities", "availability", "partner_id", "exclude", "extra", NULL
+		"modalities", "availability", "partner_id", "exclude", "extra",
+		"social_anxiety", "max_group_size", /* group formation: see below */ NULL
 	};
 	static const char *const mentor_keys[] = {
 		"id", "experiences", "substances", "goals", "recovery_pathway", "life_stage",
 		"personality", "age", "gender", "gender_preference", "age_range", "languages",
-		"modalities", "availability", "partner_id", "exclude", "extra", "capacity", NULL
+		"modalities", "availability", "partner_id", "exclude", "extra", "capacity",
+		"social_anxiety", "max_group_size", /* group formation: see below */ NULL
 	};
 	static const struct { const char *key; pl_criterion c; } tag_fields[] = {
 		{ "experiences", PL_CRIT_EXPERIENCES }, { "substances", PL_CRIT_SUBSTANCES },
@@ -192,6 +194,21 @@ static pl_status read_profile(pl_profiles *P, json_t *prof, const char *ptr, int
 	st = cli_get_object(prof, "extra", ptr, 0, &v, err);
 	if (st != PL_OK)
 		return st;
+	/* Group formation (`match groups`, docs/groups.md): "social_anxiety" (true/false) and
+	 * "max_group_size" (integer >= 2) limit the size of the group a client may join. They are part
+	 * of the profile so that one profile file serves every command; only `match groups` uses them
+	 * (it reads them itself), the others check their type and ignore them. */
+	{
+		int anx = 0;
+		long long mg = 2;
+		st = cli_get_bool(prof, "social_anxiety", ptr, 0, &anx, err);
+		if (st == PL_OK)
+			st = cli_get_integer(prof, "max_group_size", ptr, 0, &mg, err);
+		if (st != PL_OK)
+			return st;
+		if (mg < 2 || mg > 1000000)
+			return bad(err, ptr, "max_group_size", "max_group_size must be an integer of at least 2");
+	}
 	if (is_mentor) {
 		long long cap = 1;
 		st = cli_get_integer(prof, "capacity", ptr, 0, &cap, err);

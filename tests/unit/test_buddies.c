@@ -372,6 +372,16 @@ START_TEST(test_partner_rule_cli)
 	ck_assert_ptr_nonnull(strstr(run.out, "[\"a\",\"b\"]"));
 	tu_run_release(&run);
 
+	/* the group-formation profile fields are accepted (and ignored) here too */
+	{
+		const char *in2 = "{\"clients\": [{\"id\": \"a\", \"social_anxiety\": true}, "
+				  "{\"id\": \"b\", \"max_group_size\": 5}], \"top\": 0}";
+		ck_assert_int_eq(tu_run_cli(args, in2, &run), 0);
+		ck_assert_int_eq(run.exit_code, 0);
+		ck_assert_ptr_nonnull(strstr(run.out, "[\"a\",\"b\"]"));
+		tu_run_release(&run);
+	}
+
 	/* pinning the couple breaks the partner rule: an input error naming the rule */
 	snprintf(buf, sizeof(buf), input, ", \"pinned\": [[\"a\", \"b\"]]");
 	ck_assert_int_eq(tu_run_cli(args, buf, &run), 0);
