@@ -14,9 +14,6 @@
 #include <gsl/gsl_errno.h>
 
 static const cli_command commands[] = {
-	{ "risk", "ews", cmd_risk_ews,
-	  "early-warning indicators, Kendall trends with surrogate p-values, EWMA/CUSUM, change points",
-	  { { 0 } } },
 	{ "solve", "assignment", cmd_solve_assignment,
 	  "optimal assignment of rows to capacitated columns (min cost or max score)", { { 0 } } },
 	{ "dataset", "generate checkins", cmd_dataset_generate_checkins,
@@ -35,6 +32,9 @@ static const cli_command commands[] = {
 	    { 0 } } },
 	{ "dataset", "import", cmd_dataset_import,
 	  "long-format CSV or openESM check-ins into the risk input format (datasets/README.md)",
+	  { { 0 } } },
+	{ "risk", "ews", cmd_risk_ews,
+	  "early-warning indicators, Kendall trends, surrogate p-values, EWMA/CUSUM, change points (docs/ews.md)",
 	  { { 0 } } },
 	{ "risk", "train", cmd_risk_train,
 	  "fit a calibrated relapse-risk model on labelled check-in histories (docs/risk.md)",
