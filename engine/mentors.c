@@ -29,6 +29,7 @@ void pl_mentors_problem_init(pl_mentors_problem *pb)
 {
 	memset(pb, 0, sizeof(*pb));
 	pb->objective = PL_MENTORS_TOTAL;
+	pb->w_floor = -INFINITY;
 }
 
 void pl_mentors_result_release(pl_mentors_result *res)
@@ -49,17 +50,18 @@ static int feasible(const pl_mentors_problem *pb, size_t i, size_t j)
 	return isfinite(s) && !(pb->forbidden && pb->forbidden[i * pb->nmentors + j]);
 }
 
-static int eligible(const pl_mentors_problem *pb, size_t i, size_t j)
-{
-	return feasible(pb, i, j) && pb->score[i * pb->nmentors + j] >= pb->min_score;
-}
-
 static double adjusted(const pl_mentors_problem *pb, size_t i, size_t j)
 {
 	double s = pb->score[i * pb->nmentors + j];
 	if (pb->current && pb->current[i] == (long)j)
 		s += pb->stickiness;
 	return s;
+}
+
+static int eligible(const pl_mentors_problem *pb, size_t i, size_t j)
+{
+	return feasible(pb, i, j) && pb->score[i * pb->nmentors + j] >= pb->min_score &&
+	       !(adjusted(pb, i, j) < pb->w_floor);
 }
 
 static long cap_of(const pl_mentors_problem *pb, size_t j)
@@ -271,39 +273,18 @@ out:
 	return st;
 }
 
-static pl_status solve_stable(work *W, long *mentor_of, pl_error *err)
+/* Each non-pinned mentee's eligible open mentors, best first (insertion into a sorted list):
+ * pref[a * nc ...], plen[a] of them. Built once and reused when alternatives re-run DA. */
+static pl_status stable_prefs(work *W, size_t **pref_out, size_t **plen_out, pl_error *err)
 {
 	const pl_mentors_problem *pb = W->pb;
-	size_t m = pb->nmentors;
-	size_t *pref = NULL, *plen = NULL, *next = NULL, *stack = NULL, *held = NULL, *nheld = NULL,
-	       *hstart = NULL, nstack = 0, tot = 0;
-	pl_status st = PL_OK;
+	size_t *pref = malloc((W->nr * W->nc != 0 ? W->nr * W->nc : 1) * sizeof(size_t));
+	size_t *plen = calloc(W->nr ? W->nr : 1, sizeof(size_t));
 
-	for (size_t a = 0; a < W->nr; a++)
-		mentor_of[W->rows[a]] = -1;
-	if (W->nr == 0 || W->nc == 0)
-		return PL_OK;
-	pref = malloc(W->nr * W->nc * sizeof(size_t));
-	plen = calloc(W->nr, sizeof(size_t));
-	next = calloc(W->nr, sizeof(size_t));
-	stack = malloc(W->nr * sizeof(size_t));
-	hstart = malloc((m + 1) * sizeof(size_t));
-	nheld = calloc(m, sizeof(size_t));
-	if (!pref || !plen || !next || !stack || !hstart || !nheld) {
-		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory in mentor matching");
-		goto out;
-	}
-	for (size_t j = 0; j < m; j++) {
-		hstart[j] = tot;
-		tot += W->capfree[j] > 0 ? (size_t)W->capfree[j] : 0;
-	}
-	hstart[m] = tot;
-	held = malloc((tot ? tot : 1) * sizeof(size_t));
-	if (!held) {
-		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory in mentor matching");
-		goto out;
-	}
-	/* Each mentee's eligible open mentors, best first: insertion into a sorted list. */
+	*pref_out = pref;
+	*plen_out = plen;
+	if (!pref || !plen)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory in mentor matching");
 	for (size_t a = 0; a < W->nr; a++) {
 		size_t i = W->rows[a], *p = pref + a * W->nc, len = 0;
 		for (size_t b = 0; b < W->nc; b++) {
@@ -316,7 +297,35 @@ static pl_status solve_stable(work *W, long *mentor_of, pl_error *err)
 			len++;
 		}
 		plen[a] = len;
-		stack[nstack++] = a;
+	}
+	return PL_OK;
+}
+
+/* Deferred acceptance over the non-pinned mentees except row `skip` (-1: none), with the seats
+ * `seats` (per mentor; 0 rejects every proposal). Writes the mentor of each of those mentees. */
+static pl_status stable_run(work *W, const size_t *pref, const size_t *plen, const long *seats,
+			    long skip, long *mentor_of, pl_error *err)
+{
+	const pl_mentors_problem *pb = W->pb;
+	size_t m = pb->nmentors, nstack = 0, tot = 0;
+	size_t *next = calloc(W->nr ? W->nr : 1, sizeof(size_t)), *stack = malloc((W->nr ? W->nr : 1) * sizeof(size_t));
+	size_t *hstart = malloc((m + 1) * sizeof(size_t)), *nheld = calloc(m ? m : 1, sizeof(size_t)), *held = NULL;
+	pl_status st = PL_OK;
+
+	if (!next || !stack || !hstart || !nheld)
+		goto nomem;
+	for (size_t j = 0; j < m; j++) {
+		hstart[j] = tot;
+		tot += seats[j] > 0 ? (size_t)seats[j] : 0;
+	}
+	hstart[m] = tot;
+	held = malloc((tot ? tot : 1) * sizeof(size_t));
+	if (!held)
+		goto nomem;
+	for (size_t a = 0; a < W->nr; a++) {
+		mentor_of[W->rows[a]] = -1;
+		if ((long)a != skip)
+			stack[nstack++] = a;
 	}
 	while (nstack > 0) {
 		size_t a = stack[--nstack], i = W->rows[a], j, *h, worst;
@@ -324,8 +333,12 @@ static pl_status solve_stable(work *W, long *mentor_of, pl_error *err)
 			continue; /* i has proposed to every acceptable mentor: stays unmatched */
 		j = pref[a * W->nc + next[a]++];
 		h = held + hstart[j];
-		if (nheld[j] < (size_t)W->capfree[j]) {
+		if (nheld[j] < (size_t)(seats[j] > 0 ? seats[j] : 0)) {
 			h[nheld[j]++] = a;
+			continue;
+		}
+		if (nheld[j] == 0) { /* no seat at all */
+			stack[nstack++] = a;
 			continue;
 		}
 		worst = 0;
@@ -342,14 +355,32 @@ static pl_status solve_stable(work *W, long *mentor_of, pl_error *err)
 	for (size_t j = 0; j < m; j++)
 		for (size_t k = 0; k < nheld[j]; k++)
 			mentor_of[W->rows[held[hstart[j] + k]]] = (long)j;
+	goto out;
+nomem:
+	st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory in mentor matching");
 out:
-	free(pref);
-	free(plen);
 	free(next);
 	free(stack);
 	free(held);
 	free(nheld);
 	free(hstart);
+	return st;
+}
+
+static pl_status solve_stable(work *W, long *mentor_of, pl_error *err)
+{
+	size_t *pref = NULL, *plen = NULL;
+	pl_status st;
+
+	for (size_t a = 0; a < W->nr; a++)
+		mentor_of[W->rows[a]] = -1;
+	if (W->nr == 0 || W->nc == 0)
+		return PL_OK;
+	st = stable_prefs(W, &pref, &plen, err);
+	if (st == PL_OK)
+		st = stable_run(W, pref, plen, W->capfree, -1, mentor_of, err);
+	free(pref);
+	free(plen);
 	return st;
 }
 
@@ -784,8 +815,55 @@ out:
 	return st;
 }
 
-pl_status pl_mentors_alternatives(const pl_mentors_problem *pb, const pl_mentors_result *res,
-				  size_t top, pl_mentors_alt *out, size_t *count, pl_error *err)
+/* STABLE alternatives: deferred acceptance re-run with the extra pin, preference lists shared. */
+static pl_status stable_alternatives(const pl_mentors_problem *pb, const pl_mentors_result *res,
+				     size_t top, pl_mentors_alt *out, const size_t *count, pl_error *err)
+{
+	size_t n = pb->nmentees, m = pb->nmentors, *pref = NULL, *plen = NULL;
+	long *seats = malloc((m ? m : 1) * sizeof(long)), *mof = malloc((n ? n : 1) * sizeof(long));
+	long *row_of = malloc((n ? n : 1) * sizeof(long));
+	work W;
+	pl_status st;
+
+	st = work_init(&W, pb, err);
+	if (st == PL_OK && (!seats || !mof || !row_of))
+		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory in mentor matching");
+	if (st == PL_OK)
+		st = stable_prefs(&W, &pref, &plen, err);
+	if (st != PL_OK)
+		goto out;
+	for (size_t a = 0; a < W.nr; a++)
+		row_of[W.rows[a]] = (long)a;
+	for (size_t i = 0; i < n && st == PL_OK; i++)
+		for (size_t k = 0; k < count[i] && st == PL_OK; k++) {
+			pl_mentors_alt *alt = &out[i * top + k];
+			double value = 0;
+			size_t matched = 0;
+			memcpy(seats, W.capfree, m * sizeof(long));
+			seats[alt->mentor]--;
+			st = stable_run(&W, pref, plen, seats, row_of[i], mof, err);
+			for (size_t r = 0; r < n; r++) {
+				long j = is_pinned(pb, r) ? pb->pinned[r] : (r == i ? alt->mentor : mof[r]);
+				if (j >= 0) {
+					value += adjusted(pb, r, (size_t)j);
+					matched++;
+				}
+			}
+			alt->total_change = value - res->objective_value;
+			alt->matched_change = (long)matched - (long)res->matched;
+		}
+out:
+	work_release(&W);
+	free(pref);
+	free(plen);
+	free(seats);
+	free(mof);
+	free(row_of);
+	return st;
+}
+
+static pl_status alternatives_core(const pl_mentors_problem *pb, const pl_mentors_result *res,
+				   size_t top, pl_mentors_alt *out, size_t *count, pl_error *err)
 {
 	size_t n = pb->nmentees, m = pb->nmentors;
 	long *capfree = NULL, *pins = NULL;
@@ -840,6 +918,10 @@ pl_status pl_mentors_alternatives(const pl_mentors_problem *pb, const pl_mentors
 		st = fast_alternatives(pb, res, capfree, top, out, count, err);
 		goto out;
 	}
+	if (pb->objective == PL_MENTORS_STABLE) {
+		st = stable_alternatives(pb, res, top, out, count, err);
+		goto out;
+	}
 	for (size_t i = 0; i < n; i++) {
 		pl_mentors_alt *o = out + i * top;
 		for (size_t k = 0; k < count[i]; k++) {
@@ -857,5 +939,37 @@ pl_status pl_mentors_alternatives(const pl_mentors_problem *pb, const pl_mentors
 out:
 	free(capfree);
 	free(pins);
+	return st;
+}
+
+pl_status pl_mentors_alternatives(const pl_mentors_problem *pb, const pl_mentors_result *res,
+				  size_t top, pl_mentors_alt *out, size_t *count, pl_error *err)
+{
+	pl_mentors_problem q;
+	pl_mentors_result rq;
+	pl_status st;
+	int any_free = 0;
+
+	if (pb->objective != PL_MENTORS_MAXIMIN)
+		return alternatives_core(pb, res, top, out, count, err);
+	/* MAXIMIN: keep the floor, so the question becomes a TOTAL one on the pairs at or above it
+	 * (whose optimum is the maximin answer's value), answered from its duals. */
+	for (size_t i = 0; i < pb->nmentees; i++)
+		if (!is_pinned(pb, i) && res->mentor_of[i] >= 0)
+			any_free = 1;
+	q = *pb;
+	q.objective = PL_MENTORS_TOTAL;
+	q.w_floor = any_free ? res->threshold : -INFINITY;
+	st = pl_mentors_solve(&q, &rq, err);
+	if (st != PL_OK)
+		return st;
+	st = alternatives_core(&q, &rq, top, out, count, err);
+	if (st == PL_OK)
+		for (size_t i = 0; i < pb->nmentees; i++)
+			for (size_t k = 0; k < count[i]; k++) {
+				out[i * top + k].total_change += rq.objective_value - res->objective_value;
+				out[i * top + k].matched_change += (long)rq.matched - (long)res->matched;
+			}
+	pl_mentors_result_release(&rq);
 	return st;
 }

@@ -52,9 +52,11 @@ typedef struct pl_mentors_problem {
 	pl_mentors_objective objective;
 	double min_score;  /* default 0: every feasible pair is eligible */
 	double stickiness; /* bonus for current pairs, >= 0 */
+	double w_floor;    /* non-pinned pairs with w below it are not used (-INFINITY: none); the
+			    * floor that MAXIMIN alternatives keep */
 } pl_mentors_problem;
 
-/* Zero arrays, objective TOTAL, min_score 0, stickiness 0. */
+/* Zero arrays, objective TOTAL, min_score 0, stickiness 0, no w_floor. */
 void pl_mentors_problem_init(pl_mentors_problem *pb);
 
 typedef struct pl_mentors_result {
@@ -100,7 +102,10 @@ typedef struct pl_mentors_alt {
 /*
  * For each non-pinned mentee, up to `top` eligible mentors other than its own with a seat not
  * taken by pins, best score first (ties by rank), and the exact change of the optimum if that
- * pair were pinned. Under TOTAL, when every non-pinned mentee is matched and the duals check
+ * pair were pinned. Under MAXIMIN the floor res->threshold is kept: the candidates are those
+ * with w at or above it, and the change is that of the best total when every other non-pinned
+ * mentee also stays at or above it (the TOTAL problem with w_floor = threshold). Under STABLE
+ * deferred acceptance is re-run with the pin (preference lists built once). Under TOTAL, when every non-pinned mentee is matched and the duals check
  * out, the change is the reduced cost of the pair plus a shortest path in the residual graph
  * (one Dijkstra per distinct alternative mentor); otherwise the problem is re-solved with the
  * extra pin under the same objective. Both are exact. out has nmentees*top entries

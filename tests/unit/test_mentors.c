@@ -24,6 +24,7 @@ typedef struct inst {
 	double score[MAXN * MAXM];
 	long cap[MAXM], pinned[MAXN], current[MAXN];
 	unsigned char forbidden[MAXN * MAXM];
+	double floor; /* non-pinned pairs below it are not used (maximin alternatives) */
 	pl_mentors_problem pb;
 } inst;
 
@@ -32,6 +33,7 @@ static void random_inst(inst *I, tu_rng *rng, size_t n, size_t m, int with_extra
 	memset(I, 0, sizeof(*I));
 	I->n = n;
 	I->m = m;
+	I->floor = -INFINITY;
 	for (size_t k = 0; k < n * m; k++) {
 		/* two decimals: ties are common, which exercises the tie-breaks */
 		I->score[k] = tu_uniform(rng) < 0.25 ? NAN : (double)tu_range(rng, 0, 100) / 100.0;
@@ -67,15 +69,16 @@ static void random_inst(inst *I, tu_rng *rng, size_t n, size_t m, int with_extra
 }
 
 /* Written here from the definitions, independent of mentors.c. */
-static int ok_pair(const inst *I, size_t i, size_t j)
-{
-	double s = I->score[i * I->m + j];
-	return isfinite(s) && !I->forbidden[i * I->m + j] && s >= I->pb.min_score;
-}
-
 static double wgt(const inst *I, size_t i, size_t j)
 {
 	return I->score[i * I->m + j] + (I->current[i] == (long)j ? I->pb.stickiness : 0.0);
+}
+
+static int ok_pair(const inst *I, size_t i, size_t j)
+{
+	double s = I->score[i * I->m + j];
+	return isfinite(s) && !I->forbidden[i * I->m + j] && s >= I->pb.min_score &&
+	       wgt(I, i, j) >= I->floor;
 }
 
 typedef struct best {
@@ -338,6 +341,11 @@ static void check_alternatives_brute(inst *I, int maximin, size_t top)
 	I->pb.objective = maximin ? PL_MENTORS_MAXIMIN : PL_MENTORS_TOTAL;
 	ck_assert_int_eq(pl_mentors_solve(&I->pb, &res, &err), PL_OK);
 	ck_assert_int_eq(pl_mentors_alternatives(&I->pb, &res, top, alts, count, &err), PL_OK);
+	/* maximin: the floor (the worst non-pinned matched w) is kept; then it is a total question */
+	if (maximin)
+		for (size_t i = 0; i < I->n; i++)
+			if (I->pinned[i] < 0 && res.mentor_of[i] >= 0)
+				I->floor = res.threshold;
 	for (size_t i = 0; i < I->n; i++) {
 		size_t expect = 0;
 		long pins[MAXN];
@@ -361,13 +369,44 @@ static void check_alternatives_brute(inst *I, int maximin, size_t top)
 				ck_assert(alts[i * top + k - 1].score >= a->score);
 			ck_assert_double_eq(a->score, I->score[i * I->m + (size_t)a->mentor]);
 			pins[i] = a->mentor;
-			b = brute(I, maximin, pins);
+			b = brute(I, 0, pins);
 			ck_assert_int_eq(a->matched_change, (long)b.matched - (long)res.matched);
 			ck_assert_msg(fabs(a->total_change - (b.total - res.objective_value)) < 1e-9,
 				      "mentee %zu alt %zu: %.12f vs %.12f", i, k, a->total_change,
 				      b.total - res.objective_value);
 		}
 	}
+	I->floor = -INFINITY;
+	pl_mentors_result_release(&res);
+}
+
+/* STABLE alternatives (deferred acceptance re-run on shared preference lists) against a full
+ * re-solve with the pin; DA itself is checked against enumeration above. */
+static void check_alternatives_stable(inst *I, size_t top)
+{
+	pl_mentors_result res;
+	pl_error err = PL_ERROR_INIT;
+	pl_mentors_alt alts[MAXN * 5];
+	size_t count[MAXN];
+	long pins[MAXN];
+
+	I->pb.objective = PL_MENTORS_STABLE;
+	ck_assert_int_eq(pl_mentors_solve(&I->pb, &res, &err), PL_OK);
+	ck_assert_int_eq(pl_mentors_alternatives(&I->pb, &res, top, alts, count, &err), PL_OK);
+	memcpy(pins, I->pinned, sizeof(pins));
+	I->pb.pinned = pins;
+	for (size_t i = 0; i < I->n; i++)
+		for (size_t k = 0; k < count[i]; k++) {
+			pl_mentors_result r2;
+			pins[i] = alts[i * top + k].mentor;
+			ck_assert_int_eq(pl_mentors_solve(&I->pb, &r2, &err), PL_OK);
+			pins[i] = I->pinned[i];
+			ck_assert_int_eq(alts[i * top + k].matched_change, (long)r2.matched - (long)res.matched);
+			ck_assert_double_eq_tol(alts[i * top + k].total_change,
+						r2.objective_value - res.objective_value, 1e-12);
+			pl_mentors_result_release(&r2);
+		}
+	I->pb.pinned = I->pinned;
 	pl_mentors_result_release(&res);
 }
 
@@ -379,6 +418,7 @@ START_TEST(test_alternatives_exact)
 		random_inst(&I, &rng, (size_t)tu_range(&rng, 1, 7), (size_t)tu_range(&rng, 1, 4), rep % 2);
 		check_alternatives_brute(&I, 0, 3);
 		check_alternatives_brute(&I, 1, 2);
+		check_alternatives_stable(&I, 3);
 	}
 }
 END_TEST
