@@ -223,6 +223,10 @@ static json_t *unmatched_entry(const bx *m, const pl_buddies_result *res, size_t
 	}
 	switch (res->reason[i]) {
 	case PL_BUDDIES_NO_FEASIBLE:
+		if (counts[best] == 0) { /* nobody else in the request */
+			snprintf(msg, sizeof(msg), "there is no other client to pair with");
+			break;
+		}
 		snprintf(msg, sizeof(msg),
 			 "no other client passes the hard rules; the rule that excluded the most: %s "
 			 "(%zu of %zu)",
