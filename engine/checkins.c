@@ -717,3 +717,382 @@ pl_status pl_client_from_json(json_t *obj, const pl_catalogue *cat, const char *
 		pl_client_release(out);
 	return st;
 }
+
+/* ---------------------------------------------------------------- columnar fast path */
+
+/* A strict reader for the common case: any surprise returns 0 and the jansson path decides.
+ * Number syntax follows RFC 8259 section 6; the value is what strtod gives, as jansson's is. */
+typedef struct fast {
+	const char *p, *e;
+} fast;
+
+#define FAST_MAX_DEPTH 32
+#define FAST_MAX_KEYS 64
+
+static void f_ws(fast *f)
+{
+	while (f->p < f->e && (*f->p == ' ' || *f->p == '\t' || *f->p == '\n' || *f->p == '\r'))
+		f->p++;
+}
+
+/* A string with printable ASCII and no escapes; *s, *n its contents. */
+static int f_string(fast *f, const char **s, size_t *n)
+{
+	const char *q;
+	if (f->p >= f->e || *f->p != '"')
+		return 0;
+	for (q = f->p + 1; q < f->e && *q != '"'; q++)
+		if (*q == '\\' || (unsigned char)*q < 0x20 || (unsigned char)*q >= 0x80)
+			return 0;
+	if (q >= f->e)
+		return 0;
+	*s = f->p + 1;
+	*n = (size_t)(q - f->p - 1);
+	f->p = q + 1;
+	return 1;
+}
+
+static int f_char(fast *f, char c)
+{
+	f_ws(f);
+	if (f->p < f->e && *f->p == c) {
+		f->p++;
+		return 1;
+	}
+	return 0;
+}
+
+static int f_word(fast *f, const char *w, size_t n)
+{
+	if ((size_t)(f->e - f->p) >= n && memcmp(f->p, w, n) == 0) {
+		f->p += n;
+		return 1;
+	}
+	return 0;
+}
+
+/* A JSON number; *is_int when it has no fraction or exponent. */
+static int f_number(fast *f, double *out, int *is_int)
+{
+	const char *q = f->p, *start = f->p;
+	char buf[64];
+	size_t n;
+
+	*is_int = 1;
+	if (q < f->e && *q == '-')
+		q++;
+	if (q >= f->e || *q < '0' || *q > '9')
+		return 0;
+	if (*q == '0')
+		q++;
+	else
+		while (q < f->e && *q >= '0' && *q <= '9')
+			q++;
+	if (q < f->e && *q == '.') {
+		*is_int = 0;
+		q++;
+		if (q >= f->e || *q < '0' || *q > '9')
+			return 0;
+		while (q < f->e && *q >= '0' && *q <= '9')
+			q++;
+	}
+	if (q < f->e && (*q == 'e' || *q == 'E')) {
+		*is_int = 0;
+		q++;
+		if (q < f->e && (*q == '+' || *q == '-'))
+			q++;
+		if (q >= f->e || *q < '0' || *q > '9')
+			return 0;
+		while (q < f->e && *q >= '0' && *q <= '9')
+			q++;
+	}
+	n = (size_t)(q - start);
+	if (n >= sizeof(buf) || (*is_int && n > 15))
+		return 0; /* long integers: jansson's range rules; let it decide */
+	memcpy(buf, start, n);
+	buf[n] = '\0';
+	*out = strtod(buf, NULL);
+	f->p = q;
+	return isfinite(*out);
+}
+
+/* Skip (and validate) any value; objects must not repeat a key. */
+static int f_skip(fast *f, int depth)
+{
+	double x;
+	int is_int;
+	const char *s;
+	size_t n;
+
+	f_ws(f);
+	if (f->p >= f->e || depth > FAST_MAX_DEPTH)
+		return 0;
+	switch (*f->p) {
+	case '"':
+		return f_string(f, &s, &n);
+	case 't':
+		return f_word(f, "true", 4);
+	case 'f':
+		return f_word(f, "false", 5);
+	case 'n':
+		return f_word(f, "null", 4);
+	case '[':
+		f->p++;
+		if (f_char(f, ']'))
+			return 1;
+		do {
+			if (!f_skip(f, depth + 1))
+				return 0;
+		} while (f_char(f, ','));
+		return f_char(f, ']');
+	case '{': {
+		const char *ks[FAST_MAX_KEYS];
+		size_t kn[FAST_MAX_KEYS], nk = 0;
+		f->p++;
+		if (f_char(f, '}'))
+			return 1;
+		do {
+			f_ws(f);
+			if (nk == FAST_MAX_KEYS || !f_string(f, &ks[nk], &kn[nk]))
+				return 0;
+			for (size_t k = 0; k < nk; k++)
+				if (kn[k] == kn[nk] && memcmp(ks[k], ks[nk], kn[k]) == 0)
+					return 0;
+			nk++;
+			if (!f_char(f, ':') || !f_skip(f, depth + 1))
+				return 0;
+		} while (f_char(f, ','));
+		return f_char(f, '}');
+	}
+	default:
+		return f_number(f, &x, &is_int);
+	}
+}
+
+static int f_key_is(const char *s, size_t n, const char *k)
+{
+	return strlen(k) == n && memcmp(s, k, n) == 0;
+}
+
+/* One measure's array into row[0..*n) (grown as needed); 0 on anything unusual. */
+static int f_measure(fast *f, const pl_measure_def *d, double **row, size_t *n, size_t *cap)
+{
+	if (!f_char(f, '['))
+		return 0;
+	*n = 0;
+	if (f_char(f, ']'))
+		return 1;
+	do {
+		double x = NAN;
+		int is_int;
+		f_ws(f);
+		if (f->p >= f->e)
+			return 0;
+		if (*f->p == 'n') {
+			if (!f_word(f, "null", 4))
+				return 0;
+		} else if (*f->p == 't' || *f->p == 'f') {
+			if (!d->boolean)
+				return 0;
+			if (f_word(f, "true", 4))
+				x = 1.0;
+			else if (f_word(f, "false", 5))
+				x = 0.0;
+			else
+				return 0;
+		} else {
+			if (!f_number(f, &x, &is_int))
+				return 0;
+			if (d->boolean ? !(is_int && (x == 0.0 || x == 1.0)) : !(x >= d->min && x <= d->max))
+				return 0;
+			if (is_int)
+				x += 0.0; /* integer -0 reads as 0, as jansson's does */
+		}
+		if (*n == *cap) {
+			size_t nc = *cap ? 2 * *cap : 256;
+			double *nr = realloc(*row, nc * sizeof(double));
+			if (!nr)
+				return -1;
+			*row = nr;
+			*cap = nc;
+		}
+		(*row)[(*n)++] = x;
+	} while (f_char(f, ','));
+	return f_char(f, ']');
+}
+
+static int f_events(fast *f, pl_client *c)
+{
+	size_t cap = 0;
+	if (!f_char(f, '['))
+		return 0;
+	if (f_char(f, ']'))
+		return 1;
+	do {
+		const char *s, *date = NULL, *type = NULL;
+		size_t n, dn = 0, tn = 0;
+		char buf[11];
+		pl_event ev;
+		if (!f_char(f, '{'))
+			return 0;
+		do {
+			f_ws(f);
+			if (!f_string(f, &s, &n) || !f_char(f, ':'))
+				return 0;
+			f_ws(f);
+			if (f_key_is(s, n, "date") && !date) {
+				if (!f_string(f, &date, &dn))
+					return 0;
+			} else if (f_key_is(s, n, "type") && !type) {
+				if (!f_string(f, &type, &tn))
+					return 0;
+			} else {
+				return 0;
+			}
+		} while (f_char(f, ','));
+		if (!f_char(f, '}') || !date || !type || dn != 10 || tn == 0)
+			return 0;
+		memcpy(buf, date, 10);
+		buf[10] = '\0';
+		if (pl_date_parse(buf, &ev.day) != 0)
+			return 0;
+		ev.type = f_key_is(type, tn, "lapse")	  ? PL_EVENT_LAPSE
+			  : f_key_is(type, tn, "relapse") ? PL_EVENT_RELAPSE
+							  : PL_EVENT_OTHER;
+		if (c->nevents == cap) {
+			size_t nc = cap ? 2 * cap : 8;
+			pl_event *ne = realloc(c->events, nc * sizeof(*ne));
+			if (!ne)
+				return -1;
+			c->events = ne;
+			cap = nc;
+		}
+		c->events[c->nevents++] = ev;
+	} while (f_char(f, ','));
+	if (!f_char(f, ']'))
+		return 0;
+	qsort(c->events, c->nevents, sizeof(*c->events), cmp_event);
+	return 1;
+}
+
+int pl_client_from_columnar_text(const char *text, size_t len, const pl_catalogue *cat,
+				 pl_client *out)
+{
+	fast f = { text, text + len };
+	size_t nm = cat->n, ndays = 0;
+	double **rows = NULL;
+	size_t *caps = NULL;
+	int seen_id = 0, seen_start = 0, seen_measures = 0, seen_events = 0, seen_attr = 0,
+	    seen_truth = 0, have_len = 0, rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	rows = calloc(nm, sizeof(*rows));
+	caps = calloc(nm, sizeof(*caps));
+	if (!rows || !caps) {
+		rc = -1;
+		goto out;
+	}
+	if (!f_char(&f, '{'))
+		goto out;
+	do {
+		const char *k, *s;
+		size_t kn, n;
+		f_ws(&f);
+		if (!f_string(&f, &k, &kn) || !f_char(&f, ':'))
+			goto out;
+		f_ws(&f);
+		if (f_key_is(k, kn, "id") && !seen_id) {
+			seen_id = 1;
+			if (!f_string(&f, &s, &n) || n == 0)
+				goto out;
+			if (!(out->id = malloc(n + 1))) {
+				rc = -1;
+				goto out;
+			}
+			memcpy(out->id, s, n);
+			out->id[n] = '\0';
+		} else if (f_key_is(k, kn, "start") && !seen_start) {
+			char buf[11];
+			seen_start = 1;
+			if (!f_string(&f, &s, &n) || n != 10)
+				goto out;
+			memcpy(buf, s, 10);
+			buf[10] = '\0';
+			if (pl_date_parse(buf, &out->start) != 0)
+				goto out;
+		} else if (f_key_is(k, kn, "measures") && !seen_measures) {
+			seen_measures = 1;
+			if (!f_char(&f, '{'))
+				goto out;
+			if (!f_char(&f, '}')) {
+				do {
+					size_t got = 0;
+					int m, r;
+					f_ws(&f);
+					if (!f_string(&f, &s, &n) || !f_char(&f, ':'))
+						goto out;
+					m = pl_catalogue_find(cat, s, n);
+					if (m < 0 || caps[m] || (n >= PL_MEASURE_NAME_MAX))
+						goto out; /* unknown or repeated measure */
+					r = f_measure(&f, &cat->defs[m], &rows[m], &got, &caps[m]);
+					if (r <= 0) {
+						rc = r;
+						goto out;
+					}
+					if (!caps[m])
+						caps[m] = 1; /* an empty array still marks the measure seen */
+					if (have_len && got != ndays)
+						goto out;
+					ndays = got;
+					have_len = 1;
+				} while (f_char(&f, ','));
+				if (!f_char(&f, '}'))
+					goto out;
+			}
+		} else if (f_key_is(k, kn, "events") && !seen_events) {
+			int r;
+			seen_events = 1;
+			r = f_events(&f, out);
+			if (r <= 0) {
+				rc = r;
+				goto out;
+			}
+		} else if ((f_key_is(k, kn, "attributes") && !seen_attr) ||
+			   (f_key_is(k, kn, "truth") && !seen_truth)) {
+			if (kn == 5)
+				seen_truth = 1;
+			else
+				seen_attr = 1;
+			if (f.p >= f.e || *f.p != '{' || !f_skip(&f, 0))
+				goto out;
+		} else {
+			goto out; /* the row form, an unknown or repeated member */
+		}
+	} while (f_char(&f, ','));
+	if (!f_char(&f, '}'))
+		goto out;
+	f_ws(&f);
+	if (f.p != f.e || !seen_id || !seen_start || !seen_measures || ndays > PL_CHECKINS_MAX_DAYS)
+		goto out;
+	if (alloc_grid(out, ndays, nm, NULL) != PL_OK) {
+		rc = -1;
+		goto out;
+	}
+	for (size_t m = 0; m < nm; m++) {
+		if (!rows[m])
+			continue;
+		memcpy(out->values + m * ndays, rows[m], ndays * sizeof(double));
+		for (size_t d = 0; d < ndays; d++)
+			if (!isnan(rows[m][d]))
+				out->checked_in[d] = 1;
+	}
+	rc = 1;
+out:
+	for (size_t m = 0; rows && m < nm; m++)
+		free(rows[m]);
+	free(rows);
+	free(caps);
+	if (rc != 1)
+		pl_client_release(out);
+	return rc;
+}

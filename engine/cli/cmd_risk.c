@@ -424,16 +424,26 @@ static int cmp_contrib(const void *a, const void *b)
 json_t *risk_score_one(const risk_scorer *s, json_t *obj, const char *ptr, risk_tally *tally,
 		       pl_error *err)
 {
-	const pl_risk_model *m = &s->model;
 	pl_client c = PL_CLIENT_INIT;
+	json_t *o;
+
+	if (pl_client_from_json(obj, &s->model.catalogue, ptr, &c, err) != PL_OK)
+		return NULL;
+	o = risk_score_client(s, &c, tally, err);
+	pl_client_release(&c);
+	return o;
+}
+
+json_t *risk_score_client(const risk_scorer *s, const pl_client *cp, risk_tally *tally,
+			  pl_error *err)
+{
+	const pl_risk_model *m = &s->model;
+	const pl_client c = *cp;
 	pl_risk_result r;
 	json_t *o = NULL, *sig, *dq;
 	pl_status st;
 
 	memset(&r, 0, sizeof(r));
-	st = pl_client_from_json(obj, &m->catalogue, ptr, &c, err);
-	if (st != PL_OK)
-		return NULL;
 	st = pl_risk_score(m, &c, s->as_of, &r, err);
 	if (st != PL_OK)
 		goto out;
@@ -501,7 +511,6 @@ json_t *risk_score_one(const risk_scorer *s, json_t *obj, const char *ptr, risk_
 	}
 out:
 	pl_risk_result_release(&r);
-	pl_client_release(&c);
 	return o;
 }
 

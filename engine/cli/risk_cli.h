@@ -27,6 +27,9 @@ typedef struct risk_tally {
  * answer (new reference) or NULL with err filled. Thread-safe: the scorer is only read. */
 json_t *risk_score_one(const risk_scorer *s, json_t *obj, const char *ptr, risk_tally *tally,
 		       pl_error *err);
+/* The same for a client already parsed (the columnar fast path). */
+json_t *risk_score_client(const risk_scorer *s, const pl_client *c, risk_tally *tally,
+			  pl_error *err);
 
 /* A risk input document read without building the tree of its clients: `doc` holds every
  * top-level member except "clients", whose elements are text spans into `text`. When the quick

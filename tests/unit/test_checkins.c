@@ -305,6 +305,114 @@ START_TEST(every_catalogue_error_has_its_pointer)
 }
 END_TEST
 
+/* Both readers on one text: when the fast path accepts it, jansson must accept it too and give
+ * the very same client. Returns 1 when the fast path handled it. */
+static int compare_paths(const char *text, size_t len, const pl_catalogue *cat)
+{
+	pl_client a = PL_CLIENT_INIT, b = PL_CLIENT_INIT;
+	pl_error err = PL_ERROR_INIT;
+	json_error_t je;
+	json_t *j;
+	int r = pl_client_from_columnar_text(text, len, cat, &a);
+
+	ck_assert_int_ge(r, 0);
+	if (r == 0)
+		return 0;
+	j = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
+	ck_assert_msg(j != NULL, "fast path accepted what jansson rejects: %.*s", (int)len, text);
+	ck_assert_msg(pl_client_from_json(j, cat, "", &b, &err) == PL_OK,
+		      "fast path accepted an invalid client (%s at %s): %.*s", err.message, err.pointer,
+		      (int)len, text);
+	ck_assert_str_eq(a.id, b.id);
+	ck_assert_int_eq(a.start, b.start);
+	ck_assert_uint_eq(a.ndays, b.ndays);
+	ck_assert_uint_eq(a.nmeasures, b.nmeasures);
+	ck_assert(memcmp(a.checked_in, b.checked_in, a.ndays) == 0);
+	for (size_t k = 0; k < a.ndays * a.nmeasures; k++)
+		ck_assert((isnan(a.values[k]) && isnan(b.values[k])) || a.values[k] == b.values[k]);
+	ck_assert_uint_eq(a.nevents, b.nevents);
+	for (size_t k = 0; k < a.nevents; k++) {
+		ck_assert_int_eq(a.events[k].day, b.events[k].day);
+		ck_assert_int_eq(a.events[k].type, b.events[k].type);
+	}
+	pl_client_release(&a);
+	pl_client_release(&b);
+	json_decref(j);
+	return 1;
+}
+
+static const char *fast_base =
+	"{\"id\": \"c-17\", \"start\": \"2026-02-26\", \"attributes\": {\"site\": \"n\", \"age\": 40},"
+	" \"measures\": {\"craving\": [3, 4.5, null, 1e0, 10, 0.25],"
+	" \"attended\": [true, false, null, 1, 0, -0], \"sleep_hours\": [7.5, 8, 0, 24, null, 6.25e0]},"
+	" \"events\": [{\"date\": \"2026-03-03\", \"type\": \"relapse\"}, {\"type\": \"note\", \"date\": \"2026-02-27\"}],"
+	" \"truth\": {\"hazard\": [0.01, 0.02, 1.5e-3, 0, 0, 0], \"state\": [-0.5, 0, 0.25, 1, 2, [3, {}]]}}\n";
+
+START_TEST(columnar_fast_path_equals_jansson)
+{
+	pl_catalogue cat = PL_CATALOGUE_INIT;
+	pl_error err = PL_ERROR_INIT;
+	tu_rng r = { 314 };
+	static const char alphabet[] = "{}[],:\"0123456789.-e ntfl\\xa";
+	size_t blen = strlen(fast_base), handled = 0;
+	char buf[1024];
+
+	ck_assert_int_eq(pl_catalogue_init(&cat, &err), PL_OK);
+	ck_assert_int_eq(compare_paths(fast_base, blen, &cat), 1);
+	for (int rep = 0; rep < 20000; rep++) {
+		size_t len = blen;
+		memcpy(buf, fast_base, blen);
+		for (int k = 0; k < 1 + rep % 3; k++) {
+			size_t at = (size_t)tu_range(&r, 0, (long)len - 1);
+			char ch = alphabet[tu_range(&r, 0, (long)sizeof(alphabet) - 2)];
+			switch (tu_range(&r, 0, 2)) {
+			case 0: /* replace */
+				buf[at] = ch;
+				break;
+			case 1: /* delete */
+				memmove(buf + at, buf + at + 1, len - at - 1);
+				len--;
+				break;
+			default: /* insert */
+				memmove(buf + at + 1, buf + at, len - at);
+				buf[at] = ch;
+				len++;
+			}
+		}
+		handled += (size_t)compare_paths(buf, len, &cat);
+	}
+	/* Mutations that keep the client valid (digits inside numbers, spaces) are still fast. */
+	ck_assert_uint_gt(handled, 100);
+	pl_catalogue_release(&cat);
+}
+END_TEST
+
+START_TEST(generator_output_takes_the_fast_path)
+{
+	const char *args[] = { "dataset", "generate", "checkins", "--clients", "6", "--days", "60",
+			       "--seed", "3", "--jsonl", NULL };
+	pl_catalogue cat = PL_CATALOGUE_INIT;
+	pl_error err = PL_ERROR_INIT;
+	tu_run run;
+	char *line;
+	int n = 0;
+
+	ck_assert_int_eq(pl_catalogue_init(&cat, &err), PL_OK);
+	ck_assert_int_eq(tu_run_cli(args, NULL, &run), 0);
+	ck_assert_int_eq(run.exit_code, 0);
+	for (line = run.out; *line;) {
+		char *nl = strchr(line, '\n');
+		size_t len = nl ? (size_t)(nl - line + 1) : strlen(line);
+		ck_assert_int_eq(compare_paths(line, len, &cat), 1);
+		n++;
+		line += len;
+	}
+	ck_assert_int_eq(n, 6);
+	tu_run_release(&run);
+	pl_catalogue_release(&cat);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("checkins");
@@ -317,6 +425,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, custom_catalogue);
 	tcase_add_loop_test(tc, every_client_error_has_its_pointer, 0,
 			    (int)(sizeof(bad_clients) / sizeof(bad_clients[0])));
+	tcase_add_test(tc, columnar_fast_path_equals_jansson);
+	tcase_add_test(tc, generator_output_takes_the_fast_path);
 	tcase_add_loop_test(tc, every_catalogue_error_has_its_pointer, 0,
 			    (int)(sizeof(bad_catalogues) / sizeof(bad_catalogues[0])));
 	suite_add_tcase(s, tc);
