@@ -622,15 +622,22 @@ static int cmp_rcent(const void *x, const void *y)
 	return (a->col > b->col) - (a->col < b->col);
 }
 
-/* Do the duals certify the matching? (see pl_assign_result) */
+/* Do the duals certify the matching (see pl_assign_result)? Every non-pinned mentee with at
+ * least one eligible mentor must be matched; mentees without any are isolated and ignored. */
 static int duals_ok(const pl_mentors_problem *pb, const pl_mentors_result *res, const long *capfree)
 {
 	size_t n = pb->nmentees, m = pb->nmentors;
 	double tol = 1e-9;
 
 	for (size_t i = 0; i < n; i++) {
+		int isolated = 1;
 		if (is_pinned(pb, i))
 			continue;
+		for (size_t j = 0; j < m && isolated; j++)
+			if (capfree[j] >= 1 && eligible(pb, i, j))
+				isolated = 0;
+		if (isolated)
+			continue; /* no arc at all: unmatched in every solution, no alternative */
 		if (res->mentor_of[i] < 0 || !isfinite(res->dual_mentee[i]))
 			return 0;
 		for (size_t j = 0; j < m; j++) {
@@ -655,12 +662,26 @@ static int duals_ok(const pl_mentors_problem *pb, const pl_mentors_result *res, 
 	return 1;
 }
 
-static pl_status fast_alternatives(const pl_mentors_problem *pb, const pl_mentors_result *res,
-				   const long *capfree, size_t top, pl_mentors_alt *out,
-				   const size_t *count, pl_error *err)
+/* Arc of mentee r to graph column c: a mentor (c < nmentors) or, when big > 0, the column of
+ * the unmatched (c == nmentors, cost big). */
+static int arc_ok(const pl_mentors_problem *pb, size_t r, size_t c)
 {
-	size_t n = pb->nmentees, m = pb->nmentors, nrc = 0;
-	const double *u = res->dual_mentee, *v = res->dual_mentor;
+	return c < pb->nmentors ? eligible(pb, r, c) : !is_pinned(pb, r);
+}
+
+static double arc_cost(const pl_mentors_problem *pb, size_t r, size_t c, double big)
+{
+	return c < pb->nmentors ? -adjusted(pb, r, c) : big;
+}
+
+/* mentor_of, u, v, capfree are over the graph's mc columns (mc = nmentors, or nmentors + 1 with
+ * the column of the unmatched when big > 0). */
+static pl_status fast_alternatives(const pl_mentors_problem *pb, const long *mentor_of,
+				   const double *u, const double *v, const long *capfree, size_t mc,
+				   double big, size_t top, pl_mentors_alt *out, const size_t *count,
+				   pl_error *err)
+{
+	size_t n = pb->nmentees, m = mc, nrc = 0;
 	long *head = malloc((m + 1) * sizeof(long)), *nextr = malloc((n ? n : 1) * sizeof(long));
 	long *held = calloc(m ? m : 1, sizeof(long)), *qhead = malloc((m + 1) * sizeof(long));
 	long *qnext = malloc((n * top != 0 ? n * top : 1) * sizeof(long));
@@ -679,7 +700,7 @@ static pl_status fast_alternatives(const pl_mentors_problem *pb, const pl_mentor
 	for (size_t j = 0; j <= m; j++)
 		head[j] = qhead[j] = -1;
 	for (size_t i = 0; i < n; i++) {
-		long k = res->mentor_of[i];
+		long k = mentor_of[i];
 		if (is_pinned(pb, i) || k < 0)
 			continue;
 		nextr[i] = head[k];
@@ -692,7 +713,7 @@ static pl_status fast_alternatives(const pl_mentors_problem *pb, const pl_mentor
 		rstart[i] = nrc;
 		if (!is_pinned(pb, i))
 			for (size_t j = 0; j < m; j++)
-				nrc += capfree[j] >= 1 && eligible(pb, i, j) && (long)j != res->mentor_of[i];
+				nrc += capfree[j] >= 1 && arc_ok(pb, i, j) && (long)j != mentor_of[i];
 	}
 	rstart[n] = nrc;
 	rcs = malloc((nrc ? nrc : 1) * sizeof(rcent));
@@ -703,8 +724,8 @@ static pl_status fast_alternatives(const pl_mentors_problem *pb, const pl_mentor
 		if (is_pinned(pb, i))
 			continue;
 		for (size_t j = 0; j < m; j++)
-			if (capfree[j] >= 1 && eligible(pb, i, j) && (long)j != res->mentor_of[i]) {
-				double rc = -adjusted(pb, i, j) - u[i] - v[j];
+			if (capfree[j] >= 1 && arc_ok(pb, i, j) && (long)j != mentor_of[i]) {
+				double rc = arc_cost(pb, i, j, big) - u[i] - v[j];
 				rcs[w++] = (rcent){ rc > 0 ? rc : 0.0, (long)j };
 			}
 		qsort(rcs + rstart[i], rstart[i + 1] - rstart[i], sizeof(rcent), cmp_rcent);
@@ -726,7 +747,7 @@ static pl_status fast_alternatives(const pl_mentors_problem *pb, const pl_mentor
 		if (qhead[j] < 0)
 			continue;
 		for (long q = qhead[j]; q >= 0; q = qnext[q]) {
-			long k = res->mentor_of[(size_t)q / top];
+			long k = mentor_of[(size_t)q / top];
 			if (want[k]++ == 0)
 				nwant++;
 		}
@@ -774,7 +795,8 @@ static pl_status fast_alternatives(const pl_mentors_problem *pb, const pl_mentor
 				goto nomem;
 			for (long r = head[c]; r >= 0; r = nextr[r]) {
 				rowdist[r] = e.key;
-				if (!done[m] && dh_push(&H, (dkey){ e.key.drops + 1, e.key.cost - u[r] }, E_SINK, 0, 0) != 0)
+				if (big == 0 && !done[m] &&
+				    dh_push(&H, (dkey){ e.key.drops + 1, e.key.cost - u[r] }, E_SINK, 0, 0) != 0)
 					goto nomem;
 				if (rstart[r + 1] > rstart[r] &&
 				    dh_push(&H, (dkey){ e.key.drops, e.key.cost + rcs[rstart[r]].rc }, E_ROW, r, 0) != 0)
@@ -783,12 +805,20 @@ static pl_status fast_alternatives(const pl_mentors_problem *pb, const pl_mentor
 		}
 		for (long q = qhead[j]; q >= 0; q = qnext[q]) {
 			size_t i = (size_t)q / top;
-			long k = res->mentor_of[i];
+			long k = mentor_of[i];
 			pl_mentors_alt *alt = &out[q];
-			double rc = -adjusted(pb, i, (size_t)j) - u[i] - v[j];
-			/* k is always reached: j -> a mentee of j -> sink (drop) -> k */
-			alt->total_change = -(rc + dist[k].cost);
-			alt->matched_change = -dist[k].drops;
+			double rc = -adjusted(pb, i, (size_t)j) - u[i] - v[j], delta = rc + dist[k].cost;
+			/* k is always reached: j -> a mentee of j -> sink (drop) -> k, or with the column
+			 * of the unmatched: j -> a mentee of j -> that column -> sink -> k */
+			if (big > 0) {
+				/* each mentee entering (leaving) the unmatched column adds (removes) big */
+				double moved = round(delta / big);
+				alt->total_change = -(delta - moved * big);
+				alt->matched_change = -(long)moved;
+			} else {
+				alt->total_change = -delta;
+				alt->matched_change = -dist[k].drops;
+			}
 			want[k] = 0;
 		}
 		for (long t = 0; t < ntouched; t++)
@@ -812,6 +842,124 @@ out:
 	free(rowdist);
 	free(done);
 	free(H.e);
+	return st;
+}
+
+/*
+ * TOTAL alternatives when some mentee with eligible mentors is left unmatched (more mentees than
+ * seats): the assignment duals then certify nothing about the unmatched, so the problem is solved
+ * once more with an explicit column for "unmatched" (capacity: everyone, cost big, larger than
+ * any difference in total between two assignments, so that the most mentees are still matched
+ * first). In that problem every mentee is assigned and the duals certify the whole residual
+ * graph, the column of the unmatched included; the Dijkstra above then applies unchanged, and
+ * the number of mentees a cycle moves into or out of that column is read off the multiple of
+ * big in its cost. The answer's value equals res's (same optimum), so changes are exact.
+ */
+static pl_status augmented_alternatives(const pl_mentors_problem *pb, const pl_mentors_result *res,
+					const long *capfree, size_t top, pl_mentors_alt *out,
+					const size_t *count, pl_error *err)
+{
+	size_t n = pb->nmentees, m = pb->nmentors, mc = m + 1;
+	size_t *rows = malloc((n ? n : 1) * sizeof(size_t)), *cols = malloc(mc * sizeof(size_t)), nr = 0, nc = 0;
+	long *capc = malloc(mc * sizeof(long)), *mof = malloc((n ? n : 1) * sizeof(long));
+	long *cap2 = malloc(mc * sizeof(long));
+	double *u = malloc((n ? n : 1) * sizeof(double)), *v = malloc(mc * sizeof(double)), *cost = NULL;
+	double lo = INFINITY, hi = -INFINITY, big;
+	pl_assign_result ar = PL_ASSIGN_RESULT_INIT;
+	pl_status st = PL_OK;
+
+	(void)res;
+	if (!rows || !cols || !capc || !mof || !cap2 || !u || !v)
+		goto nomem;
+	for (size_t i = 0; i < n; i++) {
+		mof[i] = is_pinned(pb, i) ? pb->pinned[i] : -1;
+		u[i] = NAN;
+		if (!is_pinned(pb, i))
+			rows[nr++] = i;
+	}
+	for (size_t j = 0; j < m; j++) {
+		v[j] = 0.0;
+		if (capfree[j] >= 1) {
+			capc[nc] = capfree[j];
+			cols[nc++] = j;
+		}
+	}
+	for (size_t a = 0; a < nr; a++)
+		for (size_t b = 0; b < nc; b++)
+			if (eligible(pb, rows[a], cols[b])) {
+				double w = adjusted(pb, rows[a], cols[b]);
+				lo = w < lo ? w : lo;
+				hi = w > hi ? w : hi;
+			}
+	if (!(lo <= hi))
+		lo = hi = 0.0;
+	big = 2.0 * ((double)nr + 2.0) * (hi - lo + fabs(hi) + fabs(lo) + 1.0);
+	capc[nc] = (long)(nr ? nr : 1);
+	cols[nc++] = m;
+	cost = malloc((nr * nc != 0 ? nr * nc : 1) * sizeof(double));
+	if (!cost)
+		goto nomem;
+	for (size_t a = 0; a < nr; a++)
+		for (size_t b = 0; b < nc; b++) {
+			size_t i = rows[a], j = cols[b];
+			cost[a * nc + b] = j == m ? big : eligible(pb, i, j) ? -adjusted(pb, i, j) : INFINITY;
+		}
+	st = pl_assign_solve(cost, nr, nc, capc, &ar, err);
+	if (st != PL_OK)
+		goto out;
+	for (size_t a = 0; a < nr; a++) {
+		if (ar.row_to_col[a] < 0) { /* cannot happen: the last column takes everyone */
+			st = pl_error_set(err, PL_ERR_INTERNAL, "", "mentor alternatives: a mentee was left out");
+			goto out;
+		}
+		mof[rows[a]] = (long)cols[ar.row_to_col[a]];
+		u[rows[a]] = ar.u[a];
+	}
+	for (size_t b = 0; b < nc; b++)
+		v[cols[b]] = ar.v[b];
+	memcpy(cap2, capfree, m * sizeof(long));
+	cap2[m] = (long)(nr ? nr : 1);
+	{
+		/* check the certificate before relying on it; otherwise re-solve one by one */
+		double tol = 1e-9 * (1.0 + big);
+		long *load = calloc(mc, sizeof(long));
+		int ok = load != NULL;
+		for (size_t a = 0; a < nr && ok; a++) {
+			size_t i = rows[a];
+			load[mof[i]]++;
+			for (size_t b = 0; b < nc && ok; b++) {
+				double c = cost[a * nc + b], rc;
+				if (!(c < INFINITY))
+					continue;
+				rc = c - u[i] - v[cols[b]];
+				if (rc < -tol || ((long)cols[b] == mof[i] && fabs(rc) > tol))
+					ok = 0;
+			}
+		}
+		for (size_t b = 0; b < nc && ok; b++)
+			if (v[cols[b]] > tol || (load[cols[b]] < cap2[cols[b]] && fabs(v[cols[b]]) > tol))
+				ok = 0;
+		free(load);
+		if (!ok) {
+			st = PL_ERR_INTERNAL; /* signal: use the slow path */
+			goto out;
+		}
+	}
+	/* The answer here may differ from res in ties only; its value is the same optimum. */
+	st = fast_alternatives(pb, mof, u, v, cap2, mc, big, top, out, count, err);
+	goto out;
+nomem:
+	st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory in mentor matching");
+out:
+	pl_assign_result_release(&ar);
+	free(rows);
+	free(cols);
+	free(capc);
+	free(mof);
+	free(cap2);
+	free(u);
+	free(v);
+	free(cost);
 	return st;
 }
 
@@ -915,8 +1063,19 @@ static pl_status alternatives_core(const pl_mentors_problem *pb, const pl_mentor
 	}
 	if (pb->objective == PL_MENTORS_TOTAL && res->dual_mentee && res->dual_mentor &&
 	    duals_ok(pb, res, capfree)) {
-		st = fast_alternatives(pb, res, capfree, top, out, count, err);
+		st = fast_alternatives(pb, res->mentor_of, res->dual_mentee, res->dual_mentor, capfree, m,
+				       0.0, top, out, count, err);
 		goto out;
+	}
+	if (pb->objective == PL_MENTORS_TOTAL) {
+		pl_error scratch = PL_ERROR_INIT;
+		st = augmented_alternatives(pb, res, capfree, top, out, count, &scratch);
+		if (st != PL_ERR_INTERNAL) {
+			if (st != PL_OK && err)
+				*err = scratch;
+			goto out;
+		}
+		st = PL_OK; /* the certificate did not check out: re-solve below */
 	}
 	if (pb->objective == PL_MENTORS_STABLE) {
 		st = stable_alternatives(pb, res, top, out, count, err);
