@@ -392,6 +392,22 @@ START_TEST(test_partner_rule_cli)
 }
 END_TEST
 
+/* The shipped example runs: everyone matched, the pin kept, a triad (23 clients). */
+START_TEST(test_example_cli)
+{
+	const char *args[] = { "match", "buddies", "--input",
+			       PL_TEST_SRC "/datasets/examples/buddies.json", "--no-timing", NULL };
+	tu_run run;
+
+	ck_assert_int_eq(tu_run_cli(args, NULL, &run), 0);
+	ck_assert_int_eq(run.exit_code, 0);
+	ck_assert_ptr_nonnull(strstr(run.out, "\"matched\":23"));
+	ck_assert_ptr_nonnull(strstr(run.out, "\"pinned\":true"));
+	ck_assert_ptr_nonnull(strstr(run.out, "\"triad\":{"));
+	tu_run_release(&run);
+}
+END_TEST
+
 static Suite *buddies_suite(void)
 {
 	Suite *s = suite_create("buddies");
@@ -402,6 +418,7 @@ static Suite *buddies_suite(void)
 	tcase_add_test(tc, test_triad_hand);
 	tcase_add_test(tc, test_pins_and_errors);
 	tcase_add_test(tc, test_partner_rule_cli);
+	tcase_add_test(tc, test_example_cli);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -471,6 +471,22 @@ START_TEST(test_bound_medium)
 }
 END_TEST
 
+/* The shipped example runs and respects its own rules (datasets/examples/groups.json). */
+START_TEST(test_example_cli)
+{
+	const char *args[] = { "match", "groups", "--input", PL_TEST_SRC "/datasets/examples/groups.json",
+			       "--no-timing", NULL };
+	tu_run run;
+
+	ck_assert_int_eq(tu_run_cli(args, NULL, &run), 0);
+	ck_assert_int_eq(run.exit_code, 0);
+	ck_assert_ptr_nonnull(strstr(run.out, "\"groups_formed\":5"));
+	ck_assert_ptr_nonnull(strstr(run.out, "\"id\":\"trauma-tue\""));
+	ck_assert(run.err[0] == '\0');
+	tu_run_release(&run);
+}
+END_TEST
+
 static Suite *groups_suite(void)
 {
 	Suite *s = suite_create("groups");
@@ -485,6 +501,7 @@ static Suite *groups_suite(void)
 	tcase_add_test(tc, test_together_and_errors);
 	tcase_add_test(tc, test_empty);
 	tcase_add_test(tc, test_bound_medium);
+	tcase_add_test(tc, test_example_cli);
 	suite_add_tcase(s, tc);
 	return s;
 }
