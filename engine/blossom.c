@@ -1302,6 +1302,22 @@ pl_status pl_blossom_solve(size_t n, size_t m, const long *eu, const long *ev, c
 		opt = &defaults;
 	maxcard = opt->max_cardinality != 0;
 	pl_blossom_result_init(res);
+	if (maxcard && n >= 2 && m > 0) {
+		/* With positive weights a maximum-weight matching that leaves at most one vertex
+		 * unmatched also has maximum cardinality, and its certificate serves both (unmatched
+		 * dual 0 = the least dual). Try the faster max-weight solve first. */
+		size_t k = 0;
+		while (k < m && w[k] > 0)
+			k++;
+		if (k == m) {
+			pl_blossom_options o = *opt;
+			o.max_cardinality = 0;
+			st = pl_blossom_solve(n, m, eu, ev, w, &o, res, err);
+			if (st != PL_OK || res->pairs == n / 2)
+				return st;
+			pl_blossom_result_release(res);
+		}
+	}
 	if (n > (size_t)1 << 28 || m > (size_t)1 << 29)
 		return pl_error_set(err, PL_ERR_INVALID, "", "the graph is too large (n %zu, m %zu)",
 				    n, m);
