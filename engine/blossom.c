@@ -52,6 +52,11 @@
 #define LBL_S 1
 #define LBL_T 2
 
+typedef struct heap_entry {
+	int64_t key;
+	int v;
+} heap_entry;
+
 /* One solve of the primal-dual algorithm on a fixed edge set. Blossoms are numbered n..2n-1. */
 typedef struct core {
 	int n, m;
@@ -69,6 +74,13 @@ typedef struct core {
 	 * unlabelled and the other end an S-vertex, that slack falls by exactly each delta, so the
 	 * key is constant and d2 = min key - dualtime without touching the edge. */
 	int64_t *key2, dualtime;
+	/* Likewise for d3 (an S-S slack falls by 2 delta: key3 = slack + 2 dualtime, per node) and
+	 * d1 (an S-vertex's dual falls by delta: key1 = yy + dualtime). d1 and d2 keep binary
+	 * min-heaps with lazy deletion: an entry is used only if it still matches the vertex's
+	 * current key and state; the heaps are rebuilt whenever trees dissolve. */
+	int64_t *key3, *key1;
+	heap_entry *h1, *h2;
+	int nh1, caph1, nh2, caph2;
 	unsigned char *allowed;
 	int *freeb, nfree;
 	int *queue, qlen, qcap;
@@ -138,6 +150,64 @@ static void push_queue(core *c, int v)
 	c->queue[c->qlen++] = v;
 }
 
+static int heap_push(heap_entry **h, int *nh, int *cap, int64_t key, int v)
+{
+	int i;
+	if (*nh == *cap) {
+		int ncap = *cap * 2 + 64;
+		heap_entry *nhp = realloc(*h, (size_t)ncap * sizeof(heap_entry));
+		if (!nhp)
+			return -1;
+		*h = nhp;
+		*cap = ncap;
+	}
+	i = (*nh)++;
+	while (i > 0 && (*h)[(i - 1) / 2].key > key) {
+		(*h)[i] = (*h)[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	(*h)[i].key = key;
+	(*h)[i].v = v;
+	return 0;
+}
+
+static void heap_pop(heap_entry *h, int *nh)
+{
+	heap_entry last = h[--*nh];
+	int i = 0, cnt = *nh;
+	for (;;) {
+		int l = 2 * i + 1, r = l + 1, s = i;
+		int64_t sk = last.key;
+		if (l < cnt && h[l].key < sk) {
+			s = l;
+			sk = h[l].key;
+		}
+		if (r < cnt && h[r].key < sk)
+			s = r;
+		if (s == i)
+			break;
+		h[i] = h[s];
+		i = s;
+	}
+	if (cnt > 0)
+		h[i] = last;
+}
+
+static void push_d1(core *c, int v)
+{
+	if (c->maxcard)
+		return;
+	c->key1[v] = c->yy[v] + c->dualtime;
+	if (heap_push(&c->h1, &c->nh1, &c->caph1, c->key1[v], v) != 0)
+		c->failed = 1;
+}
+
+static void push_d2(core *c, int v)
+{
+	if (heap_push(&c->h2, &c->nh2, &c->caph2, c->key2[v], v) != 0)
+		c->failed = 1;
+}
+
 /* Label the top-level blossom of w with t, reached through the edge whose end outside it is p.
  * A T-blossom's base is matched; its mate's blossom becomes S. */
 static void assign_label(core *c, int w, int t, int p)
@@ -155,8 +225,10 @@ static void assign_label(core *c, int w, int t, int p)
 			int cnt = leaves(c, b, c->leafbuf);
 			for (int i = 0; i < cnt; i++) {
 				LIST_ADD(c, tl_leaf, n_leaf, f_leaf, c->leafbuf[i]);
-				if (t == LBL_S)
+				if (t == LBL_S) {
 					push_queue(c, c->leafbuf[i]);
+					push_d1(c, c->leafbuf[i]);
+				}
 			}
 		}
 		if (t == LBL_S)
@@ -284,8 +356,10 @@ static void add_blossom(core *c, int base, int k)
 		int cnt = leaves(c, b, c->leafbuf);
 		for (int i = 0; i < cnt; i++) {
 			int x = c->leafbuf[i];
-			if (c->label[c->inblossom[x]] == LBL_T)
+			if (c->label[c->inblossom[x]] == LBL_T) {
 				push_queue(c, x); /* former T-vertices are S now */
+				push_d1(c, x);
+			}
 			c->inblossom[x] = b;
 		}
 	}
@@ -347,6 +421,8 @@ static void add_blossom(core *c, int base, int k)
 		if (c->bestedge[b] == -1 || slack(c, kk) < slack(c, c->bestedge[b]))
 			c->bestedge[b] = kk;
 	}
+	if (c->bestedge[b] != -1)
+		c->key3[b] = slack(c, c->bestedge[b]) + 2 * c->dualtime;
 	c->bbest_set[b] = 1;
 }
 
@@ -369,6 +445,7 @@ static void recompute_d2(core *c, int x)
 	c->bestedge[x] = best;
 	c->key2[x] = bs + c->dualtime;
 	if (best != -1) {
+		push_d2(c, x);
 		TOUCH(c, x);
 		LIST_ADD(c, tl_d2, n_d2, f_d2, x);
 	}
@@ -394,6 +471,7 @@ static void recompute_d3(core *c, int b)
 		}
 	}
 	c->bestedge[b] = best;
+	c->key3[b] = bs + 2 * c->dualtime;
 	if (b >= c->n) {
 		c->bbest_set[b] = 0; /* its list may miss edges now: rebuild from the leaves */
 		c->bnbest[b] = 0;
@@ -705,6 +783,15 @@ static void compact_lists(core *c)
 		}
 	}
 	c->n_d2 = k;
+	c->nh1 = c->nh2 = 0;
+	for (int i = 0; i < c->n_leaf; i++)
+		if (c->label[c->inblossom[c->tl_leaf[i]]] == LBL_S)
+			push_d1(c, c->tl_leaf[i]);
+	for (int i = 0; i < c->n_d2; i++) {
+		int v = c->tl_d2[i];
+		if (c->bestedge[v] != -1 && c->label[c->inblossom[v]] == LBL_NONE)
+			push_d2(c, v);
+	}
 }
 
 /* Reset the labels of node x and everything inside it. */
@@ -842,12 +929,15 @@ static void solve_forest(core *c)
 					}
 				} else if (c->label[bw] == LBL_S) {
 					int bv = c->inblossom[v];
-					if (c->bestedge[bv] == -1 || ks < slack(c, c->bestedge[bv]))
+					if (c->bestedge[bv] == -1 || ks < slack(c, c->bestedge[bv])) {
 						c->bestedge[bv] = k;
+						c->key3[bv] = ks + 2 * c->dualtime;
+					}
 				} else if (c->label[w] == LBL_NONE) {
 					if (c->bestedge[w] == -1 || ks < slack(c, c->bestedge[w])) {
 						c->bestedge[w] = k;
 						c->key2[w] = ks + c->dualtime;
+						push_d2(c, w);
 						TOUCH(c, w);
 						LIST_ADD(c, tl_d2, n_d2, f_d2, w);
 					}
@@ -865,25 +955,28 @@ static void solve_forest(core *c)
 
 		/* Dual adjustment: the least of d1..d4 over the live trees. Least-slack edges that
 		 * point at dissolved vertices are recomputed first. */
-		for (int i = 0; i < c->n_leaf; i++) {
-			int v = c->tl_leaf[i];
-			if (!c->maxcard && c->label[c->inblossom[v]] == LBL_S &&
-			    (deltatype == -1 || c->yy[v] < delta)) {
-				delta = c->yy[v];
+		while (c->nh1 > 0) {
+			int v = c->h1[0].v;
+			if (c->label[c->inblossom[v]] == LBL_S && c->key1[v] == c->h1[0].key) {
+				delta = c->h1[0].key - c->dualtime;
 				deltatype = 1;
 				deltaedge = v;
+				break;
 			}
+			heap_pop(c->h1, &c->nh1);
 		}
-		for (int i = 0; i < c->n_d2; i++) {
-			int v = c->tl_d2[i], k = c->bestedge[v];
-			if (k == -1 || c->label[c->inblossom[v]] != LBL_NONE)
-				continue;
-			int64_t d = c->key2[v] - c->dualtime;
-			if (deltatype == -1 || d < delta) {
-				delta = d;
-				deltatype = 2;
-				deltaedge = k;
+		while (c->nh2 > 0) {
+			int v = c->h2[0].v, k = c->bestedge[v];
+			if (k != -1 && c->label[c->inblossom[v]] == LBL_NONE && c->key2[v] == c->h2[0].key) {
+				int64_t d = c->h2[0].key - c->dualtime;
+				if (deltatype == -1 || d < delta) {
+					delta = d;
+					deltatype = 2;
+					deltaedge = k;
+				}
+				break;
 			}
+			heap_pop(c->h2, &c->nh2);
 		}
 		for (int i = 0; i < c->n_top; i++) {
 			int b = c->tl_top[i];
@@ -891,7 +984,7 @@ static void solve_forest(core *c)
 				continue;
 			if (c->label[b] == LBL_S && c->bestedge[b] != -1) {
 				int k = c->bestedge[b];
-				int64_t d = slack(c, k) / 2;
+				int64_t d = (c->key3[b] - 2 * c->dualtime) / 2;
 				if (deltatype == -1 || d < delta) {
 					delta = d;
 					deltatype = 3;
@@ -974,6 +1067,10 @@ static void core_free(core *c)
 	free(c->yy);
 	free(c->zz);
 	free(c->key2);
+	free(c->key3);
+	free(c->key1);
+	free(c->h1);
+	free(c->h2);
 	free(c->allowed);
 	free(c->freeb);
 	free(c->queue);
@@ -1017,7 +1114,7 @@ static int core_solve(core *c, int n, int m, const int *eu, const int *ev, const
 	    !ALLOC(c->bestedge, n2) || !ALLOC(c->bchild, n2) || !ALLOC(c->bendp, n2) ||
 	    !ALLOC(c->bnchild, n2) || !ALLOC(c->bcapchild, n2) || !ALLOC(c->bbest, n2) ||
 	    !ALLOC(c->bnbest, n2) || !ALLOC(c->bcapbest, n2) || !ALLOC(c->bbest_set, n2) ||
-	    !ALLOC(c->yy, nn) || !ALLOC(c->key2, nn) || !ALLOC(c->zz, n2) ||
+	    !ALLOC(c->yy, nn) || !ALLOC(c->key2, nn) || !ALLOC(c->key3, n2) || !ALLOC(c->key1, nn) || !ALLOC(c->zz, n2) ||
 	    !ALLOC(c->allowed, (size_t)(m > 0 ? m : 1)) ||
 	    !ALLOC(c->freeb, n2) || !ALLOC(c->stk, n2) || !ALLOC(c->leafbuf, nn) ||
 	    !ALLOC(c->bestto, n2) || !ALLOC(c->btouch, n2) || !ALLOC(c->path, n2) ||
