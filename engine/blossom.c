@@ -35,11 +35,19 @@
  * to v, leaving v unmatched with y_v = 0. With max_cardinality all duals start equal (no jump
  * start, d1 unused), and the last stage's labels certify that no augmenting path exists.
  *
+ * Persistent forest (an implementation choice, not Galil's stage structure): all trees grow at
+ * once; after augmentations (several disjoint ones per pass, without a dual change) only the
+ * trees involved dissolve, the others keep their labels. What the survivors recorded about the
+ * dissolved vertices (least-slack edges, reach marks inside T-blossoms) is re-derived from the
+ * adjacency when it may be stale. d1 and d2 come from lazy-deletion heaps and d3 from constant
+ * keys: while the labels hold, an S-vertex dual falls by exactly delta and an S-unlabelled slack
+ * too (S-S slacks by 2 delta), so each key plus the running total of deltas is constant.
+ *
  * Sparse candidates (design note "Where the time goes"): on many edges we solve on each vertex's
  * k heaviest edges, then price every edge against the final duals (the blossom duals enter
- * through the common ancestors in the blossom forest); violated edges are added and the solve is
- * repeated. When no edge is violated the duals are feasible for the whole graph, so the matching
- * is optimal for it (weak duality), exactly as in the direct solve.
+ * through the common ancestors in the blossom forest); violated edges are added and the solve
+ * resumes warm (warm_duals). When no edge is violated the duals are feasible for the whole graph,
+ * so the matching is optimal for it (weak duality), exactly as in the direct solve.
  */
 #include <peerlink/blossom.h>
 
@@ -85,15 +93,15 @@ typedef struct core {
 	int *freeb, nfree;
 	int *queue, qlen, qcap;
 	int *stk, *leafbuf, *bestto, *btouch, *path, *pathe;
-	/* Per-stage work lists, so that a stage costs what its tree touches, not O(n):
-	 * nodes whose label/bestedge fields were written (reset at the end), labelled leaves (dual
-	 * updates, d1), labelled top-level nodes (d3, d4, blossom duals), unlabelled vertices with a
-	 * least-slack edge (d2). Each list has a membership flag. */
-	int *tree;             /* per labelled node: the root vertex of its tree */
-	unsigned char *dead;   /* per root / per unlabelled target: augmented this stage */
+	int *tree;           /* per labelled node: the root vertex of its tree */
+	unsigned char *dead; /* per root / per unlabelled target: augmented in this pass */
 	int *tl_dead, n_dead;
-	int *tl_node, n_node, *tl_leaf, n_leaf, *tl_top, n_top, *tl_d2, n_d2;
-	unsigned char *f_node, *f_leaf, *f_top, *f_d2;
+	/* Work lists, so that a dual change costs the size of the live trees, not O(n): labelled
+	 * leaves (dual updates), labelled top-level nodes (d3, d4, blossom duals), vertices with a
+	 * least-slack edge from an S-vertex (d2). Each has a membership flag; entries that stopped
+	 * mattering are dropped whenever trees dissolve (compact_lists). */
+	int *tl_leaf, n_leaf, *tl_top, n_top, *tl_d2, n_d2;
+	unsigned char *f_leaf, *f_top, *f_d2;
 	size_t stages, dual_updates, greedy_pairs;
 	int failed; /* allocation failure or broken invariant */
 } core;
@@ -110,7 +118,6 @@ static inline int endp(const core *c, int p)
 			(c)->list[(c)->count++] = (x);                                             \
 		}                                                                                  \
 	} while (0)
-#define TOUCH(c, x) LIST_ADD(c, tl_node, n_node, f_node, x)
 
 static inline int64_t slack(const core *c, int k)
 {
@@ -218,8 +225,6 @@ static void assign_label(core *c, int w, int t, int p)
 		c->labelend[w] = c->labelend[b] = p;
 		c->tree[w] = c->tree[b] = p == -1 ? w : c->tree[c->inblossom[endp(c, p)]];
 		c->bestedge[w] = c->bestedge[b] = -1;
-		TOUCH(c, w);
-		TOUCH(c, b);
 		LIST_ADD(c, tl_top, n_top, f_top, b);
 		{
 			int cnt = leaves(c, b, c->leafbuf);
@@ -350,7 +355,6 @@ static void add_blossom(core *c, int base, int k)
 	c->labelend[b] = c->labelend[bb];
 	c->tree[b] = c->tree[bb];
 	c->zz[b] = 0;
-	TOUCH(c, b);
 	LIST_ADD(c, tl_top, n_top, f_top, b);
 	{
 		int cnt = leaves(c, b, c->leafbuf);
@@ -446,7 +450,6 @@ static void recompute_d2(core *c, int x)
 	c->key2[x] = bs + c->dualtime;
 	if (best != -1) {
 		push_d2(c, x);
-		TOUCH(c, x);
 		LIST_ADD(c, tl_d2, n_d2, f_d2, x);
 	}
 }
@@ -536,8 +539,6 @@ static void expand_blossom(core *c, int b, int endstage)
 			c->labelend[x] = c->labelend[bv] = p;
 			c->tree[x] = c->tree[bv] = c->tree[b];
 			c->bestedge[bv] = -1;
-			TOUCH(c, x);
-			TOUCH(c, bv);
 			LIST_ADD(c, tl_top, n_top, f_top, bv);
 		}
 		/* Children off the path: a child with a tight edge from an S-vertex becomes T
@@ -925,7 +926,6 @@ static void solve_forest(core *c)
 						c->label[w] = LBL_T;
 						c->labelend[w] = p ^ 1;
 						c->tree[w] = c->tree[c->inblossom[v]];
-						TOUCH(c, w);
 					}
 				} else if (c->label[bw] == LBL_S) {
 					int bv = c->inblossom[v];
@@ -938,7 +938,6 @@ static void solve_forest(core *c)
 						c->bestedge[w] = k;
 						c->key2[w] = ks + c->dualtime;
 						push_d2(c, w);
-						TOUCH(c, w);
 						LIST_ADD(c, tl_d2, n_d2, f_d2, w);
 					}
 				}
@@ -1078,14 +1077,12 @@ static void core_free(core *c)
 	free(c->leafbuf);
 	free(c->bestto);
 	free(c->btouch);
-	free(c->tl_node);
 	free(c->tree);
 	free(c->dead);
 	free(c->tl_dead);
 	free(c->tl_leaf);
 	free(c->tl_top);
 	free(c->tl_d2);
-	free(c->f_node);
 	free(c->f_leaf);
 	free(c->f_top);
 	free(c->f_d2);
@@ -1118,9 +1115,9 @@ static int core_solve(core *c, int n, int m, const int *eu, const int *ev, const
 	    !ALLOC(c->allowed, (size_t)(m > 0 ? m : 1)) ||
 	    !ALLOC(c->freeb, n2) || !ALLOC(c->stk, n2) || !ALLOC(c->leafbuf, nn) ||
 	    !ALLOC(c->bestto, n2) || !ALLOC(c->btouch, n2) || !ALLOC(c->path, n2) ||
-	    !ALLOC(c->pathe, n2) || !ALLOC(c->tl_node, n2) || !ALLOC(c->tree, n2) ||
+	    !ALLOC(c->pathe, n2) || !ALLOC(c->tree, n2) ||
 	    !ALLOC(c->dead, n2) || !ALLOC(c->tl_dead, n2) || !ALLOC(c->tl_leaf, nn) ||
-	    !ALLOC(c->tl_top, n2) || !ALLOC(c->tl_d2, nn) || !ALLOC(c->f_node, n2) ||
+	    !ALLOC(c->tl_top, n2) || !ALLOC(c->tl_d2, nn) ||
 	    !ALLOC(c->f_leaf, nn) || !ALLOC(c->f_top, n2) || !ALLOC(c->f_d2, nn))
 		return -1;
 #undef ALLOC
