@@ -29,7 +29,7 @@
 #include <gsl/gsl_statistics_double.h>
 
 static const char *const metric_names[PL_MET_COUNT] = {
-	"auroc", "auprc", "brier", "ece", "prevalence",
+	"auroc", "auprc", "brier", "ece", "ece_adaptive", "prevalence",
 	"moderate.sensitivity", "moderate.specificity", "moderate.ppv", "moderate.alerts_per_client_week",
 	"high.sensitivity", "high.specificity", "high.ppv", "high.alerts_per_client_week",
 	"lead_time_median_days", "lapses_detected",
@@ -184,6 +184,35 @@ static double ece_weighted(const double *p, const uint8_t *y, const double *w, s
 	return tot > 0 ? e / tot : NAN;
 }
 
+/* Equal-mass bins over the rows in increasing score order (the sorted order read backwards):
+ * a bin closes at the end of the tie group that takes its weight to W * b / nbins. */
+static double ece_adaptive_weighted(const sorted_rows *sr, const double *p, const uint8_t *y,
+				    const double *w, size_t nbins)
+{
+	double W = 0, acc = 0, bw = 0, bp = 0, by = 0, e = 0;
+	size_t b = 1;
+
+	for (size_t k = 0; k < sr->n; k++)
+		W += w ? w[sr->order[k]] : 1.0;
+	if (W <= 0 || nbins == 0)
+		return NAN;
+	for (size_t k = sr->n; k-- > 0;) {
+		size_t i = sr->order[k];
+		double wi = w ? w[i] : 1.0;
+		acc += wi;
+		bw += wi;
+		bp += wi * p[i];
+		by += wi * y[i];
+		if ((k == 0 || sr->s[k - 1] != sr->s[k]) && (acc >= W * (double)b / (double)nbins || k == 0)) {
+			e += fabs(bp - by);
+			bw = bp = by = 0;
+			while (b < nbins && acc >= W * (double)b / (double)nbins)
+				b++;
+		}
+	}
+	return e / W;
+}
+
 typedef struct wconf {
 	double tp, fp, tn, fn;
 } wconf;
@@ -255,6 +284,16 @@ double pl_metrics_auprc(const double *score, const uint8_t *y, size_t n)
 	sorted_release(&sr);
 	free(w);
 	return ap;
+}
+
+double pl_metrics_ece_adaptive(const double *p, const uint8_t *y, size_t n, size_t nbins)
+{
+	sorted_rows sr = { 0, NULL, NULL };
+	double e = NAN;
+	if (n && sort_rows(p, n, &sr) == 0)
+		e = ece_adaptive_weighted(&sr, p, y, NULL, nbins);
+	sorted_release(&sr);
+	return e;
 }
 
 double pl_metrics_brier(const double *p, const uint8_t *y, size_t n)
@@ -370,6 +409,7 @@ static void metrics_once(const pl_eval_data *d, const sorted_rows *sr, const lea
 	v[PL_MET_AUPRC] = ap;
 	v[PL_MET_BRIER] = brier / W;
 	v[PL_MET_ECE] = ece_weighted(d->score, d->label, ws->w, nrows, o->nbins, bins);
+	v[PL_MET_ECE_ADAPTIVE] = ece_adaptive_weighted(sr, d->score, d->label, ws->w, o->nbins);
 	v[PL_MET_PREVALENCE] = pos / W;
 	confusion_tier(d, ws->w, nrows, 1, o->threshold_moderate, &c);
 	v[PL_MET_MOD_SENS] = ratio(c.tp, c.tp + c.fn);

@@ -40,6 +40,11 @@ typedef struct pl_reliability_bin {
 	double mean_predicted, observed_rate; /* NaN when n == 0 */
 } pl_reliability_bin;
 
+/* Expected calibration error over `nbins` equal-mass bins: rows sorted by score are cut into
+ * groups of (about) n / nbins rows, a group of tied scores never being split (Nixon et al.,
+ * "Measuring calibration in deep learning", CVPR workshops 2019: adaptive ECE). NaN when n == 0. */
+double pl_metrics_ece_adaptive(const double *p, const uint8_t *y, size_t n, size_t nbins);
+
 /* Expected calibration error over `nbins` equal-width bins of [0, 1]:
  * ECE = sum_b (n_b / n) |mean_predicted_b - observed_rate_b| (Naeini et al., AAAI 2015;
  * Guo et al., ICML 2017). bins (may be NULL) receives nbins entries. NaN when n == 0. */
@@ -85,7 +90,9 @@ void pl_metrics_options_init(pl_metrics_options *o);
 
 /* Point values of every metric; index with enum pl_metric. */
 enum pl_metric {
-	PL_MET_AUROC = 0, PL_MET_AUPRC, PL_MET_BRIER, PL_MET_ECE, PL_MET_PREVALENCE,
+	PL_MET_AUROC = 0, PL_MET_AUPRC, PL_MET_BRIER, PL_MET_ECE,
+	PL_MET_ECE_ADAPTIVE,   /* ECE over nbins equal-mass bins (ties kept together) */
+	PL_MET_PREVALENCE,
 	PL_MET_MOD_SENS, PL_MET_MOD_SPEC, PL_MET_MOD_PPV, PL_MET_MOD_ALERTS, /* alerts/client-week */
 	PL_MET_HIGH_SENS, PL_MET_HIGH_SPEC, PL_MET_HIGH_PPV, PL_MET_HIGH_ALERTS,
 	PL_MET_LEAD_MEDIAN,    /* days, over lapses detected by a high alert in the lead window */

@@ -82,6 +82,21 @@ START_TEST(test_brier_ece_confusion_hand)
 	ck_assert(isnan(bins[5].mean_predicted));
 	ck_assert_double_eq_tol(bins[9].lo, 0.9, EPS);
 	ck_assert_uint_eq(bins[9].n, 1);
+	/* adaptive, 2 bins: {.1 .2} predicted .15 observed 0, {.3 .4} .35 vs 1: (.15 + .65) / 2 = .4;
+	 * 3 bins of 4 rows: cuts after 4/3 rows -> {.1 .2} (2 rows), then after 8/3 -> {.3} closes
+	 * at 3 >= 8/3, then {.4}: (|.3 - 0| ... computed: bin1 .15*2=.3 total, bin2 |.3-1|=.7,
+	 * bin3 |.4-1|=.6: (.3 + .7 + .6) / 4 = .4 */
+	{
+		double a[] = { 0.3, 0.1, 0.4, 0.2 };
+		uint8_t ay[] = { 1, 0, 1, 0 };
+		double t[] = { 0.5, 0.5, 0.5, 0.9 };
+		uint8_t ty[] = { 0, 1, 1, 1 };
+		ck_assert_double_eq_tol(pl_metrics_ece_adaptive(a, ay, 4, 2), 0.4, EPS);
+		ck_assert_double_eq_tol(pl_metrics_ece_adaptive(a, ay, 4, 3), 0.4, EPS);
+		/* ties are one bin: {.5 x3} observed 2/3: |1.5 - 2| = .5; {.9}: .1: (.5 + .1) / 4 */
+		ck_assert_double_eq_tol(pl_metrics_ece_adaptive(t, ty, 4, 4), 0.15, EPS);
+		ck_assert(isnan(pl_metrics_ece_adaptive(t, ty, 0, 4)));
+	}
 	/* p = 1 falls in the last bin, p = 0 in the first */
 	{
 		double e[] = { 0.0, 1.0 };
