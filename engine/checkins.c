@@ -718,7 +718,7 @@ pl_status pl_client_from_json(json_t *obj, const pl_catalogue *cat, const char *
 	return st;
 }
 
-/* ---------------------------------------------------------------- columnar fast path */
+/* ---------------------------------------------------------------- fast path (both forms) */
 
 /* A strict reader for the common case: any surprise returns 0 and the jansson path decides.
  * Number syntax follows RFC 8259 section 6; the value is what strtod gives, as jansson's is. */
@@ -874,7 +874,40 @@ static int f_key_is(const char *s, size_t n, const char *k)
 	return strlen(k) == n && memcmp(s, k, n) == 0;
 }
 
-/* One measure's array into row[0..*n) (grown as needed); 0 on anything unusual. */
+/* One reported value of measure d: NaN for null; 0 on anything jansson's path would reject. */
+static int f_value(fast *f, const pl_measure_def *d, double *out)
+{
+	double x = NAN;
+	int is_int;
+
+	f_ws(f);
+	if (f->p >= f->e)
+		return 0;
+	if (*f->p == 'n') {
+		if (!f_word(f, "null", 4))
+			return 0;
+	} else if (*f->p == 't' || *f->p == 'f') {
+		if (!d->boolean)
+			return 0;
+		if (f_word(f, "true", 4))
+			x = 1.0;
+		else if (f_word(f, "false", 5))
+			x = 0.0;
+		else
+			return 0;
+	} else {
+		if (!f_number(f, &x, &is_int))
+			return 0;
+		if (d->boolean ? !(is_int && (x == 0.0 || x == 1.0)) : !(x >= d->min && x <= d->max))
+			return 0;
+		if (is_int)
+			x += 0.0; /* integer -0 reads as 0, as jansson's does */
+	}
+	*out = x;
+	return 1;
+}
+
+/* One measure's array into row[0..*n) (grown as needed); 0 on anything unusual, -1 no memory. */
 static int f_measure(fast *f, const pl_measure_def *d, double **row, size_t *n, size_t *cap)
 {
 	if (!f_char(f, '['))
@@ -883,31 +916,9 @@ static int f_measure(fast *f, const pl_measure_def *d, double **row, size_t *n, 
 	if (f_char(f, ']'))
 		return 1;
 	do {
-		double x = NAN;
-		int is_int;
-		f_ws(f);
-		if (f->p >= f->e)
+		double x;
+		if (!f_value(f, d, &x))
 			return 0;
-		if (*f->p == 'n') {
-			if (!f_word(f, "null", 4))
-				return 0;
-		} else if (*f->p == 't' || *f->p == 'f') {
-			if (!d->boolean)
-				return 0;
-			if (f_word(f, "true", 4))
-				x = 1.0;
-			else if (f_word(f, "false", 5))
-				x = 0.0;
-			else
-				return 0;
-		} else {
-			if (!f_number(f, &x, &is_int))
-				return 0;
-			if (d->boolean ? !(is_int && (x == 0.0 || x == 1.0)) : !(x >= d->min && x <= d->max))
-				return 0;
-			if (is_int)
-				x += 0.0; /* integer -0 reads as 0, as jansson's does */
-		}
 		if (*n == *cap) {
 			size_t nc = *cap ? 2 * *cap : 256;
 			double *nr = realloc(*row, nc * sizeof(double));
@@ -919,6 +930,145 @@ static int f_measure(fast *f, const pl_measure_def *d, double **row, size_t *n, 
 		(*row)[(*n)++] = x;
 	} while (f_char(f, ','));
 	return f_char(f, ']');
+}
+
+/* Row form: the reported values as (day, measure, value) in input order, and each entry's day. */
+typedef struct f_cell {
+	int32_t day;
+	int measure;
+	double x;
+} f_cell;
+
+typedef struct f_rows {
+	f_cell *cells;
+	size_t ncells, cap;
+	int32_t first, last;
+	size_t nentries;
+} f_rows;
+
+static int f_checkins(fast *f, const pl_catalogue *cat, f_rows *r)
+{
+	unsigned char *seen = NULL;
+	int rc = 0;
+
+	if (!f_char(f, '['))
+		return 0;
+	if (f_char(f, ']'))
+		return 1;
+	seen = malloc(cat->n);
+	if (!seen)
+		return -1;
+	do {
+		int32_t day = 0;
+		int have_date = 0;
+		size_t first_cell = r->ncells;
+		memset(seen, 0, cat->n);
+		if (!f_char(f, '{'))
+			goto out;
+		if (!f_char(f, '}')) {
+			do {
+				const char *k;
+				size_t kn;
+				f_ws(f);
+				if (!f_string(f, &k, &kn) || !f_char(f, ':'))
+					goto out;
+				f_ws(f);
+				if (f_key_is(k, kn, "date")) {
+					const char *s;
+					size_t n;
+					char buf[11];
+					if (have_date || !f_string(f, &s, &n) || n != 10)
+						goto out;
+					memcpy(buf, s, 10);
+					buf[10] = '\0';
+					if (pl_date_parse(buf, &day) != 0)
+						goto out;
+					have_date = 1;
+				} else {
+					int m = pl_catalogue_find(cat, k, kn);
+					double x;
+					if (m < 0 || seen[m] || !f_value(f, &cat->defs[m], &x))
+						goto out;
+					seen[m] = 1;
+					if (isnan(x))
+						continue;
+					if (r->ncells == r->cap) {
+						size_t nc = r->cap ? 2 * r->cap : 1024;
+						f_cell *ncl = realloc(r->cells, nc * sizeof(*ncl));
+						if (!ncl) {
+							rc = -1;
+							goto out;
+						}
+						r->cells = ncl;
+						r->cap = nc;
+					}
+					r->cells[r->ncells++] = (f_cell){ 0, m, x };
+				}
+			} while (f_char(f, ','));
+			if (!f_char(f, '}'))
+				goto out;
+		}
+		if (!have_date || (r->nentries > 0 && day < r->last))
+			goto out; /* a missing or out-of-order date: the jansson path reports it */
+		for (size_t k = first_cell; k < r->ncells; k++)
+			r->cells[k].day = day;
+		if (r->nentries++ == 0)
+			r->first = day;
+		r->last = day;
+	} while (f_char(f, ','));
+	rc = f_char(f, ']');
+out:
+	free(seen);
+	return rc;
+}
+
+/* The grid from row-form cells, merging days exactly as parse_rows does. */
+static int f_rows_grid(const f_rows *r, const pl_catalogue *cat, pl_client *c)
+{
+	size_t nm = cat->n;
+	double *sum;
+	unsigned *cnt;
+
+	if (r->nentries == 0)
+		return alloc_grid(c, 0, nm, NULL) == PL_OK ? 1 : -1;
+	if ((int64_t)r->last - r->first + 1 > PL_CHECKINS_MAX_DAYS)
+		return 0;
+	c->start = r->first;
+	if (alloc_grid(c, (size_t)(r->last - r->first + 1), nm, NULL) != PL_OK)
+		return -1;
+	sum = calloc(nm, sizeof(*sum));
+	cnt = calloc(nm, sizeof(*cnt));
+	if (!sum || !cnt) {
+		free(sum);
+		free(cnt);
+		return -1;
+	}
+	for (size_t k = 0; k < r->ncells;) {
+		size_t end = k, d = (size_t)(r->cells[k].day - r->first);
+		while (end < r->ncells && r->cells[end].day == r->cells[k].day)
+			end++;
+		for (size_t q = k; q < end; q++) {
+			int m = r->cells[q].measure;
+			double x = r->cells[q].x;
+			if (cat->defs[m].boolean)
+				sum[m] = cnt[m] ? fmax(sum[m], x) : x;
+			else
+				sum[m] += x;
+			cnt[m]++;
+		}
+		for (size_t m = 0; m < nm; m++) {
+			if (!cnt[m])
+				continue;
+			c->values[m * c->ndays + d] = cat->defs[m].boolean ? sum[m] : sum[m] / cnt[m];
+			c->checked_in[d] = 1;
+			sum[m] = 0;
+			cnt[m] = 0;
+		}
+		k = end;
+	}
+	free(sum);
+	free(cnt);
+	return 1;
 }
 
 static int f_events(fast *f, pl_client *c)
@@ -975,15 +1125,17 @@ static int f_events(fast *f, pl_client *c)
 	return 1;
 }
 
-int pl_client_from_columnar_text(const char *text, size_t len, const pl_catalogue *cat,
-				 pl_client *out)
+int pl_client_from_text(const char *text, size_t len, const pl_catalogue *cat, pl_client *out)
 {
 	fast f = { text, text + len };
 	size_t nm = cat->n, ndays = 0;
 	double **rows = NULL;
 	size_t *caps = NULL;
+	f_rows fr;
 	int seen_id = 0, seen_start = 0, seen_measures = 0, seen_events = 0, seen_attr = 0,
-	    seen_truth = 0, have_len = 0, rc = 0;
+	    seen_truth = 0, seen_checkins = 0, have_len = 0, rc = 0;
+
+	memset(&fr, 0, sizeof(fr));
 
 	memset(out, 0, sizeof(*out));
 	rows = calloc(nm, sizeof(*rows));
@@ -1049,6 +1201,14 @@ int pl_client_from_columnar_text(const char *text, size_t len, const pl_catalogu
 				if (!f_char(&f, '}'))
 					goto out;
 			}
+		} else if (f_key_is(k, kn, "checkins") && !seen_checkins) {
+			int r;
+			seen_checkins = 1;
+			r = f_checkins(&f, cat, &fr);
+			if (r <= 0) {
+				rc = r;
+				goto out;
+			}
 		} else if (f_key_is(k, kn, "events") && !seen_events) {
 			int r;
 			seen_events = 1;
@@ -1072,7 +1232,15 @@ int pl_client_from_columnar_text(const char *text, size_t len, const pl_catalogu
 	if (!f_char(&f, '}'))
 		goto out;
 	f_ws(&f);
-	if (f.p != f.e || !seen_id || !seen_start || !seen_measures || ndays > PL_CHECKINS_MAX_DAYS)
+	if (f.p != f.e || !seen_id)
+		goto out;
+	if (seen_checkins) {
+		if (seen_start || seen_measures)
+			goto out;
+		rc = f_rows_grid(&fr, cat, out);
+		goto out;
+	}
+	if (!seen_start || !seen_measures || ndays > PL_CHECKINS_MAX_DAYS)
 		goto out;
 	if (alloc_grid(out, ndays, nm, NULL) != PL_OK) {
 		rc = -1;
@@ -1092,6 +1260,7 @@ out:
 		free(rows[m]);
 	free(rows);
 	free(caps);
+	free(fr.cells);
 	if (rc != 1)
 		pl_client_release(out);
 	return rc;

@@ -148,16 +148,13 @@ static void process(pipeline *p, slot *s, risk_tally *tally)
 
 	snprintf(ptr, sizeof(ptr), "%s", p->ptr_prefix);
 	pl_pointer_append_index(ptr, sizeof(ptr), s->index);
-	if (!obj && !s->text) {
-		s->st = pl_error_set(&s->err, PL_ERR_INVALID, ptr, "line %zu is blank; each line must "
-				     "hold one client object", s->index + 1);
-		return;
-	}
+	if (!obj && !s->text)
+		return; /* a blank JSON Lines line: skipped, but it still counts for line numbers */
 	if (!obj) {
 		/* The columnar fast path first: no tree at all. Anything it does not take (the row
 		 * form, every invalid client) goes through jansson, which reports the errors. */
 		pl_client c = PL_CLIENT_INIT;
-		int fast = pl_client_from_columnar_text(s->text, s->len, &p->scorer->model.catalogue, &c);
+		int fast = pl_client_from_text(s->text, s->len, &p->scorer->model.catalogue, &c);
 		if (fast != 0) {
 			if (fast < 0)
 				s->st = pl_error_set(&s->err, PL_ERR_NOMEM, "", "out of memory");
@@ -294,7 +291,7 @@ static pl_status run(pipeline *p, risk_emit_fn emit, void *arg, risk_tally *tall
 			*failed = *s;
 			st = s->st;
 			*err = s->err;
-		} else {
+		} else if (s->answer || s->answer_text) {
 			st = emit(arg, s->answer, s->answer_text, err);
 			s->answer = NULL;
 			s->answer_text = NULL;

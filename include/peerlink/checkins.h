@@ -118,14 +118,13 @@ pl_status pl_client_from_json(json_t *obj, const pl_catalogue *cat, const char *
 			      pl_client *out, pl_error *err);
 void pl_client_release(pl_client *c);
 
-/* The columnar fast path: build the client straight from its JSON text (one object), without a
- * jansson tree. It accepts only a valid columnar client in plain form (ASCII strings without
- * escapes, known measures, values in range, no duplicate members) and then gives exactly what
- * pl_client_from_json gives for the same text. Returns 1 when it built *out, 0 when the caller
- * must use pl_client_from_json instead (the row form, anything unusual, and every invalid input,
- * so that errors and their pointers come from one place), -1 when out of memory. */
-int pl_client_from_columnar_text(const char *text, size_t len, const pl_catalogue *cat,
-				 pl_client *out);
+/* The fast path: build the client straight from its JSON text (one object), without a jansson
+ * tree, in either form. It accepts only a valid client in plain form (ASCII strings without
+ * escapes, known measures, values in range, dates in order, no repeated members) and then gives
+ * exactly what pl_client_from_json gives for the same text. Returns 1 when it built *out, 0 when
+ * the caller must use pl_client_from_json instead (anything unusual and every invalid input, so
+ * that errors and their pointers come from one place), -1 when out of memory. */
+int pl_client_from_text(const char *text, size_t len, const pl_catalogue *cat, pl_client *out);
 
 /* Value of measure m on day number `day` (NaN outside the grid or missing). */
 double pl_client_value(const pl_client *c, size_t m, int32_t day);

@@ -313,7 +313,7 @@ static int compare_paths(const char *text, size_t len, const pl_catalogue *cat)
 	pl_error err = PL_ERROR_INIT;
 	json_error_t je;
 	json_t *j;
-	int r = pl_client_from_columnar_text(text, len, cat, &a);
+	int r = pl_client_from_text(text, len, cat, &a);
 
 	ck_assert_int_ge(r, 0);
 	if (r == 0)
@@ -348,20 +348,28 @@ static const char *fast_base =
 	" \"events\": [{\"date\": \"2026-03-03\", \"type\": \"relapse\"}, {\"type\": \"note\", \"date\": \"2026-02-27\"}],"
 	" \"truth\": {\"hazard\": [0.01, 0.02, 1.5e-3, 0, 0, 0], \"state\": [-0.5, 0, 0.25, 1, 2, [3, {}]]}}\n";
 
-START_TEST(columnar_fast_path_equals_jansson)
+static const char *fast_row_base =
+	"{\"id\": \"r1\", \"checkins\": [{\"date\": \"2026-02-26\", \"craving\": 3, \"used\": false},"
+	" {\"date\": \"2026-02-26\", \"craving\": 4.5, \"used\": true, \"mood\": 2},"
+	" {\"date\": \"2026-02-28\"}, {\"mood\": 7, \"date\": \"2026-03-01\", \"attended\": 1,"
+	" \"sleep_hours\": 7.25, \"stress\": null}],"
+	" \"events\": [{\"date\": \"2026-03-03\", \"type\": \"lapse\"}], \"attributes\": {\"a\": [1, 2]}}";
+
+START_TEST(fast_path_equals_jansson)
 {
+	const char *base = _i == 0 ? fast_base : fast_row_base;
 	pl_catalogue cat = PL_CATALOGUE_INIT;
 	pl_error err = PL_ERROR_INIT;
 	tu_rng r = { 314 };
 	static const char alphabet[] = "{}[],:\"0123456789.-e ntfl\\xa";
-	size_t blen = strlen(fast_base), handled = 0;
+	size_t blen = strlen(base), handled = 0;
 	char buf[1024];
 
 	ck_assert_int_eq(pl_catalogue_init(&cat, &err), PL_OK);
-	ck_assert_int_eq(compare_paths(fast_base, blen, &cat), 1);
+	ck_assert_int_eq(compare_paths(base, blen, &cat), 1);
 	for (int rep = 0; rep < 20000; rep++) {
 		size_t len = blen;
-		memcpy(buf, fast_base, blen);
+		memcpy(buf, base, blen);
 		for (int k = 0; k < 1 + rep % 3; k++) {
 			size_t at = (size_t)tu_range(&r, 0, (long)len - 1);
 			char ch = alphabet[tu_range(&r, 0, (long)sizeof(alphabet) - 2)];
@@ -425,7 +433,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, custom_catalogue);
 	tcase_add_loop_test(tc, every_client_error_has_its_pointer, 0,
 			    (int)(sizeof(bad_clients) / sizeof(bad_clients[0])));
-	tcase_add_test(tc, columnar_fast_path_equals_jansson);
+	tcase_add_loop_test(tc, fast_path_equals_jansson, 0, 2); /* columnar, row form */
 	tcase_add_test(tc, generator_output_takes_the_fast_path);
 	tcase_add_loop_test(tc, every_catalogue_error_has_its_pointer, 0,
 			    (int)(sizeof(bad_catalogues) / sizeof(bad_catalogues[0])));
