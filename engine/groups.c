@@ -1447,6 +1447,17 @@ static unsigned long default_steps(size_t U, size_t R)
 	return total / R;
 }
 
+static pl_status exact_search(const inst *I, long *best, size_t *placed, double *score,
+			      pl_error *err);
+
+/* Small enough to prove the answer by exhaustive search in a few milliseconds: at most 2e6
+ * assignments of units to groups or to nobody. */
+static int exhaustive_small(const inst *I)
+{
+	return I->U <= PL_GROUPS_EXACT_MAX &&
+	       (double)I->U * log((double)I->G + 1.0) <= log(2e6);
+}
+
 pl_status pl_groups_solve(const pl_groups_problem *prob, pl_groups_result *res, pl_error *err)
 {
 	inst I;
@@ -1459,7 +1470,7 @@ pl_status pl_groups_solve(const pl_groups_problem *prob, pl_groups_result *res, 
 	double best_obj = -DBL_MAX, run_obj, eps, bound = 0.0, simple = 0.0;
 	unsigned long steps;
 	pl_status st;
-	int have = 0;
+	int have = 0, exhaustive = 0;
 
 	pl_groups_result_init(res);
 	st = inst_build(&I, prob, err);
@@ -1513,6 +1524,19 @@ pl_status pl_groups_solve(const pl_groups_problem *prob, pl_groups_result *res, 
 		for (size_t u = 0; u < U; u++)
 			best_gu[u] = -1;
 	}
+	if (!prob->no_exhaustive && exhaustive_small(&I)) {
+		/* Prove (or improve) the answer by exhaustive search. */
+		size_t xp = 0;
+		double xs = 0.0;
+		st = exact_search(&I, run_gu, &xp, &xs, err);
+		if (st != PL_OK)
+			goto out;
+		if (better(xp, xs, best_placed, best_obj, eps)) {
+			memcpy(best_gu, run_gu, U * sizeof(long));
+			res->exhaustive_improved = 1;
+		}
+		exhaustive = 1;
+	}
 	if (!check_feasible(&I, best_gu)) {
 		st = pl_error_set(err, PL_ERR_INTERNAL, "", "the grouping heuristic produced an "
 				  "infeasible answer (a bug)");
@@ -1532,11 +1556,18 @@ pl_status pl_groups_solve(const pl_groups_problem *prob, pl_groups_result *res, 
 	res->upper_bound = bound;
 	res->simple_bound = simple < res->objective ? res->objective : simple;
 	res->gap = (bound - res->objective) / (fabs(bound) > 1e-12 ? fabs(bound) : 1e-12);
+	if (exhaustive) { /* the exhaustive search is the certificate */
+		res->upper_bound = res->objective;
+		res->gap = 0.0;
+	}
 	if (res->gap < 1e-9) {
 		res->gap = 0.0;
 		res->optimal = 1;
 	}
-	res->method = "annealing";
+	res->method = exhaustive ? "annealing + exhaustive search" : "annealing";
+	res->bound_method = exhaustive ? "exhaustive search"
+			    : res->upper_bound <= res->objective ? "Lagrangian relaxation (met)"
+								 : "Lagrangian relaxation";
 	res->restarts = R;
 out:
 	if (st != PL_OK)
@@ -1621,6 +1652,38 @@ static void exact_dfs(exact *X, size_t u)
 	X->remaining += I->usz[u];
 }
 
+static pl_status exact_search(const inst *I, long *best, size_t *placed, double *score,
+			      pl_error *err)
+{
+	exact X;
+	pl_status st = PL_OK;
+
+	memset(&X, 0, sizeof(X));
+	X.I = I;
+	X.gu = malloc((I->U + 1) * sizeof(long));
+	X.best = best;
+	X.size = calloc(I->G + 1, sizeof(size_t));
+	X.lim = malloc((I->G + 1) * sizeof(size_t));
+	if (!X.gu || !X.size || !X.lim) {
+		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+		goto out;
+	}
+	for (size_t g = 0; g < I->G; g++)
+		X.lim[g] = I->gmax[g];
+	for (size_t u = 0; u < I->U; u++)
+		best[u] = -1;
+	X.remaining = I->n;
+	X.eps = 1e-12 * I->scale * (double)(I->n + 1);
+	exact_dfs(&X, 0);
+	*placed = X.best_placed;
+	*score = X.best_score;
+out:
+	free(X.gu);
+	free(X.size);
+	free(X.lim);
+	return st;
+}
+
 pl_status pl_groups_solve_exact(const pl_groups_problem *prob, pl_groups_result *res,
 				pl_error *err)
 {
@@ -1639,23 +1702,15 @@ pl_status pl_groups_solve_exact(const pl_groups_problem *prob, pl_groups_result 
 		return pl_error_set(err, PL_ERR_USAGE, "", "exhaustive search is limited to %d units",
 				    PL_GROUPS_EXACT_MAX);
 	}
-	X.I = &I;
-	X.gu = malloc((I.U + 1) * sizeof(long));
 	X.best = malloc((I.U + 1) * sizeof(long));
-	X.size = calloc(I.G + 1, sizeof(size_t));
-	X.lim = malloc((I.G + 1) * sizeof(size_t));
 	formed = malloc(I.G + 1);
-	if (!X.gu || !X.best || !X.size || !X.lim || !formed) {
+	if (!X.best || !formed) {
 		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 		goto out;
 	}
-	for (size_t g = 0; g < I.G; g++) {
-		X.lim[g] = I.gmax[g];
-		formed[g] = 1;
-	}
-	X.remaining = I.n;
-	X.eps = 1e-12 * I.scale * (double)(I.n + 1);
-	exact_dfs(&X, 0);
+	st = exact_search(&I, X.best, &X.best_placed, &X.best_score, err);
+	if (st != PL_OK)
+		goto out;
 	for (size_t g = 0; g < I.G; g++)
 		formed[g] = 0;
 	for (size_t u = 0; u < I.U; u++)
@@ -1669,13 +1724,11 @@ pl_status pl_groups_solve_exact(const pl_groups_problem *prob, pl_groups_result 
 	res->gap = 0.0;
 	res->optimal = 1;
 	res->method = "exhaustive";
+	res->bound_method = "exhaustive search";
 out:
 	if (st != PL_OK)
 		pl_groups_result_release(res);
-	free(X.gu);
 	free(X.best);
-	free(X.size);
-	free(X.lim);
 	free(formed);
 	inst_release(&I);
 	return st;

@@ -661,6 +661,7 @@ int cmd_match_groups(cli_ctx *ctx)
 	json_object_set_new(stats, "restarts", json_integer((json_int_t)res.restarts));
 	json_object_set_new(stats, "steps", json_integer((json_int_t)res.steps));
 	json_object_set_new(stats, "best_restart", json_integer((json_int_t)res.best_restart));
+	json_object_set_new(stats, "bound", json_string(res.bound_method));
 	json_object_set_new(stats, "simple_bound", json_real(cli_round(res.simple_bound, SCALE)));
 	json_object_set_new(stats, "bound_iterations", json_integer((json_int_t)res.bound_iterations));
 	json_object_set_new(stats, "parse_ms", json_real(cli_ms(ctx, ctx->parse_ms)));

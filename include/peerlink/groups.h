@@ -16,7 +16,9 @@
  *     seeded restarts, then a steepest local-search descent; deterministic for a given seed;
  *   - an upper bound on the best achievable score (a Lagrangian relaxation of "my partners are
  *     partners of mine", see groups.c and docs/groups.md), reported with the gap;
- *   - pl_groups_solve_exact: exhaustive enumeration for small instances (tests, audits).
+ *   - pl_groups_solve_exact: exhaustive enumeration for small instances (tests, audits);
+ *     pl_groups_solve runs it itself after the heuristic when an instance is small (at most 2e6
+ *     assignments), so small answers come proven optimal.
  *
  * Ownership. The problem's arrays are borrowed and only read. The result's arrays are owned by the
  * pl_groups_result and released by pl_groups_result_release().
@@ -73,9 +75,11 @@ typedef struct pl_groups_problem {
 	unsigned restarts;              /* independent annealing runs; 0: default (4) */
 	unsigned long steps;            /* annealing moves per run; 0: default (scaled with n) */
 	unsigned bound_iterations;      /* subgradient steps for the bound; 0: default (150) */
+	int no_exhaustive;              /* 1: never prove small answers by exhaustive search (tests
+	                                   that measure the heuristic alone) */
 } pl_groups_problem;
 
-#define PL_GROUPS_PROBLEM_INIT { 0, NULL, 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL, 0, 0, 0, 0 }
+#define PL_GROUPS_PROBLEM_INIT { 0, NULL, 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL, 0, 0, 0, 0, 0 }
 
 typedef struct pl_groups_result {
 	size_t n, ngroups;
@@ -92,7 +96,9 @@ typedef struct pl_groups_result {
 	double gap;
 	int optimal;             /* 1: proven optimal (exact enumeration, or bound reached) */
 	/* How it went, for stats and benchmarks. */
-	const char *method;      /* "annealing" or "exhaustive" */
+	const char *method;      /* "annealing", "annealing + exhaustive search" or "exhaustive" */
+	const char *bound_method; /* how upper_bound was obtained */
+	int exhaustive_improved; /* 1: the exhaustive search beat the heuristic (rare) */
 	size_t restarts;         /* annealing runs */
 	unsigned long steps;     /* annealing moves tried in total */
 	size_t best_restart;     /* the run that gave the answer */
@@ -102,7 +108,7 @@ typedef struct pl_groups_result {
 } pl_groups_result;
 
 #define PL_GROUPS_RESULT_INIT                                                                      \
-	{ 0, 0, NULL, NULL, NULL, NULL, NULL, 0, 0.0, 0.0, 0.0, 0, "", 0, 0, 0, 0.0, 0 }
+	{ 0, 0, NULL, NULL, NULL, NULL, NULL, 0, 0.0, 0.0, 0.0, 0, "", "", 0, 0, 0, 0, 0.0, 0 }
 
 void pl_groups_result_init(pl_groups_result *res);
 void pl_groups_result_release(pl_groups_result *res);

@@ -155,6 +155,7 @@ START_TEST(test_heuristic_vs_exact)
 
 		tinst_random(&t, &r, (size_t)tu_range(&r, 4, 10), (size_t)tu_range(&r, 1, 3), k % 4 != 0);
 		t.p.seed = (unsigned long)k;
+		t.p.no_exhaustive = 1; /* measure the heuristic alone */
 		sh = pl_groups_solve(&t.p, &h, &err);
 		se = pl_groups_solve_exact(&t.p, &e, &err);
 		ck_assert_int_eq(sh, se);
@@ -181,6 +182,18 @@ START_TEST(test_heuristic_vs_exact)
 		ck_assert(h.gap >= 0.0);
 		if (e.placed == h.placed && fabs(e.objective - h.objective) <= 1e-9)
 			equal++;
+		/* with the exhaustive check on (the default), small answers come out optimal */
+		if (k % 10 == 0) {
+			pl_groups_result c = PL_GROUPS_RESULT_INIT;
+			t.p.no_exhaustive = 0;
+			ck_assert_int_eq(pl_groups_solve(&t.p, &c, &err), PL_OK);
+			ck_assert_uint_eq(c.placed, e.placed);
+			ck_assert_double_eq_tol(c.objective, e.objective, 1e-9);
+			ck_assert_int_eq(c.optimal, 1);
+			ck_assert_double_eq_tol(c.upper_bound, c.objective, 1e-12);
+			ck_assert_str_eq(c.bound_method, "exhaustive search");
+			pl_groups_result_release(&c);
+		}
 		pl_groups_result_release(&h);
 		pl_groups_result_release(&e);
 		tinst_free(&t);
