@@ -1189,7 +1189,6 @@ void pl_blossom_result_release(pl_blossom_result *res)
 }
 
 #define AUTO_K 8
-#define MAX_WARM 8    /* warm rounds double the scale: 2^(40 + 3 + 8) still fits */
 #define MAX_ROUNDS 20
 #define SCALE_LIMIT 1099511627776.0 /* 2^40 */
 
@@ -1285,11 +1284,12 @@ static int select_candidates(int n, int m, const int *eu, const int *ev, const i
 }
 
 /*
- * Warm start for the next candidate round (without max_cardinality). Scaling every weight and
- * dual by 2 keeps all duals even; each blossom's dual is then pushed into its vertices (z_B/2 to
- * each, which keeps every edge inside it exactly as tight and only loosens edges leaving it), so
- * no blossom is left. A violated new edge raises one endpoint's dual by its deficit. Matched
- * edges that are no longer tight are unmatched; their ends become tree roots with even duals.
+ * Warm start for the next candidate round (without max_cardinality). Each blossom's dual is
+ * pushed into its vertices (z_B/2 to each: every edge inside stays exactly as tight, edges
+ * leaving it only loosen), so no blossom is left; a violated new edge raises one endpoint's dual
+ * by its deficit; matched edges that are no longer tight are unmatched. Finally every unmatched
+ * vertex with a positive dual (a tree root) is raised to an even value: roots sharing a parity is
+ * all the integrality argument needs (tight edges carry the parity through the trees).
  * yy0/mate0 are filled for the new candidate set (mate0: local edge index or -1).
  */
 static void warm_duals(const core *c, const int64_t *zsum, int n, int nc, const int *cu,
@@ -1297,7 +1297,7 @@ static void warm_duals(const core *c, const int64_t *zsum, int n, int nc, const 
 		       int64_t *yy0, int *mate0)
 {
 	for (int v = 0; v < n; v++) {
-		yy0[v] = 2 * c->yy[v] + zsum[v];
+		yy0[v] = c->yy[v] + zsum[v] / 2; /* every blossom dual zz is even */
 		mate0[v] = -1;
 	}
 	for (int v = 0; v < n; v++) {
@@ -1319,6 +1319,9 @@ static void warm_duals(const core *c, const int64_t *zsum, int n, int nc, const 
 			mate0[cv[k]] = -1;
 		}
 	}
+	for (int v = 0; v < n; v++)
+		if (mate0[v] < 0 && yy0[v] > 0 && (yy0[v] & 1))
+			yy0[v]++;
 }
 
 /* Sum of blossom duals over blossoms holding both u and v (distinct vertices). */
@@ -1382,7 +1385,10 @@ pl_status pl_blossom_solve(size_t n, size_t m, const long *eu, const long *ev, c
 {
 	pl_blossom_options defaults = PL_BLOSSOM_OPTIONS_INIT;
 	int *iu = NULL, *iv = NULL, *cu = NULL, *cv = NULL, *cidx = NULL, *depth = NULL;
-	int *cidx_old = NULL, *gl2loc = NULL, *mate0 = NULL, shift = 0;
+	int *cidx_old = NULL, *gl2loc = NULL, *mate0 = NULL;
+	unsigned char *vflag = NULL;
+	int64_t *vkey = NULL;
+	size_t k0;
 	int64_t *yy0 = NULL;
 	int64_t *iw = NULL, *cW = NULL, *zsum = NULL;
 	unsigned char *usable = NULL, *mark = NULL;
@@ -1471,7 +1477,9 @@ pl_status pl_blossom_solve(size_t n, size_t m, const long *eu, const long *ev, c
 	gl2loc = malloc((m ? m : 1) * sizeof(int));
 	mate0 = malloc((n ? n : 1) * sizeof(int));
 	yy0 = malloc((n ? n : 1) * sizeof(int64_t));
-	if (!mark || !cidx || !cu || !cv || !cW || !cidx_old || !gl2loc || !mate0 || !yy0) {
+	vflag = calloc(m ? m : 1, 1);
+	vkey = malloc((m ? m : 1) * sizeof(int64_t));
+	if (!mark || !cidx || !cu || !cv || !cW || !cidx_old || !gl2loc || !mate0 || !yy0 || !vflag || !vkey) {
 		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 		goto cleanup;
 	}
@@ -1487,12 +1495,9 @@ pl_status pl_blossom_solve(size_t n, size_t m, const long *eu, const long *ev, c
 	}
 	for (;;) {
 		size_t violated = 0;
-		int warm = have_core && !maxcard && shift < MAX_WARM;
-		if (have_core) {
-			/* Previous round's edge ids, for the warm start. */
+		int warm = have_core && !maxcard;
+		if (have_core) /* previous round's edge ids, for the warm start */
 			memcpy(cidx_old, cidx, (size_t)nc * sizeof(int));
-			shift = warm ? shift + 1 : 0;
-		}
 		nc = 0;
 		for (size_t k = 0; k < m; k++)
 			if (mark[k]) {
@@ -1500,7 +1505,7 @@ pl_status pl_blossom_solve(size_t n, size_t m, const long *eu, const long *ev, c
 				gl2loc[k] = nc;
 				cu[nc] = iu[k];
 				cv[nc] = iv[k];
-				cW[nc] = 2 * iw[k] * ((int64_t)1 << shift);
+				cW[nc] = 2 * iw[k];
 				nc++;
 			}
 		if (warm)
@@ -1536,19 +1541,33 @@ pl_status pl_blossom_solve(size_t n, size_t m, const long *eu, const long *ev, c
 			b = iv[k];
 			ba = c.inblossom[a];
 			bb = c.inblossom[b];
-			s = c.yy[a] + c.yy[b] - 4 * iw[k] * ((int64_t)1 << shift);
+			s = c.yy[a] + c.yy[b] - 4 * iw[k];
 			if (ba == bb)
 				s += common_z(&c, depth, zsum, a, b);
 			if (s < 0 || (maxcard && ba != bb && c.label[ba] == LBL_S &&
 				      (c.label[bb] == LBL_S || c.label[bb] == LBL_NONE)) ||
 			    (maxcard && ba != bb && c.label[bb] == LBL_S && c.label[ba] == LBL_NONE)) {
-				mark[k] = 1;
+				vflag[k] = 1;
+				vkey[k] = 1 - s; /* most violated first; forest violations have s >= 0 */
 				violated++;
 			}
 		}
 		if (violated == 0)
 			break;
-		if ((size_t)nc + violated > nusable / 4 || res->rounds >= MAX_ROUNDS) {
+		/* Add the violators, or, when there are many, each vertex's kc worst ones (the rest
+		 * are priced again next round). */
+		if (violated <= (size_t)kc * n) {
+			for (size_t k = 0; k < m; k++)
+				if (vflag[k])
+					mark[k] = 1;
+		} else if (select_candidates((int)n, (int)m, iu, iv, vkey, vflag, kc, mark) != 0) {
+			st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+			goto cleanup;
+		}
+		memset(vflag, 0, m);
+		for (nc = 0, k0 = 0; k0 < m; k0++)
+			nc += mark[k0];
+		if ((size_t)nc > nusable / 4 || res->rounds >= MAX_ROUNDS) {
 			/* Candidates stopped paying off: take every usable edge (exact, direct). */
 			memcpy(mark, usable, m);
 			kc = 0;
@@ -1576,7 +1595,7 @@ pl_status pl_blossom_solve(size_t n, size_t m, const long *eu, const long *ev, c
 			}
 		}
 		res->vertex_dual[v] = c.yy[v];
-		res->dual_factor = (int64_t)4 << shift;
+		res->dual_factor = 4;
 	}
 	{
 		int nb = 0;
@@ -1621,6 +1640,8 @@ cleanup:
 	free(gl2loc);
 	free(mate0);
 	free(yy0);
+	free(vflag);
+	free(vkey);
 	free(depth);
 	free(zsum);
 	if (st != PL_OK)

@@ -27,7 +27,7 @@
  * and, for every blossom in the final laminar family, `blossom_dual[b]`, with
  *     vertex_dual[u] + vertex_dual[v] + sum of blossom_dual[B] over blossoms B holding u and v
  *         >= F * round(S * w_uv)           for every edge (equality on matched edges),
- * where F = `dual_factor` (4, doubled by each warm-started candidate round),
+ * where F = `dual_factor` (currently always 4: weights are doubled, duals stored doubled),
  *     blossom_dual >= 0, and a blossom with positive dual has (|B| - 1) / 2 matched edges inside.
  * Without max_cardinality: vertex_dual >= 0, and 0 on every unmatched vertex; then the primal
  * total equals the dual objective, which proves optimality. With it: every unmatched vertex has

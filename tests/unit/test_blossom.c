@@ -513,6 +513,33 @@ START_TEST(certificate_sparse)
 }
 END_TEST
 
+/* Structured weights defeat "each vertex's heaviest edges": many warm candidate rounds. */
+START_TEST(certificate_structured)
+{
+	int n = 200;
+	size_t m = (size_t)n * (size_t)(n - 1) / 2, q;
+	long *eu = malloc(m * sizeof(long)), *ev = malloc(m * sizeof(long));
+	double *w = malloc(m * sizeof(double));
+	for (int pattern = 0; pattern < 3; pattern++) {
+		q = 0;
+		for (int i = 0; i < n; i++)
+			for (int j = i + 1; j < n; j++) {
+				eu[q] = i;
+				ev[q] = j;
+				w[q] = pattern == 0 ? i + j : pattern == 1 ? j - i : (i * j) % 101 + 1;
+				q++;
+			}
+		for (int cand = 2; cand <= 8; cand += 6) {
+			solve_check((size_t)n, m, eu, ev, w, 0, cand, 0, NULL);
+			solve_check((size_t)n, m, eu, ev, w, 1, cand, 0, NULL);
+		}
+	}
+	free(eu);
+	free(ev);
+	free(w);
+}
+END_TEST
+
 static Suite *blossom_suite(void)
 {
 	Suite *s = suite_create("blossom");
@@ -526,6 +553,7 @@ static Suite *blossom_suite(void)
 	tcase_add_test(tc, random_small_graphs);
 	tcase_add_test(tc, certificate_dense);
 	tcase_add_test(tc, certificate_sparse);
+	tcase_add_test(tc, certificate_structured);
 	suite_add_tcase(s, tc);
 	return s;
 }
