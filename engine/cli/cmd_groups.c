@@ -488,6 +488,39 @@ static json_t *member_entry(const gx *m, const long *members, size_t k, size_t s
 	return e;
 }
 
+/* For an unplaced client: how many others it may share a group with, and how many each hard rule
+ * (and keep_apart) excludes, so a coordinator sees why (e.g. a gender preference that leaves few
+ * possible group mates). */
+static void add_conflict_counts(const gx *m, size_t i, json_t *e)
+{
+	size_t counts[PL_RULE_COUNT + 1] = { 0 }, ok = 0;
+	json_t *rules = json_object();
+
+	for (size_t j = 0; j < m->n; j++) {
+		unsigned f;
+		int apart = 0;
+		if (j == i)
+			continue;
+		f = pl_compat_rules_failed(&m->P, &m->prm, m->ci[i], m->ci[j]);
+		for (int r = 0; r < PL_RULE_COUNT; r++)
+			if (f & PL_RULE_BIT(r))
+				counts[r]++;
+		for (size_t k = 0; k < m->napart; k++)
+			if ((m->apart[2 * k] == i && m->apart[2 * k + 1] == j) ||
+			    (m->apart[2 * k] == j && m->apart[2 * k + 1] == i))
+				apart = 1;
+		counts[PL_RULE_COUNT] += (size_t)apart;
+		if (!isnan(m->S[i * m->n + j]) && !apart)
+			ok++;
+	}
+	for (size_t r = 0; r <= PL_RULE_COUNT; r++)
+		if (counts[r])
+			json_object_set_new(rules, r < PL_RULE_COUNT ? pl_rule_name((pl_rule)r) : "keep_apart",
+					    json_integer((json_int_t)counts[r]));
+	json_object_set_new(e, "compatible_clients", json_integer((json_int_t)ok));
+	json_object_set_new(e, "rules", rules);
+}
+
 static json_t *build_answer(const gx *m, const pl_groups_result *res)
 {
 	json_t *doc = json_object(), *groups = json_array(), *unplaced = json_array(),
@@ -550,6 +583,7 @@ static json_t *build_answer(const gx *m, const pl_groups_result *res)
 		json_object_set_new(e, "id", json_string(m->P.items[m->ci[i]].id));
 		json_object_set_new(e, "reason", json_string(pl_groups_reason_name(res->reason[i])));
 		json_object_set_new(e, "message", json_string(reason_message(res->reason[i])));
+		add_conflict_counts(m, i, e);
 		json_array_append_new(unplaced, e);
 	}
 	json_object_set_new(summary, "clients", json_integer((json_int_t)m->n));
