@@ -530,6 +530,14 @@ static json_t *build_answer(const gx *m, const pl_groups_result *res)
 	double coh_sum = 0.0;
 	size_t coh_n = 0;
 
+	if (!members) {
+		json_decref(doc);
+		json_decref(groups);
+		json_decref(unplaced);
+		json_decref(summary);
+		return NULL;
+	}
+
 	for (size_t g = 0; g < m->G; g++) {
 		json_t *e = json_object(), *arr = json_array(), *size = json_array();
 		size_t k = 0;
@@ -552,7 +560,7 @@ static json_t *build_answer(const gx *m, const pl_groups_result *res)
 		json_array_append_new(size, json_integer((json_int_t)m->gmax[g]));
 		json_object_set_new(e, "size_range", size);
 		json_object_set_new(e, "size", json_integer((json_int_t)k));
-		for (size_t a = 0; members && a < k; a++)
+		for (size_t a = 0; a < k; a++)
 			json_array_append_new(arr, member_entry(m, members, k, a));
 		json_object_set_new(e, "members", arr);
 		json_object_set_new(e, "score", json_real(cli_round(res->group_score[g], SCALE)));
@@ -687,6 +695,10 @@ int cmd_match_groups(cli_ctx *ctx)
 	solve_ms = cli_now_ms() - t0;
 
 	answer = build_answer(&m, &res);
+	if (!answer) {
+		st = nomem(&ctx->err);
+		goto fail;
+	}
 	stats = json_object();
 	json_object_set_new(stats, "algorithm",
 			    json_string("greedy construction + simulated annealing (relocate/swap, soft "
