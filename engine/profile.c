@@ -353,6 +353,35 @@ pl_status pl_profiles_finalize(pl_profiles *P, pl_error *err)
 	char ptr[PL_POINTER_MAX];
 	size_t K = P->traits.n;
 
+	/* Every personality rates the same traits as the first one given; the error points at the
+	 * first profile that differs. Then K, the size of the trait vocabulary, is that count. */
+	{
+		const pl_profile *ref = NULL;
+		for (size_t i = 0; i < P->n; i++) {
+			const pl_profile *p = &P->items[i];
+			int same = 1;
+			if (p->ntraits_ == 0)
+				continue;
+			if (!ref) {
+				ref = p;
+				continue;
+			}
+			if (ref->ntraits_ != p->ntraits_)
+				same = 0;
+			for (size_t k = 0; k < p->ntraits_ && same; k++) {
+				int found = 0;
+				for (size_t q = 0; q < ref->ntraits_; q++)
+					found |= ref->trait_ids_[q] == p->trait_ids_[k];
+				same = found;
+			}
+			if (!same)
+				return pl_error_set(err, PL_ERR_INVALID,
+						    field_ptr(ptr, sizeof(ptr), p, "personality", -1),
+						    "every personality must rate the same traits as %s/personality "
+						    "(profile '%s')", ref->origin[0] ? ref->origin : "the first one",
+						    p->id);
+		}
+	}
 	for (size_t i = 0; i < P->n; i++) {
 		pl_profile *p = &P->items[i];
 
@@ -394,11 +423,6 @@ pl_status pl_profiles_finalize(pl_profiles *P, pl_error *err)
 		free(p->traits);
 		p->traits = NULL;
 		if (p->ntraits_ > 0) {
-			if (p->ntraits_ != K)
-				return pl_error_set(err, PL_ERR_INVALID,
-						    field_ptr(ptr, sizeof(ptr), p, "personality", -1),
-						    "every personality must rate the same traits: %zu in use in this "
-						    "request, %zu given (profile '%s')", K, p->ntraits_, p->id);
 			p->traits = malloc(K * sizeof(double));
 			if (!p->traits)
 				return nomem(err);

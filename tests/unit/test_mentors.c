@@ -640,6 +640,48 @@ START_TEST(test_example_program)
 }
 END_TEST
 
+/* Every input error of `match mentors` names its field (values never appear in messages). */
+START_TEST(test_cli_errors)
+{
+#define BASE "\"mentees\":[{\"id\":\"e1\",\"languages\":[\"en\"]},{\"id\":\"e2\",\"languages\":[\"es\"]}]," \
+	     "\"mentors\":[{\"id\":\"k1\",\"languages\":[\"en\"]},{\"id\":\"k2\",\"capacity\":2}]"
+	static const struct { const char *input, *pointer; } cases[] = {
+		{ "{" BASE ",\"forbidden\":[[\"e1\",\"k9\"]]}", "/forbidden/0/1" },
+		{ "{" BASE ",\"forbidden\":[[\"k1\",\"k2\"]]}", "/forbidden/0/0" },
+		{ "{" BASE ",\"current\":[[\"zz\",\"k1\"]]}", "/current/0/0" },
+		{ "{" BASE ",\"pinned\":[[\"e1\"]]}", "/pinned/0" },
+		{ "{" BASE ",\"pinned\":[[\"e1\",\"k1\"],[\"e1\",\"k2\"]]}", "/pinned/1" },
+		{ "{" BASE ",\"pinned\":[[\"e1\",\"k1\"]],\"forbidden\":[[\"e1\",\"k1\"]]}", "/pinned/0" },
+		{ "{" BASE ",\"top\":-1}", "/top" },
+		{ "{" BASE ",\"top\":1.5}", "/top" },
+		{ "{" BASE ",\"min_score\":2}", "/min_score" },
+		{ "{" BASE ",\"stickiness\":\"high\"}", "/stickiness" },
+		{ "{" BASE ",\"objective\":\"best\"}", "/objective" },
+		{ "{" BASE ",\"extra\":1}", "/extra" },
+		{ "{\"mentees\":[{\"id\":\"e1\"}]}", "/mentors" },
+		{ "{\"mentees\":[{\"id\":\"x\"}],\"mentors\":[{\"id\":\"x\"}]}", "/mentors/0/id" },
+		{ "{\"mentees\":[{\"id\":\"e1\",\"partner_id\":\"q\"}],\"mentors\":[]}", "/mentees/0/partner_id" },
+		{ "{\"mentees\":[{\"id\":\"e1\",\"gender_preference\":\"\"}],\"mentors\":[]}", "/mentees/0/gender_preference" },
+		{ "{\"mentees\":[{\"id\":\"e1\",\"recovery_pathway\":7}],\"mentors\":[]}", "/mentees/0/recovery_pathway" },
+		{ "{\"mentees\":[{\"id\":\"e1\",\"personality\":{\"o\":0.5}},{\"id\":\"e2\",\"personality\":{\"c\":0.5}}],\"mentors\":[]}", "/mentees/1/personality" },
+		{ "{\"mentees\":[{\"id\":\"e1\"}],\"mentors\":[{\"id\":\"k1\",\"capacity\":\"two\"}]}", "/mentors/0/capacity" },
+	};
+	const char *args[] = { "match", "mentors", NULL };
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		tu_run run;
+		char want[128];
+		ck_assert_int_eq(tu_run_cli(args, cases[k].input, &run), 0);
+		ck_assert_msg(run.exit_code == 3, "case %zu: exit %d %s", k, run.exit_code, run.err);
+		snprintf(want, sizeof(want), "\"pointer\":\"%s\"", cases[k].pointer);
+		ck_assert_msg(strstr(run.err, want) != NULL, "case %zu: %s", k, run.err);
+		ck_assert_msg(strstr(run.err, "high") == NULL && strstr(run.err, "best") == NULL &&
+			      strstr(run.err, "two") == NULL, "case %zu echoes a value: %s", k, run.err);
+		tu_run_release(&run);
+	}
+#undef BASE
+}
+END_TEST
+
 static Suite *mentors_suite(void)
 {
 	Suite *s = suite_create("mentors");
@@ -654,6 +696,7 @@ static Suite *mentors_suite(void)
 	tcase_add_test(tc, test_pins_forbidden_stickiness);
 	tcase_add_test(tc, test_unmatched_reasons);
 	tcase_add_test(tc, test_example_program);
+	tcase_add_test(tc, test_cli_errors);
 	suite_add_tcase(s, tc);
 	return s;
 }
