@@ -15,8 +15,12 @@
  *     Amer. Math. Monthly 69; Roth 1984 for the many-to-one case). With strict preferences it
  *     ends in the mentee-optimal stable matching, which has no blocking pair.
  * Pins are applied before any of these: pinned mentees leave the problem and their mentors'
- * capacities shrink. Alternatives are exact by construction: the problem is re-solved with the
- * extra pin and the objective compared.
+ * capacities shrink.
+ * Alternatives (the exact change of the optimum if a mentee were pinned to another mentor):
+ * under TOTAL (and MAXIMIN, which keeps its floor and is then a TOTAL question) from the dual
+ * certificate, one lazy Dijkstra per distinct alternative mentor in the residual graph (see
+ * fast_alternatives); under STABLE by re-running deferred acceptance; and by re-solving with
+ * the extra pin whenever a certificate does not check out.
  */
 #include <peerlink/mentors.h>
 #include <peerlink/assign.h>
