@@ -1161,6 +1161,16 @@ static pl_status upper_bound_int(const inst *I, double lower, unsigned iters, do
 	for (size_t i = 0; i < n; i++)
 		for (size_t j = 0; j < n; j++)
 			A[i * n + j] = (i == j || I->cf[i * n + j]) ? 0.0 : p->score[i * n + j] / 2.0;
+	/* Each step costs about n^2 per class of groups: keep the whole under ~2e8 operations
+	 * (a few hundred milliseconds), at least 5 steps. */
+	{
+		double per = (double)n * (double)n * (double)(ncls ? ncls : 1);
+		double cap = 2e8 / (per > 1 ? per : 1);
+		if (cap < 5)
+			cap = 5;
+		if ((double)iters > cap)
+			iters = (unsigned)cap;
+	}
 	for (unsigned it = 0;; it++) {
 		double L = 0.0, norm = 0.0, step;
 		for (size_t i = 0; i < n; i++) {
