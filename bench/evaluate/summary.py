@@ -16,7 +16,8 @@ def f(x):
 print("rows %d, positives %d (%.2f%%), clients %d" % (d["data"]["rows"], d["data"]["positives"],
       100.0 * d["data"]["positives"] / d["data"]["rows"], d["data"]["clients"]))
 print("model   AUROC %s  AUPRC %s" % (f(m["auroc"]), f(m["auprc"])))
-print("        Brier %s  ECE %s" % (f(m["brier"]), f(m["ece"])))
+print("        Brier %s  ECE %s  adaptive ECE %s" % (f(m["brier"]), f(m["ece"]),
+                                                    f(m["ece_adaptive"])))
 print("        high tier: sens %s ppv %s alerts/client-week %s" % (
     f(m["high"]["sensitivity"]), f(m["high"]["ppv"]), f(m["high"]["alerts_per_client_week"])))
 print("        budget 1/%g client-weeks: sens %s ppv %s" % (
