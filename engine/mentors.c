@@ -138,6 +138,7 @@ typedef struct work {
 	double *cost;        /* nr x nc scratch */
 	pl_assign_result ar;
 	size_t solves;
+	int card_only; /* feasibility probes: every allowed pair costs 0 */
 } work;
 
 static void work_release(work *W)
@@ -197,7 +198,7 @@ static pl_status solve_threshold(work *W, double thr, long *mentor_of, size_t *m
 		for (size_t b = 0; b < W->nc; b++) {
 			size_t i = W->rows[a], j = W->cols[b];
 			double w = eligible(pb, i, j) ? adjusted(pb, i, j) : NAN;
-			W->cost[a * W->nc + b] = (w >= thr) ? -w : INFINITY;
+			W->cost[a * W->nc + b] = (w >= thr) ? (W->card_only ? 0.0 : -w) : INFINITY;
 		}
 	pl_assign_result_release(&W->ar);
 	st = pl_assign_solve(W->cost, W->nr, W->nc, W->capc, &W->ar, err);
@@ -257,18 +258,23 @@ static pl_status solve_maximin(work *W, long *mentor_of, double *threshold, pl_e
 	/* vals[0] == wmin is feasible (the first solution attains it); find the last feasible. */
 	lo = 0;
 	hi = nv - 1;
+	W->card_only = 1; /* probes only count; the total is optimized once, at the end */
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo + 1) / 2;
 		memcpy(trial, mentor_of, n * sizeof(long));
 		st = solve_threshold(W, vals[mid], trial, &got, err);
 		if (st != PL_OK)
 			goto out;
-		if (got == nstar) {
+		if (got == nstar)
 			lo = mid;
-			memcpy(mentor_of, trial, n * sizeof(long));
-		} else {
+		else
 			hi = mid - 1;
-		}
+	}
+	W->card_only = 0;
+	if (lo > 0) {
+		st = solve_threshold(W, vals[lo], mentor_of, &got, err);
+		if (st != PL_OK)
+			goto out;
 	}
 	*threshold = vals[lo];
 out:
