@@ -317,6 +317,10 @@ static json_t *unmatched_entry(const mm *m, const pl_mentors_result *res, size_t
 	switch (res->reason[i]) {
 	case PL_UNMATCHED_NO_FEASIBLE:
 		reason = "no_feasible_mentor";
+		if (counts[best] == 0) { /* no mentor at all */
+			snprintf(msg, sizeof(msg), "the request has no mentors");
+			break;
+		}
 		snprintf(msg, sizeof(msg),
 			 "no mentor passes the hard rules; the rule that excluded the most mentors: %s (%zu of %zu)",
 			 best < PL_RULE_COUNT ? pl_rule_name((pl_rule)best) : "forbidden", counts[best], m->nk);
