@@ -500,6 +500,25 @@ START_TEST(test_example_cli)
 }
 END_TEST
 
+/* Byte-identical answers for the same input and seed; the input's "seed" wins over --seed. */
+START_TEST(test_cli_determinism)
+{
+	const char *a1[] = { "match", "groups", "--input", PL_TEST_SRC "/datasets/examples/groups.json",
+			     "--no-timing", "--seed", "1", NULL };
+	const char *a2[] = { "match", "groups", "--input", PL_TEST_SRC "/datasets/examples/groups.json",
+			     "--no-timing", "--seed", "99", NULL };
+	tu_run r1, r2;
+
+	ck_assert_int_eq(tu_run_cli(a1, NULL, &r1), 0);
+	ck_assert_int_eq(tu_run_cli(a2, NULL, &r2), 0);
+	ck_assert_int_eq(r1.exit_code, 0);
+	ck_assert_str_eq(r1.out, r2.out);
+	ck_assert_ptr_nonnull(strstr(r1.out, "\"seed\":1,"));
+	tu_run_release(&r1);
+	tu_run_release(&r2);
+}
+END_TEST
+
 static Suite *groups_suite(void)
 {
 	Suite *s = suite_create("groups");
@@ -515,6 +534,7 @@ static Suite *groups_suite(void)
 	tcase_add_test(tc, test_empty);
 	tcase_add_test(tc, test_bound_medium);
 	tcase_add_test(tc, test_example_cli);
+	tcase_add_test(tc, test_cli_determinism);
 	suite_add_tcase(s, tc);
 	return s;
 }
