@@ -283,6 +283,28 @@ out:
 	return st;
 }
 
+/* Does mentor j prefer work row a to work row b? (mentor_prefers on a precomputed w matrix) */
+static int row_before(const pl_mentors_problem *pb, const work *W, const double *wm, size_t j,
+		      size_t a, size_t b)
+{
+	double wa = wm[a * pb->nmentors + j], wb = wm[b * pb->nmentors + j];
+	return wa > wb || (wa == wb && rank_of(pb->mentee_rank, W->rows[a]) <
+					       rank_of(pb->mentee_rank, W->rows[b]));
+}
+
+/* w of every non-pinned mentee (work row) and mentor, for the deferred-acceptance loop. */
+static double *stable_wmatrix(const work *W)
+{
+	const pl_mentors_problem *pb = W->pb;
+	double *wm = malloc((W->nr * pb->nmentors != 0 ? W->nr * pb->nmentors : 1) * sizeof(double));
+	if (!wm)
+		return NULL;
+	for (size_t a = 0; a < W->nr; a++)
+		for (size_t j = 0; j < pb->nmentors; j++)
+			wm[a * pb->nmentors + j] = adjusted(pb, W->rows[a], j);
+	return wm;
+}
+
 /* Each non-pinned mentee's eligible open mentors, best first (insertion into a sorted list):
  * pref[a * nc ...], plen[a] of them. Built once and reused when alternatives re-run DA. */
 static pl_status stable_prefs(work *W, size_t **pref_out, size_t **plen_out, pl_error *err)
@@ -313,8 +335,8 @@ static pl_status stable_prefs(work *W, size_t **pref_out, size_t **plen_out, pl_
 
 /* Deferred acceptance over the non-pinned mentees except row `skip` (-1: none), with the seats
  * `seats` (per mentor; 0 rejects every proposal). Writes the mentor of each of those mentees. */
-static pl_status stable_run(work *W, const size_t *pref, const size_t *plen, const long *seats,
-			    long skip, long *mentor_of, pl_error *err)
+static pl_status stable_run(work *W, const size_t *pref, const size_t *plen, const double *wm,
+			    const long *seats, long skip, long *mentor_of, pl_error *err)
 {
 	const pl_mentors_problem *pb = W->pb;
 	size_t m = pb->nmentors, nstack = 0, tot = 0;
@@ -338,7 +360,7 @@ static pl_status stable_run(work *W, const size_t *pref, const size_t *plen, con
 			stack[nstack++] = a;
 	}
 	while (nstack > 0) {
-		size_t a = stack[--nstack], i = W->rows[a], j, *h, worst;
+		size_t a = stack[--nstack], j, *h, worst;
 		if (next[a] >= plen[a])
 			continue; /* i has proposed to every acceptable mentor: stays unmatched */
 		j = pref[a * W->nc + next[a]++];
@@ -353,9 +375,9 @@ static pl_status stable_run(work *W, const size_t *pref, const size_t *plen, con
 		}
 		worst = 0;
 		for (size_t k = 1; k < nheld[j]; k++)
-			if (mentor_prefers(pb, j, W->rows[h[worst]], W->rows[h[k]]))
+			if (row_before(pb, W, wm, j, h[worst], h[k]))
 				worst = k;
-		if (mentor_prefers(pb, j, i, W->rows[h[worst]])) {
+		if (row_before(pb, W, wm, j, a, h[worst])) {
 			stack[nstack++] = h[worst];
 			h[worst] = a;
 		} else {
@@ -380,17 +402,22 @@ out:
 static pl_status solve_stable(work *W, long *mentor_of, pl_error *err)
 {
 	size_t *pref = NULL, *plen = NULL;
+	double *wm;
 	pl_status st;
 
 	for (size_t a = 0; a < W->nr; a++)
 		mentor_of[W->rows[a]] = -1;
 	if (W->nr == 0 || W->nc == 0)
 		return PL_OK;
+	wm = stable_wmatrix(W);
+	if (!wm)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory in mentor matching");
 	st = stable_prefs(W, &pref, &plen, err);
 	if (st == PL_OK)
-		st = stable_run(W, pref, plen, W->capfree, -1, mentor_of, err);
+		st = stable_run(W, pref, plen, wm, W->capfree, -1, mentor_of, err);
 	free(pref);
 	free(plen);
+	free(wm);
 	return st;
 }
 
@@ -980,6 +1007,7 @@ static pl_status stable_alternatives(const pl_mentors_problem *pb, const pl_ment
 	size_t n = pb->nmentees, m = pb->nmentors, *pref = NULL, *plen = NULL;
 	long *seats = malloc((m ? m : 1) * sizeof(long)), *mof = malloc((n ? n : 1) * sizeof(long));
 	long *row_of = malloc((n ? n : 1) * sizeof(long));
+	double *wm = NULL;
 	work W;
 	pl_status st;
 
@@ -988,6 +1016,8 @@ static pl_status stable_alternatives(const pl_mentors_problem *pb, const pl_ment
 		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory in mentor matching");
 	if (st == PL_OK)
 		st = stable_prefs(&W, &pref, &plen, err);
+	if (st == PL_OK && !(wm = stable_wmatrix(&W)))
+		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory in mentor matching");
 	if (st != PL_OK)
 		goto out;
 	for (size_t a = 0; a < W.nr; a++)
@@ -999,7 +1029,7 @@ static pl_status stable_alternatives(const pl_mentors_problem *pb, const pl_ment
 			size_t matched = 0;
 			memcpy(seats, W.capfree, m * sizeof(long));
 			seats[alt->mentor]--;
-			st = stable_run(&W, pref, plen, seats, row_of[i], mof, err);
+			st = stable_run(&W, pref, plen, wm, seats, row_of[i], mof, err);
 			for (size_t r = 0; r < n; r++) {
 				long j = is_pinned(pb, r) ? pb->pinned[r] : (r == i ? alt->mentor : mof[r]);
 				if (j >= 0) {
@@ -1012,6 +1042,7 @@ static pl_status stable_alternatives(const pl_mentors_problem *pb, const pl_ment
 		}
 out:
 	work_release(&W);
+	free(wm);
 	free(pref);
 	free(plen);
 	free(seats);
