@@ -168,6 +168,30 @@ static pl_status train_add(void *arg, json_t *obj, size_t index, pl_error *err)
 	return st;
 }
 
+/* A client given as text (a span of the document): the fast path, else jansson for the errors. */
+static pl_status train_add_text(train_state *ts, cli_ctx *ctx, const char *text, size_t len,
+				size_t index)
+{
+	pl_client c = PL_CLIENT_INIT;
+	pl_status st;
+	int fast = pl_client_from_text(text, len, &ts->cat, &c);
+
+	if (fast < 0)
+		return pl_error_set(&ctx->err, PL_ERR_NOMEM, "", "out of memory");
+	if (fast == 0) {
+		json_error_t jerr;
+		json_t *obj = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
+		if (!obj)
+			return pl_error_set(&ctx->err, PL_ERR_INVALID, "", "JSON syntax error");
+		st = train_add(ts, obj, index, &ctx->err);
+		json_decref(obj);
+		return st;
+	}
+	st = pl_risk_dataset_add_client(&ts->ds, &c, &ts->cat, ts->features, &ts->opt, &ctx->err);
+	pl_client_release(&c);
+	return st;
+}
+
 static pl_status train_options_from_flags(cli_ctx *ctx, pl_risk_train_options *o)
 {
 	const char *v;
@@ -264,12 +288,14 @@ int cmd_risk_train(cli_ctx *ctx)
 					    "sensitivity", "min_checkins", "stride", "stats", NULL };
 	train_state ts;
 	json_t *doc = NULL, *clients = NULL;
+	risk_input in;
 	pl_risk_model model;
 	pl_status st;
 	double t0, solve_ms;
 	int rc;
 
 	memset(&ts, 0, sizeof(ts));
+	memset(&in, 0, sizeof(in));
 	memset(&model, 0, sizeof(model));
 	pl_risk_train_options_init(&ts.opt);
 	t0 = cli_now_ms();
@@ -287,9 +313,11 @@ int cmd_risk_train(cli_ctx *ctx)
 		if (st != PL_OK)
 			goto fail;
 	} else {
-		rc = cli_read_input(ctx, &doc);
+		/* Cut into client spans (risk_pipeline.c) so no tree of all clients is ever built. */
+		rc = risk_read_document(ctx, &in);
 		if (rc != CLI_EXIT_OK)
 			goto out;
+		doc = in.doc;
 		st = cli_check_keys(doc, "", keys, &ctx->err);
 		if (st == PL_OK)
 			st = pl_catalogue_from_json(&ts.cat, json_object_get(doc, "measures"), "/measures",
@@ -300,14 +328,25 @@ int cmd_risk_train(cli_ctx *ctx)
 			st = train_options_from_doc(doc, &ts, &ctx->err);
 		if (st == PL_OK)
 			st = train_options_from_flags(ctx, &ts.opt); /* flags win over the document */
-		if (st == PL_OK)
+		if (st == PL_OK && !in.have_clients)
 			st = cli_get_array(doc, "clients", "", 1, &clients, &ctx->err);
 		if (st == PL_OK)
 			st = pl_risk_dataset_init(&ts.ds, ts.nfeatures, &ctx->err);
 		ts.clients_ptr = "/clients";
+		for (size_t i = 0; st == PL_OK && i < in.nspans; i++)
+			st = train_add_text(&ts, ctx, in.spans[i], in.span_len[i], i);
 		for (size_t i = 0; st == PL_OK && i < json_array_size(clients); i++)
 			st = train_add(&ts, json_array_get(clients, i), i, &ctx->err);
-		json_decref(doc);
+		if (st == PL_ERR_INVALID && !ctx->err.pointer[0] &&
+		    strcmp(ctx->err.message, "JSON syntax error") == 0) {
+			/* A client span jansson rejects: report the document's line and column. */
+			json_error_t jerr;
+			json_t *all = json_loadb(in.text, in.len, JSON_REJECT_DUPLICATES, &jerr);
+			json_decref(all);
+			ctx->err_line = jerr.line > 0 ? jerr.line : 1;
+			ctx->err_column = jerr.column > 0 ? jerr.column : 1;
+		}
+		risk_input_release(&in);
 		doc = NULL;
 		if (st != PL_OK)
 			goto fail;
@@ -332,7 +371,7 @@ int cmd_risk_train(cli_ctx *ctx)
 fail:
 	rc = cli_exit_for(st);
 out:
-	json_decref(doc);
+	risk_input_release(&in);
 	pl_risk_model_release(&model);
 	pl_risk_dataset_release(&ts.ds);
 	pl_catalogue_release(&ts.cat);
