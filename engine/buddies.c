@@ -419,7 +419,7 @@ static int cmp_alt(const void *x, const void *y)
 pl_status pl_buddies_solve(const pl_buddies_problem *p, pl_buddies_result *res, pl_error *err)
 {
 	bctx B;
-	bsol s, t;
+	bsol s, t, u;
 	size_t n = p->n;
 	pl_status st;
 
@@ -427,6 +427,7 @@ pl_status pl_buddies_solve(const pl_buddies_problem *p, pl_buddies_result *res, 
 	memset(&B, 0, sizeof(B));
 	memset(&s, 0, sizeof(s));
 	memset(&t, 0, sizeof(t));
+	memset(&u, 0, sizeof(u));
 	st = validate(p, err);
 	if (st != PL_OK)
 		return st;
@@ -442,12 +443,13 @@ pl_status pl_buddies_solve(const pl_buddies_problem *p, pl_buddies_result *res, 
 	B.ew = malloc(B.ecap * sizeof(double));
 	s.partner = malloc((n + 1) * sizeof(long));
 	t.partner = malloc((n + 1) * sizeof(long));
+	u.partner = malloc((n + 1) * sizeof(long));
 	res->partner = malloc((n + 1) * sizeof(long));
 	res->reason = calloc(n + 1, sizeof(int));
 	res->pinned = calloc(n + 1, sizeof(int));
 	res->nalt = calloc(n + 1, sizeof(size_t));
 	res->alt = malloc((n * p->top + 1) * sizeof(pl_buddies_alt));
-	if (!B.cur || !B.pin || !B.pin_mate || !B.eu || !B.ev || !B.ew || !s.partner || !t.partner ||
+	if (!B.cur || !B.pin || !B.pin_mate || !B.eu || !B.ev || !B.ew || !s.partner || !t.partner || !u.partner ||
 	    !res->partner || !res->reason || !res->pinned || !res->nalt || !res->alt) {
 		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 		goto out;
@@ -478,6 +480,71 @@ pl_status pl_buddies_solve(const pl_buddies_problem *p, pl_buddies_result *res, 
 	st = solve_core(&B, -1, -1, &s, err);
 	if (st != PL_OK)
 		goto out;
+	/* Alternatives; when the triad came from the exchange heuristic a re-solve with a pair
+	 * required can beat the answer: then that one becomes the answer and the alternatives are
+	 * computed again (a few rounds at most). */
+	for (int pass = 0; pass < 6; pass++) {
+		int improved = 0;
+		for (size_t i = 0; p->top > 0 && i < n; i++) {
+			pl_buddies_alt *a = res->alt + i * p->top;
+			size_t cnt = 0;
+			res->nalt[i] = 0;
+			if (B.pin[i])
+				continue;
+			for (size_t j = 0; j < n; j++) {
+				pl_buddies_alt cand;
+				if (j == i || B.pin[j] || !allowed(&B, i, j) || s.partner[i] == (long)j)
+					continue;
+				if ((long)i == s.triad[2] && ((long)j == s.triad[0] || (long)j == s.triad[1]))
+					continue;
+				if (((long)i == s.triad[0] || (long)i == s.triad[1]) && (long)j == s.triad[2])
+					continue;
+				cand.partner = j;
+				cand.score = p->score[i * n + j];
+				cand.total_change = NAN;
+				cand.matched_change = 0;
+				if (cnt < p->top) {
+					a[cnt++] = cand;
+					qsort(a, cnt, sizeof(*a), cmp_alt);
+				} else if (cmp_alt(&cand, &a[cnt - 1]) < 0) {
+					a[cnt - 1] = cand;
+					qsort(a, cnt, sizeof(*a), cmp_alt);
+				}
+			}
+			res->nalt[i] = cnt;
+			for (size_t k = 0; !p->no_alternative_change && k < cnt; k++) {
+				st = solve_core(&B, (long)i, (long)a[k].partner, &t, err);
+				if (st != PL_OK)
+					goto out;
+				a[k].total_change = t.objective - s.objective;
+				/* rounding only: the exact optimum cannot be beaten */
+				if (t.matched == s.matched && a[k].total_change > 0 &&
+				    a[k].total_change < 1e-9)
+					a[k].total_change = 0.0;
+				a[k].matched_change = (long)t.matched - (long)s.matched;
+				if (pass < 5 && !improved &&
+				    (t.matched > s.matched ||
+				     (t.matched == s.matched && t.objective > s.objective + 1e-9))) {
+					memcpy(u.partner, t.partner, n * sizeof(long));
+					memcpy(u.triad, t.triad, sizeof(t.triad));
+					u.triad_exact = t.triad_exact;
+					u.matched = t.matched;
+					u.pairs = t.pairs;
+					u.objective = t.objective;
+					u.total = t.total;
+					improved = 1;
+				}
+			}
+		}
+		if (!improved)
+			break;
+		{
+			long *keep = s.partner;
+			s = u;
+			u.partner = keep;
+		}
+		res->improved_by_alternatives++;
+	}
 	res->n = n;
 	memcpy(res->partner, s.partner, n * sizeof(long));
 	memcpy(res->triad, s.triad, sizeof(s.triad));
@@ -516,43 +583,6 @@ pl_status pl_buddies_solve(const pl_buddies_problem *p, pl_buddies_result *res, 
 				res->reason[i] = PL_BUDDIES_TAKEN;
 		}
 	}
-	/* alternatives */
-	for (size_t i = 0; p->top > 0 && i < n; i++) {
-		pl_buddies_alt *a = res->alt + i * p->top;
-		size_t cnt = 0;
-		if (B.pin[i])
-			continue;
-		for (size_t j = 0; j < n; j++) {
-			pl_buddies_alt cand;
-			if (j == i || B.pin[j] || !allowed(&B, i, j) || s.partner[i] == (long)j)
-				continue;
-			if ((long)i == s.triad[2] && ((long)j == s.triad[0] || (long)j == s.triad[1]))
-				continue;
-			if (((long)i == s.triad[0] || (long)i == s.triad[1]) && (long)j == s.triad[2])
-				continue;
-			cand.partner = j;
-			cand.score = p->score[i * n + j];
-			cand.total_change = NAN;
-			cand.matched_change = 0;
-			if (cnt < p->top) {
-				a[cnt++] = cand;
-				qsort(a, cnt, sizeof(*a), cmp_alt);
-			} else if (cmp_alt(&cand, &a[cnt - 1]) < 0) {
-				a[cnt - 1] = cand;
-				qsort(a, cnt, sizeof(*a), cmp_alt);
-			}
-		}
-		res->nalt[i] = cnt;
-		for (size_t k = 0; !p->no_alternative_change && k < cnt; k++) {
-			st = solve_core(&B, (long)i, (long)a[k].partner, &t, err);
-			if (st != PL_OK)
-				goto out;
-			a[k].total_change = t.objective - s.objective;
-			if (t.matched == s.matched && a[k].total_change > 0)
-				a[k].total_change = 0.0; /* rounding: the optimum cannot be beaten */
-			a[k].matched_change = (long)t.matched - (long)s.matched;
-		}
-	}
 	res->solves = B.solves;
 	res->exact_weights = B.exact;
 out:
@@ -566,5 +596,6 @@ out:
 	free(B.ew);
 	free(s.partner);
 	free(t.partner);
+	free(u.partner);
 	return st;
 }

@@ -444,6 +444,8 @@ int cmd_match_buddies(cli_ctx *ctx)
 	json_object_set_new(stats, "solves", json_integer((json_int_t)res.solves));
 	json_object_set_new(stats, "exact_weights", json_boolean(res.exact_weights));
 	json_object_set_new(stats, "alternatives_total_change", json_boolean(!m.pb.no_alternative_change));
+	json_object_set_new(stats, "improved_by_alternatives",
+			    json_integer((json_int_t)res.improved_by_alternatives));
 	json_object_set_new(stats, "parse_ms", json_real(cli_ms(ctx, ctx->parse_ms)));
 	json_object_set_new(stats, "compat_ms", json_real(cli_ms(ctx, compat_ms)));
 	json_object_set_new(stats, "solve_ms", json_real(cli_ms(ctx, solve_ms)));
