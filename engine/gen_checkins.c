@@ -123,7 +123,7 @@ static int weekday(int32_t day)
 
 /* ---- parameters, declared as data: name, where, kind, range ---- */
 
-enum pkind { P_REAL, P_INT, P_DATE, P_WEEKDAYS };
+enum pkind { P_REAL, P_INT, P_DATE, P_WEEKDAYS, P_BANDS };
 
 typedef struct pdef {
 	const char *name;
@@ -171,6 +171,7 @@ static const pdef params_table[] = {
 	R(disclose_probability, 0, 1),
 	R(measure_noise, 0, 10),
 	R(response_sd, 0, 10),
+	{ "age_band_noise", offsetof(pl_gen_checkins_params, age_band_noise), P_BANDS, 0, 10 },
 };
 
 #undef R
@@ -218,6 +219,8 @@ void pl_gen_checkins_params_init(pl_gen_checkins_params *p)
 	p->disclose_probability = 0.6;
 	p->measure_noise = 1.0;
 	p->response_sd = 1.0;
+	for (int a = 0; a < 4; a++)
+		p->age_band_noise[a] = 1.0;
 }
 
 pl_status pl_gen_checkins_params_from_json(pl_gen_checkins_params *p, json_t *obj, const char *ptr,
@@ -262,6 +265,23 @@ pl_status pl_gen_checkins_params_from_json(pl_gen_checkins_params *p, json_t *ob
 				return pl_error_set(err, PL_ERR_INVALID, where,
 						    "parameter '%s' must be a date YYYY-MM-DD", d->name);
 			break;
+		case P_BANDS: {
+			double *bands = (double *)(void *)field;
+			if (!json_is_array(v) || json_array_size(v) != 4)
+				return pl_error_set(err, PL_ERR_INVALID, where,
+						    "parameter '%s' must be 4 numbers, one per age band", d->name);
+			for (size_t i = 0; i < 4; i++) {
+				json_t *x = json_array_get(v, i);
+				if (!json_is_number(x) || json_number_value(x) < d->lo ||
+				    json_number_value(x) > d->hi) {
+					pl_pointer_append_index(where, sizeof(where), i);
+					return pl_error_set(err, PL_ERR_INVALID, where,
+							    "each entry must be a number in [%g, %g]", d->lo, d->hi);
+				}
+				bands[i] = json_number_value(x);
+			}
+			break;
+		}
 		case P_WEEKDAYS: {
 			size_t i;
 			json_t *w;
@@ -312,6 +332,11 @@ json_t *pl_gen_checkins_params_to_json(const pl_gen_checkins_params *p)
 		case P_DATE:
 			pl_gen_date_format(*(const int32_t *)(const void *)field, buf);
 			v = json_string(buf);
+			break;
+		case P_BANDS:
+			v = json_array();
+			for (int a = 0; a < 4; a++)
+				json_array_append_new(v, json_real(((const double *)(const void *)field)[a]));
 			break;
 		case P_WEEKDAYS:
 			v = json_array();
@@ -424,7 +449,8 @@ pl_status pl_gen_checkins_client(const pl_gen_checkins_params *p, gsl_rng *rng, 
 		for (int m = 0; m < 6; m++) {
 			const reading *r = &readings[m];
 			double y = r->a + r->loading * x + offset[m] +
-				   gsl_ran_gaussian(rng, r->noise * p->measure_noise);
+				   gsl_ran_gaussian(rng, r->noise * p->measure_noise *
+							 p->age_band_noise[out->age_band]);
 			y = r->step * floor(y / r->step + 0.5);
 			if (y < r->lo)
 				y = r->lo;

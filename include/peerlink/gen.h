@@ -69,6 +69,8 @@ typedef struct pl_gen_checkins_params {
 	double peer_contact_mean, peer_contact_sd, peer_contact_slope;
 	double disclose_probability; /* P(used = true reported on a lapse day with a check-in) */
 	double measure_noise;      /* multiplies every self-report's noise sd */
+	double age_band_noise[4];  /* and this, by age band (18-25, 26-35, 36-50, 51+): a planted
+				      subgroup whose reports are noisier, for subgroup analysis */
 	double response_sd;        /* multiplies the sd of each client's per-measure offset */
 } pl_gen_checkins_params;
 

@@ -81,12 +81,55 @@ START_TEST(test_cv_end_to_end)
 }
 END_TEST
 
+/* A planted subgroup: clients aged 18-25 report with five times the noise. The per-subgroup
+ * breakdown must show the model working worse for them than for every other age band. */
+START_TEST(test_planted_subgroup)
+{
+	const char *params = "{\"age_band_noise\": [5, 1, 1, 1]}";
+	char *ppath = tu_write_temp(params, ".json"), *cpath;
+	const char *gen[] = { "dataset", "generate", "checkins", "--clients", "400", "--days", "150",
+			      "--seed", "8", "--jsonl", "--params", ppath, NULL };
+	tu_run r;
+	json_t *doc, *bands, *g;
+	const char *key;
+	double young, others = 1;
+
+	ck_assert_int_eq(tu_run_cli(gen, "", &r), 0);
+	ck_assert_int_eq(r.exit_code, 0);
+	cpath = tu_write_temp(r.out, ".jsonl");
+	tu_run_release(&r);
+	{
+		const char *ev[] = { "risk", "evaluate", "--cv", "3", "--bootstrap", "0", "--jsonl",
+				     "--input", cpath, "--no-timing", NULL };
+		ck_assert_int_eq(tu_run_cli(ev, "", &r), 0);
+		ck_assert_msg(r.exit_code == 0, "stderr: %s", r.err);
+	}
+	doc = json_loads(r.out, 0, NULL);
+	ck_assert_ptr_nonnull(doc);
+	bands = json_object_get(json_object_get(doc, "subgroups"), "age_band");
+	young = json_number_value(json_object_get(json_object_get(json_object_get(bands, "18-25"), "auroc"), "value"));
+	json_object_foreach(bands, key, g) {
+		double a = json_number_value(json_object_get(json_object_get(g, "auroc"), "value"));
+		if (strcmp(key, "18-25") != 0 && a < others)
+			others = a;
+	}
+	ck_assert_msg(young < others - 0.03, "18-25 %g, others at least %g", young, others);
+	json_decref(doc);
+	tu_run_release(&r);
+	remove(ppath);
+	remove(cpath);
+	free(ppath);
+	free(cpath);
+}
+END_TEST
+
 static Suite *evaluate_suite(void)
 {
 	Suite *s = suite_create("evaluate");
 	TCase *tc = tcase_create("cli");
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_cv_end_to_end);
+	tcase_add_test(tc, test_planted_subgroup);
 	suite_add_tcase(s, tc);
 	return s;
 }
