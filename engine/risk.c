@@ -864,16 +864,25 @@ static pl_status find_signals(const pl_risk_model *m, const pl_client *c, int32_
 		if (!d->boolean) {
 			const double *w = v + q;
 			q += SIG_PER_MEASURE;
-			if (w[SIG_VAR_TAU] >= 0.5)
+			if (w[SIG_VAR_TAU] >= PL_SIGNAL_TAU)
 				add_signal(r, PL_SIG_RISING_VARIANCE, mk, w[SIG_VAR_TAU], 0, 0);
-			if (w[SIG_AR1_TAU] >= 0.5)
+			if (w[SIG_AR1_TAU] >= PL_SIGNAL_TAU)
 				add_signal(r, PL_SIG_RISING_AR1, mk, w[SIG_AR1_TAU], 0, 0);
 			if (d->worse * w[SIG_SLOPE] >= 0.015 * (d->max - d->min))
 				add_signal(r, PL_SIG_WORSENING_TREND, mk, w[SIG_SLOPE], 0, 0);
 			if (w[SIG_EWMA] >= ewma_limit)
 				add_signal(r, PL_SIG_EWMA_ALARM, mk, w[SIG_EWMA], ewma_limit, 0);
-			if (w[SIG_CUSUM] >= PL_CUSUM_H)
-				add_signal(r, PL_SIG_CUSUM_ALARM, mk, w[SIG_CUSUM], PL_CUSUM_H, 0);
+			/* A CUSUM that never resets stays above h once a client has drifted from the
+			 * intake baseline; only a crossing within the last 14 days is news. */
+			if (w[SIG_CUSUM] >= PL_CUSUM_H) {
+				pl_feature_spec cs = { PL_F_CUSUM, mk };
+				double before;
+				st = pl_features_compute(c, cat, &cs, 1, as_of - 14, as_of - 14, &before, err);
+				if (st != PL_OK)
+					return st;
+				if (!(before >= PL_CUSUM_H))
+					add_signal(r, PL_SIG_CUSUM_ALARM, mk, w[SIG_CUSUM], PL_CUSUM_H, 0);
+			}
 			/* Change points: for the measures whose cp feature the model uses and where it
 			 * fired (BOCPD is the costly statistic, so it is run again only then, for the
 			 * days-ago). */
@@ -909,7 +918,7 @@ static pl_status find_signals(const pl_risk_model *m, const pl_client *c, int32_
 			b = n2 > 0 ? s2 / n2 : NAN;
 			if (!isnan(a) && !isnan(b) && d->worse * (a - b) >= 0.25)
 				add_signal(r, PL_SIG_FALLING_RATE, mk, a, b, 0);
-			if (d->worse < 0 && !isnan(rate) && rate < 0.5)
+			if (d->worse < 0 && !isnan(rate) && rate < PL_SIGNAL_LOW_RATE)
 				add_signal(r, PL_SIG_LOW_RATE, mk, rate, 0, 0);
 		}
 	}
