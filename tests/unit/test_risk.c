@@ -327,6 +327,82 @@ START_TEST(model_file_errors)
 }
 END_TEST
 
+static int has_signal(const pl_risk_result *r, pl_signal_kind k, int measure)
+{
+	for (size_t i = 0; i < r->nsignals; i++)
+		if (r->signals[i].kind == k && r->signals[i].measure == measure)
+			return 1;
+	return 0;
+}
+
+/* Signals on hand-made histories: a jump in craving after a flat month (EWMA, recent CUSUM crossing,
+ * worsening trend), attendance that stops, reported use, a missed streak, swings of growing size
+ * (rising variance); and a shift that happened long ago (no CUSUM signal any more). */
+START_TEST(signals_fire_on_planted_patterns)
+{
+	json_t *mj = json_loads(valid_model, 0, NULL);
+	pl_risk_model m;
+	pl_error err = PL_ERROR_INIT;
+	char buf[4096];
+	size_t len;
+
+	ck_assert_int_eq(pl_risk_model_from_json(mj, &m, &err), PL_OK);
+	for (int scenario = 0; scenario < 3; scenario++) {
+		pl_client c = PL_CLIENT_INIT;
+		pl_risk_result r;
+		json_t *cj;
+		int n = scenario == 1 ? 90 : 42;
+
+		len = (size_t)snprintf(buf, sizeof(buf), "{\"id\": \"p\", \"start\": \"2026-01-01\", \"measures\": {\"craving\": [");
+		for (int d = 0; d < n; d++) {
+			double v;
+			if (scenario == 2) /* swings of growing size around 5 */
+				v = 5 + (d % 2 ? 1 : -1) * fmin(5, 0.12 * d);
+			else if (scenario == 1) /* shifted on day 14 and flat since */
+				v = d < 14 ? 2 : 8;
+			else /* flat at 2 for 34 days, then 8: CUSUM crosses 11 days before as_of */
+				v = d < 34 ? 2 : 8;
+			len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%g", d ? "," : "", v);
+		}
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "], \"attended\": [");
+		for (int d = 0; d < n; d++)
+			len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s", d ? "," : "",
+						scenario == 0 && d >= n - 14 ? "false" : "true");
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "], \"used\": [");
+		for (int d = 0; d < n; d++)
+			len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s", d ? "," : "",
+						scenario == 0 && d == n - 2 ? "true" : "null");
+		snprintf(buf + len, sizeof(buf) - len, "]}}");
+		cj = json_loads(buf, 0, NULL);
+		ck_assert_ptr_nonnull(cj);
+		ck_assert_int_eq(pl_client_from_json(cj, &m.catalogue, "", &c, &err), PL_OK);
+		/* Score 4 days after the last check-in for scenario 0 (a missed streak of 4). */
+		ck_assert_int_eq(pl_risk_score(&m, &c, c.start + n - 1 + (scenario == 0 ? 4 : 0), &r, &err), PL_OK);
+		if (scenario == 0) {
+			ck_assert(has_signal(&r, PL_SIG_EWMA_ALARM, PL_M_CRAVING));
+			ck_assert(has_signal(&r, PL_SIG_CUSUM_ALARM, PL_M_CRAVING));
+			ck_assert(has_signal(&r, PL_SIG_WORSENING_TREND, PL_M_CRAVING));
+			ck_assert(has_signal(&r, PL_SIG_FALLING_RATE, PL_M_ATTENDED));
+			ck_assert(has_signal(&r, PL_SIG_REPORTED_USE, PL_M_USED));
+			ck_assert(has_signal(&r, PL_SIG_MISSED_STREAK, -1));
+			ck_assert(!has_signal(&r, PL_SIG_RISING_VARIANCE, PL_M_CRAVING));
+		} else if (scenario == 1) {
+			ck_assert(has_signal(&r, PL_SIG_EWMA_ALARM, PL_M_CRAVING)); /* still above baseline */
+			ck_assert(!has_signal(&r, PL_SIG_CUSUM_ALARM, PL_M_CRAVING)); /* but old news */
+			ck_assert(!has_signal(&r, PL_SIG_MISSED_STREAK, -1));
+			ck_assert(!has_signal(&r, PL_SIG_FALLING_RATE, PL_M_ATTENDED));
+		} else {
+			ck_assert(has_signal(&r, PL_SIG_RISING_VARIANCE, PL_M_CRAVING));
+		}
+		pl_risk_result_release(&r);
+		pl_client_release(&c);
+		json_decref(cj);
+	}
+	pl_risk_model_release(&m);
+	json_decref(mj);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- CLI */
 
 static char *cohort_text(int jsonl)
@@ -494,6 +570,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, scoring_rules);
 	tcase_add_test(tc, score_ignores_the_future);
 	tcase_add_loop_test(tc, model_file_errors, 0, (int)(sizeof(bad_models) / sizeof(bad_models[0])));
+	tcase_add_test(tc, signals_fire_on_planted_patterns);
 	tcase_add_test(tc, cli_jsonl_matches_document);
 	tcase_add_test(tc, cli_jsonl_errors_point_at_the_line);
 	tcase_add_test(tc, cli_document_edge_cases);
