@@ -446,8 +446,8 @@ int cmd_match_mentors(cli_ctx *ctx)
 		st = pl_profiles_finalize(&m.P, &ctx->err);
 	if (st != PL_OK)
 		goto fail;
-	m.pop_mentee = malloc(m.P.n * sizeof(long));
-	m.pop_mentor = malloc(m.P.n * sizeof(long));
+	m.pop_mentee = malloc((m.P.n ? m.P.n : 1) * sizeof(long));
+	m.pop_mentor = malloc((m.P.n ? m.P.n : 1) * sizeof(long));
 	m.cap = malloc((m.nk ? m.nk : 1) * sizeof(long));
 	m.S = malloc((m.nm * m.nk != 0 ? m.nm * m.nk : 1) * sizeof(double));
 	if (!m.pop_mentee || !m.pop_mentor || !m.cap || !m.S) {
