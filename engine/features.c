@@ -41,6 +41,7 @@ static const struct {
 	[PL_F_CUSUM] = { "cusum", 1, 1, 0 },
 	[PL_F_RATE] = { "rate", 1, 0, 1 },
 	[PL_F_RATE_TREND] = { "rate_trend", 1, 0, 1 },
+	[PL_F_LAST] = { "last", 1, 1, 0 },
 	[PL_F_CHECKINS] = { "checkins", 0, 0, 0 },
 	[PL_F_COVERAGE] = { "coverage_14", 0, 0, 0 },
 	[PL_F_MISSED_STREAK] = { "missed_streak", 0, 0, 0 },
@@ -304,6 +305,11 @@ static pl_status column(fctx *x, const pl_feature_spec *f, double *out, size_t n
 		switch (f->kind) {
 		case PL_F_LEVEL:
 			y = window_mean(v, nd, t - (PL_LEVEL_WINDOW - 1), t, 1);
+			break;
+		case PL_F_LAST:
+			for (long d = t; d > t - 3; d--)
+				if (!isnan(y = at(v, nd, d)))
+					break;
 			break;
 		case PL_F_SLOPE:
 			y = window_slope(v, nd, t - (PL_SLOPE_WINDOW - 1), t, 3);

@@ -45,6 +45,7 @@ typedef enum pl_feature_kind {
 	PL_F_CUSUM,      /* one-sided CUSUM in the worse direction, in baseline SDs */
 	PL_F_RATE,       /* booleans: fraction true among answered days, last 28 days */
 	PL_F_RATE_TREND, /* booleans: rate over the last 14 days minus rate over the 14 before */
+	PL_F_LAST,       /* the most recent value within the last 3 days */
 	/* client level */
 	PL_F_CHECKINS,      /* "checkins": log(1 + completed check-ins so far) */
 	PL_F_COVERAGE,      /* "coverage_14": fraction of the last 14 days with a check-in */

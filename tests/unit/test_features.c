@@ -159,6 +159,16 @@ START_TEST(hand_computed_features)
 	ck_assert(isnan(out[0]) && isnan(out[3]) && isnan(out[5]));
 	ck_assert(out[7] == 0.0);
 
+	/* "last": the most recent value within 3 days. */
+	{
+		pl_feature_spec fl;
+		double v;
+		ck_assert_int_eq(pl_feature_parse("craving.last", &cat, "", &fl, &err), PL_OK);
+		ck_assert_int_eq(pl_features_compute(&c, &cat, &fl, 1, c.start + 6, c.start + 6, &v, &err), PL_OK);
+		ck_assert(v == 4.0); /* days 5 and 6 missing: day 4's value */
+		ck_assert_int_eq(pl_features_compute(&c, &cat, &fl, 1, c.start + 19, c.start + 19, &v, &err), PL_OK);
+		ck_assert(isnan(v)); /* days 17..19 missing */
+	}
 	/* Unknown and ill-fitting names. */
 	ck_assert_int_eq(pl_feature_parse("attended.slope", &cat, "/features/0", &f[0], &err), PL_ERR_INVALID);
 	ck_assert_str_eq(err.pointer, "/features/0");
