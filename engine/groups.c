@@ -335,7 +335,9 @@ static pl_status inst_build(inst *I, const pl_groups_problem *p, pl_error *err)
 	for (size_t u = 0; u < U; u++)
 		for (size_t g = 0; g < G; g++) {
 			int ok = I->gmax[g] >= I->usz[u] && I->gmin[g] <= n &&
-				 I->ulim[u] >= (I->gmin[g] > I->usz[u] ? I->gmin[g] : I->usz[u]);
+				 I->ulim[u] >= (I->gmin[g] > I->usz[u] ? I->gmin[g] : I->usz[u]) &&
+				 (!p->limit_on_max || I->ulim[u] == NO_LIMIT ||
+				  p->max_size[g] <= I->ulim[u]);
 			for (size_t a = I->mstart[u]; ok && a < I->mstart[u + 1]; a++)
 				ok = celig(p, I->mem[a], g);
 			I->UE[u * G + g] = (unsigned char)ok;

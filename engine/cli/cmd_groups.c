@@ -4,7 +4,8 @@
  * Input  {"clients": [profiles, each also with optional "social_anxiety": bool and
  *         "max_group_size": int], "groups": [{"id", "size": [min, max], "requires": {field:
  *         tags}, "modality", "facilitator", "extra"}] | "group_size": [min, max] + "group_count",
- *         "social_anxiety_max", "keep_apart", "keep_together": [[id, id]], "weights",
+ *         "social_anxiety_max", "size_limit": "final" | "declared", "keep_apart",
+ *         "keep_together": [[id, id]], "weights",
  *         "constraints", "seed"}
  * Output {"groups", "unplaced", "summary", "stats"}; scores rounded to 4 decimals.
  *
@@ -335,6 +336,25 @@ static size_t position_of(const gx *m, size_t pop)
 	return 0; /* not reached: every population member is a client */
 }
 
+/*
+ * "size_limit": how a client's group-size limit is read. "final" (default): the group the client
+ * joins must end with at most that many members. "declared": the group's maximum size must be
+ * within the limit, so the group stays small even if members are added later.
+ */
+static pl_status read_size_limit_rule(json_t *doc, int *declared, pl_error *err)
+{
+	const char *rule = "final";
+	pl_status st = cli_get_string(doc, "size_limit", "", 0, &rule, err);
+
+	if (st != PL_OK)
+		return st;
+	if (strcmp(rule, "final") != 0 && strcmp(rule, "declared") != 0)
+		return pl_error_set(err, PL_ERR_INVALID, "/size_limit",
+				    "size_limit must be \"final\" or \"declared\"");
+	*declared = strcmp(rule, "declared") == 0;
+	return PL_OK;
+}
+
 /* [[id, id], ...] at doc[key] into client positions. */
 static pl_status read_id_pairs(gx *m, json_t *doc, const char *key, size_t **pairs, size_t *npairs,
 			       pl_error *err)
@@ -379,8 +399,9 @@ static const char *reason_message(int reason)
 	case PL_GROUPS_NO_ELIGIBLE_GROUP:
 		return "no group admits this client (its requires or modality)";
 	case PL_GROUPS_SIZE_LIMIT:
-		return "every group this client may join has a minimum size above the client's "
-		       "group-size limit";
+		return "no group this client may join is small enough for the client's group-size "
+		       "limit (its minimum size, or with size_limit \"declared\" its maximum, is "
+		       "above the limit)";
 	case PL_GROUPS_TOGETHER_TOO_BIG:
 		return "this client's keep_together set fits no group it may join";
 	case PL_GROUPS_CONFLICT:
@@ -615,7 +636,7 @@ static json_t *build_answer(const gx *m, const pl_groups_result *res)
 int cmd_match_groups(cli_ctx *ctx)
 {
 	static const char *const keys[] = { "clients", "groups", "group_size", "group_count",
-					    "social_anxiety_max", "keep_apart", "keep_together",
+					    "social_anxiety_max", "size_limit", "keep_apart", "keep_together",
 					    "weights", "constraints", "seed", NULL };
 	json_t *doc = NULL, *answer, *stats;
 	gx m;
@@ -624,7 +645,7 @@ int cmd_match_groups(cli_ctx *ctx)
 	double t0, compat_ms = 0, solve_ms = 0;
 	long long seed = 0;
 	pl_status st;
-	int rc;
+	int rc, limit_declared = 0;
 
 	memset(&m, 0, sizeof(m));
 	pl_profiles_init(&m.P);
@@ -647,6 +668,8 @@ int cmd_match_groups(cli_ctx *ctx)
 		st = pl_profiles_finalize(&m.P, &ctx->err);
 	if (st == PL_OK)
 		st = read_groups(&m, doc, &ctx->err);
+	if (st == PL_OK)
+		st = read_size_limit_rule(doc, &limit_declared, &ctx->err);
 	if (st == PL_OK)
 		st = read_id_pairs(&m, doc, "keep_apart", &m.apart, &m.napart, &ctx->err);
 	if (st == PL_OK)
@@ -684,6 +707,7 @@ int cmd_match_groups(cli_ctx *ctx)
 	pb.max_size = m.gmax;
 	pb.eligible = m.elig;
 	pb.client_max = m.limit;
+	pb.limit_on_max = limit_declared;
 	pb.napart = m.napart;
 	pb.apart = m.apart;
 	pb.ntogether = m.ntogether;

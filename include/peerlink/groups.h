@@ -77,9 +77,11 @@ typedef struct pl_groups_problem {
 	unsigned bound_iterations;      /* subgradient steps for the bound; 0: default (150) */
 	int no_exhaustive;              /* 1: never prove small answers by exhaustive search (tests
 	                                   that measure the heuristic alone) */
+	int limit_on_max;               /* 1: a client limit applies to the group's declared maximum
+	                                   (max_size[g] <= limit), not to its final size */
 } pl_groups_problem;
 
-#define PL_GROUPS_PROBLEM_INIT { 0, NULL, 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL, 0, 0, 0, 0, 0 }
+#define PL_GROUPS_PROBLEM_INIT { 0, NULL, 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL, 0, 0, 0, 0, 0, 0 }
 
 typedef struct pl_groups_result {
 	size_t n, ngroups;
