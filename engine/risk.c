@@ -476,8 +476,8 @@ pl_status pl_risk_train(const pl_risk_dataset *ds, const pl_catalogue *cat,
 		json_object_set_new(m->training, "last_day", json_string(b));
 	}
 	json_object_set_new(m->training, "label",
-			    json_sprintf("a lapse or relapse event within %d days after the day",
-					 o->horizon_days));
+			    json_sprintf("a lapse or relapse event within %d day%s after the day",
+					 o->horizon_days, o->horizon_days == 1 ? "" : "s"));
 	json_object_set_new(m->training, "folds", json_integer((json_int_t)K));
 	json_object_set_new(m->training, "seed", json_integer((json_int_t)o->seed));
 	json_object_set_new(m->training, "stride", json_integer(o->stride));
