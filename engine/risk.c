@@ -84,18 +84,30 @@ pl_status pl_risk_dataset_add_client(pl_risk_dataset *ds, const pl_client *c,
 				     const pl_risk_train_options *o, pl_error *err)
 {
 	size_t nf = ds->nfeatures, count = 0, used = 0;
-	long first = -1, last = -1;
+	long first = -1, last = -1, span;
 	int32_t follow_end = c->start + (int32_t)c->ndays - 1;
 	double *rows = NULL;
 	pl_status st = PL_OK;
 	uint32_t group = (uint32_t)ds->nclients++;
 
+	/* Follow-up: the grid, extended to the last recorded event (a client who stops checking in
+	 * and then lapses was still followed), by at most PL_FOLLOW_EXTEND days. */
+	if (c->nevents > 0 && c->ndays > 0) {
+		int32_t ev = c->events[c->nevents - 1].day;
+		if (ev > follow_end)
+			follow_end = ev < follow_end + PL_FOLLOW_EXTEND ? ev : follow_end + PL_FOLLOW_EXTEND;
+	}
+	span = (long)follow_end - c->start + 1;
+
 	/* Eligible days: enough check-ins so far and the whole horizon inside follow-up. */
-	for (size_t d = 0; d < c->ndays; d++) {
-		count += c->checked_in[d];
+	for (long d = 0; d < span; d++) {
+		if (d < (long)c->ndays)
+			count += c->checked_in[d];
 		if (count < (size_t)o->min_checkins)
 			continue;
-		if (pl_client_label(c, c->start + (int32_t)d, o->horizon_days, follow_end) < 0)
+		/* The whole window must lie in follow-up whatever the label: keeping positives whose
+		 * window runs past the end would bias the last days of every client towards lapses. */
+		if ((int64_t)c->start + d + o->horizon_days > follow_end)
 			continue;
 		if (first < 0)
 			first = (long)d;
@@ -114,11 +126,13 @@ pl_status pl_risk_dataset_add_client(pl_risk_dataset *ds, const pl_client *c,
 	for (long d = 0; d <= last; d++) {
 		int32_t day = c->start + (int32_t)d;
 		int label;
-		count += c->checked_in[d];
+		if (d < (long)c->ndays)
+			count += c->checked_in[d];
 		if (d < first || count < (size_t)o->min_checkins)
 			continue;
 		label = pl_client_label(c, day, o->horizon_days, follow_end);
-		if (label < 0 || (d - first) % (o->stride > 0 ? o->stride : 1) != 0)
+		if (label < 0 || (int64_t)day + o->horizon_days > follow_end ||
+		    (d - first) % (o->stride > 0 ? o->stride : 1) != 0)
 			continue;
 		st = ds_reserve(ds, 1, err);
 		if (st != PL_OK)

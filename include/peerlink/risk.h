@@ -175,8 +175,9 @@ typedef struct pl_risk_train_options {
 
 void pl_risk_train_options_init(pl_risk_train_options *o);
 pl_status pl_risk_dataset_init(pl_risk_dataset *ds, size_t nfeatures, pl_error *err);
-/* Featurize every labelable day of the client (>= min_checkins check-ins, horizon observed
- * within the grid) and append the rows. */
+/* Featurize every labelable day of the client (>= min_checkins check-ins, horizon inside
+ * follow-up: the grid, extended to the client's last event by at most 90 days) and append the
+ * rows. */
 pl_status pl_risk_dataset_add_client(pl_risk_dataset *ds, const pl_client *c,
 				     const pl_catalogue *cat, const pl_feature_spec *f,
 				     const pl_risk_train_options *o, pl_error *err);

@@ -403,6 +403,51 @@ START_TEST(signals_fire_on_planted_patterns)
 }
 END_TEST
 
+/* Follow-up runs past the last check-in to a later event (capped at 90 days): the silent days
+ * before a lapse become training rows with their missed-check-in streak. */
+START_TEST(follow_up_extends_to_a_later_event)
+{
+	pl_catalogue cat = PL_CATALOGUE_INIT;
+	pl_error err = PL_ERROR_INIT;
+	pl_feature_spec f[1];
+	pl_risk_train_options o;
+	pl_risk_dataset ds;
+	const char *texts[2] = {
+		"{\"id\": \"a\", \"start\": \"2026-03-01\", \"measures\": {\"craving\": [1,1,1,1,1,1,1,1,1,1]},"
+		" \"events\": [{\"date\": \"2026-03-21\", \"type\": \"lapse\"}]}",
+		"{\"id\": \"b\", \"start\": \"2026-03-01\", \"measures\": {\"craving\": [1,1,1,1,1,1,1,1,1,1]},"
+		" \"events\": [{\"date\": \"2027-03-01\", \"type\": \"lapse\"}]}" };
+
+	ck_assert_int_eq(pl_catalogue_init(&cat, &err), PL_OK);
+	ck_assert_int_eq(pl_feature_parse("missed_streak", &cat, "", &f[0], &err), PL_OK);
+	pl_risk_train_options_init(&o);
+	o.horizon_days = 3;
+	o.min_checkins = 1;
+	for (int k = 0; k < 2; k++) {
+		pl_client c = PL_CLIENT_INIT;
+		json_t *j = json_loads(texts[k], 0, NULL);
+		ck_assert_int_eq(pl_client_from_json(j, &cat, "", &c, &err), PL_OK);
+		ck_assert_int_eq(pl_risk_dataset_init(&ds, 1, &err), PL_OK);
+		ck_assert_int_eq(pl_risk_dataset_add_client(&ds, &c, &cat, f, &o, &err), PL_OK);
+		if (k == 0) {
+			/* Lapse on day 20: follow-up ends there, rows t = 0..17, the last one positive. */
+			ck_assert_uint_eq(ds.nrows, 18);
+			ck_assert_uint_eq(ds.npositive, 1);
+			ck_assert(ds.y[17] == 1.0);
+			ck_assert(ds.x[17] == 8.0); /* 8 days since the last check-in (day 9) */
+		} else {
+			/* A year later: capped at 90 days past the grid (day 99): rows t = 0..96. */
+			ck_assert_uint_eq(ds.nrows, 97);
+			ck_assert_uint_eq(ds.npositive, 0);
+		}
+		pl_risk_dataset_release(&ds);
+		pl_client_release(&c);
+		json_decref(j);
+	}
+	pl_catalogue_release(&cat);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- CLI */
 
 static char *cohort_text(int jsonl)
@@ -571,6 +616,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, score_ignores_the_future);
 	tcase_add_loop_test(tc, model_file_errors, 0, (int)(sizeof(bad_models) / sizeof(bad_models[0])));
 	tcase_add_test(tc, signals_fire_on_planted_patterns);
+	tcase_add_test(tc, follow_up_extends_to_a_later_event);
 	tcase_add_test(tc, cli_jsonl_matches_document);
 	tcase_add_test(tc, cli_jsonl_errors_point_at_the_line);
 	tcase_add_test(tc, cli_document_edge_cases);
