@@ -1385,7 +1385,7 @@ pl_status pl_blossom_solve(size_t n, size_t m, const long *eu, const long *ev, c
 {
 	pl_blossom_options defaults = PL_BLOSSOM_OPTIONS_INIT;
 	int *iu = NULL, *iv = NULL, *cu = NULL, *cv = NULL, *cidx = NULL, *depth = NULL;
-	int *cidx_old = NULL, *gl2loc = NULL, *mate0 = NULL;
+	int *cidx_old = NULL, *gl2loc = NULL, *mate0 = NULL, cold = 0;
 	unsigned char *vflag = NULL;
 	int64_t *vkey = NULL;
 	size_t k0;
@@ -1495,7 +1495,7 @@ pl_status pl_blossom_solve(size_t n, size_t m, const long *eu, const long *ev, c
 	}
 	for (;;) {
 		size_t violated = 0;
-		int warm = have_core && !maxcard;
+		int warm = have_core && !maxcard && !cold;
 		if (have_core) /* previous round's edge ids, for the warm start */
 			memcpy(cidx_old, cidx, (size_t)nc * sizeof(int));
 		nc = 0;
@@ -1555,7 +1555,15 @@ pl_status pl_blossom_solve(size_t n, size_t m, const long *eu, const long *ev, c
 		if (violated == 0)
 			break;
 		/* Add the violators, or, when there are many, each vertex's kc worst ones (the rest
-		 * are priced again next round). */
+		 * are priced again next round). Very many violators mean that the heaviest edges
+		 * say little about the optimum (structured weights): solve on every edge, cold. */
+		if (violated > (size_t)4 * kc * n) {
+			memcpy(mark, usable, m);
+			kc = 0;
+			cold = 1;
+			res->method = "sparse-candidates+direct";
+			continue;
+		}
 		if (violated <= (size_t)kc * n) {
 			for (size_t k = 0; k < m; k++)
 				if (vflag[k])
