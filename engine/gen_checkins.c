@@ -19,6 +19,7 @@
  * Every draw comes from the caller's gsl_rng, in a fixed order, so a seed fixes the cohort.
  */
 #include <peerlink/gen.h>
+#include <peerlink/checkins.h>
 
 #include <math.h>
 #include <stddef.h>
@@ -55,63 +56,16 @@ const char *pl_gen_age_band_name(int a)
 	return a >= 0 && a < 4 ? age_bands[a] : "";
 }
 
-/* ---- dates: days from 1970-01-01 (H. Hinnant's days_from_civil algorithm, in our words) ---- */
-
-static int32_t days_from_civil(int y, int m, int d)
-{
-	int era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return (int32_t)(era * 146097 + doe - 719468);
-}
-
-static void civil_from_days(int32_t z, int *y, int *m, int *d)
-{
-	int era, doe, yoe, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = doy - (153 * mp + 2) / 5 + 1;
-	*m = mp < 10 ? mp + 3 : mp - 9;
-	*y = yoe + era * 400 + (*m <= 2);
-}
+/* ---- dates: the check-in module's calendar (days from 1970-01-01), one implementation ---- */
 
 int pl_gen_date_parse(const char *text, int32_t *day)
 {
-	int y, m, d, y2, m2, d2;
-
-	if (strlen(text) != 10 || text[4] != '-' || text[7] != '-')
-		return -1;
-	for (int k = 0; k < 10; k++)
-		if (k != 4 && k != 7 && (text[k] < '0' || text[k] > '9'))
-			return -1;
-	y = atoi(text);
-	m = atoi(text + 5);
-	d = atoi(text + 8);
-	if (y < 1900 || y > 2999 || m < 1 || m > 12 || d < 1 || d > 31)
-		return -1;
-	*day = days_from_civil(y, m, d);
-	civil_from_days(*day, &y2, &m2, &d2);
-	return y2 == y && m2 == m && d2 == d ? 0 : -1; /* rejects 2026-02-30 */
+	return pl_date_parse(text, day);
 }
 
 void pl_gen_date_format(int32_t day, char *buf)
 {
-	int y, m, d;
-	civil_from_days(day, &y, &m, &d);
-	if (y < 0 || y > 9999 || m < 1 || m > 12 || d < 1 || d > 31) {
-		strcpy(buf, "0000-00-00"); /* outside the years we parse: cannot happen for our days */
-		return;
-	}
-	snprintf(buf, 11, "%04u-%02u-%02u", (unsigned)y, (unsigned)m, (unsigned)d);
+	pl_date_format(day, buf);
 }
 
 /* 0 = Monday: 1970-01-01 was a Thursday. */
