@@ -5,7 +5,7 @@
  * Problem. Given n vertices and m undirected weighted edges, choose a set of edges, no two sharing
  * a vertex, with the largest total weight. With `max_cardinality`, first the largest possible
  * number of edges, then the largest weight among those. Exact: Edmonds' blossom algorithm with
- * dual variables (primal-dual, O(n^3) in the formulation of Galil 1986), see engine/blossom.c.
+ * dual variables (primal-dual, O(n^3) in the formulation of Galil 1986), see engine/match/blossom.c.
  *
  * Inputs. Endpoints are 0-based vertex indices < n; a self-loop (u == v), an out-of-range
  * endpoint or a non-finite weight is invalid input (the error pointer is "/edges/k/0", "/k/1" or

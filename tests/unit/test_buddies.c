@@ -1,5 +1,5 @@
 /*
- * test_buddies.c: accountability-partner pairing (engine/buddies.c, `peerlink match buddies`).
+ * test_buddies.c: accountability-partner pairing (engine/match/buddies.c, `peerlink match buddies`).
  *
  * The pairing, the triad and the alternatives' total_change are checked against brute force
  * over every partition of small sets into pairs, singles and at most one triad; the partner rule,

@@ -18,7 +18,7 @@ static double gauss(tu_rng *r)
 	return sqrt(-2 * log(u + 1e-300)) * cos(6.283185307179586 * v);
 }
 
-/* ---- direct formulas, written independently of engine/ews.c ---- */
+/* ---- direct formulas, written independently of engine/risk/ews.c ---- */
 
 /* Observed values of a window, compacted. */
 static size_t compact(const double *x, size_t w, double *out)

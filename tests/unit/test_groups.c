@@ -1,5 +1,5 @@
 /*
- * test_groups.c: support-group formation (engine/groups.c).
+ * test_groups.c: support-group formation (engine/match/groups.c).
  *
  * The heuristic is checked against exhaustive search on many small random instances with every
  * kind of rule (the bound must be >= the exact optimum >= the heuristic, lexicographically on

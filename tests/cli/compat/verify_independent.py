@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """verify_independent.py [PEERLINK] [PROGRAM]: recompute every score of a program from the formula
-in docs/matching-mentors.md (written independently of engine/compat.c) and compare with
+in docs/matching-mentors.md (written independently of engine/match/compat.c) and compare with
 `peerlink compat` (mentees x mentors), including which pairs the hard rules make infeasible.
 Not part of ctest (needs Python); run by hand:
     python3 tests/cli/compat/verify_independent.py build/peerlink datasets/examples/program.json

@@ -1,5 +1,5 @@
 /*
- * cmd_solve.c: `peerlink solve assignment`, the researcher-facing assignment solver.
+ * solve_assignment.c: `peerlink solve assignment`, the researcher-facing assignment solver.
  *
  * Input  {"costs" | "scores": matrix (or {"npy": FILE}), "capacities": [int per column]}
  * Output {"assignment": [column or null per row], "total": number, "stats": {...}}

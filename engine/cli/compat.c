@@ -1,5 +1,5 @@
 /*
- * cmd_compat.c: `peerlink compat`, the score matrix of two sets of profiles, for researchers and
+ * compat.c: `peerlink compat`, the score matrix of two sets of profiles, for researchers and
  * for auditing what the matchers see.
  *
  * Input  {"left": [profiles], "right": [profiles] (optional: left against itself),

@@ -1,5 +1,5 @@
 /*
- * cmd_matching.c: `peerlink solve matching`, maximum-weight matching on a general graph.
+ * solve_matching.c: `peerlink solve matching`, maximum-weight matching on a general graph.
  *
  * Input  {"n": vertices, "edges": [[u, v, weight], ...], "max_cardinality": bool (optional)}
  * Output {"mate": [partner or null per vertex], "total": number, "stats": {...}}

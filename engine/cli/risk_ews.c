@@ -1,5 +1,5 @@
 /*
- * cmd_ews.c: `peerlink risk ews`, the researcher-facing early-warning-signal analysis of one
+ * risk_ews.c: `peerlink risk ews`, the researcher-facing early-warning-signal analysis of one
  * series: rolling indicators with their Kendall tau and surrogate p-values (ews.h), EWMA and
  * CUSUM charts against the burn-in baseline (spc.h), and BOCPD change points (bocpd.h).
  *

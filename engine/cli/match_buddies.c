@@ -1,5 +1,5 @@
 /*
- * cmd_buddies.c: `peerlink match buddies`: accountability partners (docs/buddies.md).
+ * match_buddies.c: `peerlink match buddies`: accountability partners (docs/buddies.md).
  *
  * Input  {"clients": [profiles], "weights", "constraints", "pinned" | "forbidden" | "current":
  *         [[client id, client id]], "min_score", "odd": "triad" | "unmatched", "stickiness",
@@ -9,7 +9,7 @@
  *
  * Scores and hard rules are compat's for the clients against themselves: partners in treatment
  * together (partner_id) and `exclude` give NaN, so they are never paired unless the "partner" or
- * "exclude" constraint is switched off. The pairing is pl_buddies_solve (engine/buddies.c) on the
+ * "exclude" constraint is switched off. The pairing is pl_buddies_solve (engine/match/buddies.c) on the
  * blossom solver.
  */
 #include "cli.h"

@@ -1,5 +1,5 @@
 /*
- * cmd_match_mentors.c: `peerlink match mentors`: mentees to capacitated mentors, with reasons.
+ * match_mentors.c: `peerlink match mentors`: mentees to capacitated mentors, with reasons.
  *
  * Input  {"mentees": [profiles], "mentors": [profiles with "capacity"], "weights", "constraints",
  *         "objective": "total" | "maximin" | "stable", "pinned" | "forbidden" | "current":

@@ -1,5 +1,5 @@
 /*
- * cmd_groups.c: `peerlink match groups`: clients into support groups (docs/groups.md).
+ * match_groups.c: `peerlink match groups`: clients into support groups (docs/groups.md).
  *
  * Input  {"clients": [profiles, each also with optional "social_anxiety": bool and
  *         "max_group_size": int], "groups": [{"id", "size": [min, max], "requires": {field:
@@ -12,7 +12,7 @@
  * Pairwise scores and hard rules come from compat (the same matrix `peerlink compat` prints for
  * the clients against themselves; NaN pairs may not share a group). A group's requires/modality
  * become per-client eligibility, social anxiety a per-client group-size limit; the partition is
- * pl_groups_solve (engine/groups.c), which also gives the upper bound and the gap.
+ * pl_groups_solve (engine/match/groups.c), which also gives the upper bound and the gap.
  */
 #include "cli.h"
 

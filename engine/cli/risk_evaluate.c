@@ -1,5 +1,5 @@
 /*
- * cmd_evaluate.c: `peerlink risk evaluate`: how good is a risk model on labelled clients?
+ * risk_evaluate.c: `peerlink risk evaluate`: how good is a risk model on labelled clients?
  *
  * Input: the risk input document ({"clients", "measures"}) or --jsonl lines, with events (the
  * labels come from them) and optionally each client's "attributes" (subgroups) and "truth"
@@ -10,7 +10,7 @@
  * horizon, follow-up complete) and a defined risk; baselines and the oracle are scored on exactly
  * those rows, so their numbers compare like with like.
  *
- * Output: every metric of engine/metrics.c with a cluster-bootstrap 95% interval, the reliability
+ * Output: every metric of engine/risk/metrics.c with a cluster-bootstrap 95% interval, the reliability
  * table, per-subgroup breakdowns, the oracle's AUROC when truth is present, and with --baselines
  * three simple baselines (docs/datasets.md, "risk evaluate").
  */
