@@ -1,9 +1,9 @@
 /*
  * cli.h: what every `peerlink` subcommand shares: the context it runs in, the dispatch-table
- * entry it is registered with, and the JSON helpers that turn input fields into plain arrays
- * with RFC 6901 pointers in every error.
+ * entry it is registered with, and its I/O helpers. Field access lives in the library's JSON
+ * layer (peerlink/json.h).
  *
- * Adding a subcommand: write `int cmd_<command>_<sub>(cli_ctx *ctx)` in engine/cli/cmd_*.c,
+ * Adding a subcommand: write `int cmd_<command>_<sub>(cli_ctx *ctx)` in engine/cli/<command>_<sub>.c,
  * declare it below, and add one row to the table in main.c. A subcommand reads its input with
  * cli_read_input(), converts it to arrays (freeing the JSON tree as soon as it can), calls the
  * library, and hands its answer to cli_write_output(). It returns an exit code; on failure it
@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <jansson.h>
 #include <peerlink/error.h>
+#include <peerlink/json.h>
 
 enum cli_exit {
 	CLI_EXIT_OK = 0,
@@ -78,26 +79,7 @@ const char *cli_extra(const cli_ctx *ctx, const char *name); /* NULL when not gi
 /* Resolve a path named inside the input document: relative to the input file's folder. */
 char *cli_resolve_path(const cli_ctx *ctx, const char *path);
 
-/* ---- provided by json_util.c ---- */
-/* Object member lookup that fails (PL_ERR_INVALID, pointer /field) on a wrong JSON type. */
-pl_status cli_get_number(json_t *obj, const char *key, const char *ptr, int required, double *out,
-			 pl_error *err);
-pl_status cli_get_integer(json_t *obj, const char *key, const char *ptr, int required,
-			  long long *out, pl_error *err);
-pl_status cli_get_bool(json_t *obj, const char *key, const char *ptr, int required, int *out,
-		       pl_error *err);
-pl_status cli_get_string(json_t *obj, const char *key, const char *ptr, int required,
-			 const char **out, pl_error *err);
-pl_status cli_get_array(json_t *obj, const char *key, const char *ptr, int required,
-			json_t **out, pl_error *err);
-pl_status cli_get_object(json_t *obj, const char *key, const char *ptr, int required,
-			 json_t **out, pl_error *err);
-/* Reject members not in the NULL-terminated `allowed` list; the pointer names the first one. */
-pl_status cli_check_keys(json_t *obj, const char *ptr, const char *const *allowed, pl_error *err);
-/* Build "ptr/key" and "ptr/index" into buf. */
-const char *cli_ptr(char *buf, size_t size, const char *ptr, const char *key);
-const char *cli_ptr_index(char *buf, size_t size, const char *ptr, size_t index);
-
+/* ---- provided by matrix.c ---- */
 /*
  * A dense matrix field: an array of equal-length arrays of finite numbers or null, or
  * {"npy": FILE}. null (and NaN in .npy) becomes `missing`; the matrix is malloc'ed row-major.

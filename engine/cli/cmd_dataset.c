@@ -367,13 +367,13 @@ int cmd_dataset_import(cli_ctx *ctx)
 	if ((rc = cli_read_input(ctx, &spec)) != CLI_EXIT_OK)
 		return rc;
 	t0 = cli_now_ms();
-	st = cli_check_keys(spec, "", keys, &ctx->err);
+	st = pl_json_check_keys(spec, "", keys, &ctx->err);
 	if (st == PL_OK)
-		st = cli_get_string(spec, "format", "", 0, &format, &ctx->err);
+		st = pl_json_get_string(spec, "format", "", 0, &format, &ctx->err);
 	if (st == PL_OK)
-		st = cli_get_string(spec, "data", "", 1, &data, &ctx->err);
+		st = pl_json_get_string(spec, "data", "", 1, &data, &ctx->err);
 	if (st == PL_OK)
-		st = cli_get_string(spec, "metadata", "", 0, &metaname, &ctx->err);
+		st = pl_json_get_string(spec, "metadata", "", 0, &metaname, &ctx->err);
 	if (st != PL_OK) {
 		rc = cli_exit_for(st);
 		goto done;

@@ -60,11 +60,11 @@ static pl_status doc_double(json_t *doc, const char *key, double lo, double hi, 
 {
 	char p[PL_POINTER_MAX];
 	double v = *out;
-	pl_status st = cli_get_number(doc, key, "", 0, &v, err);
+	pl_status st = pl_json_get_number(doc, key, "", 0, &v, err);
 	if (st != PL_OK)
 		return st;
 	if (!(v >= lo && v <= hi))
-		return pl_error_set(err, PL_ERR_INVALID, cli_ptr(p, sizeof(p), "", key),
+		return pl_error_set(err, PL_ERR_INVALID, pl_json_ptr(p, sizeof(p), "", key),
 				    "'%s' must be a number from %g to %g", key, lo, hi);
 	*out = v;
 	return PL_OK;
@@ -74,11 +74,11 @@ static pl_status doc_int(json_t *doc, const char *key, long lo, long hi, int *ou
 {
 	char p[PL_POINTER_MAX];
 	long long v = *out;
-	pl_status st = cli_get_integer(doc, key, "", 0, &v, err);
+	pl_status st = pl_json_get_integer(doc, key, "", 0, &v, err);
 	if (st != PL_OK)
 		return st;
 	if (v < lo || v > hi)
-		return pl_error_set(err, PL_ERR_INVALID, cli_ptr(p, sizeof(p), "", key),
+		return pl_error_set(err, PL_ERR_INVALID, pl_json_ptr(p, sizeof(p), "", key),
 				    "'%s' must be an integer from %ld to %ld", key, lo, hi);
 	*out = (int)v;
 	return PL_OK;
@@ -160,7 +160,7 @@ static pl_status train_add(void *arg, json_t *obj, size_t index, pl_error *err)
 	pl_client c = PL_CLIENT_INIT;
 	pl_status st;
 
-	st = pl_client_from_json(obj, &ts->cat, cli_ptr_index(p, sizeof(p), ts->clients_ptr, index),
+	st = pl_client_from_json(obj, &ts->cat, pl_json_ptr_index(p, sizeof(p), ts->clients_ptr, index),
 				 &c, err);
 	if (st == PL_OK)
 		st = pl_risk_dataset_add_client(&ts->ds, &c, &ts->cat, ts->features, &ts->opt, err);
@@ -232,7 +232,7 @@ static pl_status train_options_from_doc(json_t *doc, train_state *ts, pl_error *
 	if (st == PL_OK)
 		st = doc_double(doc, "l2", 0, 1e9, &o->l2, err);
 	if (st == PL_OK)
-		st = cli_get_string(doc, "calibration", "", 0, &cal, err);
+		st = pl_json_get_string(doc, "calibration", "", 0, &cal, err);
 	if (st == PL_OK && cal && parse_calibration(cal, &o->calibration) != PL_OK)
 		st = pl_error_set(err, PL_ERR_INVALID, "/calibration",
 				  "'calibration' must be \"platt\", \"isotonic\" or \"none\"");
@@ -247,13 +247,13 @@ static pl_status train_options_from_doc(json_t *doc, train_state *ts, pl_error *
 	if (st == PL_OK)
 		st = doc_int(doc, "stride", 1, 365, &o->stride, err);
 	if (st == PL_OK)
-		st = cli_get_integer(doc, "seed", "", 0, &seed, err);
+		st = pl_json_get_integer(doc, "seed", "", 0, &seed, err);
 	if (st == PL_OK && json_object_get(doc, "seed") && seed < 0)
 		st = pl_error_set(err, PL_ERR_INVALID, "/seed", "'seed' must be a non-negative integer");
 	if (st == PL_OK && seed >= 0)
 		o->seed = (unsigned long)seed;
 	if (st == PL_OK)
-		st = cli_get_array(doc, "features", "", 0, &feats, err);
+		st = pl_json_get_array(doc, "features", "", 0, &feats, err);
 	if (st != PL_OK || !feats)
 		return st;
 	if (json_array_size(feats) == 0)
@@ -266,7 +266,7 @@ static pl_status train_options_from_doc(json_t *doc, train_state *ts, pl_error *
 	for (size_t j = 0; j < ts->nfeatures; j++) {
 		char p[PL_POINTER_MAX];
 		json_t *v = json_array_get(feats, j);
-		cli_ptr_index(p, sizeof(p), "/features", j);
+		pl_json_ptr_index(p, sizeof(p), "/features", j);
 		if (!json_is_string(v))
 			return pl_error_set(err, PL_ERR_INVALID, p, "each feature must be a name");
 		st = pl_feature_parse(json_string_value(v), &ts->cat, p, &ts->features[j], err);
@@ -318,7 +318,7 @@ int cmd_risk_train(cli_ctx *ctx)
 		if (rc != CLI_EXIT_OK)
 			goto out;
 		doc = in.doc;
-		st = cli_check_keys(doc, "", keys, &ctx->err);
+		st = pl_json_check_keys(doc, "", keys, &ctx->err);
 		if (st == PL_OK)
 			st = pl_catalogue_from_json(&ts.cat, json_object_get(doc, "measures"), "/measures",
 						    &ctx->err);
@@ -329,7 +329,7 @@ int cmd_risk_train(cli_ctx *ctx)
 		if (st == PL_OK)
 			st = train_options_from_flags(ctx, &ts.opt); /* flags win over the document */
 		if (st == PL_OK && !in.have_clients)
-			st = cli_get_array(doc, "clients", "", 1, &clients, &ctx->err);
+			st = pl_json_get_array(doc, "clients", "", 1, &clients, &ctx->err);
 		if (st == PL_OK)
 			st = pl_risk_dataset_init(&ts.ds, ts.nfeatures, &ctx->err);
 		ts.clients_ptr = "/clients";
@@ -613,7 +613,7 @@ static pl_status merge_catalogue(pl_risk_model *m, json_t *measures, pl_error *e
 	for (size_t k = PL_M_NSTANDARD; st == PL_OK && k < extra.n; k++) {
 		char p[PL_POINTER_MAX];
 		st = pl_catalogue_add(&m->catalogue, &extra.defs[k],
-				      cli_ptr(p, sizeof(p), "/measures", extra.defs[k].name), err);
+				      pl_json_ptr(p, sizeof(p), "/measures", extra.defs[k].name), err);
 	}
 	pl_catalogue_release(&extra);
 	return st;
@@ -721,22 +721,22 @@ int cmd_risk_score(cli_ctx *ctx)
 			goto out;
 		doc = in.doc; /* borrowed: `in` owns it */
 		t0 = cli_now_ms();
-		st = cli_check_keys(doc, "", keys, &ctx->err);
+		st = pl_json_check_keys(doc, "", keys, &ctx->err);
 		if (st == PL_OK)
 			st = merge_catalogue(&s.model, json_object_get(doc, "measures"), &ctx->err);
 		if (st == PL_OK)
-			st = cli_get_string(doc, "as_of", "", 0, &as_of, &ctx->err);
+			st = pl_json_get_string(doc, "as_of", "", 0, &as_of, &ctx->err);
 		if (st == PL_OK && as_of && pl_date_parse(as_of, &s.as_of) != 0)
 			st = pl_error_set(&ctx->err, PL_ERR_INVALID, "/as_of",
 					  "'as_of' must be a calendar date \"YYYY-MM-DD\"");
 		if (st == PL_OK)
-			st = cli_get_integer(doc, "top_contributions", "", 0, &top, &ctx->err);
+			st = pl_json_get_integer(doc, "top_contributions", "", 0, &top, &ctx->err);
 		if (st == PL_OK && (top < 0 || top > 100000))
 			st = pl_error_set(&ctx->err, PL_ERR_INVALID, "/top_contributions",
 					  "'top_contributions' must be an integer from 0 (all) up");
 		s.top = (int)top;
 		if (st == PL_OK && !in.have_clients)
-			st = cli_get_array(doc, "clients", "", 1, &clients, &ctx->err);
+			st = pl_json_get_array(doc, "clients", "", 1, &clients, &ctx->err);
 		if (st != PL_OK)
 			goto fail;
 		ctx->parse_ms += cli_now_ms() - t0;

@@ -28,7 +28,7 @@ int cmd_compat(cli_ctx *ctx)
 	if (rc != CLI_EXIT_OK)
 		return rc;
 	t0 = cli_now_ms();
-	st = cli_check_keys(doc, "", keys, &ctx->err);
+	st = pl_json_check_keys(doc, "", keys, &ctx->err);
 	if (st == PL_OK)
 		st = cli_parse_compat_params(doc, &prm, &ctx->err);
 	if (st == PL_OK)

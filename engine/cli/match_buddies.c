@@ -65,20 +65,20 @@ static pl_status read_pairs(bx *m, json_t *doc, const char *key, size_t **pairs,
 {
 	char p[PL_POINTER_MAX], q[PL_POINTER_MAX], r[PL_POINTER_MAX];
 	json_t *arr = NULL;
-	pl_status st = cli_get_array(doc, key, "", 0, &arr, err);
+	pl_status st = pl_json_get_array(doc, key, "", 0, &arr, err);
 
 	*pairs = NULL;
 	*npairs = 0;
 	if (st != PL_OK || !arr)
 		return st;
-	cli_ptr(p, sizeof(p), "", key);
+	pl_json_ptr(p, sizeof(p), "", key);
 	*pairs = malloc((json_array_size(arr) + 1) * 2 * sizeof(size_t));
 	if (!*pairs)
 		return nomem(err);
 	for (size_t k = 0; k < json_array_size(arr); k++) {
 		json_t *e = json_array_get(arr, k);
 		long who[2];
-		cli_ptr_index(q, sizeof(q), p, k);
+		pl_json_ptr_index(q, sizeof(q), p, k);
 		if (!json_is_array(e) || json_array_size(e) != 2 || !json_is_string(json_array_get(e, 0)) ||
 		    !json_is_string(json_array_get(e, 1)))
 			return pl_error_set(err, PL_ERR_INVALID, q, "each entry must be [client id, client id]");
@@ -86,7 +86,7 @@ static pl_status read_pairs(bx *m, json_t *doc, const char *key, size_t **pairs,
 			long pop = pl_profiles_find(&m->P, json_string_value(json_array_get(e, s)));
 			who[s] = pop < 0 ? -1 : m->pos[pop];
 			if (who[s] < 0)
-				return pl_error_set(err, PL_ERR_INVALID, cli_ptr_index(r, sizeof(r), q, s),
+				return pl_error_set(err, PL_ERR_INVALID, pl_json_ptr_index(r, sizeof(r), q, s),
 						    "names no client of this request");
 		}
 		if (who[0] == who[1])
@@ -114,22 +114,22 @@ static pl_status read_options(bx *m, json_t *doc, pl_error *err)
 	double min_score = 0.0, stick = 0.1;
 	pl_status st;
 
-	st = cli_get_string(doc, "odd", "", 0, &odd, err);
+	st = pl_json_get_string(doc, "odd", "", 0, &odd, err);
 	if (st != PL_OK)
 		return st;
 	if (strcmp(odd, "triad") != 0 && strcmp(odd, "unmatched") != 0)
 		return pl_error_set(err, PL_ERR_INVALID, "/odd", "odd must be \"triad\" or \"unmatched\"");
-	st = cli_get_integer(doc, "top", "", 0, &top, err);
+	st = pl_json_get_integer(doc, "top", "", 0, &top, err);
 	if (st != PL_OK)
 		return st;
 	if (top < 0 || top > 50)
 		return pl_error_set(err, PL_ERR_INVALID, "/top", "top must be an integer from 0 to 50");
-	st = cli_get_number(doc, "min_score", "", 0, &min_score, err);
+	st = pl_json_get_number(doc, "min_score", "", 0, &min_score, err);
 	if (st != PL_OK)
 		return st;
 	if (!(min_score >= 0 && min_score <= 1))
 		return pl_error_set(err, PL_ERR_INVALID, "/min_score", "min_score must lie in [0, 1]");
-	st = cli_get_number(doc, "stickiness", "", 0, &stick, err);
+	st = pl_json_get_number(doc, "stickiness", "", 0, &stick, err);
 	if (st != PL_OK)
 		return st;
 	if (!(stick >= 0 && stick <= 1))
@@ -152,7 +152,7 @@ static pl_status check_pairs(bx *m, pl_error *err)
 		return nomem(err);
 	for (size_t k = 0; k < m->npinned && st == PL_OK; k++) {
 		size_t a = m->pinned[2 * k], b = m->pinned[2 * k + 1];
-		cli_ptr_index(p, sizeof(p), "/pinned", k);
+		pl_json_ptr_index(p, sizeof(p), "/pinned", k);
 		if (seen[a] || seen[b])
 			st = pl_error_set(err, PL_ERR_INVALID, p, "client '%s' is pinned twice",
 					  cid(m, seen[a] ? a : b));
@@ -166,7 +166,7 @@ static pl_status check_pairs(bx *m, pl_error *err)
 	for (size_t k = 0; k < m->ncurrent && st == PL_OK; k++) {
 		size_t a = m->current[2 * k], b = m->current[2 * k + 1];
 		if (seen[a] || seen[b])
-			st = pl_error_set(err, PL_ERR_INVALID, cli_ptr_index(p, sizeof(p), "/current", k),
+			st = pl_error_set(err, PL_ERR_INVALID, pl_json_ptr_index(p, sizeof(p), "/current", k),
 					  "client '%s' is in two current pairs", cid(m, seen[a] ? a : b));
 		seen[a] = seen[b] = 1;
 	}
@@ -365,7 +365,7 @@ int cmd_match_buddies(cli_ctx *ctx)
 	if (rc != CLI_EXIT_OK)
 		return rc;
 	t0 = cli_now_ms();
-	st = cli_check_keys(doc, "", keys, &ctx->err);
+	st = pl_json_check_keys(doc, "", keys, &ctx->err);
 	if (st == PL_OK)
 		st = read_options(&m, doc, &ctx->err);
 	if (st == PL_OK)

@@ -83,7 +83,7 @@ static pl_status read_group_fields(gx *m, json_t *doc, pl_error *err)
 	json_t *arr = json_object_get(doc, "clients");
 	long long amax = DEFAULT_ANXIETY_MAX;
 	size_t n;
-	pl_status st = cli_get_integer(doc, "social_anxiety_max", "", 0, &amax, err);
+	pl_status st = pl_json_get_integer(doc, "social_anxiety_max", "", 0, &amax, err);
 
 	if (st != PL_OK)
 		return st;
@@ -103,14 +103,14 @@ static pl_status read_group_fields(gx *m, json_t *doc, pl_error *err)
 		int anx = 0;
 		if (!json_is_object(c))
 			continue;
-		cli_ptr_index(p, sizeof(p), "/clients", k);
-		st = cli_get_bool(c, "social_anxiety", p, 0, &anx, err);
+		pl_json_ptr_index(p, sizeof(p), "/clients", k);
+		st = pl_json_get_bool(c, "social_anxiety", p, 0, &anx, err);
 		if (st == PL_OK)
-			st = cli_get_integer(c, "max_group_size", p, 0, &mg, err);
+			st = pl_json_get_integer(c, "max_group_size", p, 0, &mg, err);
 		if (st != PL_OK)
 			return st;
 		if (json_object_get(c, "max_group_size") && (mg < 2 || mg > 1000000))
-			return pl_error_set(err, PL_ERR_INVALID, cli_ptr(q, sizeof(q), p, "max_group_size"),
+			return pl_error_set(err, PL_ERR_INVALID, pl_json_ptr(q, sizeof(q), p, "max_group_size"),
 					    "max_group_size must be an integer of at least 2");
 		m->anxious[k] = anx;
 		m->limit[k] = (size_t)mg;
@@ -129,15 +129,15 @@ static pl_status read_size_range(json_t *v, const char *ptr, size_t *lo, size_t 
 		return pl_error_set(err, PL_ERR_INVALID, ptr, "a size must be [min, max]");
 	for (size_t k = 0; k < 2; k++)
 		if (!json_is_integer(json_array_get(v, k)))
-			return pl_error_set(err, PL_ERR_INVALID, cli_ptr_index(q, sizeof(q), ptr, k),
+			return pl_error_set(err, PL_ERR_INVALID, pl_json_ptr_index(q, sizeof(q), ptr, k),
 					    "a size must hold two integers");
 	a = json_integer_value(json_array_get(v, 0));
 	b = json_integer_value(json_array_get(v, 1));
 	if (a < 1 || a > 1000000)
-		return pl_error_set(err, PL_ERR_INVALID, cli_ptr_index(q, sizeof(q), ptr, 0),
+		return pl_error_set(err, PL_ERR_INVALID, pl_json_ptr_index(q, sizeof(q), ptr, 0),
 				    "the minimum size must be a positive integer");
 	if (b < a || b > 1000000)
-		return pl_error_set(err, PL_ERR_INVALID, cli_ptr_index(q, sizeof(q), ptr, 1),
+		return pl_error_set(err, PL_ERR_INVALID, pl_json_ptr_index(q, sizeof(q), ptr, 1),
 				    "the maximum size must be at least the minimum");
 	*lo = (size_t)a;
 	*hi = (size_t)b;
@@ -192,7 +192,7 @@ static pl_status apply_requirement(gx *m, size_t g, const char *field, json_t *v
 				    "each requirement must be a tag or a non-empty array of tags");
 	for (size_t k = 0; k < json_array_size(val); k++)
 		if (!json_is_string(json_array_get(val, k)))
-			return pl_error_set(err, PL_ERR_INVALID, cli_ptr_index(q, sizeof(q), ptr, k),
+			return pl_error_set(err, PL_ERR_INVALID, pl_json_ptr_index(q, sizeof(q), ptr, k),
 					    "tags must be strings");
 	/* A client qualifies with at least one of the listed tags (any of them). */
 	for (size_t i = 0; i < m->n; i++) {
@@ -223,9 +223,9 @@ static pl_status read_groups(gx *m, json_t *doc, pl_error *err)
 	long long count = -1;
 	pl_status st;
 
-	st = cli_get_array(doc, "groups", "", 0, &groups, err);
+	st = pl_json_get_array(doc, "groups", "", 0, &groups, err);
 	if (st == PL_OK)
-		st = cli_get_array(doc, "group_size", "", 0, &gsize, err);
+		st = pl_json_get_array(doc, "group_size", "", 0, &gsize, err);
 	if (st != PL_OK)
 		return st;
 	if (!groups == !gsize)
@@ -239,7 +239,7 @@ static pl_status read_groups(gx *m, json_t *doc, pl_error *err)
 		size_t lo, hi;
 		st = read_size_range(gsize, "/group_size", &lo, &hi, err);
 		if (st == PL_OK)
-			st = cli_get_integer(doc, "group_count", "", 0, &count, err);
+			st = pl_json_get_integer(doc, "group_count", "", 0, &count, err);
 		if (st != PL_OK)
 			return st;
 		if (json_object_get(doc, "group_count") && (count < 1 || count > 1000000))
@@ -271,38 +271,38 @@ static pl_status read_groups(gx *m, json_t *doc, pl_error *err)
 	for (size_t g = 0; g < m->G; g++) {
 		json_t *grp = json_array_get(groups, g), *req = NULL, *x;
 		const char *id = NULL, *mod = NULL, *fac = NULL, *field;
-		cli_ptr_index(p, sizeof(p), "/groups", g);
+		pl_json_ptr_index(p, sizeof(p), "/groups", g);
 		if (!json_is_object(grp))
 			return pl_error_set(err, PL_ERR_INVALID, p, "each group must be an object");
-		st = cli_check_keys(grp, p, gkeys, err);
+		st = pl_json_check_keys(grp, p, gkeys, err);
 		if (st == PL_OK)
-			st = cli_get_string(grp, "id", p, 1, &id, err);
+			st = pl_json_get_string(grp, "id", p, 1, &id, err);
 		if (st == PL_OK && !*id)
-			st = pl_error_set(err, PL_ERR_INVALID, cli_ptr(q, sizeof(q), p, "id"),
+			st = pl_error_set(err, PL_ERR_INVALID, pl_json_ptr(q, sizeof(q), p, "id"),
 					  "id must be a non-empty string");
 		for (size_t h = 0; st == PL_OK && h < g; h++)
 			if (strcmp(json_string_value(json_object_get(json_array_get(groups, h), "id")),
 				   id) == 0)
-				st = pl_error_set(err, PL_ERR_INVALID, cli_ptr(q, sizeof(q), p, "id"),
+				st = pl_error_set(err, PL_ERR_INVALID, pl_json_ptr(q, sizeof(q), p, "id"),
 						  "group id '%s' appears twice", id);
 		if (st == PL_OK && !json_object_get(grp, "size"))
-			st = pl_error_set(err, PL_ERR_INVALID, cli_ptr(q, sizeof(q), p, "size"),
+			st = pl_error_set(err, PL_ERR_INVALID, pl_json_ptr(q, sizeof(q), p, "size"),
 					  "required field 'size' is missing");
 		if (st == PL_OK)
-			st = read_size_range(json_object_get(grp, "size"), cli_ptr(q, sizeof(q), p, "size"),
+			st = read_size_range(json_object_get(grp, "size"), pl_json_ptr(q, sizeof(q), p, "size"),
 					     &m->gmin[g], &m->gmax[g], err);
 		if (st == PL_OK)
-			st = cli_get_string(grp, "facilitator", p, 0, &fac, err);
+			st = pl_json_get_string(grp, "facilitator", p, 0, &fac, err);
 		if (st == PL_OK)
-			st = cli_get_object(grp, "extra", p, 0, &x, err);
+			st = pl_json_get_object(grp, "extra", p, 0, &x, err);
 		if (st == PL_OK)
-			st = cli_get_string(grp, "modality", p, 0, &mod, err);
+			st = pl_json_get_string(grp, "modality", p, 0, &mod, err);
 		if (st != PL_OK)
 			return st;
 		if (mod) {
 			int tid;
 			if (strcmp(mod, "in_person") != 0 && strcmp(mod, "virtual") != 0)
-				return pl_error_set(err, PL_ERR_INVALID, cli_ptr(q, sizeof(q), p, "modality"),
+				return pl_error_set(err, PL_ERR_INVALID, pl_json_ptr(q, sizeof(q), p, "modality"),
 						    "modality must be \"in_person\" or \"virtual\"");
 			/* Clients who list modalities must list this one; no list means either. */
 			tid = pl_vocab_find(&m->P.tags[PL_CRIT_MODALITIES], mod);
@@ -312,14 +312,14 @@ static pl_status read_groups(gx *m, json_t *doc, pl_error *err)
 					m->elig[i * m->G + g] = 0;
 			}
 		}
-		st = cli_get_object(grp, "requires", p, 0, &req, err);
+		st = pl_json_get_object(grp, "requires", p, 0, &req, err);
 		if (st != PL_OK)
 			return st;
 		if (!req)
 			continue;
-		cli_ptr(q, sizeof(q), p, "requires");
+		pl_json_ptr(q, sizeof(q), p, "requires");
 		json_object_foreach(req, field, x) {
-			st = apply_requirement(m, g, field, x, cli_ptr(r, sizeof(r), q, field), err);
+			st = apply_requirement(m, g, field, x, pl_json_ptr(r, sizeof(r), q, field), err);
 			if (st != PL_OK)
 				return st;
 		}
@@ -344,7 +344,7 @@ static size_t position_of(const gx *m, size_t pop)
 static pl_status read_size_limit_rule(json_t *doc, int *declared, pl_error *err)
 {
 	const char *rule = "final";
-	pl_status st = cli_get_string(doc, "size_limit", "", 0, &rule, err);
+	pl_status st = pl_json_get_string(doc, "size_limit", "", 0, &rule, err);
 
 	if (st != PL_OK)
 		return st;
@@ -361,27 +361,27 @@ static pl_status read_id_pairs(gx *m, json_t *doc, const char *key, size_t **pai
 {
 	char p[PL_POINTER_MAX], q[PL_POINTER_MAX], r[PL_POINTER_MAX];
 	json_t *arr = NULL;
-	pl_status st = cli_get_array(doc, key, "", 0, &arr, err);
+	pl_status st = pl_json_get_array(doc, key, "", 0, &arr, err);
 
 	*pairs = NULL;
 	*npairs = 0;
 	if (st != PL_OK || !arr)
 		return st;
-	cli_ptr(p, sizeof(p), "", key);
+	pl_json_ptr(p, sizeof(p), "", key);
 	*pairs = malloc((json_array_size(arr) + 1) * 2 * sizeof(size_t));
 	if (!*pairs)
 		return nomem(err);
 	for (size_t k = 0; k < json_array_size(arr); k++) {
 		json_t *e = json_array_get(arr, k);
 		long who[2];
-		cli_ptr_index(q, sizeof(q), p, k);
+		pl_json_ptr_index(q, sizeof(q), p, k);
 		if (!json_is_array(e) || json_array_size(e) != 2 || !json_is_string(json_array_get(e, 0)) ||
 		    !json_is_string(json_array_get(e, 1)))
 			return pl_error_set(err, PL_ERR_INVALID, q, "each entry must be [client id, client id]");
 		for (size_t s = 0; s < 2; s++) {
 			who[s] = pl_profiles_find(&m->P, json_string_value(json_array_get(e, s)));
 			if (who[s] < 0)
-				return pl_error_set(err, PL_ERR_INVALID, cli_ptr_index(r, sizeof(r), q, s),
+				return pl_error_set(err, PL_ERR_INVALID, pl_json_ptr_index(r, sizeof(r), q, s),
 						    "names no client of this request");
 		}
 		if (who[0] == who[1])
@@ -653,9 +653,9 @@ int cmd_match_groups(cli_ctx *ctx)
 	if (rc != CLI_EXIT_OK)
 		return rc;
 	t0 = cli_now_ms();
-	st = cli_check_keys(doc, "", keys, &ctx->err);
+	st = pl_json_check_keys(doc, "", keys, &ctx->err);
 	if (st == PL_OK)
-		st = cli_get_integer(doc, "seed", "", 0, &seed, &ctx->err);
+		st = pl_json_get_integer(doc, "seed", "", 0, &seed, &ctx->err);
 	if (st == PL_OK && seed < 0)
 		st = pl_error_set(&ctx->err, PL_ERR_INVALID, "/seed", "seed must be a non-negative integer");
 	if (st == PL_OK)

@@ -60,20 +60,20 @@ static pl_status read_pairs(mm *m, json_t *doc, const char *key, long **pairs, s
 {
 	char p[PL_POINTER_MAX], q[PL_POINTER_MAX], r[PL_POINTER_MAX];
 	json_t *arr = NULL;
-	pl_status st = cli_get_array(doc, key, "", 0, &arr, err);
+	pl_status st = pl_json_get_array(doc, key, "", 0, &arr, err);
 
 	*pairs = NULL;
 	*npairs = 0;
 	if (st != PL_OK || !arr)
 		return st;
-	cli_ptr(p, sizeof(p), "", key);
+	pl_json_ptr(p, sizeof(p), "", key);
 	*pairs = malloc((json_array_size(arr) ? json_array_size(arr) : 1) * 2 * sizeof(long));
 	if (!*pairs)
 		return nomem(err);
 	for (size_t k = 0; k < json_array_size(arr); k++) {
 		json_t *e = json_array_get(arr, k);
 		long who[2];
-		cli_ptr_index(q, sizeof(q), p, k);
+		pl_json_ptr_index(q, sizeof(q), p, k);
 		if (!json_is_array(e) || json_array_size(e) != 2 || !json_is_string(json_array_get(e, 0)) ||
 		    !json_is_string(json_array_get(e, 1)))
 			return pl_error_set(err, PL_ERR_INVALID, q, "each entry must be [mentee id, mentor id]");
@@ -81,7 +81,7 @@ static pl_status read_pairs(mm *m, json_t *doc, const char *key, long **pairs, s
 			long pop = pl_profiles_find(&m->P, json_string_value(json_array_get(e, (size_t)s)));
 			long pos = pop < 0 ? -1 : (s == 0 ? m->pop_mentee : m->pop_mentor)[pop];
 			if (pos < 0)
-				return pl_error_set(err, PL_ERR_INVALID, cli_ptr_index(r, sizeof(r), q, (size_t)s),
+				return pl_error_set(err, PL_ERR_INVALID, pl_json_ptr_index(r, sizeof(r), q, (size_t)s),
 						    "%s", s == 0 ? "this id names no mentee of this request"
 								 : "this id names no mentor of this request");
 			who[s] = pos;
@@ -139,7 +139,7 @@ static pl_status read_pins_and_more(mm *m, json_t *doc, pl_error *err)
 		goto out;
 	for (size_t k = 0; k < np; k++) {
 		size_t i = (size_t)pairs[2 * k], j = (size_t)pairs[2 * k + 1];
-		cli_ptr_index(p, sizeof(p), "/pinned", k);
+		pl_json_ptr_index(p, sizeof(p), "/pinned", k);
 		if (m->pinned[i] >= 0) {
 			st = pl_error_set(err, PL_ERR_INVALID, p, "mentee '%s' is pinned twice",
 					  m->P.items[m->mi[i]].id);
@@ -172,7 +172,7 @@ static pl_status read_pins_and_more(mm *m, json_t *doc, pl_error *err)
 	for (size_t k = 0; k < np; k++) {
 		size_t i = (size_t)pairs[2 * k];
 		if (m->current[i] >= 0) {
-			st = pl_error_set(err, PL_ERR_INVALID, cli_ptr_index(p, sizeof(p), "/current", k),
+			st = pl_error_set(err, PL_ERR_INVALID, pl_json_ptr_index(p, sizeof(p), "/current", k),
 					  "mentee '%s' has two current mentors", m->P.items[m->mi[i]].id);
 			goto out;
 		}
@@ -192,7 +192,7 @@ static pl_status read_options(mm *m, json_t *doc, pl_error *err)
 	pl_status st;
 
 	pl_mentors_problem_init(&m->pb);
-	st = cli_get_string(doc, "objective", "", 0, &obj, err);
+	st = pl_json_get_string(doc, "objective", "", 0, &obj, err);
 	if (st != PL_OK)
 		return st;
 	if (strcmp(obj, "total") == 0)
@@ -204,18 +204,18 @@ static pl_status read_options(mm *m, json_t *doc, pl_error *err)
 	else
 		return pl_error_set(err, PL_ERR_INVALID, "/objective",
 				    "objective must be \"total\", \"maximin\" or \"stable\"");
-	st = cli_get_integer(doc, "top", "", 0, &top, err);
+	st = pl_json_get_integer(doc, "top", "", 0, &top, err);
 	if (st != PL_OK)
 		return st;
 	if (top < 0 || top > 50)
 		return pl_error_set(err, PL_ERR_INVALID, "/top", "top must be an integer from 0 to 50");
 	m->top = (size_t)top;
-	st = cli_get_number(doc, "min_score", "", 0, &min_score, err);
+	st = pl_json_get_number(doc, "min_score", "", 0, &min_score, err);
 	if (st != PL_OK)
 		return st;
 	if (!(min_score >= 0 && min_score <= 1))
 		return pl_error_set(err, PL_ERR_INVALID, "/min_score", "min_score must lie in [0, 1]");
-	st = cli_get_number(doc, "stickiness", "", 0, &stick, err);
+	st = pl_json_get_number(doc, "stickiness", "", 0, &stick, err);
 	if (st != PL_OK)
 		return st;
 	if (!(stick >= 0 && stick <= 1))
@@ -433,7 +433,7 @@ int cmd_match_mentors(cli_ctx *ctx)
 	if (rc != CLI_EXIT_OK)
 		return rc;
 	t0 = cli_now_ms();
-	st = cli_check_keys(doc, "", keys, &ctx->err);
+	st = pl_json_check_keys(doc, "", keys, &ctx->err);
 	if (st == PL_OK)
 		st = read_options(&m, doc, &ctx->err);
 	if (st == PL_OK)

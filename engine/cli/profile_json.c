@@ -18,7 +18,7 @@
 static pl_status bad(pl_error *err, const char *ptr, const char *key, const char *msg)
 {
 	char p[PL_POINTER_MAX];
-	return pl_error_set(err, PL_ERR_INVALID, key ? cli_ptr(p, sizeof(p), ptr, key) : ptr, "%s", msg);
+	return pl_error_set(err, PL_ERR_INVALID, key ? pl_json_ptr(p, sizeof(p), ptr, key) : ptr, "%s", msg);
 }
 
 /* An array of non-empty strings, each added as a tag of criterion c. */
@@ -27,15 +27,15 @@ static pl_status read_tags(pl_profiles *P, size_t idx, json_t *prof, const char 
 {
 	char fp[PL_POINTER_MAX], ep[PL_POINTER_MAX];
 	json_t *arr = NULL;
-	pl_status st = cli_get_array(prof, key, ptr, 0, &arr, err);
+	pl_status st = pl_json_get_array(prof, key, ptr, 0, &arr, err);
 
 	if (st != PL_OK || !arr)
 		return st;
-	cli_ptr(fp, sizeof(fp), ptr, key);
+	pl_json_ptr(fp, sizeof(fp), ptr, key);
 	for (size_t k = 0; k < json_array_size(arr); k++) {
 		json_t *t = json_array_get(arr, k);
 		const char *s;
-		cli_ptr_index(ep, sizeof(ep), fp, k);
+		pl_json_ptr_index(ep, sizeof(ep), fp, k);
 		if (!json_is_string(t) || json_string_length(t) == 0)
 			return bad(err, ep, NULL, "tags must be non-empty strings");
 		s = json_string_value(t);
@@ -77,9 +77,9 @@ static pl_status read_profile(pl_profiles *P, json_t *prof, const char *ptr, int
 
 	if (!json_is_object(prof))
 		return bad(err, ptr, NULL, "each profile must be an object");
-	st = cli_check_keys(prof, ptr, is_mentor ? mentor_keys : mentee_keys, err);
+	st = pl_json_check_keys(prof, ptr, is_mentor ? mentor_keys : mentee_keys, err);
 	if (st == PL_OK)
-		st = cli_get_string(prof, "id", ptr, 1, &id, err);
+		st = pl_json_get_string(prof, "id", ptr, 1, &id, err);
 	if (st != PL_OK)
 		return st;
 	if (!*id)
@@ -107,13 +107,13 @@ static pl_status read_profile(pl_profiles *P, json_t *prof, const char *ptr, int
 	if (st != PL_OK)
 		return st;
 	v = NULL;
-	st = cli_get_object(prof, "personality", ptr, 0, &v, err);
+	st = pl_json_get_object(prof, "personality", ptr, 0, &v, err);
 	if (st != PL_OK)
 		return st;
 	if (v) {
 		const char *trait;
 		json_t *x;
-		cli_ptr(p, sizeof(p), ptr, "personality");
+		pl_json_ptr(p, sizeof(p), ptr, "personality");
 		json_object_foreach(v, trait, x) {
 			if (!json_is_number(x) || !(json_number_value(x) >= 0 && json_number_value(x) <= 1))
 				return bad(err, p, trait, "personality traits must be numbers in [0, 1]");
@@ -124,7 +124,7 @@ static pl_status read_profile(pl_profiles *P, json_t *prof, const char *ptr, int
 	}
 	{
 		double age = NAN;
-		st = cli_get_number(prof, "age", ptr, 0, &age, err);
+		st = pl_json_get_number(prof, "age", ptr, 0, &age, err);
 		if (st != PL_OK)
 			return st;
 		if (!isnan(age)) {
@@ -135,7 +135,7 @@ static pl_status read_profile(pl_profiles *P, json_t *prof, const char *ptr, int
 		}
 	}
 	s = NULL;
-	st = cli_get_string(prof, "gender", ptr, 0, &s, err);
+	st = pl_json_get_string(prof, "gender", ptr, 0, &s, err);
 	if (st == PL_OK && s) {
 		if (!*s)
 			return bad(err, ptr, "gender", "gender must be a non-empty string");
@@ -144,7 +144,7 @@ static pl_status read_profile(pl_profiles *P, json_t *prof, const char *ptr, int
 	if (st != PL_OK)
 		return st;
 	s = NULL;
-	st = cli_get_string(prof, "gender_preference", ptr, 0, &s, err);
+	st = pl_json_get_string(prof, "gender_preference", ptr, 0, &s, err);
 	if (st == PL_OK && s) {
 		if (!*s)
 			return bad(err, ptr, "gender_preference",
@@ -154,44 +154,44 @@ static pl_status read_profile(pl_profiles *P, json_t *prof, const char *ptr, int
 	if (st != PL_OK)
 		return st;
 	v = NULL;
-	st = cli_get_array(prof, "age_range", ptr, 0, &v, err);
+	st = pl_json_get_array(prof, "age_range", ptr, 0, &v, err);
 	if (st != PL_OK)
 		return st;
 	if (v) {
-		cli_ptr(p, sizeof(p), ptr, "age_range");
+		pl_json_ptr(p, sizeof(p), ptr, "age_range");
 		if (json_array_size(v) != 2)
 			return bad(err, p, NULL, "age_range must be [min, max]");
 		for (size_t k = 0; k < 2; k++)
 			if (!json_is_number(json_array_get(v, k)))
-				return bad(err, cli_ptr_index(q, sizeof(q), p, k), NULL,
+				return bad(err, pl_json_ptr_index(q, sizeof(q), p, k), NULL,
 					   "age_range must hold two numbers");
 		P->items[idx].has_age_range = 1;
 		P->items[idx].age_lo = json_number_value(json_array_get(v, 0));
 		P->items[idx].age_hi = json_number_value(json_array_get(v, 1));
 	}
 	s = NULL;
-	st = cli_get_string(prof, "partner_id", ptr, 0, &s, err);
+	st = pl_json_get_string(prof, "partner_id", ptr, 0, &s, err);
 	if (st == PL_OK && s)
 		st = pl_profile_set_partner(P, idx, s, err);
 	if (st != PL_OK)
 		return st;
 	v = NULL;
-	st = cli_get_array(prof, "exclude", ptr, 0, &v, err);
+	st = pl_json_get_array(prof, "exclude", ptr, 0, &v, err);
 	if (st != PL_OK)
 		return st;
 	if (v) {
-		cli_ptr(p, sizeof(p), ptr, "exclude");
+		pl_json_ptr(p, sizeof(p), ptr, "exclude");
 		for (size_t k = 0; k < json_array_size(v); k++) {
 			json_t *x = json_array_get(v, k);
 			if (!json_is_string(x))
-				return bad(err, cli_ptr_index(q, sizeof(q), p, k), NULL, "exclude must hold ids (strings)");
+				return bad(err, pl_json_ptr_index(q, sizeof(q), p, k), NULL, "exclude must hold ids (strings)");
 			st = pl_profile_add_exclude(P, idx, json_string_value(x), err);
 			if (st != PL_OK)
 				return st;
 		}
 	}
 	v = NULL;
-	st = cli_get_object(prof, "extra", ptr, 0, &v, err);
+	st = pl_json_get_object(prof, "extra", ptr, 0, &v, err);
 	if (st != PL_OK)
 		return st;
 	/* Group formation (`match groups`, docs/groups.md): "social_anxiety" (true/false) and
@@ -201,9 +201,9 @@ static pl_status read_profile(pl_profiles *P, json_t *prof, const char *ptr, int
 	{
 		int anx = 0;
 		long long mg = 2;
-		st = cli_get_bool(prof, "social_anxiety", ptr, 0, &anx, err);
+		st = pl_json_get_bool(prof, "social_anxiety", ptr, 0, &anx, err);
 		if (st == PL_OK)
-			st = cli_get_integer(prof, "max_group_size", ptr, 0, &mg, err);
+			st = pl_json_get_integer(prof, "max_group_size", ptr, 0, &mg, err);
 		if (st != PL_OK)
 			return st;
 		if (mg < 2 || mg > 1000000)
@@ -211,7 +211,7 @@ static pl_status read_profile(pl_profiles *P, json_t *prof, const char *ptr, int
 	}
 	if (is_mentor) {
 		long long cap = 1;
-		st = cli_get_integer(prof, "capacity", ptr, 0, &cap, err);
+		st = pl_json_get_integer(prof, "capacity", ptr, 0, &cap, err);
 		if (st != PL_OK)
 			return st;
 		if (cap < 1 || cap > 1000000)
@@ -226,7 +226,7 @@ pl_status cli_parse_profiles(json_t *doc, const char *key, int required, int is_
 {
 	char p[PL_POINTER_MAX], q[PL_POINTER_MAX];
 	json_t *arr = NULL;
-	pl_status st = cli_get_array(doc, key, "", required, &arr, err);
+	pl_status st = pl_json_get_array(doc, key, "", required, &arr, err);
 
 	*idx = NULL;
 	*n = 0;
@@ -234,12 +234,12 @@ pl_status cli_parse_profiles(json_t *doc, const char *key, int required, int is_
 		return st;
 	if (!arr)
 		return PL_OK;
-	cli_ptr(p, sizeof(p), "", key);
+	pl_json_ptr(p, sizeof(p), "", key);
 	*idx = malloc((json_array_size(arr) ? json_array_size(arr) : 1) * sizeof(size_t));
 	if (!*idx)
 		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory reading profiles");
 	for (size_t k = 0; k < json_array_size(arr); k++) {
-		st = read_profile(P, json_array_get(arr, k), cli_ptr_index(q, sizeof(q), p, k), is_mentor,
+		st = read_profile(P, json_array_get(arr, k), pl_json_ptr_index(q, sizeof(q), p, k), is_mentor,
 				  &(*idx)[k], err);
 		if (st != PL_OK)
 			return st;
@@ -258,13 +258,13 @@ pl_status cli_parse_compat_params(json_t *doc, pl_compat_params *prm, pl_error *
 	pl_status st;
 
 	pl_compat_params_init(prm);
-	st = cli_get_object(doc, "weights", "", 0, &w, err);
+	st = pl_json_get_object(doc, "weights", "", 0, &w, err);
 	if (st != PL_OK)
 		return st;
 	if (w) {
 		json_object_foreach(w, key, x) {
 			int crit = pl_criterion_from_name(key);
-			cli_ptr(p, sizeof(p), "/weights", key);
+			pl_json_ptr(p, sizeof(p), "/weights", key);
 			if (crit < 0)
 				return pl_error_set(err, PL_ERR_INVALID, p, "unknown criterion '%s'", key);
 			if (!json_is_number(x) || !(json_number_value(x) >= 0) || !isfinite(json_number_value(x)))
@@ -272,14 +272,14 @@ pl_status cli_parse_compat_params(json_t *doc, pl_compat_params *prm, pl_error *
 			prm->weight[crit] = json_number_value(x);
 		}
 	}
-	st = cli_get_object(doc, "constraints", "", 0, &c, err);
+	st = pl_json_get_object(doc, "constraints", "", 0, &c, err);
 	if (st != PL_OK || !c)
 		return st;
-	st = cli_check_keys(c, "/constraints", rule_keys, err);
+	st = pl_json_check_keys(c, "/constraints", rule_keys, err);
 	if (st != PL_OK)
 		return st;
 	json_object_foreach(c, key, x) {
-		cli_ptr(p, sizeof(p), "/constraints", key);
+		pl_json_ptr(p, sizeof(p), "/constraints", key);
 		if (strcmp(key, "min_availability_overlap") == 0) {
 			if (!json_is_integer(x) || json_integer_value(x) < 0 || json_integer_value(x) > 10000)
 				return pl_error_set(err, PL_ERR_INVALID, p,

@@ -75,7 +75,7 @@ static pl_status add_client(eval_set *s, json_t *obj, size_t index, pl_error *er
 	}
 	e = &s->cl[s->n];
 	memset(e, 0, sizeof(*e));
-	cli_ptr_index(p, sizeof(p), s->clients_ptr, index);
+	pl_json_ptr_index(p, sizeof(p), s->clients_ptr, index);
 	st = pl_client_from_json(obj, &s->cat, p, &e->c, err);
 	if (st != PL_OK)
 		return st;
@@ -85,11 +85,11 @@ static pl_status add_client(eval_set *s, json_t *obj, size_t index, pl_error *er
 		const char *key;
 		json_t *v;
 		if (!json_is_object(attrs))
-			return pl_error_set(err, PL_ERR_INVALID, cli_ptr(q, sizeof(q), p, "attributes"),
+			return pl_error_set(err, PL_ERR_INVALID, pl_json_ptr(q, sizeof(q), p, "attributes"),
 					    "attributes must be an object");
 		json_object_foreach(attrs, key, v) {
 			if (!json_is_string(v) && !json_is_number(v) && !json_is_boolean(v)) {
-				cli_ptr(q, sizeof(q), p, "attributes");
+				pl_json_ptr(q, sizeof(q), p, "attributes");
 				pl_pointer_append(q, sizeof(q), key);
 				return pl_error_set(err, PL_ERR_INVALID, q,
 						    "an attribute must be a string, a number or a boolean");
@@ -101,7 +101,7 @@ static pl_status add_client(eval_set *s, json_t *obj, size_t index, pl_error *er
 	if (truth && !json_is_null(truth)) {
 		size_t i;
 		json_t *x;
-		cli_ptr(q, sizeof(q), p, "truth");
+		pl_json_ptr(q, sizeof(q), p, "truth");
 		if (!json_is_object(truth))
 			return pl_error_set(err, PL_ERR_INVALID, q, "truth must be an object");
 		hz = json_object_get(truth, "hazard");
@@ -613,7 +613,7 @@ int cmd_risk_evaluate(cli_ctx *ctx)
 		rc = cli_read_input(ctx, &doc);
 		if (rc != CLI_EXIT_OK)
 			goto out;
-		st = cli_check_keys(doc, "", keys, &ctx->err);
+		st = pl_json_check_keys(doc, "", keys, &ctx->err);
 		if (st == PL_OK) {
 			pl_catalogue data_cat = PL_CATALOGUE_INIT;
 			st = pl_catalogue_from_json(&data_cat, json_object_get(doc, "measures"), "/measures",
@@ -632,7 +632,7 @@ int cmd_risk_evaluate(cli_ctx *ctx)
 			pl_catalogue_release(&data_cat);
 		}
 		if (st == PL_OK)
-			st = cli_get_array(doc, "clients", "", 1, &clients, &ctx->err);
+			st = pl_json_get_array(doc, "clients", "", 1, &clients, &ctx->err);
 		s.clients_ptr = "/clients";
 		for (size_t i = 0; st == PL_OK && i < json_array_size(clients); i++)
 			st = add_client(&s, json_array_get(clients, i), i, &ctx->err);

@@ -65,7 +65,7 @@ static pl_status read_series(json_t *doc, ews_input *in, pl_error *err)
 {
 	char p[PL_POINTER_MAX];
 	json_t *arr = NULL;
-	pl_status st = cli_get_array(doc, "series", "", 1, &arr, err);
+	pl_status st = pl_json_get_array(doc, "series", "", 1, &arr, err);
 
 	if (st != PL_OK)
 		return st;
@@ -83,7 +83,7 @@ static pl_status read_series(json_t *doc, ews_input *in, pl_error *err)
 			in->x[t] = json_number_value(v);
 			in->observed++;
 		} else {
-			return bad(err, cli_ptr_index(p, sizeof(p), "/series", t),
+			return bad(err, pl_json_ptr_index(p, sizeof(p), "/series", t),
 				   "series entries must be numbers or null");
 		}
 	}
@@ -96,14 +96,14 @@ static pl_status read_window(json_t *doc, ews_input *in, pl_error *err)
 	pl_status st;
 
 	in->window_given = DEFAULT_WINDOW;
-	st = cli_get_number(doc, "window", "", 0, &in->window_given, err);
+	st = pl_json_get_number(doc, "window", "", 0, &in->window_given, err);
 	if (st != PL_OK)
 		return st;
 	in->req.rolling.window = pl_ews_window_points(in->window_given, in->n);
 	if (in->req.rolling.window == 0)
 		return bad(err, "/window", "window must be a fraction in (0, 1] or a whole number of "
 					   "points, giving between 2 points and the series length");
-	st = cli_get_integer(doc, "min_observed", "", 0, &mo, err);
+	st = pl_json_get_integer(doc, "min_observed", "", 0, &mo, err);
 	if (st != PL_OK)
 		return st;
 	if (json_object_get(doc, "min_observed") && (mo < 2 || (size_t)mo > in->req.rolling.window))
@@ -138,11 +138,11 @@ static pl_status read_detrend(json_t *doc, ews_input *in, pl_error *err)
 	if (!json_is_object(d) || json_object_size(d) != 1)
 		return bad(err, "/detrend", "detrend must be \"none\", \"linear\", {\"gaussian\": "
 					    "bandwidth} or {\"ksmooth\": bandwidth}");
-	if (cli_check_keys(d, "/detrend", methods, err) != PL_OK)
+	if (pl_json_check_keys(d, "/detrend", methods, err) != PL_OK)
 		return PL_ERR_INVALID;
 	json_object_foreach(d, key, value) {
 		double b;
-		cli_ptr(p, sizeof(p), "/detrend", key);
+		pl_json_ptr(p, sizeof(p), "/detrend", key);
 		if (!json_is_number(value))
 			return bad(err, p, "the bandwidth must be a number");
 		b = json_number_value(value);
@@ -163,7 +163,7 @@ static pl_status read_indicators(json_t *doc, ews_input *in, pl_error *err)
 	char p[PL_POINTER_MAX];
 	json_t *arr = NULL;
 	const char *mom = NULL;
-	pl_status st = cli_get_string(doc, "moments", "", 0, &mom, err);
+	pl_status st = pl_json_get_string(doc, "moments", "", 0, &mom, err);
 
 	if (st != PL_OK)
 		return st;
@@ -171,7 +171,7 @@ static pl_status read_indicators(json_t *doc, ews_input *in, pl_error *err)
 		return bad(err, "/moments", "moments must be \"sample\" or \"population\"");
 	in->req.rolling.moments = mom && strcmp(mom, "population") == 0 ? PL_EWS_MOMENTS_POPULATION
 									 : PL_EWS_MOMENTS_SAMPLE;
-	st = cli_get_array(doc, "indicators", "", 0, &arr, err);
+	st = pl_json_get_array(doc, "indicators", "", 0, &arr, err);
 	if (st != PL_OK)
 		return st;
 	in->req.indicators = PL_EWS_ALL_INDICATORS;
@@ -183,7 +183,7 @@ static pl_status read_indicators(json_t *doc, ews_input *in, pl_error *err)
 	for (size_t i = 0; i < json_array_size(arr); i++) {
 		json_t *v = json_array_get(arr, i);
 		int k = json_is_string(v) ? pl_ews_indicator_from_name(json_string_value(v)) : -1;
-		cli_ptr_index(p, sizeof(p), "/indicators", i);
+		pl_json_ptr_index(p, sizeof(p), "/indicators", i);
 		if (k < 0)
 			return bad(err, p, "indicators must be among \"variance\", \"sd\", \"cv\", \"ar1\", "
 					   "\"skewness\", \"kurtosis\"");
@@ -203,7 +203,7 @@ static pl_status read_surrogates(json_t *doc, ews_input *in, unsigned long seed,
 	pl_status st;
 
 	in->req.seed = seed;
-	st = cli_get_integer(doc, "seed", "", 0, &sd, err);
+	st = pl_json_get_integer(doc, "seed", "", 0, &sd, err);
 	if (st != PL_OK)
 		return st;
 	if (json_object_get(doc, "seed")) {
@@ -211,13 +211,13 @@ static pl_status read_surrogates(json_t *doc, ews_input *in, unsigned long seed,
 			return bad(err, "/seed", "seed must be a non-negative integer");
 		in->req.seed = (unsigned long)sd;
 	}
-	st = cli_get_object(doc, "surrogates", "", 0, &s, err);
+	st = pl_json_get_object(doc, "surrogates", "", 0, &s, err);
 	if (st != PL_OK || !s)
 		return st;
-	if ((st = cli_check_keys(s, "/surrogates", keys, err)) != PL_OK ||
-	    (st = cli_get_string(s, "method", "/surrogates", 1, &method, err)) != PL_OK ||
-	    (st = cli_get_integer(s, "count", "/surrogates", 0, &count, err)) != PL_OK ||
-	    (st = cli_get_string(s, "alternative", "/surrogates", 0, &alt, err)) != PL_OK)
+	if ((st = pl_json_check_keys(s, "/surrogates", keys, err)) != PL_OK ||
+	    (st = pl_json_get_string(s, "method", "/surrogates", 1, &method, err)) != PL_OK ||
+	    (st = pl_json_get_integer(s, "count", "/surrogates", 0, &count, err)) != PL_OK ||
+	    (st = pl_json_get_string(s, "alternative", "/surrogates", 0, &alt, err)) != PL_OK)
 		return st;
 	if (strcmp(method, "ar1") == 0)
 		in->req.surrogates = PL_SURROGATE_AR1;
@@ -240,12 +240,12 @@ static pl_status positive(json_t *obj, const char *key, const char *ptr, int zer
 			  pl_error *err)
 {
 	char p[PL_POINTER_MAX];
-	pl_status st = cli_get_number(obj, key, ptr, 0, out, err);
+	pl_status st = pl_json_get_number(obj, key, ptr, 0, out, err);
 
 	if (st != PL_OK)
 		return st;
 	if (!(*out > 0 || (zero_ok && *out == 0)))
-		return pl_error_set(err, PL_ERR_INVALID, cli_ptr(p, sizeof(p), ptr, key),
+		return pl_error_set(err, PL_ERR_INVALID, pl_json_ptr(p, sizeof(p), ptr, key),
 				    zero_ok ? "%s must be a number >= 0" : "%s must be a positive number",
 				    key);
 	return PL_OK;
@@ -271,25 +271,25 @@ static pl_status read_control(json_t *doc, ews_input *in, pl_error *err)
 		in->want_control = 0;
 		return PL_OK;
 	}
-	st = cli_get_object(doc, "control", "", 0, &c, err);
+	st = pl_json_get_object(doc, "control", "", 0, &c, err);
 	if (st != PL_OK || !c)
 		return st;
-	if ((st = cli_check_keys(c, "/control", keys, err)) != PL_OK ||
-	    (st = cli_get_integer(c, "burn_in", "/control", 0, &b, err)) != PL_OK ||
+	if ((st = pl_json_check_keys(c, "/control", keys, err)) != PL_OK ||
+	    (st = pl_json_get_integer(c, "burn_in", "/control", 0, &b, err)) != PL_OK ||
 	    (st = positive(c, "sd_floor", "/control", 1, &in->sd_floor, err)) != PL_OK ||
-	    (st = cli_get_object(c, "ewma", "/control", 0, &e, err)) != PL_OK ||
-	    (st = cli_get_object(c, "cusum", "/control", 0, &u, err)) != PL_OK)
+	    (st = pl_json_get_object(c, "ewma", "/control", 0, &e, err)) != PL_OK ||
+	    (st = pl_json_get_object(c, "cusum", "/control", 0, &u, err)) != PL_OK)
 		return st;
 	if (b < 2)
 		return bad(err, "/control/burn_in", "burn_in must be at least 2 days");
 	in->burn_in = (size_t)b;
-	if (e && ((st = cli_check_keys(e, "/control/ewma", ekeys, err)) != PL_OK ||
+	if (e && ((st = pl_json_check_keys(e, "/control/ewma", ekeys, err)) != PL_OK ||
 		  (st = positive(e, "lambda", "/control/ewma", 0, &in->ewma.lambda, err)) != PL_OK ||
 		  (st = positive(e, "L", "/control/ewma", 0, &in->ewma.L, err)) != PL_OK))
 		return st;
 	if (in->ewma.lambda > 1)
 		return bad(err, "/control/ewma/lambda", "lambda must be in (0, 1]");
-	if (u && ((st = cli_check_keys(u, "/control/cusum", ckeys, err)) != PL_OK ||
+	if (u && ((st = pl_json_check_keys(u, "/control/cusum", ckeys, err)) != PL_OK ||
 		  (st = positive(u, "k", "/control/cusum", 1, &in->cusum.k, err)) != PL_OK ||
 		  (st = positive(u, "h", "/control/cusum", 0, &in->cusum.h, err)) != PL_OK))
 		return st;
@@ -313,17 +313,17 @@ static pl_status read_changepoints(json_t *doc, ews_input *in, pl_error *err)
 		in->want_cp = 0;
 		return PL_OK;
 	}
-	st = cli_get_object(doc, "changepoints", "", 0, &c, err);
+	st = pl_json_get_object(doc, "changepoints", "", 0, &c, err);
 	if (st != PL_OK || !c)
 		return st;
-	if ((st = cli_check_keys(c, P, keys, err)) != PL_OK ||
+	if ((st = pl_json_check_keys(c, P, keys, err)) != PL_OK ||
 	    (st = positive(c, "hazard", P, 0, &in->bocpd.hazard, err)) != PL_OK ||
-	    (st = cli_get_number(c, "mu0", P, 0, &in->bocpd.mu0, err)) != PL_OK ||
+	    (st = pl_json_get_number(c, "mu0", P, 0, &in->bocpd.mu0, err)) != PL_OK ||
 	    (st = positive(c, "kappa0", P, 0, &in->bocpd.kappa0, err)) != PL_OK ||
 	    (st = positive(c, "alpha0", P, 0, &in->bocpd.alpha0, err)) != PL_OK ||
 	    (st = positive(c, "beta0", P, 0, &in->bocpd.beta0, err)) != PL_OK ||
-	    (st = cli_get_integer(c, "window", P, 0, &w, err)) != PL_OK ||
-	    (st = cli_get_integer(c, "lag", P, 0, &lag, err)) != PL_OK ||
+	    (st = pl_json_get_integer(c, "window", P, 0, &w, err)) != PL_OK ||
+	    (st = pl_json_get_integer(c, "lag", P, 0, &lag, err)) != PL_OK ||
 	    (st = positive(c, "threshold", P, 0, &in->threshold, err)) != PL_OK)
 		return st;
 	in->have_mu0 = json_object_get(c, "mu0") != NULL;
@@ -557,7 +557,7 @@ int cmd_risk_ews(cli_ctx *ctx)
 	if (rc != CLI_EXIT_OK)
 		return rc;
 	t0 = cli_now_ms();
-	if ((st = cli_check_keys(doc, "", keys, &ctx->err)) != PL_OK ||
+	if ((st = pl_json_check_keys(doc, "", keys, &ctx->err)) != PL_OK ||
 	    (st = read_series(doc, &in, &ctx->err)) != PL_OK ||
 	    (st = read_window(doc, &in, &ctx->err)) != PL_OK ||
 	    (st = read_detrend(doc, &in, &ctx->err)) != PL_OK ||

@@ -17,7 +17,7 @@ static pl_status read_capacities(json_t *doc, size_t ncols, long **out, pl_error
 {
 	char p[PL_POINTER_MAX];
 	json_t *arr = NULL;
-	pl_status st = cli_get_array(doc, "capacities", "", 0, &arr, err);
+	pl_status st = pl_json_get_array(doc, "capacities", "", 0, &arr, err);
 	long *cap;
 
 	*out = NULL;
@@ -35,7 +35,7 @@ static pl_status read_capacities(json_t *doc, size_t ncols, long **out, pl_error
 		if (!json_is_integer(x) || json_integer_value(x) < 1 ||
 		    json_integer_value(x) > (json_int_t)1 << 40) {
 			free(cap);
-			return pl_error_set(err, PL_ERR_INVALID, cli_ptr_index(p, sizeof(p), "/capacities", j),
+			return pl_error_set(err, PL_ERR_INVALID, pl_json_ptr_index(p, sizeof(p), "/capacities", j),
 					    "each capacity must be a positive integer");
 		}
 		cap[j] = (long)json_integer_value(x);
@@ -82,7 +82,7 @@ int cmd_solve_assignment(cli_ctx *ctx)
 	if (rc != CLI_EXIT_OK)
 		return rc;
 	t0 = cli_now_ms();
-	st = cli_check_keys(doc, "", keys, &ctx->err);
+	st = pl_json_check_keys(doc, "", keys, &ctx->err);
 	if (st != PL_OK)
 		goto fail;
 	costs = json_object_get(doc, "costs");

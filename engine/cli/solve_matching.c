@@ -41,21 +41,21 @@ static pl_status read_edges(json_t *arr, long long n, long **eu, long **ev, doub
 		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory reading the edges");
 	for (size_t k = 0; k < m; k++) {
 		json_t *e = json_array_get(arr, k), *x;
-		cli_ptr_index(p, sizeof(p), "/edges", k);
+		pl_json_ptr_index(p, sizeof(p), "/edges", k);
 		if (!json_is_array(e) || json_array_size(e) != 3)
 			return pl_error_set(err, PL_ERR_INVALID, p,
 					    "edge %zu must be an array [u, v, weight]", k);
 		for (int side = 0; side < 2; side++)
 			if (vertex_index(json_array_get(e, (size_t)side), n, side ? &(*ev)[k] : &(*eu)[k]) != 0)
-				return pl_error_set(err, PL_ERR_INVALID, cli_ptr_index(q, sizeof(q), p, (size_t)side),
+				return pl_error_set(err, PL_ERR_INVALID, pl_json_ptr_index(q, sizeof(q), p, (size_t)side),
 						    "edge %zu: each endpoint must be an integer vertex index "
 						    "from 0 to n - 1", k);
 		if ((*eu)[k] == (*ev)[k])
-			return pl_error_set(err, PL_ERR_INVALID, cli_ptr_index(q, sizeof(q), p, 1),
+			return pl_error_set(err, PL_ERR_INVALID, pl_json_ptr_index(q, sizeof(q), p, 1),
 					    "edge %zu: a self-loop is not allowed", k);
 		x = json_array_get(e, 2);
 		if (!json_is_number(x) || !isfinite(json_number_value(x)))
-			return pl_error_set(err, PL_ERR_INVALID, cli_ptr_index(q, sizeof(q), p, 2),
+			return pl_error_set(err, PL_ERR_INVALID, pl_json_ptr_index(q, sizeof(q), p, 2),
 					    "edge %zu: the weight must be a finite number", k);
 		(*w)[k] = json_number_value(x);
 		if (!json_is_integer(x) || fabs((*w)[k]) > 9007199254740992.0)
@@ -115,16 +115,16 @@ int cmd_solve_matching(cli_ctx *ctx)
 		st = pl_error_set(&ctx->err, PL_ERR_INVALID, "", "the input must be a JSON object");
 		goto fail;
 	}
-	st = cli_check_keys(doc, "", keys, &ctx->err);
+	st = pl_json_check_keys(doc, "", keys, &ctx->err);
 	if (st == PL_OK)
-		st = cli_get_integer(doc, "n", "", 1, &n, &ctx->err);
+		st = pl_json_get_integer(doc, "n", "", 1, &n, &ctx->err);
 	if (st == PL_OK && (n < 0 || n > (1LL << 28)))
 		st = pl_error_set(&ctx->err, PL_ERR_INVALID, "/n",
 				  "n must be an integer from 0 to 268435456");
 	if (st == PL_OK)
-		st = cli_get_array(doc, "edges", "", 1, &edges, &ctx->err);
+		st = pl_json_get_array(doc, "edges", "", 1, &edges, &ctx->err);
 	if (st == PL_OK)
-		st = cli_get_bool(doc, "max_cardinality", "", 0, &maxcard, &ctx->err);
+		st = pl_json_get_bool(doc, "max_cardinality", "", 0, &maxcard, &ctx->err);
 	if (st == PL_OK) {
 		m = json_array_size(edges);
 		st = read_edges(edges, n, &eu, &ev, &w, &all_integer, &ctx->err);

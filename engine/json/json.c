@@ -1,0 +1,166 @@
+/*
+ * json.c: the JSON layer's typed field access, each failure naming the field by JSON Pointer.
+ *
+ * Every document reader (the CLI's and the library's) validates through these helpers so that
+ * every error has the same shape ("/field/3 must be a number") and no helper ever prints a value
+ * it was given. The core modules never see JSON; this layer turns their arrays into documents and
+ * back (docs/HACKING.md).
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <peerlink/json.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+
+const char *pl_json_ptr(char *buf, size_t size, const char *ptr, const char *key)
+{
+	snprintf(buf, size, "%s", ptr);
+	pl_pointer_append(buf, size, key);
+	return buf;
+}
+
+const char *pl_json_ptr_index(char *buf, size_t size, const char *ptr, size_t index)
+{
+	snprintf(buf, size, "%s", ptr);
+	pl_pointer_append_index(buf, size, index);
+	return buf;
+}
+
+/* Fetch obj[key]; NULL and PL_OK when absent (or JSON null) and not required. */
+static pl_status member(json_t *obj, const char *key, const char *ptr, int required, json_t **out,
+			pl_error *err)
+{
+	char p[PL_POINTER_MAX];
+	json_t *v = json_object_get(obj, key);
+
+	*out = NULL;
+	if (!v || json_is_null(v)) {
+		if (required)
+			return pl_error_set(err, PL_ERR_INVALID, pl_json_ptr(p, sizeof(p), ptr, key),
+					    "required field '%s' is missing", key);
+		return PL_OK;
+	}
+	*out = v;
+	return PL_OK;
+}
+
+static pl_status wrong_type(const char *ptr, const char *key, const char *what, pl_error *err)
+{
+	char p[PL_POINTER_MAX];
+	return pl_error_set(err, PL_ERR_INVALID, pl_json_ptr(p, sizeof(p), ptr, key),
+			    "field '%s' must be %s", key, what);
+}
+
+pl_status pl_json_get_number(json_t *obj, const char *key, const char *ptr, int required, double *out,
+			 pl_error *err)
+{
+	json_t *v;
+	pl_status st = member(obj, key, ptr, required, &v, err);
+
+	if (st != PL_OK || !v)
+		return st;
+	if (!json_is_number(v))
+		return wrong_type(ptr, key, "a number", err);
+	*out = json_number_value(v);
+	return PL_OK;
+}
+
+pl_status pl_json_get_integer(json_t *obj, const char *key, const char *ptr, int required,
+			  long long *out, pl_error *err)
+{
+	json_t *v;
+	pl_status st = member(obj, key, ptr, required, &v, err);
+
+	if (st != PL_OK || !v)
+		return st;
+	if (json_is_real(v)) {
+		double d = json_real_value(v);
+		if (d != floor(d) || fabs(d) > 9e15)
+			return wrong_type(ptr, key, "an integer", err);
+		*out = (long long)d;
+		return PL_OK;
+	}
+	if (!json_is_integer(v))
+		return wrong_type(ptr, key, "an integer", err);
+	*out = json_integer_value(v);
+	return PL_OK;
+}
+
+pl_status pl_json_get_bool(json_t *obj, const char *key, const char *ptr, int required, int *out,
+		       pl_error *err)
+{
+	json_t *v;
+	pl_status st = member(obj, key, ptr, required, &v, err);
+
+	if (st != PL_OK || !v)
+		return st;
+	if (!json_is_boolean(v))
+		return wrong_type(ptr, key, "true or false", err);
+	*out = json_is_true(v);
+	return PL_OK;
+}
+
+pl_status pl_json_get_string(json_t *obj, const char *key, const char *ptr, int required,
+			 const char **out, pl_error *err)
+{
+	json_t *v;
+	pl_status st = member(obj, key, ptr, required, &v, err);
+
+	if (st != PL_OK || !v)
+		return st;
+	if (!json_is_string(v))
+		return wrong_type(ptr, key, "a string", err);
+	*out = json_string_value(v);
+	return PL_OK;
+}
+
+pl_status pl_json_get_array(json_t *obj, const char *key, const char *ptr, int required,
+			json_t **out, pl_error *err)
+{
+	json_t *v;
+	pl_status st = member(obj, key, ptr, required, &v, err);
+
+	if (st != PL_OK || !v)
+		return st;
+	if (!json_is_array(v))
+		return wrong_type(ptr, key, "an array", err);
+	*out = v;
+	return PL_OK;
+}
+
+pl_status pl_json_get_object(json_t *obj, const char *key, const char *ptr, int required,
+			 json_t **out, pl_error *err)
+{
+	json_t *v;
+	pl_status st = member(obj, key, ptr, required, &v, err);
+
+	if (st != PL_OK || !v)
+		return st;
+	if (!json_is_object(v))
+		return wrong_type(ptr, key, "an object", err);
+	*out = v;
+	return PL_OK;
+}
+
+pl_status pl_json_check_keys(json_t *obj, const char *ptr, const char *const *allowed, pl_error *err)
+{
+	const char *key;
+	json_t *value;
+
+	json_object_foreach(obj, key, value) {
+		int ok = 0;
+		for (const char *const *a = allowed; *a; a++)
+			if (strcmp(*a, key) == 0)
+				ok = 1;
+		if (!ok) {
+			char p[PL_POINTER_MAX];
+			/* The key is a field name chosen by the caller's program, not a client value. */
+			return pl_error_set(err, PL_ERR_INVALID, pl_json_ptr(p, sizeof(p), ptr, key),
+					    "unknown field '%s'", key);
+		}
+	}
+	return PL_OK;
+}

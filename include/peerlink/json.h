@@ -1,0 +1,37 @@
+/*
+ * json.h: the JSON layer. The core modules work on plain arrays and structs; this layer reads and
+ * writes the documents (jansson values) and turns a core error's index or field into an RFC 6901
+ * JSON Pointer. It is the only public header that includes jansson.
+ *
+ * Field access: obj[key] is fetched and type-checked; an absent (or null) optional field leaves
+ * *out untouched and returns PL_OK; a missing required field or a wrong type returns
+ * PL_ERR_INVALID with the pointer "ptr/key". No helper ever puts a value into a message.
+ * Borrowed references: the json_t ** outputs are owned by obj.
+ */
+#ifndef PEERLINK_JSON_H
+#define PEERLINK_JSON_H
+
+#include <stddef.h>
+#include <jansson.h>
+#include <peerlink/error.h>
+
+pl_status pl_json_get_number(json_t *obj, const char *key, const char *ptr, int required,
+			     double *out, pl_error *err);
+pl_status pl_json_get_integer(json_t *obj, const char *key, const char *ptr, int required,
+			      long long *out, pl_error *err);
+pl_status pl_json_get_bool(json_t *obj, const char *key, const char *ptr, int required, int *out,
+			   pl_error *err);
+pl_status pl_json_get_string(json_t *obj, const char *key, const char *ptr, int required,
+			     const char **out, pl_error *err);
+pl_status pl_json_get_array(json_t *obj, const char *key, const char *ptr, int required,
+			    json_t **out, pl_error *err);
+pl_status pl_json_get_object(json_t *obj, const char *key, const char *ptr, int required,
+			     json_t **out, pl_error *err);
+/* Reject members not in the NULL-terminated `allowed` list; the pointer names the first one. */
+pl_status pl_json_check_keys(json_t *obj, const char *ptr, const char *const *allowed,
+			     pl_error *err);
+/* Build "ptr/key" and "ptr/index" into buf (escaped per RFC 6901); return buf. */
+const char *pl_json_ptr(char *buf, size_t size, const char *ptr, const char *key);
+const char *pl_json_ptr_index(char *buf, size_t size, const char *ptr, size_t index);
+
+#endif
