@@ -63,6 +63,10 @@ typedef struct cli_ctx {
 	long err_line, err_column; /* set for JSON syntax errors (1-based), else 0 */
 } cli_ctx;
 
+/* ---- provided by main.c ---- */
+/* Run `peerlink argv[1..]`; returns the exit code, never exits (the fuzz targets call it). */
+int cli_main(int argc, char **argv);
+
 /* ---- provided by io.c ---- */
 int cli_read_input(cli_ctx *ctx, json_t **out);
 int cli_write_output(cli_ctx *ctx, json_t *doc);

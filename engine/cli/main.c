@@ -269,7 +269,9 @@ static int parse_options(cli_ctx *ctx, int argc, char **argv)
 	return -1;
 }
 
-int main(int argc, char **argv)
+/* The whole CLI as a function (entry.c's main() calls it; the fuzz targets call it in-process):
+ * it returns the exit code and never calls exit(). */
+int cli_main(int argc, char **argv)
 {
 	cli_ctx ctx;
 	const cli_command *cmd;
