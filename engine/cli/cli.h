@@ -30,12 +30,61 @@ enum cli_exit {
 
 #define CLI_MAX_EXTRA 12
 
-/* A subcommand-specific option, declared as data in the dispatch table. */
+/*
+ * Options are declared as data (after git's parse-options): each row says the option's type, its
+ * range and its default. main.c parses and validates the whole command line against the table
+ * once, before the subcommand runs (a bad value is a usage error, exit 2, naming the option and
+ * never echoing the value); the subcommand then reads typed values with cli_opt_*(), the default
+ * applied. The man page and --help are printed from the same rows, so they cannot fall behind.
+ *
+ * Numbers are strict: an integer is an optional '-' and decimal digits only (no spaces, no '+',
+ * no trailing characters) and must lie in [imin, imax]; a real is a plain decimal number
+ * (digits, '.', an exponent), finite, in [rmin, rmax]; overflow is out of range.
+ */
+typedef enum cli_opt_type {
+	CLI_OPT_FLAG,   /* --name: no value */
+	CLI_OPT_INT,    /* --name N: an integer in [imin, imax] */
+	CLI_OPT_REAL,   /* --name X: a finite number in [rmin, rmax] */
+	CLI_OPT_STRING, /* --name FILE: a non-empty text */
+	CLI_OPT_CHOICE, /* --name WORD: one of `choices` ("platt|isotonic|none") */
+	CLI_OPT_DATE    /* --name DATE: a calendar date YYYY-MM-DD */
+} cli_opt_type;
+
 typedef struct cli_option {
-	const char *name;  /* long name without "--" */
-	int takes_value;   /* 1: --name VALUE, 0: a flag */
+	const char *name;     /* long name without "--" */
+	cli_opt_type type;
+	const char *metavar;  /* value placeholder in help and the man page ("N", "FILE") */
+	long long imin, imax; /* CLI_OPT_INT range, inclusive */
+	double rmin, rmax;    /* CLI_OPT_REAL range, inclusive */
+	const char *choices;  /* CLI_OPT_CHOICE: the accepted words, '|'-separated */
+	const char *dflt;     /* default, written as on the command line; NULL: none */
+	const char *dflt_doc; /* for the help: a default that is not a constant ("the input's") */
 	const char *help;
 } cli_option;
+
+/* Table rows: CLI_INT("folds", "K", 2, 100, "5", "cross-validation folds"). */
+#define CLI_FLAG(n, h) { .name = (n), .type = CLI_OPT_FLAG, .help = (h) }
+#define CLI_INT(n, mv, lo, hi, d, h) \
+	{ .name = (n), .type = CLI_OPT_INT, .metavar = (mv), .imin = (lo), .imax = (hi), .dflt = (d), \
+	  .help = (h) }
+#define CLI_REAL(n, mv, lo, hi, d, h) \
+	{ .name = (n), .type = CLI_OPT_REAL, .metavar = (mv), .rmin = (lo), .rmax = (hi), .dflt = (d), \
+	  .help = (h) }
+#define CLI_STRING(n, mv, d, h) \
+	{ .name = (n), .type = CLI_OPT_STRING, .metavar = (mv), .dflt = (d), .help = (h) }
+#define CLI_CHOICE(n, ch, d, h) \
+	{ .name = (n), .type = CLI_OPT_CHOICE, .metavar = "WORD", .choices = (ch), .dflt = (d), \
+	  .help = (h) }
+#define CLI_DATE(n, d, h) { .name = (n), .type = CLI_OPT_DATE, .metavar = "DATE", .dflt = (d), .help = (h) }
+
+/* A parsed option value. */
+typedef struct cli_value {
+	int given;      /* 1: on the command line; 0: absent (the default, if any, is filled in) */
+	int set;        /* given, or a default applies */
+	long long i;    /* INT; DATE as days since 1970-01-01; CHOICE as the word's index; FLAG 1 */
+	double r;       /* REAL */
+	const char *s;  /* the text (STRING, CHOICE, DATE): argv or the table's default */
+} cli_value;
 
 struct cli_ctx;
 typedef int (*cli_fn)(struct cli_ctx *ctx);
@@ -44,7 +93,8 @@ typedef struct cli_command {
 	const char *command;    /* "solve" */
 	const char *subcommand; /* "assignment", or NULL for a command without subcommands */
 	cli_fn run;
-	const char *summary;
+	const char *summary;    /* one line, for --help */
+	const char *description; /* a paragraph for the man page (NULL: the summary alone) */
 	cli_option extra[CLI_MAX_EXTRA]; /* terminated by a zero row */
 } cli_command;
 
@@ -56,8 +106,8 @@ typedef struct cli_ctx {
 	int no_timing;  /* report *_ms as 0, so runs can be compared byte for byte */
 	int jsonl;
 	int have_seed;
-	unsigned long seed;
-	const char *extra_value[CLI_MAX_EXTRA]; /* value (or "1" for flags) per cmd->extra row */
+	unsigned long seed; /* --seed, from 0 to 2^63 - 1 (what a JSON "seed" can hold) */
+	cli_value extra[CLI_MAX_EXTRA]; /* per cmd->extra row */
 	double parse_ms;
 	pl_error err;
 	long err_line, err_column; /* set for JSON syntax errors (1-based), else 0 */
@@ -66,6 +116,18 @@ typedef struct cli_ctx {
 /* ---- provided by main.c ---- */
 /* Run `peerlink argv[1..]`; returns the exit code, never exits (the fuzz targets call it). */
 int cli_main(int argc, char **argv);
+
+/* ---- provided by options.c ---- */
+/* Parse and validate one option value against its row (err names the option, never the value). */
+pl_status cli_opt_parse(const cli_option *opt, const char *text, cli_value *out, pl_error *err);
+/* Typed access to the subcommand's options, by name. */
+int cli_opt_given(const cli_ctx *ctx, const char *name); /* on the command line */
+int cli_opt_flag(const cli_ctx *ctx, const char *name);
+long long cli_opt_int(const cli_ctx *ctx, const char *name);  /* INT, DATE, CHOICE (index) */
+double cli_opt_real(const cli_ctx *ctx, const char *name);
+const char *cli_opt_str(const cli_ctx *ctx, const char *name); /* NULL: absent, no default */
+/* "an integer from 2 to 100", "platt, isotonic or none", ...: what the option accepts. */
+void cli_opt_describe(const cli_option *opt, char *buf, size_t size);
 
 /* ---- provided by io.c ---- */
 int cli_read_input(cli_ctx *ctx, json_t **out);
@@ -79,7 +141,6 @@ int cli_fail(cli_ctx *ctx, pl_status st, const char *pointer, const char *fmt, .
 void cli_print_error(const pl_error *err, long line, long column); /* line 0: none */
 double cli_now_ms(void);
 double cli_ms(const cli_ctx *ctx, double ms); /* 0 under --no-timing */
-const char *cli_extra(const cli_ctx *ctx, const char *name); /* NULL when not given */
 /* Resolve a path named inside the input document: relative to the input file's folder. */
 char *cli_resolve_path(const cli_ctx *ctx, const char *path);
 

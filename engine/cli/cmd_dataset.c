@@ -100,30 +100,10 @@ static int stream_close(cli_ctx *ctx, out_stream *s, int ok)
 	return rc;
 }
 
-/* ---- option values ---- */
-
-static int option_count(cli_ctx *ctx, const char *name, long lo, long hi, long dflt, long *out)
-{
-	const char *text = cli_extra(ctx, name);
-	char *end;
-	long v;
-
-	*out = dflt;
-	if (!text)
-		return CLI_EXIT_OK;
-	errno = 0;
-	v = strtol(text, &end, 10);
-	if (!*text || *end || errno || v < lo || v > hi)
-		return cli_fail(ctx, PL_ERR_USAGE, "", "option '--%s' needs an integer in [%ld, %ld]", name,
-				lo, hi);
-	*out = v;
-	return CLI_EXIT_OK;
-}
-
 /* Load the JSON object in the file named by --params (NULL when the option is absent). */
 static int load_params_file(cli_ctx *ctx, json_t **out)
 {
-	const char *path = cli_extra(ctx, "params");
+	const char *path = cli_opt_str(ctx, "params");
 	json_error_t jerr;
 	json_t *doc;
 
@@ -163,15 +143,12 @@ int cmd_dataset_generate_checkins(cli_ctx *ctx)
 	json_t *pdoc = NULL, *all = NULL, *stats;
 	gsl_rng *rng = NULL;
 	out_stream out = { 0 };
-	long nclients, ndays;
+	long nclients = (long)cli_opt_int(ctx, "clients"), ndays = (long)cli_opt_int(ctx, "days");
 	unsigned long seed = ctx->have_seed ? ctx->seed : 1;
 	size_t lapses = 0, lapsed = 0, immune = 0, slots = 0, filled = 0;
-	int rc, truth = !cli_extra(ctx, "no-truth"), whole = ctx->pretty && !ctx->jsonl;
+	int rc, truth = !cli_opt_flag(ctx, "no-truth"), whole = ctx->pretty && !ctx->jsonl;
 	double t0 = cli_now_ms();
 
-	if ((rc = option_count(ctx, "clients", 0, 10000000, 20, &nclients)) != CLI_EXIT_OK ||
-	    (rc = option_count(ctx, "days", 1, 36600, 180, &ndays)) != CLI_EXIT_OK)
-		return rc;
 	pl_gen_checkins_params_init(&par);
 	if ((rc = load_params_file(ctx, &pdoc)) != CLI_EXIT_OK)
 		return rc;
@@ -267,7 +244,6 @@ int cmd_dataset_generate_profiles(cli_ctx *ctx)
 	json_t *pdoc = NULL, *doc = NULL, *stats;
 	gsl_rng *rng;
 	unsigned long seed = ctx->have_seed ? ctx->seed : 1;
-	long v;
 	int rc;
 	double t0 = cli_now_ms();
 	static const char *const counts[] = { "mentees", "mentors", "clients" };
@@ -283,9 +259,8 @@ int cmd_dataset_generate_profiles(cli_ctx *ctx)
 	/* command-line counts override the parameter file */
 	for (int k = 0; k < 3; k++) {
 		long *field = k == 0 ? &par.mentees : k == 1 ? &par.mentors : &par.clients;
-		if ((rc = option_count(ctx, counts[k], 0, 1000000, *field, &v)) != CLI_EXIT_OK)
-			return rc;
-		*field = v;
+		if (cli_opt_given(ctx, counts[k]))
+			*field = (long)cli_opt_int(ctx, counts[k]);
 	}
 	rng = gsl_rng_alloc(gsl_rng_mt19937);
 	if (!rng)

@@ -26,34 +26,6 @@
 
 /* ---------------------------------------------------------------- shared helpers */
 
-static pl_status parse_double_opt(const char *text, const char *name, double lo, double hi,
-				  double *out, pl_error *err)
-{
-	char *end;
-	double v;
-	errno = 0;
-	v = strtod(text, &end);
-	if (!*text || *end || errno || !(v >= lo && v <= hi))
-		return pl_error_set(err, PL_ERR_USAGE, "", "option '--%s' needs a number from %g to %g",
-				    name, lo, hi);
-	*out = v;
-	return PL_OK;
-}
-
-static pl_status parse_int_opt(const char *text, const char *name, long lo, long hi, int *out,
-			       pl_error *err)
-{
-	char *end;
-	long v;
-	errno = 0;
-	v = strtol(text, &end, 10);
-	if (!*text || *end || errno || v < lo || v > hi)
-		return pl_error_set(err, PL_ERR_USAGE, "", "option '--%s' needs an integer from %ld to %ld",
-				    name, lo, hi);
-	*out = (int)v;
-	return PL_OK;
-}
-
 /* A document option: number in [lo, hi] (absent: unchanged). */
 static pl_status doc_double(json_t *doc, const char *key, double lo, double hi, double *out,
 			    pl_error *err)
@@ -192,32 +164,28 @@ static pl_status train_add_text(train_state *ts, cli_ctx *ctx, const char *text,
 	return st;
 }
 
+/* Command-line options win over the document's; main.c has validated them. */
 static pl_status train_options_from_flags(cli_ctx *ctx, pl_risk_train_options *o)
 {
-	const char *v;
-	pl_status st = PL_OK;
-
-	if ((v = cli_extra(ctx, "horizon")))
-		st = parse_int_opt(v, "horizon", 1, 365, &o->horizon_days, &ctx->err);
-	if (st == PL_OK && (v = cli_extra(ctx, "l2")))
-		st = parse_double_opt(v, "l2", 0, 1e9, &o->l2, &ctx->err);
-	if (st == PL_OK && (v = cli_extra(ctx, "calibration")) &&
-	    parse_calibration(v, &o->calibration) != PL_OK)
-		st = pl_error_set(&ctx->err, PL_ERR_USAGE, "",
-				  "option '--calibration' must be platt, isotonic or none");
-	if (st == PL_OK && (v = cli_extra(ctx, "folds")))
-		st = parse_int_opt(v, "folds", 2, 100, &o->folds, &ctx->err);
-	if (st == PL_OK && (v = cli_extra(ctx, "alert-rate")))
-		st = parse_double_opt(v, "alert-rate", 0, 1, &o->alert_rate, &ctx->err);
-	if (st == PL_OK && (v = cli_extra(ctx, "sensitivity")))
-		st = parse_double_opt(v, "sensitivity", 0, 1, &o->sensitivity, &ctx->err);
-	if (st == PL_OK && (v = cli_extra(ctx, "min-checkins")))
-		st = parse_int_opt(v, "min-checkins", 1, 365, &o->min_checkins, &ctx->err);
-	if (st == PL_OK && (v = cli_extra(ctx, "stride")))
-		st = parse_int_opt(v, "stride", 1, 365, &o->stride, &ctx->err);
+	if (cli_opt_given(ctx, "horizon"))
+		o->horizon_days = (int)cli_opt_int(ctx, "horizon");
+	if (cli_opt_given(ctx, "l2"))
+		o->l2 = cli_opt_real(ctx, "l2");
+	if (cli_opt_given(ctx, "calibration"))
+		(void)parse_calibration(cli_opt_str(ctx, "calibration"), &o->calibration);
+	if (cli_opt_given(ctx, "folds"))
+		o->folds = (int)cli_opt_int(ctx, "folds");
+	if (cli_opt_given(ctx, "alert-rate"))
+		o->alert_rate = cli_opt_real(ctx, "alert-rate");
+	if (cli_opt_given(ctx, "sensitivity"))
+		o->sensitivity = cli_opt_real(ctx, "sensitivity");
+	if (cli_opt_given(ctx, "min-checkins"))
+		o->min_checkins = (int)cli_opt_int(ctx, "min-checkins");
+	if (cli_opt_given(ctx, "stride"))
+		o->stride = (int)cli_opt_int(ctx, "stride");
 	if (ctx->have_seed)
 		o->seed = ctx->seed;
-	return st;
+	return PL_OK;
 }
 
 static pl_status train_options_from_doc(json_t *doc, train_state *ts, pl_error *err)
@@ -591,7 +559,7 @@ static char *default_model_path(void)
 
 static pl_status load_model(cli_ctx *ctx, pl_risk_model *m)
 {
-	const char *given = cli_extra(ctx, "model");
+	const char *given = cli_opt_str(ctx, "model");
 	char *path = given ? strdup(given) : default_model_path();
 	pl_status st;
 
@@ -693,7 +661,7 @@ int cmd_risk_score(cli_ctx *ctx)
 	risk_scorer s;
 	risk_tally tally;
 	json_t *doc = NULL, *clients = NULL;
-	const char *v, *as_of = NULL;
+	const char *as_of = NULL;
 	collect_state cs = { NULL };
 	risk_input in;
 	pl_status st;
@@ -741,13 +709,10 @@ int cmd_risk_score(cli_ctx *ctx)
 			goto fail;
 		ctx->parse_ms += cli_now_ms() - t0;
 	}
-	if ((v = cli_extra(ctx, "as-of")) && pl_date_parse(v, &s.as_of) != 0) {
-		st = pl_error_set(&ctx->err, PL_ERR_USAGE, "", "option '--as-of' needs a date YYYY-MM-DD");
-		goto fail;
-	}
-	if ((v = cli_extra(ctx, "top")) &&
-	    (st = parse_int_opt(v, "top", 0, 100000, &s.top, &ctx->err)) != PL_OK)
-		goto fail;
+	if (cli_opt_given(ctx, "as-of"))
+		s.as_of = (int32_t)cli_opt_int(ctx, "as-of");
+	if (cli_opt_given(ctx, "top"))
+		s.top = (int)cli_opt_int(ctx, "top");
 	t0 = cli_now_ms();
 	if (ctx->jsonl) {
 		st = risk_score_stream(ctx, &s, NULL, NULL, write_line, ctx, &tally, &ctx->err);

@@ -30,14 +30,6 @@ double cli_ms(const cli_ctx *ctx, double ms)
 	return ctx->no_timing ? 0.0 : ms;
 }
 
-const char *cli_extra(const cli_ctx *ctx, const char *name)
-{
-	for (int k = 0; k < CLI_MAX_EXTRA && ctx->cmd->extra[k].name; k++)
-		if (strcmp(ctx->cmd->extra[k].name, name) == 0)
-			return ctx->extra_value[k];
-	return NULL;
-}
-
 int cli_exit_for(pl_status st)
 {
 	switch (st) {

@@ -2,80 +2,111 @@
  * main.c: `peerlink <command> <subcommand> [options]`: the dispatch table and option parsing.
  *
  * Every subcommand is one row of `commands[]` (after git's builtin table): its name, the function
- * that runs it, a one-line summary and the options it accepts beyond the common ones. Parsing is
- * driven by those tables, so usage text, validation and dispatch cannot drift apart.
+ * that runs it, a one-line summary and the options it accepts beyond the common ones, each typed
+ * with its range and default (cli.h). The whole command line is validated here, once, before the
+ * subcommand runs; usage text, validation and dispatch come from the same rows and cannot drift.
  */
 #include "cli.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <gsl/gsl_errno.h>
 
+/* A seed is what a JSON "seed" can hold: 0 to 2^63 - 1. */
+#define CLI_SEED_MAX 9223372036854775807LL
+
 static const cli_command commands[] = {
 	{ "solve", "assignment", cmd_solve_assignment,
-	  "optimal assignment of rows to capacitated columns (min cost or max score)", { { 0 } } },
+	  "optimal assignment of rows to capacitated columns (min cost or max score)", NULL,
+	  { { 0 } } },
 	{ "dataset", "generate checkins", cmd_dataset_generate_checkins,
-	  "seeded synthetic check-in cohort with the true daily hazard (docs/datasets.md)",
-	  { { "clients", 1, "number of clients (default 20)" },
-	    { "days", 1, "days per client (default 180)" },
-	    { "params", 1, "JSON file overriding generator parameters" },
-	    { "no-truth", 0, "leave out each client's \"truth\" (hazard and state)" },
+	  "seeded synthetic check-in cohort with the true daily hazard (docs/datasets.md)", NULL,
+	  { CLI_INT("clients", "N", 0, 10000000, "20", "number of clients"),
+	    CLI_INT("days", "N", 1, 36600, "180", "days per client"),
+	    CLI_STRING("params", "FILE", NULL, "JSON file overriding generator parameters"),
+	    CLI_FLAG("no-truth", "leave out each client's \"truth\" (hazard and state)"),
 	    { 0 } } },
 	{ "dataset", "generate profiles", cmd_dataset_generate_profiles,
-	  "seeded synthetic matching program with planted communities (docs/datasets.md)",
-	  { { "mentees", 1, "number of mentees (default 40)" },
-	    { "mentors", 1, "number of mentors (default 12)" },
-	    { "clients", 1, "number of clients for buddies and groups (default 0)" },
-	    { "params", 1, "JSON file overriding generator parameters" },
+	  "seeded synthetic matching program with planted communities (docs/datasets.md)", NULL,
+	  { { .name = "mentees", .type = CLI_OPT_INT, .metavar = "N", .imin = 0, .imax = 1000000,
+	      .dflt_doc = "the parameter file's, else 40", .help = "number of mentees" },
+	    { .name = "mentors", .type = CLI_OPT_INT, .metavar = "N", .imin = 0, .imax = 1000000,
+	      .dflt_doc = "the parameter file's, else 12", .help = "number of mentors" },
+	    { .name = "clients", .type = CLI_OPT_INT, .metavar = "N", .imin = 0, .imax = 1000000,
+	      .dflt_doc = "the parameter file's, else 0",
+	      .help = "number of clients for buddies and groups" },
+	    CLI_STRING("params", "FILE", NULL, "JSON file overriding generator parameters"),
 	    { 0 } } },
 	{ "dataset", "import", cmd_dataset_import,
-	  "long-format CSV or openESM check-ins into the risk input format (datasets/README.md)",
+	  "long-format CSV or openESM check-ins into the risk input format (datasets/README.md)", NULL,
 	  { { 0 } } },
 	{ "risk", "ews", cmd_risk_ews,
 	  "early-warning indicators, Kendall trends, surrogate p-values, EWMA/CUSUM, change points (docs/ews.md)",
-	  { { 0 } } },
+	  NULL, { { 0 } } },
 	{ "risk", "train", cmd_risk_train,
-	  "fit a calibrated relapse-risk model on labelled check-in histories (docs/risk.md)",
-	  { { "horizon", 1, "days ahead a lapse counts (default 7)" },
-	    { "l2", 1, "ridge penalty on standardized coefficients (default 1)" },
-	    { "calibration", 1, "platt (default), isotonic or none" },
-	    { "folds", 1, "cross-validation folds, grouped by client (default 5)" },
-	    { "alert-rate", 1, "high tier: at most this fraction of client-days (default 0.05)" },
-	    { "sensitivity", 1, "moderate tier: sensitivity target (default 0.5)" },
-	    { "min-checkins", 1, "check-ins a client needs before it is scored (default 7)" },
-	    { "stride", 1, "train on every k-th day of each client (default 1)" },
+	  "fit a calibrated relapse-risk model on labelled check-in histories (docs/risk.md)", NULL,
+	  { { .name = "horizon", .type = CLI_OPT_INT, .metavar = "DAYS", .imin = 1, .imax = 365,
+	      .dflt_doc = "the input's \"horizon_days\", else 7", .help = "days ahead a lapse counts" },
+	    { .name = "l2", .type = CLI_OPT_REAL, .metavar = "X", .rmin = 0, .rmax = 1e9,
+	      .dflt_doc = "the input's \"l2\", else 1",
+	      .help = "ridge penalty on standardized coefficients" },
+	    { .name = "calibration", .type = CLI_OPT_CHOICE, .metavar = "WORD",
+	      .choices = "platt|isotonic|none", .dflt_doc = "the input's \"calibration\", else platt",
+	      .help = "probability calibration" },
+	    { .name = "folds", .type = CLI_OPT_INT, .metavar = "K", .imin = 2, .imax = 100,
+	      .dflt_doc = "the input's \"folds\", else 5",
+	      .help = "cross-validation folds, grouped by client" },
+	    { .name = "alert-rate", .type = CLI_OPT_REAL, .metavar = "X", .rmin = 0, .rmax = 1,
+	      .dflt_doc = "the input's \"alert_rate\", else 0.05",
+	      .help = "high tier: at most this fraction of client-days" },
+	    { .name = "sensitivity", .type = CLI_OPT_REAL, .metavar = "X", .rmin = 0, .rmax = 1,
+	      .dflt_doc = "the input's \"sensitivity\", else 0.5",
+	      .help = "moderate tier: sensitivity target" },
+	    { .name = "min-checkins", .type = CLI_OPT_INT, .metavar = "N", .imin = 1, .imax = 365,
+	      .dflt_doc = "the input's \"min_checkins\", else 7",
+	      .help = "check-ins a client needs before it is scored" },
+	    { .name = "stride", .type = CLI_OPT_INT, .metavar = "K", .imin = 1, .imax = 365,
+	      .dflt_doc = "the input's \"stride\", else 1",
+	      .help = "train on every k-th day of each client" },
 	    { 0 } } },
 	{ "risk", "score", cmd_risk_score,
-	  "risk of a lapse within the model's horizon, tier, signals, contributions (docs/risk.md)",
-	  { { "model", 1, "model file (default: models/default.json, see docs/risk.md)" },
-	    { "as-of", 1, "score as of this date YYYY-MM-DD (default: each client's last check-in)" },
-	    { "top", 1, "contributions listed per client, largest first (default 10, 0 = all)" },
+	  "risk of a lapse within the model's horizon, tier, signals, contributions (docs/risk.md)", NULL,
+	  { { .name = "model", .type = CLI_OPT_STRING, .metavar = "FILE",
+	      .dflt_doc = "models/default.json in the data directory", .help = "model file" },
+	    { .name = "as-of", .type = CLI_OPT_DATE, .metavar = "DATE",
+	      .dflt_doc = "the input's \"as_of\", else each client's last check-in",
+	      .help = "score as of this date" },
+	    { .name = "top", .type = CLI_OPT_INT, .metavar = "N", .imin = 0, .imax = 100000,
+	      .dflt_doc = "the input's \"top_contributions\", else 10",
+	      .help = "contributions listed per client, largest first (0 = all)" },
 	    { 0 } } },
 	{ "risk", "evaluate", cmd_risk_evaluate,
-	  "metrics with bootstrap intervals, subgroups, oracle and baselines (docs/datasets.md)",
-	  { { "model", 1, "evaluate this model file" },
-	    { "cv", 1, "or: client-grouped K-fold cross-validation of the default model" },
-	    { "horizon", 1, "with --cv: days ahead a lapse counts (default 7)" },
-	    { "stride", 1, "with --cv: train on every k-th day of each client (default 1)" },
-	    { "baselines", 0, "also score last craving, missed-check-in streak and EWS-only" },
-	    { "bootstrap", 1, "bootstrap replicates for the 95% intervals (default 200, 0 = none)" },
-	    { "budget", 1, "alert budget: one alert per this many client-weeks (default 20)" },
-	    { "lead-window", 1, "days before a lapse searched for the first high alert (default 28)" },
+	  "metrics with bootstrap intervals, subgroups, oracle and baselines (docs/datasets.md)", NULL,
+	  { CLI_STRING("model", "FILE", NULL, "evaluate this model file"),
+	    CLI_INT("cv", "K", 2, 100, NULL, "or: client-grouped K-fold cross-validation of the default model"),
+	    CLI_INT("horizon", "DAYS", 1, 365, "7", "with --cv: days ahead a lapse counts"),
+	    CLI_INT("stride", "K", 1, 365, "1", "with --cv: train on every k-th day of each client"),
+	    CLI_FLAG("baselines", "also score last craving, missed-check-in streak and EWS-only"),
+	    CLI_INT("bootstrap", "N", 0, 100000, "200", "bootstrap replicates for the 95% intervals (0 = none)"),
+	    CLI_REAL("budget", "X", 0.01, 1e6, "20", "alert budget: one alert per this many client-weeks"),
+	    CLI_INT("lead-window", "DAYS", 1, 3650, "28", "days before a lapse searched for the first high alert"),
 	    { 0 } } },
 	{ "solve", "matching", cmd_solve_matching,
-	  "maximum-weight matching on a general graph (Edmonds' blossom algorithm)", { { 0 } } },
+	  "maximum-weight matching on a general graph (Edmonds' blossom algorithm)", NULL, { { 0 } } },
 	{ "compat", NULL, cmd_compat,
 	  "compatibility scores of two sets of profiles, null = excluded (docs/matching-mentors.md)",
-	  { { 0 } } },
+	  NULL, { { 0 } } },
 	{ "match", "mentors", cmd_match_mentors,
-	  "mentees to capacitated mentors (total, maximin or stable) with reasons (docs/matching-mentors.md)", { { 0 } } },
+	  "mentees to capacitated mentors (total, maximin or stable) with reasons (docs/matching-mentors.md)",
+	  NULL, { { 0 } } },
 	{ "match", "buddies", cmd_match_buddies,
-	  "pair clients as accountability partners (max-weight matching; odd one out as a triad)",
+	  "pair clients as accountability partners (max-weight matching; odd one out as a triad)", NULL,
 	  { { 0 } } },
 	{ "match", "groups", cmd_match_groups,
-	  "clients into support groups maximizing within-group compatibility, with bound and gap",
+	  "clients into support groups maximizing within-group compatibility, with bound and gap", NULL,
 	  { { 0 } } },
 };
 
@@ -83,29 +114,55 @@ static const cli_command commands[] = {
 
 /* The options every subcommand accepts. */
 static const cli_option common_options[] = {
-	{ "input", 1, "read the JSON input from FILE (default: standard input)" },
-	{ "output", 1, "write the JSON answer to FILE, atomically (default: standard output)" },
-	{ "pretty", 0, "indent the JSON answer" },
-	{ "no-timing", 0, "report timings as 0 so that runs compare byte for byte" },
-	{ "seed", 1, "seed for every random choice (a non-negative integer)" },
-	{ "jsonl", 0, "JSON Lines in and out, where the subcommand supports it" },
-	{ "help", 0, "show this help" },
-	{ NULL, 0, NULL },
+	{ .name = "input", .type = CLI_OPT_STRING, .metavar = "FILE", .dflt_doc = "standard input",
+	  .help = "read the JSON input from FILE (short: -i)" },
+	{ .name = "output", .type = CLI_OPT_STRING, .metavar = "FILE", .dflt_doc = "standard output",
+	  .help = "write the JSON answer to FILE, atomically (short: -o)" },
+	CLI_FLAG("pretty", "indent the JSON answer"),
+	CLI_FLAG("no-timing", "report timings as 0 so that runs compare byte for byte"),
+	{ .name = "seed", .type = CLI_OPT_INT, .metavar = "N", .imin = 0, .imax = CLI_SEED_MAX,
+	  .dflt_doc = "the input's \"seed\", else the command's documented default",
+	  .help = "seed for every random choice" },
+	CLI_FLAG("jsonl", "JSON Lines in and out, where the subcommand supports it"),
+	CLI_FLAG("help", "show this help (short: -h)"),
+	{ 0 },
 };
 
-static void usage_error(const char *fmt, const char *arg)
+static void usage_error(const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 1, 2)))
+#endif
+	;
+static void usage_error(const char *fmt, ...)
 {
 	pl_error err = PL_ERROR_INIT;
-	pl_error_set(&err, PL_ERR_USAGE, "", fmt, arg);
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	pl_error_set(&err, PL_ERR_USAGE, "", "%s", msg);
 	cli_print_error(&err, 0, 0);
 }
 
+/* "--folds K    cross-validation folds (an integer from 2 to 100; default: 5)" */
 static void print_options(const cli_option *opts)
 {
 	for (; opts->name; opts++) {
-		char left[48];
-		snprintf(left, sizeof(left), "--%s%s", opts->name, opts->takes_value ? " VALUE" : "");
-		printf("  %-24s %s\n", left, opts->help);
+		char left[48], what[160];
+		snprintf(left, sizeof(left), "--%s%s%s", opts->name, opts->metavar ? " " : "",
+			 opts->metavar ? opts->metavar : "");
+		printf("  %-24s %s", left, opts->help);
+		what[0] = '\0';
+		if (opts->type != CLI_OPT_FLAG && opts->type != CLI_OPT_STRING)
+			cli_opt_describe(opts, what, sizeof(what));
+		if (opts->dflt || opts->dflt_doc)
+			printf(" (%s%sdefault: %s)", what, what[0] ? "; " : "",
+			       opts->dflt ? opts->dflt : opts->dflt_doc);
+		else if (what[0])
+			printf(" (%s)", what);
+		printf("\n");
 	}
 }
 
@@ -167,15 +224,6 @@ static int has_subcommands(const char *command)
 	return 0;
 }
 
-static int parse_seed(const char *text, unsigned long *out)
-{
-	char *end;
-	if (!*text || *text == '-')
-		return -1;
-	*out = strtoul(text, &end, 10);
-	return *end ? -1 : 0;
-}
-
 /* Look `name` up among the common options (index >= 0) or the command's extras (-1 - index). */
 static int lookup_option(const cli_command *cmd, const char *name, size_t len, int *is_extra,
 			 const cli_option **opt)
@@ -195,26 +243,55 @@ static int lookup_option(const cli_command *cmd, const char *name, size_t len, i
 	return -1;
 }
 
-static void set_common(cli_ctx *ctx, const char *name, const char *value)
+static void set_common(cli_ctx *ctx, const char *name, const cli_value *v)
 {
 	if (strcmp(name, "input") == 0)
-		ctx->input_path = value;
+		ctx->input_path = v->s;
 	else if (strcmp(name, "output") == 0)
-		ctx->output_path = value;
+		ctx->output_path = v->s;
 	else if (strcmp(name, "pretty") == 0)
 		ctx->pretty = 1;
 	else if (strcmp(name, "no-timing") == 0)
 		ctx->no_timing = 1;
 	else if (strcmp(name, "jsonl") == 0)
 		ctx->jsonl = 1;
+	else if (strcmp(name, "seed") == 0) {
+		ctx->seed = (unsigned long)v->i;
+		ctx->have_seed = 1;
+	}
+}
+
+/* Defaults of the options not given, parsed like a command-line value; a bad table default is a
+ * programming error, reported as internal (the man-page test runs every row through here). */
+static int apply_defaults(const cli_option *opts, cli_value *values, pl_error *err)
+{
+	for (int k = 0; k < CLI_MAX_EXTRA && opts[k].name; k++) {
+		if (values[k].given || !opts[k].dflt)
+			continue;
+		if (cli_opt_parse(&opts[k], opts[k].dflt, &values[k], err) != PL_OK) {
+			pl_error_set(err, PL_ERR_INTERNAL, "", "option table: bad default for '--%s'",
+				     opts[k].name);
+			return CLI_EXIT_FAILURE;
+		}
+	}
+	return -1;
+}
+
+/* The option name as typed, without any "=value" (which must never be echoed). */
+static void unknown_option(const char *name, size_t len)
+{
+	char shown[64];
+	snprintf(shown, sizeof(shown), "--%.*s", (int)(len < 40 ? len : 40), name);
+	usage_error("unknown option '%s' (see --help)", shown);
 }
 
 /* Returns -1 to continue, or an exit code (help printed, or a usage error reported). */
 static int parse_options(cli_ctx *ctx, int argc, char **argv)
 {
 	for (int a = 0; a < argc; a++) {
-		const char *arg = argv[a], *name, *eq, *value = NULL;
+		const char *arg = argv[a], *name, *eq, *value = "";
 		const cli_option *opt;
+		cli_value v;
 		int is_extra, k;
 		size_t len;
 
@@ -225,7 +302,7 @@ static int parse_options(cli_ctx *ctx, int argc, char **argv)
 		else if (strcmp(arg, "-o") == 0)
 			arg = "--output";
 		if (strncmp(arg, "--", 2) != 0) {
-			usage_error("unexpected argument '%s'", arg);
+			usage_error("unexpected argument (options start with '--'; see --help)");
 			return CLI_EXIT_USAGE;
 		}
 		name = arg + 2;
@@ -233,10 +310,10 @@ static int parse_options(cli_ctx *ctx, int argc, char **argv)
 		len = eq ? (size_t)(eq - name) : strlen(name);
 		k = lookup_option(ctx->cmd, name, len, &is_extra, &opt);
 		if (k < 0) {
-			usage_error("unknown option '%s' (see --help)", arg);
+			unknown_option(name, len);
 			return CLI_EXIT_USAGE;
 		}
-		if (opt->takes_value) {
+		if (opt->type != CLI_OPT_FLAG) {
 			if (eq)
 				value = eq + 1;
 			else if (a + 1 < argc)
@@ -248,23 +325,24 @@ static int parse_options(cli_ctx *ctx, int argc, char **argv)
 		} else if (eq) {
 			usage_error("option '--%s' takes no value", opt->name);
 			return CLI_EXIT_USAGE;
-		} else {
-			value = "1";
 		}
+		if (cli_opt_parse(opt, value, &v, &ctx->err) != PL_OK) {
+			cli_print_error(&ctx->err, 0, 0);
+			return CLI_EXIT_USAGE;
+		}
+		v.given = 1;
 		if (is_extra) {
-			ctx->extra_value[k] = value;
+			ctx->extra[k] = v;
 		} else if (strcmp(opt->name, "help") == 0) {
 			print_subcommand_help(ctx->cmd);
 			return CLI_EXIT_OK;
-		} else if (strcmp(opt->name, "seed") == 0) {
-			if (parse_seed(value, &ctx->seed) != 0) {
-				usage_error("option '--%s' needs a non-negative integer", "seed");
-				return CLI_EXIT_USAGE;
-			}
-			ctx->have_seed = 1;
 		} else {
-			set_common(ctx, opt->name, value);
+			set_common(ctx, opt->name, &v);
 		}
+	}
+	if (apply_defaults(ctx->cmd->extra, ctx->extra, &ctx->err) >= 0) {
+		cli_print_error(&ctx->err, 0, 0);
+		return CLI_EXIT_FAILURE;
 	}
 	return -1;
 }

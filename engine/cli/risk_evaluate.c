@@ -393,45 +393,6 @@ static json_t *report_json(const pl_metrics_report *r, int full)
 	return o;
 }
 
-/* ---- options ---- */
-
-static pl_status opt_long(cli_ctx *ctx, const char *name, long lo, long hi, long dflt, long *out)
-{
-	const char *text = cli_extra(ctx, name);
-	char *end;
-	long v;
-
-	*out = dflt;
-	if (!text)
-		return PL_OK;
-	errno = 0;
-	v = strtol(text, &end, 10);
-	if (!*text || *end || errno || v < lo || v > hi)
-		return pl_error_set(&ctx->err, PL_ERR_USAGE, "",
-				    "option '--%s' needs an integer in [%ld, %ld]", name, lo, hi);
-	*out = v;
-	return PL_OK;
-}
-
-static pl_status opt_double(cli_ctx *ctx, const char *name, double lo, double hi, double dflt,
-			    double *out)
-{
-	const char *text = cli_extra(ctx, name);
-	char *end;
-	double v;
-
-	*out = dflt;
-	if (!text)
-		return PL_OK;
-	errno = 0;
-	v = strtod(text, &end);
-	if (!*text || *end || errno || !(v >= lo && v <= hi))
-		return pl_error_set(&ctx->err, PL_ERR_USAGE, "",
-				    "option '--%s' needs a number in [%g, %g]", name, lo, hi);
-	*out = v;
-	return PL_OK;
-}
-
 /* Score every client with one model: risk and tier per grid day. */
 static pl_status score_client(const pl_risk_model *m, const pl_client *c, double *risk,
 			      int8_t *tier, pl_error *err)
@@ -559,10 +520,12 @@ int cmd_risk_evaluate(cli_ctx *ctx)
 	pl_metrics_options mo;
 	pl_metrics_report rep = PL_METRICS_REPORT_INIT;
 	json_t *doc = NULL, *clients = NULL, *out = NULL, *stats, *thr;
-	const char *model_path = cli_extra(ctx, "model");
-	long cv = 0, horizon = 7, bootstrap, lead, stride;
-	double budget, t0, parse_t;
-	int baselines = cli_extra(ctx, "baselines") != NULL, rc;
+	const char *model_path = cli_opt_str(ctx, "model");
+	long cv = (long)cli_opt_int(ctx, "cv"), horizon = (long)cli_opt_int(ctx, "horizon");
+	long bootstrap = (long)cli_opt_int(ctx, "bootstrap"), lead = (long)cli_opt_int(ctx, "lead-window");
+	long stride = (long)cli_opt_int(ctx, "stride");
+	double budget = cli_opt_real(ctx, "budget"), t0, parse_t;
+	int baselines = cli_opt_flag(ctx, "baselines"), rc;
 	pl_status st = PL_OK;
 	double *risk = NULL;
 	int8_t *tier = NULL;
@@ -575,17 +538,10 @@ int cmd_risk_evaluate(cli_ctx *ctx)
 	pl_metrics_options_init(&mo);
 	t0 = cli_now_ms();
 
-	/* options */
-	if ((st = opt_long(ctx, "cv", 2, 100, 0, &cv)) != PL_OK ||
-	    (st = opt_long(ctx, "horizon", 1, 365, 7, &horizon)) != PL_OK ||
-	    (st = opt_long(ctx, "bootstrap", 0, 100000, 200, &bootstrap)) != PL_OK ||
-	    (st = opt_long(ctx, "lead-window", 1, 3650, 28, &lead)) != PL_OK ||
-	    (st = opt_long(ctx, "stride", 1, 365, 1, &stride)) != PL_OK ||
-	    (st = opt_double(ctx, "budget", 0.01, 1e6, 20, &budget)) != PL_OK)
-		return cli_exit_for(st);
+	/* options (main.c has validated them against the table) */
 	if (!model_path == !cv)
 		return cli_fail(ctx, PL_ERR_USAGE, "", "give exactly one of '--model FILE' or '--cv K'");
-	if (model_path && cli_extra(ctx, "horizon"))
+	if (model_path && cli_opt_given(ctx, "horizon"))
 		return cli_fail(ctx, PL_ERR_USAGE, "",
 				"'--horizon' is for '--cv'; a model file carries its own horizon");
 	mo.bootstrap = (size_t)bootstrap;
