@@ -283,12 +283,14 @@ int cmd_dataset_generate_profiles(cli_ctx *ctx)
 
 /* ---- dataset import ---- */
 
-/* Read a whole file named in the spec (relative to the spec's folder). */
+/* Read a whole file named in the spec (relative to the spec's folder), at most the importer's
+ * size limit: a larger file (or an endless one such as /dev/zero) is refused, not read. */
 static int slurp(cli_ctx *ctx, const char *name, const char *ptr, char **text, size_t *len)
 {
 	char *path = cli_resolve_path(ctx, name), *buf = NULL;
 	FILE *f;
 	size_t cap = 1 << 16, n = 0, k;
+	int rc = CLI_EXIT_OK;
 
 	*text = NULL;
 	if (!path)
@@ -300,26 +302,35 @@ static int slurp(cli_ctx *ctx, const char *name, const char *ptr, char **text, s
 	buf = malloc(cap);
 	while (buf && (k = fread(buf + n, 1, cap - n, f)) > 0) {
 		n += k;
+		if (n > PL_IMPORT_MAX_BYTES)
+			break;
 		if (n == cap) {
-			char *nb = realloc(buf, cap * 2);
+			/* grow to one byte past the limit at most: enough to see that a file is too big */
+			size_t ncap = cap * 2 > PL_IMPORT_MAX_BYTES + 1 ? PL_IMPORT_MAX_BYTES + 1 : cap * 2;
+			char *nb = realloc(buf, ncap);
 			if (!nb) {
 				free(buf);
 				buf = NULL;
 				break;
 			}
 			buf = nb;
-			cap *= 2;
+			cap = ncap;
 		}
 	}
-	if (!buf || ferror(f)) {
-		int e = errno;
-		fclose(f);
-		free(buf);
-		return buf ? cli_fail(ctx, PL_ERR_IO, ptr, "reading the file named here failed: %s",
-				      strerror(e))
-			   : cli_fail(ctx, PL_ERR_NOMEM, "", "out of memory");
-	}
+	if (!buf)
+		rc = cli_fail(ctx, PL_ERR_NOMEM, "", "out of memory");
+	else if (n > PL_IMPORT_MAX_BYTES)
+		rc = cli_fail(ctx, PL_ERR_INVALID, ptr,
+			      "the file named here is larger than the importer's limit of %zu bytes",
+			      PL_IMPORT_MAX_BYTES);
+	else if (ferror(f))
+		rc = cli_fail(ctx, PL_ERR_IO, ptr, "reading the file named here failed: %s",
+			      strerror(errno));
 	fclose(f);
+	if (rc != CLI_EXIT_OK) {
+		free(buf);
+		return rc;
+	}
 	*text = buf;
 	*len = n;
 	return CLI_EXIT_OK;

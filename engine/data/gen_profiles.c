@@ -315,7 +315,10 @@ static void make_couples(gsl_rng *r, json_t *list, double fraction)
 	size_t n = json_array_size(list), pairs = (size_t)floor(fraction * (double)n / 2.0 + 0.5);
 	size_t *perm;
 
-	if (pairs == 0 || n < 2)
+	/* rounding half up asks for one pair too many when n is odd and fraction is near 1 */
+	if (pairs > n / 2)
+		pairs = n / 2;
+	if (pairs == 0)
 		return;
 	perm = malloc(n * sizeof(*perm));
 	if (!perm)

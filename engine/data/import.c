@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include <peerlink/gen.h>
+#include <peerlink/utf8.h>
 
 /* Standard measures (the catalogue of docs/risk.md): name, range, boolean. */
 static const struct std_measure {
@@ -62,6 +63,12 @@ static pl_status parse_table(const char *text, size_t len, char delim, table *t,
 	pl_status st = PL_OK;
 
 	memset(t, 0, sizeof(*t));
+	if (len > PL_IMPORT_MAX_BYTES) {
+		st = pl_error_set(err, PL_ERR_INVALID, "/data",
+				  "the table is larger than the importer's limit of %zu bytes",
+				  PL_IMPORT_MAX_BYTES);
+		goto fail;
+	}
 	t->buf = malloc(len + 1);
 	if (!cells || !rowstart || !t->buf) {
 		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory reading the table");
@@ -81,9 +88,21 @@ static pl_status parse_table(const char *text, size_t len, char delim, table *t,
 			rowstart = nr;
 			cap_rows *= 2;
 		}
+		if (nrec > PL_IMPORT_MAX_ROWS) {
+			st = pl_error_set(err, PL_ERR_INVALID, "/data",
+					  "the table has more than %d data rows (the importer's limit)",
+					  PL_IMPORT_MAX_ROWS);
+			goto fail;
+		}
 		rowstart[nrec++] = ncells;
 		for (;;) {
 			size_t start = out;
+			if (ncells - rowstart[nrec - 1] == PL_IMPORT_MAX_COLUMNS) {
+				st = pl_error_set(err, PL_ERR_INVALID, "/data",
+						  "row %zu has more than %d fields (the importer's limit)",
+						  nrec - 1, PL_IMPORT_MAX_COLUMNS);
+				goto fail;
+			}
 			if (ncells == cap_cells) {
 				char **nc = realloc(cells, 2 * cap_cells * sizeof(char *));
 				if (!nc) {
@@ -119,6 +138,19 @@ static pl_status parse_table(const char *text, size_t len, char delim, table *t,
 			} else {
 				while (i < len && text[i] != delim && text[i] != '\n' && text[i] != '\r')
 					t->buf[out++] = text[i++];
+			}
+			if (out - start > PL_IMPORT_MAX_FIELD) {
+				st = pl_error_set(err, PL_ERR_INVALID, "/data",
+						  "row %zu, field %zu is longer than %d bytes (the importer's limit)",
+						  nrec - 1, ncells - rowstart[nrec - 1] + 1, PL_IMPORT_MAX_FIELD);
+				goto fail;
+			}
+			if (memchr(t->buf + start, '\0', out - start)) {
+				/* C strings would cut the field there and merge distinct ids */
+				st = pl_error_set(err, PL_ERR_INVALID, "/data",
+						  "row %zu, field %zu holds a NUL byte: not a text table",
+						  nrec - 1, ncells - rowstart[nrec - 1] + 1);
+				goto fail;
 			}
 			t->buf[out++] = '\0';
 			cells[ncells++] = t->buf + start;
@@ -188,12 +220,24 @@ typedef struct named_col {
 	int col;
 } named_col;
 
+/* The column of that name: -1 if none, -2 if several (which one was meant is unknown). */
 static int find_col(const table *t, const char *name)
 {
+	int found = -1;
 	for (size_t c = 0; c < t->ncols; c++)
-		if (strcmp(t->header[c], name) == 0)
-			return (int)c;
-	return -1;
+		if (strcmp(t->header[c], name) == 0) {
+			if (found >= 0)
+				return -2;
+			found = (int)c;
+		}
+	return found;
+}
+
+static pl_status no_column(int col, const char *ptr, pl_error *err)
+{
+	return pl_error_set(err, PL_ERR_INVALID, ptr,
+			    col == -2 ? "the table has more than one column of this name"
+				      : "the table has no column of this name");
 }
 
 static pl_status column_of(const table *t, json_t *v, const char *ptr, int *col, pl_error *err)
@@ -201,9 +245,7 @@ static pl_status column_of(const table *t, json_t *v, const char *ptr, int *col,
 	if (!json_is_string(v))
 		return pl_error_set(err, PL_ERR_INVALID, ptr, "a column name (string) is needed here");
 	*col = find_col(t, json_string_value(v));
-	if (*col < 0)
-		return pl_error_set(err, PL_ERR_INVALID, ptr, "the table has no column of this name");
-	return PL_OK;
+	return *col < 0 ? no_column(*col, ptr, err) : PL_OK;
 }
 
 static int is_missing(json_t *missing, const char *cell)
@@ -354,8 +396,9 @@ pl_status pl_import_table(const char *text, size_t len, json_t *spec, json_t *me
 		if ((st = column_of(&t, v, "/id", &idcol, err)) != PL_OK)
 			goto done;
 	} else if ((idcol = find_col(&t, "id")) < 0) {
-		st = pl_error_set(err, PL_ERR_INVALID, "/id",
-				  "name the client id column ('id'); the table has no column 'id'");
+		st = idcol == -2 ? no_column(idcol, "/id", err)
+				 : pl_error_set(err, PL_ERR_INVALID, "/id",
+						"name the client id column ('id'); the table has no column 'id'");
 		goto done;
 	}
 	if ((v = json_object_get(spec, "date"))) {
@@ -509,7 +552,7 @@ pl_status pl_import_table(const char *text, size_t len, json_t *spec, json_t *me
 			pl_pointer_append(p, sizeof(p), key);
 			evs[nevs].col = find_col(&t, key);
 			if (evs[nevs].col < 0) {
-				st = pl_error_set(err, PL_ERR_INVALID, p, "the table has no column of this name");
+				st = no_column(evs[nevs].col, p, err);
 				goto done;
 			}
 			if (!json_is_string(ty) || json_string_length(ty) == 0) {
@@ -549,6 +592,10 @@ pl_status pl_import_table(const char *text, size_t len, json_t *spec, json_t *me
 		json_t *known;
 		if (!*id || is_missing(missing, id)) {
 			st = cell_error(err, &t, r, idcol, "the client id is empty");
+			goto done;
+		}
+		if (!pl_utf8_valid(id)) {
+			st = cell_error(err, &t, r, idcol, "the client id is not valid UTF-8 text");
 			goto done;
 		}
 		known = json_object_get(ids, id);
@@ -666,6 +713,11 @@ pl_status pl_import_table(const char *text, size_t len, json_t *spec, json_t *me
 			json_t *ao = json_object_get(c, "attributes"), *old;
 			if (is_missing(missing, cell))
 				continue;
+			if (!pl_utf8_valid(cell)) {
+				json_decref(ci);
+				st = cell_error(err, &t, r, attrs[a].col, "not valid UTF-8 text");
+				goto done;
+			}
 			if (!ao) {
 				ao = json_object();
 				json_object_set_new(c, "attributes", ao);

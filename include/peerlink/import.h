@@ -6,6 +6,8 @@
  *
  * Errors never quote a cell: they name the data row (1-based, the header being row 0) and the
  * column, as the pointer "/data/<row>/<column>" and in words; spec errors point into the spec.
+ * Text that reaches the output (client ids, attribute values) must be valid UTF-8, and no field
+ * may hold a NUL byte: either stops the import with the row and column named.
  *
  * Ownership: json_t arguments are borrowed; *out is a new reference.
  */
@@ -19,6 +21,17 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/*
+ * Limits (docs/datasets.md, "Importer limits"): past any of them the import stops with
+ * PL_ERR_INVALID at "/data" and names the limit, instead of exhausting memory. The table is held
+ * in memory whole (a cell costs its bytes plus a pointer), so these bound the importer's memory
+ * to a few times the file size.
+ */
+#define PL_IMPORT_MAX_BYTES ((size_t)1 << 30) /* 1 GiB of table text */
+#define PL_IMPORT_MAX_COLUMNS 4096            /* fields per row, header included */
+#define PL_IMPORT_MAX_ROWS 10000000           /* data rows (the header not counted) */
+#define PL_IMPORT_MAX_FIELD 65536             /* bytes in one field, after unquoting */
 
 typedef struct pl_import_stats {
 	size_t rows;          /* data rows read */

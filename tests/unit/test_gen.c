@@ -388,6 +388,83 @@ START_TEST(test_profiles_references)
 }
 END_TEST
 
+/* Issue 9 finding 4: an odd count with couple_fraction 1 asked for one pair too many and read
+ * past the shuffled index array. Every extreme count and fraction must give a program whose
+ * references hold: couples name each other, excludes name real mentors. */
+static void check_program(json_t *doc, const pl_gen_profiles_params *p)
+{
+	static const char *const lists[] = { "mentees", "clients" };
+	json_t *mo = json_object_get(doc, "mentors");
+
+	ck_assert_uint_eq(json_array_size(json_object_get(doc, "mentees")), (size_t)p->mentees);
+	ck_assert_uint_eq(json_array_size(mo), (size_t)p->mentors);
+	ck_assert_uint_eq(json_array_size(json_object_get(doc, "clients")), (size_t)p->clients);
+	for (int l = 0; l < 2; l++) {
+		json_t *list = json_object_get(doc, lists[l]), *x;
+		size_t i, couples = 0, n = json_array_size(list);
+		json_array_foreach(list, i, x) {
+			json_t *pid = json_object_get(x, "partner_id"), *ex = json_object_get(x, "exclude");
+			if (pid) {
+				size_t j;
+				json_t *y;
+				int found = 0;
+				couples++;
+				json_array_foreach(list, j, y)
+					if (j != i && json_equal(json_object_get(y, "id"), pid))
+						found = json_equal(json_object_get(y, "partner_id"),
+								   json_object_get(x, "id"));
+				ck_assert(found);
+			}
+			if (ex) {
+				size_t j;
+				json_t *y;
+				int found = 0;
+				ck_assert(p->mentors > 0);
+				json_array_foreach(mo, j, y)
+					found |= json_equal(json_object_get(y, "id"), json_array_get(ex, 0));
+				ck_assert(found);
+			}
+		}
+		/* couple_fraction 1 pairs everyone but the odd one out; 0 pairs nobody */
+		if (p->couple_fraction == 1.0)
+			ck_assert_uint_eq(couples, n - n % 2);
+		if (p->couple_fraction == 0.0)
+			ck_assert_uint_eq(couples, 0);
+	}
+}
+
+START_TEST(test_profiles_extremes)
+{
+	static const long counts[] = { 0, 1, 2, 3, 5 };
+	static const double fractions[] = { 0.0, 1.0 };
+
+	for (size_t a = 0; a < 5; a++)
+		for (size_t b = 0; b < 3; b++)
+			for (size_t f = 0; f < 2; f++) {
+				pl_gen_profiles_params p;
+				pl_error err = PL_ERROR_INIT;
+				gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+				json_t *doc;
+
+				pl_gen_profiles_params_init(&p);
+				p.mentees = counts[a];
+				p.clients = counts[4 - a];
+				p.mentors = counts[b];
+				p.couple_fraction = p.exclude_fraction = fractions[f];
+				p.structure = p.same_gender_preference = p.age_range_fraction = fractions[f];
+				p.communities = f ? 64 : 1;
+				p.capacity_max = f ? 100 : 1;
+				gsl_rng_set(r, 5 + a);
+				ck_assert_int_eq(pl_gen_profiles(&p, r, &doc, &err), PL_OK);
+				if (!json_object_get(doc, "clients"))
+					ck_assert_int_eq(p.clients, 0);
+				check_program(doc, &p);
+				json_decref(doc);
+				gsl_rng_free(r);
+			}
+}
+END_TEST
+
 static Suite *gen_suite(void)
 {
 	Suite *s = suite_create("gen");
@@ -403,6 +480,7 @@ static Suite *gen_suite(void)
 	tcase_add_test(tc, test_dates);
 	tcase_add_test(tc, test_profiles_structure);
 	tcase_add_test(tc, test_profiles_references);
+	tcase_add_test(tc, test_profiles_extremes);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -164,6 +164,67 @@ START_TEST(test_errors)
 }
 END_TEST
 
+/* Issue 9 finding 8: text that becomes a JSON string must be UTF-8; before, a bad id became a
+ * client without "id" and two such clients' check-ins merged. NUL bytes, ambiguous column names
+ * and tables past the limits stop the import too; none of the messages quotes the bytes. */
+START_TEST(test_text_rules)
+{
+	const char *spec = "{\"date\": \"date\", \"measures\": {\"craving\": \"c\"}, "
+			   "\"attributes\": {\"gender\": \"g\"}}";
+	json_t *out;
+	pl_import_stats is;
+	pl_error err = PL_ERROR_INIT;
+	char *wide;
+	size_t len = 0;
+
+	expect_cell_error("id,date,c,g\nA,2026-01-01,1,x\n\xff\xfeQ,2026-01-01,2,x\n", spec, "/data/2/id",
+			  "\xff\xfeQ");
+	expect_cell_error("id,date,c,g\nA,2026-01-01,1,caf\xe9Z\n", spec, "/data/1/g", "caf");
+	/* an encoded surrogate and an overlong slash are not UTF-8 either */
+	expect_cell_error("id,date,c,g\nA,2026-01-01,1,\xed\xa0\x80\n", spec, "/data/1/g", NULL);
+	expect_cell_error("id,date,c,g\n\xc0\xaf" "B,2026-01-01,1,x\n", spec, "/data/1/id", NULL);
+	/* a NUL inside a field: C strings would cut "A\0B" and "A\0C" to one id */
+	{
+		static const char nul[] = "id,date,c,g\nA\0B,2026-01-01,1,x\nA\0C,2026-01-01,1,x\n";
+		json_t *s = spec_of(spec);
+		out = NULL;
+		ck_assert_int_eq(pl_import_table(nul, sizeof(nul) - 1, s, NULL, &out, &is, &err),
+				 PL_ERR_INVALID);
+		ck_assert_ptr_null(out);
+		ck_assert_str_eq(err.pointer, "/data");
+		json_decref(s);
+	}
+	expect_cell_error("id,date,c,g,c\nA,2026-01-01,1,x,2\n", spec, "/measures/craving", NULL);
+	/* valid UTF-8 passes unchanged */
+	ck_assert_int_eq(run("id,date,c,g\nA\xc3\xa9,2026-01-01,1,\xe2\x82\xac\n", spec, NULL, &out, &is,
+			     &err), PL_OK);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(out, "clients"), 0), "id")),
+			 "A\xc3\xa9");
+	json_decref(out);
+	/* one field more than the column limit, then one byte more than the field limit */
+	wide = malloc(2 * PL_IMPORT_MAX_FIELD + 64);
+	len += (size_t)sprintf(wide, "id,date,c,g");
+	for (int k = 4; k <= PL_IMPORT_MAX_COLUMNS; k++)
+		len += (size_t)sprintf(wide + len, ",x");
+	ck_assert_int_eq(run(wide, spec, NULL, &out, &is, &err), PL_ERR_INVALID);
+	ck_assert_str_eq(err.pointer, "/data");
+	ck_assert(strstr(err.message, "4096") != NULL);
+	len = (size_t)sprintf(wide, "id,date,c,g\nA,2026-01-01,1,");
+	memset(wide + len, 'y', PL_IMPORT_MAX_FIELD + 1);
+	wide[len + PL_IMPORT_MAX_FIELD + 1] = '\0';
+	ck_assert_int_eq(run(wide, spec, NULL, &out, &is, &err), PL_ERR_INVALID);
+	ck_assert_str_eq(err.pointer, "/data");
+	wide[len + PL_IMPORT_MAX_FIELD] = '\0'; /* exactly at the limit: accepted */
+	ck_assert_int_eq(run(wide, spec, NULL, &out, &is, &err), PL_OK);
+	json_decref(out);
+	free(wide);
+	/* a header and nothing else is an empty import */
+	ck_assert_int_eq(run("id,date,c,g\r\n", spec, NULL, &out, &is, &err), PL_OK);
+	ck_assert_uint_eq(json_array_size(json_object_get(out, "clients")), 0);
+	json_decref(out);
+}
+END_TEST
+
 /* Data rows can repeat clients in any order; output order is first appearance, days sorted. */
 START_TEST(test_many_rows)
 {
@@ -202,6 +263,7 @@ static Suite *import_suite(void)
 	tcase_add_test(tc, test_custom_and_openesm_labels);
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_many_rows);
+	tcase_add_test(tc, test_text_rules);
 	suite_add_tcase(s, tc);
 	return s;
 }
