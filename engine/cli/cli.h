@@ -152,20 +152,6 @@ char *cli_resolve_path(const cli_ctx *ctx, const char *path);
 pl_status cli_read_matrix(cli_ctx *ctx, json_t *value, const char *ptr, double missing,
 			  double **data, size_t *rows, size_t *cols, pl_error *err);
 
-/* ---- provided by profile_json.c (profiles for compat and the matchers) ---- */
-#include <peerlink/compat.h>
-/* Read doc[key], an array of profiles, into P (pointers /key/k/...); idx[k] is the population
- * index of the k-th profile (malloc'ed, also on failure: free it). is_mentor: accept "capacity". */
-pl_status cli_parse_profiles(json_t *doc, const char *key, int required, int is_mentor,
-			     pl_profiles *P, size_t **idx, size_t *n, pl_error *err);
-/* "weights" and "constraints" of doc into prm (defaults for what is absent). */
-pl_status cli_parse_compat_params(json_t *doc, pl_compat_params *prm, pl_error *err);
-/* {"summary": text, "contributions": {criterion: number}, "shared": {criterion: [tags]}} for the
- * pair (a, b); numbers rounded to 1/scale. */
-json_t *cli_pair_reasons(const pl_profiles *P, const pl_compat_params *prm, size_t a, size_t b,
-			 double scale);
-double cli_round(double x, double scale);
-
 /* ---- subcommands ---- */
 int cmd_solve_assignment(cli_ctx *ctx);
 int cmd_risk_ews(cli_ctx *ctx);

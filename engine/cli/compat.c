@@ -12,6 +12,8 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include <peerlink/json_match.h>
+
 int cmd_compat(cli_ctx *ctx)
 {
 	static const char *const keys[] = { "left", "right", "weights", "constraints", NULL };
@@ -30,11 +32,11 @@ int cmd_compat(cli_ctx *ctx)
 	t0 = cli_now_ms();
 	st = pl_json_check_keys(doc, "", keys, &ctx->err);
 	if (st == PL_OK)
-		st = cli_parse_compat_params(doc, &prm, &ctx->err);
+		st = pl_json_read_compat_params(doc, &prm, &ctx->err);
 	if (st == PL_OK)
-		st = cli_parse_profiles(doc, "left", 1, 1, &P, &li, &nl, &ctx->err);
+		st = pl_json_read_profiles(doc, "left", 1, 1, &P, &li, &nl, &ctx->err);
 	if (st == PL_OK)
-		st = cli_parse_profiles(doc, "right", 0, 1, &P, &ri, &nr, &ctx->err);
+		st = pl_json_read_profiles(doc, "right", 0, 1, &P, &ri, &nr, &ctx->err);
 	if (st == PL_OK)
 		st = pl_profiles_finalize(&P, &ctx->err);
 	if (st != PL_OK)
@@ -72,7 +74,7 @@ int cmd_compat(cli_ctx *ctx)
 		json_t *row = json_array();
 		for (size_t j = 0; j < nr; j++) {
 			double s = S[i * nr + j];
-			json_array_append_new(row, isnan(s) ? json_null() : json_real(cli_round(s, 1e6)));
+			json_array_append_new(row, isnan(s) ? json_null() : json_real(pl_json_round(s, 1e6)));
 		}
 		json_array_append_new(rows, row);
 	}

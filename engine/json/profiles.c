@@ -1,6 +1,7 @@
 /*
- * profile_json.c: profiles, weights and constraints from JSON, and the readable reasons of a
- * pair, shared by `compat` and the `match` subcommands.
+ * profiles.c: the JSON layer for matching programs: profiles, weights and constraints from a
+ * document, the [[id, id], ...] pair lists of the `match` requests, and the readable reasons of
+ * a pair, shared by `compat` and the `match` subcommands (peerlink/json_match.h).
  *
  * Every field is checked here with its JSON Pointer (e.g. /mentees/3/age_range/1) so that the
  * library can assume well-typed input; the checks that need the whole population (duplicate and
@@ -8,7 +9,8 @@
  * through each profile's origin. No message quotes a value: field names, ids and the
  * vocabulary of allowed keywords only.
  */
-#include "cli.h"
+#define _POSIX_C_SOURCE 200809L
+#include <peerlink/json_match.h>
 
 #include <math.h>
 #include <stdio.h>
@@ -48,93 +50,90 @@ static pl_status read_tags(pl_profiles *P, size_t idx, json_t *prof, const char 
 	return PL_OK;
 }
 
-static pl_status read_profile(pl_profiles *P, json_t *prof, const char *ptr, int is_mentor,
-			      size_t *out_idx, pl_error *err)
+static const char *const mentee_keys[] = {
+	"id", "experiences", "substances", "goals", "recovery_pathway", "life_stage",
+	"personality", "age", "gender", "gender_preference", "age_range", "languages",
+	"modalities", "availability", "partner_id", "exclude", "extra",
+	"social_anxiety", "max_group_size", /* group formation: see read_group_fields */ NULL
+};
+static const char *const mentor_keys[] = {
+	"id", "experiences", "substances", "goals", "recovery_pathway", "life_stage",
+	"personality", "age", "gender", "gender_preference", "age_range", "languages",
+	"modalities", "availability", "partner_id", "exclude", "extra", "capacity",
+	"social_anxiety", "max_group_size", /* group formation: see read_group_fields */ NULL
+};
+
+/* The tag lists, and recovery_pathway: one tag, or an array of tags for someone on two
+ * pathways. */
+static pl_status read_tag_fields(pl_profiles *P, size_t idx, json_t *prof, const char *ptr,
+				 pl_error *err)
 {
-	static const char *const mentee_keys[] = {
-		"id", "experiences", "substances", "goals", "recovery_pathway", "life_stage",
-		"personality", "age", "gender", "gender_preference", "age_range", "languages",
-		"modalities", "availability", "partner_id", "exclude", "extra",
-		"social_anxiety", "max_group_size", /* group formation: see below */ NULL
-	};
-	static const char *const mentor_keys[] = {
-		"id", "experiences", "substances", "goals", "recovery_pathway", "life_stage",
-		"personality", "age", "gender", "gender_preference", "age_range", "languages",
-		"modalities", "availability", "partner_id", "exclude", "extra", "capacity",
-		"social_anxiety", "max_group_size", /* group formation: see below */ NULL
-	};
 	static const struct { const char *key; pl_criterion c; } tag_fields[] = {
 		{ "experiences", PL_CRIT_EXPERIENCES }, { "substances", PL_CRIT_SUBSTANCES },
 		{ "goals", PL_CRIT_GOALS }, { "life_stage", PL_CRIT_LIFE_STAGE },
 		{ "languages", PL_CRIT_LANGUAGES }, { "modalities", PL_CRIT_MODALITIES },
 		{ "availability", PL_CRIT_AVAILABILITY },
 	};
-	char p[PL_POINTER_MAX], q[PL_POINTER_MAX];
-	const char *id = NULL, *s = NULL;
-	json_t *v = NULL;
-	size_t idx;
+	json_t *v;
 	pl_status st;
 
-	if (!json_is_object(prof))
-		return bad(err, ptr, NULL, "each profile must be an object");
-	st = pl_json_check_keys(prof, ptr, is_mentor ? mentor_keys : mentee_keys, err);
-	if (st == PL_OK)
-		st = pl_json_get_string(prof, "id", ptr, 1, &id, err);
-	if (st != PL_OK)
-		return st;
-	if (!*id)
-		return bad(err, ptr, "id", "id must be a non-empty string");
-	st = pl_profiles_add(P, id, ptr, &idx, err);
-	if (st != PL_OK)
-		return st;
-	*out_idx = idx;
 	for (size_t k = 0; k < sizeof(tag_fields) / sizeof(tag_fields[0]); k++) {
 		st = read_tags(P, idx, prof, ptr, tag_fields[k].key, tag_fields[k].c, err);
 		if (st != PL_OK)
 			return st;
 	}
-	/* recovery_pathway: one tag, or an array of tags for someone on two pathways */
 	v = json_object_get(prof, "recovery_pathway");
 	if (json_is_string(v)) {
 		if (json_string_length(v) == 0)
 			return bad(err, ptr, "recovery_pathway", "tags must be non-empty strings");
-		st = pl_profile_add_tag(P, idx, PL_CRIT_RECOVERY_PATHWAY, json_string_value(v), err);
-	} else if (json_is_array(v)) {
-		st = read_tags(P, idx, prof, ptr, "recovery_pathway", PL_CRIT_RECOVERY_PATHWAY, err);
-	} else if (v && !json_is_null(v)) {
+		return pl_profile_add_tag(P, idx, PL_CRIT_RECOVERY_PATHWAY, json_string_value(v), err);
+	}
+	if (json_is_array(v))
+		return read_tags(P, idx, prof, ptr, "recovery_pathway", PL_CRIT_RECOVERY_PATHWAY, err);
+	if (v && !json_is_null(v))
 		return bad(err, ptr, "recovery_pathway", "recovery_pathway must be a tag or an array of tags");
-	}
-	if (st != PL_OK)
+	return PL_OK;
+}
+
+static pl_status read_personality(pl_profiles *P, size_t idx, json_t *prof, const char *ptr,
+				  pl_error *err)
+{
+	char p[PL_POINTER_MAX];
+	const char *trait;
+	json_t *v = NULL, *x;
+	pl_status st = pl_json_get_object(prof, "personality", ptr, 0, &v, err);
+
+	if (st != PL_OK || !v)
 		return st;
-	v = NULL;
-	st = pl_json_get_object(prof, "personality", ptr, 0, &v, err);
-	if (st != PL_OK)
-		return st;
-	if (v) {
-		const char *trait;
-		json_t *x;
-		pl_json_ptr(p, sizeof(p), ptr, "personality");
-		json_object_foreach(v, trait, x) {
-			if (!json_is_number(x) || !(json_number_value(x) >= 0 && json_number_value(x) <= 1))
-				return bad(err, p, trait, "personality traits must be numbers in [0, 1]");
-			st = pl_profile_set_trait(P, idx, trait, json_number_value(x), err);
-			if (st != PL_OK)
-				return st;
-		}
-	}
-	{
-		double age = NAN;
-		st = pl_json_get_number(prof, "age", ptr, 0, &age, err);
+	pl_json_ptr(p, sizeof(p), ptr, "personality");
+	json_object_foreach(v, trait, x) {
+		if (!json_is_number(x) || !(json_number_value(x) >= 0 && json_number_value(x) <= 1))
+			return bad(err, p, trait, "personality traits must be numbers in [0, 1]");
+		st = pl_profile_set_trait(P, idx, trait, json_number_value(x), err);
 		if (st != PL_OK)
 			return st;
-		if (!isnan(age)) {
-			if (!(age >= 0 && age < 150))
-				return bad(err, ptr, "age", "age must be a number between 0 and 150");
-			P->items[idx].has_age = 1;
-			P->items[idx].age = age;
-		}
 	}
-	s = NULL;
+	return PL_OK;
+}
+
+/* age, gender, gender_preference and age_range */
+static pl_status read_age_gender(pl_profiles *P, size_t idx, json_t *prof, const char *ptr,
+				 pl_error *err)
+{
+	char p[PL_POINTER_MAX], q[PL_POINTER_MAX];
+	double age = NAN;
+	const char *s = NULL;
+	json_t *v = NULL;
+	pl_status st = pl_json_get_number(prof, "age", ptr, 0, &age, err);
+
+	if (st != PL_OK)
+		return st;
+	if (!isnan(age)) {
+		if (!(age >= 0 && age < 150))
+			return bad(err, ptr, "age", "age must be a number between 0 and 150");
+		P->items[idx].has_age = 1;
+		P->items[idx].age = age;
+	}
 	st = pl_json_get_string(prof, "gender", ptr, 0, &s, err);
 	if (st == PL_OK && s) {
 		if (!*s)
@@ -151,77 +150,117 @@ static pl_status read_profile(pl_profiles *P, json_t *prof, const char *ptr, int
 				   "gender_preference must be \"same\", \"any\" or a gender");
 		st = pl_profile_set_gender_preference(P, idx, s, err);
 	}
-	if (st != PL_OK)
+	if (st == PL_OK)
+		st = pl_json_get_array(prof, "age_range", ptr, 0, &v, err);
+	if (st != PL_OK || !v)
 		return st;
-	v = NULL;
-	st = pl_json_get_array(prof, "age_range", ptr, 0, &v, err);
-	if (st != PL_OK)
-		return st;
-	if (v) {
-		pl_json_ptr(p, sizeof(p), ptr, "age_range");
-		if (json_array_size(v) != 2)
-			return bad(err, p, NULL, "age_range must be [min, max]");
-		for (size_t k = 0; k < 2; k++)
-			if (!json_is_number(json_array_get(v, k)))
-				return bad(err, pl_json_ptr_index(q, sizeof(q), p, k), NULL,
-					   "age_range must hold two numbers");
-		P->items[idx].has_age_range = 1;
-		P->items[idx].age_lo = json_number_value(json_array_get(v, 0));
-		P->items[idx].age_hi = json_number_value(json_array_get(v, 1));
-	}
-	s = NULL;
-	st = pl_json_get_string(prof, "partner_id", ptr, 0, &s, err);
+	pl_json_ptr(p, sizeof(p), ptr, "age_range");
+	if (json_array_size(v) != 2)
+		return bad(err, p, NULL, "age_range must be [min, max]");
+	for (size_t k = 0; k < 2; k++)
+		if (!json_is_number(json_array_get(v, k)))
+			return bad(err, pl_json_ptr_index(q, sizeof(q), p, k), NULL,
+				   "age_range must hold two numbers");
+	P->items[idx].has_age_range = 1;
+	P->items[idx].age_lo = json_number_value(json_array_get(v, 0));
+	P->items[idx].age_hi = json_number_value(json_array_get(v, 1));
+	return PL_OK;
+}
+
+/* partner_id and exclude: ids resolved when the population is finalized */
+static pl_status read_links(pl_profiles *P, size_t idx, json_t *prof, const char *ptr,
+			    pl_error *err)
+{
+	char p[PL_POINTER_MAX], q[PL_POINTER_MAX];
+	const char *s = NULL;
+	json_t *v = NULL;
+	pl_status st = pl_json_get_string(prof, "partner_id", ptr, 0, &s, err);
+
 	if (st == PL_OK && s)
 		st = pl_profile_set_partner(P, idx, s, err);
-	if (st != PL_OK)
+	if (st == PL_OK)
+		st = pl_json_get_array(prof, "exclude", ptr, 0, &v, err);
+	if (st != PL_OK || !v)
 		return st;
-	v = NULL;
-	st = pl_json_get_array(prof, "exclude", ptr, 0, &v, err);
-	if (st != PL_OK)
-		return st;
-	if (v) {
-		pl_json_ptr(p, sizeof(p), ptr, "exclude");
-		for (size_t k = 0; k < json_array_size(v); k++) {
-			json_t *x = json_array_get(v, k);
-			if (!json_is_string(x))
-				return bad(err, pl_json_ptr_index(q, sizeof(q), p, k), NULL, "exclude must hold ids (strings)");
-			st = pl_profile_add_exclude(P, idx, json_string_value(x), err);
-			if (st != PL_OK)
-				return st;
-		}
-	}
-	v = NULL;
-	st = pl_json_get_object(prof, "extra", ptr, 0, &v, err);
-	if (st != PL_OK)
-		return st;
-	/* Group formation (`match groups`, docs/groups.md): "social_anxiety" (true/false) and
-	 * "max_group_size" (integer >= 2) limit the size of the group a client may join. They are part
-	 * of the profile so that one profile file serves every command; only `match groups` uses them
-	 * (it reads them itself), the others check their type and ignore them. */
-	{
-		int anx = 0;
-		long long mg = 2;
-		st = pl_json_get_bool(prof, "social_anxiety", ptr, 0, &anx, err);
-		if (st == PL_OK)
-			st = pl_json_get_integer(prof, "max_group_size", ptr, 0, &mg, err);
+	pl_json_ptr(p, sizeof(p), ptr, "exclude");
+	for (size_t k = 0; k < json_array_size(v); k++) {
+		json_t *x = json_array_get(v, k);
+		if (!json_is_string(x))
+			return bad(err, pl_json_ptr_index(q, sizeof(q), p, k), NULL, "exclude must hold ids (strings)");
+		st = pl_profile_add_exclude(P, idx, json_string_value(x), err);
 		if (st != PL_OK)
 			return st;
-		if (mg < 2 || mg > 1000000)
-			return bad(err, ptr, "max_group_size", "max_group_size must be an integer of at least 2");
-	}
-	if (is_mentor) {
-		long long cap = 1;
-		st = pl_json_get_integer(prof, "capacity", ptr, 0, &cap, err);
-		if (st != PL_OK)
-			return st;
-		if (cap < 1 || cap > 1000000)
-			return bad(err, ptr, "capacity", "capacity must be a positive integer");
-		P->items[idx].capacity = (long)cap;
 	}
 	return PL_OK;
 }
 
-pl_status cli_parse_profiles(json_t *doc, const char *key, int required, int is_mentor,
+/*
+ * extra (any object, kept by the caller), the group-formation fields and a mentor's capacity.
+ * "social_anxiety" (true/false) and "max_group_size" (integer >= 2) limit the size of the group
+ * a client may join (docs/groups.md). They are part of the profile so that one profile file
+ * serves every command; only `match groups` uses them (pl_json_read_groups_program reads them),
+ * the others check their type and ignore them.
+ */
+static pl_status read_extras(pl_profiles *P, size_t idx, json_t *prof, const char *ptr,
+			     int is_mentor, pl_error *err)
+{
+	json_t *v = NULL;
+	int anx = 0;
+	long long mg = 2, cap = 1;
+	pl_status st = pl_json_get_object(prof, "extra", ptr, 0, &v, err);
+
+	if (st == PL_OK)
+		st = pl_json_get_bool(prof, "social_anxiety", ptr, 0, &anx, err);
+	if (st == PL_OK)
+		st = pl_json_get_integer(prof, "max_group_size", ptr, 0, &mg, err);
+	if (st != PL_OK)
+		return st;
+	if (mg < 2 || mg > PL_GROUPS_SIZE_MAX)
+		return bad(err, ptr, "max_group_size", "max_group_size must be an integer of at least 2");
+	if (!is_mentor)
+		return PL_OK;
+	st = pl_json_get_integer(prof, "capacity", ptr, 0, &cap, err);
+	if (st != PL_OK)
+		return st;
+	if (cap < 1 || cap > 1000000)
+		return bad(err, ptr, "capacity", "capacity must be a positive integer");
+	P->items[idx].capacity = (long)cap;
+	return PL_OK;
+}
+
+static pl_status read_profile(pl_profiles *P, json_t *prof, const char *ptr, int is_mentor,
+			      size_t *out_idx, pl_error *err)
+{
+	const char *id = NULL;
+	size_t idx;
+	pl_status st;
+
+	if (!json_is_object(prof))
+		return bad(err, ptr, NULL, "each profile must be an object");
+	st = pl_json_check_keys(prof, ptr, is_mentor ? mentor_keys : mentee_keys, err);
+	if (st == PL_OK)
+		st = pl_json_get_string(prof, "id", ptr, 1, &id, err);
+	if (st != PL_OK)
+		return st;
+	if (!*id)
+		return bad(err, ptr, "id", "id must be a non-empty string");
+	st = pl_profiles_add(P, id, ptr, &idx, err);
+	if (st != PL_OK)
+		return st;
+	*out_idx = idx;
+	st = read_tag_fields(P, idx, prof, ptr, err);
+	if (st == PL_OK)
+		st = read_personality(P, idx, prof, ptr, err);
+	if (st == PL_OK)
+		st = read_age_gender(P, idx, prof, ptr, err);
+	if (st == PL_OK)
+		st = read_links(P, idx, prof, ptr, err);
+	if (st == PL_OK)
+		st = read_extras(P, idx, prof, ptr, is_mentor, err);
+	return st;
+}
+
+pl_status pl_json_read_profiles(json_t *doc, const char *key, int required, int is_mentor,
 			     pl_profiles *P, size_t **idx, size_t *n, pl_error *err)
 {
 	char p[PL_POINTER_MAX], q[PL_POINTER_MAX];
@@ -248,7 +287,7 @@ pl_status cli_parse_profiles(json_t *doc, const char *key, int required, int is_
 	return PL_OK;
 }
 
-pl_status cli_parse_compat_params(json_t *doc, pl_compat_params *prm, pl_error *err)
+pl_status pl_json_read_compat_params(json_t *doc, pl_compat_params *prm, pl_error *err)
 {
 	static const char *const rule_keys[] = { "language", "modality", "gender", "age", "exclude",
 						 "partner", "min_availability_overlap", NULL };
@@ -301,7 +340,7 @@ pl_status cli_parse_compat_params(json_t *doc, pl_compat_params *prm, pl_error *
 	return PL_OK;
 }
 
-double cli_round(double x, double scale)
+double pl_json_round(double x, double scale)
 {
 	return round(x * scale) / scale + 0.0;
 }
@@ -340,7 +379,7 @@ static json_t *shared_phrase(const pl_profiles *P, size_t a, size_t b, pl_criter
 	return arr;
 }
 
-json_t *cli_pair_reasons(const pl_profiles *P, const pl_compat_params *prm, size_t a, size_t b,
+json_t *pl_json_pair_reasons(const pl_profiles *P, const pl_compat_params *prm, size_t a, size_t b,
 			 double scale)
 {
 	/* Order of the phrases: what a coordinator reads first. */
@@ -362,7 +401,7 @@ json_t *cli_pair_reasons(const pl_profiles *P, const pl_compat_params *prm, size
 	for (int c = 0; c < PL_CRIT_COUNT; c++)
 		if (d.present[c])
 			json_object_set_new(contrib, pl_criterion_name(c),
-					    json_real(cli_round(d.contribution[c], scale)));
+					    json_real(pl_json_round(d.contribution[c], scale)));
 	for (size_t k = 0; k < sizeof(phrases) / sizeof(phrases[0]); k++) {
 		json_t *arr;
 		if (!(prm->weight[phrases[k].c] > 0) && phrases[k].c != PL_CRIT_LANGUAGES &&
@@ -386,4 +425,50 @@ json_t *cli_pair_reasons(const pl_profiles *P, const pl_compat_params *prm, size
 	json_object_set_new(r, "contributions", contrib);
 	json_object_set_new(r, "shared", shared);
 	return r;
+}
+
+/* ---- [[id, id], ...] ---- */
+
+pl_status pl_json_read_id_pairs(json_t *doc, const char *key, const pl_profiles *P,
+				const pl_json_pair_roles *roles, size_t **pairs, size_t *npairs,
+				pl_error *err)
+{
+	char p[PL_POINTER_MAX], q[PL_POINTER_MAX], r[PL_POINTER_MAX];
+	json_t *arr = NULL;
+	pl_status st = pl_json_get_array(doc, key, "", 0, &arr, err);
+
+	*pairs = NULL;
+	*npairs = 0;
+	if (st != PL_OK || !arr)
+		return st;
+	pl_json_ptr(p, sizeof(p), "", key);
+	*pairs = malloc((json_array_size(arr) + 1) * 2 * sizeof(size_t));
+	if (!*pairs)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	for (size_t k = 0; k < json_array_size(arr); k++) {
+		json_t *e = json_array_get(arr, k);
+		long who[2];
+		pl_json_ptr_index(q, sizeof(q), p, k);
+		if (!json_is_array(e) || json_array_size(e) != 2 || !json_is_string(json_array_get(e, 0)) ||
+		    !json_is_string(json_array_get(e, 1)))
+			return pl_error_set(err, PL_ERR_INVALID, q, "%s", roles->entry_message);
+		for (size_t s = 0; s < 2; s++) {
+			long pop = pl_profiles_find(P, json_string_value(json_array_get(e, s)));
+			who[s] = pop < 0 ? -1 : roles->position[s][pop];
+			if (who[s] < 0)
+				return pl_error_set(err, PL_ERR_INVALID, pl_json_ptr_index(r, sizeof(r), q, s),
+						    "%s", roles->unknown_message[s]);
+		}
+		if (roles->distinct && who[0] == who[1])
+			return pl_error_set(err, PL_ERR_INVALID, q, "a pair needs two different clients");
+		(*pairs)[2 * k] = (size_t)who[0];
+		(*pairs)[2 * k + 1] = (size_t)who[1];
+		(*npairs)++;
+	}
+	return PL_OK;
+}
+
+void pl_json_point_at(pl_error *err, const char *list, size_t index)
+{
+	pl_json_ptr_index(err->pointer, sizeof(err->pointer), list, index);
 }

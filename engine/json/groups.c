@@ -1,0 +1,657 @@
+/*
+ * groups.c: the JSON layer of `match groups`: the request into a pl_groups_program and the
+ * answer back (docs/groups.md describes every field).
+ *
+ * Input  {"clients": [profiles, each also with optional "social_anxiety": bool and
+ *         "max_group_size": int], "groups": [{"id", "size": [min, max], "requires": {field:
+ *         tags}, "modality", "facilitator", "extra"}] | "group_size": [min, max] + "group_count",
+ *         "social_anxiety_max", "size_limit": "final" | "declared", "keep_apart",
+ *         "keep_together": [[id, id]], "weights", "constraints", "seed"}
+ * Output {"groups", "unplaced", "summary"}; scores rounded to 4 decimals.
+ *
+ * The rules a group's requires/modality and a client's social anxiety stand for are the core's
+ * (engine/match/program.c); this file checks the document's shape and hands them over.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <peerlink/json_match.h>
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SCALE 1e4
+
+static pl_status nomem(pl_error *err)
+{
+	return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+}
+
+static int has_tag(const pl_tags *t, int id)
+{
+	for (size_t k = 0; k < t->n; k++)
+		if (t->ids[k] == id)
+			return 1;
+	return 0;
+}
+
+/* One client's "social_anxiety" and "max_group_size" into its group-size limit. */
+static pl_status read_client_limit(pl_groups_program *m, json_t *c, size_t k, size_t amax,
+				   pl_error *err)
+{
+	char p[PL_POINTER_MAX], q[PL_POINTER_MAX];
+	long long mg = 0;
+	int anx = 0;
+	pl_status st;
+
+	pl_json_ptr_index(p, sizeof(p), "/clients", k);
+	st = pl_json_get_bool(c, "social_anxiety", p, 0, &anx, err);
+	if (st == PL_OK)
+		st = pl_json_get_integer(c, "max_group_size", p, 0, &mg, err);
+	if (st != PL_OK)
+		return st;
+	if (json_object_get(c, "max_group_size") && (mg < 2 || mg > PL_GROUPS_SIZE_MAX))
+		return pl_error_set(err, PL_ERR_INVALID, pl_json_ptr(q, sizeof(q), p, "max_group_size"),
+				    "max_group_size must be an integer of at least 2");
+	m->anxious[k] = anx;
+	m->client_max[k] = pl_groups_client_limit(anx, (size_t)mg, amax);
+	return PL_OK;
+}
+
+/*
+ * "social_anxiety" and "max_group_size" are profile fields that only group formation uses: the
+ * shared profile reader checks and ignores them; they are read here into size limits (before
+ * the profiles, so that their errors come first, as they always have).
+ */
+static pl_status read_group_fields(pl_groups_program *m, json_t *doc, pl_error *err)
+{
+	json_t *arr = json_object_get(doc, "clients");
+	long long amax = PL_GROUPS_ANXIETY_MAX_DEFAULT;
+	size_t n;
+	pl_status st = pl_json_get_integer(doc, "social_anxiety_max", "", 0, &amax, err);
+
+	if (st != PL_OK)
+		return st;
+	if (amax < 2 || amax > PL_GROUPS_SIZE_MAX)
+		return pl_error_set(err, PL_ERR_INVALID, "/social_anxiety_max",
+				    "social_anxiety_max must be an integer of at least 2");
+	if (!json_is_array(arr))
+		return PL_OK; /* the profile reader reports it */
+	n = json_array_size(arr);
+	m->client_max = calloc(n + 1, sizeof(size_t));
+	m->anxious = calloc(n + 1, sizeof(int));
+	if (!m->client_max || !m->anxious)
+		return nomem(err);
+	for (size_t k = 0; k < n; k++) {
+		json_t *c = json_array_get(arr, k);
+		if (!json_is_object(c))
+			continue;
+		st = read_client_limit(m, c, k, (size_t)amax, err);
+		if (st != PL_OK)
+			return st;
+	}
+	return PL_OK;
+}
+
+static pl_status read_size_range(json_t *v, const char *ptr, size_t *lo, size_t *hi, pl_error *err)
+{
+	char q[PL_POINTER_MAX];
+	json_int_t a, b;
+
+	if (!json_is_array(v) || json_array_size(v) != 2)
+		return pl_error_set(err, PL_ERR_INVALID, ptr, "a size must be [min, max]");
+	for (size_t k = 0; k < 2; k++)
+		if (!json_is_integer(json_array_get(v, k)))
+			return pl_error_set(err, PL_ERR_INVALID, pl_json_ptr_index(q, sizeof(q), ptr, k),
+					    "a size must hold two integers");
+	a = json_integer_value(json_array_get(v, 0));
+	b = json_integer_value(json_array_get(v, 1));
+	if (a < 1 || a > PL_GROUPS_SIZE_MAX)
+		return pl_error_set(err, PL_ERR_INVALID, pl_json_ptr_index(q, sizeof(q), ptr, 0),
+				    "the minimum size must be a positive integer");
+	if (b < a || b > PL_GROUPS_SIZE_MAX)
+		return pl_error_set(err, PL_ERR_INVALID, pl_json_ptr_index(q, sizeof(q), ptr, 1),
+				    "the maximum size must be at least the minimum");
+	*lo = (size_t)a;
+	*hi = (size_t)b;
+	return PL_OK;
+}
+
+/* requires.age: [min, max] with min <= max. */
+static pl_status read_age_requirement(json_t *val, const char *ptr, pl_group_requirement *req,
+				      pl_error *err)
+{
+	if (!json_is_array(val) || json_array_size(val) != 2 ||
+	    !json_is_number(json_array_get(val, 0)) || !json_is_number(json_array_get(val, 1)))
+		return pl_error_set(err, PL_ERR_INVALID, ptr, "requires.age must be [min, max]");
+	req->age_lo = json_number_value(json_array_get(val, 0));
+	req->age_hi = json_number_value(json_array_get(val, 1));
+	if (!(req->age_lo <= req->age_hi))
+		return pl_error_set(err, PL_ERR_INVALID, ptr, "requires.age needs min <= max");
+	return PL_OK;
+}
+
+/* One "requires" field of group g: checked here, applied by the core. */
+static pl_status apply_requirement(pl_groups_program *m, size_t g, const char *field, json_t *val,
+				   const char *ptr, pl_error *err)
+{
+	char q[PL_POINTER_MAX];
+	pl_group_requirement req = { pl_group_field_from_name(field), NULL, 0, 0.0, 0.0 };
+	const char **tags;
+	size_t n;
+	pl_status st;
+
+	if (req.field == PL_GROUP_FIELD_AGE) {
+		st = read_age_requirement(val, ptr, &req, err);
+		if (st == PL_OK)
+			pl_groups_program_require(m, g, &req);
+		return st;
+	}
+	if (req.field < 0)
+		return pl_error_set(err, PL_ERR_INVALID, ptr,
+				    "requires may name a tag field, \"gender\" or \"age\", not '%s'", field);
+	if (json_is_string(val)) { /* one tag */
+		const char *one = json_string_value(val);
+		req.tags = &one;
+		req.ntags = 1;
+		pl_groups_program_require(m, g, &req);
+		return PL_OK;
+	}
+	n = json_array_size(val);
+	if (!json_is_array(val) || n == 0)
+		return pl_error_set(err, PL_ERR_INVALID, ptr,
+				    "each requirement must be a tag or a non-empty array of tags");
+	for (size_t k = 0; k < n; k++)
+		if (!json_is_string(json_array_get(val, k)))
+			return pl_error_set(err, PL_ERR_INVALID, pl_json_ptr_index(q, sizeof(q), ptr, k),
+					    "tags must be strings");
+	tags = malloc(n * sizeof(*tags));
+	if (!tags)
+		return nomem(err);
+	for (size_t k = 0; k < n; k++)
+		tags[k] = json_string_value(json_array_get(val, k));
+	req.tags = tags;
+	req.ntags = n;
+	pl_groups_program_require(m, g, &req);
+	free(tags);
+	return PL_OK;
+}
+
+/* "group_size": [min, max] with an optional "group_count" (default: the fewest groups that
+ * hold everyone). */
+static pl_status read_count_form(pl_groups_program *m, json_t *doc, json_t *gsize, pl_error *err)
+{
+	long long count = -1;
+	size_t lo, hi;
+	pl_status st = read_size_range(gsize, "/group_size", &lo, &hi, err);
+
+	if (st == PL_OK)
+		st = pl_json_get_integer(doc, "group_count", "", 0, &count, err);
+	if (st != PL_OK)
+		return st;
+	if (json_object_get(doc, "group_count") && (count < 1 || count > PL_GROUPS_SIZE_MAX))
+		return pl_error_set(err, PL_ERR_INVALID, "/group_count",
+				    "group_count must be a positive integer");
+	if (count < 0)
+		count = (long long)pl_groups_default_count(m->n, hi);
+	st = pl_groups_program_set_groups(m, (size_t)count, 0, err);
+	if (st != PL_OK)
+		return st;
+	for (size_t g = 0; g < m->ngroups; g++) {
+		m->min_size[g] = lo;
+		m->max_size[g] = hi;
+	}
+	return PL_OK;
+}
+
+static pl_status copy_string(char **dst, const char *s, pl_error *err)
+{
+	if (s && !(*dst = strdup(s)))
+		return nomem(err);
+	return PL_OK;
+}
+
+/* id (unique, non-empty), size, facilitator, extra, modality. */
+static pl_status read_group_header(pl_groups_program *m, json_t *grp, size_t g, const char *p,
+				   pl_error *err)
+{
+	static const char *const gkeys[] = { "id", "size", "requires", "modality", "facilitator",
+					     "extra", NULL };
+	char q[PL_POINTER_MAX];
+	const char *id = NULL, *mod = NULL, *fac = NULL;
+	json_t *x;
+	pl_status st;
+
+	if (!json_is_object(grp))
+		return pl_error_set(err, PL_ERR_INVALID, p, "each group must be an object");
+	st = pl_json_check_keys(grp, p, gkeys, err);
+	if (st == PL_OK)
+		st = pl_json_get_string(grp, "id", p, 1, &id, err);
+	if (st == PL_OK && !*id)
+		st = pl_error_set(err, PL_ERR_INVALID, pl_json_ptr(q, sizeof(q), p, "id"),
+				  "id must be a non-empty string");
+	for (size_t h = 0; st == PL_OK && h < g; h++)
+		if (strcmp(m->group_id[h], id) == 0)
+			st = pl_error_set(err, PL_ERR_INVALID, pl_json_ptr(q, sizeof(q), p, "id"),
+					  "group id '%s' appears twice", id);
+	if (st == PL_OK && !json_object_get(grp, "size"))
+		st = pl_error_set(err, PL_ERR_INVALID, pl_json_ptr(q, sizeof(q), p, "size"),
+				  "required field 'size' is missing");
+	if (st == PL_OK)
+		st = read_size_range(json_object_get(grp, "size"), pl_json_ptr(q, sizeof(q), p, "size"),
+				     &m->min_size[g], &m->max_size[g], err);
+	if (st == PL_OK)
+		st = pl_json_get_string(grp, "facilitator", p, 0, &fac, err);
+	if (st == PL_OK)
+		st = pl_json_get_object(grp, "extra", p, 0, &x, err);
+	if (st == PL_OK)
+		st = pl_json_get_string(grp, "modality", p, 0, &mod, err);
+	if (st == PL_OK && mod && strcmp(mod, "in_person") != 0 && strcmp(mod, "virtual") != 0)
+		st = pl_error_set(err, PL_ERR_INVALID, pl_json_ptr(q, sizeof(q), p, "modality"),
+				  "modality must be \"in_person\" or \"virtual\"");
+	if (st == PL_OK)
+		st = copy_string(&m->group_id[g], id, err);
+	if (st == PL_OK)
+		st = copy_string(&m->group_modality[g], mod, err);
+	if (st == PL_OK)
+		st = copy_string(&m->group_facilitator[g], fac, err);
+	if (st == PL_OK && mod)
+		pl_groups_program_modality(m, g, mod);
+	return st;
+}
+
+static pl_status read_group(pl_groups_program *m, json_t *grp, size_t g, pl_error *err)
+{
+	char p[PL_POINTER_MAX], q[PL_POINTER_MAX], r[PL_POINTER_MAX];
+	json_t *req = NULL, *x;
+	const char *field;
+	pl_status st;
+
+	pl_json_ptr_index(p, sizeof(p), "/groups", g);
+	st = read_group_header(m, grp, g, p, err);
+	if (st == PL_OK)
+		st = pl_json_get_object(grp, "requires", p, 0, &req, err);
+	if (st != PL_OK || !req)
+		return st;
+	pl_json_ptr(q, sizeof(q), p, "requires");
+	json_object_foreach(req, field, x) {
+		st = apply_requirement(m, g, field, x, pl_json_ptr(r, sizeof(r), q, field), err);
+		if (st != PL_OK)
+			return st;
+	}
+	return PL_OK;
+}
+
+/* Exactly one of "groups" (named groups with their rules) or "group_size" (+ "group_count"). */
+static pl_status read_groups(pl_groups_program *m, json_t *doc, pl_error *err)
+{
+	json_t *groups = NULL, *gsize = NULL;
+	pl_status st;
+
+	st = pl_json_get_array(doc, "groups", "", 0, &groups, err);
+	if (st == PL_OK)
+		st = pl_json_get_array(doc, "group_size", "", 0, &gsize, err);
+	if (st != PL_OK)
+		return st;
+	if (!groups == !gsize)
+		return pl_error_set(err, PL_ERR_INVALID, groups ? "/group_size" : "",
+				    "give exactly one of 'groups' (a list) or 'group_size' (with "
+				    "'group_count')");
+	if (groups && json_object_get(doc, "group_count"))
+		return pl_error_set(err, PL_ERR_INVALID, "/group_count",
+				    "group_count goes with group_size, not with groups");
+	if (gsize)
+		return read_count_form(m, doc, gsize, err);
+	st = pl_groups_program_set_groups(m, json_array_size(groups), 1, err);
+	for (size_t g = 0; st == PL_OK && g < m->ngroups; g++)
+		st = read_group(m, json_array_get(groups, g), g, err);
+	return st;
+}
+
+/*
+ * "size_limit": how a client's group-size limit is read. "final" (default): the group the client
+ * joins must end with at most that many members. "declared": the group's maximum size must be
+ * within the limit, so the group stays small even if members are added later.
+ */
+static pl_status read_size_limit_rule(json_t *doc, int *declared, pl_error *err)
+{
+	const char *rule = "final";
+	pl_status st = pl_json_get_string(doc, "size_limit", "", 0, &rule, err);
+
+	if (st != PL_OK)
+		return st;
+	if (strcmp(rule, "final") != 0 && strcmp(rule, "declared") != 0)
+		return pl_error_set(err, PL_ERR_INVALID, "/size_limit",
+				    "size_limit must be \"final\" or \"declared\"");
+	*declared = strcmp(rule, "declared") == 0;
+	return PL_OK;
+}
+
+/* "keep_apart" and "keep_together": [[client id, client id], ...]. */
+static pl_status read_pair_lists(pl_groups_program *m, json_t *doc, pl_error *err)
+{
+	long *pos = pl_program_positions(&m->P, m->client, m->n);
+	pl_json_pair_roles roles = {
+		{ pos, pos },
+		"each entry must be [client id, client id]",
+		{ "names no client of this request", "names no client of this request" },
+		1
+	};
+	pl_status st;
+
+	if (!pos)
+		return nomem(err);
+	st = pl_json_read_id_pairs(doc, "keep_apart", &m->P, &roles, &m->apart, &m->napart, err);
+	if (st == PL_OK)
+		st = pl_json_read_id_pairs(doc, "keep_together", &m->P, &roles, &m->together,
+					   &m->ntogether, err);
+	free(pos);
+	return st;
+}
+
+pl_status pl_json_read_groups_program(json_t *doc, pl_groups_program *m, int *has_seed,
+				      pl_error *err)
+{
+	static const char *const keys[] = { "clients", "groups", "group_size", "group_count",
+					    "social_anxiety_max", "size_limit", "keep_apart", "keep_together",
+					    "weights", "constraints", "seed", NULL };
+	long long seed = 0;
+	pl_status st;
+
+	pl_groups_program_init(m);
+	*has_seed = 0;
+	st = pl_json_check_keys(doc, "", keys, err);
+	if (st == PL_OK)
+		st = pl_json_get_integer(doc, "seed", "", 0, &seed, err);
+	if (st == PL_OK && seed < 0)
+		st = pl_error_set(err, PL_ERR_INVALID, "/seed", "seed must be a non-negative integer");
+	if (st == PL_OK)
+		st = read_group_fields(m, doc, err);
+	if (st == PL_OK)
+		st = pl_json_read_compat_params(doc, &m->prm, err);
+	if (st == PL_OK)
+		st = pl_json_read_profiles(doc, "clients", 1, 0, &m->P, &m->client, &m->n, err);
+	if (st == PL_OK)
+		st = pl_profiles_finalize(&m->P, err);
+	if (st == PL_OK)
+		st = read_groups(m, doc, err);
+	if (st == PL_OK)
+		st = read_size_limit_rule(doc, &m->limit_on_max, err);
+	if (st == PL_OK)
+		st = read_pair_lists(m, doc, err);
+	if (st == PL_OK && json_object_get(doc, "seed")) {
+		*has_seed = 1;
+		m->seed = (unsigned long)seed;
+	}
+	return st;
+}
+
+/* Criteria whose shared tags explain a member's place in a group, in reading order. */
+static const struct {
+	pl_criterion c;
+	const char *label;
+} explain_fields[] = {
+	{ PL_CRIT_EXPERIENCES, "experiences" },  { PL_CRIT_RECOVERY_PATHWAY, "recovery pathway" },
+	{ PL_CRIT_LIFE_STAGE, "life stage" },    { PL_CRIT_SUBSTANCES, "substances" },
+	{ PL_CRIT_GOALS, "goals" },
+};
+
+static const char *reason_message(int reason)
+{
+	switch (reason) {
+	case PL_GROUPS_NO_ELIGIBLE_GROUP:
+		return "no group admits this client (its requires or modality)";
+	case PL_GROUPS_SIZE_LIMIT:
+		return "no group this client may join is small enough for the client's group-size "
+		       "limit (its minimum size, or with size_limit \"declared\" its maximum, is "
+		       "above the limit)";
+	case PL_GROUPS_TOGETHER_TOO_BIG:
+		return "this client's keep_together set fits no group it may join";
+	case PL_GROUPS_CONFLICT:
+		return "every group this client may join holds someone the client may not share a "
+		       "group with (hard rules, exclude, partner, keep_apart)";
+	case PL_GROUPS_NO_ROOM:
+		return "every group this client may join is full (or at a member's size limit)";
+	case PL_GROUPS_NOT_FORMED:
+		return "the groups this client may join could not be formed";
+	}
+	return "not placed";
+}
+
+static void appendf(char *buf, size_t size, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 3, 4)))
+#endif
+	;
+
+static void appendf(char *buf, size_t size, const char *fmt, ...)
+{
+	size_t len = strlen(buf);
+	va_list ap;
+	if (len + 1 >= size)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + len, size - len, fmt, ap);
+	va_end(ap);
+}
+
+/* A member's reason: tags shared with the other members (with how many), and mean score. */
+static json_t *member_entry(const pl_groups_program *m, const double *S, const long *members,
+			    size_t k, size_t self)
+{
+	size_t i = (size_t)members[self];
+	const pl_profile *pi = &m->P.items[m->client[i]];
+	json_t *e = json_object(), *shared = json_object();
+	char text[1024] = "";
+	double sum = 0.0;
+	size_t cnt = 0;
+
+	for (size_t a = 0; a < k; a++)
+		if (a != self && !isnan(S[i * m->n + (size_t)members[a]])) {
+			sum += S[i * m->n + (size_t)members[a]];
+			cnt++;
+		}
+	for (size_t f = 0; f < sizeof(explain_fields) / sizeof(explain_fields[0]); f++) {
+		pl_criterion c = explain_fields[f].c;
+		const pl_tags *ti = &pi->tags[c];
+		json_t *tags = json_object();
+		size_t nt = 0;
+		/* tags in order of how many others share them, then by name */
+		size_t *with = calloc(ti->n + 1, sizeof(size_t)), *ord = malloc((ti->n + 1) * sizeof(size_t));
+		if (!with || !ord) {
+			free(with);
+			free(ord);
+			json_decref(tags);
+			continue;
+		}
+		for (size_t t = 0; t < ti->n; t++) {
+			ord[t] = t;
+			for (size_t a = 0; a < k; a++)
+				if (a != self && has_tag(&m->P.items[m->client[members[a]]].tags[c], ti->ids[t]))
+					with[t]++;
+		}
+		for (size_t x = 1; x < ti->n; x++) /* insertion sort: few tags */
+			for (size_t y = x; y > 0; y--) {
+				size_t a = ord[y - 1], b = ord[y];
+				int less = with[b] > with[a] ||
+					   (with[b] == with[a] && strcmp(m->P.tags[c].names[ti->ids[b]],
+									 m->P.tags[c].names[ti->ids[a]]) < 0);
+				if (!less)
+					break;
+				ord[y - 1] = b;
+				ord[y] = a;
+			}
+		for (size_t x = 0; x < ti->n; x++) {
+			size_t t = ord[x];
+			const char *name = m->P.tags[c].names[ti->ids[t]];
+			if (!with[t])
+				continue;
+			json_object_set_new(tags, name, json_integer((json_int_t)with[t]));
+			if (nt == 0)
+				appendf(text, sizeof(text), "%s%s: ", text[0] ? "; " : "",
+					explain_fields[f].label);
+			else
+				appendf(text, sizeof(text), ", ");
+			appendf(text, sizeof(text), "%s (%zu)", name, with[t]);
+			nt++;
+		}
+		if (nt)
+			json_object_set_new(shared, pl_criterion_name(c), tags);
+		else
+			json_decref(tags);
+		free(with);
+		free(ord);
+	}
+	json_object_set_new(e, "id", json_string(pi->id));
+	json_object_set_new(e, "mean_score",
+			    cnt ? json_real(pl_json_round(sum / (double)cnt, SCALE)) : json_null());
+	if (m->anxious && m->anxious[i])
+		json_object_set_new(e, "social_anxiety", json_true());
+	json_object_set_new(e, "shared", shared);
+	json_object_set_new(e, "summary",
+			    json_string(text[0] ? text : "no tags shared with the other members"));
+	return e;
+}
+
+/* For an unplaced client: how many others it may share a group with, and how many each hard rule
+ * (and keep_apart) excludes, so a coordinator sees why (e.g. a gender preference that leaves few
+ * possible group mates). */
+static void add_conflict_counts(const pl_groups_program *m, const double *S, size_t i, json_t *e)
+{
+	size_t counts[PL_RULE_COUNT + 1] = { 0 }, ok = 0;
+	json_t *rules = json_object();
+
+	for (size_t j = 0; j < m->n; j++) {
+		unsigned f;
+		int apart = 0;
+		if (j == i)
+			continue;
+		f = pl_compat_rules_failed(&m->P, &m->prm, m->client[i], m->client[j]);
+		for (int r = 0; r < PL_RULE_COUNT; r++)
+			if (f & PL_RULE_BIT(r))
+				counts[r]++;
+		for (size_t k = 0; k < m->napart; k++)
+			if ((m->apart[2 * k] == i && m->apart[2 * k + 1] == j) ||
+			    (m->apart[2 * k] == j && m->apart[2 * k + 1] == i))
+				apart = 1;
+		counts[PL_RULE_COUNT] += (size_t)apart;
+		if (!isnan(S[i * m->n + j]) && !apart)
+			ok++;
+	}
+	for (size_t r = 0; r <= PL_RULE_COUNT; r++)
+		if (counts[r])
+			json_object_set_new(rules, r < PL_RULE_COUNT ? pl_rule_name((pl_rule)r) : "keep_apart",
+					    json_integer((json_int_t)counts[r]));
+	json_object_set_new(e, "compatible_clients", json_integer((json_int_t)ok));
+	json_object_set_new(e, "rules", rules);
+}
+
+json_t *pl_json_groups_answer(const pl_groups_program *m, const double *S,
+			      const pl_groups_result *res)
+{
+	json_t *doc = json_object(), *groups = json_array(), *unplaced = json_array(),
+	       *summary = json_object();
+	long *members = malloc((m->n + 1) * sizeof(long));
+	size_t formed = 0;
+	double coh_sum = 0.0;
+	size_t coh_n = 0;
+
+	if (!members) {
+		json_decref(doc);
+		json_decref(groups);
+		json_decref(unplaced);
+		json_decref(summary);
+		return NULL;
+	}
+
+	for (size_t g = 0; g < m->ngroups; g++) {
+		json_t *e = json_object(), *arr = json_array(), *size = json_array();
+		size_t k = 0;
+		for (size_t i = 0; i < m->n; i++)
+			if (res->group_of[i] == (long)g)
+				members[k++] = (long)i;
+		if (m->group_id) {
+			json_object_set_new(e, "id", json_string(m->group_id[g]));
+			if (m->group_modality[g])
+				json_object_set_new(e, "modality", json_string(m->group_modality[g]));
+			if (m->group_facilitator[g])
+				json_object_set_new(e, "facilitator", json_string(m->group_facilitator[g]));
+		} else {
+			json_object_set_new(e, "index", json_integer((json_int_t)g));
+		}
+		json_object_set_new(e, "status",
+				    json_string(pl_groups_group_status_name(res->group_status[g])));
+		json_array_append_new(size, json_integer((json_int_t)m->min_size[g]));
+		json_array_append_new(size, json_integer((json_int_t)m->max_size[g]));
+		json_object_set_new(e, "size_range", size);
+		json_object_set_new(e, "size", json_integer((json_int_t)k));
+		for (size_t a = 0; a < k; a++)
+			json_array_append_new(arr, member_entry(m, S, members, k, a));
+		json_object_set_new(e, "members", arr);
+		json_object_set_new(e, "score", json_real(pl_json_round(res->group_score[g], SCALE)));
+		if (k >= 2) {
+			double coh = res->group_score[g] / ((double)k * (double)(k - 1) / 2.0);
+			json_object_set_new(e, "cohesion", json_real(pl_json_round(coh, SCALE)));
+			coh_sum += coh;
+			coh_n++;
+		} else {
+			json_object_set_new(e, "cohesion", json_null());
+		}
+		if (res->group_status[g] == PL_GROUPS_FORMED)
+			formed++;
+		else
+			json_object_set_new(
+				e, "message",
+				json_string(res->group_status[g] == PL_GROUPS_TOO_FEW_ELIGIBLE
+						    ? "fewer clients may join this group than its minimum size"
+						    : "not enough clients were left to reach its minimum size "
+						      "once the other groups were filled"));
+		json_array_append_new(groups, e);
+	}
+	for (size_t i = 0; i < m->n; i++) {
+		json_t *e;
+		if (res->group_of[i] >= 0)
+			continue;
+		e = json_object();
+		json_object_set_new(e, "id", json_string(m->P.items[m->client[i]].id));
+		json_object_set_new(e, "reason", json_string(pl_groups_reason_name(res->reason[i])));
+		json_object_set_new(e, "message", json_string(reason_message(res->reason[i])));
+		add_conflict_counts(m, S, i, e);
+		json_array_append_new(unplaced, e);
+	}
+	json_object_set_new(summary, "clients", json_integer((json_int_t)m->n));
+	json_object_set_new(summary, "placed", json_integer((json_int_t)res->placed));
+	json_object_set_new(summary, "unplaced", json_integer((json_int_t)(m->n - res->placed)));
+	json_object_set_new(summary, "groups", json_integer((json_int_t)m->ngroups));
+	json_object_set_new(summary, "groups_formed", json_integer((json_int_t)formed));
+	json_object_set_new(summary, "objective", json_real(pl_json_round(res->objective, SCALE)));
+	json_object_set_new(summary, "upper_bound", json_real(pl_json_round(res->upper_bound, SCALE)));
+	json_object_set_new(summary, "gap", json_real(pl_json_round(res->gap, SCALE)));
+	json_object_set_new(summary, "optimal", json_boolean(res->optimal));
+	json_object_set_new(summary, "mean_cohesion",
+			    coh_n ? json_real(pl_json_round(coh_sum / (double)coh_n, SCALE)) : json_null());
+	json_object_set_new(doc, "groups", groups);
+	json_object_set_new(doc, "unplaced", unplaced);
+	json_object_set_new(doc, "summary", summary);
+	free(members);
+	return doc;
+}
+
+
+json_t *pl_json_groups_stats(const pl_groups_program *m, const pl_groups_result *res)
+{
+	json_t *stats = json_object();
+
+	json_object_set_new(stats, "algorithm",
+			    json_string("greedy construction + simulated annealing (relocate/swap, soft "
+					"minimum sizes) + local search descent; Lagrangian upper bound"));
+	json_object_set_new(stats, "seed", json_integer((json_int_t)m->seed));
+	json_object_set_new(stats, "restarts", json_integer((json_int_t)res->restarts));
+	json_object_set_new(stats, "steps", json_integer((json_int_t)res->steps));
+	json_object_set_new(stats, "best_restart", json_integer((json_int_t)res->best_restart));
+	json_object_set_new(stats, "bound", json_string(res->bound_method));
+	json_object_set_new(stats, "simple_bound", json_real(pl_json_round(res->simple_bound, SCALE)));
+	json_object_set_new(stats, "bound_iterations", json_integer((json_int_t)res->bound_iterations));
+	return stats;
+}

@@ -1,0 +1,281 @@
+/*
+ * mentors.c: the JSON layer of `match mentors`: the request into a pl_mentors_program and the
+ * answer back (docs/matching-mentors.md describes every field).
+ *
+ * Input  {"mentees": [profiles], "mentors": [profiles with "capacity"], "weights", "constraints",
+ *         "objective": "total" | "maximin" | "stable", "pinned" | "forbidden" | "current":
+ *         [[mentee id, mentor id]], "top", "min_score", "stickiness"}
+ * Output {"matches", "unmatched", "alternatives", "summary"}; scores rounded to 4 decimals.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <peerlink/json_match.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SCALE 1e4
+
+static pl_status read_options(pl_mentors_program *m, json_t *doc, pl_error *err)
+{
+	const char *obj = "total";
+	long long top = 3;
+	double min_score = 0.0, stick = 0.1;
+	pl_status st;
+
+	st = pl_json_get_string(doc, "objective", "", 0, &obj, err);
+	if (st != PL_OK)
+		return st;
+	if (strcmp(obj, "total") == 0)
+		m->objective = PL_MENTORS_TOTAL;
+	else if (strcmp(obj, "maximin") == 0)
+		m->objective = PL_MENTORS_MAXIMIN;
+	else if (strcmp(obj, "stable") == 0)
+		m->objective = PL_MENTORS_STABLE;
+	else
+		return pl_error_set(err, PL_ERR_INVALID, "/objective",
+				    "objective must be \"total\", \"maximin\" or \"stable\"");
+	st = pl_json_get_integer(doc, "top", "", 0, &top, err);
+	if (st != PL_OK)
+		return st;
+	if (top < 0 || top > 50)
+		return pl_error_set(err, PL_ERR_INVALID, "/top", "top must be an integer from 0 to 50");
+	m->top = (size_t)top;
+	st = pl_json_get_number(doc, "min_score", "", 0, &min_score, err);
+	if (st != PL_OK)
+		return st;
+	if (!(min_score >= 0 && min_score <= 1))
+		return pl_error_set(err, PL_ERR_INVALID, "/min_score", "min_score must lie in [0, 1]");
+	st = pl_json_get_number(doc, "stickiness", "", 0, &stick, err);
+	if (st != PL_OK)
+		return st;
+	if (!(stick >= 0 && stick <= 1))
+		return pl_error_set(err, PL_ERR_INVALID, "/stickiness", "stickiness must lie in [0, 1]");
+	m->min_score = min_score;
+	m->stickiness = stick;
+	return PL_OK;
+}
+
+/* "forbidden", then "pinned", then "current": [[mentee id, mentor id], ...]. */
+static pl_status read_pair_lists(pl_mentors_program *m, json_t *doc, pl_error *err)
+{
+	long *pos_mentee = pl_program_positions(&m->P, m->mentee, m->nmentees);
+	long *pos_mentor = pl_program_positions(&m->P, m->mentor, m->nmentors);
+	pl_json_pair_roles roles = {
+		{ pos_mentee, pos_mentor },
+		"each entry must be [mentee id, mentor id]",
+		{ "this id names no mentee of this request", "this id names no mentor of this request" },
+		0
+	};
+	size_t *pairs = NULL, np = 0, at = 0;
+	pl_status st;
+
+	if (!pos_mentee || !pos_mentor) {
+		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+		goto out;
+	}
+	st = pl_json_read_id_pairs(doc, "forbidden", &m->P, &roles, &pairs, &np, err);
+	if (st == PL_OK)
+		st = pl_mentors_program_forbid(m, pairs, np, err);
+	if (st != PL_OK)
+		goto out;
+	free(pairs);
+	st = pl_json_read_id_pairs(doc, "pinned", &m->P, &roles, &pairs, &np, err);
+	if (st == PL_OK && (st = pl_mentors_program_pin(m, pairs, np, &at, err)) == PL_ERR_INVALID)
+		pl_json_point_at(err, "/pinned", at);
+	if (st != PL_OK)
+		goto out;
+	free(pairs);
+	st = pl_json_read_id_pairs(doc, "current", &m->P, &roles, &pairs, &np, err);
+	if (st == PL_OK && (st = pl_mentors_program_current(m, pairs, np, &at, err)) == PL_ERR_INVALID)
+		pl_json_point_at(err, "/current", at);
+out:
+	free(pairs);
+	free(pos_mentee);
+	free(pos_mentor);
+	return st;
+}
+
+pl_status pl_json_read_mentors_program(json_t *doc, pl_mentors_program *m, pl_error *err)
+{
+	static const char *const keys[] = { "mentees", "mentors", "weights", "constraints", "pinned",
+					    "forbidden", "objective", "top", "min_score", "current",
+					    "stickiness", NULL };
+	pl_status st;
+
+	pl_mentors_program_init(m);
+	st = pl_json_check_keys(doc, "", keys, err);
+	if (st == PL_OK)
+		st = read_options(m, doc, err);
+	if (st == PL_OK)
+		st = pl_json_read_compat_params(doc, &m->prm, err);
+	if (st == PL_OK)
+		st = pl_json_read_profiles(doc, "mentees", 1, 0, &m->P, &m->mentee, &m->nmentees, err);
+	if (st == PL_OK)
+		st = pl_json_read_profiles(doc, "mentors", 1, 1, &m->P, &m->mentor, &m->nmentors, err);
+	if (st == PL_OK)
+		st = pl_profiles_finalize(&m->P, err);
+	if (st == PL_OK)
+		st = pl_mentors_program_prepare(m, err);
+	if (st == PL_OK)
+		st = read_pair_lists(m, doc, err);
+	return st;
+}
+
+static const char *objective_name(pl_mentors_objective o)
+{
+	return o == PL_MENTORS_MAXIMIN ? "maximin" : o == PL_MENTORS_STABLE ? "stable" : "total";
+}
+
+static const char *algorithm_name(pl_mentors_objective o)
+{
+	switch (o) {
+	case PL_MENTORS_MAXIMIN:
+		return "bottleneck threshold search + shortest augmenting path assignment";
+	case PL_MENTORS_STABLE:
+		return "mentee-proposing deferred acceptance with capacities";
+	default:
+		return "shortest augmenting path assignment (Jonker-Volgenant), capacities";
+	}
+}
+
+static json_t *unmatched_entry(const pl_mentors_program *m, const double *S,
+			       const pl_mentors_result *res, size_t i)
+{
+	json_t *e = json_object(), *rules = json_object();
+	size_t counts[PL_RULE_COUNT + 1] = { 0 }, best = 0, eligible = 0;
+	char msg[256];
+	const char *reason;
+
+	for (size_t j = 0; j < m->nmentors; j++) {
+		unsigned f = pl_compat_rules_failed(&m->P, &m->prm, m->mentee[i], m->mentor[j]);
+		for (int r = 0; r < PL_RULE_COUNT; r++)
+			if (f & PL_RULE_BIT(r))
+				counts[r]++;
+		if (m->forbidden && m->forbidden[i * m->nmentors + j]) {
+			counts[PL_RULE_COUNT]++;
+			f = 1;
+		}
+		if (!f && S[i * m->nmentors + j] >= m->min_score)
+			eligible++;
+	}
+	for (size_t r = 0; r <= PL_RULE_COUNT; r++) {
+		if (!counts[r])
+			continue;
+		json_object_set_new(rules, r < PL_RULE_COUNT ? pl_rule_name((pl_rule)r) : "forbidden",
+				    json_integer((json_int_t)counts[r]));
+		if (counts[r] > counts[best])
+			best = r;
+	}
+	json_object_set_new(e, "mentee", json_string(m->P.items[m->mentee[i]].id));
+	switch (res->reason[i]) {
+	case PL_UNMATCHED_NO_FEASIBLE:
+		reason = "no_feasible_mentor";
+		if (counts[best] == 0) { /* no mentor at all */
+			snprintf(msg, sizeof(msg), "the request has no mentors");
+			break;
+		}
+		snprintf(msg, sizeof(msg),
+			 "no mentor passes the hard rules; the rule that excluded the most mentors: %s (%zu of %zu)",
+			 best < PL_RULE_COUNT ? pl_rule_name((pl_rule)best) : "forbidden", counts[best], m->nmentors);
+		json_object_set_new(e, "rule",
+				    json_string(best < PL_RULE_COUNT ? pl_rule_name((pl_rule)best) : "forbidden"));
+		break;
+	case PL_UNMATCHED_BELOW_MIN_SCORE:
+		reason = "below_min_score";
+		snprintf(msg, sizeof(msg), "every feasible mentor scores below min_score");
+		break;
+	default:
+		reason = "capacity_exhausted";
+		snprintf(msg, sizeof(msg), "the eligible mentors (%zu) have no seat left for this mentee%s",
+			 eligible, m->objective == PL_MENTORS_STABLE ? " (each prefers the mentees it holds)" : "");
+		break;
+	}
+	json_object_set_new(e, "reason", json_string(reason));
+	json_object_set_new(e, "message", json_string(msg));
+	json_object_set_new(e, "rules", rules);
+	return e;
+}
+
+json_t *pl_json_mentors_answer(const pl_mentors_program *m, const double *S,
+			       const pl_mentors_result *res, const pl_mentors_alt *alts,
+			       const size_t *nalts)
+{
+	json_t *doc = json_object(), *matches = json_array(), *unmatched = json_array(),
+	       *alternatives = json_array(), *summary = json_object(), *load = json_array();
+
+	for (size_t i = 0; i < m->nmentees; i++) {
+		long j = res->mentor_of[i];
+		json_t *e;
+		if (j < 0) {
+			json_array_append_new(unmatched, unmatched_entry(m, S, res, i));
+			continue;
+		}
+		e = json_object();
+		json_object_set_new(e, "mentee", json_string(m->P.items[m->mentee[i]].id));
+		json_object_set_new(e, "mentor", json_string(m->P.items[m->mentor[j]].id));
+		json_object_set_new(e, "score", json_real(pl_json_round(S[i * m->nmentors + (size_t)j], SCALE)));
+		json_object_set_new(e, "pinned", json_boolean(m->pinned[i] >= 0));
+		json_object_set_new(e, "current", json_boolean(m->current[i] == j));
+		json_object_set_new(e, "reasons", pl_json_pair_reasons(&m->P, &m->prm, m->mentee[i], m->mentor[j], SCALE));
+		json_array_append_new(matches, e);
+	}
+	if (m->top > 0)
+		for (size_t i = 0; i < m->nmentees; i++) {
+			json_t *e, *opts;
+			if (m->pinned[i] >= 0)
+				continue;
+			e = json_object();
+			opts = json_array();
+			for (size_t k = 0; k < nalts[i]; k++) {
+				const pl_mentors_alt *a = &alts[i * m->top + k];
+				json_t *o = json_object();
+				json_object_set_new(o, "mentor", json_string(m->P.items[m->mentor[a->mentor]].id));
+				json_object_set_new(o, "score", json_real(pl_json_round(a->score, SCALE)));
+				json_object_set_new(o, "total_change", json_real(pl_json_round(a->total_change, SCALE)));
+				json_object_set_new(o, "matched_change", json_integer(a->matched_change));
+				json_array_append_new(opts, o);
+			}
+			json_object_set_new(e, "mentee", json_string(m->P.items[m->mentee[i]].id));
+			json_object_set_new(e, "options", opts);
+			json_array_append_new(alternatives, e);
+		}
+	for (size_t j = 0; j < m->nmentors; j++) {
+		json_t *e = json_object();
+		json_object_set_new(e, "mentor", json_string(m->P.items[m->mentor[j]].id));
+		json_object_set_new(e, "load", json_integer(res->load[j]));
+		json_object_set_new(e, "capacity", json_integer(m->capacity[j]));
+		json_array_append_new(load, e);
+	}
+	json_object_set_new(summary, "objective", json_string(objective_name(m->objective)));
+	json_object_set_new(summary, "mentees", json_integer((json_int_t)m->nmentees));
+	json_object_set_new(summary, "matched", json_integer((json_int_t)res->matched));
+	json_object_set_new(summary, "unmatched", json_integer((json_int_t)(m->nmentees - res->matched)));
+	json_object_set_new(summary, "total", json_real(pl_json_round(res->total, SCALE)));
+	json_object_set_new(summary, "min_score", json_real(pl_json_round(res->min_score, SCALE)));
+	json_object_set_new(summary, "mean_score", json_real(pl_json_round(res->mean_score, SCALE)));
+	json_object_set_new(summary, "objective_value", json_real(pl_json_round(res->objective_value, SCALE)));
+	if (m->objective == PL_MENTORS_MAXIMIN)
+		json_object_set_new(summary, "threshold", json_real(pl_json_round(res->threshold, SCALE)));
+	json_object_set_new(summary, "blocking_pairs", json_integer((json_int_t)res->blocking_pairs));
+	json_object_set_new(summary, "mentor_load", load);
+
+	json_object_set_new(doc, "matches", matches);
+	json_object_set_new(doc, "unmatched", unmatched);
+	json_object_set_new(doc, "alternatives", alternatives);
+	json_object_set_new(doc, "summary", summary);
+	return doc;
+}
+
+
+json_t *pl_json_mentors_stats(const pl_mentors_program *m, const pl_mentors_result *res)
+{
+	json_t *stats = json_object();
+
+	json_object_set_new(stats, "algorithm", json_string(algorithm_name(m->objective)));
+	json_object_set_new(stats, "mentees", json_integer((json_int_t)m->nmentees));
+	json_object_set_new(stats, "mentors", json_integer((json_int_t)m->nmentors));
+	json_object_set_new(stats, "assignment_solves", json_integer((json_int_t)res->solves));
+	return stats;
+}

@@ -1,0 +1,528 @@
+/*
+ * program.c: a matching program as plain data and the domain rules the `match` commands apply
+ * to it before solving (peerlink/program.h): positions, symmetric scores, the checks on pinned
+ * and current pairs, and the group rules (eligibility from requires and modality, size limits).
+ *
+ * Kept out of the solvers because they are the program's rules, not the algorithms': the
+ * solvers take a score matrix and index arrays, and this file builds them the way the documents
+ * describe, so that the CLI and a program linking the library get the same answer.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <peerlink/program.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static pl_status nomem(pl_error *err)
+{
+	return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+}
+
+/* malloc of count elements of size bytes, never of zero bytes */
+static void *alloc(size_t count, size_t size)
+{
+	return malloc((count ? count : 1) * size);
+}
+
+long *pl_program_positions(const pl_profiles *P, const size_t *list, size_t n)
+{
+	long *pos = alloc(P->n, sizeof(long));
+
+	if (!pos)
+		return NULL;
+	for (size_t k = 0; k < P->n; k++)
+		pos[k] = -1;
+	for (size_t i = 0; i < n; i++)
+		pos[list[i]] = (long)i;
+	return pos;
+}
+
+pl_status pl_program_self_scores(const pl_profiles *P, const pl_compat_params *prm,
+				 const size_t *set, size_t n, double *S, pl_error *err)
+{
+	pl_status st = pl_compat_matrix(P, prm, set, n, set, n, S, err);
+
+	if (st != PL_OK)
+		return st;
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++) {
+			double a = S[i * n + j], b = S[j * n + i];
+			double v = isnan(a) || isnan(b) ? NAN : (a + b) / 2.0;
+			S[i * n + j] = S[j * n + i] = v;
+		}
+	return PL_OK;
+}
+
+/* The name of the lowest rule bit set in f, or NULL. */
+static const char *first_rule_name(unsigned f)
+{
+	for (int r = 0; r < PL_RULE_COUNT; r++)
+		if (f & PL_RULE_BIT(r))
+			return pl_rule_name((pl_rule)r);
+	return NULL;
+}
+
+/* ---- mentors ---- */
+
+void pl_mentors_program_init(pl_mentors_program *m)
+{
+	memset(m, 0, sizeof(*m));
+	pl_profiles_init(&m->P);
+	pl_compat_params_init(&m->prm);
+	m->objective = PL_MENTORS_TOTAL;
+	m->stickiness = 0.1;
+	m->top = 3;
+}
+
+void pl_mentors_program_release(pl_mentors_program *m)
+{
+	if (!m)
+		return;
+	pl_profiles_release(&m->P);
+	free(m->mentee);
+	free(m->mentor);
+	free(m->capacity);
+	free(m->pinned);
+	free(m->current);
+	free(m->forbidden);
+	free(m->mentee_rank);
+	free(m->mentor_rank);
+	memset(m, 0, sizeof(*m));
+}
+
+/* Ranks of ids in byte order: the tie-break of the stable objective. A small merge sort over
+ * positions, so that no global state (qsort's comparator context) is needed. */
+static void id_ranks(const pl_profiles *P, const size_t *idx, size_t n, long *rank, size_t *tmp,
+		     size_t *order)
+{
+	for (size_t k = 0; k < n; k++)
+		order[k] = k;
+	for (size_t width = 1; width < n; width *= 2) {
+		for (size_t lo = 0; lo < n; lo += 2 * width) {
+			size_t mid = lo + width < n ? lo + width : n, hi = lo + 2 * width < n ? lo + 2 * width : n;
+			size_t a = lo, b = mid, o = lo;
+			while (a < mid || b < hi) {
+				if (b >= hi || (a < mid && strcmp(P->items[idx[order[a]]].id,
+								  P->items[idx[order[b]]].id) <= 0))
+					tmp[o++] = order[a++];
+				else
+					tmp[o++] = order[b++];
+			}
+		}
+		memcpy(order, tmp, n * sizeof(size_t));
+	}
+	for (size_t k = 0; k < n; k++)
+		rank[order[k]] = (long)k;
+}
+
+pl_status pl_mentors_program_prepare(pl_mentors_program *m, pl_error *err)
+{
+	size_t nm = m->nmentees, nk = m->nmentors, n = nm > nk ? nm : nk;
+	size_t *tmp = alloc(n, sizeof(size_t)), *order = alloc(n, sizeof(size_t));
+	pl_status st = PL_OK;
+
+	m->capacity = alloc(nk, sizeof(long));
+	m->pinned = alloc(nm, sizeof(long));
+	m->current = alloc(nm, sizeof(long));
+	m->mentee_rank = alloc(nm, sizeof(long));
+	m->mentor_rank = alloc(nk, sizeof(long));
+	if (!tmp || !order || !m->capacity || !m->pinned || !m->current || !m->mentee_rank ||
+	    !m->mentor_rank) {
+		st = nomem(err);
+		goto out;
+	}
+	for (size_t j = 0; j < nk; j++)
+		m->capacity[j] = m->P.items[m->mentor[j]].capacity;
+	for (size_t i = 0; i < nm; i++)
+		m->pinned[i] = m->current[i] = -1;
+	id_ranks(&m->P, m->mentee, nm, m->mentee_rank, tmp, order);
+	id_ranks(&m->P, m->mentor, nk, m->mentor_rank, tmp, order);
+out:
+	free(tmp);
+	free(order);
+	return st;
+}
+
+pl_status pl_mentors_program_forbid(pl_mentors_program *m, const size_t *pairs, size_t n,
+				    pl_error *err)
+{
+	if (n == 0)
+		return PL_OK;
+	if (!m->forbidden) {
+		m->forbidden = calloc(m->nmentees * m->nmentors, 1);
+		if (!m->forbidden)
+			return nomem(err);
+	}
+	for (size_t k = 0; k < n; k++)
+		m->forbidden[pairs[2 * k] * m->nmentors + pairs[2 * k + 1]] = 1;
+	return PL_OK;
+}
+
+const char *pl_mentors_program_rule(const pl_mentors_program *m, size_t i, size_t j)
+{
+	const char *r = first_rule_name(
+		pl_compat_rules_failed(&m->P, &m->prm, m->mentee[i], m->mentor[j]));
+	return r ? r : "?";
+}
+
+static const char *mentee_id(const pl_mentors_program *m, size_t i)
+{
+	return m->P.items[m->mentee[i]].id;
+}
+
+static const char *mentor_id(const pl_mentors_program *m, size_t j)
+{
+	return m->P.items[m->mentor[j]].id;
+}
+
+/* One pin: the checks in the order the documentation lists them. */
+static pl_status pin_one(pl_mentors_program *m, size_t i, size_t j, long *used, pl_error *err)
+{
+	if (m->pinned[i] >= 0)
+		return pl_error_set(err, PL_ERR_INVALID, "", "mentee '%s' is pinned twice",
+				    mentee_id(m, i));
+	if (pl_compat_rules_failed(&m->P, &m->prm, m->mentee[i], m->mentor[j]))
+		return pl_error_set(err, PL_ERR_INVALID, "",
+				    "the pinned pair ('%s', '%s') breaks the '%s' rule", mentee_id(m, i),
+				    mentor_id(m, j), pl_mentors_program_rule(m, i, j));
+	if (m->forbidden && m->forbidden[i * m->nmentors + j])
+		return pl_error_set(err, PL_ERR_INVALID, "",
+				    "the pinned pair ('%s', '%s') is also forbidden", mentee_id(m, i),
+				    mentor_id(m, j));
+	if (++used[j] > m->capacity[j])
+		return pl_error_set(err, PL_ERR_INVALID, "",
+				    "mentor '%s' has more pinned mentees than its capacity",
+				    mentor_id(m, j));
+	m->pinned[i] = (long)j;
+	return PL_OK;
+}
+
+pl_status pl_mentors_program_pin(pl_mentors_program *m, const size_t *pairs, size_t n,
+				 size_t *at, pl_error *err)
+{
+	long *used = calloc(m->nmentors ? m->nmentors : 1, sizeof(long));
+	pl_status st = PL_OK;
+
+	if (!used)
+		return nomem(err);
+	for (size_t k = 0; k < n && st == PL_OK; k++) {
+		*at = k;
+		st = pin_one(m, pairs[2 * k], pairs[2 * k + 1], used, err);
+	}
+	free(used);
+	return st;
+}
+
+pl_status pl_mentors_program_current(pl_mentors_program *m, const size_t *pairs, size_t n,
+				     size_t *at, pl_error *err)
+{
+	for (size_t k = 0; k < n; k++) {
+		size_t i = pairs[2 * k];
+		if (m->current[i] >= 0) {
+			*at = k;
+			return pl_error_set(err, PL_ERR_INVALID, "", "mentee '%s' has two current mentors",
+					    mentee_id(m, i));
+		}
+		m->current[i] = (long)pairs[2 * k + 1];
+	}
+	return PL_OK;
+}
+
+void pl_mentors_program_problem(const pl_mentors_program *m, const double *S,
+				pl_mentors_problem *pb)
+{
+	pl_mentors_problem_init(pb);
+	pb->objective = m->objective;
+	pb->min_score = m->min_score;
+	pb->stickiness = m->stickiness;
+	pb->nmentees = m->nmentees;
+	pb->nmentors = m->nmentors;
+	pb->score = S;
+	pb->capacity = m->capacity;
+	pb->pinned = m->pinned;
+	pb->forbidden = m->forbidden;
+	pb->current = m->current;
+	pb->mentee_rank = m->mentee_rank;
+	pb->mentor_rank = m->mentor_rank;
+}
+
+/* ---- buddies ---- */
+
+void pl_buddies_program_init(pl_buddies_program *b)
+{
+	memset(b, 0, sizeof(*b));
+	pl_profiles_init(&b->P);
+	pl_compat_params_init(&b->prm);
+	b->triad = 1;
+	b->stickiness = 0.1;
+	b->top = 3;
+}
+
+void pl_buddies_program_release(pl_buddies_program *b)
+{
+	if (!b)
+		return;
+	pl_profiles_release(&b->P);
+	free(b->client);
+	free(b->forbidden);
+	free(b->pinned);
+	free(b->current);
+	memset(b, 0, sizeof(*b));
+}
+
+static int has_pair(const size_t *pairs, size_t n, size_t a, size_t c)
+{
+	for (size_t k = 0; k < n; k++)
+		if ((pairs[2 * k] == a && pairs[2 * k + 1] == c) ||
+		    (pairs[2 * k] == c && pairs[2 * k + 1] == a))
+			return 1;
+	return 0;
+}
+
+int pl_buddies_program_is_current(const pl_buddies_program *b, size_t a, size_t c)
+{
+	return has_pair(b->current, b->ncurrent, a, c);
+}
+
+int pl_buddies_program_is_forbidden(const pl_buddies_program *b, size_t a, size_t c)
+{
+	return has_pair(b->forbidden, b->nforbidden, a, c);
+}
+
+const char *pl_buddies_program_rule(const pl_buddies_program *b, size_t a, size_t c)
+{
+	const char *r = first_rule_name(
+		pl_compat_rules_failed(&b->P, &b->prm, b->client[a], b->client[c]));
+	if (r)
+		return r;
+	return pl_buddies_program_is_forbidden(b, a, c) ? "forbidden" : "?";
+}
+
+pl_status pl_buddies_program_scores(const pl_buddies_program *b, double *S, pl_error *err)
+{
+	pl_status st = pl_program_self_scores(&b->P, &b->prm, b->client, b->n, S, err);
+
+	if (st != PL_OK)
+		return st;
+	for (size_t k = 0; k < b->nforbidden; k++) {
+		size_t x = b->forbidden[2 * k], y = b->forbidden[2 * k + 1];
+		S[x * b->n + y] = S[y * b->n + x] = NAN;
+	}
+	return PL_OK;
+}
+
+static const char *client_id(const pl_buddies_program *b, size_t i)
+{
+	return b->P.items[b->client[i]].id;
+}
+
+static pl_status check_pins(const pl_buddies_program *b, unsigned char *seen, size_t *at,
+			    pl_error *err)
+{
+	for (size_t k = 0; k < b->npinned; k++) {
+		size_t x = b->pinned[2 * k], y = b->pinned[2 * k + 1];
+		*at = k;
+		if (seen[x] || seen[y])
+			return pl_error_set(err, PL_ERR_INVALID, "", "client '%s' is pinned twice",
+					    client_id(b, seen[x] ? x : y));
+		if (pl_compat_rules_failed(&b->P, &b->prm, b->client[x], b->client[y]) ||
+		    pl_buddies_program_is_forbidden(b, x, y))
+			return pl_error_set(err, PL_ERR_INVALID, "",
+					    "the pinned pair ('%s', '%s') breaks the '%s' rule",
+					    client_id(b, x), client_id(b, y),
+					    pl_buddies_program_rule(b, x, y));
+		seen[x] = seen[y] = 1;
+	}
+	return PL_OK;
+}
+
+pl_status pl_buddies_program_check(const pl_buddies_program *b, int *list, size_t *at,
+				   pl_error *err)
+{
+	unsigned char *seen = calloc(b->n + 1, 1);
+	pl_status st;
+
+	if (!seen)
+		return nomem(err);
+	*list = 0;
+	st = check_pins(b, seen, at, err);
+	memset(seen, 0, b->n + 1);
+	for (size_t k = 0; k < b->ncurrent && st == PL_OK; k++) {
+		size_t x = b->current[2 * k], y = b->current[2 * k + 1];
+		if (seen[x] || seen[y]) {
+			*list = 1;
+			*at = k;
+			st = pl_error_set(err, PL_ERR_INVALID, "", "client '%s' is in two current pairs",
+					  client_id(b, seen[x] ? x : y));
+		}
+		seen[x] = seen[y] = 1;
+	}
+	free(seen);
+	return st;
+}
+
+void pl_buddies_program_problem(const pl_buddies_program *b, const double *S,
+				pl_buddies_problem *pb)
+{
+	pl_buddies_problem z = PL_BUDDIES_PROBLEM_INIT;
+
+	*pb = z;
+	pb->n = b->n;
+	pb->score = S;
+	pb->npinned = b->npinned;
+	pb->pinned = b->pinned;
+	pb->ncurrent = b->ncurrent;
+	pb->current = b->current;
+	pb->triad = b->triad;
+	pb->top = b->top;
+	pb->min_score = b->min_score;
+	pb->stickiness = b->stickiness;
+	pb->no_alternative_change = b->n > PL_BUDDIES_ALT_CHANGE_MAX_CLIENTS;
+}
+
+/* ---- groups ---- */
+
+int pl_group_field_from_name(const char *name)
+{
+	int crit;
+
+	if (strcmp(name, "gender") == 0)
+		return PL_GROUP_FIELD_GENDER;
+	if (strcmp(name, "age") == 0)
+		return PL_GROUP_FIELD_AGE;
+	crit = pl_criterion_from_name(name);
+	return crit >= 0 && crit < PL_TAG_CRITERIA ? crit : -1;
+}
+
+void pl_groups_program_init(pl_groups_program *g)
+{
+	memset(g, 0, sizeof(*g));
+	pl_profiles_init(&g->P);
+	pl_compat_params_init(&g->prm);
+}
+
+static void free_strings(char **s, size_t n)
+{
+	for (size_t k = 0; s && k < n; k++)
+		free(s[k]);
+	free(s);
+}
+
+void pl_groups_program_release(pl_groups_program *g)
+{
+	if (!g)
+		return;
+	pl_profiles_release(&g->P);
+	free(g->client);
+	free(g->min_size);
+	free(g->max_size);
+	free(g->eligible);
+	free(g->client_max);
+	free(g->anxious);
+	free_strings(g->group_id, g->ngroups);
+	free_strings(g->group_modality, g->ngroups);
+	free_strings(g->group_facilitator, g->ngroups);
+	free(g->apart);
+	free(g->together);
+	memset(g, 0, sizeof(*g));
+}
+
+size_t pl_groups_client_limit(int anxious, size_t max_group_size, size_t anxiety_max)
+{
+	if (anxious && (max_group_size == 0 || max_group_size > anxiety_max))
+		return anxiety_max;
+	return max_group_size;
+}
+
+size_t pl_groups_default_count(size_t n, size_t max_size)
+{
+	return (n + max_size - 1) / max_size;
+}
+
+pl_status pl_groups_program_set_groups(pl_groups_program *g, size_t ngroups, int named,
+				       pl_error *err)
+{
+	g->ngroups = ngroups;
+	g->min_size = malloc((ngroups + 1) * sizeof(size_t));
+	g->max_size = malloc((ngroups + 1) * sizeof(size_t));
+	g->eligible = malloc(g->n * ngroups + 1);
+	if (!g->min_size || !g->max_size || !g->eligible)
+		return nomem(err);
+	memset(g->eligible, 1, g->n * ngroups + 1);
+	if (!named)
+		return PL_OK;
+	g->group_id = calloc(ngroups + 1, sizeof(char *));
+	g->group_modality = calloc(ngroups + 1, sizeof(char *));
+	g->group_facilitator = calloc(ngroups + 1, sizeof(char *));
+	if (!g->group_id || !g->group_modality || !g->group_facilitator)
+		return nomem(err);
+	return PL_OK;
+}
+
+static int has_tag(const pl_tags *t, int id)
+{
+	for (size_t k = 0; k < t->n; k++)
+		if (t->ids[k] == id)
+			return 1;
+	return 0;
+}
+
+void pl_groups_program_modality(pl_groups_program *g, size_t group, const char *modality)
+{
+	int tid = pl_vocab_find(&g->P.tags[PL_CRIT_MODALITIES], modality);
+
+	for (size_t i = 0; i < g->n; i++) {
+		const pl_tags *t = &g->P.items[g->client[i]].tags[PL_CRIT_MODALITIES];
+		if (t->n > 0 && (tid < 0 || !has_tag(t, tid)))
+			g->eligible[i * g->ngroups + group] = 0;
+	}
+}
+
+/* Does the profile meet the requirement? Tags and gender: any one of the listed values. */
+static int meets(const pl_profiles *P, const pl_profile *pr, const pl_group_requirement *req)
+{
+	if (req->field == PL_GROUP_FIELD_AGE)
+		return pr->has_age && pr->age >= req->age_lo && pr->age <= req->age_hi;
+	for (size_t k = 0; k < req->ntags; k++) {
+		if (req->field == PL_GROUP_FIELD_GENDER) {
+			int gid = pl_vocab_find(&P->genders, req->tags[k]);
+			if (gid >= 0 && pr->gender == gid)
+				return 1;
+		} else {
+			int tid = pl_vocab_find(&P->tags[req->field], req->tags[k]);
+			if (tid >= 0 && has_tag(&pr->tags[req->field], tid))
+				return 1;
+		}
+	}
+	return 0;
+}
+
+void pl_groups_program_require(pl_groups_program *g, size_t group,
+			       const pl_group_requirement *req)
+{
+	for (size_t i = 0; i < g->n; i++)
+		if (!meets(&g->P, &g->P.items[g->client[i]], req))
+			g->eligible[i * g->ngroups + group] = 0;
+}
+
+void pl_groups_program_problem(const pl_groups_program *g, const double *S,
+			       pl_groups_problem *pb)
+{
+	pl_groups_problem z = PL_GROUPS_PROBLEM_INIT;
+
+	*pb = z;
+	pb->n = g->n;
+	pb->score = S;
+	pb->ngroups = g->ngroups;
+	pb->min_size = g->min_size;
+	pb->max_size = g->max_size;
+	pb->eligible = g->eligible;
+	pb->client_max = g->client_max;
+	pb->limit_on_max = g->limit_on_max;
+	pb->napart = g->napart;
+	pb->apart = g->apart;
+	pb->ntogether = g->ntogether;
+	pb->together = g->together;
+	pb->seed = g->seed;
+}

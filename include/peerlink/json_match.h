@@ -1,0 +1,87 @@
+/*
+ * peerlink/json_match.h: the JSON layer for matching programs: read profiles, compatibility
+ * parameters and whole `match mentors | buddies | groups` requests into the core's plain structs
+ * (peerlink/program.h), and write their answers back as documents (docs/matching-mentors.md,
+ * docs/buddies.md, docs/groups.md describe every field).
+ *
+ * A reader checks every field and names it by JSON Pointer; when a core rule refuses an entry it
+ * reports the entry's index and the reader turns it into the pointer ("/pinned/3"). No message
+ * contains a value. Writers return a new reference (NULL when out of memory); their scores are
+ * rounded to 4 decimals (pl_json_round). Documents are borrowed: a reader copies what it keeps,
+ * so the caller may free the document as soon as the reader returns.
+ */
+#ifndef PEERLINK_JSON_MATCH_H
+#define PEERLINK_JSON_MATCH_H
+
+#include <stddef.h>
+#include <peerlink/json.h>
+#include <peerlink/program.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- profiles (engine/json/profiles.c) ---- */
+
+/* Read doc[key], an array of profiles, into P (pointers /key/k/...); idx[k] is the population
+ * index of the k-th profile (malloc'ed, also on failure: free it). is_mentor: accept
+ * "capacity". */
+pl_status pl_json_read_profiles(json_t *doc, const char *key, int required, int is_mentor,
+				pl_profiles *P, size_t **idx, size_t *n, pl_error *err);
+/* "weights" and "constraints" of doc into prm (defaults for what is absent). */
+pl_status pl_json_read_compat_params(json_t *doc, pl_compat_params *prm, pl_error *err);
+/* {"summary": text, "contributions": {criterion: number}, "shared": {criterion: [tags]}} for
+ * the pair (a, b) of population indexes; numbers rounded to 1/scale. */
+json_t *pl_json_pair_reasons(const pl_profiles *P, const pl_compat_params *prm, size_t a,
+			     size_t b, double scale);
+/* x rounded to a multiple of 1/scale, with -0 printed as 0. */
+double pl_json_round(double x, double scale);
+
+/* How a list of [[id, id], ...] names its two sides. */
+typedef struct pl_json_pair_roles {
+	const long *position[2];        /* population index -> position in each side's list, -1 */
+	const char *entry_message;      /* the message for an entry that is not two strings */
+	const char *unknown_message[2]; /* for an id that names nobody on that side */
+	int distinct;                   /* 1: the two ids must name different people */
+} pl_json_pair_roles;
+
+/* doc[key] (optional) into 2 * npairs positions (malloc'ed, also on failure: free it). */
+pl_status pl_json_read_id_pairs(json_t *doc, const char *key, const pl_profiles *P,
+				const pl_json_pair_roles *roles, size_t **pairs, size_t *npairs,
+				pl_error *err);
+/* Point err at list/index (a core check reported the index of the entry it refused). */
+void pl_json_point_at(pl_error *err, const char *list, size_t index);
+
+/* ---- match mentors (engine/json/mentors.c) ---- */
+
+/* The whole request into m (initialised by the reader; release it also on failure). */
+pl_status pl_json_read_mentors_program(json_t *doc, pl_mentors_program *m, pl_error *err);
+/* {"matches", "unmatched", "alternatives", "summary"}: S is the mentees x mentors score matrix,
+ * alts/nalts what pl_mentors_alternatives gave for m->top. */
+json_t *pl_json_mentors_answer(const pl_mentors_program *m, const double *S,
+			       const pl_mentors_result *res, const pl_mentors_alt *alts,
+			       const size_t *nalts);
+/* The stats members that do not depend on timing. */
+json_t *pl_json_mentors_stats(const pl_mentors_program *m, const pl_mentors_result *res);
+
+/* ---- match buddies (engine/json/buddies.c) ---- */
+
+pl_status pl_json_read_buddies_program(json_t *doc, pl_buddies_program *b, pl_error *err);
+json_t *pl_json_buddies_answer(const pl_buddies_program *b, const double *S,
+			       const pl_buddies_result *res);
+json_t *pl_json_buddies_stats(const pl_buddies_program *b, const pl_buddies_problem *pb,
+			      const pl_buddies_result *res);
+
+/* ---- match groups (engine/json/groups.c) ---- */
+
+/* *has_seed: the request gave "seed" (which wins over a caller's default). */
+pl_status pl_json_read_groups_program(json_t *doc, pl_groups_program *g, int *has_seed,
+				      pl_error *err);
+json_t *pl_json_groups_answer(const pl_groups_program *g, const double *S,
+			      const pl_groups_result *res);
+json_t *pl_json_groups_stats(const pl_groups_program *g, const pl_groups_result *res);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,170 @@
+/*
+ * peerlink/program.h: a matching program as plain data (the population of profiles, the
+ * compatibility parameters and what one `match` request adds: pins, pairs, groups and their
+ * rules), and the domain rules that turn it into a solver's problem.
+ *
+ * This is the core's side of reading a program back: the JSON layer (peerlink/json_match.h)
+ * fills these structs from a document and turns the index a rule reports into a JSON Pointer;
+ * a program that builds its population in code fills them itself. The rules here are the ones
+ * the `match` commands document (docs/matching-mentors.md, docs/buddies.md, docs/groups.md):
+ * who may join which group (requires, modality), a client's group-size limit (social anxiety),
+ * the default number of groups, and the checks on pinned and current pairs.
+ *
+ * Life cycle: pl_*_program_init fills a caller's struct with the defaults, the setters and the
+ * caller fill it, pl_*_program_release frees what it holds (every array below is owned by the
+ * program and malloc'ed). Errors name record ids, never values; a function that checks a list
+ * reports the offending entry's index in *at and leaves err->pointer "" for the caller to fill.
+ */
+#ifndef PEERLINK_PROGRAM_H
+#define PEERLINK_PROGRAM_H
+
+#include <stddef.h>
+#include <peerlink/compat.h>
+#include <peerlink/error.h>
+#include <peerlink/groups.h>
+#include <peerlink/mentors.h>
+#include <peerlink/buddies.h>
+#include <peerlink/profile.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Index of every profile of a population in one of its lists: pos[population index] = position
+ * in list[0..n), or -1. malloc'ed (NULL when out of memory). */
+long *pl_program_positions(const pl_profiles *P, const size_t *list, size_t n);
+
+/* The symmetric score matrix of a set against itself: compat's matrix, then the mean of s(a, b)
+ * and s(b, a) (the GEMM may round them differently in the last bits), NaN when either is NaN.
+ * S has n x n entries. */
+pl_status pl_program_self_scores(const pl_profiles *P, const pl_compat_params *prm,
+				 const size_t *set, size_t n, double *S, pl_error *err);
+
+/* ---- mentors ---- */
+
+typedef struct pl_mentors_program {
+	pl_profiles P;
+	pl_compat_params prm;
+	size_t *mentee, nmentees;    /* population indexes of the mentees */
+	size_t *mentor, nmentors;    /* and of the mentors */
+	long *capacity;              /* nmentors: seats (the profiles' capacity) */
+	long *pinned, *current;      /* nmentees: mentor position or -1 */
+	unsigned char *forbidden;    /* nmentees x nmentors, or NULL for none */
+	long *mentee_rank, *mentor_rank; /* ranks of the ids in byte order (stable tie-break) */
+	pl_mentors_objective objective;
+	double min_score, stickiness;
+	size_t top;                  /* alternatives per mentee */
+} pl_mentors_program;
+
+/* Defaults: objective total, min_score 0, stickiness 0.1, top 3; an empty population. */
+void pl_mentors_program_init(pl_mentors_program *m);
+void pl_mentors_program_release(pl_mentors_program *m);
+/* After the population is finalized and the two lists set: capacities, ranks, no pins. */
+pl_status pl_mentors_program_prepare(pl_mentors_program *m, pl_error *err);
+/* Pairs are (mentee position, mentor position). Forbidden pairs first, then pins (a mentee
+ * pinned twice, a pin that breaks a hard rule or is forbidden, or more pins on a mentor than
+ * its capacity are PL_ERR_INVALID at pair *at), then current pairs (a mentee with two). */
+pl_status pl_mentors_program_forbid(pl_mentors_program *m, const size_t *pairs, size_t n,
+				    pl_error *err);
+pl_status pl_mentors_program_pin(pl_mentors_program *m, const size_t *pairs, size_t n,
+				 size_t *at, pl_error *err);
+pl_status pl_mentors_program_current(pl_mentors_program *m, const size_t *pairs, size_t n,
+				     size_t *at, pl_error *err);
+/* The solver's problem over the mentees x mentors score matrix S (borrowed by pb). */
+void pl_mentors_program_problem(const pl_mentors_program *m, const double *S,
+				pl_mentors_problem *pb);
+/* The name of the first hard rule the pair (mentee i, mentor j) breaks ("?" when none). */
+const char *pl_mentors_program_rule(const pl_mentors_program *m, size_t i, size_t j);
+
+/* ---- buddies ---- */
+
+typedef struct pl_buddies_program {
+	pl_profiles P;
+	pl_compat_params prm;
+	size_t *client, n;           /* population indexes of the clients */
+	size_t *forbidden, nforbidden; /* client-position pairs */
+	size_t *pinned, npinned;
+	size_t *current, ncurrent;
+	int triad;                   /* odd = "triad" (1) or "unmatched" (0) */
+	double min_score, stickiness;
+	size_t top;
+} pl_buddies_program;
+
+/* Defaults: odd = triad, min_score 0, stickiness 0.1, top 3. */
+void pl_buddies_program_init(pl_buddies_program *b);
+void pl_buddies_program_release(pl_buddies_program *b);
+/* The symmetric score matrix with forbidden pairs set to NaN (S: n x n). */
+pl_status pl_buddies_program_scores(const pl_buddies_program *b, double *S, pl_error *err);
+/* A client pinned twice, or a pinned pair that breaks a hard rule or is forbidden
+ * (PL_ERR_INVALID, *at = the pin; *list = 0), or a client in two current pairs (*list = 1). */
+pl_status pl_buddies_program_check(const pl_buddies_program *b, int *list, size_t *at,
+				   pl_error *err);
+/* The solver's problem over S (borrowed). Above PL_BUDDIES_ALT_CHANGE_MAX_CLIENTS clients,
+ * alternatives are listed without total_change: each one is a full re-solve (~45 ms at 500
+ * clients), and top x clients of them would take minutes. */
+#define PL_BUDDIES_ALT_CHANGE_MAX_CLIENTS 150
+void pl_buddies_program_problem(const pl_buddies_program *b, const double *S,
+				pl_buddies_problem *pb);
+/* Is (a, b) a current pair? Is it forbidden? The first rule it breaks ("forbidden", "?"). */
+int pl_buddies_program_is_current(const pl_buddies_program *b, size_t a, size_t c);
+int pl_buddies_program_is_forbidden(const pl_buddies_program *b, size_t a, size_t c);
+const char *pl_buddies_program_rule(const pl_buddies_program *b, size_t a, size_t c);
+
+/* ---- groups ---- */
+
+#define PL_GROUPS_ANXIETY_MAX_DEFAULT 6
+/* Largest size, group count and client limit a request may ask for. */
+#define PL_GROUPS_SIZE_MAX 1000000
+
+/* A group's admission rule on one field: a tag criterion, the gender, or the age. */
+enum { PL_GROUP_FIELD_GENDER = PL_CRIT_COUNT, PL_GROUP_FIELD_AGE };
+
+typedef struct pl_group_requirement {
+	int field;                 /* a tag criterion (< PL_TAG_CRITERIA) or PL_GROUP_FIELD_* */
+	const char *const *tags;   /* tags and gender: the client needs at least one of these */
+	size_t ntags;
+	double age_lo, age_hi;     /* age: the client's age lies in [age_lo, age_hi] */
+} pl_group_requirement;
+
+/* The field a group may require, by its name ("experiences", ..., "gender", "age"), or -1. */
+int pl_group_field_from_name(const char *name);
+
+typedef struct pl_groups_program {
+	pl_profiles P;
+	pl_compat_params prm;
+	size_t *client, n;           /* population indexes of the clients */
+	size_t ngroups;
+	size_t *min_size, *max_size; /* ngroups */
+	unsigned char *eligible;     /* n x ngroups */
+	size_t *client_max;          /* n: group-size limit, 0 none */
+	int *anxious;                /* n: social_anxiety */
+	char **group_id, **group_modality, **group_facilitator; /* ngroups each (entries may be
+	                                NULL), or all NULL for the count form ("group_size") */
+	size_t *apart, napart, *together, ntogether; /* client-position pairs */
+	int limit_on_max;            /* size_limit "declared" */
+	unsigned long seed;
+} pl_groups_program;
+
+void pl_groups_program_init(pl_groups_program *g);
+void pl_groups_program_release(pl_groups_program *g);
+/* A client's group-size limit: max_group_size (0 = none) and, for an anxious client, at most
+ * anxiety_max. */
+size_t pl_groups_client_limit(int anxious, size_t max_group_size, size_t anxiety_max);
+/* The fewest groups of at most max_size that hold n clients. */
+size_t pl_groups_default_count(size_t n, size_t max_size);
+/* Allocate ngroups groups (sizes unset, everyone eligible); the count form copies one range. */
+pl_status pl_groups_program_set_groups(pl_groups_program *g, size_t ngroups, int named,
+				       pl_error *err);
+/* Clients who list modalities must list the group's (no list: either). */
+void pl_groups_program_modality(pl_groups_program *g, size_t group, const char *modality);
+/* Clear group's eligibility for the clients who fail the requirement. */
+void pl_groups_program_require(pl_groups_program *g, size_t group,
+			       const pl_group_requirement *req);
+/* The solver's problem over the n x n score matrix S (borrowed by pb). */
+void pl_groups_program_problem(const pl_groups_program *g, const double *S,
+			       pl_groups_problem *pb);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
