@@ -35,6 +35,12 @@ extern "C" {
 
 #define PL_GROUPS_UNPLACED (-1L)
 
+/* Random streams. Restart r of pl_groups_solve draws from a gsl_rng of type splitmix64 (groups.c)
+ * seeded with seed * PL_GROUPS_RNG_MUL + r * PL_GROUPS_RNG_STREAM (mod 2^64): a seed gives the same
+ * answer on every machine, and the restarts of one solve use distinct streams. */
+#define PL_GROUPS_RNG_MUL 0x2545F4914F6CDD1DUL
+#define PL_GROUPS_RNG_STREAM 0x9E3779B97F4A7C15UL
+
 /* Why a client is where it is (pl_groups_result.reason). */
 typedef enum pl_groups_reason {
 	PL_GROUPS_PLACED = 0,
