@@ -129,6 +129,17 @@ const char *cli_opt_str(const cli_ctx *ctx, const char *name); /* NULL: absent, 
 /* "an integer from 2 to 100", "platt, isotonic or none", ...: what the option accepts. */
 void cli_opt_describe(const cli_option *opt, char *buf, size_t size);
 
+/* ---- provided by man.c ---- */
+#include <stdio.h>
+/* The peerlink(1) page (roff) for the table `cmds` and the common options (`peerlink --man`). */
+void cli_print_man(FILE *f, const cli_command *cmds, size_t n, const cli_option *common);
+
+/* ---- provided by datadir.c ---- */
+/* The readable file `rel` ("models/default.json") in the data directory, malloc'ed, or NULL:
+ * $PEERLINK_DATADIR, else found relative to the program (an install or a build tree), else the
+ * configured <prefix>/share/peerlink (search order in datadir.c and peerlink(1) FILES). */
+char *cli_data_file(const char *rel);
+
 /* ---- provided by io.c ---- */
 int cli_read_input(cli_ctx *ctx, json_t **out);
 int cli_write_output(cli_ctx *ctx, json_t *doc);

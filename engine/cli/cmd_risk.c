@@ -521,40 +521,14 @@ out:
 	return o;
 }
 
-/* The default model: $PEERLINK_MODEL, else models/default.json next to the executable's folder
- * (a build tree inside the source tree: build/peerlink -> ../models), else the install tree
- * (bin/peerlink -> ../share/peerlink/models). */
+/* The default model: $PEERLINK_MODEL, else models/default.json in the data directory. */
 static char *default_model_path(void)
 {
-	static const char *const rel[] = { "/../models/default.json",
-					   "/../share/peerlink/models/default.json",
-					   "/models/default.json", NULL };
 	const char *env = getenv("PEERLINK_MODEL");
-	char exe[PATH_MAX];
-	ssize_t n;
-	char *slash;
 
 	if (env && *env)
 		return strdup(env);
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0)
-		return NULL;
-	exe[n] = '\0';
-	slash = strrchr(exe, '/');
-	if (!slash)
-		return NULL;
-	*slash = '\0';
-	for (const char *const *r = rel; *r; r++) {
-		char *path = malloc(strlen(exe) + strlen(*r) + 1);
-		if (!path)
-			return NULL;
-		strcpy(path, exe);
-		strcat(path, *r);
-		if (access(path, R_OK) == 0)
-			return path;
-		free(path);
-	}
-	return NULL;
+	return cli_data_file("models/default.json");
 }
 
 static pl_status load_model(cli_ctx *ctx, pl_risk_model *m)
@@ -565,8 +539,8 @@ static pl_status load_model(cli_ctx *ctx, pl_risk_model *m)
 
 	if (!path)
 		return pl_error_set(&ctx->err, PL_ERR_IO, "",
-				    "no default model found (models/default.json next to the "
-				    "program, or $PEERLINK_MODEL); give --model FILE");
+				    "no default model found (models/default.json in the data "
+				    "directory, see peerlink(1) FILES); give --model FILE");
 	st = pl_risk_model_read_file(path, m, &ctx->err);
 	free(path);
 	return st;

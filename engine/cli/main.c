@@ -20,34 +20,78 @@
 
 static const cli_command commands[] = {
 	{ "solve", "assignment", cmd_solve_assignment,
-	  "optimal assignment of rows to capacitated columns (min cost or max score)", NULL,
+	  "optimal assignment of rows to capacitated columns (min cost or max score)",
+	  "Input: {\"costs\": M} (minimize) or {\"scores\": M} (maximize), M an array of rows of "
+	  "numbers with null marking a forbidden pair, or {\"npy\": FILE} naming a 2-D float64 .npy "
+	  "file (NaN forbidden); optional \"capacities\", one positive integer per column. Assigns "
+	  "as many rows as capacities and forbidden pairs allow and, among those assignments, one "
+	  "of least total cost (greatest total score), exactly. Answer: {\"assignment\": [column or "
+	  "null per row], \"total\", \"stats\"}. See docs/assignment.md.",
 	  { { 0 } } },
-	{ "dataset", "generate checkins", cmd_dataset_generate_checkins,
-	  "seeded synthetic check-in cohort with the true daily hazard (docs/datasets.md)", NULL,
-	  { CLI_INT("clients", "N", 0, 10000000, "20", "number of clients"),
-	    CLI_INT("days", "N", 1, 36600, "180", "days per client"),
-	    CLI_STRING("params", "FILE", NULL, "JSON file overriding generator parameters"),
-	    CLI_FLAG("no-truth", "leave out each client's \"truth\" (hazard and state)"),
-	    { 0 } } },
-	{ "dataset", "generate profiles", cmd_dataset_generate_profiles,
-	  "seeded synthetic matching program with planted communities (docs/datasets.md)", NULL,
-	  { { .name = "mentees", .type = CLI_OPT_INT, .metavar = "N", .imin = 0, .imax = 1000000,
-	      .dflt_doc = "the parameter file's, else 40", .help = "number of mentees" },
-	    { .name = "mentors", .type = CLI_OPT_INT, .metavar = "N", .imin = 0, .imax = 1000000,
-	      .dflt_doc = "the parameter file's, else 12", .help = "number of mentors" },
-	    { .name = "clients", .type = CLI_OPT_INT, .metavar = "N", .imin = 0, .imax = 1000000,
-	      .dflt_doc = "the parameter file's, else 0",
-	      .help = "number of clients for buddies and groups" },
-	    CLI_STRING("params", "FILE", NULL, "JSON file overriding generator parameters"),
-	    { 0 } } },
-	{ "dataset", "import", cmd_dataset_import,
-	  "long-format CSV or openESM check-ins into the risk input format (datasets/README.md)", NULL,
+	{ "solve", "matching", cmd_solve_matching,
+	  "maximum-weight matching on a general graph (Edmonds' blossom algorithm)",
+	  "Input: {\"n\": vertices, \"edges\": [[u, v, weight], ...]} with optional "
+	  "\"max_cardinality\" (true: as many pairs as possible first). Exact maximum-weight "
+	  "matching on a general graph, with dual variables as a certificate. Answer: {\"mate\": "
+	  "[partner or null per vertex], \"total\", \"stats\"}. See docs/matching.md.",
 	  { { 0 } } },
-	{ "risk", "ews", cmd_risk_ews,
-	  "early-warning indicators, Kendall trends, surrogate p-values, EWMA/CUSUM, change points (docs/ews.md)",
-	  NULL, { { 0 } } },
+	{ "compat", NULL, cmd_compat,
+	  "compatibility scores of two sets of profiles, null = excluded (docs/matching-mentors.md)",
+	  "Input: {\"left\": [profiles], \"right\": [profiles]} (right optional: left against "
+	  "itself) with optional \"weights\" and \"constraints\". Answer: {\"left_ids\", "
+	  "\"right_ids\", \"scores\": [[score or null]], \"stats\"}, null where a hard rule "
+	  "excludes the pair. See docs/matching-mentors.md.",
+	  { { 0 } } },
+	{ "match", "mentors", cmd_match_mentors,
+	  "mentees to capacitated mentors (total, maximin or stable) with reasons (docs/matching-mentors.md)",
+	  "Input: {\"mentees\": [profiles], \"mentors\": [profiles with \"capacity\"]} with "
+	  "optional \"weights\", \"constraints\", \"objective\" (\"total\", \"maximin\" or "
+	  "\"stable\"), \"pinned\", \"forbidden\", \"current\" (lists of [mentee id, mentor id]), "
+	  "\"top\", \"min_score\", \"stickiness\". Answer: \"matches\" with reasons, \"unmatched\", "
+	  "\"alternatives\", \"summary\", \"stats\". See docs/matching-mentors.md.",
+	  { { 0 } } },
+	{ "match", "buddies", cmd_match_buddies,
+	  "pair clients as accountability partners (max-weight matching; odd one out as a triad)",
+	  "Input: {\"clients\": [profiles]} with optional \"weights\", \"constraints\", \"pinned\", "
+	  "\"forbidden\", \"current\" (lists of [id, id] pairs), \"min_score\", \"stickiness\", "
+	  "\"top\" and \"odd\" (\"triad\" or \"unmatched\"). Pairs as many clients as possible with "
+	  "the largest total compatibility (exact maximum-weight matching); with an odd number the "
+	  "one left over joins the pair where it fits best. Answer: \"pairs\", \"unmatched\", "
+	  "\"alternatives\", \"summary\", \"stats\". See docs/buddies.md.",
+	  { { 0 } } },
+	{ "match", "groups", cmd_match_groups,
+	  "clients into support groups maximizing within-group compatibility, with bound and gap",
+	  "Input: {\"clients\": [profiles]} and either \"groups\" (each with \"id\", \"size\" [min, "
+	  "max] and optional \"requires\", \"modality\", \"facilitator\") or \"group_size\" [min, "
+	  "max] with an optional \"group_count\"; optional \"keep_apart\", \"keep_together\", "
+	  "\"social_anxiety_max\", \"weights\", \"constraints\", \"seed\". Places as many clients "
+	  "as possible and maximizes within-group compatibility (a heuristic, deterministic for a "
+	  "seed) and reports an upper bound on the optimum and the gap. Answer: \"groups\", "
+	  "\"unplaced\", \"summary\", \"stats\". See docs/groups.md.",
+	  { { 0 } } },
+	{ "risk", "score", cmd_risk_score,
+	  "risk of a lapse within the model's horizon, tier, signals, contributions (docs/risk.md)",
+	  "Input: {\"clients\": [client, ...]} (row or columnar check-in form) with optional "
+	  "\"measures\", \"as_of\" and \"top_contributions\", or with --jsonl one client per line "
+	  "(answers one per line, in input order). Answer: per client \"risk\", \"tier\", "
+	  "\"signals\", \"contributions\" and \"data_quality\", plus \"model\" and \"stats\". See "
+	  "docs/risk.md.",
+	  { { .name = "model", .type = CLI_OPT_STRING, .metavar = "FILE",
+	      .dflt_doc = "models/default.json in the data directory", .help = "model file" },
+	    { .name = "as-of", .type = CLI_OPT_DATE, .metavar = "DATE",
+	      .dflt_doc = "the input's \"as_of\", else each client's last check-in",
+	      .help = "score as of this date" },
+	    { .name = "top", .type = CLI_OPT_INT, .metavar = "N", .imin = 0, .imax = 100000,
+	      .dflt_doc = "the input's \"top_contributions\", else 10",
+	      .help = "contributions listed per client, largest first (0 = all)" },
+	    { 0 } } },
 	{ "risk", "train", cmd_risk_train,
-	  "fit a calibrated relapse-risk model on labelled check-in histories (docs/risk.md)", NULL,
+	  "fit a calibrated relapse-risk model on labelled check-in histories (docs/risk.md)",
+	  "Input: labelled clients (the forms of risk score, with \"events\") and optional "
+	  "\"features\", \"horizon_days\", \"l2\", \"calibration\", \"folds\", \"seed\", "
+	  "\"alert_rate\", \"sensitivity\", \"min_checkins\", \"stride\"; command-line options win "
+	  "over the document. Answer: the model file that risk score --model reads. See "
+	  "docs/risk.md and models/MODEL_CARD.md.",
 	  { { .name = "horizon", .type = CLI_OPT_INT, .metavar = "DAYS", .imin = 1, .imax = 365,
 	      .dflt_doc = "the input's \"horizon_days\", else 7", .help = "days ahead a lapse counts" },
 	    { .name = "l2", .type = CLI_OPT_REAL, .metavar = "X", .rmin = 0, .rmax = 1e9,
@@ -72,41 +116,65 @@ static const cli_command commands[] = {
 	      .dflt_doc = "the input's \"stride\", else 1",
 	      .help = "train on every k-th day of each client" },
 	    { 0 } } },
-	{ "risk", "score", cmd_risk_score,
-	  "risk of a lapse within the model's horizon, tier, signals, contributions (docs/risk.md)", NULL,
-	  { { .name = "model", .type = CLI_OPT_STRING, .metavar = "FILE",
-	      .dflt_doc = "models/default.json in the data directory", .help = "model file" },
-	    { .name = "as-of", .type = CLI_OPT_DATE, .metavar = "DATE",
-	      .dflt_doc = "the input's \"as_of\", else each client's last check-in",
-	      .help = "score as of this date" },
-	    { .name = "top", .type = CLI_OPT_INT, .metavar = "N", .imin = 0, .imax = 100000,
-	      .dflt_doc = "the input's \"top_contributions\", else 10",
-	      .help = "contributions listed per client, largest first (0 = all)" },
-	    { 0 } } },
 	{ "risk", "evaluate", cmd_risk_evaluate,
-	  "metrics with bootstrap intervals, subgroups, oracle and baselines (docs/datasets.md)", NULL,
+	  "metrics with bootstrap intervals, subgroups, oracle and baselines (docs/datasets.md)",
+	  "Input: labelled clients (or --jsonl lines), optionally with \"attributes\" (subgroups) "
+	  "and \"truth\" (the oracle). Scores come from --model FILE or from client-grouped K-fold "
+	  "cross-validation (--cv K, seeded); exactly one of the two. Answer: every metric with a "
+	  "cluster-bootstrap 95% interval, the reliability table, subgroups, the oracle and, with "
+	  "--baselines, three simple baselines. See docs/datasets.md.",
 	  { CLI_STRING("model", "FILE", NULL, "evaluate this model file"),
-	    CLI_INT("cv", "K", 2, 100, NULL, "or: client-grouped K-fold cross-validation of the default model"),
+	    CLI_INT("cv", "K", 2, 100, NULL,
+		    "or: client-grouped K-fold cross-validation of the default model"),
 	    CLI_INT("horizon", "DAYS", 1, 365, "7", "with --cv: days ahead a lapse counts"),
 	    CLI_INT("stride", "K", 1, 365, "1", "with --cv: train on every k-th day of each client"),
 	    CLI_FLAG("baselines", "also score last craving, missed-check-in streak and EWS-only"),
-	    CLI_INT("bootstrap", "N", 0, 100000, "200", "bootstrap replicates for the 95% intervals (0 = none)"),
-	    CLI_REAL("budget", "X", 0.01, 1e6, "20", "alert budget: one alert per this many client-weeks"),
-	    CLI_INT("lead-window", "DAYS", 1, 3650, "28", "days before a lapse searched for the first high alert"),
+	    CLI_INT("bootstrap", "N", 0, 100000, "200",
+		    "bootstrap replicates for the 95% intervals (0 = none)"),
+	    CLI_REAL("budget", "X", 0.01, 1e6, "20",
+		     "alert budget: one alert per this many client-weeks"),
+	    CLI_INT("lead-window", "DAYS", 1, 3650, "28",
+		    "days before a lapse searched for the first high alert"),
 	    { 0 } } },
-	{ "solve", "matching", cmd_solve_matching,
-	  "maximum-weight matching on a general graph (Edmonds' blossom algorithm)", NULL, { { 0 } } },
-	{ "compat", NULL, cmd_compat,
-	  "compatibility scores of two sets of profiles, null = excluded (docs/matching-mentors.md)",
-	  NULL, { { 0 } } },
-	{ "match", "mentors", cmd_match_mentors,
-	  "mentees to capacitated mentors (total, maximin or stable) with reasons (docs/matching-mentors.md)",
-	  NULL, { { 0 } } },
-	{ "match", "buddies", cmd_match_buddies,
-	  "pair clients as accountability partners (max-weight matching; odd one out as a triad)", NULL,
+	{ "risk", "ews", cmd_risk_ews,
+	  "early-warning indicators, Kendall trends, surrogate p-values, EWMA/CUSUM, change points (docs/ews.md)",
+	  "Input: {\"series\": [number or null per day]} with optional \"window\", "
+	  "\"min_observed\", \"detrend\", \"moments\", \"indicators\", \"surrogates\", \"seed\", "
+	  "\"control\" and \"changepoints\". Answer: rolling indicators with Kendall tau and "
+	  "surrogate p-values, EWMA and CUSUM charts, BOCPD change points, \"stats\". See "
+	  "docs/ews.md.",
 	  { { 0 } } },
-	{ "match", "groups", cmd_match_groups,
-	  "clients into support groups maximizing within-group compatibility, with bound and gap", NULL,
+	{ "dataset", "generate checkins", cmd_dataset_generate_checkins,
+	  "seeded synthetic check-in cohort with the true daily hazard (docs/datasets.md)",
+	  "No input is read. Answer: {\"clients\": [...], \"stats\"} with each client in the "
+	  "columnar risk input form and, unless --no-truth, its true daily hazard and state; with "
+	  "--jsonl one client per line and nothing else. See docs/datasets.md.",
+	  { CLI_INT("clients", "N", 0, 10000000, "20", "number of clients"),
+	    CLI_INT("days", "N", 1, 36600, "180", "days per client"),
+	    CLI_STRING("params", "FILE", NULL, "JSON file overriding generator parameters"),
+	    CLI_FLAG("no-truth", "leave out each client's \"truth\" (hazard and state)"),
+	    { 0 } } },
+	{ "dataset", "generate profiles", cmd_dataset_generate_profiles,
+	  "seeded synthetic matching program with planted communities (docs/datasets.md)",
+	  "No input is read. Answer: {\"mentees\", \"mentors\", \"clients\" (when --clients is "
+	  "above 0), \"communities\", \"stats\"}, profiles in the form the matchers read. See "
+	  "docs/datasets.md.",
+	  { { .name = "mentees", .type = CLI_OPT_INT, .metavar = "N", .imin = 0, .imax = 1000000,
+	      .dflt_doc = "the parameter file's, else 40", .help = "number of mentees" },
+	    { .name = "mentors", .type = CLI_OPT_INT, .metavar = "N", .imin = 0, .imax = 1000000,
+	      .dflt_doc = "the parameter file's, else 12", .help = "number of mentors" },
+	    { .name = "clients", .type = CLI_OPT_INT, .metavar = "N", .imin = 0, .imax = 1000000,
+	      .dflt_doc = "the parameter file's, else 0",
+	      .help = "number of clients for buddies and groups" },
+	    CLI_STRING("params", "FILE", NULL, "JSON file overriding generator parameters"),
+	    { 0 } } },
+	{ "dataset", "import", cmd_dataset_import,
+	  "long-format CSV or openESM check-ins into the risk input format (datasets/README.md)",
+	  "Input: {\"format\": \"csv\" or \"openesm\", \"data\": FILE, ...}: a long-format CSV or TSV "
+	  "spec or an "
+	  "openESM dataset (files named relative to the input file). Answer: the risk input row "
+	  "form; every cell is validated and an error names the row and column, never the cell. See "
+	  "datasets/README.md.",
 	  { { 0 } } },
 };
 
@@ -121,7 +189,8 @@ static const cli_option common_options[] = {
 	CLI_FLAG("pretty", "indent the JSON answer"),
 	CLI_FLAG("no-timing", "report timings as 0 so that runs compare byte for byte"),
 	{ .name = "seed", .type = CLI_OPT_INT, .metavar = "N", .imin = 0, .imax = CLI_SEED_MAX,
-	  .dflt_doc = "the input's \"seed\", else the command's documented default",
+	  .dflt_doc = "the input's \"seed\", else 1 for dataset generate and risk evaluate, 0 for "
+		      "the others that draw random numbers (risk train, risk ews, match groups)",
 	  .help = "seed for every random choice" },
 	CLI_FLAG("jsonl", "JSON Lines in and out, where the subcommand supports it"),
 	CLI_FLAG("help", "show this help (short: -h)"),
@@ -277,6 +346,29 @@ static int apply_defaults(const cli_option *opts, cli_value *values, pl_error *e
 	return -1;
 }
 
+/* `peerlink --man`: the manual page from the table, after checking every row's default parses
+ * (so a bad default fails the man-page test instead of one rarely used subcommand). */
+static int print_man(void)
+{
+	pl_error err = PL_ERROR_INIT;
+	cli_value values[CLI_MAX_EXTRA];
+
+	memset(values, 0, sizeof(values));
+	if (apply_defaults(common_options, values, &err) >= 0) {
+		cli_print_error(&err, 0, 0);
+		return CLI_EXIT_FAILURE;
+	}
+	for (size_t k = 0; k < NCOMMANDS; k++) {
+		memset(values, 0, sizeof(values));
+		if (apply_defaults(commands[k].extra, values, &err) >= 0) {
+			cli_print_error(&err, 0, 0);
+			return CLI_EXIT_FAILURE;
+		}
+	}
+	cli_print_man(stdout, commands, NCOMMANDS, common_options);
+	return fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
+}
+
 /* The option name as typed, without any "=value" (which must never be echoed). */
 static void unknown_option(const char *name, size_t len)
 {
@@ -366,6 +458,8 @@ int cli_main(int argc, char **argv)
 		printf("peerlink %s\n", pl_version());
 		return CLI_EXIT_OK;
 	}
+	if (strcmp(argv[1], "--man") == 0) /* hidden: regenerates docs/peerlink.1 */
+		return print_man();
 	if (has_subcommands(argv[1])) {
 		if (argc < 3 || strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0) {
 			print_command_help(argv[1]);

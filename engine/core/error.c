@@ -71,8 +71,3 @@ int pl_pointer_append_index(char *ptr, size_t size, size_t index)
 	snprintf(buf, sizeof(buf), "%zu", index);
 	return pl_pointer_append(ptr, size, buf);
 }
-
-const char *pl_version(void)
-{
-	return PEERLINK_VERSION;
-}

@@ -10,6 +10,7 @@
 #define PEERLINK_ERROR_H
 
 #include <stddef.h>
+#include <peerlink/version.h> /* every header brings pl_version() and the version macros */
 
 #ifdef __cplusplus
 extern "C" {
@@ -50,8 +51,6 @@ const char *pl_status_name(pl_status code);
  * Writes at most size bytes including the terminator; returns 0, or -1 if it did not fit. */
 int pl_pointer_append(char *ptr, size_t size, const char *token);
 int pl_pointer_append_index(char *ptr, size_t size, size_t index);
-
-const char *pl_version(void);
 
 #ifdef __cplusplus
 }
