@@ -25,8 +25,10 @@
 #include <peerlink/mentors.h>
 #include <peerlink/metrics.h>
 #include <peerlink/npy.h>
+#include <peerlink/plot.h>
 #include <peerlink/profile.h>
 #include <peerlink/risk.h>
 #include <peerlink/spc.h>
+#include <peerlink/utf8.h>
 
 #endif
