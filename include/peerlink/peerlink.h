@@ -22,11 +22,13 @@
 #include <peerlink/groups.h>
 #include <peerlink/import.h>
 #include <peerlink/json.h>
+#include <peerlink/json_match.h>
 #include <peerlink/mentors.h>
 #include <peerlink/metrics.h>
 #include <peerlink/npy.h>
 #include <peerlink/plot.h>
 #include <peerlink/profile.h>
+#include <peerlink/program.h>
 #include <peerlink/risk.h>
 #include <peerlink/spc.h>
 #include <peerlink/utf8.h>
