@@ -13,8 +13,11 @@
  *   gradient g = A^T W (y - p) - l2 * (0, beta_1..p)
  *   Hessian  -H = A^T W diag(p(1-p)) A + l2 * diag(0, 1, ..., 1)
  *   Newton   beta <- beta + H^{-1} g, halving the step while l(beta) would fall.
- * A^T D A is accumulated in blocks with BLAS dsyrk, then solved by Cholesky (GSL). At the optimum
- * the score equations g = 0 hold; tests check them directly.
+ * A^T D A is accumulated in blocks with BLAS dsyrk, then solved by Cholesky with LAPACK's dpotrf and
+ * dpotrs (OpenBLAS exports them). LAPACK reports a matrix that is not positive definite through its
+ * `info` argument; GSL's Cholesky would call GSL's process-wide error handler, whose default aborts
+ * the program that links us (issue 9). At the optimum the score equations g = 0 hold; tests check
+ * them directly.
  *
  * Platt scaling (J. Platt, "Probabilistic outputs for support vector machines", 1999; Lin, Lin &
  * Weng 2007) fits sigmoid(a s + b) to held-out scores s with the smoothed targets
@@ -28,8 +31,14 @@
 #include <string.h>
 
 #include <gsl/gsl_cblas.h> /* the CBLAS interface; OpenBLAS provides the symbols */
-#include <gsl/gsl_errno.h>
-#include <gsl/gsl_linalg.h>
+
+/* LAPACK's Fortran entry points (column-major; every argument by reference; the trailing length is
+ * the hidden length of the character argument that gfortran-built LAPACK expects). Debian's
+ * OpenBLAS uses 32-bit integers. */
+extern void dpotrf_(const char *uplo, const int *n, double *a, const int *lda, int *info,
+		    size_t uplo_len);
+extern void dpotrs_(const char *uplo, const int *n, const int *nrhs, const double *a,
+		    const int *lda, double *b, const int *ldb, int *info, size_t uplo_len);
 
 #define BLOCK 2048
 
@@ -73,8 +82,6 @@ pl_status pl_logistic_fit(const double *X, const double *y, const double *w, siz
 {
 	size_t q = p + 1;
 	double *H = NULL, *g = NULL, *Z = NULL, *trial = NULL, ll;
-	gsl_matrix_view Hv;
-	gsl_vector_view gv;
 	pl_status st = PL_OK;
 	pl_logistic_info local;
 	int it;
@@ -109,7 +116,7 @@ pl_status pl_logistic_fit(const double *X, const double *y, const double *w, siz
 	ll = penalized_loglik(X, y, w, n, p, l2, beta);
 	for (it = 1; it <= 100; it++) {
 		double gmax = 0, dmax = 0, bmax = 0, step = 1, ll_new;
-		int gsl_rc;
+		int qi = (int)q, one = 1, info_rc = 0;
 
 		memset(H, 0, q * q * sizeof(double));
 		memset(g, 0, q * sizeof(double));
@@ -140,19 +147,18 @@ pl_status pl_logistic_fit(const double *X, const double *y, const double *w, siz
 			if (fabs(g[j]) > gmax)
 				gmax = fabs(g[j]);
 			for (size_t k = 0; k < j; k++)
-				H[j * q + k] = H[k * q + j]; /* mirror to the lower triangle GSL reads */
+				H[j * q + k] = H[k * q + j]; /* symmetric: either triangle serves */
 		}
 		info->grad_norm = gmax;
-		Hv = gsl_matrix_view_array(H, q, q);
-		gsl_rc = gsl_linalg_cholesky_decomp1(&Hv.matrix);
-		if (gsl_rc != GSL_SUCCESS) {
+		/* H is symmetric, so row- and column-major agree; info > 0: not positive definite. */
+		dpotrf_("L", &qi, H, &qi, &info_rc, 1);
+		if (info_rc != 0) {
 			st = pl_error_set(err, PL_ERR_INFEASIBLE, "",
 					  "the logistic Hessian is singular (perfectly separable data "
 					  "or a constant feature); use a positive L2 penalty");
 			goto out;
 		}
-		gv = gsl_vector_view_array(g, q);
-		gsl_linalg_cholesky_svx(&Hv.matrix, &gv.vector); /* g <- H^{-1} g: the Newton step */
+		dpotrs_("L", &qi, &one, H, &qi, g, &qi, &info_rc, 1); /* g <- H^{-1} g: the Newton step */
 		for (;;) {
 			for (size_t j = 0; j < q; j++)
 				trial[j] = beta[j] + step * g[j];

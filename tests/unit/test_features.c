@@ -7,7 +7,6 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <check.h>
-#include <gsl/gsl_errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -319,7 +318,6 @@ int main(void)
 	SRunner *sr;
 	int failed;
 
-	gsl_set_error_handler_off(); /* as the CLI does: the library reports, never aborts */
 	sr = srunner_create(suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
