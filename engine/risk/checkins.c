@@ -13,6 +13,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <peerlink/checkins.h>
 
+#include <locale.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -721,7 +722,10 @@ pl_status pl_client_from_json(json_t *obj, const pl_catalogue *cat, const char *
 /* ---------------------------------------------------------------- fast path (both forms) */
 
 /* A strict reader for the common case: any surprise returns 0 and the jansson path decides.
- * Number syntax follows RFC 8259 section 6; the value is what strtod gives, as jansson's is. */
+ * Number syntax follows RFC 8259 section 6; the value is what strtod gives, as jansson's is.
+ * strtod reads the decimal separator of the thread's LC_NUMERIC locale (under de_DE.UTF-8 it
+ * stops at the '.' of "3.5"), so pl_client_from_text switches this thread to the C locale for
+ * the parse (uselocale is per thread; the process locale and other threads are untouched). */
 typedef struct fast {
 	const char *p, *e;
 } fast;
@@ -1125,7 +1129,7 @@ static int f_events(fast *f, pl_client *c)
 	return 1;
 }
 
-int pl_client_from_text(const char *text, size_t len, const pl_catalogue *cat, pl_client *out)
+static int from_text(const char *text, size_t len, const pl_catalogue *cat, pl_client *out)
 {
 	fast f = { text, text + len };
 	size_t nm = cat->n, ndays = 0;
@@ -1263,5 +1267,21 @@ out:
 	free(fr.cells);
 	if (rc != 1)
 		pl_client_release(out);
+	return rc;
+}
+
+int pl_client_from_text(const char *text, size_t len, const pl_catalogue *cat, pl_client *out)
+{
+	locale_t c_numeric = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0), caller;
+	int rc;
+
+	if (c_numeric == (locale_t)0) {
+		memset(out, 0, sizeof(*out));
+		return -1; /* newlocale fails only for want of memory */
+	}
+	caller = uselocale(c_numeric);
+	rc = from_text(text, len, cat, out);
+	uselocale(caller);
+	freelocale(c_numeric);
 	return rc;
 }
