@@ -767,7 +767,7 @@ int cmd_risk_evaluate(cli_ctx *ctx)
 		/* oracle: only when every client has its truth */
 		if (s.with_truth == s.n) {
 			pl_eval_data od = d;
-			json_t *oj = json_object(), *w;
+			json_t *oj, *w;
 			od.tier = NULL;
 			od.score = r.oracle;
 			for (size_t i = 0; i < r.n; i++)
@@ -779,6 +779,7 @@ int cmd_risk_evaluate(cli_ctx *ctx)
 			st = pl_metrics_report_compute(&od, NULL, 0, &mo, &rep, &ctx->err);
 			if (st != PL_OK)
 				goto fail;
+			oj = json_object(); /* only now: every error path above leaves nothing to free */
 			json_object_set_new(oj, "score", json_string("true hazard of the day"));
 			put_metric(oj, &rep, PL_MET_AUROC);
 			put_metric(oj, &rep, PL_MET_AUPRC);
@@ -791,8 +792,10 @@ int cmd_risk_evaluate(cli_ctx *ctx)
 				if (nwin == r.n) {
 					od.score = r.oracle_window;
 					st = pl_metrics_report_compute(&od, NULL, 0, &mo, &rep, &ctx->err);
-					if (st != PL_OK)
+					if (st != PL_OK) {
+						json_decref(oj);
 						goto fail;
+					}
 					w = json_object();
 					json_object_set_new(w, "score", json_string("P(lapse within the horizon | "
 										    "true future hazards)"));
