@@ -148,6 +148,9 @@ static pl_status read_detrend(json_t *doc, ews_input *in, pl_error *err)
 		b = json_number_value(value);
 		if (!(b > 0))
 			return bad(err, p, "the bandwidth must be positive");
+		if (b > 1 && b > (double)in->n)
+			return bad(err, p, "a bandwidth above 1 counts points and must be at most "
+					   "the series length");
 		in->bandwidth_given = b;
 		in->detrend_name = strcmp(key, "gaussian") == 0 ? "gaussian" : "ksmooth";
 		in->req.detrend.method = strcmp(key, "gaussian") == 0 ? PL_DETREND_GAUSSIAN
@@ -228,6 +231,9 @@ static pl_status read_surrogates(json_t *doc, ews_input *in, unsigned long seed,
 	if (count < 1 || count > MAX_SURROGATES)
 		return bad(err, "/surrogates/count", "count must be between 1 and 100000");
 	in->req.surrogate_count = (size_t)count;
+	if (in->req.surrogate_count > PL_EWS_MAX_SURROGATE_POINTS / (in->n ? in->n : 1))
+		return bad(err, "/surrogates/count", "count times the series length must be at most "
+						     "2000000 (docs/ews.md)");
 	if (alt && strcmp(alt, "greater") != 0 && strcmp(alt, "two_sided") != 0)
 		return bad(err, "/surrogates/alternative",
 			   "alternative must be \"greater\" or \"two_sided\"");

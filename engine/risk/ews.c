@@ -239,9 +239,15 @@ pl_status pl_ews_detrend_series(const double *x, size_t n, const pl_ews_detrend 
 	double *tr = trend;
 	pl_status st = PL_OK;
 
+	/* The bound keeps the kernels' radii (4 sd, at most 4n + 1 points) and their casts to long
+	 * in range whatever the request says. */
 	if ((d->method == PL_DETREND_GAUSSIAN || d->method == PL_DETREND_KSMOOTH) &&
 	    !(d->bandwidth > 0 && isfinite(d->bandwidth)))
 		return pl_error_set(err, PL_ERR_INVALID, "/detrend", "the bandwidth must be positive");
+	if ((d->method == PL_DETREND_GAUSSIAN || d->method == PL_DETREND_KSMOOTH) &&
+	    d->bandwidth > (double)(n ? n : 1))
+		return pl_error_set(err, PL_ERR_INVALID, "/detrend",
+				    "the bandwidth must be at most the series length");
 	if (!tr) {
 		tr = malloc((n ? n : 1) * sizeof(double));
 		if (!tr)
@@ -657,6 +663,11 @@ pl_status pl_ews_analyze(const double *x, size_t n, const pl_ews_request *req, p
 				    "the window must hold between 2 points and the series length");
 	if ((req->indicators & PL_EWS_ALL_INDICATORS) == 0)
 		return pl_error_set(err, PL_ERR_INVALID, "/indicators", "no indicator was asked for");
+	if (req->surrogates != PL_SURROGATE_NONE &&
+	    req->surrogate_count > PL_EWS_MAX_SURROGATE_POINTS / (n ? n : 1))
+		return pl_error_set(err, PL_ERR_INVALID, "/surrogates/count",
+				    "surrogates times series length must be at most %u",
+				    PL_EWS_MAX_SURROGATE_POINTS);
 	st = work_alloc(&w, n, req->indicators & PL_EWS_ALL_INDICATORS, err);
 	if (st != PL_OK)
 		return st;

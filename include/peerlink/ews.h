@@ -95,14 +95,16 @@ typedef enum pl_ews_detrend_method {
 
 typedef struct pl_ews_detrend {
 	pl_ews_detrend_method method;
-	double bandwidth; /* points (> 0) for the two smoothers (the CLI turns a bandwidth <= 1 into
-			     that fraction of the series length, as ewstools does) */
+	double bandwidth; /* points, in (0, n] for the two smoothers (the CLI turns a bandwidth <= 1
+			     into that fraction of the series length, as ewstools does). A wider
+			     kernel would only add reflected copies of the same points at a cost
+			     that grows with the bandwidth, not with the data (issue 9, finding 5). */
 } pl_ews_detrend;
 
 /* trend[t] and resid[t] = x[t] - trend[t] (NaN where x[t] is missing; the trend is defined on
  * every day with enough observed neighbours, NaN otherwise). Either output may be NULL.
- * PL_ERR_INVALID for a bandwidth <= 0; fewer than 2 observed points for linear leave the trend
- * NaN. */
+ * PL_ERR_INVALID for a bandwidth outside (0, n]; fewer than 2 observed points for linear leave
+ * the trend NaN. */
 pl_status pl_ews_detrend_series(const double *x, size_t n, const pl_ews_detrend *d, double *trend,
 				double *resid, pl_error *err);
 
@@ -140,6 +142,11 @@ typedef struct pl_ews_request {
 	unsigned long seed;
 } pl_ews_request;
 
+/* Surrogate work is capped: surrogate_count * n at most PL_EWS_MAX_SURROGATE_POINTS (10,000
+ * surrogates of a 200-day series, about a second here); 999 surrogates, the usual choice, fit any
+ * series up to 2,000 points (issue 9, finding 12). */
+#define PL_EWS_MAX_SURROGATE_POINTS 2000000u
+
 #define PL_EWS_ALL_INDICATORS ((1u << PL_EWS_NINDICATORS) - 1u)
 #define PL_EWS_REQUEST_INIT                                                                     \
 	{ PL_EWS_ROLLING_OPTIONS_INIT, { PL_DETREND_NONE, 0.0 }, PL_EWS_ALL_INDICATORS, 0,       \
@@ -162,6 +169,8 @@ typedef struct pl_ews_result {
  * surrogate p-values: each surrogate keeps x's missing days, goes through the same detrending and
  * windows, and p = (1 + #{surrogate tau at least as extreme}) / (1 + #{surrogates with a tau})
  * (a Monte Carlo p-value, never 0). Deterministic for a given seed (GSL mt19937).
+ * PL_ERR_INVALID (pointer /surrogates/count) when surrogate_count * n exceeds
+ * PL_EWS_MAX_SURROGATE_POINTS.
  * Cost O((1 + surrogate_count) * n * (window + smoother width)).
  */
 pl_status pl_ews_analyze(const double *x, size_t n, const pl_ews_request *req, pl_ews_result *res,

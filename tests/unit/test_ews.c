@@ -419,6 +419,38 @@ START_TEST(analyze_matches_parts)
 }
 END_TEST
 
+/* Requests whose cost grows with a number rather than with the data are refused before any work
+ * (issue 9, findings 5 and 12): a bandwidth above the series length (1e8 used to allocate a
+ * 3.2 GB kernel; 1e308 overflowed the radius cast) and more surrogate work than the cap. */
+START_TEST(request_limits)
+{
+	double x[200], trend[200];
+	pl_ews_detrend d = { PL_DETREND_GAUSSIAN, 1e8 };
+	pl_ews_request q = PL_EWS_REQUEST_INIT;
+	pl_ews_result res = PL_EWS_RESULT_INIT;
+	pl_error err = PL_ERROR_INIT;
+
+	planted_variance(x, 200, 5);
+	ck_assert_int_eq(pl_ews_detrend_series(x, 10, &d, trend, NULL, &err), PL_ERR_INVALID);
+	ck_assert_str_eq(err.pointer, "/detrend");
+	d.bandwidth = 1e308;
+	ck_assert_int_eq(pl_ews_detrend_series(x, 10, &d, trend, NULL, &err), PL_ERR_INVALID);
+	d.method = PL_DETREND_KSMOOTH;
+	ck_assert_int_eq(pl_ews_detrend_series(x, 10, &d, trend, NULL, &err), PL_ERR_INVALID);
+	d.bandwidth = 10; /* the whole series is still allowed */
+	ck_assert_int_eq(pl_ews_detrend_series(x, 10, &d, trend, NULL, &err), PL_OK);
+	d.method = PL_DETREND_GAUSSIAN;
+	ck_assert_int_eq(pl_ews_detrend_series(x, 10, &d, trend, NULL, &err), PL_OK);
+
+	q.rolling.window = 100;
+	q.surrogates = PL_SURROGATE_AR1;
+	q.surrogate_count = PL_EWS_MAX_SURROGATE_POINTS / 200 + 1;
+	ck_assert_int_eq(pl_ews_analyze(x, 200, &q, &res, &err), PL_ERR_INVALID);
+	ck_assert_str_eq(err.pointer, "/surrogates/count");
+	ck_assert_ptr_null(res.trend);
+}
+END_TEST
+
 START_TEST(surrogates_deterministic_and_significant)
 {
 	double x[150];
@@ -652,6 +684,7 @@ static Suite *ews_suite(void)
 	tcase_add_test(det, detrend_linear_exact);
 	tcase_add_test(det, detrend_smoothers);
 	tcase_add_test(sur, analyze_matches_parts);
+	tcase_add_test(sur, request_limits);
 	tcase_add_test(sur, surrogates_deterministic_and_significant);
 	tcase_add_test(sur, surrogates_stationary_not_significant);
 	tcase_add_test(sur, cli_seed_determinism);
