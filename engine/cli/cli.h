@@ -16,6 +16,7 @@
 #define PEERLINK_CLI_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <jansson.h>
 #include <peerlink/error.h>
 #include <peerlink/json.h>
@@ -154,6 +155,32 @@ double cli_now_ms(void);
 double cli_ms(const cli_ctx *ctx, double ms); /* 0 under --no-timing */
 /* Resolve a path named inside the input document: relative to the input file's folder. */
 char *cli_resolve_path(const cli_ctx *ctx, const char *path);
+
+/* ---- provided by output.c: the one output writer ----
+ * cli_out_open picks the destination (ctx->output_path): standard output, a FIFO or device
+ * written in place, or a regular file replaced atomically (temporary file, fsync, rename). Write
+ * with cli_out_text / cli_out_json (failures are remembered and reported later); a stream ends
+ * each record with cli_out_record (flushes; an exit code naming how many records got out).
+ * cli_out_close commits (an exit code, ctx->err set on failure); cli_out_abandon, on an error
+ * found elsewhere, removes the temporary file so no partial output appears. */
+typedef struct cli_out {
+	FILE *f;
+	char *tmp;      /* temporary file, renamed onto `target` on success (NULL: in place) */
+	char *target;
+	size_t records; /* records completed (streams) */
+	int werr;       /* errno of the first failed write, 0 while all is well */
+	int is_stdout;
+} cli_out;
+
+int cli_out_open(cli_ctx *ctx, cli_out *o);
+void cli_out_text(cli_out *o, const char *text);
+void cli_out_json(cli_out *o, const json_t *v, size_t flags); /* borrows v; NULL: out of memory */
+int cli_out_record(cli_ctx *ctx, cli_out *o);
+int cli_out_close(cli_ctx *ctx, cli_out *o);
+void cli_out_abandon(cli_out *o);
+/* One whole document (steals doc; NULL: out of memory) or texts, each followed by a newline. */
+int cli_out_document(cli_ctx *ctx, json_t *doc, size_t flags);
+int cli_out_pieces(cli_ctx *ctx, char *const *pieces, size_t n);
 
 /* ---- provided by matrix.c ---- */
 /*

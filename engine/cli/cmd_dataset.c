@@ -4,7 +4,8 @@
  *
  * Large cohorts are streamed: a compact answer is written client by client (the bytes are the
  * same as dumping the whole document at once), and --jsonl writes one client per line, so memory
- * stays at one client whatever the cohort size. Output files are still replaced atomically.
+ * stays at one client whatever the cohort size. Both go through the CLI's one writer
+ * (output.c): flushed per client, output files still replaced atomically.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "cli.h"
@@ -20,84 +21,11 @@
 #include <peerlink/gen.h>
 #include <peerlink/import.h>
 
-/* ---- a streamed output: stdout, or a temporary file renamed into place on success ---- */
-
-typedef struct out_stream {
-	FILE *f;
-	char *tmp;
-	int failed;
-} out_stream;
-
-static int stream_open(cli_ctx *ctx, out_stream *s)
+/* Streamed pieces go through the CLI's one writer (output.c); reals as cli_write_output has them. */
+static void stream_json(cli_out *out, json_t *v, size_t flags)
 {
-	int fd;
-
-	memset(s, 0, sizeof(*s));
-	if (!ctx->output_path) {
-		s->f = stdout;
-		return CLI_EXIT_OK;
-	}
-	s->tmp = malloc(strlen(ctx->output_path) + 16);
-	if (!s->tmp)
-		return cli_fail(ctx, PL_ERR_NOMEM, "", "out of memory");
-	sprintf(s->tmp, "%s.tmp.XXXXXX", ctx->output_path);
-	fd = mkstemp(s->tmp); /* mode 0600 */
-	if (fd < 0 || !(s->f = fdopen(fd, "wb"))) {
-		int e = errno;
-		if (fd >= 0) {
-			close(fd);
-			unlink(s->tmp);
-		}
-		free(s->tmp);
-		s->tmp = NULL;
-		return cli_fail(ctx, PL_ERR_IO, "", "cannot create the output file: %s", strerror(e));
-	}
-	return CLI_EXIT_OK;
-}
-
-static void stream_json(out_stream *s, json_t *v, size_t flags)
-{
-	if (!v || json_dumpf(v, s->f, flags | JSON_REAL_PRECISION(15)) != 0)
-		s->failed = 1;
+	cli_out_json(out, v, flags | JSON_REAL_PRECISION(15));
 	json_decref(v);
-}
-
-static void stream_text(out_stream *s, const char *text)
-{
-	if (fputs(text, s->f) == EOF)
-		s->failed = 1;
-}
-
-/* ok = 0: abandon (remove the temporary file). Returns an exit code. */
-static int stream_close(cli_ctx *ctx, out_stream *s, int ok)
-{
-	int rc = CLI_EXIT_OK;
-
-	if (!s->f)
-		return CLI_EXIT_OK;
-	if (s->f == stdout) {
-		if (ok && (s->failed || fflush(stdout) != 0))
-			rc = cli_fail(ctx, PL_ERR_IO, "", "writing to standard output failed");
-		s->f = NULL;
-		return rc;
-	}
-	if (!ok) {
-		fclose(s->f);
-		unlink(s->tmp);
-	} else if (s->failed || fflush(s->f) != 0 || fsync(fileno(s->f)) != 0) {
-		int e = errno;
-		fclose(s->f);
-		unlink(s->tmp);
-		rc = cli_fail(ctx, PL_ERR_IO, "", "writing the output file failed: %s", strerror(e));
-	} else if (fclose(s->f) != 0 || rename(s->tmp, ctx->output_path) != 0) {
-		int e = errno;
-		unlink(s->tmp);
-		rc = cli_fail(ctx, PL_ERR_IO, "", "cannot put the output file in place: %s", strerror(e));
-	}
-	free(s->tmp);
-	s->tmp = NULL;
-	s->f = NULL;
-	return rc;
 }
 
 /* Load the JSON object in the file named by --params (NULL when the option is absent). */
@@ -142,7 +70,7 @@ int cmd_dataset_generate_checkins(cli_ctx *ctx)
 	pl_gen_client c = PL_GEN_CLIENT_INIT;
 	json_t *pdoc = NULL, *all = NULL, *stats;
 	gsl_rng *rng = NULL;
-	out_stream out = { 0 };
+	cli_out out = { NULL };
 	long nclients = (long)cli_opt_int(ctx, "clients"), ndays = (long)cli_opt_int(ctx, "days");
 	unsigned long seed = ctx->have_seed ? ctx->seed : 1;
 	size_t lapses = 0, lapsed = 0, immune = 0, slots = 0, filled = 0;
@@ -165,10 +93,10 @@ int cmd_dataset_generate_checkins(cli_ctx *ctx)
 	if (whole) {
 		all = json_array();
 	} else {
-		if ((rc = stream_open(ctx, &out)) != CLI_EXIT_OK)
+		if ((rc = cli_out_open(ctx, &out)) != CLI_EXIT_OK)
 			goto done;
 		if (!ctx->jsonl)
-			stream_text(&out, "{\"clients\":[");
+			cli_out_text(&out, "{\"clients\":[");
 	}
 	for (long i = 0; i < nclients; i++) {
 		char id[32];
@@ -192,10 +120,12 @@ int cmd_dataset_generate_checkins(cli_ctx *ctx)
 			json_array_append_new(all, cj);
 		} else {
 			if (!ctx->jsonl && i > 0)
-				stream_text(&out, ",");
+				cli_out_text(&out, ",");
 			stream_json(&out, cj, JSON_COMPACT);
 			if (ctx->jsonl)
-				stream_text(&out, "\n");
+				cli_out_text(&out, "\n");
+			if ((rc = cli_out_record(ctx, &out)) != CLI_EXIT_OK)
+				goto done; /* the message says how many clients got out */
 		}
 	}
 	stats = json_object();
@@ -222,14 +152,13 @@ int cmd_dataset_generate_checkins(cli_ctx *ctx)
 	if (ctx->jsonl) {
 		json_decref(stats); /* JSON Lines hold clients only */
 	} else {
-		stream_text(&out, "],\"stats\":");
+		cli_out_text(&out, "],\"stats\":");
 		stream_json(&out, stats, dump_flags(ctx));
-		stream_text(&out, "}\n");
+		cli_out_text(&out, "}\n");
 	}
-	rc = stream_close(ctx, &out, 1);
+	rc = cli_out_close(ctx, &out);
 done:
-	if (out.f)
-		stream_close(ctx, &out, 0);
+	cli_out_abandon(&out); /* after an error: no partial file */
 	pl_gen_client_release(&c);
 	json_decref(all);
 	gsl_rng_free(rng);
@@ -403,16 +332,20 @@ int cmd_dataset_import(cli_ctx *ctx)
 		goto done;
 	}
 	if (ctx->jsonl) {
-		out_stream out;
+		cli_out out;
 		size_t i;
 		json_t *c;
-		if ((rc = stream_open(ctx, &out)) != CLI_EXIT_OK)
+		if ((rc = cli_out_open(ctx, &out)) != CLI_EXIT_OK)
 			goto done;
 		json_array_foreach(json_object_get(doc, "clients"), i, c) {
 			stream_json(&out, json_incref(c), JSON_COMPACT);
-			stream_text(&out, "\n");
+			cli_out_text(&out, "\n");
+			if ((rc = cli_out_record(ctx, &out)) != CLI_EXIT_OK)
+				break;
 		}
-		rc = stream_close(ctx, &out, 1);
+		if (rc == CLI_EXIT_OK)
+			rc = cli_out_close(ctx, &out);
+		cli_out_abandon(&out);
 		goto done;
 	}
 	stats = json_object();

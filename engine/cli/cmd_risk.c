@@ -589,14 +589,21 @@ static pl_status collect(void *arg, json_t *answer, char *text, pl_error *err)
 	return PL_OK;
 }
 
+/* --jsonl answers: one line each through the CLI's writer, flushed per client. */
+typedef struct line_sink {
+	cli_ctx *ctx;
+	cli_out out;
+} line_sink;
+
 static pl_status write_line(void *arg, json_t *answer, char *text, pl_error *err)
 {
-	int bad;
-	(void)arg;
+	line_sink *ls = arg;
 	(void)answer;
-	bad = fputs(text, stdout) == EOF || fputc('\n', stdout) == EOF;
+	(void)err; /* cli_out_record reports into ls->ctx->err, which is err */
+	cli_out_text(&ls->out, text);
+	cli_out_text(&ls->out, "\n");
 	free(text);
-	return bad ? pl_error_set(err, PL_ERR_IO, "", "writing to standard output failed") : PL_OK;
+	return cli_out_record(ls->ctx, &ls->out) == CLI_EXIT_OK ? PL_OK : ls->ctx->err.code;
 }
 
 /* The compact document {"clients":[texts...], <rest>} written piece by piece: byte for byte what
@@ -622,7 +629,7 @@ static int write_compact(cli_ctx *ctx, collect_state *cs, json_t *rest)
 	/* rest is "{...}" (or "{}"): continue after its opening brace. */
 	pieces[np++] = (char *)(strcmp(tail, "{}") == 0 ? "]" : "],");
 	pieces[np++] = tail + 1;
-	rc = risk_write_pieces(ctx, pieces, np);
+	rc = cli_out_pieces(ctx, pieces, np);
 	free(pieces);
 	free(tail);
 	return rc;
@@ -651,11 +658,6 @@ int cmd_risk_score(cli_ctx *ctx)
 	st = load_model(ctx, &s.model);
 	if (st != PL_OK)
 		goto fail;
-	if (ctx->jsonl && ctx->output_path) {
-		st = pl_error_set(&ctx->err, PL_ERR_USAGE, "",
-				  "--jsonl writes to standard output; redirect it instead of --output");
-		goto fail;
-	}
 	if (!ctx->jsonl) {
 		long long top = s.top;
 		rc = risk_read_document(ctx, &in);
@@ -689,12 +691,12 @@ int cmd_risk_score(cli_ctx *ctx)
 		s.top = (int)cli_opt_int(ctx, "top");
 	t0 = cli_now_ms();
 	if (ctx->jsonl) {
-		st = risk_score_stream(ctx, &s, NULL, NULL, write_line, ctx, &tally, &ctx->err);
-		if (st == PL_OK && fflush(stdout) != 0)
-			st = pl_error_set(&ctx->err, PL_ERR_IO, "", "writing to standard output failed");
-		if (st != PL_OK)
-			goto fail;
-		rc = CLI_EXIT_OK;
+		line_sink ls = { ctx, { NULL } };
+		if ((rc = cli_out_open(ctx, &ls.out)) != CLI_EXIT_OK)
+			goto out;
+		st = risk_score_stream(ctx, &s, NULL, NULL, write_line, &ls, &tally, &ctx->err);
+		rc = st == PL_OK ? cli_out_close(ctx, &ls.out) : cli_exit_for(st);
+		cli_out_abandon(&ls.out); /* after an error: no partial file */
 		goto out;
 	}
 	cs.arr = s.serialize ? NULL : json_array();

@@ -1,10 +1,9 @@
 /*
- * io.c: the CLI's boundary with the outside: reading the JSON input, writing the answer
- * atomically, and printing errors as one JSON object on stderr.
+ * io.c: the CLI's boundary with the outside: reading the JSON input, handing the answer to the
+ * output writer (output.c), and printing errors as one JSON object on stderr.
  *
- * Inputs are health records, so two rules hold here: an error never echoes input text (jansson's
- * syntax messages quote the offending token, which we cut off), and an output file is created
- * owner-readable only and appears whole or not at all (temporary file + rename).
+ * Inputs are health records, so an error never echoes input text (jansson's syntax messages quote
+ * the offending token, which we cut off). Writing is output.c's job.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "cli.h"
@@ -123,54 +122,7 @@ static size_t dump_flags(const cli_ctx *ctx)
 
 int cli_write_output(cli_ctx *ctx, json_t *doc)
 {
-	char *tmp = NULL;
-	FILE *f = NULL;
-	int fd = -1, rc = CLI_EXIT_OK;
-
-	if (!doc)
-		return cli_fail(ctx, PL_ERR_NOMEM, "", "out of memory building the answer");
-	if (!ctx->output_path) {
-		if (json_dumpf(doc, stdout, dump_flags(ctx)) != 0 || fputc('\n', stdout) == EOF ||
-		    fflush(stdout) != 0)
-			rc = cli_fail(ctx, PL_ERR_IO, "", "writing to standard output failed");
-		json_decref(doc);
-		return rc;
-	}
-	tmp = malloc(strlen(ctx->output_path) + 16);
-	if (!tmp) {
-		json_decref(doc);
-		return cli_fail(ctx, PL_ERR_NOMEM, "", "out of memory");
-	}
-	sprintf(tmp, "%s.tmp.XXXXXX", ctx->output_path);
-	fd = mkstemp(tmp); /* mode 0600: answers about clients are for their owner only */
-	if (fd < 0) {
-		rc = cli_fail(ctx, PL_ERR_IO, "", "cannot create the output file: %s", strerror(errno));
-		goto out;
-	}
-	f = fdopen(fd, "wb");
-	if (!f) {
-		close(fd);
-		unlink(tmp);
-		rc = cli_fail(ctx, PL_ERR_IO, "", "cannot write the output file: %s", strerror(errno));
-		goto out;
-	}
-	if (json_dumpf(doc, f, dump_flags(ctx)) != 0 || fputc('\n', f) == EOF || fflush(f) != 0 ||
-	    fsync(fileno(f)) != 0) {
-		int e = errno;
-		fclose(f);
-		unlink(tmp);
-		rc = cli_fail(ctx, PL_ERR_IO, "", "writing the output file failed: %s", strerror(e));
-		goto out;
-	}
-	if (fclose(f) != 0 || rename(tmp, ctx->output_path) != 0) {
-		int e = errno;
-		unlink(tmp);
-		rc = cli_fail(ctx, PL_ERR_IO, "", "cannot put the output file in place: %s", strerror(e));
-	}
-out:
-	free(tmp);
-	json_decref(doc);
-	return rc;
+	return cli_out_document(ctx, doc, dump_flags(ctx));
 }
 
 char *cli_resolve_path(const cli_ctx *ctx, const char *path)

@@ -58,7 +58,4 @@ pl_status risk_score_stream(cli_ctx *ctx, const risk_scorer *s, const risk_input
 			    json_t *clients, risk_emit_fn emit, void *arg, risk_tally *tally,
 			    pl_error *err);
 
-/* Write pieces of text as one output (--output atomically, as cli_write_output does). */
-int risk_write_pieces(cli_ctx *ctx, char **pieces, size_t n);
-
 #endif

@@ -1,0 +1,123 @@
+#!/bin/sh
+# io_contract.sh PEERLINK SOURCE_DIR: the output and input rules that golden files cannot express
+# (README "Conventions"): special files written in place, atomic replacement under a file-size
+# limit and under signals, read errors that are not end of input, files named inside an input.
+# Each check prints "ok" or "FAIL ..."; the script fails when any check failed.
+set -u
+bin=$1
+model=$(cd "$2" && pwd)/models/default.json
+case $bin in /*) ;; *) bin=$PWD/$bin ;; esac
+work=$(mktemp -d /tmp/pl_io_XXXXXX)
+trap 'rm -rf "$work"' EXIT
+cd "$work" || exit 1
+fails=0
+
+ok() { echo "ok   $1"; }
+bad() { echo "FAIL $1"; fails=$((fails + 1)); }
+check() { # check NAME CONDITION...
+  name=$1; shift
+  if "$@"; then ok "$name"; else bad "$name"; fi
+}
+no_temp() { ! ls "$work" | grep -q '\.tmp\.'; }
+err_code() { grep -q "\"code\":\"$1\"" err; }
+
+printf '{"costs": [[4, 1, 3], [2, 0, 5], [3, 2, 2]]}\n' >square.json
+"$bin" solve assignment --no-timing --input square.json >expected.json
+# 60 x 60: an answer of a few kilobytes, larger than the 1-block file-size limit below
+awk 'BEGIN { printf "{\"costs\": ["; for (i = 0; i < 60; i++) { printf "%s[", i ? "," : "";
+       for (j = 0; j < 60; j++) printf "%s%d", j ? "," : "", (i * 7 + j * 13) % 50; printf "]" }
+       print "]}" }' >big.json
+
+# ---- outputs that are not regular files are written in place, never replaced (finding 1)
+mkfifo fifo
+cat fifo >from_fifo &
+reader=$!
+[ -x "$bin" ] || { echo "FAIL no program $bin"; kill $reader; exit 1; }
+"$bin" solve assignment --no-timing --input square.json --output fifo
+rc=$?
+# a reader still waiting for a writer (the node was replaced, or never opened) would hang here
+if [ ! -p fifo ] || [ $rc != 0 ]; then kill $reader 2>/dev/null; fi
+wait $reader
+check "FIFO output: exit 0" [ $rc = 0 ]
+check "FIFO output: still a FIFO" [ -p fifo ]
+check "FIFO output: the reader got the answer" cmp -s from_fifo expected.json
+if [ "$(id -u)" = 0 ] && mknod nulldev c 1 3 2>/dev/null; then
+  "$bin" solve assignment --input square.json --output nulldev
+  check "device output: exit 0" [ $? = 0 ]
+  check "device output: still a character device" [ -c nulldev ]
+  if [ -c nulldev ]; then # only once a private node survived: never risk the real /dev/null
+    "$bin" solve assignment --input square.json --output /dev/null
+    check "/dev/null output: exit 0" [ $? = 0 ]
+    check "/dev/null is still a character device" [ -c /dev/null ]
+  fi
+else
+  "$bin" solve assignment --input square.json --output /dev/null
+  check "/dev/null output: exit 0" [ $? = 0 ]
+  check "/dev/null is still a character device" [ -c /dev/null ]
+fi
+# what /dev/stdout is, as a private link (a program that replaced its output would replace the
+# system's /dev/stdout)
+ln -s /proc/self/fd/1 my_stdout
+"$bin" solve assignment --no-timing --input square.json --output my_stdout >via_stdout
+check "--output naming standard output writes it in place" cmp -s via_stdout expected.json
+check "--output naming standard output: the link stays" [ -L my_stdout ]
+"$bin" solve assignment --no-timing --input square.json --output - >via_dash
+check "--output - writes standard output" cmp -s via_dash expected.json
+
+# ---- a symlinked output: the target is replaced, the link stays
+echo old >target.json
+ln -s target.json link.json
+"$bin" solve assignment --no-timing --input square.json --output link.json
+check "symlink output: link kept" [ -L link.json ]
+check "symlink output: target replaced" cmp -s target.json expected.json
+rm -f link.json target.json
+
+# ---- a file-size limit: exit 1 with io_error, the previous output intact, no temporary file
+for args in "solve assignment --pretty --input big.json" \
+            "dataset generate checkins --clients 50" \
+            "dataset generate checkins --clients 50 --jsonl"; do
+  echo "previous answer" >out.json
+  (ulimit -f 1; exec "$bin" $args --output out.json) 2>err
+  rc=$?
+  check "ulimit -f, $args: exit 1 (not 153)" [ $rc = 1 ]
+  check "ulimit -f, $args: io_error" err_code io_error
+  check "ulimit -f, $args: previous output intact" grep -qx "previous answer" out.json
+  check "ulimit -f, $args: no temporary file" no_temp
+done
+# a stream to standard output says how far it got
+(ulimit -f 4; exec "$bin" dataset generate checkins --clients 50 --days 30 --jsonl) >out.jsonl 2>err
+rc=$?
+check "ulimit -f, stream to stdout: exit 1" [ $rc = 1 ]
+check "ulimit -f, stream to stdout: says how many records got out" grep -q 'failed after [0-9]* records' err
+lines=$(wc -l <out.jsonl)
+check "ulimit -f, stream to stdout: whole records flushed before the failure" \
+  grep -q "failed after $lines records" err
+rm -f out.json out.jsonl
+
+# ---- signals mid-stream leave no temporary file and no output (finding 11)
+for sig in TERM INT HUP; do
+  # env --default-signal: a background job of a non-interactive shell starts with SIGINT ignored
+  env --default-signal="$sig" "$bin" dataset generate checkins --clients 200000 --output many.json &
+  pid=$!
+  n=0
+  while ! ls | grep -q 'many\.json\.tmp\.' && [ $n -lt 200 ]; do sleep 0.05; n=$((n + 1)); done
+  sleep 0.3
+  kill -s "$sig" $pid
+  wait $pid
+  rc=$?
+  check "SIG$sig mid-stream: killed by the signal" [ $rc -gt 128 ]
+  check "SIG$sig mid-stream: no temporary file" no_temp
+  check "SIG$sig mid-stream: no output file" [ ! -e many.json ]
+done
+
+# ---- risk score --jsonl streams through the same writer (--output allowed)
+"$bin" dataset generate checkins --clients 3 --days 40 --jsonl --no-truth >clients.jsonl
+"$bin" risk score --model "$model" --jsonl --input clients.jsonl >scored_stdout.jsonl
+"$bin" risk score --model "$model" --jsonl --input clients.jsonl --output scored_file.jsonl
+check "risk score --jsonl --output equals standard output" cmp -s scored_stdout.jsonl scored_file.jsonl
+
+if [ $fails -gt 0 ]; then
+  echo "$fails check(s) failed"
+  exit 1
+fi
+exit 0
