@@ -465,18 +465,20 @@ static size_t axis_ticks(double dlo, double dhi, double want_lo, double want_hi,
 	return k;
 }
 
-/* Legend keys in rows above the plot area; returns the number of rows used. */
+/* Legend keys in rows above the plot area (the same walk as draw_legend); the rows used. */
 static int legend_rows(const pl_plot *p, int width)
 {
 	int rows = 0;
-	double x = 1e9;
+	double x = 48;
 
 	for (size_t s = 0; s < p->nseries; s++) {
 		double w;
 		if (!p->series[s].label)
 			continue;
 		w = 34 + 6.2 * (double)strlen(p->series[s].label);
-		if (x + w > width - 8) {
+		if (rows == 0)
+			rows = 1;
+		if (x > 48 && x + w > width - 8) {
 			rows++;
 			x = 48;
 		}
@@ -514,21 +516,22 @@ static void legend_key(pl_buf *b, const pl_plot_series *se, double x, double y)
 	pl_buf_puts(b, "</g>");
 }
 
-static void draw_legend(pl_buf *b, const pl_plot *p, int width, double top)
+/* Rows of legend keys between the title and the plot area, 18 px apart. */
+static void draw_legend(pl_buf *b, const pl_plot *p, int width, double base)
 {
-	double x = 1e9, y = top - 16;
+	double x = 48, w;
+	int row = 0;
 
 	pl_buf_puts(b, "<g class=\"legend\">");
 	for (size_t s = 0; s < p->nseries; s++) {
-		double w;
 		if (!p->series[s].label)
 			continue;
 		w = 34 + 6.2 * (double)strlen(p->series[s].label);
-		if (x + w > width - 8) {
-			y += 16;
+		if (x > 48 && x + w > width - 8) {
+			row++;
 			x = 48;
 		}
-		legend_key(b, &p->series[s], x, y);
+		legend_key(b, &p->series[s], x, base + 18.0 * row + 10);
 		x += w;
 	}
 	pl_buf_puts(b, "</g>");
@@ -680,10 +683,13 @@ pl_status pl_plot_xy(pl_buf *out, const pl_plot *p, pl_error *err)
 		if (p->bands[k].label)
 			have_band_labels = 1;
 	lrows = legend_rows(p, w);
-	top = (p->title ? 24 : 8) + 16.0 * lrows + (p->nrules ? 10 : 0);
+	top = (p->title ? 24 : 8) + 18.0 * lrows + 4 + (p->nrules ? 10 : 0);
 	right = have_band_labels ? 70 : 14;
 	bottom = 36 + (p->xlabel ? 12 : 0) + 12.0 * (double)p->nstrips;
 	f.px0 = 56;
+	for (size_t k = 0; k < p->nstrips; k++) /* room for the strips' labels */
+		if (p->strips[k].label && 12 + 6.0 * (double)strlen(p->strips[k].label) > f.px0)
+			f.px0 = 12 + 6.0 * (double)strlen(p->strips[k].label);
 	f.px1 = w - right;
 	f.py0 = top;
 	f.py1 = h - bottom;
@@ -766,7 +772,7 @@ pl_status pl_plot_xy(pl_buf *out, const pl_plot *p, pl_error *err)
 		pl_buf_puts(out, "</g>");
 	}
 	if (lrows > 0)
-		draw_legend(out, p, w, (p->title ? 24 : 8) + 16.0);
+		draw_legend(out, p, w, p->title ? 24 : 8);
 	pl_buf_puts(out, "</svg>");
 	if (out->failed)
 		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory drawing a chart");

@@ -1,0 +1,21 @@
+/*
+ * report_cli.h: what the four `peerlink report <kind>` subcommands share (report_io.c): reading a
+ * second JSON document named by an option, a JSON Lines file, and writing the HTML page through
+ * the CLI's atomic writer (never a partial file; owner-readable only).
+ */
+#ifndef PEERLINK_REPORT_CLI_H
+#define PEERLINK_REPORT_CLI_H
+
+#include "cli.h"
+#include <peerlink/plot.h>
+
+/* The JSON document at `path` (option --`option`): an exit code; errors name the option. */
+int cli_report_read_json(cli_ctx *ctx, const char *option, const char *path, json_t **out);
+/* A JSON Lines file as one array of its lines (blank lines skipped). */
+int cli_report_read_jsonl(cli_ctx *ctx, const char *option, const char *path, json_t **out);
+/* Prefix ctx->err's message with "--option: " (an error found in a secondary input). */
+void cli_report_blame(cli_ctx *ctx, const char *option);
+/* Write the page to --output (atomically) or standard output. */
+int cli_report_write(cli_ctx *ctx, const pl_buf *page);
+
+#endif
