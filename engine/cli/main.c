@@ -178,7 +178,12 @@ static const cli_command commands[] = {
 	  { { 0 } } },
 	{ "report", "risk", cmd_report_risk,
 	  "risk score answer as one self-contained HTML page: overview, timelines, trajectories (docs/report.md)",
-	  NULL,
+	  "Reads the answer of risk score (--input) and writes one HTML file (--output) with inline CSS "
+	  "and SVG, no script and nothing loaded from the network: a cohort overview sorted by risk "
+	  "(tier, days since the last check-in, top measure, suggested action) and, for the riskiest "
+	  "clients, a section each (anchor #client-K) with a timeline of every 0-10 measure (missed "
+	  "check-ins, reported use, lapses and high-risk days marked), the risk trajectory against "
+	  "the tier bands and the top contributions.",
 	  { CLI_STRING("checkins", "FILE", NULL, "the scored check-in input (timelines, days since check-in)"),
 	    CLI_STRING("model", "FILE", NULL, "the model that scored it (risk trajectories)"),
 	    CLI_INT("detail", "N", 0, 100000000, "200", "client sections for the N riskiest clients"),
@@ -186,19 +191,27 @@ static const cli_command commands[] = {
 	    { 0 } } },
 	{ "report", "matches", cmd_report_matches,
 	  "match mentors/buddies/groups answers as one HTML page: tables, reasons, load (docs/report.md)",
-	  NULL,
+	  "Reads the answer of match mentors, match buddies or match groups (--input, recognised by "
+	  "its members) and writes one self-contained HTML file: each matching as a table with its "
+	  "reasons, the mentors' load against capacity and the groups' sizes as bar charts, and "
+	  "everyone left out with the reason.",
 	  { CLI_STRING("mentors", "FILE", NULL, "add the match mentors answer"),
 	    CLI_STRING("buddies", "FILE", NULL, "add the match buddies answer"),
 	    CLI_STRING("groups", "FILE", NULL, "add the match groups answer"),
 	    { 0 } } },
 	{ "report", "evaluation", cmd_report_evaluation,
 	  "risk evaluate answer as one HTML page: ROC, PR, reliability, decision curve, forest plots (docs/report.md)",
-	  NULL,
+	  "Reads the answer of risk evaluate and writes one self-contained HTML file: the metrics with "
+	  "their intervals, ROC and precision-recall curves and the decision curve (from the answer's "
+	  "curve points, or from per-row predictions given with --rows), the reliability diagram, lead "
+	  "time and lapses detected, and forest plots of AUROC by reference score and subgroup.",
 	  { CLI_STRING("rows", "FILE", NULL, "per-row predictions, JSON Lines of {\"risk\", \"label\"} (curves)"),
 	    { 0 } } },
 	{ "report", "ews", cmd_report_ews,
 	  "risk ews answer as one HTML page: series, indicators, EWMA/CUSUM, change points (docs/report.md)",
-	  NULL,
+	  "Reads the answer of risk ews and writes one self-contained HTML file: the series (from the "
+	  "command's input, --series) with its trend and change points, each rolling indicator with "
+	  "its Kendall tau, the EWMA and CUSUM charts and the change-point probabilities.",
 	  { CLI_STRING("series", "FILE", NULL, "the risk ews input (the series itself)"),
 	    { 0 } } },
 };

@@ -29,6 +29,7 @@
 #include <peerlink/plot.h>
 #include <peerlink/profile.h>
 #include <peerlink/program.h>
+#include <peerlink/report.h>
 #include <peerlink/risk.h>
 #include <peerlink/spc.h>
 #include <peerlink/utf8.h>
