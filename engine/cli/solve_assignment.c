@@ -8,6 +8,7 @@
 #include "cli.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,6 +45,25 @@ static pl_status read_capacities(json_t *doc, size_t ncols, long **out, pl_error
 	return PL_OK;
 }
 
+/* The solver names an entry relative to the matrix ("/row/col", or "" for the whole matrix):
+ * point into the input's field, or at the file that held it. */
+static void point_into_matrix(pl_error *err, const char *field, int from_npy)
+{
+	char rel[PL_POINTER_MAX];
+	size_t k = strlen(field), r;
+
+	memcpy(rel, err->pointer, sizeof(rel));
+	rel[sizeof(rel) - 1] = '\0';
+	if (from_npy)
+		snprintf(rel, sizeof(rel), "/npy");
+	r = strlen(rel);
+	if (k + r >= sizeof(err->pointer))
+		r = 0; /* cannot happen: a field name and two indexes */
+	memcpy(err->pointer, field, k);
+	memcpy(err->pointer + k, rel, r);
+	err->pointer[k + r] = '\0';
+}
+
 static json_t *assignment_answer(const cli_ctx *ctx, const pl_assign_result *res, int maximize,
 				 double solve_ms)
 {
@@ -76,7 +96,7 @@ int cmd_solve_assignment(cli_ctx *ctx)
 	size_t nr = 0, nc = 0;
 	pl_assign_result res = PL_ASSIGN_RESULT_INIT;
 	pl_status st;
-	int rc, maximize;
+	int rc, maximize, from_npy;
 
 	rc = cli_read_input(ctx, &doc);
 	if (rc != CLI_EXIT_OK)
@@ -93,6 +113,7 @@ int cmd_solve_assignment(cli_ctx *ctx)
 		goto fail;
 	}
 	maximize = scores != NULL;
+	from_npy = json_is_object(maximize ? scores : costs);
 	st = cli_read_matrix(ctx, maximize ? scores : costs, maximize ? "/scores" : "/costs", NAN,
 			     &m, &nr, &nc, &ctx->err);
 	if (st != PL_OK)
@@ -109,6 +130,8 @@ int cmd_solve_assignment(cli_ctx *ctx)
 			m[k] = -m[k];
 	t0 = cli_now_ms();
 	st = pl_assign_solve(m, nr, nc, cap, &res, &ctx->err);
+	if (st == PL_ERR_INVALID)
+		point_into_matrix(&ctx->err, maximize ? "/scores" : "/costs", from_npy);
 	if (st != PL_OK)
 		goto fail;
 	rc = cli_write_output(ctx, assignment_answer(ctx, &res, maximize, cli_now_ms() - t0));

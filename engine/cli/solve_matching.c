@@ -18,6 +18,9 @@
 
 #include <peerlink/blossom.h>
 
+/* How far n may exceed 2 * edges (docs/matching.md, "Limits"). */
+#define ISOLATED_MAX 65536
+
 /* A JSON integer that is a vertex index below n. */
 static int vertex_index(json_t *x, long long n, long *out)
 {
@@ -58,7 +61,10 @@ static pl_status read_edges(json_t *arr, long long n, long **eu, long **ev, doub
 			return pl_error_set(err, PL_ERR_INVALID, pl_json_ptr_index(q, sizeof(q), p, 2),
 					    "edge %zu: the weight must be a finite number", k);
 		(*w)[k] = json_number_value(x);
-		if (!json_is_integer(x) || fabs((*w)[k]) > 9007199254740992.0)
+		if (!(fabs((*w)[k]) <= PL_BLOSSOM_WEIGHT_MAX))
+			return pl_error_set(err, PL_ERR_INVALID, pl_json_ptr_index(q, sizeof(q), p, 2),
+					    "edge %zu: the weight must be a number of magnitude at most 1e15", k);
+		if (!json_is_integer(x))
 			*all_integer = 0;
 	}
 	return PL_OK;
@@ -72,9 +78,11 @@ static json_t *matching_answer(const cli_ctx *ctx, const pl_blossom_result *res,
 	for (size_t v = 0; v < res->n; v++)
 		json_array_append_new(arr, res->mate[v] >= 0 ? json_integer(res->mate[v]) : json_null());
 	json_object_set_new(doc, "mate", arr);
-	/* Integer weights give an integer total (exact below 2^53); + 0.0 turns -0.0 into 0. */
-	json_object_set_new(doc, "total", all_integer ? json_integer((json_int_t)res->total)
-						      : json_real(res->total + 0.0));
+	/* Integer weights give an integer total while it is exact (|total| <= 2^53; weights are at
+	 * most 1e15, so a long matching can pass it): beyond, a real. + 0.0 turns -0.0 into 0. */
+	json_object_set_new(doc, "total", all_integer && fabs(res->total) <= 9007199254740992.0
+						  ? json_integer((json_int_t)res->total)
+						  : json_real(res->total + 0.0));
 	json_object_set_new(stats, "algorithm",
 			    json_string("Edmonds blossom, primal-dual with duals (Galil 1986)"));
 	json_object_set_new(stats, "method", json_string(res->method));
@@ -123,6 +131,11 @@ int cmd_solve_matching(cli_ctx *ctx)
 				  "n must be an integer from 0 to 268435456");
 	if (st == PL_OK)
 		st = pl_json_get_array(doc, "edges", "", 1, &edges, &ctx->err);
+	/* Vertices no edge touches are only ever unmatched; a few bytes of input must not ask for
+	 * an answer of millions of them. */
+	if (st == PL_OK && n > 2 * (long long)json_array_size(edges) + ISOLATED_MAX)
+		st = pl_error_set(&ctx->err, PL_ERR_INVALID, "/n",
+				  "n may exceed twice the number of edges by at most 65536");
 	if (st == PL_OK)
 		st = pl_json_get_bool(doc, "max_cardinality", "", 0, &maxcard, &ctx->err);
 	if (st == PL_OK) {

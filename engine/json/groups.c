@@ -193,9 +193,17 @@ static pl_status read_count_form(pl_groups_program *m, json_t *doc, json_t *gsiz
 	if (json_object_get(doc, "group_count") && (count < 1 || count > PL_GROUPS_SIZE_MAX))
 		return pl_error_set(err, PL_ERR_INVALID, "/group_count",
 				    "group_count must be a positive integer");
+	/* More groups than clients could never all be formed, and the work and the answer grow
+	 * with clients x groups: a few bytes must not ask for millions of empty groups. */
+	if (count > 0 && (size_t)count > (m->n > 0 ? m->n : 1))
+		return pl_error_set(err, PL_ERR_INVALID, "/group_count",
+				    "group_count must be at most the number of clients");
 	if (count < 0)
 		count = (long long)pl_groups_default_count(m->n, hi);
 	st = pl_groups_program_set_groups(m, (size_t)count, 0, err);
+	if (st == PL_ERR_INVALID)
+		snprintf(err->pointer, sizeof(err->pointer), "%s",
+			 json_object_get(doc, "group_count") ? "/group_count" : "/group_size");
 	if (st != PL_OK)
 		return st;
 	for (size_t g = 0; g < m->ngroups; g++) {
@@ -304,6 +312,8 @@ static pl_status read_groups(pl_groups_program *m, json_t *doc, pl_error *err)
 	if (gsize)
 		return read_count_form(m, doc, gsize, err);
 	st = pl_groups_program_set_groups(m, json_array_size(groups), 1, err);
+	if (st == PL_ERR_INVALID)
+		snprintf(err->pointer, sizeof(err->pointer), "/groups");
 	for (size_t g = 0; st == PL_OK && g < m->ngroups; g++)
 		st = read_group(m, json_array_get(groups, g), g, err);
 	return st;

@@ -37,6 +37,7 @@
 
 #include <float.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -631,9 +632,9 @@ static int solver_alloc(solver *s)
 	return 0;
 }
 
-/* Scan the matrix once: reject -inf, find the value range, see whether every pair is allowed. */
-static pl_status scan_costs(const double *c, size_t n, size_t m, double *lo, double *hi,
-			    int *all_allowed, pl_error *err)
+/* Scan the (checked) matrix once: find the value range, see whether every pair is allowed. */
+static void scan_costs(const double *c, size_t n, size_t m, double *lo, double *hi,
+		       int *all_allowed)
 {
 	double a = INFINITY, b = -INFINITY;
 	int all = 1;
@@ -642,9 +643,6 @@ static pl_status scan_costs(const double *c, size_t n, size_t m, double *lo, dou
 		const double *row = c + i * m;
 		for (size_t j = 0; j < m; j++) {
 			double x = row[j];
-			if (x == -INFINITY)
-				return pl_error_set(err, PL_ERR_INVALID, "", "cost at row %zu, column %zu is "
-						    "minus infinity; use a finite number", i, j);
 			if (!is_allowed(x)) {
 				all = 0;
 				continue;
@@ -658,7 +656,6 @@ static pl_status scan_costs(const double *c, size_t n, size_t m, double *lo, dou
 	*lo = a;
 	*hi = b;
 	*all_allowed = all;
-	return PL_OK;
 }
 
 static pl_status solve_core(const double *c, size_t n, size_t m, const long *cap,
@@ -667,12 +664,9 @@ static pl_status solve_core(const double *c, size_t n, size_t m, const long *cap
 	solver s;
 	double lo = 0.0, hi = 0.0, scale;
 	int all_allowed = 1, unit = 1, rc = 1;
-	pl_status st;
 
 	memset(&s, 0, sizeof(s));
-	st = scan_costs(c, n, m, &lo, &hi, &all_allowed, err);
-	if (st != PL_OK)
-		return st;
+	scan_costs(c, n, m, &lo, &hi, &all_allowed);
 	if (cap)
 		for (size_t j = 0; j < m; j++)
 			if (cap[j] != 1)
@@ -750,6 +744,34 @@ void pl_assign_result_release(pl_assign_result *res)
 	pl_assign_result_init(res);
 }
 
+/*
+ * The limits of the header: dimensions, and entries that are forbidden (+inf, NaN) or at most
+ * PL_ASSIGN_COST_MAX in magnitude, so that every sum the solver forms (totals, potentials, the
+ * bound BIG on cost differences) stays finite. The pointer names the entry as "/row/col".
+ */
+static pl_status check_costs(const double *c, size_t n, size_t m, pl_error *err)
+{
+	char p[64];
+
+	if (n > PL_ASSIGN_DIM_MAX || m > PL_ASSIGN_DIM_MAX ||
+	    (n > 0 && m > PL_ASSIGN_ENTRIES_MAX / n))
+		return pl_error_set(err, PL_ERR_INVALID, "",
+				    "the matrix is too large (%zu x %zu; at most %lu rows or columns and "
+				    "%lu entries)", n, m, (unsigned long)PL_ASSIGN_DIM_MAX,
+				    (unsigned long)PL_ASSIGN_ENTRIES_MAX);
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < m; j++) {
+			double x = c[i * m + j];
+			if (!is_allowed(x) || fabs(x) <= PL_ASSIGN_COST_MAX)
+				continue;
+			snprintf(p, sizeof(p), "/%zu/%zu", i, j);
+			return pl_error_set(err, PL_ERR_INVALID, p,
+					    "the entry at row %zu, column %zu must be at most 1e15 in "
+					    "magnitude (a forbidden pair is null, or NaN in .npy)", i, j);
+		}
+	return PL_OK;
+}
+
 pl_status pl_assign_solve(const double *cost, size_t nrows, size_t ncols, const long *capacity,
 			  pl_assign_result *res, pl_error *err)
 {
@@ -757,6 +779,9 @@ pl_status pl_assign_solve(const double *cost, size_t nrows, size_t ncols, const 
 	pl_status st;
 
 	pl_assign_result_init(res);
+	st = check_costs(cost, nrows, ncols, err);
+	if (st != PL_OK)
+		return st;
 	if (capacity) {
 		for (size_t j = 0; j < ncols; j++) {
 			if (capacity[j] < 1)

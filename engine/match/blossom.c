@@ -1427,12 +1427,12 @@ pl_status pl_blossom_solve(size_t n, size_t m, const long *eu, const long *ev, c
 			bad = 0;
 		else if (ev[k] < 0 || (size_t)ev[k] >= n || ev[k] == eu[k])
 			bad = 1;
-		else if (!isfinite(w[k]))
+		else if (!(fabs(w[k]) <= PL_BLOSSOM_WEIGHT_MAX))
 			bad = 2;
 		if (bad >= 0) {
 			snprintf(ptr, sizeof(ptr), "/edges/%zu/%d", k, bad);
 			return pl_error_set(err, PL_ERR_INVALID, ptr,
-					    bad == 2 ? "edge %zu: the weight must be a finite number"
+					    bad == 2 ? "edge %zu: the weight must be a number of magnitude at most 1e15"
 					    : bad == 1 && ev[k] == eu[k]
 						    ? "edge %zu: a self-loop is not allowed"
 						    : "edge %zu: the endpoint is not a vertex index below n",

@@ -443,6 +443,10 @@ size_t pl_groups_default_count(size_t n, size_t max_size)
 pl_status pl_groups_program_set_groups(pl_groups_program *g, size_t ngroups, int named,
 				       pl_error *err)
 {
+	if (ngroups > 0 && g->n > PL_GROUPS_CELLS_MAX / ngroups)
+		return pl_error_set(err, PL_ERR_INVALID, "",
+				    "too many groups for this many clients (clients x groups may be at "
+				    "most %lu)", (unsigned long)PL_GROUPS_CELLS_MAX);
 	g->ngroups = ngroups;
 	g->min_size = malloc((ngroups + 1) * sizeof(size_t));
 	g->max_size = malloc((ngroups + 1) * sizeof(size_t));

@@ -46,9 +46,20 @@ void pl_assign_result_init(pl_assign_result *res);
 void pl_assign_result_release(pl_assign_result *res);
 
 /*
+ * Limits. Every allowed entry is at most PL_ASSIGN_COST_MAX in magnitude (below 2^53, so integer
+ * costs are exact, and far enough from overflow that every sum the solver forms over up to
+ * PL_ASSIGN_DIM_MAX terms stays finite); rows and columns are at most PL_ASSIGN_DIM_MAX each and
+ * their product at most PL_ASSIGN_ENTRIES_MAX.
+ */
+#define PL_ASSIGN_COST_MAX 1e15
+#define PL_ASSIGN_DIM_MAX ((size_t)1 << 24)
+#define PL_ASSIGN_ENTRIES_MAX ((size_t)1 << 28)
+
+/*
  * Solve. `capacity` holds ncols positive counts, or is NULL for all ones. An entry of -INFINITY
- * is invalid input (it would make every total unbounded); the error names the entry as
- * "/row/col". Returns PL_OK with res filled, or a status with err filled.
+ * or beyond PL_ASSIGN_COST_MAX is invalid input (it would make totals unbounded or overflow); the
+ * error names the entry as "/row/col". A matrix beyond the size limits is invalid input with the
+ * pointer "". Returns PL_OK with res filled, or a status with err filled.
  */
 pl_status pl_assign_solve(const double *cost, size_t nrows, size_t ncols, const long *capacity,
 			  pl_assign_result *res, pl_error *err);

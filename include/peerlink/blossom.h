@@ -8,7 +8,7 @@
  * dual variables (primal-dual, O(n^3) in the formulation of Galil 1986), see engine/match/blossom.c.
  *
  * Inputs. Endpoints are 0-based vertex indices < n; a self-loop (u == v), an out-of-range
- * endpoint or a non-finite weight is invalid input (the error pointer is "/edges/k/0", "/k/1" or
+ * endpoint or a weight that is not finite or beyond PL_BLOSSOM_WEIGHT_MAX is invalid input (the error pointer is "/edges/k/0", "/k/1" or
  * "/k/2" for edge k). Parallel edges are allowed: the heaviest copy of a pair is the one that can
  * be matched (the others can never be in an optimum, and the certificate covers them all).
  * Without max_cardinality, edges of weight <= 0 are never matched (they cannot add weight).
@@ -52,6 +52,10 @@ extern "C" {
 #endif
 
 #define PL_BLOSSOM_UNMATCHED (-1L)
+
+/* Limits: |weight| <= PL_BLOSSOM_WEIGHT_MAX (below 2^53, so integer weights are exact doubles, and
+ * every total of up to 2^27 matched edges stays finite); n <= 2^28 vertices, m <= 2^29 edges. */
+#define PL_BLOSSOM_WEIGHT_MAX 1e15
 
 typedef struct pl_blossom_options {
 	int max_cardinality; /* 1: most edges first, then most weight */

@@ -152,7 +152,10 @@ void pl_groups_program_release(pl_groups_program *g);
 size_t pl_groups_client_limit(int anxious, size_t max_group_size, size_t anxiety_max);
 /* The fewest groups of at most max_size that hold n clients. */
 size_t pl_groups_default_count(size_t n, size_t max_size);
-/* Allocate ngroups groups (sizes unset, everyone eligible); the count form copies one range. */
+/* Clients x groups at most this (the solver keeps a few tables of that many entries). */
+#define PL_GROUPS_CELLS_MAX ((size_t)1 << 25)
+/* Allocate ngroups groups (sizes unset, everyone eligible); named: with ids, modalities and
+ * facilitators. More than PL_GROUPS_CELLS_MAX clients x groups is PL_ERR_INVALID (pointer ""). */
 pl_status pl_groups_program_set_groups(pl_groups_program *g, size_t ngroups, int named,
 				       pl_error *err);
 /* Clients who list modalities must list the group's (no list: either). */

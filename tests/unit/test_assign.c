@@ -227,6 +227,32 @@ START_TEST(invalid_input_is_rejected)
 }
 END_TEST
 
+/* Issue 9 finding 6: entries beyond 1e15 in magnitude (whose totals could overflow to infinity)
+ * are refused with the entry's pointer; matrices beyond the size limits before any entry is
+ * read (cost may then be NULL). */
+START_TEST(limits_are_enforced)
+{
+	pl_assign_result r;
+	pl_error err = PL_ERROR_INIT;
+	double big[] = { 1, 2, 3, 1.7e308 }, edge[] = { PL_ASSIGN_COST_MAX, -PL_ASSIGN_COST_MAX, 0, 1 };
+	double neg[] = { 1, 2, -2e15, INFINITY };
+
+	ck_assert_int_eq(pl_assign_solve(big, 2, 2, NULL, &r, &err), PL_ERR_INVALID);
+	ck_assert_str_eq(err.pointer, "/1/1");
+	ck_assert_int_eq(pl_assign_solve(neg, 2, 2, NULL, &r, &err), PL_ERR_INVALID);
+	ck_assert_str_eq(err.pointer, "/1/0");
+	ck_assert_int_eq(pl_assign_solve(edge, 2, 2, NULL, &r, &err), PL_OK);
+	ck_assert(isfinite(r.total));
+	pl_assign_result_release(&r);
+	ck_assert_int_eq(pl_assign_solve(NULL, PL_ASSIGN_DIM_MAX + 1, 1, NULL, &r, &err),
+			 PL_ERR_INVALID);
+	ck_assert_str_eq(err.pointer, "");
+	ck_assert_int_eq(pl_assign_solve(NULL, (size_t)1 << 15, (size_t)1 << 14, NULL, &r, &err),
+			 PL_ERR_INVALID);
+	ck_assert_ptr_null(r.row_to_col);
+}
+END_TEST
+
 /*
  * The LP dual certificate: u[i] + v[j] <= c[i][j] on allowed pairs, equality on assigned pairs,
  * v <= 0 with v == 0 on columns below capacity, and sum(u) + sum(cap v) == total. Together with
@@ -431,6 +457,7 @@ static Suite *assign_suite(void)
 	tcase_add_test(small, cardinality_before_cost);
 	tcase_add_test(small, empty_and_degenerate_shapes);
 	tcase_add_test(small, invalid_input_is_rejected);
+	tcase_add_test(small, limits_are_enforced);
 	tcase_add_test(small, capacities_equal_expanded_columns);
 	tcase_add_test(big, certificate_square_uniform);
 	tcase_add_test(big, certificate_square_structured);

@@ -445,6 +445,17 @@ START_TEST(invalid_input)
 	w[0] = NAN;
 	ck_assert_int_eq(pl_blossom_solve(3, 1, eu, ev, w, NULL, &r, &err), PL_ERR_INVALID);
 	ck_assert_str_eq(err.pointer, "/edges/0/2");
+	/* The magnitude limit: 1e15 is accepted, 2^53 (and more) is not, with either sign. */
+	w[0] = PL_BLOSSOM_WEIGHT_MAX;
+	ck_assert_int_eq(pl_blossom_solve(3, 1, eu, ev, w, NULL, &r, &err), PL_OK);
+	ck_assert_double_eq(r.total, 1e15);
+	pl_blossom_result_release(&r);
+	w[0] = -9007199254740992.0;
+	ck_assert_int_eq(pl_blossom_solve(3, 1, eu, ev, w, NULL, &r, &err), PL_ERR_INVALID);
+	ck_assert_str_eq(err.pointer, "/edges/0/2");
+	w[0] = 1.7e308;
+	ck_assert_int_eq(pl_blossom_solve(3, 1, eu, ev, w, NULL, &r, &err), PL_ERR_INVALID);
+	ck_assert_str_eq(err.pointer, "/edges/0/2");
 }
 END_TEST
 
