@@ -8,6 +8,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include "cli.h"
 
+#include <peerlink/limits.h>
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -81,34 +83,81 @@ static void redact_syntax_message(char *msg)
 		*near = '\0';
 }
 
+/* jansson reads through this so that no document past PL_LIMIT_INPUT_BYTES is ever held in
+ * memory, and so that a read error (a directory, EIO) is told apart from a syntax error. */
+typedef struct capped_reader {
+	FILE *f;
+	size_t total;
+	int over;    /* past the size limit */
+	int read_errno;
+} capped_reader;
+
+static size_t read_capped(void *buf, size_t len, void *arg)
+{
+	capped_reader *r = arg;
+	size_t n = fread(buf, 1, len, r->f);
+
+	if (n == 0 && ferror(r->f)) {
+		r->read_errno = errno ? errno : EIO;
+		return (size_t)-1;
+	}
+	r->total += n;
+	if (r->total > PL_LIMIT_INPUT_BYTES) {
+		r->over = 1;
+		return (size_t)-1;
+	}
+	return n;
+}
+
+/* A syntax error, or one of the limits and failures jansson reports through the same record. */
+static int fail_parse(cli_ctx *ctx, const capped_reader *r, json_error_t *jerr)
+{
+	char msg[JSON_ERROR_TEXT_LENGTH];
+
+	if (r->over)
+		return cli_fail(ctx, PL_ERR_INVALID, "", "the input is larger than the limit of %d MiB",
+				PL_LIMIT_INPUT_MIB);
+	if (r->read_errno)
+		return cli_fail(ctx, PL_ERR_IO, "", "cannot read the input: %s", strerror(r->read_errno));
+	if (json_error_code(jerr) == json_error_out_of_memory)
+		return cli_fail(ctx, PL_ERR_NOMEM, "", "out of memory reading the input");
+	if (json_error_code(jerr) == json_error_stack_overflow)
+		return cli_fail(ctx, PL_ERR_INVALID, "", "nesting deeper than the limit of %d levels",
+				PL_LIMIT_JSON_DEPTH);
+	snprintf(msg, sizeof(msg), "%s", jerr->text);
+	redact_syntax_message(msg);
+	ctx->err_line = jerr->line > 0 ? jerr->line : 1;
+	ctx->err_column = jerr->column > 0 ? jerr->column : 1;
+	return cli_fail(ctx, PL_ERR_INVALID, "", "JSON syntax error: %s", msg);
+}
+
 int cli_read_input(cli_ctx *ctx, json_t **out)
 {
 	json_error_t jerr;
-	FILE *f = stdin;
+	capped_reader r = { stdin, 0, 0, 0 };
 	double t0 = cli_now_ms();
 	json_t *doc;
+	int rc;
 
 	*out = NULL;
 	if (ctx->input_path) {
-		f = fopen(ctx->input_path, "rb");
-		if (!f)
+		r.f = fopen(ctx->input_path, "rb");
+		if (!r.f)
 			return cli_fail(ctx, PL_ERR_IO, "", "cannot open the input file: %s", strerror(errno));
 	}
-	doc = json_loadf(f, JSON_REJECT_DUPLICATES, &jerr);
-	if (f != stdin)
-		fclose(f);
+	doc = json_load_callback(read_capped, &r, JSON_REJECT_DUPLICATES, &jerr);
+	if (r.f != stdin)
+		fclose(r.f);
 	ctx->parse_ms = cli_now_ms() - t0;
-	if (!doc) {
-		char msg[JSON_ERROR_TEXT_LENGTH];
-		snprintf(msg, sizeof(msg), "%s", jerr.text);
-		redact_syntax_message(msg);
-		ctx->err_line = jerr.line > 0 ? jerr.line : 1;
-		ctx->err_column = jerr.column > 0 ? jerr.column : 1;
-		return cli_fail(ctx, PL_ERR_INVALID, "", "JSON syntax error: %s", msg);
-	}
+	if (!doc)
+		return fail_parse(ctx, &r, &jerr);
 	if (!json_is_object(doc)) {
 		json_decref(doc);
 		return cli_fail(ctx, PL_ERR_INVALID, "", "the input must be a JSON object");
+	}
+	if ((rc = cli_exit_for(pl_json_check_limits(doc, "", &ctx->err))) != CLI_EXIT_OK) {
+		json_decref(doc);
+		return rc;
 	}
 	*out = doc;
 	return CLI_EXIT_OK;

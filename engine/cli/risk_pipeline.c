@@ -14,6 +14,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "risk_cli.h"
+#include <peerlink/limits.h>
 
 #include <errno.h>
 #include <pthread.h>
@@ -563,6 +564,7 @@ int risk_read_document(cli_ctx *ctx, risk_input *in)
 {
 	FILE *f = stdin;
 	size_t cap = 1 << 20, k;
+	int over = 0, read_errno;
 	double t0 = cli_now_ms();
 	json_error_t jerr;
 
@@ -572,6 +574,10 @@ int risk_read_document(cli_ctx *ctx, risk_input *in)
 	in->text = malloc(cap);
 	while (in->text && (k = fread(in->text + in->len, 1, cap - in->len, f)) > 0) {
 		in->len += k;
+		if (in->len > PL_LIMIT_INPUT_BYTES) {
+			over = 1;
+			break;
+		}
 		if (in->len == cap) {
 			char *nt = realloc(in->text, cap * 2);
 			if (!nt) {
@@ -583,14 +589,20 @@ int risk_read_document(cli_ctx *ctx, risk_input *in)
 			cap *= 2;
 		}
 	}
+	read_errno = in->text && !over && ferror(f) ? (errno ? errno : EIO) : 0;
 	if (f != stdin)
 		fclose(f);
 	if (!in->text)
 		return cli_fail(ctx, PL_ERR_NOMEM, "", "out of memory reading the input");
+	if (over)
+		return cli_fail(ctx, PL_ERR_INVALID, "", "the input is larger than the limit of %d MiB",
+				PL_LIMIT_INPUT_MIB);
+	if (read_errno)
+		return cli_fail(ctx, PL_ERR_IO, "", "cannot read the input: %s", strerror(read_errno));
 	if (scan_document(in) == 0) {
 		/* A "clients" member that is not an array stays in doc for the usual type error. */
 		ctx->parse_ms = cli_now_ms() - t0;
-		return CLI_EXIT_OK;
+		return cli_exit_for(pl_json_check_limits(in->doc, "", &ctx->err));
 	}
 	/* Fall back to jansson on the whole text: it parses what the scan could not cut, or
 	 * reports the syntax error with its line and column. */
@@ -617,5 +629,5 @@ int risk_read_document(cli_ctx *ctx, risk_input *in)
 	}
 	if (!json_is_object(in->doc))
 		return cli_fail(ctx, PL_ERR_INVALID, "", "the input must be a JSON object");
-	return CLI_EXIT_OK;
+	return cli_exit_for(pl_json_check_limits(in->doc, "", &ctx->err));
 }

@@ -6,9 +6,12 @@
  * 4 bytes in v2/v3), then a Python dict literal with 'descr', 'fortran_order' and 'shape',
  * padded so the data start on a 64-byte boundary. We parse just those three keys.
  */
+#define _POSIX_C_SOURCE 200809L
 #include <peerlink/npy.h>
+#include <peerlink/limits.h>
 
 #include <errno.h>
+#include <sys/stat.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,7 +52,7 @@ static int parse_shape(const char *p, size_t *rows, size_t *cols)
 			p++;
 		if (*p == ')')
 			break;
-		if (nd == 2)
+		if (nd == 2 || *p < '0' || *p > '9') /* strtoull would take a sign */
 			return -1;
 		errno = 0;
 		d[nd] = strtoull(p, &end, 10);
@@ -74,6 +77,8 @@ pl_status pl_npy_read_matrix(const char *path, double **data, size_t *rows, size
 	double *buf = NULL;
 	const char *descr, *fort, *shape;
 	int fortran;
+	struct stat sb;
+	long pos;
 	pl_status st = PL_OK;
 	FILE *f = fopen(path, "rb");
 
@@ -125,11 +130,19 @@ pl_status pl_npy_read_matrix(const char *path, double **data, size_t *rows, size
 		goto out;
 	}
 	fortran = strncmp(fort, "True", 4) == 0;
-	if (nc != 0 && nr > SIZE_MAX / sizeof(double) / nc) {
-		st = pl_error_set(err, PL_ERR_INVALID, "", "the .npy array is too large");
+	/* Limits first (peerlink/limits.h), then the file must hold every cell: a header can
+	 * claim any shape, and the allocation must not follow the claim. */
+	if (nr > PL_LIMIT_MATRIX_DIM || nc > PL_LIMIT_MATRIX_DIM ||
+	    nr * nc > (size_t)PL_LIMIT_MATRIX_CELLS) {
+		st = pl_error_set(err, PL_ERR_INVALID, "",
+				  "the .npy matrix is larger than the limit of %d rows or columns and %d cells",
+				  PL_LIMIT_MATRIX_DIM, PL_LIMIT_MATRIX_CELLS);
 		goto out;
 	}
 	count = nr * nc;
+	if (fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode) && (pos = ftell(f)) >= 0 &&
+	    (size_t)(sb.st_size - pos) / sizeof(double) < count)
+		goto truncated;
 	buf = malloc((count ? count : 1) * sizeof(double));
 	if (!buf) {
 		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory reading a .npy matrix");

@@ -8,6 +8,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <peerlink/json.h>
+#include <peerlink/limits.h>
 
 #include <math.h>
 #include <stdio.h>
@@ -163,4 +164,45 @@ pl_status pl_json_check_keys(json_t *obj, const char *ptr, const char *const *al
 		}
 	}
 	return PL_OK;
+}
+
+/* Depth-first walk; `depth` counts the containers around v, v included. The recursion is bounded
+ * by the limit itself (and jansson's parser stops at 2048 before this runs). */
+static pl_status check_value(json_t *v, const char *ptr, int depth, pl_error *err)
+{
+	char p[PL_POINTER_MAX];
+	const char *key;
+	json_t *item;
+	size_t i;
+	pl_status st = PL_OK;
+
+	if (json_is_string(v) && json_string_length(v) > PL_LIMIT_STRING_BYTES)
+		return pl_error_set(err, PL_ERR_INVALID, ptr, "string longer than the limit of %zu bytes",
+				    PL_LIMIT_STRING_BYTES);
+	if (!json_is_object(v) && !json_is_array(v))
+		return PL_OK;
+	if (depth > PL_LIMIT_JSON_DEPTH)
+		return pl_error_set(err, PL_ERR_INVALID, ptr, "nesting deeper than the limit of %d levels",
+				    PL_LIMIT_JSON_DEPTH);
+	if (json_is_array(v)) {
+		json_array_foreach(v, i, item) {
+			if ((st = check_value(item, pl_json_ptr_index(p, sizeof(p), ptr, i), depth + 1, err)) != PL_OK)
+				return st;
+		}
+		return PL_OK;
+	}
+	json_object_foreach(v, key, item) {
+		pl_json_ptr(p, sizeof(p), ptr, key);
+		if (strlen(key) > PL_LIMIT_STRING_BYTES)
+			return pl_error_set(err, PL_ERR_INVALID, ptr, "object key longer than the limit of %zu bytes",
+					    PL_LIMIT_STRING_BYTES);
+		if ((st = check_value(item, p, depth + 1, err)) != PL_OK)
+			return st;
+	}
+	return PL_OK;
+}
+
+pl_status pl_json_check_limits(json_t *doc, const char *ptr, pl_error *err)
+{
+	return check_value(doc, ptr ? ptr : "", 1, err);
 }

@@ -30,6 +30,10 @@ pl_status pl_json_get_object(json_t *obj, const char *key, const char *ptr, int 
 /* Reject members not in the NULL-terminated `allowed` list; the pointer names the first one. */
 pl_status pl_json_check_keys(json_t *obj, const char *ptr, const char *const *allowed,
 			     pl_error *err);
+/* The limits every document must keep (peerlink/limits.h): nesting depth at most
+ * PL_LIMIT_JSON_DEPTH, strings and keys at most PL_LIMIT_STRING_BYTES. PL_ERR_INVALID naming the
+ * limit, with the pointer of the first value past it (below `ptr`). */
+pl_status pl_json_check_limits(json_t *doc, const char *ptr, pl_error *err);
 /* Build "ptr/key" and "ptr/index" into buf (escaped per RFC 6901); return buf. */
 const char *pl_json_ptr(char *buf, size_t size, const char *ptr, const char *key);
 const char *pl_json_ptr_index(char *buf, size_t size, const char *ptr, size_t index);

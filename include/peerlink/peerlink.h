@@ -23,6 +23,7 @@
 #include <peerlink/import.h>
 #include <peerlink/json.h>
 #include <peerlink/json_match.h>
+#include <peerlink/limits.h>
 #include <peerlink/mentors.h>
 #include <peerlink/metrics.h>
 #include <peerlink/npy.h>
