@@ -14,6 +14,9 @@
  * uses scarce seats badly, and an optimal matcher keeps measurably more pairs inside their
  * community. Each person's community is written under "extra": {"community": k}, which matchers
  * ignore.
+ *
+ * The generator fills plain structs (pl_gen_program); the JSON layer (engine/json/gen.c) writes
+ * them as a program document.
  */
 #include <peerlink/gen.h>
 
@@ -48,8 +51,10 @@ static const tagfreq pathways[] = {
 	{ "twelve_step", 0.45 }, { "medication_assisted", 0.25 }, { "smart", 0.15 },
 	{ "faith_based", 0.10 }, { "secular", 0.05 },
 };
-static const char *const traits[] = { "openness", "conscientiousness", "extraversion",
-				      "agreeableness", "neuroticism" };
+static const char *const traits[PL_GEN_NTRAITS] = { "openness", "conscientiousness",
+						    "extraversion", "agreeableness", "neuroticism" };
+static const char *const life_stages[] = { "young_adult", "early_career", "midlife",
+					   "older_adult", "parent", "student" };
 static const char *const days7[] = { "mon", "tue", "wed", "thu", "fri", "sat", "sun" };
 static const char *const parts[] = { "am", "pm", "eve" };
 
@@ -57,17 +62,41 @@ static const char *const parts[] = { "am", "pm", "eve" };
 #define NSUB (sizeof(substances) / sizeof(substances[0]))
 #define NGOAL (sizeof(goals) / sizeof(goals[0]))
 #define NPATH (sizeof(pathways) / sizeof(pathways[0]))
-#define NTRAIT 5
-#define NSLOT 21
 #define MAXK 64
+#define STAGE_PARENT 4
+#define STAGE_STUDENT 5
+#define EXP_PARENTING 2 /* index of "parenting" in experiences[] */
 
-typedef struct community {
-	uint8_t sig_exp[NEXP], sig_sub[NSUB], sig_goal[NGOAL];
-	int pathway;
-	double centroid[NTRAIT];
-	int spanish; /* a Spanish-speaking community */
-	int virtual_first;
-} community;
+size_t pl_gen_vocab_size(pl_gen_vocab v)
+{
+	static const size_t sizes[PL_GEN_VOCABS] = { NEXP, NSUB, NGOAL, NPATH, PL_GEN_NTRAITS, 6 };
+	return (int)v >= 0 && v < PL_GEN_VOCABS ? sizes[v] : 0;
+}
+
+const char *pl_gen_vocab_name(pl_gen_vocab v, size_t k)
+{
+	if (k >= pl_gen_vocab_size(v))
+		return "";
+	switch (v) {
+	case PL_GEN_EXPERIENCES: return experiences[k].tag;
+	case PL_GEN_SUBSTANCES: return substances[k].tag;
+	case PL_GEN_GOALS: return goals[k].tag;
+	case PL_GEN_PATHWAYS: return pathways[k].tag;
+	case PL_GEN_TRAITS: return traits[k];
+	case PL_GEN_LIFE_STAGES: return life_stages[k];
+	case PL_GEN_VOCABS: break;
+	}
+	return "";
+}
+
+void pl_gen_slot_name(int s, char *buf)
+{
+	if (s < 0 || s >= PL_GEN_NSLOTS) {
+		buf[0] = '\0';
+		return;
+	}
+	snprintf(buf, 8, "%s_%s", days7[s / 3], parts[s % 3]);
+}
 
 void pl_gen_profiles_params_init(pl_gen_profiles_params *p)
 {
@@ -85,73 +114,30 @@ void pl_gen_profiles_params_init(pl_gen_profiles_params *p)
 	p->age_range_fraction = 0.25;
 }
 
-static const struct {
-	const char *name;
-	size_t off;
-	int integer;
-	double lo, hi;
-} ptab[] = {
-	{ "mentees", offsetof(pl_gen_profiles_params, mentees), 1, 0, 1e6 },
-	{ "mentors", offsetof(pl_gen_profiles_params, mentors), 1, 0, 1e6 },
-	{ "clients", offsetof(pl_gen_profiles_params, clients), 1, 0, 1e6 },
-	{ "communities", offsetof(pl_gen_profiles_params, communities), 1, 1, MAXK },
-	{ "structure", offsetof(pl_gen_profiles_params, structure), 0, 0, 1 },
-	{ "signature_probability", offsetof(pl_gen_profiles_params, signature_probability), 0, 0, 1 },
-	{ "capacity_max", offsetof(pl_gen_profiles_params, capacity_max), 1, 1, 100 },
-	{ "couple_fraction", offsetof(pl_gen_profiles_params, couple_fraction), 0, 0, 1 },
-	{ "exclude_fraction", offsetof(pl_gen_profiles_params, exclude_fraction), 0, 0, 1 },
-	{ "same_gender_preference", offsetof(pl_gen_profiles_params, same_gender_preference), 0, 0, 1 },
-	{ "age_range_fraction", offsetof(pl_gen_profiles_params, age_range_fraction), 0, 0, 1 },
+#define L(f, lo, hi) { #f, offsetof(pl_gen_profiles_params, f), PL_GEN_PARAM_LONG, lo, hi }
+#define R(f, lo, hi) { #f, offsetof(pl_gen_profiles_params, f), PL_GEN_PARAM_REAL, lo, hi }
+
+static const pl_gen_param params_table[] = {
+	L(mentees, 0, 1e6),
+	L(mentors, 0, 1e6),
+	L(clients, 0, 1e6),
+	L(communities, 1, MAXK),
+	R(structure, 0, 1),
+	R(signature_probability, 0, 1),
+	L(capacity_max, 1, 100),
+	R(couple_fraction, 0, 1),
+	R(exclude_fraction, 0, 1),
+	R(same_gender_preference, 0, 1),
+	R(age_range_fraction, 0, 1),
 };
-#define NPTAB (sizeof(ptab) / sizeof(ptab[0]))
 
-pl_status pl_gen_profiles_params_from_json(pl_gen_profiles_params *p, json_t *obj, const char *ptr,
-					   pl_error *err)
+#undef L
+#undef R
+
+const pl_gen_param *pl_gen_profiles_params_table(size_t *n)
 {
-	const char *key;
-	json_t *v;
-
-	if (!json_is_object(obj))
-		return pl_error_set(err, PL_ERR_INVALID, ptr, "the parameters must be a JSON object");
-	json_object_foreach(obj, key, v) {
-		char where[PL_POINTER_MAX];
-		size_t k;
-
-		snprintf(where, sizeof(where), "%s", ptr);
-		pl_pointer_append(where, sizeof(where), key);
-		for (k = 0; k < NPTAB && strcmp(ptab[k].name, key) != 0; k++)
-			;
-		if (k == NPTAB)
-			return pl_error_set(err, PL_ERR_INVALID, where, "unknown generator parameter");
-		if (ptab[k].integer) {
-			if (!json_is_integer(v) || (double)json_integer_value(v) < ptab[k].lo ||
-			    (double)json_integer_value(v) > ptab[k].hi)
-				return pl_error_set(err, PL_ERR_INVALID, where,
-						    "parameter '%s' must be an integer in [%g, %g]", key,
-						    ptab[k].lo, ptab[k].hi);
-			*(long *)(void *)((char *)p + ptab[k].off) = (long)json_integer_value(v);
-		} else {
-			if (!json_is_number(v) || json_number_value(v) < ptab[k].lo ||
-			    json_number_value(v) > ptab[k].hi)
-				return pl_error_set(err, PL_ERR_INVALID, where,
-						    "parameter '%s' must be a number in [%g, %g]", key,
-						    ptab[k].lo, ptab[k].hi);
-			*(double *)(void *)((char *)p + ptab[k].off) = json_number_value(v);
-		}
-	}
-	return PL_OK;
-}
-
-json_t *pl_gen_profiles_params_to_json(const pl_gen_profiles_params *p)
-{
-	json_t *o = json_object();
-	for (size_t k = 0; k < NPTAB; k++) {
-		const char *f = (const char *)p + ptab[k].off;
-		json_object_set_new(o, ptab[k].name,
-				    ptab[k].integer ? json_integer(*(const long *)(const void *)f)
-						    : json_real(*(const double *)(const void *)f));
-	}
-	return o;
+	*n = sizeof(params_table) / sizeof(params_table[0]);
+	return params_table;
 }
 
 static double clamp01(double x)
@@ -160,16 +146,16 @@ static double clamp01(double x)
 }
 
 /* Include each tag with the community-mixed probability of the header comment. */
-static json_t *draw_tags(gsl_rng *r, const tagfreq *tf, size_t n, const uint8_t *sig, double s,
-			 double sigp)
+static uint32_t draw_tags(gsl_rng *r, const tagfreq *tf, size_t n, uint32_t sig, double s,
+			  double sigp)
 {
-	json_t *arr = json_array();
+	uint32_t mask = 0;
 	for (size_t k = 0; k < n; k++) {
-		double g = sig[k] ? sigp : tf[k].f / 2, pr = (1 - s) * tf[k].f + s * g;
+		double g = (sig >> k & 1u) ? sigp : tf[k].f / 2, pr = (1 - s) * tf[k].f + s * g;
 		if (gsl_rng_uniform(r) < pr)
-			json_array_append_new(arr, json_string(tf[k].tag));
+			mask |= 1u << k;
 	}
-	return arr;
+	return mask;
 }
 
 static size_t draw_freq(gsl_rng *r, const tagfreq *tf, size_t n)
@@ -186,232 +172,220 @@ static size_t draw_freq(gsl_rng *r, const tagfreq *tf, size_t n)
 	return n - 1;
 }
 
-static void make_communities(gsl_rng *r, size_t K, community *c)
+static void make_communities(gsl_rng *r, size_t K, pl_gen_community *c)
 {
 	for (size_t k = 0; k < K; k++) {
 		memset(&c[k], 0, sizeof(c[k]));
 		/* two signature experiences, one or two substances, two goals */
 		for (int j = 0; j < 2; j++)
-			c[k].sig_exp[gsl_rng_uniform_int(r, NEXP)] = 1;
-		c[k].sig_sub[draw_freq(r, substances, NSUB)] = 1;
+			c[k].experiences |= 1u << gsl_rng_uniform_int(r, NEXP);
+		c[k].substances |= 1u << draw_freq(r, substances, NSUB);
 		if (gsl_rng_uniform(r) < 0.5)
-			c[k].sig_sub[gsl_rng_uniform_int(r, NSUB)] = 1;
+			c[k].substances |= 1u << gsl_rng_uniform_int(r, NSUB);
 		for (int j = 0; j < 2; j++)
-			c[k].sig_goal[gsl_rng_uniform_int(r, NGOAL)] = 1;
+			c[k].goals |= 1u << gsl_rng_uniform_int(r, NGOAL);
 		c[k].pathway = (int)draw_freq(r, pathways, NPATH);
-		for (int j = 0; j < NTRAIT; j++)
+		for (int j = 0; j < PL_GEN_NTRAITS; j++)
 			c[k].centroid[j] = 0.2 + 0.6 * gsl_rng_uniform(r);
 		c[k].spanish = gsl_rng_uniform(r) < 0.15;
 		c[k].virtual_first = gsl_rng_uniform(r) < 0.3;
 	}
 }
 
-static json_t *tag_names(const tagfreq *tf, size_t n, const uint8_t *sig)
+/* Tags, pathway and personality: the community-driven part of a person. */
+static void draw_traits(gsl_rng *r, const pl_gen_profiles_params *p, const pl_gen_community *c,
+			pl_gen_person *o)
 {
-	json_t *arr = json_array();
-	for (size_t k = 0; k < n; k++)
-		if (sig[k])
-			json_array_append_new(arr, json_string(tf[k].tag));
-	return arr;
+	double s = p->structure, sigp = p->signature_probability;
+
+	o->experiences = draw_tags(r, experiences, NEXP, c->experiences, s, sigp);
+	o->substances = draw_tags(r, substances, NSUB, c->substances, s, sigp);
+	o->goals = draw_tags(r, goals, NGOAL, c->goals, s, sigp);
+	o->pathway = gsl_rng_uniform(r) < s ? c->pathway : (int)draw_freq(r, pathways, NPATH);
+	for (int j = 0; j < PL_GEN_NTRAITS; j++)
+		o->personality[j] = round(100 * clamp01(c->centroid[j] + gsl_ran_gaussian(r, 0.12))) / 100;
 }
 
-/* One person. role: 0 mentee, 1 mentor, 2 client. */
-static json_t *draw_person(gsl_rng *r, const pl_gen_profiles_params *p, const community *c,
-			   int k, int role, const char *id)
+/* Age, life stage, gender and its preference, age range. role 1 = mentor. */
+static void draw_demographics(gsl_rng *r, const pl_gen_profiles_params *p,
+			      const pl_gen_community *c, int role, pl_gen_person *o)
 {
-	json_t *o = json_object(), *pers = json_object(), *arr, *extra = json_object();
-	double s = p->structure, age, u;
-	const char *gender;
-	int g;
+	double age, u;
 
-	json_object_set_new(o, "id", json_string(id));
-	json_object_set_new(o, "experiences",
-			    draw_tags(r, experiences, NEXP, c->sig_exp, s, p->signature_probability));
-	json_object_set_new(o, "substances",
-			    draw_tags(r, substances, NSUB, c->sig_sub, s, p->signature_probability));
-	json_object_set_new(o, "goals", draw_tags(r, goals, NGOAL, c->sig_goal, s, p->signature_probability));
-	json_object_set_new(o, "recovery_pathway",
-			    json_string(pathways[gsl_rng_uniform(r) < s ? (size_t)c->pathway
-									  : draw_freq(r, pathways, NPATH)].tag));
-	for (int j = 0; j < NTRAIT; j++)
-		json_object_set_new(pers, traits[j],
-				    json_real(round(100 * clamp01(c->centroid[j] + gsl_ran_gaussian(r, 0.12))) / 100));
-	json_object_set_new(o, "personality", pers);
 	/* mentors are alumni: older on average */
 	age = role == 1 ? 28 + gsl_ran_gamma(r, 4.0, 5.0) : 18 + gsl_ran_gamma(r, 3.0, 6.0);
 	if (age > 80)
 		age = 80;
-	age = floor(age);
-	json_object_set_new(o, "age", json_integer((json_int_t)age));
-	arr = json_array();
-	if (age < 26)
-		json_array_append_new(arr, json_string("young_adult"));
-	else if (age < 60)
-		json_array_append_new(arr, json_string(age < 40 ? "early_career" : "midlife"));
-	else
-		json_array_append_new(arr, json_string("older_adult"));
-	if (c->sig_exp[2] /* parenting */ || gsl_rng_uniform(r) < 0.15)
-		if (age >= 22 && age < 55)
-			json_array_append_new(arr, json_string("parent"));
-	if (age < 30 && gsl_rng_uniform(r) < 0.2)
-		json_array_append_new(arr, json_string("student"));
-	json_object_set_new(o, "life_stage", arr);
+	o->age = (int)floor(age);
+	o->life_stage = 1u << (o->age < 26 ? 0 : o->age < 40 ? 1 : o->age < 60 ? 2 : 3);
+	if ((c->experiences >> EXP_PARENTING & 1u) || gsl_rng_uniform(r) < 0.15)
+		if (o->age >= 22 && o->age < 55)
+			o->life_stage |= 1u << STAGE_PARENT;
+	if (o->age < 30 && gsl_rng_uniform(r) < 0.2)
+		o->life_stage |= 1u << STAGE_STUDENT;
 	u = gsl_rng_uniform(r);
-	g = u < 0.60 ? 0 : u < 0.98 ? 1 : 2;
-	gender = g == 0 ? "man" : g == 1 ? "woman" : "nonbinary";
-	json_object_set_new(o, "gender", json_string(gender));
+	o->gender = u < 0.60 ? 0 : u < 0.98 ? 1 : 2;
 	/* women ask for a same-gender peer more often (common practice in recovery programs) */
-	json_object_set_new(o, "gender_preference",
-			    json_string(gsl_rng_uniform(r) < p->same_gender_preference * (g == 1 ? 1.6 : 0.6)
-					? "same" : "any"));
+	o->same_gender = gsl_rng_uniform(r) < p->same_gender_preference * (o->gender == 1 ? 1.6 : 0.6);
 	if (gsl_rng_uniform(r) < p->age_range_fraction) {
-		json_t *ar = json_array();
-		json_array_append_new(ar, json_integer((json_int_t)fmax(18, age - 15)));
-		json_array_append_new(ar, json_integer((json_int_t)(age + 20)));
-		json_object_set_new(o, "age_range", ar);
+		o->has_age_range = 1;
+		o->age_lo = o->age - 15 > 18 ? o->age - 15 : 18;
+		o->age_hi = o->age + 20;
 	}
-	arr = json_array();
+}
+
+/* Languages, modalities and weekly availability. */
+static void draw_logistics(gsl_rng *r, const pl_gen_community *c, pl_gen_person *o)
+{
+	double u;
+
 	if (c->spanish) {
-		if (gsl_rng_uniform(r) < 0.7)
-			json_array_append_new(arr, json_string("english"));
-		json_array_append_new(arr, json_string("spanish"));
+		o->english = gsl_rng_uniform(r) < 0.7;
+		o->spanish = 1;
 	} else {
-		json_array_append_new(arr, json_string("english"));
-		if (gsl_rng_uniform(r) < 0.08)
-			json_array_append_new(arr, json_string("spanish"));
+		o->english = 1;
+		o->spanish = gsl_rng_uniform(r) < 0.08;
 	}
-	json_object_set_new(o, "languages", arr);
-	arr = json_array();
 	u = gsl_rng_uniform(r);
-	if (c->virtual_first ? u < 0.8 : u < 0.75)
-		json_array_append_new(arr, json_string("in_person"));
-	if (c->virtual_first ? u > 0.2 : u > 0.25 && u < 0.85)
-		json_array_append_new(arr, json_string("virtual"));
-	if (json_array_size(arr) == 0)
-		json_array_append_new(arr, json_string("in_person"));
-	json_object_set_new(o, "modalities", arr);
-	arr = json_array();
+	o->in_person = c->virtual_first ? u < 0.8 : u < 0.75;
+	o->virtual_ = c->virtual_first ? u > 0.2 : u > 0.25 && u < 0.85;
+	if (!o->in_person && !o->virtual_)
+		o->in_person = 1;
 	for (int d = 0; d < 7; d++)
 		for (int q = 0; q < 3; q++) {
 			double pr = d >= 5 ? 0.3 : q == 2 ? 0.5 : 0.25;
-			if (gsl_rng_uniform(r) < pr) {
-				char slot[16];
-				snprintf(slot, sizeof(slot), "%s_%s", days7[d], parts[q]);
-				json_array_append_new(arr, json_string(slot));
-			}
+			if (gsl_rng_uniform(r) < pr)
+				o->availability |= 1u << (3 * d + q);
 		}
-	json_object_set_new(o, "availability", arr);
+}
+
+/* One person of community k. role: 0 mentee, 1 mentor, 2 client. The order of the draws is part
+ * of the seed contract. */
+static void draw_person(gsl_rng *r, const pl_gen_profiles_params *p, const pl_gen_community *c,
+			int k, int role, pl_gen_person *o)
+{
+	o->community = k;
+	o->partner = o->exclude = -1;
+	draw_traits(r, p, c, o);
+	draw_demographics(r, p, c, role, o);
+	draw_logistics(r, c, o);
 	if (role == 1)
-		json_object_set_new(o, "capacity",
-				    json_integer(1 + (json_int_t)gsl_rng_uniform_int(r, (unsigned long)p->capacity_max)));
-	json_object_set_new(extra, "community", json_integer(k));
-	json_object_set_new(o, "extra", extra);
-	return o;
+		o->capacity = 1 + (long)gsl_rng_uniform_int(r, (unsigned long)p->capacity_max);
+}
+
+static void draw_list(gsl_rng *r, const pl_gen_profiles_params *p, const pl_gen_program *prog,
+		      gsl_ran_discrete_t *share, int role, const char *prefix, pl_gen_person *list,
+		      size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int k = (int)gsl_ran_discrete(r, share);
+		snprintf(list[i].id, sizeof(list[i].id), "%s%04zu", prefix, i + 1);
+		draw_person(r, p, &prog->communities[k], k, role, &list[i]);
+	}
 }
 
 /* Couples in treatment together: pair up people of one list, both sides naming each other. */
-static void make_couples(gsl_rng *r, json_t *list, double fraction)
+static pl_status make_couples(gsl_rng *r, pl_gen_person *list, size_t n, double fraction)
 {
-	size_t n = json_array_size(list), pairs = (size_t)floor(fraction * (double)n / 2.0 + 0.5);
+	size_t pairs = (size_t)floor(fraction * (double)n / 2.0 + 0.5);
 	size_t *perm;
 
 	/* rounding half up asks for one pair too many when n is odd and fraction is near 1 */
 	if (pairs > n / 2)
 		pairs = n / 2;
 	if (pairs == 0)
-		return;
+		return PL_OK;
 	perm = malloc(n * sizeof(*perm));
 	if (!perm)
-		return;
+		return PL_ERR_NOMEM;
 	for (size_t k = 0; k < n; k++)
 		perm[k] = k;
 	gsl_ran_shuffle(r, perm, n, sizeof(*perm));
 	for (size_t k = 0; k < pairs; k++) {
-		json_t *a = json_array_get(list, perm[2 * k]), *b = json_array_get(list, perm[2 * k + 1]);
-		json_object_set(a, "partner_id", json_object_get(b, "id"));
-		json_object_set(b, "partner_id", json_object_get(a, "id"));
+		list[perm[2 * k]].partner = (long)perm[2 * k + 1];
+		list[perm[2 * k + 1]].partner = (long)perm[2 * k];
 	}
 	free(perm);
+	return PL_OK;
 }
 
-pl_status pl_gen_profiles(const pl_gen_profiles_params *p, gsl_rng *r, json_t **out, pl_error *err)
+void pl_gen_program_free(pl_gen_program *prog)
+{
+	if (!prog)
+		return;
+	free(prog->mentees);
+	free(prog->mentors);
+	free(prog->clients);
+	free(prog->communities);
+	free(prog);
+}
+
+static pl_gen_program *program_alloc(const pl_gen_profiles_params *p)
+{
+	pl_gen_program *g = calloc(1, sizeof(*g));
+
+	if (!g)
+		return NULL;
+	g->nmentees = (size_t)p->mentees;
+	g->nmentors = (size_t)p->mentors;
+	g->nclients = (size_t)p->clients;
+	g->ncommunities = (size_t)p->communities;
+	g->mentees = calloc(g->nmentees + 1, sizeof(pl_gen_person));
+	g->mentors = calloc(g->nmentors + 1, sizeof(pl_gen_person));
+	g->clients = calloc(g->nclients + 1, sizeof(pl_gen_person));
+	g->communities = calloc(g->ncommunities + 1, sizeof(pl_gen_community));
+	if (!g->mentees || !g->mentors || !g->clients || !g->communities) {
+		pl_gen_program_free(g);
+		return NULL;
+	}
+	return g;
+}
+
+pl_status pl_gen_program_new(const pl_gen_profiles_params *p, gsl_rng *r, pl_gen_program **out,
+			     pl_error *err)
 {
 	size_t K = (size_t)p->communities;
-	community com[MAXK];
 	double alpha[MAXK], share_mentee[MAXK], share_mentor[MAXK];
-	json_t *doc, *mentees = json_array(), *mentors = json_array(), *clients = json_array(), *cj;
 	gsl_ran_discrete_t *dme = NULL, *dmo = NULL;
+	pl_gen_program *g;
+	pl_status st = PL_ERR_NOMEM;
 
 	*out = NULL;
-	make_communities(r, K, com);
+	if (K < 1 || K > MAXK || p->mentees < 0 || p->mentors < 0 || p->clients < 0 ||
+	    p->capacity_max < 1)
+		return pl_error_set(err, PL_ERR_INVALID, "", "generator parameters out of range");
+	g = program_alloc(p);
+	if (!g)
+		goto done;
+	make_communities(r, K, g->communities);
 	for (size_t k = 0; k < K; k++)
 		alpha[k] = 2.0;
 	gsl_ran_dirichlet(r, K, alpha, share_mentee);
 	gsl_ran_dirichlet(r, K, alpha, share_mentor);
+	for (size_t k = 0; k < K; k++) {
+		g->communities[k].mentee_share = share_mentee[k];
+		g->communities[k].mentor_share = share_mentor[k];
+	}
 	dme = gsl_ran_discrete_preproc(K, share_mentee);
 	dmo = gsl_ran_discrete_preproc(K, share_mentor);
-	if (!dme || !dmo || !mentees || !mentors || !clients) {
-		gsl_ran_discrete_free(dme);
-		gsl_ran_discrete_free(dmo);
-		json_decref(mentees);
-		json_decref(mentors);
-		json_decref(clients);
-		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory generating profiles");
-	}
-	for (long i = 0; i < p->mentees; i++) {
-		char id[32];
-		int k = (int)gsl_ran_discrete(r, dme);
-		snprintf(id, sizeof(id), "m%04ld", i + 1);
-		json_array_append_new(mentees, draw_person(r, p, &com[k], k, 0, id));
-	}
-	for (long i = 0; i < p->mentors; i++) {
-		char id[32];
-		int k = (int)gsl_ran_discrete(r, dmo);
-		snprintf(id, sizeof(id), "p%04ld", i + 1);
-		json_array_append_new(mentors, draw_person(r, p, &com[k], k, 1, id));
-	}
-	for (long i = 0; i < p->clients; i++) {
-		char id[32];
-		int k = (int)gsl_ran_discrete(r, dme);
-		snprintf(id, sizeof(id), "c%04ld", i + 1);
-		json_array_append_new(clients, draw_person(r, p, &com[k], k, 2, id));
-	}
+	if (!dme || !dmo)
+		goto done;
+	draw_list(r, p, g, dme, 0, "m", g->mentees, g->nmentees);
+	draw_list(r, p, g, dmo, 1, "p", g->mentors, g->nmentors);
+	draw_list(r, p, g, dme, 2, "c", g->clients, g->nclients);
+	if (make_couples(r, g->mentees, g->nmentees, p->couple_fraction) != PL_OK ||
+	    make_couples(r, g->clients, g->nclients, p->couple_fraction) != PL_OK)
+		goto done;
+	/* a few mentees must not meet a given mentor (a prior relationship, a conflict) */
+	for (size_t i = 0; g->nmentors > 0 && i < g->nmentees; i++)
+		if (gsl_rng_uniform(r) < p->exclude_fraction)
+			g->mentees[i].exclude = (long)gsl_rng_uniform_int(r, (unsigned long)g->nmentors);
+	*out = g;
+	g = NULL;
+	st = PL_OK;
+done:
 	gsl_ran_discrete_free(dme);
 	gsl_ran_discrete_free(dmo);
-	make_couples(r, mentees, p->couple_fraction);
-	make_couples(r, clients, p->couple_fraction);
-	/* a few mentees must not meet a given mentor (a prior relationship, a conflict) */
-	if (p->mentors > 0) {
-		for (size_t i = 0; i < json_array_size(mentees); i++) {
-			if (gsl_rng_uniform(r) < p->exclude_fraction) {
-				json_t *ex = json_array();
-				size_t j = gsl_rng_uniform_int(r, (unsigned long)p->mentors);
-				json_array_append(ex, json_object_get(json_array_get(mentors, j), "id"));
-				json_object_set_new(json_array_get(mentees, i), "exclude", ex);
-			}
-		}
-	}
-	doc = json_object();
-	json_object_set_new(doc, "mentees", mentees);
-	json_object_set_new(doc, "mentors", mentors);
-	if (p->clients > 0)
-		json_object_set_new(doc, "clients", clients);
-	else
-		json_decref(clients);
-	cj = json_array();
-	for (size_t k = 0; k < K; k++) {
-		json_t *c = json_object();
-		json_object_set_new(c, "community", json_integer((json_int_t)k));
-		json_object_set_new(c, "experiences", tag_names(experiences, NEXP, com[k].sig_exp));
-		json_object_set_new(c, "substances", tag_names(substances, NSUB, com[k].sig_sub));
-		json_object_set_new(c, "goals", tag_names(goals, NGOAL, com[k].sig_goal));
-		json_object_set_new(c, "recovery_pathway", json_string(pathways[com[k].pathway].tag));
-		json_object_set_new(c, "spanish", json_boolean(com[k].spanish));
-		json_object_set_new(c, "mentee_share", json_real(round(1e4 * share_mentee[k]) / 1e4));
-		json_object_set_new(c, "mentor_share", json_real(round(1e4 * share_mentor[k]) / 1e4));
-		json_array_append_new(cj, c);
-	}
-	json_object_set_new(doc, "communities", cj);
-	*out = doc;
-	return PL_OK;
+	pl_gen_program_free(g);
+	return st == PL_OK ? PL_OK : pl_error_set(err, st, "", "out of memory generating profiles");
 }

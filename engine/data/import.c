@@ -1,5 +1,7 @@
 /*
- * import.c: long-format check-in tables (CSV, TSV, openESM) into the risk input row form.
+ * import.c: long-format check-in tables (CSV, TSV, openESM) into plain arrays of clients,
+ * check-ins, events and attributes (peerlink/import.h); the JSON layer (engine/json/import.c)
+ * reads the spec and writes the risk input's row form.
  *
  * Why a spec instead of fixed column names: EMA platforms and studies each name their columns
  * their own way (openESM keeps the original names and documents them in its metadata), so the
@@ -8,8 +10,10 @@
  * hold the delimiter, line breaks and "" for a quote). Every cell is validated here: a bad cell
  * stops the import with the row and column named, never the cell's content (health data).
  *
- * Rows of one client may come in any order: each client's check-ins are sorted by date (stable,
- * so several check-ins on one date keep their order; the risk parser averages them).
+ * The steps, one function each: parse the table, map the spec's columns, number the rows (ids
+ * and dates, clients in order of first appearance), sort each client's rows by date (stable, so
+ * several check-ins on one date keep their order; the risk parser averages them), build each
+ * client's check-ins, events and attributes.
  */
 #include <peerlink/import.h>
 
@@ -36,12 +40,72 @@ static const struct std_measure {
 };
 #define NSTD (sizeof(std_measures) / sizeof(std_measures[0]))
 
+static const char *const default_missing[] = { "", "NA", "NaN", "." };
+
+int pl_import_standard_measure(const char *name, double *min, double *max, int *boolean)
+{
+	for (size_t k = 0; k < NSTD; k++)
+		if (strcmp(std_measures[k].name, name) == 0) {
+			*min = std_measures[k].min;
+			*max = std_measures[k].max;
+			*boolean = std_measures[k].boolean;
+			return 1;
+		}
+	return 0;
+}
+
+void pl_import_spec_init(pl_import_spec *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->delimiter = ',';
+	s->id.name = "id";
+	s->id.origin = "/id";
+	s->id_default = 1;
+}
+
+void pl_import_spec_release(pl_import_spec *s)
+{
+	free(s->measures);
+	free(s->events);
+	free(s->attributes);
+	free(s->missing);
+	free(s->storage_);
+	pl_import_spec_init(s);
+}
+
+int pl_import_labels_range(const char *labels, double *lo, double *hi)
+{
+	int found = 0;
+
+	for (const char *p = labels; *p;) {
+		char *end;
+		long v = strtol(p, &end, 10);
+		if (end != p) {
+			const char *q = end;
+			while (*q == ' ')
+				q++;
+			if (*q == '=') {
+				if (!found || v < *lo)
+					*lo = (double)v;
+				if (!found || v > *hi)
+					*hi = (double)v;
+				found = 1;
+			}
+		}
+		p = strchr(p, '\n');
+		if (!p)
+			break;
+		p++;
+	}
+	return found ? 0 : -1;
+}
+
 /* ---- the table ---- */
 
 typedef struct table {
 	size_t ncols, nrows;
 	char **header;   /* ncols */
-	char **cells;    /* nrows * ncols, row-major (NULL: the row was short) */
+	char **cells;    /* nrows * ncols, row-major */
 	char *buf;       /* one allocation holding every unquoted cell */
 } table;
 
@@ -53,172 +117,197 @@ static void table_release(table *t)
 	memset(t, 0, sizeof(*t));
 }
 
-/* Parse into a cell list: cells are copied unquoted into one buffer, NUL-terminated; rowstart
- * gets the index of each record's first cell. */
+/* Grow *p (elements of `size` bytes, capacity *cap) to hold at least need; 0 or -1. */
+static int grow(void *p, size_t *cap, size_t need, size_t size)
+{
+	void **pp = p, *np;
+	size_t ncap = *cap ? *cap : 64;
+
+	if (need <= *cap)
+		return 0;
+	while (ncap < need)
+		ncap *= 2;
+	np = realloc(*pp, ncap * size);
+	if (!np)
+		return -1;
+	*pp = np;
+	*cap = ncap;
+	return 0;
+}
+
+/* The cell list while parsing: every cell of every record, and where each record starts. */
+typedef struct scan {
+	const char *text;
+	size_t len, i;       /* input and position */
+	char delim;
+	char *buf;           /* unquoted cells, NUL-terminated */
+	size_t out;
+	char **cells;
+	size_t ncells, cap_cells;
+	size_t *rowstart;
+	size_t nrec, cap_rows;
+} scan;
+
+static int field_end(const scan *s)
+{
+	return s->i >= s->len || s->text[s->i] == s->delim || s->text[s->i] == '\n' ||
+	       s->text[s->i] == '\r';
+}
+
+/* Copy one field into the buffer, unquoting it. rec: the record's row number (0 = header). */
+static pl_status copy_field(scan *s, size_t rec, pl_error *err)
+{
+	if (s->i < s->len && s->text[s->i] == '"') {
+		s->i++;
+		for (;;) {
+			if (s->i >= s->len)
+				return pl_error_set(err, PL_ERR_INVALID, "/data",
+						    "row %zu: a quoted field is not closed", rec);
+			if (s->text[s->i] == '"') {
+				if (s->i + 1 < s->len && s->text[s->i + 1] == '"') {
+					s->buf[s->out++] = '"';
+					s->i += 2;
+					continue;
+				}
+				s->i++;
+				break;
+			}
+			s->buf[s->out++] = s->text[s->i++];
+		}
+		/* anything between the closing quote and the delimiter is kept as is */
+	}
+	while (!field_end(s))
+		s->buf[s->out++] = s->text[s->i++];
+	return PL_OK;
+}
+
+/* One field of record rec: copied, checked against the limits, added to the cell list. */
+static pl_status scan_field(scan *s, size_t rec, pl_error *err)
+{
+	size_t start = s->out, field = s->ncells - s->rowstart[rec] + 1;
+	pl_status st;
+
+	if (field > PL_IMPORT_MAX_COLUMNS)
+		return pl_error_set(err, PL_ERR_INVALID, "/data",
+				    "row %zu has more than %d fields (the importer's limit)", rec,
+				    PL_IMPORT_MAX_COLUMNS);
+	if (grow(&s->cells, &s->cap_cells, s->ncells + 1, sizeof(char *)) != 0)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory reading the table");
+	if ((st = copy_field(s, rec, err)) != PL_OK)
+		return st;
+	if (s->out - start > PL_IMPORT_MAX_FIELD)
+		return pl_error_set(err, PL_ERR_INVALID, "/data",
+				    "row %zu, field %zu is longer than %d bytes (the importer's limit)", rec,
+				    field, PL_IMPORT_MAX_FIELD);
+	if (memchr(s->buf + start, '\0', s->out - start))
+		/* C strings would cut the field there and merge distinct ids */
+		return pl_error_set(err, PL_ERR_INVALID, "/data",
+				    "row %zu, field %zu holds a NUL byte: not a text table", rec, field);
+	s->buf[s->out++] = '\0';
+	s->cells[s->ncells++] = s->buf + start;
+	return PL_OK;
+}
+
+/* One record (a line, or several when quotes hold line breaks); a blank line is no record. */
+static pl_status scan_record(scan *s, pl_error *err)
+{
+	size_t rec = s->nrec;
+	pl_status st;
+
+	if (rec > PL_IMPORT_MAX_ROWS)
+		return pl_error_set(err, PL_ERR_INVALID, "/data",
+				    "the table has more than %d data rows (the importer's limit)",
+				    PL_IMPORT_MAX_ROWS);
+	if (grow(&s->rowstart, &s->cap_rows, rec + 1, sizeof(size_t)) != 0)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory reading the table");
+	s->rowstart[s->nrec++] = s->ncells;
+	for (;;) {
+		if ((st = scan_field(s, rec, err)) != PL_OK)
+			return st;
+		if (s->i < s->len && s->text[s->i] == s->delim) {
+			s->i++;
+			continue;
+		}
+		if (s->i < s->len && s->text[s->i] == '\r')
+			s->i++;
+		if (s->i < s->len && s->text[s->i] == '\n')
+			s->i++;
+		break;
+	}
+	if (s->ncells - s->rowstart[rec] == 1 && s->cells[s->ncells - 1][0] == '\0') {
+		s->ncells--;
+		s->nrec--;
+	}
+	return PL_OK;
+}
+
+/* The scanned records as a header and a rectangular grid of cells. */
+static pl_status index_table(scan *s, table *t, pl_error *err)
+{
+	if (s->nrec == 0)
+		return pl_error_set(err, PL_ERR_INVALID, "/data", "the table has no header row");
+	t->ncols = (s->nrec > 1 ? s->rowstart[1] : s->ncells) - s->rowstart[0];
+	t->nrows = s->nrec - 1;
+	t->header = malloc(t->ncols * sizeof(char *) + 1);
+	t->cells = calloc(t->nrows * t->ncols + 1, sizeof(char *));
+	if (!t->header || !t->cells)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory reading the table");
+	for (size_t c = 0; c < t->ncols; c++)
+		t->header[c] = s->cells[c];
+	for (size_t r = 1; r < s->nrec; r++) {
+		size_t a = s->rowstart[r], b = r + 1 < s->nrec ? s->rowstart[r + 1] : s->ncells;
+		if (b - a != t->ncols)
+			return pl_error_set(err, PL_ERR_INVALID, "/data",
+					    "row %zu has %zu fields but the header has %zu", r, b - a,
+					    t->ncols);
+		memcpy(&t->cells[(r - 1) * t->ncols], &s->cells[a], t->ncols * sizeof(char *));
+	}
+	return PL_OK;
+}
+
 static pl_status parse_table(const char *text, size_t len, char delim, table *t, pl_error *err)
 {
-	size_t cap_cells = 1024, ncells = 0, cap_rows = 256, nrec = 0, out = 0, i = 0;
-	char **cells = malloc(cap_cells * sizeof(char *));
-	size_t *rowstart = malloc(cap_rows * sizeof(size_t));
+	scan s;
 	pl_status st = PL_OK;
 
 	memset(t, 0, sizeof(*t));
-	if (len > PL_IMPORT_MAX_BYTES) {
-		st = pl_error_set(err, PL_ERR_INVALID, "/data",
-				  "the table is larger than the importer's limit of %zu bytes",
-				  PL_IMPORT_MAX_BYTES);
-		goto fail;
-	}
-	t->buf = malloc(len + 1);
-	if (!cells || !rowstart || !t->buf) {
-		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory reading the table");
-		goto fail;
-	}
-	if (len >= 3 && (unsigned char)text[0] == 0xEF && (unsigned char)text[1] == 0xBB &&
-	    (unsigned char)text[2] == 0xBF)
-		i = 3; /* UTF-8 byte order mark, as spreadsheet programs write */
-	while (i < len) {
-		/* one record */
-		if (nrec == cap_rows) {
-			size_t *nr = realloc(rowstart, 2 * cap_rows * sizeof(size_t));
-			if (!nr) {
-				st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory reading the table");
-				goto fail;
-			}
-			rowstart = nr;
-			cap_rows *= 2;
-		}
-		if (nrec > PL_IMPORT_MAX_ROWS) {
-			st = pl_error_set(err, PL_ERR_INVALID, "/data",
-					  "the table has more than %d data rows (the importer's limit)",
-					  PL_IMPORT_MAX_ROWS);
-			goto fail;
-		}
-		rowstart[nrec++] = ncells;
-		for (;;) {
-			size_t start = out;
-			if (ncells - rowstart[nrec - 1] == PL_IMPORT_MAX_COLUMNS) {
-				st = pl_error_set(err, PL_ERR_INVALID, "/data",
-						  "row %zu has more than %d fields (the importer's limit)",
-						  nrec - 1, PL_IMPORT_MAX_COLUMNS);
-				goto fail;
-			}
-			if (ncells == cap_cells) {
-				char **nc = realloc(cells, 2 * cap_cells * sizeof(char *));
-				if (!nc) {
-					st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory reading the table");
-					goto fail;
-				}
-				cells = nc;
-				cap_cells *= 2;
-			}
-			if (i < len && text[i] == '"') {
-				i++;
-				for (;;) {
-					if (i >= len) {
-						st = pl_error_set(err, PL_ERR_INVALID, "/data",
-								  "row %zu: a quoted field is not closed",
-								  nrec - 1);
-						goto fail;
-					}
-					if (text[i] == '"') {
-						if (i + 1 < len && text[i + 1] == '"') {
-							t->buf[out++] = '"';
-							i += 2;
-							continue;
-						}
-						i++;
-						break;
-					}
-					t->buf[out++] = text[i++];
-				}
-				/* anything between the closing quote and the delimiter is kept as is */
-				while (i < len && text[i] != delim && text[i] != '\n' && text[i] != '\r')
-					t->buf[out++] = text[i++];
-			} else {
-				while (i < len && text[i] != delim && text[i] != '\n' && text[i] != '\r')
-					t->buf[out++] = text[i++];
-			}
-			if (out - start > PL_IMPORT_MAX_FIELD) {
-				st = pl_error_set(err, PL_ERR_INVALID, "/data",
-						  "row %zu, field %zu is longer than %d bytes (the importer's limit)",
-						  nrec - 1, ncells - rowstart[nrec - 1] + 1, PL_IMPORT_MAX_FIELD);
-				goto fail;
-			}
-			if (memchr(t->buf + start, '\0', out - start)) {
-				/* C strings would cut the field there and merge distinct ids */
-				st = pl_error_set(err, PL_ERR_INVALID, "/data",
-						  "row %zu, field %zu holds a NUL byte: not a text table",
-						  nrec - 1, ncells - rowstart[nrec - 1] + 1);
-				goto fail;
-			}
-			t->buf[out++] = '\0';
-			cells[ncells++] = t->buf + start;
-			if (i < len && text[i] == delim) {
-				i++;
-				continue;
-			}
-			if (i < len && text[i] == '\r')
-				i++;
-			if (i < len && text[i] == '\n')
-				i++;
-			break;
-		}
-		/* a blank line is no record */
-		if (ncells - rowstart[nrec - 1] == 1 && cells[ncells - 1][0] == '\0') {
-			ncells--;
-			nrec--;
-		}
-	}
-	if (nrec == 0) {
-		st = pl_error_set(err, PL_ERR_INVALID, "/data", "the table has no header row");
-		goto fail;
-	}
-	t->ncols = (nrec > 1 ? rowstart[1] : ncells) - rowstart[0];
-	t->nrows = nrec - 1;
-	t->header = malloc(t->ncols * sizeof(char *));
-	t->cells = calloc(t->nrows * t->ncols + 1, sizeof(char *));
-	if (!t->header || !t->cells) {
-		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory reading the table");
-		goto fail;
-	}
-	for (size_t c = 0; c < t->ncols; c++)
-		t->header[c] = cells[c];
-	for (size_t r = 1; r < nrec; r++) {
-		size_t a = rowstart[r], b = r + 1 < nrec ? rowstart[r + 1] : ncells;
-		if (b - a != t->ncols) {
-			st = pl_error_set(err, PL_ERR_INVALID, "/data",
-					  "row %zu has %zu fields but the header has %zu", r, b - a, t->ncols);
-			goto fail;
-		}
-		for (size_t c = 0; c < t->ncols; c++)
-			t->cells[(r - 1) * t->ncols + c] = cells[a + c];
-	}
-	free(cells);
-	free(rowstart);
-	return PL_OK;
-fail:
-	free(cells);
-	free(rowstart);
-	table_release(t);
+	memset(&s, 0, sizeof(s));
+	if (len > PL_IMPORT_MAX_BYTES)
+		return pl_error_set(err, PL_ERR_INVALID, "/data",
+				    "the table is larger than the importer's limit of %zu bytes",
+				    PL_IMPORT_MAX_BYTES);
+	s.text = text;
+	s.len = len;
+	s.delim = delim;
+	s.buf = t->buf = malloc(len + 1);
+	if (!s.buf)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory reading the table");
+	if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
+		s.i = 3; /* UTF-8 byte order mark, as spreadsheet programs write */
+	while (st == PL_OK && s.i < len)
+		st = scan_record(&s, err);
+	if (st == PL_OK)
+		st = index_table(&s, t, err);
+	free(s.cells);
+	free(s.rowstart);
+	if (st != PL_OK)
+		table_release(t);
 	return st;
 }
 
-/* ---- the spec ---- */
+/* ---- the spec's columns ---- */
 
-typedef struct mapped {
-	const char *measure;
-	int col;
-	int boolean;
-	double min, max;
-	int rescale;           /* map [from_lo, from_hi] onto [min, max] */
-	double from_lo, from_hi;
-} mapped;
+typedef struct columns {
+	int id, date, day;   /* date or day is -1 */
+	int *measure, *event, *attribute;
+} columns;
 
-typedef struct named_col {
-	const char *name;      /* event type or attribute name */
-	int col;
-} named_col;
+static void columns_release(columns *c)
+{
+	free(c->measure);
+	free(c->event);
+	free(c->attribute);
+}
 
 /* The column of that name: -1 if none, -2 if several (which one was meant is unknown). */
 static int find_col(const table *t, const char *name)
@@ -233,27 +322,53 @@ static int find_col(const table *t, const char *name)
 	return found;
 }
 
-static pl_status no_column(int col, const char *ptr, pl_error *err)
+static pl_status column_of(const table *t, const pl_import_column *c, int *col, pl_error *err)
 {
-	return pl_error_set(err, PL_ERR_INVALID, ptr,
-			    col == -2 ? "the table has more than one column of this name"
-				      : "the table has no column of this name");
+	*col = find_col(t, c->name);
+	if (*col >= 0)
+		return PL_OK;
+	return pl_error_set(err, PL_ERR_INVALID, c->origin,
+			    *col == -2 ? "the table has more than one column of this name"
+				       : "the table has no column of this name");
 }
 
-static pl_status column_of(const table *t, json_t *v, const char *ptr, int *col, pl_error *err)
+/* Resolve every column the spec names, in the spec's order (id, date or day, measures, events,
+ * attributes), so the first missing one is the one reported. */
+static pl_status map_columns(const table *t, const pl_import_spec *s, columns *c, pl_error *err)
 {
-	if (!json_is_string(v))
-		return pl_error_set(err, PL_ERR_INVALID, ptr, "a column name (string) is needed here");
-	*col = find_col(t, json_string_value(v));
-	return *col < 0 ? no_column(*col, ptr, err) : PL_OK;
+	pl_status st = PL_OK;
+
+	c->date = c->day = -1;
+	c->measure = calloc(s->nmeasures + 1, sizeof(int));
+	c->event = calloc(s->nevents + 1, sizeof(int));
+	c->attribute = calloc(s->nattributes + 1, sizeof(int));
+	if (!c->measure || !c->event || !c->attribute)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	if (s->id_default && (c->id = find_col(t, s->id.name)) == -1)
+		return pl_error_set(err, PL_ERR_INVALID, s->id.origin,
+				    "name the client id column ('id'); the table has no column 'id'");
+	st = column_of(t, &s->id, &c->id, err);
+	if (st == PL_OK)
+		st = s->date.name ? column_of(t, &s->date, &c->date, err)
+				  : column_of(t, &s->day, &c->day, err);
+	for (size_t m = 0; st == PL_OK && m < s->nmeasures; m++)
+		st = column_of(t, &s->measures[m].column, &c->measure[m], err);
+	for (size_t e = 0; st == PL_OK && e < s->nevents; e++)
+		st = column_of(t, &s->events[e].column, &c->event[e], err);
+	for (size_t a = 0; st == PL_OK && a < s->nattributes; a++)
+		st = column_of(t, &s->attributes[a].column, &c->attribute[a], err);
+	return st;
 }
 
-static int is_missing(json_t *missing, const char *cell)
+/* ---- cells ---- */
+
+static int is_missing(const pl_import_spec *s, const char *cell)
 {
-	size_t i;
-	json_t *m;
-	json_array_foreach(missing, i, m)
-		if (strcmp(json_string_value(m), cell) == 0)
+	const char *const *list = s->missing ? (const char *const *)s->missing : default_missing;
+	size_t n = s->missing ? s->nmissing : sizeof(default_missing) / sizeof(default_missing[0]);
+
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(list[i], cell) == 0)
 			return 1;
 	return 0;
 }
@@ -300,44 +415,21 @@ static int parse_date_cell(const char *s, int32_t *day)
 	return pl_gen_date_parse(d, day);
 }
 
-/* Range of a custom measure from openESM labels "1 = Not at all\n...\n5 = Extremely": the
- * smallest and largest leading integers. */
-static int labels_range(json_t *metadata, const char *column, double *lo, double *hi)
+static pl_status cell_error(pl_error *err, const table *t, size_t row, int col, const char *what)
 {
-	json_t *features = json_object_get(metadata, "features"), *f;
-	size_t i;
-	int found = 0;
-
-	json_array_foreach(features, i, f) {
-		const char *name = json_string_value(json_object_get(f, "name"));
-		const char *labels = json_string_value(json_object_get(f, "labels"));
-		if (!name || strcmp(name, column) != 0 || !labels)
-			continue;
-		for (const char *p = labels; *p;) {
-			char *end;
-			long v = strtol(p, &end, 10);
-			if (end != p) {
-				const char *q = end;
-				while (*q == ' ')
-					q++;
-				if (*q == '=') {
-					if (!found || v < *lo)
-						*lo = (double)v;
-					if (!found || v > *hi)
-						*hi = (double)v;
-					found = 1;
-				}
-			}
-			p = strchr(p, '\n');
-			if (!p)
-				break;
-			p++;
-		}
-	}
-	return found ? 0 : -1;
+	char p[PL_POINTER_MAX] = "/data";
+	pl_pointer_append_index(p, sizeof(p), row + 1);
+	pl_pointer_append(p, sizeof(p), t->header[col]);
+	return pl_error_set(err, PL_ERR_INVALID, p, "row %zu, column '%s': %s", row + 1,
+			    t->header[col], what);
 }
 
-/* ---- conversion ---- */
+static const char *cell(const table *t, size_t row, int col)
+{
+	return t->cells[row * t->ncols + (size_t)col];
+}
+
+/* ---- rows: ids, dates, clients in order of first appearance ---- */
 
 typedef struct rowref {
 	size_t client;
@@ -355,450 +447,320 @@ static int cmp_rowref(const void *a, const void *b)
 	return x->row < y->row ? -1 : x->row > y->row; /* stable */
 }
 
-static pl_status cell_error(pl_error *err, const table *t, size_t row, int col, const char *what)
+typedef struct idref {
+	const char *id;
+	size_t row;
+} idref;
+
+static int cmp_idref(const void *a, const void *b)
 {
-	char p[PL_POINTER_MAX] = "/data";
-	pl_pointer_append_index(p, sizeof(p), row + 1);
-	pl_pointer_append(p, sizeof(p), t->header[col]);
-	return pl_error_set(err, PL_ERR_INVALID, p, "row %zu, column '%s': %s", row + 1,
-			    t->header[col], what);
+	const idref *x = a, *y = b;
+	int c = strcmp(x->id, y->id);
+	return c ? c : x->row < y->row ? -1 : x->row > y->row;
 }
 
-pl_status pl_import_table(const char *text, size_t len, json_t *spec, json_t *metadata,
-			  json_t **out, pl_import_stats *stats, pl_error *err)
+/* Check each row's id and date, in row order (the first bad row is the one reported). */
+static pl_status read_keys(const table *t, const pl_import_spec *s, const columns *c, rowref *refs,
+			   pl_error *err)
 {
-	table t;
-	json_t *jm, *v, *missing = NULL, *catalogue, *clients = NULL, *doc = NULL, *ids = NULL;
-	mapped *ms = NULL;
-	named_col *evs = NULL, *attrs = NULL;
-	size_t nms = 0, nevs = 0, nattrs = 0;
-	rowref *refs = NULL;
-	int idcol = -1, datecol = -1, daycol = -1;
-	int32_t start = 0;
-	const char *delim_s = ",", *key;
-	pl_status st;
-	char p[PL_POINTER_MAX];
+	for (size_t r = 0; r < t->nrows; r++) {
+		const char *id = cell(t, r, c->id);
+		double d;
 
-	*out = NULL;
-	memset(stats, 0, sizeof(*stats));
-	v = json_object_get(spec, "delimiter");
-	if (v) {
-		if (!json_is_string(v) || json_string_length(v) != 1)
-			return pl_error_set(err, PL_ERR_INVALID, "/delimiter",
-					    "delimiter must be a one-character string");
-		delim_s = json_string_value(v);
-	}
-	st = parse_table(text, len, delim_s[0], &t, err);
-	if (st != PL_OK)
-		return st;
-
-	if ((v = json_object_get(spec, "id"))) {
-		if ((st = column_of(&t, v, "/id", &idcol, err)) != PL_OK)
-			goto done;
-	} else if ((idcol = find_col(&t, "id")) < 0) {
-		st = idcol == -2 ? no_column(idcol, "/id", err)
-				 : pl_error_set(err, PL_ERR_INVALID, "/id",
-						"name the client id column ('id'); the table has no column 'id'");
-		goto done;
-	}
-	if ((v = json_object_get(spec, "date"))) {
-		if ((st = column_of(&t, v, "/date", &datecol, err)) != PL_OK)
-			goto done;
-	} else if ((v = json_object_get(spec, "day"))) {
-		json_t *s = json_object_get(spec, "start");
-		if ((st = column_of(&t, v, "/day", &daycol, err)) != PL_OK)
-			goto done;
-		if (!json_is_string(s) || pl_gen_date_parse(json_string_value(s), &start) != 0) {
-			st = pl_error_set(err, PL_ERR_INVALID, "/start",
-					  "with a day column, 'start' must give the date of day 1 (YYYY-MM-DD)");
-			goto done;
-		}
-	} else {
-		st = pl_error_set(err, PL_ERR_INVALID, "/date",
-				  "name the date column ('date') or a study-day column ('day' with 'start')");
-		goto done;
-	}
-	missing = json_object_get(spec, "missing");
-	if (missing) {
-		size_t i;
-		json_t *m;
-		if (!json_is_array(missing)) {
-			st = pl_error_set(err, PL_ERR_INVALID, "/missing", "missing must be an array of strings");
-			goto done;
-		}
-		json_array_foreach(missing, i, m)
-			if (!json_is_string(m)) {
-				snprintf(p, sizeof(p), "/missing/%zu", i);
-				st = pl_error_set(err, PL_ERR_INVALID, p, "missing must be an array of strings");
-				goto done;
-			}
-		json_incref(missing);
-	} else {
-		missing = json_pack("[s,s,s,s]", "", "NA", "NaN", ".");
-	}
-
-	catalogue = json_object_get(spec, "catalogue");
-	if (catalogue && !json_is_object(catalogue)) {
-		st = pl_error_set(err, PL_ERR_INVALID, "/catalogue", "catalogue must be an object");
-		goto done;
-	}
-	jm = json_object_get(spec, "measures");
-	if (!json_is_object(jm) || json_object_size(jm) == 0) {
-		st = pl_error_set(err, PL_ERR_INVALID, "/measures",
-				  "measures must map at least one measure name to a column");
-		goto done;
-	}
-	ms = calloc(json_object_size(jm), sizeof(*ms));
-	if (!ms) {
-		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
-		goto done;
-	}
-	json_object_foreach(jm, key, v) {
-		mapped *m = &ms[nms];
-		json_t *def, *rs;
-		size_t k;
-
-		snprintf(p, sizeof(p), "/measures");
-		pl_pointer_append(p, sizeof(p), key);
-		m->measure = key;
-		if ((st = column_of(&t, v, p, &m->col, err)) != PL_OK)
-			goto done;
-		for (k = 0; k < NSTD && strcmp(std_measures[k].name, key) != 0; k++)
-			;
-		if (k < NSTD) {
-			m->min = std_measures[k].min;
-			m->max = std_measures[k].max;
-			m->boolean = std_measures[k].boolean;
-		} else {
-			/* a custom measure: defined in the catalogue (ranges may come from openESM labels) */
-			json_t *jt, *jmin, *jmax, *jw;
-			snprintf(p, sizeof(p), "/catalogue");
-			pl_pointer_append(p, sizeof(p), key);
-			def = catalogue ? json_object_get(catalogue, key) : NULL;
-			if (!json_is_object(def)) {
-				st = pl_error_set(err, PL_ERR_INVALID, p,
-						  "custom measure '%s' needs a catalogue entry "
-						  "{\"min\", \"max\", \"worse\": \"higher\"|\"lower\"}", key);
-				goto done;
-			}
-			jt = json_object_get(def, "type");
-			m->boolean = jt && json_is_string(jt) && strcmp(json_string_value(jt), "boolean") == 0;
-			jmin = json_object_get(def, "min");
-			jmax = json_object_get(def, "max");
-			jw = json_object_get(def, "worse");
-			if (!json_is_string(jw) || (strcmp(json_string_value(jw), "higher") != 0 &&
-						    strcmp(json_string_value(jw), "lower") != 0)) {
-				pl_pointer_append(p, sizeof(p), "worse");
-				st = pl_error_set(err, PL_ERR_INVALID, p,
-						  "worse must be \"higher\" or \"lower\"");
-				goto done;
-			}
-			if (m->boolean) {
-				m->min = 0;
-				m->max = 1;
-			} else if (json_is_number(jmin) && json_is_number(jmax)) {
-				m->min = json_number_value(jmin);
-				m->max = json_number_value(jmax);
-			} else if (!metadata || labels_range(metadata, t.header[m->col], &m->min, &m->max) != 0) {
-				pl_pointer_append(p, sizeof(p), json_is_number(jmin) ? "max" : "min");
-				st = pl_error_set(err, PL_ERR_INVALID, p,
-						  "custom measure '%s' needs min and max (or openESM labels)", key);
-				goto done;
-			}
-			if (!(m->min < m->max)) {
-				pl_pointer_append(p, sizeof(p), "max");
-				st = pl_error_set(err, PL_ERR_INVALID, p, "max must be above min");
-				goto done;
-			}
-		}
-		rs = json_object_get(json_object_get(spec, "rescale"), key);
-		if (rs) {
-			snprintf(p, sizeof(p), "/rescale");
-			pl_pointer_append(p, sizeof(p), key);
-			if (!json_is_array(rs) || json_array_size(rs) != 2 ||
-			    !json_is_number(json_array_get(rs, 0)) || !json_is_number(json_array_get(rs, 1)) ||
-			    !(json_number_value(json_array_get(rs, 0)) < json_number_value(json_array_get(rs, 1))) ||
-			    m->boolean) {
-				st = pl_error_set(err, PL_ERR_INVALID, p,
-						  "rescale needs [low, high] with low < high, for a numeric measure");
-				goto done;
-			}
-			m->rescale = 1;
-			m->from_lo = json_number_value(json_array_get(rs, 0));
-			m->from_hi = json_number_value(json_array_get(rs, 1));
-		}
-		nms++;
-	}
-	if ((v = json_object_get(spec, "rescale"))) {
-		json_object_foreach(v, key, jm) {
-			if (!json_object_get(json_object_get(spec, "measures"), key)) {
-				snprintf(p, sizeof(p), "/rescale");
-				pl_pointer_append(p, sizeof(p), key);
-				st = pl_error_set(err, PL_ERR_INVALID, p, "rescale names a measure that is not mapped");
-				goto done;
-			}
-		}
-	}
-	/* events: {"column": "type"}; attributes: {"name": "column"} */
-	if ((v = json_object_get(spec, "events"))) {
-		json_t *ty;
-		evs = calloc(json_object_size(v) + 1, sizeof(*evs));
-		if (!evs) {
-			st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
-			goto done;
-		}
-		json_object_foreach(v, key, ty) {
-			snprintf(p, sizeof(p), "/events");
-			pl_pointer_append(p, sizeof(p), key);
-			evs[nevs].col = find_col(&t, key);
-			if (evs[nevs].col < 0) {
-				st = no_column(evs[nevs].col, p, err);
-				goto done;
-			}
-			if (!json_is_string(ty) || json_string_length(ty) == 0) {
-				st = pl_error_set(err, PL_ERR_INVALID, p,
-						  "an event column maps to an event type such as \"lapse\"");
-				goto done;
-			}
-			evs[nevs++].name = json_string_value(ty);
-		}
-	}
-	if ((v = json_object_get(spec, "attributes"))) {
-		json_t *col;
-		attrs = calloc(json_object_size(v) + 1, sizeof(*attrs));
-		if (!attrs) {
-			st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
-			goto done;
-		}
-		json_object_foreach(v, key, col) {
-			snprintf(p, sizeof(p), "/attributes");
-			pl_pointer_append(p, sizeof(p), key);
-			if ((st = column_of(&t, col, p, &attrs[nattrs].col, err)) != PL_OK)
-				goto done;
-			attrs[nattrs++].name = key;
-		}
-	}
-
-	/* pass 1: validate ids and dates, number the clients in order of first appearance */
-	refs = malloc((t.nrows ? t.nrows : 1) * sizeof(*refs));
-	ids = json_object();
-	clients = json_array();
-	if (!refs || !ids || !clients) {
-		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
-		goto done;
-	}
-	for (size_t r = 0; r < t.nrows; r++) {
-		const char *id = t.cells[r * t.ncols + (size_t)idcol];
-		json_t *known;
-		if (!*id || is_missing(missing, id)) {
-			st = cell_error(err, &t, r, idcol, "the client id is empty");
-			goto done;
-		}
-		if (!pl_utf8_valid(id)) {
-			st = cell_error(err, &t, r, idcol, "the client id is not valid UTF-8 text");
-			goto done;
-		}
-		known = json_object_get(ids, id);
-		if (!known) {
-			json_t *c = json_object();
-			known = json_integer((json_int_t)json_array_size(clients));
-			json_object_set_new(ids, id, known);
-			json_object_set_new(c, "id", json_string(id));
-			json_array_append_new(clients, c);
-		}
-		refs[r].client = (size_t)json_integer_value(known);
+		if (!*id || is_missing(s, id))
+			return cell_error(err, t, r, c->id, "the client id is empty");
+		if (!pl_utf8_valid(id))
+			return cell_error(err, t, r, c->id, "the client id is not valid UTF-8 text");
 		refs[r].row = r;
-		if (datecol >= 0) {
-			if (parse_date_cell(t.cells[r * t.ncols + (size_t)datecol], &refs[r].day) != 0) {
-				st = cell_error(err, &t, r, datecol, "not a date YYYY-MM-DD");
-				goto done;
-			}
-		} else {
-			double d;
-			if (parse_number(t.cells[r * t.ncols + (size_t)daycol], &d) != 0 || d != floor(d) ||
-			    d < 1 || d > 36600) {
-				st = cell_error(err, &t, r, daycol, "not a study day (an integer from 1)");
-				goto done;
-			}
-			refs[r].day = start + (int32_t)d - 1;
+		if (c->date >= 0) {
+			if (parse_date_cell(cell(t, r, c->date), &refs[r].day) != 0)
+				return cell_error(err, t, r, c->date, "not a date YYYY-MM-DD");
+			continue;
 		}
+		if (parse_number(cell(t, r, c->day), &d) != 0 || d != floor(d) || d < 1 || d > 36600)
+			return cell_error(err, t, r, c->day, "not a study day (an integer from 1)");
+		refs[r].day = s->start + (int32_t)d - 1;
 	}
-	qsort(refs, t.nrows, sizeof(*refs), cmp_rowref);
+	return PL_OK;
+}
 
-	/* pass 2: build each client's check-ins, events and attributes */
-	for (size_t k = 0; k < t.nrows; k++) {
-		size_t r = refs[k].row;
-		json_t *c = json_array_get(clients, refs[k].client), *ci = json_object(), *arr;
-		char date[16];
-		int any = 0;
+/* A run of equal ids in the id-sorted rows: where it starts and its client's first row. */
+typedef struct run {
+	size_t start, first_row;
+} run;
 
-		pl_gen_date_format(refs[k].day, date);
-		json_object_set_new(ci, "date", json_string(date));
-		for (size_t m = 0; m < nms; m++) {
-			const char *cell = t.cells[r * t.ncols + (size_t)ms[m].col];
-			double x;
-			int b;
-			if (is_missing(missing, cell))
-				continue;
-			if (ms[m].boolean) {
-				if (parse_bool(cell, &b) != 0) {
-					json_decref(ci);
-					st = cell_error(err, &t, r, ms[m].col,
-							"not a boolean (true/false, yes/no, 1/0)");
-					goto done;
-				}
-				json_object_set_new(ci, ms[m].measure, json_boolean(b));
-			} else {
-				if (parse_number(cell, &x) != 0) {
-					json_decref(ci);
-					st = cell_error(err, &t, r, ms[m].col, "not a number");
-					goto done;
-				}
-				if (ms[m].rescale) {
-					if (x < ms[m].from_lo || x > ms[m].from_hi) {
-						json_decref(ci);
-						st = cell_error(err, &t, r, ms[m].col,
-								"outside the range given in rescale");
-						goto done;
-					}
-					x = ms[m].min + (x - ms[m].from_lo) * (ms[m].max - ms[m].min) /
-								(ms[m].from_hi - ms[m].from_lo);
-				}
-				if (x < ms[m].min || x > ms[m].max) {
-					char what[96];
-					json_decref(ci);
-					snprintf(what, sizeof(what), "outside the range [%g, %g] of measure '%s'",
-						 ms[m].min, ms[m].max, ms[m].measure);
-					st = cell_error(err, &t, r, ms[m].col, what);
-					goto done;
-				}
-				json_object_set_new(ci, ms[m].measure,
-						    x == floor(x) && fabs(x) < 1e15 ? json_integer((json_int_t)x)
-										   : json_real(x));
-			}
-			any = 1;
-		}
-		for (size_t e = 0; e < nevs; e++) {
-			const char *cell = t.cells[r * t.ncols + (size_t)evs[e].col];
-			int b;
-			if (is_missing(missing, cell))
-				continue;
-			if (parse_bool(cell, &b) != 0) {
-				json_decref(ci);
-				st = cell_error(err, &t, r, evs[e].col, "not a boolean event flag");
-				goto done;
-			}
-			if (b) {
-				json_t *ev = json_object(), *list = json_object_get(c, "events"), *last;
-				if (!list) {
-					list = json_array();
-					json_object_set_new(c, "events", list);
-				}
-				/* one event per type and date */
-				last = json_array_get(list, json_array_size(list) - 1);
-				if (json_array_size(list) && strcmp(json_string_value(json_object_get(last, "date")), date) == 0 &&
-				    strcmp(json_string_value(json_object_get(last, "type")), evs[e].name) == 0) {
-					json_decref(ev);
-				} else {
-					json_object_set_new(ev, "date", json_string(date));
-					json_object_set_new(ev, "type", json_string(evs[e].name));
-					json_array_append_new(list, ev);
-					stats->events++;
-				}
-			}
-			any = 1;
-		}
-		for (size_t a = 0; a < nattrs; a++) {
-			const char *cell = t.cells[r * t.ncols + (size_t)attrs[a].col];
-			json_t *ao = json_object_get(c, "attributes"), *old;
-			if (is_missing(missing, cell))
-				continue;
-			if (!pl_utf8_valid(cell)) {
-				json_decref(ci);
-				st = cell_error(err, &t, r, attrs[a].col, "not valid UTF-8 text");
-				goto done;
-			}
-			if (!ao) {
-				ao = json_object();
-				json_object_set_new(c, "attributes", ao);
-			}
-			old = json_object_get(ao, attrs[a].name);
-			if (old && strcmp(json_string_value(old), cell) != 0) {
-				json_decref(ci);
-				st = cell_error(err, &t, r, attrs[a].col,
-						"an attribute must have one value per client");
-				goto done;
-			}
-			if (!old)
-				json_object_set_new(ao, attrs[a].name, json_string(cell));
-		}
-		if (json_object_size(ci) > 1) {
-			arr = json_object_get(c, "checkins");
-			if (!arr) {
-				arr = json_array();
-				json_object_set_new(c, "checkins", arr);
-			}
-			json_array_append_new(arr, ci);
-			stats->checkins++;
-		} else {
-			json_decref(ci);
-			if (!any)
-				stats->empty_rows++;
-		}
+static int cmp_run(const void *a, const void *b)
+{
+	const run *x = a, *y = b;
+	return x->first_row < y->first_row ? -1 : x->first_row > y->first_row;
+}
+
+/* Number the clients in order of first appearance: sort the rows by id (then row), so each
+ * client's first row heads its run, then rank the runs by that first row. */
+static pl_status number_clients(const table *t, int idcol, rowref *refs, pl_import_result *res)
+{
+	idref *ids = malloc((t->nrows + 1) * sizeof(*ids));
+	run *runs = malloc((t->nrows + 1) * sizeof(*runs));
+	size_t nruns = 0;
+	pl_status st = PL_ERR_NOMEM;
+
+	if (!ids || !runs)
+		goto done;
+	for (size_t r = 0; r < t->nrows; r++)
+		ids[r] = (idref){ cell(t, r, idcol), r };
+	qsort(ids, t->nrows, sizeof(*ids), cmp_idref);
+	for (size_t k = 0; k < t->nrows; k++)
+		if (k == 0 || strcmp(ids[k].id, ids[k - 1].id) != 0)
+			runs[nruns++] = (run){ k, ids[k].row };
+	qsort(runs, nruns, sizeof(*runs), cmp_run);
+	res->clients = calloc(nruns + 1, sizeof(*res->clients));
+	if (!res->clients)
+		goto done;
+	for (size_t c = 0; c < nruns; c++) {
+		const char *id = ids[runs[c].start].id;
+		res->clients[c].id = id;
+		for (size_t k = runs[c].start; k < t->nrows && strcmp(ids[k].id, id) == 0; k++)
+			refs[ids[k].row].client = c;
 	}
-	/* every client has both arrays, in a fixed key order: id, attributes?, checkins, events */
-	for (size_t c = 0; c < json_array_size(clients); c++) {
-		json_t *o = json_array_get(clients, c), *n = json_object(), *x;
-		json_object_set(n, "id", json_object_get(o, "id"));
-		if ((x = json_object_get(o, "attributes")))
-			json_object_set(n, "attributes", x);
-		x = json_object_get(o, "checkins");
-		json_object_set_new(n, "checkins", x ? json_incref(x) : json_array());
-		x = json_object_get(o, "events");
-		json_object_set_new(n, "events", x ? json_incref(x) : json_array());
-		json_array_set_new(clients, c, n);
-	}
-	stats->rows = t.nrows;
-	stats->clients = json_array_size(clients);
-	doc = json_object();
-	json_object_set_new(doc, "clients", clients);
-	clients = NULL;
-	/* the custom catalogue, only for mapped custom measures, with resolved ranges */
-	{
-		json_t *cat = json_object();
-		for (size_t m = 0; m < nms; m++) {
-			size_t k;
-			json_t *d, *src;
-			for (k = 0; k < NSTD && strcmp(std_measures[k].name, ms[m].measure) != 0; k++)
-				;
-			if (k < NSTD)
-				continue;
-			src = json_object_get(catalogue, ms[m].measure);
-			d = json_object();
-			if (ms[m].boolean) {
-				json_object_set_new(d, "type", json_string("boolean"));
-			} else {
-				json_object_set_new(d, "min", json_real(ms[m].min));
-				json_object_set_new(d, "max", json_real(ms[m].max));
-			}
-			json_object_set(d, "worse", json_object_get(src, "worse"));
-			json_object_set_new(cat, ms[m].measure, d);
-		}
-		if (json_object_size(cat))
-			json_object_set_new(doc, "measures", cat);
-		else
-			json_decref(cat);
-	}
-	*out = doc;
+	res->nclients = nruns;
 	st = PL_OK;
 done:
-	json_decref(clients);
-	json_decref(ids);
-	json_decref(missing);
+	free(ids);
+	free(runs);
+	return st;
+}
+
+/* ---- building each client's check-ins, events and attributes ---- */
+
+typedef struct builder {
+	pl_import_result *res;
+	const pl_import_spec *spec;
+	const table *t;
+	const columns *cols;
+	size_t cap_checkins, cap_values, cap_events, cap_attrs;
+} builder;
+
+static pl_status nomem(pl_error *err)
+{
+	return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+}
+
+/* One measure cell into a value (rescaled, range-checked); 1 if there is one, 0 if missing. */
+static pl_status read_value(const builder *b, size_t r, size_t m, int *have, double *x,
+			    pl_error *err)
+{
+	const pl_import_measure *ms = &b->spec->measures[m];
+	int col = b->cols->measure[m], v;
+	const char *text = cell(b->t, r, col);
+	char what[96];
+
+	*have = 0;
+	if (is_missing(b->spec, text))
+		return PL_OK;
+	if (ms->boolean) {
+		if (parse_bool(text, &v) != 0)
+			return cell_error(err, b->t, r, col, "not a boolean (true/false, yes/no, 1/0)");
+		*x = v;
+		*have = 1;
+		return PL_OK;
+	}
+	if (parse_number(text, x) != 0)
+		return cell_error(err, b->t, r, col, "not a number");
+	if (ms->rescale) {
+		if (*x < ms->from_lo || *x > ms->from_hi)
+			return cell_error(err, b->t, r, col, "outside the range given in rescale");
+		*x = ms->min + (*x - ms->from_lo) * (ms->max - ms->min) / (ms->from_hi - ms->from_lo);
+	}
+	if (*x < ms->min || *x > ms->max) {
+		snprintf(what, sizeof(what), "outside the range [%g, %g] of measure '%s'", ms->min,
+			 ms->max, ms->name);
+		return cell_error(err, b->t, r, col, what);
+	}
+	*have = 1;
+	return PL_OK;
+}
+
+/* The row's measure values, appended to the result's values; *any when one is present. */
+static pl_status read_measures(builder *b, size_t r, int *any, pl_error *err)
+{
+	pl_import_result *res = b->res;
+
+	for (size_t m = 0; m < b->spec->nmeasures; m++) {
+		double x;
+		int have;
+		pl_status st = read_value(b, r, m, &have, &x, err);
+		if (st != PL_OK)
+			return st;
+		if (!have)
+			continue;
+		if (grow(&res->values, &b->cap_values, res->nvalues + 1, sizeof(*res->values)) != 0)
+			return nomem(err);
+		res->values[res->nvalues++] = (pl_import_value){ m, x };
+		*any = 1;
+	}
+	return PL_OK;
+}
+
+/* The row's event flags: a true flag adds an event unless the client's last one has the same
+ * date and type. */
+static pl_status read_events(builder *b, size_t r, int32_t day, const pl_import_client *cl,
+			     int *any, pl_error *err)
+{
+	pl_import_result *res = b->res;
+	const pl_import_spec *s = b->spec;
+
+	for (size_t e = 0; e < s->nevents; e++) {
+		int col = b->cols->event[e], flag;
+		const char *text = cell(b->t, r, col);
+		const pl_import_event *last = res->nevents > cl->first_event ? &res->events[res->nevents - 1]
+									    : NULL;
+		if (is_missing(s, text))
+			continue;
+		if (parse_bool(text, &flag) != 0)
+			return cell_error(err, b->t, r, col, "not a boolean event flag");
+		*any = 1;
+		if (!flag || (last && last->day == day && strcmp(s->events[last->type].type, s->events[e].type) == 0))
+			continue;
+		if (grow(&res->events, &b->cap_events, res->nevents + 1, sizeof(*res->events)) != 0)
+			return nomem(err);
+		res->events[res->nevents++] = (pl_import_event){ day, e };
+		res->stats.events++;
+	}
+	return PL_OK;
+}
+
+/* The row's attributes: a client's first value of each is kept, a different one is an error. */
+static pl_status read_attributes(builder *b, size_t r, const pl_import_client *cl, pl_error *err)
+{
+	pl_import_result *res = b->res;
+
+	for (size_t a = 0; a < b->spec->nattributes; a++) {
+		int col = b->cols->attribute[a], seen = 0;
+		const char *text = cell(b->t, r, col);
+		if (is_missing(b->spec, text))
+			continue;
+		if (!pl_utf8_valid(text))
+			return cell_error(err, b->t, r, col, "not valid UTF-8 text");
+		for (size_t k = cl->first_attr; k < res->nattrs && !seen; k++) {
+			if (res->attrs[k].attribute != a)
+				continue;
+			if (strcmp(res->attrs[k].value, text) != 0)
+				return cell_error(err, b->t, r, col,
+						  "an attribute must have one value per client");
+			seen = 1;
+		}
+		if (seen)
+			continue;
+		if (grow(&res->attrs, &b->cap_attrs, res->nattrs + 1, sizeof(*res->attrs)) != 0)
+			return nomem(err);
+		res->attrs[res->nattrs++] = (pl_import_attr){ a, text };
+	}
+	return PL_OK;
+}
+
+/* One row of client cl: a check-in when it has a value; an empty row when it has nothing. */
+static pl_status add_row(builder *b, const rowref *ref, pl_import_client *cl, pl_error *err)
+{
+	pl_import_result *res = b->res;
+	size_t first = res->nvalues;
+	int any = 0;
+	pl_status st;
+
+	if ((st = read_measures(b, ref->row, &any, err)) != PL_OK ||
+	    (st = read_events(b, ref->row, ref->day, cl, &any, err)) != PL_OK ||
+	    (st = read_attributes(b, ref->row, cl, err)) != PL_OK)
+		return st;
+	if (res->nvalues > first) {
+		if (grow(&res->checkins, &b->cap_checkins, res->ncheckins + 1, sizeof(*res->checkins)) != 0)
+			return nomem(err);
+		res->checkins[res->ncheckins++] = (pl_import_checkin){ ref->day, first, res->nvalues - first };
+		res->stats.checkins++;
+	} else if (!any) {
+		res->stats.empty_rows++;
+	}
+	return PL_OK;
+}
+
+/* Every row in (client, date, row) order; each client's slices are contiguous. */
+static pl_status build_clients(builder *b, const rowref *refs, size_t n, pl_error *err)
+{
+	pl_import_result *res = b->res;
+
+	for (size_t k = 0; k < n; k++) {
+		pl_import_client *cl = &res->clients[refs[k].client];
+		pl_status st;
+		if (k == 0 || refs[k].client != refs[k - 1].client) {
+			cl->first_attr = res->nattrs;
+			cl->first_checkin = res->ncheckins;
+			cl->first_event = res->nevents;
+		}
+		if ((st = add_row(b, &refs[k], cl, err)) != PL_OK)
+			return st;
+		cl->nattrs = res->nattrs - cl->first_attr;
+		cl->ncheckins = res->ncheckins - cl->first_checkin;
+		cl->nevents = res->nevents - cl->first_event;
+	}
+	return PL_OK;
+}
+
+void pl_import_result_free(pl_import_result *r)
+{
+	if (!r)
+		return;
+	free(r->clients);
+	free(r->checkins);
+	free(r->values);
+	free(r->events);
+	free(r->attrs);
+	if (r->table_)
+		table_release(r->table_);
+	free(r->table_);
+	free(r);
+}
+
+pl_status pl_import_result_new(const char *text, size_t len, const pl_import_spec *spec,
+			       pl_import_result **out, pl_error *err)
+{
+	pl_import_result *res = calloc(1, sizeof(*res));
+	table *t = calloc(1, sizeof(*t));
+	columns cols = { -1, -1, -1, NULL, NULL, NULL };
+	builder b;
+	rowref *refs = NULL;
+	pl_status st;
+
+	*out = NULL;
+	if (!res || !t) {
+		free(res);
+		free(t);
+		return nomem(err);
+	}
+	res->spec = spec;
+	res->table_ = t;
+	if ((st = parse_table(text, len, spec->delimiter, t, err)) != PL_OK ||
+	    (st = map_columns(t, spec, &cols, err)) != PL_OK)
+		goto done;
+	refs = malloc((t->nrows + 1) * sizeof(*refs));
+	if (!refs) {
+		st = nomem(err);
+		goto done;
+	}
+	if ((st = read_keys(t, spec, &cols, refs, err)) != PL_OK)
+		goto done;
+	if ((st = number_clients(t, cols.id, refs, res)) != PL_OK) {
+		st = nomem(err);
+		goto done;
+	}
+	qsort(refs, t->nrows, sizeof(*refs), cmp_rowref);
+	b = (builder){ res, spec, t, &cols, 0, 0, 0, 0 };
+	if ((st = build_clients(&b, refs, t->nrows, err)) != PL_OK)
+		goto done;
+	res->stats.rows = t->nrows;
+	res->stats.clients = res->nclients;
+	*out = res;
+	res = NULL;
+done:
 	free(refs);
-	free(ms);
-	free(evs);
-	free(attrs);
-	table_release(&t);
+	columns_release(&cols);
+	pl_import_result_free(res);
 	return st;
 }

@@ -7,8 +7,10 @@
  * the same seed and parameters give the same data on every run. Clients are drawn one after the
  * other from one stream: the first k clients of a cohort do not depend on how many follow.
  *
- * Ownership: a pl_gen_client owns its arrays (pl_gen_client_release; zeroed structs are fine).
- * json_t results are new references; json_t arguments are borrowed.
+ * Ownership: a pl_gen_client owns its arrays (pl_gen_client_release; zeroed structs are fine); a
+ * pl_gen_program is allocated by pl_gen_program_new and freed whole by pl_gen_program_free.
+ * The generators work on plain structs; their documents (parameters in, clients and programs out)
+ * are read and written by the JSON layer (peerlink/json_data.h).
  */
 #ifndef PEERLINK_GEN_H
 #define PEERLINK_GEN_H
@@ -16,7 +18,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <gsl/gsl_rng.h>
-#include <jansson.h>
 #include <peerlink/error.h>
 
 #ifdef __cplusplus
@@ -76,11 +77,33 @@ typedef struct pl_gen_checkins_params {
 
 /* The documented defaults (datasets/README.md lists them). */
 void pl_gen_checkins_params_init(pl_gen_checkins_params *p);
-/* Override the defaults in *p by the members of obj (a JSON object; unknown members and values
- * out of range are PL_ERR_INVALID with the pointer ptr/member). */
-pl_status pl_gen_checkins_params_from_json(pl_gen_checkins_params *p, json_t *obj, const char *ptr,
-					   pl_error *err);
-json_t *pl_gen_checkins_params_to_json(const pl_gen_checkins_params *p);
+
+/*
+ * Both parameter sets are declared as data, so one reader (the JSON layer's) fills either from a
+ * document by name, with the range each parameter allows. kind says the C type at `offset`:
+ * REAL double, INT int, LONG long, DATE int32_t day number, WEEKDAYS int bit mask (bit w =
+ * weekday w, 0 = Monday), BANDS double[4] (one per age band; lo..hi bound each entry).
+ */
+typedef enum pl_gen_param_kind {
+	PL_GEN_PARAM_REAL, PL_GEN_PARAM_INT, PL_GEN_PARAM_LONG, PL_GEN_PARAM_DATE,
+	PL_GEN_PARAM_WEEKDAYS, PL_GEN_PARAM_BANDS
+} pl_gen_param_kind;
+
+typedef struct pl_gen_param {
+	const char *name;
+	size_t offset;
+	pl_gen_param_kind kind;
+	double lo, hi;
+} pl_gen_param;
+
+/* The parameter tables, in output order; *n receives the length. */
+const pl_gen_param *pl_gen_checkins_params_table(size_t *n);
+/* Rules across parameters (episode_min_days <= episode_max_days): PL_ERR_INVALID with the name
+ * of the parameter to blame in *field (the caller turns it into a pointer), else PL_OK. */
+pl_status pl_gen_checkins_params_check(const pl_gen_checkins_params *p, const char **field,
+				       pl_error *err);
+/* "mon".."sun" for w = 0..6, "" otherwise. */
+const char *pl_gen_weekday_name(int w);
 
 typedef struct pl_gen_client {
 	size_t days;
@@ -104,8 +127,6 @@ const char *pl_gen_age_band_name(int a);
 pl_status pl_gen_checkins_client(const pl_gen_checkins_params *p, gsl_rng *rng, size_t days,
 				 pl_gen_client *out, pl_error *err);
 void pl_gen_client_release(pl_gen_client *c);
-/* The client in the columnar risk input form, with "attributes" and (if with_truth) "truth". */
-json_t *pl_gen_client_to_json(const pl_gen_client *c, const char *id, int with_truth);
 
 /* Day numbers <-> "YYYY-MM-DD" (proleptic Gregorian). parse: 0 ok, -1 not a date. */
 int pl_gen_date_parse(const char *text, int32_t *day);
@@ -126,13 +147,67 @@ typedef struct pl_gen_profiles_params {
 } pl_gen_profiles_params;
 
 void pl_gen_profiles_params_init(pl_gen_profiles_params *p);
-pl_status pl_gen_profiles_params_from_json(pl_gen_profiles_params *p, json_t *obj, const char *ptr,
-					   pl_error *err);
-json_t *pl_gen_profiles_params_to_json(const pl_gen_profiles_params *p);
-/* {"mentees": [...], "mentors": [...], "clients": [...] (when any), "communities": [...]}; each
- * profile carries its community under "extra". *out is a new reference. */
-pl_status pl_gen_profiles(const pl_gen_profiles_params *p, gsl_rng *rng, json_t **out,
-			  pl_error *err);
+const pl_gen_param *pl_gen_profiles_params_table(size_t *n);
+
+/* Tag vocabularies of a generated profile, each in a fixed order: a person's tags are a bit mask
+ * over it (bit k = tag k). */
+typedef enum pl_gen_vocab {
+	PL_GEN_EXPERIENCES = 0, PL_GEN_SUBSTANCES, PL_GEN_GOALS, PL_GEN_PATHWAYS, PL_GEN_TRAITS,
+	PL_GEN_LIFE_STAGES, PL_GEN_VOCABS
+} pl_gen_vocab;
+
+/* Size of a vocabulary, and the name of its entry k ("" out of range). Life stages:
+ * young_adult, early_career, midlife, older_adult, parent, student. */
+size_t pl_gen_vocab_size(pl_gen_vocab v);
+const char *pl_gen_vocab_name(pl_gen_vocab v, size_t k);
+/* Availability slot s = 3 * day + part (day 0 = Monday, part 0 am, 1 pm, 2 eve) as "mon_am";
+ * buf: at least 8 bytes. */
+void pl_gen_slot_name(int s, char *buf);
+
+#define PL_GEN_NTRAITS 5
+#define PL_GEN_NSLOTS 21
+
+/* One generated person (docs/datasets.md, "Matching programs"). */
+typedef struct pl_gen_person {
+	char id[24];         /* "m0001": prefix and number */
+	int community;
+	uint32_t experiences, substances, goals; /* bit masks over the vocabularies */
+	int pathway;                             /* index into PL_GEN_PATHWAYS */
+	double personality[PL_GEN_NTRAITS];      /* in [0, 1], two decimals */
+	int age;
+	uint32_t life_stage;                     /* bit mask over PL_GEN_LIFE_STAGES */
+	int gender;                              /* pl_gen_gender_name */
+	int same_gender;                         /* gender_preference "same" (else "any") */
+	int has_age_range, age_lo, age_hi;
+	int english, spanish;                    /* languages, written in this order */
+	int in_person, virtual_;                 /* modalities, written in this order */
+	uint32_t availability;                   /* bit s: slot s (pl_gen_slot_name) */
+	long capacity;                           /* mentors: seats; 0 for others */
+	long partner;                            /* index of the partner in the same list, -1 none */
+	long exclude;                            /* mentees: index of an excluded mentor, -1 none */
+} pl_gen_person;
+
+/* A community's signature (its planted truth). */
+typedef struct pl_gen_community {
+	uint32_t experiences, substances, goals;
+	int pathway;
+	int spanish, virtual_first;
+	double centroid[PL_GEN_NTRAITS];
+	double mentee_share, mentor_share;
+} pl_gen_community;
+
+typedef struct pl_gen_program {
+	pl_gen_person *mentees, *mentors, *clients;
+	size_t nmentees, nmentors, nclients;
+	pl_gen_community *communities;
+	size_t ncommunities;
+} pl_gen_program;
+
+/* Draw a program: mentees, mentors and clients in that order, then couples (mentees, clients)
+ * and excludes. *out is new (pl_gen_program_free). */
+pl_status pl_gen_program_new(const pl_gen_profiles_params *p, gsl_rng *rng, pl_gen_program **out,
+			     pl_error *err);
+void pl_gen_program_free(pl_gen_program *prog);
 
 #ifdef __cplusplus
 }

@@ -22,6 +22,7 @@
 #include <peerlink/groups.h>
 #include <peerlink/import.h>
 #include <peerlink/json.h>
+#include <peerlink/json_data.h>
 #include <peerlink/json_match.h>
 #include <peerlink/limits.h>
 #include <peerlink/mentors.h>

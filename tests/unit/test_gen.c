@@ -10,7 +10,20 @@
 
 #include <gsl/gsl_rng.h>
 #include <peerlink/gen.h>
+#include <peerlink/json_data.h>
 #include "testutil.h"
+
+/* A program drawn by the core and written by the JSON layer, as the CLI does. */
+static pl_status gen_program(const pl_gen_profiles_params *p, gsl_rng *r, json_t **doc,
+			     pl_error *err)
+{
+	pl_gen_program *g = NULL;
+	pl_status st = pl_gen_program_new(p, r, &g, err);
+
+	*doc = st == PL_OK ? pl_json_write_gen_program(g) : NULL;
+	pl_gen_program_free(g);
+	return st;
+}
 
 static char *cohort_text(unsigned long seed, size_t n, size_t days)
 {
@@ -25,7 +38,7 @@ static char *cohort_text(unsigned long seed, size_t n, size_t days)
 		pl_gen_client c = PL_GEN_CLIENT_INIT;
 		pl_error err = PL_ERROR_INIT;
 		ck_assert_int_eq(pl_gen_checkins_client(&p, r, days, &c, &err), PL_OK);
-		json_array_append_new(arr, pl_gen_client_to_json(&c, "x", 1));
+		json_array_append_new(arr, pl_json_write_gen_client(&c, "x", 1));
 		pl_gen_client_release(&c);
 	}
 	s = json_dumps(arr, JSON_COMPACT | JSON_REAL_PRECISION(17));
@@ -236,18 +249,18 @@ START_TEST(test_params_json)
 	pl_gen_checkins_params_init(&p);
 	p.drift = 2.25;
 	p.session_days = 0x15;
-	j = pl_gen_checkins_params_to_json(&p);
+	j = pl_json_write_gen_checkins_params(&p);
 	pl_gen_checkins_params_init(&q);
-	ck_assert_int_eq(pl_gen_checkins_params_from_json(&q, j, "", &err), PL_OK);
+	ck_assert_int_eq(pl_json_read_gen_checkins_params(&q, j, "", &err), PL_OK);
 	ck_assert(memcmp(&p, &q, sizeof(p)) == 0);
 	json_decref(j);
 
 	bad = json_pack("{s:f}", "immune_fraction", 1.5);
-	ck_assert_int_eq(pl_gen_checkins_params_from_json(&q, bad, "/p", &err), PL_ERR_INVALID);
+	ck_assert_int_eq(pl_json_read_gen_checkins_params(&q, bad, "/p", &err), PL_ERR_INVALID);
 	ck_assert_str_eq(err.pointer, "/p/immune_fraction");
 	json_decref(bad);
 	bad = json_pack("{s:s}", "start", "2026-02-30");
-	ck_assert_int_eq(pl_gen_checkins_params_from_json(&q, bad, "", &err), PL_ERR_INVALID);
+	ck_assert_int_eq(pl_json_read_gen_checkins_params(&q, bad, "", &err), PL_ERR_INVALID);
 	ck_assert_str_eq(err.pointer, "/start");
 	json_decref(bad);
 }
@@ -294,7 +307,7 @@ static void community_similarity(double structure, double *same, double *diff)
 	p.mentees = 240;
 	p.structure = structure;
 	gsl_rng_set(r, 4);
-	ck_assert_int_eq(pl_gen_profiles(&p, r, &doc, &err), PL_OK);
+	ck_assert_int_eq(gen_program(&p, r, &doc, &err), PL_OK);
 	m = json_object_get(doc, "mentees");
 	*same = *diff = 0;
 	for (size_t i = 0; i < json_array_size(m); i++)
@@ -347,7 +360,7 @@ START_TEST(test_profiles_references)
 	p.couple_fraction = 0.1;
 	p.exclude_fraction = 0.1;
 	gsl_rng_set(r, 8);
-	ck_assert_int_eq(pl_gen_profiles(&p, r, &doc, &err), PL_OK);
+	ck_assert_int_eq(gen_program(&p, r, &doc, &err), PL_OK);
 	me = json_object_get(doc, "mentees");
 	mo = json_object_get(doc, "mentors");
 	ck_assert_uint_eq(json_array_size(me), 300);
@@ -455,7 +468,7 @@ START_TEST(test_profiles_extremes)
 				p.communities = f ? 64 : 1;
 				p.capacity_max = f ? 100 : 1;
 				gsl_rng_set(r, 5 + a);
-				ck_assert_int_eq(pl_gen_profiles(&p, r, &doc, &err), PL_OK);
+				ck_assert_int_eq(gen_program(&p, r, &doc, &err), PL_OK);
 				if (!json_object_get(doc, "clients"))
 					ck_assert_int_eq(p.clients, 0);
 				check_program(doc, &p);

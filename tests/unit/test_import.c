@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <peerlink/import.h>
+#include <peerlink/json_data.h>
 #include "testutil.h"
 
 static json_t *spec_of(const char *text)
@@ -23,7 +24,7 @@ static pl_status run(const char *table, const char *spec, json_t *meta, json_t *
 		     pl_import_stats *is, pl_error *err)
 {
 	json_t *s = spec_of(spec);
-	pl_status st = pl_import_table(table, strlen(table), s, meta, out, is, err);
+	pl_status st = pl_json_import_table(table, strlen(table), s, meta, out, is, err);
 	json_decref(s);
 	return st;
 }
@@ -188,7 +189,7 @@ START_TEST(test_text_rules)
 		static const char nul[] = "id,date,c,g\nA\0B,2026-01-01,1,x\nA\0C,2026-01-01,1,x\n";
 		json_t *s = spec_of(spec);
 		out = NULL;
-		ck_assert_int_eq(pl_import_table(nul, sizeof(nul) - 1, s, NULL, &out, &is, &err),
+		ck_assert_int_eq(pl_json_import_table(nul, sizeof(nul) - 1, s, NULL, &out, &is, &err),
 				 PL_ERR_INVALID);
 		ck_assert_ptr_null(out);
 		ck_assert_str_eq(err.pointer, "/data");

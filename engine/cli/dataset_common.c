@@ -1,0 +1,51 @@
+/*
+ * dataset_common.c: what the `dataset` subcommands share: streamed pieces and the --params file
+ * of the generators.
+ *
+ * Large cohorts and imports are streamed: a compact answer is written client by client (the bytes
+ * are the same as dumping the whole document at once), and --jsonl writes one client per line, so
+ * memory stays at one client whatever the cohort size. Both go through the CLI's one writer
+ * (output.c): flushed per client, output files still replaced atomically.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "dataset.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void dataset_stream_json(cli_out *out, json_t *v, size_t flags)
+{
+	cli_out_json(out, v, flags | JSON_REAL_PRECISION(15));
+	json_decref(v);
+}
+
+/* Load the JSON object in the file named by --params (NULL when the option is absent). */
+int dataset_load_params(cli_ctx *ctx, json_t **out)
+{
+	const char *path = cli_opt_str(ctx, "params");
+	json_error_t jerr;
+	json_t *doc;
+
+	*out = NULL;
+	if (!path)
+		return CLI_EXIT_OK;
+	doc = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	if (!doc) {
+		FILE *f = fopen(path, "rb");
+		if (!f)
+			return cli_fail(ctx, PL_ERR_IO, "", "cannot open the parameter file: %s",
+					strerror(errno));
+		fclose(f);
+		ctx->err_line = jerr.line > 0 ? jerr.line : 1;
+		ctx->err_column = jerr.column > 0 ? jerr.column : 1;
+		return cli_fail(ctx, PL_ERR_INVALID, "", "JSON syntax error in the parameter file");
+	}
+	if (!json_is_object(doc)) {
+		json_decref(doc);
+		return cli_fail(ctx, PL_ERR_INVALID, "", "the parameter file must hold a JSON object");
+	}
+	*out = doc;
+	return CLI_EXIT_OK;
+}
