@@ -1,6 +1,7 @@
 /*
- * fuzz_import.c: the long-format CSV / openESM importer (engine/data/import.c) through
- * pl_import_table. The fuzz input is three parts:
+ * fuzz_import.c: the long-format CSV / openESM importer through pl_json_import_table (the spec
+ * read by the JSON layer, engine/json/import.c; the table by the core, engine/data/import.c).
+ * The fuzz input is three parts:
  *
  *     SPEC (one line of JSON: the import spec)\n
  *     METADATA (one line: an openESM metadata object, or empty for none)\n
@@ -11,7 +12,7 @@
 #include "fuzz_util.h"
 
 #include <jansson.h>
-#include <peerlink/import.h>
+#include <peerlink/json_data.h>
 #include <string.h>
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -54,7 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			return 0;
 		}
 	}
-	st = pl_import_table((const char *)p, (size_t)(end - p), spec, meta, &out, &stats, &err);
+	st = pl_json_import_table((const char *)p, (size_t)(end - p), spec, meta, &out, &stats, &err);
 	if (st == PL_OK) {
 		json_t *clients = json_object_get(out, "clients");
 		if (!json_is_array(clients))
