@@ -331,7 +331,8 @@ static int has_subcommands(const char *command)
 	return 0;
 }
 
-/* Look `name` up among the common options (index >= 0) or the command's extras (-1 - index). */
+/* Look `name` (len bytes) up among the common options, then the command's extras (*is_extra);
+ * returns the row's index, or -1. */
 static int lookup_option(const cli_command *cmd, const char *name, size_t len, int *is_extra,
 			 const cli_option **opt)
 {

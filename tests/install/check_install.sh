@@ -93,7 +93,7 @@ build_and_run "$(dirname "$pc")"
 
 # ---- 4. the man page renders
 if command -v man >/dev/null 2>&1; then
-  MANWIDTH=80 man -l "$prefix/share/man/man1/peerlink.1" >"$tmp/man.txt" 2>"$tmp/man.err" ||
+  LC_ALL=C MANWIDTH=80 man -l "$prefix/share/man/man1/peerlink.1" >"$tmp/man.txt" 2>"$tmp/man.err" ||
     fail "man -l on the installed page failed"
   grep -q "risk score" "$tmp/man.txt" || fail "the rendered man page lacks 'risk score'"
   [ ! -s "$tmp/man.err" ] || { cat "$tmp/man.err"; fail "man -l warned"; }
