@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <jansson.h>
 #include <peerlink/risk.h>
+#include <peerlink/json_risk.h>
 #include "cli.h"
 
 typedef struct risk_scorer {

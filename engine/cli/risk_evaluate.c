@@ -27,6 +27,7 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 #include <peerlink/checkins.h>
+#include <peerlink/json_risk.h>
 #include <peerlink/metrics.h>
 #include <peerlink/risk.h>
 

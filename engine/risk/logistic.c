@@ -1,5 +1,5 @@
 /*
- * logistic.c: L2-regularized logistic regression by IRLS, Platt and isotonic calibration, AUROC.
+ * logistic.c: L2-regularized logistic regression by IRLS, Platt and isotonic calibration.
  *
  * Why IRLS: with tens of features and up to a few hundred thousand client-days, Newton's method
  * converges in a handful of iterations, each one pass over the data plus a (p+1)x(p+1) Cholesky
@@ -341,36 +341,4 @@ double pl_calibration_apply(const pl_calibration *cal, double s)
 		return cal->y[lo] + (cal->y[hi] - cal->y[lo]) * (s - cal->x[lo]) / (cal->x[hi] - cal->x[lo]);
 	}
 	return NAN;
-}
-
-/* ---------------------------------------------------------------- AUROC */
-
-double pl_auroc(const double *score, const double *y, size_t n)
-{
-	sy_pair *v = malloc((n ? n : 1) * sizeof(*v));
-	double npos = 0, nneg = 0, rank_sum = 0, auc;
-
-	if (!v)
-		return NAN;
-	for (size_t i = 0; i < n; i++) {
-		v[i].s = score[i];
-		v[i].y = y[i];
-	}
-	qsort(v, n, sizeof(*v), cmp_pair);
-	/* Mann-Whitney: AUC = (R+ - N+(N+ + 1)/2) / (N+ N-), ties at their mid-rank. */
-	for (size_t i = 0; i < n;) {
-		size_t j = i;
-		double pos = 0;
-		while (j < n && v[j].s == v[i].s)
-			pos += v[j++].y > 0.5;
-		rank_sum += pos * ((double)(i + 1) + (double)j) / 2.0;
-		npos += pos;
-		nneg += (double)(j - i) - pos;
-		i = j;
-	}
-	free(v);
-	if (npos == 0 || nneg == 0)
-		return NAN;
-	auc = (rank_sum - npos * (npos + 1) / 2) / (npos * nneg);
-	return auc;
 }

@@ -166,13 +166,10 @@ void pl_risk_model_release(pl_risk_model *m)
 	free(m->sd);
 	free(m->coef);
 	pl_calibration_release(&m->cal);
-	json_decref(m->tier_rule);
-	json_decref(m->training);
-	json_decref(m->metrics);
 	memset(m, 0, sizeof(*m));
 }
 
-static pl_status model_alloc(pl_risk_model *m, size_t nf, pl_error *err)
+pl_status pl_risk_model_alloc(pl_risk_model *m, size_t nf, pl_error *err)
 {
 	m->nfeatures = nf;
 	m->features = calloc(nf ? nf : 1, sizeof(*m->features));
@@ -250,7 +247,8 @@ static double budget_threshold(const double *sorted, size_t n, size_t k)
 	return nextafter(sorted[0], 2.0);
 }
 
-static void tier_metrics(json_t *obj, const double *p, const double *y, size_t n, double thr)
+static void tier_summary(pl_tier_summary *t, const double *p, const double *y, size_t n,
+			 double thr)
 {
 	double flagged = 0, tp = 0, pos = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -260,90 +258,73 @@ static void tier_metrics(json_t *obj, const double *p, const double *y, size_t n
 			tp += y[i];
 		}
 	}
-	json_object_set_new(obj, "threshold", json_real(thr));
-	json_object_set_new(obj, "flagged_fraction", json_real(n ? flagged / (double)n : 0));
-	json_object_set_new(obj, "alerts_per_client_week", json_real(n ? 7 * flagged / (double)n : 0));
-	json_object_set_new(obj, "sensitivity", json_real(pos > 0 ? tp / pos : 0));
-	json_object_set_new(obj, "ppv", flagged > 0 ? json_real(tp / flagged) : json_null());
+	t->threshold = thr;
+	t->flagged_fraction = n ? flagged / (double)n : 0;
+	t->alerts_per_client_week = n ? 7 * flagged / (double)n : 0;
+	t->sensitivity = pos > 0 ? tp / pos : 0;
+	t->ppv = flagged > 0 ? tp / flagged : NAN;
 }
 
-static json_t *reliability_table(const double *p, const double *y, size_t n)
-{
-	json_t *arr = json_array();
-	for (int b = 0; b < 10; b++) {
-		double lo = b / 10.0, hi = (b + 1) / 10.0, sp = 0, sy = 0, cnt = 0;
-		for (size_t i = 0; i < n; i++)
-			if (p[i] >= lo && (p[i] < hi || (b == 9 && p[i] <= 1.0))) {
-				sp += p[i];
-				sy += y[i];
-				cnt++;
-			}
-		if (cnt == 0)
-			continue;
-		json_t *o = json_object();
-		json_object_set_new(o, "bin", json_pack("[f,f]", lo, hi));
-		json_object_set_new(o, "n", json_integer((json_int_t)cnt));
-		json_object_set_new(o, "mean_predicted", json_real(sp / cnt));
-		json_object_set_new(o, "observed_rate", json_real(sy / cnt));
-		json_array_append_new(arr, o);
-	}
-	return arr;
-}
-
-static const char *cal_name(pl_calibration_method m)
+const char *pl_calibration_name(pl_calibration_method m)
 {
 	return m == PL_CAL_PLATT ? "platt" : m == PL_CAL_ISOTONIC ? "isotonic" : "none";
 }
 
-pl_status pl_risk_train(const pl_risk_dataset *ds, const pl_catalogue *cat,
-			const pl_feature_spec *f, const pl_risk_train_options *o, pl_risk_model *m,
-			pl_error *err)
+/* Working arrays of one training run. */
+typedef struct train_work {
+	double *Z;              /* n x p standardized features */
+	double *beta;           /* p + 1 */
+	double *oof;            /* out-of-fold logits */
+	double *prob;           /* out-of-fold calibrated risks */
+	double *sorted;
+	double *sub_x, *sub_y;  /* one fold's training rows */
+	uint8_t *y8;            /* labels as 0/1 bytes, for the metrics module */
+	int *fold;              /* per client */
+	uint32_t *perm;
+} train_work;
+
+static void train_work_release(train_work *w)
 {
-	size_t n = ds->nrows, p = ds->nfeatures, K;
-	double *Z = NULL, *beta = NULL, *oof = NULL, *prob = NULL, *sorted = NULL, *sub_y = NULL;
-	double *sub_x = NULL;
-	int *fold = NULL;
-	uint32_t *perm = NULL;
-	pl_status st;
-	pl_logistic_info info;
-	json_t *metrics, *rule;
+	free(w->Z);
+	free(w->beta);
+	free(w->oof);
+	free(w->prob);
+	free(w->sorted);
+	free(w->sub_x);
+	free(w->sub_y);
+	free(w->y8);
+	free(w->fold);
+	free(w->perm);
+}
 
-	memset(m, 0, sizeof(*m));
-	if (n == 0 || ds->npositive == 0 || ds->npositive == n)
-		return pl_error_set(err, PL_ERR_INFEASIBLE, "/clients",
-				    "the training data need client-days both with and without a lapse "
-				    "in the horizon (rows: %zu, with a lapse: %zu)", n, ds->npositive);
-	K = o->folds < 2 ? 2 : (size_t)o->folds;
-	if (K > ds->nclients_used)
-		return pl_error_set(err, PL_ERR_INFEASIBLE, "/clients",
-				    "%zu clients with labelled days cannot be split into %zu folds",
-				    ds->nclients_used, K);
-	st = model_alloc(m, p, err);
-	if (st != PL_OK)
-		goto fail;
-	m->version = PL_RISK_MODEL_VERSION;
-	m->horizon_days = o->horizon_days;
-	m->min_checkins = o->min_checkins;
-	m->l2 = o->l2;
-	memcpy(m->features, f, p * sizeof(*f));
-	st = pl_catalogue_copy(&m->catalogue, cat, err);
-	if (st != PL_OK)
-		goto fail;
+static pl_status train_work_alloc(train_work *w, const pl_risk_dataset *ds, pl_error *err)
+{
+	size_t n = ds->nrows, p = ds->nfeatures;
 
-	/* Standardization over the defined values; undefined values become the mean (z = 0). */
-	Z = malloc(n * p * sizeof(double));
-	beta = malloc((p + 1) * sizeof(double));
-	oof = malloc(n * sizeof(double));
-	prob = malloc(n * sizeof(double));
-	sorted = malloc(n * sizeof(double));
-	fold = malloc(ds->nclients * sizeof(int));
-	perm = malloc(ds->nclients * sizeof(uint32_t));
-	sub_x = malloc(n * p * sizeof(double));
-	sub_y = malloc(n * sizeof(double));
-	if (!Z || !beta || !oof || !prob || !sorted || !fold || !perm || !sub_x || !sub_y) {
-		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
-		goto fail;
-	}
+	memset(w, 0, sizeof(*w));
+	w->Z = malloc(n * p * sizeof(double));
+	w->beta = malloc((p + 1) * sizeof(double));
+	w->oof = malloc(n * sizeof(double));
+	w->prob = malloc(n * sizeof(double));
+	w->sorted = malloc(n * sizeof(double));
+	w->sub_x = malloc(n * p * sizeof(double));
+	w->sub_y = malloc(n * sizeof(double));
+	w->y8 = malloc(n);
+	w->fold = malloc((ds->nclients ? ds->nclients : 1) * sizeof(int));
+	w->perm = malloc((ds->nclients ? ds->nclients : 1) * sizeof(uint32_t));
+	if (!w->Z || !w->beta || !w->oof || !w->prob || !w->sorted || !w->sub_x || !w->sub_y ||
+	    !w->y8 || !w->fold || !w->perm)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	for (size_t i = 0; i < n; i++)
+		w->y8[i] = ds->y[i] > 0.5;
+	return PL_OK;
+}
+
+/* Standardization over the defined values; undefined values become the mean (z = 0). */
+static void standardize(const pl_risk_dataset *ds, pl_risk_model *m, double *Z)
+{
+	size_t n = ds->nrows, p = ds->nfeatures;
+
 	for (size_t j = 0; j < p; j++) {
 		double mean = 0, m2 = 0, cnt = 0;
 		for (size_t i = 0; i < n; i++) {
@@ -362,422 +343,182 @@ pl_status pl_risk_train(const pl_risk_dataset *ds, const pl_catalogue *cat,
 			Z[i * p + j] = isnan(v) ? 0.0 : (v - m->mean[j]) / m->sd[j];
 		}
 	}
+}
 
-	/* Folds grouped by client: a seeded shuffle of the clients, dealt round robin. */
-	{
-		uint64_t s = (uint64_t)o->seed ^ 0x5eed5eedULL;
-		for (size_t g = 0; g < ds->nclients; g++)
-			perm[g] = (uint32_t)g;
-		for (size_t g = ds->nclients; g > 1; g--) {
-			size_t r = (size_t)(splitmix(&s) % g);
-			uint32_t t = perm[g - 1];
-			perm[g - 1] = perm[r];
-			perm[r] = t;
-		}
-		for (size_t g = 0; g < ds->nclients; g++)
-			fold[perm[g]] = (int)(g % K);
+/* Folds grouped by client: a seeded shuffle of the clients, dealt round robin. */
+static void assign_folds(size_t nclients, size_t K, unsigned long seed, uint32_t *perm, int *fold)
+{
+	uint64_t s = (uint64_t)seed ^ 0x5eed5eedULL;
+	for (size_t g = 0; g < nclients; g++)
+		perm[g] = (uint32_t)g;
+	for (size_t g = nclients; g > 1; g--) {
+		size_t r = (size_t)(splitmix(&s) % g);
+		uint32_t t = perm[g - 1];
+		perm[g - 1] = perm[r];
+		perm[r] = t;
 	}
+	for (size_t g = 0; g < nclients; g++)
+		fold[perm[g]] = (int)(g % K);
+}
+
+/* Out-of-fold logits: each fold's rows scored by a fit on the other folds. */
+static pl_status out_of_fold_logits(const pl_risk_dataset *ds, size_t K, double l2, train_work *w,
+				    pl_error *err)
+{
+	size_t n = ds->nrows, p = ds->nfeatures;
+
 	for (size_t k = 0; k < K; k++) {
 		size_t nt = 0, npos = 0;
+		pl_status st;
 		for (size_t i = 0; i < n; i++)
-			if ((size_t)fold[ds->group[i]] != k) {
-				memcpy(sub_x + nt * p, Z + i * p, p * sizeof(double));
-				sub_y[nt++] = ds->y[i];
+			if ((size_t)w->fold[ds->group[i]] != k) {
+				memcpy(w->sub_x + nt * p, w->Z + i * p, p * sizeof(double));
+				w->sub_y[nt++] = ds->y[i];
 				npos += ds->y[i] > 0.5;
 			}
-		if (npos == 0 || npos == nt) {
-			st = pl_error_set(err, PL_ERR_INFEASIBLE, "/clients",
-					  "a cross-validation fold has no lapse (or only lapses); "
-					  "give more clients or fewer folds");
-			goto fail;
-		}
-		st = pl_logistic_fit(sub_x, sub_y, NULL, nt, p, o->l2, beta, NULL, err);
+		if (npos == 0 || npos == nt)
+			return pl_error_set(err, PL_ERR_INFEASIBLE, "/clients",
+					    "a cross-validation fold has no lapse (or only lapses); "
+					    "give more clients or fewer folds");
+		st = pl_logistic_fit(w->sub_x, w->sub_y, NULL, nt, p, l2, w->beta, NULL, err);
 		if (st != PL_OK)
-			goto fail;
+			return st;
 		for (size_t i = 0; i < n; i++)
-			if ((size_t)fold[ds->group[i]] == k) {
-				double e = beta[0];
+			if ((size_t)w->fold[ds->group[i]] == k) {
+				double e = w->beta[0];
 				for (size_t j = 0; j < p; j++)
-					e += beta[j + 1] * Z[i * p + j];
-				oof[i] = e;
+					e += w->beta[j + 1] * w->Z[i * p + j];
+				w->oof[i] = e;
 			}
 	}
+	return PL_OK;
+}
+
+/* High tier: the alert budget; moderate: the largest threshold that still reaches the
+ * sensitivity target (capped at the high threshold). On out-of-fold calibrated risks. */
+static void choose_thresholds(const pl_risk_dataset *ds, const pl_risk_train_options *o,
+			      train_work *w, pl_risk_model *m)
+{
+	size_t n = ds->nrows, npos = 0, need;
+
+	for (size_t i = 0; i < n; i++)
+		w->prob[i] = w->sorted[i] = pl_calibration_apply(&m->cal, w->oof[i]);
+	qsort(w->sorted, n, sizeof(double), cmp_desc);
+	m->threshold_high = budget_threshold(w->sorted, n, (size_t)floor(o->alert_rate * (double)n));
+	for (size_t i = 0; i < n; i++)
+		if (ds->y[i] > 0.5)
+			w->sorted[npos++] = w->prob[i];
+	qsort(w->sorted, npos, sizeof(double), cmp_desc);
+	need = (size_t)ceil(o->sensitivity * (double)npos);
+	if (need < 1)
+		need = 1;
+	if (need > npos)
+		need = npos;
+	m->threshold_moderate = fmin(w->sorted[need - 1], m->threshold_high);
+}
+
+/* The training report: the data, the rule and the out-of-fold performance. */
+static void fill_report(const pl_risk_dataset *ds, const pl_risk_train_options *o, size_t K,
+			const train_work *w, int iterations, pl_risk_model *m)
+{
+	pl_risk_training_report *r = &m->report;
+	size_t n = ds->nrows;
+	double brier = 0, ll = 0, mp = 0, my = 0;
+
+	r->present = 1;
+	r->alert_rate = o->alert_rate;
+	r->sensitivity_target = o->sensitivity;
+	r->clients = ds->nclients;
+	r->clients_with_rows = ds->nclients_used;
+	r->client_days = n;
+	r->positive_days = ds->npositive;
+	r->first_day = ds->min_day;
+	r->last_day = ds->max_day;
+	r->folds = K;
+	r->seed = o->seed;
+	r->stride = o->stride;
+	r->calibration = o->calibration;
+	for (size_t i = 0; i < n; i++) {
+		double q = fmin(fmax(w->prob[i], 1e-12), 1 - 1e-12);
+		brier += (w->prob[i] - ds->y[i]) * (w->prob[i] - ds->y[i]);
+		ll -= ds->y[i] * log(q) + (1 - ds->y[i]) * log(1 - q);
+		mp += w->prob[i];
+		my += ds->y[i];
+	}
+	r->auroc = pl_metrics_auroc(w->oof, w->y8, n);
+	r->brier = brier / n;
+	r->log_loss = ll / n;
+	r->mean_predicted = mp / n;
+	r->observed_rate = my / n;
+	tier_summary(&r->moderate_or_higher, w->prob, ds->y, n, m->threshold_moderate);
+	tier_summary(&r->high, w->prob, ds->y, n, m->threshold_high);
+	pl_metrics_ece(w->prob, w->y8, n, PL_TRAIN_RELIABILITY_BINS, r->reliability);
+	r->irls_iterations = iterations;
+}
+
+static pl_status train_check(const pl_risk_dataset *ds, size_t K, pl_error *err)
+{
+	size_t n = ds->nrows;
+
+	if (n == 0 || ds->npositive == 0 || ds->npositive == n)
+		return pl_error_set(err, PL_ERR_INFEASIBLE, "/clients",
+				    "the training data need client-days both with and without a lapse "
+				    "in the horizon (rows: %zu, with a lapse: %zu)", n, ds->npositive);
+	if (K > ds->nclients_used)
+		return pl_error_set(err, PL_ERR_INFEASIBLE, "/clients",
+				    "%zu clients with labelled days cannot be split into %zu folds",
+				    ds->nclients_used, K);
+	return PL_OK;
+}
+
+pl_status pl_risk_train(const pl_risk_dataset *ds, const pl_catalogue *cat,
+			const pl_feature_spec *f, const pl_risk_train_options *o, pl_risk_model *m,
+			pl_error *err)
+{
+	size_t n = ds->nrows, p = ds->nfeatures, K = o->folds < 2 ? 2 : (size_t)o->folds;
+	train_work w;
+	pl_logistic_info info;
+	pl_status st;
+
+	memset(m, 0, sizeof(*m));
+	memset(&w, 0, sizeof(w));
+	if ((st = train_check(ds, K, err)) != PL_OK)
+		return st;
+	if ((st = pl_risk_model_alloc(m, p, err)) != PL_OK ||
+	    (st = pl_catalogue_copy(&m->catalogue, cat, err)) != PL_OK ||
+	    (st = train_work_alloc(&w, ds, err)) != PL_OK)
+		goto fail;
+	m->version = PL_RISK_MODEL_VERSION;
+	m->horizon_days = o->horizon_days;
+	m->min_checkins = o->min_checkins;
+	m->l2 = o->l2;
+	memcpy(m->features, f, p * sizeof(*f));
+	standardize(ds, m, w.Z);
+	assign_folds(ds->nclients, K, o->seed, w.perm, w.fold);
+	if ((st = out_of_fold_logits(ds, K, o->l2, &w, err)) != PL_OK)
+		goto fail;
 	/* Calibration on the out-of-fold logits. */
 	if (o->calibration == PL_CAL_PLATT)
-		st = pl_calibration_fit_platt(oof, ds->y, n, &m->cal, err);
+		st = pl_calibration_fit_platt(w.oof, ds->y, n, &m->cal, err);
 	else if (o->calibration == PL_CAL_ISOTONIC)
-		st = pl_calibration_fit_isotonic(oof, ds->y, n, &m->cal, err);
+		st = pl_calibration_fit_isotonic(w.oof, ds->y, n, &m->cal, err);
 	else
 		m->cal.method = PL_CAL_NONE;
 	if (st != PL_OK)
 		goto fail;
 	/* The final coefficients use every row. */
-	st = pl_logistic_fit(Z, ds->y, NULL, n, p, o->l2, beta, &info, err);
-	if (st != PL_OK)
+	if ((st = pl_logistic_fit(w.Z, ds->y, NULL, n, p, o->l2, w.beta, &info, err)) != PL_OK)
 		goto fail;
-	m->intercept = beta[0];
+	m->intercept = w.beta[0];
 	for (size_t j = 0; j < p; j++)
-		m->coef[j] = beta[j + 1];
-
-	/* Out-of-fold calibrated risks: thresholds and metrics. */
-	for (size_t i = 0; i < n; i++)
-		prob[i] = sorted[i] = pl_calibration_apply(&m->cal, oof[i]);
-	qsort(sorted, n, sizeof(double), cmp_desc);
-	m->threshold_high = budget_threshold(sorted, n, (size_t)floor(o->alert_rate * (double)n));
-	{
-		/* Moderate: the largest threshold that still reaches the sensitivity target. */
-		size_t npos = 0, need;
-		for (size_t i = 0; i < n; i++)
-			if (ds->y[i] > 0.5)
-				sorted[npos++] = prob[i];
-		qsort(sorted, npos, sizeof(double), cmp_desc);
-		need = (size_t)ceil(o->sensitivity * (double)npos);
-		if (need < 1)
-			need = 1;
-		if (need > npos)
-			need = npos;
-		m->threshold_moderate = fmin(sorted[need - 1], m->threshold_high);
-	}
-	rule = json_object();
-	json_object_set_new(rule, "high",
-			    json_sprintf("at most %g of client-days (the alert budget) on out-of-fold "
-					 "calibrated risks", o->alert_rate));
-	json_object_set_new(rule, "moderate",
-			    json_sprintf("the largest threshold reaching sensitivity %g on out-of-fold "
-					 "calibrated risks (capped at the high threshold)", o->sensitivity));
-	json_object_set_new(rule, "alert_rate", json_real(o->alert_rate));
-	json_object_set_new(rule, "sensitivity_target", json_real(o->sensitivity));
-	m->tier_rule = rule;
-
-	metrics = json_object();
-	{
-		double brier = 0, ll = 0, mp = 0, my = 0;
-		json_t *tiers = json_object(), *tm = json_object(), *th = json_object();
-		for (size_t i = 0; i < n; i++) {
-			double q = fmin(fmax(prob[i], 1e-12), 1 - 1e-12);
-			brier += (prob[i] - ds->y[i]) * (prob[i] - ds->y[i]);
-			ll -= ds->y[i] * log(q) + (1 - ds->y[i]) * log(1 - q);
-			mp += prob[i];
-			my += ds->y[i];
-		}
-		json_object_set_new(metrics, "evaluation",
-				    json_sprintf("%zu-fold cross-validation grouped by client "
-						 "(out-of-fold predictions)", K));
-		json_object_set_new(metrics, "auroc", json_real(pl_auroc(oof, ds->y, n)));
-		json_object_set_new(metrics, "brier", json_real(brier / n));
-		json_object_set_new(metrics, "log_loss", json_real(ll / n));
-		json_object_set_new(metrics, "mean_predicted", json_real(mp / n));
-		json_object_set_new(metrics, "observed_rate", json_real(my / n));
-		tier_metrics(tm, prob, ds->y, n, m->threshold_moderate);
-		tier_metrics(th, prob, ds->y, n, m->threshold_high);
-		json_object_set_new(tiers, "moderate_or_higher", tm);
-		json_object_set_new(tiers, "high", th);
-		json_object_set_new(metrics, "tiers", tiers);
-		json_object_set_new(metrics, "reliability", reliability_table(prob, ds->y, n));
-		json_object_set_new(metrics, "irls_iterations", json_integer(info.iterations));
-	}
-	m->metrics = metrics;
-	m->training = json_object();
-	json_object_set_new(m->training, "clients", json_integer((json_int_t)ds->nclients));
-	json_object_set_new(m->training, "clients_with_rows", json_integer((json_int_t)ds->nclients_used));
-	json_object_set_new(m->training, "client_days", json_integer((json_int_t)n));
-	json_object_set_new(m->training, "positive_days", json_integer((json_int_t)ds->npositive));
-	{
-		char a[11], b[11];
-		pl_date_format(ds->min_day, a);
-		pl_date_format(ds->max_day, b);
-		json_object_set_new(m->training, "first_day", json_string(a));
-		json_object_set_new(m->training, "last_day", json_string(b));
-	}
-	json_object_set_new(m->training, "label",
-			    json_sprintf("a lapse or relapse event within %d day%s after the day",
-					 o->horizon_days, o->horizon_days == 1 ? "" : "s"));
-	json_object_set_new(m->training, "folds", json_integer((json_int_t)K));
-	json_object_set_new(m->training, "seed", json_integer((json_int_t)o->seed));
-	json_object_set_new(m->training, "stride", json_integer(o->stride));
-	json_object_set_new(m->training, "calibration", json_string(cal_name(o->calibration)));
-	goto out;
-fail:
-	pl_risk_model_release(m);
-out:
-	free(Z);
-	free(beta);
-	free(oof);
-	free(prob);
-	free(sorted);
-	free(fold);
-	free(perm);
-	free(sub_x);
-	free(sub_y);
-	return st;
-}
-
-/* ---------------------------------------------------------------- model file */
-
-json_t *pl_risk_model_to_json(const pl_risk_model *m)
-{
-	json_t *doc = json_object(), *feats = json_array(), *cal = json_object(), *thr = json_object();
-	char name[2 * PL_MEASURE_NAME_MAX];
-
-	json_object_set_new(doc, "format", json_string("peerlink-risk-model"));
-	json_object_set_new(doc, "version", json_integer(m->version));
-	json_object_set_new(doc, "peerlink_version", json_string(pl_version()));
-	json_object_set_new(doc, "disclaimer",
-			    json_string("Not a clinically validated instrument. Trained on the data "
-					"described under 'training'; see models/MODEL_CARD.md."));
-	json_object_set_new(doc, "horizon_days", json_integer(m->horizon_days));
-	json_object_set_new(doc, "min_checkins", json_integer(m->min_checkins));
-	json_object_set_new(doc, "measures", pl_catalogue_custom_to_json(&m->catalogue));
-	for (size_t j = 0; j < m->nfeatures; j++) {
-		pl_feature_name(&m->features[j], &m->catalogue, name, sizeof(name));
-		json_array_append_new(feats, json_pack("{s:s,s:f,s:f,s:f}", "name", name, "mean",
-						       m->mean[j], "sd", m->sd[j], "coefficient",
-						       m->coef[j]));
-	}
-	json_object_set_new(doc, "features", feats);
-	json_object_set_new(doc, "intercept", json_real(m->intercept));
-	json_object_set_new(doc, "l2", json_real(m->l2));
-	json_object_set_new(cal, "method", json_string(cal_name(m->cal.method)));
-	if (m->cal.method == PL_CAL_PLATT) {
-		json_object_set_new(cal, "a", json_real(m->cal.a));
-		json_object_set_new(cal, "b", json_real(m->cal.b));
-	} else if (m->cal.method == PL_CAL_ISOTONIC) {
-		json_t *x = json_array(), *y = json_array();
-		for (size_t k = 0; k < m->cal.n; k++) {
-			json_array_append_new(x, json_real(m->cal.x[k]));
-			json_array_append_new(y, json_real(m->cal.y[k]));
-		}
-		json_object_set_new(cal, "x", x);
-		json_object_set_new(cal, "y", y);
-	}
-	json_object_set_new(doc, "calibration", cal);
-	json_object_set_new(thr, "moderate", json_real(m->threshold_moderate));
-	json_object_set_new(thr, "high", json_real(m->threshold_high));
-	if (m->tier_rule)
-		json_object_set(thr, "rule", m->tier_rule);
-	json_object_set_new(doc, "thresholds", thr);
-	if (m->training)
-		json_object_set(doc, "training", m->training);
-	if (m->metrics)
-		json_object_set(doc, "metrics", m->metrics);
-	return doc;
-}
-
-static pl_status get_real(json_t *obj, const char *key, const char *ptr, double *out,
-			  pl_error *err)
-{
-	char p[PL_POINTER_MAX];
-	json_t *v = json_object_get(obj, key);
-	snprintf(p, sizeof(p), "%s", ptr);
-	pl_pointer_append(p, sizeof(p), key);
-	if (!json_is_number(v) || !isfinite(json_number_value(v)))
-		return pl_error_set(err, PL_ERR_INVALID, p, "'%s' must be a finite number", key);
-	*out = json_number_value(v);
-	return PL_OK;
-}
-
-static pl_status get_int(json_t *obj, const char *key, long lo, long hi, int *out, pl_error *err)
-{
-	char p[PL_POINTER_MAX] = "";
-	json_t *v = json_object_get(obj, key);
-	pl_pointer_append(p, sizeof(p), key);
-	if (!json_is_integer(v) || json_integer_value(v) < lo || json_integer_value(v) > hi)
-		return pl_error_set(err, PL_ERR_INVALID, p, "'%s' must be an integer from %ld to %ld",
-				    key, lo, hi);
-	*out = (int)json_integer_value(v);
-	return PL_OK;
-}
-
-static pl_status read_calibration(json_t *cal, pl_calibration *c, pl_error *err)
-{
-	json_t *jm = json_object_get(cal, "method"), *jx, *jy;
-	const char *method;
-	pl_status st;
-
-	memset(c, 0, sizeof(*c));
-	if (!json_is_object(cal))
-		return pl_error_set(err, PL_ERR_INVALID, "/calibration", "'calibration' must be an object");
-	if (!json_is_string(jm))
-		return pl_error_set(err, PL_ERR_INVALID, "/calibration/method",
-				    "'method' must be \"platt\", \"isotonic\" or \"none\"");
-	method = json_string_value(jm);
-	if (strcmp(method, "none") == 0)
-		return PL_OK;
-	if (strcmp(method, "platt") == 0) {
-		c->method = PL_CAL_PLATT;
-		st = get_real(cal, "a", "/calibration", &c->a, err);
-		if (st == PL_OK)
-			st = get_real(cal, "b", "/calibration", &c->b, err);
-		if (st == PL_OK && !(c->a > 0))
-			st = pl_error_set(err, PL_ERR_INVALID, "/calibration/a",
-					  "Platt slope 'a' must be positive (risk must rise with the score)");
-		return st;
-	}
-	if (strcmp(method, "isotonic") != 0)
-		return pl_error_set(err, PL_ERR_INVALID, "/calibration/method",
-				    "'method' must be \"platt\", \"isotonic\" or \"none\"");
-	c->method = PL_CAL_ISOTONIC;
-	jx = json_object_get(cal, "x");
-	jy = json_object_get(cal, "y");
-	if (!json_is_array(jx) || json_array_size(jx) == 0)
-		return pl_error_set(err, PL_ERR_INVALID, "/calibration/x", "'x' must be a non-empty array");
-	if (!json_is_array(jy) || json_array_size(jy) != json_array_size(jx))
-		return pl_error_set(err, PL_ERR_INVALID, "/calibration/y",
-				    "'y' must be an array as long as 'x'");
-	c->n = json_array_size(jx);
-	c->x = malloc(c->n * sizeof(double));
-	c->y = malloc(c->n * sizeof(double));
-	if (!c->x || !c->y)
-		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
-	for (size_t k = 0; k < c->n; k++) {
-		json_t *a = json_array_get(jx, k), *b = json_array_get(jy, k);
-		char p[PL_POINTER_MAX];
-		if (!json_is_number(a) || !isfinite(json_number_value(a)) ||
-		    (k > 0 && json_number_value(a) < c->x[k - 1])) {
-			snprintf(p, sizeof(p), "/calibration/x/%zu", k);
-			return pl_error_set(err, PL_ERR_INVALID, p,
-					    "isotonic knots 'x' must be finite and non-decreasing");
-		}
-		if (!json_is_number(b) || !(json_number_value(b) >= 0 && json_number_value(b) <= 1) ||
-		    (k > 0 && json_number_value(b) < c->y[k - 1])) {
-			snprintf(p, sizeof(p), "/calibration/y/%zu", k);
-			return pl_error_set(err, PL_ERR_INVALID, p,
-					    "isotonic values 'y' must be in [0, 1] and non-decreasing");
-		}
-		c->x[k] = json_number_value(a);
-		c->y[k] = json_number_value(b);
-	}
-	return PL_OK;
-}
-
-pl_status pl_risk_model_from_json(json_t *doc, pl_risk_model *m, pl_error *err)
-{
-	static const char *const keys[] = { "format", "version", "peerlink_version", "disclaimer",
-					    "horizon_days", "min_checkins", "measures", "features",
-					    "intercept", "l2", "calibration", "thresholds", "training",
-					    "metrics", "stats", NULL };
-	json_t *v, *feats, *thr;
-	const char *key;
-	pl_status st;
-
-	memset(m, 0, sizeof(*m));
-	if (!json_is_object(doc))
-		return pl_error_set(err, PL_ERR_INVALID, "", "a model file must be a JSON object");
-	json_object_foreach(doc, key, v) {
-		int ok = 0;
-		for (const char *const *a = keys; *a; a++)
-			ok |= strcmp(*a, key) == 0;
-		if (!ok) {
-			char p[PL_POINTER_MAX] = "";
-			pl_pointer_append(p, sizeof(p), key);
-			return pl_error_set(err, PL_ERR_INVALID, p, "unknown field '%s'", key);
-		}
-	}
-	v = json_object_get(doc, "format");
-	if (!json_is_string(v) || strcmp(json_string_value(v), "peerlink-risk-model") != 0)
-		return pl_error_set(err, PL_ERR_INVALID, "/format",
-				    "'format' must be \"peerlink-risk-model\"");
-	st = get_int(doc, "version", PL_RISK_MODEL_VERSION, PL_RISK_MODEL_VERSION, &m->version, err);
-	if (st == PL_OK)
-		st = get_int(doc, "horizon_days", 1, 365, &m->horizon_days, err);
-	if (st == PL_OK)
-		st = get_int(doc, "min_checkins", 1, 365, &m->min_checkins, err);
-	if (st == PL_OK)
-		st = pl_catalogue_from_json(&m->catalogue, json_object_get(doc, "measures"), "/measures",
-					    err);
-	if (st != PL_OK)
-		goto fail;
-	feats = json_object_get(doc, "features");
-	if (!json_is_array(feats) || json_array_size(feats) == 0) {
-		st = pl_error_set(err, PL_ERR_INVALID, "/features", "'features' must be a non-empty array");
-		goto fail;
-	}
-	st = model_alloc(m, json_array_size(feats), err);
-	if (st != PL_OK)
-		goto fail;
-	for (size_t j = 0; j < m->nfeatures; j++) {
-		char p[PL_POINTER_MAX], q[PL_POINTER_MAX];
-		json_t *fo = json_array_get(feats, j), *jn;
-		snprintf(p, sizeof(p), "/features/%zu", j);
-		if (!json_is_object(fo)) {
-			st = pl_error_set(err, PL_ERR_INVALID, p, "each feature must be an object");
-			goto fail;
-		}
-		jn = json_object_get(fo, "name");
-		snprintf(q, sizeof(q), "/features/%zu/name", j);
-		if (!json_is_string(jn)) {
-			st = pl_error_set(err, PL_ERR_INVALID, q, "'name' must be a string");
-			goto fail;
-		}
-		st = pl_feature_parse(json_string_value(jn), &m->catalogue, q, &m->features[j], err);
-		if (st == PL_OK)
-			st = get_real(fo, "mean", p, &m->mean[j], err);
-		if (st == PL_OK)
-			st = get_real(fo, "sd", p, &m->sd[j], err);
-		if (st == PL_OK)
-			st = get_real(fo, "coefficient", p, &m->coef[j], err);
-		if (st == PL_OK && !(m->sd[j] > 0)) {
-			snprintf(q, sizeof(q), "/features/%zu/sd", j);
-			st = pl_error_set(err, PL_ERR_INVALID, q, "'sd' must be positive");
-		}
-		if (st != PL_OK)
-			goto fail;
-	}
-	st = get_real(doc, "intercept", "", &m->intercept, err);
-	if (st == PL_OK)
-		st = get_real(doc, "l2", "", &m->l2, err);
-	if (st == PL_OK)
-		st = read_calibration(json_object_get(doc, "calibration"), &m->cal, err);
-	if (st != PL_OK)
-		goto fail;
-	thr = json_object_get(doc, "thresholds");
-	if (!json_is_object(thr)) {
-		st = pl_error_set(err, PL_ERR_INVALID, "/thresholds", "'thresholds' must be an object");
-		goto fail;
-	}
-	st = get_real(thr, "moderate", "/thresholds", &m->threshold_moderate, err);
-	if (st == PL_OK)
-		st = get_real(thr, "high", "/thresholds", &m->threshold_high, err);
-	if (st == PL_OK && !(m->threshold_moderate >= 0 && m->threshold_moderate <= m->threshold_high &&
-			     m->threshold_high <= 1.0 + 1e-12))
-		st = pl_error_set(err, PL_ERR_INVALID, "/thresholds",
-				  "thresholds must satisfy 0 <= moderate <= high <= 1");
-	if (st != PL_OK)
-		goto fail;
-	v = json_object_get(thr, "rule");
-	m->tier_rule = v ? json_deep_copy(v) : NULL;
-	v = json_object_get(doc, "training");
-	m->training = v ? json_deep_copy(v) : NULL;
-	v = json_object_get(doc, "metrics");
-	m->metrics = v ? json_deep_copy(v) : NULL;
+		m->coef[j] = w.beta[j + 1];
+	choose_thresholds(ds, o, &w, m);
+	fill_report(ds, o, K, &w, info.iterations, m);
+	train_work_release(&w);
 	return PL_OK;
 fail:
+	train_work_release(&w);
 	pl_risk_model_release(m);
-	return st;
-}
-
-pl_status pl_risk_model_read_file(const char *path, pl_risk_model *m, pl_error *err)
-{
-	json_error_t jerr;
-	json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
-	pl_status st;
-
-	memset(m, 0, sizeof(*m));
-	if (!doc) {
-		if (jerr.line > 0)
-			return pl_error_set(err, PL_ERR_INVALID, "",
-					    "the model file is not valid JSON (line %d)", jerr.line);
-		return pl_error_set(err, PL_ERR_IO, "", "cannot read the model file");
-	}
-	st = pl_risk_model_from_json(doc, m, err);
-	if (st != PL_OK && err) {
-		/* Say which document the pointer is about. */
-		char msg[PL_MESSAGE_MAX - 16];
-		memcpy(msg, err->message, sizeof(msg) - 1);
-		msg[sizeof(msg) - 1] = '\0';
-		snprintf(err->message, sizeof(err->message), "model file: %s", msg);
-	}
-	json_decref(doc);
 	return st;
 }
 

@@ -2,7 +2,8 @@
  * peerlink/checkins.h: the check-in data model behind relapse-risk early warnings: a catalogue
  * of measures, calendar dates as day numbers, and one client's history as a dense daily grid.
  *
- * A client arrives as JSON in one of two equivalent forms (docs/risk.md, "Input"):
+ * A client arrives as JSON in one of two equivalent forms (docs/risk.md, "Input"; the JSON layer,
+ * peerlink/json_risk.h, reads them):
  *   row form       {"id", "checkins": [{"date": "YYYY-MM-DD", <measure>: value, ...}], "events"}
  *   columnar form  {"id", "start": "YYYY-MM-DD", "measures": {<measure>: [value|null per day]},
  *                   "events"}
@@ -19,15 +20,13 @@
  * passes (e.g. "/clients/3/checkins/17/craving") and never quotes a value.
  *
  * Ownership: a pl_catalogue and a pl_client own their arrays; release them with
- * pl_catalogue_release / pl_client_release (both accept zeroed structs). Parsing only reads the
- * json_t it is given (borrowed); the caller may decref it as soon as the call returns.
+ * pl_catalogue_release / pl_client_release (both accept zeroed structs).
  */
 #ifndef PEERLINK_CHECKINS_H
 #define PEERLINK_CHECKINS_H
 
 #include <stddef.h>
 #include <stdint.h>
-#include <jansson.h>
 #include <peerlink/error.h>
 
 #ifdef __cplusplus
@@ -71,11 +70,6 @@ pl_status pl_catalogue_init(pl_catalogue *cat, pl_error *err);
 /* Add a custom measure; redefining a standard one or a duplicate name is PL_ERR_INVALID at ptr. */
 pl_status pl_catalogue_add(pl_catalogue *cat, const pl_measure_def *def, const char *ptr,
 			   pl_error *err);
-/* Standard measures plus a JSON catalogue {name: {"min", "max", "worse": "higher"|"lower",
- * "type": "number"|"boolean" (optional, default number)}}; `measures` may be NULL. */
-pl_status pl_catalogue_from_json(pl_catalogue *cat, json_t *measures, const char *ptr,
-				 pl_error *err);
-json_t *pl_catalogue_custom_to_json(const pl_catalogue *cat); /* new reference; custom ones only */
 pl_status pl_catalogue_copy(pl_catalogue *dst, const pl_catalogue *src, pl_error *err);
 void pl_catalogue_release(pl_catalogue *cat);
 /* Index of a measure by name (len bytes), or -1. */
@@ -112,19 +106,12 @@ typedef struct pl_client {
 
 #define PL_CLIENT_INIT { NULL, 0, 0, 0, NULL, NULL, 0, NULL }
 
-/* Parse one client object in either form; `ptr` is its pointer (e.g. "/clients/3").
- * On failure *out is released and left zeroed. */
-pl_status pl_client_from_json(json_t *obj, const pl_catalogue *cat, const char *ptr,
-			      pl_client *out, pl_error *err);
 void pl_client_release(pl_client *c);
-
-/* The fast path: build the client straight from its JSON text (one object), without a jansson
- * tree, in either form. It accepts only a valid client in plain form (ASCII strings without
- * escapes, known measures, values in range, dates in order, no repeated members) and then gives
- * exactly what pl_client_from_json gives for the same text. Returns 1 when it built *out, 0 when
- * the caller must use pl_client_from_json instead (anything unusual and every invalid input, so
- * that errors and their pointers come from one place), -1 when out of memory. */
-int pl_client_from_text(const char *text, size_t len, const pl_catalogue *cat, pl_client *out);
+/* Give c an empty grid of ndays x nm cells (every value NaN, no day checked in); for readers of
+ * client data. PL_ERR_NOMEM leaves what was allocated for pl_client_release. */
+pl_status pl_client_alloc_grid(pl_client *c, size_t ndays, size_t nm, pl_error *err);
+/* Sort events by day (then type), as pl_client requires. */
+void pl_events_sort(pl_event *events, size_t n);
 
 /* Value of measure m on day number `day` (NaN outside the grid or missing). */
 double pl_client_value(const pl_client *c, size_t m, int32_t day);

@@ -24,6 +24,7 @@
 #include <peerlink/json.h>
 #include <peerlink/json_data.h>
 #include <peerlink/json_match.h>
+#include <peerlink/json_risk.h>
 #include <peerlink/limits.h>
 #include <peerlink/mentors.h>
 #include <peerlink/metrics.h>

@@ -5,7 +5,8 @@
  *
  * Flow:  pl_client (checkins.h) --pl_features_compute--> feature rows (history up to each day
  *        only) --pl_risk_dataset_add_client--> design matrix + labels --pl_risk_train--> model
- *        --pl_risk_model_to_json / _from_json--> model file;  model + client --pl_risk_score-->
+ *        --pl_risk_model_to_json / _from_json (JSON layer, peerlink/json_risk.h)--> model file;
+ *        model + client --pl_risk_score-->
  *        risk, tier, signals, contributions, data quality.
  *
  * Features are named "<measure>.<kind>" (e.g. "craving.var_tau") or by a client-level name
@@ -14,16 +15,16 @@
  * after t is read (tests perturb the future to check this).
  *
  * Ownership: structs with pointers are released with their _release function (zeroed structs
- * are fine); json_t results are new references; json_t arguments are borrowed.
+ * are fine).
  */
 #ifndef PEERLINK_RISK_H
 #define PEERLINK_RISK_H
 
 #include <stddef.h>
 #include <stdint.h>
-#include <jansson.h>
 #include <peerlink/error.h>
 #include <peerlink/checkins.h>
+#include <peerlink/metrics.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -107,6 +108,35 @@ typedef struct pl_calibration {
 	double *x, *y;
 } pl_calibration;
 
+/* One tier threshold measured on the out-of-fold calibrated risks of training. */
+typedef struct pl_tier_summary {
+	double threshold;
+	double flagged_fraction;       /* rows at or above the threshold */
+	double alerts_per_client_week; /* 7 x flagged_fraction */
+	double sensitivity;            /* 0 without positives */
+	double ppv;                    /* NaN when no row is flagged */
+} pl_tier_summary;
+
+#define PL_TRAIN_RELIABILITY_BINS 10
+
+/* What training did and measured, kept in the model so that its file can say so (the JSON layer
+ * writes the sentences). Scoring never reads it; a model read from a file has present == 0. */
+typedef struct pl_risk_training_report {
+	int present;
+	double alert_rate, sensitivity_target;  /* the tier rule */
+	size_t clients, clients_with_rows, client_days, positive_days;
+	int32_t first_day, last_day;            /* day numbers of the first and last row */
+	size_t folds;
+	unsigned long seed;
+	int stride;
+	pl_calibration_method calibration;
+	/* out-of-fold performance */
+	double auroc, brier, log_loss, mean_predicted, observed_rate;
+	pl_tier_summary moderate_or_higher, high;
+	pl_reliability_bin reliability[PL_TRAIN_RELIABILITY_BINS]; /* tenths of [0, 1] */
+	int irls_iterations;                    /* of the final fit */
+} pl_risk_training_report;
+
 typedef struct pl_risk_model {
 	int version;              /* file format version (PL_RISK_MODEL_VERSION) */
 	int horizon_days;
@@ -120,18 +150,15 @@ typedef struct pl_risk_model {
 	double l2;
 	pl_calibration cal;
 	double threshold_moderate, threshold_high; /* calibrated risk cut-offs, moderate <= high */
-	json_t *tier_rule;        /* description of how the thresholds were chosen (may be NULL) */
-	json_t *training;         /* description of the training data (may be NULL) */
-	json_t *metrics;          /* measured performance (may be NULL) */
+	pl_risk_training_report report; /* how it was trained (present == 0 when read from a file) */
 } pl_risk_model;
 
 #define PL_RISK_MODEL_VERSION 1
 
 void pl_risk_model_release(pl_risk_model *m);
-/* Validate and load a model document; errors point into the model file ("/coefficients/3"). */
-pl_status pl_risk_model_from_json(json_t *doc, pl_risk_model *m, pl_error *err);
-pl_status pl_risk_model_read_file(const char *path, pl_risk_model *m, pl_error *err);
-json_t *pl_risk_model_to_json(const pl_risk_model *m);
+/* Give m room for nf features (zeroed); for readers of model files. */
+pl_status pl_risk_model_alloc(pl_risk_model *m, size_t nf, pl_error *err);
+const char *pl_calibration_name(pl_calibration_method m); /* "platt", "isotonic", "none" */
 
 /* Linear score (logit) of one standardized-and-imputed feature row; `contrib` (may be NULL)
  * receives each feature's coef * z. */
@@ -212,9 +239,6 @@ pl_status pl_calibration_fit_isotonic(const double *score, const double *y, size
 				      pl_calibration *cal, pl_error *err);
 double pl_calibration_apply(const pl_calibration *cal, double score);
 void pl_calibration_release(pl_calibration *cal);
-
-/* Area under the ROC curve (ties count one half); NaN when a class is empty. */
-double pl_auroc(const double *score, const double *y, size_t n);
 
 /* ---------------------------------------------------------------- scoring */
 typedef enum pl_signal_kind {

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <peerlink/checkins.h>
+#include <peerlink/json_risk.h>
 #include "testutil.h"
 
 static json_t *parse(const char *text)

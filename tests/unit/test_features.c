@@ -14,6 +14,7 @@
 #include <gsl/gsl_statistics_double.h>
 
 #include <peerlink/risk.h>
+#include <peerlink/json_risk.h>
 #include "features_int.h"
 #include "testutil.h"
 

@@ -1,0 +1,1053 @@
+/*
+ * json/checkins.c: check-in documents in and out: the measures catalogue, one client in the row or
+ * columnar form into a validated pl_client (engine/risk/checkins.c), and the fast text reader
+ * that builds the same client without a jansson tree.
+ *
+ * Validation happens here, once, so the feature code can trust every number it reads. The
+ * columnar form maps onto the grid one array at a time; the row form costs one pass to check
+ * dates and one to fill values. Errors name fields by JSON Pointer, never values.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <peerlink/json_risk.h>
+
+#include <locale.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---------------------------------------------------------------- catalogue */
+
+
+static void ptr_key(char *buf, size_t size, const char *ptr, const char *key)
+{
+	snprintf(buf, size, "%s", ptr);
+	pl_pointer_append(buf, size, key);
+}
+
+static void ptr_index(char *buf, size_t size, const char *ptr, size_t index)
+{
+	snprintf(buf, size, "%s", ptr);
+	pl_pointer_append_index(buf, size, index);
+}
+
+pl_status pl_catalogue_from_json(pl_catalogue *cat, json_t *measures, const char *ptr,
+				 pl_error *err)
+{
+	const char *name;
+	json_t *spec;
+	pl_status st = pl_catalogue_init(cat, err);
+
+	if (st != PL_OK || !measures || json_is_null(measures))
+		return st;
+	if (!json_is_object(measures)) {
+		pl_catalogue_release(cat);
+		return pl_error_set(err, PL_ERR_INVALID, ptr, "the measures catalogue must be an object");
+	}
+	json_object_foreach(measures, name, spec) {
+		char p[PL_POINTER_MAX], q[PL_POINTER_MAX];
+		pl_measure_def d;
+		json_t *jmin, *jmax, *jworse, *jtype;
+		const char *key;
+		json_t *v;
+
+		memset(&d, 0, sizeof(d));
+		ptr_key(p, sizeof(p), ptr, name);
+		if (!json_is_object(spec)) {
+			st = pl_error_set(err, PL_ERR_INVALID, p, "measure '%s' must be an object", name);
+			goto fail;
+		}
+		json_object_foreach(spec, key, v) {
+			if (strcmp(key, "min") && strcmp(key, "max") && strcmp(key, "worse") &&
+			    strcmp(key, "type")) {
+				ptr_key(q, sizeof(q), p, key);
+				st = pl_error_set(err, PL_ERR_INVALID, q, "unknown field '%s'", key);
+				goto fail;
+			}
+		}
+		if (strlen(name) >= PL_MEASURE_NAME_MAX) {
+			st = pl_error_set(err, PL_ERR_INVALID, p, "a measure name is too long");
+			goto fail;
+		}
+		snprintf(d.name, sizeof(d.name), "%s", name);
+		jtype = json_object_get(spec, "type");
+		if (jtype && !(json_is_string(jtype) && (strcmp(json_string_value(jtype), "number") == 0 ||
+							 strcmp(json_string_value(jtype), "boolean") == 0))) {
+			ptr_key(q, sizeof(q), p, "type");
+			st = pl_error_set(err, PL_ERR_INVALID, q, "'type' must be \"number\" or \"boolean\"");
+			goto fail;
+		}
+		d.boolean = jtype && strcmp(json_string_value(jtype), "boolean") == 0;
+		jmin = json_object_get(spec, "min");
+		jmax = json_object_get(spec, "max");
+		if (d.boolean) {
+			d.min = 0;
+			d.max = 1;
+		} else {
+			if (!json_is_number(jmin)) {
+				ptr_key(q, sizeof(q), p, "min");
+				st = pl_error_set(err, PL_ERR_INVALID, q, "'min' must be a number");
+				goto fail;
+			}
+			if (!json_is_number(jmax)) {
+				ptr_key(q, sizeof(q), p, "max");
+				st = pl_error_set(err, PL_ERR_INVALID, q, "'max' must be a number");
+				goto fail;
+			}
+			d.min = json_number_value(jmin);
+			d.max = json_number_value(jmax);
+			if (!(d.min < d.max)) {
+				ptr_key(q, sizeof(q), p, "max");
+				st = pl_error_set(err, PL_ERR_INVALID, q, "'max' must be greater than 'min'");
+				goto fail;
+			}
+		}
+		jworse = json_object_get(spec, "worse");
+		if (!json_is_string(jworse) || (strcmp(json_string_value(jworse), "higher") != 0 &&
+						strcmp(json_string_value(jworse), "lower") != 0)) {
+			ptr_key(q, sizeof(q), p, "worse");
+			st = pl_error_set(err, PL_ERR_INVALID, q,
+					  "'worse' must be \"higher\" or \"lower\"");
+			goto fail;
+		}
+		d.worse = strcmp(json_string_value(jworse), "higher") == 0 ? 1 : -1;
+		st = pl_catalogue_add(cat, &d, p, err);
+		if (st != PL_OK)
+			goto fail;
+	}
+	return PL_OK;
+fail:
+	pl_catalogue_release(cat);
+	return st;
+}
+
+json_t *pl_catalogue_custom_to_json(const pl_catalogue *cat)
+{
+	json_t *o = json_object();
+
+	for (size_t k = PL_M_NSTANDARD; o && k < cat->n; k++) {
+		const pl_measure_def *d = &cat->defs[k];
+		json_t *s = json_object();
+		if (d->boolean) {
+			json_object_set_new(s, "type", json_string("boolean"));
+		} else {
+			json_object_set_new(s, "min", json_real(d->min));
+			json_object_set_new(s, "max", json_real(d->max));
+		}
+		json_object_set_new(s, "worse", json_string(d->worse > 0 ? "higher" : "lower"));
+		json_object_set_new(o, d->name, s);
+	}
+	return o;
+}
+
+/* ---------------------------------------------------------------- clients */
+
+static pl_status parse_events(json_t *arr, const char *ptr, pl_client *c, pl_error *err)
+{
+	char p[PL_POINTER_MAX], q[PL_POINTER_MAX];
+	size_t n;
+
+	if (!arr || json_is_null(arr))
+		return PL_OK;
+	if (!json_is_array(arr))
+		return pl_error_set(err, PL_ERR_INVALID, ptr, "'events' must be an array");
+	n = json_array_size(arr);
+	if (n == 0)
+		return PL_OK;
+	c->events = malloc(n * sizeof(*c->events));
+	if (!c->events)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	for (size_t k = 0; k < n; k++) {
+		json_t *e = json_array_get(arr, k), *jd, *jt, *v;
+		const char *key, *type;
+
+		ptr_index(p, sizeof(p), ptr, k);
+		if (!json_is_object(e))
+			return pl_error_set(err, PL_ERR_INVALID, p, "each event must be an object");
+		json_object_foreach(e, key, v) {
+			if (strcmp(key, "date") && strcmp(key, "type")) {
+				ptr_key(q, sizeof(q), p, key);
+				return pl_error_set(err, PL_ERR_INVALID, q, "unknown field '%s'", key);
+			}
+		}
+		jd = json_object_get(e, "date");
+		ptr_key(q, sizeof(q), p, "date");
+		if (!json_is_string(jd) || pl_date_parse(json_string_value(jd), &c->events[k].day) != 0)
+			return pl_error_set(err, PL_ERR_INVALID, q,
+					    "'date' must be a calendar date \"YYYY-MM-DD\"");
+		jt = json_object_get(e, "type");
+		ptr_key(q, sizeof(q), p, "type");
+		if (!json_is_string(jt) || !*(type = json_string_value(jt)))
+			return pl_error_set(err, PL_ERR_INVALID, q, "'type' must be a non-empty string");
+		c->events[k].type = strcmp(type, "lapse") == 0     ? PL_EVENT_LAPSE
+				    : strcmp(type, "relapse") == 0 ? PL_EVENT_RELAPSE
+								   : PL_EVENT_OTHER;
+		c->nevents = k + 1;
+	}
+	pl_events_sort(c->events, c->nevents);
+	return PL_OK;
+}
+
+/* Check one reported value against its measure; the pointer names the field, never the value. */
+static pl_status check_value(json_t *v, const pl_measure_def *d, const char *ptr, double *out,
+			     pl_error *err)
+{
+	double x;
+
+	if (json_is_null(v)) {
+		*out = NAN;
+		return PL_OK;
+	}
+	if (d->boolean) {
+		if (json_is_boolean(v)) {
+			*out = json_is_true(v) ? 1.0 : 0.0;
+			return PL_OK;
+		}
+		if (json_is_integer(v) && (json_integer_value(v) == 0 || json_integer_value(v) == 1)) {
+			*out = (double)json_integer_value(v);
+			return PL_OK;
+		}
+		return pl_error_set(err, PL_ERR_INVALID, ptr, "'%s' must be true, false or null",
+				    d->name);
+	}
+	if (json_is_real(v))
+		x = json_real_value(v);
+	else if (json_is_integer(v))
+		x = (double)json_integer_value(v);
+	else
+		return pl_error_set(err, PL_ERR_INVALID, ptr, "'%s' must be a number or null", d->name);
+	if (!(x >= d->min && x <= d->max))
+		return pl_error_set(err, PL_ERR_INVALID, ptr, "'%s' is outside its range %g to %g",
+				    d->name, d->min, d->max);
+	*out = x;
+	return PL_OK;
+}
+
+
+static pl_status parse_rows(json_t *arr, const pl_catalogue *cat, const char *ptr, pl_client *c,
+			    pl_error *err)
+{
+	char p[PL_POINTER_MAX], q[PL_POINTER_MAX];
+	size_t n, nm = cat->n;
+	int32_t *days = NULL, first = 0, last = 0;
+	double *sum = NULL;
+	unsigned *cnt = NULL;
+	pl_status st = PL_OK;
+
+	if (!json_is_array(arr))
+		return pl_error_set(err, PL_ERR_INVALID, ptr, "'checkins' must be an array");
+	n = json_array_size(arr);
+	if (n == 0)
+		return pl_client_alloc_grid(c, 0, nm, err);
+	days = malloc(n * sizeof(*days));
+	if (!days)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	/* Pass 1: dates, order, span. */
+	for (size_t k = 0; k < n; k++) {
+		json_t *row = json_array_get(arr, k), *jd;
+		ptr_index(p, sizeof(p), ptr, k);
+		if (!json_is_object(row)) {
+			st = pl_error_set(err, PL_ERR_INVALID, p, "each check-in must be an object");
+			goto out;
+		}
+		jd = json_object_get(row, "date");
+		ptr_key(q, sizeof(q), p, "date");
+		if (!jd) {
+			st = pl_error_set(err, PL_ERR_INVALID, q, "required field 'date' is missing");
+			goto out;
+		}
+		if (!json_is_string(jd) || pl_date_parse(json_string_value(jd), &days[k]) != 0) {
+			st = pl_error_set(err, PL_ERR_INVALID, q,
+					  "'date' must be a calendar date \"YYYY-MM-DD\"");
+			goto out;
+		}
+		if (k > 0 && days[k] < days[k - 1]) {
+			st = pl_error_set(err, PL_ERR_INVALID, q,
+					  "check-in dates must be in order (this one is earlier "
+					  "than the one before it)");
+			goto out;
+		}
+	}
+	first = days[0];
+	last = days[n - 1];
+	if ((int64_t)last - first + 1 > PL_CHECKINS_MAX_DAYS) {
+		st = pl_error_set(err, PL_ERR_INVALID, ptr, "the check-ins span more than %d days",
+				  PL_CHECKINS_MAX_DAYS);
+		goto out;
+	}
+	c->start = first;
+	st = pl_client_alloc_grid(c, (size_t)(last - first + 1), nm, err);
+	if (st != PL_OK)
+		goto out;
+	sum = calloc(nm, sizeof(*sum));
+	cnt = calloc(nm, sizeof(*cnt));
+	if (!sum || !cnt) {
+		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+		goto out;
+	}
+	/* Pass 2: values; a run of entries with one date is merged (mean, or OR for booleans). */
+	for (size_t k = 0; k < n;) {
+		size_t end = k, d = (size_t)(days[k] - first);
+		while (end < n && days[end] == days[k])
+			end++;
+		for (size_t r = k; r < end; r++) {
+			json_t *row = json_array_get(arr, r), *v;
+			const char *key;
+			ptr_index(p, sizeof(p), ptr, r);
+			json_object_foreach(row, key, v) {
+				double x;
+				int m;
+				if (key[0] == 'd' && strcmp(key, "date") == 0)
+					continue;
+				ptr_key(q, sizeof(q), p, key);
+				m = pl_catalogue_find(cat, key, strlen(key));
+				if (m < 0) {
+					st = pl_error_set(err, PL_ERR_INVALID, q,
+							  "unknown measure '%s' (declare it in the "
+							  "\"measures\" catalogue)", key);
+					goto out;
+				}
+				st = check_value(v, &cat->defs[m], q, &x, err);
+				if (st != PL_OK)
+					goto out;
+				if (isnan(x))
+					continue;
+				if (cat->defs[m].boolean)
+					sum[m] = cnt[m] ? fmax(sum[m], x) : x;
+				else
+					sum[m] += x;
+				cnt[m]++;
+			}
+		}
+		for (size_t m = 0; m < nm; m++) {
+			if (!cnt[m])
+				continue;
+			c->values[m * c->ndays + d] = cat->defs[m].boolean ? sum[m] : sum[m] / cnt[m];
+			c->checked_in[d] = 1;
+			sum[m] = 0;
+			cnt[m] = 0;
+		}
+		k = end;
+	}
+out:
+	free(days);
+	free(sum);
+	free(cnt);
+	return st;
+}
+
+static pl_status parse_columns(json_t *jstart, json_t *measures, const pl_catalogue *cat,
+			       const char *ptr, pl_client *c, pl_error *err)
+{
+	char p[PL_POINTER_MAX], q[PL_POINTER_MAX];
+	const char *key;
+	json_t *arr;
+	size_t ndays = 0;
+	int have_len = 0;
+
+	ptr_key(p, sizeof(p), ptr, "start");
+	if (!jstart)
+		return pl_error_set(err, PL_ERR_INVALID, p,
+				    "required field 'start' is missing (the columnar form needs it)");
+	if (!json_is_string(jstart) || pl_date_parse(json_string_value(jstart), &c->start) != 0)
+		return pl_error_set(err, PL_ERR_INVALID, p, "'start' must be a calendar date \"YYYY-MM-DD\"");
+	ptr_key(p, sizeof(p), ptr, "measures");
+	if (!json_is_object(measures))
+		return pl_error_set(err, PL_ERR_INVALID, p, "'measures' must be an object of arrays");
+	json_object_foreach(measures, key, arr) {
+		ptr_key(q, sizeof(q), p, key);
+		if (pl_catalogue_find(cat, key, strlen(key)) < 0)
+			return pl_error_set(err, PL_ERR_INVALID, q,
+					    "unknown measure '%s' (declare it in the \"measures\" "
+					    "catalogue)", key);
+		if (!json_is_array(arr))
+			return pl_error_set(err, PL_ERR_INVALID, q,
+					    "measure '%s' must be an array with one value or null per day",
+					    key);
+		if (!have_len) {
+			ndays = json_array_size(arr);
+			have_len = 1;
+		} else if (json_array_size(arr) != ndays) {
+			return pl_error_set(err, PL_ERR_INVALID, q,
+					    "measure '%s' has %zu days but another measure has %zu", key,
+					    json_array_size(arr), ndays);
+		}
+	}
+	if (ndays > PL_CHECKINS_MAX_DAYS)
+		return pl_error_set(err, PL_ERR_INVALID, p, "the measures span more than %d days",
+				    PL_CHECKINS_MAX_DAYS);
+	if (pl_client_alloc_grid(c, ndays, cat->n, err) != PL_OK)
+		return PL_ERR_NOMEM;
+	json_object_foreach(measures, key, arr) {
+		int m = pl_catalogue_find(cat, key, strlen(key));
+		const pl_measure_def *d = &cat->defs[m];
+		double *row = c->values + (size_t)m * ndays;
+
+		for (size_t k = 0; k < ndays; k++) {
+			json_t *v = json_array_get(arr, k);
+			double x;
+			/* Inline the common cases; check_value handles the rest (and the errors). */
+			if (json_is_null(v))
+				continue;
+			if (d->boolean ? json_is_boolean(v)
+				       : (json_is_real(v) || json_is_integer(v)) &&
+						 (x = json_number_value(v)) >= d->min && x <= d->max) {
+				row[k] = d->boolean ? (json_is_true(v) ? 1.0 : 0.0) : x;
+			} else {
+				ptr_key(q, sizeof(q), p, key);
+				pl_pointer_append_index(q, sizeof(q), k);
+				if (check_value(v, d, q, &x, err) != PL_OK)
+					return PL_ERR_INVALID;
+				if (isnan(x))
+					continue;
+				row[k] = x;
+			}
+			c->checked_in[k] = 1;
+		}
+	}
+	return PL_OK;
+}
+
+pl_status pl_client_from_json(json_t *obj, const pl_catalogue *cat, const char *ptr,
+			      pl_client *out, pl_error *err)
+{
+	static const char *const allowed[] = { "id", "checkins", "start", "measures", "events",
+					       "attributes", "truth", NULL };
+	char p[PL_POINTER_MAX];
+	const char *key;
+	json_t *v, *jid, *rows, *cols, *attrs;
+	pl_status st;
+
+	memset(out, 0, sizeof(*out));
+	if (!json_is_object(obj))
+		return pl_error_set(err, PL_ERR_INVALID, ptr, "each client must be an object");
+	json_object_foreach(obj, key, v) {
+		int ok = 0;
+		for (const char *const *a = allowed; *a; a++)
+			if (strcmp(*a, key) == 0)
+				ok = 1;
+		if (!ok) {
+			ptr_key(p, sizeof(p), ptr, key);
+			return pl_error_set(err, PL_ERR_INVALID, p, "unknown field '%s'", key);
+		}
+	}
+	jid = json_object_get(obj, "id");
+	ptr_key(p, sizeof(p), ptr, "id");
+	if (!jid)
+		return pl_error_set(err, PL_ERR_INVALID, p, "required field 'id' is missing");
+	if (!json_is_string(jid) || json_string_length(jid) == 0)
+		return pl_error_set(err, PL_ERR_INVALID, p, "'id' must be a non-empty string");
+	attrs = json_object_get(obj, "attributes");
+	if (attrs && !json_is_object(attrs)) {
+		ptr_key(p, sizeof(p), ptr, "attributes");
+		return pl_error_set(err, PL_ERR_INVALID, p, "'attributes' must be an object");
+	}
+	v = json_object_get(obj, "truth");
+	if (v && !json_is_object(v)) {
+		ptr_key(p, sizeof(p), ptr, "truth");
+		return pl_error_set(err, PL_ERR_INVALID, p, "'truth' must be an object");
+	}
+	out->id = strdup(json_string_value(jid));
+	if (!out->id)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	rows = json_object_get(obj, "checkins");
+	cols = json_object_get(obj, "measures");
+	if (rows && cols) {
+		ptr_key(p, sizeof(p), ptr, "measures");
+		st = pl_error_set(err, PL_ERR_INVALID, p,
+				  "give either 'checkins' (row form) or 'start' and 'measures' "
+				  "(columnar form), not both");
+	} else if (rows) {
+		v = json_object_get(obj, "start");
+		if (v) {
+			ptr_key(p, sizeof(p), ptr, "start");
+			st = pl_error_set(err, PL_ERR_INVALID, p,
+					  "'start' belongs to the columnar form; the row form dates "
+					  "each check-in");
+		} else {
+			ptr_key(p, sizeof(p), ptr, "checkins");
+			st = parse_rows(rows, cat, p, out, err);
+		}
+	} else if (cols) {
+		st = parse_columns(json_object_get(obj, "start"), cols, cat, ptr, out, err);
+	} else {
+		ptr_key(p, sizeof(p), ptr, "checkins");
+		st = pl_error_set(err, PL_ERR_INVALID, p,
+				  "required field 'checkins' is missing (or give the columnar "
+				  "'start' and 'measures')");
+	}
+	if (st == PL_OK) {
+		ptr_key(p, sizeof(p), ptr, "events");
+		st = parse_events(json_object_get(obj, "events"), p, out, err);
+	}
+	if (st != PL_OK)
+		pl_client_release(out);
+	return st;
+}
+
+/* ---------------------------------------------------------------- fast path (both forms) */
+
+/* A strict reader for the common case: any surprise returns 0 and the jansson path decides.
+ * Number syntax follows RFC 8259 section 6; the value is what strtod gives, as jansson's is.
+ * strtod reads the decimal separator of the thread's LC_NUMERIC locale (under de_DE.UTF-8 it
+ * stops at the '.' of "3.5"), so pl_client_from_text switches this thread to the C locale for
+ * the parse (uselocale is per thread; the process locale and other threads are untouched). */
+typedef struct fast {
+	const char *p, *e;
+} fast;
+
+#define FAST_MAX_DEPTH 32
+#define FAST_MAX_KEYS 64
+
+static void f_ws(fast *f)
+{
+	while (f->p < f->e && (*f->p == ' ' || *f->p == '\t' || *f->p == '\n' || *f->p == '\r'))
+		f->p++;
+}
+
+/* A string with printable ASCII and no escapes; *s, *n its contents. */
+static int f_string(fast *f, const char **s, size_t *n)
+{
+	const char *q;
+	if (f->p >= f->e || *f->p != '"')
+		return 0;
+	for (q = f->p + 1; q < f->e && *q != '"'; q++)
+		if (*q == '\\' || (unsigned char)*q < 0x20 || (unsigned char)*q >= 0x80)
+			return 0;
+	if (q >= f->e)
+		return 0;
+	*s = f->p + 1;
+	*n = (size_t)(q - f->p - 1);
+	f->p = q + 1;
+	return 1;
+}
+
+static int f_char(fast *f, char c)
+{
+	f_ws(f);
+	if (f->p < f->e && *f->p == c) {
+		f->p++;
+		return 1;
+	}
+	return 0;
+}
+
+static int f_word(fast *f, const char *w, size_t n)
+{
+	if ((size_t)(f->e - f->p) >= n && memcmp(f->p, w, n) == 0) {
+		f->p += n;
+		return 1;
+	}
+	return 0;
+}
+
+/* A JSON number; *is_int when it has no fraction or exponent. */
+static int f_number(fast *f, double *out, int *is_int)
+{
+	const char *q = f->p, *start = f->p;
+	char buf[64];
+	size_t n;
+
+	*is_int = 1;
+	if (q < f->e && *q == '-')
+		q++;
+	if (q >= f->e || *q < '0' || *q > '9')
+		return 0;
+	if (*q == '0')
+		q++;
+	else
+		while (q < f->e && *q >= '0' && *q <= '9')
+			q++;
+	if (q < f->e && *q == '.') {
+		*is_int = 0;
+		q++;
+		if (q >= f->e || *q < '0' || *q > '9')
+			return 0;
+		while (q < f->e && *q >= '0' && *q <= '9')
+			q++;
+	}
+	if (q < f->e && (*q == 'e' || *q == 'E')) {
+		*is_int = 0;
+		q++;
+		if (q < f->e && (*q == '+' || *q == '-'))
+			q++;
+		if (q >= f->e || *q < '0' || *q > '9')
+			return 0;
+		while (q < f->e && *q >= '0' && *q <= '9')
+			q++;
+	}
+	n = (size_t)(q - start);
+	if (n >= sizeof(buf) || (*is_int && n > 15))
+		return 0; /* long integers: jansson's range rules; let it decide */
+	memcpy(buf, start, n);
+	buf[n] = '\0';
+	*out = strtod(buf, NULL);
+	f->p = q;
+	return isfinite(*out);
+}
+
+/* Skip (and validate) any value; objects must not repeat a key. */
+static int f_skip(fast *f, int depth)
+{
+	double x;
+	int is_int;
+	const char *s;
+	size_t n;
+
+	f_ws(f);
+	if (f->p >= f->e || depth > FAST_MAX_DEPTH)
+		return 0;
+	switch (*f->p) {
+	case '"':
+		return f_string(f, &s, &n);
+	case 't':
+		return f_word(f, "true", 4);
+	case 'f':
+		return f_word(f, "false", 5);
+	case 'n':
+		return f_word(f, "null", 4);
+	case '[':
+		f->p++;
+		if (f_char(f, ']'))
+			return 1;
+		do {
+			if (!f_skip(f, depth + 1))
+				return 0;
+		} while (f_char(f, ','));
+		return f_char(f, ']');
+	case '{': {
+		const char *ks[FAST_MAX_KEYS];
+		size_t kn[FAST_MAX_KEYS], nk = 0;
+		f->p++;
+		if (f_char(f, '}'))
+			return 1;
+		do {
+			f_ws(f);
+			if (nk == FAST_MAX_KEYS || !f_string(f, &ks[nk], &kn[nk]))
+				return 0;
+			for (size_t k = 0; k < nk; k++)
+				if (kn[k] == kn[nk] && memcmp(ks[k], ks[nk], kn[k]) == 0)
+					return 0;
+			nk++;
+			if (!f_char(f, ':') || !f_skip(f, depth + 1))
+				return 0;
+		} while (f_char(f, ','));
+		return f_char(f, '}');
+	}
+	default:
+		return f_number(f, &x, &is_int);
+	}
+}
+
+static int f_key_is(const char *s, size_t n, const char *k)
+{
+	return strlen(k) == n && memcmp(s, k, n) == 0;
+}
+
+/* One reported value of measure d: NaN for null; 0 on anything jansson's path would reject. */
+static int f_value(fast *f, const pl_measure_def *d, double *out)
+{
+	double x = NAN;
+	int is_int;
+
+	f_ws(f);
+	if (f->p >= f->e)
+		return 0;
+	if (*f->p == 'n') {
+		if (!f_word(f, "null", 4))
+			return 0;
+	} else if (*f->p == 't' || *f->p == 'f') {
+		if (!d->boolean)
+			return 0;
+		if (f_word(f, "true", 4))
+			x = 1.0;
+		else if (f_word(f, "false", 5))
+			x = 0.0;
+		else
+			return 0;
+	} else {
+		if (!f_number(f, &x, &is_int))
+			return 0;
+		if (d->boolean ? !(is_int && (x == 0.0 || x == 1.0)) : !(x >= d->min && x <= d->max))
+			return 0;
+		if (is_int)
+			x += 0.0; /* integer -0 reads as 0, as jansson's does */
+	}
+	*out = x;
+	return 1;
+}
+
+/* One measure's array into row[0..*n) (grown as needed); 0 on anything unusual, -1 no memory. */
+static int f_measure(fast *f, const pl_measure_def *d, double **row, size_t *n, size_t *cap)
+{
+	if (!f_char(f, '['))
+		return 0;
+	*n = 0;
+	if (f_char(f, ']'))
+		return 1;
+	do {
+		double x;
+		if (!f_value(f, d, &x))
+			return 0;
+		if (*n == *cap) {
+			size_t nc = *cap ? 2 * *cap : 256;
+			double *nr = realloc(*row, nc * sizeof(double));
+			if (!nr)
+				return -1;
+			*row = nr;
+			*cap = nc;
+		}
+		(*row)[(*n)++] = x;
+	} while (f_char(f, ','));
+	return f_char(f, ']');
+}
+
+/* Row form: the reported values as (day, measure, value) in input order, and each entry's day. */
+typedef struct f_cell {
+	int32_t day;
+	int measure;
+	double x;
+} f_cell;
+
+typedef struct f_rows {
+	f_cell *cells;
+	size_t ncells, cap;
+	int32_t first, last;
+	size_t nentries;
+} f_rows;
+
+static int f_checkins(fast *f, const pl_catalogue *cat, f_rows *r)
+{
+	unsigned char *seen = NULL;
+	int rc = 0;
+
+	if (!f_char(f, '['))
+		return 0;
+	if (f_char(f, ']'))
+		return 1;
+	seen = malloc(cat->n);
+	if (!seen)
+		return -1;
+	do {
+		int32_t day = 0;
+		int have_date = 0;
+		size_t first_cell = r->ncells;
+		memset(seen, 0, cat->n);
+		if (!f_char(f, '{'))
+			goto out;
+		if (!f_char(f, '}')) {
+			do {
+				const char *k;
+				size_t kn;
+				f_ws(f);
+				if (!f_string(f, &k, &kn) || !f_char(f, ':'))
+					goto out;
+				f_ws(f);
+				if (f_key_is(k, kn, "date")) {
+					const char *s;
+					size_t n;
+					char buf[11];
+					if (have_date || !f_string(f, &s, &n) || n != 10)
+						goto out;
+					memcpy(buf, s, 10);
+					buf[10] = '\0';
+					if (pl_date_parse(buf, &day) != 0)
+						goto out;
+					have_date = 1;
+				} else {
+					int m = pl_catalogue_find(cat, k, kn);
+					double x;
+					if (m < 0 || seen[m] || !f_value(f, &cat->defs[m], &x))
+						goto out;
+					seen[m] = 1;
+					if (isnan(x))
+						continue;
+					if (r->ncells == r->cap) {
+						size_t nc = r->cap ? 2 * r->cap : 1024;
+						f_cell *ncl = realloc(r->cells, nc * sizeof(*ncl));
+						if (!ncl) {
+							rc = -1;
+							goto out;
+						}
+						r->cells = ncl;
+						r->cap = nc;
+					}
+					r->cells[r->ncells++] = (f_cell){ 0, m, x };
+				}
+			} while (f_char(f, ','));
+			if (!f_char(f, '}'))
+				goto out;
+		}
+		if (!have_date || (r->nentries > 0 && day < r->last))
+			goto out; /* a missing or out-of-order date: the jansson path reports it */
+		for (size_t k = first_cell; k < r->ncells; k++)
+			r->cells[k].day = day;
+		if (r->nentries++ == 0)
+			r->first = day;
+		r->last = day;
+	} while (f_char(f, ','));
+	rc = f_char(f, ']');
+out:
+	free(seen);
+	return rc;
+}
+
+/* The grid from row-form cells, merging days exactly as parse_rows does. */
+static int f_rows_grid(const f_rows *r, const pl_catalogue *cat, pl_client *c)
+{
+	size_t nm = cat->n;
+	double *sum;
+	unsigned *cnt;
+
+	if (r->nentries == 0)
+		return pl_client_alloc_grid(c, 0, nm, NULL) == PL_OK ? 1 : -1;
+	if ((int64_t)r->last - r->first + 1 > PL_CHECKINS_MAX_DAYS)
+		return 0;
+	c->start = r->first;
+	if (pl_client_alloc_grid(c, (size_t)(r->last - r->first + 1), nm, NULL) != PL_OK)
+		return -1;
+	sum = calloc(nm, sizeof(*sum));
+	cnt = calloc(nm, sizeof(*cnt));
+	if (!sum || !cnt) {
+		free(sum);
+		free(cnt);
+		return -1;
+	}
+	for (size_t k = 0; k < r->ncells;) {
+		size_t end = k, d = (size_t)(r->cells[k].day - r->first);
+		while (end < r->ncells && r->cells[end].day == r->cells[k].day)
+			end++;
+		for (size_t q = k; q < end; q++) {
+			int m = r->cells[q].measure;
+			double x = r->cells[q].x;
+			if (cat->defs[m].boolean)
+				sum[m] = cnt[m] ? fmax(sum[m], x) : x;
+			else
+				sum[m] += x;
+			cnt[m]++;
+		}
+		for (size_t m = 0; m < nm; m++) {
+			if (!cnt[m])
+				continue;
+			c->values[m * c->ndays + d] = cat->defs[m].boolean ? sum[m] : sum[m] / cnt[m];
+			c->checked_in[d] = 1;
+			sum[m] = 0;
+			cnt[m] = 0;
+		}
+		k = end;
+	}
+	free(sum);
+	free(cnt);
+	return 1;
+}
+
+static int f_events(fast *f, pl_client *c)
+{
+	size_t cap = 0;
+	if (!f_char(f, '['))
+		return 0;
+	if (f_char(f, ']'))
+		return 1;
+	do {
+		const char *s, *date = NULL, *type = NULL;
+		size_t n, dn = 0, tn = 0;
+		char buf[11];
+		pl_event ev;
+		if (!f_char(f, '{'))
+			return 0;
+		do {
+			f_ws(f);
+			if (!f_string(f, &s, &n) || !f_char(f, ':'))
+				return 0;
+			f_ws(f);
+			if (f_key_is(s, n, "date") && !date) {
+				if (!f_string(f, &date, &dn))
+					return 0;
+			} else if (f_key_is(s, n, "type") && !type) {
+				if (!f_string(f, &type, &tn))
+					return 0;
+			} else {
+				return 0;
+			}
+		} while (f_char(f, ','));
+		if (!f_char(f, '}') || !date || !type || dn != 10 || tn == 0)
+			return 0;
+		memcpy(buf, date, 10);
+		buf[10] = '\0';
+		if (pl_date_parse(buf, &ev.day) != 0)
+			return 0;
+		ev.type = f_key_is(type, tn, "lapse")	  ? PL_EVENT_LAPSE
+			  : f_key_is(type, tn, "relapse") ? PL_EVENT_RELAPSE
+							  : PL_EVENT_OTHER;
+		if (c->nevents == cap) {
+			size_t nc = cap ? 2 * cap : 8;
+			pl_event *ne = realloc(c->events, nc * sizeof(*ne));
+			if (!ne)
+				return -1;
+			c->events = ne;
+			cap = nc;
+		}
+		c->events[c->nevents++] = ev;
+	} while (f_char(f, ','));
+	if (!f_char(f, ']'))
+		return 0;
+	pl_events_sort(c->events, c->nevents);
+	return 1;
+}
+
+static int from_text(const char *text, size_t len, const pl_catalogue *cat, pl_client *out)
+{
+	fast f = { text, text + len };
+	size_t nm = cat->n, ndays = 0;
+	double **rows = NULL;
+	size_t *caps = NULL;
+	f_rows fr;
+	int seen_id = 0, seen_start = 0, seen_measures = 0, seen_events = 0, seen_attr = 0,
+	    seen_truth = 0, seen_checkins = 0, have_len = 0, rc = 0;
+
+	memset(&fr, 0, sizeof(fr));
+
+	memset(out, 0, sizeof(*out));
+	rows = calloc(nm, sizeof(*rows));
+	caps = calloc(nm, sizeof(*caps));
+	if (!rows || !caps) {
+		rc = -1;
+		goto out;
+	}
+	if (!f_char(&f, '{'))
+		goto out;
+	do {
+		const char *k, *s;
+		size_t kn, n;
+		f_ws(&f);
+		if (!f_string(&f, &k, &kn) || !f_char(&f, ':'))
+			goto out;
+		f_ws(&f);
+		if (f_key_is(k, kn, "id") && !seen_id) {
+			seen_id = 1;
+			if (!f_string(&f, &s, &n) || n == 0)
+				goto out;
+			if (!(out->id = malloc(n + 1))) {
+				rc = -1;
+				goto out;
+			}
+			memcpy(out->id, s, n);
+			out->id[n] = '\0';
+		} else if (f_key_is(k, kn, "start") && !seen_start) {
+			char buf[11];
+			seen_start = 1;
+			if (!f_string(&f, &s, &n) || n != 10)
+				goto out;
+			memcpy(buf, s, 10);
+			buf[10] = '\0';
+			if (pl_date_parse(buf, &out->start) != 0)
+				goto out;
+		} else if (f_key_is(k, kn, "measures") && !seen_measures) {
+			seen_measures = 1;
+			if (!f_char(&f, '{'))
+				goto out;
+			if (!f_char(&f, '}')) {
+				do {
+					size_t got = 0;
+					int m, r;
+					f_ws(&f);
+					if (!f_string(&f, &s, &n) || !f_char(&f, ':'))
+						goto out;
+					m = pl_catalogue_find(cat, s, n);
+					if (m < 0 || caps[m] || (n >= PL_MEASURE_NAME_MAX))
+						goto out; /* unknown or repeated measure */
+					r = f_measure(&f, &cat->defs[m], &rows[m], &got, &caps[m]);
+					if (r <= 0) {
+						rc = r;
+						goto out;
+					}
+					if (!caps[m])
+						caps[m] = 1; /* an empty array still marks the measure seen */
+					if (have_len && got != ndays)
+						goto out;
+					ndays = got;
+					have_len = 1;
+				} while (f_char(&f, ','));
+				if (!f_char(&f, '}'))
+					goto out;
+			}
+		} else if (f_key_is(k, kn, "checkins") && !seen_checkins) {
+			int r;
+			seen_checkins = 1;
+			r = f_checkins(&f, cat, &fr);
+			if (r <= 0) {
+				rc = r;
+				goto out;
+			}
+		} else if (f_key_is(k, kn, "events") && !seen_events) {
+			int r;
+			seen_events = 1;
+			r = f_events(&f, out);
+			if (r <= 0) {
+				rc = r;
+				goto out;
+			}
+		} else if ((f_key_is(k, kn, "attributes") && !seen_attr) ||
+			   (f_key_is(k, kn, "truth") && !seen_truth)) {
+			if (kn == 5)
+				seen_truth = 1;
+			else
+				seen_attr = 1;
+			if (f.p >= f.e || *f.p != '{' || !f_skip(&f, 0))
+				goto out;
+		} else {
+			goto out; /* the row form, an unknown or repeated member */
+		}
+	} while (f_char(&f, ','));
+	if (!f_char(&f, '}'))
+		goto out;
+	f_ws(&f);
+	if (f.p != f.e || !seen_id)
+		goto out;
+	if (seen_checkins) {
+		if (seen_start || seen_measures)
+			goto out;
+		rc = f_rows_grid(&fr, cat, out);
+		goto out;
+	}
+	if (!seen_start || !seen_measures || ndays > PL_CHECKINS_MAX_DAYS)
+		goto out;
+	if (pl_client_alloc_grid(out, ndays, nm, NULL) != PL_OK) {
+		rc = -1;
+		goto out;
+	}
+	for (size_t m = 0; m < nm; m++) {
+		if (!rows[m])
+			continue;
+		memcpy(out->values + m * ndays, rows[m], ndays * sizeof(double));
+		for (size_t d = 0; d < ndays; d++)
+			if (!isnan(rows[m][d]))
+				out->checked_in[d] = 1;
+	}
+	rc = 1;
+out:
+	for (size_t m = 0; rows && m < nm; m++)
+		free(rows[m]);
+	free(rows);
+	free(caps);
+	free(fr.cells);
+	if (rc != 1)
+		pl_client_release(out);
+	return rc;
+}
+
+int pl_client_from_text(const char *text, size_t len, const pl_catalogue *cat, pl_client *out)
+{
+	locale_t c_numeric = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0), caller;
+	int rc;
+
+	if (c_numeric == (locale_t)0) {
+		memset(out, 0, sizeof(*out));
+		return -1; /* newlocale fails only for want of memory */
+	}
+	caller = uselocale(c_numeric);
+	rc = from_text(text, len, cat, out);
+	uselocale(caller);
+	freelocale(c_numeric);
+	return rc;
+}

@@ -1,0 +1,56 @@
+/*
+ * peerlink/json_risk.h: the JSON layer of the risk modules: check-in documents (the measures
+ * catalogue and one client in the row or columnar form, docs/risk.md "Input") into the plain
+ * structs of peerlink/checkins.h, and the model file (docs/risk.md "Model file") to and from
+ * pl_risk_model (peerlink/risk.h).
+ *
+ * Errors name the offending field by JSON Pointer below the `ptr` the caller passes (e.g.
+ * "/clients/3/checkins/17/craving") and never quote a value. Ownership: json_t arguments are
+ * borrowed (the caller may decref them as soon as the call returns); json_t results are new
+ * references.
+ */
+#ifndef PEERLINK_JSON_RISK_H
+#define PEERLINK_JSON_RISK_H
+
+#include <stddef.h>
+#include <peerlink/json.h>
+#include <peerlink/checkins.h>
+#include <peerlink/risk.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Standard measures plus a JSON catalogue {name: {"min", "max", "worse": "higher"|"lower",
+ * "type": "number"|"boolean" (optional, default number)}}; `measures` may be NULL. */
+pl_status pl_catalogue_from_json(pl_catalogue *cat, json_t *measures, const char *ptr,
+				 pl_error *err);
+json_t *pl_catalogue_custom_to_json(const pl_catalogue *cat); /* new reference; custom ones only */
+
+/* Parse one client object in either form; `ptr` is its pointer (e.g. "/clients/3").
+ * On failure *out is released and left zeroed. */
+pl_status pl_client_from_json(json_t *obj, const pl_catalogue *cat, const char *ptr,
+			      pl_client *out, pl_error *err);
+
+/* The fast path: build the client straight from its JSON text (one object), without a jansson
+ * tree, in either form. It accepts only a valid client in plain form (ASCII strings without
+ * escapes, known measures, values in range, dates in order, no repeated members) and then gives
+ * exactly what pl_client_from_json gives for the same text. Returns 1 when it built *out, 0 when
+ * the caller must use pl_client_from_json instead (anything unusual and every invalid input, so
+ * that errors and their pointers come from one place), -1 when out of memory. Numbers are read
+ * in the C locale whatever the process locale is. */
+int pl_client_from_text(const char *text, size_t len, const pl_catalogue *cat, pl_client *out);
+
+/* ---- the model file (docs/risk.md, "Model file") ---- */
+/* Validate and load a model document; errors point into the model file ("/features/3/sd").
+ * What the file says about its training ("training", "metrics", "thresholds/rule") is accepted
+ * and not kept: scoring does not need it (m->report.present == 0). */
+pl_status pl_risk_model_from_json(json_t *doc, pl_risk_model *m, pl_error *err);
+pl_status pl_risk_model_read_file(const char *path, pl_risk_model *m, pl_error *err);
+/* The model file of m, with its training report when m->report.present (new reference). */
+json_t *pl_risk_model_to_json(const pl_risk_model *m);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
