@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include <peerlink/json_risk.h>
 #include <peerlink/report.h>
 
 int cmd_report_risk(cli_ctx *ctx)

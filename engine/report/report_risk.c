@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include <peerlink/checkins.h>
+#include <peerlink/json_risk.h>
 
 typedef struct row {
 	size_t idx;          /* position in the answer */
