@@ -13,6 +13,7 @@
 #include <jansson.h>
 #include <math.h>
 #include <peerlink/checkins.h>
+#include <peerlink/json_risk.h>
 #include <string.h>
 
 static pl_catalogue cat = PL_CATALOGUE_INIT;
