@@ -121,6 +121,9 @@ int cli_main(int argc, char **argv);
 /* ---- provided by options.c ---- */
 /* Parse and validate one option value against its row (err names the option, never the value). */
 pl_status cli_opt_parse(const cli_option *opt, const char *text, cli_value *out, pl_error *err);
+/* A table row is well formed: help text, a metavar for valued types, a non-empty range,
+ * choices for CLI_OPT_CHOICE, a default that parses (`peerlink --man` checks every row). */
+pl_status cli_opt_check_row(const cli_option *opt, pl_error *err);
 /* Typed access to the subcommand's options, by name. */
 int cli_opt_given(const cli_ctx *ctx, const char *name); /* on the command line */
 int cli_opt_flag(const cli_ctx *ctx, const char *name);

@@ -385,24 +385,27 @@ static int apply_defaults(const cli_option *opts, cli_value *values, pl_error *e
 	return -1;
 }
 
-/* `peerlink --man`: the manual page from the table, after checking every row's default parses
- * (so a bad default fails the man-page test instead of one rarely used subcommand). */
+/* Every row of a table is well formed (cli_opt_check_row); -1, or an exit code with err set. */
+static int check_rows(const cli_option *opts, pl_error *err)
+{
+	for (int k = 0; k < CLI_MAX_EXTRA && opts[k].name; k++)
+		if (cli_opt_check_row(&opts[k], err) != PL_OK)
+			return CLI_EXIT_FAILURE;
+	return -1;
+}
+
+/* `peerlink --man`: the manual page from the table, after checking every row (so a malformed
+ * row or a bad default fails the man-page test instead of one rarely used subcommand). */
 static int print_man(void)
 {
 	pl_error err = PL_ERROR_INIT;
-	cli_value values[CLI_MAX_EXTRA];
+	int rc = check_rows(common_options, &err);
 
-	memset(values, 0, sizeof(values));
-	if (apply_defaults(common_options, values, &err) >= 0) {
+	for (size_t k = 0; rc < 0 && k < NCOMMANDS; k++)
+		rc = check_rows(commands[k].extra, &err);
+	if (rc >= 0) {
 		cli_print_error(&err, 0, 0);
-		return CLI_EXIT_FAILURE;
-	}
-	for (size_t k = 0; k < NCOMMANDS; k++) {
-		memset(values, 0, sizeof(values));
-		if (apply_defaults(commands[k].extra, values, &err) >= 0) {
-			cli_print_error(&err, 0, 0);
-			return CLI_EXIT_FAILURE;
-		}
+		return rc;
 	}
 	cli_print_man(stdout, commands, NCOMMANDS, common_options);
 	return fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAILURE;

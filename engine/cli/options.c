@@ -153,6 +153,28 @@ pl_status cli_opt_parse(const cli_option *opt, const char *text, cli_value *out,
 			    opt->type == CLI_OPT_CHOICE ? "must be" : "needs", what);
 }
 
+pl_status cli_opt_check_row(const cli_option *opt, pl_error *err)
+{
+	int ok = opt->help && *opt->help && opt->name[0] && opt->name[0] != '-';
+
+	if (opt->type != CLI_OPT_FLAG)
+		ok = ok && opt->metavar && *opt->metavar;
+	if (opt->type == CLI_OPT_INT)
+		ok = ok && opt->imin <= opt->imax;
+	if (opt->type == CLI_OPT_REAL)
+		ok = ok && isfinite(opt->rmin) && isfinite(opt->rmax) && opt->rmin <= opt->rmax;
+	if (opt->type == CLI_OPT_CHOICE)
+		ok = ok && opt->choices && *opt->choices;
+	if (ok && opt->dflt) {
+		cli_value v;
+		ok = cli_opt_parse(opt, opt->dflt, &v, err) == PL_OK;
+	}
+	if (ok)
+		return PL_OK;
+	return pl_error_set(err, PL_ERR_INTERNAL, "", "option table: row '--%s' is malformed",
+			    opt->name);
+}
+
 static const cli_value *lookup(const cli_ctx *ctx, const char *name)
 {
 	static const cli_value none;
