@@ -9,6 +9,7 @@
 #include "cli.h"
 
 #include <peerlink/limits.h>
+#include <peerlink/utf8.h>
 
 #include <errno.h>
 #include <stdarg.h>
@@ -57,14 +58,46 @@ int cli_fail(cli_ctx *ctx, pl_status st, const char *pointer, const char *fmt, .
 	return cli_exit_for(st);
 }
 
+/* jansson refuses a string that is not UTF-8, and the error would lose its message or pointer
+ * (issue 9, finding 7): a sequence cut off at the end of the buffer (a message or pointer that hit
+ * its byte limit) is dropped, any other invalid byte (an argument echoed in a usage message)
+ * becomes '?'. dst has room for strlen(src) + 1 bytes. */
+static void utf8_clean(char *dst, const char *src)
+{
+	size_t n = strlen(src), k = 0, o = 0;
+
+	while (k < n) {
+		size_t good = pl_utf8_valid_prefix(src + k, n - k), need, cont = 0;
+		unsigned char lead;
+
+		memcpy(dst + o, src + k, good);
+		o += good;
+		k += good;
+		if (k == n)
+			break;
+		lead = (unsigned char)src[k];
+		need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 0;
+		while (k + 1 + cont < n && ((unsigned char)src[k + 1 + cont] & 0xC0) == 0x80)
+			cont++;
+		if (need && k + 1 + cont == n && 1 + cont < need)
+			break; /* a character cut off at the end of the buffer */
+		dst[o++] = '?';
+		k++;
+	}
+	dst[o] = '\0';
+}
+
 void cli_print_error(const pl_error *err, long line, long column)
 {
 	json_t *e = json_object(), *doc = json_object();
 	pl_status code = err->code == PL_OK ? PL_ERR_INTERNAL : err->code;
+	char message[PL_MESSAGE_MAX], pointer[PL_POINTER_MAX];
 
+	utf8_clean(message, err->message);
+	utf8_clean(pointer, err->pointer);
 	json_object_set_new(e, "code", json_string(pl_status_name(code)));
-	json_object_set_new(e, "message", json_string(err->message[0] ? err->message : "unknown error"));
-	json_object_set_new(e, "pointer", json_string(err->pointer));
+	json_object_set_new(e, "message", json_string(message[0] ? message : "unknown error"));
+	json_object_set_new(e, "pointer", json_string(pointer));
 	if (line > 0) {
 		json_object_set_new(e, "line", json_integer(line));
 		json_object_set_new(e, "column", json_integer(column));

@@ -3,7 +3,8 @@
 # for SECONDS each, one after the other, from the seed corpora (seeds.py) plus whatever earlier
 # runs kept in BUILD/corpus/<target>/. Every crash, leak, sanitizer report or timeout is saved
 # as BUILD/artifacts/<target>/crash-* (or leak-, timeout-, oom-) and makes the script fail.
-# PL_FUZZ_JOBS=2 runs two targets at a time.
+# PL_FUZZ_JOBS=2 runs two targets at a time; PL_FUZZ_FLAGS adds libFuzzer flags (for a long
+# exploratory run past known findings: "-fork=1 -ignore_crashes=1 -ignore_timeouts=1").
 set -u
 build=$(cd "$1" && pwd)
 secs=$2
@@ -28,7 +29,7 @@ run_one() {
 	mkdir -p "$build/corpus/$t" "$build/artifacts/$t"
 	"$build/tests/fuzz/fuzz_$t" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
 		-max_len="$(max_len "$t")" -dict="$build/corpus-seed/json.dict" \
-		-artifact_prefix="$build/artifacts/$t/" -print_final_stats=1 \
+		-artifact_prefix="$build/artifacts/$t/" -print_final_stats=1 ${PL_FUZZ_FLAGS:-} \
 		"$build/corpus/$t" "$build/corpus-seed/$t" >"$build/artifacts/$t.log" 2>&1
 	rc=$?
 	echo "$t: exit $rc, $(grep -E '^#[0-9]+.*(pulse|DONE|NEW|REDUCE)' "$build/artifacts/$t.log" | tail -1 | sed 's/  */ /g')"
