@@ -1,7 +1,7 @@
 /*
  * report_cli.h: what the four `peerlink report <kind>` subcommands share (report_io.c): reading a
- * second JSON document named by an option, a JSON Lines file, and writing the HTML page through
- * the CLI's atomic writer (never a partial file; owner-readable only).
+ * second JSON document named by an option, a JSON Lines file, and handing the HTML page to the
+ * CLI's one writer (output.c: never a partial file; owner-readable only).
  */
 #ifndef PEERLINK_REPORT_CLI_H
 #define PEERLINK_REPORT_CLI_H
@@ -15,7 +15,7 @@ int cli_report_read_json(cli_ctx *ctx, const char *option, const char *path, jso
 int cli_report_read_jsonl(cli_ctx *ctx, const char *option, const char *path, json_t **out);
 /* Prefix ctx->err's message with "--option: " (an error found in a secondary input). */
 void cli_report_blame(cli_ctx *ctx, const char *option);
-/* Write the page to --output (atomically) or standard output. */
+/* Write the page through the CLI's writer: --output (atomically) or standard output. */
 int cli_report_write(cli_ctx *ctx, const pl_buf *page);
 
 #endif

@@ -1,7 +1,7 @@
 /*
- * report_io.c: I/O for `peerlink report <kind>`: secondary JSON inputs named by options and the
- * HTML page written like every answer: to standard output, or to a temporary file in the output's
- * folder (mode 0600) renamed into place only when it is complete.
+ * report_io.c: I/O for `peerlink report <kind>`: secondary JSON inputs named by options, and the
+ * HTML page handed to the CLI's one writer (output.c), so it is written like every answer: to
+ * standard output, or replaced atomically (owner-readable, never partial).
  */
 #define _POSIX_C_SOURCE 200809L
 #include "report_cli.h"
@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 void cli_report_blame(cli_ctx *ctx, const char *option)
 {
@@ -86,46 +85,13 @@ int cli_report_read_jsonl(cli_ctx *ctx, const char *option, const char *path, js
 
 int cli_report_write(cli_ctx *ctx, const pl_buf *page)
 {
-	char *tmp = NULL;
-	FILE *f;
-	int fd, rc = CLI_EXIT_OK;
+	cli_out o;
+	int rc;
 
 	if (page->failed || !page->data)
 		return cli_fail(ctx, PL_ERR_NOMEM, "", "out of memory writing the report");
-	if (!ctx->output_path) {
-		if (fwrite(page->data, 1, page->len, stdout) != page->len || fflush(stdout) != 0)
-			return cli_fail(ctx, PL_ERR_IO, "", "writing to standard output failed");
-		return CLI_EXIT_OK;
-	}
-	tmp = malloc(strlen(ctx->output_path) + 16);
-	if (!tmp)
-		return cli_fail(ctx, PL_ERR_NOMEM, "", "out of memory");
-	sprintf(tmp, "%s.tmp.XXXXXX", ctx->output_path);
-	fd = mkstemp(tmp); /* mode 0600: reports about clients are for their owner only */
-	if (fd < 0) {
-		rc = cli_fail(ctx, PL_ERR_IO, "", "cannot create the output file: %s", strerror(errno));
-		goto out;
-	}
-	if (!(f = fdopen(fd, "wb"))) {
-		int e = errno;
-		close(fd);
-		unlink(tmp);
-		rc = cli_fail(ctx, PL_ERR_IO, "", "cannot write the output file: %s", strerror(e));
-		goto out;
-	}
-	if (fwrite(page->data, 1, page->len, f) != page->len || fflush(f) != 0 || fsync(fileno(f)) != 0) {
-		int e = errno;
-		fclose(f);
-		unlink(tmp);
-		rc = cli_fail(ctx, PL_ERR_IO, "", "writing the output file failed: %s", strerror(e));
-		goto out;
-	}
-	if (fclose(f) != 0 || rename(tmp, ctx->output_path) != 0) {
-		int e = errno;
-		unlink(tmp);
-		rc = cli_fail(ctx, PL_ERR_IO, "", "cannot put the output file in place: %s", strerror(e));
-	}
-out:
-	free(tmp);
-	return rc;
+	if ((rc = cli_out_open(ctx, &o)) != CLI_EXIT_OK)
+		return rc;
+	cli_out_text(&o, page->data);
+	return cli_out_close(ctx, &o);
 }
