@@ -493,7 +493,7 @@ pl_status pl_report_evaluation(json_t *answer, json_t *rows, pl_buf *out, pl_err
 	curve roc, pr, dc;
 	pred *pr_rows = NULL;
 	size_t n = 0, npos = 0;
-	int have_roc, have_pr, have_dc;
+	int have_roc, have_pr, have_dc, from_rows = 0, dc_from_rows = 0;
 	json_t *metrics;
 	pl_status st;
 
@@ -515,6 +515,7 @@ pl_status pl_report_evaluation(json_t *answer, json_t *rows, pl_buf *out, pl_err
 				curve_release(&p2);
 				goto out;
 			}
+			from_rows = 1;
 			if (!have_roc) {
 				roc = r2;
 				have_roc = 1;
@@ -530,7 +531,7 @@ pl_status pl_report_evaluation(json_t *answer, json_t *rows, pl_buf *out, pl_err
 			if (!have_dc) {
 				if ((st = decision_from_rows(pr_rows, n, npos, &dc, err)) != PL_OK)
 					goto out;
-				have_dc = 1;
+				have_dc = dc_from_rows = 1;
 			}
 		}
 	}
@@ -543,6 +544,9 @@ pl_status pl_report_evaluation(json_t *answer, json_t *rows, pl_buf *out, pl_err
 	metrics_table(out, answer);
 	pl_buf_puts(out, "<section id=\"curves\">");
 	rp_heading(out, 2, NULL, "ROC and precision-recall curves");
+	if (from_rows)
+		pl_buf_printf(out, "<p class=\"note\">Curves drawn from the %zu per-row predictions given "
+			      "with --rows (%zu positive), not from the answer.</p>\n", n, npos);
 	if (have_roc)
 		st = curve_panel(out, "roc", "ROC curve", "false positive rate", "true positive rate",
 				 &roc, 1, NAN, err);
@@ -551,8 +555,9 @@ pl_status pl_report_evaluation(json_t *answer, json_t *rows, pl_buf *out, pl_err
 			       "predictions were given (--rows FILE); risk evaluate adds both with issue 12.");
 	if (st == PL_OK && have_pr) {
 		double lo, hi;
-		st = curve_panel(out, "pr", "Precision-recall curve", "recall", "precision", &pr, 0,
-				 rp_value_ci(metrics, "prevalence", &lo, &hi), err);
+		/* no-skill precision: the prevalence of the rows the curve was drawn from */
+		double prev = from_rows ? (double)npos / (double)n : rp_value_ci(metrics, "prevalence", &lo, &hi);
+		st = curve_panel(out, "pr", "Precision-recall curve", "recall", "precision", &pr, 0, prev, err);
 	} else if (st == PL_OK) {
 		rp_missing(out, "Precision-recall curve: no curve points in the answer and no per-row "
 			       "predictions (--rows FILE).");
@@ -564,6 +569,9 @@ pl_status pl_report_evaluation(json_t *answer, json_t *rows, pl_buf *out, pl_err
 		goto out;
 	pl_buf_puts(out, "<section id=\"decision\">");
 	rp_heading(out, 2, NULL, "Decision curve");
+	if (have_dc && dc.n > 0 && dc_from_rows)
+		pl_buf_puts(out, "<p class=\"note\">Drawn from the per-row predictions given with --rows "
+				 "(Vickers and Elkin 2006: net benefit = TP/n - FP/n &#215; t/(1 - t)).</p>\n");
 	if (have_dc && dc.n > 0)
 		st = decision_panel(out, &dc, err);
 	else
