@@ -230,9 +230,14 @@ static double fy(const frame *f, double y)
 /* A coordinate with one decimal and never "-0.0". */
 static void coord(pl_buf *b, double v)
 {
-	if (fabs(v) < 0.05)
-		v = 0;
-	pl_buf_printf(b, "%.1f", v);
+	double r = floor(v * 10 + 0.5) / 10;
+
+	if (fabs(r) < 0.05)
+		r = 0;
+	if (r == floor(r))
+		pl_buf_printf(b, "%.0f", r);
+	else
+		pl_buf_printf(b, "%.1f", r);
 }
 
 static void svg_open(pl_buf *b, int w, int h, const char *title)
@@ -628,23 +633,58 @@ static pl_status check_series(const pl_plot *p, pl_error *err)
 	return PL_OK;
 }
 
+/* A tick label inside a <g> that carries the class and the anchor (smaller files). */
+static void tick_text(pl_buf *b, double x, double y, const char *s)
+{
+	pl_buf_puts(b, "<text x=\"");
+	coord(b, x);
+	pl_buf_puts(b, "\" y=\"");
+	coord(b, y);
+	pl_buf_puts(b, "\">");
+	pl_buf_escape(b, s);
+	pl_buf_puts(b, "</text>");
+}
+
+/* Grid lines and tick marks as one path each, tick labels in two groups: a chart's axes cost a
+ * few hundred bytes, which matters in a report with hundreds of charts. */
 static void draw_axes(pl_buf *b, const frame *f, const pl_plot *p, const double *xt, size_t nxt,
 		      double xstep, const double *yt, size_t nyt, double ystep, double bottom_y)
 {
 	char lab[32];
 
 	pl_buf_puts(b, "<g class=\"axes\">");
-	for (size_t k = 0; k < nyt; k++) {
-		double y = fy(f, yt[k]);
-		hline(b, "grid", f->px0, f->px1, y, "#dddddd", NULL);
-		tick_label(b, yt[k], ystep, PL_PLOT_X_NUMBER, lab, sizeof(lab));
-		text_at(b, "tick", f->px0 - 4, y + 4, "end", lab);
+	if (nyt) {
+		pl_buf_puts(b, "<path class=\"grid\" d=\"");
+		for (size_t k = 0; k < nyt; k++) {
+			pl_buf_puts(b, "M");
+			coord(b, f->px0);
+			pl_buf_puts(b, " ");
+			coord(b, fy(f, yt[k]));
+			pl_buf_puts(b, "H");
+			coord(b, f->px1);
+		}
+		pl_buf_puts(b, "\" stroke=\"#dddddd\"/><g class=\"tick\" text-anchor=\"end\">");
+		for (size_t k = 0; k < nyt; k++) {
+			tick_label(b, yt[k], ystep, PL_PLOT_X_NUMBER, lab, sizeof(lab));
+			tick_text(b, f->px0 - 4, fy(f, yt[k]) + 4, lab);
+		}
+		pl_buf_puts(b, "</g>");
 	}
-	for (size_t k = 0; k < nxt; k++) {
-		double x = fx(f, xt[k]);
-		vline(b, "xtick", x, f->py1, f->py1 + 4, "#333333", NULL, 1);
-		tick_label(b, xt[k], xstep, p->xformat, lab, sizeof(lab));
-		text_at(b, "tick", x, bottom_y + 14, "middle", lab);
+	if (nxt) {
+		pl_buf_puts(b, "<path class=\"xtick\" d=\"");
+		for (size_t k = 0; k < nxt; k++) {
+			pl_buf_puts(b, "M");
+			coord(b, fx(f, xt[k]));
+			pl_buf_puts(b, " ");
+			coord(b, f->py1);
+			pl_buf_puts(b, "v4");
+		}
+		pl_buf_puts(b, "\" stroke=\"#333333\"/><g class=\"tick\" text-anchor=\"middle\">");
+		for (size_t k = 0; k < nxt; k++) {
+			tick_label(b, xt[k], xstep, p->xformat, lab, sizeof(lab));
+			tick_text(b, fx(f, xt[k]), bottom_y + 14, lab);
+		}
+		pl_buf_puts(b, "</g>");
 	}
 	pl_buf_puts(b, "<rect class=\"frame\" x=\"");
 	coord(b, f->px0);
@@ -761,14 +801,16 @@ pl_status pl_plot_xy(pl_buf *out, const pl_plot *p, pl_error *err)
 		pl_buf_printf(out, "<g class=\"strip s%d\">", style_index(sp->style));
 		if (sp->label)
 			text_at(out, "strip-label", f.px0 - 4, y + 7, "end", sp->label);
+		/* one path, one "M...z" square per mark */
+		pl_buf_puts(out, "<path class=\"strip\" d=\"");
 		for (size_t i = 0; i < sp->n; i++) {
-			double x = fx(&f, sp->x[i]);
-			pl_buf_puts(out, "<rect class=\"strip\" x=\"");
-			coord(out, x - 1.5);
-			pl_buf_puts(out, "\" y=\"");
+			pl_buf_puts(out, "M");
+			coord(out, fx(&f, sp->x[i]) - 1.5);
+			pl_buf_puts(out, " ");
 			coord(out, y);
-			pl_buf_printf(out, "\" width=\"3\" height=\"8\" fill=\"%s\"/>", pl_plot_colour(sp->style));
+			pl_buf_puts(out, "h3v8h-3z");
 		}
+		pl_buf_printf(out, "\" fill=\"%s\"/>", pl_plot_colour(sp->style));
 		pl_buf_puts(out, "</g>");
 	}
 	if (lrows > 0)

@@ -10,8 +10,9 @@
  *   path.step        a step series        .pt         one point marker (circle, rect or path)
  *   rect.bar         one bar              path.area   a filled interval band (y_lo..y_hi)
  *   rect.tier        a horizontal band    line.rule   a vertical marker line
- *   line.ci          a forest-plot interval          text.tick  an axis tick label
- *   rect.strip       one mark in a strip under the plot (a missed check-in)
+ *   line.ci          a forest-plot interval          g.tick     the axis tick labels
+ *   path.grid, path.xtick   grid lines and tick marks, one path each
+ *   path.strip       a strip under the plot, one "M...z" square per mark (missed check-ins)
  *   g.legend         the legend (one g.key per entry)
  * Every text that comes from the caller (titles, labels, legend entries) is XML-escaped.
  *
