@@ -146,6 +146,18 @@ char *cli_data_file(const char *rel);
 
 /* ---- provided by io.c ---- */
 int cli_read_input(cli_ctx *ctx, json_t **out);
+/* --input (or stdin) opened for reading; a directory is an io_error that says so. */
+int cli_open_input(cli_ctx *ctx, FILE **f);
+void cli_close_input(FILE *f); /* leaves stdin open */
+/* A failed read of the input as the error to report (an exit code; ctx->err set): a read error
+ * (read_errno != 0) is io_error, memory running out (alloc_errno: errno after the load) is
+ * out_of_memory, anything else a JSON syntax error with line and column whose text quotes no
+ * input. line > 0: JSON Lines, that 1-based line. */
+int cli_load_failed(cli_ctx *ctx, const json_error_t *jerr, int alloc_errno, int read_errno,
+		    long line);
+/* The JSON document in a file other than the input (an option's file; `what` names it in
+ * messages, `ptr` is the pointer errors carry): the same classification. */
+int cli_load_file(cli_ctx *ctx, const char *path, const char *what, const char *ptr, json_t **out);
 int cli_write_output(cli_ctx *ctx, json_t *doc);
 int cli_exit_for(pl_status st);
 int cli_fail(cli_ctx *ctx, pl_status st, const char *pointer, const char *fmt, ...)

@@ -74,32 +74,31 @@ typedef pl_status (*line_fn)(void *arg, json_t *obj, size_t index, pl_error *err
 
 static pl_status risk_read_lines(cli_ctx *ctx, line_fn fn, void *arg)
 {
-	FILE *f = stdin;
+	FILE *f;
 	char *line = NULL;
-	size_t cap = 0, index = 0;
-	ssize_t len;
+	size_t cap = 0, index = 0, len;
 	pl_status st = PL_OK;
+	int got;
 
-	if (ctx->input_path && !(f = fopen(ctx->input_path, "rb")))
-		return pl_error_set(&ctx->err, PL_ERR_IO, "", "cannot open the input file: %s",
-				    strerror(errno));
-	while ((len = getline(&line, &cap, f)) > 0) {
+	if (cli_open_input(ctx, &f) != CLI_EXIT_OK)
+		return ctx->err.code;
+	/* A read error or a line too long for memory is an error, never the end of the input. */
+	while ((got = pl_json_read_line(f, &line, &cap, &len, index, &ctx->err)) > 0) {
 		json_error_t jerr;
 		json_t *obj;
 		size_t k = 0;
-		while (k < (size_t)len && (line[k] == ' ' || line[k] == '\t' || line[k] == '\r' ||
+		while (k < len && (line[k] == ' ' || line[k] == '\t' || line[k] == '\r' ||
 					   line[k] == '\n'))
 			k++;
-		if (k == (size_t)len) {
+		if (k == len) {
 			index++;
 			continue;
 		}
-		obj = json_loadb(line, (size_t)len, JSON_REJECT_DUPLICATES, &jerr);
+		errno = 0;
+		obj = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
 		if (!obj) {
-			ctx->err_line = (long)index + 1;
-			ctx->err_column = jerr.column > 0 ? jerr.column : 1;
-			st = pl_error_set(&ctx->err, PL_ERR_INVALID, "",
-					  "JSON syntax error on line %zu", index + 1);
+			cli_load_failed(ctx, &jerr, errno, 0, (long)index + 1);
+			st = ctx->err.code;
 			break;
 		}
 		st = fn(arg, obj, index, &ctx->err);
@@ -108,9 +107,10 @@ static pl_status risk_read_lines(cli_ctx *ctx, line_fn fn, void *arg)
 			break;
 		index++;
 	}
+	if (got < 0)
+		st = ctx->err.code;
 	free(line);
-	if (f != stdin)
-		fclose(f);
+	cli_close_input(f);
 	return st;
 }
 
@@ -152,7 +152,12 @@ static pl_status train_add_text(train_state *ts, cli_ctx *ctx, const char *text,
 		return pl_error_set(&ctx->err, PL_ERR_NOMEM, "", "out of memory");
 	if (fast == 0) {
 		json_error_t jerr;
-		json_t *obj = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
+		json_t *obj;
+		errno = 0;
+		obj = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
+		if (!obj && pl_json_load_failure(&jerr, errno, NULL, 0) == PL_ERR_NOMEM)
+			return pl_error_set(&ctx->err, PL_ERR_NOMEM, "", "client %zu does not fit in memory",
+					    index);
 		if (!obj)
 			return pl_error_set(&ctx->err, PL_ERR_INVALID, "", "JSON syntax error");
 		st = train_add(ts, obj, index, &ctx->err);
@@ -309,10 +314,13 @@ int cmd_risk_train(cli_ctx *ctx)
 		    strcmp(ctx->err.message, "JSON syntax error") == 0) {
 			/* A client span jansson rejects: report the document's line and column. */
 			json_error_t jerr;
-			json_t *all = json_loadb(in.text, in.len, JSON_REJECT_DUPLICATES, &jerr);
+			json_t *all;
+			errno = 0;
+			all = json_loadb(in.text, in.len, JSON_REJECT_DUPLICATES, &jerr);
+			if (!all)
+				st = cli_load_failed(ctx, &jerr, errno, 0, 0) == CLI_EXIT_OK ? PL_OK
+											: ctx->err.code;
 			json_decref(all);
-			ctx->err_line = jerr.line > 0 ? jerr.line : 1;
-			ctx->err_column = jerr.column > 0 ? jerr.column : 1;
 		}
 		risk_input_release(&in);
 		doc = NULL;

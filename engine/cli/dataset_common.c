@@ -25,23 +25,15 @@ void dataset_stream_json(cli_out *out, json_t *v, size_t flags)
 int dataset_load_params(cli_ctx *ctx, json_t **out)
 {
 	const char *path = cli_opt_str(ctx, "params");
-	json_error_t jerr;
 	json_t *doc;
+	int rc;
 
 	*out = NULL;
 	if (!path)
 		return CLI_EXIT_OK;
-	doc = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
-	if (!doc) {
-		FILE *f = fopen(path, "rb");
-		if (!f)
-			return cli_fail(ctx, PL_ERR_IO, "", "cannot open the parameter file: %s",
-					strerror(errno));
-		fclose(f);
-		ctx->err_line = jerr.line > 0 ? jerr.line : 1;
-		ctx->err_column = jerr.column > 0 ? jerr.column : 1;
-		return cli_fail(ctx, PL_ERR_INVALID, "", "JSON syntax error in the parameter file");
-	}
+	/* a directory, a read error or memory running out is not a syntax error */
+	if ((rc = cli_load_file(ctx, path, "parameter file", "", &doc)) != CLI_EXIT_OK)
+		return rc;
 	if (!json_is_object(doc)) {
 		json_decref(doc);
 		return cli_fail(ctx, PL_ERR_INVALID, "", "the parameter file must hold a JSON object");

@@ -108,12 +108,48 @@ void cli_print_error(const pl_error *err, long line, long column)
 	json_decref(doc);
 }
 
-/* jansson's messages end with "near 'TOKEN'": keep only the part that names no input text. */
-static void redact_syntax_message(char *msg)
+int cli_open_input(cli_ctx *ctx, FILE **f)
 {
-	char *near = strstr(msg, " near ");
-	if (near)
-		*near = '\0';
+	struct stat st;
+
+	*f = stdin;
+	if (ctx->input_path && !(*f = fopen(ctx->input_path, "rb")))
+		return cli_fail(ctx, PL_ERR_IO, "", "cannot open the input file: %s", strerror(errno));
+	/* fopen accepts a directory and the first read fails: say what is wrong instead. */
+	if (fstat(fileno(*f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		cli_close_input(*f);
+		*f = NULL;
+		return cli_fail(ctx, PL_ERR_IO, "", "the input is a directory, not a file");
+	}
+	return CLI_EXIT_OK;
+}
+
+void cli_close_input(FILE *f)
+{
+	if (f && f != stdin)
+		fclose(f);
+}
+
+int cli_load_failed(cli_ctx *ctx, const json_error_t *jerr, int alloc_errno, int read_errno,
+		    long line)
+{
+	char reason[64];
+	pl_status st;
+
+	if (read_errno)
+		return line > 0 ? cli_fail(ctx, PL_ERR_IO, "", "reading the input failed at line %ld: %s",
+					   line, strerror(read_errno))
+				: cli_fail(ctx, PL_ERR_IO, "", "cannot read the input: %s",
+					   strerror(read_errno));
+	st = pl_json_load_failure(jerr, alloc_errno, reason, sizeof(reason));
+	if (st == PL_ERR_NOMEM)
+		return line > 0 ? cli_fail(ctx, st, "", "line %ld does not fit in memory", line)
+				: cli_fail(ctx, st, "", "the input does not fit in memory");
+	ctx->err_line = line > 0 ? line : jerr->line > 0 ? jerr->line : 1;
+	ctx->err_column = jerr->column > 0 ? jerr->column : 1;
+	if (line > 0)
+		return cli_fail(ctx, st, "", "JSON syntax error on line %ld", line);
+	return cli_fail(ctx, st, "", "JSON syntax error: %s", reason);
 }
 
 /* jansson reads through this so that no document past PL_LIMIT_INPUT_BYTES is ever held in
@@ -143,25 +179,17 @@ static size_t read_capped(void *buf, size_t len, void *arg)
 }
 
 /* A syntax error, or one of the limits and failures jansson reports through the same record. */
-static int fail_parse(cli_ctx *ctx, const capped_reader *r, json_error_t *jerr)
+static int fail_parse(cli_ctx *ctx, const capped_reader *r, json_error_t *jerr, int alloc_errno)
 {
-	char msg[JSON_ERROR_TEXT_LENGTH];
-
 	if (r->over)
 		return cli_fail(ctx, PL_ERR_INVALID, "", "the input is larger than the limit of %d MiB",
 				PL_LIMIT_INPUT_MIB);
-	if (r->read_errno)
-		return cli_fail(ctx, PL_ERR_IO, "", "cannot read the input: %s", strerror(r->read_errno));
-	if (json_error_code(jerr) == json_error_out_of_memory)
-		return cli_fail(ctx, PL_ERR_NOMEM, "", "out of memory reading the input");
 	if (json_error_code(jerr) == json_error_stack_overflow)
 		return cli_fail(ctx, PL_ERR_INVALID, "", "nesting deeper than the limit of %d levels",
 				PL_LIMIT_JSON_DEPTH);
-	snprintf(msg, sizeof(msg), "%s", jerr->text);
-	redact_syntax_message(msg);
-	ctx->err_line = jerr->line > 0 ? jerr->line : 1;
-	ctx->err_column = jerr->column > 0 ? jerr->column : 1;
-	return cli_fail(ctx, PL_ERR_INVALID, "", "JSON syntax error: %s", msg);
+	/* read errors, memory running out (also when jansson says only "invalid token"), and
+	 * syntax errors in fixed words */
+	return cli_load_failed(ctx, jerr, alloc_errno, r->read_errno, 0);
 }
 
 int cli_read_input(cli_ctx *ctx, json_t **out)
@@ -170,20 +198,18 @@ int cli_read_input(cli_ctx *ctx, json_t **out)
 	capped_reader r = { stdin, 0, 0, 0 };
 	double t0 = cli_now_ms();
 	json_t *doc;
-	int rc;
+	int rc, alloc_errno;
 
 	*out = NULL;
-	if (ctx->input_path) {
-		r.f = fopen(ctx->input_path, "rb");
-		if (!r.f)
-			return cli_fail(ctx, PL_ERR_IO, "", "cannot open the input file: %s", strerror(errno));
-	}
+	if ((rc = cli_open_input(ctx, &r.f)) != CLI_EXIT_OK)
+		return rc;
+	errno = 0;
 	doc = json_load_callback(read_capped, &r, JSON_REJECT_DUPLICATES, &jerr);
-	if (r.f != stdin)
-		fclose(r.f);
+	alloc_errno = errno;
+	cli_close_input(r.f);
 	ctx->parse_ms = cli_now_ms() - t0;
 	if (!doc)
-		return fail_parse(ctx, &r, &jerr);
+		return fail_parse(ctx, &r, &jerr, alloc_errno);
 	if (!json_is_object(doc)) {
 		json_decref(doc);
 		return cli_fail(ctx, PL_ERR_INVALID, "", "the input must be a JSON object");

@@ -131,31 +131,30 @@ static pl_status add_client(eval_set *s, json_t *obj, size_t index, pl_error *er
 
 static pl_status read_lines(cli_ctx *ctx, eval_set *s)
 {
-	FILE *f = stdin;
+	FILE *f;
 	char *line = NULL;
-	size_t cap = 0, index = 0;
-	ssize_t len;
+	size_t cap = 0, index = 0, len;
 	pl_status st = PL_OK;
+	int got;
 
-	if (ctx->input_path && !(f = fopen(ctx->input_path, "rb")))
-		return pl_error_set(&ctx->err, PL_ERR_IO, "", "cannot open the input file: %s",
-				    strerror(errno));
-	while ((len = getline(&line, &cap, f)) > 0) {
+	if (cli_open_input(ctx, &f) != CLI_EXIT_OK)
+		return ctx->err.code;
+	/* A read error or a line too long for memory is an error, never the end of the input. */
+	while ((got = pl_json_read_line(f, &line, &cap, &len, index, &ctx->err)) > 0) {
 		json_error_t jerr;
 		json_t *obj;
 		size_t k = 0;
-		while (k < (size_t)len && strchr(" \t\r\n", line[k]))
+		while (k < len && strchr(" \t\r\n", line[k]))
 			k++;
-		if (k == (size_t)len) {
+		if (k == len) {
 			index++;
 			continue;
 		}
-		obj = json_loadb(line, (size_t)len, JSON_REJECT_DUPLICATES, &jerr);
+		errno = 0;
+		obj = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
 		if (!obj) {
-			ctx->err_line = (long)index + 1;
-			ctx->err_column = jerr.column > 0 ? jerr.column : 1;
-			st = pl_error_set(&ctx->err, PL_ERR_INVALID, "", "JSON syntax error on line %zu",
-					  index + 1);
+			cli_load_failed(ctx, &jerr, errno, 0, (long)index + 1);
+			st = ctx->err.code;
 			break;
 		}
 		st = add_client(s, obj, index, &ctx->err);
@@ -164,9 +163,10 @@ static pl_status read_lines(cli_ctx *ctx, eval_set *s)
 			break;
 		index++;
 	}
+	if (got < 0)
+		st = ctx->err.code;
 	free(line);
-	if (f != stdin)
-		fclose(f);
+	cli_close_input(f);
 	return st;
 }
 

@@ -101,31 +101,32 @@ static void *reader_main(void *arg)
 
 	if (p->lines) {
 		char *line = NULL;
-		size_t cap = 0;
-		ssize_t len;
-		while ((len = getline(&line, &cap, p->lines)) > 0) {
+		size_t cap = 0, len;
+		/* A read error or a line too long for memory stops the run with an error: it is never
+		 * the end of the input (the clients before it are still answered, in order). */
+		while (pl_json_read_line(p->lines, &line, &cap, &len, p->next_in, &p->read_err) > 0) {
 			char *copy;
 			size_t k = 0;
-			while (k < (size_t)len && (line[k] == ' ' || line[k] == '\t' || line[k] == '\r' ||
-						   line[k] == '\n'))
+			while (k < len && (line[k] == ' ' || line[k] == '\t' || line[k] == '\r' ||
+					   line[k] == '\n'))
 				k++;
-			if (k == (size_t)len) {
+			if (k == len) {
 				/* A blank line still counts, so pointers match line numbers. */
 				if (produce(p, NULL, 0, NULL, NULL) != 0)
 					break;
 				continue;
 			}
-			copy = malloc((size_t)len + 1);
+			copy = malloc(len + 1);
 			if (!copy) {
-				p->read_st = pl_error_set(&p->read_err, PL_ERR_NOMEM, "", "out of memory");
+				pl_error_set(&p->read_err, PL_ERR_NOMEM, "", "line %zu does not fit in memory",
+					     p->next_in + 1);
 				break;
 			}
-			memcpy(copy, line, (size_t)len + 1);
-			if (produce(p, copy, (size_t)len, copy, NULL) != 0)
+			memcpy(copy, line, len + 1);
+			if (produce(p, copy, len, copy, NULL) != 0)
 				break;
 		}
-		if (ferror(p->lines) && p->read_st == PL_OK)
-			p->read_st = pl_error_set(&p->read_err, PL_ERR_IO, "", "reading the input failed");
+		p->read_st = p->read_err.code;
 		free(line);
 	} else {
 		for (size_t i = 0; i < p->nitems; i++) {
@@ -171,7 +172,13 @@ static void process(pipeline *p, slot *s, risk_tally *tally)
 		json_error_t jerr;
 		/* DECODE_ANY: a scalar where a client belongs is a type error with a pointer, not a
 		 * syntax error. */
+		errno = 0;
 		obj = json_loadb(s->text, s->len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
+		if (!obj && pl_json_load_failure(&jerr, errno, NULL, 0) == PL_ERR_NOMEM) {
+			s->st = pl_error_set(&s->err, PL_ERR_NOMEM, "", "client %zu does not fit in memory",
+					     s->index);
+			return;
+		}
 		if (!obj) {
 			s->syntax_error = 1;
 			s->line = (long)s->index + 1;
@@ -356,11 +363,10 @@ pl_status risk_score_stream(cli_ctx *ctx, const risk_scorer *s, const risk_input
 		p->ptr_prefix = "/clients";
 	} else {
 		p->ptr_prefix = "";
-		p->lines = stdin;
-		if (ctx->input_path && !(p->lines = fopen(ctx->input_path, "rb"))) {
+		if (cli_open_input(ctx, &p->lines) != CLI_EXIT_OK) {
 			free(p);
-			return pl_error_set(err, PL_ERR_IO, "", "cannot open the input file: %s",
-					    strerror(errno));
+			*err = ctx->err;
+			return err->code;
 		}
 	}
 	st = run(p, emit, arg, tally, err, &failed);
@@ -372,25 +378,21 @@ pl_status risk_score_stream(cli_ctx *ctx, const risk_scorer *s, const risk_input
 		} else {
 			/* A client span jansson rejects: report the whole document's line and column. */
 			json_error_t jerr;
-			json_t *all = json_loadb(in->text, in->len, JSON_REJECT_DUPLICATES, &jerr);
+			json_t *all;
+			errno = 0;
+			all = json_loadb(in->text, in->len, JSON_REJECT_DUPLICATES, &jerr);
 			if (all) {
 				/* Cannot happen for a span the scan cut from a valid document; say so. */
 				json_decref(all);
 				pl_error_set(err, PL_ERR_INTERNAL, "", "a client could not be re-read");
 			} else {
-				char msg[JSON_ERROR_TEXT_LENGTH], *near;
-				snprintf(msg, sizeof(msg), "%s", jerr.text);
-				near = strstr(msg, " near ");
-				if (near)
-					*near = '\0'; /* jansson quotes the offending text: never echo input */
-				ctx->err_line = jerr.line > 0 ? jerr.line : 1;
-				ctx->err_column = jerr.column > 0 ? jerr.column : 1;
-				pl_error_set(err, PL_ERR_INVALID, "", "JSON syntax error: %s", msg);
+				cli_load_failed(ctx, &jerr, errno, 0, 0);
+				*err = ctx->err;
+				st = err->code;
 			}
 		}
 	}
-	if (p->lines && p->lines != stdin)
-		fclose(p->lines);
+	cli_close_input(p->lines);
 	free(p);
 	return st;
 }
@@ -562,15 +564,16 @@ void risk_input_release(risk_input *in)
 
 int risk_read_document(cli_ctx *ctx, risk_input *in)
 {
-	FILE *f = stdin;
+	FILE *f;
 	size_t cap = 1 << 20, k;
-	int over = 0, read_errno;
+	int over = 0;
 	double t0 = cli_now_ms();
 	json_error_t jerr;
+	int rc, read_errno = 0, alloc_errno;
 
 	memset(in, 0, sizeof(*in));
-	if (ctx->input_path && !(f = fopen(ctx->input_path, "rb")))
-		return cli_fail(ctx, PL_ERR_IO, "", "cannot open the input file: %s", strerror(errno));
+	if ((rc = cli_open_input(ctx, &f)) != CLI_EXIT_OK)
+		return rc;
 	in->text = malloc(cap);
 	while (in->text && (k = fread(in->text + in->len, 1, cap - in->len, f)) > 0) {
 		in->len += k;
@@ -589,16 +592,16 @@ int risk_read_document(cli_ctx *ctx, risk_input *in)
 			cap *= 2;
 		}
 	}
+	/* A read error is not the end of the document. */
 	read_errno = in->text && !over && ferror(f) ? (errno ? errno : EIO) : 0;
-	if (f != stdin)
-		fclose(f);
+	cli_close_input(f);
 	if (!in->text)
-		return cli_fail(ctx, PL_ERR_NOMEM, "", "out of memory reading the input");
+		return cli_fail(ctx, PL_ERR_NOMEM, "", "the input does not fit in memory");
 	if (over)
 		return cli_fail(ctx, PL_ERR_INVALID, "", "the input is larger than the limit of %d MiB",
 				PL_LIMIT_INPUT_MIB);
 	if (read_errno)
-		return cli_fail(ctx, PL_ERR_IO, "", "cannot read the input: %s", strerror(read_errno));
+		return cli_load_failed(ctx, &jerr, 0, read_errno, 0);
 	if (scan_document(in) == 0) {
 		/* A "clients" member that is not an array stays in doc for the usual type error. */
 		ctx->parse_ms = cli_now_ms() - t0;
@@ -614,19 +617,12 @@ int risk_read_document(cli_ctx *ctx, risk_input *in)
 	in->span_len = NULL;
 	in->nspans = 0;
 	in->have_clients = 0;
+	errno = 0;
 	in->doc = json_loadb(in->text, in->len, JSON_REJECT_DUPLICATES, &jerr);
+	alloc_errno = errno;
 	ctx->parse_ms = cli_now_ms() - t0;
-	if (!in->doc) {
-		char msg[JSON_ERROR_TEXT_LENGTH];
-		char *near;
-		snprintf(msg, sizeof(msg), "%s", jerr.text);
-		near = strstr(msg, " near ");
-		if (near)
-			*near = '\0'; /* jansson quotes the offending text: never echo input */
-		ctx->err_line = jerr.line > 0 ? jerr.line : 1;
-		ctx->err_column = jerr.column > 0 ? jerr.column : 1;
-		return cli_fail(ctx, PL_ERR_INVALID, "", "JSON syntax error: %s", msg);
-	}
+	if (!in->doc)
+		return cli_load_failed(ctx, &jerr, alloc_errno, 0, 0);
 	if (!json_is_object(in->doc))
 		return cli_fail(ctx, PL_ERR_INVALID, "", "the input must be a JSON object");
 	return cli_exit_for(pl_json_check_limits(in->doc, "", &ctx->err));

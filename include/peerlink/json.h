@@ -12,6 +12,7 @@
 #define PEERLINK_JSON_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <jansson.h>
 #include <peerlink/error.h>
 
@@ -38,4 +39,18 @@ pl_status pl_json_check_limits(json_t *doc, const char *ptr, pl_error *err);
 const char *pl_json_ptr(char *buf, size_t size, const char *ptr, const char *key);
 const char *pl_json_ptr_index(char *buf, size_t size, const char *ptr, size_t index);
 
+
+/* ---- reading documents and JSON Lines (engine/json/load.c) ----
+ * Why a jansson load failed, in words that never quote the input: PL_ERR_NOMEM when memory ran
+ * out (jansson's own code, or alloc_errno == ENOMEM: set errno to 0 before the load and pass it
+ * after, because jansson reports some failed allocations only as a bad token), else
+ * PL_ERR_INVALID. `reason` (size bytes) gets a fixed text such as "']' expected" or
+ * "invalid UTF-8". A read error of the stream is the caller's to check (ferror) first. */
+pl_status pl_json_load_failure(const json_error_t *jerr, int alloc_errno, char *reason,
+			       size_t size);
+/* One line of a JSON Lines stream (getline): 1 with the line in *line (*len bytes), 0 at the end
+ * of the input, -1 with err filled when reading failed (PL_ERR_IO) or the line does not fit in
+ * memory (PL_ERR_NOMEM): an error is never taken for the end of the input. `index` is the
+ * 0-based line number, for the message. */
+int pl_json_read_line(FILE *f, char **line, size_t *cap, size_t *len, size_t index, pl_error *err);
 #endif

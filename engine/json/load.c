@@ -1,0 +1,97 @@
+/*
+ * load.c: what a failed read of a JSON document or a JSON Lines line means.
+ *
+ * Two rules from the inputs being health records and from never losing data:
+ *  - a syntax error is described in our own fixed words: jansson's messages may quote the input
+ *    ("invalid Unicode '\uD800'", "control character 0x1", "unable to decode byte 0xe9", the
+ *    " near 'TOKEN'" suffix), so a message is passed on only when it is one of jansson's fixed
+ *    texts, and mapped to a fixed text otherwise;
+ *  - running out of memory, or a read error, is never a syntax error and never the end of the
+ *    input: jansson often reports a failed allocation only as a bad token, and getline reports
+ *    ENOMEM and read errors with the same -1 as the end of the file, so both are told apart here.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <peerlink/json.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/types.h>
+
+/* jansson's messages that quote nothing (after the " near ..." context is cut off). */
+static const char *const fixed_texts[] = {
+	"premature end of input", "unexpected newline", "invalid escape", "too big negative integer",
+	"too big integer", "real number overflow", "maximum parsing depth reached",
+	"string or '}' expected", "duplicate object key", "':' expected", "invalid token",
+	"unexpected token", "']' expected", "'}' expected", "'[' or '{' expected",
+	"end of file expected", NULL
+};
+
+/* Messages with input inside them, by their fixed beginning, and what we say instead. */
+static const struct {
+	const char *prefix, *text;
+} quoting_texts[] = {
+	{ "unable to decode byte", "invalid UTF-8" },
+	{ "control character", "control character in a string" },
+	{ "invalid Unicode escape", "invalid Unicode escape" },
+	{ "invalid Unicode", "invalid Unicode surrogate" },
+	{ "\\u0000 is not allowed", "NUL character in a string" },
+	{ "NUL byte in object key", "NUL character in an object key" },
+	{ NULL, NULL }
+};
+
+static void copy_text(char *out, size_t size, const char *text)
+{
+	if (size)
+		snprintf(out, size, "%s", text);
+}
+
+pl_status pl_json_load_failure(const json_error_t *jerr, int alloc_errno, char *reason, size_t size)
+{
+	char msg[JSON_ERROR_TEXT_LENGTH], *near;
+
+	if (json_error_code(jerr) == json_error_out_of_memory || alloc_errno == ENOMEM) {
+		copy_text(reason, size, "out of memory");
+		return PL_ERR_NOMEM;
+	}
+	snprintf(msg, sizeof(msg), "%s", jerr->text);
+	near = strstr(msg, " near ");
+	if (near)
+		*near = '\0';
+	for (size_t k = 0; fixed_texts[k]; k++)
+		if (strcmp(msg, fixed_texts[k]) == 0) {
+			copy_text(reason, size, fixed_texts[k]);
+			return PL_ERR_INVALID;
+		}
+	for (size_t k = 0; quoting_texts[k].prefix; k++)
+		if (strncmp(msg, quoting_texts[k].prefix, strlen(quoting_texts[k].prefix)) == 0) {
+			copy_text(reason, size, quoting_texts[k].text);
+			return PL_ERR_INVALID;
+		}
+	copy_text(reason, size, json_error_code(jerr) == json_error_invalid_utf8 ? "invalid UTF-8"
+										  : "invalid JSON");
+	return PL_ERR_INVALID;
+}
+
+int pl_json_read_line(FILE *f, char **line, size_t *cap, size_t *len, size_t index, pl_error *err)
+{
+	ssize_t n;
+
+	errno = 0;
+	n = getline(line, cap, f);
+	if (n >= 0) {
+		*len = (size_t)n;
+		return 1;
+	}
+	if (errno == ENOMEM) {
+		pl_error_set(err, PL_ERR_NOMEM, "", "line %zu does not fit in memory", index + 1);
+		return -1;
+	}
+	if (ferror(f) || (errno != 0 && !feof(f))) {
+		pl_error_set(err, PL_ERR_IO, "", "reading the input failed at line %zu: %s", index + 1,
+			     strerror(errno ? errno : EIO));
+		return -1;
+	}
+	*len = 0;
+	return 0;
+}
