@@ -222,6 +222,41 @@ int cli_read_input(cli_ctx *ctx, json_t **out)
 	return CLI_EXIT_OK;
 }
 
+int cli_load_file(cli_ctx *ctx, const char *path, const char *what, const char *ptr, json_t **out)
+{
+	json_error_t jerr;
+	struct stat st;
+	FILE *f = fopen(path, "rb");
+	json_t *doc;
+	int alloc_errno, read_errno = 0;
+
+	*out = NULL;
+	if (!f)
+		return cli_fail(ctx, PL_ERR_IO, ptr, "cannot open the %s: %s", what, strerror(errno));
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		fclose(f);
+		return cli_fail(ctx, PL_ERR_IO, ptr, "the %s is a directory, not a file", what);
+	}
+	errno = 0;
+	doc = json_loadf(f, JSON_REJECT_DUPLICATES, &jerr);
+	alloc_errno = errno;
+	if (!doc && ferror(f))
+		read_errno = errno ? errno : EIO;
+	fclose(f);
+	if (!doc && read_errno)
+		return cli_fail(ctx, PL_ERR_IO, ptr, "reading the %s failed: %s", what,
+				strerror(read_errno));
+	if (!doc && pl_json_load_failure(&jerr, alloc_errno, NULL, 0) == PL_ERR_NOMEM)
+		return cli_fail(ctx, PL_ERR_NOMEM, ptr, "the %s does not fit in memory", what);
+	if (!doc) {
+		ctx->err_line = jerr.line > 0 ? jerr.line : 1;
+		ctx->err_column = jerr.column > 0 ? jerr.column : 1;
+		return cli_fail(ctx, PL_ERR_INVALID, ptr, "JSON syntax error in the %s", what);
+	}
+	*out = doc;
+	return CLI_EXIT_OK;
+}
+
 static size_t dump_flags(const cli_ctx *ctx)
 {
 	/* 15 significant digits: every double prints the same way on every run and platform. */
