@@ -26,6 +26,7 @@
 
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
+#include <peerlink/rng.h>
 #include <peerlink/checkins.h>
 #include <peerlink/json_risk.h>
 #include <peerlink/metrics.h>
@@ -637,23 +638,22 @@ int cmd_risk_evaluate(cli_ctx *ctx)
 		}
 		if (cv) {
 			size_t *perm = malloc(s.n * sizeof(size_t));
-			gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
+			gsl_rng *g = pl_rng_new(seed, PL_RNG_EVAL_FOLDS);
 			pl_risk_train_options to;
 			if (!perm || !g || !(fold_models = calloc((size_t)cv, sizeof(*fold_models)))) {
 				free(perm);
-				gsl_rng_free(g);
+				pl_rng_free(g);
 				free(fold);
 				st = pl_error_set(&ctx->err, PL_ERR_NOMEM, "", "out of memory");
 				goto fail;
 			}
 			for (size_t i = 0; i < s.n; i++)
 				perm[i] = i;
-			gsl_rng_set(g, seed);
 			gsl_ran_shuffle(g, perm, s.n, sizeof(size_t));
 			for (size_t i = 0; i < s.n; i++)
 				fold[perm[i]] = i % (size_t)cv;
 			free(perm);
-			gsl_rng_free(g);
+			pl_rng_free(g);
 			pl_risk_train_options_init(&to);
 			to.horizon_days = (int)horizon;
 			to.seed = seed;

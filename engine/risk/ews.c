@@ -21,6 +21,7 @@
 #include <gsl/gsl_math.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
+#include <peerlink/rng.h>
 
 static const char *const indicator_names[PL_EWS_NINDICATORS] = {
 	"variance", "sd", "cv", "ar1", "skewness", "kurtosis",
@@ -468,7 +469,7 @@ static void gen_free(surrogate_gen *g)
 {
 	free(g->spec);
 	free(g->buf);
-	gsl_rng_free(g->rng);
+	pl_rng_free(g->rng);
 	if (g->rw)
 		gsl_fft_real_wavetable_free(g->rw);
 	if (g->hw)
@@ -487,10 +488,9 @@ static pl_status gen_init(surrogate_gen *g, pl_ews_surrogate_method method, cons
 	g->n = n;
 	g->x = x;
 	g->trend = trend;
-	g->rng = gsl_rng_alloc(gsl_rng_mt19937);
+	g->rng = pl_rng_new(seed, PL_RNG_EWS_SURROGATES);
 	if (!g->rng)
 		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
-	gsl_rng_set(g->rng, seed);
 	if (method == PL_SURROGATE_AR1) {
 		if (fit_ar1(resid, n, &g->mean, &g->phi, &g->sigma, &g->var) != 0) {
 			gen_free(g);

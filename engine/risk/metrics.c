@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include <gsl/gsl_rng.h>
+#include <peerlink/rng.h>
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
@@ -530,12 +531,11 @@ pl_status pl_metrics_report_compute(const pl_eval_data *d, const size_t *clients
 	if (B == 0 || nclients == 0)
 		goto done;
 
-	rng = gsl_rng_alloc(gsl_rng_mt19937);
+	rng = pl_rng_new(o->seed, PL_RNG_BOOTSTRAP);
 	if (!rng) {
 		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 		goto done;
 	}
-	gsl_rng_set(rng, o->seed);
 	for (size_t b = 0; b < B; b++) {
 		memset(cnt, 0, d->nclients * sizeof(size_t));
 		for (size_t k = 0; k < nclients; k++)
@@ -563,7 +563,7 @@ pl_status pl_metrics_report_compute(const pl_eval_data *d, const size_t *clients
 done:
 	if (st != PL_OK)
 		pl_metrics_report_release(out);
-	gsl_rng_free(rng);
+	pl_rng_free(rng);
 	sorted_release(&sr);
 	lead_release(&li);
 	free(ws.w);

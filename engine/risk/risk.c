@@ -11,6 +11,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <peerlink/risk.h>
+#include <peerlink/rng.h>
 #include "features_int.h"
 
 #include <math.h>
@@ -220,15 +221,6 @@ const char *pl_risk_tier_name(int tier)
 
 /* ---------------------------------------------------------------- training */
 
-/* splitmix64 (Steele, Lea & Flood 2014): a seeded, platform-independent stream for folds. */
-static uint64_t splitmix(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
 static int cmp_desc(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -345,20 +337,27 @@ static void standardize(const pl_risk_dataset *ds, pl_risk_model *m, double *Z)
 	}
 }
 
-/* Folds grouped by client: a seeded shuffle of the clients, dealt round robin. */
-static void assign_folds(size_t nclients, size_t K, unsigned long seed, uint32_t *perm, int *fold)
+/* Folds grouped by client: a seeded shuffle of the clients (stream PL_RNG_TRAIN_FOLDS, rng.h),
+ * dealt round robin. */
+static pl_status assign_folds(size_t nclients, size_t K, unsigned long seed, uint32_t *perm,
+			      int *fold, pl_error *err)
 {
-	uint64_t s = (uint64_t)seed ^ 0x5eed5eedULL;
+	gsl_rng *rng = pl_rng_new(seed, PL_RNG_TRAIN_FOLDS);
+
+	if (!rng)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 	for (size_t g = 0; g < nclients; g++)
 		perm[g] = (uint32_t)g;
 	for (size_t g = nclients; g > 1; g--) {
-		size_t r = (size_t)(splitmix(&s) % g);
+		size_t r = (size_t)(gsl_rng_get(rng) % g);
 		uint32_t t = perm[g - 1];
 		perm[g - 1] = perm[r];
 		perm[r] = t;
 	}
 	for (size_t g = 0; g < nclients; g++)
 		fold[perm[g]] = (int)(g % K);
+	pl_rng_free(rng);
+	return PL_OK;
 }
 
 /* Out-of-fold logits: each fold's rows scored by a fit on the other folds. */
@@ -494,8 +493,8 @@ pl_status pl_risk_train(const pl_risk_dataset *ds, const pl_catalogue *cat,
 	m->l2 = o->l2;
 	memcpy(m->features, f, p * sizeof(*f));
 	standardize(ds, m, w.Z);
-	assign_folds(ds->nclients, K, o->seed, w.perm, w.fold);
-	if ((st = out_of_fold_logits(ds, K, o->l2, &w, err)) != PL_OK)
+	if ((st = assign_folds(ds->nclients, K, o->seed, w.perm, w.fold, err)) != PL_OK ||
+	    (st = out_of_fold_logits(ds, K, o->l2, &w, err)) != PL_OK)
 		goto fail;
 	/* Calibration on the out-of-fold logits. */
 	if (o->calibration == PL_CAL_PLATT)

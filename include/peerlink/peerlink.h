@@ -31,6 +31,7 @@
 #include <peerlink/npy.h>
 #include <peerlink/plot.h>
 #include <peerlink/profile.h>
+#include <peerlink/rng.h>
 #include <peerlink/program.h>
 #include <peerlink/report.h>
 #include <peerlink/risk.h>

@@ -1,0 +1,48 @@
+/*
+ * peerlink/rng.h: the random numbers of every seeded computation come from GSL's gsl_rng
+ * interface, one generator per purpose (a "stream"), so that adding draws to one purpose never
+ * shifts another and the same seed gives the same answer on every platform.
+ *
+ * Streams (generator, and the state a request's seed s gives it):
+ *   PL_RNG_TRAIN_FOLDS     splitmix64, s XOR 0x5eed5eed: risk train's client folds (a shuffle,
+ *                          draws reduced modulo the remaining count)
+ *   PL_RNG_EVAL_FOLDS      mt19937, s: risk evaluate --cv's client folds (gsl_ran_shuffle)
+ *   PL_RNG_BOOTSTRAP       mt19937, s: the metrics' cluster bootstrap (clients drawn with
+ *                          gsl_rng_uniform_int)
+ *   PL_RNG_EWS_SURROGATES  mt19937, s: risk ews's AR(1) and phase surrogates
+ * (match groups keeps its own splitmix64 streams per restart: groups.h.)
+ *
+ * pl_rng_new allocates the generator itself: gsl_rng_alloc's out-of-memory path calls GSL's
+ * process-wide error handler, whose default aborts, and the library never aborts its caller.
+ * Ownership: pl_rng_free (NULL is fine) releases what pl_rng_new returned.
+ */
+#ifndef PEERLINK_RNG_H
+#define PEERLINK_RNG_H
+
+#include <gsl/gsl_rng.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum pl_rng_stream {
+	PL_RNG_TRAIN_FOLDS = 0,
+	PL_RNG_EVAL_FOLDS,
+	PL_RNG_BOOTSTRAP,
+	PL_RNG_EWS_SURROGATES,
+	PL_RNG_NSTREAMS
+} pl_rng_stream;
+
+/* splitmix64 (Steele, Lea & Flood, "Fast splittable pseudorandom number generators", OOPSLA
+ * 2014) as a gsl_rng_type: 64-bit outputs, the state one 64-bit word. */
+extern const gsl_rng_type *const pl_rng_splitmix64;
+
+/* The generator of `stream` seeded from `seed` as the table above says; NULL when out of memory
+ * or for an unknown stream. */
+gsl_rng *pl_rng_new(unsigned long seed, pl_rng_stream stream);
+void pl_rng_free(gsl_rng *r);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
