@@ -6,13 +6,16 @@
 #define PEERLINK_CLI_DATASET_H
 
 #include "cli.h"
+#include <peerlink/gen.h>
 
 /* A streamed piece through the CLI's one writer (output.c), reals as cli_write_output has
  * them; steals v. */
 void dataset_stream_json(cli_out *out, json_t *v, size_t flags);
 
-/* Load the JSON object in the file named by --params (*out NULL when the option is absent). */
-int dataset_load_params(cli_ctx *ctx, json_t **out);
+/* Override the defaults already in *checkins or *profiles (the other is NULL) by the JSON object
+ * in the file named by --params, if given. Returns an exit code. */
+int dataset_read_params(cli_ctx *ctx, pl_gen_checkins_params *checkins,
+			pl_gen_profiles_params *profiles);
 
 static inline size_t dataset_dump_flags(const cli_ctx *ctx)
 {

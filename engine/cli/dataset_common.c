@@ -10,6 +10,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include "dataset.h"
 
+#include <peerlink/json_data.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +24,7 @@ void dataset_stream_json(cli_out *out, json_t *v, size_t flags)
 }
 
 /* Load the JSON object in the file named by --params (NULL when the option is absent). */
-int dataset_load_params(cli_ctx *ctx, json_t **out)
+static int load_params(cli_ctx *ctx, json_t **out)
 {
 	const char *path = cli_opt_str(ctx, "params");
 	json_t *doc;
@@ -40,4 +42,21 @@ int dataset_load_params(cli_ctx *ctx, json_t **out)
 	}
 	*out = doc;
 	return CLI_EXIT_OK;
+}
+
+int dataset_read_params(cli_ctx *ctx, pl_gen_checkins_params *checkins,
+			pl_gen_profiles_params *profiles)
+{
+	json_t *doc = NULL;
+	pl_status st = PL_OK;
+	int rc = load_params(ctx, &doc);
+
+	if (rc != CLI_EXIT_OK || !doc)
+		return rc;
+	if (checkins)
+		st = pl_json_read_gen_checkins_params(checkins, doc, "", &ctx->err);
+	else if (profiles)
+		st = pl_json_read_gen_profiles_params(profiles, doc, "", &ctx->err);
+	json_decref(doc);
+	return st == PL_OK ? CLI_EXIT_OK : cli_exit_for(st);
 }

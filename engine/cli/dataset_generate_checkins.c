@@ -51,21 +51,6 @@ static json_t *cohort_stats(cli_ctx *ctx, const pl_gen_checkins_params *par, uns
 	return stats;
 }
 
-/* The defaults overridden by the --params file. */
-static int read_params(cli_ctx *ctx, pl_gen_checkins_params *par)
-{
-	json_t *pdoc = NULL;
-	int rc;
-
-	pl_gen_checkins_params_init(par);
-	if ((rc = dataset_load_params(ctx, &pdoc)) != CLI_EXIT_OK)
-		return rc;
-	if (pdoc && pl_json_read_gen_checkins_params(par, pdoc, "", &ctx->err) != PL_OK)
-		rc = cli_exit_for(ctx->err.code);
-	json_decref(pdoc);
-	return rc;
-}
-
 /* One client out: into the whole document, or onto the stream (flushed: an exit code whose
  * message says how many clients got out when writing fails). */
 static int emit_client(cli_ctx *ctx, cli_out *out, json_t *all, json_t *cj, long i)
@@ -95,7 +80,8 @@ int cmd_dataset_generate_checkins(cli_ctx *ctx)
 	int rc, truth = !cli_opt_flag(ctx, "no-truth"), whole = ctx->pretty && !ctx->jsonl;
 	double t0 = cli_now_ms();
 
-	if ((rc = read_params(ctx, &par)) != CLI_EXIT_OK)
+	pl_gen_checkins_params_init(&par);
+	if ((rc = dataset_read_params(ctx, &par, NULL)) != CLI_EXIT_OK)
 		return rc;
 	rng = gsl_rng_alloc(gsl_rng_mt19937);
 	if (!rng)

@@ -13,15 +13,10 @@
 static int read_params(cli_ctx *ctx, pl_gen_profiles_params *par)
 {
 	static const char *const counts[] = { "mentees", "mentors", "clients" };
-	json_t *pdoc = NULL;
 	int rc;
 
 	pl_gen_profiles_params_init(par);
-	if ((rc = dataset_load_params(ctx, &pdoc)) != CLI_EXIT_OK)
-		return rc;
-	if (pdoc && pl_json_read_gen_profiles_params(par, pdoc, "", &ctx->err) != PL_OK)
-		rc = cli_exit_for(ctx->err.code);
-	json_decref(pdoc);
+	rc = dataset_read_params(ctx, NULL, par);
 	for (int k = 0; rc == CLI_EXIT_OK && k < 3; k++) {
 		long *field = k == 0 ? &par->mentees : k == 1 ? &par->mentors : &par->clients;
 		if (cli_opt_given(ctx, counts[k]))

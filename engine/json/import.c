@@ -25,6 +25,22 @@ static pl_status string_column(json_t *v, const char *ptr, pl_import_column *c, 
 	return PL_OK;
 }
 
+/* The next stored pointer, set to section/key. */
+static char *next_origin(origins *o, const char *section, const char *key)
+{
+	char *p = o->p[o->n++];
+	pl_json_ptr(p, PL_POINTER_MAX, section, key);
+	return p;
+}
+
+/* section/key names column v: its origin is that pointer. */
+static pl_status mapped_column(origins *o, const char *section, const char *key, json_t *v,
+			       pl_import_column *c, pl_error *err)
+{
+	c->origin = next_origin(o, section, key);
+	return string_column(v, c->origin, c, err);
+}
+
 /* "delimiter", "id", "date" or "day" with "start". */
 static pl_status read_keys(pl_import_spec *s, json_t *obj, pl_error *err)
 {
@@ -183,12 +199,9 @@ static pl_status read_measures(pl_import_spec *s, json_t *obj, json_t *metadata,
 		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 	json_object_foreach(jm, key, v) {
 		pl_import_measure *m = &s->measures[s->nmeasures];
-		char *p = o->p[o->n++];
 
-		pl_json_ptr(p, PL_POINTER_MAX, "/measures", key);
 		m->name = key;
-		m->column.origin = p;
-		if ((st = string_column(v, p, &m->column, err)) != PL_OK)
+		if ((st = mapped_column(o, "/measures", key, v, &m->column, err)) != PL_OK)
 			return st;
 		if (!pl_import_standard_measure(key, &m->min, &m->max, &m->boolean) &&
 		    (st = read_custom(m, catalogue, metadata, err)) != PL_OK)
@@ -218,20 +231,16 @@ static pl_status read_events_attributes(pl_import_spec *s, json_t *obj, origins 
 	if (!s->events || !s->attributes)
 		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 	json_object_foreach(ev, key, v) {
-		char *p = o->p[o->n++];
-		pl_json_ptr(p, PL_POINTER_MAX, "/events", key);
+		char *p = next_origin(o, "/events", key);
 		if (!json_is_string(v) || json_string_length(v) == 0)
 			return pl_error_set(err, PL_ERR_INVALID, p,
 					    "an event column maps to an event type such as \"lapse\"");
 		s->events[s->nevents++] = (pl_import_event_column){ json_string_value(v), { key, p } };
 	}
 	json_object_foreach(at, key, v) {
-		pl_import_attribute *a = &s->attributes[s->nattributes];
-		char *p = o->p[o->n++];
-		pl_json_ptr(p, PL_POINTER_MAX, "/attributes", key);
-		a->name = key;
-		a->column.origin = p;
-		if ((st = string_column(v, p, &a->column, err)) != PL_OK)
+		s->attributes[s->nattributes].name = key;
+		if ((st = mapped_column(o, "/attributes", key, v, &s->attributes[s->nattributes].column,
+					err)) != PL_OK)
 			return st;
 		s->nattributes++;
 	}

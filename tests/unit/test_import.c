@@ -10,6 +10,7 @@
 
 #include <peerlink/import.h>
 #include <peerlink/json_data.h>
+#include <peerlink/gen.h>
 #include "testutil.h"
 
 static json_t *spec_of(const char *text)
@@ -255,6 +256,51 @@ START_TEST(test_many_rows)
 }
 END_TEST
 
+/* The core alone, on a spec filled by hand: no JSON in or out. A column the table lacks is
+ * reported at the origin the caller gave it; values come back as plain arrays. */
+START_TEST(test_core_without_json)
+{
+	static const char table[] = "who,day,c,lapse\nb,2,4,no\na,1,2,yes\nb,1,NA,yes\nb,1,3,\n";
+	pl_import_measure m = { "craving", { "c", "/m/0" }, 0, 0, 10, 0, 0, 0, 0, 0 };
+	pl_import_event_column ev = { "lapse", { "lapse", "/e/0" } };
+	pl_import_spec spec;
+	pl_import_result *r = NULL;
+	pl_error err = PL_ERROR_INIT;
+	const pl_import_client *b;
+
+	pl_import_spec_init(&spec);
+	spec.id = (pl_import_column){ "who", "/who" };
+	spec.id_default = 0;
+	spec.day = (pl_import_column){ "day", "/day" };
+	ck_assert_int_eq(pl_gen_date_parse("2026-03-01", &spec.start), 0);
+	spec.measures = &m;
+	spec.nmeasures = 1;
+	spec.events = &ev;
+	spec.nevents = 1;
+	ck_assert_int_eq(pl_import_result_new(table, sizeof(table) - 1, &spec, &r, &err), PL_OK);
+	ck_assert_uint_eq(r->nclients, 2);
+	b = &r->clients[0];
+	ck_assert_str_eq(b->id, "b");
+	ck_assert_str_eq(r->clients[1].id, "a");
+	/* b: day 1 has the NA row (an event only) and a 3; day 2 a 4: sorted by day, stable */
+	ck_assert_uint_eq(b->ncheckins, 2);
+	ck_assert_int_eq(r->checkins[b->first_checkin].day, spec.start);
+	ck_assert_double_eq(r->values[r->checkins[b->first_checkin].first].value, 3);
+	ck_assert_double_eq(r->values[r->checkins[b->first_checkin + 1].first].value, 4);
+	ck_assert_uint_eq(b->nevents, 1);
+	ck_assert_int_eq(r->events[b->first_event].day, spec.start);
+	ck_assert_uint_eq(r->stats.checkins, 3);
+	ck_assert_uint_eq(r->stats.events, 2);
+	pl_import_result_free(r);
+	/* the origin names the spec member, whatever the caller's document looks like */
+	m.column.name = "nope";
+	r = NULL;
+	ck_assert_int_eq(pl_import_result_new(table, sizeof(table) - 1, &spec, &r, &err), PL_ERR_INVALID);
+	ck_assert_ptr_null(r);
+	ck_assert_str_eq(err.pointer, "/m/0");
+}
+END_TEST
+
 static Suite *import_suite(void)
 {
 	Suite *s = suite_create("import");
@@ -265,6 +311,7 @@ static Suite *import_suite(void)
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_many_rows);
 	tcase_add_test(tc, test_text_rules);
+	tcase_add_test(tc, test_core_without_json);
 	suite_add_tcase(s, tc);
 	return s;
 }
