@@ -96,7 +96,9 @@ typedef struct pl_import_spec {
 
 /* The defaults: delimiter ',', id column "id" (origin "/id"), no columns mapped. */
 void pl_import_spec_init(pl_import_spec *s);
-/* Free the arrays (measures, events, attributes, missing) and storage_, not borrowed strings. */
+/* Free the arrays (measures, events, attributes, missing: malloc'ed, as the JSON layer makes
+ * them) and storage_, not the strings they borrow. A spec filled by hand with arrays of its
+ * caller's own need not be released. */
 void pl_import_spec_release(pl_import_spec *s);
 
 /* 1 when name is a standard measure, with its range and type; 0 otherwise. */
