@@ -168,8 +168,13 @@ int cli_fail(cli_ctx *ctx, pl_status st, const char *pointer, const char *fmt, .
 void cli_print_error(const pl_error *err, long line, long column); /* line 0: none */
 double cli_now_ms(void);
 double cli_ms(const cli_ctx *ctx, double ms); /* 0 under --no-timing */
-/* Resolve a path named inside the input document: relative to the input file's folder. */
-char *cli_resolve_path(const cli_ctx *ctx, const char *path);
+/* A file named inside the input (an .npy matrix, the importer's data and metadata): a regular
+ * file inside the input file's folder (the current folder for stdin): no absolute path, no ".."
+ * component, no symlink leading out, not a FIFO or device, at most max_bytes. *path gets its
+ * resolved path (malloc'ed) and, when f is not NULL, *f the file opened for reading. An exit
+ * code; errors carry `ptr` (the naming field) and never repeat the name. */
+int cli_open_named_file(cli_ctx *ctx, const char *name, const char *ptr, size_t max_bytes,
+			char **path, FILE **f);
 
 /* ---- provided by output.c: the one output writer ----
  * cli_out_open picks the destination (ctx->output_path): standard output, a FIFO or device

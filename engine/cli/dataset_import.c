@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include <peerlink/import.h>
+#include <peerlink/limits.h>
 #include <peerlink/json_data.h>
 
 /* The request: its keys, format and file names; openESM defaults filled into the spec. */
@@ -28,18 +29,17 @@ typedef struct import_request {
  * size limit: a larger file (or an endless one such as /dev/zero) is refused, not read. */
 static int slurp(cli_ctx *ctx, const char *name, const char *ptr, char **text, size_t *len)
 {
-	char *path = cli_resolve_path(ctx, name), *buf = NULL;
+	char *path, *buf = NULL;
 	FILE *f;
 	size_t cap = 1 << 16, n = 0, k;
-	int rc = CLI_EXIT_OK;
+	int rc;
 
 	*text = NULL;
-	if (!path)
-		return cli_fail(ctx, PL_ERR_NOMEM, "", "out of memory");
-	f = fopen(path, "rb");
+	/* a regular file in the spec's folder (cli_open_named_file); its size is checked again below,
+	 * for a file that grows while it is read */
+	if ((rc = cli_open_named_file(ctx, name, ptr, PL_IMPORT_MAX_BYTES, &path, &f)) != CLI_EXIT_OK)
+		return rc;
 	free(path);
-	if (!f)
-		return cli_fail(ctx, PL_ERR_IO, ptr, "cannot open the file named here: %s", strerror(errno));
 	buf = malloc(cap);
 	while (buf && (k = fread(buf + n, 1, cap - n, f)) > 0) {
 		n += k;
@@ -107,7 +107,9 @@ static int read_request(cli_ctx *ctx, import_request *q)
 static int read_openesm(cli_ctx *ctx, import_request *q)
 {
 	char *path;
+	FILE *f;
 	json_error_t jerr;
+	int rc;
 
 	if (!json_object_get(q->spec, "delimiter"))
 		json_object_set_new(q->spec, "delimiter", json_string("\t"));
@@ -115,9 +117,12 @@ static int read_openesm(cli_ctx *ctx, import_request *q)
 		json_object_set_new(q->spec, "date", json_string("date"));
 	if (!q->metaname)
 		return CLI_EXIT_OK;
-	path = cli_resolve_path(ctx, q->metaname);
-	q->meta = path ? json_load_file(path, JSON_REJECT_DUPLICATES, &jerr) : NULL;
+	rc = cli_open_named_file(ctx, q->metaname, "/metadata", PL_LIMIT_INPUT_BYTES, &path, &f);
+	if (rc != CLI_EXIT_OK)
+		return rc;
 	free(path);
+	q->meta = json_loadf(f, JSON_REJECT_DUPLICATES, &jerr);
+	fclose(f);
 	if (!q->meta || !json_is_object(q->meta))
 		return cli_fail(ctx, PL_ERR_INVALID, "/metadata",
 				"the metadata file named here is missing or not a JSON object");

@@ -5,13 +5,14 @@
  * Inputs are health records, so an error never echoes input text (jansson's syntax messages quote
  * the offending token, which we cut off). Writing is output.c's job.
  */
-#define _POSIX_C_SOURCE 200809L
+#define _XOPEN_SOURCE 700 /* realpath */
 #include "cli.h"
 
 #include <peerlink/limits.h>
 #include <peerlink/utf8.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -268,19 +269,122 @@ int cli_write_output(cli_ctx *ctx, json_t *doc)
 	return cli_out_document(ctx, doc, dump_flags(ctx));
 }
 
-char *cli_resolve_path(const cli_ctx *ctx, const char *path)
-{
-	const char *slash;
-	size_t dirlen;
-	char *out;
+/* ---- files named inside an input ({"npy": FILE}, the importer's "data" and "metadata") ----
+ *
+ * An input may come from someone else, so the names in it must not reach anything the process
+ * can read (an absolute path, "../../"), nor make us read forever (/dev/zero) or block (a FIFO):
+ * a named file is a regular file inside the input file's folder (the current folder for standard
+ * input), with no ".." component and no symlink leading out (checked on the realpath), opened
+ * non-blocking and checked with fstat, and no larger than the caller's limit. Errors point at the
+ * field that names the file and never repeat the name. */
 
-	if (path[0] == '/' || !ctx->input_path || !(slash = strrchr(ctx->input_path, '/')))
-		return strdup(path);
-	dirlen = (size_t)(slash - ctx->input_path) + 1;
-	out = malloc(dirlen + strlen(path) + 1);
-	if (!out)
+/* The folder names are resolved against (realpath, malloc'ed), or NULL. */
+static char *named_file_base(const cli_ctx *ctx)
+{
+	const char *slash = ctx->input_path ? strrchr(ctx->input_path, '/') : NULL;
+	char *dir, *real;
+
+	if (!ctx->input_path || !slash)
+		return realpath(".", NULL);
+	dir = strndup(ctx->input_path, slash == ctx->input_path ? 1 : (size_t)(slash - ctx->input_path));
+	if (!dir)
 		return NULL;
-	memcpy(out, ctx->input_path, dirlen);
-	strcpy(out + dirlen, path);
-	return out;
+	real = realpath(dir, NULL);
+	free(dir);
+	return real;
+}
+
+static int has_dotdot(const char *name)
+{
+	for (const char *p = name; *p; p = strchr(p, '/') ? strchr(p, '/') + 1 : p + strlen(p))
+		if (p[0] == '.' && p[1] == '.' && (p[2] == '/' || p[2] == '\0'))
+			return 1;
+	return 0;
+}
+
+/* Check the name and resolve it: 0 with *real set (malloc'ed; NULL when nothing exists under the
+ * name, so that opening it fails the usual way), or an exit code. */
+static int resolve_named_file(cli_ctx *ctx, const char *name, const char *ptr, char **real)
+{
+	char *base, *joined;
+	size_t blen;
+	int rc = CLI_EXIT_OK;
+
+	*real = NULL;
+	if (!*name || name[0] == '/')
+		return cli_fail(ctx, PL_ERR_INVALID, ptr,
+				"must name a file by a path relative to the input's folder");
+	if (has_dotdot(name))
+		return cli_fail(ctx, PL_ERR_INVALID, ptr,
+				"the file named here must be inside the input's folder (no '..')");
+	base = named_file_base(ctx);
+	if (!base)
+		return cli_fail(ctx, PL_ERR_IO, ptr, "cannot resolve the input's folder: %s",
+				strerror(errno));
+	blen = strlen(base);
+	joined = malloc(blen + strlen(name) + 2);
+	if (!joined) {
+		free(base);
+		return cli_fail(ctx, PL_ERR_NOMEM, "", "out of memory");
+	}
+	sprintf(joined, "%s/%s", base, name);
+	*real = realpath(joined, NULL);
+	if (!*real && errno == ENOENT) {
+		*real = joined; /* nothing there: the caller's open reports it */
+		joined = NULL;
+	} else if (!*real) {
+		rc = cli_fail(ctx, PL_ERR_IO, ptr, "cannot open the file named here: %s", strerror(errno));
+	} else if (strncmp(*real, base, blen) != 0 || ((*real)[blen] != '/' && blen > 1)) {
+		rc = cli_fail(ctx, PL_ERR_INVALID, ptr,
+			      "the file named here must be inside the input's folder (a link leads out)");
+	}
+	if (rc != CLI_EXIT_OK) {
+		free(*real);
+		*real = NULL;
+	}
+	free(joined);
+	free(base);
+	return rc;
+}
+
+int cli_open_named_file(cli_ctx *ctx, const char *name, const char *ptr, size_t max_bytes,
+			char **path, FILE **f)
+{
+	struct stat st;
+	char *real;
+	int fd, rc;
+
+	*path = NULL;
+	if (f)
+		*f = NULL;
+	if ((rc = resolve_named_file(ctx, name, ptr, &real)) != CLI_EXIT_OK)
+		return rc;
+	if (!f && access(real, F_OK) != 0) {
+		*path = real; /* nothing there: the caller's reader says so in its own words */
+		return CLI_EXIT_OK;
+	}
+	/* O_NONBLOCK: a FIFO must not block the open; fstat then refuses anything not regular. */
+	fd = open(real, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		rc = cli_fail(ctx, PL_ERR_IO, ptr, "cannot open the file named here: %s", strerror(errno));
+	} else if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		rc = cli_fail(ctx, PL_ERR_INVALID, ptr, "the file named here must be a regular file");
+	} else if ((unsigned long long)st.st_size > (unsigned long long)max_bytes) {
+		rc = cli_fail(ctx, PL_ERR_INVALID, ptr,
+			      "the file named here is larger than the limit of %zu bytes", max_bytes);
+	} else if (f) {
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+		if (!(*f = fdopen(fd, "rb")))
+			rc = cli_fail(ctx, PL_ERR_NOMEM, "", "out of memory");
+		else
+			fd = -1;
+	}
+	if (fd >= 0)
+		close(fd);
+	if (rc != CLI_EXIT_OK) {
+		free(real);
+		return rc;
+	}
+	*path = real;
+	return CLI_EXIT_OK;
 }

@@ -10,7 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <peerlink/limits.h>
 #include <peerlink/npy.h>
+
+/* The largest .npy file worth opening: the largest matrix allowed plus the longest header. */
+#define NPY_MAX_BYTES (PL_LIMIT_MATRIX_CELLS * sizeof(double) + ((size_t)1 << 20) + 16)
 
 static pl_status matrix_from_npy(cli_ctx *ctx, json_t *value, const char *ptr, double missing,
 				 double **data, size_t *rows, size_t *cols, pl_error *err)
@@ -26,9 +30,12 @@ static pl_status matrix_from_npy(cli_ctx *ctx, json_t *value, const char *ptr, d
 		st = pl_json_get_string(value, "npy", ptr, 1, &name, err);
 	if (st != PL_OK)
 		return st;
-	path = cli_resolve_path(ctx, name);
-	if (!path)
-		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	/* a regular file in the input's folder, no larger than the largest matrix allowed */
+	if (cli_open_named_file(ctx, name, pl_json_ptr(p, sizeof(p), ptr, "npy"), NPY_MAX_BYTES, &path,
+				NULL) != CLI_EXIT_OK) {
+		*err = ctx->err;
+		return err->code;
+	}
 	st = pl_npy_read_matrix(path, data, rows, cols, err);
 	free(path);
 	if (st != PL_OK) {

@@ -5,7 +5,8 @@
 # Each check prints "ok" or "FAIL ..."; the script fails when any check failed.
 set -u
 bin=$1
-model=$(cd "$2" && pwd)/models/default.json
+src=$(cd "$2" && pwd)
+model=$src/models/default.json
 case $bin in /*) ;; *) bin=$PWD/$bin ;; esac
 work=$(mktemp -d /tmp/pl_io_XXXXXX)
 trap 'rm -rf "$work"' EXIT
@@ -145,6 +146,51 @@ check "line too long for memory (risk train --jsonl): out_of_memory" err_code ou
 rc=$?
 check "document too large for memory: exit 1" [ $rc = 1 ]
 check "document too large for memory: out_of_memory, not a syntax error" err_code out_of_memory
+
+# ---- files named inside an input: regular files inside the input's folder (finding 12)
+mkdir -p req/sub outside
+cp "$src/tests/cli/solve_assignment/npy_file/costs.npy" req/m.npy
+cp req/m.npy req/sub/m.npy
+cp req/m.npy outside/SECRETNAME.npy
+mkfifo req/SECRETFIFO
+ln -s ../outside/SECRETNAME.npy req/SECRETLINK.npy
+ln -s sub/m.npy req/inner_link.npy
+ln -s /dev/zero req/SECRETZERO
+npy_case() { # npy_case NAME EXPECTED_EXIT: solve assignment on {"costs": {"npy": NAME}}
+  printf '{"costs": {"npy": "%s"}}' "$1" >req/in.json
+  timeout 10 "$bin" solve assignment --input req/in.json >out 2>err
+  echo $?
+}
+check "npy in the folder: accepted" [ "$(npy_case m.npy)" = 0 ]
+check "npy in a subfolder: accepted" [ "$(npy_case sub/m.npy)" = 0 ]
+check "npy through a link inside the folder: accepted" [ "$(npy_case inner_link.npy)" = 0 ]
+for name in "$work/outside/SECRETNAME.npy" ../outside/SECRETNAME.npy sub/../../outside/SECRETNAME.npy \
+            SECRETLINK.npy SECRETFIFO SECRETZERO /dev/zero; do
+  check "npy '$name': exit 3 (not read, not blocking)" [ "$(npy_case "$name")" = 3 ]
+  check "npy '$name': invalid_input at /costs/npy" grep -q '"invalid_input".*"pointer":"/costs/npy"' err
+  check "npy '$name': the name is not echoed" sh -c '! grep -q SECRET err && ! grep -q outside err'
+done
+# standard input: names are relative to the current folder, same rules
+(cd req && printf '{"costs": {"npy": "m.npy"}}' | "$bin" solve assignment >/dev/null 2>&1)
+check "npy from stdin, relative to the current folder: accepted" [ $? = 0 ]
+(cd req && printf '{"costs": {"npy": "../outside/SECRETNAME.npy"}}' | "$bin" solve assignment >/dev/null 2>&1)
+check "npy from stdin with '..': exit 3" [ $? = 3 ]
+printf 'id,date,craving\na,2026-01-01,3\n' >req/data.csv
+for spec in '{"data": "SECRETFIFO", "date": "date", "measures": {"craving": "craving"}}' \
+            '{"data": "/etc/passwd", "date": "date", "measures": {"craving": "craving"}}' \
+            '{"data": "../outside/SECRETNAME.npy", "date": "date", "measures": {"craving": "craving"}}' \
+            '{"format": "openesm", "data": "data.csv", "metadata": "/etc/passwd", "delimiter": ",", "measures": {"craving": "craving"}}' \
+            '{"format": "openesm", "data": "data.csv", "metadata": "SECRETFIFO", "delimiter": ",", "measures": {"craving": "craving"}}'; do
+  printf '%s' "$spec" >req/spec.json
+  timeout 10 "$bin" dataset import --input req/spec.json >out 2>err
+  rc=$?
+  check "import $spec: exit 3" [ $rc = 3 ]
+  check "import $spec: points at the naming field" grep -q '"pointer":"/\(data\|metadata\)"' err
+  check "import $spec: the name is not echoed" sh -c '! grep -q "SECRET\|passwd" err'
+done
+printf '{"data": "data.csv", "date": "date", "measures": {"craving": "craving"}}' >req/spec.json
+"$bin" dataset import --input req/spec.json >out 2>err
+check "import of a file in the spec's folder: accepted" [ $? = 0 ]
 
 if [ $fails -gt 0 ]; then
   echo "$fails check(s) failed"
