@@ -10,17 +10,41 @@
 #include <stdio.h>
 #include <string.h>
 
+/* A text cut at a byte limit may end inside a UTF-8 sequence, and jansson refuses such a string:
+ * the error object would lose its message or pointer (issue 9, finding 7). Drop the partial
+ * character at the end; `full` is the length the text had before the cut. */
+static void cut_to_character(char *s, size_t full)
+{
+	size_t n = strlen(s), i = n, need;
+	unsigned char lead;
+
+	if (n >= full)
+		return; /* not cut */
+	/* back over continuation bytes (10xxxxxx) to the last character's first byte */
+	while (i > 0 && n - i < 3 && ((unsigned char)s[i - 1] & 0xC0) == 0x80)
+		i--;
+	if (i == 0)
+		return;
+	lead = (unsigned char)s[i - 1];
+	need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+	if (n - (i - 1) < need)
+		s[i - 1] = '\0';
+}
+
 pl_status pl_error_set(pl_error *err, pl_status code, const char *pointer, const char *fmt, ...)
 {
 	va_list ap;
+	int full;
 
 	if (!err)
 		return code;
 	err->code = code;
-	snprintf(err->pointer, sizeof(err->pointer), "%s", pointer ? pointer : "");
+	full = snprintf(err->pointer, sizeof(err->pointer), "%s", pointer ? pointer : "");
+	cut_to_character(err->pointer, full > 0 ? (size_t)full : 0);
 	va_start(ap, fmt);
-	vsnprintf(err->message, sizeof(err->message), fmt, ap);
+	full = vsnprintf(err->message, sizeof(err->message), fmt, ap);
 	va_end(ap);
+	cut_to_character(err->message, full > 0 ? (size_t)full : 0);
 	return code;
 }
 
@@ -51,6 +75,7 @@ int pl_pointer_append(char *ptr, size_t size, const char *token)
 
 		if (len + need >= size) {
 			ptr[len] = '\0';
+			cut_to_character(ptr, len + 1);
 			return -1;
 		}
 		if (esc) {
