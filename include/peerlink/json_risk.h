@@ -16,6 +16,7 @@
 #include <peerlink/json.h>
 #include <peerlink/checkins.h>
 #include <peerlink/risk.h>
+#include <peerlink/evaluate.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -49,6 +50,14 @@ pl_status pl_risk_model_from_json(json_t *doc, pl_risk_model *m, pl_error *err);
 pl_status pl_risk_model_read_file(const char *path, pl_risk_model *m, pl_error *err);
 /* The model file of m, with its training report when m->report.present (new reference). */
 json_t *pl_risk_model_to_json(const pl_risk_model *m);
+
+/* ---- evaluation (peerlink/evaluate.h) ---- */
+/* Read one labelled client (check-ins in either form, optional "attributes" with string, number
+ * or boolean values, optional "truth": {"hazard": [probability or null per grid day]}) into the
+ * set, with the set's catalogue; ptr is the client's pointer. */
+pl_status pl_eval_client_from_json(pl_eval_set *s, json_t *obj, const char *ptr, pl_error *err);
+/* The answer of an evaluation without its "stats" (new reference). */
+json_t *pl_eval_result_to_json(const pl_eval_result *r, const pl_eval_options *o);
 
 #ifdef __cplusplus
 }

@@ -17,6 +17,7 @@
 #include <peerlink/buddies.h>
 #include <peerlink/checkins.h>
 #include <peerlink/compat.h>
+#include <peerlink/evaluate.h>
 #include <peerlink/ews.h>
 #include <peerlink/gen.h>
 #include <peerlink/groups.h>

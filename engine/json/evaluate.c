@@ -1,0 +1,319 @@
+/*
+ * json/evaluate.c: the JSON side of risk evaluation (peerlink/evaluate.h): one labelled client
+ * (its check-ins, "attributes" and "truth") into a pl_eval_set, and a pl_eval_result into the
+ * answer's "data", "model", "metrics", "oracle", "baselines" and "subgroups" members
+ * (docs/datasets.md, "Evaluating a model"). Reals are written with 6 significant digits.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <peerlink/json_risk.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---------------------------------------------------------------- reading */
+
+/* An attribute value as text ("true", "3", "woman"), cut at PL_EVAL_ATTR_TEXT_MAX - 1 bytes. */
+static void attr_text(json_t *v, char *buf, size_t size)
+{
+	if (json_is_string(v))
+		snprintf(buf, size, "%s", json_string_value(v));
+	else if (json_is_integer(v))
+		snprintf(buf, size, "%lld", (long long)json_integer_value(v));
+	else if (json_is_real(v))
+		snprintf(buf, size, "%g", json_real_value(v));
+	else
+		snprintf(buf, size, "%s", json_is_true(v) ? "true" : "false");
+}
+
+static pl_status read_attributes(json_t *attrs, const char *p, pl_eval_client *e, pl_error *err)
+{
+	char q[PL_POINTER_MAX], text[PL_EVAL_ATTR_TEXT_MAX];
+	const char *key;
+	json_t *v;
+	size_t n;
+
+	if (!attrs || json_is_null(attrs))
+		return PL_OK;
+	if (!json_is_object(attrs))
+		return pl_error_set(err, PL_ERR_INVALID, pl_json_ptr(q, sizeof(q), p, "attributes"),
+				    "attributes must be an object");
+	json_object_foreach(attrs, key, v) {
+		if (!json_is_string(v) && !json_is_number(v) && !json_is_boolean(v)) {
+			pl_json_ptr(q, sizeof(q), p, "attributes");
+			pl_pointer_append(q, sizeof(q), key);
+			return pl_error_set(err, PL_ERR_INVALID, q,
+					    "an attribute must be a string, a number or a boolean");
+		}
+	}
+	n = json_object_size(attrs);
+	e->attr_name = calloc(n ? n : 1, sizeof(char *));
+	e->attr_value = calloc(n ? n : 1, sizeof(char *));
+	if (!e->attr_name || !e->attr_value)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	json_object_foreach(attrs, key, v) {
+		attr_text(v, text, sizeof(text));
+		e->attr_name[e->nattrs] = strdup(key);
+		e->attr_value[e->nattrs] = strdup(text);
+		if (!e->attr_name[e->nattrs] || !e->attr_value[e->nattrs]) {
+			e->nattrs++; /* released with the set */
+			return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+		}
+		e->nattrs++;
+	}
+	return PL_OK;
+}
+
+static pl_status read_truth(json_t *truth, const char *p, pl_eval_client *e, pl_error *err)
+{
+	char q[PL_POINTER_MAX];
+	json_t *hz, *x;
+	size_t i;
+
+	pl_json_ptr(q, sizeof(q), p, "truth");
+	if (!json_is_object(truth))
+		return pl_error_set(err, PL_ERR_INVALID, q, "truth must be an object");
+	hz = json_object_get(truth, "hazard");
+	pl_pointer_append(q, sizeof(q), "hazard");
+	if (!json_is_array(hz))
+		return pl_error_set(err, PL_ERR_INVALID, q, "truth.hazard must be an array");
+	e->nhazard = json_array_size(hz);
+	e->hazard = malloc((e->nhazard ? e->nhazard : 1) * sizeof(double));
+	if (!e->hazard)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	json_array_foreach(hz, i, x) {
+		if (json_is_null(x)) {
+			e->hazard[i] = NAN;
+		} else if (json_is_number(x) && json_number_value(x) >= 0 && json_number_value(x) <= 1) {
+			e->hazard[i] = json_number_value(x);
+		} else {
+			pl_pointer_append_index(q, sizeof(q), i);
+			return pl_error_set(err, PL_ERR_INVALID, q,
+					    "a true hazard must be a probability in [0, 1] or null");
+		}
+	}
+	return PL_OK;
+}
+
+pl_status pl_eval_client_from_json(pl_eval_set *s, json_t *obj, const char *ptr, pl_error *err)
+{
+	pl_client c = PL_CLIENT_INIT;
+	pl_eval_client *e;
+	json_t *truth;
+	pl_status st;
+
+	st = pl_client_from_json(obj, &s->cat, ptr, &c, err);
+	if (st != PL_OK)
+		return st;
+	e = pl_eval_set_push(s, err);
+	if (!e) {
+		pl_client_release(&c);
+		return PL_ERR_NOMEM;
+	}
+	e->client = c; /* owned by the set from here */
+	st = read_attributes(json_object_get(obj, "attributes"), ptr, e, err);
+	truth = json_object_get(obj, "truth");
+	if (st == PL_OK && truth && !json_is_null(truth)) {
+		st = read_truth(truth, ptr, e, err);
+		if (st == PL_OK)
+			s->with_truth++;
+	}
+	return st;
+}
+
+/* ---------------------------------------------------------------- writing */
+
+static json_t *num(double x)
+{
+	char buf[40];
+	if (!isfinite(x))
+		return json_null();
+	snprintf(buf, sizeof(buf), "%.6g", x);
+	return json_real(strtod(buf, NULL) + 0.0);
+}
+
+static json_t *with_ci(const pl_metrics_report *r, int m)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "value", num(r->value[m]));
+	if (isnan(r->lo[m])) {
+		json_object_set_new(o, "ci", json_null());
+	} else {
+		json_t *ci = json_array();
+		json_array_append_new(ci, num(r->lo[m]));
+		json_array_append_new(ci, num(r->hi[m]));
+		json_object_set_new(o, "ci", ci);
+	}
+	return o;
+}
+
+/* Metrics named "a.b" nest as {"a": {"b": ...}}. */
+static void put_metric(json_t *o, const pl_metrics_report *r, int m)
+{
+	const char *name = pl_metric_name(m), *dot = strchr(name, '.');
+	if (!dot) {
+		json_object_set_new(o, name, with_ci(r, m));
+	} else {
+		char head[32];
+		json_t *sub;
+		snprintf(head, sizeof(head), "%.*s", (int)(dot - name), name);
+		sub = json_object_get(o, head);
+		if (!sub) {
+			sub = json_object();
+			json_object_set_new(o, head, sub);
+		}
+		json_object_set_new(sub, dot + 1, with_ci(r, m));
+	}
+}
+
+static json_t *reliability_json(const pl_metrics_report *r)
+{
+	json_t *tab = json_array();
+	for (size_t b = 0; b < r->nbins; b++) {
+		json_t *bin = json_object(), *bounds = json_array();
+		json_array_append_new(bounds, num(r->bins[b].lo));
+		json_array_append_new(bounds, num(r->bins[b].hi));
+		json_object_set_new(bin, "bin", bounds);
+		json_object_set_new(bin, "n", json_integer((json_int_t)r->bins[b].n));
+		json_object_set_new(bin, "mean_predicted", num(r->bins[b].mean_predicted));
+		json_object_set_new(bin, "observed_rate", num(r->bins[b].observed_rate));
+		json_array_append_new(tab, bin);
+	}
+	return tab;
+}
+
+/* A report: with counts (a subgroup) or without (the whole data, the baselines), every metric
+ * (full) or the five of a baseline. */
+static json_t *report_json(const pl_metrics_report *r, int counts, int full)
+{
+	json_t *o = json_object();
+
+	if (counts) {
+		json_object_set_new(o, "clients", json_integer((json_int_t)r->clients));
+		json_object_set_new(o, "rows", json_integer((json_int_t)r->rows));
+		json_object_set_new(o, "positives", json_integer((json_int_t)r->positives));
+	}
+	if (!full) {
+		put_metric(o, r, PL_MET_AUROC);
+		put_metric(o, r, PL_MET_AUPRC);
+		put_metric(o, r, PL_MET_BUDGET_THRESHOLD);
+		put_metric(o, r, PL_MET_BUDGET_SENS);
+		put_metric(o, r, PL_MET_BUDGET_PPV);
+		return o;
+	}
+	for (int m = 0; m < PL_MET_COUNT; m++)
+		put_metric(o, r, m);
+	{
+		json_t *l = json_object();
+		json_object_set_new(l, "evaluable", json_integer((json_int_t)r->lapses_evaluable));
+		json_object_set_new(l, "detected", json_integer((json_int_t)r->lapses_detected));
+		json_object_set_new(o, "lapses", l);
+	}
+	if (r->bins)
+		json_object_set_new(o, "reliability", reliability_json(r));
+	return o;
+}
+
+static json_t *data_json(const pl_eval_result *r)
+{
+	json_t *data = json_object();
+	json_object_set_new(data, "clients", json_integer((json_int_t)r->clients));
+	json_object_set_new(data, "clients_scored", json_integer((json_int_t)r->clients_scored));
+	json_object_set_new(data, "rows", json_integer((json_int_t)r->rows));
+	json_object_set_new(data, "positives", json_integer((json_int_t)r->positives));
+	json_object_set_new(data, "unlabelled_days", json_integer((json_int_t)r->unlabelled_days));
+	json_object_set_new(data, "unscored_days", json_integer((json_int_t)r->unscored_days));
+	json_object_set_new(data, "lapses", json_integer((json_int_t)r->lapses));
+	json_object_set_new(data, "horizon_days", json_integer(r->horizon_days));
+	return data;
+}
+
+static json_t *model_json(const pl_eval_result *r)
+{
+	json_t *mdesc = json_object(), *thr;
+
+	json_object_set_new(mdesc, "source", json_string(r->folds ? "cross-validation" : "file"));
+	if (r->folds) {
+		json_object_set_new(mdesc, "folds", json_integer((json_int_t)r->folds));
+		json_object_set_new(mdesc, "grouping", json_string("client"));
+		thr = json_array();
+		for (size_t f = 0; f < r->folds; f++) {
+			json_t *t = json_object();
+			json_object_set_new(t, "moderate", num(r->fold_moderate[f]));
+			json_object_set_new(t, "high", num(r->fold_high[f]));
+			json_array_append_new(thr, t);
+		}
+		json_object_set_new(mdesc, "fold_thresholds", thr);
+	} else {
+		thr = json_object();
+		json_object_set_new(thr, "moderate", num(r->threshold_moderate));
+		json_object_set_new(thr, "high", num(r->threshold_high));
+		json_object_set_new(mdesc, "thresholds", thr);
+	}
+	return mdesc;
+}
+
+static json_t *oracle_json(const pl_eval_result *r)
+{
+	json_t *oj = json_object();
+
+	json_object_set_new(oj, "score", json_string("true hazard of the day"));
+	put_metric(oj, &r->oracle, PL_MET_AUROC);
+	put_metric(oj, &r->oracle, PL_MET_AUPRC);
+	/* the window oracle knows the future hazards: an upper bound, where defined */
+	if (r->has_oracle_window) {
+		json_t *w = json_object();
+		json_object_set_new(w, "score", json_string("P(lapse within the horizon | "
+							    "true future hazards)"));
+		put_metric(w, &r->oracle_window, PL_MET_AUROC);
+		put_metric(w, &r->oracle_window, PL_MET_AUPRC);
+		json_object_set_new(oj, "window", w);
+	}
+	return oj;
+}
+
+static json_t *baselines_json(const pl_eval_result *r)
+{
+	json_t *bj = json_object();
+	for (int b = 0; b < PL_EVAL_NBASELINES; b++) {
+		json_t *one = report_json(&r->baseline[b], 0, 0);
+		json_object_set_new(one, "score", json_string(pl_eval_baseline_description(b)));
+		json_object_set_new(bj, pl_eval_baseline_name(b), one);
+	}
+	return bj;
+}
+
+static json_t *subgroups_json(const pl_eval_result *r)
+{
+	json_t *out = json_object(), *group = NULL;
+	const char *current = NULL;
+
+	for (size_t g = 0; g < r->nsubgroups; g++) {
+		const pl_eval_subgroup *sg = &r->subgroups[g];
+		if (!current || strcmp(current, sg->attribute) != 0) {
+			group = json_object();
+			json_object_set_new(out, sg->attribute, group);
+			current = sg->attribute;
+		}
+		json_object_set_new(group, sg->value, report_json(&sg->report, 1, 1));
+	}
+	return out;
+}
+
+json_t *pl_eval_result_to_json(const pl_eval_result *r, const pl_eval_options *o)
+{
+	json_t *out = json_object(), *mj = report_json(&r->metrics, 0, 1);
+
+	json_object_set_new(out, "data", data_json(r));
+	json_object_set_new(out, "model", model_json(r));
+	json_object_set_new(json_object_get(mj, "budget"), "weeks_per_alert",
+			    num(o->metrics.budget_weeks));
+	json_object_set_new(out, "metrics", mj);
+	if (r->has_oracle)
+		json_object_set_new(out, "oracle", oracle_json(r));
+	if (r->has_baselines)
+		json_object_set_new(out, "baselines", baselines_json(r));
+	json_object_set_new(out, "subgroups", subgroups_json(r));
+	return out;
+}

@@ -1,0 +1,103 @@
+/*
+ * peerlink/evaluate.h: how good is a risk model on labelled clients (docs/datasets.md,
+ * "Evaluating a model"). Scores come from a model or from client-grouped k-fold cross-validation
+ * (each fold's model trained with the default recipe of pl_risk_train on the other folds, so every
+ * client is scored by a model that never saw it). Rows are the client-days with a defined label
+ * (a lapse within the horizon, follow-up complete) and a defined risk; the oracle (the true daily
+ * hazard, when every client carries it) and the baselines are scored on exactly those rows, so
+ * their numbers compare like with like. Every metric of peerlink/metrics.h comes with a cluster
+ * bootstrap interval; subgroups are the clients sharing an attribute value.
+ *
+ * Ownership: a pl_eval_set owns its clients, their truth and attribute texts
+ * (pl_eval_set_release); a pl_eval_result owns its reports (pl_eval_result_release). Both
+ * release functions accept zeroed structs. The JSON layer (peerlink/json_risk.h) reads clients
+ * into a set and writes a result.
+ */
+#ifndef PEERLINK_EVALUATE_H
+#define PEERLINK_EVALUATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <peerlink/error.h>
+#include <peerlink/checkins.h>
+#include <peerlink/metrics.h>
+#include <peerlink/risk.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define PL_EVAL_ATTR_TEXT_MAX 256 /* attribute values are compared as text of at most 255 bytes */
+
+typedef struct pl_eval_client {
+	pl_client client;
+	double *hazard;     /* the true daily hazard from grid day 0 (NaN = unknown), or NULL */
+	size_t nhazard;
+	size_t nattrs;
+	char **attr_name;   /* nattrs each: an attribute and its value as text ("true", "3") */
+	char **attr_value;
+} pl_eval_client;
+
+typedef struct pl_eval_set {
+	pl_catalogue cat;   /* the measures the clients were read with */
+	pl_eval_client *cl;
+	size_t n, cap;
+	size_t with_truth;  /* clients with a hazard */
+} pl_eval_set;
+
+#define PL_EVAL_SET_INIT { PL_CATALOGUE_INIT, NULL, 0, 0, 0 }
+
+/* A zeroed client at the end of the set (owned by it from now on), or NULL when out of memory. */
+pl_eval_client *pl_eval_set_push(pl_eval_set *s, pl_error *err);
+void pl_eval_set_release(pl_eval_set *s);
+
+typedef struct pl_eval_options {
+	const pl_risk_model *model; /* score with this model; NULL: cross-validation */
+	size_t folds;               /* cross-validation folds (2 .. clients) */
+	int horizon_days;           /* cross-validation label horizon (a model has its own) */
+	int stride;                 /* cross-validation: every stride-th training day */
+	unsigned long seed;         /* fold assignment (stream PL_RNG_EVAL_FOLDS) */
+	int baselines;              /* also score the three baselines */
+	pl_metrics_options metrics; /* bootstrap, budget, lead window (thresholds are set here) */
+} pl_eval_options;
+
+enum pl_eval_baseline {
+	PL_BASELINE_LAST_CRAVING = 0, /* the last reported craving */
+	PL_BASELINE_MISSED_STREAK,    /* days since the last check-in */
+	PL_BASELINE_EWS,              /* mean Kendall trend of rolling variance and AR(1) */
+	PL_EVAL_NBASELINES
+};
+
+typedef struct pl_eval_subgroup {
+	const char *attribute, *value; /* borrowed from the set */
+	pl_metrics_report report;
+} pl_eval_subgroup;
+
+typedef struct pl_eval_result {
+	size_t clients, clients_scored, rows, positives, unlabelled_days, unscored_days, lapses;
+	int horizon_days;
+	size_t folds;                       /* 0 when a model was given */
+	double *fold_moderate, *fold_high;  /* per fold (cross-validation) */
+	double threshold_moderate, threshold_high; /* the model's */
+	pl_metrics_report metrics;
+	int has_oracle, has_oracle_window;
+	pl_metrics_report oracle, oracle_window;
+	int has_baselines;
+	pl_metrics_report baseline[PL_EVAL_NBASELINES];
+	size_t nsubgroups;                  /* by attribute, then value (both in strcmp order) */
+	pl_eval_subgroup *subgroups;
+} pl_eval_result;
+
+/* Evaluate the set. PL_ERR_INFEASIBLE when a training fold has no lapse (or no lapse-free day);
+ * PL_ERR_INVALID when every client has a hazard but one is shorter than its grid. */
+pl_status pl_eval_run(const pl_eval_set *s, const pl_eval_options *o, pl_eval_result *out,
+		      pl_error *err);
+void pl_eval_result_release(pl_eval_result *r);
+/* The baseline's JSON name and description. */
+const char *pl_eval_baseline_name(int b);
+const char *pl_eval_baseline_description(int b);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
