@@ -1380,44 +1380,72 @@ static int forest_sums(const core *c, int **depth_out, int64_t **zsum_out)
 	return 0;
 }
 
-pl_status pl_blossom_solve(size_t n, size_t m, const long *eu, const long *ev, const double *w,
-			   const pl_blossom_options *opt, pl_blossom_result *res, pl_error *err)
-{
-	pl_blossom_options defaults = PL_BLOSSOM_OPTIONS_INIT;
-	int *iu = NULL, *iv = NULL, *cu = NULL, *cv = NULL, *cidx = NULL, *depth = NULL;
-	int *cidx_old = NULL, *gl2loc = NULL, *mate0 = NULL, cold = 0;
-	unsigned char *vflag = NULL;
-	int64_t *vkey = NULL;
-	size_t k0;
-	int64_t *yy0 = NULL;
-	int64_t *iw = NULL, *cW = NULL, *zsum = NULL;
-	unsigned char *usable = NULL, *mark = NULL;
-	int maxcard, kc, nc = 0, have_core = 0;
-	double S = 1.0;
+/* The state of one pl_blossom_solve across its candidate rounds. Global edge k is candidate
+ * cidx-local edge gl2loc[k] of the current round; cu/cv/cW are the round's edges (doubled weights). */
+typedef struct rounds {
+	size_t n, m, nusable;
+	int maxcard, kc, nc, have_core, cold;
+	int *iu, *iv, *cu, *cv, *cidx, *cidx_old, *gl2loc, *mate0, *depth;
+	int64_t *iw, *cW, *yy0, *vkey, *zsum;
+	unsigned char *usable, *mark, *vflag;
 	core c;
-	pl_status st = PL_OK;
+} rounds;
+
+static void rounds_release(rounds *R)
+{
+	if (R->have_core)
+		core_free(&R->c);
+	free(R->iu);
+	free(R->iv);
+	free(R->iw);
+	free(R->usable);
+	free(R->mark);
+	free(R->cidx);
+	free(R->cu);
+	free(R->cv);
+	free(R->cW);
+	free(R->cidx_old);
+	free(R->gl2loc);
+	free(R->mate0);
+	free(R->yy0);
+	free(R->vflag);
+	free(R->vkey);
+	free(R->depth);
+	free(R->zsum);
+}
+
+static int rounds_alloc(rounds *R)
+{
+	size_t n = R->n ? R->n : 1, m = R->m ? R->m : 1;
+
+	R->iw = malloc(m * sizeof(int64_t));
+	R->iu = malloc(m * sizeof(int));
+	R->iv = malloc(m * sizeof(int));
+	R->usable = malloc(m);
+	R->mark = calloc(m, 1);
+	R->cidx = malloc(m * sizeof(int));
+	R->cu = malloc(m * sizeof(int));
+	R->cv = malloc(m * sizeof(int));
+	R->cW = malloc(m * sizeof(int64_t));
+	R->cidx_old = malloc(m * sizeof(int));
+	R->gl2loc = malloc(m * sizeof(int));
+	R->mate0 = malloc(n * sizeof(int));
+	R->yy0 = malloc(n * sizeof(int64_t));
+	R->vflag = calloc(m, 1);
+	R->vkey = malloc(m * sizeof(int64_t));
+	return R->iw && R->iu && R->iv && R->usable && R->mark && R->cidx && R->cu && R->cv &&
+			       R->cW && R->cidx_old && R->gl2loc && R->mate0 && R->yy0 && R->vflag &&
+			       R->vkey
+		       ? 0
+		       : -1;
+}
+
+/* Endpoints below n and distinct, weights within the limit; the pointer names the entry. */
+static pl_status validate_edges(size_t n, size_t m, const long *eu, const long *ev,
+				const double *w, pl_error *err)
+{
 	char ptr[64];
 
-	if (!opt)
-		opt = &defaults;
-	maxcard = opt->max_cardinality != 0;
-	pl_blossom_result_init(res);
-	if (maxcard && n >= 2 && m > 0) {
-		/* With positive weights a maximum-weight matching that leaves at most one vertex
-		 * unmatched also has maximum cardinality, and its certificate serves both (unmatched
-		 * dual 0 = the least dual). Try the faster max-weight solve first. */
-		size_t k = 0;
-		while (k < m && w[k] > 0)
-			k++;
-		if (k == m) {
-			pl_blossom_options o = *opt;
-			o.max_cardinality = 0;
-			st = pl_blossom_solve(n, m, eu, ev, w, &o, res, err);
-			if (st != PL_OK || res->pairs == n / 2)
-				return st;
-			pl_blossom_result_release(res);
-		}
-	}
 	if (n > (size_t)1 << 28 || m > (size_t)1 << 29)
 		return pl_error_set(err, PL_ERR_INVALID, "", "the graph is too large (n %zu, m %zu)",
 				    n, m);
@@ -1439,219 +1467,295 @@ pl_status pl_blossom_solve(size_t n, size_t m, const long *eu, const long *ev, c
 					    k);
 		}
 	}
-	res->n = n;
-	res->mate = malloc((n ? n : 1) * sizeof(long));
-	res->mate_edge = malloc((n ? n : 1) * sizeof(long));
-	res->vertex_dual = calloc(n ? n : 1, sizeof(int64_t));
-	iw = malloc((m ? m : 1) * sizeof(int64_t));
-	iu = malloc((m ? m : 1) * sizeof(int));
-	iv = malloc((m ? m : 1) * sizeof(int));
-	usable = malloc(m ? m : 1);
-	if (!res->mate || !res->mate_edge || !res->vertex_dual || !iw || !iu || !iv || !usable) {
-		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
-		goto cleanup;
+	return PL_OK;
+}
+
+/* The round's edges: every marked edge, renumbered. */
+static void gather_candidates(rounds *R)
+{
+	R->nc = 0;
+	for (size_t k = 0; k < R->m; k++)
+		if (R->mark[k]) {
+			R->cidx[R->nc] = (int)k;
+			R->gl2loc[k] = R->nc;
+			R->cu[R->nc] = R->iu[k];
+			R->cv[R->nc] = R->iv[k];
+			R->cW[R->nc] = 2 * R->iw[k];
+			R->nc++;
+		}
+}
+
+/*
+ * Price every edge left out against the round's duals: flag (vflag, vkey = how violated) those
+ * with negative slack and, with max_cardinality, those that would extend the alternating
+ * forest. Returns how many, or -1 when out of memory.
+ */
+static long price_left_out(rounds *R)
+{
+	const core *c = &R->c;
+	long violated = 0;
+
+	free(R->depth);
+	free(R->zsum);
+	R->depth = NULL;
+	R->zsum = NULL;
+	if (forest_sums(c, &R->depth, &R->zsum) != 0)
+		return -1;
+	for (size_t k = 0; k < R->m; k++) {
+		int a, b, ba, bb;
+		int64_t s;
+		if (R->mark[k] || !R->usable[k])
+			continue;
+		a = R->iu[k];
+		b = R->iv[k];
+		ba = c->inblossom[a];
+		bb = c->inblossom[b];
+		s = c->yy[a] + c->yy[b] - 4 * R->iw[k];
+		if (ba == bb)
+			s += common_z(c, R->depth, R->zsum, a, b);
+		if (s < 0 || (R->maxcard && ba != bb && c->label[ba] == LBL_S &&
+			      (c->label[bb] == LBL_S || c->label[bb] == LBL_NONE)) ||
+		    (R->maxcard && ba != bb && c->label[bb] == LBL_S && c->label[ba] == LBL_NONE)) {
+			R->vflag[k] = 1;
+			R->vkey[k] = 1 - s; /* most violated first; forest violations have s >= 0 */
+			violated++;
+		}
 	}
-	res->exact = choose_scale(m, w, &S, iw);
+	return violated;
+}
+
+/* Take every usable edge from now on (exact, direct). */
+static void all_edges(rounds *R, pl_blossom_result *res)
+{
+	memcpy(R->mark, R->usable, R->m);
+	R->kc = 0;
+	res->method = "sparse-candidates+direct";
+}
+
+/*
+ * Add the violators, or, when there are many, each vertex's kc worst ones (the rest are priced
+ * again next round). Very many violators mean that the heaviest edges say little about the
+ * optimum (structured weights): solve on every edge, cold. Returns -1 when out of memory.
+ */
+static int add_violators(rounds *R, size_t violated, pl_blossom_result *res)
+{
+	size_t n = R->n, m = R->m, kc = (size_t)R->kc, marked = 0;
+
+	if (violated > 4 * kc * n) {
+		all_edges(R, res);
+		R->cold = 1;
+		return 0;
+	}
+	if (violated <= kc * n) {
+		for (size_t k = 0; k < m; k++)
+			if (R->vflag[k])
+				R->mark[k] = 1;
+	} else if (select_candidates((int)n, (int)m, R->iu, R->iv, R->vkey, R->vflag, R->kc,
+				     R->mark) != 0) {
+		return -1;
+	}
+	memset(R->vflag, 0, m);
+	for (size_t k = 0; k < m; k++)
+		marked += R->mark[k];
+	R->nc = (int)marked;
+	if (marked > R->nusable / 4 || res->rounds >= MAX_ROUNDS)
+		all_edges(R, res); /* candidates stopped paying off */
+	return 0;
+}
+
+/* Solve on the candidates, price the rest, add violators, resume (warm without
+ * max_cardinality) until no edge is violated. */
+static pl_status solve_rounds(rounds *R, const pl_blossom_options *opt, pl_blossom_result *res,
+			      pl_error *err)
+{
+	for (;;) {
+		long violated;
+		int warm = R->have_core && !R->maxcard && !R->cold;
+		if (R->have_core) /* previous round's edge ids, for the warm start */
+			memcpy(R->cidx_old, R->cidx, (size_t)R->nc * sizeof(int));
+		gather_candidates(R);
+		if (warm)
+			warm_duals(&R->c, R->zsum, (int)R->n, R->nc, R->cu, R->cv, R->cW, R->gl2loc,
+				   R->cidx_old, R->yy0, R->mate0);
+		if (R->have_core)
+			core_free(&R->c);
+		R->have_core = 1;
+		res->rounds++;
+		if (core_solve(&R->c, (int)R->n, R->nc, R->cu, R->cv, R->cW, R->maxcard,
+			       !opt->no_jump_start, warm ? R->yy0 : NULL, warm ? R->mate0 : NULL) != 0)
+			return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory in the matching solver");
+		res->stages += R->c.stages;
+		res->dual_updates += R->c.dual_updates;
+		if (R->kc == 0)
+			return PL_OK;
+		violated = price_left_out(R);
+		if (violated < 0)
+			return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+		if (violated == 0)
+			return PL_OK;
+		if (add_violators(R, (size_t)violated, res) != 0)
+			return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	}
+}
+
+/* Scale the weights, mark the usable edges, choose the candidates of the first round. */
+static int first_round(rounds *R, const long *eu, const long *ev, const double *w,
+		       const pl_blossom_options *opt, pl_blossom_result *res)
+{
+	double S = 1.0;
+
+	res->exact = choose_scale(R->m, w, &S, R->iw);
 	res->weight_scale = S;
-	res->suboptimality_bound = res->exact ? 0.0 : (double)n / (2.0 * S);
-	size_t nusable = 0;
-	for (size_t k = 0; k < m; k++) {
-		iu[k] = (int)eu[k];
-		iv[k] = (int)ev[k];
+	res->suboptimality_bound = res->exact ? 0.0 : (double)R->n / (2.0 * S);
+	R->nusable = 0;
+	for (size_t k = 0; k < R->m; k++) {
+		R->iu[k] = (int)eu[k];
+		R->iv[k] = (int)ev[k];
 		/* Without max_cardinality an edge of weight <= 0 never helps; its constraint holds
 		 * anyway because every dual stays >= 0. */
-		usable[k] = maxcard || iw[k] > 0;
-		nusable += usable[k];
+		R->usable[k] = R->maxcard || R->iw[k] > 0;
+		R->nusable += R->usable[k];
 	}
-	kc = opt->candidates;
-	if (kc == 0)
-		kc = nusable > (size_t)AUTO_K * 2 * n ? AUTO_K : 0; /* sparse enough: solve directly */
-	if (kc < 0)
-		kc = 0;
-	mark = calloc(m ? m : 1, 1);
-	cidx = malloc((m ? m : 1) * sizeof(int));
-	cu = malloc((m ? m : 1) * sizeof(int));
-	cv = malloc((m ? m : 1) * sizeof(int));
-	cW = malloc((m ? m : 1) * sizeof(int64_t));
-	cidx_old = malloc((m ? m : 1) * sizeof(int));
-	gl2loc = malloc((m ? m : 1) * sizeof(int));
-	mate0 = malloc((n ? n : 1) * sizeof(int));
-	yy0 = malloc((n ? n : 1) * sizeof(int64_t));
-	vflag = calloc(m ? m : 1, 1);
-	vkey = malloc((m ? m : 1) * sizeof(int64_t));
-	if (!mark || !cidx || !cu || !cv || !cW || !cidx_old || !gl2loc || !mate0 || !yy0 || !vflag || !vkey) {
-		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
-		goto cleanup;
-	}
-	if (kc > 0) {
-		if (select_candidates((int)n, (int)m, iu, iv, iw, usable, kc, mark) != 0) {
-			st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
-			goto cleanup;
-		}
+	R->kc = opt->candidates;
+	if (R->kc == 0) /* sparse enough: solve directly */
+		R->kc = R->nusable > (size_t)AUTO_K * 2 * R->n ? AUTO_K : 0;
+	if (R->kc < 0)
+		R->kc = 0;
+	if (R->kc > 0) {
 		res->method = "sparse-candidates";
-	} else {
-		memcpy(mark, usable, m);
-		res->method = "direct";
+		return select_candidates((int)R->n, (int)R->m, R->iu, R->iv, R->iw, R->usable, R->kc,
+					 R->mark);
 	}
-	for (;;) {
-		size_t violated = 0;
-		int warm = have_core && !maxcard && !cold;
-		if (have_core) /* previous round's edge ids, for the warm start */
-			memcpy(cidx_old, cidx, (size_t)nc * sizeof(int));
-		nc = 0;
-		for (size_t k = 0; k < m; k++)
-			if (mark[k]) {
-				cidx[nc] = (int)k;
-				gl2loc[k] = nc;
-				cu[nc] = iu[k];
-				cv[nc] = iv[k];
-				cW[nc] = 2 * iw[k];
-				nc++;
-			}
-		if (warm)
-			warm_duals(&c, zsum, (int)n, nc, cu, cv, cW, gl2loc, cidx_old, yy0, mate0);
-		if (have_core)
-			core_free(&c);
-		have_core = 1;
-		res->rounds++;
-		if (core_solve(&c, (int)n, nc, cu, cv, cW, maxcard, !opt->no_jump_start,
-			       warm ? yy0 : NULL, warm ? mate0 : NULL) != 0) {
-			st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory in the matching solver");
-			goto cleanup;
-		}
-		res->stages += c.stages;
-		res->dual_updates += c.dual_updates;
-		if (kc == 0)
-			break;
-		/* Price every edge left out against the duals. */
-		free(depth);
-		free(zsum);
-		depth = NULL;
-		zsum = NULL;
-		if (forest_sums(&c, &depth, &zsum) != 0) {
-			st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
-			goto cleanup;
-		}
-		for (size_t k = 0; k < m; k++) {
-			int a, b, ba, bb;
-			int64_t s;
-			if (mark[k] || !usable[k])
-				continue;
-			a = iu[k];
-			b = iv[k];
-			ba = c.inblossom[a];
-			bb = c.inblossom[b];
-			s = c.yy[a] + c.yy[b] - 4 * iw[k];
-			if (ba == bb)
-				s += common_z(&c, depth, zsum, a, b);
-			if (s < 0 || (maxcard && ba != bb && c.label[ba] == LBL_S &&
-				      (c.label[bb] == LBL_S || c.label[bb] == LBL_NONE)) ||
-			    (maxcard && ba != bb && c.label[bb] == LBL_S && c.label[ba] == LBL_NONE)) {
-				vflag[k] = 1;
-				vkey[k] = 1 - s; /* most violated first; forest violations have s >= 0 */
-				violated++;
-			}
-		}
-		if (violated == 0)
-			break;
-		/* Add the violators, or, when there are many, each vertex's kc worst ones (the rest
-		 * are priced again next round). Very many violators mean that the heaviest edges
-		 * say little about the optimum (structured weights): solve on every edge, cold. */
-		if (violated > (size_t)4 * kc * n) {
-			memcpy(mark, usable, m);
-			kc = 0;
-			cold = 1;
-			res->method = "sparse-candidates+direct";
-			continue;
-		}
-		if (violated <= (size_t)kc * n) {
-			for (size_t k = 0; k < m; k++)
-				if (vflag[k])
-					mark[k] = 1;
-		} else if (select_candidates((int)n, (int)m, iu, iv, vkey, vflag, kc, mark) != 0) {
-			st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
-			goto cleanup;
-		}
-		memset(vflag, 0, m);
-		for (nc = 0, k0 = 0; k0 < m; k0++)
-			nc += mark[k0];
-		if ((size_t)nc > nusable / 4 || res->rounds >= MAX_ROUNDS) {
-			/* Candidates stopped paying off: take every usable edge (exact, direct). */
-			memcpy(mark, usable, m);
-			kc = 0;
-			res->method = "sparse-candidates+direct";
-		}
-	}
-	res->candidate_edges = (size_t)nc;
-	res->greedy_pairs = c.greedy_pairs;
+	memcpy(R->mark, R->usable, R->m);
+	res->method = "direct";
+	return 0;
+}
 
-	/* Answer and certificate. */
+/* The matching, its total and the vertex duals. */
+static void write_matching(const rounds *R, const double *w, pl_blossom_result *res)
+{
+	const core *c = &R->c;
+
+	res->candidate_edges = (size_t)R->nc;
+	res->greedy_pairs = c->greedy_pairs;
 	res->total = 0.0;
 	res->pairs = 0;
-	for (size_t v = 0; v < n; v++) {
-		int p = c.mate[v];
+	for (size_t v = 0; v < R->n; v++) {
+		int p = c->mate[v];
 		if (p < 0) {
 			res->mate[v] = PL_BLOSSOM_UNMATCHED;
 			res->mate_edge[v] = -1;
 		} else {
-			int k = cidx[p >> 1];
-			res->mate[v] = (long)endp(&c, p);
+			int k = R->cidx[p >> 1];
+			res->mate[v] = (long)endp(c, p);
 			res->mate_edge[v] = k;
 			if ((long)v < res->mate[v]) {
 				res->total += w[k];
 				res->pairs++;
 			}
 		}
-		res->vertex_dual[v] = c.yy[v];
+		res->vertex_dual[v] = c->yy[v];
 		res->dual_factor = 4;
 	}
-	{
-		int nb = 0;
-		int *id = malloc((n > 0 ? 2 * n : 1) * sizeof(int));
-		if (!id) {
-			st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
-			goto cleanup;
-		}
-		for (size_t x = 0; x < 2 * n; x++)
-			id[x] = x < n ? (int)x : (c.bbase[x] >= 0 ? (int)n + nb++ : -1);
-		res->nblossoms = (size_t)nb;
-		res->blossom_dual = malloc((nb ? (size_t)nb : 1) * sizeof(int64_t));
-		res->node_parent = malloc((n + (size_t)nb > 0 ? n + (size_t)nb : 1) * sizeof(long));
-		if (!res->blossom_dual || !res->node_parent) {
-			free(id);
-			st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
-			goto cleanup;
-		}
-		for (size_t x = 0; x < 2 * n; x++) {
-			if (id[x] < 0)
-				continue;
-			res->node_parent[id[x]] = c.bparent[x] >= 0 ? id[c.bparent[x]] : -1;
-			if (x >= n)
-				res->blossom_dual[id[x] - (int)n] = c.zz[x];
-		}
-		free(id);
-	}
+}
 
+/* The final blossoms, renumbered n.., with their duals and the laminar family's parents. */
+static pl_status write_blossoms(const rounds *R, pl_blossom_result *res, pl_error *err)
+{
+	const core *c = &R->c;
+	size_t n = R->n;
+	int nb = 0;
+	int *id = malloc((n > 0 ? 2 * n : 1) * sizeof(int));
+
+	if (!id)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	for (size_t x = 0; x < 2 * n; x++)
+		id[x] = x < n ? (int)x : (c->bbase[x] >= 0 ? (int)n + nb++ : -1);
+	res->nblossoms = (size_t)nb;
+	res->blossom_dual = malloc((nb ? (size_t)nb : 1) * sizeof(int64_t));
+	res->node_parent = malloc((n + (size_t)nb > 0 ? n + (size_t)nb : 1) * sizeof(long));
+	if (!res->blossom_dual || !res->node_parent) {
+		free(id);
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	}
+	for (size_t x = 0; x < 2 * n; x++) {
+		if (id[x] < 0)
+			continue;
+		res->node_parent[id[x]] = c->bparent[x] >= 0 ? id[c->bparent[x]] : -1;
+		if (x >= n)
+			res->blossom_dual[id[x] - (int)n] = c->zz[x];
+	}
+	free(id);
+	return PL_OK;
+}
+
+/*
+ * With max_cardinality and positive weights, a maximum-weight matching that leaves at most one
+ * vertex unmatched also has maximum cardinality, and its certificate serves both (unmatched dual
+ * 0 = the least dual). *done = 1 when the faster max-weight solve answered.
+ */
+static pl_status try_max_weight(size_t n, size_t m, const long *eu, const long *ev,
+				const double *w, const pl_blossom_options *opt,
+				pl_blossom_result *res, int *done, pl_error *err)
+{
+	pl_blossom_options o = *opt;
+	pl_status st;
+	size_t k = 0;
+
+	*done = 0;
+	while (k < m && w[k] > 0)
+		k++;
+	if (k < m)
+		return PL_OK;
+	o.max_cardinality = 0;
+	st = pl_blossom_solve(n, m, eu, ev, w, &o, res, err);
+	if (st != PL_OK || res->pairs == n / 2) {
+		*done = 1;
+		return st;
+	}
+	pl_blossom_result_release(res);
+	return PL_OK;
+}
+
+pl_status pl_blossom_solve(size_t n, size_t m, const long *eu, const long *ev, const double *w,
+			   const pl_blossom_options *opt, pl_blossom_result *res, pl_error *err)
+{
+	pl_blossom_options defaults = PL_BLOSSOM_OPTIONS_INIT;
+	rounds R;
+	pl_status st;
+	int done = 0;
+
+	if (!opt)
+		opt = &defaults;
+	pl_blossom_result_init(res);
+	if (opt->max_cardinality && n >= 2 && m > 0) {
+		st = try_max_weight(n, m, eu, ev, w, opt, res, &done, err);
+		if (done)
+			return st;
+	}
+	st = validate_edges(n, m, eu, ev, w, err);
+	if (st != PL_OK)
+		return st;
+	memset(&R, 0, sizeof(R));
+	R.n = n;
+	R.m = m;
+	R.maxcard = opt->max_cardinality != 0;
+	res->n = n;
+	res->mate = malloc((n ? n : 1) * sizeof(long));
+	res->mate_edge = malloc((n ? n : 1) * sizeof(long));
+	res->vertex_dual = calloc(n ? n : 1, sizeof(int64_t));
+	if (!res->mate || !res->mate_edge || !res->vertex_dual || rounds_alloc(&R) != 0 ||
+	    first_round(&R, eu, ev, w, opt, res) != 0) {
+		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+		goto cleanup;
+	}
+	st = solve_rounds(&R, opt, res, err);
+	if (st != PL_OK)
+		goto cleanup;
+	write_matching(&R, w, res);
+	st = write_blossoms(&R, res, err);
 cleanup:
-	if (have_core)
-		core_free(&c);
-	free(iu);
-	free(iv);
-	free(iw);
-	free(usable);
-	free(mark);
-	free(cidx);
-	free(cu);
-	free(cv);
-	free(cW);
-	free(cidx_old);
-	free(gl2loc);
-	free(mate0);
-	free(yy0);
-	free(vflag);
-	free(vkey);
-	free(depth);
-	free(zsum);
+	rounds_release(&R);
 	if (st != PL_OK)
 		pl_blossom_result_release(res);
 	return st;
