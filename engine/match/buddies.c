@@ -123,22 +123,19 @@ static void order_triad(const bctx *B, long t[3])
 	}
 }
 
-/*
- * The optimum with the pins of the problem plus (x, y) when x >= 0. Fills s.
- */
-static pl_status solve_core(bctx *B, long x, long y, bsol *s, pl_error *err)
+/* Scratch of one solve: F the clients left after pins (k of them), R and tmp for re-pairings. */
+typedef struct bwork {
+	size_t *F, *R, k;
+	long *tmp;
+} bwork;
+
+/* Start s from the pins and the extra pair (x, y) (x < 0: none); W->F = everyone else. */
+static void start_from_pins(const bctx *B, long x, long y, bsol *s, bwork *W)
 {
 	const pl_buddies_problem *p = B->p;
-	size_t n = B->n, k = 0, pairs = 0;
-	size_t *F = malloc((n + 1) * sizeof(size_t)), *R = malloc((n + 1) * sizeof(size_t));
-	long *tmp = malloc((n + 1) * sizeof(long));
-	double W = 0.0;
-	pl_status st = PL_OK;
+	size_t n = B->n;
 
-	if (!F || !R || !tmp) {
-		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
-		goto out;
-	}
+	W->k = 0;
 	s->triad[0] = s->triad[1] = s->triad[2] = -1;
 	s->triad_exact = 0;
 	s->objective = s->total = 0.0;
@@ -155,7 +152,7 @@ static pl_status solve_core(bctx *B, long x, long y, bsol *s, pl_error *err)
 				s->matched += 2;
 			}
 		} else if ((long)i != x && (long)i != y) {
-			F[k++] = i;
+			W->F[W->k++] = i;
 		}
 	}
 	if (x >= 0) {
@@ -166,160 +163,198 @@ static pl_status solve_core(bctx *B, long x, long y, bsol *s, pl_error *err)
 		s->pairs++;
 		s->matched += 2;
 	}
-	st = match_set(B, F, k, s->partner, &pairs, &W, err);
+}
+
+/* Triangles of F whose three pairs are allowed, counted up to just past the exact limit. */
+static size_t count_triads(const bctx *B, const bwork *W)
+{
+	const size_t *F = W->F, k = W->k;
+	size_t tri = 0;
+
+	for (size_t a = 0; a < k && tri <= PL_BUDDIES_TRIAD_EXACT; a++)
+		for (size_t b = a + 1; b < k; b++)
+			if (allowed(B, F[a], F[b]))
+				for (size_t c = b + 1; c < k; c++)
+					if (allowed(B, F[a], F[c]) && allowed(B, F[b], F[c]))
+						tri++;
+	return tri;
+}
+
+/* Pair everyone of F but the triad t optimally, into partner. */
+static pl_status pair_rest(bctx *B, bwork *W, const long t[3], long *partner, size_t *r,
+			   size_t *rp, double *rw, pl_error *err)
+{
+	*r = 0;
+	for (size_t q = 0; q < W->k; q++)
+		if ((long)W->F[q] != t[0] && (long)W->F[q] != t[1] && (long)W->F[q] != t[2])
+			W->R[(*r)++] = W->F[q];
+	return match_set(B, W->R, *r, partner, rp, rw, err);
+}
+
+/* Exact: every allowed triangle with the rest paired perfectly, the best total kept. */
+static pl_status exact_triad(bctx *B, bwork *W, bsol *s, size_t *pairs, pl_error *err)
+{
+	const size_t *F = W->F, k = W->k;
+	double best = -DBL_MAX;
+	long bt[3] = { -1, -1, -1 };
+	size_t r, rp;
+	double rw;
+	pl_status st;
+
+	for (size_t a = 0; a < k; a++)
+		for (size_t b = a + 1; b < k; b++) {
+			if (!allowed(B, F[a], F[b]))
+				continue;
+			for (size_t c = b + 1; c < k; c++) {
+				long t[3] = { (long)F[a], (long)F[b], (long)F[c] };
+				double v;
+				if (!allowed(B, F[a], F[c]) || !allowed(B, F[b], F[c]))
+					continue;
+				st = pair_rest(B, W, t, W->tmp, &r, &rp, &rw, err);
+				if (st != PL_OK)
+					return st;
+				if (2 * rp != r)
+					continue; /* the rest cannot all be paired */
+				v = triad_weight(B, F[a], F[b], F[c]) + rw;
+				if (v > best + 1e-12) {
+					best = v;
+					memcpy(bt, t, sizeof(bt));
+				}
+			}
+		}
+	if (bt[0] < 0)
+		return PL_OK;
+	st = pair_rest(B, W, bt, s->partner, &r, &rp, &rw, err);
 	if (st != PL_OK)
-		goto out;
-	if (p->triad && k % 2 == 1 && 2 * pairs + 1 == k) {
-		/* count triangles */
-		size_t tri = 0;
-		for (size_t a = 0; a < k && tri <= PL_BUDDIES_TRIAD_EXACT; a++)
-			for (size_t b = a + 1; b < k; b++)
-				if (allowed(B, F[a], F[b]))
-					for (size_t c = b + 1; c < k; c++)
-						if (allowed(B, F[a], F[c]) && allowed(B, F[b], F[c]))
-							tri++;
-		if (tri == 0) {
-			/* no triad possible: the leftover stays alone */
-		} else if (tri <= PL_BUDDIES_TRIAD_EXACT && !p->triad_heuristic) {
-			double best = -DBL_MAX;
-			long bt[3] = { -1, -1, -1 };
-			for (size_t a = 0; a < k; a++)
-				for (size_t b = a + 1; b < k; b++) {
-					if (!allowed(B, F[a], F[b]))
-						continue;
-					for (size_t c = b + 1; c < k; c++) {
-						size_t r = 0, rp = 0;
-						double rw = 0.0, v;
-						if (!allowed(B, F[a], F[c]) || !allowed(B, F[b], F[c]))
-							continue;
-						for (size_t q = 0; q < k; q++)
-							if (q != a && q != b && q != c)
-								R[r++] = F[q];
-						st = match_set(B, R, r, tmp, &rp, &rw, err);
-						if (st != PL_OK)
-							goto out;
-						if (2 * rp != r)
-							continue; /* the rest cannot all be paired */
-						v = triad_weight(B, F[a], F[b], F[c]) + rw;
-						if (v > best + 1e-12) {
-							best = v;
-							bt[0] = (long)F[a];
-							bt[1] = (long)F[b];
-							bt[2] = (long)F[c];
-						}
-					}
-				}
-			if (bt[0] >= 0) {
-				size_t r = 0, rp = 0;
-				double rw = 0.0;
-				for (size_t q = 0; q < k; q++)
-					if ((long)F[q] != bt[0] && (long)F[q] != bt[1] && (long)F[q] != bt[2])
-						R[r++] = F[q];
-				st = match_set(B, R, r, s->partner, &rp, &rw, err);
-				if (st != PL_OK)
-					goto out;
-				memcpy(s->triad, bt, sizeof(bt));
-				s->triad_exact = 1;
-				pairs = rp + 1; /* with the pair the third member joins */
-			}
-		} else {
-			/* Exchange heuristic from the maximum matching, repeated: choose the triad
-			 * among the exchanges of the current pairing, re-pair everyone else
-			 * optimally, and start again from there while the total improves. */
-			double best_total = -DBL_MAX;
-			long bt[3] = { -1, -1, -1 };
-			for (int round = 0; round < 8; round++) {
-				long c0 = -1, bx = -1, by = -1, bc = -1, rot_x = -1, rot_y = -1;
-				double best = -DBL_MAX, cw = 0.0, v;
-				size_t r = 0, rp = 0;
-				double rw = 0.0;
-				for (size_t q = 0; q < k; q++) {
-					if (s->partner[F[q]] < 0)
-						c0 = (long)F[q];
-					else if (s->partner[F[q]] > (long)F[q])
-						cw += wgt(B, F[q], (size_t)s->partner[F[q]]);
-				}
-				/* (1) c0 joins a pair */
-				for (size_t q = 0; q < k; q++) {
-					size_t a2 = F[q];
-					long b2 = s->partner[a2];
-					if (b2 < (long)a2 || !allowed(B, (size_t)c0, a2) ||
-					    !allowed(B, (size_t)c0, (size_t)b2))
-						continue;
-					v = cw + wgt(B, (size_t)c0, a2) + wgt(B, (size_t)c0, (size_t)b2);
-					if (v > best + 1e-12) {
-						best = v;
-						bx = (long)a2;
-						by = b2;
-						bc = c0;
-						rot_x = rot_y = -1;
-					}
-				}
-				/* (2) c0 replaces x in (x, y); x joins another pair (a, b) */
-				for (size_t q = 0; q < k; q++) {
-					size_t xx = F[q];
-					long yy = s->partner[xx];
-					double w1;
-					if (yy < 0 || !allowed(B, (size_t)c0, (size_t)yy))
-						continue;
-					w1 = cw - wgt(B, xx, (size_t)yy) + wgt(B, (size_t)c0, (size_t)yy);
-					for (size_t t2 = 0; t2 < k; t2++) {
-						size_t a2 = F[t2];
-						long b2 = s->partner[a2];
-						if ((long)a2 == (long)xx || a2 == (size_t)yy || (long)a2 == c0)
-							continue;
-						if (b2 < (long)a2 || b2 == (long)xx || b2 == yy)
-							continue;
-						if (!allowed(B, xx, a2) || !allowed(B, xx, (size_t)b2))
-							continue;
-						v = w1 + wgt(B, xx, a2) + wgt(B, xx, (size_t)b2);
-						if (v > best + 1e-12) {
-							best = v;
-							bx = (long)a2;
-							by = b2;
-							bc = (long)xx;
-							rot_x = (long)xx;
-							rot_y = yy;
-						}
-					}
-				}
-				if (bc < 0)
-					break;
-				/* re-pair everyone outside the triad optimally */
-				for (size_t q = 0; q < k; q++)
-					if ((long)F[q] != bx && (long)F[q] != by && (long)F[q] != bc)
-						R[r++] = F[q];
-				st = match_set(B, R, r, tmp, &rp, &rw, err);
-				if (st != PL_OK)
-					goto out;
-				v = triad_weight(B, (size_t)bx, (size_t)by, (size_t)bc) + rw;
-				if (2 * rp != r || v <= best_total + 1e-12) {
-					if (bt[0] < 0) { /* first round: the exchange itself */
-						if (rot_x >= 0) {
-							s->partner[c0] = rot_y;
-							s->partner[rot_y] = c0;
-							s->partner[rot_x] = -1;
-						}
-						bt[0] = bx;
-						bt[1] = by;
-						bt[2] = bc;
-					}
-					break;
-				}
-				best_total = v;
-				for (size_t q = 0; q < r; q++)
-					s->partner[R[q]] = tmp[R[q]];
-				s->partner[bx] = by;
-				s->partner[by] = bx;
-				s->partner[bc] = -1;
-				bt[0] = bx;
-				bt[1] = by;
-				bt[2] = bc;
-			}
-			if (bt[0] >= 0)
-				memcpy(s->triad, bt, sizeof(bt));
+		return st;
+	memcpy(s->triad, bt, sizeof(bt));
+	s->triad_exact = 1;
+	*pairs = rp + 1; /* with the pair the third member joins */
+	return PL_OK;
+}
+
+/* The best exchange from the current pairing: the triad (x, y) + c and, for a rotation, the
+ * pair (rot_x, rot_y) that c0 broke up (rot_x = -1: c0 joined a pair). */
+typedef struct exchange {
+	long c0, x, y, c, rot_x, rot_y;
+	double value;
+} exchange;
+
+static void best_exchange(const bctx *B, const bwork *W, const bsol *s, exchange *e)
+{
+	const size_t *F = W->F, k = W->k;
+	double cw = 0.0, v;
+
+	e->c0 = e->x = e->y = e->c = e->rot_x = e->rot_y = -1;
+	e->value = -DBL_MAX;
+	for (size_t q = 0; q < k; q++) {
+		if (s->partner[F[q]] < 0)
+			e->c0 = (long)F[q];
+		else if (s->partner[F[q]] > (long)F[q])
+			cw += wgt(B, F[q], (size_t)s->partner[F[q]]);
+	}
+	/* (1) c0 joins a pair */
+	for (size_t q = 0; q < k; q++) {
+		size_t a2 = F[q];
+		long b2 = s->partner[a2];
+		if (b2 < (long)a2 || !allowed(B, (size_t)e->c0, a2) ||
+		    !allowed(B, (size_t)e->c0, (size_t)b2))
+			continue;
+		v = cw + wgt(B, (size_t)e->c0, a2) + wgt(B, (size_t)e->c0, (size_t)b2);
+		if (v > e->value + 1e-12) {
+			e->value = v;
+			e->x = (long)a2;
+			e->y = b2;
+			e->c = e->c0;
+			e->rot_x = e->rot_y = -1;
 		}
 	}
+	/* (2) c0 replaces x in (x, y); x joins another pair (a, b) */
+	for (size_t q = 0; q < k; q++) {
+		size_t xx = F[q];
+		long yy = s->partner[xx];
+		double w1;
+		if (yy < 0 || !allowed(B, (size_t)e->c0, (size_t)yy))
+			continue;
+		w1 = cw - wgt(B, xx, (size_t)yy) + wgt(B, (size_t)e->c0, (size_t)yy);
+		for (size_t t2 = 0; t2 < k; t2++) {
+			size_t a2 = F[t2];
+			long b2 = s->partner[a2];
+			if ((long)a2 == (long)xx || a2 == (size_t)yy || (long)a2 == e->c0)
+				continue;
+			if (b2 < (long)a2 || b2 == (long)xx || b2 == yy)
+				continue;
+			if (!allowed(B, xx, a2) || !allowed(B, xx, (size_t)b2))
+				continue;
+			v = w1 + wgt(B, xx, a2) + wgt(B, xx, (size_t)b2);
+			if (v > e->value + 1e-12) {
+				e->value = v;
+				e->x = (long)a2;
+				e->y = b2;
+				e->c = (long)xx;
+				e->rot_x = (long)xx;
+				e->rot_y = yy;
+			}
+		}
+	}
+}
+
+/*
+ * Exchange heuristic from the maximum matching, repeated: choose the triad among the exchanges
+ * of the current pairing, re-pair everyone else optimally, and start again from there while the
+ * total improves.
+ */
+static pl_status exchange_triad(bctx *B, bwork *W, bsol *s, pl_error *err)
+{
+	double best_total = -DBL_MAX;
+	long bt[3] = { -1, -1, -1 };
+
+	for (int round = 0; round < 8; round++) {
+		exchange e;
+		size_t r, rp;
+		double rw, v;
+		long t[3];
+		pl_status st;
+		best_exchange(B, W, s, &e);
+		if (e.c < 0)
+			break;
+		t[0] = e.x;
+		t[1] = e.y;
+		t[2] = e.c;
+		st = pair_rest(B, W, t, W->tmp, &r, &rp, &rw, err);
+		if (st != PL_OK)
+			return st;
+		v = triad_weight(B, (size_t)e.x, (size_t)e.y, (size_t)e.c) + rw;
+		if (2 * rp != r || v <= best_total + 1e-12) {
+			if (bt[0] < 0) { /* first round: the exchange itself */
+				if (e.rot_x >= 0) {
+					s->partner[e.c0] = e.rot_y;
+					s->partner[e.rot_y] = e.c0;
+					s->partner[e.rot_x] = -1;
+				}
+				memcpy(bt, t, sizeof(bt));
+			}
+			break;
+		}
+		best_total = v;
+		for (size_t q = 0; q < r; q++)
+			s->partner[W->R[q]] = W->tmp[W->R[q]];
+		s->partner[e.x] = e.y;
+		s->partner[e.y] = e.x;
+		s->partner[e.c] = -1;
+		memcpy(bt, t, sizeof(bt));
+	}
+	if (bt[0] >= 0)
+		memcpy(s->triad, bt, sizeof(bt));
+	return PL_OK;
+}
+
+/* Count the pairs, place the triad's third member, and add up objective and total. */
+static void finish_solution(const bctx *B, const bwork *W, bsol *s, size_t pairs)
+{
+	const pl_buddies_problem *p = B->p;
+	size_t n = B->n;
+
 	s->pairs += pairs;
 	s->matched += 2 * pairs;
 	if (s->triad[0] >= 0) {
@@ -334,17 +369,49 @@ static pl_status solve_core(bctx *B, long x, long y, bsol *s, pl_error *err)
 		s->total += p->score[(size_t)t[0] * n + (size_t)t[2]] +
 			    p->score[(size_t)t[1] * n + (size_t)t[2]];
 	}
-	for (size_t q = 0; q < k; q++) {
-		size_t a = F[q];
+	for (size_t q = 0; q < W->k; q++) {
+		size_t a = W->F[q];
 		if (s->partner[a] > (long)a) {
 			s->objective += wgt(B, a, (size_t)s->partner[a]);
 			s->total += p->score[a * n + (size_t)s->partner[a]];
 		}
 	}
+}
+
+/*
+ * The optimum with the pins of the problem plus (x, y) when x >= 0. Fills s.
+ */
+static pl_status solve_core(bctx *B, long x, long y, bsol *s, pl_error *err)
+{
+	size_t n = B->n, pairs = 0, tri;
+	bwork W = { malloc((n + 1) * sizeof(size_t)), malloc((n + 1) * sizeof(size_t)), 0,
+		    malloc((n + 1) * sizeof(long)) };
+	double weight = 0.0;
+	pl_status st = PL_OK;
+
+	if (!W.F || !W.R || !W.tmp) {
+		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+		goto out;
+	}
+	start_from_pins(B, x, y, s, &W);
+	st = match_set(B, W.F, W.k, s->partner, &pairs, &weight, err);
+	if (st != PL_OK)
+		goto out;
+	if (B->p->triad && W.k % 2 == 1 && 2 * pairs + 1 == W.k) {
+		/* no allowed triangle: the leftover stays alone */
+		tri = count_triads(B, &W);
+		if (tri > 0 && tri <= PL_BUDDIES_TRIAD_EXACT && !B->p->triad_heuristic)
+			st = exact_triad(B, &W, s, &pairs, err);
+		else if (tri > 0)
+			st = exchange_triad(B, &W, s, err);
+		if (st != PL_OK)
+			goto out;
+	}
+	finish_solution(B, &W, s, pairs);
 out:
-	free(F);
-	free(R);
-	free(tmp);
+	free(W.F);
+	free(W.R);
+	free(W.tmp);
 	return st;
 }
 
@@ -416,186 +483,245 @@ static int cmp_alt(const void *x, const void *y)
 	return a->partner < b->partner ? -1 : (a->partner > b->partner);
 }
 
-pl_status pl_buddies_solve(const pl_buddies_problem *p, pl_buddies_result *res, pl_error *err)
+static void bctx_release(bctx *B)
 {
-	bctx B;
-	bsol s, t, u;
-	size_t n = p->n;
-	pl_status st;
+	free(B->cur);
+	free(B->pin);
+	free(B->pin_mate);
+	free(B->eu);
+	free(B->ev);
+	free(B->ew);
+}
 
-	pl_buddies_result_init(res);
-	memset(&B, 0, sizeof(B));
-	memset(&s, 0, sizeof(s));
-	memset(&t, 0, sizeof(t));
-	memset(&u, 0, sizeof(u));
-	st = validate(p, err);
-	if (st != PL_OK)
-		return st;
-	B.p = p;
-	B.n = n;
-	B.exact = 1;
-	B.ecap = n * (n > 0 ? n - 1 : 0) / 2 + 1;
-	B.cur = calloc(n * n + 1, 1);
-	B.pin = calloc(n + 1, 1);
-	B.pin_mate = malloc((n + 1) * sizeof(long));
-	B.eu = malloc(B.ecap * sizeof(long));
-	B.ev = malloc(B.ecap * sizeof(long));
-	B.ew = malloc(B.ecap * sizeof(double));
-	s.partner = malloc((n + 1) * sizeof(long));
-	t.partner = malloc((n + 1) * sizeof(long));
-	u.partner = malloc((n + 1) * sizeof(long));
+/* The context's arrays, the result's, and the partner arrays of the three solutions. */
+static int alloc_all(bctx *B, bsol *sols, pl_buddies_result *res)
+{
+	size_t n = B->n;
+
+	B->ecap = n * (n > 0 ? n - 1 : 0) / 2 + 1;
+	B->cur = calloc(n * n + 1, 1);
+	B->pin = calloc(n + 1, 1);
+	B->pin_mate = malloc((n + 1) * sizeof(long));
+	B->eu = malloc(B->ecap * sizeof(long));
+	B->ev = malloc(B->ecap * sizeof(long));
+	B->ew = malloc(B->ecap * sizeof(double));
+	for (int k = 0; k < 3; k++)
+		sols[k].partner = malloc((n + 1) * sizeof(long));
 	res->partner = malloc((n + 1) * sizeof(long));
 	res->reason = calloc(n + 1, sizeof(int));
 	res->pinned = calloc(n + 1, sizeof(int));
 	res->nalt = calloc(n + 1, sizeof(size_t));
-	res->alt = malloc((n * p->top + 1) * sizeof(pl_buddies_alt));
-	if (!B.cur || !B.pin || !B.pin_mate || !B.eu || !B.ev || !B.ew || !s.partner || !t.partner || !u.partner ||
-	    !res->partner || !res->reason || !res->pinned || !res->nalt || !res->alt) {
-		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
-		goto out;
-	}
+	res->alt = malloc((n * B->p->top + 1) * sizeof(pl_buddies_alt));
+	return B->cur && B->pin && B->pin_mate && B->eu && B->ev && B->ew && sols[0].partner &&
+			       sols[1].partner && sols[2].partner && res->partner && res->reason &&
+			       res->pinned && res->nalt && res->alt
+		       ? 0
+		       : -1;
+}
+
+/* Current pairs into the n x n table; pins checked (pointer /pinned/k) and recorded. */
+static pl_status set_pairs(bctx *B, pl_buddies_result *res, pl_error *err)
+{
+	const pl_buddies_problem *p = B->p;
+	size_t n = B->n;
+
 	for (size_t k = 0; k < p->ncurrent; k++) {
 		size_t a = p->current[2 * k], b = p->current[2 * k + 1];
-		B.cur[a * n + b] = B.cur[b * n + a] = 1;
+		B->cur[a * n + b] = B->cur[b * n + a] = 1;
 	}
 	for (size_t k = 0; k < p->npinned; k++) {
 		size_t a = p->pinned[2 * k], b = p->pinned[2 * k + 1];
 		char ptr[PL_POINTER_MAX] = "";
 		pl_pointer_append(ptr, sizeof(ptr), "pinned");
 		pl_pointer_append_index(ptr, sizeof(ptr), k);
-		if (B.pin[a] || B.pin[b]) {
-			st = pl_error_set(err, PL_ERR_INVALID, ptr, "a client is pinned twice");
-			goto out;
-		}
-		if (isnan(p->score[a * n + b])) {
-			st = pl_error_set(err, PL_ERR_INVALID, ptr, "a pinned pair may not be paired (a hard "
-					  "rule or forbidden pair)");
-			goto out;
-		}
-		B.pin[a] = B.pin[b] = 1;
-		B.pin_mate[a] = (long)b;
-		B.pin_mate[b] = (long)a;
+		if (B->pin[a] || B->pin[b])
+			return pl_error_set(err, PL_ERR_INVALID, ptr, "a client is pinned twice");
+		if (isnan(p->score[a * n + b]))
+			return pl_error_set(err, PL_ERR_INVALID, ptr, "a pinned pair may not be paired (a "
+					    "hard rule or forbidden pair)");
+		B->pin[a] = B->pin[b] = 1;
+		B->pin_mate[a] = (long)b;
+		B->pin_mate[b] = (long)a;
 		res->pinned[a] = res->pinned[b] = 1;
 	}
-	st = solve_core(&B, -1, -1, &s, err);
+	return PL_OK;
+}
+
+/* Client i's best `top` allowed partners other than its own (and its triad's), into a. */
+static size_t list_candidates(const bctx *B, const bsol *s, size_t i, pl_buddies_alt *a)
+{
+	const pl_buddies_problem *p = B->p;
+	size_t n = B->n, cnt = 0;
+
+	for (size_t j = 0; j < n; j++) {
+		pl_buddies_alt cand;
+		if (j == i || B->pin[j] || !allowed(B, i, j) || s->partner[i] == (long)j)
+			continue;
+		if ((long)i == s->triad[2] && ((long)j == s->triad[0] || (long)j == s->triad[1]))
+			continue;
+		if (((long)i == s->triad[0] || (long)i == s->triad[1]) && (long)j == s->triad[2])
+			continue;
+		cand.partner = j;
+		cand.score = p->score[i * n + j];
+		cand.total_change = NAN;
+		cand.matched_change = 0;
+		if (cnt < p->top) {
+			a[cnt++] = cand;
+			qsort(a, cnt, sizeof(*a), cmp_alt);
+		} else if (cmp_alt(&cand, &a[cnt - 1]) < 0) {
+			a[cnt - 1] = cand;
+			qsort(a, cnt, sizeof(*a), cmp_alt);
+		}
+	}
+	return cnt;
+}
+
+static void copy_solution(bsol *dst, const bsol *src, size_t n)
+{
+	memcpy(dst->partner, src->partner, n * sizeof(long));
+	memcpy(dst->triad, src->triad, sizeof(src->triad));
+	dst->triad_exact = src->triad_exact;
+	dst->matched = src->matched;
+	dst->pairs = src->pairs;
+	dst->objective = src->objective;
+	dst->total = src->total;
+}
+
+/*
+ * One pass over the clients: each one's alternatives with the exact change (a re-solve into t
+ * with the pair required). The first re-solve that beats s (possible only with the exchange
+ * heuristic's triad) is kept in u and *improved set, when may_improve.
+ */
+static pl_status alternatives_pass(bctx *B, const bsol *s, bsol *t, bsol *u, int may_improve,
+				   int *improved, pl_buddies_result *res, pl_error *err)
+{
+	const pl_buddies_problem *p = B->p;
+
+	*improved = 0;
+	for (size_t i = 0; p->top > 0 && i < B->n; i++) {
+		pl_buddies_alt *a = res->alt + i * p->top;
+		size_t cnt;
+		res->nalt[i] = 0;
+		if (B->pin[i])
+			continue;
+		cnt = list_candidates(B, s, i, a);
+		res->nalt[i] = cnt;
+		for (size_t k = 0; !p->no_alternative_change && k < cnt; k++) {
+			pl_status st = solve_core(B, (long)i, (long)a[k].partner, t, err);
+			if (st != PL_OK)
+				return st;
+			a[k].total_change = t->objective - s->objective;
+			/* rounding only: the exact optimum cannot be beaten */
+			if (t->matched == s->matched && a[k].total_change > 0 &&
+			    a[k].total_change < 1e-9)
+				a[k].total_change = 0.0;
+			a[k].matched_change = (long)t->matched - (long)s->matched;
+			if (may_improve && !*improved &&
+			    (t->matched > s->matched ||
+			     (t->matched == s->matched && t->objective > s->objective + 1e-9))) {
+				copy_solution(u, t, B->n);
+				*improved = 1;
+			}
+		}
+	}
+	return PL_OK;
+}
+
+/* Why each client left out is left out. */
+static void set_reasons(const bctx *B, const bsol *s, pl_buddies_result *res)
+{
+	const pl_buddies_problem *p = B->p;
+	size_t n = B->n, nfree = 0, nleft = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (!B->pin[i]) {
+			nfree++;
+			if (s->partner[i] < 0 && (long)i != s->triad[2])
+				nleft++;
+		}
+	for (size_t i = 0; i < n; i++) {
+		int any = 0, above = 0;
+		if (s->partner[i] >= 0 || (long)i == s->triad[2])
+			continue;
+		for (size_t j = 0; j < n; j++)
+			if (j != i && !isnan(p->score[i * n + j])) {
+				any = 1;
+				if (p->score[i * n + j] >= p->min_score)
+					above = 1;
+			}
+		if (!any)
+			res->reason[i] = PL_BUDDIES_NO_FEASIBLE;
+		else if (!above)
+			res->reason[i] = PL_BUDDIES_BELOW_MIN;
+		else if (nfree % 2 == 1 && nleft == 1)
+			res->reason[i] = p->triad ? PL_BUDDIES_NO_TRIAD : PL_BUDDIES_ODD;
+		else
+			res->reason[i] = PL_BUDDIES_TAKEN;
+	}
+}
+
+static void write_result(const bctx *B, const bsol *s, pl_buddies_result *res)
+{
+	size_t n = B->n;
+
+	res->n = n;
+	memcpy(res->partner, s->partner, n * sizeof(long));
+	memcpy(res->triad, s->triad, sizeof(s->triad));
+	res->triad_exact = s->triad_exact;
+	res->pairs = s->pairs;
+	res->matched = s->matched;
+	res->total = s->total;
+	res->objective = s->objective;
+	res->top = B->p->top;
+	set_reasons(B, s, res);
+	res->solves = B->solves;
+	res->exact_weights = B->exact;
+}
+
+pl_status pl_buddies_solve(const pl_buddies_problem *p, pl_buddies_result *res, pl_error *err)
+{
+	bctx B;
+	bsol sols[3]; /* the answer, a re-solve, a re-solve that beat the answer */
+	pl_status st;
+
+	pl_buddies_result_init(res);
+	memset(&B, 0, sizeof(B));
+	memset(sols, 0, sizeof(sols));
+	st = validate(p, err);
 	if (st != PL_OK)
+		return st;
+	B.p = p;
+	B.n = p->n;
+	B.exact = 1;
+	if (alloc_all(&B, sols, res) != 0) {
+		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 		goto out;
+	}
+	st = set_pairs(&B, res, err);
+	if (st == PL_OK)
+		st = solve_core(&B, -1, -1, &sols[0], err);
 	/* Alternatives; when the triad came from the exchange heuristic a re-solve with a pair
 	 * required can beat the answer: then that one becomes the answer and the alternatives are
 	 * computed again (a few rounds at most). */
-	for (int pass = 0; pass < 6; pass++) {
+	for (int pass = 0; st == PL_OK && pass < 6; pass++) {
 		int improved = 0;
-		for (size_t i = 0; p->top > 0 && i < n; i++) {
-			pl_buddies_alt *a = res->alt + i * p->top;
-			size_t cnt = 0;
-			res->nalt[i] = 0;
-			if (B.pin[i])
-				continue;
-			for (size_t j = 0; j < n; j++) {
-				pl_buddies_alt cand;
-				if (j == i || B.pin[j] || !allowed(&B, i, j) || s.partner[i] == (long)j)
-					continue;
-				if ((long)i == s.triad[2] && ((long)j == s.triad[0] || (long)j == s.triad[1]))
-					continue;
-				if (((long)i == s.triad[0] || (long)i == s.triad[1]) && (long)j == s.triad[2])
-					continue;
-				cand.partner = j;
-				cand.score = p->score[i * n + j];
-				cand.total_change = NAN;
-				cand.matched_change = 0;
-				if (cnt < p->top) {
-					a[cnt++] = cand;
-					qsort(a, cnt, sizeof(*a), cmp_alt);
-				} else if (cmp_alt(&cand, &a[cnt - 1]) < 0) {
-					a[cnt - 1] = cand;
-					qsort(a, cnt, sizeof(*a), cmp_alt);
-				}
-			}
-			res->nalt[i] = cnt;
-			for (size_t k = 0; !p->no_alternative_change && k < cnt; k++) {
-				st = solve_core(&B, (long)i, (long)a[k].partner, &t, err);
-				if (st != PL_OK)
-					goto out;
-				a[k].total_change = t.objective - s.objective;
-				/* rounding only: the exact optimum cannot be beaten */
-				if (t.matched == s.matched && a[k].total_change > 0 &&
-				    a[k].total_change < 1e-9)
-					a[k].total_change = 0.0;
-				a[k].matched_change = (long)t.matched - (long)s.matched;
-				if (pass < 5 && !improved &&
-				    (t.matched > s.matched ||
-				     (t.matched == s.matched && t.objective > s.objective + 1e-9))) {
-					memcpy(u.partner, t.partner, n * sizeof(long));
-					memcpy(u.triad, t.triad, sizeof(t.triad));
-					u.triad_exact = t.triad_exact;
-					u.matched = t.matched;
-					u.pairs = t.pairs;
-					u.objective = t.objective;
-					u.total = t.total;
-					improved = 1;
-				}
-			}
-		}
-		if (!improved)
+		st = alternatives_pass(&B, &sols[0], &sols[1], &sols[2], pass < 5, &improved, res, err);
+		if (st != PL_OK || !improved)
 			break;
 		{
-			long *keep = s.partner;
-			s = u;
-			u.partner = keep;
+			long *keep = sols[0].partner;
+			sols[0] = sols[2];
+			sols[2].partner = keep;
 		}
 		res->improved_by_alternatives++;
 	}
-	res->n = n;
-	memcpy(res->partner, s.partner, n * sizeof(long));
-	memcpy(res->triad, s.triad, sizeof(s.triad));
-	res->triad_exact = s.triad_exact;
-	res->pairs = s.pairs;
-	res->matched = s.matched;
-	res->total = s.total;
-	res->objective = s.objective;
-	res->top = p->top;
-	/* reasons */
-	{
-		size_t nfree = 0, nleft = 0;
-		for (size_t i = 0; i < n; i++)
-			if (!B.pin[i]) {
-				nfree++;
-				if (s.partner[i] < 0 && (long)i != s.triad[2])
-					nleft++;
-			}
-		for (size_t i = 0; i < n; i++) {
-			int any = 0, above = 0;
-			if (s.partner[i] >= 0 || (long)i == s.triad[2])
-				continue;
-			for (size_t j = 0; j < n; j++)
-				if (j != i && !isnan(p->score[i * n + j])) {
-					any = 1;
-					if (p->score[i * n + j] >= p->min_score)
-						above = 1;
-				}
-			if (!any)
-				res->reason[i] = PL_BUDDIES_NO_FEASIBLE;
-			else if (!above)
-				res->reason[i] = PL_BUDDIES_BELOW_MIN;
-			else if (nfree % 2 == 1 && nleft == 1)
-				res->reason[i] = p->triad ? PL_BUDDIES_NO_TRIAD : PL_BUDDIES_ODD;
-			else
-				res->reason[i] = PL_BUDDIES_TAKEN;
-		}
-	}
-	res->solves = B.solves;
-	res->exact_weights = B.exact;
+	if (st == PL_OK)
+		write_result(&B, &sols[0], res);
 out:
 	if (st != PL_OK)
 		pl_buddies_result_release(res);
-	free(B.cur);
-	free(B.pin);
-	free(B.pin_mate);
-	free(B.eu);
-	free(B.ev);
-	free(B.ew);
-	free(s.partner);
-	free(t.partner);
-	free(u.partner);
+	bctx_release(&B);
+	for (int k = 0; k < 3; k++)
+		free(sols[k].partner);
 	return st;
 }
