@@ -221,34 +221,12 @@ static pl_status validate(const pl_groups_problem *p, pl_error *err)
 	return PL_OK;
 }
 
-static pl_status inst_build(inst *I, const pl_groups_problem *p, pl_error *err)
+/* Group sizes (gmax capped at n) and which groups are interchangeable (same sizes and the same
+ * eligibility): the exhaustive search opens those in index order only. */
+static void build_groups(inst *I, const pl_groups_problem *p)
 {
-	size_t n = p->n, G = p->ngroups, U = 0;
-	size_t *parent = NULL, *next = NULL, *root_unit = NULL;
-	pl_status st;
+	size_t n = I->n, G = I->G;
 
-	memset(I, 0, sizeof(*I));
-	I->p = p;
-	I->n = n;
-	I->G = G;
-	st = validate(p, err);
-	if (st != PL_OK)
-		return st;
-	I->cf = calloc(n * n + 1, 1);
-	I->unit_of = malloc((n + 1) * sizeof(size_t));
-	I->mem = malloc((n + 1) * sizeof(size_t));
-	I->mstart = malloc((n + 2) * sizeof(size_t));
-	parent = malloc((n + 1) * sizeof(size_t));
-	next = malloc((n + 1) * sizeof(size_t));
-	root_unit = malloc((n + 1) * sizeof(size_t));
-	I->gmin = malloc((G + 1) * sizeof(size_t));
-	I->gmax = malloc((G + 1) * sizeof(size_t));
-	I->same_as = malloc((G + 1) * sizeof(long));
-	if (!I->cf || !I->unit_of || !I->mem || !I->mstart || !parent || !next || !root_unit ||
-	    !I->gmin || !I->gmax || !I->same_as) {
-		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
-		goto out;
-	}
 	for (size_t g = 0; g < G; g++) {
 		I->gmin[g] = p->min_size[g];
 		I->gmax[g] = p->max_size[g] < n ? p->max_size[g] : (n ? n : 1);
@@ -259,7 +237,6 @@ static pl_status inst_build(inst *I, const pl_groups_problem *p, pl_error *err)
 	for (size_t g = 0; g < G; g++)
 		if (I->gmax[g] > I->gmax_all)
 			I->gmax_all = I->gmax[g];
-	/* Symmetry: groups with the same sizes and the same eligibility are interchangeable. */
 	for (size_t g = 0; g < G; g++) {
 		I->same_as[g] = -1;
 		for (size_t h = g; h-- > 0;) {
@@ -272,6 +249,13 @@ static pl_status inst_build(inst *I, const pl_groups_problem *p, pl_error *err)
 			}
 		}
 	}
+}
+
+/* Conflicts: NaN scores and keep-apart pairs. */
+static void build_conflicts(inst *I, const pl_groups_problem *p)
+{
+	size_t n = I->n;
+
 	for (size_t i = 0; i < n; i++)
 		for (size_t j = 0; j < n; j++)
 			I->cf[i * n + j] = i != j && isnan(p->score[i * n + j]);
@@ -279,8 +263,15 @@ static pl_status inst_build(inst *I, const pl_groups_problem *p, pl_error *err)
 		size_t a = p->apart[2 * k], b = p->apart[2 * k + 1];
 		I->cf[a * n + b] = I->cf[b * n + a] = 1;
 	}
-	/* Keep-together sets by union-find; `next` threads each set's members in a circular list so
-	 * that the pair closing a conflicting set can be named. */
+}
+
+/* Keep-together sets by union-find; `next` threads each set's members in a circular list so
+ * that the pair closing a conflicting set can be named (PL_ERR_INFEASIBLE at /keep_together/k). */
+static pl_status merge_together(const inst *I, const pl_groups_problem *p, size_t *parent,
+				size_t *next, pl_error *err)
+{
+	size_t n = I->n;
+
 	for (size_t i = 0; i < n; i++)
 		parent[i] = next[i] = i;
 	for (size_t k = 0; k < p->ntogether; k++) {
@@ -296,10 +287,9 @@ static pl_status inst_build(inst *I, const pl_groups_problem *p, pl_error *err)
 					char ptr[PL_POINTER_MAX];
 					pl_pointer_append(strcpy(ptr, ""), sizeof(ptr), "keep_together");
 					pl_pointer_append_index(ptr, sizeof(ptr), k);
-					st = pl_error_set(err, PL_ERR_INFEASIBLE, ptr,
-							  "keep-together pair %zu joins clients who may not share "
-							  "a group (a forbidden or keep-apart pair)", k);
-					goto out;
+					return pl_error_set(err, PL_ERR_INFEASIBLE, ptr,
+							    "keep-together pair %zu joins clients who may not "
+							    "share a group (a forbidden or keep-apart pair)", k);
 				}
 				y = next[y];
 			} while (y != b);
@@ -310,7 +300,14 @@ static pl_status inst_build(inst *I, const pl_groups_problem *p, pl_error *err)
 		next[a] = next[b];
 		next[b] = t;
 	}
-	/* Units numbered by their first member; members in increasing order. */
+	return PL_OK;
+}
+
+/* Units numbered by their first member; members in increasing order (fill: n scratch). */
+static void number_units(inst *I, size_t *parent, size_t *root_unit, size_t *fill)
+{
+	size_t n = I->n, U = 0;
+
 	for (size_t i = 0; i < n; i++)
 		root_unit[i] = SIZE_MAX;
 	for (size_t i = 0; i < n; i++) {
@@ -325,23 +322,19 @@ static pl_status inst_build(inst *I, const pl_groups_problem *p, pl_error *err)
 		I->mstart[I->unit_of[i] + 1]++;
 	for (size_t u = 0; u < U; u++)
 		I->mstart[u + 1] += I->mstart[u];
-	for (size_t i = 0, *fill = next; i < n; i++) /* reuse `next` as fill pointers */
+	for (size_t i = 0; i < n; i++)
 		fill[i] = 0;
 	for (size_t i = 0; i < n; i++) {
 		size_t u = I->unit_of[i];
-		I->mem[I->mstart[u] + next[u]++] = i;
+		I->mem[I->mstart[u] + fill[u]++] = i;
 	}
-	I->usz = malloc((U + 1) * sizeof(size_t));
-	I->ulim = malloc((U + 1) * sizeof(size_t));
-	I->uin = calloc(U + 1, sizeof(double));
-	I->US = calloc(U * U + 1, sizeof(double));
-	I->UF = calloc(U * U + 1, 1);
-	I->UE = calloc(U * G + 1, 1);
-	I->ne = calloc(U + 1, sizeof(size_t));
-	if (!I->usz || !I->ulim || !I->uin || !I->US || !I->UF || !I->UE || !I->ne) {
-		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
-		goto out;
-	}
+}
+
+/* Sizes, limits, the score scale, and the unit x unit score and conflict tables. */
+static void build_unit_scores(inst *I, const pl_groups_problem *p)
+{
+	size_t n = I->n, U = I->U;
+
 	I->scale = 0.0;
 	for (size_t i = 0; i < n; i++)
 		for (size_t j = 0; j < n; j++)
@@ -377,7 +370,15 @@ static pl_status inst_build(inst *I, const pl_groups_problem *p, pl_error *err)
 	for (size_t u = 0; u < U; u++)
 		if (I->ulim[u] < I->gmax_all)
 			I->any_limit = 1;
-	for (size_t u = 0; u < U; u++)
+}
+
+/* Which groups each unit may join: every member eligible, the group holds the unit, and every
+ * member's limit allows the group (its minimum, or with limit_on_max its declared maximum). */
+static void build_unit_eligibility(inst *I, const pl_groups_problem *p)
+{
+	size_t n = I->n, G = I->G;
+
+	for (size_t u = 0; u < I->U; u++)
 		for (size_t g = 0; g < G; g++) {
 			int ok = I->gmax[g] >= I->usz[u] && I->gmin[g] <= n &&
 				 I->ulim[u] >= (I->gmin[g] > I->usz[u] ? I->gmin[g] : I->usz[u]) &&
@@ -388,7 +389,56 @@ static pl_status inst_build(inst *I, const pl_groups_problem *p, pl_error *err)
 			I->UE[u * G + g] = (unsigned char)ok;
 			I->ne[u] += (size_t)ok;
 		}
-	st = PL_OK;
+}
+
+static pl_status inst_build(inst *I, const pl_groups_problem *p, pl_error *err)
+{
+	size_t n = p->n, G = p->ngroups, U;
+	size_t *parent = NULL, *next = NULL, *root_unit = NULL;
+	pl_status st;
+
+	memset(I, 0, sizeof(*I));
+	I->p = p;
+	I->n = n;
+	I->G = G;
+	st = validate(p, err);
+	if (st != PL_OK)
+		return st;
+	I->cf = calloc(n * n + 1, 1);
+	I->unit_of = malloc((n + 1) * sizeof(size_t));
+	I->mem = malloc((n + 1) * sizeof(size_t));
+	I->mstart = malloc((n + 2) * sizeof(size_t));
+	parent = malloc((n + 1) * sizeof(size_t));
+	next = malloc((n + 1) * sizeof(size_t));
+	root_unit = malloc((n + 1) * sizeof(size_t));
+	I->gmin = malloc((G + 1) * sizeof(size_t));
+	I->gmax = malloc((G + 1) * sizeof(size_t));
+	I->same_as = malloc((G + 1) * sizeof(long));
+	if (!I->cf || !I->unit_of || !I->mem || !I->mstart || !parent || !next || !root_unit ||
+	    !I->gmin || !I->gmax || !I->same_as) {
+		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+		goto out;
+	}
+	build_groups(I, p);
+	build_conflicts(I, p);
+	st = merge_together(I, p, parent, next, err);
+	if (st != PL_OK)
+		goto out;
+	number_units(I, parent, root_unit, next); /* `next` is free again: fill pointers */
+	U = I->U;
+	I->usz = malloc((U + 1) * sizeof(size_t));
+	I->ulim = malloc((U + 1) * sizeof(size_t));
+	I->uin = calloc(U + 1, sizeof(double));
+	I->US = calloc(U * U + 1, sizeof(double));
+	I->UF = calloc(U * U + 1, 1);
+	I->UE = calloc(U * G + 1, 1);
+	I->ne = calloc(U + 1, sizeof(size_t));
+	if (!I->usz || !I->ulim || !I->uin || !I->US || !I->UF || !I->UE || !I->ne) {
+		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+		goto out;
+	}
+	build_unit_scores(I, p);
+	build_unit_eligibility(I, p);
 out:
 	free(parent);
 	free(next);
@@ -1164,54 +1214,158 @@ static pl_status pair_count_bound(const inst *I, double *out, pl_error *err)
 }
 
 /* The bound of the header comment. Groups with identical (min, max, eligibility) count once. */
-static pl_status upper_bound_int(const inst *I, double lower, unsigned iters, double *bound,
-				    double *simple, size_t *done, pl_error *err)
+/* The subgradient method's work: classes of interchangeable groups, the split scores A, each
+ * client's chosen partners (sel, nsel) and the scratch for choosing them. */
+typedef struct ubound {
+	const inst *I;
+	size_t *cls, ncls, kmax;
+	double *A, *hv;
+	size_t *hid, *sel, *nsel;
+	unsigned char *M, *ce;  /* M: n x n chosen marks; ce[i*ncls + c]: i may be in class c */
+} ubound;
+
+static void ubound_release(ubound *B)
 {
-	const pl_groups_problem *p = I->p;
-	size_t n = I->n, G = I->G, ncls = 0, kmax = 0;
-	size_t *cls = malloc((G + 1) * sizeof(size_t));
-	double *A = NULL, *hv = NULL, best = DBL_MAX, theta = 1.0, pc = DBL_MAX;
-	size_t *hid = NULL, *sel = NULL, *nsel = NULL;
-	unsigned char *M = NULL, *ce = NULL;
+	free(B->cls);
+	free(B->A);
+	free(B->hv);
+	free(B->hid);
+	free(B->sel);
+	free(B->nsel);
+	free(B->M);
+	free(B->ce);
+}
+
+static int ubound_alloc(ubound *B)
+{
+	const inst *I = B->I;
+	size_t n = I->n, G = I->G, kmax = B->kmax, ncls = B->ncls;
+
+	B->A = malloc((n * n + 1) * sizeof(double));
+	B->hv = malloc((kmax + 1) * sizeof(double));
+	B->hid = malloc((kmax + 1) * sizeof(size_t));
+	B->sel = malloc((n * kmax + 1) * sizeof(size_t));
+	B->nsel = calloc(n + 1, sizeof(size_t));
+	B->M = calloc(n * n + 1, 1);
+	B->ce = calloc(n * ncls + 1, 1);
+	if (!B->A || !B->hv || !B->hid || !B->sel || !B->nsel || !B->M || !B->ce)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		for (size_t c = 0; c < ncls; c++)
+			B->ce[i * ncls + c] = I->UE[I->unit_of[i] * G + B->cls[c]];
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < n; j++)
+			B->A[i * n + j] = (i == j || I->cf[i * n + j]) ? 0.0
+								       : I->p->score[i * n + j] / 2.0;
+	return 0;
+}
+
+/* L(l) for the current A: each client's best class and its k largest positive a_ij there. */
+static double lagrangian_value(ubound *B)
+{
+	const inst *I = B->I;
+	size_t n = I->n, ncls = B->ncls, kmax = B->kmax;
+	double L = 0.0;
+
+	for (size_t i = 0; i < n; i++) {
+		double bi = 0.0;
+		size_t lim = climit(I->p, i);
+		B->nsel[i] = 0;
+		for (size_t c = 0; c < ncls; c++) {
+			size_t g = B->cls[c], k;
+			minheap h = { B->hv, B->hid, 0, 0 };
+			double s = 0.0;
+			if (!B->ce[i * ncls + c])
+				continue;
+			k = (I->gmax[g] < lim ? I->gmax[g] : lim) - 1;
+			h.cap = k;
+			for (size_t j = 0; j < n && k > 0; j++)
+				if (j != i && B->ce[j * ncls + c] && !I->cf[i * n + j] &&
+				    B->A[i * n + j] > 0)
+					heap_push(&h, B->A[i * n + j], j);
+			for (size_t a = 0; a < h.len; a++)
+				s += h.v[a];
+			if (s > bi || (B->nsel[i] == 0 && h.len > 0 && s >= bi)) {
+				bi = s;
+				B->nsel[i] = h.len;
+				memcpy(B->sel + i * kmax, h.id, h.len * sizeof(size_t));
+			}
+		}
+		L += bi;
+	}
+	return L;
+}
+
+/* Mark (on = 1) or unmark every chosen pair (i, sel) in M. */
+static void mark_chosen(ubound *B, unsigned char on)
+{
+	size_t n = B->I->n;
+
+	for (size_t i = 0; i < n; i++)
+		for (size_t a = 0; a < B->nsel[i]; a++)
+			B->M[i * n + B->sel[i * B->kmax + a]] = on;
+}
+
+/* One Polyak step along the subgradient [j chosen by i] - [i chosen by j]. Returns 0 when the
+ * choices are symmetric (L is then the relaxation's optimum), 1 after a step. */
+static int subgradient_step(ubound *B, double L, double lower, double theta)
+{
+	size_t n = B->I->n, kmax = B->kmax;
+	double norm = 0.0, step;
+
+	mark_chosen(B, 1);
+	for (size_t i = 0; i < n; i++)
+		for (size_t a = 0; a < B->nsel[i]; a++)
+			if (!B->M[B->sel[i * kmax + a] * n + i])
+				norm += 1.0;
+	if (norm == 0.0) {
+		mark_chosen(B, 0);
+		return 0;
+	}
+	step = theta * (L - lower > 0 ? L - lower : 1e-3 * B->I->scale) / norm;
+	for (size_t i = 0; i < n; i++)
+		for (size_t a = 0; a < B->nsel[i]; a++) {
+			size_t j = B->sel[i * kmax + a];
+			if (!B->M[j * n + i]) { /* i wants j, j does not want i */
+				B->A[i * n + j] -= step;
+				B->A[j * n + i] += step;
+			}
+		}
+	mark_chosen(B, 0);
+	return 1;
+}
+
+static pl_status upper_bound_int(const inst *I, double lower, unsigned iters, double *bound,
+				 double *simple, size_t *done, pl_error *err)
+{
+	ubound B;
+	double best = DBL_MAX, theta = 1.0, pc = DBL_MAX;
 	size_t since = 0;
 	pl_status st = PL_OK;
 
 	*done = 0;
-	if (!cls)
+	memset(&B, 0, sizeof(B));
+	B.I = I;
+	B.cls = malloc((I->G + 1) * sizeof(size_t));
+	if (!B.cls)
 		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
-	for (size_t g = 0; g < G; g++)
+	for (size_t g = 0; g < I->G; g++)
 		if (I->same_as[g] < 0)
-			cls[ncls++] = g;
+			B.cls[B.ncls++] = g;
 	st = pair_count_bound(I, &pc, err);
-	if (st != PL_OK) {
-		free(cls);
-		return st;
-	}
-	for (size_t c = 0; c < ncls; c++)
-		if (I->gmax[cls[c]] - 1 > kmax)
-			kmax = I->gmax[cls[c]] - 1;
-	A = malloc((n * n + 1) * sizeof(double));
-	hv = malloc((kmax + 1) * sizeof(double));
-	hid = malloc((kmax + 1) * sizeof(size_t));
-	sel = malloc((n * kmax + 1) * sizeof(size_t));
-	nsel = calloc(n + 1, sizeof(size_t));
-	M = calloc(n * n + 1, 1);
-	/* ce[i*ncls + c]: client i may be in a group of class c (alone or with its unit). */
-	ce = calloc(n * ncls + 1, 1);
-	if (!A || !hv || !hid || !sel || !nsel || !M || !ce) {
+	if (st != PL_OK)
+		goto out;
+	for (size_t c = 0; c < B.ncls; c++)
+		if (I->gmax[B.cls[c]] - 1 > B.kmax)
+			B.kmax = I->gmax[B.cls[c]] - 1;
+	if (ubound_alloc(&B) != 0) {
 		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 		goto out;
 	}
-	for (size_t i = 0; i < n; i++)
-		for (size_t c = 0; c < ncls; c++)
-			ce[i * ncls + c] = I->UE[I->unit_of[i] * G + cls[c]];
-	for (size_t i = 0; i < n; i++)
-		for (size_t j = 0; j < n; j++)
-			A[i * n + j] = (i == j || I->cf[i * n + j]) ? 0.0 : p->score[i * n + j] / 2.0;
 	/* Each step costs about n^2 per class of groups: keep the whole under ~2e8 operations
 	 * (a few hundred milliseconds), at least 5 steps. */
 	{
-		double per = (double)n * (double)n * (double)(ncls ? ncls : 1);
+		double per = (double)I->n * (double)I->n * (double)(B.ncls ? B.ncls : 1);
 		double cap = 2e8 / (per > 1 ? per : 1);
 		if (cap < 5)
 			cap = 5;
@@ -1219,33 +1373,7 @@ static pl_status upper_bound_int(const inst *I, double lower, unsigned iters, do
 			iters = (unsigned)cap;
 	}
 	for (unsigned it = 0;; it++) {
-		double L = 0.0, norm = 0.0, step;
-		for (size_t i = 0; i < n; i++) {
-			double bi = 0.0;
-			size_t lim = climit(p, i);
-			nsel[i] = 0;
-			for (size_t c = 0; c < ncls; c++) {
-				size_t g = cls[c], k;
-				minheap h = { hv, hid, 0, 0 };
-				double s = 0.0;
-				if (!ce[i * ncls + c])
-					continue;
-				k = (I->gmax[g] < lim ? I->gmax[g] : lim) - 1;
-				h.cap = k;
-				for (size_t j = 0; j < n && k > 0; j++)
-					if (j != i && ce[j * ncls + c] && !I->cf[i * n + j] &&
-					    A[i * n + j] > 0)
-						heap_push(&h, A[i * n + j], j);
-				for (size_t a = 0; a < h.len; a++)
-					s += h.v[a];
-				if (s > bi || (nsel[i] == 0 && h.len > 0 && s >= bi)) {
-					bi = s;
-					nsel[i] = h.len;
-					memcpy(sel + i * kmax, h.id, h.len * sizeof(size_t));
-				}
-			}
-			L += bi;
-		}
+		double L = lagrangian_value(&B);
 		if (it == 0)
 			*simple = L < pc ? L : pc;
 		if (L < best - 1e-12 * (fabs(best) > 1 ? fabs(best) : 1)) {
@@ -1258,44 +1386,12 @@ static pl_status upper_bound_int(const inst *I, double lower, unsigned iters, do
 		*done = it;
 		if (it >= iters || theta < 1e-4 || best - lower <= 1e-9 * (fabs(best) > 1 ? fabs(best) : 1))
 			break;
-		for (size_t i = 0; i < n; i++)
-			for (size_t a = 0; a < nsel[i]; a++)
-				M[i * n + sel[i * kmax + a]] = 1;
-		for (size_t i = 0; i < n; i++)
-			for (size_t a = 0; a < nsel[i]; a++) {
-				size_t j = sel[i * kmax + a];
-				if (!M[j * n + i])
-					norm += 1.0;
-			}
-		if (norm == 0.0) { /* the choices are symmetric: L is the relaxation's optimum */
-			for (size_t i = 0; i < n; i++)
-				for (size_t a = 0; a < nsel[i]; a++)
-					M[i * n + sel[i * kmax + a]] = 0;
+		if (!subgradient_step(&B, L, lower, theta))
 			break;
-		}
-		step = theta * (L - lower > 0 ? L - lower : 1e-3 * I->scale) / norm;
-		for (size_t i = 0; i < n; i++)
-			for (size_t a = 0; a < nsel[i]; a++) {
-				size_t j = sel[i * kmax + a];
-				if (!M[j * n + i]) { /* i wants j, j does not want i */
-					A[i * n + j] -= step;
-					A[j * n + i] += step;
-				}
-			}
-		for (size_t i = 0; i < n; i++)
-			for (size_t a = 0; a < nsel[i]; a++)
-				M[i * n + sel[i * kmax + a]] = 0;
 	}
 	*bound = best < pc ? best : pc;
 out:
-	free(cls);
-	free(A);
-	free(hv);
-	free(hid);
-	free(sel);
-	free(nsel);
-	free(M);
-	free(ce);
+	ubound_release(&B);
 	return st;
 }
 
@@ -1515,19 +1611,99 @@ static int exhaustive_small(const inst *I)
 	       (double)I->U * log((double)I->G + 1.0) <= log(2e6);
 }
 
+/* The best answer over the restarts. */
+typedef struct best_run {
+	long *gu;
+	unsigned char *formed;
+	size_t placed;
+	double obj;
+	int have;
+} best_run;
+
+/* Scratch of the restarts. */
+typedef struct run_work {
+	long *gu;
+	ukey *keys;
+	size_t *gorder;
+	unsigned char *formed;
+} run_work;
+
+/* R restarts of construction, annealing and descent, each from its own random stream; the
+ * best (placed first, then score) is kept in b. */
+static void run_restarts(state *S, const pl_groups_problem *prob, size_t R, unsigned long steps,
+			 double eps, run_work *w, best_run *b, pl_groups_result *res)
+{
+	const inst *I = S->I;
+	size_t run_placed;
+	double run_obj;
+
+	res->steps = 0;
+	for (size_t r = 0; r < R; r++) {
+		rng g;
+		rng_open(&g, prob->seed, r);
+		construct(S, &g, r == 0 ? 0.0 : 0.1, w->keys, w->gorder);
+		anneal(S, &g, steps, R > 1 && r % 2 == 0, eps, w->gu, &run_placed, &run_obj);
+		res->steps += steps;
+		memcpy(w->formed, S->formed, I->G);
+		state_load(S, w->gu, w->formed);
+		descent(S, eps);
+		if (!b->have || better(S->placed, S->obj, b->placed, b->obj, eps)) {
+			memcpy(b->gu, S->gu, I->U * sizeof(long));
+			memcpy(b->formed, S->formed, I->G);
+			b->placed = S->placed;
+			b->obj = S->obj;
+			res->best_restart = r;
+			b->have = 1;
+		}
+	}
+	if (!b->have) /* R == 0 cannot happen; keep the analyser happy */
+		for (size_t u = 0; u < I->U; u++)
+			b->gu[u] = -1;
+}
+
+/* The upper bound, the gap, and how both were obtained (the exhaustive search, when it ran, is
+ * the certificate). */
+static pl_status bound_and_gap(const inst *I, const pl_groups_problem *prob, int exhaustive,
+			       pl_groups_result *res, pl_error *err)
+{
+	double bound = 0.0, simple = 0.0;
+	pl_status st = upper_bound_int(I, res->objective,
+				       prob->bound_iterations ? prob->bound_iterations
+							      : DEFAULT_BOUND_ITERS,
+				       &bound, &simple, &res->bound_iterations, err);
+
+	if (st != PL_OK)
+		return st;
+	if (bound < res->objective)
+		bound = res->objective; /* rounding only: the bound is valid */
+	res->upper_bound = bound;
+	res->simple_bound = simple < res->objective ? res->objective : simple;
+	res->gap = (bound - res->objective) / (fabs(bound) > 1e-12 ? fabs(bound) : 1e-12);
+	if (exhaustive) {
+		res->upper_bound = res->objective;
+		res->gap = 0.0;
+	}
+	if (res->gap < 1e-9) {
+		res->gap = 0.0;
+		res->optimal = 1;
+	}
+	res->method = exhaustive ? "annealing + exhaustive search" : "annealing";
+	res->bound_method = exhaustive ? "exhaustive search"
+			    : res->upper_bound <= res->objective ? "Lagrangian relaxation (met)"
+								 : "Lagrangian relaxation";
+	return PL_OK;
+}
+
 pl_status pl_groups_solve(const pl_groups_problem *prob, pl_groups_result *res, pl_error *err)
 {
 	inst I;
 	state S;
-	size_t U, G, R, best_placed = 0, run_placed;
-	long *best_gu = NULL, *run_gu = NULL;
-	unsigned char *best_formed = NULL;
-	ukey *keys = NULL;
-	size_t *gorder = NULL;
-	double best_obj = -DBL_MAX, run_obj, eps, bound = 0.0, simple = 0.0;
-	unsigned long steps;
+	size_t U, G, R;
+	best_run b = { NULL, NULL, 0, -DBL_MAX, 0 };
+	run_work w = { NULL, NULL, NULL, NULL };
+	double eps;
 	pl_status st;
-	int have = 0, exhaustive = 0;
+	int exhaustive = 0;
 
 	pl_groups_result_init(res);
 	st = inst_build(&I, prob, err);
@@ -1540,101 +1716,50 @@ pl_status pl_groups_solve(const pl_groups_problem *prob, pl_groups_result *res, 
 		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 	}
 	R = prob->restarts ? prob->restarts : default_restarts(U);
-	steps = prob->steps ? prob->steps : default_steps(U, R);
 	eps = 1e-12 * I.scale * (double)(I.n + 1);
-	best_gu = malloc((U + 1) * sizeof(long));
-	run_gu = malloc((U + 1) * sizeof(long));
-	best_formed = calloc(G + 1, 1);
-	keys = malloc((U + G + 1) * sizeof(ukey));
-	gorder = malloc((G + 1) * sizeof(size_t));
-	if (!best_gu || !run_gu || !best_formed || !keys || !gorder) {
+	b.gu = malloc((U + 1) * sizeof(long));
+	b.formed = calloc(G + 1, 1);
+	w.gu = malloc((U + 1) * sizeof(long));
+	w.keys = malloc((U + G + 1) * sizeof(ukey));
+	w.gorder = malloc((G + 1) * sizeof(size_t));
+	w.formed = malloc(G + 1);
+	if (!b.gu || !b.formed || !w.gu || !w.keys || !w.gorder || !w.formed) {
 		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 		goto out;
 	}
-	res->steps = 0;
-	for (size_t r = 0; r < R; r++) {
-		rng g;
-		rng_open(&g, prob->seed, r);
-		construct(&S, &g, r == 0 ? 0.0 : 0.1, keys, gorder);
-		anneal(&S, &g, steps, R > 1 && r % 2 == 0, eps, run_gu, &run_placed, &run_obj);
-		res->steps += steps;
-		{
-			unsigned char *formed = malloc(G + 1);
-			if (!formed) {
-				st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
-				goto out;
-			}
-			memcpy(formed, S.formed, G);
-			state_load(&S, run_gu, formed);
-			free(formed);
-		}
-		descent(&S, eps);
-		if (!have || better(S.placed, S.obj, best_placed, best_obj, eps)) {
-			memcpy(best_gu, S.gu, U * sizeof(long));
-			memcpy(best_formed, S.formed, G);
-			best_placed = S.placed;
-			best_obj = S.obj;
-			res->best_restart = r;
-			have = 1;
-		}
-	}
-	if (!have) { /* R == 0 cannot happen; keep the analyser happy */
-		for (size_t u = 0; u < U; u++)
-			best_gu[u] = -1;
-	}
+	run_restarts(&S, prob, R, prob->steps ? prob->steps : default_steps(U, R), eps, &w, &b, res);
 	if (!prob->no_exhaustive && exhaustive_small(&I)) {
 		/* Prove (or improve) the answer by exhaustive search. */
 		size_t xp = 0;
 		double xs = 0.0;
-		st = exact_search(&I, run_gu, &xp, &xs, err);
+		st = exact_search(&I, w.gu, &xp, &xs, err);
 		if (st != PL_OK)
 			goto out;
-		if (better(xp, xs, best_placed, best_obj, eps)) {
-			memcpy(best_gu, run_gu, U * sizeof(long));
+		if (better(xp, xs, b.placed, b.obj, eps)) {
+			memcpy(b.gu, w.gu, U * sizeof(long));
 			res->exhaustive_improved = 1;
 		}
 		exhaustive = 1;
 	}
-	if (!check_feasible(&I, best_gu)) {
+	if (!check_feasible(&I, b.gu)) {
 		st = pl_error_set(err, PL_ERR_INTERNAL, "", "the grouping heuristic produced an "
 				  "infeasible answer (a bug)");
 		goto out;
 	}
-	st = finish(&I, best_gu, best_formed, res, err);
-	if (st != PL_OK)
-		goto out;
-	st = upper_bound_int(&I, res->objective,
-				       prob->bound_iterations ? prob->bound_iterations
-							      : DEFAULT_BOUND_ITERS,
-				       &bound, &simple, &res->bound_iterations, err);
-	if (st != PL_OK)
-		goto out;
-	if (bound < res->objective)
-		bound = res->objective; /* rounding only: the bound is valid */
-	res->upper_bound = bound;
-	res->simple_bound = simple < res->objective ? res->objective : simple;
-	res->gap = (bound - res->objective) / (fabs(bound) > 1e-12 ? fabs(bound) : 1e-12);
-	if (exhaustive) { /* the exhaustive search is the certificate */
-		res->upper_bound = res->objective;
-		res->gap = 0.0;
-	}
-	if (res->gap < 1e-9) {
-		res->gap = 0.0;
-		res->optimal = 1;
-	}
-	res->method = exhaustive ? "annealing + exhaustive search" : "annealing";
-	res->bound_method = exhaustive ? "exhaustive search"
-			    : res->upper_bound <= res->objective ? "Lagrangian relaxation (met)"
-								 : "Lagrangian relaxation";
-	res->restarts = R;
+	st = finish(&I, b.gu, b.formed, res, err);
+	if (st == PL_OK)
+		st = bound_and_gap(&I, prob, exhaustive, res, err);
+	if (st == PL_OK)
+		res->restarts = R;
 out:
 	if (st != PL_OK)
 		pl_groups_result_release(res);
-	free(best_gu);
-	free(run_gu);
-	free(best_formed);
-	free(keys);
-	free(gorder);
+	free(b.gu);
+	free(b.formed);
+	free(w.gu);
+	free(w.keys);
+	free(w.gorder);
+	free(w.formed);
 	state_release(&S);
 	inst_release(&I);
 	return st;
