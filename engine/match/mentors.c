@@ -713,172 +713,258 @@ static double arc_cost(const pl_mentors_problem *pb, size_t r, size_t c, double 
 
 /* mentor_of, u, v, capfree are over the graph's mc columns (mc = nmentors, or nmentors + 1 with
  * the column of the unmatched when big > 0). */
+/*
+ * The residual graph of the certified assignment and the Dijkstra work of fast_alternatives:
+ * matched rows per mentor (head/nextr, held), each row's arcs by reduced cost (rcs from
+ * rstart), sink arcs (tcols), the queries grouped by alternative mentor (qhead/qnext), and the
+ * search's labels (dist, rowdist, done, touched, want).
+ */
+typedef struct fastalt {
+	const pl_mentors_problem *pb;
+	const long *mentor_of, *capfree;
+	const double *u, *v;
+	size_t n, m, top, ntcols;
+	double big;
+	long *head, *nextr, *held, *qhead, *qnext, *want, *touched;
+	size_t *rstart;
+	rcent *rcs, *tcols;
+	dkey *dist, *rowdist;
+	unsigned char *done;
+	dheap H;
+} fastalt;
+
+static void fastalt_release(fastalt *F)
+{
+	free(F->head);
+	free(F->nextr);
+	free(F->held);
+	free(F->qhead);
+	free(F->qnext);
+	free(F->want);
+	free(F->touched);
+	free(F->rstart);
+	free(F->rcs);
+	free(F->tcols);
+	free(F->dist);
+	free(F->rowdist);
+	free(F->done);
+	free(F->H.e);
+}
+
+static int fastalt_alloc(fastalt *F)
+{
+	size_t n = F->n, m = F->m, top = F->top;
+
+	F->head = malloc((m + 1) * sizeof(long));
+	F->nextr = malloc((n ? n : 1) * sizeof(long));
+	F->held = calloc(m ? m : 1, sizeof(long));
+	F->qhead = malloc((m + 1) * sizeof(long));
+	F->qnext = malloc((n * top != 0 ? n * top : 1) * sizeof(long));
+	F->want = calloc(m + 1, sizeof(long));
+	F->touched = malloc((m + 1) * sizeof(long));
+	F->rstart = malloc((n + 1) * sizeof(size_t));
+	F->tcols = malloc((m ? m : 1) * sizeof(rcent));
+	F->dist = malloc((m + 1) * sizeof(dkey));
+	F->rowdist = malloc((n ? n : 1) * sizeof(dkey));
+	F->done = calloc(m + 1, 1);
+	return F->head && F->nextr && F->held && F->qhead && F->qnext && F->want && F->touched &&
+			       F->rstart && F->tcols && F->dist && F->rowdist && F->done
+		       ? 0
+		       : -1;
+}
+
+static int row_arc(const fastalt *F, size_t i, size_t j)
+{
+	return F->capfree[j] >= 1 && arc_ok(F->pb, i, j) && (long)j != F->mentor_of[i];
+}
+
+/* The residual graph and the query lists. Returns -1 when out of memory. */
+static int build_residual(fastalt *F, const pl_mentors_alt *out, const size_t *count)
+{
+	const pl_mentors_problem *pb = F->pb;
+	size_t n = F->n, m = F->m, nrc = 0;
+
+	for (size_t j = 0; j <= m; j++)
+		F->head[j] = F->qhead[j] = -1;
+	for (size_t i = 0; i < n; i++) {
+		long k = F->mentor_of[i];
+		if (is_pinned(pb, i) || k < 0)
+			continue;
+		F->nextr[i] = F->head[k];
+		F->head[k] = (long)i;
+		F->held[k]++;
+	}
+	/* Each matched row's arcs to eligible mentors, cheapest reduced cost first, so that a
+	 * search expands a row lazily, one arc at a time, only as far as it needs. */
+	for (size_t i = 0; i < n; i++) {
+		F->rstart[i] = nrc;
+		if (!is_pinned(pb, i))
+			for (size_t j = 0; j < m; j++)
+				nrc += row_arc(F, i, j);
+	}
+	F->rstart[n] = nrc;
+	F->rcs = malloc((nrc ? nrc : 1) * sizeof(rcent));
+	if (!F->rcs)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		size_t w = F->rstart[i];
+		if (is_pinned(pb, i))
+			continue;
+		for (size_t j = 0; j < m; j++)
+			if (row_arc(F, i, j)) {
+				double rc = arc_cost(pb, i, j, F->big) - F->u[i] - F->v[j];
+				F->rcs[w++] = (rcent){ rc > 0 ? rc : 0.0, (long)j };
+			}
+		qsort(F->rcs + F->rstart[i], F->rstart[i + 1] - F->rstart[i], sizeof(rcent), cmp_rcent);
+	}
+	/* sink -> mentor holding someone, reduced cost -v, cheapest first */
+	F->ntcols = 0;
+	for (size_t j = 0; j < m; j++)
+		if (F->capfree[j] >= 1 && F->held[j] > 0)
+			F->tcols[F->ntcols++] = (rcent){ -F->v[j] > 0 ? -F->v[j] : 0.0, (long)j };
+	qsort(F->tcols, F->ntcols, sizeof(rcent), cmp_rcent);
+	/* queries (i, slot) grouped by their alternative mentor j */
+	for (size_t i = 0; i < n; i++)
+		for (size_t s = 0; s < count[i]; s++) {
+			long j = out[i * F->top + s].mentor;
+			F->qnext[i * F->top + s] = F->qhead[j];
+			F->qhead[j] = (long)(i * F->top + s);
+		}
+	return 0;
+}
+
+/* Settle mentor c at distance key: push the sink (a free seat) and the rows it holds. */
+static int settle_mentor(fastalt *F, long c, dkey key, long *nwant, long *ntouched)
+{
+	size_t m = F->m;
+
+	F->done[c] = 1;
+	F->dist[c] = key;
+	F->touched[(*ntouched)++] = c;
+	if (F->want[c] > 0)
+		(*nwant)--;
+	if (F->held[c] < F->capfree[c] && !F->done[m] && dh_push(&F->H, key, E_SINK, 0, 0) != 0)
+		return -1;
+	for (long r = F->head[c]; r >= 0; r = F->nextr[r]) {
+		F->rowdist[r] = key;
+		if (F->big == 0 && !F->done[m] &&
+		    dh_push(&F->H, (dkey){ key.drops + 1, key.cost - F->u[r] }, E_SINK, 0, 0) != 0)
+			return -1;
+		if (F->rstart[r + 1] > F->rstart[r] &&
+		    dh_push(&F->H, (dkey){ key.drops, key.cost + F->rcs[F->rstart[r]].rc }, E_ROW, r, 0) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Dijkstra from mentor j until every mentor a query of j needs is settled. -1: out of memory. */
+static int search_from(fastalt *F, size_t j, long nwant, long *ntouched)
+{
+	size_t m = F->m;
+
+	F->H.n = 0;
+	if (dh_push(&F->H, (dkey){ 0, 0.0 }, E_COL, (long)j, 0) != 0)
+		return -1;
+	while (F->H.n > 0 && nwant > 0) {
+		dent e = dh_pop(&F->H);
+		long c;
+		if (e.kind == E_ROW) {
+			size_t p = F->rstart[e.a] + (size_t)e.b;
+			c = F->rcs[p].col;
+			if (p + 1 < F->rstart[e.a + 1] &&
+			    dh_push(&F->H, (dkey){ F->rowdist[e.a].drops, F->rowdist[e.a].cost + F->rcs[p + 1].rc },
+				    E_ROW, e.a, e.b + 1) != 0)
+				return -1;
+		} else if (e.kind == E_SINKPTR) {
+			c = F->tcols[e.b].col;
+			if ((size_t)e.b + 1 < F->ntcols &&
+			    dh_push(&F->H, (dkey){ F->dist[m].drops, F->dist[m].cost + F->tcols[e.b + 1].rc },
+				    E_SINKPTR, 0, e.b + 1) != 0)
+				return -1;
+		} else if (e.kind == E_SINK) {
+			if (F->done[m])
+				continue;
+			F->done[m] = 1;
+			F->dist[m] = e.key;
+			F->touched[(*ntouched)++] = (long)m;
+			if (F->ntcols > 0 &&
+			    dh_push(&F->H, (dkey){ e.key.drops, e.key.cost + F->tcols[0].rc }, E_SINKPTR, 0, 0) != 0)
+				return -1;
+			continue;
+		} else {
+			c = e.a;
+		}
+		if (F->done[c])
+			continue;
+		if (settle_mentor(F, c, e.key, &nwant, ntouched) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The queries of mentor j from the distances of its search. */
+static void answer_queries(fastalt *F, size_t j, pl_mentors_alt *out)
+{
+	for (long q = F->qhead[j]; q >= 0; q = F->qnext[q]) {
+		size_t i = (size_t)q / F->top;
+		long k = F->mentor_of[i];
+		pl_mentors_alt *alt = &out[q];
+		double rc = -adjusted(F->pb, i, j) - F->u[i] - F->v[j], delta = rc + F->dist[k].cost;
+		/* k is always reached: j -> a mentee of j -> sink (drop) -> k, or with the column
+		 * of the unmatched: j -> a mentee of j -> that column -> sink -> k */
+		if (F->big > 0) {
+			/* each mentee entering (leaving) the unmatched column adds (removes) big */
+			double moved = round(delta / F->big);
+			alt->total_change = -(delta - moved * F->big);
+			alt->matched_change = -(long)moved;
+		} else {
+			alt->total_change = -delta;
+			alt->matched_change = -F->dist[k].drops;
+		}
+		F->want[k] = 0;
+	}
+}
+
 static pl_status fast_alternatives(const pl_mentors_problem *pb, const long *mentor_of,
 				   const double *u, const double *v, const long *capfree, size_t mc,
 				   double big, size_t top, pl_mentors_alt *out, const size_t *count,
 				   pl_error *err)
 {
-	size_t n = pb->nmentees, m = mc, nrc = 0;
-	long *head = malloc((m + 1) * sizeof(long)), *nextr = malloc((n ? n : 1) * sizeof(long));
-	long *held = calloc(m ? m : 1, sizeof(long)), *qhead = malloc((m + 1) * sizeof(long));
-	long *qnext = malloc((n * top != 0 ? n * top : 1) * sizeof(long));
-	long *want = calloc(m + 1, sizeof(long)), *touched = malloc((m + 1) * sizeof(long));
-	size_t *rstart = malloc((n + 1) * sizeof(size_t));
-	rcent *rcs = NULL, *tcols = malloc((m ? m : 1) * sizeof(rcent));
-	dkey *dist = malloc((m + 1) * sizeof(dkey)), *rowdist = malloc((n ? n : 1) * sizeof(dkey));
-	unsigned char *done = calloc(m + 1, 1);
-	size_t ntcols = 0;
-	dheap H = { NULL, 0, 0 };
+	fastalt F;
 	pl_status st = PL_OK;
 
-	if (!head || !nextr || !held || !qhead || !qnext || !want || !touched || !rstart || !tcols ||
-	    !dist || !rowdist || !done)
+	memset(&F, 0, sizeof(F));
+	F.pb = pb;
+	F.mentor_of = mentor_of;
+	F.capfree = capfree;
+	F.u = u;
+	F.v = v;
+	F.n = pb->nmentees;
+	F.m = mc;
+	F.top = top;
+	F.big = big;
+	if (fastalt_alloc(&F) != 0 || build_residual(&F, out, count) != 0)
 		goto nomem;
-	for (size_t j = 0; j <= m; j++)
-		head[j] = qhead[j] = -1;
-	for (size_t i = 0; i < n; i++) {
-		long k = mentor_of[i];
-		if (is_pinned(pb, i) || k < 0)
-			continue;
-		nextr[i] = head[k];
-		head[k] = (long)i;
-		held[k]++;
-	}
-	/* Each matched row's arcs to eligible mentors, cheapest reduced cost first, so that a
-	 * search expands a row lazily, one arc at a time, only as far as it needs. */
-	for (size_t i = 0; i < n; i++) {
-		rstart[i] = nrc;
-		if (!is_pinned(pb, i))
-			for (size_t j = 0; j < m; j++)
-				nrc += capfree[j] >= 1 && arc_ok(pb, i, j) && (long)j != mentor_of[i];
-	}
-	rstart[n] = nrc;
-	rcs = malloc((nrc ? nrc : 1) * sizeof(rcent));
-	if (!rcs)
-		goto nomem;
-	for (size_t i = 0; i < n; i++) {
-		size_t w = rstart[i];
-		if (is_pinned(pb, i))
-			continue;
-		for (size_t j = 0; j < m; j++)
-			if (capfree[j] >= 1 && arc_ok(pb, i, j) && (long)j != mentor_of[i]) {
-				double rc = arc_cost(pb, i, j, big) - u[i] - v[j];
-				rcs[w++] = (rcent){ rc > 0 ? rc : 0.0, (long)j };
-			}
-		qsort(rcs + rstart[i], rstart[i + 1] - rstart[i], sizeof(rcent), cmp_rcent);
-	}
-	/* sink -> mentor holding someone, reduced cost -v, cheapest first */
-	for (size_t j = 0; j < m; j++)
-		if (capfree[j] >= 1 && held[j] > 0)
-			tcols[ntcols++] = (rcent){ -v[j] > 0 ? -v[j] : 0.0, (long)j };
-	qsort(tcols, ntcols, sizeof(rcent), cmp_rcent);
-	/* queries (i, slot) grouped by their alternative mentor j */
-	for (size_t i = 0; i < n; i++)
-		for (size_t s = 0; s < count[i]; s++) {
-			long j = out[i * top + s].mentor;
-			qnext[i * top + s] = qhead[j];
-			qhead[j] = (long)(i * top + s);
-		}
-	for (size_t j = 0; j < m; j++) {
+	for (size_t j = 0; j < F.m; j++) {
 		long nwant = 0, ntouched = 0;
-		if (qhead[j] < 0)
+		if (F.qhead[j] < 0)
 			continue;
-		for (long q = qhead[j]; q >= 0; q = qnext[q]) {
+		for (long q = F.qhead[j]; q >= 0; q = F.qnext[q]) {
 			long k = mentor_of[(size_t)q / top];
-			if (want[k]++ == 0)
+			if (F.want[k]++ == 0)
 				nwant++;
 		}
-		H.n = 0;
-		if (dh_push(&H, (dkey){ 0, 0.0 }, E_COL, (long)j, 0) != 0)
+		if (search_from(&F, j, nwant, &ntouched) != 0)
 			goto nomem;
-		while (H.n > 0 && nwant > 0) {
-			dent e = dh_pop(&H);
-			long c;
-			if (e.kind == E_ROW) {
-				size_t p = rstart[e.a] + (size_t)e.b;
-				c = rcs[p].col;
-				if (p + 1 < rstart[e.a + 1] &&
-				    dh_push(&H, (dkey){ rowdist[e.a].drops, rowdist[e.a].cost + rcs[p + 1].rc },
-					    E_ROW, e.a, e.b + 1) != 0)
-					goto nomem;
-			} else if (e.kind == E_SINKPTR) {
-				c = tcols[e.b].col;
-				if ((size_t)e.b + 1 < ntcols &&
-				    dh_push(&H, (dkey){ dist[m].drops, dist[m].cost + tcols[e.b + 1].rc },
-					    E_SINKPTR, 0, e.b + 1) != 0)
-					goto nomem;
-			} else if (e.kind == E_SINK) {
-				if (done[m])
-					continue;
-				done[m] = 1;
-				dist[m] = e.key;
-				touched[ntouched++] = (long)m;
-				if (ntcols > 0 &&
-				    dh_push(&H, (dkey){ e.key.drops, e.key.cost + tcols[0].rc }, E_SINKPTR, 0, 0) != 0)
-					goto nomem;
-				continue;
-			} else {
-				c = e.a;
-			}
-			if (done[c])
-				continue;
-			/* settle mentor c */
-			done[c] = 1;
-			dist[c] = e.key;
-			touched[ntouched++] = c;
-			if (want[c] > 0)
-				nwant--;
-			if (held[c] < capfree[c] && !done[m] && dh_push(&H, e.key, E_SINK, 0, 0) != 0)
-				goto nomem;
-			for (long r = head[c]; r >= 0; r = nextr[r]) {
-				rowdist[r] = e.key;
-				if (big == 0 && !done[m] &&
-				    dh_push(&H, (dkey){ e.key.drops + 1, e.key.cost - u[r] }, E_SINK, 0, 0) != 0)
-					goto nomem;
-				if (rstart[r + 1] > rstart[r] &&
-				    dh_push(&H, (dkey){ e.key.drops, e.key.cost + rcs[rstart[r]].rc }, E_ROW, r, 0) != 0)
-					goto nomem;
-			}
-		}
-		for (long q = qhead[j]; q >= 0; q = qnext[q]) {
-			size_t i = (size_t)q / top;
-			long k = mentor_of[i];
-			pl_mentors_alt *alt = &out[q];
-			double rc = -adjusted(pb, i, (size_t)j) - u[i] - v[j], delta = rc + dist[k].cost;
-			/* k is always reached: j -> a mentee of j -> sink (drop) -> k, or with the column
-			 * of the unmatched: j -> a mentee of j -> that column -> sink -> k */
-			if (big > 0) {
-				/* each mentee entering (leaving) the unmatched column adds (removes) big */
-				double moved = round(delta / big);
-				alt->total_change = -(delta - moved * big);
-				alt->matched_change = -(long)moved;
-			} else {
-				alt->total_change = -delta;
-				alt->matched_change = -dist[k].drops;
-			}
-			want[k] = 0;
-		}
+		answer_queries(&F, j, out);
 		for (long t = 0; t < ntouched; t++)
-			done[touched[t]] = 0;
+			F.done[F.touched[t]] = 0;
 	}
 	goto out;
 nomem:
 	st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory in mentor matching");
 out:
-	free(head);
-	free(nextr);
-	free(held);
-	free(qhead);
-	free(qnext);
-	free(want);
-	free(touched);
-	free(rstart);
-	free(rcs);
-	free(tcols);
-	free(dist);
-	free(rowdist);
-	free(done);
-	free(H.e);
+	fastalt_release(&F);
 	return st;
 }
 
