@@ -307,12 +307,74 @@ static void reverse_ints(int *a, int len)
 	}
 }
 
+/* Edge kk reaches S-blossom by (not b): keep it in bestto[by] if it has the least slack so far. */
+static void offer_edge(core *c, int b, int kk, int y, int *nt)
+{
+	int by = c->inblossom[y];
+
+	if (by != b && c->label[by] == LBL_S &&
+	    (c->bestto[by] == -1 || slack(c, kk) < slack(c, c->bestto[by]))) {
+		if (c->bestto[by] == -1)
+			c->btouch[(*nt)++] = by;
+		c->bestto[by] = kk;
+	}
+}
+
+/* The new S-blossom b's least-slack edge to every other S-blossom (from its children's lists,
+ * or from their leaves' edges), and its own least-slack edge for d3. */
+static void best_edges_of_new_blossom(core *c, int b, int len)
+{
+	int nt = 0;
+
+	for (int i = 0; i < len; i++) {
+		int ch = c->bchild[b][i];
+		if (ch >= c->n && c->bbest_set[ch]) {
+			for (int q = 0; q < c->bnbest[ch]; q++) {
+				int kk = c->bbest[ch][q];
+				offer_edge(c, b, kk, c->inblossom[c->ev[kk]] == b ? c->eu[kk] : c->ev[kk], &nt);
+			}
+			c->bbest_set[ch] = 0;
+			c->bnbest[ch] = 0;
+		} else {
+			int cnt = leaves(c, ch, c->leafbuf);
+			for (int li = 0; li < cnt; li++) {
+				int x = c->leafbuf[li];
+				for (int a = c->adjstart[x]; a < c->adjstart[x + 1]; a++)
+					offer_edge(c, b, c->adj[a] >> 1, endp(c, c->adj[a]), &nt);
+			}
+		}
+		c->bestedge[ch] = -1;
+	}
+	if (c->bcapbest[b] < nt) {
+		int ncap = nt < 8 ? 8 : nt;
+		int *a = realloc(c->bbest[b], (size_t)ncap * sizeof(int));
+		if (!a) {
+			c->failed = 1;
+			return;
+		}
+		c->bbest[b] = a;
+		c->bcapbest[b] = ncap;
+	}
+	c->bnbest[b] = 0;
+	c->bestedge[b] = -1;
+	for (int i = 0; i < nt; i++) {
+		int kk = c->bestto[c->btouch[i]];
+		c->bestto[c->btouch[i]] = -1;
+		c->bbest[b][c->bnbest[b]++] = kk;
+		if (c->bestedge[b] == -1 || slack(c, kk) < slack(c, c->bestedge[b]))
+			c->bestedge[b] = kk;
+	}
+	if (c->bestedge[b] != -1)
+		c->key3[b] = slack(c, c->bestedge[b]) + 2 * c->dualtime;
+	c->bbest_set[b] = 1;
+}
+
 /* New S-blossom with base `base` closed by edge k (both ends S, same tree). */
 static void add_blossom(core *c, int base, int k)
 {
 	int v = c->eu[k], w = c->ev[k];
 	int bb = c->inblossom[base], bv = c->inblossom[v], bw = c->inblossom[w];
-	int b, len = 0, nt = 0;
+	int b, len = 0;
 
 	if (c->nfree == 0) {
 		c->failed = 1;
@@ -367,67 +429,7 @@ static void add_blossom(core *c, int base, int k)
 			c->inblossom[x] = b;
 		}
 	}
-	/* Least-slack edges from the new blossom to every other S-blossom. */
-	for (int i = 0; i < len; i++) {
-		int ch = c->bchild[b][i];
-		if (ch >= c->n && c->bbest_set[ch]) {
-			for (int q = 0; q < c->bnbest[ch]; q++) {
-				int kk = c->bbest[ch][q], x = c->eu[kk], y = c->ev[kk];
-				if (c->inblossom[y] == b) {
-					int t = x;
-					x = y;
-					y = t;
-				}
-				int by = c->inblossom[y];
-				if (by != b && c->label[by] == LBL_S &&
-				    (c->bestto[by] == -1 || slack(c, kk) < slack(c, c->bestto[by]))) {
-					if (c->bestto[by] == -1)
-						c->btouch[nt++] = by;
-					c->bestto[by] = kk;
-				}
-			}
-			c->bbest_set[ch] = 0;
-			c->bnbest[ch] = 0;
-		} else {
-			int cnt = leaves(c, ch, c->leafbuf);
-			for (int li = 0; li < cnt; li++) {
-				int x = c->leafbuf[li];
-				for (int a = c->adjstart[x]; a < c->adjstart[x + 1]; a++) {
-					int pp = c->adj[a], kk = pp >> 1, y = endp(c, pp);
-					int by = c->inblossom[y];
-					if (by != b && c->label[by] == LBL_S &&
-					    (c->bestto[by] == -1 || slack(c, kk) < slack(c, c->bestto[by]))) {
-						if (c->bestto[by] == -1)
-							c->btouch[nt++] = by;
-						c->bestto[by] = kk;
-					}
-				}
-			}
-		}
-		c->bestedge[ch] = -1;
-	}
-	if (c->bcapbest[b] < nt) {
-		int ncap = nt < 8 ? 8 : nt;
-		int *a = realloc(c->bbest[b], (size_t)ncap * sizeof(int));
-		if (!a) {
-			c->failed = 1;
-			return;
-		}
-		c->bbest[b] = a;
-		c->bcapbest[b] = ncap;
-	}
-	c->bnbest[b] = 0;
-	c->bestedge[b] = -1;
-	for (int i = 0; i < nt; i++) {
-		int kk = c->bestto[c->btouch[i]];
-		c->bestto[c->btouch[i]] = -1;
-		c->bbest[b][c->bnbest[b]++] = kk;
-		if (c->bestedge[b] == -1 || slack(c, kk) < slack(c, c->bestedge[b]))
-			c->bestedge[b] = kk;
-	}
-	if (c->bestedge[b] != -1)
-		c->key3[b] = slack(c, c->bestedge[b]) + 2 * c->dualtime;
-	c->bbest_set[b] = 1;
+	best_edges_of_new_blossom(c, b, len);
 }
 
 /* Least-slack edge from an S-vertex to vertex x (x not in an S-blossom), for d2. */
@@ -872,6 +874,159 @@ static void dissolve_dead(core *c)
  * final labels are then kept, they certify that no augmenting path exists). Trees persist
  * across augmentations: only the trees that augmented are dissolved.
  */
+/* Scan S-vertex v's edges: tight edges grow the forest, form blossoms or augment (returns 1
+ * after an augmentation, which ends the scan of v); the others update the least slacks. */
+static int scan_vertex(core *c, int v, int *nlive)
+{
+	for (int a = c->adjstart[v]; a < c->adjstart[v + 1]; a++) {
+		int p = c->adj[a], k = p >> 1, w = endp(c, p);
+		int64_t ks = 0;
+		int bw;
+		if (c->inblossom[v] == c->inblossom[w] || is_dead(c, c->inblossom[w]))
+			continue;
+		if (!c->allowed[k]) {
+			ks = slack(c, k);
+			if (ks <= 0)
+				c->allowed[k] = 1;
+		}
+		bw = c->inblossom[w];
+		if (c->allowed[k]) {
+			if (c->label[bw] == LBL_NONE) {
+				if (c->mate[c->bbase[bw]] == -1) {
+					/* An unmatched vertex outside the trees: augment. */
+					*nlive -= augment(c, k);
+					return 1;
+				}
+				assign_label(c, w, LBL_T, p ^ 1);
+			} else if (c->label[bw] == LBL_S) {
+				int base = scan_blossom(c, v, w);
+				if (base < 0) {
+					*nlive -= augment(c, k);
+					return 1;
+				}
+				add_blossom(c, base, k);
+			} else if (c->label[w] == LBL_NONE) {
+				/* w sits inside a T-blossom: remember how it was reached. */
+				c->label[w] = LBL_T;
+				c->labelend[w] = p ^ 1;
+				c->tree[w] = c->tree[c->inblossom[v]];
+			}
+		} else if (c->label[bw] == LBL_S) {
+			int bv = c->inblossom[v];
+			if (c->bestedge[bv] == -1 || ks < slack(c, c->bestedge[bv])) {
+				c->bestedge[bv] = k;
+				c->key3[bv] = ks + 2 * c->dualtime;
+			}
+		} else if (c->label[w] == LBL_NONE) {
+			if (c->bestedge[w] == -1 || ks < slack(c, c->bestedge[w])) {
+				c->bestedge[w] = k;
+				c->key2[w] = ks + c->dualtime;
+				push_d2(c, w);
+				LIST_ADD(c, tl_d2, n_d2, f_d2, w);
+			}
+		}
+	}
+	return 0;
+}
+
+/* The dual change: the least of d1..d4 over the live trees (type 0: none is left). Least-slack
+ * keys that went stale (dissolved vertices) are dropped from the heaps on the way. */
+typedef struct dual_step {
+	int type, edge, blossom;
+	int64_t delta;
+} dual_step;
+
+static void consider(dual_step *d, int type, int64_t delta, int edge, int blossom)
+{
+	if (d->type == 0 || delta < d->delta) {
+		d->type = type;
+		d->delta = delta;
+		d->edge = edge;
+		d->blossom = blossom;
+	}
+}
+
+static void choose_delta(core *c, dual_step *d)
+{
+	int n = c->n;
+
+	d->type = 0;
+	d->edge = d->blossom = -1;
+	d->delta = 0;
+	while (c->nh1 > 0) {
+		int v = c->h1[0].v;
+		if (c->label[c->inblossom[v]] == LBL_S && c->key1[v] == c->h1[0].key) {
+			consider(d, 1, c->h1[0].key - c->dualtime, v, -1);
+			break;
+		}
+		heap_pop(c->h1, &c->nh1);
+	}
+	while (c->nh2 > 0) {
+		int v = c->h2[0].v, k = c->bestedge[v];
+		if (k != -1 && c->label[c->inblossom[v]] == LBL_NONE && c->key2[v] == c->h2[0].key) {
+			consider(d, 2, c->h2[0].key - c->dualtime, k, -1);
+			break;
+		}
+		heap_pop(c->h2, &c->nh2);
+	}
+	for (int i = 0; i < c->n_top; i++) {
+		int b = c->tl_top[i];
+		if (c->bparent[b] != -1 || (b >= n && c->bbase[b] < 0))
+			continue;
+		if (c->label[b] == LBL_S && c->bestedge[b] != -1)
+			consider(d, 3, (c->key3[b] - 2 * c->dualtime) / 2, c->bestedge[b], -1);
+		else if (c->label[b] == LBL_T && b >= n)
+			consider(d, 4, c->zz[b] / 2, -1, b);
+	}
+}
+
+/* y -= delta on S-vertices, += on T-vertices; z += 2 delta on S-blossoms, -= on T-blossoms. */
+static void apply_delta(core *c, int64_t delta)
+{
+	int n = c->n;
+
+	c->dual_updates++;
+	c->dualtime += delta;
+	for (int i = 0; i < c->n_leaf; i++) {
+		int v = c->tl_leaf[i], lb = c->label[c->inblossom[v]];
+		if (lb == LBL_S)
+			c->yy[v] -= delta;
+		else if (lb == LBL_T)
+			c->yy[v] += delta;
+	}
+	for (int i = 0; i < c->n_top; i++) {
+		int b = c->tl_top[i];
+		if (b < n || c->bbase[b] < 0 || c->bparent[b] != -1)
+			continue;
+		if (c->label[b] == LBL_S)
+			c->zz[b] += 2 * delta;
+		else if (c->label[b] == LBL_T)
+			c->zz[b] -= 2 * delta;
+	}
+}
+
+/* What the dual change made possible: a zero-dual S-vertex (its tree's root gets matched
+ * instead), a new tight edge (scan from its S end), or a T-blossom with zero dual (expand). */
+static void after_delta(core *c, const dual_step *d, int *nlive)
+{
+	if (d->type == 1) {
+		int root = c->tree[c->inblossom[d->edge]];
+		augment_side(c, d->edge, -1);
+		mark_dead(c, root);
+		(*nlive)--;
+		c->stages++;
+		dissolve_dead(c);
+	} else if (d->type == 2 || d->type == 3) {
+		int i = c->eu[d->edge];
+		c->allowed[d->edge] = 1;
+		if (c->label[c->inblossom[i]] != LBL_S)
+			i = c->ev[d->edge];
+		push_queue(c, i);
+	} else {
+		expand_blossom(c, d->blossom, 0);
+	}
+}
+
 static void solve_forest(core *c)
 {
 	int n = c->n, nlive = 0;
@@ -884,64 +1039,14 @@ static void solve_forest(core *c)
 			nlive++;
 		}
 	while (nlive > 0 && !c->failed) {
-		int deltatype = -1, deltaedge = -1, deltablossom = -1, naug = 0;
-		int64_t delta = 0;
+		dual_step d;
+		int naug = 0;
 
 		while (c->qlen > 0 && !c->failed) {
 			int v = c->queue[--c->qlen];
 			if (c->label[c->inblossom[v]] != LBL_S || is_dead(c, c->inblossom[v]))
 				continue;
-			for (int a = c->adjstart[v]; a < c->adjstart[v + 1]; a++) {
-				int p = c->adj[a], k = p >> 1, w = endp(c, p);
-				int64_t ks = 0;
-				int bw;
-				if (c->inblossom[v] == c->inblossom[w] || is_dead(c, c->inblossom[w]))
-					continue;
-				if (!c->allowed[k]) {
-					ks = slack(c, k);
-					if (ks <= 0)
-						c->allowed[k] = 1;
-				}
-				bw = c->inblossom[w];
-				if (c->allowed[k]) {
-					if (c->label[bw] == LBL_NONE) {
-						if (c->mate[c->bbase[bw]] == -1) {
-							/* An unmatched vertex outside the trees: augment. */
-							nlive -= augment(c, k);
-							naug++;
-							break;
-						}
-						assign_label(c, w, LBL_T, p ^ 1);
-					} else if (c->label[bw] == LBL_S) {
-						int base = scan_blossom(c, v, w);
-						if (base >= 0) {
-							add_blossom(c, base, k);
-						} else {
-							nlive -= augment(c, k);
-							naug++;
-							break;
-						}
-					} else if (c->label[w] == LBL_NONE) {
-						/* w sits inside a T-blossom: remember how it was reached. */
-						c->label[w] = LBL_T;
-						c->labelend[w] = p ^ 1;
-						c->tree[w] = c->tree[c->inblossom[v]];
-					}
-				} else if (c->label[bw] == LBL_S) {
-					int bv = c->inblossom[v];
-					if (c->bestedge[bv] == -1 || ks < slack(c, c->bestedge[bv])) {
-						c->bestedge[bv] = k;
-						c->key3[bv] = ks + 2 * c->dualtime;
-					}
-				} else if (c->label[w] == LBL_NONE) {
-					if (c->bestedge[w] == -1 || ks < slack(c, c->bestedge[w])) {
-						c->bestedge[w] = k;
-						c->key2[w] = ks + c->dualtime;
-						push_d2(c, w);
-						LIST_ADD(c, tl_d2, n_d2, f_d2, w);
-					}
-				}
-			}
+			naug += scan_vertex(c, v, &nlive);
 		}
 		if (c->failed)
 			return;
@@ -951,90 +1056,11 @@ static void solve_forest(core *c)
 			dissolve_dead(c);
 			continue;
 		}
-
-		/* Dual adjustment: the least of d1..d4 over the live trees. Least-slack edges that
-		 * point at dissolved vertices are recomputed first. */
-		while (c->nh1 > 0) {
-			int v = c->h1[0].v;
-			if (c->label[c->inblossom[v]] == LBL_S && c->key1[v] == c->h1[0].key) {
-				delta = c->h1[0].key - c->dualtime;
-				deltatype = 1;
-				deltaedge = v;
-				break;
-			}
-			heap_pop(c->h1, &c->nh1);
-		}
-		while (c->nh2 > 0) {
-			int v = c->h2[0].v, k = c->bestedge[v];
-			if (k != -1 && c->label[c->inblossom[v]] == LBL_NONE && c->key2[v] == c->h2[0].key) {
-				int64_t d = c->h2[0].key - c->dualtime;
-				if (deltatype == -1 || d < delta) {
-					delta = d;
-					deltatype = 2;
-					deltaedge = k;
-				}
-				break;
-			}
-			heap_pop(c->h2, &c->nh2);
-		}
-		for (int i = 0; i < c->n_top; i++) {
-			int b = c->tl_top[i];
-			if (c->bparent[b] != -1 || (b >= n && c->bbase[b] < 0))
-				continue;
-			if (c->label[b] == LBL_S && c->bestedge[b] != -1) {
-				int k = c->bestedge[b];
-				int64_t d = (c->key3[b] - 2 * c->dualtime) / 2;
-				if (deltatype == -1 || d < delta) {
-					delta = d;
-					deltatype = 3;
-					deltaedge = k;
-				}
-			} else if (c->label[b] == LBL_T && b >= n) {
-				int64_t d = c->zz[b] / 2;
-				if (deltatype == -1 || d < delta) {
-					delta = d;
-					deltatype = 4;
-					deltablossom = b;
-				}
-			}
-		}
-		if (deltatype == -1)
+		choose_delta(c, &d);
+		if (d.type == 0)
 			return; /* max_cardinality: no augmenting path is left */
-		c->dual_updates++;
-		c->dualtime += delta;
-		for (int i = 0; i < c->n_leaf; i++) {
-			int v = c->tl_leaf[i], lb = c->label[c->inblossom[v]];
-			if (lb == LBL_S)
-				c->yy[v] -= delta;
-			else if (lb == LBL_T)
-				c->yy[v] += delta;
-		}
-		for (int i = 0; i < c->n_top; i++) {
-			int b = c->tl_top[i];
-			if (b < n || c->bbase[b] < 0 || c->bparent[b] != -1)
-				continue;
-			if (c->label[b] == LBL_S)
-				c->zz[b] += 2 * delta;
-			else if (c->label[b] == LBL_T)
-				c->zz[b] -= 2 * delta;
-		}
-		if (deltatype == 1) {
-			/* S-vertex reached zero dual: leave it unmatched, match its root instead. */
-			int root = c->tree[c->inblossom[deltaedge]];
-			augment_side(c, deltaedge, -1);
-			mark_dead(c, root);
-			nlive--;
-			c->stages++;
-			dissolve_dead(c);
-		} else if (deltatype == 2 || deltatype == 3) {
-			int i = c->eu[deltaedge];
-			c->allowed[deltaedge] = 1;
-			if (c->label[c->inblossom[i]] != LBL_S)
-				i = c->ev[deltaedge];
-			push_queue(c, i);
-		} else {
-			expand_blossom(c, deltablossom, 0);
-		}
+		apply_delta(c, d.delta);
+		after_delta(c, &d, &nlive);
 	}
 }
 
