@@ -159,6 +159,11 @@ int cli_load_failed(cli_ctx *ctx, const json_error_t *jerr, int alloc_errno, int
  * messages, `ptr` is the pointer errors carry): the same classification. */
 int cli_load_file(cli_ctx *ctx, const char *path, const char *what, const char *ptr, json_t **out);
 int cli_write_output(cli_ctx *ctx, json_t *doc);
+/* Read the input document and hand it to `read`, which fills `program` (a JSON-layer reader);
+ * the document is freed as soon as the reader returns and the time goes to ctx->parse_ms.
+ * Returns an exit code (CLI_EXIT_OK, or the failure's, with ctx->err filled). */
+typedef pl_status (*cli_program_reader)(json_t *doc, void *program, pl_error *err);
+int cli_read_program(cli_ctx *ctx, cli_program_reader read, void *program);
 int cli_exit_for(pl_status st);
 int cli_fail(cli_ctx *ctx, pl_status st, const char *pointer, const char *fmt, ...)
 #if defined(__GNUC__)

@@ -21,6 +21,7 @@ int cmd_compat(cli_ctx *ctx)
 	pl_profiles P;
 	pl_compat_params prm;
 	size_t *li = NULL, *ri = NULL, nl = 0, nr = 0;
+	pl_json_profile_list lists[2] = { { "left", 1, 1, &li, &nl }, { "right", 0, 1, &ri, &nr } };
 	double *S = NULL, t0, compat_ms;
 	int rc, self;
 	pl_status st;
@@ -32,13 +33,7 @@ int cmd_compat(cli_ctx *ctx)
 	t0 = cli_now_ms();
 	st = pl_json_check_keys(doc, "", keys, &ctx->err);
 	if (st == PL_OK)
-		st = pl_json_read_compat_params(doc, &prm, &ctx->err);
-	if (st == PL_OK)
-		st = pl_json_read_profiles(doc, "left", 1, 1, &P, &li, &nl, &ctx->err);
-	if (st == PL_OK)
-		st = pl_json_read_profiles(doc, "right", 0, 1, &P, &ri, &nr, &ctx->err);
-	if (st == PL_OK)
-		st = pl_profiles_finalize(&P, &ctx->err);
+		st = pl_json_read_population(doc, &prm, &P, lists, 2, &ctx->err);
 	if (st != PL_OK)
 		goto fail;
 	self = ri == NULL;
@@ -86,9 +81,11 @@ int cmd_compat(cli_ctx *ctx)
 			    json_string("compatibility vectors, one dgemm, elementwise age and hard rules"));
 	json_object_set_new(stats, "left", json_integer((json_int_t)nl));
 	json_object_set_new(stats, "right", json_integer((json_int_t)nr));
-	json_object_set_new(stats, "parse_ms", json_real(cli_ms(ctx, ctx->parse_ms)));
-	json_object_set_new(stats, "compat_ms", json_real(cli_ms(ctx, compat_ms)));
-	json_object_set_new(stats, "solve_ms", json_real(cli_ms(ctx, compat_ms)));
+	{
+		pl_json_timings t = { cli_ms(ctx, ctx->parse_ms), cli_ms(ctx, compat_ms),
+				      cli_ms(ctx, compat_ms), -1 };
+		pl_json_add_timings(stats, &t);
+	}
 	json_object_set_new(answer, "stats", stats);
 	rc = cli_write_output(ctx, answer);
 	goto out;

@@ -388,3 +388,19 @@ int cli_open_named_file(cli_ctx *ctx, const char *name, const char *ptr, size_t 
 	*path = real;
 	return CLI_EXIT_OK;
 }
+
+int cli_read_program(cli_ctx *ctx, cli_program_reader read, void *program)
+{
+	json_t *doc = NULL;
+	double t0;
+	pl_status st;
+	int rc = cli_read_input(ctx, &doc);
+
+	if (rc != CLI_EXIT_OK)
+		return rc;
+	t0 = cli_now_ms();
+	st = read(doc, program, &ctx->err);
+	json_decref(doc);
+	ctx->parse_ms += cli_now_ms() - t0;
+	return st == PL_OK ? CLI_EXIT_OK : cli_exit_for(st);
+}

@@ -13,45 +13,40 @@
 
 #include <peerlink/json_match.h>
 
+static pl_status read_program(json_t *doc, void *m, pl_error *err)
+{
+	return pl_json_read_mentors_program(doc, m, err);
+}
+
 int cmd_match_mentors(cli_ctx *ctx)
 {
-	json_t *doc = NULL, *answer = NULL, *stats;
+	json_t *answer;
 	pl_mentors_program m;
 	pl_mentors_problem pb;
 	pl_mentors_result res = PL_MENTORS_RESULT_INIT;
 	pl_mentors_alt *alts = NULL;
 	size_t *nalts = NULL;
-	double *S = NULL, t0, compat_ms = 0, solve_ms = 0, explain_ms = 0;
+	double *S = NULL, t0;
+	pl_json_timings t = { 0, 0, 0, 0 };
 	pl_status st;
 	int rc;
 
 	pl_mentors_program_init(&m);
-	rc = cli_read_input(ctx, &doc);
+	rc = cli_read_program(ctx, read_program, &m);
 	if (rc != CLI_EXIT_OK)
-		return rc;
+		goto out;
 	t0 = cli_now_ms();
-	st = pl_json_read_mentors_program(doc, &m, &ctx->err);
+	st = pl_mentors_program_scores(&m, &S, &ctx->err);
 	if (st != PL_OK)
 		goto fail;
-	json_decref(doc);
-	doc = NULL;
-	ctx->parse_ms += cli_now_ms() - t0;
-
-	t0 = cli_now_ms();
-	S = malloc((m.nmentees * m.nmentors != 0 ? m.nmentees * m.nmentors : 1) * sizeof(double));
-	st = S ? pl_compat_matrix(&m.P, &m.prm, m.mentee, m.nmentees, m.mentor, m.nmentors, S,
-				  &ctx->err)
-	       : pl_error_set(&ctx->err, PL_ERR_NOMEM, "", "out of memory");
-	if (st != PL_OK)
-		goto fail;
-	compat_ms = cli_now_ms() - t0;
+	t.compat_ms = cli_now_ms() - t0;
 
 	pl_mentors_program_problem(&m, S, &pb);
 	t0 = cli_now_ms();
 	st = pl_mentors_solve(&pb, &res, &ctx->err);
 	if (st != PL_OK)
 		goto fail;
-	solve_ms = cli_now_ms() - t0;
+	t.solve_ms = cli_now_ms() - t0;
 
 	t0 = cli_now_ms();
 	nalts = calloc(m.nmentees ? m.nmentees : 1, sizeof(size_t));
@@ -61,19 +56,17 @@ int cmd_match_mentors(cli_ctx *ctx)
 	if (st != PL_OK)
 		goto fail;
 	answer = pl_json_mentors_answer(&m, S, &res, alts, nalts);
-	explain_ms = cli_now_ms() - t0;
-	stats = pl_json_mentors_stats(&m, &res);
-	json_object_set_new(stats, "parse_ms", json_real(cli_ms(ctx, ctx->parse_ms)));
-	json_object_set_new(stats, "compat_ms", json_real(cli_ms(ctx, compat_ms)));
-	json_object_set_new(stats, "solve_ms", json_real(cli_ms(ctx, solve_ms)));
-	json_object_set_new(stats, "explain_ms", json_real(cli_ms(ctx, explain_ms)));
-	json_object_set_new(answer, "stats", stats);
+	t.explain_ms = cli_now_ms() - t0;
+	t.parse_ms = cli_ms(ctx, ctx->parse_ms);
+	t.compat_ms = cli_ms(ctx, t.compat_ms);
+	t.solve_ms = cli_ms(ctx, t.solve_ms);
+	t.explain_ms = cli_ms(ctx, t.explain_ms);
+	json_object_set_new(answer, "stats", pl_json_mentors_stats(&m, &res, &t));
 	rc = cli_write_output(ctx, answer);
 	goto out;
 fail:
 	rc = cli_exit_for(st);
 out:
-	json_decref(doc);
 	free(S);
 	free(alts);
 	free(nalts);

@@ -9,14 +9,14 @@
  * `match mentors`.
  */
 #define _POSIX_C_SOURCE 200809L
-#include <peerlink/json_match.h>
+#include "match_int.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define SCALE 1e4
+#define SCALE PL_JSON_MATCH_SCALE
 
 static const char *cid(const pl_buddies_program *m, size_t i)
 {
@@ -26,60 +26,33 @@ static const char *cid(const pl_buddies_program *m, size_t i)
 static pl_status read_options(pl_buddies_program *m, json_t *doc, pl_error *err)
 {
 	const char *odd = "triad";
-	long long top = 3;
-	double min_score = 0.0, stick = 0.1;
-	pl_status st;
+	pl_status st = pl_json_get_string(doc, "odd", "", 0, &odd, err);
 
-	st = pl_json_get_string(doc, "odd", "", 0, &odd, err);
 	if (st != PL_OK)
 		return st;
 	if (strcmp(odd, "triad") != 0 && strcmp(odd, "unmatched") != 0)
 		return pl_error_set(err, PL_ERR_INVALID, "/odd", "odd must be \"triad\" or \"unmatched\"");
-	st = pl_json_get_integer(doc, "top", "", 0, &top, err);
-	if (st != PL_OK)
-		return st;
-	if (top < 0 || top > 50)
-		return pl_error_set(err, PL_ERR_INVALID, "/top", "top must be an integer from 0 to 50");
-	st = pl_json_get_number(doc, "min_score", "", 0, &min_score, err);
-	if (st != PL_OK)
-		return st;
-	if (!(min_score >= 0 && min_score <= 1))
-		return pl_error_set(err, PL_ERR_INVALID, "/min_score", "min_score must lie in [0, 1]");
-	st = pl_json_get_number(doc, "stickiness", "", 0, &stick, err);
-	if (st != PL_OK)
-		return st;
-	if (!(stick >= 0 && stick <= 1))
-		return pl_error_set(err, PL_ERR_INVALID, "/stickiness", "stickiness must lie in [0, 1]");
 	m->triad = strcmp(odd, "triad") == 0;
-	m->top = (size_t)top;
-	m->min_score = min_score;
-	m->stickiness = stick;
-	return PL_OK;
+	return pl_json_read_pair_options(doc, &m->top, &m->min_score, &m->stickiness, err);
 }
 
 /* "forbidden", "pinned" and "current": [[client id, client id], ...], then the pins' checks. */
 static pl_status read_pair_lists(pl_buddies_program *m, json_t *doc, pl_error *err)
 {
 	long *pos = pl_program_positions(&m->P, m->client, m->n);
-	pl_json_pair_roles roles = {
-		{ pos, pos },
-		"each entry must be [client id, client id]",
-		{ "names no client of this request", "names no client of this request" },
-		1
-	};
 	size_t at = 0;
 	int list = 0;
 	pl_status st;
 
 	if (!pos)
 		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
-	st = pl_json_read_id_pairs(doc, "forbidden", &m->P, &roles, &m->forbidden, &m->nforbidden,
-				   err);
+	st = pl_json_read_client_pairs(doc, "forbidden", &m->P, pos, &m->forbidden, &m->nforbidden,
+				       err);
 	if (st == PL_OK)
-		st = pl_json_read_id_pairs(doc, "pinned", &m->P, &roles, &m->pinned, &m->npinned, err);
+		st = pl_json_read_client_pairs(doc, "pinned", &m->P, pos, &m->pinned, &m->npinned, err);
 	if (st == PL_OK)
-		st = pl_json_read_id_pairs(doc, "current", &m->P, &roles, &m->current, &m->ncurrent,
-					   err);
+		st = pl_json_read_client_pairs(doc, "current", &m->P, pos, &m->current, &m->ncurrent,
+					       err);
 	free(pos);
 	if (st == PL_OK && (st = pl_buddies_program_check(m, &list, &at, err)) == PL_ERR_INVALID)
 		pl_json_point_at(err, list ? "/current" : "/pinned", at);
@@ -91,6 +64,7 @@ pl_status pl_json_read_buddies_program(json_t *doc, pl_buddies_program *m, pl_er
 	static const char *const keys[] = { "clients", "weights", "constraints", "pinned",
 					    "forbidden", "min_score", "odd", "current",
 					    "stickiness", "top", NULL };
+	pl_json_profile_list clients = { "clients", 1, 0, &m->client, &m->n };
 	pl_status st;
 
 	pl_buddies_program_init(m);
@@ -98,11 +72,7 @@ pl_status pl_json_read_buddies_program(json_t *doc, pl_buddies_program *m, pl_er
 	if (st == PL_OK)
 		st = read_options(m, doc, err);
 	if (st == PL_OK)
-		st = pl_json_read_compat_params(doc, &m->prm, err);
-	if (st == PL_OK)
-		st = pl_json_read_profiles(doc, "clients", 1, 0, &m->P, &m->client, &m->n, err);
-	if (st == PL_OK)
-		st = pl_profiles_finalize(&m->P, err);
+		st = pl_json_read_population(doc, &m->prm, &m->P, &clients, 1, err);
 	if (st == PL_OK)
 		st = read_pair_lists(m, doc, err);
 	return st;
@@ -125,29 +95,19 @@ static json_t *pair_entry(const pl_buddies_program *m, const double *S,
 static json_t *unmatched_entry(const pl_buddies_program *m, const pl_buddies_result *res,
 			       size_t i)
 {
-	json_t *e = json_object(), *rules = json_object();
+	json_t *e = json_object(), *rules;
 	size_t counts[PL_RULE_COUNT + 1] = { 0 }, best = 0;
 	char msg[256];
 
 	for (size_t j = 0; j < m->n; j++) {
-		unsigned f;
 		if (j == i)
 			continue;
-		f = pl_compat_rules_failed(&m->P, &m->prm, m->client[i], m->client[j]);
-		for (int r = 0; r < PL_RULE_COUNT; r++)
-			if (f & PL_RULE_BIT(r))
-				counts[r]++;
+		pl_json_count_rules(pl_compat_rules_failed(&m->P, &m->prm, m->client[i], m->client[j]),
+				    counts);
 		if (pl_buddies_program_is_forbidden(m, i, j))
 			counts[PL_RULE_COUNT]++;
 	}
-	for (size_t r = 0; r <= PL_RULE_COUNT; r++) {
-		if (!counts[r])
-			continue;
-		json_object_set_new(rules, r < PL_RULE_COUNT ? pl_rule_name((pl_rule)r) : "forbidden",
-				    json_integer((json_int_t)counts[r]));
-		if (counts[r] > counts[best])
-			best = r;
-	}
+	rules = pl_json_rule_counts(counts, "forbidden", &best);
 	switch (res->reason[i]) {
 	case PL_BUDDIES_NO_FEASIBLE:
 		if (counts[best] == 0) { /* nobody else in the request */
@@ -157,8 +117,7 @@ static json_t *unmatched_entry(const pl_buddies_program *m, const pl_buddies_res
 		snprintf(msg, sizeof(msg),
 			 "no other client passes the hard rules; the rule that excluded the most: %s "
 			 "(%zu of %zu)",
-			 best < PL_RULE_COUNT ? pl_rule_name((pl_rule)best) : "forbidden", counts[best],
-			 m->n - 1);
+			 pl_json_rule_slot(best, "forbidden"), counts[best], m->n - 1);
 		break;
 	case PL_BUDDIES_BELOW_MIN:
 		snprintf(msg, sizeof(msg), "every feasible partner scores below min_score");
@@ -272,7 +231,7 @@ json_t *pl_json_buddies_answer(const pl_buddies_program *m, const double *S,
 
 
 json_t *pl_json_buddies_stats(const pl_buddies_program *m, const pl_buddies_problem *pb,
-			      const pl_buddies_result *res)
+			      const pl_buddies_result *res, const pl_json_timings *t)
 {
 	json_t *stats = json_object();
 
@@ -286,5 +245,6 @@ json_t *pl_json_buddies_stats(const pl_buddies_program *m, const pl_buddies_prob
 			    json_boolean(!pb->no_alternative_change));
 	json_object_set_new(stats, "improved_by_alternatives",
 			    json_integer((json_int_t)res->improved_by_alternatives));
+	pl_json_add_timings(stats, t);
 	return stats;
 }

@@ -13,7 +13,7 @@
  * (engine/match/program.c); this file checks the document's shape and hands them over.
  */
 #define _POSIX_C_SOURCE 200809L
-#include <peerlink/json_match.h>
+#include "match_int.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SCALE 1e4
+#define SCALE PL_JSON_MATCH_SCALE
 
 static pl_status nomem(pl_error *err)
 {
@@ -342,35 +342,28 @@ static pl_status read_size_limit_rule(json_t *doc, int *declared, pl_error *err)
 static pl_status read_pair_lists(pl_groups_program *m, json_t *doc, pl_error *err)
 {
 	long *pos = pl_program_positions(&m->P, m->client, m->n);
-	pl_json_pair_roles roles = {
-		{ pos, pos },
-		"each entry must be [client id, client id]",
-		{ "names no client of this request", "names no client of this request" },
-		1
-	};
 	pl_status st;
 
 	if (!pos)
 		return nomem(err);
-	st = pl_json_read_id_pairs(doc, "keep_apart", &m->P, &roles, &m->apart, &m->napart, err);
+	st = pl_json_read_client_pairs(doc, "keep_apart", &m->P, pos, &m->apart, &m->napart, err);
 	if (st == PL_OK)
-		st = pl_json_read_id_pairs(doc, "keep_together", &m->P, &roles, &m->together,
-					   &m->ntogether, err);
+		st = pl_json_read_client_pairs(doc, "keep_together", &m->P, pos, &m->together,
+					       &m->ntogether, err);
 	free(pos);
 	return st;
 }
 
-pl_status pl_json_read_groups_program(json_t *doc, pl_groups_program *m, int *has_seed,
-				      pl_error *err)
+pl_status pl_json_read_groups_program(json_t *doc, pl_groups_program *m, pl_error *err)
 {
 	static const char *const keys[] = { "clients", "groups", "group_size", "group_count",
 					    "social_anxiety_max", "size_limit", "keep_apart", "keep_together",
 					    "weights", "constraints", "seed", NULL };
+	pl_json_profile_list clients = { "clients", 1, 0, &m->client, &m->n };
 	long long seed = 0;
 	pl_status st;
 
 	pl_groups_program_init(m);
-	*has_seed = 0;
 	st = pl_json_check_keys(doc, "", keys, err);
 	if (st == PL_OK)
 		st = pl_json_get_integer(doc, "seed", "", 0, &seed, err);
@@ -379,11 +372,7 @@ pl_status pl_json_read_groups_program(json_t *doc, pl_groups_program *m, int *ha
 	if (st == PL_OK)
 		st = read_group_fields(m, doc, err);
 	if (st == PL_OK)
-		st = pl_json_read_compat_params(doc, &m->prm, err);
-	if (st == PL_OK)
-		st = pl_json_read_profiles(doc, "clients", 1, 0, &m->P, &m->client, &m->n, err);
-	if (st == PL_OK)
-		st = pl_profiles_finalize(&m->P, err);
+		st = pl_json_read_population(doc, &m->prm, &m->P, &clients, 1, err);
 	if (st == PL_OK)
 		st = read_groups(m, doc, err);
 	if (st == PL_OK)
@@ -391,7 +380,7 @@ pl_status pl_json_read_groups_program(json_t *doc, pl_groups_program *m, int *ha
 	if (st == PL_OK)
 		st = read_pair_lists(m, doc, err);
 	if (st == PL_OK && json_object_get(doc, "seed")) {
-		*has_seed = 1;
+		m->has_seed = 1;
 		m->seed = (unsigned long)seed;
 	}
 	return st;
@@ -530,17 +519,13 @@ static json_t *member_entry(const pl_groups_program *m, const double *S, const l
 static void add_conflict_counts(const pl_groups_program *m, const double *S, size_t i, json_t *e)
 {
 	size_t counts[PL_RULE_COUNT + 1] = { 0 }, ok = 0;
-	json_t *rules = json_object();
 
 	for (size_t j = 0; j < m->n; j++) {
-		unsigned f;
 		int apart = 0;
 		if (j == i)
 			continue;
-		f = pl_compat_rules_failed(&m->P, &m->prm, m->client[i], m->client[j]);
-		for (int r = 0; r < PL_RULE_COUNT; r++)
-			if (f & PL_RULE_BIT(r))
-				counts[r]++;
+		pl_json_count_rules(pl_compat_rules_failed(&m->P, &m->prm, m->client[i], m->client[j]),
+				    counts);
 		for (size_t k = 0; k < m->napart; k++)
 			if ((m->apart[2 * k] == i && m->apart[2 * k + 1] == j) ||
 			    (m->apart[2 * k] == j && m->apart[2 * k + 1] == i))
@@ -549,12 +534,8 @@ static void add_conflict_counts(const pl_groups_program *m, const double *S, siz
 		if (!isnan(S[i * m->n + j]) && !apart)
 			ok++;
 	}
-	for (size_t r = 0; r <= PL_RULE_COUNT; r++)
-		if (counts[r])
-			json_object_set_new(rules, r < PL_RULE_COUNT ? pl_rule_name((pl_rule)r) : "keep_apart",
-					    json_integer((json_int_t)counts[r]));
 	json_object_set_new(e, "compatible_clients", json_integer((json_int_t)ok));
-	json_object_set_new(e, "rules", rules);
+	json_object_set_new(e, "rules", pl_json_rule_counts(counts, "keep_apart", NULL));
 }
 
 json_t *pl_json_groups_answer(const pl_groups_program *m, const double *S,
@@ -649,7 +630,8 @@ json_t *pl_json_groups_answer(const pl_groups_program *m, const double *S,
 }
 
 
-json_t *pl_json_groups_stats(const pl_groups_program *m, const pl_groups_result *res)
+json_t *pl_json_groups_stats(const pl_groups_program *m, const pl_groups_result *res,
+			     const pl_json_timings *t)
 {
 	json_t *stats = json_object();
 
@@ -663,5 +645,6 @@ json_t *pl_json_groups_stats(const pl_groups_program *m, const pl_groups_result 
 	json_object_set_new(stats, "bound", json_string(res->bound_method));
 	json_object_set_new(stats, "simple_bound", json_real(pl_json_round(res->simple_bound, SCALE)));
 	json_object_set_new(stats, "bound_iterations", json_integer((json_int_t)res->bound_iterations));
+	pl_json_add_timings(stats, t);
 	return stats;
 }

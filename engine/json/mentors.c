@@ -8,20 +8,18 @@
  * Output {"matches", "unmatched", "alternatives", "summary"}; scores rounded to 4 decimals.
  */
 #define _POSIX_C_SOURCE 200809L
-#include <peerlink/json_match.h>
+#include "match_int.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define SCALE 1e4
+#define SCALE PL_JSON_MATCH_SCALE
 
 static pl_status read_options(pl_mentors_program *m, json_t *doc, pl_error *err)
 {
 	const char *obj = "total";
-	long long top = 3;
-	double min_score = 0.0, stick = 0.1;
 	pl_status st;
 
 	st = pl_json_get_string(doc, "objective", "", 0, &obj, err);
@@ -36,25 +34,7 @@ static pl_status read_options(pl_mentors_program *m, json_t *doc, pl_error *err)
 	else
 		return pl_error_set(err, PL_ERR_INVALID, "/objective",
 				    "objective must be \"total\", \"maximin\" or \"stable\"");
-	st = pl_json_get_integer(doc, "top", "", 0, &top, err);
-	if (st != PL_OK)
-		return st;
-	if (top < 0 || top > 50)
-		return pl_error_set(err, PL_ERR_INVALID, "/top", "top must be an integer from 0 to 50");
-	m->top = (size_t)top;
-	st = pl_json_get_number(doc, "min_score", "", 0, &min_score, err);
-	if (st != PL_OK)
-		return st;
-	if (!(min_score >= 0 && min_score <= 1))
-		return pl_error_set(err, PL_ERR_INVALID, "/min_score", "min_score must lie in [0, 1]");
-	st = pl_json_get_number(doc, "stickiness", "", 0, &stick, err);
-	if (st != PL_OK)
-		return st;
-	if (!(stick >= 0 && stick <= 1))
-		return pl_error_set(err, PL_ERR_INVALID, "/stickiness", "stickiness must lie in [0, 1]");
-	m->min_score = min_score;
-	m->stickiness = stick;
-	return PL_OK;
+	return pl_json_read_pair_options(doc, &m->top, &m->min_score, &m->stickiness, err);
 }
 
 /* "forbidden", then "pinned", then "current": [[mentee id, mentor id], ...]. */
@@ -102,6 +82,8 @@ pl_status pl_json_read_mentors_program(json_t *doc, pl_mentors_program *m, pl_er
 	static const char *const keys[] = { "mentees", "mentors", "weights", "constraints", "pinned",
 					    "forbidden", "objective", "top", "min_score", "current",
 					    "stickiness", NULL };
+	pl_json_profile_list lists[2] = { { "mentees", 1, 0, &m->mentee, &m->nmentees },
+					  { "mentors", 1, 1, &m->mentor, &m->nmentors } };
 	pl_status st;
 
 	pl_mentors_program_init(m);
@@ -109,13 +91,7 @@ pl_status pl_json_read_mentors_program(json_t *doc, pl_mentors_program *m, pl_er
 	if (st == PL_OK)
 		st = read_options(m, doc, err);
 	if (st == PL_OK)
-		st = pl_json_read_compat_params(doc, &m->prm, err);
-	if (st == PL_OK)
-		st = pl_json_read_profiles(doc, "mentees", 1, 0, &m->P, &m->mentee, &m->nmentees, err);
-	if (st == PL_OK)
-		st = pl_json_read_profiles(doc, "mentors", 1, 1, &m->P, &m->mentor, &m->nmentors, err);
-	if (st == PL_OK)
-		st = pl_profiles_finalize(&m->P, err);
+		st = pl_json_read_population(doc, &m->prm, &m->P, lists, 2, err);
 	if (st == PL_OK)
 		st = pl_mentors_program_prepare(m, err);
 	if (st == PL_OK)
@@ -143,16 +119,14 @@ static const char *algorithm_name(pl_mentors_objective o)
 static json_t *unmatched_entry(const pl_mentors_program *m, const double *S,
 			       const pl_mentors_result *res, size_t i)
 {
-	json_t *e = json_object(), *rules = json_object();
+	json_t *e = json_object(), *rules;
 	size_t counts[PL_RULE_COUNT + 1] = { 0 }, best = 0, eligible = 0;
 	char msg[256];
 	const char *reason;
 
 	for (size_t j = 0; j < m->nmentors; j++) {
 		unsigned f = pl_compat_rules_failed(&m->P, &m->prm, m->mentee[i], m->mentor[j]);
-		for (int r = 0; r < PL_RULE_COUNT; r++)
-			if (f & PL_RULE_BIT(r))
-				counts[r]++;
+		pl_json_count_rules(f, counts);
 		if (m->forbidden && m->forbidden[i * m->nmentors + j]) {
 			counts[PL_RULE_COUNT]++;
 			f = 1;
@@ -160,14 +134,7 @@ static json_t *unmatched_entry(const pl_mentors_program *m, const double *S,
 		if (!f && S[i * m->nmentors + j] >= m->min_score)
 			eligible++;
 	}
-	for (size_t r = 0; r <= PL_RULE_COUNT; r++) {
-		if (!counts[r])
-			continue;
-		json_object_set_new(rules, r < PL_RULE_COUNT ? pl_rule_name((pl_rule)r) : "forbidden",
-				    json_integer((json_int_t)counts[r]));
-		if (counts[r] > counts[best])
-			best = r;
-	}
+	rules = pl_json_rule_counts(counts, "forbidden", &best);
 	json_object_set_new(e, "mentee", json_string(m->P.items[m->mentee[i]].id));
 	switch (res->reason[i]) {
 	case PL_UNMATCHED_NO_FEASIBLE:
@@ -178,9 +145,8 @@ static json_t *unmatched_entry(const pl_mentors_program *m, const double *S,
 		}
 		snprintf(msg, sizeof(msg),
 			 "no mentor passes the hard rules; the rule that excluded the most mentors: %s (%zu of %zu)",
-			 best < PL_RULE_COUNT ? pl_rule_name((pl_rule)best) : "forbidden", counts[best], m->nmentors);
-		json_object_set_new(e, "rule",
-				    json_string(best < PL_RULE_COUNT ? pl_rule_name((pl_rule)best) : "forbidden"));
+			 pl_json_rule_slot(best, "forbidden"), counts[best], m->nmentors);
+		json_object_set_new(e, "rule", json_string(pl_json_rule_slot(best, "forbidden")));
 		break;
 	case PL_UNMATCHED_BELOW_MIN_SCORE:
 		reason = "below_min_score";
@@ -269,7 +235,8 @@ json_t *pl_json_mentors_answer(const pl_mentors_program *m, const double *S,
 }
 
 
-json_t *pl_json_mentors_stats(const pl_mentors_program *m, const pl_mentors_result *res)
+json_t *pl_json_mentors_stats(const pl_mentors_program *m, const pl_mentors_result *res,
+			      const pl_json_timings *t)
 {
 	json_t *stats = json_object();
 
@@ -277,5 +244,6 @@ json_t *pl_json_mentors_stats(const pl_mentors_program *m, const pl_mentors_resu
 	json_object_set_new(stats, "mentees", json_integer((json_int_t)m->nmentees));
 	json_object_set_new(stats, "mentors", json_integer((json_int_t)m->nmentors));
 	json_object_set_new(stats, "assignment_solves", json_integer((json_int_t)res->solves));
+	pl_json_add_timings(stats, t);
 	return stats;
 }

@@ -10,7 +10,7 @@
  * vocabulary of allowed keywords only.
  */
 #define _POSIX_C_SOURCE 200809L
-#include <peerlink/json_match.h>
+#include "match_int.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -471,4 +471,96 @@ pl_status pl_json_read_id_pairs(json_t *doc, const char *key, const pl_profiles 
 void pl_json_point_at(pl_error *err, const char *list, size_t index)
 {
 	pl_json_ptr_index(err->pointer, sizeof(err->pointer), list, index);
+}
+
+pl_status pl_json_read_client_pairs(json_t *doc, const char *key, const pl_profiles *P,
+				    const long *pos, size_t **pairs, size_t *npairs, pl_error *err)
+{
+	pl_json_pair_roles roles = {
+		{ pos, pos },
+		"each entry must be [client id, client id]",
+		{ "names no client of this request", "names no client of this request" },
+		1
+	};
+	return pl_json_read_id_pairs(doc, key, P, &roles, pairs, npairs, err);
+}
+
+pl_status pl_json_read_pair_options(json_t *doc, size_t *top, double *min_score,
+				    double *stickiness, pl_error *err)
+{
+	long long t = (long long)*top;
+	double ms = *min_score, stick = *stickiness;
+	pl_status st = pl_json_get_integer(doc, "top", "", 0, &t, err);
+
+	if (st != PL_OK)
+		return st;
+	if (t < 0 || t > 50)
+		return pl_error_set(err, PL_ERR_INVALID, "/top", "top must be an integer from 0 to 50");
+	st = pl_json_get_number(doc, "min_score", "", 0, &ms, err);
+	if (st != PL_OK)
+		return st;
+	if (!(ms >= 0 && ms <= 1))
+		return pl_error_set(err, PL_ERR_INVALID, "/min_score", "min_score must lie in [0, 1]");
+	st = pl_json_get_number(doc, "stickiness", "", 0, &stick, err);
+	if (st != PL_OK)
+		return st;
+	if (!(stick >= 0 && stick <= 1))
+		return pl_error_set(err, PL_ERR_INVALID, "/stickiness", "stickiness must lie in [0, 1]");
+	*top = (size_t)t;
+	*min_score = ms;
+	*stickiness = stick;
+	return PL_OK;
+}
+
+/* ---- rule counts of the unmatched ---- */
+
+void pl_json_count_rules(unsigned failed, size_t *counts)
+{
+	for (int r = 0; r < PL_RULE_COUNT; r++)
+		if (failed & PL_RULE_BIT(r))
+			counts[r]++;
+}
+
+const char *pl_json_rule_slot(size_t r, const char *last)
+{
+	return r < PL_RULE_COUNT ? pl_rule_name((pl_rule)r) : last;
+}
+
+json_t *pl_json_rule_counts(const size_t *counts, const char *last, size_t *best)
+{
+	json_t *rules = json_object();
+	size_t b = 0;
+
+	for (size_t r = 0; r <= PL_RULE_COUNT; r++) {
+		if (!counts[r])
+			continue;
+		json_object_set_new(rules, pl_json_rule_slot(r, last), json_integer((json_int_t)counts[r]));
+		if (counts[r] > counts[b])
+			b = r;
+	}
+	if (best)
+		*best = b;
+	return rules;
+}
+
+void pl_json_add_timings(json_t *stats, const pl_json_timings *t)
+{
+	json_object_set_new(stats, "parse_ms", json_real(t->parse_ms));
+	json_object_set_new(stats, "compat_ms", json_real(t->compat_ms));
+	json_object_set_new(stats, "solve_ms", json_real(t->solve_ms));
+	if (t->explain_ms >= 0)
+		json_object_set_new(stats, "explain_ms", json_real(t->explain_ms));
+}
+
+pl_status pl_json_read_population(json_t *doc, pl_compat_params *prm, pl_profiles *P,
+				  const pl_json_profile_list *lists, size_t nlists, pl_error *err)
+{
+	pl_status st = pl_json_read_compat_params(doc, prm, err);
+
+	for (size_t k = 0; st == PL_OK && k < nlists; k++)
+		st = pl_json_read_profiles(doc, lists[k].key, lists[k].required, lists[k].is_mentor, P,
+					   lists[k].idx, lists[k].n, err);
+	if (st == PL_OK)
+		st = pl_profiles_finalize(P, err);
+	return st;
 }

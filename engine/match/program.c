@@ -54,6 +54,13 @@ pl_status pl_program_self_scores(const pl_profiles *P, const pl_compat_params *p
 	return PL_OK;
 }
 
+/* An n x m matrix (never of zero bytes) into *S. */
+static pl_status new_matrix(size_t n, size_t m, double **S, pl_error *err)
+{
+	*S = alloc(n * m, sizeof(double));
+	return *S ? PL_OK : nomem(err);
+}
+
 /* The name of the lowest rule bit set in f, or NULL. */
 static const char *first_rule_name(unsigned f)
 {
@@ -229,6 +236,16 @@ pl_status pl_mentors_program_current(pl_mentors_program *m, const size_t *pairs,
 	return PL_OK;
 }
 
+pl_status pl_mentors_program_scores(const pl_mentors_program *m, double **S, pl_error *err)
+{
+	pl_status st = new_matrix(m->nmentees, m->nmentors, S, err);
+
+	if (st != PL_OK)
+		return st;
+	return pl_compat_matrix(&m->P, &m->prm, m->mentee, m->nmentees, m->mentor, m->nmentors, *S,
+				err);
+}
+
 void pl_mentors_program_problem(const pl_mentors_program *m, const double *S,
 				pl_mentors_problem *pb)
 {
@@ -299,15 +316,17 @@ const char *pl_buddies_program_rule(const pl_buddies_program *b, size_t a, size_
 	return pl_buddies_program_is_forbidden(b, a, c) ? "forbidden" : "?";
 }
 
-pl_status pl_buddies_program_scores(const pl_buddies_program *b, double *S, pl_error *err)
+pl_status pl_buddies_program_scores(const pl_buddies_program *b, double **S, pl_error *err)
 {
-	pl_status st = pl_program_self_scores(&b->P, &b->prm, b->client, b->n, S, err);
+	pl_status st = new_matrix(b->n, b->n, S, err);
 
+	if (st == PL_OK)
+		st = pl_program_self_scores(&b->P, &b->prm, b->client, b->n, *S, err);
 	if (st != PL_OK)
 		return st;
 	for (size_t k = 0; k < b->nforbidden; k++) {
 		size_t x = b->forbidden[2 * k], y = b->forbidden[2 * k + 1];
-		S[x * b->n + y] = S[y * b->n + x] = NAN;
+		(*S)[x * b->n + y] = (*S)[y * b->n + x] = NAN;
 	}
 	return PL_OK;
 }
@@ -508,6 +527,15 @@ void pl_groups_program_require(pl_groups_program *g, size_t group,
 	for (size_t i = 0; i < g->n; i++)
 		if (!meets(&g->P, &g->P.items[g->client[i]], req))
 			g->eligible[i * g->ngroups + group] = 0;
+}
+
+pl_status pl_groups_program_scores(const pl_groups_program *g, double **S, pl_error *err)
+{
+	pl_status st = new_matrix(g->n, g->n, S, err);
+
+	if (st != PL_OK)
+		return st;
+	return pl_program_self_scores(&g->P, &g->prm, g->client, g->n, *S, err);
 }
 
 void pl_groups_program_problem(const pl_groups_program *g, const double *S,

@@ -30,6 +30,19 @@ pl_status pl_json_read_profiles(json_t *doc, const char *key, int required, int 
 				pl_profiles *P, size_t **idx, size_t *n, pl_error *err);
 /* "weights" and "constraints" of doc into prm (defaults for what is absent). */
 pl_status pl_json_read_compat_params(json_t *doc, pl_compat_params *prm, pl_error *err);
+
+/* One list of profiles of a request: doc[key] into *idx / *n (as pl_json_read_profiles). */
+typedef struct pl_json_profile_list {
+	const char *key;
+	int required, is_mentor;
+	size_t **idx;
+	size_t *n;
+} pl_json_profile_list;
+
+/* A request's population: its compatibility parameters, then each list in order, then
+ * pl_profiles_finalize (which checks the population as a whole). */
+pl_status pl_json_read_population(json_t *doc, pl_compat_params *prm, pl_profiles *P,
+				  const pl_json_profile_list *lists, size_t nlists, pl_error *err);
 /* {"summary": text, "contributions": {criterion: number}, "shared": {criterion: [tags]}} for
  * the pair (a, b) of population indexes; numbers rounded to 1/scale. */
 json_t *pl_json_pair_reasons(const pl_profiles *P, const pl_compat_params *prm, size_t a,
@@ -52,6 +65,15 @@ pl_status pl_json_read_id_pairs(json_t *doc, const char *key, const pl_profiles 
 /* Point err at list/index (a core check reported the index of the entry it refused). */
 void pl_json_point_at(pl_error *err, const char *list, size_t index);
 
+/* The timings an answer's stats end with (ms; the caller zeroes them for byte-comparable runs).
+ * explain_ms < 0: not reported. */
+typedef struct pl_json_timings {
+	double parse_ms, compat_ms, solve_ms, explain_ms;
+} pl_json_timings;
+
+/* Append "parse_ms", "compat_ms", "solve_ms" (and "explain_ms") to stats. */
+void pl_json_add_timings(json_t *stats, const pl_json_timings *t);
+
 /* ---- match mentors (engine/json/mentors.c) ---- */
 
 /* The whole request into m (initialised by the reader; release it also on failure). */
@@ -61,8 +83,9 @@ pl_status pl_json_read_mentors_program(json_t *doc, pl_mentors_program *m, pl_er
 json_t *pl_json_mentors_answer(const pl_mentors_program *m, const double *S,
 			       const pl_mentors_result *res, const pl_mentors_alt *alts,
 			       const size_t *nalts);
-/* The stats members that do not depend on timing. */
-json_t *pl_json_mentors_stats(const pl_mentors_program *m, const pl_mentors_result *res);
+/* The answer's stats, ending with the timings. */
+json_t *pl_json_mentors_stats(const pl_mentors_program *m, const pl_mentors_result *res,
+			      const pl_json_timings *t);
 
 /* ---- match buddies (engine/json/buddies.c) ---- */
 
@@ -70,16 +93,16 @@ pl_status pl_json_read_buddies_program(json_t *doc, pl_buddies_program *b, pl_er
 json_t *pl_json_buddies_answer(const pl_buddies_program *b, const double *S,
 			       const pl_buddies_result *res);
 json_t *pl_json_buddies_stats(const pl_buddies_program *b, const pl_buddies_problem *pb,
-			      const pl_buddies_result *res);
+			      const pl_buddies_result *res, const pl_json_timings *t);
 
 /* ---- match groups (engine/json/groups.c) ---- */
 
-/* *has_seed: the request gave "seed" (which wins over a caller's default). */
-pl_status pl_json_read_groups_program(json_t *doc, pl_groups_program *g, int *has_seed,
-				      pl_error *err);
+/* g->has_seed: the request gave "seed" (which wins over a caller's default). */
+pl_status pl_json_read_groups_program(json_t *doc, pl_groups_program *g, pl_error *err);
 json_t *pl_json_groups_answer(const pl_groups_program *g, const double *S,
 			      const pl_groups_result *res);
-json_t *pl_json_groups_stats(const pl_groups_program *g, const pl_groups_result *res);
+json_t *pl_json_groups_stats(const pl_groups_program *g, const pl_groups_result *res,
+			     const pl_json_timings *t);
 
 #ifdef __cplusplus
 }

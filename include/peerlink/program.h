@@ -40,6 +40,10 @@ long *pl_program_positions(const pl_profiles *P, const size_t *list, size_t n);
 pl_status pl_program_self_scores(const pl_profiles *P, const pl_compat_params *prm,
 				 const size_t *set, size_t n, double *S, pl_error *err);
 
+/* Each program's score matrix, malloc'ed into *S (the caller frees it, also on failure):
+ * mentees x mentors for mentors (pl_compat_matrix); the symmetric clients x clients matrix for
+ * buddies (forbidden pairs NaN) and groups. */
+
 /* ---- mentors ---- */
 
 typedef struct pl_mentors_program {
@@ -70,6 +74,7 @@ pl_status pl_mentors_program_pin(pl_mentors_program *m, const size_t *pairs, siz
 				 size_t *at, pl_error *err);
 pl_status pl_mentors_program_current(pl_mentors_program *m, const size_t *pairs, size_t n,
 				     size_t *at, pl_error *err);
+pl_status pl_mentors_program_scores(const pl_mentors_program *m, double **S, pl_error *err);
 /* The solver's problem over the mentees x mentors score matrix S (borrowed by pb). */
 void pl_mentors_program_problem(const pl_mentors_program *m, const double *S,
 				pl_mentors_problem *pb);
@@ -93,8 +98,7 @@ typedef struct pl_buddies_program {
 /* Defaults: odd = triad, min_score 0, stickiness 0.1, top 3. */
 void pl_buddies_program_init(pl_buddies_program *b);
 void pl_buddies_program_release(pl_buddies_program *b);
-/* The symmetric score matrix with forbidden pairs set to NaN (S: n x n). */
-pl_status pl_buddies_program_scores(const pl_buddies_program *b, double *S, pl_error *err);
+pl_status pl_buddies_program_scores(const pl_buddies_program *b, double **S, pl_error *err);
 /* A client pinned twice, or a pinned pair that breaks a hard rule or is forbidden
  * (PL_ERR_INVALID, *at = the pin; *list = 0), or a client in two current pairs (*list = 1). */
 pl_status pl_buddies_program_check(const pl_buddies_program *b, int *list, size_t *at,
@@ -143,6 +147,7 @@ typedef struct pl_groups_program {
 	size_t *apart, napart, *together, ntogether; /* client-position pairs */
 	int limit_on_max;            /* size_limit "declared" */
 	unsigned long seed;
+	int has_seed;                /* the request gave "seed" (it wins over a caller's default) */
 } pl_groups_program;
 
 void pl_groups_program_init(pl_groups_program *g);
@@ -163,6 +168,7 @@ void pl_groups_program_modality(pl_groups_program *g, size_t group, const char *
 /* Clear group's eligibility for the clients who fail the requirement. */
 void pl_groups_program_require(pl_groups_program *g, size_t group,
 			       const pl_group_requirement *req);
+pl_status pl_groups_program_scores(const pl_groups_program *g, double **S, pl_error *err);
 /* The solver's problem over the n x n score matrix S (borrowed by pb). */
 void pl_groups_program_problem(const pl_groups_program *g, const double *S,
 			       pl_groups_problem *pb);

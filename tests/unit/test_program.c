@@ -197,7 +197,7 @@ START_TEST(buddy_checks_and_scores)
 	pl_error err = PL_ERROR_INIT;
 	size_t at = 99;
 	int list = -1;
-	double S[9];
+	double *S = NULL;
 	const char *ids[] = { "a", "b", "c" };
 
 	pl_buddies_program_init(&b);
@@ -213,7 +213,7 @@ START_TEST(buddy_checks_and_scores)
 	b.forbidden[0] = 1;
 	b.forbidden[1] = 2;
 	b.nforbidden = 1;
-	ck_assert_int_eq(pl_buddies_program_scores(&b, S, &err), PL_OK);
+	ck_assert_int_eq(pl_buddies_program_scores(&b, &S, &err), PL_OK);
 	ck_assert(isnan(S[0 * 3 + 0]));          /* self */
 	ck_assert(isnan(S[1 * 3 + 2]) && isnan(S[2 * 3 + 1])); /* forbidden, both ways */
 	ck_assert_double_eq(S[0 * 3 + 1], S[1 * 3 + 0]);
@@ -245,6 +245,7 @@ START_TEST(buddy_checks_and_scores)
 	ck_assert(pl_buddies_program_is_current(&b, 2, 0));
 	b.ncurrent = 1;
 	ck_assert_int_eq(pl_buddies_program_check(&b, &list, &at, &err), PL_OK);
+	free(S);
 	pl_buddies_program_release(&b);
 }
 END_TEST

@@ -1,0 +1,31 @@
+/*
+ * match_int.h: what the JSON layer's matching readers and writers share (engine/json only; the
+ * public side is peerlink/json_match.h).
+ */
+#ifndef PEERLINK_JSON_MATCH_INT_H
+#define PEERLINK_JSON_MATCH_INT_H
+
+#include <peerlink/json_match.h>
+
+/* Scores in the `match` answers are rounded to 4 decimals. */
+#define PL_JSON_MATCH_SCALE 1e4
+
+/* "top" (0 to 50), "min_score" and "stickiness" (each in [0, 1]) of a mentors or buddies request;
+ * what is absent keeps the value given. */
+pl_status pl_json_read_pair_options(json_t *doc, size_t *top, double *min_score,
+				    double *stickiness, pl_error *err);
+
+/* doc[key] as [[client id, client id], ...] of two different clients, into client positions
+ * (pos: population index -> client position). */
+pl_status pl_json_read_client_pairs(json_t *doc, const char *key, const pl_profiles *P,
+				    const long *pos, size_t **pairs, size_t *npairs, pl_error *err);
+
+/* Count the rules of `failed` (a PL_RULE_BIT set) into counts[0 .. PL_RULE_COUNT). */
+void pl_json_count_rules(unsigned failed, size_t *counts);
+/* The name of count slot r: a rule's name, or `last` for slot PL_RULE_COUNT. */
+const char *pl_json_rule_slot(size_t r, const char *last);
+/* {name: count} for the nonzero counts[0 .. PL_RULE_COUNT] (slot PL_RULE_COUNT named `last`);
+ * *best (when not NULL) = the slot with the largest count, the first on ties (0 when all are 0). */
+json_t *pl_json_rule_counts(const size_t *counts, const char *last, size_t *best);
+
+#endif
