@@ -229,6 +229,7 @@ int cmd_compat(cli_ctx *ctx);
 int cmd_match_mentors(cli_ctx *ctx);
 int cmd_match_buddies(cli_ctx *ctx);
 int cmd_match_groups(cli_ctx *ctx);
+int cmd_outreach(cli_ctx *ctx);
 int cmd_report_risk(cli_ctx *ctx);
 int cmd_report_matches(cli_ctx *ctx);
 int cmd_report_evaluation(cli_ctx *ctx);

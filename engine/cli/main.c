@@ -69,6 +69,18 @@ static const cli_command commands[] = {
 	  "seed) and reports an upper bound on the optimum and the gap. Answer: \"groups\", "
 	  "\"unplaced\", \"summary\", \"stats\". See docs/groups.md.",
 	  { { 0 } } },
+	{ "outreach", NULL, cmd_outreach,
+	  "who reaches out to whom today: asks within budgets, clinician list (docs/outreach.md)",
+	  "Input: {\"risk\": the answer of risk score (or a FILE name holding it), "
+	  "\"relationships\": {\"buddies\", \"mentors\" (lists of [id, id]), \"groups\" "
+	  "([{\"id\", \"members\", \"facilitator\"}])}} with optional \"supporters\" "
+	  "(availability, budget, asks_this_week), \"budget_per_week\", "
+	  "\"silence_limit_days\", \"ask_from\", \"weights\", \"today\". A supporter at high "
+	  "risk is never asked; high risk with reported use or silence beyond the limit goes to a "
+	  "clinician; asks are an exact capacitated assignment (most clients reached, then "
+	  "closest relationships). Answer: \"asks\", \"needs_clinician\", \"over_budget\", "
+	  "\"excluded_supporters\", \"unreached\", \"stats\". See docs/outreach.md.",
+	  { { 0 } } },
 	{ "risk", "score", cmd_risk_score,
 	  "risk of a lapse within the model's horizon, tier, signals, contributions (docs/risk.md)",
 	  "Input: {\"clients\": [client, ...]} (row or columnar check-in form) with optional "

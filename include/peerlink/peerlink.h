@@ -25,11 +25,13 @@
 #include <peerlink/json.h>
 #include <peerlink/json_data.h>
 #include <peerlink/json_match.h>
+#include <peerlink/json_outreach.h>
 #include <peerlink/json_risk.h>
 #include <peerlink/limits.h>
 #include <peerlink/mentors.h>
 #include <peerlink/metrics.h>
 #include <peerlink/npy.h>
+#include <peerlink/outreach.h>
 #include <peerlink/plot.h>
 #include <peerlink/profile.h>
 #include <peerlink/rng.h>

@@ -1,0 +1,114 @@
+/*
+ * outreach.c: `peerlink outreach`, who reaches out to whom today (docs/outreach.md).
+ *
+ * Input  {"risk": risk score answer or "FILE" (relative to the input file), "relationships":
+ *         {"buddies", "mentors", "groups"}, "supporters": [{id, available | days, budget,
+ *         asks_this_week}], "budget_per_week", "silence_limit_days", "ask_from", "weights",
+ *         "today"}
+ * Output {"asks", "needs_clinician", "over_budget", "excluded_supporters", "unreached", "stats"}.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <peerlink/json_outreach.h>
+
+/* "risk": "FILE" becomes the document held in that file. */
+static int load_risk_file(cli_ctx *ctx, json_t *doc)
+{
+	json_t *v = json_object_get(doc, "risk"), *risk;
+	json_error_t jerr;
+	char *path;
+	FILE *f;
+
+	if (!json_is_string(v))
+		return CLI_EXIT_OK;
+	path = cli_resolve_path(ctx, json_string_value(v));
+	if (!path)
+		return cli_fail(ctx, PL_ERR_NOMEM, "", "out of memory");
+	risk = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	if (!risk) {
+		f = fopen(path, "rb");
+		free(path);
+		if (!f)
+			return cli_fail(ctx, PL_ERR_IO, "/risk", "cannot open the risk answer file: %s",
+					strerror(errno));
+		fclose(f);
+		return cli_fail(ctx, PL_ERR_INVALID, "/risk", "JSON syntax error in the risk answer file");
+	}
+	free(path);
+	if (pl_json_check_limits(risk, "/risk", &ctx->err) != PL_OK) {
+		json_decref(risk);
+		return cli_exit_for(ctx->err.code);
+	}
+	json_object_set_new(doc, "risk", risk);
+	return CLI_EXIT_OK;
+}
+
+static json_t *stats_of(cli_ctx *ctx, const pl_json_outreach *o, const pl_outreach_result *res,
+			double solve_ms)
+{
+	json_t *s = json_object();
+	size_t eligible = 0;
+	for (size_t k = 0; k < o->prob.nsupporters; k++)
+		eligible += res->exclusion[k] == PL_OUTREACH_ELIGIBLE;
+	json_object_set_new(s, "algorithm",
+			    json_string("rules for triage, then exact capacitated assignment "
+					"(most clients reached, then closest relationships)"));
+	json_object_set_new(s, "clients", json_integer((json_int_t)o->prob.nclients));
+	json_object_set_new(s, "needing_ask", json_integer((json_int_t)res->needing));
+	json_object_set_new(s, "asks", json_integer((json_int_t)res->asks));
+	json_object_set_new(s, "needs_clinician", json_integer((json_int_t)res->clinician));
+	json_object_set_new(s, "unreached", json_integer((json_int_t)res->unreached));
+	json_object_set_new(s, "supporters", json_integer((json_int_t)o->prob.nsupporters));
+	json_object_set_new(s, "eligible_supporters", json_integer((json_int_t)eligible));
+	json_object_set_new(s, "closeness", json_real(res->closeness));
+	json_object_set_new(s, "parse_ms", json_real(cli_ms(ctx, ctx->parse_ms)));
+	json_object_set_new(s, "solve_ms", json_real(cli_ms(ctx, solve_ms)));
+	return s;
+}
+
+int cmd_outreach(cli_ctx *ctx)
+{
+	json_t *doc = NULL, *answer;
+	pl_json_outreach o;
+	pl_outreach_result res = PL_OUTREACH_RESULT_INIT;
+	double t0, solve_ms;
+	pl_status st;
+	int rc;
+
+	pl_json_outreach_init(&o);
+	rc = cli_read_input(ctx, &doc);
+	if (rc != CLI_EXIT_OK)
+		return rc;
+	t0 = cli_now_ms();
+	rc = load_risk_file(ctx, doc);
+	if (rc != CLI_EXIT_OK)
+		goto out;
+	st = pl_json_read_outreach(doc, &o, &ctx->err);
+	json_decref(doc);
+	doc = NULL;
+	if (st != PL_OK)
+		goto fail;
+	ctx->parse_ms += cli_now_ms() - t0;
+	t0 = cli_now_ms();
+	st = pl_outreach_plan(&o.prob, &res, &ctx->err);
+	if (st != PL_OK)
+		goto fail;
+	solve_ms = cli_now_ms() - t0;
+	answer = pl_json_write_outreach(&o, &res);
+	if (answer)
+		json_object_set_new(answer, "stats", stats_of(ctx, &o, &res, solve_ms));
+	rc = cli_write_output(ctx, answer);
+	goto out;
+fail:
+	rc = cli_exit_for(st);
+out:
+	json_decref(doc);
+	pl_outreach_result_release(&res);
+	pl_json_outreach_release(&o);
+	return rc;
+}
