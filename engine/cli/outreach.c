@@ -9,37 +9,29 @@
  */
 #include "cli.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include <peerlink/json_outreach.h>
+#include <peerlink/limits.h>
 
-/* "risk": "FILE" becomes the document held in that file. */
+/* "risk": "FILE" becomes the document held in that file (a file inside the input's folder,
+ * under the same rules as every file named inside an input: cli_open_named_file). */
 static int load_risk_file(cli_ctx *ctx, json_t *doc)
 {
-	json_t *v = json_object_get(doc, "risk"), *risk;
-	json_error_t jerr;
-	char *path;
-	FILE *f;
+	json_t *v = json_object_get(doc, "risk"), *risk = NULL;
+	char *path = NULL;
+	int rc;
 
 	if (!json_is_string(v))
 		return CLI_EXIT_OK;
-	path = cli_resolve_path(ctx, json_string_value(v));
-	if (!path)
-		return cli_fail(ctx, PL_ERR_NOMEM, "", "out of memory");
-	risk = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
-	if (!risk) {
-		f = fopen(path, "rb");
-		free(path);
-		if (!f)
-			return cli_fail(ctx, PL_ERR_IO, "/risk", "cannot open the risk answer file: %s",
-					strerror(errno));
-		fclose(f);
-		return cli_fail(ctx, PL_ERR_INVALID, "/risk", "JSON syntax error in the risk answer file");
-	}
+	rc = cli_open_named_file(ctx, json_string_value(v), "/risk", PL_LIMIT_INPUT_BYTES, &path,
+				 NULL);
+	if (rc == CLI_EXIT_OK)
+		rc = cli_load_file(ctx, path, "risk answer file", "/risk", &risk);
 	free(path);
+	if (rc != CLI_EXIT_OK)
+		return rc;
 	if (pl_json_check_limits(risk, "/risk", &ctx->err) != PL_OK) {
 		json_decref(risk);
 		return cli_exit_for(ctx->err.code);
