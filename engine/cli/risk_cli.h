@@ -1,6 +1,8 @@
 /*
- * risk_cli.h: what cmd_risk.c and risk_pipeline.c share: the scorer (a loaded model plus the
- * score options) and the function that turns one client object into its answer.
+ * risk_cli.h: what the risk commands (risk_score.c, risk_train.c) use from risk_pipeline.c:
+ * the scorer (a loaded model plus the score options), the scoring of one client (the library's
+ * pl_risk_score, answered by the JSON layer's pl_risk_result_to_json), the document reader and
+ * the threaded stream. The dependency runs one way: the commands call the pipeline.
  */
 #ifndef PEERLINK_RISK_CLI_H
 #define PEERLINK_RISK_CLI_H

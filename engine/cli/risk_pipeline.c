@@ -627,3 +627,39 @@ int risk_read_document(cli_ctx *ctx, risk_input *in)
 		return cli_fail(ctx, PL_ERR_INVALID, "", "the input must be a JSON object");
 	return cli_exit_for(pl_json_check_limits(in->doc, "", &ctx->err));
 }
+
+/* ---------------------------------------------------------------- one client */
+
+json_t *risk_score_one(const risk_scorer *s, json_t *obj, const char *ptr, risk_tally *tally,
+		       pl_error *err)
+{
+	pl_client c = PL_CLIENT_INIT;
+	json_t *o;
+
+	if (pl_client_from_json(obj, &s->model.catalogue, ptr, &c, err) != PL_OK)
+		return NULL;
+	o = risk_score_client(s, &c, tally, err);
+	pl_client_release(&c);
+	return o;
+}
+
+json_t *risk_score_client(const risk_scorer *s, const pl_client *c, risk_tally *tally,
+			  pl_error *err)
+{
+	pl_risk_result r;
+	json_t *o = NULL;
+
+	memset(&r, 0, sizeof(r));
+	if (pl_risk_score(&s->model, c, s->as_of, &r, err) == PL_OK)
+		o = pl_risk_result_to_json(&s->model, c, &r, s->top, err);
+	if (o && tally) {
+		tally->clients++;
+		tally->scored += (size_t)r.has_risk;
+		if (r.has_risk)
+			tally->tiers[r.tier]++;
+		for (size_t d = 0; d < c->ndays; d++)
+			tally->checkins += c->checked_in[d];
+	}
+	pl_risk_result_release(&r);
+	return o;
+}

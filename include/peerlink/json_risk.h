@@ -51,6 +51,12 @@ pl_status pl_risk_model_read_file(const char *path, pl_risk_model *m, pl_error *
 /* The model file of m, with its training report when m->report.present (new reference). */
 json_t *pl_risk_model_to_json(const pl_risk_model *m);
 
+/* ---- scoring ---- */
+/* The answer for one client scored by m (docs/risk.md, "peerlink risk score"): at most `top`
+ * contributions (0: all). NULL with err set when out of memory. */
+json_t *pl_risk_result_to_json(const pl_risk_model *m, const pl_client *c, const pl_risk_result *r,
+			       int top, pl_error *err);
+
 /* ---- evaluation (peerlink/evaluate.h) ---- */
 /* Read one labelled client (check-ins in either form, optional "attributes" with string, number
  * or boolean values, optional "truth": {"hazard": [probability or null per grid day]}) into the

@@ -1,0 +1,353 @@
+/*
+ * risk_train.c: `peerlink risk train`: the relapse-risk model from labelled clients.
+ *
+ * Input  {"clients": [client, ...], "measures": {catalogue}, ...options} or, with --jsonl, one
+ *        client object per line (options then come from flags). Clients are in the row or
+ *        columnar form of include/peerlink/checkins.h.
+ * Output the model file (docs/risk.md, "Model file").
+ *
+ * Each client is parsed, featurized and freed in turn, so the JSON tree of one client is the
+ * largest thing held besides the training rows.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "cli.h"
+#include "risk_cli.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* ---------------------------------------------------------------- shared helpers */
+
+/* A document option: number in [lo, hi] (absent: unchanged). */
+static pl_status doc_double(json_t *doc, const char *key, double lo, double hi, double *out,
+			    pl_error *err)
+{
+	char p[PL_POINTER_MAX];
+	double v = *out;
+	pl_status st = pl_json_get_number(doc, key, "", 0, &v, err);
+	if (st != PL_OK)
+		return st;
+	if (!(v >= lo && v <= hi))
+		return pl_error_set(err, PL_ERR_INVALID, pl_json_ptr(p, sizeof(p), "", key),
+				    "'%s' must be a number from %g to %g", key, lo, hi);
+	*out = v;
+	return PL_OK;
+}
+
+static pl_status doc_int(json_t *doc, const char *key, long lo, long hi, int *out, pl_error *err)
+{
+	char p[PL_POINTER_MAX];
+	long long v = *out;
+	pl_status st = pl_json_get_integer(doc, key, "", 0, &v, err);
+	if (st != PL_OK)
+		return st;
+	if (v < lo || v > hi)
+		return pl_error_set(err, PL_ERR_INVALID, pl_json_ptr(p, sizeof(p), "", key),
+				    "'%s' must be an integer from %ld to %ld", key, lo, hi);
+	*out = (int)v;
+	return PL_OK;
+}
+
+static pl_status parse_calibration(const char *s, pl_calibration_method *out)
+{
+	if (strcmp(s, "platt") == 0)
+		*out = PL_CAL_PLATT;
+	else if (strcmp(s, "isotonic") == 0)
+		*out = PL_CAL_ISOTONIC;
+	else if (strcmp(s, "none") == 0)
+		*out = PL_CAL_NONE;
+	else
+		return PL_ERR_INVALID;
+	return PL_OK;
+}
+
+/* Read --jsonl input line by line: calls fn for each non-blank line with its 0-based index. */
+typedef pl_status (*line_fn)(void *arg, json_t *obj, size_t index, pl_error *err);
+
+static pl_status risk_read_lines(cli_ctx *ctx, line_fn fn, void *arg)
+{
+	FILE *f;
+	char *line = NULL;
+	size_t cap = 0, index = 0, len;
+	pl_status st = PL_OK;
+	int got;
+
+	if (cli_open_input(ctx, &f) != CLI_EXIT_OK)
+		return ctx->err.code;
+	/* A read error or a line too long for memory is an error, never the end of the input. */
+	while ((got = pl_json_read_line(f, &line, &cap, &len, index, &ctx->err)) > 0) {
+		json_error_t jerr;
+		json_t *obj;
+		size_t k = 0;
+		while (k < len && (line[k] == ' ' || line[k] == '\t' || line[k] == '\r' ||
+					   line[k] == '\n'))
+			k++;
+		if (k == len) {
+			index++;
+			continue;
+		}
+		errno = 0;
+		obj = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+		if (!obj) {
+			cli_load_failed(ctx, &jerr, errno, 0, (long)index + 1);
+			st = ctx->err.code;
+			break;
+		}
+		st = fn(arg, obj, index, &ctx->err);
+		json_decref(obj);
+		if (st != PL_OK)
+			break;
+		index++;
+	}
+	if (got < 0)
+		st = ctx->err.code;
+	free(line);
+	cli_close_input(f);
+	return st;
+}
+
+/* ---------------------------------------------------------------- train */
+
+typedef struct train_state {
+	pl_catalogue cat;
+	pl_feature_spec *features;
+	size_t nfeatures;
+	pl_risk_train_options opt;
+	pl_risk_dataset ds;
+	const char *clients_ptr; /* "/clients" or "" (JSON Lines: the line index is the first token) */
+} train_state;
+
+static pl_status train_add(void *arg, json_t *obj, size_t index, pl_error *err)
+{
+	train_state *ts = arg;
+	char p[PL_POINTER_MAX];
+	pl_client c = PL_CLIENT_INIT;
+	pl_status st;
+
+	st = pl_client_from_json(obj, &ts->cat, pl_json_ptr_index(p, sizeof(p), ts->clients_ptr, index),
+				 &c, err);
+	if (st == PL_OK)
+		st = pl_risk_dataset_add_client(&ts->ds, &c, &ts->cat, ts->features, &ts->opt, err);
+	pl_client_release(&c);
+	return st;
+}
+
+/* A client given as text (a span of the document): the fast path, else jansson for the errors. */
+static pl_status train_add_text(train_state *ts, cli_ctx *ctx, const char *text, size_t len,
+				size_t index)
+{
+	pl_client c = PL_CLIENT_INIT;
+	pl_status st;
+	int fast = pl_client_from_text(text, len, &ts->cat, &c);
+
+	if (fast < 0)
+		return pl_error_set(&ctx->err, PL_ERR_NOMEM, "", "out of memory");
+	if (fast == 0) {
+		json_error_t jerr;
+		json_t *obj;
+		errno = 0;
+		obj = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
+		if (!obj && pl_json_load_failure(&jerr, errno, NULL, 0) == PL_ERR_NOMEM)
+			return pl_error_set(&ctx->err, PL_ERR_NOMEM, "", "client %zu does not fit in memory",
+					    index);
+		if (!obj)
+			return pl_error_set(&ctx->err, PL_ERR_INVALID, "", "JSON syntax error");
+		st = train_add(ts, obj, index, &ctx->err);
+		json_decref(obj);
+		return st;
+	}
+	st = pl_risk_dataset_add_client(&ts->ds, &c, &ts->cat, ts->features, &ts->opt, &ctx->err);
+	pl_client_release(&c);
+	return st;
+}
+
+/* Command-line options win over the document's; main.c has validated them. */
+static pl_status train_options_from_flags(cli_ctx *ctx, pl_risk_train_options *o)
+{
+	if (cli_opt_given(ctx, "horizon"))
+		o->horizon_days = (int)cli_opt_int(ctx, "horizon");
+	if (cli_opt_given(ctx, "l2"))
+		o->l2 = cli_opt_real(ctx, "l2");
+	if (cli_opt_given(ctx, "calibration"))
+		(void)parse_calibration(cli_opt_str(ctx, "calibration"), &o->calibration);
+	if (cli_opt_given(ctx, "folds"))
+		o->folds = (int)cli_opt_int(ctx, "folds");
+	if (cli_opt_given(ctx, "alert-rate"))
+		o->alert_rate = cli_opt_real(ctx, "alert-rate");
+	if (cli_opt_given(ctx, "sensitivity"))
+		o->sensitivity = cli_opt_real(ctx, "sensitivity");
+	if (cli_opt_given(ctx, "min-checkins"))
+		o->min_checkins = (int)cli_opt_int(ctx, "min-checkins");
+	if (cli_opt_given(ctx, "stride"))
+		o->stride = (int)cli_opt_int(ctx, "stride");
+	if (ctx->have_seed)
+		o->seed = ctx->seed;
+	return PL_OK;
+}
+
+static pl_status train_options_from_doc(json_t *doc, train_state *ts, pl_error *err)
+{
+	pl_risk_train_options *o = &ts->opt;
+	const char *cal = NULL;
+	json_t *feats = NULL;
+	long long seed = -1;
+	pl_status st;
+
+	st = doc_int(doc, "horizon_days", 1, 365, &o->horizon_days, err);
+	if (st == PL_OK)
+		st = doc_double(doc, "l2", 0, 1e9, &o->l2, err);
+	if (st == PL_OK)
+		st = pl_json_get_string(doc, "calibration", "", 0, &cal, err);
+	if (st == PL_OK && cal && parse_calibration(cal, &o->calibration) != PL_OK)
+		st = pl_error_set(err, PL_ERR_INVALID, "/calibration",
+				  "'calibration' must be \"platt\", \"isotonic\" or \"none\"");
+	if (st == PL_OK)
+		st = doc_int(doc, "folds", 2, 100, &o->folds, err);
+	if (st == PL_OK)
+		st = doc_double(doc, "alert_rate", 0, 1, &o->alert_rate, err);
+	if (st == PL_OK)
+		st = doc_double(doc, "sensitivity", 0, 1, &o->sensitivity, err);
+	if (st == PL_OK)
+		st = doc_int(doc, "min_checkins", 1, 365, &o->min_checkins, err);
+	if (st == PL_OK)
+		st = doc_int(doc, "stride", 1, 365, &o->stride, err);
+	if (st == PL_OK)
+		st = pl_json_get_integer(doc, "seed", "", 0, &seed, err);
+	if (st == PL_OK && json_object_get(doc, "seed") && seed < 0)
+		st = pl_error_set(err, PL_ERR_INVALID, "/seed", "'seed' must be a non-negative integer");
+	if (st == PL_OK && seed >= 0)
+		o->seed = (unsigned long)seed;
+	if (st == PL_OK)
+		st = pl_json_get_array(doc, "features", "", 0, &feats, err);
+	if (st != PL_OK || !feats)
+		return st;
+	if (json_array_size(feats) == 0)
+		return pl_error_set(err, PL_ERR_INVALID, "/features", "'features' must not be empty");
+	free(ts->features);
+	ts->nfeatures = json_array_size(feats);
+	ts->features = malloc(ts->nfeatures * sizeof(*ts->features));
+	if (!ts->features)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	for (size_t j = 0; j < ts->nfeatures; j++) {
+		char p[PL_POINTER_MAX];
+		json_t *v = json_array_get(feats, j);
+		pl_json_ptr_index(p, sizeof(p), "/features", j);
+		if (!json_is_string(v))
+			return pl_error_set(err, PL_ERR_INVALID, p, "each feature must be a name");
+		st = pl_feature_parse(json_string_value(v), &ts->cat, p, &ts->features[j], err);
+		if (st != PL_OK)
+			return st;
+		for (size_t i = 0; i < j; i++)
+			if (ts->features[i].kind == ts->features[j].kind &&
+			    ts->features[i].measure == ts->features[j].measure)
+				return pl_error_set(err, PL_ERR_INVALID, p, "feature '%s' is listed twice",
+						    json_string_value(v));
+	}
+	return PL_OK;
+}
+
+int cmd_risk_train(cli_ctx *ctx)
+{
+	static const char *const keys[] = { "clients", "measures", "features", "horizon_days", "l2",
+					    "calibration", "folds", "seed", "alert_rate",
+					    "sensitivity", "min_checkins", "stride", "stats", NULL };
+	train_state ts;
+	json_t *doc = NULL, *clients = NULL;
+	risk_input in;
+	pl_risk_model model;
+	pl_status st;
+	double t0, solve_ms;
+	int rc;
+
+	memset(&ts, 0, sizeof(ts));
+	memset(&in, 0, sizeof(in));
+	memset(&model, 0, sizeof(model));
+	pl_risk_train_options_init(&ts.opt);
+	t0 = cli_now_ms();
+	if (ctx->jsonl) {
+		st = pl_catalogue_init(&ts.cat, &ctx->err);
+		if (st == PL_OK)
+			st = pl_features_default(&ts.cat, &ts.features, &ts.nfeatures, &ctx->err);
+		if (st == PL_OK)
+			st = train_options_from_flags(ctx, &ts.opt);
+		if (st == PL_OK)
+			st = pl_risk_dataset_init(&ts.ds, ts.nfeatures, &ctx->err);
+		ts.clients_ptr = "";
+		if (st == PL_OK)
+			st = risk_read_lines(ctx, train_add, &ts);
+		if (st != PL_OK)
+			goto fail;
+	} else {
+		/* Cut into client spans (risk_pipeline.c) so no tree of all clients is ever built. */
+		rc = risk_read_document(ctx, &in);
+		if (rc != CLI_EXIT_OK)
+			goto out;
+		doc = in.doc;
+		st = pl_json_check_keys(doc, "", keys, &ctx->err);
+		if (st == PL_OK)
+			st = pl_catalogue_from_json(&ts.cat, json_object_get(doc, "measures"), "/measures",
+						    &ctx->err);
+		if (st == PL_OK)
+			st = pl_features_default(&ts.cat, &ts.features, &ts.nfeatures, &ctx->err);
+		if (st == PL_OK)
+			st = train_options_from_doc(doc, &ts, &ctx->err);
+		if (st == PL_OK)
+			st = train_options_from_flags(ctx, &ts.opt); /* flags win over the document */
+		if (st == PL_OK && !in.have_clients)
+			st = pl_json_get_array(doc, "clients", "", 1, &clients, &ctx->err);
+		if (st == PL_OK)
+			st = pl_risk_dataset_init(&ts.ds, ts.nfeatures, &ctx->err);
+		ts.clients_ptr = "/clients";
+		for (size_t i = 0; st == PL_OK && i < in.nspans; i++)
+			st = train_add_text(&ts, ctx, in.spans[i], in.span_len[i], i);
+		for (size_t i = 0; st == PL_OK && i < json_array_size(clients); i++)
+			st = train_add(&ts, json_array_get(clients, i), i, &ctx->err);
+		if (st == PL_ERR_INVALID && !ctx->err.pointer[0] &&
+		    strcmp(ctx->err.message, "JSON syntax error") == 0) {
+			/* A client span jansson rejects: report the document's line and column. */
+			json_error_t jerr;
+			json_t *all;
+			errno = 0;
+			all = json_loadb(in.text, in.len, JSON_REJECT_DUPLICATES, &jerr);
+			if (!all)
+				st = cli_load_failed(ctx, &jerr, errno, 0, 0) == CLI_EXIT_OK ? PL_OK
+											: ctx->err.code;
+			json_decref(all);
+		}
+		risk_input_release(&in);
+		doc = NULL;
+		if (st != PL_OK)
+			goto fail;
+	}
+	ctx->parse_ms = cli_now_ms() - t0; /* parsing and featurizing: they are interleaved */
+	t0 = cli_now_ms();
+	st = pl_risk_train(&ts.ds, &ts.cat, ts.features, &ts.opt, &model, &ctx->err);
+	if (st != PL_OK)
+		goto fail;
+	solve_ms = cli_now_ms() - t0;
+	{
+		json_t *out = pl_risk_model_to_json(&model), *stats = json_object();
+		json_object_set_new(stats, "algorithm",
+				    json_string("L2-regularized logistic regression (IRLS), "
+						"grouped cross-validated calibration"));
+		json_object_set_new(stats, "features_ms", json_real(cli_ms(ctx, ctx->parse_ms)));
+		json_object_set_new(stats, "solve_ms", json_real(cli_ms(ctx, solve_ms)));
+		json_object_set_new(out, "stats", stats);
+		rc = cli_write_output(ctx, out);
+	}
+	goto out;
+fail:
+	rc = cli_exit_for(st);
+out:
+	risk_input_release(&in);
+	pl_risk_model_release(&model);
+	pl_risk_dataset_release(&ts.ds);
+	pl_catalogue_release(&ts.cat);
+	free(ts.features);
+	return rc;
+}
