@@ -62,8 +62,9 @@ static const cli_command commands[] = {
 	{ "match", "groups", cmd_match_groups,
 	  "clients into support groups maximizing within-group compatibility, with bound and gap",
 	  "Input: {\"clients\": [profiles]} and either \"groups\" (each with \"id\", \"size\" [min, "
-	  "max] and optional \"requires\", \"modality\", \"facilitator\") or \"group_size\" [min, "
-	  "max] with an optional \"group_count\"; optional \"keep_apart\", \"keep_together\", "
+	  "max] and optional \"requires\", \"modality\", \"facilitator\", \"needs\") or "
+	  "\"group_size\" [min, max] with an optional \"group_count\"; optional \"facilitators\" "
+	  "(staffed exactly by min-cost flow: limits, slots, skills), \"keep_apart\", \"keep_together\", "
 	  "\"social_anxiety_max\", \"weights\", \"constraints\", \"seed\". Places as many clients "
 	  "as possible and maximizes within-group compatibility (a heuristic, deterministic for a "
 	  "seed) and reports an upper bound on the optimum and the gap. Answer: \"groups\", "

@@ -12,17 +12,47 @@
 
 #include <stdlib.h>
 
+#include <peerlink/json_facilitators.h>
 #include <peerlink/json_match.h>
 
-static pl_status read_program(json_t *doc, void *m, pl_error *err)
+/* The groups and, when the request has "facilitators", the staffing (read while the document
+ * is alive: cli_read_program frees it). */
+typedef struct groups_request {
+	pl_groups_program *m;
+	pl_json_staffing *staff;
+} groups_request;
+
+static pl_status read_program(json_t *doc, void *req, pl_error *err)
 {
-	return pl_json_read_groups_program(doc, m, err);
+	groups_request *q = req;
+	pl_status st = pl_json_read_groups_program(doc, q->m, err);
+	return st == PL_OK ? pl_json_read_staffing(doc, q->staff, err) : st;
+}
+
+/* Staff the formed groups (docs/groups.md, "Facilitators") and write it into the answer. */
+static pl_status staff_groups(pl_json_staffing *staff, const pl_groups_result *res,
+			      json_t *answer, pl_error *err)
+{
+	pl_fac_result fr = PL_FAC_RESULT_INIT;
+	pl_status st;
+
+	if (!staff->present)
+		return PL_OK;
+	for (size_t g = 0; g < staff->ngroups; g++)
+		staff->groups[g].active = res->group_status[g] == PL_GROUPS_FORMED;
+	st = pl_fac_assign(staff->fac, staff->nfac, staff->groups, staff->ngroups, &fr, err);
+	if (st == PL_OK)
+		st = pl_json_write_staffing(answer, staff, &fr, err);
+	pl_fac_result_release(&fr);
+	return st;
 }
 
 int cmd_match_groups(cli_ctx *ctx)
 {
 	json_t *answer;
 	pl_groups_program m;
+	pl_json_staffing staff;
+	groups_request req = { &m, &staff };
 	pl_groups_problem pb;
 	pl_groups_result res = PL_GROUPS_RESULT_INIT;
 	double *S = NULL, t0;
@@ -31,7 +61,8 @@ int cmd_match_groups(cli_ctx *ctx)
 	int rc;
 
 	pl_groups_program_init(&m);
-	rc = cli_read_program(ctx, read_program, &m);
+	pl_json_staffing_init(&staff);
+	rc = cli_read_program(ctx, read_program, &req);
 	if (rc != CLI_EXIT_OK)
 		goto out;
 	/* The input's "seed" wins over --seed (as in every peerlink command). */
@@ -55,6 +86,11 @@ int cmd_match_groups(cli_ctx *ctx)
 		st = pl_error_set(&ctx->err, PL_ERR_NOMEM, "", "out of memory");
 		goto fail;
 	}
+	st = staff_groups(&staff, &res, answer, &ctx->err);
+	if (st != PL_OK) {
+		json_decref(answer);
+		goto fail;
+	}
 	json_object_set_new(answer, "stats", pl_json_groups_stats(&m, &res, &t));
 	rc = cli_write_output(ctx, answer);
 	goto out;
@@ -64,5 +100,6 @@ out:
 	free(S);
 	pl_groups_result_release(&res);
 	pl_groups_program_release(&m);
+	pl_json_staffing_release(&staff);
 	return rc;
 }
