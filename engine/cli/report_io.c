@@ -37,28 +37,37 @@ int cli_report_read_json(cli_ctx *ctx, const char *option, const char *path, jso
 
 int cli_report_read_jsonl(cli_ctx *ctx, const char *option, const char *path, json_t **out)
 {
-	FILE *f = fopen(path, "rb");
+	const char *saved = ctx->input_path;
+	FILE *f;
 	char *line = NULL;
-	size_t cap = 0;
-	ssize_t len;
+	size_t cap = 0, len;
 	long lineno = 0;
 	json_t *arr;
-	int rc = CLI_EXIT_OK;
+	int rc, got = 0;
 
 	*out = NULL;
-	if (!f) {
-		rc = cli_fail(ctx, PL_ERR_IO, "", "cannot open the file: %s", strerror(errno));
+	ctx->input_path = path; /* the same opening as --input: a directory is an io_error */
+	rc = cli_open_input(ctx, &f);
+	ctx->input_path = saved;
+	if (rc != CLI_EXIT_OK) {
 		cli_report_blame(ctx, option);
 		return rc;
 	}
 	arr = json_array();
-	while (arr && (len = getline(&line, &cap, f)) >= 0) {
+	/* a read error or a line too long for memory is an error, never the end of the file */
+	while (arr && (got = pl_json_read_line(f, &line, &cap, &len, (size_t)lineno, &ctx->err)) > 0) {
 		json_error_t jerr;
 		json_t *v;
 		lineno++;
-		if (strspn(line, " \t\r\n") == (size_t)len)
+		if (strspn(line, " \t\r\n") == len)
 			continue;
-		v = json_loadb(line, (size_t)len, JSON_REJECT_DUPLICATES, &jerr);
+		errno = 0;
+		v = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+		if (!v && pl_json_load_failure(&jerr, errno, NULL, 0) == PL_ERR_NOMEM) {
+			rc = cli_fail(ctx, PL_ERR_NOMEM, "", "line %ld does not fit in memory", lineno);
+			cli_report_blame(ctx, option);
+			break;
+		}
 		if (!v || !json_is_object(v)) {
 			json_decref(v);
 			ctx->err_line = lineno;
@@ -74,8 +83,12 @@ int cli_report_read_jsonl(cli_ctx *ctx, const char *option, const char *path, js
 	}
 	if (!arr)
 		rc = cli_fail(ctx, PL_ERR_NOMEM, "", "out of memory");
+	if (got < 0 && rc == CLI_EXIT_OK) {
+		rc = cli_exit_for(ctx->err.code);
+		cli_report_blame(ctx, option);
+	}
 	free(line);
-	fclose(f);
+	cli_close_input(f);
 	if (rc != CLI_EXIT_OK)
 		json_decref(arr);
 	else
