@@ -52,7 +52,7 @@
 
 #include <float.h>
 #include <math.h>
-#include <gsl/gsl_rng.h>
+#include <peerlink/rng.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,41 +63,14 @@
 /* ---------------------------------------------------------------- random numbers (GSL) */
 
 /*
- * The generator is a gsl_rng of our own type, splitmix64 (Steele, Lea & Flood 2014, "Fast
- * splittable pseudorandom number generators", OOPSLA; the finaliser of Vigna's SplitMix64): GSL's
- * interface with the algorithm the solver has always used, so that a seed keeps its answer (GSL's
- * MT19937 was tried: on 20 generated programs it gave worse answers than these streams on 6 and
- * better on 10, noise either way, and every answer would have changed). Restart r of a solve with
- * seed s draws from the stream seeded with s * PL_GROUPS_RNG_MUL + r * PL_GROUPS_RNG_STREAM
- * (mod 2^64; groups.h). The state is allocated here rather than by gsl_rng_alloc, whose
- * out-of-memory path calls GSL's process-wide error handler (which aborts by default).
+ * The generator is a gsl_rng of type splitmix64 (peerlink/rng.h: Steele, Lea & Flood 2014, "Fast
+ * splittable pseudorandom number generators", OOPSLA): GSL's interface with the algorithm the
+ * solver has always used, so that a seed keeps its answer (GSL's MT19937 was tried: on 20
+ * generated programs it gave worse answers than these streams on 6 and better on 10, noise
+ * either way, and every answer would have changed). Restart r of a solve with seed s draws from
+ * the stream seeded with s * PL_GROUPS_RNG_MUL + r * PL_GROUPS_RNG_STREAM (mod 2^64; groups.h).
+ * The state lives in the struct: no allocation, so no GSL error handler either.
  */
-_Static_assert(sizeof(unsigned long) == sizeof(uint64_t), "the splitmix64 gsl_rng type needs a 64-bit unsigned long");
-
-static void splitmix_set(void *state, unsigned long seed)
-{
-	*(uint64_t *)state = (uint64_t)seed;
-}
-
-static unsigned long splitmix_get(void *state)
-{
-	uint64_t z = (*(uint64_t *)state += 0x9e3779b97f4a7c15ULL);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return (unsigned long)(z ^ (z >> 31));
-}
-
-/* The top 53 bits as a double in [0, 1). */
-static double splitmix_get_double(void *state)
-{
-	return (double)(splitmix_get(state) >> 11) * (1.0 / 9007199254740992.0);
-}
-
-static const gsl_rng_type splitmix64_type = {
-	"splitmix64", 0xffffffffffffffffUL, 0, sizeof(uint64_t),
-	splitmix_set, splitmix_get, splitmix_get_double
-};
-
 typedef struct rng {
 	gsl_rng g;
 	uint64_t state;
@@ -106,7 +79,7 @@ typedef struct rng {
 /* Restart r's stream (no allocation: the state lives in the struct). */
 static void rng_open(rng *r, unsigned long seed, size_t restart)
 {
-	r->g.type = &splitmix64_type;
+	r->g.type = pl_rng_splitmix64;
 	r->g.state = &r->state;
 	gsl_rng_set(&r->g, seed * PL_GROUPS_RNG_MUL + (unsigned long)restart * PL_GROUPS_RNG_STREAM);
 }
