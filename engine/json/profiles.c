@@ -546,7 +546,8 @@ json_t *pl_json_rule_counts(const size_t *counts, const char *last, size_t *best
 void pl_json_add_timings(json_t *stats, const pl_json_timings *t)
 {
 	json_object_set_new(stats, "parse_ms", json_real(t->parse_ms));
-	json_object_set_new(stats, "compat_ms", json_real(t->compat_ms));
+	if (t->compat_ms >= 0)
+		json_object_set_new(stats, "compat_ms", json_real(t->compat_ms));
 	json_object_set_new(stats, "solve_ms", json_real(t->solve_ms));
 	if (t->explain_ms >= 0)
 		json_object_set_new(stats, "explain_ms", json_real(t->explain_ms));

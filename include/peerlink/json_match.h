@@ -14,6 +14,8 @@
 #define PEERLINK_JSON_MATCH_H
 
 #include <stddef.h>
+#include <peerlink/assign.h>
+#include <peerlink/blossom.h>
 #include <peerlink/json.h>
 #include <peerlink/program.h>
 
@@ -66,7 +68,7 @@ pl_status pl_json_read_id_pairs(json_t *doc, const char *key, const pl_profiles 
 void pl_json_point_at(pl_error *err, const char *list, size_t index);
 
 /* The timings an answer's stats end with (ms; the caller zeroes them for byte-comparable runs).
- * explain_ms < 0: not reported. */
+ * compat_ms or explain_ms < 0: not reported. */
 typedef struct pl_json_timings {
 	double parse_ms, compat_ms, solve_ms, explain_ms;
 } pl_json_timings;
@@ -103,6 +105,31 @@ json_t *pl_json_groups_answer(const pl_groups_program *g, const double *S,
 			      const pl_groups_result *res);
 json_t *pl_json_groups_stats(const pl_groups_program *g, const pl_groups_result *res,
 			     const pl_json_timings *t);
+
+/* ---- solve assignment and solve matching (engine/json/solvers.c) ---- */
+
+/* doc["capacities"] (optional): one positive integer (at most 2^40) per column; NULL when absent. */
+pl_status pl_json_read_capacities(json_t *doc, size_t ncols, long **cap, pl_error *err);
+/* The solver names an entry relative to the matrix ("/row/col", or "" for the whole matrix):
+ * point it into the request's field, or at the .npy file that held the matrix. */
+void pl_json_point_into_matrix(pl_error *err, const char *field, int from_npy);
+/* {"assignment", "total", "stats"}: maximize says the request gave scores (res solved -scores). */
+json_t *pl_json_assignment_answer(const pl_assign_result *res, int maximize,
+				  const pl_json_timings *t);
+
+/* A `solve matching` request as plain arrays (edge k joins eu[k] and ev[k] with weight w[k]). */
+typedef struct pl_json_graph {
+	size_t n, m;
+	long *eu, *ev;
+	double *w;
+	int max_cardinality;
+	int all_integer; /* every weight was a JSON integer: the total prints as one while exact */
+} pl_json_graph;
+
+pl_status pl_json_read_graph(json_t *doc, pl_json_graph *g, pl_error *err);
+void pl_json_graph_release(pl_json_graph *g);
+json_t *pl_json_matching_answer(const pl_json_graph *g, const pl_blossom_result *res,
+				const pl_json_timings *t);
 
 #ifdef __cplusplus
 }
