@@ -69,7 +69,9 @@ static const cli_command commands[] = {
 	  "as possible and maximizes within-group compatibility (a heuristic, deterministic for a "
 	  "seed) and reports an upper bound on the optimum and the gap. Answer: \"groups\", "
 	  "\"unplaced\", \"summary\", \"stats\". See docs/groups.md.",
-	  { { 0 } } },
+	  { CLI_DATE("as-of", NULL,
+		     "the date exposure plans are read on (default: the input's \"as_of\")"),
+	    { 0 } } },
 	{ "outreach", NULL, cmd_outreach,
 	  "who reaches out to whom today: asks within budgets, clinician list (docs/outreach.md)",
 	  "Input: {\"risk\": the answer of risk score (or a FILE name holding it), "

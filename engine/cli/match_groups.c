@@ -12,6 +12,9 @@
 
 #include <stdlib.h>
 
+#include <stdint.h>
+
+#include <peerlink/json_exposure.h>
 #include <peerlink/json_facilitators.h>
 #include <peerlink/json_match.h>
 
@@ -20,12 +23,16 @@
 typedef struct groups_request {
 	pl_groups_program *m;
 	pl_json_staffing *staff;
+	pl_json_exposure *exposure;
+	int32_t as_of; /* --as-of, or INT32_MIN */
 } groups_request;
 
 static pl_status read_program(json_t *doc, void *req, pl_error *err)
 {
 	groups_request *q = req;
 	pl_status st = pl_json_read_groups_program(doc, q->m, err);
+	if (st == PL_OK)
+		st = pl_json_read_exposure(doc, q->as_of, q->m, q->exposure, err);
 	return st == PL_OK ? pl_json_read_staffing(doc, q->staff, err) : st;
 }
 
@@ -52,7 +59,8 @@ int cmd_match_groups(cli_ctx *ctx)
 	json_t *answer;
 	pl_groups_program m;
 	pl_json_staffing staff;
-	groups_request req = { &m, &staff };
+	pl_json_exposure exposure = { 0, 0, NULL };
+	groups_request req = { &m, &staff, &exposure, INT32_MIN };
 	pl_groups_problem pb;
 	pl_groups_result res = PL_GROUPS_RESULT_INIT;
 	double *S = NULL, t0;
@@ -62,6 +70,8 @@ int cmd_match_groups(cli_ctx *ctx)
 
 	pl_groups_program_init(&m);
 	pl_json_staffing_init(&staff);
+	if (cli_opt_given(ctx, "as-of"))
+		req.as_of = (int32_t)cli_opt_int(ctx, "as-of");
 	rc = cli_read_program(ctx, read_program, &req);
 	if (rc != CLI_EXIT_OK)
 		goto out;
@@ -87,6 +97,8 @@ int cmd_match_groups(cli_ctx *ctx)
 		goto fail;
 	}
 	st = staff_groups(&staff, &res, answer, &ctx->err);
+	if (st == PL_OK)
+		st = pl_json_write_exposure(answer, &exposure, &m, &ctx->err);
 	if (st != PL_OK) {
 		json_decref(answer);
 		goto fail;
@@ -101,5 +113,6 @@ out:
 	pl_groups_result_release(&res);
 	pl_groups_program_release(&m);
 	pl_json_staffing_release(&staff);
+	pl_json_exposure_release(&exposure);
 	return rc;
 }

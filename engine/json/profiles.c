@@ -54,13 +54,13 @@ static const char *const mentee_keys[] = {
 	"id", "experiences", "substances", "goals", "recovery_pathway", "life_stage",
 	"personality", "age", "gender", "gender_preference", "age_range", "languages",
 	"modalities", "availability", "partner_id", "exclude", "extra",
-	"social_anxiety", "max_group_size", /* group formation: see read_group_fields */ NULL
+	"social_anxiety", "max_group_size", "exposure", /* groups: read_group_fields, json/exposure.c */ NULL
 };
 static const char *const mentor_keys[] = {
 	"id", "experiences", "substances", "goals", "recovery_pathway", "life_stage",
 	"personality", "age", "gender", "gender_preference", "age_range", "languages",
 	"modalities", "availability", "partner_id", "exclude", "extra", "capacity",
-	"social_anxiety", "max_group_size", /* group formation: see read_group_fields */ NULL
+	"social_anxiety", "max_group_size", "exposure", /* groups: read_group_fields, json/exposure.c */ NULL
 };
 
 /* The tag lists, and recovery_pathway: one tag, or an array of tags for someone on two

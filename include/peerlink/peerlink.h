@@ -19,12 +19,14 @@
 #include <peerlink/compat.h>
 #include <peerlink/evaluate.h>
 #include <peerlink/ews.h>
+#include <peerlink/exposure.h>
 #include <peerlink/facilitators.h>
 #include <peerlink/gen.h>
 #include <peerlink/groups.h>
 #include <peerlink/import.h>
 #include <peerlink/json.h>
 #include <peerlink/json_data.h>
+#include <peerlink/json_exposure.h>
 #include <peerlink/json_facilitators.h>
 #include <peerlink/json_match.h>
 #include <peerlink/json_outreach.h>
