@@ -8,10 +8,12 @@
 #define _POSIX_C_SOURCE 200809L
 #include <peerlink/json_risk.h>
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* ---------------------------------------------------------------- writing */
 
@@ -354,15 +356,31 @@ pl_status pl_risk_model_from_json(json_t *doc, pl_risk_model *m, pl_error *err)
 pl_status pl_risk_model_read_file(const char *path, pl_risk_model *m, pl_error *err)
 {
 	json_error_t jerr;
-	json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	struct stat sb;
+	FILE *f = fopen(path, "rb");
+	json_t *doc;
 	pl_status st;
+	int alloc_errno, read_failed;
 
 	memset(m, 0, sizeof(*m));
-	if (!doc) {
-		if (jerr.line > 0)
-			return pl_error_set(err, PL_ERR_INVALID, "",
-					    "the model file is not valid JSON (line %d)", jerr.line);
+	/* a directory, a read error or memory running out is not "invalid JSON" (issue 9) */
+	if (!f || (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode))) {
+		if (f)
+			fclose(f);
 		return pl_error_set(err, PL_ERR_IO, "", "cannot read the model file");
+	}
+	errno = 0;
+	doc = json_loadf(f, JSON_REJECT_DUPLICATES, &jerr);
+	alloc_errno = errno;
+	read_failed = ferror(f);
+	fclose(f);
+	if (!doc) {
+		if (read_failed)
+			return pl_error_set(err, PL_ERR_IO, "", "cannot read the model file");
+		if (pl_json_load_failure(&jerr, alloc_errno, NULL, 0) == PL_ERR_NOMEM)
+			return pl_error_set(err, PL_ERR_NOMEM, "", "the model file does not fit in memory");
+		return pl_error_set(err, PL_ERR_INVALID, "", "the model file is not valid JSON (line %d)",
+				    jerr.line > 0 ? jerr.line : 1);
 	}
 	st = pl_risk_model_from_json(doc, m, err);
 	if (st != PL_OK && err) {

@@ -127,6 +127,10 @@ for args in "solve assignment" "risk train --jsonl" "risk evaluate --cv 2 --json
   check "directory input, $args: io_error naming a directory" grep -q '"io_error".*directory' err
   check "directory input, $args: nothing on stdout" [ ! -s out ]
 done
+"$bin" risk score --model "$work" --input clients.jsonl --jsonl >out 2>err
+check "directory as --model: exit 1 io_error, not invalid JSON" sh -c "[ $? = 1 ] && grep -q io_error err"
+"$bin" dataset generate checkins --params "$work" >out 2>err
+check "directory as --params: exit 1 io_error" sh -c "[ $? = 1 ] && grep -q io_error err"
 # Memory running out is out_of_memory (exit 1), never a syntax error or a silent end of input.
 # OPENBLAS_NUM_THREADS=1: OpenBLAS's own threads retry a failed mmap forever under ulimit -v.
 # A sanitizer build reserves terabytes of address space and cannot start under ulimit -v: skipped.
