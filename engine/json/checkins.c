@@ -895,6 +895,56 @@ static int f_events(fast *f, pl_client *c)
 	return 1;
 }
 
+/* The columnar "measures" object: one array per known measure, all of one length (*ndays).
+ * rows[m] receives measure m's values; caps[m] != 0 marks it seen. 1, 0 (not plain), -1 (memory). */
+static int f_measures(fast *f, const pl_catalogue *cat, double **rows, size_t *caps, size_t *ndays)
+{
+	const char *s;
+	size_t n;
+	int have_len = 0;
+
+	if (!f_char(f, '{'))
+		return 0;
+	if (f_char(f, '}'))
+		return 1;
+	do {
+		size_t got = 0;
+		int m, r;
+		f_ws(f);
+		if (!f_string(f, &s, &n) || !f_char(f, ':'))
+			return 0;
+		m = pl_catalogue_find(cat, s, n);
+		if (m < 0 || caps[m] || (n >= PL_MEASURE_NAME_MAX))
+			return 0; /* unknown or repeated measure */
+		r = f_measure(f, &cat->defs[m], &rows[m], &got, &caps[m]);
+		if (r <= 0)
+			return r;
+		if (!caps[m])
+			caps[m] = 1; /* an empty array still marks the measure seen */
+		if (have_len && got != *ndays)
+			return 0;
+		*ndays = got;
+		have_len = 1;
+	} while (f_char(f, ','));
+	return f_char(f, '}');
+}
+
+/* The grid of the columnar form from its measure arrays: 1, or -1 when out of memory. */
+static int f_columns_grid(double *const *rows, size_t nm, size_t ndays, pl_client *out)
+{
+	if (pl_client_alloc_grid(out, ndays, nm, NULL) != PL_OK)
+		return -1;
+	for (size_t m = 0; m < nm; m++) {
+		if (!rows[m])
+			continue;
+		memcpy(out->values + m * ndays, rows[m], ndays * sizeof(double));
+		for (size_t d = 0; d < ndays; d++)
+			if (!isnan(rows[m][d]))
+				out->checked_in[d] = 1;
+	}
+	return 1;
+}
+
 static int from_text(const char *text, size_t len, const pl_catalogue *cat, pl_client *out)
 {
 	fast f = { text, text + len };
@@ -903,7 +953,7 @@ static int from_text(const char *text, size_t len, const pl_catalogue *cat, pl_c
 	size_t *caps = NULL;
 	f_rows fr;
 	int seen_id = 0, seen_start = 0, seen_measures = 0, seen_events = 0, seen_attr = 0,
-	    seen_truth = 0, seen_checkins = 0, have_len = 0, rc = 0;
+	    seen_truth = 0, seen_checkins = 0, rc = 0;
 
 	memset(&fr, 0, sizeof(fr));
 
@@ -943,33 +993,11 @@ static int from_text(const char *text, size_t len, const pl_catalogue *cat, pl_c
 			if (pl_date_parse(buf, &out->start) != 0)
 				goto out;
 		} else if (f_key_is(k, kn, "measures") && !seen_measures) {
+			int r = f_measures(&f, cat, rows, caps, &ndays);
 			seen_measures = 1;
-			if (!f_char(&f, '{'))
+			if (r <= 0) {
+				rc = r;
 				goto out;
-			if (!f_char(&f, '}')) {
-				do {
-					size_t got = 0;
-					int m, r;
-					f_ws(&f);
-					if (!f_string(&f, &s, &n) || !f_char(&f, ':'))
-						goto out;
-					m = pl_catalogue_find(cat, s, n);
-					if (m < 0 || caps[m] || (n >= PL_MEASURE_NAME_MAX))
-						goto out; /* unknown or repeated measure */
-					r = f_measure(&f, &cat->defs[m], &rows[m], &got, &caps[m]);
-					if (r <= 0) {
-						rc = r;
-						goto out;
-					}
-					if (!caps[m])
-						caps[m] = 1; /* an empty array still marks the measure seen */
-					if (have_len && got != ndays)
-						goto out;
-					ndays = got;
-					have_len = 1;
-				} while (f_char(&f, ','));
-				if (!f_char(&f, '}'))
-					goto out;
 			}
 		} else if (f_key_is(k, kn, "checkins") && !seen_checkins) {
 			int r;
@@ -1012,19 +1040,7 @@ static int from_text(const char *text, size_t len, const pl_catalogue *cat, pl_c
 	}
 	if (!seen_start || !seen_measures || ndays > PL_CHECKINS_MAX_DAYS)
 		goto out;
-	if (pl_client_alloc_grid(out, ndays, nm, NULL) != PL_OK) {
-		rc = -1;
-		goto out;
-	}
-	for (size_t m = 0; m < nm; m++) {
-		if (!rows[m])
-			continue;
-		memcpy(out->values + m * ndays, rows[m], ndays * sizeof(double));
-		for (size_t d = 0; d < ndays; d++)
-			if (!isnan(rows[m][d]))
-				out->checked_in[d] = 1;
-	}
-	rc = 1;
+	rc = f_columns_grid(rows, nm, ndays, out);
 out:
 	for (size_t m = 0; rows && m < nm; m++)
 		free(rows[m]);

@@ -257,35 +257,132 @@ static long last_lapse(const pl_client *c, int32_t day)
 }
 
 /* Feature column j for grid days t0..t1 into out (stride nf). */
-static pl_status column(fctx *x, const pl_feature_spec *f, double *out, size_t nf, pl_error *err)
+/* The caches a per-measure kind reads (rolling windows, EWMA/CUSUM sequences). */
+static pl_status prepare(fctx *x, const pl_feature_spec *f, pl_error *err)
 {
-	const pl_client *c = x->c;
-	long nd = x->nd;
-	int m = f->measure;
-	const double *v = m >= 0 ? series(x, m) : NULL;
-	measure_cache *mc = m >= 0 ? &x->mc[m] : NULL;
-	pl_status st = PL_OK;
-
 	switch (f->kind) {
 	case PL_F_VAR:
 	case PL_F_AR1:
 	case PL_F_VAR_TAU:
 	case PL_F_AR1_TAU:
-		st = ensure_roll(x, m, err);
-		break;
+		return ensure_roll(x, f->measure, err);
 	case PL_F_EWMA:
 	case PL_F_CUSUM:
 	case PL_F_DEV:
-		st = ensure_seq(x, m, err);
+		return ensure_seq(x, f->measure, err);
+	default:
+		return PL_OK;
+	}
+}
+
+/* A per-measure feature on grid day t. */
+static pl_status measure_value(fctx *x, const pl_feature_spec *f, long t, double *out,
+			       pl_error *err)
+{
+	long nd = x->nd;
+	int m = f->measure;
+	const double *v = series(x, m);
+	const measure_cache *mc = &x->mc[m];
+	double y = NAN;
+
+	switch (f->kind) {
+	case PL_F_LEVEL:
+		y = window_mean(v, nd, t - (PL_LEVEL_WINDOW - 1), t, 1);
 		break;
+	case PL_F_LAST:
+		for (long d = t; d > t - 3; d--)
+			if (!isnan(y = at(v, nd, d)))
+				break;
+		break;
+	case PL_F_SLOPE:
+		y = window_slope(v, nd, t - (PL_SLOPE_WINDOW - 1), t, 3);
+		break;
+	case PL_F_VAR:
+		y = mc->var[t - mc->roll_lo];
+		break;
+	case PL_F_AR1:
+		y = mc->ar1[t - mc->roll_lo];
+		break;
+	case PL_F_VAR_TAU:
+		y = pl_ews_kendall_tau(mc->var + (t - (PL_TAU_SPAN - 1) - mc->roll_lo), PL_TAU_SPAN,
+				       PL_TAU_MIN_N);
+		break;
+	case PL_F_AR1_TAU:
+		y = pl_ews_kendall_tau(mc->ar1 + (t - (PL_TAU_SPAN - 1) - mc->roll_lo), PL_TAU_SPAN,
+				       PL_TAU_MIN_N);
+		break;
+	case PL_F_CP: {
+		int ago;
+		pl_status st = pl__change_point(v, nd, t, &x->cat->defs[m], &y, &ago, err);
+		if (st != PL_OK)
+			return st;
+		break;
+	}
+	case PL_F_EWMA:
+		y = t >= 0 ? mc->ewma[t] : NAN;
+		break;
+	case PL_F_CUSUM:
+		y = t >= 0 ? mc->cusum[t] : NAN;
+		break;
+	case PL_F_DEV:
+		y = t >= 0 ? mc->dev[t] : NAN;
+		break;
+	case PL_F_RATE:
+		y = window_mean(v, nd, t - (PL_RATE_WINDOW - 1), t, 1);
+		break;
+	case PL_F_RATE_TREND: {
+		double a = window_mean(v, nd, t - 13, t, 1), b = window_mean(v, nd, t - 27, t - 14, 1);
+		y = a - b;
+		break;
+	}
 	default:
 		break;
 	}
+	*out = y;
+	return PL_OK;
+}
+
+/* A client-level feature on grid day t, given the check-ins counted through t and the last day
+ * with one. */
+static double client_value(const fctx *x, pl_feature_kind kind, long t, long count, long last_seen)
+{
+	const pl_client *c = x->c;
+	int32_t day = c->start + (int32_t)t;
+
+	switch (kind) {
+	case PL_F_CHECKINS:
+		return t >= 0 ? log1p((double)count) : NAN;
+	case PL_F_COVERAGE: {
+		long lo = t - 13 > 0 ? t - 13 : 0, n = 0;
+		if (t < 0)
+			return NAN;
+		for (long d = lo; d <= t && d < x->nd; d++)
+			n += c->checked_in[d];
+		return (double)n / (double)(t - lo + 1);
+	}
+	case PL_F_MISSED_STREAK:
+		return t < 0 ? NAN : (double)(t - last_seen);
+	case PL_F_DAYS_SINCE_LAPSE: {
+		long k = last_lapse(c, day);
+		long since = k < 0 ? PL_LAPSE_CAP : (long)day - c->events[k].day;
+		return log1p((double)(since < PL_LAPSE_CAP ? since : PL_LAPSE_CAP));
+	}
+	case PL_F_PRIOR_LAPSE:
+		return last_lapse(c, day) >= 0 ? 1.0 : 0.0;
+	default:
+		return NAN;
+	}
+}
+
+static pl_status column(fctx *x, const pl_feature_spec *f, double *out, size_t nf, pl_error *err)
+{
+	const pl_client *c = x->c;
+	long nd = x->nd, count = 0, last_seen = -1;
+	pl_status st = prepare(x, f, err);
+
 	if (st != PL_OK)
 		return st;
-
 	/* Running counters for the client-level features start from day 0 once. */
-	long count = 0, last_seen = -1;
 	if (f->kind == PL_F_CHECKINS || f->kind == PL_F_MISSED_STREAK) {
 		long lim = x->t0 < nd ? x->t0 : nd;
 		for (long d = 0; d < lim; d++)
@@ -294,90 +391,18 @@ static pl_status column(fctx *x, const pl_feature_spec *f, double *out, size_t n
 				last_seen = d;
 			}
 	}
-
 	for (long t = x->t0; t <= x->t1; t++) {
-		double y = NAN;
-		int32_t day = c->start + (int32_t)t;
+		double y;
 		if (t >= 0 && t < nd && c->checked_in[t]) {
 			count++;
 			last_seen = t;
 		}
-		switch (f->kind) {
-		case PL_F_LEVEL:
-			y = window_mean(v, nd, t - (PL_LEVEL_WINDOW - 1), t, 1);
-			break;
-		case PL_F_LAST:
-			for (long d = t; d > t - 3; d--)
-				if (!isnan(y = at(v, nd, d)))
-					break;
-			break;
-		case PL_F_SLOPE:
-			y = window_slope(v, nd, t - (PL_SLOPE_WINDOW - 1), t, 3);
-			break;
-		case PL_F_VAR:
-			y = mc->var[t - mc->roll_lo];
-			break;
-		case PL_F_AR1:
-			y = mc->ar1[t - mc->roll_lo];
-			break;
-		case PL_F_VAR_TAU:
-			y = pl_ews_kendall_tau(mc->var + (t - (PL_TAU_SPAN - 1) - mc->roll_lo), PL_TAU_SPAN,
-					       PL_TAU_MIN_N);
-			break;
-		case PL_F_AR1_TAU:
-			y = pl_ews_kendall_tau(mc->ar1 + (t - (PL_TAU_SPAN - 1) - mc->roll_lo), PL_TAU_SPAN,
-					       PL_TAU_MIN_N);
-			break;
-		case PL_F_CP: {
-			int ago;
-			st = pl__change_point(v, nd, t, &x->cat->defs[m], &y, &ago, err);
+		if (f->measure >= 0) {
+			st = measure_value(x, f, t, &y, err);
 			if (st != PL_OK)
 				return st;
-			break;
-		}
-		case PL_F_EWMA:
-			y = t >= 0 ? mc->ewma[t] : NAN;
-			break;
-		case PL_F_CUSUM:
-			y = t >= 0 ? mc->cusum[t] : NAN;
-			break;
-		case PL_F_DEV:
-			y = t >= 0 ? mc->dev[t] : NAN;
-			break;
-		case PL_F_RATE:
-			y = window_mean(v, nd, t - (PL_RATE_WINDOW - 1), t, 1);
-			break;
-		case PL_F_RATE_TREND: {
-			double a = window_mean(v, nd, t - 13, t, 1), b = window_mean(v, nd, t - 27, t - 14, 1);
-			y = a - b;
-			break;
-		}
-		case PL_F_CHECKINS:
-			y = t >= 0 ? log1p((double)count) : NAN;
-			break;
-		case PL_F_COVERAGE: {
-			long lo = t - 13 > 0 ? t - 13 : 0, n = 0;
-			if (t < 0)
-				break;
-			for (long d = lo; d <= t && d < nd; d++)
-				n += c->checked_in[d];
-			y = (double)n / (double)(t - lo + 1);
-			break;
-		}
-		case PL_F_MISSED_STREAK:
-			y = t < 0 ? NAN : (double)(t - last_seen);
-			break;
-		case PL_F_DAYS_SINCE_LAPSE: {
-			long k = last_lapse(c, day);
-			long since = k < 0 ? PL_LAPSE_CAP : (long)day - c->events[k].day;
-			y = log1p((double)(since < PL_LAPSE_CAP ? since : PL_LAPSE_CAP));
-			break;
-		}
-		case PL_F_PRIOR_LAPSE:
-			y = last_lapse(c, day) >= 0 ? 1.0 : 0.0;
-			break;
-		case PL_F_NKINDS:
-			break;
+		} else {
+			y = client_value(x, f->kind, t, count, last_seen);
 		}
 		out[(size_t)(t - x->t0) * nf] = y;
 	}
