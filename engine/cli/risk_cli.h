@@ -61,4 +61,11 @@ pl_status risk_score_stream(cli_ctx *ctx, const risk_scorer *s, const risk_input
 			    json_t *clients, risk_emit_fn emit, void *arg, risk_tally *tally,
 			    pl_error *err);
 
+/* Read --input (or stdin) as JSON Lines: fn gets each object (borrowed) with its 0-based line
+ * number; blank lines are skipped. A read error or a line too long for memory is an error, never
+ * the end of the input; a syntax error names its line. The one JSONL reader of train and
+ * evaluate (score streams lines through risk_score_stream). */
+typedef pl_status (*risk_line_fn)(void *arg, json_t *obj, size_t index, pl_error *err);
+pl_status risk_read_lines(cli_ctx *ctx, risk_line_fn fn, void *arg);
+
 #endif

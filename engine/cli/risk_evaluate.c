@@ -11,6 +11,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "cli.h"
+#include "risk_cli.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -20,46 +21,11 @@
 #include <peerlink/evaluate.h>
 #include <peerlink/json_risk.h>
 
-static pl_status read_lines(cli_ctx *ctx, pl_eval_set *s)
+/* One JSON Lines client into the set. */
+static pl_status add_line(void *arg, json_t *obj, size_t index, pl_error *err)
 {
-	FILE *f;
-	char *line = NULL, p[PL_POINTER_MAX];
-	size_t cap = 0, index = 0, len;
-	pl_status st = PL_OK;
-	int got;
-
-	if (cli_open_input(ctx, &f) != CLI_EXIT_OK)
-		return ctx->err.code;
-	/* A read error or a line too long for memory is an error, never the end of the input. */
-	while ((got = pl_json_read_line(f, &line, &cap, &len, index, &ctx->err)) > 0) {
-		json_error_t jerr;
-		json_t *obj;
-		size_t k = 0;
-		while (k < len && strchr(" \t\r\n", line[k]))
-			k++;
-		if (k == len) {
-			index++;
-			continue;
-		}
-		errno = 0;
-		obj = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
-		if (!obj) {
-			cli_load_failed(ctx, &jerr, errno, 0, (long)index + 1);
-			st = ctx->err.code;
-			break;
-		}
-		st = pl_eval_client_from_json(s, obj, pl_json_ptr_index(p, sizeof(p), "", index),
-					      &ctx->err);
-		json_decref(obj);
-		if (st != PL_OK)
-			break;
-		index++;
-	}
-	if (got < 0)
-		st = ctx->err.code;
-	free(line);
-	cli_close_input(f);
-	return st;
+	char p[PL_POINTER_MAX];
+	return pl_eval_client_from_json(arg, obj, pl_json_ptr_index(p, sizeof(p), "", index), err);
 }
 
 /* The document's catalogue: its own measures, or the model's plus the ones it adds. */
@@ -114,7 +80,7 @@ static int read_clients(cli_ctx *ctx, const pl_risk_model *model, pl_eval_set *s
 	if (!model)
 		*st = pl_catalogue_init(&s->cat, &ctx->err);
 	if (*st == PL_OK)
-		*st = read_lines(ctx, s);
+		*st = risk_read_lines(ctx, add_line, s);
 	if (*st == PL_OK && s->n == 0)
 		*st = pl_error_set(&ctx->err, PL_ERR_INVALID, "", "there are no clients to evaluate");
 	return CLI_EXIT_OK;

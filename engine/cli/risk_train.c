@@ -67,50 +67,6 @@ static pl_status parse_calibration(const char *s, pl_calibration_method *out)
 }
 
 /* Read --jsonl input line by line: calls fn for each non-blank line with its 0-based index. */
-typedef pl_status (*line_fn)(void *arg, json_t *obj, size_t index, pl_error *err);
-
-static pl_status risk_read_lines(cli_ctx *ctx, line_fn fn, void *arg)
-{
-	FILE *f;
-	char *line = NULL;
-	size_t cap = 0, index = 0, len;
-	pl_status st = PL_OK;
-	int got;
-
-	if (cli_open_input(ctx, &f) != CLI_EXIT_OK)
-		return ctx->err.code;
-	/* A read error or a line too long for memory is an error, never the end of the input. */
-	while ((got = pl_json_read_line(f, &line, &cap, &len, index, &ctx->err)) > 0) {
-		json_error_t jerr;
-		json_t *obj;
-		size_t k = 0;
-		while (k < len && (line[k] == ' ' || line[k] == '\t' || line[k] == '\r' ||
-					   line[k] == '\n'))
-			k++;
-		if (k == len) {
-			index++;
-			continue;
-		}
-		errno = 0;
-		obj = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
-		if (!obj) {
-			cli_load_failed(ctx, &jerr, errno, 0, (long)index + 1);
-			st = ctx->err.code;
-			break;
-		}
-		st = fn(arg, obj, index, &ctx->err);
-		json_decref(obj);
-		if (st != PL_OK)
-			break;
-		index++;
-	}
-	if (got < 0)
-		st = ctx->err.code;
-	free(line);
-	cli_close_input(f);
-	return st;
-}
-
 /* ---------------------------------------------------------------- train */
 
 typedef struct train_state {

@@ -224,6 +224,29 @@ static pl_status check_value(json_t *v, const pl_measure_def *d, const char *ptr
 }
 
 
+/* Several check-ins on one date are one day (checkins.h): numeric values are averaged, booleans
+ * OR-ed. day_add accumulates one value; day_flush writes the day and resets the sums. */
+static void day_add(const pl_measure_def *def, double *sum, unsigned *cnt, double x)
+{
+	if (def->boolean)
+		*sum = *cnt ? fmax(*sum, x) : x;
+	else
+		*sum += x;
+	(*cnt)++;
+}
+
+static void day_flush(pl_client *c, const pl_catalogue *cat, size_t d, double *sum, unsigned *cnt)
+{
+	for (size_t m = 0; m < cat->n; m++) {
+		if (!cnt[m])
+			continue;
+		c->values[m * c->ndays + d] = cat->defs[m].boolean ? sum[m] : sum[m] / cnt[m];
+		c->checked_in[d] = 1;
+		sum[m] = 0;
+		cnt[m] = 0;
+	}
+}
+
 static pl_status parse_rows(json_t *arr, const pl_catalogue *cat, const char *ptr, pl_client *c,
 			    pl_error *err)
 {
@@ -310,23 +333,11 @@ static pl_status parse_rows(json_t *arr, const pl_catalogue *cat, const char *pt
 				st = check_value(v, &cat->defs[m], q, &x, err);
 				if (st != PL_OK)
 					goto out;
-				if (isnan(x))
-					continue;
-				if (cat->defs[m].boolean)
-					sum[m] = cnt[m] ? fmax(sum[m], x) : x;
-				else
-					sum[m] += x;
-				cnt[m]++;
+				if (!isnan(x))
+					day_add(&cat->defs[m], &sum[m], &cnt[m], x);
 			}
 		}
-		for (size_t m = 0; m < nm; m++) {
-			if (!cnt[m])
-				continue;
-			c->values[m * c->ndays + d] = cat->defs[m].boolean ? sum[m] : sum[m] / cnt[m];
-			c->checked_in[d] = 1;
-			sum[m] = 0;
-			cnt[m] = 0;
-		}
+		day_flush(c, cat, d, sum, cnt);
 		k = end;
 	}
 out:
@@ -819,21 +830,9 @@ static int f_rows_grid(const f_rows *r, const pl_catalogue *cat, pl_client *c)
 			end++;
 		for (size_t q = k; q < end; q++) {
 			int m = r->cells[q].measure;
-			double x = r->cells[q].x;
-			if (cat->defs[m].boolean)
-				sum[m] = cnt[m] ? fmax(sum[m], x) : x;
-			else
-				sum[m] += x;
-			cnt[m]++;
+			day_add(&cat->defs[m], &sum[m], &cnt[m], r->cells[q].x);
 		}
-		for (size_t m = 0; m < nm; m++) {
-			if (!cnt[m])
-				continue;
-			c->values[m * c->ndays + d] = cat->defs[m].boolean ? sum[m] : sum[m] / cnt[m];
-			c->checked_in[d] = 1;
-			sum[m] = 0;
-			cnt[m] = 0;
-		}
+		day_flush(c, cat, d, sum, cnt);
 		k = end;
 	}
 	free(sum);

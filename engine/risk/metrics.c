@@ -257,33 +257,34 @@ static double ratio(double a, double b)
 
 /* ---- plain-array entry points ---- */
 
-double pl_metrics_auroc(const double *score, const uint8_t *y, size_t n)
+/* Unweighted AUROC and average precision of plain arrays (NaN when out of memory). */
+static void rank_metrics_plain(const double *score, const uint8_t *y, size_t n, double *auroc,
+			       double *ap)
 {
 	sorted_rows sr = { 0, NULL, NULL };
-	double *w = malloc((n ? n : 1) * sizeof(double)), a = NAN, ap;
+	double *w = malloc((n ? n : 1) * sizeof(double));
 
+	*auroc = *ap = NAN;
 	if (w && sort_rows(score, n, &sr) == 0) {
 		for (size_t i = 0; i < n; i++)
 			w[i] = 1.0;
-		rank_metrics(&sr, y, w, &a, &ap);
+		rank_metrics(&sr, y, w, auroc, ap);
 	}
 	sorted_release(&sr);
 	free(w);
+}
+
+double pl_metrics_auroc(const double *score, const uint8_t *y, size_t n)
+{
+	double a, ap;
+	rank_metrics_plain(score, y, n, &a, &ap);
 	return a;
 }
 
 double pl_metrics_auprc(const double *score, const uint8_t *y, size_t n)
 {
-	sorted_rows sr = { 0, NULL, NULL };
-	double *w = malloc((n ? n : 1) * sizeof(double)), a, ap = NAN;
-
-	if (w && sort_rows(score, n, &sr) == 0) {
-		for (size_t i = 0; i < n; i++)
-			w[i] = 1.0;
-		rank_metrics(&sr, y, w, &a, &ap);
-	}
-	sorted_release(&sr);
-	free(w);
+	double a, ap;
+	rank_metrics_plain(score, y, n, &a, &ap);
 	return ap;
 }
 
