@@ -148,9 +148,11 @@ static pl_status read_risk_client(json_t *c, const char *ptr, pl_json_outreach *
 		json_t *days = json_object_get(s, "days");
 		if (!kind)
 			continue;
-		if (strcmp(kind, "missed_checkins") == 0 && json_is_integer(days) &&
-		    json_integer_value(days) > o->clients[i].silent_days)
-			o->clients[i].silent_days = (long)json_integer_value(days);
+		/* risk score writes days as a number (14.0): accept any number of days */
+		if (strcmp(kind, "missed_checkins") == 0 && json_is_number(days) &&
+		    json_number_value(days) > (double)o->clients[i].silent_days &&
+		    json_number_value(days) < 1e9)
+			o->clients[i].silent_days = (long)json_number_value(days);
 		if (strcmp(kind, "reported_use") == 0) {
 			const char *t = json_string_value(json_object_get(s, "text"));
 			o->clients[i].reported_use = 1;
