@@ -10,7 +10,7 @@
 #include <math.h>
 #include <stdio.h>
 
-#include <gsl/gsl_rng.h>
+#include <peerlink/rng.h>
 #include <peerlink/gen.h>
 #include <peerlink/json_data.h>
 
@@ -83,10 +83,9 @@ int cmd_dataset_generate_checkins(cli_ctx *ctx)
 	pl_gen_checkins_params_init(&par);
 	if ((rc = dataset_read_params(ctx, &par, NULL)) != CLI_EXIT_OK)
 		return rc;
-	rng = gsl_rng_alloc(gsl_rng_mt19937);
+	rng = pl_rng_new(seed, PL_RNG_GEN_CHECKINS);
 	if (!rng)
 		return cli_fail(ctx, PL_ERR_NOMEM, "", "out of memory");
-	gsl_rng_set(rng, seed);
 	if (whole) {
 		all = json_array();
 	} else {
@@ -130,6 +129,6 @@ done:
 	cli_out_abandon(&out); /* after an error: no partial file */
 	pl_gen_client_release(&c);
 	json_decref(all);
-	gsl_rng_free(rng);
+	pl_rng_free(rng);
 	return rc;
 }

@@ -5,7 +5,7 @@
  */
 #include "dataset.h"
 
-#include <gsl/gsl_rng.h>
+#include <peerlink/rng.h>
 #include <peerlink/gen.h>
 #include <peerlink/json_data.h>
 
@@ -37,15 +37,14 @@ int cmd_dataset_generate_profiles(cli_ctx *ctx)
 
 	if ((rc = read_params(ctx, &par)) != CLI_EXIT_OK)
 		return rc;
-	rng = gsl_rng_alloc(gsl_rng_mt19937);
+	rng = pl_rng_new(seed, PL_RNG_GEN_PROFILES);
 	if (!rng)
 		return cli_fail(ctx, PL_ERR_NOMEM, "", "out of memory");
-	gsl_rng_set(rng, seed);
 	if (pl_gen_program_new(&par, rng, &prog, &ctx->err) != PL_OK) {
-		gsl_rng_free(rng);
+		pl_rng_free(rng);
 		return cli_exit_for(ctx->err.code);
 	}
-	gsl_rng_free(rng);
+	pl_rng_free(rng);
 	doc = pl_json_write_gen_program(prog);
 	pl_gen_program_free(prog);
 	stats = json_object();

@@ -52,6 +52,8 @@ gsl_rng *pl_rng_new(unsigned long seed, pl_rng_stream stream)
 	case PL_RNG_EVAL_FOLDS:
 	case PL_RNG_BOOTSTRAP:
 	case PL_RNG_EWS_SURROGATES:
+	case PL_RNG_GEN_CHECKINS:
+	case PL_RNG_GEN_PROFILES:
 		type = gsl_rng_mt19937;
 		break;
 	default:

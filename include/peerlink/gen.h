@@ -3,7 +3,8 @@
  * the risk model (gen_checkins.c) and programs of profiles for matching (gen_profiles.c).
  * docs/datasets.md states the generative models with their equations.
  *
- * Determinism: every random draw comes from the gsl_rng the caller passes, in a fixed order, so
+ * Determinism: every random draw comes from the gsl_rng the caller passes (the CLI uses the
+ * streams PL_RNG_GEN_CHECKINS and PL_RNG_GEN_PROFILES of peerlink/rng.h), in a fixed order, so
  * the same seed and parameters give the same data on every run. Clients are drawn one after the
  * other from one stream: the first k clients of a cohort do not depend on how many follow.
  *

@@ -10,6 +10,9 @@
  *   PL_RNG_BOOTSTRAP       mt19937, s: the metrics' cluster bootstrap (clients drawn with
  *                          gsl_rng_uniform_int)
  *   PL_RNG_EWS_SURROGATES  mt19937, s: risk ews's AR(1) and phase surrogates
+ *   PL_RNG_GEN_CHECKINS    mt19937, s: dataset generate checkins (clients drawn one after the
+ *                          other, each in the fixed order of gen_checkins.c)
+ *   PL_RNG_GEN_PROFILES    mt19937, s: dataset generate profiles (communities, then people)
  * (match groups keeps its own splitmix64 streams per restart: groups.h.)
  *
  * pl_rng_new allocates the generator itself: gsl_rng_alloc's out-of-memory path calls GSL's
@@ -30,6 +33,8 @@ typedef enum pl_rng_stream {
 	PL_RNG_EVAL_FOLDS,
 	PL_RNG_BOOTSTRAP,
 	PL_RNG_EWS_SURROGATES,
+	PL_RNG_GEN_CHECKINS,
+	PL_RNG_GEN_PROFILES,
 	PL_RNG_NSTREAMS
 } pl_rng_stream;
 
