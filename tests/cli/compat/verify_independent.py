@@ -2,7 +2,7 @@
 """verify_independent.py [PEERLINK] [PROGRAM]: recompute every score of a program from the formula
 in docs/matching-mentors.md (written independently of engine/match/compat.c) and compare with
 `peerlink compat` (mentees x mentors), including which pairs the hard rules make infeasible.
-Not part of ctest (needs Python); run by hand:
+Run by ctest as verify.compat (needs only Python's standard library), or by hand:
     python3 tests/cli/compat/verify_independent.py build/peerlink datasets/examples/program.json
 """
 import json

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Independent check of the `peerlink risk ews` golden files (not run by ctest).
+"""Independent check of the `peerlink risk ews` golden files (run by ctest as verify.risk_ews).
 
 Recomputes every number of each successful case's expected.json from its input.json with
 numpy/scipy and brute force, without the peerlink code: indicators with numpy/scipy.stats
@@ -107,7 +107,7 @@ def tau(y):
     return float(stats.kendalltau([p[0] for p in pts], [p[1] for p in pts]).statistic)
 
 
-def log_marginal(x, a, b, mu0, k0, a0, b0):
+def log_marginal_uncached(x, a, b, mu0, k0, a0, b0):
     v = np.array([u for u in x[a:b + 1] if not math.isnan(u)])
     m = len(v)
     if m == 0:
@@ -121,6 +121,13 @@ def log_marginal(x, a, b, mu0, k0, a0, b0):
 
 def run_posterior(x, t, H, prior):
     post = np.zeros(t + 1)
+    seg = {}  # segment (a, b) -> its log marginal likelihood: the enumeration meets each often
+
+    def log_marginal(x, a, b, *prior):
+        if (a, b) not in seg:
+            seg[a, b] = log_marginal_uncached(x, a, b, *prior)
+        return seg[a, b]
+
     for changes in itertools.product([0, 1], repeat=t):
         lw, start, last, c = 0.0, 0, 0, 0
         for d in range(1, t + 1):

@@ -4,10 +4,12 @@
 Rebuilds the 18 rows and labels from the definitions in docs/risk.md, the client folds from the
 documented seeded shuffle (splitmix64, seed ^ 0x5eed5eed, Fisher-Yates, dealt round robin), fits
 each penalized logistic model by scipy.optimize on the objective itself (not IRLS), and recomputes
-standardization, coefficients, thresholds and every metric. Run: /usr/bin/python3 verify.py
+standardization, coefficients, thresholds and every metric. Run from this folder:
+/usr/bin/python3 verify.py (ctest runs it as verify.risk_train/tiny_fit; exit 1 on a mismatch).
 """
 import json
 import math
+import sys
 import numpy as np
 from scipy.optimize import minimize
 
@@ -103,3 +105,4 @@ for name, (got, want) in checks.items():
     bad += not ok
     print("%-28s %-22.15g %-22.15g %s" % (name, got, want, "ok" if ok else "MISMATCH"))
 print("all match" if not bad else "%d mismatches" % bad)
+sys.exit(1 if bad else 0)
