@@ -260,7 +260,11 @@ int cli_load_file(cli_ctx *ctx, const char *path, const char *what, const char *
 
 static size_t dump_flags(const cli_ctx *ctx)
 {
-	/* 15 significant digits: every double prints the same way on every run and platform. */
+	/* The number policy (README, "Numbers"): reals as %.15g (at most 15 significant digits,
+	 * trailing zeros dropped, ".0" on whole values); rounding for people is done per kind where
+	 * a value is made. The same run prints the same bytes on one machine, but not on every
+	 * platform: BLAS kernels and fused multiply-adds can move the last digit, so tests compare
+	 * reals within 1e-9 relative (tests/cli/json_compare.c). */
 	return (ctx->pretty ? JSON_INDENT(2) : JSON_COMPACT) | JSON_REAL_PRECISION(15);
 }
 
