@@ -132,10 +132,9 @@ pl_status pl_npy_read_matrix(const char *path, double **data, size_t *rows, size
 	fortran = strncmp(fort, "True", 4) == 0;
 	/* Limits first (peerlink/limits.h), then the file must hold every cell: a header can
 	 * claim any shape, and the allocation must not follow the claim. */
-	if (nr > PL_LIMIT_MATRIX_DIM || nc > PL_LIMIT_MATRIX_DIM ||
-	    nr * nc > (size_t)PL_LIMIT_MATRIX_CELLS) {
+	if (nr > PL_LIMIT_MATRIX_DIM || nc > PL_LIMIT_MATRIX_DIM || nr * nc > PL_LIMIT_MATRIX_CELLS) {
 		st = pl_error_set(err, PL_ERR_INVALID, "",
-				  "the .npy matrix is larger than the limit of %d rows or columns and %d cells",
+				  "the .npy matrix is larger than the limit of %zu rows or columns and %zu cells",
 				  PL_LIMIT_MATRIX_DIM, PL_LIMIT_MATRIX_CELLS);
 		goto out;
 	}

@@ -11,6 +11,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <peerlink/checkins.h>
+#include <peerlink/limits.h>
 
 #include <math.h>
 #include <stdio.h>
@@ -91,6 +92,12 @@ pl_status pl_catalogue_add(pl_catalogue *cat, const pl_measure_def *def, const c
 						       : "measure '%s' is defined twice, differently",
 				    def->name);
 	}
+	/* Every client holds a days x measures grid: without a cap, a 150 KB catalogue of
+	 * thousands of measures made one client's 100-year grid take gigabytes. */
+	if (cat->n >= PL_LIMIT_MEASURES)
+		return pl_error_set(err, PL_ERR_INVALID, ptr,
+				    "more than the limit of %d measures (standard ones included)",
+				    PL_LIMIT_MEASURES);
 	nd = realloc(cat->defs, (cat->n + 1) * sizeof(*nd));
 	if (!nd)
 		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");

@@ -18,11 +18,9 @@
 #define PL_LIMIT_INPUT_MIB 256
 
 /* One JSON Lines record (one client with its whole history): 16 MiB, ~100 years of daily
- * check-ins with every measure. */
+ * check-ins with every measure. For the JSON Lines readers (issue 9, finding 2, owned by the
+ * I/O rework): not enforced yet where a line is read with getline. */
 #define PL_LIMIT_LINE_BYTES ((size_t)16 << 20)
-
-/* A data table named inside an import spec (CSV/TSV): 1 GiB. */
-#define PL_LIMIT_TABLE_BYTES ((size_t)1 << 30)
 
 /* JSON nesting depth: 64 levels (the deepest documented input is under 10; jansson's own
  * parser stops at 2048). */
@@ -31,16 +29,30 @@
 /* One JSON string or object key: 64 KiB (ids, tags, dates, file names are far shorter). */
 #define PL_LIMIT_STRING_BYTES ((size_t)64 << 10)
 
-/* Dense matrices (solve assignment costs/scores, .npy files): at most 100,000 rows or columns
- * and 100 million cells (800 MB as doubles). */
-#define PL_LIMIT_MATRIX_DIM 100000
-#define PL_LIMIT_MATRIX_CELLS 100000000
+/* Dense matrices read from .npy (and the assignment solver's own bounds, which are the same
+ * numbers: PL_ASSIGN_DIM_MAX, PL_ASSIGN_ENTRIES_MAX in peerlink/assign.h): at most 2^24 rows or
+ * columns and 2^28 cells (2 GiB as doubles). */
+#define PL_LIMIT_MATRIX_DIM ((size_t)1 << 24)
+#define PL_LIMIT_MATRIX_CELLS ((size_t)1 << 28)
 
-/* Clients in one request (risk, datasets) or profiles in one matching request. */
-#define PL_LIMIT_CLIENTS 1000000
+/* Measures in a catalogue, the ten standard ones included: each client holds a grid of days x
+ * measures (at most 36,600 x 256 doubles, 75 MB). */
+#define PL_LIMIT_MEASURES 256
 
-/* Check-in rows per client (several a day for 100 years); days per client are bounded by
- * PL_CHECKINS_MAX_DAYS (peerlink/checkins.h). */
-#define PL_LIMIT_CHECKINS_PER_CLIENT 1000000
+/* Clients per request and check-ins per client have no constant of their own: a document is
+ * bounded by PL_LIMIT_INPUT_BYTES (bigger cohorts stream as JSON Lines, one client a line,
+ * bounded by PL_LIMIT_LINE_BYTES), and a client's grid by PL_CHECKINS_MAX_DAYS x
+ * PL_LIMIT_MEASURES. */
+
+/*
+ * Limits that belong to one module stay in its header, next to the code that enforces them:
+ *   peerlink/assign.h    PL_ASSIGN_COST_MAX (1e15), PL_ASSIGN_DIM_MAX, PL_ASSIGN_ENTRIES_MAX
+ *   peerlink/blossom.h   PL_BLOSSOM_WEIGHT_MAX (1e15)
+ *   peerlink/program.h   PL_GROUPS_SIZE_MAX, PL_GROUPS_CELLS_MAX (group_count and sizes)
+ *   peerlink/ews.h       PL_EWS_MAX_SURROGATE_POINTS (surrogates x series length)
+ *   peerlink/import.h    PL_IMPORT_MAX_BYTES (1 GiB), _COLUMNS (4096), _ROWS (10M), _FIELD (64 KiB)
+ *   peerlink/checkins.h  PL_CHECKINS_MAX_DAYS (36,600 days per client)
+ * docs/bad-input.md lists them all with the answer past each.
+ */
 
 #endif

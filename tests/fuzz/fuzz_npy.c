@@ -5,8 +5,14 @@
  */
 #include "fuzz_util.h"
 
+#include <peerlink/assign.h>
+#include <peerlink/limits.h>
 #include <peerlink/npy.h>
 #include <stdlib.h>
+
+/* The .npy reader and the assignment solver must agree on what a matrix may be. */
+_Static_assert(PL_LIMIT_MATRIX_DIM == PL_ASSIGN_DIM_MAX, "matrix dimension limits differ");
+_Static_assert(PL_LIMIT_MATRIX_CELLS == PL_ASSIGN_ENTRIES_MAX, "matrix size limits differ");
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -28,6 +34,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			fuzz_fail("npy: no data for a non-empty matrix", NULL);
 		if (rows * cols * 8 > size)
 			fuzz_fail("npy: more cells than the file holds", NULL);
+		if (rows > PL_LIMIT_MATRIX_DIM || cols > PL_LIMIT_MATRIX_DIM)
+			fuzz_fail("npy: a matrix past the documented limits", NULL);
 		for (size_t k = 0; k < rows * cols; k++)
 			sum += m[k];
 	} else if (!err.message[0]) {
