@@ -201,7 +201,7 @@ static const cli_command commands[] = {
 	  "the tier bands and the top contributions.",
 	  { CLI_STRING("checkins", "FILE", NULL, "the scored check-in input (timelines, days since check-in)"),
 	    CLI_STRING("model", "FILE", NULL, "the model that scored it (risk trajectories)"),
-	    CLI_INT("detail", "N", 0, 100000000, "200", "client sections for the N riskiest clients"),
+	    CLI_INT("detail", "N", 0, 100000000, "100", "client sections for the N riskiest clients"),
 	    CLI_INT("weeks", "N", 1, 52, "12", "timeline length in weeks"),
 	    { 0 } } },
 	{ "report", "matches", cmd_report_matches,

@@ -718,7 +718,7 @@ pl_status pl_plot_xy(pl_buf *out, const pl_plot *p, pl_error *err)
 		return st;
 	data_limits(p, &xlo, &xhi, &ylo, &yhi);
 	nxt = axis_ticks(xlo, xhi, p->xmin, p->xmax, w > 400 ? 8 : 5, p->xformat, &f.x0, &f.x1, xt, &xstep);
-	nyt = axis_ticks(ylo, yhi, p->ymin, p->ymax, 5, PL_PLOT_X_NUMBER, &f.y0, &f.y1, yt, &ystep);
+	nyt = axis_ticks(ylo, yhi, p->ymin, p->ymax, h < 200 ? 3 : 5, PL_PLOT_X_NUMBER, &f.y0, &f.y1, yt, &ystep);
 	for (size_t k = 0; k < p->nbands; k++)
 		if (p->bands[k].label)
 			have_band_labels = 1;
@@ -730,6 +730,8 @@ pl_status pl_plot_xy(pl_buf *out, const pl_plot *p, pl_error *err)
 	for (size_t k = 0; k < p->nstrips; k++) /* room for the strips' labels */
 		if (p->strips[k].label && 12 + 6.0 * (double)strlen(p->strips[k].label) > f.px0)
 			f.px0 = 12 + 6.0 * (double)strlen(p->strips[k].label);
+	if (p->margin_left > 0)
+		f.px0 = p->margin_left;
 	f.px1 = w - right;
 	f.py0 = top;
 	f.py1 = h - bottom;

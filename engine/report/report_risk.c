@@ -42,7 +42,7 @@ typedef struct row {
 void pl_report_risk_options_init(pl_report_risk_options *o)
 {
 	memset(o, 0, sizeof(*o));
-	o->detail = 200;
+	o->detail = 100;
 	o->weeks = 12;
 }
 
@@ -327,6 +327,7 @@ static pl_status timeline_charts(pl_buf *b, const pl_client *pc, const pl_catalo
 		pl_plot_init(&p);
 		p.title = cat->defs[timeline_measures[m]].name;
 		p.width = 470;
+		p.margin_left = 70; /* the strips' labels; the same for every chart, so days line up */
 		p.height = m == 0 ? 150 + 12 * (int)ns : 150;
 		p.ymin = 0;
 		p.ymax = 10;

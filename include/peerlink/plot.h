@@ -113,6 +113,8 @@ typedef struct pl_plot {
 	const char *title;           /* caption above the chart (may be NULL) */
 	const char *xlabel, *ylabel; /* may be NULL */
 	int width, height;           /* viewBox size in px (0: 640 x 260) */
+	int margin_left;             /* px left of the plot area (0: room for the labels), so that
+					charts stacked in a column line up */
 	double xmin, xmax, ymin, ymax; /* PL_PLOT_AUTO: from the data, widened to nice ticks */
 	pl_plot_xformat xformat;
 	int diagonal;                /* 1: a dotted y = x reference (ROC, reliability) */

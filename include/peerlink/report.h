@@ -32,7 +32,7 @@ typedef struct pl_report_risk_options {
 	int weeks;                   /* timeline length in weeks (8-12 recommended) */
 } pl_report_risk_options;
 
-void pl_report_risk_options_init(pl_report_risk_options *o); /* no extras, detail 200, 12 weeks */
+void pl_report_risk_options_init(pl_report_risk_options *o); /* no extras, detail 100, 12 weeks */
 pl_status pl_report_risk(json_t *answer, const pl_report_risk_options *o, pl_buf *out, pl_error *err);
 
 /* `report matches`: any of the three matching answers (NULL where not given; at least one). */

@@ -159,7 +159,7 @@ class Browser:
             if "method" in msg:
                 self.events.append(msg)
 
-    def open(self, url, width, height):
+    def open(self, url, width, height, timeout=60):
         """Load url; return the seconds from navigation to the load event."""
         self.events.clear()
         for domain in ("Page", "Network", "Runtime", "Log"):
@@ -168,11 +168,34 @@ class Browser:
                   deviceScaleFactor=1, mobile=width < 600)
         t0 = time.monotonic()
         self.call("Page.navigate", url=url)
-        self.wait_event("Page.loadEventFired", timeout=60)
+        self.wait_event("Page.loadEventFired", timeout=timeout)
         seconds = time.monotonic() - t0
         # let late console messages and requests arrive
         self.call("Runtime.evaluate", expression="1", awaitPromise=False)
         return seconds
+
+    def cpu_seconds(self):
+        """CPU time (user + system) used so far by this browser and all its descendants (the
+        renderer does the work): a measure of what a page costs that does not depend on how busy
+        the machine is."""
+        tick = os.sysconf("SC_CLK_TCK")
+        parent, cpu = {}, {}
+        for pid in os.listdir("/proc"):
+            if not pid.isdigit():
+                continue
+            try:
+                with open(f"/proc/{pid}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            parent[int(pid)] = int(fields[1])
+            cpu[int(pid)] = int(fields[11]) + int(fields[12])
+        tree, todo = set(), [self.proc.pid]
+        while todo:
+            p = todo.pop()
+            tree.add(p)
+            todo.extend(c for c, pp in parent.items() if pp == p and c not in tree)
+        return sum(cpu.get(p, 0) for p in tree) / tick
 
     def evaluate(self, expression):
         res = self.call("Runtime.evaluate", expression=expression, returnByValue=True)
