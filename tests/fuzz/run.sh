@@ -10,9 +10,8 @@ build=$(cd "$1" && pwd)
 secs=$2
 shift 2
 src=$(cd "$(dirname "$0")" && pwd)
-targets=${*:-"npy import checkins model solve_assignment solve_matching compat match_mentors
-  match_buddies match_groups risk_score risk_train risk_evaluate risk_ews dataset_import
-  dataset_generate_checkins dataset_generate_profiles"}
+# Default: every target built (fuzz_<target> in BUILD/tests/fuzz/).
+targets=${*:-$(cd "$build/tests/fuzz" && ls fuzz_* | grep -v '^fuzz_replay_' | sed 's/^fuzz_//')}
 python3 "$src/seeds.py" "$build/corpus-seed" >/dev/null || exit 1
 
 max_len() {
