@@ -73,7 +73,7 @@ int cmd_dataset_generate_checkins(cli_ctx *ctx)
 	pl_gen_client c = PL_GEN_CLIENT_INIT;
 	json_t *all = NULL, *stats;
 	gsl_rng *rng = NULL;
-	cli_out out = { NULL };
+	cli_out out = { 0 };
 	long nclients = (long)cli_opt_int(ctx, "clients"), ndays = (long)cli_opt_int(ctx, "days");
 	unsigned long seed = ctx->have_seed ? ctx->seed : 1;
 	cohort_tally counts = { 0, 0, 0, 0, 0 };

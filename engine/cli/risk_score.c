@@ -149,7 +149,7 @@ int cmd_risk_score(cli_ctx *ctx)
 	risk_tally tally;
 	json_t *doc = NULL, *clients = NULL;
 	const char *as_of = NULL;
-	collect_state cs = { NULL };
+	collect_state cs = { 0 };
 	risk_input in;
 	pl_status st;
 	double t0, t_all = cli_now_ms();
@@ -197,7 +197,7 @@ int cmd_risk_score(cli_ctx *ctx)
 		s.top = (int)cli_opt_int(ctx, "top");
 	t0 = cli_now_ms();
 	if (ctx->jsonl) {
-		line_sink ls = { ctx, { NULL } };
+		line_sink ls = { .ctx = ctx };
 		if ((rc = cli_out_open(ctx, &ls.out)) != CLI_EXIT_OK)
 			goto out;
 		st = risk_score_stream(ctx, &s, NULL, NULL, write_line, &ls, &tally, &ctx->err);

@@ -190,7 +190,7 @@ static double ece_weighted(const double *p, const uint8_t *y, const double *w, s
 static double ece_adaptive_weighted(const sorted_rows *sr, const double *p, const uint8_t *y,
 				    const double *w, size_t nbins)
 {
-	double W = 0, acc = 0, bw = 0, bp = 0, by = 0, e = 0;
+	double W = 0, acc = 0, bp = 0, by = 0, e = 0;
 	size_t b = 1;
 
 	for (size_t k = 0; k < sr->n; k++)
@@ -201,12 +201,11 @@ static double ece_adaptive_weighted(const sorted_rows *sr, const double *p, cons
 		size_t i = sr->order[k];
 		double wi = w ? w[i] : 1.0;
 		acc += wi;
-		bw += wi;
 		bp += wi * p[i];
 		by += wi * y[i];
 		if ((k == 0 || sr->s[k - 1] != sr->s[k]) && (acc >= W * (double)b / (double)nbins || k == 0)) {
 			e += fabs(bp - by);
-			bw = bp = by = 0;
+			bp = by = 0;
 			while (b < nbins && acc >= W * (double)b / (double)nbins)
 				b++;
 		}

@@ -457,12 +457,12 @@ static char *cohort_text(int jsonl)
 {
 	/* Three columnar clients, one with too little history, one in the row form. */
 	static const char *cl[3] = {
-		"{\"id\": \"a\", \"start\": \"2026-01-01\", \"measures\": {\"craving\": "
-		"[1,2,3,4,5,6,7,8,9,9,9,9], \"attended\": [true,true,false,null,true,true,false,false,"
-		"true,false,false,false]}}",
+		("{\"id\": \"a\", \"start\": \"2026-01-01\", \"measures\": {\"craving\": "
+		 "[1,2,3,4,5,6,7,8,9,9,9,9], \"attended\": [true,true,false,null,true,true,false,false,"
+		 "true,false,false,false]}}"),
 		"{\"id\": \"b\", \"checkins\": [{\"date\": \"2026-01-01\", \"craving\": 2}]}",
-		"{\"id\": \"c\", \"start\": \"2026-01-03\", \"measures\": {\"craving\": "
-		"[5,5,5,4,4,4,3,3,3,null,null,2]}}",
+		("{\"id\": \"c\", \"start\": \"2026-01-03\", \"measures\": {\"craving\": "
+		 "[5,5,5,4,4,4,3,3,3,null,null,2]}}"),
 	};
 	size_t cap = 4096;
 	char *t = malloc(cap);
