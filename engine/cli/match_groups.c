@@ -6,7 +6,7 @@
  * group-size limit (the core's rules, engine/match/program.c). The core scores the clients
  * against themselves (compat; NaN pairs may not share a group) and partitions them
  * (pl_groups_solve, which also gives the upper bound and the gap); the JSON layer writes the
- * answer.
+ * answer, staffs the formed groups (pl_json_staff_groups) and adds the exposure plans.
  */
 #include "cli.h"
 
@@ -34,24 +34,6 @@ static pl_status read_program(json_t *doc, void *req, pl_error *err)
 	if (st == PL_OK)
 		st = pl_json_read_exposure(doc, q->as_of, q->m, q->exposure, err);
 	return st == PL_OK ? pl_json_read_staffing(doc, q->staff, err) : st;
-}
-
-/* Staff the formed groups (docs/groups.md, "Facilitators") and write it into the answer. */
-static pl_status staff_groups(pl_json_staffing *staff, const pl_groups_result *res,
-			      json_t *answer, pl_error *err)
-{
-	pl_fac_result fr = PL_FAC_RESULT_INIT;
-	pl_status st;
-
-	if (!staff->present)
-		return PL_OK;
-	for (size_t g = 0; g < staff->ngroups; g++)
-		staff->groups[g].active = res->group_status[g] == PL_GROUPS_FORMED;
-	st = pl_fac_assign(staff->fac, staff->nfac, staff->groups, staff->ngroups, &fr, err);
-	if (st == PL_OK)
-		st = pl_json_write_staffing(answer, staff, &fr, err);
-	pl_fac_result_release(&fr);
-	return st;
 }
 
 int cmd_match_groups(cli_ctx *ctx)
@@ -96,7 +78,7 @@ int cmd_match_groups(cli_ctx *ctx)
 		st = pl_error_set(&ctx->err, PL_ERR_NOMEM, "", "out of memory");
 		goto fail;
 	}
-	st = staff_groups(&staff, &res, answer, &ctx->err);
+	st = pl_json_staff_groups(answer, &staff, &res, &ctx->err);
 	if (st == PL_OK)
 		st = pl_json_write_exposure(answer, &exposure, &m, &ctx->err);
 	if (st != PL_OK) {

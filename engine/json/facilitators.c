@@ -320,3 +320,20 @@ pl_status pl_json_write_staffing(json_t *answer, const pl_json_staffing *s,
 	json_object_set_new(answer, "unstaffed", unstaffed);
 	return PL_OK;
 }
+
+pl_status pl_json_staff_groups(json_t *answer, pl_json_staffing *s, const pl_groups_result *res,
+			       pl_error *err)
+{
+	pl_fac_result fr = PL_FAC_RESULT_INIT;
+	pl_status st;
+
+	if (!s->present)
+		return PL_OK;
+	if (s->ngroups != res->ngroups)
+		return pl_error_set(err, PL_ERR_USAGE, "", "staffing and grouping disagree on the groups");
+	st = pl_fac_staff_formed(s->fac, s->nfac, s->groups, res, &fr, err);
+	if (st == PL_OK)
+		st = pl_json_write_staffing(answer, s, &fr, err);
+	pl_fac_result_release(&fr);
+	return st;
+}

@@ -239,3 +239,11 @@ out:
 	free(via);
 	return st;
 }
+
+pl_status pl_fac_staff_formed(const pl_fac_facilitator *fac, size_t nfac, pl_fac_group *groups,
+			      const pl_groups_result *formed, pl_fac_result *res, pl_error *err)
+{
+	for (size_t g = 0; g < formed->ngroups; g++)
+		groups[g].active = formed->group_status[g] == PL_GROUPS_FORMED;
+	return pl_fac_assign(fac, nfac, groups, formed->ngroups, res, err);
+}

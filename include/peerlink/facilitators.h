@@ -24,6 +24,7 @@
 
 #include <stddef.h>
 #include <peerlink/error.h>
+#include <peerlink/groups.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -80,6 +81,11 @@ int pl_fac_eligible(const pl_fac_facilitator *f, const pl_fac_group *g, size_t *
 /* Assign. PL_ERR_INVALID for a negative limit or a preferred index out of range. */
 pl_status pl_fac_assign(const pl_fac_facilitator *fac, size_t nfac, const pl_fac_group *groups,
 			size_t ngroups, pl_fac_result *res, pl_error *err);
+
+/* Staff the groups `match groups` formed: groups[g].active becomes "group g formed"
+ * (formed->group_status), then pl_fac_assign. groups has formed->ngroups entries. */
+pl_status pl_fac_staff_formed(const pl_fac_facilitator *fac, size_t nfac, pl_fac_group *groups,
+			      const pl_groups_result *formed, pl_fac_result *res, pl_error *err);
 
 #ifdef __cplusplus
 }

@@ -43,6 +43,12 @@ pl_status pl_json_read_staffing(json_t *doc, pl_json_staffing *s, pl_error *err)
 pl_status pl_json_write_staffing(json_t *answer, const pl_json_staffing *s,
 				 const pl_fac_result *res, pl_error *err);
 
+/* The staffing step of `match groups`: when the request had "facilitators", staff the groups
+ * res formed (pl_fac_staff_formed) and write it into answer (pl_json_write_staffing); without
+ * them, nothing. s->ngroups must equal res->ngroups. */
+pl_status pl_json_staff_groups(json_t *answer, pl_json_staffing *s, const pl_groups_result *res,
+			       pl_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -175,6 +175,31 @@ START_TEST(reasons_name_the_missing_need)
 }
 END_TEST
 
+/* Only the groups the grouping formed are staffed: an unformed group is inactive and takes no one,
+ * whatever its needs. */
+START_TEST(staffs_only_formed_groups)
+{
+	int fl[1] = { 0 };
+	pl_fac_facilitator f[1] = { { 0, NULL, 0, fl, 1, NULL, 0, 2 } };
+	pl_fac_group g[2] = { { 0, NULL, 0, PL_FAC_ANY, PL_FAC_ANY, 0, 0 },
+			      { 0, NULL, 0, PL_FAC_ANY, PL_FAC_ANY, 0, 1 } };
+	int status[2] = { PL_GROUPS_FORMED, PL_GROUPS_NOT_FILLED };
+	pl_groups_result gr = PL_GROUPS_RESULT_INIT;
+	pl_fac_result res;
+	pl_error err = PL_ERROR_INIT;
+
+	gr.ngroups = 2;
+	gr.group_status = status;
+	ck_assert_int_eq(pl_fac_staff_formed(f, 1, g, &gr, &res, &err), PL_OK);
+	ck_assert(g[0].active && !g[1].active);
+	ck_assert_int_eq(res.facilitator[0], 0);
+	ck_assert_int_eq(res.facilitator[1], -1);
+	ck_assert_int_eq(res.reason[1], PL_FAC_INACTIVE);
+	ck_assert_uint_eq(res.staffed, 1);
+	pl_fac_result_release(&res);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("facilitators");
@@ -184,6 +209,7 @@ int main(void)
 
 	tcase_add_test(t, matches_brute_force_and_rules);
 	tcase_add_test(t, reasons_name_the_missing_need);
+	tcase_add_test(t, staffs_only_formed_groups);
 	suite_add_tcase(s, t);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
