@@ -86,6 +86,24 @@ static int read_clients(cli_ctx *ctx, const pl_risk_model *model, pl_eval_set *s
 	return CLI_EXIT_OK;
 }
 
+/* The model reads the data's catalogue (its own measures plus the data's extras, which enter
+ * no feature); every measure its features read must be reported by some client. */
+static pl_status fit_model_to_data(pl_risk_model *m, const pl_eval_set *s, pl_error *err)
+{
+	unsigned char *reported = calloc(s->cat.n ? s->cat.n : 1, 1);
+	pl_status st;
+
+	if (!reported)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	st = pl_risk_model_widen_catalogue(m, &s->cat, err);
+	for (size_t i = 0; st == PL_OK && i < s->n; i++)
+		pl_client_mark_reported(&s->cl[i].client, reported);
+	if (st == PL_OK)
+		st = pl_risk_model_check_reported(m, reported, "/clients", err);
+	free(reported);
+	return st;
+}
+
 static json_t *stats_json(cli_ctx *ctx, const pl_eval_options *o, double parse_ms, double t0)
 {
 	json_t *stats = json_object();
@@ -109,7 +127,7 @@ int cmd_risk_evaluate(cli_ctx *ctx)
 	pl_risk_model model;
 	const char *model_path = cli_opt_str(ctx, "model");
 	long cv = (long)cli_opt_int(ctx, "cv");
-	json_t *out;
+	json_t *out, *notes;
 	double t0 = cli_now_ms(), parse_ms;
 	int rc;
 	pl_status st;
@@ -148,6 +166,8 @@ int cmd_risk_evaluate(cli_ctx *ctx)
 	if (st == PL_OK && cv && (size_t)cv > s.n)
 		st = pl_error_set(&ctx->err, PL_ERR_USAGE, "",
 				  "'--cv %ld' needs at least as many clients as folds", cv);
+	if (st == PL_OK && o.model)
+		st = fit_model_to_data(&model, &s, &ctx->err);
 	parse_ms = cli_now_ms() - t0;
 	t0 = cli_now_ms();
 	if (st == PL_OK)
@@ -157,6 +177,8 @@ int cmd_risk_evaluate(cli_ctx *ctx)
 		goto out;
 	}
 	out = pl_eval_result_to_json(&res, &o);
+	if (o.model && (notes = pl_risk_model_notes_json(&model)))
+		json_object_set_new(out, "notes", notes);
 	json_object_set_new(out, "stats", stats_json(ctx, &o, parse_ms, t0));
 	rc = cli_write_output(ctx, out);
 out:

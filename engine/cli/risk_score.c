@@ -213,6 +213,7 @@ int cmd_risk_score(cli_ctx *ctx)
 		goto fail;
 	{
 		json_t *out = json_object(), *model = json_object(), *stats = json_object(), *tiers;
+		json_t *notes;
 		double solve_ms = cli_now_ms() - t0;
 		if (cs.arr) {
 			json_object_set_new(out, "clients", cs.arr);
@@ -229,6 +230,8 @@ int cmd_risk_score(cli_ctx *ctx)
 				    json_pack("{s:o,s:o}", "moderate", jnum(s.model.threshold_moderate),
 					      "high", jnum(s.model.threshold_high)));
 		json_object_set_new(out, "model", model);
+		if ((notes = pl_risk_model_notes_json(&s.model)))
+			json_object_set_new(out, "notes", notes);
 		json_object_set_new(stats, "algorithm",
 				    json_string("calibrated logistic risk model over check-in features"));
 		json_object_set_new(stats, "clients", json_integer((json_int_t)tally.clients));

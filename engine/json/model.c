@@ -393,3 +393,20 @@ pl_status pl_risk_model_read_file(const char *path, pl_risk_model *m, pl_error *
 	json_decref(doc);
 	return st;
 }
+
+/* ---------------------------------------------------------------- notes on the data */
+
+json_t *pl_risk_model_notes_json(const pl_risk_model *m)
+{
+	json_t *notes = NULL;
+	for (size_t k = PL_M_NSTANDARD; k < m->catalogue.n; k++) {
+		if (pl_risk_model_uses_measure(m, (int)k))
+			continue;
+		if (!notes)
+			notes = json_array();
+		json_array_append_new(notes, json_sprintf("the model does not use the measure '%s': "
+							  "it does not enter the risk",
+							  m->catalogue.defs[k].name));
+	}
+	return notes;
+}

@@ -51,6 +51,11 @@ pl_status pl_risk_model_read_file(const char *path, pl_risk_model *m, pl_error *
 /* The model file of m, with its training report when m->report.present (new reference). */
 json_t *pl_risk_model_to_json(const pl_risk_model *m);
 
+/* The answer's "notes" about the data's measures: one sentence per custom measure of m's
+ * (widened, pl_risk_model_widen_catalogue) catalogue that no feature reads (new reference), or
+ * NULL when there is nothing to say. */
+json_t *pl_risk_model_notes_json(const pl_risk_model *m);
+
 /* ---- scoring ---- */
 /* The answer for one client scored by m (docs/risk.md, "peerlink risk score"): at most `top`
  * contributions (0: all). NULL with err set when out of memory. */

@@ -169,6 +169,22 @@ double pl_risk_model_calibrate(const pl_risk_model *m, double logit);
 int pl_risk_model_tier(const pl_risk_model *m, double risk);
 const char *pl_risk_tier_name(int tier);
 
+/* ---- a model on data with other measures (engine/risk/model_measures.c) ---- */
+/* Widen m's catalogue to `data`, which must start with the model's measures (as a catalogue
+ * built by copying the model's and adding the data's does): the extra measures are then read
+ * with the clients but enter no feature. */
+pl_status pl_risk_model_widen_catalogue(pl_risk_model *m, const pl_catalogue *data, pl_error *err);
+/* 1 when a feature of m reads the measure (a catalogue index). */
+int pl_risk_model_uses_measure(const pl_risk_model *m, int measure);
+/* Set reported[k] = 1 for every measure k with at least one observed value in c (reported has
+ * c->nmeasures entries, zeroed by the caller before the first client). */
+void pl_client_mark_reported(const pl_client *c, unsigned char *reported);
+/* PL_ERR_INVALID at ptr when a feature of m reads a measure no client reports (reported as
+ * filled by pl_client_mark_reported with m's catalogue): every such feature would otherwise be
+ * imputed to its training mean without a word. */
+pl_status pl_risk_model_check_reported(const pl_risk_model *m, const unsigned char *reported,
+				       const char *ptr, pl_error *err);
+
 /* Calibrated risk for every day first..last of a client (NaN where the client has fewer than
  * min_checkins check-ins by that day). For evaluation and plots. */
 pl_status pl_risk_predict_days(const pl_risk_model *m, const pl_client *c, int32_t first,
