@@ -14,6 +14,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "risk_cli.h"
+#include <peerlink/idset.h>
 #include <peerlink/limits.h>
 
 #include <errno.h>
@@ -37,6 +38,7 @@ typedef struct slot {
 	json_t *tree;     /* borrowed client object when the input was already parsed */
 	json_t *answer;
 	char *answer_text;
+	char *id;          /* the answered client's id, checked for repeats in input order */
 	int syntax_error;
 	long line, column; /* of a syntax error inside a JSON line */
 	pl_status st;
@@ -162,6 +164,10 @@ static void process(pipeline *p, slot *s, risk_tally *tally)
 				s->st = pl_error_set(&s->err, PL_ERR_NOMEM, "", "out of memory");
 			else
 				s->answer = risk_score_client(p->scorer, &c, tally, &s->err);
+			if (s->answer) {
+				s->id = c.id; /* the slot keeps the id for the repeat check */
+				c.id = NULL;
+			}
 			pl_client_release(&c);
 			if (fast > 0)
 				s->st = s->answer ? PL_OK : (s->err.code != PL_OK ? s->err.code : PL_ERR_INTERNAL);
@@ -189,6 +195,8 @@ static void process(pipeline *p, slot *s, risk_tally *tally)
 	}
 	s->answer = risk_score_one(p->scorer, obj, ptr, tally, &s->err);
 	s->st = s->answer ? PL_OK : (s->err.code != PL_OK ? s->err.code : PL_ERR_INTERNAL);
+	if (s->answer && !(s->id = strdup(json_string_value(json_object_get(obj, "id")))))
+		s->st = pl_error_set(&s->err, PL_ERR_NOMEM, "", "out of memory");
 	if (!s->tree)
 		json_decref(obj);
 done:
@@ -241,6 +249,24 @@ static int worker_count(void)
 	return n > MAX_WORKERS ? MAX_WORKERS : (int)n;
 }
 
+/* A client id seen before in this request is an error at its "id" (README: ids are unique);
+ * checked here, in input order, so the first repeat is the one reported. */
+static pl_status check_repeat(pipeline *p, pl_idset *ids, const slot *s, pl_error *err)
+{
+	char ptr[PL_POINTER_MAX];
+	int r = pl_idset_add(ids, s->id);
+
+	if (r > 0)
+		return PL_OK;
+	if (r < 0)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	snprintf(ptr, sizeof(ptr), "%s", p->ptr_prefix);
+	pl_pointer_append_index(ptr, sizeof(ptr), s->index);
+	pl_pointer_append(ptr, sizeof(ptr), "id");
+	return pl_error_set(err, PL_ERR_INVALID, ptr,
+			    "duplicate client id (an earlier client has the same id)");
+}
+
 /* Run the pipeline over a prepared source; emit answers in order. */
 static pl_status run(pipeline *p, risk_emit_fn emit, void *arg, risk_tally *tally, pl_error *err,
 		     slot *failed)
@@ -248,6 +274,7 @@ static pl_status run(pipeline *p, risk_emit_fn emit, void *arg, risk_tally *tall
 	pthread_t reader, workers[MAX_WORKERS];
 	worker_arg wargs[MAX_WORKERS];
 	pl_status st = PL_OK;
+	pl_idset ids = PL_IDSET_INIT;
 	int started = 0;
 
 	pthread_mutex_init(&p->mu, NULL);
@@ -300,10 +327,15 @@ static pl_status run(pipeline *p, risk_emit_fn emit, void *arg, risk_tally *tall
 			st = s->st;
 			*err = s->err;
 		} else if (s->answer || s->answer_text) {
-			st = emit(arg, s->answer, s->answer_text, err);
-			s->answer = NULL;
-			s->answer_text = NULL;
+			st = s->id ? check_repeat(p, &ids, s, err) : PL_OK;
+			if (st == PL_OK) {
+				st = emit(arg, s->answer, s->answer_text, err);
+				s->answer = NULL;
+				s->answer_text = NULL;
+			}
 		}
+		free(s->id);
+		s->id = NULL;
 		pthread_mutex_lock(&p->mu);
 		s->state = SLOT_EMPTY;
 		p->head++;
@@ -322,7 +354,9 @@ static pl_status run(pipeline *p, risk_emit_fn emit, void *arg, risk_tally *tall
 		json_decref(p->ring[k].answer);
 		free(p->ring[k].answer_text);
 		free(p->ring[k].owned);
+		free(p->ring[k].id);
 	}
+	pl_idset_release(&ids);
 	if (st == PL_OK && p->read_st != PL_OK) {
 		st = p->read_st;
 		*err = p->read_err;

@@ -141,6 +141,96 @@ static int write_compact(cli_ctx *ctx, collect_state *cs, json_t *rest)
 	return rc;
 }
 
+/* The last recorded day of one client text (the fast reader, else jansson); INT32_MIN when the
+ * client cannot be read: the scoring pass reports that client's error with its pointer. */
+static int32_t text_last_day(const char *text, size_t len, const pl_catalogue *cat)
+{
+	pl_client c = PL_CLIENT_INIT;
+	int32_t last = INT32_MIN;
+	pl_error err = PL_ERROR_INIT;
+	int fast = pl_client_from_text(text, len, cat, &c);
+
+	if (fast == 0) {
+		json_error_t jerr;
+		json_t *obj = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
+		if (obj && pl_client_from_json(obj, cat, "", &c, &err) == PL_OK)
+			fast = 1;
+		json_decref(obj);
+	}
+	if (fast > 0)
+		last = pl_client_last_day(&c);
+	pl_client_release(&c);
+	return last;
+}
+
+/* JSON Lines from a file: the latest recorded day over its lines (a first pass; the file is read
+ * again to score). Standard input cannot be read twice, so there --as-of is required. */
+static pl_status jsonl_latest_day(cli_ctx *ctx, const pl_catalogue *cat, int32_t *latest)
+{
+	FILE *f;
+	char *line = NULL;
+	size_t cap = 0, len, index = 0;
+	int got;
+
+	if (!ctx->input_path || strcmp(ctx->input_path, "-") == 0)
+		return pl_error_set(&ctx->err, PL_ERR_USAGE, "",
+				    "with --jsonl from standard input give --as-of: every client is "
+				    "scored as of one date, and the latest date in the input is known "
+				    "only at its end");
+	if (cli_open_input(ctx, &f) != CLI_EXIT_OK)
+		return ctx->err.code;
+	while ((got = pl_json_read_line(f, &line, &cap, &len, index++, &ctx->err)) > 0) {
+		int32_t d = text_last_day(line, len, cat);
+		if (d > *latest)
+			*latest = d;
+	}
+	free(line);
+	cli_close_input(f);
+	return got < 0 ? ctx->err.code : PL_OK;
+}
+
+/* One scoring date for the whole request (docs/risk.md, "as_of"): the document's "as_of", else
+ * --as-of, else the latest recorded date in the input; never a client's own last check-in, so a
+ * client who went quiet is scored on the silence. */
+static pl_status resolve_as_of(cli_ctx *ctx, const char *doc_as_of, const risk_input *in,
+			       json_t *clients, risk_scorer *s)
+{
+	int32_t doc_day = 0, latest = INT32_MIN, opt = 0;
+	int has_opt = cli_opt_given(ctx, "as-of");
+
+	if (doc_as_of && pl_date_parse(doc_as_of, &doc_day) != 0)
+		return pl_error_set(&ctx->err, PL_ERR_INVALID, "/as_of",
+				    "'as_of' must be a calendar date \"YYYY-MM-DD\"");
+	if (has_opt)
+		opt = (int32_t)cli_opt_int(ctx, "as-of");
+	if (doc_as_of && has_opt && opt != doc_day)
+		return pl_error_set(&ctx->err, PL_ERR_USAGE, "/as_of",
+				    "the input's 'as_of' and --as-of differ: give one scoring date");
+	if (!doc_as_of && !has_opt) {
+		const pl_catalogue *cat = &s->model.catalogue;
+		if (ctx->jsonl) {
+			pl_status st = jsonl_latest_day(ctx, cat, &latest);
+			if (st != PL_OK)
+				return st;
+		}
+		for (size_t i = 0; in && i < in->nspans; i++) {
+			int32_t d = text_last_day(in->spans[i], in->span_len[i], cat);
+			if (d > latest)
+				latest = d;
+		}
+		for (size_t i = 0; i < json_array_size(clients); i++) {
+			pl_client c = PL_CLIENT_INIT;
+			pl_error err = PL_ERROR_INIT;
+			if (pl_client_from_json(json_array_get(clients, i), cat, "", &c, &err) == PL_OK &&
+			    pl_client_last_day(&c) > latest)
+				latest = pl_client_last_day(&c);
+			pl_client_release(&c);
+		}
+	}
+	s->as_of = pl_as_of_resolve(doc_as_of != NULL, doc_day, has_opt, opt, latest);
+	return PL_OK;
+}
+
 int cmd_risk_score(cli_ctx *ctx)
 {
 	static const char *const keys[] = { "clients", "measures", "as_of", "top_contributions",
@@ -176,9 +266,6 @@ int cmd_risk_score(cli_ctx *ctx)
 			st = merge_catalogue(&s.model, json_object_get(doc, "measures"), &ctx->err);
 		if (st == PL_OK)
 			st = pl_json_get_string(doc, "as_of", "", 0, &as_of, &ctx->err);
-		if (st == PL_OK && as_of && pl_date_parse(as_of, &s.as_of) != 0)
-			st = pl_error_set(&ctx->err, PL_ERR_INVALID, "/as_of",
-					  "'as_of' must be a calendar date \"YYYY-MM-DD\"");
 		if (st == PL_OK)
 			st = pl_json_get_integer(doc, "top_contributions", "", 0, &top, &ctx->err);
 		if (st == PL_OK && (top < 0 || top > 100000))
@@ -191,8 +278,11 @@ int cmd_risk_score(cli_ctx *ctx)
 			goto fail;
 		ctx->parse_ms += cli_now_ms() - t0;
 	}
-	if (cli_opt_given(ctx, "as-of"))
-		s.as_of = (int32_t)cli_opt_int(ctx, "as-of");
+	t0 = cli_now_ms();
+	st = resolve_as_of(ctx, as_of, ctx->jsonl ? NULL : &in, clients, &s);
+	if (st != PL_OK)
+		goto fail;
+	ctx->parse_ms += cli_now_ms() - t0;
 	if (cli_opt_given(ctx, "top"))
 		s.top = (int)cli_opt_int(ctx, "top");
 	t0 = cli_now_ms();

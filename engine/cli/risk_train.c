@@ -76,7 +76,62 @@ typedef struct train_state {
 	pl_risk_train_options opt;
 	pl_risk_dataset ds;
 	const char *clients_ptr; /* "/clients" or "" (JSON Lines: the line index is the first token) */
+	/* Parsed clients, held until the document's last day is known: follow-up runs to it
+	 * (pl_followup_end), so no client can be featurized before every client is read. */
+	pl_client *clients;
+	size_t nclients, cap;
 } train_state;
+
+/* Keep a parsed client (ownership moves to ts; *c is left zeroed). */
+static pl_status train_keep(train_state *ts, pl_client *c, pl_error *err)
+{
+	if (ts->nclients == ts->cap) {
+		size_t nc = ts->cap ? 2 * ts->cap : 256;
+		pl_client *n = realloc(ts->clients, nc * sizeof(*n));
+		if (!n) {
+			pl_client_release(c);
+			return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+		}
+		ts->clients = n;
+		ts->cap = nc;
+	}
+	ts->clients[ts->nclients++] = *c;
+	memset(c, 0, sizeof(*c));
+	return PL_OK;
+}
+
+static void train_clients_release(train_state *ts)
+{
+	for (size_t i = 0; i < ts->nclients; i++)
+		pl_client_release(&ts->clients[i]);
+	free(ts->clients);
+	ts->clients = NULL;
+	ts->nclients = ts->cap = 0;
+}
+
+/* The document's last day (the as_of rule: document, option, latest recorded day), then every
+ * client's rows, each client freed once featurized. */
+static pl_status train_featurize(train_state *ts, int has_doc, int32_t doc_as_of, cli_ctx *ctx)
+{
+	int32_t latest = INT32_MIN;
+	pl_status st = PL_OK;
+
+	for (size_t i = 0; i < ts->nclients; i++) {
+		int32_t d = pl_client_last_day(&ts->clients[i]);
+		if (d > latest)
+			latest = d;
+	}
+	ts->opt.doc_end = pl_as_of_resolve(has_doc, doc_as_of, cli_opt_given(ctx, "as-of"),
+					   cli_opt_given(ctx, "as-of")
+						   ? (int32_t)cli_opt_int(ctx, "as-of") : 0,
+					   latest);
+	for (size_t i = 0; st == PL_OK && i < ts->nclients; i++) {
+		st = pl_risk_dataset_add_client(&ts->ds, &ts->clients[i], &ts->cat, ts->features,
+						&ts->opt, &ctx->err);
+		pl_client_release(&ts->clients[i]);
+	}
+	return st;
+}
 
 static pl_status train_add(void *arg, json_t *obj, size_t index, pl_error *err)
 {
@@ -88,8 +143,7 @@ static pl_status train_add(void *arg, json_t *obj, size_t index, pl_error *err)
 	st = pl_client_from_json(obj, &ts->cat, pl_json_ptr_index(p, sizeof(p), ts->clients_ptr, index),
 				 &c, err);
 	if (st == PL_OK)
-		st = pl_risk_dataset_add_client(&ts->ds, &c, &ts->cat, ts->features, &ts->opt, err);
-	pl_client_release(&c);
+		st = train_keep(ts, &c, err);
 	return st;
 }
 
@@ -117,9 +171,7 @@ static pl_status train_add_text(train_state *ts, cli_ctx *ctx, const char *text,
 		json_decref(obj);
 		return st;
 	}
-	st = pl_risk_dataset_add_client(&ts->ds, &c, &ts->cat, ts->features, &ts->opt, &ctx->err);
-	pl_client_release(&c);
-	return st;
+	return train_keep(ts, &c, &ctx->err);
 }
 
 /* Command-line options win over the document's; main.c has validated them. */
@@ -211,13 +263,16 @@ int cmd_risk_train(cli_ctx *ctx)
 {
 	static const char *const keys[] = { "clients", "measures", "features", "horizon_days", "l2",
 					    "calibration", "folds", "seed", "alert_rate",
-					    "sensitivity", "min_checkins", "stride", "stats", NULL };
+					    "sensitivity", "min_checkins", "stride", "as_of", "stats",
+					    NULL };
 	train_state ts;
 	json_t *doc = NULL, *clients = NULL;
 	risk_input in;
 	pl_risk_model model;
 	pl_status st;
 	double t0, solve_ms;
+	const char *as_of = NULL;
+	int32_t doc_as_of = 0;
 	int rc;
 
 	memset(&ts, 0, sizeof(ts));
@@ -254,6 +309,11 @@ int cmd_risk_train(cli_ctx *ctx)
 			st = train_options_from_doc(doc, &ts, &ctx->err);
 		if (st == PL_OK)
 			st = train_options_from_flags(ctx, &ts.opt); /* flags win over the document */
+		if (st == PL_OK)
+			st = pl_json_get_string(doc, "as_of", "", 0, &as_of, &ctx->err);
+		if (st == PL_OK && as_of && pl_date_parse(as_of, &doc_as_of) != 0)
+			st = pl_error_set(&ctx->err, PL_ERR_INVALID, "/as_of",
+					  "'as_of' must be a calendar date \"YYYY-MM-DD\"");
 		if (st == PL_OK && !in.have_clients)
 			st = pl_json_get_array(doc, "clients", "", 1, &clients, &ctx->err);
 		if (st == PL_OK)
@@ -280,6 +340,9 @@ int cmd_risk_train(cli_ctx *ctx)
 		if (st != PL_OK)
 			goto fail;
 	}
+	st = train_featurize(&ts, as_of != NULL, doc_as_of, ctx);
+	if (st != PL_OK)
+		goto fail;
 	ctx->parse_ms = cli_now_ms() - t0; /* parsing and featurizing: they are interleaved */
 	t0 = cli_now_ms();
 	st = pl_risk_train(&ts.ds, &ts.cat, ts.features, &ts.opt, &model, &ctx->err);
@@ -303,6 +366,7 @@ out:
 	risk_input_release(&in);
 	pl_risk_model_release(&model);
 	pl_risk_dataset_release(&ts.ds);
+	train_clients_release(&ts);
 	pl_catalogue_release(&ts.cat);
 	free(ts.features);
 	return rc;

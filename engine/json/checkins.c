@@ -59,7 +59,7 @@ pl_status pl_catalogue_from_json(pl_catalogue *cat, json_t *measures, const char
 		}
 		json_object_foreach(spec, key, v) {
 			if (strcmp(key, "min") && strcmp(key, "max") && strcmp(key, "worse") &&
-			    strcmp(key, "type")) {
+			    strcmp(key, "type") && strcmp(key, "source")) {
 				ptr_key(q, sizeof(q), p, key);
 				st = pl_error_set(err, PL_ERR_INVALID, q, "unknown field '%s'", key);
 				goto fail;
@@ -111,6 +111,15 @@ pl_status pl_catalogue_from_json(pl_catalogue *cat, json_t *measures, const char
 			goto fail;
 		}
 		d.worse = strcmp(json_string_value(jworse), "higher") == 0 ? 1 : -1;
+		v = json_object_get(spec, "source");
+		if (v && !(json_is_string(v) && (strcmp(json_string_value(v), "self_report") == 0 ||
+						  strcmp(json_string_value(v), "program") == 0))) {
+			ptr_key(q, sizeof(q), p, "source");
+			st = pl_error_set(err, PL_ERR_INVALID, q,
+					  "'source' must be \"self_report\" or \"program\"");
+			goto fail;
+		}
+		d.program = v && strcmp(json_string_value(v), "program") == 0;
 		st = pl_catalogue_add(cat, &d, p, err);
 		if (st != PL_OK)
 			goto fail;
@@ -135,6 +144,8 @@ json_t *pl_catalogue_custom_to_json(const pl_catalogue *cat)
 			json_object_set_new(s, "max", json_real(d->max));
 		}
 		json_object_set_new(s, "worse", json_string(d->worse > 0 ? "higher" : "lower"));
+		if (d->program)
+			json_object_set_new(s, "source", json_string("program"));
 		json_object_set_new(o, d->name, s);
 	}
 	return o;
@@ -179,9 +190,11 @@ static pl_status parse_events(json_t *arr, const char *ptr, pl_client *c, pl_err
 		ptr_key(q, sizeof(q), p, "type");
 		if (!json_is_string(jt) || !*(type = json_string_value(jt)))
 			return pl_error_set(err, PL_ERR_INVALID, q, "'type' must be a non-empty string");
-		c->events[k].type = strcmp(type, "lapse") == 0     ? PL_EVENT_LAPSE
-				    : strcmp(type, "relapse") == 0 ? PL_EVENT_RELAPSE
-								   : PL_EVENT_OTHER;
+		/* Spelled exactly: a "Relapse" dropped as an unknown type would hide a lapse. */
+		if (pl_event_type_parse(type, json_string_length(jt), &c->events[k].type) != 0)
+			return pl_error_set(err, PL_ERR_INVALID, q,
+					    "unknown event type (types are lowercase, one of: %s)",
+					    pl_event_vocabulary());
 		c->nevents = k + 1;
 	}
 	pl_events_sort(c->events, c->nevents);
@@ -241,7 +254,8 @@ static void day_flush(pl_client *c, const pl_catalogue *cat, size_t d, double *s
 		if (!cnt[m])
 			continue;
 		c->values[m * c->ndays + d] = cat->defs[m].boolean ? sum[m] : sum[m] / cnt[m];
-		c->checked_in[d] = 1;
+		if (!cat->defs[m].program)
+			c->checked_in[d] = 1;
 		sum[m] = 0;
 		cnt[m] = 0;
 	}
@@ -413,9 +427,51 @@ static pl_status parse_columns(json_t *jstart, json_t *measures, const pl_catalo
 					continue;
 				row[k] = x;
 			}
-			c->checked_in[k] = 1;
+			if (!d->program)
+				c->checked_in[k] = 1;
 		}
 	}
+	return PL_OK;
+}
+
+/* One optional program date: 1 when present and valid, 0 when absent, -1 (err set) when not a
+ * calendar date. */
+static int program_date(json_t *obj, const char *key, const char *ptr, int32_t *day, pl_error *err)
+{
+	char p[PL_POINTER_MAX];
+	json_t *v = json_object_get(obj, key);
+
+	if (!v || json_is_null(v))
+		return 0;
+	if (json_is_string(v) && pl_date_parse(json_string_value(v), day) == 0)
+		return 1;
+	ptr_key(p, sizeof(p), ptr, key);
+	pl_error_set(err, PL_ERR_INVALID, p, "'%s' must be a calendar date \"YYYY-MM-DD\"", key);
+	return -1;
+}
+
+/* "enrolled", "discharged", "follow_up_end": the program's dates for this client, which define
+ * its follow-up (pl_followup_end); a discharge or end before enrolment is an error. */
+static pl_status parse_program_dates(json_t *obj, const char *ptr, pl_client *c, pl_error *err)
+{
+	char p[PL_POINTER_MAX];
+	int r;
+
+	if ((r = program_date(obj, "enrolled", ptr, &c->enrolled, err)) < 0)
+		return PL_ERR_INVALID;
+	c->has_enrolled = (uint8_t)r;
+	if ((r = program_date(obj, "discharged", ptr, &c->discharged, err)) < 0)
+		return PL_ERR_INVALID;
+	c->has_discharged = (uint8_t)r;
+	if ((r = program_date(obj, "follow_up_end", ptr, &c->follow_up_end, err)) < 0)
+		return PL_ERR_INVALID;
+	c->has_follow_up_end = (uint8_t)r;
+	if (c->has_enrolled && c->has_discharged && c->discharged < c->enrolled)
+		return pl_error_set(err, PL_ERR_INVALID, pl_json_ptr(p, sizeof(p), ptr, "discharged"),
+				    "'discharged' is before 'enrolled'");
+	if (c->has_enrolled && c->has_follow_up_end && c->follow_up_end < c->enrolled)
+		return pl_error_set(err, PL_ERR_INVALID, pl_json_ptr(p, sizeof(p), ptr, "follow_up_end"),
+				    "'follow_up_end' is before 'enrolled'");
 	return PL_OK;
 }
 
@@ -423,7 +479,8 @@ pl_status pl_client_from_json(json_t *obj, const pl_catalogue *cat, const char *
 			      pl_client *out, pl_error *err)
 {
 	static const char *const allowed[] = { "id", "checkins", "start", "measures", "events",
-					       "attributes", "truth", NULL };
+					       "attributes", "truth", "enrolled", "discharged",
+					       "follow_up_end", NULL };
 	char p[PL_POINTER_MAX];
 	const char *key;
 	json_t *v, *jid, *rows, *cols, *attrs;
@@ -491,6 +548,8 @@ pl_status pl_client_from_json(json_t *obj, const pl_catalogue *cat, const char *
 		ptr_key(p, sizeof(p), ptr, "events");
 		st = parse_events(json_object_get(obj, "events"), p, out, err);
 	}
+	if (st == PL_OK)
+		st = parse_program_dates(obj, ptr, out, err);
 	if (st != PL_OK)
 		pl_client_release(out);
 	return st;
@@ -875,9 +934,8 @@ static int f_events(fast *f, pl_client *c)
 		buf[10] = '\0';
 		if (pl_date_parse(buf, &ev.day) != 0)
 			return 0;
-		ev.type = f_key_is(type, tn, "lapse")	  ? PL_EVENT_LAPSE
-			  : f_key_is(type, tn, "relapse") ? PL_EVENT_RELAPSE
-							  : PL_EVENT_OTHER;
+		if (pl_event_type_parse(type, tn, &ev.type) != 0)
+			return 0; /* the tree reader reports it */
 		if (c->nevents == cap) {
 			size_t nc = cap ? 2 * cap : 8;
 			pl_event *ne = realloc(c->events, nc * sizeof(*ne));
@@ -929,13 +987,20 @@ static int f_measures(fast *f, const pl_catalogue *cat, double **rows, size_t *c
 }
 
 /* The grid of the columnar form from its measure arrays: 1, or -1 when out of memory. */
-static int f_columns_grid(double *const *rows, size_t nm, size_t ndays, pl_client *out)
+static int f_columns_grid(double *const *rows, const pl_catalogue *cat, size_t ndays,
+			  pl_client *out)
 {
+	size_t nm = cat->n;
+
 	if (pl_client_alloc_grid(out, ndays, nm, NULL) != PL_OK)
 		return -1;
 	for (size_t m = 0; m < nm; m++) {
 		if (!rows[m])
 			continue;
+		if (cat->defs[m].program) {
+			memcpy(out->values + m * ndays, rows[m], ndays * sizeof(double));
+			continue; /* program-recorded: not a check-in */
+		}
 		memcpy(out->values + m * ndays, rows[m], ndays * sizeof(double));
 		for (size_t d = 0; d < ndays; d++)
 			if (!isnan(rows[m][d]))
@@ -982,6 +1047,20 @@ static int from_text(const char *text, size_t len, const pl_catalogue *cat, pl_c
 			}
 			memcpy(out->id, s, n);
 			out->id[n] = '\0';
+		} else if (kn >= 8 && (f_key_is(k, kn, "enrolled") || f_key_is(k, kn, "discharged") ||
+				     f_key_is(k, kn, "follow_up_end"))) {
+			int32_t *day = kn == 8 ? &out->enrolled : kn == 10 ? &out->discharged
+									    : &out->follow_up_end;
+			uint8_t *has = kn == 8 ? &out->has_enrolled : kn == 10 ? &out->has_discharged
+									       : &out->has_follow_up_end;
+			char buf[11];
+			if (*has || !f_string(&f, &s, &n) || n != 10)
+				goto out; /* repeated, null or not a date: the tree reader decides */
+			memcpy(buf, s, 10);
+			buf[10] = '\0';
+			if (pl_date_parse(buf, day) != 0)
+				goto out;
+			*has = 1;
 		} else if (f_key_is(k, kn, "start") && !seen_start) {
 			char buf[11];
 			seen_start = 1;
@@ -1031,6 +1110,9 @@ static int from_text(const char *text, size_t len, const pl_catalogue *cat, pl_c
 	f_ws(&f);
 	if (f.p != f.e || !seen_id)
 		goto out;
+	if ((out->has_enrolled && out->has_discharged && out->discharged < out->enrolled) ||
+	    (out->has_enrolled && out->has_follow_up_end && out->follow_up_end < out->enrolled))
+		goto out;
 	if (seen_checkins) {
 		if (seen_start || seen_measures)
 			goto out;
@@ -1039,7 +1121,7 @@ static int from_text(const char *text, size_t len, const pl_catalogue *cat, pl_c
 	}
 	if (!seen_start || !seen_measures || ndays > PL_CHECKINS_MAX_DAYS)
 		goto out;
-	rc = f_columns_grid(rows, nm, ndays, out);
+	rc = f_columns_grid(rows, cat, ndays, out);
 out:
 	for (size_t m = 0; rows && m < nm; m++)
 		free(rows[m]);

@@ -315,8 +315,7 @@ static pl_status timeline_charts(pl_buf *b, const pl_client *pc, const pl_catalo
 		if (ev->day < d->first || ev->day > d->last)
 			continue;
 		rules[nr++] = (pl_plot_rule){ ev->day,
-			ev->type == PL_EVENT_LAPSE ? "lapse" : ev->type == PL_EVENT_RELAPSE ? "relapse"
-										  : "event", 4 };
+			pl_event_type_name(ev->type), 4 };
 	}
 	pl_buf_puts(b, "<div class=\"timeline\">");
 	for (size_t m = 0; m < NTIMELINE && st == PL_OK; m++) {

@@ -21,16 +21,16 @@
 /* ---------------------------------------------------------------- catalogue */
 
 static const pl_measure_def standard_measures[PL_M_NSTANDARD] = {
-	{ "craving", 0, 10, 0, +1 },
-	{ "mood", 0, 10, 0, -1 },
-	{ "stress", 0, 10, 0, +1 },
-	{ "anxiety", 0, 10, 0, +1 },
-	{ "sleep_hours", 0, 24, 0, -1 },
-	{ "sleep_quality", 0, 10, 0, -1 },
-	{ "attended", 0, 1, 1, -1 },
-	{ "medication_taken", 0, 1, 1, -1 },
-	{ "peer_contact", 0, 1, 1, -1 },
-	{ "used", 0, 1, 1, +1 },
+	{ "craving", 0, 10, 0, +1, 0 },
+	{ "mood", 0, 10, 0, -1, 0 },
+	{ "stress", 0, 10, 0, +1, 0 },
+	{ "anxiety", 0, 10, 0, +1, 0 },
+	{ "sleep_hours", 0, 24, 0, -1, 0 },
+	{ "sleep_quality", 0, 10, 0, -1, 0 },
+	{ "attended", 0, 1, 1, -1, 1 }, /* recorded by the program */
+	{ "medication_taken", 0, 1, 1, -1, 0 },
+	{ "peer_contact", 0, 1, 1, -1, 0 },
+	{ "used", 0, 1, 1, +1, 0 },
 };
 
 pl_status pl_catalogue_init(pl_catalogue *cat, pl_error *err)
@@ -84,7 +84,7 @@ pl_status pl_catalogue_add(pl_catalogue *cat, const pl_measure_def *def, const c
 		/* Restating a known measure exactly is allowed (a document may repeat the catalogue a
 		 * model was trained with); changing it is not. */
 		if (o->min == def->min && o->max == def->max && o->worse == def->worse &&
-		    o->boolean == def->boolean)
+		    o->boolean == def->boolean && o->program == def->program)
 			return PL_OK;
 		return pl_error_set(err, PL_ERR_INVALID, ptr,
 				    k < PL_M_NSTANDARD ? "measure '%s' is a standard measure and "
@@ -222,20 +222,94 @@ int32_t pl_client_last_checkin(const pl_client *c)
 	return INT32_MIN;
 }
 
+int32_t pl_client_last_day(const pl_client *c)
+{
+	int32_t last = c->ndays > 0 ? c->start + (int32_t)c->ndays - 1 : INT32_MIN;
+	if (c->nevents > 0 && c->events[c->nevents - 1].day > last)
+		last = c->events[c->nevents - 1].day;
+	return last;
+}
+
+int32_t pl_as_of_resolve(int has_doc, int32_t doc_as_of, int has_opt, int32_t opt_as_of,
+			 int32_t latest)
+{
+	if (has_doc)
+		return doc_as_of;
+	if (has_opt)
+		return opt_as_of;
+	return latest;
+}
+
+int32_t pl_followup_end(const pl_client *c, int32_t doc_end)
+{
+	int32_t end = doc_end;
+
+	if (end == INT32_MIN)
+		end = c->ndays > 0 ? c->start + (int32_t)c->ndays - 1 : INT32_MIN;
+	/* The program's word wins, but nothing after the document's last day was recorded. */
+	if (c->has_follow_up_end)
+		return c->follow_up_end < end ? c->follow_up_end : end;
+	if (c->has_discharged)
+		return c->discharged < end ? c->discharged : end;
+	return end;
+}
+
 int pl_client_label(const pl_client *c, int32_t day, int horizon, int32_t follow_end)
 {
-	/* Events are sorted, so find the first after `day`. */
+	/* Events are sorted, so find the first outcome after `day`. */
 	for (size_t k = 0; k < c->nevents; k++) {
 		const pl_event *e = &c->events[k];
-		if (e->day <= day || e->type == PL_EVENT_OTHER)
+		if (e->day <= day || !pl_event_is_lapse(e->type))
 			continue;
-		if (e->day > day + horizon)
+		if (e->day > day + horizon || e->day > follow_end)
 			break;
 		return 1;
 	}
 	if ((int64_t)day + horizon > follow_end)
 		return -1;
 	return 0;
+}
+
+/* ---------------------------------------------------------------- events */
+
+static const char *const event_names[PL_EVENT_NTYPES] = {
+	[PL_EVENT_LAPSE] = "lapse",
+	[PL_EVENT_RELAPSE] = "relapse",
+	[PL_EVENT_USE] = "use",
+	[PL_EVENT_OVERDOSE] = "overdose",
+	[PL_EVENT_TREATMENT_START] = "treatment_start",
+	[PL_EVENT_TREATMENT_END] = "treatment_end",
+	[PL_EVENT_MEDICATION_START] = "medication_start",
+	[PL_EVENT_MEDICATION_STOP] = "medication_stop",
+	[PL_EVENT_HOSPITALIZATION] = "hospitalization",
+	[PL_EVENT_OTHER] = "other",
+};
+
+int pl_event_type_parse(const char *text, size_t len, pl_event_type *out)
+{
+	for (int k = 0; k < PL_EVENT_NTYPES; k++)
+		if (strlen(event_names[k]) == len && memcmp(event_names[k], text, len) == 0) {
+			*out = (pl_event_type)k;
+			return 0;
+		}
+	return -1;
+}
+
+const char *pl_event_type_name(pl_event_type t)
+{
+	return t >= 0 && t < PL_EVENT_NTYPES ? event_names[t] : "";
+}
+
+int pl_event_is_lapse(pl_event_type t)
+{
+	return t == PL_EVENT_LAPSE || t == PL_EVENT_RELAPSE || t == PL_EVENT_USE ||
+	       t == PL_EVENT_OVERDOSE;
+}
+
+const char *pl_event_vocabulary(void)
+{
+	return "lapse, relapse, use, overdose, treatment_start, treatment_end, medication_start, "
+	       "medication_stop, hospitalization, other";
 }
 
 static int cmp_event(const void *a, const void *b)

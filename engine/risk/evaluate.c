@@ -232,7 +232,7 @@ static pl_status collect_lapses(rows *r, const pl_eval_set *s, pl_error *err)
 
 	for (size_t i = 0; i < s->n; i++)
 		for (size_t e = 0; e < s->cl[i].client.nevents; e++)
-			r->nlapses += s->cl[i].client.events[e].type != PL_EVENT_OTHER;
+			r->nlapses += (size_t)pl_event_is_lapse(s->cl[i].client.events[e].type);
 	r->lapse_day = malloc((r->nlapses ? r->nlapses : 1) * sizeof(int32_t));
 	if (!r->lapse_day)
 		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
@@ -240,7 +240,7 @@ static pl_status collect_lapses(rows *r, const pl_eval_set *s, pl_error *err)
 		const pl_client *c = &s->cl[i].client;
 		r->lapse_first[i] = k;
 		for (size_t e = 0; e < c->nevents; e++)
-			if (c->events[e].type != PL_EVENT_OTHER)
+			if (pl_event_is_lapse(c->events[e].type))
 				r->lapse_day[k++] = c->events[e].day;
 	}
 	r->lapse_first[s->n] = k;

@@ -251,7 +251,7 @@ static long last_lapse(const pl_client *c, int32_t day)
 {
 	long k = -1;
 	for (size_t e = 0; e < c->nevents && c->events[e].day <= day; e++)
-		if (c->events[e].type != PL_EVENT_OTHER)
+		if (pl_event_is_lapse(c->events[e].type))
 			k = (long)e;
 	return k;
 }

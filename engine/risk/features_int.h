@@ -24,7 +24,6 @@
 #define PL_CUSUM_H 5.0      /* CUSUM decision interval, baseline SDs */
 #define PL_BOCPD_HAZARD (1.0 / 60.0) /* prior change-point rate per observed day */
 #define PL_LAPSE_CAP 365    /* days_since_lapse cap */
-#define PL_FOLLOW_EXTEND 90 /* training follow-up may run past the grid to a later event, this far */
 #define PL_SIGNAL_TAU 0.7   /* rising variance / AR(1) signal: Kendall tau at least this */
 #define PL_SIGNAL_LOW_RATE (1.0 / 3.0) /* low attendance / adherence / peer contact */
 

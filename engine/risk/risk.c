@@ -33,6 +33,7 @@ void pl_risk_train_options_init(pl_risk_train_options *o)
 	o->sensitivity = 0.50;
 	o->min_checkins = 7;
 	o->stride = 1;
+	o->doc_end = INT32_MIN;
 }
 
 pl_status pl_risk_dataset_init(pl_risk_dataset *ds, size_t nfeatures, pl_error *err)
@@ -86,18 +87,15 @@ pl_status pl_risk_dataset_add_client(pl_risk_dataset *ds, const pl_client *c,
 {
 	size_t nf = ds->nfeatures, count = 0, used = 0;
 	long first = -1, last = -1, span;
-	int32_t follow_end = c->start + (int32_t)c->ndays - 1;
+	int32_t follow_end = pl_followup_end(c, o->doc_end);
 	double *rows = NULL;
 	pl_status st = PL_OK;
 	uint32_t group = (uint32_t)ds->nclients++;
 
-	/* Follow-up: the grid, extended to the last recorded event (a client who stops checking in
-	 * and then lapses was still followed), by at most PL_FOLLOW_EXTEND days. */
-	if (c->nevents > 0 && c->ndays > 0) {
-		int32_t ev = c->events[c->nevents - 1].day;
-		if (ev > follow_end)
-			follow_end = ev < follow_end + PL_FOLLOW_EXTEND ? ev : follow_end + PL_FOLLOW_EXTEND;
-	}
+	/* Follow-up comes from the program (pl_followup_end), never from the client's next event:
+	 * extending it only when a later lapse exists made silence look predictive. */
+	if (follow_end == INT32_MIN || c->ndays == 0)
+		return PL_OK;
 	span = (long)follow_end - c->start + 1;
 
 	/* Eligible days: enough check-ins so far and the whole horizon inside follow-up. */
@@ -688,7 +686,7 @@ static pl_status find_signals(const pl_risk_model *m, const pl_client *c, int32_
 			add_signal(r, PL_SIG_REPORTED_USE, PL_M_USED, (double)used, 0, 0);
 		for (size_t e = c->nevents; e-- > 0;) {
 			const pl_event *ev = &c->events[e];
-			if (ev->day > as_of || ev->type == PL_EVENT_OTHER)
+			if (ev->day > as_of || !pl_event_is_lapse(ev->type))
 				continue;
 			if (as_of - ev->day <= 30)
 				add_signal(r, PL_SIG_RECENT_LAPSE, -1, (double)(as_of - ev->day), 0, 0);
@@ -710,8 +708,10 @@ pl_status pl_risk_score(const pl_risk_model *m, const pl_client *c, int32_t as_o
 	r->tier = -1;
 	if (c->nmeasures != m->catalogue.n)
 		return pl_error_set(err, PL_ERR_INTERNAL, "", "client parsed with another catalogue");
+	/* Callers pass the request's one as_of (pl_as_of_resolve); without one, the client's last
+	 * recorded day stands in (never its last check-in: silence must count). */
 	if (as_of == INT32_MIN)
-		as_of = pl_client_last_checkin(c);
+		as_of = pl_client_last_day(c);
 	if (as_of == INT32_MIN) {
 		r->as_of = INT32_MIN;
 		pl_data_quality_compute(c, c->start - 1, &r->dq);

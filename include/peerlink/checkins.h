@@ -7,10 +7,15 @@
  *   row form       {"id", "checkins": [{"date": "YYYY-MM-DD", <measure>: value, ...}], "events"}
  *   columnar form  {"id", "start": "YYYY-MM-DD", "measures": {<measure>: [value|null per day]},
  *                   "events"}
- * plus optional "attributes" and "truth" members, which are accepted and ignored here. Both
- * become the same pl_client: day 0 is the first day (the first check-in date, or "start"), every
- * later day up to the last check-in (or the length of the columnar arrays) has one slot per
- * measure, NaN where nothing was reported. Booleans are stored as 0/1.
+ * plus optional "attributes" and "truth" members, which are accepted and ignored here, and the
+ * optional program dates "enrolled", "discharged" and "follow_up_end" ("YYYY-MM-DD"). Both forms
+ * become the same pl_client: day 0 is the first day (the first recorded date, or "start"), every
+ * later day up to the last recorded date (or the length of the columnar arrays) has one slot per
+ * measure, NaN where nothing was recorded. Booleans are stored as 0/1.
+ *
+ * A check-in is a self-report: a day counts as checked in when at least one self-reported measure
+ * has a value. Measures the program records (standard: "attended"; custom: "source": "program")
+ * have their own missingness and never make a day a check-in (docs/risk.md, "Check-ins").
  *
  * Duplicate dates (row form): several check-ins on one date are one day: numeric measures are
  * averaged, boolean measures are OR-ed (the day's answer to "did it happen today"). Dates must be
@@ -56,6 +61,8 @@ typedef struct pl_measure_def {
 	double min, max;  /* inclusive range; booleans 0..1 */
 	int boolean;      /* 1: true/false (0/1 also accepted) */
 	int worse;        /* +1: higher is worse, -1: lower is worse */
+	int program;      /* 1: recorded by the program (attendance, dispensing), not self-reported:
+			     a value does not make the day a check-in */
 } pl_measure_def;
 
 typedef struct pl_catalogue {
@@ -82,11 +89,30 @@ int pl_date_parse(const char *text, int32_t *day);
 void pl_date_format(int32_t day, char *buf);
 
 /* ---- one client's history ---- */
+/* The event vocabulary (docs/risk.md, "Events"): lowercase words, spelled exactly; any other
+ * type is an input error (never silently dropped). The first four are outcomes: each counts as a
+ * lapse for labels, days_since_lapse and prior_lapse. The others are kept as context. */
 typedef enum pl_event_type {
-	PL_EVENT_LAPSE = 0,   /* "lapse" */
-	PL_EVENT_RELAPSE,     /* "relapse": counts as a lapse for labels and days-since-lapse */
-	PL_EVENT_OTHER        /* any other non-empty string: kept, not used by the risk model */
+	PL_EVENT_LAPSE = 0,        /* "lapse": a return to use */
+	PL_EVENT_RELAPSE,          /* "relapse": a sustained return to use */
+	PL_EVENT_USE,              /* "use": use recorded by the program (e.g. a positive screen) */
+	PL_EVENT_OVERDOSE,         /* "overdose" */
+	PL_EVENT_TREATMENT_START,  /* "treatment_start" */
+	PL_EVENT_TREATMENT_END,    /* "treatment_end" */
+	PL_EVENT_MEDICATION_START, /* "medication_start" */
+	PL_EVENT_MEDICATION_STOP,  /* "medication_stop" */
+	PL_EVENT_HOSPITALIZATION,  /* "hospitalization" */
+	PL_EVENT_OTHER,            /* "other": a program's own event, kept, not used by the model */
+	PL_EVENT_NTYPES
 } pl_event_type;
+
+/* Parse an event type (len bytes, exact lowercase spelling); 0 on success, -1 if unknown. */
+int pl_event_type_parse(const char *text, size_t len, pl_event_type *out);
+const char *pl_event_type_name(pl_event_type t);
+/* 1 for the outcome types (lapse, relapse, use, overdose). */
+int pl_event_is_lapse(pl_event_type t);
+/* The vocabulary as one comma-separated line, for error messages. */
+const char *pl_event_vocabulary(void);
 
 typedef struct pl_event {
 	int32_t day;          /* day number (not a grid index) */
@@ -99,12 +125,15 @@ typedef struct pl_client {
 	size_t ndays;         /* grid length (0 when the client has no check-ins at all) */
 	size_t nmeasures;     /* == catalogue size at parse time */
 	double *values;       /* measure-major: values[m * ndays + d], NaN = missing */
-	uint8_t *checked_in;  /* ndays flags: 1 when at least one measure was reported that day */
+	uint8_t *checked_in;  /* ndays flags: 1 when at least one self-reported measure has a value */
 	size_t nevents;
 	pl_event *events;     /* sorted by day */
+	/* Program dates (day numbers), each valid only when its has_ flag is set. */
+	int32_t enrolled, discharged, follow_up_end;
+	uint8_t has_enrolled, has_discharged, has_follow_up_end;
 } pl_client;
 
-#define PL_CLIENT_INIT { NULL, 0, 0, 0, NULL, NULL, 0, NULL }
+#define PL_CLIENT_INIT { NULL, 0, 0, 0, NULL, NULL, 0, NULL, 0, 0, 0, 0, 0, 0 }
 
 void pl_client_release(pl_client *c);
 /* Give c an empty grid of ndays x nm cells (every value NaN, no day checked in); for readers of
@@ -118,9 +147,29 @@ double pl_client_value(const pl_client *c, size_t m, int32_t day);
 /* Day number of the last day with a check-in, or INT32_MIN when there is none. */
 int32_t pl_client_last_checkin(const pl_client *c);
 
-/* Label: 1 if a lapse or relapse event falls in days (day, day + horizon], 0 if none does and
- * the whole window is inside follow-up (follow-up ends at `follow_end`, a day number), -1 if the
- * window is not fully observed. */
+/* Day number of the last recorded day: the end of the grid or the last event, whichever is
+ * later; INT32_MIN for a client with neither. The latest of these over a document is the
+ * document's last day (its default as_of). */
+int32_t pl_client_last_day(const pl_client *c);
+
+/* The scoring date of a request (docs/risk.md, "as_of"): the document's as_of when given
+ * (has_doc), else the option's (has_opt), else `latest` (the document's last day). One date for
+ * every client, never a client's own last check-in. */
+int32_t pl_as_of_resolve(int has_doc, int32_t doc_as_of, int has_opt, int32_t opt_as_of,
+			 int32_t latest);
+
+/* THE follow-up rule, shared by training and evaluation (docs/risk.md, "Follow-up"): the last day
+ * (day number) on which an outcome of this client would have been recorded. It comes from the
+ * program, never from the client's events: the client's follow_up_end when given, else its
+ * discharged date, else doc_end (the last day of the document, i.e. its as_of); never later than
+ * doc_end. With doc_end == INT32_MIN (unknown) the client's own grid end stands in for it. A
+ * client silent for weeks is still followed, so silence is labelled by what happened, not by
+ * whether something happened. */
+int32_t pl_followup_end(const pl_client *c, int32_t doc_end);
+
+/* Label: 1 if an outcome event (pl_event_is_lapse) falls in days (day, day + horizon] and on or
+ * before follow_end, 0 if none does and the whole window is inside follow-up (follow_end from
+ * pl_followup_end), -1 if the window is not fully observed. */
 int pl_client_label(const pl_client *c, int32_t day, int horizon, int32_t follow_end);
 
 #ifdef __cplusplus

@@ -23,6 +23,7 @@
 #include <peerlink/facilitators.h>
 #include <peerlink/gen.h>
 #include <peerlink/groups.h>
+#include <peerlink/idset.h>
 #include <peerlink/import.h>
 #include <peerlink/json.h>
 #include <peerlink/json_data.h>

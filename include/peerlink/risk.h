@@ -214,13 +214,16 @@ typedef struct pl_risk_train_options {
 	int stride;              /* use every stride-th day of each client; default 1 */
 	const pl_feature_spec *features; /* NULL: pl_features_default */
 	size_t nfeatures;
+	int32_t doc_end;         /* the training document's last day (its as_of, pl_as_of_resolve);
+				    INT32_MIN: each client's own grid end. Follow-up of every client
+				    is pl_followup_end(client, doc_end) */
 } pl_risk_train_options;
 
 void pl_risk_train_options_init(pl_risk_train_options *o);
 pl_status pl_risk_dataset_init(pl_risk_dataset *ds, size_t nfeatures, pl_error *err);
 /* Featurize every labelable day of the client (>= min_checkins check-ins, horizon inside
- * follow-up: the grid, extended to the client's last event by at most 90 days) and append the
- * rows. */
+ * follow-up: pl_followup_end(c, o->doc_end), days past the grid counting as silent) and append
+ * the rows. */
 pl_status pl_risk_dataset_add_client(pl_risk_dataset *ds, const pl_client *c,
 				     const pl_catalogue *cat, const pl_feature_spec *f,
 				     const pl_risk_train_options *o, pl_error *err);

@@ -138,7 +138,7 @@ if (ulimit -v 150000; OPENBLAS_NUM_THREADS=1 exec "$bin" --version) >/dev/null 2
   "$bin" dataset generate checkins --clients 41 --days 40 --jsonl --no-truth >clients41.jsonl
   (head -n 20 clients41.jsonl; head -c 200000000 /dev/zero | tr '\0' 'x'; echo
    tail -n +21 clients41.jsonl) |
-    (ulimit -v 150000; OPENBLAS_NUM_THREADS=1 exec "$bin" risk score --model "$model" --jsonl) \
+    (ulimit -v 150000; OPENBLAS_NUM_THREADS=1 exec "$bin" risk score --model "$model" --jsonl --as-of 2026-03-01) \
     >out 2>err
   rc=$?
   check "line too long for memory (risk score --jsonl): exit 1, not 0" [ $rc = 1 ]

@@ -21,7 +21,7 @@ static pl_catalogue cat = PL_CATALOGUE_INIT;
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	pl_error err = PL_ERROR_INIT;
-	pl_measure_def pain = { "pain", 0, 10, 0, 1 }, walked = { "walked", 0, 1, 1, -1 };
+	pl_measure_def pain = { "pain", 0, 10, 0, 1, 0 }, walked = { "walked", 0, 1, 1, -1, 0 };
 
 	(void)argc;
 	(void)argv;

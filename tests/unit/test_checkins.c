@@ -69,13 +69,13 @@ START_TEST(row_and_columnar_agree)
 		"{\"date\": \"2026-01-08\"},"
 		"{\"date\": \"2026-01-09\", \"used\": false}],"
 		"\"events\": [{\"date\": \"2026-01-20\", \"type\": \"lapse\"},"
-		"{\"date\": \"2026-01-02\", \"type\": \"admission\"}],"
+		"{\"date\": \"2026-01-02\", \"type\": \"treatment_start\"}],"
 		"\"attributes\": {\"site\": \"north\"}, \"truth\": {\"hazard\": [0.1]}}");
 	json_t *cols = parse(
 		"{\"id\": \"c1\", \"start\": \"2026-01-05\", \"measures\": {"
 		"\"craving\": [3, null, 5.5, null, null], \"mood\": [null, null, 7, null, null],"
 		"\"attended\": [true, null, false, null, null], \"used\": [null, null, null, null, 0]},"
-		"\"events\": [{\"date\": \"2026-01-02\", \"type\": \"admission\"},"
+		"\"events\": [{\"date\": \"2026-01-02\", \"type\": \"treatment_start\"},"
 		"{\"date\": \"2026-01-20\", \"type\": \"lapse\"}]}");
 
 	ck_assert_int_eq(pl_catalogue_init(&cat, &err), PL_OK);
@@ -104,7 +104,7 @@ START_TEST(row_and_columnar_agree)
 	ck_assert(a.values[PL_M_USED * 5 + 4] == 0.0);
 	/* Events are sorted, typed. */
 	ck_assert_uint_eq(a.nevents, 2);
-	ck_assert_int_eq(a.events[0].type, PL_EVENT_OTHER);
+	ck_assert_int_eq(a.events[0].type, PL_EVENT_TREATMENT_START);
 	ck_assert_int_eq(a.events[1].type, PL_EVENT_LAPSE);
 	ck_assert_int_eq(b.events[1].type, PL_EVENT_LAPSE);
 	ck_assert_int_eq(pl_client_last_checkin(&a), a.start + 4);
@@ -151,7 +151,7 @@ START_TEST(labels)
 	json_t *j = parse("{\"id\": \"x\", \"start\": \"2026-03-01\", \"measures\": {\"craving\": "
 			  "[1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1]}, \"events\": ["
 			  "{\"date\": \"2026-03-10\", \"type\": \"relapse\"},"
-			  "{\"date\": \"2026-03-05\", \"type\": \"appointment\"}]}");
+			  "{\"date\": \"2026-03-05\", \"type\": \"other\"}]}");
 
 	ck_assert_int_eq(pl_catalogue_init(&cat, &err), PL_OK);
 	ck_assert_int_eq(pl_client_from_json(j, &cat, "", &c, &err), PL_OK);
@@ -249,6 +249,15 @@ static const struct bad_case {
 	  "/clients/3/events/0/type", NULL },
 	{ "{\"id\": \"a\", \"checkins\": [], \"events\": [{\"date\": \"2026-01-01\", \"type\": \"lapse\","
 	  " \"substance\": \"x\"}]}", "/clients/3/events/0/substance", NULL },
+	/* The event vocabulary is spelled exactly: "Relapse" is not silently dropped. */
+	{ "{\"id\": \"a\", \"checkins\": [], \"events\": [{\"date\": \"2026-01-01\", \"type\": \"lapse\"},"
+	  " {\"date\": \"2026-01-02\", \"type\": \"Relapse\"}]}", "/clients/3/events/1/type", NULL },
+	{ "{\"id\": \"a\", \"checkins\": [], \"events\": [{\"date\": \"2026-01-01\", \"type\": \"slip\"}]}",
+	  "/clients/3/events/0/type", NULL },
+	{ "{\"id\": \"a\", \"checkins\": [], \"enrolled\": \"2026-02-30\"}", "/clients/3/enrolled", NULL },
+	{ "{\"id\": \"a\", \"checkins\": [], \"enrolled\": \"2026-02-03\", \"discharged\": \"2026-02-01\"}",
+	  "/clients/3/discharged", NULL },
+	{ "{\"id\": \"a\", \"checkins\": [], \"follow_up_end\": 20260201}", "/clients/3/follow_up_end", NULL },
 	{ "{\"id\": \"a\", \"checkins\": [], \"attributes\": [1]}", "/clients/3/attributes", NULL },
 	{ "{\"id\": \"a\", \"checkins\": [], \"truth\": 1}", "/clients/3/truth", NULL },
 };
@@ -333,6 +342,12 @@ static int compare_paths(const char *text, size_t len, const pl_catalogue *cat)
 	for (size_t k = 0; k < a.ndays * a.nmeasures; k++)
 		ck_assert((isnan(a.values[k]) && isnan(b.values[k])) || a.values[k] == b.values[k]);
 	ck_assert_uint_eq(a.nevents, b.nevents);
+	ck_assert_int_eq(a.has_enrolled, b.has_enrolled);
+	ck_assert_int_eq(a.has_discharged, b.has_discharged);
+	ck_assert_int_eq(a.has_follow_up_end, b.has_follow_up_end);
+	ck_assert(!a.has_enrolled || a.enrolled == b.enrolled);
+	ck_assert(!a.has_discharged || a.discharged == b.discharged);
+	ck_assert(!a.has_follow_up_end || a.follow_up_end == b.follow_up_end);
 	for (size_t k = 0; k < a.nevents; k++) {
 		ck_assert_int_eq(a.events[k].day, b.events[k].day);
 		ck_assert_int_eq(a.events[k].type, b.events[k].type);
@@ -344,10 +359,11 @@ static int compare_paths(const char *text, size_t len, const pl_catalogue *cat)
 }
 
 static const char *fast_base =
-	"{\"id\": \"c-17\", \"start\": \"2026-02-26\", \"attributes\": {\"site\": \"n\", \"age\": 40},"
+	"{\"id\": \"c-17\", \"start\": \"2026-02-26\", \"enrolled\": \"2026-02-20\","
+	" \"follow_up_end\": \"2026-04-01\", \"attributes\": {\"site\": \"n\", \"age\": 40},"
 	" \"measures\": {\"craving\": [3, 4.5, null, 1e0, 10, 0.25],"
 	" \"attended\": [true, false, null, 1, 0, -0], \"sleep_hours\": [7.5, 8, 0, 24, null, 6.25e0]},"
-	" \"events\": [{\"date\": \"2026-03-03\", \"type\": \"relapse\"}, {\"type\": \"note\", \"date\": \"2026-02-27\"}],"
+	" \"events\": [{\"date\": \"2026-03-03\", \"type\": \"relapse\"}, {\"type\": \"other\", \"date\": \"2026-02-27\"}],"
 	" \"truth\": {\"hazard\": [0.01, 0.02, 1.5e-3, 0, 0, 0], \"state\": [-0.5, 0, 0.25, 1, 2, [3, {}]]}}\n";
 
 static const char *fast_row_base =
@@ -355,7 +371,8 @@ static const char *fast_row_base =
 	" {\"date\": \"2026-02-26\", \"craving\": 4.5, \"used\": true, \"mood\": 2},"
 	" {\"date\": \"2026-02-28\"}, {\"mood\": 7, \"date\": \"2026-03-01\", \"attended\": 1,"
 	" \"sleep_hours\": 7.25, \"stress\": null}],"
-	" \"events\": [{\"date\": \"2026-03-03\", \"type\": \"lapse\"}], \"attributes\": {\"a\": [1, 2]}}";
+	" \"events\": [{\"date\": \"2026-03-03\", \"type\": \"lapse\"}], \"attributes\": {\"a\": [1, 2]},"
+	" \"discharged\": \"2026-03-02\"}";
 
 START_TEST(fast_path_equals_jansson)
 {

@@ -406,48 +406,89 @@ START_TEST(signals_fire_on_planted_patterns)
 }
 END_TEST
 
-/* Follow-up runs past the last check-in to a later event (capped at 90 days): the silent days
- * before a lapse become training rows with their missed-check-in streak. */
-START_TEST(follow_up_extends_to_a_later_event)
+/* Follow-up comes from the program (pl_followup_end), never from the client's events: the same
+ * history gives the same training rows with or without a later lapse, and silent days up to the
+ * document's last day are rows (labelled by what happened in them). */
+static size_t rows_for(const char *text, int32_t doc_end, size_t *npos)
 {
 	pl_catalogue cat = PL_CATALOGUE_INIT;
 	pl_error err = PL_ERROR_INIT;
 	pl_feature_spec f[1];
 	pl_risk_train_options o;
 	pl_risk_dataset ds;
-	const char *texts[2] = {
-		"{\"id\": \"a\", \"start\": \"2026-03-01\", \"measures\": {\"craving\": [1,1,1,1,1,1,1,1,1,1]},"
-		" \"events\": [{\"date\": \"2026-03-21\", \"type\": \"lapse\"}]}",
-		"{\"id\": \"b\", \"start\": \"2026-03-01\", \"measures\": {\"craving\": [1,1,1,1,1,1,1,1,1,1]},"
-		" \"events\": [{\"date\": \"2027-03-01\", \"type\": \"lapse\"}]}" };
+	pl_client c = PL_CLIENT_INIT;
+	json_t *j = json_loads(text, 0, NULL);
+	size_t n;
 
 	ck_assert_int_eq(pl_catalogue_init(&cat, &err), PL_OK);
 	ck_assert_int_eq(pl_feature_parse("missed_streak", &cat, "", &f[0], &err), PL_OK);
 	pl_risk_train_options_init(&o);
 	o.horizon_days = 3;
 	o.min_checkins = 1;
-	for (int k = 0; k < 2; k++) {
-		pl_client c = PL_CLIENT_INIT;
-		json_t *j = json_loads(texts[k], 0, NULL);
-		ck_assert_int_eq(pl_client_from_json(j, &cat, "", &c, &err), PL_OK);
-		ck_assert_int_eq(pl_risk_dataset_init(&ds, 1, &err), PL_OK);
-		ck_assert_int_eq(pl_risk_dataset_add_client(&ds, &c, &cat, f, &o, &err), PL_OK);
-		if (k == 0) {
-			/* Lapse on day 20: follow-up ends there, rows t = 0..17, the last one positive. */
-			ck_assert_uint_eq(ds.nrows, 18);
-			ck_assert_uint_eq(ds.npositive, 1);
-			ck_assert(ds.y[17] == 1.0);
-			ck_assert(ds.x[17] == 8.0); /* 8 days since the last check-in (day 9) */
-		} else {
-			/* A year later: capped at 90 days past the grid (day 99): rows t = 0..96. */
-			ck_assert_uint_eq(ds.nrows, 97);
-			ck_assert_uint_eq(ds.npositive, 0);
-		}
-		pl_risk_dataset_release(&ds);
-		pl_client_release(&c);
-		json_decref(j);
-	}
+	o.doc_end = doc_end;
+	ck_assert_int_eq(pl_client_from_json(j, &cat, "", &c, &err), PL_OK);
+	ck_assert_int_eq(pl_risk_dataset_init(&ds, 1, &err), PL_OK);
+	ck_assert_int_eq(pl_risk_dataset_add_client(&ds, &c, &cat, f, &o, &err), PL_OK);
+	n = ds.nrows;
+	*npos = ds.npositive;
+	if (ds.npositive == 3) /* the lapse on day 20: rows 17..19, the last silent for 10 days */
+		ck_assert(ds.y[16] == 0.0 && ds.y[17] == 1.0 && ds.x[19] == 10.0);
+	pl_risk_dataset_release(&ds);
+	pl_client_release(&c);
 	pl_catalogue_release(&cat);
+	json_decref(j);
+	return n;
+}
+
+START_TEST(follow_up_comes_from_the_program)
+{
+	const char *grid = "\"start\": \"2026-03-01\", \"measures\": {\"craving\": [1,1,1,1,1,1,1,1,1,1]}";
+	char with[512], without[512], ended[512], discharged[512];
+	int32_t d0, doc_end;
+	size_t npos, n;
+
+	ck_assert_int_eq(pl_date_parse("2026-03-01", &d0), 0);
+	snprintf(with, sizeof(with), "{\"id\": \"a\", %s, \"events\": [{\"date\": \"2026-03-21\", "
+		 "\"type\": \"lapse\"}]}", grid);
+	snprintf(without, sizeof(without), "{\"id\": \"a\", %s}", grid);
+	snprintf(ended, sizeof(ended), "{\"id\": \"a\", %s, \"follow_up_end\": \"2026-03-15\", "
+		 "\"events\": [{\"date\": \"2026-03-21\", \"type\": \"lapse\"}]}", grid);
+	snprintf(discharged, sizeof(discharged), "{\"id\": \"a\", %s, \"enrolled\": \"2026-02-20\", "
+		 "\"discharged\": \"2026-03-12\"}", grid);
+	/* No document end: the grid (days 0..9) is the follow-up; the lapse on day 20 is outside. */
+	ck_assert_uint_eq(rows_for(with, INT32_MIN, &npos), 7);
+	ck_assert_uint_eq(npos, 0);
+	/* The document runs to day 30: rows t = 0..27 whether or not a lapse follows. */
+	doc_end = d0 + 30;
+	n = rows_for(with, doc_end, &npos);
+	ck_assert_uint_eq(n, 28);
+	ck_assert_uint_eq(npos, 3); /* days 17, 18, 19 see the lapse on day 20 */
+	ck_assert_uint_eq(rows_for(without, doc_end, &npos), n);
+	ck_assert_uint_eq(npos, 0);
+	/* The program's own end wins over the document's: follow_up_end day 14, discharged day 11. */
+	ck_assert_uint_eq(rows_for(ended, doc_end, &npos), 12);
+	ck_assert_uint_eq(npos, 0);
+	ck_assert_uint_eq(rows_for(discharged, doc_end, &npos), 9);
+}
+END_TEST
+
+START_TEST(followup_end_rule)
+{
+	pl_client c = PL_CLIENT_INIT;
+	c.start = 100;
+	c.ndays = 10;
+	ck_assert_int_eq(pl_followup_end(&c, INT32_MIN), 109);
+	ck_assert_int_eq(pl_followup_end(&c, 150), 150);
+	c.has_discharged = 1;
+	c.discharged = 120;
+	ck_assert_int_eq(pl_followup_end(&c, 150), 120);
+	ck_assert_int_eq(pl_followup_end(&c, 115), 115); /* nothing past the document's end */
+	c.has_follow_up_end = 1;
+	c.follow_up_end = 140;
+	ck_assert_int_eq(pl_followup_end(&c, 150), 140);
+	ck_assert_int_eq(pl_as_of_resolve(1, 5, 1, 6, 7), 5);
+	ck_assert_int_eq(pl_as_of_resolve(0, 5, 1, 6, 7), 6);
+	ck_assert_int_eq(pl_as_of_resolve(0, 5, 0, 6, 7), 7);
 }
 END_TEST
 
@@ -479,7 +520,9 @@ START_TEST(cli_jsonl_matches_document)
 	char *model = tu_write_temp(valid_model, ".json");
 	char *doc = cohort_text(0), *lines = cohort_text(1);
 	const char *args_doc[] = { "risk", "score", "--model", model, "--no-timing", NULL };
-	const char *args_jsonl[] = { "risk", "score", "--model", model, "--jsonl", NULL };
+	const char *args_jsonl[] = { "risk", "score", "--model", model, "--jsonl", "--as-of",
+				     "2026-01-14", NULL };
+	const char *args_stdin[] = { "risk", "score", "--model", model, "--jsonl", NULL };
 	tu_run a, b;
 	json_t *ja, *arr;
 	char *p;
@@ -488,6 +531,16 @@ START_TEST(cli_jsonl_matches_document)
 	ck_assert_msg(a.exit_code == 0, "%s", a.err);
 	ck_assert_int_eq(tu_run_cli(args_jsonl, lines, &b), 0);
 	ck_assert_msg(b.exit_code == 0, "%s", b.err);
+	/* The document's as_of is its latest date (client c's last day, 2026-01-14), the same for
+	 * every client; a stream from standard input cannot know it in advance: --as-of needed. */
+	ck_assert_ptr_nonnull(strstr(a.out, "\"as_of\":\"2026-01-14\""));
+	ck_assert_ptr_null(strstr(a.out, "\"as_of\":\"2026-01-12\""));
+	{
+		tu_run c;
+		ck_assert_int_eq(tu_run_cli(args_stdin, lines, &c), 0);
+		ck_assert_int_eq(c.exit_code, 2);
+		tu_run_release(&c);
+	}
 	ja = json_loads(a.out, 0, NULL);
 	arr = json_object_get(ja, "clients");
 	ck_assert_uint_eq(json_array_size(arr), 3);
@@ -518,7 +571,8 @@ END_TEST
 START_TEST(cli_jsonl_errors_point_at_the_line)
 {
 	char *model = tu_write_temp(valid_model, ".json");
-	const char *args[] = { "risk", "score", "--model", model, "--jsonl", NULL };
+	const char *args[] = { "risk", "score", "--model", model, "--jsonl", "--as-of", "2026-01-05",
+			       NULL };
 	const char *input = "{\"id\": \"a\", \"checkins\": []}\n"
 			    "{\"id\": \"b\", \"checkins\": [{\"date\": \"2026-01-02\", \"craving\": 2},"
 			    "{\"date\": \"2026-01-01\", \"craving\": 3}]}\n";
@@ -619,7 +673,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, score_ignores_the_future);
 	tcase_add_loop_test(tc, model_file_errors, 0, (int)(sizeof(bad_models) / sizeof(bad_models[0])));
 	tcase_add_test(tc, signals_fire_on_planted_patterns);
-	tcase_add_test(tc, follow_up_extends_to_a_later_event);
+	tcase_add_test(tc, follow_up_comes_from_the_program);
+	tcase_add_test(tc, followup_end_rule);
 	tcase_add_test(tc, cli_jsonl_matches_document);
 	tcase_add_test(tc, cli_jsonl_errors_point_at_the_line);
 	tcase_add_test(tc, cli_document_edge_cases);
