@@ -4,8 +4,11 @@
  *
  * Input  {"left": [profiles], "right": [profiles] (optional: left against itself),
  *         "weights": {criterion: w}, "constraints": {rule: bool, "min_availability_overlap": k}}
- * Output {"left_ids", "right_ids", "scores": [[score or null]], "stats"}; null = infeasible.
- * Scores are rounded to 6 decimals.
+ * Output {"left_ids", "right_ids", "scores": [[score or null]], "infeasible": [{"left",
+ *         "right", "rules": [rule names]}], "stats"}; null = infeasible, and `infeasible` says
+ * which hard rules each null pair breaks (row-major order). Scores are rounded to 6 decimals.
+ * Without "right" the set is compared with itself and the matrix is the symmetric one that
+ * `match buddies` and `match groups` see (pl_compat_matrix_self).
  */
 #include "cli.h"
 
@@ -14,9 +17,38 @@
 
 #include <peerlink/json_match.h>
 
+/* [{"left", "right", "rules": [...]}] for every NaN of S: the rules the pair breaks, in the
+ * order of the "constraints" table (a profile against itself: "self"). */
+static json_t *infeasible_pairs(const pl_profiles *P, const pl_compat_params *prm,
+				const size_t *li, size_t nl, const size_t *ri, size_t nr,
+				const double *S)
+{
+	json_t *list = json_array();
+
+	for (size_t i = 0; i < nl; i++)
+		for (size_t j = 0; j < nr; j++) {
+			unsigned f;
+			json_t *e, *rules;
+			if (!isnan(S[i * nr + j]))
+				continue;
+			f = pl_compat_rules_failed(P, prm, li[i], ri[j]);
+			e = json_object();
+			rules = json_array();
+			for (int r = 0; r < PL_RULE_COUNT; r++)
+				if (f & PL_RULE_BIT(r))
+					json_array_append_new(rules, json_string(pl_rule_name((pl_rule)r)));
+			json_object_set_new(e, "left", json_string(P->items[li[i]].id));
+			json_object_set_new(e, "right", json_string(P->items[ri[j]].id));
+			json_object_set_new(e, "rules", rules);
+			json_array_append_new(list, e);
+		}
+	return list;
+}
+
 int cmd_compat(cli_ctx *ctx)
 {
-	static const char *const keys[] = { "left", "right", "weights", "constraints", NULL };
+	static const char *const keys[] = { "left", "right", "weights", "constraints", "vocabulary",
+					    NULL };
 	json_t *doc = NULL, *answer, *lids, *rids, *rows, *stats;
 	pl_profiles P;
 	pl_compat_params prm;
@@ -52,7 +84,8 @@ int cmd_compat(cli_ctx *ctx)
 		st = pl_error_set(&ctx->err, PL_ERR_NOMEM, "", "out of memory for the score matrix");
 		goto fail;
 	}
-	st = pl_compat_matrix(&P, &prm, li, nl, ri, nr, S, &ctx->err);
+	st = self ? pl_compat_matrix_self(&P, &prm, li, nl, S, &ctx->err)
+		  : pl_compat_matrix(&P, &prm, li, nl, ri, nr, S, &ctx->err);
 	if (st != PL_OK)
 		goto fail;
 	compat_ms = cli_now_ms() - t0;
@@ -76,6 +109,7 @@ int cmd_compat(cli_ctx *ctx)
 	json_object_set_new(answer, "left_ids", lids);
 	json_object_set_new(answer, "right_ids", rids);
 	json_object_set_new(answer, "scores", rows);
+	json_object_set_new(answer, "infeasible", infeasible_pairs(&P, &prm, li, nl, ri, nr, S));
 	stats = json_object();
 	json_object_set_new(stats, "algorithm",
 			    json_string("compatibility vectors, one dgemm, elementwise age and hard rules"));

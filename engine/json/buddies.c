@@ -63,7 +63,7 @@ pl_status pl_json_read_buddies_program(json_t *doc, pl_buddies_program *m, pl_er
 {
 	static const char *const keys[] = { "clients", "weights", "constraints", "pinned",
 					    "forbidden", "min_score", "odd", "current",
-					    "stickiness", "top", NULL };
+					    "stickiness", "top", "vocabulary", NULL };
 	pl_json_profile_list clients = { "clients", 1, 0, &m->client, &m->n };
 	pl_status st;
 
@@ -88,7 +88,7 @@ static json_t *pair_entry(const pl_buddies_program *m, const double *S,
 	json_object_set_new(e, "score", json_real(pl_json_round(S[a * m->n + b], SCALE)));
 	json_object_set_new(e, "pinned", json_boolean(res->pinned[a]));
 	json_object_set_new(e, "current", json_boolean(pl_buddies_program_is_current(m, a, b)));
-	json_object_set_new(e, "reasons", pl_json_pair_reasons(&m->P, &m->prm, m->client[a], m->client[b], SCALE));
+	json_object_set_new(e, "reasons", pl_json_pair_reasons_self(&m->P, &m->prm, m->client[a], m->client[b], SCALE));
 	return e;
 }
 

@@ -81,7 +81,7 @@ pl_status pl_json_read_mentors_program(json_t *doc, pl_mentors_program *m, pl_er
 {
 	static const char *const keys[] = { "mentees", "mentors", "weights", "constraints", "pinned",
 					    "forbidden", "objective", "top", "min_score", "current",
-					    "stickiness", NULL };
+					    "stickiness", "vocabulary", NULL };
 	pl_json_profile_list lists[2] = { { "mentees", 1, 0, &m->mentee, &m->nmentees },
 					  { "mentors", 1, 1, &m->mentor, &m->nmentors } };
 	pl_status st;

@@ -43,6 +43,10 @@ static pl_status read_tags(pl_profiles *P, size_t idx, json_t *prof, const char 
 		s = json_string_value(t);
 		if (c == PL_CRIT_MODALITIES && strcmp(s, "in_person") != 0 && strcmp(s, "virtual") != 0)
 			return bad(err, ep, NULL, "modalities must be \"in_person\" or \"virtual\"");
+		if (!pl_profiles_allowed(P, (int)c, s))
+			return pl_error_set(err, PL_ERR_INVALID, ep,
+					    "this tag is not in the program's vocabulary for %s (/vocabulary/%s)",
+					    pl_criterion_name(c), pl_criterion_name(c));
 		st = pl_profile_add_tag(P, idx, c, s, err);
 		if (st != PL_OK)
 			return st;
@@ -54,13 +58,15 @@ static const char *const mentee_keys[] = {
 	"id", "experiences", "substances", "goals", "recovery_pathway", "life_stage",
 	"personality", "age", "gender", "gender_preference", "age_range", "languages",
 	"modalities", "availability", "partner_id", "exclude", "extra",
-	"social_anxiety", "max_group_size", "exposure", /* groups: read_group_fields, json/exposure.c */ NULL
+	"social_anxiety", "max_group_size", "exposure", /* groups: read_group_fields, json/exposure.c */
+	"prefers", "avoid", NULL
 };
 static const char *const mentor_keys[] = {
 	"id", "experiences", "substances", "goals", "recovery_pathway", "life_stage",
 	"personality", "age", "gender", "gender_preference", "age_range", "languages",
 	"modalities", "availability", "partner_id", "exclude", "extra", "capacity",
-	"social_anxiety", "max_group_size", "exposure", /* groups: read_group_fields, json/exposure.c */ NULL
+	"social_anxiety", "max_group_size", "exposure", /* groups: read_group_fields, json/exposure.c */
+	"prefers", "avoid", NULL
 };
 
 /* The tag lists, and recovery_pathway: one tag, or an array of tags for someone on two
@@ -86,6 +92,10 @@ static pl_status read_tag_fields(pl_profiles *P, size_t idx, json_t *prof, const
 	if (json_is_string(v)) {
 		if (json_string_length(v) == 0)
 			return bad(err, ptr, "recovery_pathway", "tags must be non-empty strings");
+		if (!pl_profiles_allowed(P, PL_CRIT_RECOVERY_PATHWAY, json_string_value(v)))
+			return bad(err, ptr, "recovery_pathway",
+				   "this tag is not in the program's vocabulary for recovery_pathway "
+				   "(/vocabulary/recovery_pathway)");
 		return pl_profile_add_tag(P, idx, PL_CRIT_RECOVERY_PATHWAY, json_string_value(v), err);
 	}
 	if (json_is_array(v))
@@ -138,6 +148,9 @@ static pl_status read_age_gender(pl_profiles *P, size_t idx, json_t *prof, const
 	if (st == PL_OK && s) {
 		if (!*s)
 			return bad(err, ptr, "gender", "gender must be a non-empty string");
+		if (!pl_profiles_allowed(P, PL_VOCAB_GENDER, s))
+			return bad(err, ptr, "gender",
+				   "this gender is not in the program's vocabulary (/vocabulary/gender)");
 		st = pl_profile_set_gender(P, idx, s, err);
 	}
 	if (st != PL_OK)
@@ -167,30 +180,56 @@ static pl_status read_age_gender(pl_profiles *P, size_t idx, json_t *prof, const
 	return PL_OK;
 }
 
-/* partner_id and exclude: ids resolved when the population is finalized */
+/* An optional array of ids (exclude, prefers, avoid), each passed to add. */
+static pl_status read_id_list(pl_profiles *P, size_t idx, json_t *prof, const char *ptr,
+			      const char *key,
+			      pl_status (*add)(pl_profiles *, size_t, const char *, pl_error *),
+			      pl_error *err)
+{
+	char p[PL_POINTER_MAX], q[PL_POINTER_MAX], msg[64];
+	json_t *v = NULL;
+	pl_status st = pl_json_get_array(prof, key, ptr, 0, &v, err);
+
+	if (st != PL_OK || !v)
+		return st;
+	pl_json_ptr(p, sizeof(p), ptr, key);
+	snprintf(msg, sizeof(msg), "%s must hold ids (strings)", key);
+	for (size_t k = 0; k < json_array_size(v); k++) {
+		json_t *x = json_array_get(v, k);
+		if (!json_is_string(x))
+			return bad(err, pl_json_ptr_index(q, sizeof(q), p, k), NULL, msg);
+		st = add(P, idx, json_string_value(x), err);
+		if (st != PL_OK)
+			return st;
+	}
+	return PL_OK;
+}
+
+/* partner_id, exclude, prefers, avoid (ids resolved when the population is finalized) and a
+ * mentee's priority */
 static pl_status read_links(pl_profiles *P, size_t idx, json_t *prof, const char *ptr,
 			    pl_error *err)
 {
-	char p[PL_POINTER_MAX], q[PL_POINTER_MAX];
 	const char *s = NULL;
-	json_t *v = NULL;
+	double prio = 0.0;
 	pl_status st = pl_json_get_string(prof, "partner_id", ptr, 0, &s, err);
 
 	if (st == PL_OK && s)
 		st = pl_profile_set_partner(P, idx, s, err);
 	if (st == PL_OK)
-		st = pl_json_get_array(prof, "exclude", ptr, 0, &v, err);
-	if (st != PL_OK || !v)
+		st = read_id_list(P, idx, prof, ptr, "exclude", pl_profile_add_exclude, err);
+	if (st == PL_OK)
+		st = read_id_list(P, idx, prof, ptr, "prefers", pl_profile_add_prefers, err);
+	if (st == PL_OK)
+		st = read_id_list(P, idx, prof, ptr, "avoid", pl_profile_add_avoid, err);
+	if (st == PL_OK)
+		st = pl_json_get_number(prof, "priority", ptr, 0, &prio, err);
+	if (st != PL_OK)
 		return st;
-	pl_json_ptr(p, sizeof(p), ptr, "exclude");
-	for (size_t k = 0; k < json_array_size(v); k++) {
-		json_t *x = json_array_get(v, k);
-		if (!json_is_string(x))
-			return bad(err, pl_json_ptr_index(q, sizeof(q), p, k), NULL, "exclude must hold ids (strings)");
-		st = pl_profile_add_exclude(P, idx, json_string_value(x), err);
-		if (st != PL_OK)
-			return st;
-	}
+	_Static_assert(PL_PRIORITY_MAX == 10, "the message below names the range");
+	if (!(prio >= 0 && prio <= PL_PRIORITY_MAX))
+		return bad(err, ptr, "priority", "priority must be a number from 0 to 10");
+	P->items[idx].priority = prio;
 	return PL_OK;
 }
 
@@ -290,7 +329,8 @@ pl_status pl_json_read_profiles(json_t *doc, const char *key, int required, int 
 pl_status pl_json_read_compat_params(json_t *doc, pl_compat_params *prm, pl_error *err)
 {
 	static const char *const rule_keys[] = { "language", "modality", "gender", "age", "exclude",
-						 "partner", "min_availability_overlap", NULL };
+						 "partner", "avoid",
+						 "min_availability_overlap", NULL };
 	char p[PL_POINTER_MAX];
 	json_t *w = NULL, *c = NULL, *x;
 	const char *key;
@@ -304,6 +344,14 @@ pl_status pl_json_read_compat_params(json_t *doc, pl_compat_params *prm, pl_erro
 		json_object_foreach(w, key, x) {
 			int crit = pl_criterion_from_name(key);
 			pl_json_ptr(p, sizeof(p), "/weights", key);
+			if (strcmp(key, "prefers") == 0) {
+				/* not a criterion: how far a stated first choice raises a score */
+				if (!json_is_number(x) || !(json_number_value(x) >= 0 && json_number_value(x) <= 1))
+					return pl_error_set(err, PL_ERR_INVALID, p,
+							    "weights/prefers must be a number in [0, 1]");
+				prm->preference = json_number_value(x);
+				continue;
+			}
 			if (crit < 0)
 				return pl_error_set(err, PL_ERR_INVALID, p, "unknown criterion '%s'", key);
 			if (!json_is_number(x) || !(json_number_value(x) >= 0) || !isfinite(json_number_value(x)))
@@ -379,8 +427,8 @@ static json_t *shared_phrase(const pl_profiles *P, size_t a, size_t b, pl_criter
 	return arr;
 }
 
-json_t *pl_json_pair_reasons(const pl_profiles *P, const pl_compat_params *prm, size_t a, size_t b,
-			 double scale)
+static json_t *pair_reasons(const pl_profiles *P, const pl_compat_params *prm, size_t a, size_t b,
+			    int self, double scale)
 {
 	/* Order of the phrases: what a coordinator reads first. */
 	static const struct { pl_criterion c; const char *label; } phrases[] = {
@@ -397,11 +445,16 @@ json_t *pl_json_pair_reasons(const pl_profiles *P, const pl_compat_params *prm, 
 	json_t *r = json_object(), *contrib = json_object(), *shared = json_object();
 	char text[1024] = "";
 
-	pl_compat_explain(P, prm, a, b, &d);
+	if (self)
+		pl_compat_explain_self(P, prm, a, b, &d);
+	else
+		pl_compat_explain(P, prm, a, b, &d);
 	for (int c = 0; c < PL_CRIT_COUNT; c++)
 		if (d.present[c])
 			json_object_set_new(contrib, pl_criterion_name(c),
 					    json_real(pl_json_round(d.contribution[c], scale)));
+	if (d.preference > 0)
+		json_object_set_new(contrib, "prefers", json_real(pl_json_round(d.preference, scale)));
 	for (size_t k = 0; k < sizeof(phrases) / sizeof(phrases[0]); k++) {
 		json_t *arr;
 		if (!(prm->weight[phrases[k].c] > 0) && phrases[k].c != PL_CRIT_LANGUAGES &&
@@ -421,10 +474,27 @@ json_t *pl_json_pair_reasons(const pl_profiles *P, const pl_compat_params *prm, 
 			append(text, sizeof(text), "; ");
 		append(text, sizeof(text), "close in age");
 	}
+	if (d.preference > 0) {
+		if (text[0])
+			append(text, sizeof(text), "; ");
+		append(text, sizeof(text), "a stated preference");
+	}
 	json_object_set_new(r, "summary", json_string(text[0] ? text : "no shared tags"));
 	json_object_set_new(r, "contributions", contrib);
 	json_object_set_new(r, "shared", shared);
 	return r;
+}
+
+json_t *pl_json_pair_reasons(const pl_profiles *P, const pl_compat_params *prm, size_t a, size_t b,
+			     double scale)
+{
+	return pair_reasons(P, prm, a, b, 0, scale);
+}
+
+json_t *pl_json_pair_reasons_self(const pl_profiles *P, const pl_compat_params *prm, size_t a,
+				  size_t b, double scale)
+{
+	return pair_reasons(P, prm, a, b, 1, scale);
 }
 
 /* ---- [[id, id], ...] ---- */
@@ -553,11 +623,46 @@ void pl_json_add_timings(json_t *stats, const pl_json_timings *t)
 		json_object_set_new(stats, "explain_ms", json_real(t->explain_ms));
 }
 
+/* "vocabulary": {field: [names]}: the tag criteria and "gender". */
+static pl_status read_vocabulary(json_t *doc, pl_profiles *P, pl_error *err)
+{
+	char p[PL_POINTER_MAX], q[PL_POINTER_MAX];
+	json_t *v = NULL, *list;
+	const char *key;
+	pl_status st = pl_json_get_object(doc, "vocabulary", "", 0, &v, err);
+
+	if (st != PL_OK || !v)
+		return st;
+	json_object_foreach(v, key, list) {
+		int f = strcmp(key, "gender") == 0 ? PL_VOCAB_GENDER : pl_criterion_from_name(key);
+		pl_json_ptr(p, sizeof(p), "/vocabulary", key);
+		if (f < 0 || f > PL_TAG_CRITERIA)
+			return pl_error_set(err, PL_ERR_INVALID, p,
+					    "vocabulary fields are the tag criteria and gender");
+		if (!json_is_array(list))
+			return pl_error_set(err, PL_ERR_INVALID, p, "a vocabulary is an array of names");
+		for (size_t k = 0; k < json_array_size(list); k++) {
+			json_t *x = json_array_get(list, k);
+			if (!json_is_string(x) || json_string_length(x) == 0)
+				return pl_error_set(err, PL_ERR_INVALID, pl_json_ptr_index(q, sizeof(q), p, k),
+						    "vocabulary names must be non-empty strings");
+			st = pl_profiles_allow(P, f, json_string_value(x), err);
+			if (st != PL_OK)
+				return st;
+		}
+		if (json_array_size(list) == 0) /* an empty list allows nothing */
+			P->vocab_on[f] = 1;
+	}
+	return PL_OK;
+}
+
 pl_status pl_json_read_population(json_t *doc, pl_compat_params *prm, pl_profiles *P,
 				  const pl_json_profile_list *lists, size_t nlists, pl_error *err)
 {
 	pl_status st = pl_json_read_compat_params(doc, prm, err);
 
+	if (st == PL_OK)
+		st = read_vocabulary(doc, P, err);
 	for (size_t k = 0; st == PL_OK && k < nlists; k++)
 		st = pl_json_read_profiles(doc, lists[k].key, lists[k].required, lists[k].is_mentor, P,
 					   lists[k].idx, lists[k].n, err);

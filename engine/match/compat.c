@@ -4,9 +4,15 @@
  *
  * Why vectors and one GEMM: a program compares every mentee with every mentor (2,000 x 500 in the
  * benchmark), and almost all of the score is a sum of dot products:
- *   - tag criteria: the cosine of multi-hot vectors, |A n B| / sqrt(|A| |B|) (the Ochiai
- *     coefficient; Salton & McGill 1983, "Introduction to Modern Information Retrieval", ch. 6),
- *     is the dot product of the two L2-normalised vectors;
+ *   - tag criteria: the share of the client's tags that the candidate shares, |A n B| / |A|
+ *     (the candidate's "recall" of the client's list; averaged over both directions for a set
+ *     against itself this is Kulczynski's second coefficient, Kulczynski 1927, see Choi, Cha &
+ *     Tappert 2010, "A survey of binary similarity and distance measures"), is the dot product
+ *     of the client's multi-hot vector divided by |A| with the candidate's plain one. Why not
+ *     the cosine (Ochiai) used before: it divides by sqrt(|B|) too, so a mentor who shares both
+ *     of a client's two experiences but lists two more scored lower than one who shares only
+ *     one and lists nothing else (issue 13); with |A n B| / |A| more shared tags always score
+ *     higher and extra tags on the candidate's side never cost anything;
  *   - personality: 1 - |a - b|^2 / K = 1 - |a|^2/K - |b|^2/K + (2/K) a.b, a dot product once the
  *     squared norms ride along as two extra columns (and a presence column makes it vanish when
  *     either side gave no personality).
@@ -27,6 +33,7 @@
 
 static const char *const rule_names[PL_RULE_COUNT] = {
 	"language", "modality", "gender", "age", "exclude", "partner", "availability", "self",
+	"avoid", "couples",
 };
 
 const char *pl_rule_name(pl_rule r)
@@ -55,6 +62,7 @@ void pl_compat_params_init(pl_compat_params *prm)
 	prm->rules = PL_RULES_DEFAULT;
 	prm->min_availability_overlap = 0;
 	prm->age_scale = 20.0;
+	prm->preference = 0.5;
 }
 
 /* |A n B| of two sorted id lists. */
@@ -117,10 +125,11 @@ static int age_ok(const pl_profile *who, const pl_profile *other)
 	return other->has_age && other->age >= who->age_lo && other->age <= who->age_hi;
 }
 
-static int lists(const pl_profile *who, long other)
+/* Does the id list idx[0..n) hold other? */
+static int lists(const long *idx, size_t n, long other)
 {
-	for (size_t k = 0; k < who->nexclude; k++)
-		if (who->exclude_idx[k] == other)
+	for (size_t k = 0; k < n; k++)
+		if (idx[k] == other)
 			return 1;
 	return 0;
 }
@@ -145,8 +154,12 @@ unsigned pl_compat_rules_failed(const pl_profiles *P, const pl_compat_params *pr
 		f |= PL_RULE_BIT(PL_RULE_GENDER);
 	if ((on & PL_RULE_BIT(PL_RULE_AGE)) && !(age_ok(x, y) && age_ok(y, x)))
 		f |= PL_RULE_BIT(PL_RULE_AGE);
-	if ((on & PL_RULE_BIT(PL_RULE_EXCLUDE)) && (lists(x, (long)b) || lists(y, (long)a)))
+	if ((on & PL_RULE_BIT(PL_RULE_EXCLUDE)) &&
+	    (lists(x->exclude_idx, x->nexclude, (long)b) || lists(y->exclude_idx, y->nexclude, (long)a)))
 		f |= PL_RULE_BIT(PL_RULE_EXCLUDE);
+	if ((on & PL_RULE_BIT(PL_RULE_AVOID)) &&
+	    (lists(x->avoid_idx, x->navoid, (long)b) || lists(y->avoid_idx, y->navoid, (long)a)))
+		f |= PL_RULE_BIT(PL_RULE_AVOID);
 	if ((on & PL_RULE_BIT(PL_RULE_PARTNER)) && (x->partner == (long)b || y->partner == (long)a))
 		f |= PL_RULE_BIT(PL_RULE_PARTNER);
 	if ((on & PL_RULE_BIT(PL_RULE_AVAILABILITY)) && prm->min_availability_overlap > 0 &&
@@ -176,8 +189,36 @@ static unsigned presence(const pl_profile *p)
 	return m;
 }
 
-void pl_compat_explain(const pl_profiles *P, const pl_compat_params *prm, size_t a, size_t b,
-		       pl_compat_detail *out)
+/* 1 - beta (k - r + 1) / k when who ranks other r-th (1-based) of k in `prefers`, else 1. */
+static double prefers_factor(const pl_profile *who, const pl_compat_params *prm, long other)
+{
+	for (size_t r = 0; r < who->nprefers; r++)
+		if (who->prefers_idx[r] == other)
+			return 1.0 - prm->preference * (double)(who->nprefers - r) / (double)who->nprefers;
+	return 1.0;
+}
+
+double pl_compat_preference_factor(const pl_profiles *P, const pl_compat_params *prm, size_t a,
+				   size_t b)
+{
+	return prefers_factor(&P->items[a], prm, (long)b) * prefers_factor(&P->items[b], prm, (long)a);
+}
+
+/* base -> score: stated preferences close part of the gap to 1. */
+static double raise(double base, double factor)
+{
+	return factor < 1.0 ? 1.0 - (1.0 - base) * factor : base;
+}
+
+static void finish_detail(const pl_profiles *P, const pl_compat_params *prm, size_t a, size_t b,
+			  pl_compat_detail *out)
+{
+	out->score = raise(out->base, pl_compat_preference_factor(P, prm, a, b));
+	out->preference = out->score - out->base;
+}
+
+static void explain_base(const pl_profiles *P, const pl_compat_params *prm, size_t a, size_t b,
+			 pl_compat_detail *out)
 {
 	const pl_profile *x = &P->items[a], *y = &P->items[b];
 	unsigned both = presence(x) & presence(y);
@@ -191,8 +232,7 @@ void pl_compat_explain(const pl_profiles *P, const pl_compat_params *prm, size_t
 		if (!(both & (1u << c)) || !(prm->weight[c] > 0))
 			continue;
 		if (c < PL_TAG_CRITERIA) {
-			s = (double)intersect_count(&x->tags[c], &y->tags[c]) /
-			    sqrt((double)x->tags[c].n * (double)y->tags[c].n);
+			s = (double)intersect_count(&x->tags[c], &y->tags[c]) / (double)x->tags[c].n;
 		} else if (c == PL_CRIT_PERSONALITY) {
 			double d2 = 0.0;
 			for (size_t k = 0; k < K; k++)
@@ -209,8 +249,30 @@ void pl_compat_explain(const pl_profiles *P, const pl_compat_params *prm, size_t
 	if (den > 0) {
 		for (int c = 0; c < PL_CRIT_COUNT; c++)
 			out->contribution[c] = out->present[c] ? prm->weight[c] * out->similarity[c] / den : 0.0;
-		out->score = num / den;
+		out->base = num / den;
 	}
+}
+
+void pl_compat_explain(const pl_profiles *P, const pl_compat_params *prm, size_t a, size_t b,
+		       pl_compat_detail *out)
+{
+	explain_base(P, prm, a, b, out);
+	finish_detail(P, prm, a, b, out);
+}
+
+void pl_compat_explain_self(const pl_profiles *P, const pl_compat_params *prm, size_t a,
+			    size_t b, pl_compat_detail *out)
+{
+	pl_compat_detail back;
+
+	explain_base(P, prm, a, b, out);
+	explain_base(P, prm, b, a, &back);
+	for (int c = 0; c < PL_CRIT_COUNT; c++) {
+		out->similarity[c] = 0.5 * (out->similarity[c] + back.similarity[c]);
+		out->contribution[c] = 0.5 * (out->contribution[c] + back.contribution[c]);
+	}
+	out->base = 0.5 * (out->base + back.base);
+	finish_detail(P, prm, a, b, out);
 }
 
 /* Column layout of the compatibility vectors. */
@@ -248,7 +310,7 @@ static void fill_vector(const layout *L, const pl_profiles *P, const pl_compat_p
 		double val;
 		if (!L->tag_on[c] || t->n == 0)
 			continue;
-		val = (left ? prm->weight[c] : 1.0) / sqrt((double)t->n);
+		val = left ? prm->weight[c] / (double)t->n : 1.0;
 		for (size_t k = 0; k < t->n; k++)
 			row[L->off[c] + (size_t)t->ids[k]] = val;
 	}
@@ -271,8 +333,9 @@ static void fill_vector(const layout *L, const pl_profiles *P, const pl_compat_p
 	}
 }
 
-pl_status pl_compat_matrix(const pl_profiles *P, const pl_compat_params *prm, const size_t *left,
-			   size_t nl, const size_t *right, size_t nr, double *scores, pl_error *err)
+/* The base scores (no preferences, no rules) of left x right into scores. */
+static pl_status matrix_base(const pl_profiles *P, const pl_compat_params *prm, const size_t *left,
+			     size_t nl, const size_t *right, size_t nr, double *scores, pl_error *err)
 {
 	layout L;
 	double *Lv = NULL, *Rv = NULL, wsum[1u << PL_CRIT_COUNT];
@@ -335,8 +398,6 @@ pl_status pl_compat_matrix(const pl_profiles *P, const pl_compat_params *prm, co
 			s = den > 0 ? s / den : 0.0;
 			/* rounding in the GEMM may step a hair outside [0, 1] */
 			row[j] = s < 0 ? 0.0 : (s > 1 ? 1.0 : s);
-			if (pl_compat_rules_failed(P, prm, left[i], right[j]))
-				row[j] = NAN;
 		}
 	}
 out:
@@ -345,4 +406,81 @@ out:
 	free(pl_);
 	free(pr_);
 	return st;
+}
+
+/* Multiply the gap to 1 of every pair that `who` (a profile of `from`) ranks in `prefers` by
+ * its factor; col maps population indexes to positions in the other list (-1: not in it).
+ * rows: who's list is the matrix's rows. */
+static void apply_prefers(const pl_profiles *P, const pl_compat_params *prm, const size_t *from,
+			  size_t nfrom, const long *col, int rows, size_t nr, double *scores)
+{
+	for (size_t i = 0; i < nfrom; i++) {
+		const pl_profile *who = &P->items[from[i]];
+		for (size_t r = 0; r < who->nprefers; r++) {
+			long j = col[who->prefers_idx[r]];
+			double *s;
+			if (j < 0)
+				continue;
+			s = rows ? &scores[i * nr + (size_t)j] : &scores[(size_t)j * nr + i];
+			*s = 1.0 - (1.0 - *s) * prefers_factor(who, prm, who->prefers_idx[r]);
+		}
+	}
+}
+
+/* Preferences (when anyone states some) and hard rules on a base matrix. */
+static pl_status finish_matrix(const pl_profiles *P, const pl_compat_params *prm, const size_t *left,
+			       size_t nl, const size_t *right, size_t nr, double *scores,
+			       pl_error *err)
+{
+	int any = 0;
+
+	for (size_t i = 0; i < P->n && !any; i++)
+		any = P->items[i].nprefers > 0;
+	if (any && prm->preference > 0) {
+		long *posl = malloc(P->n * sizeof(long)), *posr = malloc(P->n * sizeof(long));
+		if (!posl || !posr) {
+			free(posl);
+			free(posr);
+			return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory for the preferences");
+		}
+		for (size_t k = 0; k < P->n; k++)
+			posl[k] = posr[k] = -1;
+		for (size_t i = 0; i < nl; i++)
+			posl[left[i]] = (long)i;
+		for (size_t j = 0; j < nr; j++)
+			posr[right[j]] = (long)j;
+		apply_prefers(P, prm, left, nl, posr, 1, nr, scores);
+		apply_prefers(P, prm, right, nr, posl, 0, nr, scores);
+		free(posl);
+		free(posr);
+	}
+	for (size_t i = 0; i < nl; i++)
+		for (size_t j = 0; j < nr; j++)
+			if (pl_compat_rules_failed(P, prm, left[i], right[j]))
+				scores[i * nr + j] = NAN;
+	return PL_OK;
+}
+
+pl_status pl_compat_matrix(const pl_profiles *P, const pl_compat_params *prm, const size_t *left,
+			   size_t nl, const size_t *right, size_t nr, double *scores, pl_error *err)
+{
+	pl_status st = matrix_base(P, prm, left, nl, right, nr, scores, err);
+	return st == PL_OK ? finish_matrix(P, prm, left, nl, right, nr, scores, err) : st;
+}
+
+pl_status pl_compat_matrix_self(const pl_profiles *P, const pl_compat_params *prm,
+				const size_t *set, size_t n, double *scores, pl_error *err)
+{
+	pl_status st = matrix_base(P, prm, set, n, set, n, scores, err);
+
+	if (st != PL_OK)
+		return st;
+	/* the mean of both directions, written to both halves so that the matrix is exactly
+	 * symmetric */
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++) {
+			double m = 0.5 * (scores[i * n + j] + scores[j * n + i]);
+			scores[i * n + j] = scores[j * n + i] = m;
+		}
+	return finish_matrix(P, prm, set, n, set, n, scores, err);
 }

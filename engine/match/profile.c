@@ -134,6 +134,14 @@ static void profile_release(pl_profile *p)
 		free(p->exclude[k]);
 	free(p->exclude);
 	free(p->exclude_idx);
+	for (size_t k = 0; k < p->nprefers; k++)
+		free(p->prefers[k]);
+	free(p->prefers);
+	free(p->prefers_idx);
+	for (size_t k = 0; k < p->navoid; k++)
+		free(p->avoid[k]);
+	free(p->avoid);
+	free(p->avoid_idx);
 	free(p->trait_ids_);
 	free(p->trait_vals_);
 }
@@ -150,6 +158,8 @@ void pl_profiles_release(pl_profiles *P)
 	vocab_release(&P->traits);
 	vocab_release(&P->genders);
 	vocab_release(&P->ids);
+	for (int f = 0; f <= PL_TAG_CRITERIA; f++)
+		vocab_release(&P->allowed[f]);
 	memset(P, 0, sizeof(*P));
 }
 
@@ -316,18 +326,53 @@ pl_status pl_profile_set_partner(pl_profiles *P, size_t index, const char *partn
 	return PL_OK;
 }
 
-pl_status pl_profile_add_exclude(pl_profiles *P, size_t index, const char *id, pl_error *err)
+/* Append a copy of id to a growing list of ids. */
+static pl_status add_id(char ***list, size_t *n, const char *id, pl_error *err)
 {
-	pl_profile *p = &P->items[index];
 	char *s;
 
-	if (grow((void **)&p->exclude, p->nexclude, sizeof(char *)) != 0)
+	if (grow((void **)list, *n, sizeof(char *)) != 0)
 		return nomem(err);
 	s = strdup(id);
 	if (!s)
 		return nomem(err);
-	p->exclude[p->nexclude++] = s;
+	(*list)[(*n)++] = s;
 	return PL_OK;
+}
+
+pl_status pl_profile_add_exclude(pl_profiles *P, size_t index, const char *id, pl_error *err)
+{
+	pl_profile *p = &P->items[index];
+	return add_id(&p->exclude, &p->nexclude, id, err);
+}
+
+pl_status pl_profile_add_prefers(pl_profiles *P, size_t index, const char *id, pl_error *err)
+{
+	pl_profile *p = &P->items[index];
+	return add_id(&p->prefers, &p->nprefers, id, err);
+}
+
+pl_status pl_profile_add_avoid(pl_profiles *P, size_t index, const char *id, pl_error *err)
+{
+	pl_profile *p = &P->items[index];
+	return add_id(&p->avoid, &p->navoid, id, err);
+}
+
+pl_status pl_profiles_allow(pl_profiles *P, int f, const char *name, pl_error *err)
+{
+	if (f < 0 || f > PL_TAG_CRITERIA)
+		return pl_error_set(err, PL_ERR_USAGE, "", "field %d has no vocabulary", f);
+	if (vocab_intern(&P->allowed[f], name) < 0)
+		return nomem(err);
+	P->vocab_on[f] = 1;
+	return PL_OK;
+}
+
+int pl_profiles_allowed(const pl_profiles *P, int f, const char *name)
+{
+	if (f < 0 || f > PL_TAG_CRITERIA || !P->vocab_on[f])
+		return 1;
+	return pl_vocab_find(&P->allowed[f], name) >= 0;
 }
 
 static int cmp_int(const void *a, const void *b)
@@ -348,10 +393,69 @@ static void sort_unique(pl_tags *t)
 	t->n = w;
 }
 
+/* Resolve a list of ids (prefers, avoid) to indexes: each names another profile. */
+static pl_status resolve_ids(const pl_profiles *P, const pl_profile *p, const char *field,
+			     char **ids, size_t n, long **idx, pl_error *err)
+{
+	char ptr[PL_POINTER_MAX];
+
+	free(*idx);
+	*idx = malloc((n ? n : 1) * sizeof(long));
+	if (!*idx)
+		return nomem(err);
+	for (size_t k = 0; k < n; k++) {
+		long at = pl_vocab_find(&P->ids, ids[k]);
+		if (at < 0 || &P->items[at] == p)
+			return pl_error_set(err, PL_ERR_INVALID, field_ptr(ptr, sizeof(ptr), p, field, (long)k),
+					    "%s names no other profile of this request (profile '%s')",
+					    field, p->id);
+		(*idx)[k] = at;
+	}
+	return PL_OK;
+}
+
+/* A gender_preference must name a gender some profile has, or with a gender vocabulary one of
+ * it: a preference for a gender nobody can have is a typo that would silently leave the
+ * profile unmatched. */
+static pl_status check_gender_preferences(const pl_profiles *P, pl_error *err)
+{
+	char ptr[PL_POINTER_MAX], *had = calloc(P->genders.n ? P->genders.n : 1, 1);
+
+	if (!had)
+		return nomem(err);
+	for (size_t i = 0; i < P->n; i++)
+		if (P->items[i].gender >= 0)
+			had[P->items[i].gender] = 1;
+	for (size_t i = 0; i < P->n; i++) {
+		const pl_profile *p = &P->items[i];
+		const char *g;
+		if (p->gpref != PL_GPREF_GENDER)
+			continue;
+		g = P->genders.names[p->gpref_gender];
+		if (P->vocab_on[PL_VOCAB_GENDER] ? pl_profiles_allowed(P, PL_VOCAB_GENDER, g)
+						 : had[p->gpref_gender])
+			continue;
+		free(had);
+		return pl_error_set(err, PL_ERR_INVALID,
+				    field_ptr(ptr, sizeof(ptr), p, "gender_preference", -1),
+				    P->vocab_on[PL_VOCAB_GENDER]
+					    ? "gender_preference names a gender outside the vocabulary (profile '%s')"
+					    : "gender_preference names a gender that no profile of this request has "
+					      "(profile '%s')",
+				    p->id);
+	}
+	free(had);
+	return PL_OK;
+}
+
 pl_status pl_profiles_finalize(pl_profiles *P, pl_error *err)
 {
 	char ptr[PL_POINTER_MAX];
 	size_t K = P->traits.n;
+	pl_status st = check_gender_preferences(P, err);
+
+	if (st != PL_OK)
+		return st;
 
 	/* Every personality rates the same traits as the first one given; the error points at the
 	 * first profile that differs. Then K, the size of the trait vocabulary, is that count. */
@@ -420,6 +524,15 @@ pl_status pl_profiles_finalize(pl_profiles *P, pl_error *err)
 						    "exclude names an id that is not in this request (profile '%s')",
 						    p->id);
 		}
+		st = resolve_ids(P, p, "prefers", p->prefers, p->nprefers, &p->prefers_idx, err);
+		if (st == PL_OK)
+			st = resolve_ids(P, p, "avoid", p->avoid, p->navoid, &p->avoid_idx, err);
+		if (st != PL_OK)
+			return st;
+		if (!(p->priority >= 0 && p->priority <= PL_PRIORITY_MAX))
+			return pl_error_set(err, PL_ERR_INVALID, field_ptr(ptr, sizeof(ptr), p, "priority", -1),
+					    "priority must be a number from 0 to %d (profile '%s')",
+					    PL_PRIORITY_MAX, p->id);
 		free(p->traits);
 		p->traits = NULL;
 		if (p->ntraits_ > 0) {

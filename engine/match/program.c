@@ -41,17 +41,7 @@ long *pl_program_positions(const pl_profiles *P, const size_t *list, size_t n)
 pl_status pl_program_self_scores(const pl_profiles *P, const pl_compat_params *prm,
 				 const size_t *set, size_t n, double *S, pl_error *err)
 {
-	pl_status st = pl_compat_matrix(P, prm, set, n, set, n, S, err);
-
-	if (st != PL_OK)
-		return st;
-	for (size_t i = 0; i < n; i++)
-		for (size_t j = i + 1; j < n; j++) {
-			double a = S[i * n + j], b = S[j * n + i];
-			double v = isnan(a) || isnan(b) ? NAN : (a + b) / 2.0;
-			S[i * n + j] = S[j * n + i] = v;
-		}
-	return PL_OK;
+	return pl_compat_matrix_self(P, prm, set, n, S, err);
 }
 
 /* An n x m matrix (never of zero bytes) into *S. */

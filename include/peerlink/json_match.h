@@ -45,10 +45,14 @@ typedef struct pl_json_profile_list {
  * pl_profiles_finalize (which checks the population as a whole). */
 pl_status pl_json_read_population(json_t *doc, pl_compat_params *prm, pl_profiles *P,
 				  const pl_json_profile_list *lists, size_t nlists, pl_error *err);
-/* {"summary": text, "contributions": {criterion: number}, "shared": {criterion: [tags]}} for
- * the pair (a, b) of population indexes; numbers rounded to 1/scale. */
+/* {"summary": text, "contributions": {criterion: number, "prefers": raise}, "shared":
+ * {criterion: [tags]}} for the pair (a, b) of population indexes, a the client; numbers
+ * rounded to 1/scale. */
 json_t *pl_json_pair_reasons(const pl_profiles *P, const pl_compat_params *prm, size_t a,
 			     size_t b, double scale);
+/* The same for a pair of one set against itself (buddies): the symmetric score's terms. */
+json_t *pl_json_pair_reasons_self(const pl_profiles *P, const pl_compat_params *prm, size_t a,
+				  size_t b, double scale);
 /* x rounded to a multiple of 1/scale, with -0 printed as 0. */
 double pl_json_round(double x, double scale);
 

@@ -42,6 +42,8 @@ typedef enum pl_criterion {
 } pl_criterion;
 
 #define PL_TAG_CRITERIA 8
+/* Largest mentee priority. */
+#define PL_PRIORITY_MAX 10
 
 /* The JSON field name of a criterion ("experiences", "recovery_pathway", ...). */
 const char *pl_criterion_name(pl_criterion c);
@@ -80,6 +82,16 @@ typedef struct pl_profile {
 	size_t nexclude;
 	long *exclude_idx; /* indexes after finalize */
 	long capacity;     /* mentors: seats, default 1 */
+	/* Stated preferences (docs/matching-mentors.md, "Stated preferences"): `prefers` ranks
+	 * partners (first = most wanted) and raises their score; `avoid` removes the pair (rule
+	 * "avoid"). Ids, resolved to indexes by finalize. */
+	char **prefers;
+	size_t nprefers;
+	long *prefers_idx;
+	char **avoid;
+	size_t navoid;
+	long *avoid_idx;
+	double priority;   /* mentees: >= 0, default 0 (docs/matching-mentors.md, "Priority") */
 
 	/* private: filled while adding */
 	int *trait_ids_;
@@ -102,6 +114,10 @@ typedef struct pl_profiles {
 	pl_vocab traits;
 	pl_vocab genders;
 	pl_vocab ids;   /* profile id -> index (ids are unique) */
+	/* The program's vocabulary (optional): allowed tags per tag criterion, and allowed genders
+	 * (index PL_TAG_CRITERIA). vocab_on[f] says whether field f is restricted. */
+	pl_vocab allowed[PL_TAG_CRITERIA + 1];
+	int vocab_on[PL_TAG_CRITERIA + 1];
 	int finalized;
 } pl_profiles;
 
@@ -125,13 +141,27 @@ pl_status pl_profile_set_gender_preference(pl_profiles *P, size_t index, const c
 pl_status pl_profile_set_partner(pl_profiles *P, size_t index, const char *partner_id,
 				 pl_error *err);
 pl_status pl_profile_add_exclude(pl_profiles *P, size_t index, const char *id, pl_error *err);
+/* Append an id to the profile's ranked `prefers` list, or to its `avoid` list. */
+pl_status pl_profile_add_prefers(pl_profiles *P, size_t index, const char *id, pl_error *err);
+pl_status pl_profile_add_avoid(pl_profiles *P, size_t index, const char *id, pl_error *err);
+
+/* The vocabulary field of genders (beside the tag criteria) for pl_profiles_allow. */
+#define PL_VOCAB_GENDER PL_TAG_CRITERIA
+/* Restrict field f (a tag criterion or PL_VOCAB_GENDER) to a vocabulary: call once per allowed
+ * name; the first call switches the restriction on. Before any profile is added. */
+pl_status pl_profiles_allow(pl_profiles *P, int f, const char *name, pl_error *err);
+/* Is name allowed in field f (always, when f is not restricted)? */
+int pl_profiles_allowed(const pl_profiles *P, int f, const char *name);
 /* age, age_range and capacity are plain fields: set them on P->items[index] directly. */
 
 /*
  * Check and freeze the population: sort and deduplicate tags, resolve partner and exclude ids
  * (unknown ids are errors at origin/partner_id and origin/exclude/k), check that every
  * personality rates the same traits (origin/personality), that age ranges have min <= max
- * (origin/age_range) and capacities are >= 1 (origin/capacity).
+ * (origin/age_range) and capacities are >= 1 (origin/capacity), that `prefers` and `avoid`
+ * name other profiles (origin/prefers/k, origin/avoid/k), and that a gender_preference names
+ * a gender that some profile has or, with a gender vocabulary, one of it
+ * (origin/gender_preference).
  */
 pl_status pl_profiles_finalize(pl_profiles *P, pl_error *err);
 

@@ -34,8 +34,8 @@ extern "C" {
  * in list[0..n), or -1. malloc'ed (NULL when out of memory). */
 long *pl_program_positions(const pl_profiles *P, const size_t *list, size_t n);
 
-/* The symmetric score matrix of a set against itself: compat's matrix, then the mean of s(a, b)
- * and s(b, a) (the GEMM may round them differently in the last bits), NaN when either is NaN.
+/* The symmetric score matrix of a set against itself: pl_compat_matrix_self (the base of each
+ * pair the mean of both directions, then preferences; NaN for a pair a rule forbids).
  * S has n x n entries. */
 pl_status pl_program_self_scores(const pl_profiles *P, const pl_compat_params *prm,
 				 const size_t *set, size_t n, double *S, pl_error *err);

@@ -79,9 +79,9 @@ START_TEST(test_hand_computed)
 	trait(&P, b, "o", 0.7);
 	trait(&P, b, "c", 0.2);
 	finalize(&P);
-	/* experiences cos = 2/sqrt(6), pathway 1, personality 1 - 0.04/2 = 0.98, age 1 - 10/20
-	 * weights 2, 2, 1, 1 */
-	want = (2 * 2 / sqrt(6.0) + 2 * 1.0 + 1 * 0.98 + 1 * 0.5) / 6.0;
+	/* experiences: b shares both of a's two (2/2 = 1; b's extra "grief" costs nothing), pathway
+	 * 1, personality 1 - 0.04/2 = 0.98, age 1 - 10/20; weights 2, 2, 1, 1 */
+	want = (2 * 1.0 + 2 * 1.0 + 1 * 0.98 + 1 * 0.5) / 6.0;
 	pl_compat_explain(&P, &prm, a, b, &d);
 	ck_assert_double_eq_tol(d.score, want, 1e-12);
 	ck_assert_double_eq_tol(d.similarity[PL_CRIT_PERSONALITY], 0.98, 1e-12);
@@ -91,10 +91,11 @@ START_TEST(test_hand_computed)
 	ck_assert_double_eq_tol(sum, want, 1e-12);
 	ck_assert_double_eq_tol(d.contribution[PL_CRIT_RECOVERY_PATHWAY], 2.0 / 6.0, 1e-12);
 	ck_assert_double_eq_tol(matrix1(&P, &prm, a, b), want, 1e-12);
-	ck_assert_double_eq_tol(matrix1(&P, &prm, b, a), want, 1e-12);
+	/* the other way round a shares two of b's three experiences */
+	ck_assert_double_eq_tol(matrix1(&P, &prm, b, a), (2 * 2.0 / 3.0 + 2 + 0.98 + 0.5) / 6.0, 1e-12);
 	/* a weight of 0 drops the criterion from both sums */
 	prm.weight[PL_CRIT_AGE] = 0;
-	want = (2 * 2 / sqrt(6.0) + 2 * 1.0 + 1 * 0.98) / 5.0;
+	want = (2 * 1.0 + 2 * 1.0 + 1 * 0.98) / 5.0;
 	ck_assert_double_eq_tol(matrix1(&P, &prm, a, b), want, 1e-12);
 	/* nothing in common filled in: score 0 */
 	pl_compat_params_init(&prm);
@@ -123,8 +124,9 @@ START_TEST(test_age_clip_and_multi_pathway)
 	tag(&P, a, PL_CRIT_RECOVERY_PATHWAY, "twelve_step");
 	tag(&P, b, PL_CRIT_RECOVERY_PATHWAY, "twelve_step");
 	finalize(&P);
-	/* pathway cos = 1/sqrt(2), weight 2; age 0, weight 1 */
-	ck_assert_double_eq_tol(matrix1(&P, &prm, a, b), (2 / sqrt(2.0)) / 3.0, 1e-12);
+	/* pathway: b shares one of a's two = 1/2, weight 2; age 0, weight 1 */
+	ck_assert_double_eq_tol(matrix1(&P, &prm, a, b), (2 * 0.5) / 3.0, 1e-12);
+	ck_assert_double_eq_tol(matrix1(&P, &prm, b, a), 2.0 / 3.0, 1e-12);
 	pl_profiles_release(&P);
 }
 END_TEST
@@ -178,7 +180,7 @@ static double naive_score(const pl_profiles *P, const pl_compat_params *prm, siz
 			continue;
 		for (size_t k = 0; k < x->tags[c].n; k++)
 			common += has(&y->tags[c], x->tags[c].ids[k]);
-		num += prm->weight[c] * (double)common / sqrt((double)(x->tags[c].n * y->tags[c].n));
+		num += prm->weight[c] * (double)common / (double)x->tags[c].n;
 		den += prm->weight[c];
 	}
 	if (x->traits && y->traits && prm->weight[PL_CRIT_PERSONALITY] > 0) {
@@ -227,15 +229,27 @@ START_TEST(test_gemm_equals_naive)
 			ck_assert_double_eq_tol(sum, want, 1e-12);
 			ck_assert(S[i * nr + j] >= 0 && S[i * nr + j] <= 1);
 		}
-	/* one set against itself: symmetric, diagonal infeasible (a profile is not its own match) */
+	/* one set against itself: exactly symmetric, the mean of both directions, diagonal
+	 * infeasible (a profile is not its own match), explain_self agrees */
 	{
 		double *T = malloc(nl * nl * sizeof(double));
-		ck_assert_int_eq(pl_compat_matrix(&P, &prm, left, nl, left, nl, T, &err), PL_OK);
+		ck_assert_int_eq(pl_compat_matrix_self(&P, &prm, left, nl, T, &err), PL_OK);
 		for (size_t i = 0; i < nl; i++) {
 			ck_assert(isnan(T[i * nl + i]));
-			for (size_t j = 0; j < nl; j++)
-				if (i != j)
-					ck_assert_double_eq_tol(T[i * nl + j], T[j * nl + i], 1e-12);
+			for (size_t j = 0; j < nl; j++) {
+				pl_compat_detail d;
+				double want = 0.5 * (naive_score(&P, &prm, left[i], left[j]) +
+						     naive_score(&P, &prm, left[j], left[i])), sum = 0;
+				if (i == j)
+					continue;
+				ck_assert(T[i * nl + j] == T[j * nl + i]);
+				ck_assert_double_eq_tol(T[i * nl + j], want, 1e-12);
+				pl_compat_explain_self(&P, &prm, left[i], left[j], &d);
+				ck_assert_double_eq_tol(d.score, want, 1e-12);
+				for (int c = 0; c < PL_CRIT_COUNT; c++)
+					sum += d.contribution[c];
+				ck_assert_double_eq_tol(sum, want, 1e-12);
+			}
 		}
 		free(T);
 	}
@@ -339,8 +353,14 @@ START_TEST(test_rules_each_and_switch)
 	/* gender: a named gender, other side's gender unknown => not met */
 	two(&f);
 	avail_ok(&f);
+	ck_assert_int_eq(pl_profile_set_gender(&f.P, f.a, "woman", &err), PL_OK);
 	ck_assert_int_eq(pl_profile_set_gender_preference(&f.P, f.a, "woman", &err), PL_OK);
 	check_rule(&f, PL_RULE_GENDER);
+	/* avoid, on either side */
+	two(&f);
+	avail_ok(&f);
+	ck_assert_int_eq(pl_profile_add_avoid(&f.P, f.a, "b", &err), PL_OK);
+	check_rule(&f, PL_RULE_AVOID);
 	/* age range of either side, and an unknown age */
 	two(&f);
 	avail_ok(&f);
@@ -444,6 +464,221 @@ START_TEST(test_population_errors)
 }
 END_TEST
 
+
+/*
+ * The property issue 13 asks for: a fuller profile is never penalized. Over random clients a
+ * and candidates b (every other field random too): giving b one more of a's tags in a criterion
+ * both fill in raises the score strictly, and giving b a tag a does not have never lowers it.
+ * With the old cosine a candidate sharing both of a client's two experiences could score below
+ * one sharing only one.
+ */
+START_TEST(test_fuller_profile_never_penalized)
+{
+	tu_rng rng = { 777 + (uint64_t)_i };
+	static const char *const extra[] = { "x0", "x1", "x2" };
+
+	for (int round = 0; round < 200; round++) {
+		pl_profiles P;
+		pl_compat_params prm;
+		pl_error err = PL_ERROR_INIT;
+		size_t pop[4], a, b, bmore, bextra;
+		int c = (int)tu_range(&rng, 0, PL_TAG_CRITERIA - 1), missing = -1, shared = -1;
+		double s0, s_more, s_extra;
+
+		pl_profiles_init(&P);
+		pl_compat_params_init(&prm);
+		prm.rules = 0;
+		for (int k = 0; k < PL_CRIT_COUNT; k++)
+			prm.weight[k] = tu_uniform(&rng) * 3;
+		prm.weight[c] = 0.1 + tu_uniform(&rng) * 3;
+		/* a: two to five tags of c; b: a random subset of them that misses one, plus noise;
+		 * bmore = b plus the missing tag; bextra = b plus a tag a lacks. Other criteria the
+		 * same random values for the three b's. */
+		a = add(&P, "a");
+		b = add(&P, "b");
+		bmore = add(&P, "bmore");
+		bextra = add(&P, "bextra");
+		pop[0] = a;
+		pop[1] = b;
+		pop[2] = bmore;
+		pop[3] = bextra;
+		{
+			int na = (int)tu_range(&rng, 2, 5);
+			for (int t = 0; t < na; t++)
+				tag(&P, a, (pl_criterion)c, vocab[t]);
+			missing = (int)tu_range(&rng, 0, na - 1);
+			shared = (missing + 1) % na; /* b keeps at least one tag of c */
+			for (int t = 0; t < na; t++)
+				if (t != missing && (t == shared || tu_uniform(&rng) < 0.5))
+					for (int k = 1; k < 4; k++)
+						tag(&P, pop[k], (pl_criterion)c, vocab[t]);
+			for (int t = 0; t < 3; t++)
+				if (tu_uniform(&rng) < 0.4)
+					for (int k = 1; k < 4; k++)
+						tag(&P, pop[k], (pl_criterion)c, extra[t]);
+		}
+		tag(&P, bmore, (pl_criterion)c, vocab[missing]);
+		tag(&P, bextra, (pl_criterion)c, "only_b");
+		for (int other = 0; other < PL_TAG_CRITERIA; other++) {
+			if (other == c)
+				continue;
+			for (int t = 0; t < 6; t++) {
+				if (tu_uniform(&rng) < 0.3)
+					tag(&P, a, (pl_criterion)other, vocab[t]);
+				if (tu_uniform(&rng) < 0.3)
+					for (int k = 1; k < 4; k++)
+						tag(&P, pop[k], (pl_criterion)other, vocab[t]);
+			}
+		}
+		for (int k = 0; k < 4; k++) {
+			P.items[pop[k]].has_age = 1;
+			P.items[pop[k]].age = (double)tu_range(&rng, 18, 70);
+		}
+		P.items[bmore].age = P.items[bextra].age = P.items[b].age;
+		finalize(&P);
+		s0 = matrix1(&P, &prm, a, b);
+		s_more = matrix1(&P, &prm, a, bmore);
+		s_extra = matrix1(&P, &prm, a, bextra);
+		ck_assert_msg(s_more > s0 + 1e-12, "round %d: one more shared tag %g <= %g", round, s_more, s0);
+		ck_assert_msg(s_extra >= s0 - 1e-12, "round %d: an extra tag lowered %g < %g", round, s_extra, s0);
+		/* the same for the symmetric score buddies and groups use */
+		{
+			double T[16];
+			ck_assert_int_eq(pl_compat_matrix_self(&P, &prm, pop, 4, T, &err), PL_OK);
+			ck_assert(T[0 * 4 + 2] > T[0 * 4 + 1] + 1e-12);
+		}
+		pl_profiles_release(&P);
+	}
+}
+END_TEST
+
+/* The example of issue 13: a client with two experiences; a mentor sharing both (and listing
+ * two more) against a mentor sharing one; everything else equal. */
+START_TEST(test_issue13_example)
+{
+	pl_profiles P;
+	pl_compat_params prm;
+	size_t a, both, one;
+
+	pl_profiles_init(&P);
+	pl_compat_params_init(&prm);
+	a = add(&P, "client");
+	both = add(&P, "m_both");
+	one = add(&P, "m_one");
+	tag(&P, a, PL_CRIT_EXPERIENCES, "trauma");
+	tag(&P, a, PL_CRIT_EXPERIENCES, "incarceration");
+	tag(&P, both, PL_CRIT_EXPERIENCES, "trauma");
+	tag(&P, both, PL_CRIT_EXPERIENCES, "incarceration");
+	tag(&P, both, PL_CRIT_EXPERIENCES, "grief");
+	tag(&P, both, PL_CRIT_EXPERIENCES, "veteran");
+	tag(&P, one, PL_CRIT_EXPERIENCES, "trauma");
+	finalize(&P);
+	ck_assert_double_eq_tol(matrix1(&P, &prm, a, both), 1.0, 1e-12);
+	ck_assert_double_eq_tol(matrix1(&P, &prm, a, one), 0.5, 1e-12);
+	pl_profiles_release(&P);
+}
+END_TEST
+
+/* prefers raises by the documented formula, rank by rank, in both directions; avoid removes. */
+START_TEST(test_preferences)
+{
+	pl_profiles P;
+	pl_compat_params prm;
+	pl_compat_detail d;
+	pl_error err = PL_ERROR_INIT;
+	size_t a, m1, m2, m3, set[4];
+	double base, T[16];
+
+	pl_profiles_init(&P);
+	pl_compat_params_init(&prm);
+	a = add(&P, "a");
+	m1 = add(&P, "m1");
+	m2 = add(&P, "m2");
+	m3 = add(&P, "m3");
+	tag(&P, a, PL_CRIT_GOALS, "housing");
+	tag(&P, a, PL_CRIT_GOALS, "work");
+	tag(&P, m1, PL_CRIT_GOALS, "housing");
+	tag(&P, m2, PL_CRIT_GOALS, "housing");
+	tag(&P, m3, PL_CRIT_GOALS, "housing");
+	ck_assert_int_eq(pl_profile_add_prefers(&P, a, "m2", &err), PL_OK);
+	ck_assert_int_eq(pl_profile_add_prefers(&P, a, "m1", &err), PL_OK);
+	ck_assert_int_eq(pl_profile_add_prefers(&P, m1, "a", &err), PL_OK);
+	ck_assert_int_eq(pl_profile_add_avoid(&P, m3, "a", &err), PL_OK);
+	finalize(&P);
+	base = 0.5;
+	/* m2: a's first of two: gap * (1 - 0.5 * 2/2) */
+	ck_assert_double_eq_tol(matrix1(&P, &prm, a, m2), 1 - (1 - base) * 0.5, 1e-12);
+	/* m1: a's second of two (1 - 0.5 * 1/2) and m1's first of one (1 - 0.5) */
+	ck_assert_double_eq_tol(matrix1(&P, &prm, a, m1), 1 - (1 - base) * 0.75 * 0.5, 1e-12);
+	pl_compat_explain(&P, &prm, a, m1, &d);
+	ck_assert_double_eq_tol(d.base, base, 1e-12);
+	ck_assert_double_eq_tol(d.score, 1 - (1 - base) * 0.75 * 0.5, 1e-12);
+	ck_assert_double_eq_tol(d.preference, d.score - base, 1e-12);
+	/* the reverse direction gets the same factor */
+	ck_assert_double_eq_tol(pl_compat_preference_factor(&P, &prm, m1, a), 0.375, 1e-12);
+	/* avoid: infeasible, rule avoid */
+	ck_assert(isnan(matrix1(&P, &prm, a, m3)));
+	ck_assert_uint_eq(pl_compat_rules_failed(&P, &prm, a, m3), PL_RULE_BIT(PL_RULE_AVOID));
+	/* the self matrix raises the mean base */
+	set[0] = a, set[1] = m1, set[2] = m2, set[3] = m3;
+	ck_assert_int_eq(pl_compat_matrix_self(&P, &prm, set, 4, T, &err), PL_OK);
+	ck_assert_double_eq_tol(T[0 * 4 + 1], 1 - (1 - 0.75) * 0.375, 1e-12);
+	ck_assert_double_eq_tol(T[1 * 4 + 0], 1 - (1 - 0.75) * 0.375, 1e-12);
+	/* preference 0: ignored */
+	prm.preference = 0;
+	ck_assert_double_eq_tol(matrix1(&P, &prm, a, m1), base, 1e-12);
+	pl_profiles_release(&P);
+}
+END_TEST
+
+/* vocabulary, gender preferences, prefers/avoid ids and priority: errors with pointers. */
+START_TEST(test_vocabulary_and_preference_errors)
+{
+	pl_profiles P;
+	pl_error err = PL_ERROR_INIT;
+	size_t i;
+
+	pl_profiles_init(&P);
+	ck_assert_int_eq(pl_profiles_allow(&P, PL_CRIT_SUBSTANCES, "opioids", &err), PL_OK);
+	ck_assert(pl_profiles_allowed(&P, PL_CRIT_SUBSTANCES, "opioids"));
+	ck_assert(!pl_profiles_allowed(&P, PL_CRIT_SUBSTANCES, "opiods"));
+	ck_assert(pl_profiles_allowed(&P, PL_CRIT_GOALS, "anything")); /* not restricted */
+	i = add(&P, "a");
+	add(&P, "b");
+	pl_profile_set_gender(&P, i, "woman", &err);
+	pl_profile_set_gender_preference(&P, i, "female", &err);
+	ck_assert_int_eq(pl_profiles_finalize(&P, &err), PL_ERR_INVALID);
+	ck_assert_str_eq(err.pointer, "/p/0/gender_preference");
+	ck_assert(strstr(err.message, "female") == NULL);
+	pl_profile_set_gender_preference(&P, i, "woman", &err);
+	ck_assert_int_eq(pl_profiles_finalize(&P, &err), PL_OK);
+	/* with a gender vocabulary the preference may name a gender nobody in this request has */
+	pl_profile_set_gender_preference(&P, i, "nonbinary", &err);
+	ck_assert_int_eq(pl_profiles_finalize(&P, &err), PL_ERR_INVALID);
+	ck_assert_int_eq(pl_profiles_allow(&P, PL_VOCAB_GENDER, "nonbinary", &err), PL_OK);
+	ck_assert_int_eq(pl_profiles_finalize(&P, &err), PL_OK);
+	pl_profile_add_prefers(&P, i, "b", &err);
+	pl_profile_add_prefers(&P, i, "a", &err); /* itself */
+	ck_assert_int_eq(pl_profiles_finalize(&P, &err), PL_ERR_INVALID);
+	ck_assert_str_eq(err.pointer, "/p/0/prefers/1");
+	pl_profiles_release(&P);
+
+	pl_profiles_init(&P);
+	i = add(&P, "a");
+	pl_profile_add_avoid(&P, i, "zz", &err);
+	ck_assert_int_eq(pl_profiles_finalize(&P, &err), PL_ERR_INVALID);
+	ck_assert_str_eq(err.pointer, "/p/0/avoid/0");
+	pl_profiles_release(&P);
+
+	pl_profiles_init(&P);
+	i = add(&P, "a");
+	P.items[i].priority = PL_PRIORITY_MAX + 1;
+	ck_assert_int_eq(pl_profiles_finalize(&P, &err), PL_ERR_INVALID);
+	ck_assert_str_eq(err.pointer, "/p/0/priority");
+	pl_profiles_release(&P);
+}
+END_TEST
+
 /* CLI input errors: each with its pointer, and no value in the message. */
 START_TEST(test_cli_errors)
 {
@@ -487,6 +722,10 @@ static Suite *compat_suite(void)
 	tcase_add_test(tc, test_rules_each_and_switch);
 	tcase_add_test(tc, test_population_errors);
 	tcase_add_test(tc, test_cli_errors);
+	tcase_add_loop_test(tc, test_fuller_profile_never_penalized, 0, 3);
+	tcase_add_test(tc, test_issue13_example);
+	tcase_add_test(tc, test_preferences);
+	tcase_add_test(tc, test_vocabulary_and_preference_errors);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -6,7 +6,6 @@ Run by ctest as verify.compat (needs only Python's standard library), or by hand
     python3 tests/cli/compat/verify_independent.py build/peerlink datasets/examples/program.json
 """
 import json
-import math
 import subprocess
 import sys
 
@@ -28,7 +27,7 @@ def score(a, b):
     for c in TAGS:
         A, B = tags(a, c), tags(b, c)
         if A and B:
-            num += W[c] * len(A & B) / math.sqrt(len(A) * len(B))
+            num += W[c] * len(A & B) / len(A)  # the share of a's tags that b shares
             den += W[c]
     if "personality" in a and "personality" in b:
         K = len(a["personality"])
@@ -55,6 +54,8 @@ def feasible(a, b):
             return False
         if y["id"] in x.get("exclude", []) or x.get("partner_id") == y["id"]:
             return False
+        if y["id"] in x.get("avoid", []):
+            return False
     return True
 
 
@@ -71,6 +72,8 @@ def main():
             if not feasible(a, b):
                 infeasible += 1
                 bad += s is not None
+                listed = [e for e in out["infeasible"] if e["left"] == a["id"] and e["right"] == b["id"]]
+                bad += len(listed) != 1 or not listed[0]["rules"]
             elif s is None or abs(s - score(a, b)) > 1e-6:
                 bad += 1
     n = len(prog["mentees"]) * len(prog["mentors"])
