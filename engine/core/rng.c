@@ -6,6 +6,7 @@
  */
 #include <peerlink/rng.h>
 
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -79,4 +80,103 @@ void pl_rng_free(gsl_rng *r)
 		return;
 	free(r->state);
 	free(r);
+}
+
+/* The alias table is filled column by column: a column whose share is below the mean 1/k (a
+ * "small" one) is topped up from a "large" one, and the large one's remainder goes back to the
+ * small or large stack; columns are taken last-in first-out from stacks filled in index order,
+ * which is what makes the table (and so every seeded draw) the same as GSL's. */
+static void alias_fill(gsl_ran_discrete_t *d, double *e, size_t *small, size_t *large)
+{
+	size_t k = d->K, ns = 0, nl = 0;
+	double mean = 1.0 / (double)k;
+
+	for (size_t i = 0; i < k; i++) {
+		if (e[i] < mean)
+			small[ns++] = i;
+		else
+			large[nl++] = i;
+	}
+	while (ns > 0) {
+		size_t s = small[--ns], l;
+		double gap;
+		if (nl == 0) { /* rounding left a small column with nothing to pair: it keeps itself */
+			small[ns++] = s;
+			break;
+		}
+		l = large[--nl];
+		d->A[s] = l;
+		d->F[s] = (double)k * e[s];
+		gap = mean - e[s];
+		e[s] += gap;
+		e[l] -= gap;
+		if (e[l] < mean) {
+			small[ns++] = l;
+		} else if (e[l] > mean) {
+			large[nl++] = l;
+		} else {
+			d->A[l] = l;
+			d->F[l] = 1.0;
+		}
+	}
+	while (ns > 0) {
+		size_t s = small[--ns];
+		d->A[s] = s;
+		d->F[s] = 1.0;
+	}
+	while (nl > 0) {
+		size_t l = large[--nl];
+		d->A[l] = l;
+		d->F[l] = 1.0;
+	}
+	/* gsl_ran_discrete reads F[c] as (c + share) / k */
+	for (size_t i = 0; i < k; i++)
+		d->F[i] = (d->F[i] + (double)i) / (double)k;
+}
+
+gsl_ran_discrete_t *pl_rng_discrete_new(size_t k, const double *w)
+{
+	gsl_ran_discrete_t *d;
+	double total = 0, *e;
+	size_t *small, *large;
+
+	if (k == 0 || k > ((size_t)-1) / (2 * sizeof(double)))
+		return NULL;
+	for (size_t i = 0; i < k; i++) {
+		if (!(w[i] >= 0) || !isfinite(w[i]))
+			return NULL;
+		total += w[i];
+	}
+	if (!(total > 0) || !isfinite(total))
+		return NULL;
+	d = calloc(1, sizeof(*d));
+	e = malloc(k * sizeof(double));
+	small = malloc(k * sizeof(size_t));
+	large = malloc(k * sizeof(size_t));
+	if (d) {
+		d->K = k;
+		d->A = malloc(k * sizeof(size_t));
+		d->F = malloc(k * sizeof(double));
+	}
+	if (d && d->A && d->F && e && small && large) {
+		for (size_t i = 0; i < k; i++)
+			e[i] = w[i] / total;
+		alias_fill(d, e, small, large);
+	} else {
+		pl_rng_discrete_free(d);
+		d = NULL;
+	}
+	free(e);
+	free(small);
+	free(large);
+	return d;
+}
+
+void pl_rng_discrete_free(gsl_ran_discrete_t *d)
+{
+	if (!d)
+		return;
+	free(d->A);
+	free(d->F);
+	free(d);
 }

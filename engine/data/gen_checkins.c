@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include <gsl/gsl_randist.h>
+#include <peerlink/rng.h>
 
 static const char *const measure_names[PL_GEN_NMEASURES] = {
 	"craving", "mood", "stress", "anxiety", "sleep_hours", "sleep_quality",
@@ -140,6 +141,16 @@ pl_status pl_gen_checkins_params_check(const pl_gen_checkins_params *p, const ch
 				       pl_error *err)
 {
 	*field = NULL;
+	/* The table's ranges, for a program that fills the struct itself: gsl_rng_uniform_int
+	 * calls GSL's error handler (which aborts by default) for a range of 0 or past 2^32. */
+	if (p->stagger_days < 1 || p->stagger_days > 3650) {
+		*field = "stagger_days";
+		return pl_error_set(err, PL_ERR_INVALID, "", "stagger_days must be from 1 to 3650");
+	}
+	if (p->episode_min_days < 1 || p->episode_max_days > 3650) {
+		*field = p->episode_min_days < 1 ? "episode_min_days" : "episode_max_days";
+		return pl_error_set(err, PL_ERR_INVALID, "", "episode lengths must be from 1 to 3650 days");
+	}
 	if (p->episode_min_days > p->episode_max_days) {
 		*field = "episode_max_days";
 		return pl_error_set(err, PL_ERR_INVALID, "",
@@ -346,24 +357,28 @@ pl_status pl_gen_checkins_client(const pl_gen_checkins_params *p, gsl_rng *rng, 
 	double x;
 	gsl_ran_discrete_t *gd, *ad;
 	size_t n = days ? days : 1;
+	const char *field;
+	pl_status st;
 
 	memset(out, 0, sizeof(*out));
+	if ((st = pl_gen_checkins_params_check(p, &field, err)) != PL_OK)
+		return st;
 	out->days = days;
 	out->state = malloc(n * sizeof(double));
 	out->hazard = malloc(n * sizeof(double));
 	out->lapse = calloc(n, 1);
 	out->values = malloc(n * PL_GEN_NMEASURES * sizeof(double));
-	gd = gsl_ran_discrete_preproc(3, gender_freq);
-	ad = gsl_ran_discrete_preproc(4, age_freq);
+	gd = pl_rng_discrete_new(3, gender_freq);
+	ad = pl_rng_discrete_new(4, age_freq);
 	if (!out->state || !out->hazard || !out->lapse || !out->values || !gd || !ad) {
-		gsl_ran_discrete_free(gd);
-		gsl_ran_discrete_free(ad);
+		pl_rng_discrete_free(gd);
+		pl_rng_discrete_free(ad);
 		pl_gen_client_release(out);
 		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory generating a client");
 	}
 	draw_client(p, rng, gd, ad, out, &d);
-	gsl_ran_discrete_free(gd);
-	gsl_ran_discrete_free(ad);
+	pl_rng_discrete_free(gd);
+	pl_rng_discrete_free(ad);
 	/* x_0 from the stationary distribution of eq. (1) outside episodes. */
 	x = d.mu + gsl_ran_gaussian(rng, d.sigma / sqrt(1.0 - d.phi * d.phi));
 	for (size_t t = 0; t < days; t++) {

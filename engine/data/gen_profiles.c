@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include <gsl/gsl_randist.h>
+#include <peerlink/rng.h>
 
 typedef struct tagfreq {
 	const char *tag;
@@ -351,8 +352,10 @@ pl_status pl_gen_program_new(const pl_gen_profiles_params *p, gsl_rng *r, pl_gen
 	pl_status st = PL_ERR_NOMEM;
 
 	*out = NULL;
+	/* capacity_max and mentors are ranges of gsl_rng_uniform_int, which calls GSL's error
+	 * handler (aborting by default) for 0 or past 2^32: a program may fill the struct itself */
 	if (K < 1 || K > MAXK || p->mentees < 0 || p->mentors < 0 || p->clients < 0 ||
-	    p->capacity_max < 1)
+	    p->capacity_max < 1 || p->capacity_max > 0xffffffffL || p->mentors > 0xffffffffL)
 		return pl_error_set(err, PL_ERR_INVALID, "", "generator parameters out of range");
 	g = program_alloc(p);
 	if (!g)
@@ -366,8 +369,8 @@ pl_status pl_gen_program_new(const pl_gen_profiles_params *p, gsl_rng *r, pl_gen
 		g->communities[k].mentee_share = share_mentee[k];
 		g->communities[k].mentor_share = share_mentor[k];
 	}
-	dme = gsl_ran_discrete_preproc(K, share_mentee);
-	dmo = gsl_ran_discrete_preproc(K, share_mentor);
+	dme = pl_rng_discrete_new(K, share_mentee);
+	dmo = pl_rng_discrete_new(K, share_mentor);
 	if (!dme || !dmo)
 		goto done;
 	draw_list(r, p, g, dme, 0, "m", g->mentees, g->nmentees);
@@ -384,8 +387,8 @@ pl_status pl_gen_program_new(const pl_gen_profiles_params *p, gsl_rng *r, pl_gen
 	g = NULL;
 	st = PL_OK;
 done:
-	gsl_ran_discrete_free(dme);
-	gsl_ran_discrete_free(dmo);
+	pl_rng_discrete_free(dme);
+	pl_rng_discrete_free(dmo);
 	pl_gen_program_free(g);
 	return st == PL_OK ? PL_OK : pl_error_set(err, st, "", "out of memory generating profiles");
 }

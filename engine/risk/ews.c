@@ -6,8 +6,10 @@
  * Why our own moment code rather than gsl_stats_skew/kurtosis: GSL normalizes the third and fourth
  * central moments by the (n-1) sd, which is neither package's estimator; we need pandas' G1/G2
  * (ewstools) and the moments package's g1/b2 (earlywarnings) exactly, and windows with holes.
- * GSL is used where it has the routine: gsl_fit_linear (linear detrending), gsl_fft_real_* (phase
- * surrogates), gsl_rng/gsl_ran_gaussian (AR(1) surrogates). docs/ews.md has every equation.
+ * GSL is used where it has the routine and cannot reach its error handler: gsl_fit_linear
+ * (linear detrending), gsl_rng/gsl_ran_gaussian (AR(1) surrogates). The phase surrogates' Fourier
+ * transform is core/fft.c: GSL's allocates through the handler, which aborts when memory runs
+ * out. docs/ews.md has every equation.
  */
 #include <peerlink/ews.h>
 
@@ -15,13 +17,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_fft_halfcomplex.h>
-#include <gsl/gsl_fft_real.h>
 #include <gsl/gsl_fit.h>
 #include <gsl/gsl_math.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 #include <peerlink/rng.h>
+
+#include "core/fft.h"
 
 static const char *const indicator_names[PL_EWS_NINDICATORS] = {
 	"variance", "sd", "cv", "ar1", "skewness", "kurtosis",
@@ -328,17 +330,15 @@ static double round12(double v)
 	return isfinite(scale) && isfinite(v * scale) ? nearbyint(v * scale) / scale : v;
 }
 
-double pl_ews_kendall_tau(const double *y, size_t n, size_t min_n)
+/* Kendall's tau-b with the caller's scratch a[2n] (so that running out of memory can never pass
+ * for an undefined tau). */
+static double kendall_tau_in(const double *y, size_t n, size_t min_n, double *a)
 {
-	double *a, *b, disc, ties = 0, pairs, conc, tau = NAN;
+	double *b = a + n, disc, ties = 0, pairs, conc, tau = NAN;
 	size_t m = 0, run;
 
 	if (min_n < 2)
 		min_n = 2;
-	a = malloc((n ? n : 1) * 2 * sizeof(double));
-	if (!a)
-		return NAN;
-	b = a + (n ? n : 1);
 	for (size_t i = 0; i < n; i++)
 		if (!isnan(y[i]))
 			a[m++] = round12(y[i]);
@@ -355,6 +355,22 @@ double pl_ews_kendall_tau(const double *y, size_t n, size_t min_n)
 	if (pairs - ties > 0)
 		tau = (conc - disc) / sqrt(pairs * (pairs - ties));
 out:
+	return tau;
+}
+
+/* Short spans (the risk features' 15 values) need no allocation at all. */
+#define TAU_STACK_N 64
+
+double pl_ews_kendall_tau(const double *y, size_t n, size_t min_n)
+{
+	double small[2 * TAU_STACK_N], *a, tau;
+
+	if (n <= TAU_STACK_N)
+		return kendall_tau_in(y, n, min_n, small);
+	a = malloc(n * 2 * sizeof(double));
+	if (!a)
+		return NAN;
+	tau = kendall_tau_in(y, n, min_n, a);
 	free(a);
 	return tau;
 }
@@ -364,6 +380,7 @@ out:
 typedef struct work {
 	double *trend, *resid;
 	double *ind[PL_EWS_NINDICATORS];
+	double *tau_scratch; /* 2n, for kendall_tau_in */
 } work;
 
 /* Detrend, roll and take the taus: the same pipeline for the data and for every surrogate. */
@@ -379,7 +396,7 @@ static pl_status pipeline(const double *x, size_t n, const pl_ews_request *req, 
 	if (st != PL_OK)
 		return st;
 	for (int k = 0; k < PL_EWS_NINDICATORS; k++)
-		tau[k] = w->ind[k] ? pl_ews_kendall_tau(w->ind[k], n, tmin) : NAN;
+		tau[k] = w->ind[k] ? kendall_tau_in(w->ind[k], n, tmin, w->tau_scratch) : NAN;
 	return PL_OK;
 }
 
@@ -387,6 +404,7 @@ static void work_free(work *w)
 {
 	free(w->trend);
 	free(w->resid);
+	free(w->tau_scratch);
 	for (int k = 0; k < PL_EWS_NINDICATORS; k++)
 		free(w->ind[k]);
 	memset(w, 0, sizeof(*w));
@@ -399,7 +417,8 @@ static pl_status work_alloc(work *w, size_t n, unsigned mask, pl_error *err)
 	memset(w, 0, sizeof(*w));
 	w->trend = malloc(sz);
 	w->resid = malloc(sz);
-	if (!w->trend || !w->resid)
+	w->tau_scratch = malloc(2 * sz);
+	if (!w->trend || !w->resid || !w->tau_scratch)
 		goto nomem;
 	for (int k = 0; k < PL_EWS_NINDICATORS; k++)
 		if (mask & (1u << k)) {
@@ -460,9 +479,7 @@ typedef struct surrogate_gen {
 	double mean, phi, sigma, var;
 	double *spec, *buf;
 	gsl_rng *rng;
-	gsl_fft_real_wavetable *rw;
-	gsl_fft_halfcomplex_wavetable *hw;
-	gsl_fft_real_workspace *ws;
+	pl_fft *fft;
 } surrogate_gen;
 
 static void gen_free(surrogate_gen *g)
@@ -470,12 +487,7 @@ static void gen_free(surrogate_gen *g)
 	free(g->spec);
 	free(g->buf);
 	pl_rng_free(g->rng);
-	if (g->rw)
-		gsl_fft_real_wavetable_free(g->rw);
-	if (g->hw)
-		gsl_fft_halfcomplex_wavetable_free(g->hw);
-	if (g->ws)
-		gsl_fft_real_workspace_free(g->ws);
+	pl_fft_free(g->fft);
 	memset(g, 0, sizeof(*g));
 }
 
@@ -517,19 +529,14 @@ static pl_status gen_init(surrogate_gen *g, pl_ews_surrogate_method method, cons
 		g->mean = sum / (double)m;
 		g->spec = malloc(n * sizeof(double));
 		g->buf = malloc(n * sizeof(double));
-		g->rw = gsl_fft_real_wavetable_alloc(n);
-		g->hw = gsl_fft_halfcomplex_wavetable_alloc(n);
-		g->ws = gsl_fft_real_workspace_alloc(n);
-		if (!g->spec || !g->buf || !g->rw || !g->hw || !g->ws) {
+		g->fft = pl_fft_new(n);
+		if (!g->spec || !g->buf || !g->fft) {
 			gen_free(g);
 			return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 		}
 		for (size_t t = 0; t < n; t++)
 			g->spec[t] = isnan(resid[t]) ? 0.0 : resid[t] - g->mean;
-		if (gsl_fft_real_transform(g->spec, 1, n, g->rw, g->ws) != 0) {
-			gen_free(g);
-			return pl_error_set(err, PL_ERR_INTERNAL, "", "FFT failed");
-		}
+		pl_fft_forward(g->fft, g->spec);
 		return PL_OK;
 	}
 	gen_free(g);
@@ -541,6 +548,8 @@ static pl_status gen_next(surrogate_gen *g, double *s, pl_error *err)
 {
 	size_t n = g->n;
 
+	(void)err; /* cannot fail now (the transform is planned in gen_init) */
+
 	if (g->method == PL_SURROGATE_AR1) {
 		double y = gsl_ran_gaussian(g->rng, sqrt(g->var)); /* stationary start */
 		for (size_t t = 0; t < n; t++) {
@@ -549,7 +558,7 @@ static pl_status gen_next(surrogate_gen *g, double *s, pl_error *err)
 			s[t] = g->trend[t] + g->mean + y;
 		}
 	} else {
-		/* GSL halfcomplex layout: [0] the mean term, then (re, im) for frequencies
+		/* Halfcomplex layout (core/fft.h): [0] the mean term, then (re, im) for frequencies
 		 * 1..(n-1)/2, then the real Nyquist term when n is even; those two keep their values. */
 		double *b = g->buf;
 		memcpy(b, g->spec, n * sizeof(double));
@@ -559,8 +568,7 @@ static pl_status gen_next(surrogate_gen *g, double *s, pl_error *err)
 			b[2 * f - 1] = amp * cos(th);
 			b[2 * f] = amp * sin(th);
 		}
-		if (gsl_fft_halfcomplex_inverse(b, 1, n, g->hw, g->ws) != 0)
-			return pl_error_set(err, PL_ERR_INTERNAL, "", "inverse FFT failed");
+		pl_fft_inverse(g->fft, b);
 		for (size_t t = 0; t < n; t++)
 			s[t] = g->trend[t] + g->mean + b[t];
 	}

@@ -115,7 +115,8 @@ pl_status pl_ews_detrend_series(const double *x, size_t n, const pl_ews_detrend 
  * C/D the concordant/discordant pairs, T_y the pairs tied in y (the index never ties).
  * NaN when fewer than max(min_n, 2) values are defined or every value ties. O(m log m).
  * Values are first rounded to 12 significant digits, so that values equal up to floating-point
- * rounding tie.
+ * rounding tie. Up to 64 values it allocates nothing; a longer y needs 16n bytes and gives NaN
+ * when they cannot be had (pl_ews_analyze allocates them up front and reports PL_ERR_NOMEM).
  */
 double pl_ews_kendall_tau(const double *y, size_t n, size_t min_n);
 

@@ -99,8 +99,10 @@ typedef struct pl_gen_param {
 
 /* The parameter tables, in output order; *n receives the length. */
 const pl_gen_param *pl_gen_checkins_params_table(size_t *n);
-/* Rules across parameters (episode_min_days <= episode_max_days): PL_ERR_INVALID with the name
- * of the parameter to blame in *field (the caller turns it into a pointer), else PL_OK. */
+/* Rules across parameters (episode_min_days <= episode_max_days) and the integer ranges of the
+ * table (for a program that fills the struct itself): PL_ERR_INVALID with the name of the
+ * parameter to blame in *field (the caller turns it into a pointer), else PL_OK.
+ * pl_gen_checkins_client checks them too. */
 pl_status pl_gen_checkins_params_check(const pl_gen_checkins_params *p, const char **field,
 				       pl_error *err);
 /* "mon".."sun" for w = 0..6, "" otherwise. */

@@ -17,11 +17,18 @@
  *
  * pl_rng_new allocates the generator itself: gsl_rng_alloc's out-of-memory path calls GSL's
  * process-wide error handler, whose default aborts, and the library never aborts its caller.
- * Ownership: pl_rng_free (NULL is fine) releases what pl_rng_new returned.
+ * For the same reason pl_rng_discrete_new replaces gsl_ran_discrete_preproc (which calls the
+ * handler on bad weights and dereferences a failed malloc): it builds the same table, so
+ * gsl_ran_discrete draws the same values from it.
+ * Ownership: pl_rng_free (NULL is fine) releases what pl_rng_new returned, pl_rng_discrete_free
+ * (NULL is fine) what pl_rng_discrete_new returned.
  */
 #ifndef PEERLINK_RNG_H
 #define PEERLINK_RNG_H
 
+#include <stddef.h>
+
+#include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
 #ifdef __cplusplus
@@ -46,6 +53,14 @@ extern const gsl_rng_type *const pl_rng_splitmix64;
  * or for an unknown stream. */
 gsl_rng *pl_rng_new(unsigned long seed, pl_rng_stream stream);
 void pl_rng_free(gsl_rng *r);
+
+/* Walker's alias table (Walker 1977, ACM TOMS 3(3):253-256) for drawing 0..k-1 with probability
+ * proportional to w[0..k) through gsl_ran_discrete: built exactly as gsl_ran_discrete_preproc
+ * builds it (smaller and larger columns paired last-in first-out, the same arithmetic), so a
+ * seeded draw is the same number. NULL when k is 0, a weight is negative or not finite, all are
+ * 0, or memory runs out; GSL's error handler is never called. */
+gsl_ran_discrete_t *pl_rng_discrete_new(size_t k, const double *w);
+void pl_rng_discrete_free(gsl_ran_discrete_t *d);
 
 #ifdef __cplusplus
 }
