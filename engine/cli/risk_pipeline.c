@@ -202,7 +202,7 @@ static void process(pipeline *p, slot *s, risk_tally *tally)
 done:
 	if (s->answer && p->scorer->serialize) {
 		/* Serializing here keeps the single writer thread from becoming the bottleneck. */
-		s->answer_text = json_dumps(s->answer, JSON_COMPACT | JSON_REAL_PRECISION(15));
+		s->answer_text = pl_json_dumps_compact(s->answer, NULL);
 		json_decref(s->answer);
 		s->answer = NULL;
 		if (!s->answer_text)

@@ -611,49 +611,91 @@ static int f_word(fast *f, const char *w, size_t n)
 	return 0;
 }
 
-/* A JSON number; *is_int when it has no fraction or exponent. */
-static int f_number(fast *f, double *out, int *is_int)
+/* A JSON number (RFC 8259 section 6) into *out; *is_int when it has no fraction or exponent.
+ * 0 when the text is not a number, or is one jansson might read differently (an integer of more
+ * than 15 digits: its range rules decide), or overflows.
+ * The value is the correctly rounded double, as strtod gives it. Check-in values ("3", "7.5",
+ * "0.021077") take Clinger's fast path (Clinger 1990, "How to read floating point numbers
+ * accurately"): when the digits form an integer w <= 2^53 and the decimal exponent k has
+ * |k| <= 22, w and 10^|k| are exact doubles and one IEEE multiplication or division (rounding to
+ * nearest) is correctly rounded. Only other numbers go through strtod and its arbitrary
+ * precision. With `need_value` 0 (values that are skipped) the fast path is not even computed:
+ * it cannot overflow. */
+static int f_number_ex(fast *f, double *out, int *is_int, int need_value)
 {
+	static const double pow10[23] = { 1e0,	1e1,  1e2,  1e3,  1e4,	1e5,  1e6,  1e7,
+					  1e8,	1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+					  1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22 };
 	const char *q = f->p, *start = f->p;
+	uint64_t w = 0;
+	int neg = 0, digits = 0, k = 0, ex = 0, esign = 1, simple = 1;
 	char buf[64];
 	size_t n;
 
 	*is_int = 1;
-	if (q < f->e && *q == '-')
+	if (q < f->e && *q == '-') {
+		neg = 1;
 		q++;
+	}
 	if (q >= f->e || *q < '0' || *q > '9')
 		return 0;
-	if (*q == '0')
+	if (*q == '0') {
 		q++;
-	else
-		while (q < f->e && *q >= '0' && *q <= '9')
-			q++;
+	} else {
+		for (; q < f->e && *q >= '0' && *q <= '9'; q++) {
+			if (++digits > 16)
+				simple = 0;
+			w = w * 10 + (uint64_t)(*q - '0');
+		}
+	}
 	if (q < f->e && *q == '.') {
 		*is_int = 0;
 		q++;
 		if (q >= f->e || *q < '0' || *q > '9')
 			return 0;
-		while (q < f->e && *q >= '0' && *q <= '9')
-			q++;
+		for (; q < f->e && *q >= '0' && *q <= '9'; q++) {
+			k--;
+			if (w == 0 && *q == '0')
+				continue; /* leading zeros carry no digit */
+			if (++digits > 16)
+				simple = 0;
+			w = w * 10 + (uint64_t)(*q - '0');
+		}
 	}
 	if (q < f->e && (*q == 'e' || *q == 'E')) {
 		*is_int = 0;
 		q++;
 		if (q < f->e && (*q == '+' || *q == '-'))
-			q++;
+			esign = *q++ == '-' ? -1 : 1;
 		if (q >= f->e || *q < '0' || *q > '9')
 			return 0;
-		while (q < f->e && *q >= '0' && *q <= '9')
-			q++;
+		for (; q < f->e && *q >= '0' && *q <= '9'; q++)
+			if (ex < 1000)
+				ex = ex * 10 + (*q - '0');
+		k += esign * ex;
 	}
 	n = (size_t)(q - start);
 	if (n >= sizeof(buf) || (*is_int && n > 15))
 		return 0; /* long integers: jansson's range rules; let it decide */
+	f->p = q;
+	if (simple && w <= ((uint64_t)1 << 53) && k >= -22 && k <= 22) {
+		double x;
+		if (!need_value)
+			return 1;
+		x = (double)w;
+		x = k < 0 ? x / pow10[-k] : x * pow10[k];
+		*out = neg ? -x : x;
+		return 1;
+	}
 	memcpy(buf, start, n);
 	buf[n] = '\0';
 	*out = strtod(buf, NULL);
-	f->p = q;
 	return isfinite(*out);
+}
+
+static int f_number(fast *f, double *out, int *is_int)
+{
+	return f_number_ex(f, out, is_int, 1);
 }
 
 /* Skip (and validate) any value; objects must not repeat a key. */
@@ -705,7 +747,7 @@ static int f_skip(fast *f, int depth)
 		return f_char(f, '}');
 	}
 	default:
-		return f_number(f, &x, &is_int);
+		return f_number_ex(f, &x, &is_int, 0);
 	}
 }
 

@@ -53,4 +53,10 @@ pl_status pl_json_load_failure(const json_error_t *jerr, int alloc_errno, char *
  * memory (PL_ERR_NOMEM): an error is never taken for the end of the input. `index` is the
  * 0-based line number, for the message. */
 int pl_json_read_line(FILE *f, char **line, size_t *cap, size_t *len, size_t index, pl_error *err);
+
+/* The compact text of v (malloc'ed, NUL-terminated; *len its length when len is not NULL), byte
+ * for byte json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15)), the CLI's
+ * printing policy, but several times faster on answers full of rounded reals
+ * (engine/json/dump.c). NULL when out of memory. */
+char *pl_json_dumps_compact(const json_t *v, size_t *len);
 #endif
