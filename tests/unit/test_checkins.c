@@ -483,7 +483,7 @@ START_TEST(fast_path_numbers_are_strtods)
 {
 	pl_catalogue cat = PL_CATALOGUE_INIT;
 	pl_error err = PL_ERROR_INIT;
-	pl_measure_def wide = { "x", -1e300, 1e300, 0, 1 };
+	pl_measure_def wide = { .name = "x", .min = -1e300, .max = 1e300, .worse = 1 };
 	unsigned long long st = 12345;
 	char text[8192];
 	int handled = 0;
