@@ -41,9 +41,8 @@ int cmd_match_mentors(cli_ctx *ctx)
 		goto fail;
 	t.compat_ms = cli_now_ms() - t0;
 
-	pl_mentors_program_problem(&m, S, &pb);
 	t0 = cli_now_ms();
-	st = pl_mentors_solve(&pb, &res, &ctx->err);
+	st = pl_mentors_program_solve(&m, S, &pb, &res, &ctx->err);
 	if (st != PL_OK)
 		goto fail;
 	t.solve_ms = cli_now_ms() - t0;

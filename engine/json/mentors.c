@@ -116,6 +116,16 @@ static const char *algorithm_name(pl_mentors_objective o)
 	}
 }
 
+/* Was a mentee with a higher priority than mentee i matched (its tier chose first)? */
+static int outranked(const pl_mentors_program *m, const pl_mentors_result *res, size_t i)
+{
+	double p = m->P.items[m->mentee[i]].priority;
+	for (size_t k = 0; k < m->nmentees; k++)
+		if (res->mentor_of[k] >= 0 && m->P.items[m->mentee[k]].priority > p)
+			return 1;
+	return 0;
+}
+
 static json_t *unmatched_entry(const pl_mentors_program *m, const double *S,
 			       const pl_mentors_result *res, size_t i)
 {
@@ -155,7 +165,8 @@ static json_t *unmatched_entry(const pl_mentors_program *m, const double *S,
 	default:
 		reason = "capacity_exhausted";
 		snprintf(msg, sizeof(msg), "the eligible mentors (%zu) have no seat left for this mentee%s",
-			 eligible, m->objective == PL_MENTORS_STABLE ? " (each prefers the mentees it holds)" : "");
+			 eligible, m->objective == PL_MENTORS_STABLE ? " (each prefers the mentees it holds)"
+			 : outranked(m, res, i) ? " (seats went to mentees with a higher priority first)" : "");
 		break;
 	}
 	json_object_set_new(e, "reason", json_string(reason));
@@ -225,6 +236,8 @@ json_t *pl_json_mentors_answer(const pl_mentors_program *m, const double *S,
 	if (m->objective == PL_MENTORS_MAXIMIN)
 		json_object_set_new(summary, "threshold", json_real(pl_json_round(res->threshold, SCALE)));
 	json_object_set_new(summary, "blocking_pairs", json_integer((json_int_t)res->blocking_pairs));
+	if (m->couple_splits > 0)
+		json_object_set_new(summary, "couples_separated", json_integer((json_int_t)m->couple_splits));
 	json_object_set_new(summary, "mentor_load", load);
 
 	json_object_set_new(doc, "matches", matches);

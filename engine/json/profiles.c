@@ -59,7 +59,7 @@ static const char *const mentee_keys[] = {
 	"personality", "age", "gender", "gender_preference", "age_range", "languages",
 	"modalities", "availability", "partner_id", "exclude", "extra",
 	"social_anxiety", "max_group_size", "exposure", /* groups: read_group_fields, json/exposure.c */
-	"prefers", "avoid", NULL
+	"prefers", "avoid", "priority", NULL
 };
 static const char *const mentor_keys[] = {
 	"id", "experiences", "substances", "goals", "recovery_pathway", "life_stage",
@@ -329,7 +329,7 @@ pl_status pl_json_read_profiles(json_t *doc, const char *key, int required, int 
 pl_status pl_json_read_compat_params(json_t *doc, pl_compat_params *prm, pl_error *err)
 {
 	static const char *const rule_keys[] = { "language", "modality", "gender", "age", "exclude",
-						 "partner", "avoid",
+						 "partner", "avoid", "couples",
 						 "min_availability_overlap", NULL };
 	char p[PL_POINTER_MAX];
 	json_t *w = NULL, *c = NULL, *x;

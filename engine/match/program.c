@@ -85,6 +85,8 @@ void pl_mentors_program_release(pl_mentors_program *m)
 	free(m->forbidden);
 	free(m->mentee_rank);
 	free(m->mentor_rank);
+	free(m->solve_pinned);
+	free(m->solve_forbidden);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -252,6 +254,284 @@ void pl_mentors_program_problem(const pl_mentors_program *m, const double *S,
 	pb->current = m->current;
 	pb->mentee_rank = m->mentee_rank;
 	pb->mentor_rank = m->mentor_rank;
+}
+
+/* ---- mentors: priority tiers and the couples rule ---- */
+
+/* Is a better than b under the objective? More matched first. */
+static int result_better(pl_mentors_objective o, const pl_mentors_result *a,
+			 const pl_mentors_result *b)
+{
+	const double eps = 1e-9;
+	if (a->matched != b->matched)
+		return a->matched > b->matched;
+	if (o == PL_MENTORS_MAXIMIN && fabs(a->threshold - b->threshold) > eps)
+		return a->threshold > b->threshold;
+	return a->objective_value > b->objective_value + eps;
+}
+
+/* The partner of mentee i when the partner is a mentee too (position), else -1. */
+static long couple_of(const pl_mentors_program *m, const long *pos, size_t i)
+{
+	long p = m->P.items[m->mentee[i]].partner;
+	return p >= 0 ? pos[p] : -1;
+}
+
+/* The first couple (i < k) that shares a mentor in mentor_of, or 0 when none. */
+static int shared_couple(const pl_mentors_program *m, const long *pos, const long *mentor_of,
+			 size_t *i_out, size_t *k_out)
+{
+	for (size_t i = 0; i < m->nmentees; i++) {
+		long k = couple_of(m, pos, i);
+		if (k > (long)i && mentor_of[i] >= 0 && mentor_of[i] == mentor_of[k]) {
+			*i_out = i;
+			*k_out = (size_t)k;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+typedef struct couple_search {
+	pl_mentors_program *m;
+	const long *pos;
+	pl_mentors_problem base; /* everything but forbidden */
+	size_t budget;           /* solves left for branching */
+	size_t solves, splits;
+} couple_search;
+
+/* Solve with `forb` (owned by the caller, may be modified) and separate couples; the best
+ * result goes to *best and its forbidden matrix to *best_forb (malloc'ed). */
+static pl_status couple_solve(couple_search *cs, unsigned char *forb, pl_mentors_result *best,
+			      unsigned char **best_forb, size_t *splits, pl_error *err)
+{
+	pl_mentors_program *m = cs->m;
+	size_t cells = m->nmentees * m->nmentors, i, k;
+	pl_mentors_problem pb = cs->base;
+	pl_mentors_result r = PL_MENTORS_RESULT_INIT;
+	pl_status st;
+
+	pb.forbidden = forb;
+	st = pl_mentors_solve(&pb, &r, err);
+	cs->solves++;
+	if (st != PL_OK)
+		return st;
+	if (!shared_couple(m, cs->pos, r.mentor_of, &i, &k)) {
+		*best = r;
+		*best_forb = malloc(cells ? cells : 1);
+		if (!*best_forb)
+			return nomem(err);
+		memcpy(*best_forb, forb, cells);
+		return PL_OK;
+	}
+	{
+		size_t j = (size_t)r.mentor_of[i], who[2] = { i, k }, nb = 0;
+		pl_mentors_result cand[2] = { PL_MENTORS_RESULT_INIT, PL_MENTORS_RESULT_INIT };
+		unsigned char *cf[2] = { NULL, NULL };
+		size_t csplit[2] = { 0, 0 };
+		int branches = cs->budget >= 2 ? 2 : 1;
+
+		pl_mentors_result_release(&r);
+		/* a pinned mentee keeps its mentor: only its partner can move */
+		for (int b = 0; b < 2 && st == PL_OK; b++) {
+			unsigned char *f;
+			size_t who_b = who[b];
+			if (m->solve_pinned[who_b] >= 0 || (branches == 1 && b == 0 && m->solve_pinned[k] < 0))
+				continue; /* greedy: move the second of the couple */
+			if (cs->budget > 0)
+				cs->budget--;
+			f = malloc(cells);
+			if (!f) {
+				st = nomem(err);
+				break;
+			}
+			memcpy(f, forb, cells);
+			f[who_b * m->nmentors + j] = 1;
+			st = couple_solve(cs, f, &cand[nb], &cf[nb], &csplit[nb], err);
+			free(f);
+			if (st == PL_OK)
+				nb++;
+		}
+		if (st == PL_OK && nb == 0)
+			st = pl_error_set(err, PL_ERR_INVALID, "",
+					  "partners in treatment together ('%s', '%s') are pinned to the same mentor",
+					  m->P.items[m->mentee[i]].id, m->P.items[m->mentee[k]].id);
+		if (st == PL_OK) {
+			size_t w = nb == 2 && result_better(m->objective, &cand[1], &cand[0]) ? 1 : 0;
+			*best = cand[w];
+			*best_forb = cf[w];
+			*splits = csplit[w] + 1;
+			cand[w] = (pl_mentors_result)PL_MENTORS_RESULT_INIT;
+			cf[w] = NULL;
+		}
+		for (int b = 0; b < 2; b++) {
+			pl_mentors_result_release(&cand[b]);
+			free(cf[b]);
+		}
+	}
+	return st;
+}
+
+/* Solve the current problem (m->solve_pinned, m->solve_forbidden) with the couples rule. */
+static pl_status solve_separating(pl_mentors_program *m, const double *S, const long *pos,
+				  pl_mentors_result *res, size_t *solves, pl_error *err)
+{
+	size_t cells = m->nmentees * m->nmentors;
+	couple_search cs;
+	unsigned char *forb, *best_forb = NULL;
+	size_t splits = 0;
+	pl_status st;
+
+	pl_mentors_program_problem(m, S, &cs.base);
+	cs.base.pinned = m->solve_pinned;
+	cs.m = m;
+	cs.pos = pos;
+	cs.budget = PL_MENTORS_COUPLE_BRANCH_MAX;
+	cs.solves = cs.splits = 0;
+	forb = calloc(cells ? cells : 1, 1);
+	if (!forb)
+		return nomem(err);
+	if (m->solve_forbidden)
+		memcpy(forb, m->solve_forbidden, cells);
+	st = couple_solve(&cs, forb, res, &best_forb, &splits, err);
+	free(forb);
+	if (st == PL_OK) {
+		free(m->solve_forbidden);
+		m->solve_forbidden = best_forb;
+		m->couple_splits += splits;
+	}
+	*solves += cs.solves;
+	return st;
+}
+
+static int has_couples(const pl_mentors_program *m, const long *pos)
+{
+	if (!(m->prm.rules & PL_RULE_BIT(PL_RULE_COUPLES)))
+		return 0;
+	for (size_t i = 0; i < m->nmentees; i++)
+		if (couple_of(m, pos, i) >= 0)
+			return 1;
+	return 0;
+}
+
+/* The distinct priorities above 0, largest first, into levels; returns how many. */
+static size_t priority_levels(const pl_mentors_program *m, double *levels)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < m->nmentees; i++) {
+		double p = m->P.items[m->mentee[i]].priority;
+		size_t k = 0;
+		if (!(p > 0))
+			continue;
+		while (k < n && levels[k] != p)
+			k++;
+		if (k == n)
+			levels[n++] = p;
+	}
+	for (size_t a = 1; a < n; a++) /* insertion sort, descending */
+		for (size_t b = a; b > 0 && levels[b] > levels[b - 1]; b--) {
+			double t = levels[b];
+			levels[b] = levels[b - 1];
+			levels[b - 1] = t;
+		}
+	return n;
+}
+
+pl_status pl_mentors_program_solve(pl_mentors_program *m, const double *S, pl_mentors_problem *pb,
+				   pl_mentors_result *res, pl_error *err)
+{
+	size_t nm = m->nmentees, nk = m->nmentors, cells = nm * nk, nlev = 0, solves = 0;
+	long *pos = pl_program_positions(&m->P, m->mentee, nm);
+	double *levels = alloc(nm, sizeof(double));
+	int couples, tiers;
+	pl_status st = PL_OK;
+
+	free(m->solve_pinned);
+	free(m->solve_forbidden);
+	m->solve_forbidden = NULL;
+	m->couple_splits = 0;
+	m->solve_pinned = alloc(nm, sizeof(long));
+	if (!pos || !levels || !m->solve_pinned) {
+		st = nomem(err);
+		goto out;
+	}
+	memcpy(m->solve_pinned, m->pinned, nm * sizeof(long));
+	if (m->forbidden) {
+		m->solve_forbidden = malloc(cells ? cells : 1);
+		if (!m->solve_forbidden) {
+			st = nomem(err);
+			goto out;
+		}
+		memcpy(m->solve_forbidden, m->forbidden, cells);
+	}
+	couples = has_couples(m, pos);
+	tiers = m->objective != PL_MENTORS_STABLE;
+	nlev = tiers ? priority_levels(m, levels) : 0;
+	/* Tier by tier: the mentees below the tier are forbidden everywhere, the tier's matches
+	 * are then pinned. The last solve (everyone) is the answer. */
+	for (size_t t = 0; t < nlev && st == PL_OK; t++) {
+		unsigned char *keep = m->solve_forbidden, *f = malloc(cells ? cells : 1);
+		pl_mentors_result r = PL_MENTORS_RESULT_INIT;
+		if (!f) {
+			st = nomem(err);
+			break;
+		}
+		if (keep)
+			memcpy(f, keep, cells);
+		else
+			memset(f, 0, cells);
+		for (size_t i = 0; i < nm; i++)
+			if (m->P.items[m->mentee[i]].priority < levels[t] && m->solve_pinned[i] < 0)
+				memset(f + i * nk, 1, nk);
+		m->solve_forbidden = f;
+		if (couples)
+			st = solve_separating(m, S, pos, &r, &solves, err);
+		else {
+			pl_mentors_program_problem(m, S, pb);
+			pb->pinned = m->solve_pinned;
+			pb->forbidden = f;
+			st = pl_mentors_solve(pb, &r, err);
+			solves++;
+		}
+		/* the couples rule's extra forbidden pairs of this tier stay; the rows forbidden
+		 * for the tier are lifted again */
+		if (st == PL_OK) {
+			for (size_t i = 0; i < nm; i++) {
+				if (m->P.items[m->mentee[i]].priority >= levels[t] && r.mentor_of[i] >= 0)
+					m->solve_pinned[i] = r.mentor_of[i];
+				if (m->P.items[m->mentee[i]].priority < levels[t] && m->solve_pinned[i] < 0) {
+					/* lift the tier's blanket ban; the request's own forbidden pairs stay */
+					if (keep)
+						memcpy(m->solve_forbidden + i * nk, keep + i * nk, nk);
+					else
+						memset(m->solve_forbidden + i * nk, 0, nk);
+				}
+			}
+		}
+		free(keep);
+		pl_mentors_result_release(&r);
+	}
+	if (st != PL_OK)
+		goto out;
+	if (couples) {
+		st = solve_separating(m, S, pos, res, &solves, err);
+	} else {
+		pl_mentors_program_problem(m, S, pb);
+		pb->pinned = m->solve_pinned;
+		pb->forbidden = m->solve_forbidden;
+		st = pl_mentors_solve(pb, res, err);
+		solves++;
+	}
+	if (st == PL_OK) {
+		pl_mentors_program_problem(m, S, pb);
+		pb->pinned = m->solve_pinned;
+		pb->forbidden = m->solve_forbidden;
+		res->solves += solves - 1; /* the final solve counted itself */
+	}
+out:
+	free(pos);
+	free(levels);
+	return st;
 }
 
 /* ---- buddies ---- */

@@ -58,6 +58,11 @@ typedef struct pl_mentors_program {
 	pl_mentors_objective objective;
 	double min_score, stickiness;
 	size_t top;                  /* alternatives per mentee */
+	/* Filled by pl_mentors_program_solve: the pins and forbidden pairs of the problem actually
+	 * solved (priority tiers fix their matches; the couples rule forbids pairs). */
+	long *solve_pinned;          /* nmentees */
+	unsigned char *solve_forbidden; /* nmentees x nmentors, or NULL */
+	size_t couple_splits;        /* couples the rule had to separate */
 } pl_mentors_program;
 
 /* Defaults: objective total, min_score 0, stickiness 0.1, top 3; an empty population. */
@@ -80,6 +85,24 @@ void pl_mentors_program_problem(const pl_mentors_program *m, const double *S,
 				pl_mentors_problem *pb);
 /* The name of the first hard rule the pair (mentee i, mentor j) breaks ("?" when none). */
 const char *pl_mentors_program_rule(const pl_mentors_program *m, size_t i, size_t j);
+
+/* Largest number of assignment problems the couples rule may branch into before it separates
+ * the remaining couples greedily (docs/matching-mentors.md, "Couples"). */
+#define PL_MENTORS_COUPLE_BRANCH_MAX 64
+
+/*
+ * Solve the program over S the way `match mentors` documents it, on top of pl_mentors_solve:
+ *  - priority (total and maximin): mentees are matched in tiers of decreasing `priority`; each
+ *    tier is solved alone on the seats the tiers before it left, and its matches are then fixed
+ *    like pins (mentees without a priority form the last tier);
+ *  - couples (rule "couples", on by default): two mentees who are partners in treatment
+ *    together never share a mentor. When the optimum puts a couple with one mentor, the problem
+ *    branches (one or the other may not have that mentor) and the better branch wins (more
+ *    matched, then the objective); exact up to PL_MENTORS_COUPLE_BRANCH_MAX solves.
+ * *pb receives the problem finally solved (for pl_mentors_alternatives), res the answer.
+ */
+pl_status pl_mentors_program_solve(pl_mentors_program *m, const double *S, pl_mentors_problem *pb,
+				   pl_mentors_result *res, pl_error *err);
 
 /* ---- buddies ---- */
 
