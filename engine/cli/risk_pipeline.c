@@ -1,701 +1,127 @@
 /*
- * risk_pipeline.c: score many clients on every core with answers in input order.
+ * risk_pipeline.c: the risk commands' input, on the CLI's side: reading --input (or stdin) as a
+ * risk document or as JSON Lines, and running the JSON layer's threaded scoring stream
+ * (peerlink/json_score.h, engine/json/risk_stream.c) with the CLI's input and error reporting.
+ * The scoring pipeline itself (span scanner, worker ring, in-order emission) is the library's.
  *
- * Why: parsing JSON is most of the cost of scoring (a client's features take microseconds, its
- * JSON tens of microseconds), and jansson parses one document on one core. So the input is cut
- * into one text span per client without building a tree (a small structural scanner over the
- * document's "clients" array, or one line per client with --jsonl), and worker threads parse,
- * validate and score spans in parallel. A bounded ring of slots holds at most RING clients in
- * flight; the main thread emits answers strictly in input order, so the output is deterministic
- * and memory stays flat however many clients stream through.
- *
- * Errors: the first failing client in input order wins, whatever thread saw it first. A span that
- * jansson rejects makes us re-parse the whole document once to report jansson's line and column.
+ * Threads: PEERLINK_THREADS=N (1 to 8) fixes the number of scoring threads; by default there is
+ * one per online processor. Answers come in input order, so the output is the same for any N.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "risk_cli.h"
-#include <peerlink/idset.h>
 #include <peerlink/limits.h>
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#define RING 256
-#define MAX_WORKERS 8
+/* A syntax error found by the JSON layer, as the CLI reports every syntax error. */
+static int syntax_failed(cli_ctx *ctx, const pl_json_syntax *syn)
+{
+	if (syn->kind == PL_SYNTAX_DOCUMENT)
+		return cli_load_failed(ctx, &syn->jerr, syn->alloc_errno, 0, 0);
+	if (syn->kind == PL_SYNTAX_LINE) {
+		ctx->err_line = syn->line;
+		ctx->err_column = syn->column;
+	}
+	return cli_exit_for(ctx->err.code);
+}
 
-enum slot_state { SLOT_EMPTY, SLOT_READY, SLOT_TAKEN, SLOT_DONE };
-
-typedef struct slot {
-	enum slot_state state;
-	size_t index;
-	const char *text; /* span to parse (NULL: use `tree`) */
-	size_t len;
-	char *owned;      /* text owned by the slot (JSON Lines) */
-	json_t *tree;     /* borrowed client object when the input was already parsed */
-	json_t *answer;
-	char *answer_text;
-	char *id;          /* the answered client's id, checked for repeats in input order */
-	int syntax_error;
-	long line, column; /* of a syntax error inside a JSON line */
+int risk_read_document(cli_ctx *ctx, risk_input *in)
+{
+	FILE *f;
+	size_t cap = 1 << 20, k, len = 0;
+	int over = 0;
+	double t0 = cli_now_ms();
+	json_error_t jerr;
+	pl_json_syntax syn;
+	char *text;
+	int rc, read_errno = 0;
 	pl_status st;
-	pl_error err;
-} slot;
 
-typedef struct pipeline {
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	slot ring[RING];
-	size_t next_in, next_take, head;
-	int eof, abort;
-	/* source */
-	cli_ctx *ctx;
-	FILE *lines;               /* JSON Lines source, or NULL */
-	const char *const *spans;  /* document source: span starts ... */
-	const size_t *span_len;
-	json_t *array;             /* ... or an already parsed array */
-	size_t nitems;
-	pl_status read_st;
-	pl_error read_err;
-	const risk_scorer *scorer;
-	const char *ptr_prefix;
-	risk_tally tally[MAX_WORKERS];
-	int nworkers;
-} pipeline;
-
-typedef struct worker_arg {
-	pipeline *p;
-	int id;
-} worker_arg;
-
-/* Put one item into the ring (blocks while the ring is full); 0, or -1 when aborted. */
-static int produce(pipeline *p, const char *text, size_t len, char *owned, json_t *tree)
-{
-	slot *s;
-	pthread_mutex_lock(&p->mu);
-	while (!p->abort && p->ring[p->next_in % RING].state != SLOT_EMPTY)
-		pthread_cond_wait(&p->cv, &p->mu);
-	if (p->abort) {
-		pthread_mutex_unlock(&p->mu);
-		free(owned);
-		return -1;
-	}
-	s = &p->ring[p->next_in % RING];
-	memset(s, 0, sizeof(*s));
-	s->index = p->next_in;
-	s->text = text;
-	s->len = len;
-	s->owned = owned;
-	s->tree = tree;
-	s->state = SLOT_READY;
-	p->next_in++;
-	pthread_cond_broadcast(&p->cv);
-	pthread_mutex_unlock(&p->mu);
-	return 0;
-}
-
-static void *reader_main(void *arg)
-{
-	pipeline *p = arg;
-
-	if (p->lines) {
-		char *line = NULL;
-		size_t cap = 0, len;
-		/* A read error or a line too long for memory stops the run with an error: it is never
-		 * the end of the input (the clients before it are still answered, in order). */
-		while (pl_json_read_line(p->lines, &line, &cap, &len, p->next_in, &p->read_err) > 0) {
-			char *copy;
-			size_t k = 0;
-			while (k < len && (line[k] == ' ' || line[k] == '\t' || line[k] == '\r' ||
-					   line[k] == '\n'))
-				k++;
-			if (k == len) {
-				/* A blank line still counts, so pointers match line numbers. */
-				if (produce(p, NULL, 0, NULL, NULL) != 0)
-					break;
-				continue;
-			}
-			copy = malloc(len + 1);
-			if (!copy) {
-				pl_error_set(&p->read_err, PL_ERR_NOMEM, "", "line %zu does not fit in memory",
-					     p->next_in + 1);
-				break;
-			}
-			memcpy(copy, line, len + 1);
-			if (produce(p, copy, len, copy, NULL) != 0)
-				break;
-		}
-		p->read_st = p->read_err.code;
-		free(line);
-	} else {
-		for (size_t i = 0; i < p->nitems; i++) {
-			int r = p->array ? produce(p, NULL, 0, NULL, json_array_get(p->array, i))
-					 : produce(p, p->spans[i], p->span_len[i], NULL, NULL);
-			if (r != 0)
-				break;
-		}
-	}
-	pthread_mutex_lock(&p->mu);
-	p->eof = 1;
-	pthread_cond_broadcast(&p->cv);
-	pthread_mutex_unlock(&p->mu);
-	return NULL;
-}
-
-static void process(pipeline *p, slot *s, risk_tally *tally)
-{
-	char ptr[PL_POINTER_MAX];
-	json_t *obj = s->tree;
-
-	snprintf(ptr, sizeof(ptr), "%s", p->ptr_prefix);
-	pl_pointer_append_index(ptr, sizeof(ptr), s->index);
-	if (!obj && !s->text)
-		return; /* a blank JSON Lines line: skipped, but it still counts for line numbers */
-	if (!obj) {
-		/* The columnar fast path first: no tree at all. Anything it does not take (the row
-		 * form, every invalid client) goes through jansson, which reports the errors. */
-		pl_client c = PL_CLIENT_INIT;
-		int fast = pl_client_from_text(s->text, s->len, &p->scorer->model.catalogue, &c);
-		if (fast != 0) {
-			if (fast < 0)
-				s->st = pl_error_set(&s->err, PL_ERR_NOMEM, "", "out of memory");
-			else
-				s->answer = risk_score_client(p->scorer, &c, tally, &s->err);
-			if (s->answer) {
-				s->id = c.id; /* the slot keeps the id for the repeat check */
-				c.id = NULL;
-			}
-			pl_client_release(&c);
-			if (fast > 0)
-				s->st = s->answer ? PL_OK : (s->err.code != PL_OK ? s->err.code : PL_ERR_INTERNAL);
-			goto done;
-		}
-	}
-	if (!obj) {
-		json_error_t jerr;
-		/* DECODE_ANY: a scalar where a client belongs is a type error with a pointer, not a
-		 * syntax error. */
-		errno = 0;
-		obj = json_loadb(s->text, s->len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
-		if (!obj && pl_json_load_failure(&jerr, errno, NULL, 0) == PL_ERR_NOMEM) {
-			s->st = pl_error_set(&s->err, PL_ERR_NOMEM, "", "client %zu does not fit in memory",
-					     s->index);
-			return;
-		}
-		if (!obj) {
-			s->syntax_error = 1;
-			s->line = (long)s->index + 1;
-			s->column = jerr.column > 0 ? jerr.column : 1;
-			s->st = pl_error_set(&s->err, PL_ERR_INVALID, "", "JSON syntax error");
-			return;
-		}
-	}
-	s->answer = risk_score_one(p->scorer, obj, ptr, tally, &s->err);
-	s->st = s->answer ? PL_OK : (s->err.code != PL_OK ? s->err.code : PL_ERR_INTERNAL);
-	if (s->answer && !(s->id = strdup(json_string_value(json_object_get(obj, "id")))))
-		s->st = pl_error_set(&s->err, PL_ERR_NOMEM, "", "out of memory");
-	if (!s->tree)
-		json_decref(obj);
-done:
-	if (s->answer && p->scorer->serialize) {
-		/* Serializing here keeps the single writer thread from becoming the bottleneck. */
-		s->answer_text = pl_json_dumps_compact(s->answer, NULL);
-		json_decref(s->answer);
-		s->answer = NULL;
-		if (!s->answer_text)
-			s->st = pl_error_set(&s->err, PL_ERR_NOMEM, "", "out of memory");
-	}
-	free(s->owned);
-	s->owned = NULL;
-	s->text = NULL;
-}
-
-static void *worker_main(void *arg)
-{
-	worker_arg *wa = arg;
-	pipeline *p = wa->p;
-
-	for (;;) {
-		slot *s;
-		pthread_mutex_lock(&p->mu);
-		while (!p->abort && p->next_take >= p->next_in && !p->eof)
-			pthread_cond_wait(&p->cv, &p->mu);
-		if (p->abort || p->next_take >= p->next_in) {
-			pthread_mutex_unlock(&p->mu);
-			return NULL;
-		}
-		s = &p->ring[p->next_take % RING];
-		s->state = SLOT_TAKEN;
-		p->next_take++;
-		pthread_mutex_unlock(&p->mu);
-
-		process(p, s, &p->tally[wa->id]);
-
-		pthread_mutex_lock(&p->mu);
-		s->state = SLOT_DONE;
-		pthread_cond_broadcast(&p->cv);
-		pthread_mutex_unlock(&p->mu);
-	}
-}
-
-static int worker_count(void)
-{
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-	if (n < 1)
-		n = 1;
-	return n > MAX_WORKERS ? MAX_WORKERS : (int)n;
-}
-
-/* A client id seen before in this request is an error at its "id" (README: ids are unique);
- * checked here, in input order, so the first repeat is the one reported. */
-static pl_status check_repeat(pipeline *p, pl_idset *ids, const slot *s, pl_error *err)
-{
-	char ptr[PL_POINTER_MAX];
-	int r = pl_idset_add(ids, s->id);
-
-	if (r > 0)
-		return PL_OK;
-	if (r < 0)
-		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
-	snprintf(ptr, sizeof(ptr), "%s", p->ptr_prefix);
-	pl_pointer_append_index(ptr, sizeof(ptr), s->index);
-	pl_pointer_append(ptr, sizeof(ptr), "id");
-	return pl_error_set(err, PL_ERR_INVALID, ptr,
-			    "duplicate client id (an earlier client has the same id)");
-}
-
-/* Run the pipeline over a prepared source; emit answers in order. */
-static pl_status run(pipeline *p, risk_emit_fn emit, void *arg, risk_tally *tally, pl_error *err,
-		     slot *failed)
-{
-	pthread_t reader, workers[MAX_WORKERS];
-	worker_arg wargs[MAX_WORKERS];
-	pl_status st = PL_OK;
-	pl_idset ids = PL_IDSET_INIT;
-	int started = 0;
-
-	pthread_mutex_init(&p->mu, NULL);
-	pthread_cond_init(&p->cv, NULL);
-	p->nworkers = worker_count();
-	if (pthread_create(&reader, NULL, reader_main, p) != 0) {
-		pthread_mutex_destroy(&p->mu);
-		pthread_cond_destroy(&p->cv);
-		return pl_error_set(err, PL_ERR_INTERNAL, "", "cannot start a thread");
-	}
-	for (int w = 0; w < p->nworkers; w++) {
-		wargs[w].p = p;
-		wargs[w].id = w;
-		if (pthread_create(&workers[w], NULL, worker_main, &wargs[w]) != 0)
+	memset(in, 0, sizeof(*in));
+	if ((rc = cli_open_input(ctx, &f)) != CLI_EXIT_OK)
+		return rc;
+	text = malloc(cap);
+	while (text && (k = fread(text + len, 1, cap - len, f)) > 0) {
+		len += k;
+		if (len > PL_LIMIT_INPUT_BYTES) {
+			over = 1;
 			break;
-		started++;
-	}
-	if (started == 0) {
-		/* No worker: fall back to working on this thread. */
-		wargs[0].p = p;
-		wargs[0].id = 0;
-	}
-	for (;;) {
-		slot *s;
-		pthread_mutex_lock(&p->mu);
-		for (;;) {
-			s = &p->ring[p->head % RING];
-			if (p->head < p->next_in && s->state == SLOT_DONE)
-				break;
-			if (p->eof && p->head >= p->next_in) {
-				s = NULL;
+		}
+		if (len == cap) {
+			char *nt = realloc(text, cap * 2);
+			if (!nt) {
+				free(text);
+				text = NULL;
 				break;
 			}
-			if (started == 0 && p->head < p->next_in && s->state == SLOT_READY) {
-				s->state = SLOT_TAKEN;
-				p->next_take++;
-				pthread_mutex_unlock(&p->mu);
-				process(p, s, &p->tally[0]);
-				pthread_mutex_lock(&p->mu);
-				s->state = SLOT_DONE;
-				continue;
-			}
-			pthread_cond_wait(&p->cv, &p->mu);
+			text = nt;
+			cap *= 2;
 		}
-		pthread_mutex_unlock(&p->mu);
-		if (!s)
-			break;
-		if (s->st != PL_OK) {
-			*failed = *s;
-			st = s->st;
-			*err = s->err;
-		} else if (s->answer || s->answer_text) {
-			st = s->id ? check_repeat(p, &ids, s, err) : PL_OK;
-			if (st == PL_OK) {
-				st = emit(arg, s->answer, s->answer_text, err);
-				s->answer = NULL;
-				s->answer_text = NULL;
-			}
-		}
-		free(s->id);
-		s->id = NULL;
-		pthread_mutex_lock(&p->mu);
-		s->state = SLOT_EMPTY;
-		p->head++;
-		if (st != PL_OK)
-			p->abort = 1;
-		pthread_cond_broadcast(&p->cv);
-		pthread_mutex_unlock(&p->mu);
-		if (st != PL_OK)
-			break;
 	}
-	pthread_join(reader, NULL);
-	for (int w = 0; w < started; w++)
-		pthread_join(workers[w], NULL);
-	/* Whatever is still in the ring after an abort. */
-	for (size_t k = 0; k < RING; k++) {
-		json_decref(p->ring[k].answer);
-		free(p->ring[k].answer_text);
-		free(p->ring[k].owned);
-		free(p->ring[k].id);
+	/* A read error is not the end of the document. */
+	read_errno = text && !over && ferror(f) ? (errno ? errno : EIO) : 0;
+	cli_close_input(f);
+	if (!text)
+		return cli_fail(ctx, PL_ERR_NOMEM, "", "the input does not fit in memory");
+	if (over || read_errno) {
+		free(text);
+		if (over)
+			return cli_fail(ctx, PL_ERR_INVALID, "",
+					"the input is larger than the limit of %d MiB", PL_LIMIT_INPUT_MIB);
+		return cli_load_failed(ctx, &jerr, 0, read_errno, 0);
 	}
-	pl_idset_release(&ids);
-	if (st == PL_OK && p->read_st != PL_OK) {
-		st = p->read_st;
-		*err = p->read_err;
-	}
-	for (int w = 0; w < MAX_WORKERS; w++) {
-		tally->clients += p->tally[w].clients;
-		tally->scored += p->tally[w].scored;
-		tally->checkins += p->tally[w].checkins;
-		for (int k = 0; k < 3; k++)
-			tally->tiers[k] += p->tally[w].tiers[k];
-	}
-	pthread_mutex_destroy(&p->mu);
-	pthread_cond_destroy(&p->cv);
-	return st;
+	st = pl_risk_doc_parse(text, len, in, &syn, &ctx->err);
+	ctx->parse_ms = cli_now_ms() - t0;
+	if (st != PL_OK && syn.kind)
+		return syntax_failed(ctx, &syn);
+	return cli_exit_for(st);
+}
+
+void risk_input_release(risk_input *in)
+{
+	pl_risk_doc_release(in);
+}
+
+/* PEERLINK_THREADS, when it is a number from 1 to 8; else 0 (one thread per processor). */
+static int scoring_threads(void)
+{
+	const char *env = getenv("PEERLINK_THREADS");
+	char *end;
+	long n;
+
+	if (!env || !*env)
+		return 0;
+	errno = 0;
+	n = strtol(env, &end, 10);
+	return errno == 0 && *end == '\0' && n >= 1 && n <= 8 ? (int)n : 0;
 }
 
 pl_status risk_score_stream(cli_ctx *ctx, const risk_scorer *s, const risk_input *in,
 			    json_t *clients, risk_emit_fn emit, void *arg, risk_tally *tally,
 			    pl_error *err)
 {
-	pipeline *p = calloc(1, sizeof(*p));
-	slot failed;
+	FILE *lines = NULL;
+	pl_json_syntax syn;
 	pl_status st;
 
-	if (!p)
-		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
-	memset(&failed, 0, sizeof(failed));
-	p->ctx = ctx;
-	p->scorer = s;
-	if (in && in->have_clients) {
-		p->spans = in->spans;
-		p->span_len = in->span_len;
-		p->nitems = in->nspans;
-		p->ptr_prefix = "/clients";
-	} else if (clients) {
-		p->array = clients;
-		p->nitems = json_array_size(clients);
-		p->ptr_prefix = "/clients";
-	} else {
-		p->ptr_prefix = "";
-		if (cli_open_input(ctx, &p->lines) != CLI_EXIT_OK) {
-			free(p);
-			*err = ctx->err;
-			return err->code;
-		}
+	if (!(in && in->have_clients) && !clients && cli_open_input(ctx, &lines) != CLI_EXIT_OK) {
+		*err = ctx->err;
+		return err->code;
 	}
-	st = run(p, emit, arg, tally, err, &failed);
-	if (st != PL_OK && failed.syntax_error) {
-		if (p->lines) {
-			ctx->err_line = failed.line;
-			ctx->err_column = failed.column;
-			pl_error_set(err, PL_ERR_INVALID, "", "JSON syntax error on line %ld", failed.line);
-		} else {
-			/* A client span jansson rejects: report the whole document's line and column. */
-			json_error_t jerr;
-			json_t *all;
-			errno = 0;
-			all = json_loadb(in->text, in->len, JSON_REJECT_DUPLICATES, &jerr);
-			if (all) {
-				/* Cannot happen for a span the scan cut from a valid document; say so. */
-				json_decref(all);
-				pl_error_set(err, PL_ERR_INTERNAL, "", "a client could not be re-read");
-			} else {
-				cli_load_failed(ctx, &jerr, errno, 0, 0);
-				*err = ctx->err;
-				st = err->code;
-			}
-		}
+	st = pl_risk_score_stream(s, in, clients, lines, scoring_threads(), emit, arg, tally, &syn,
+				  err);
+	cli_close_input(lines);
+	if (st != PL_OK && syn.kind) {
+		if (err != &ctx->err)
+			ctx->err = *err;
+		syntax_failed(ctx, &syn);
+		*err = ctx->err;
+		st = err->code;
 	}
-	cli_close_input(p->lines);
-	free(p);
 	return st;
-}
-
-/* ---------------------------------------------------------------- document scan */
-
-static size_t skip_ws(const char *t, size_t n, size_t i)
-{
-	while (i < n && (t[i] == ' ' || t[i] == '\t' || t[i] == '\n' || t[i] == '\r'))
-		i++;
-	return i;
-}
-
-/* End (one past) of the JSON string starting at t[i] == '"', or 0 on error. */
-static size_t skip_string(const char *t, size_t n, size_t i)
-{
-	for (i++; i < n; i++) {
-		if (t[i] == '\\')
-			i++;
-		else if (t[i] == '"')
-			return i + 1;
-	}
-	return 0;
-}
-
-/* End of the value starting at t[i]: strings, nested containers (depth counted outside
- * strings), or a scalar up to the next delimiter. 0 on error. Values are not validated here:
- * jansson validates every span it is given. */
-static size_t skip_value(const char *t, size_t n, size_t i)
-{
-	size_t depth = 0;
-
-	if (i >= n)
-		return 0;
-	if (t[i] == '"')
-		return skip_string(t, n, i);
-	if (t[i] != '{' && t[i] != '[') {
-		while (i < n && t[i] != ',' && t[i] != '}' && t[i] != ']' && t[i] != ' ' &&
-		       t[i] != '\n' && t[i] != '\t' && t[i] != '\r')
-			i++;
-		return i;
-	}
-	for (; i < n; i++) {
-		char ch = t[i];
-		if (ch == '"') {
-			i = skip_string(t, n, i);
-			if (!i)
-				return 0;
-			i--;
-		} else if (ch == '{' || ch == '[') {
-			depth++;
-		} else if (ch == '}' || ch == ']') {
-			if (--depth == 0)
-				return i + 1;
-		}
-	}
-	return 0;
-}
-
-/* Cut the document; 0 on success, -1 when it is not of the simple shape (caller falls back). */
-static int scan_document(risk_input *in)
-{
-	const char *t = in->text;
-	size_t n = in->len, i = skip_ws(t, n, 0), cap = 0;
-
-	if (i >= n || t[i] != '{')
-		return -1;
-	in->doc = json_object();
-	if (!in->doc)
-		return -1;
-	i = skip_ws(t, n, i + 1);
-	if (i < n && t[i] == '}')
-		return skip_ws(t, n, i + 1) == n ? 0 : -1;
-	for (;;) {
-		size_t k0 = i, k1, v0, v1;
-		json_t *key;
-		const char *name;
-
-		if (i >= n || t[i] != '"' || !(k1 = skip_string(t, n, i)))
-			return -1;
-		key = json_loadb(t + k0, k1 - k0, JSON_DECODE_ANY, NULL);
-		if (!json_is_string(key) || json_object_get(in->doc, json_string_value(key))) {
-			json_decref(key);
-			return -1; /* duplicate keys: let the full parse report them */
-		}
-		name = json_string_value(key);
-		i = skip_ws(t, n, k1);
-		if (i >= n || t[i] != ':') {
-			json_decref(key);
-			return -1;
-		}
-		v0 = skip_ws(t, n, i + 1);
-		if (strcmp(name, "clients") == 0 && v0 < n && t[v0] == '[') {
-			in->have_clients = 1;
-			json_object_set_new(in->doc, name, json_null()); /* marks the key as seen */
-			i = skip_ws(t, n, v0 + 1);
-			if (i < n && t[i] == ']') {
-				i++;
-			} else {
-				for (;;) {
-					size_t e1 = skip_value(t, n, i);
-					if (!e1) {
-						json_decref(key);
-						return -1;
-					}
-					if (in->nspans == cap) {
-						size_t nc = cap ? 2 * cap : 1024;
-						const char **ns = realloc(in->spans, nc * sizeof(*ns));
-						size_t *nl;
-						if (!ns) {
-							json_decref(key);
-							return -1;
-						}
-						in->spans = ns;
-						nl = realloc(in->span_len, nc * sizeof(*nl));
-						if (!nl) {
-							json_decref(key);
-							return -1;
-						}
-						in->span_len = nl;
-						cap = nc;
-					}
-					in->spans[in->nspans] = t + i;
-					in->span_len[in->nspans++] = e1 - i;
-					i = skip_ws(t, n, e1);
-					if (i < n && t[i] == ',') {
-						i = skip_ws(t, n, i + 1);
-						continue;
-					}
-					if (i < n && t[i] == ']') {
-						i++;
-						break;
-					}
-					json_decref(key);
-					return -1;
-				}
-			}
-		} else {
-			json_t *v;
-			v1 = skip_value(t, n, v0);
-			if (!v1 || !(v = json_loadb(t + v0, v1 - v0, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES,
-						     NULL))) {
-				json_decref(key);
-				return -1;
-			}
-			json_object_set_new(in->doc, name, v);
-			i = v1;
-		}
-		json_decref(key);
-		i = skip_ws(t, n, i);
-		if (i < n && t[i] == ',') {
-			i = skip_ws(t, n, i + 1);
-			continue;
-		}
-		if (i < n && t[i] == '}')
-			return skip_ws(t, n, i + 1) == n ? 0 : -1;
-		return -1;
-	}
-}
-
-void risk_input_release(risk_input *in)
-{
-	free(in->text);
-	json_decref(in->doc);
-	free(in->spans);
-	free(in->span_len);
-	memset(in, 0, sizeof(*in));
-}
-
-int risk_read_document(cli_ctx *ctx, risk_input *in)
-{
-	FILE *f;
-	size_t cap = 1 << 20, k;
-	int over = 0;
-	double t0 = cli_now_ms();
-	json_error_t jerr;
-	int rc, read_errno = 0, alloc_errno;
-
-	memset(in, 0, sizeof(*in));
-	if ((rc = cli_open_input(ctx, &f)) != CLI_EXIT_OK)
-		return rc;
-	in->text = malloc(cap);
-	while (in->text && (k = fread(in->text + in->len, 1, cap - in->len, f)) > 0) {
-		in->len += k;
-		if (in->len > PL_LIMIT_INPUT_BYTES) {
-			over = 1;
-			break;
-		}
-		if (in->len == cap) {
-			char *nt = realloc(in->text, cap * 2);
-			if (!nt) {
-				free(in->text);
-				in->text = NULL;
-				break;
-			}
-			in->text = nt;
-			cap *= 2;
-		}
-	}
-	/* A read error is not the end of the document. */
-	read_errno = in->text && !over && ferror(f) ? (errno ? errno : EIO) : 0;
-	cli_close_input(f);
-	if (!in->text)
-		return cli_fail(ctx, PL_ERR_NOMEM, "", "the input does not fit in memory");
-	if (over)
-		return cli_fail(ctx, PL_ERR_INVALID, "", "the input is larger than the limit of %d MiB",
-				PL_LIMIT_INPUT_MIB);
-	if (read_errno)
-		return cli_load_failed(ctx, &jerr, 0, read_errno, 0);
-	if (scan_document(in) == 0) {
-		/* A "clients" member that is not an array stays in doc for the usual type error. */
-		ctx->parse_ms = cli_now_ms() - t0;
-		return cli_exit_for(pl_json_check_limits(in->doc, "", &ctx->err));
-	}
-	/* Fall back to jansson on the whole text: it parses what the scan could not cut, or
-	 * reports the syntax error with its line and column. */
-	json_decref(in->doc);
-	in->doc = NULL;
-	free(in->spans);
-	free(in->span_len);
-	in->spans = NULL;
-	in->span_len = NULL;
-	in->nspans = 0;
-	in->have_clients = 0;
-	errno = 0;
-	in->doc = json_loadb(in->text, in->len, JSON_REJECT_DUPLICATES, &jerr);
-	alloc_errno = errno;
-	ctx->parse_ms = cli_now_ms() - t0;
-	if (!in->doc)
-		return cli_load_failed(ctx, &jerr, alloc_errno, 0, 0);
-	if (!json_is_object(in->doc))
-		return cli_fail(ctx, PL_ERR_INVALID, "", "the input must be a JSON object");
-	return cli_exit_for(pl_json_check_limits(in->doc, "", &ctx->err));
-}
-
-/* ---------------------------------------------------------------- one client */
-
-json_t *risk_score_one(const risk_scorer *s, json_t *obj, const char *ptr, risk_tally *tally,
-		       pl_error *err)
-{
-	pl_client c = PL_CLIENT_INIT;
-	json_t *o;
-
-	if (pl_client_from_json(obj, &s->model.catalogue, ptr, &c, err) != PL_OK)
-		return NULL;
-	o = risk_score_client(s, &c, tally, err);
-	pl_client_release(&c);
-	return o;
-}
-
-json_t *risk_score_client(const risk_scorer *s, const pl_client *c, risk_tally *tally,
-			  pl_error *err)
-{
-	pl_risk_result r;
-	json_t *o = NULL;
-
-	memset(&r, 0, sizeof(r));
-	if (pl_risk_score(&s->model, c, s->as_of, &r, err) == PL_OK)
-		o = pl_risk_result_to_json(&s->model, c, &r, s->top, err);
-	if (o && tally) {
-		tally->clients++;
-		tally->scored += (size_t)r.has_risk;
-		if (r.has_risk)
-			tally->tiers[r.tier]++;
-		for (size_t d = 0; d < c->ndays; d++)
-			tally->checkins += c->checked_in[d];
-	}
-	pl_risk_result_release(&r);
-	return o;
 }
 
 /* ---------------------------------------------------------------- JSON Lines */
@@ -741,3 +167,4 @@ pl_status risk_read_lines(cli_ctx *ctx, risk_line_fn fn, void *arg)
 	cli_close_input(f);
 	return st;
 }
+

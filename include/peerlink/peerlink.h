@@ -32,6 +32,7 @@
 #include <peerlink/json_match.h>
 #include <peerlink/json_outreach.h>
 #include <peerlink/json_risk.h>
+#include <peerlink/json_score.h>
 #include <peerlink/limits.h>
 #include <peerlink/mentors.h>
 #include <peerlink/metrics.h>

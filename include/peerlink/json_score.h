@@ -1,0 +1,99 @@
+/*
+ * peerlink/json_score.h: scoring many clients from JSON text on every core, answers in input
+ * order (engine/json/risk_stream.c). The JSON layer's half of `peerlink risk score`: a program
+ * reads the bytes (a document or JSON Lines), hands them over, and receives each client's answer
+ * in input order; it keeps only option parsing and output.
+ *
+ * Ownership: pl_risk_doc_parse takes the text it is given (malloc'ed) and pl_risk_doc_release
+ * frees it with everything else; a pl_risk_scorer owns its model (pl_risk_model_release). The
+ * emit callback receives each answer (a tree, or compact text with a NULL tree) and owns it
+ * from then on. json_t arguments are borrowed.
+ */
+#ifndef PEERLINK_JSON_SCORE_H
+#define PEERLINK_JSON_SCORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <peerlink/json.h>
+#include <peerlink/risk.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The model and the options every client is scored with; only read while scoring. */
+typedef struct pl_risk_scorer {
+	pl_risk_model model; /* its catalogue also holds the input document's extra measures */
+	int32_t as_of;       /* the scoring date of the request (pl_as_of_resolve) */
+	int top;             /* contributions listed per client; 0 = all */
+	int serialize;       /* workers hand over compact JSON text instead of trees */
+} pl_risk_scorer;
+
+/* Totals for an answer's stats, summed over clients. */
+typedef struct pl_risk_tally {
+	size_t clients, scored, checkins;
+	size_t tiers[3];
+} pl_risk_tally;
+
+/* Parse, validate and score one client object; ptr is its JSON Pointer. The answer (new
+ * reference) or NULL with err filled. Thread-safe: the scorer is only read. */
+json_t *pl_risk_score_json(const pl_risk_scorer *s, json_t *obj, const char *ptr,
+			   pl_risk_tally *tally, pl_error *err);
+/* The same for a client already parsed. */
+json_t *pl_risk_score_client_json(const pl_risk_scorer *s, const pl_client *c,
+				  pl_risk_tally *tally, pl_error *err);
+
+/* A risk input document read without building the tree of its clients: `doc` holds every
+ * top-level member except "clients", whose elements are text spans into `text`. When the quick
+ * scan cannot cut the document (valid but unusual JSON), `doc` is the whole parsed document and
+ * spans is NULL. */
+typedef struct pl_risk_doc {
+	char *text;
+	size_t len;
+	json_t *doc;
+	const char **spans;
+	size_t *span_len;
+	size_t nspans;
+	int have_clients; /* the document has a "clients" member cut into spans */
+} pl_risk_doc;
+
+/* Where a JSON syntax error was found while reading or scoring: for a document, jansson's own
+ * report on the whole text (`jerr`, and `alloc_errno` as pl_json_load_failure wants it); for
+ * JSON Lines, the line (1-based) and column. kind 0 when the failure was not a syntax error. */
+typedef struct pl_json_syntax {
+	int kind; /* 0 none, PL_SYNTAX_DOCUMENT, PL_SYNTAX_LINE */
+	json_error_t jerr;
+	int alloc_errno;
+	long line, column;
+} pl_json_syntax;
+
+#define PL_SYNTAX_DOCUMENT 1
+#define PL_SYNTAX_LINE 2
+
+/* Cut (or, failing that, parse) a risk document; takes `text` (malloc'ed, len bytes, need not be
+ * NUL-terminated) whatever happens. PL_ERR_INVALID with syn->kind = PL_SYNTAX_DOCUMENT for a
+ * syntax error, PL_ERR_INVALID "the input must be a JSON object", or a limit error
+ * (pl_json_check_limits) otherwise. */
+pl_status pl_risk_doc_parse(char *text, size_t len, pl_risk_doc *out, pl_json_syntax *syn,
+			    pl_error *err);
+void pl_risk_doc_release(pl_risk_doc *d);
+
+/* Receives each answer in input order, as a tree or (s->serialize) as compact text (malloc'ed)
+ * with a NULL tree; owns it from then on. A status other than PL_OK stops the run. */
+typedef pl_status (*pl_risk_emit_fn)(void *arg, json_t *answer, char *text, pl_error *err);
+
+/* Score every client on a reader thread and `threads` worker threads (0: one per online
+ * processor; at most 8): the spans of `doc` when it has them, else the array `clients`, else
+ * (both NULL) JSON Lines read from `lines`. Answers reach `emit` strictly in input order, so the
+ * output does not depend on the number of threads. The first failing client in input order
+ * decides the error (its pointer is "/clients/<i>/..." or "/<line index>/..."); a repeated
+ * client id is an error at its "id". */
+pl_status pl_risk_score_stream(const pl_risk_scorer *s, const pl_risk_doc *doc, json_t *clients,
+			       FILE *lines, int threads, pl_risk_emit_fn emit, void *arg,
+			       pl_risk_tally *tally, pl_json_syntax *syn, pl_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
