@@ -47,6 +47,8 @@ int cmd_match_buddies(cli_ctx *ctx)
 	t.solve_ms = cli_ms(ctx, cli_now_ms() - t0);
 	t.parse_ms = cli_ms(ctx, ctx->parse_ms);
 	answer = pl_json_buddies_answer(&m, S, &res);
+	if (m.ncurrent > 0)
+		json_object_set_new(answer, "changes", pl_json_buddies_changes(&m, S, &res));
 	json_object_set_new(answer, "stats", pl_json_buddies_stats(&m, &pb, &res, &t));
 	rc = cli_write_output(ctx, answer);
 	goto out;

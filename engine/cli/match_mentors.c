@@ -18,6 +18,14 @@ static pl_status read_program(json_t *doc, void *m, pl_error *err)
 	return pl_json_read_mentors_program(doc, m, err);
 }
 
+static int has_current(const pl_mentors_program *m)
+{
+	for (size_t i = 0; i < m->nmentees; i++)
+		if (m->current[i] >= 0)
+			return 1;
+	return 0;
+}
+
 int cmd_match_mentors(cli_ctx *ctx)
 {
 	json_t *answer;
@@ -55,6 +63,8 @@ int cmd_match_mentors(cli_ctx *ctx)
 	if (st != PL_OK)
 		goto fail;
 	answer = pl_json_mentors_answer(&m, S, &res, alts, nalts);
+	if (has_current(&m))
+		json_object_set_new(answer, "changes", pl_json_mentors_changes(&m, S, &pb, &res));
 	t.explain_ms = cli_now_ms() - t0;
 	t.parse_ms = cli_ms(ctx, ctx->parse_ms);
 	t.compat_ms = cli_ms(ctx, t.compat_ms);

@@ -101,6 +101,18 @@ json_t *pl_json_buddies_answer(const pl_buddies_program *b, const double *S,
 json_t *pl_json_buddies_stats(const pl_buddies_program *b, const pl_buddies_problem *pb,
 			      const pl_buddies_result *res, const pl_json_timings *t);
 
+/* ---- re-matching (engine/json/rematch.c) ---- */
+
+/* {"kept", "moved", "ended", "mentees": [...]}: for every mentee with a current mentor, whether
+ * it keeps it and, if not, where it goes, the two scores and why (a rule, or the exact cost of
+ * keeping the pair from a re-solve of pb with it pinned). pb is the problem that was solved. */
+json_t *pl_json_mentors_changes(const pl_mentors_program *m, const double *S,
+				const pl_mentors_problem *pb, const pl_mentors_result *res);
+/* {"kept", "split", "pairs": [...]}: for every current pair, kept or split, with whom each
+ * client is now, the scores and why. */
+json_t *pl_json_buddies_changes(const pl_buddies_program *b, const double *S,
+				const pl_buddies_result *res);
+
 /* ---- match groups (engine/json/groups.c) ---- */
 
 /* g->has_seed: the request gave "seed" (which wins over a caller's default). */
