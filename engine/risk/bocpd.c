@@ -175,3 +175,99 @@ cleanup:
 		pl_bocpd_result_release(res);
 	return st;
 }
+
+/* Predictive densities of run s (the run that began on day s, its statistics having learnt the
+ * observed values of x_s..x_{s+k-1}) for day s + k, k = 1 .. W-1: dens[s * W + k]; dens[s * W]
+ * is the prior predictive of day s. A missing day has density 1 (it carries no evidence). */
+static void run_densities(const double *x, size_t n, size_t W, const run_stats *prior,
+			  double *dens)
+{
+	for (size_t s = 0; s < n; s++) {
+		run_stats rs = *prior;
+		double *d = dens + s * W;
+		d[0] = isnan(x[s]) ? 1.0 : exp(run_logpred(prior, x[s]));
+		if (!isnan(x[s]))
+			run_update(&rs, x[s]);
+		for (size_t k = 1; k < W; k++) {
+			double v = s + k < n ? x[s + k] : NAN;
+			d[k] = 1.0;
+			if (isnan(v))
+				continue;
+			d[k] = exp(run_logpred(&rs, v));
+			run_update(&rs, v);
+		}
+	}
+}
+
+/* The recursion of pl_bocpd_run on the window lo .. lo+W-1 in the linear domain with the weights
+ * renormalized every day (the scaling of the forward algorithm, Rabiner 1989, section V.A): day
+ * j multiplies run s by (1 - H) dens(s, j) and opens run j with H dens_prior(j). pr: W numbers. */
+static void window_read(const double *dens, size_t lo, size_t W, double H, size_t recent_w,
+			double *pr, double *recent, long *map_run)
+{
+	double best = -1, rec = 0;
+	long best_r = 0;
+
+	pr[0] = 1.0;
+	for (size_t j = 1; j < W; j++) {
+		double tot;
+		size_t u = lo + j;
+		for (size_t i = 0; i < j; i++) /* run lo + i predicts day u */
+			pr[i] *= (1 - H) * dens[(lo + i) * W + (u - lo - i)];
+		pr[j] = H * dens[u * W];
+		tot = 0;
+		for (size_t i = 0; i <= j; i++)
+			tot += pr[i];
+		for (size_t i = 0; i <= j; i++)
+			pr[i] /= tot;
+	}
+	for (size_t i = W; i-- > 0;) { /* run length r = W - 1 - i increasing: ties keep the smallest */
+		size_t r = W - 1 - i;
+		if (r < recent_w)
+			rec += pr[i];
+		if (pr[i] > best) {
+			best = pr[i];
+			best_r = (long)r;
+		}
+	}
+	*recent = rec;
+	*map_run = best_r;
+}
+
+pl_status pl_bocpd_windows(const double *x, size_t n, size_t W, const pl_bocpd_params *p,
+			   double *recent, long *map_run, pl_error *err)
+{
+	run_stats prior;
+	double *dens, *pr;
+	pl_status st = check_params(p, err);
+
+	if (st != PL_OK)
+		return st;
+	if (W < 1)
+		return pl_error_set(err, PL_ERR_INVALID, "", "a BOCPD window needs at least one day");
+	for (size_t t = 0; t < n; t++) {
+		recent[t] = NAN;
+		map_run[t] = -1;
+	}
+	if (n < W)
+		return PL_OK;
+	dens = malloc(n * W * sizeof(double));
+	pr = malloc(W * sizeof(double));
+	if (!dens || !pr) {
+		free(dens);
+		free(pr);
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	}
+	prior.mu = p->mu0;
+	prior.kappa = p->kappa0;
+	prior.alpha = p->alpha0;
+	prior.beta = p->beta0;
+	prior.g = gsl_sf_lngamma(p->alpha0 + 0.5) - gsl_sf_lngamma(p->alpha0);
+	run_cache(&prior);
+	run_densities(x, n, W, &prior, dens);
+	for (size_t t = W - 1; t < n; t++)
+		window_read(dens, t - (W - 1), W, p->hazard, p->window, pr, &recent[t], &map_run[t]);
+	free(dens);
+	free(pr);
+	return PL_OK;
+}

@@ -172,10 +172,11 @@ static double window_slope(const double *x, long nd, long lo, long hi, int min_n
 /* ---------------------------------------------------------------- per-measure caches */
 
 typedef struct measure_cache {
-	int have_roll, have_seq;
+	int have_roll, have_seq, have_cp;
 	long roll_lo;          /* rolling variance and AR(1) for grid days roll_lo..t1 */
 	double *var, *ar1;
 	double *ewma, *cusum, *dev; /* control-chart statistics, grid days 0..t1 */
+	double *cp;            /* change-point probability, grid days t0..t1 */
 } measure_cache;
 
 typedef struct fctx {
@@ -237,8 +238,32 @@ static pl_status ensure_seq(fctx *x, int m, pl_error *err)
 				 mc->dev, err);
 }
 
+/* The change-point feature of every requested day in one pass (pl__change_points shares the
+ * BOCPD work between the overlapping 28-day windows). */
+static pl_status ensure_cp(fctx *x, int m, pl_error *err)
+{
+	measure_cache *mc = &x->mc[m];
+	long n = x->t1 - x->t0 + 1;
+	int *ago;
+	pl_status st;
+
+	if (mc->have_cp)
+		return PL_OK;
+	mc->cp = malloc((size_t)n * sizeof(double));
+	ago = malloc((size_t)n * sizeof(int));
+	if (!mc->cp || !ago) {
+		free(ago);
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	}
+	st = pl__change_points(series(x, m), x->nd, x->t0, x->t1, &x->cat->defs[m], mc->cp, ago, err);
+	free(ago);
+	mc->have_cp = st == PL_OK;
+	return st;
+}
+
 static void cache_release(measure_cache *mc)
 {
+	free(mc->cp);
 	free(mc->var);
 	free(mc->ar1);
 	free(mc->ewma);
@@ -270,6 +295,8 @@ static pl_status prepare(fctx *x, const pl_feature_spec *f, pl_error *err)
 	case PL_F_CUSUM:
 	case PL_F_DEV:
 		return ensure_seq(x, f->measure, err);
+	case PL_F_CP:
+		return ensure_cp(x, f->measure, err);
 	default:
 		return PL_OK;
 	}
@@ -311,13 +338,9 @@ static pl_status measure_value(fctx *x, const pl_feature_spec *f, long t, double
 		y = pl_ews_kendall_tau(mc->ar1 + (t - (PL_TAU_SPAN - 1) - mc->roll_lo), PL_TAU_SPAN,
 				       PL_TAU_MIN_N);
 		break;
-	case PL_F_CP: {
-		int ago;
-		pl_status st = pl__change_point(v, nd, t, &x->cat->defs[m], &y, &ago, err);
-		if (st != PL_OK)
-			return st;
+	case PL_F_CP:
+		y = mc->cp[t - x->t0];
 		break;
-	}
 	case PL_F_EWMA:
 		y = t >= 0 ? mc->ewma[t] : NAN;
 		break;

@@ -41,5 +41,9 @@ pl_status pl__control_stats(const double *x, long nd, long n, const pl_measure_d
  * observed days. */
 pl_status pl__change_point(const double *x, long nd, long t, const pl_measure_def *def,
 			   double *prob, int *days_ago, pl_error *err);
+/* The same for every grid day t0..t1 (prob and days_ago hold t1 - t0 + 1 entries), sharing each
+ * run's predictive densities between the overlapping windows (pl_bocpd_windows). */
+pl_status pl__change_points(const double *x, long nd, long t0, long t1, const pl_measure_def *def,
+			    double *prob, int *days_ago, pl_error *err);
 
 #endif

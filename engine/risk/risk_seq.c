@@ -73,37 +73,66 @@ out:
 	return st;
 }
 
+/* The BOCPD prior of a measure: one that reads no data, centred on the scale with an sd of about a
+ * tenth of the range. */
+static void cp_params(const pl_measure_def *def, pl_bocpd_params *p)
+{
+	pl_bocpd_params d = PL_BOCPD_PARAMS_DEFAULT;
+	*p = d;
+	p->hazard = PL_BOCPD_HAZARD;
+	p->mu0 = 0.5 * (def->min + def->max);
+	p->kappa0 = 0.1;
+	p->alpha0 = 1.0;
+	p->beta0 = pow(0.1 * (def->max - def->min), 2);
+	p->window = PL_CP_DAYS;
+	p->lag = 0;
+}
+
+pl_status pl__change_points(const double *x, long nd, long t0, long t1, const pl_measure_def *def,
+			    double *prob, int *days_ago, pl_error *err)
+{
+	long lo = t0 - (PL_CP_WINDOW - 1), n = t1 - lo + 1;
+	double *y = NULL, *recent = NULL;
+	long *map = NULL;
+	int *nobs = NULL;
+	pl_bocpd_params p;
+	pl_status st = PL_OK;
+
+	if (t1 < t0)
+		return PL_OK;
+	y = malloc((size_t)n * sizeof(double));
+	recent = malloc((size_t)n * sizeof(double));
+	map = malloc((size_t)n * sizeof(long));
+	nobs = malloc((size_t)n * sizeof(int));
+	if (!y || !recent || !map || !nobs) {
+		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+		goto out;
+	}
+	for (long i = 0; i < n; i++) {
+		long d = lo + i;
+		y[i] = d >= 0 && d < nd ? x[d] : NAN;
+		/* observed days in the window ending at i */
+		nobs[i] = (i > 0 ? nobs[i - 1] : 0) + !isnan(y[i]) -
+			  (i >= PL_CP_WINDOW ? !isnan(y[i - PL_CP_WINDOW]) : 0);
+	}
+	cp_params(def, &p);
+	st = pl_bocpd_windows(y, (size_t)n, PL_CP_WINDOW, &p, recent, map, err);
+	for (long t = t0; st == PL_OK && t <= t1; t++) {
+		long i = t - lo;
+		int ok = nobs[i] >= PL_CP_MIN_N;
+		prob[t - t0] = ok ? recent[i] : NAN;
+		days_ago[t - t0] = ok ? (int)map[i] : -1;
+	}
+out:
+	free(y);
+	free(recent);
+	free(map);
+	free(nobs);
+	return st;
+}
+
 pl_status pl__change_point(const double *x, long nd, long t, const pl_measure_def *def,
 			   double *prob, int *days_ago, pl_error *err)
 {
-	double y[PL_CP_WINDOW];
-	long lo = t - (PL_CP_WINDOW - 1);
-	int nobs = 0;
-	pl_bocpd_params p = PL_BOCPD_PARAMS_DEFAULT;
-	pl_bocpd_result r = PL_BOCPD_RESULT_INIT;
-	pl_status st;
-
-	*prob = NAN;
-	*days_ago = -1;
-	for (long d = lo; d <= t; d++) {
-		y[d - lo] = d >= 0 && d < nd ? x[d] : NAN;
-		nobs += !isnan(y[d - lo]);
-	}
-	if (nobs < PL_CP_MIN_N)
-		return PL_OK;
-	/* A prior that reads no data: centred on the scale, sd about a tenth of the range. */
-	p.hazard = PL_BOCPD_HAZARD;
-	p.mu0 = 0.5 * (def->min + def->max);
-	p.kappa0 = 0.1;
-	p.alpha0 = 1.0;
-	p.beta0 = pow(0.1 * (def->max - def->min), 2);
-	p.window = PL_CP_DAYS;
-	p.lag = 0;
-	st = pl_bocpd_run(y, PL_CP_WINDOW, &p, &r, err);
-	if (st == PL_OK) {
-		*prob = r.recent[PL_CP_WINDOW - 1];
-		*days_ago = (int)r.map_run[PL_CP_WINDOW - 1];
-	}
-	pl_bocpd_result_release(&r);
-	return st;
+	return pl__change_points(x, nd, t, t, def, prob, days_ago, err);
 }

@@ -53,6 +53,16 @@ pl_status pl_bocpd_run(const double *x, size_t n, const pl_bocpd_params *p, pl_b
 		       pl_error *err);
 void pl_bocpd_result_release(pl_bocpd_result *res);
 
+/* Sliding windows: for every day t >= W - 1, the recursion of pl_bocpd_run restarted on
+ * x[t-W+1 .. t] alone (a fresh prior on the window's first day) and read on its last day:
+ * recent[t] = P(r < p->window), map_run[t] = the most probable run length (smallest on ties).
+ * Days t < W - 1 get NaN and -1. The numbers are pl_bocpd_run's up to rounding, for
+ * O(n W) logarithms and O(n W^2) multiply-adds instead of O(n W^2) logarithms: a run that began
+ * on day s predicts day u from x_s..x_{u-1} alone, whatever day its window began, so each run's
+ * predictive densities are computed once and every window only re-weights them. */
+pl_status pl_bocpd_windows(const double *x, size_t n, size_t W, const pl_bocpd_params *p,
+			   double *recent, long *map_run, pl_error *err);
+
 #ifdef __cplusplus
 }
 #endif
