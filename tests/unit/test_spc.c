@@ -323,6 +323,34 @@ START_TEST(bocpd_against_enumeration)
 }
 END_TEST
 
+/* Sliding windows equal pl_bocpd_run restarted on each window (missing days and a shift
+ * included), and the first W - 1 days are undefined. */
+START_TEST(bocpd_windows_match_restarts)
+{
+	tu_rng r = { 4242 };
+	enum { N = 70, W = 12 };
+	double x[N], recent[N];
+	long map[N];
+	pl_bocpd_params p = { 0.05, 5.0, 0.1, 1.0, 1.0, 4, 0 };
+	pl_error err = PL_ERROR_INIT;
+
+	for (int t = 0; t < N; t++)
+		x[t] = tu_uniform(&r) < 0.3 ? NAN : (t < 35 ? 3 : 7) + 2 * tu_uniform(&r) - 1;
+	ck_assert_int_eq(pl_bocpd_windows(x, N, W, &p, recent, map, &err), PL_OK);
+	for (int t = 0; t < W - 1; t++)
+		ck_assert(isnan(recent[t]) && map[t] == -1);
+	for (int t = W - 1; t < N; t++) {
+		pl_bocpd_result res = PL_BOCPD_RESULT_INIT;
+		ck_assert_int_eq(pl_bocpd_run(x + t - (W - 1), W, &p, &res, &err), PL_OK);
+		ck_assert_double_eq_tol(recent[t], res.recent[W - 1], 1e-12);
+		ck_assert_int_eq(map[t], res.map_run[W - 1]);
+		pl_bocpd_result_release(&res);
+	}
+	p.hazard = 0;
+	ck_assert_int_eq(pl_bocpd_windows(x, N, W, &p, recent, map, &err), PL_ERR_INVALID);
+}
+END_TEST
+
 START_TEST(bocpd_planted_change)
 {
 	tu_rng r = { 77 };
@@ -411,6 +439,7 @@ static Suite *spc_suite(void)
 	tcase_add_test(charts, false_alarm_rate_known_baseline);
 	tcase_add_test(bo, bocpd_against_enumeration);
 	tcase_add_test(bo, bocpd_planted_change);
+	tcase_add_test(bo, bocpd_windows_match_restarts);
 	tcase_add_test(bo, no_look_ahead);
 	suite_add_tcase(s, charts);
 	suite_add_tcase(s, bo);
