@@ -152,6 +152,8 @@ static const cli_command commands[] = {
 		     "alert budget: one alert per this many client-weeks"),
 	    CLI_INT("lead-window", "DAYS", 1, 3650, "28",
 		    "days before a lapse searched for the first high alert"),
+	    CLI_INT("threads", "N", 0, 64, "0",
+		    "worker threads (0 = one per processor); the answer does not depend on it"),
 	    { 0 } } },
 	{ "risk", "ews", cmd_risk_ews,
 	  "early-warning indicators, Kendall trends, surrogate p-values, EWMA/CUSUM, change points (docs/ews.md)",

@@ -151,6 +151,7 @@ int cmd_risk_evaluate(cli_ctx *ctx)
 	o.metrics.lead_window = (int)cli_opt_int(ctx, "lead-window");
 	o.metrics.budget_weeks = cli_opt_real(ctx, "budget");
 	o.metrics.seed = o.seed;
+	o.threads = (int)cli_opt_int(ctx, "threads");
 
 	if (model_path) {
 		st = pl_risk_model_read_file(model_path, &model, &ctx->err);

@@ -5,13 +5,22 @@
  *
  * Why rows are built once: the model, the oracle and the baselines must be judged on the same
  * client-days (a defined label and a defined risk), so each row carries every score side by side.
+ *
+ * Speed: every client's training rows are featurized once and shared by the folds (a fold's
+ * training set is the full set minus its clients' rows), and its scoring features (the model's
+ * and the EWS baseline's) in one more pass; both passes run on worker threads, one client at a
+ * time, each client's answer written to its own slot, so the result does not depend on the
+ * number of threads.
  */
+#define _POSIX_C_SOURCE 200809L
 #include <peerlink/evaluate.h>
 #include <peerlink/rng.h>
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <gsl/gsl_randist.h>
 
@@ -54,6 +63,92 @@ void pl_eval_set_release(pl_eval_set *s)
 	free(s->cl);
 	pl_catalogue_release(&s->cat);
 	memset(s, 0, sizeof(*s));
+}
+
+/* ---------------------------------------------------------------- worker threads */
+
+/* job(ctx, i) for i = 0 .. n-1 on `threads` threads. Items are handed out in order; after a
+ * failure no item above it starts, so the failure reported is the one with the lowest index
+ * whatever the number of threads. */
+typedef pl_status (*item_job)(void *ctx, size_t i, pl_error *err);
+
+typedef struct pool {
+	size_t n, next, fail_at;
+	item_job job;
+	void *ctx;
+	pthread_mutex_t mu;
+	pl_status st;
+	pl_error err;
+} pool;
+
+static void *pool_main(void *arg)
+{
+	pool *p = arg;
+
+	for (;;) {
+		pl_error e = PL_ERROR_INIT;
+		pl_status st;
+		size_t i;
+		pthread_mutex_lock(&p->mu);
+		i = p->next++;
+		pthread_mutex_unlock(&p->mu);
+		if (i >= p->n)
+			break;
+		pthread_mutex_lock(&p->mu);
+		if (i > p->fail_at) {
+			pthread_mutex_unlock(&p->mu);
+			break;
+		}
+		pthread_mutex_unlock(&p->mu);
+		st = p->job(p->ctx, i, &e);
+		if (st != PL_OK) {
+			pthread_mutex_lock(&p->mu);
+			if (i < p->fail_at) {
+				p->fail_at = i;
+				p->st = st;
+				p->err = e;
+			}
+			pthread_mutex_unlock(&p->mu);
+		}
+	}
+	return NULL;
+}
+
+#define EVAL_MAX_THREADS 64
+
+static pl_status run_items(size_t n, int threads, item_job job, void *ctx, pl_error *err)
+{
+	pthread_t tid[EVAL_MAX_THREADS];
+	pool p;
+	int started = 0;
+
+	memset(&p, 0, sizeof(p));
+	p.n = n;
+	p.fail_at = (size_t)-1;
+	p.job = job;
+	p.ctx = ctx;
+	p.st = PL_OK;
+	if (pthread_mutex_init(&p.mu, NULL) != 0)
+		return pl_error_set(err, PL_ERR_INTERNAL, "", "cannot create a mutex");
+	for (int t = 1; t < threads && (size_t)t < n; t++) {
+		if (pthread_create(&tid[started], NULL, pool_main, &p) != 0)
+			break; /* fewer threads: the same answer, later */
+		started++;
+	}
+	pool_main(&p);
+	for (int t = 0; t < started; t++)
+		pthread_join(tid[t], NULL);
+	pthread_mutex_destroy(&p.mu);
+	if (p.st != PL_OK)
+		*err = p.err;
+	return p.st;
+}
+
+/* Threads to use: the option, else one per online processor, within 1 .. EVAL_MAX_THREADS. */
+static int thread_count(int want)
+{
+	long n = want > 0 ? want : sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : n > EVAL_MAX_THREADS ? EVAL_MAX_THREADS : (int)n;
 }
 
 /* ---------------------------------------------------------------- rows */
@@ -170,29 +265,37 @@ static double ews_mean(const double *ewsv)
 	return cnt ? sum / cnt : -2;
 }
 
-/* Append client ci's rows given its daily risk and tier (grid-aligned). */
-static pl_status add_rows(rows *r, const pl_eval_set *s, size_t ci, const double *risk,
-			  const int8_t *tier, int horizon, int with_baselines,
-			  const pl_feature_spec *ews, pl_error *err)
+/* Scores of every grid day of every client, client i's days from day_first[i]: the risk and tier
+ * of its model and the EWS baseline's mean trend. Filled by the scoring workers. */
+typedef struct day_scores {
+	size_t *day_first; /* nclients + 1 */
+	double *risk, *ews;
+	int8_t *tier;
+} day_scores;
+
+static void day_scores_release(day_scores *d)
+{
+	free(d->day_first);
+	free(d->risk);
+	free(d->ews);
+	free(d->tier);
+}
+
+/* Append client ci's rows from its day scores. */
+static pl_status add_rows(rows *r, const pl_eval_set *s, size_t ci, const day_scores *ds,
+			  int horizon, pl_error *err)
 {
 	const pl_eval_client *e = &s->cl[ci];
 	const pl_client *c = &e->client;
+	const double *risk = ds->risk + ds->day_first[ci], *ewsm = ds->ews + ds->day_first[ci];
+	const int8_t *tier = ds->tier + ds->day_first[ci];
 	int32_t follow_end = c->start + (int32_t)c->ndays - 1;
-	double *ewsv = NULL, last_crav = -1;
+	double last_crav = -1;
 	long last_checkin = -1;
 
 	r->row_first[ci] = r->n;
 	if (rows_reserve(r, c->ndays))
 		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
-	if (with_baselines && c->ndays) {
-		ewsv = malloc(c->ndays * NEWS * sizeof(double));
-		if (!ewsv)
-			return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
-		if (pl_features_compute(c, &s->cat, ews, NEWS, c->start, follow_end, ewsv, err) != PL_OK) {
-			free(ewsv);
-			return err->code;
-		}
-	}
 	for (size_t t = 0; t < c->ndays; t++) {
 		int32_t day = c->start + (int32_t)t;
 		int lab = pl_client_label(c, day, horizon, follow_end);
@@ -219,9 +322,8 @@ static pl_status add_rows(rows *r, const pl_eval_set *s, size_t ci, const double
 		oracle_scores(r, k, e, t, horizon);
 		r->baseline[PL_BASELINE_LAST_CRAVING][k] = last_crav;
 		r->baseline[PL_BASELINE_MISSED_STREAK][k] = (double)((long)t - last_checkin);
-		r->baseline[PL_BASELINE_EWS][k] = ewsv ? ews_mean(ewsv + t * NEWS) : -2;
+		r->baseline[PL_BASELINE_EWS][k] = ewsm[t];
 	}
-	free(ewsv);
 	return PL_OK;
 }
 
@@ -249,21 +351,6 @@ static pl_status collect_lapses(rows *r, const pl_eval_set *s, pl_error *err)
 
 /* ---------------------------------------------------------------- scores */
 
-/* Risk and tier of every grid day of one client under one model. */
-static pl_status score_client(const pl_risk_model *m, const pl_client *c, double *risk,
-			      int8_t *tier, pl_error *err)
-{
-	pl_status st;
-	if (!c->ndays)
-		return PL_OK;
-	st = pl_risk_predict_days(m, c, c->start, c->start + (int32_t)c->ndays - 1, risk, err);
-	if (st != PL_OK)
-		return st;
-	for (size_t t = 0; t < c->ndays; t++)
-		tier[t] = (int8_t)(isnan(risk[t]) ? -1 : pl_risk_model_tier(m, risk[t]));
-	return PL_OK;
-}
-
 /* Client-grouped folds: a seeded shuffle of the clients (stream PL_RNG_EVAL_FOLDS), dealt round
  * robin. */
 static pl_status assign_folds(size_t n, size_t K, unsigned long seed, size_t *fold, pl_error *err)
@@ -286,32 +373,143 @@ static pl_status assign_folds(size_t n, size_t K, unsigned long seed, size_t *fo
 	return PL_OK;
 }
 
+/* ---- training rows: every client featurized once, on the workers ---- */
+
+typedef struct train_ctx {
+	const pl_eval_set *s;
+	const pl_feature_spec *features;
+	size_t nfeatures;
+	const pl_risk_train_options *to;
+	pl_risk_dataset *per_client; /* one small dataset per client */
+} train_ctx;
+
+static pl_status featurize_client(void *arg, size_t i, pl_error *err)
+{
+	train_ctx *x = arg;
+	pl_status st = pl_risk_dataset_init(&x->per_client[i], x->nfeatures, err);
+	if (st == PL_OK)
+		st = pl_risk_dataset_add_client(&x->per_client[i], &x->s->cl[i].client, &x->s->cat,
+						x->features, x->to, err);
+	return st;
+}
+
+/* The clients' datasets one after the other, the group of a row being its client's index. */
+static pl_status merge_clients(pl_risk_dataset *per, size_t n, size_t nf, pl_risk_dataset *all,
+			       pl_error *err)
+{
+	size_t nrows = 0, k = 0;
+
+	pl_risk_dataset_init(all, nf, err);
+	for (size_t i = 0; i < n; i++)
+		nrows += per[i].nrows;
+	all->x = malloc((nrows ? nrows : 1) * nf * sizeof(double));
+	all->y = malloc((nrows ? nrows : 1) * sizeof(double));
+	all->group = malloc((nrows ? nrows : 1) * sizeof(uint32_t));
+	if (!all->x || !all->y || !all->group)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	all->cap = nrows;
+	for (size_t i = 0; i < n; i++) {
+		pl_risk_dataset *d = &per[i];
+		memcpy(all->x + k * nf, d->x, d->nrows * nf * sizeof(double));
+		memcpy(all->y + k, d->y, d->nrows * sizeof(double));
+		for (size_t r = 0; r < d->nrows; r++)
+			all->group[k + r] = (uint32_t)i;
+		k += d->nrows;
+		all->npositive += d->npositive;
+		all->nclients_used += d->nclients_used;
+		if (d->nrows && d->min_day < all->min_day)
+			all->min_day = d->min_day;
+		if (d->nrows && d->max_day > all->max_day)
+			all->max_day = d->max_day;
+		pl_risk_dataset_release(d);
+	}
+	all->nrows = nrows;
+	all->nclients = n;
+	return PL_OK;
+}
+
+/* Fold f's training set: the rows of the other folds' clients, numbered as if those clients had
+ * been added alone, in order (what pl_risk_dataset_add_client would have built). */
+static pl_status fold_subset(const pl_risk_dataset *all, const size_t *fold, size_t n, size_t f,
+			     pl_risk_dataset *sub, pl_error *err)
+{
+	size_t nf = all->nfeatures, k = 0, *rank = malloc((n ? n : 1) * sizeof(size_t));
+	uint8_t *used = calloc(n ? n : 1, 1);
+
+	pl_risk_dataset_init(sub, nf, err);
+	sub->x = malloc((all->nrows ? all->nrows : 1) * nf * sizeof(double));
+	sub->y = malloc((all->nrows ? all->nrows : 1) * sizeof(double));
+	sub->group = malloc((all->nrows ? all->nrows : 1) * sizeof(uint32_t));
+	if (!rank || !used || !sub->x || !sub->y || !sub->group) {
+		free(rank);
+		free(used);
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	}
+	for (size_t i = 0; i < n; i++)
+		if (fold[i] != f)
+			rank[i] = sub->nclients++;
+	for (size_t r = 0; r < all->nrows; r++) {
+		uint32_t g = all->group[r];
+		if (fold[g] == f)
+			continue;
+		memcpy(sub->x + k * nf, all->x + r * nf, nf * sizeof(double));
+		sub->y[k] = all->y[r];
+		sub->group[k] = (uint32_t)rank[g];
+		sub->npositive += all->y[r] > 0.5;
+		used[g] = 1;
+		k++;
+	}
+	for (size_t i = 0; i < n; i++)
+		sub->nclients_used += used[i];
+	sub->nrows = sub->cap = k;
+	sub->min_day = all->min_day;
+	sub->max_day = all->max_day;
+	free(rank);
+	free(used);
+	return PL_OK;
+}
+
 /* One model per fold, trained with the default recipe on the other folds' clients. */
 static pl_status train_folds(const pl_eval_set *s, const pl_eval_options *o, const size_t *fold,
-			     pl_risk_model *models, pl_error *err)
+			     int threads, pl_risk_model *models, pl_error *err)
 {
 	pl_risk_train_options to;
 	pl_feature_spec *features = NULL;
+	pl_risk_dataset all, sub;
+	train_ctx x;
 	size_t nfeatures = 0;
 	pl_status st;
 
+	memset(&all, 0, sizeof(all));
+	memset(&x, 0, sizeof(x));
 	pl_risk_train_options_init(&to);
 	to.horizon_days = o->horizon_days;
 	to.seed = o->seed;
 	to.stride = o->stride;
 	st = pl_features_default(&s->cat, &features, &nfeatures, err);
-	for (size_t f = 0; st == PL_OK && f < o->folds; f++) {
-		pl_risk_dataset ds;
-		memset(&ds, 0, sizeof(ds));
-		st = pl_risk_dataset_init(&ds, nfeatures, err);
-		for (size_t i = 0; st == PL_OK && i < s->n; i++)
-			if (fold[i] != f)
-				st = pl_risk_dataset_add_client(&ds, &s->cl[i].client, &s->cat, features, &to,
-								err);
-		if (st == PL_OK)
-			st = pl_risk_train(&ds, &s->cat, features, &to, &models[f], err);
-		pl_risk_dataset_release(&ds);
+	if (st == PL_OK) {
+		x.s = s;
+		x.features = features;
+		x.nfeatures = nfeatures;
+		x.to = &to;
+		x.per_client = calloc(s->n, sizeof(*x.per_client));
+		if (!x.per_client)
+			st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 	}
+	if (st == PL_OK)
+		st = run_items(s->n, threads, featurize_client, &x, err);
+	if (st == PL_OK)
+		st = merge_clients(x.per_client, s->n, nfeatures, &all, err);
+	for (size_t i = 0; x.per_client && i < s->n; i++)
+		pl_risk_dataset_release(&x.per_client[i]);
+	free(x.per_client);
+	for (size_t f = 0; st == PL_OK && f < o->folds; f++) {
+		st = fold_subset(&all, fold, s->n, f, &sub, err);
+		if (st == PL_OK)
+			st = pl_risk_train(&sub, &s->cat, features, &to, &models[f], err);
+		pl_risk_dataset_release(&sub);
+	}
+	pl_risk_dataset_release(&all);
 	free(features);
 	if (st == PL_ERR_INFEASIBLE)
 		pl_error_set(err, PL_ERR_INFEASIBLE, "",
@@ -320,36 +518,96 @@ static pl_status train_folds(const pl_eval_set *s, const pl_eval_options *o, con
 	return st;
 }
 
+/* ---- scores: every client's model and EWS features in one pass, on the workers ---- */
+
+typedef struct score_ctx {
+	const pl_eval_set *s;
+	const pl_eval_options *o;
+	const pl_risk_model *models;
+	const size_t *fold;
+	const pl_feature_spec *ews; /* NEWS, when baselines are wanted */
+	day_scores *out;
+} score_ctx;
+
+static pl_status score_client(void *arg, size_t i, pl_error *err)
+{
+	score_ctx *x = arg;
+	const pl_client *c = &x->s->cl[i].client;
+	const pl_risk_model *m = x->o->model ? x->o->model : &x->models[x->fold[i]];
+	size_t nm = m->nfeatures, ne = x->ews ? NEWS : 0, ld = nm + ne, off = x->out->day_first[i];
+	int32_t last = c->start + (int32_t)c->ndays - 1;
+	pl_feature_spec *spec;
+	double *feat;
+	pl_status st;
+
+	if (!c->ndays)
+		return PL_OK;
+	spec = malloc(ld * sizeof(*spec));
+	feat = malloc(c->ndays * ld * sizeof(double));
+	if (!spec || !feat) {
+		free(spec);
+		free(feat);
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	}
+	memcpy(spec, m->features, nm * sizeof(*spec));
+	if (ne)
+		memcpy(spec + nm, x->ews, ne * sizeof(*spec));
+	/* the set's catalogue: the model's measures first (same indices), then the data's own */
+	st = pl_features_compute(c, &x->s->cat, spec, ld, c->start, last, feat, err);
+	if (st == PL_OK) {
+		double *risk = x->out->risk + off;
+		pl_risk_predict_rows(m, c, feat, ld, c->start, last, risk);
+		for (size_t t = 0; t < c->ndays; t++) {
+			x->out->tier[off + t] =
+				(int8_t)(isnan(risk[t]) ? -1 : pl_risk_model_tier(m, risk[t]));
+			x->out->ews[off + t] = ne ? ews_mean(feat + t * ld + nm) : -2;
+		}
+	}
+	free(spec);
+	free(feat);
+	return st;
+}
+
 /* Score every client (its fold's model under cross-validation) and build the rows. */
 static pl_status build_rows(const pl_eval_set *s, const pl_eval_options *o,
-			    const pl_risk_model *models, const size_t *fold, int horizon, rows *r,
-			    pl_error *err)
+			    const pl_risk_model *models, const size_t *fold, int horizon,
+			    int threads, rows *r, pl_error *err)
 {
 	pl_feature_spec ews[NEWS];
-	size_t maxdays = 0;
-	double *risk;
-	int8_t *tier;
+	day_scores ds;
+	score_ctx x;
+	size_t total = 0;
 	pl_status st = PL_OK;
 
-	for (size_t i = 0; i < s->n; i++)
-		if (s->cl[i].client.ndays > maxdays)
-			maxdays = s->cl[i].client.ndays;
-	risk = malloc((maxdays ? maxdays : 1) * sizeof(double));
-	tier = malloc(maxdays ? maxdays : 1);
-	if (!risk || !tier)
+	memset(&ds, 0, sizeof(ds));
+	ds.day_first = malloc((s->n + 1) * sizeof(size_t));
+	for (size_t i = 0; ds.day_first && i < s->n; i++) {
+		ds.day_first[i] = total;
+		total += s->cl[i].client.ndays;
+	}
+	if (ds.day_first)
+		ds.day_first[s->n] = total;
+	ds.risk = malloc((total ? total : 1) * sizeof(double));
+	ds.ews = malloc((total ? total : 1) * sizeof(double));
+	ds.tier = malloc(total ? total : 1);
+	if (!ds.day_first || !ds.risk || !ds.ews || !ds.tier)
 		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 	for (size_t j = 0; st == PL_OK && j < NEWS; j++)
 		st = pl_feature_parse(ews_features[j], &s->cat, "", &ews[j], err);
-	for (size_t i = 0; st == PL_OK && i < s->n; i++) {
-		const pl_risk_model *m = o->model ? o->model : &models[fold[i]];
-		st = score_client(m, &s->cl[i].client, risk, tier, err);
-		if (st == PL_OK)
-			st = add_rows(r, s, i, risk, tier, horizon, o->baselines, ews, err);
+	if (st == PL_OK) {
+		x.s = s;
+		x.o = o;
+		x.models = models;
+		x.fold = fold;
+		x.ews = o->baselines ? ews : NULL;
+		x.out = &ds;
+		st = run_items(s->n, threads, score_client, &x, err);
 	}
+	for (size_t i = 0; st == PL_OK && i < s->n; i++)
+		st = add_rows(r, s, i, &ds, horizon, err);
 	if (st == PL_OK)
 		r->row_first[s->n] = r->n;
-	free(risk);
-	free(tier);
+	day_scores_release(&ds);
 	return st;
 }
 
@@ -518,6 +776,7 @@ pl_status pl_eval_run(const pl_eval_set *s, const pl_eval_options *o, pl_eval_re
 	pl_risk_model *models = NULL;
 	size_t *fold = NULL;
 	rows r;
+	int threads = thread_count(o->threads);
 	pl_status st = PL_OK;
 
 	memset(out, 0, sizeof(*out));
@@ -546,14 +805,14 @@ pl_status pl_eval_run(const pl_eval_set *s, const pl_eval_options *o, pl_eval_re
 		out->threshold_moderate = o->model->threshold_moderate;
 		out->threshold_high = o->model->threshold_high;
 	} else if ((st = assign_folds(s->n, o->folds, o->seed, fold, err)) != PL_OK ||
-		   (st = train_folds(s, o, fold, models, err)) != PL_OK) {
+		   (st = train_folds(s, o, fold, threads, models, err)) != PL_OK) {
 		goto done;
 	}
 	for (size_t f = 0; models && f < o->folds; f++) {
 		out->fold_moderate[f] = models[f].threshold_moderate;
 		out->fold_high[f] = models[f].threshold_high;
 	}
-	st = build_rows(s, o, models, fold, out->horizon_days, &r, err);
+	st = build_rows(s, o, models, fold, out->horizon_days, threads, &r, err);
 	if (st == PL_OK)
 		st = collect_lapses(&r, s, err);
 	if (st == PL_OK)

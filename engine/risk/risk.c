@@ -529,6 +529,25 @@ static size_t checkins_through(const pl_client *c, int32_t day)
 	return n;
 }
 
+void pl_risk_predict_rows(const pl_risk_model *m, const pl_client *c, const double *rows,
+			  size_t ld, int32_t first, int32_t last, double *risk)
+{
+	size_t count, nd;
+
+	if (last < first)
+		return;
+	nd = (size_t)(last - first + 1);
+	count = checkins_through(c, first - 1);
+	for (size_t k = 0; k < nd; k++) {
+		long t = (long)first + (long)k - c->start;
+		if (t >= 0 && t < (long)c->ndays)
+			count += c->checked_in[t];
+		risk[k] = count < (size_t)m->min_checkins
+				  ? NAN
+				  : pl_risk_model_calibrate(m, pl_risk_model_logit(m, rows + k * ld, NULL));
+	}
+}
+
 pl_status pl_risk_predict_days(const pl_risk_model *m, const pl_client *c, int32_t first,
 			       int32_t last, double *risk, pl_error *err)
 {
@@ -543,17 +562,8 @@ pl_status pl_risk_predict_days(const pl_risk_model *m, const pl_client *c, int32
 	if (!rows)
 		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 	st = pl_features_compute(c, &m->catalogue, m->features, nf, first, last, rows, err);
-	if (st == PL_OK) {
-		size_t count = checkins_through(c, first - 1);
-		for (size_t k = 0; k < nd; k++) {
-			long t = (long)first + (long)k - c->start;
-			if (t >= 0 && t < (long)c->ndays)
-				count += c->checked_in[t];
-			risk[k] = count < (size_t)m->min_checkins
-					  ? NAN
-					  : pl_risk_model_calibrate(m, pl_risk_model_logit(m, rows + k * nf, NULL));
-		}
-	}
+	if (st == PL_OK)
+		pl_risk_predict_rows(m, c, rows, nf, first, last, risk);
 	free(rows);
 	return st;
 }

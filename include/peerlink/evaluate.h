@@ -59,6 +59,8 @@ typedef struct pl_eval_options {
 	unsigned long seed;         /* fold assignment (stream PL_RNG_EVAL_FOLDS) */
 	int baselines;              /* also score the three baselines */
 	pl_metrics_options metrics; /* bootstrap, budget, lead window (thresholds are set here) */
+	int threads;                /* worker threads, 0 = one per online processor; the result
+				       does not depend on it */
 } pl_eval_options;
 
 enum pl_eval_baseline {

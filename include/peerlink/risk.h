@@ -189,6 +189,10 @@ pl_status pl_risk_model_check_reported(const pl_risk_model *m, const unsigned ch
  * min_checkins check-ins by that day). For evaluation and plots. */
 pl_status pl_risk_predict_days(const pl_risk_model *m, const pl_client *c, int32_t first,
 			       int32_t last, double *risk, pl_error *err);
+/* The same from feature rows already computed for days first..last (the model's features in
+ * their order, row k at rows + k * ld), e.g. together with other features in one pass. */
+void pl_risk_predict_rows(const pl_risk_model *m, const pl_client *c, const double *rows,
+			  size_t ld, int32_t first, int32_t last, double *risk);
 
 /* ---------------------------------------------------------------- training */
 /* Rows accumulated client by client, so that a client's grid can be freed once featurized. */
