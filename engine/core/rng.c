@@ -180,3 +180,12 @@ void pl_rng_discrete_free(gsl_ran_discrete_t *d)
 	free(d->F);
 	free(d);
 }
+
+unsigned long pl_rng_substream_seed(unsigned long seed, unsigned long index)
+{
+	uint64_t z = (uint64_t)seed + ((uint64_t)index + 1) * 0x9e3779b97f4a7c15ULL;
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	z ^= z >> 31;
+	return (unsigned long)(z & 0xffffffffUL);
+}

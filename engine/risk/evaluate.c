@@ -12,15 +12,13 @@
  * time, each client's answer written to its own slot, so the result does not depend on the
  * number of threads.
  */
-#define _POSIX_C_SOURCE 200809L
 #include <peerlink/evaluate.h>
 #include <peerlink/rng.h>
+#include "workers_int.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <gsl/gsl_randist.h>
 
@@ -63,92 +61,6 @@ void pl_eval_set_release(pl_eval_set *s)
 	free(s->cl);
 	pl_catalogue_release(&s->cat);
 	memset(s, 0, sizeof(*s));
-}
-
-/* ---------------------------------------------------------------- worker threads */
-
-/* job(ctx, i) for i = 0 .. n-1 on `threads` threads. Items are handed out in order; after a
- * failure no item above it starts, so the failure reported is the one with the lowest index
- * whatever the number of threads. */
-typedef pl_status (*item_job)(void *ctx, size_t i, pl_error *err);
-
-typedef struct pool {
-	size_t n, next, fail_at;
-	item_job job;
-	void *ctx;
-	pthread_mutex_t mu;
-	pl_status st;
-	pl_error err;
-} pool;
-
-static void *pool_main(void *arg)
-{
-	pool *p = arg;
-
-	for (;;) {
-		pl_error e = PL_ERROR_INIT;
-		pl_status st;
-		size_t i;
-		pthread_mutex_lock(&p->mu);
-		i = p->next++;
-		pthread_mutex_unlock(&p->mu);
-		if (i >= p->n)
-			break;
-		pthread_mutex_lock(&p->mu);
-		if (i > p->fail_at) {
-			pthread_mutex_unlock(&p->mu);
-			break;
-		}
-		pthread_mutex_unlock(&p->mu);
-		st = p->job(p->ctx, i, &e);
-		if (st != PL_OK) {
-			pthread_mutex_lock(&p->mu);
-			if (i < p->fail_at) {
-				p->fail_at = i;
-				p->st = st;
-				p->err = e;
-			}
-			pthread_mutex_unlock(&p->mu);
-		}
-	}
-	return NULL;
-}
-
-#define EVAL_MAX_THREADS 64
-
-static pl_status run_items(size_t n, int threads, item_job job, void *ctx, pl_error *err)
-{
-	pthread_t tid[EVAL_MAX_THREADS];
-	pool p;
-	int started = 0;
-
-	memset(&p, 0, sizeof(p));
-	p.n = n;
-	p.fail_at = (size_t)-1;
-	p.job = job;
-	p.ctx = ctx;
-	p.st = PL_OK;
-	if (pthread_mutex_init(&p.mu, NULL) != 0)
-		return pl_error_set(err, PL_ERR_INTERNAL, "", "cannot create a mutex");
-	for (int t = 1; t < threads && (size_t)t < n; t++) {
-		if (pthread_create(&tid[started], NULL, pool_main, &p) != 0)
-			break; /* fewer threads: the same answer, later */
-		started++;
-	}
-	pool_main(&p);
-	for (int t = 0; t < started; t++)
-		pthread_join(tid[t], NULL);
-	pthread_mutex_destroy(&p.mu);
-	if (p.st != PL_OK)
-		*err = p.err;
-	return p.st;
-}
-
-/* Threads to use: the option, else one per online processor, within 1 .. EVAL_MAX_THREADS. */
-static int thread_count(int want)
-{
-	long n = want > 0 ? want : sysconf(_SC_NPROCESSORS_ONLN);
-	return n < 1 ? 1 : n > EVAL_MAX_THREADS ? EVAL_MAX_THREADS : (int)n;
 }
 
 /* ---------------------------------------------------------------- rows */
@@ -469,13 +381,35 @@ static pl_status fold_subset(const pl_risk_dataset *all, const size_t *fold, siz
 	return PL_OK;
 }
 
+typedef struct fold_ctx {
+	const pl_eval_set *s;
+	const pl_risk_dataset *all;
+	const size_t *fold;
+	const pl_feature_spec *features;
+	const pl_risk_train_options *to;
+	pl_risk_model *models;
+} fold_ctx;
+
+/* Fold f's model (folds train side by side on the workers: each writes only its model). */
+static pl_status train_fold(void *arg, size_t f, pl_error *err)
+{
+	fold_ctx *x = arg;
+	pl_risk_dataset sub;
+	pl_status st = fold_subset(x->all, x->fold, x->s->n, f, &sub, err);
+
+	if (st == PL_OK)
+		st = pl_risk_train(&sub, &x->s->cat, x->features, x->to, &x->models[f], err);
+	pl_risk_dataset_release(&sub);
+	return st;
+}
+
 /* One model per fold, trained with the default recipe on the other folds' clients. */
 static pl_status train_folds(const pl_eval_set *s, const pl_eval_options *o, const size_t *fold,
 			     int threads, pl_risk_model *models, pl_error *err)
 {
 	pl_risk_train_options to;
 	pl_feature_spec *features = NULL;
-	pl_risk_dataset all, sub;
+	pl_risk_dataset all;
 	train_ctx x;
 	size_t nfeatures = 0;
 	pl_status st;
@@ -497,17 +431,15 @@ static pl_status train_folds(const pl_eval_set *s, const pl_eval_options *o, con
 			st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 	}
 	if (st == PL_OK)
-		st = run_items(s->n, threads, featurize_client, &x, err);
+		st = pl__run_items(s->n, threads, featurize_client, &x, err);
 	if (st == PL_OK)
 		st = merge_clients(x.per_client, s->n, nfeatures, &all, err);
 	for (size_t i = 0; x.per_client && i < s->n; i++)
 		pl_risk_dataset_release(&x.per_client[i]);
 	free(x.per_client);
-	for (size_t f = 0; st == PL_OK && f < o->folds; f++) {
-		st = fold_subset(&all, fold, s->n, f, &sub, err);
-		if (st == PL_OK)
-			st = pl_risk_train(&sub, &s->cat, features, &to, &models[f], err);
-		pl_risk_dataset_release(&sub);
+	if (st == PL_OK) {
+		fold_ctx fc = { s, &all, fold, features, &to, models };
+		st = pl__run_items(o->folds, threads, train_fold, &fc, err);
 	}
 	pl_risk_dataset_release(&all);
 	free(features);
@@ -601,7 +533,7 @@ static pl_status build_rows(const pl_eval_set *s, const pl_eval_options *o,
 		x.fold = fold;
 		x.ews = o->baselines ? ews : NULL;
 		x.out = &ds;
-		st = run_items(s->n, threads, score_client, &x, err);
+		st = pl__run_items(s->n, threads, score_client, &x, err);
 	}
 	for (size_t i = 0; st == PL_OK && i < s->n; i++)
 		st = add_rows(r, s, i, &ds, horizon, err);
@@ -612,50 +544,6 @@ static pl_status build_rows(const pl_eval_set *s, const pl_eval_options *o,
 }
 
 /* ---------------------------------------------------------------- reports */
-
-/* The oracles: only when every client has its truth; the window oracle where it is defined. */
-static pl_status oracle_reports(const rows *r, const pl_eval_data *d, const pl_metrics_options *mo,
-				pl_eval_result *out, pl_error *err)
-{
-	pl_eval_data od = *d;
-	size_t nwin = 0;
-	pl_status st;
-
-	od.tier = NULL;
-	od.score = r->oracle;
-	for (size_t i = 0; i < r->n; i++)
-		if (isnan(r->oracle[i]))
-			return pl_error_set(err, PL_ERR_INVALID, "",
-					    "truth.hazard is shorter than a client's check-in grid");
-	st = pl_metrics_report_compute(&od, NULL, 0, mo, &out->oracle, err);
-	if (st != PL_OK)
-		return st;
-	out->has_oracle = 1;
-	for (size_t i = 0; i < r->n; i++)
-		nwin += !isnan(r->oracle_window[i]);
-	if (nwin != r->n)
-		return PL_OK;
-	od.score = r->oracle_window;
-	st = pl_metrics_report_compute(&od, NULL, 0, mo, &out->oracle_window, err);
-	out->has_oracle_window = st == PL_OK;
-	return st;
-}
-
-static pl_status baseline_reports(const rows *r, const pl_eval_data *d,
-				  const pl_metrics_options *mo, pl_eval_result *out, pl_error *err)
-{
-	for (int b = 0; b < PL_EVAL_NBASELINES; b++) {
-		pl_eval_data bd = *d;
-		pl_status st;
-		bd.tier = NULL;
-		bd.score = r->baseline[b];
-		st = pl_metrics_report_compute(&bd, NULL, 0, mo, &out->baseline[b], err);
-		if (st != PL_OK)
-			return st;
-	}
-	out->has_baselines = 1;
-	return PL_OK;
-}
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -684,11 +572,12 @@ static const char *attr_of(const pl_eval_client *e, const char *name)
 	return NULL;
 }
 
-/* Subgroups: for every attribute, for every value, the metrics of the clients having it. */
-static pl_status subgroup_reports(const pl_eval_set *s, const pl_eval_data *d,
-				  const pl_metrics_options *mo, pl_eval_result *out, pl_error *err)
+/* Subgroups: for every attribute, for every value, the clients having it (out->subgroups with
+ * their names; the client lists in *lists, subgroup g's at lists[first[g] .. first[g+1])). */
+static pl_status subgroup_lists(const pl_eval_set *s, pl_eval_result *out, size_t **lists,
+				size_t **first, pl_error *err)
 {
-	size_t total = 0, nnames, cap = 0, *list = malloc((s->n ? s->n : 1) * sizeof(size_t));
+	size_t total = 0, nnames, cap = 0, k = 0;
 	const char **names = NULL, **vals = NULL;
 	pl_status st = PL_OK;
 
@@ -696,17 +585,19 @@ static pl_status subgroup_reports(const pl_eval_set *s, const pl_eval_data *d,
 		total += s->cl[i].nattrs;
 	names = malloc((total ? total : 1) * sizeof(char *));
 	vals = malloc((total ? total : 1) * sizeof(char *));
-	out->subgroups = malloc((total ? total : 1) * sizeof(*out->subgroups));
-	if (!list || !names || !vals || !out->subgroups) {
+	out->subgroups = calloc(total ? total : 1, sizeof(*out->subgroups));
+	*lists = malloc((total ? total : 1) * sizeof(size_t));
+	*first = malloc((total + 1) * sizeof(size_t));
+	if (!names || !vals || !out->subgroups || !*lists || !*first) {
 		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 		goto done;
 	}
 	total = 0;
 	for (size_t i = 0; i < s->n; i++)
-		for (size_t k = 0; k < s->cl[i].nattrs; k++)
-			names[total++] = s->cl[i].attr_name[k];
+		for (size_t j = 0; j < s->cl[i].nattrs; j++)
+			names[total++] = s->cl[i].attr_name[j];
 	nnames = distinct_sorted(names, total, &names);
-	for (size_t a = 0; st == PL_OK && a < nnames; a++) {
+	for (size_t a = 0; a < nnames; a++) {
 		size_t nv = 0;
 		for (size_t i = 0; i < s->n; i++) {
 			const char *v = attr_of(&s->cl[i], names[a]);
@@ -714,24 +605,22 @@ static pl_status subgroup_reports(const pl_eval_set *s, const pl_eval_data *d,
 				vals[nv++] = v;
 		}
 		nv = distinct_sorted(vals, nv, &vals);
-		for (size_t j = 0; st == PL_OK && j < nv; j++) {
+		for (size_t j = 0; j < nv; j++) {
 			pl_eval_subgroup *g = &out->subgroups[cap];
-			size_t nl = 0;
+			(*first)[cap] = k;
 			for (size_t i = 0; i < s->n; i++) {
 				const char *v = attr_of(&s->cl[i], names[a]);
 				if (v && strcmp(v, vals[j]) == 0)
-					list[nl++] = i;
+					(*lists)[k++] = i;
 			}
 			g->attribute = names[a];
 			g->value = vals[j];
-			memset(&g->report, 0, sizeof(g->report));
-			st = pl_metrics_report_compute(d, list, nl, mo, &g->report, err);
-			if (st == PL_OK)
-				out->nsubgroups = ++cap;
+			cap++;
 		}
 	}
+	(*first)[cap] = k;
+	out->nsubgroups = cap;
 done:
-	free(list);
 	free(names);
 	free(vals);
 	return st;
@@ -752,21 +641,70 @@ static void data_counts(const pl_eval_set *s, const rows *r, pl_eval_result *out
 		out->clients_scored += r->row_first[i + 1] > r->row_first[i];
 }
 
+/* Every report from one fused bootstrap (pl_metrics_reports_compute): the model, the oracles
+ * (only when every client has its truth; the window oracle where it is defined), the baselines
+ * and the subgroups. */
 static pl_status compute_reports(const pl_eval_set *s, const pl_eval_options *o, const rows *r,
 				 pl_eval_result *out, pl_error *err)
 {
 	pl_eval_data d = { s->n, r->row_first, r->risk, r->label, r->day, r->lapse_first,
 			   r->lapse_day, r->tier };
+	pl_eval_data *data = NULL;
+	pl_metrics_job *jobs = NULL;
+	size_t *lists = NULL, *first = NULL, nj = 0, nwin = 0;
+	pl_metrics_options mo = o->metrics;
 	pl_status st;
 
 	data_counts(s, r, out);
-	st = pl_metrics_report_compute(&d, NULL, 0, &o->metrics, &out->metrics, err);
-	if (st == PL_OK && s->with_truth == s->n)
-		st = oracle_reports(r, &d, &o->metrics, out, err);
-	if (st == PL_OK && o->baselines)
-		st = baseline_reports(r, &d, &o->metrics, out, err);
-	if (st == PL_OK)
-		st = subgroup_reports(s, &d, &o->metrics, out, err);
+	if (s->with_truth == s->n)
+		for (size_t i = 0; i < r->n; i++) {
+			if (isnan(r->oracle[i]))
+				return pl_error_set(err, PL_ERR_INVALID, "",
+						    "truth.hazard is shorter than a client's check-in grid");
+			nwin += !isnan(r->oracle_window[i]);
+		}
+	st = subgroup_lists(s, out, &lists, &first, err);
+	if (st != PL_OK)
+		goto done;
+	data = malloc((3 + PL_EVAL_NBASELINES) * sizeof(*data));
+	jobs = malloc((3 + PL_EVAL_NBASELINES + out->nsubgroups) * sizeof(*jobs));
+	if (!data || !jobs) {
+		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+		goto done;
+	}
+	data[0] = d;
+	jobs[nj++] = (pl_metrics_job){ &data[0], NULL, 0, &out->metrics };
+	for (size_t g = 0; g < out->nsubgroups; g++)
+		jobs[nj++] = (pl_metrics_job){ &data[0], lists + first[g], first[g + 1] - first[g],
+					      &out->subgroups[g].report };
+	if (s->with_truth == s->n) {
+		data[1] = d;
+		data[1].tier = NULL;
+		data[1].score = r->oracle;
+		jobs[nj++] = (pl_metrics_job){ &data[1], NULL, 0, &out->oracle };
+		out->has_oracle = 1;
+		if (nwin == r->n) {
+			data[2] = data[1];
+			data[2].score = r->oracle_window;
+			jobs[nj++] = (pl_metrics_job){ &data[2], NULL, 0, &out->oracle_window };
+			out->has_oracle_window = 1;
+		}
+	}
+	for (int b = 0; o->baselines && b < PL_EVAL_NBASELINES; b++) {
+		data[3 + b] = d;
+		data[3 + b].tier = NULL;
+		data[3 + b].score = r->baseline[b];
+		jobs[nj++] = (pl_metrics_job){ &data[3 + b], NULL, 0, &out->baseline[b] };
+	}
+	out->has_baselines = o->baselines;
+	if (mo.threads == 0)
+		mo.threads = o->threads;
+	st = pl_metrics_reports_compute(jobs, nj, NULL, 0, &mo, err);
+done:
+	free(data);
+	free(jobs);
+	free(lists);
+	free(first);
 	return st;
 }
 
@@ -776,7 +714,7 @@ pl_status pl_eval_run(const pl_eval_set *s, const pl_eval_options *o, pl_eval_re
 	pl_risk_model *models = NULL;
 	size_t *fold = NULL;
 	rows r;
-	int threads = thread_count(o->threads);
+	int threads = pl__thread_count(o->threads);
 	pl_status st = PL_OK;
 
 	memset(out, 0, sizeof(*out));

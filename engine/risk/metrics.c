@@ -29,6 +29,8 @@
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
+#include "workers_int.h"
+
 static const char *const metric_names[PL_MET_COUNT] = {
 	"auroc", "auprc", "brier", "ece", "ece_adaptive", "prevalence",
 	"moderate.sensitivity", "moderate.specificity", "moderate.ppv", "moderate.alerts_per_client_week",
@@ -231,24 +233,6 @@ static void confusion_weighted(const double *s, const uint8_t *y, const double *
 	}
 }
 
-/* Alerts at a tier: tier[i] >= level when tiers are given, else score >= thr. */
-static void confusion_tier(const pl_eval_data *d, const double *w, size_t n, int level, double thr,
-			   wconf *c)
-{
-	if (!d->tier) {
-		confusion_weighted(d->score, d->label, w, n, thr, c);
-		return;
-	}
-	memset(c, 0, sizeof(*c));
-	for (size_t i = 0; i < n; i++) {
-		int pos = d->tier[i] >= level;
-		if (d->label[i])
-			*(pos ? &c->tp : &c->fn) += w[i];
-		else
-			*(pos ? &c->fp : &c->tn) += w[i];
-	}
-}
-
 static double ratio(double a, double b)
 {
 	return b > 0 ? a / b : NAN;
@@ -331,10 +315,11 @@ void pl_metrics_confusion(const double *score, const uint8_t *y, size_t n, doubl
 
 /* Lead times of one client's lapses: for a lapse on day L, the window is the lead_window days
  * before it, cut at the previous lapse; a lapse is evaluable when the window holds a scored row,
- * detected when one of them is a high alert, with lead time L - (first alert day). */
+ * detected when one of them is a high alert, with lead time L - (first alert day), a whole
+ * number of days in 1 .. lead_window. */
 typedef struct lead_info {
-	size_t *first;   /* nclients + 1 offsets into lead */
-	double *lead;    /* lead times of detected lapses */
+	size_t *first;     /* nclients + 1 offsets into lead */
+	int32_t *lead;     /* lead times of detected lapses */
 	size_t *evaluable; /* per client */
 } lead_info;
 
@@ -343,7 +328,7 @@ static int lead_times(const pl_eval_data *d, double thr, int window, lead_info *
 	size_t nl = d->lapse_first[d->nclients], k = 0;
 
 	li->first = malloc((d->nclients + 1) * sizeof(size_t));
-	li->lead = malloc((nl ? nl : 1) * sizeof(double));
+	li->lead = malloc((nl ? nl : 1) * sizeof(int32_t));
 	li->evaluable = calloc(d->nclients ? d->nclients : 1, sizeof(size_t));
 	if (!li->first || !li->lead || !li->evaluable)
 		return -1;
@@ -359,7 +344,7 @@ static int lead_times(const pl_eval_data *d, double thr, int window, lead_info *
 					continue;
 				seen = 1;
 				if (d->tier ? d->tier[r] >= 2 : d->score[r] >= thr) {
-					li->lead[k++] = (double)(L - d->day[r]);
+					li->lead[k++] = L - d->day[r];
 					break;
 				}
 			}
@@ -377,88 +362,297 @@ static void lead_release(lead_info *li)
 	free(li->evaluable);
 }
 
-typedef struct workspace {
-	double *w;      /* per row */
-	double *leads;  /* multiset of lead times */
-	size_t nleads_cap;
-} workspace;
+/* What one report needs, prepared once so that a bootstrap replicate (a weight per client) costs
+ * a pass over the job's rows in score order plus a pass over the clients: everything that does
+ * not depend on the order of scores (counts, Brier, the confusion at fixed thresholds, the
+ * equal-width reliability bins, lead times) is summed per client first. */
+enum { CS_ROWS, CS_POS, CS_BRIER, CS_MTP, CS_MFP, CS_MTN, CS_MFN, CS_HTP, CS_HFP, CS_HTN, CS_HFN,
+       CS_N };
 
-/* All point metrics for the client multiset given by cnt (multiplicity per client). */
-static void metrics_once(const pl_eval_data *d, const sorted_rows *sr, const lead_info *li,
-			 const size_t *cnt, const pl_metrics_options *o, workspace *ws, double *v,
-			 pl_reliability_bin *bins, size_t *evaluable_out, size_t *detected_out)
+typedef struct prep {
+	const pl_eval_data *d;
+	size_t n;            /* rows of the job's clients */
+	double *s;           /* their scores, decreasing (ties by row index) */
+	uint8_t *y;          /* labels in that order */
+	uint32_t *c;         /* clients in that order */
+	double *cs;          /* per client: CS_N sums */
+	double *cbin;        /* per client: nbins x (rows, sum of p, sum of y) */
+	lead_info li;
+	int window;
+} prep;
+
+static void prep_release(prep *p)
 {
-	size_t nrows = d->row_first[d->nclients], nlead = 0, evaluable = 0;
-	double W = 0, pos = 0, auroc, ap, brier = 0, weeks, q, acc = 0, bthr = INFINITY;
-	wconf c;
+	free(p->s);
+	free(p->y);
+	free(p->c);
+	free(p->cs);
+	free(p->cbin);
+	lead_release(&p->li);
+}
 
-	for (size_t cl = 0; cl < d->nclients; cl++)
-		for (size_t r = d->row_first[cl]; r < d->row_first[cl + 1]; r++) {
-			double wr = (double)cnt[cl];
-			ws->w[r] = wr;
-			W += wr;
-			pos += wr * d->label[r];
-			brier += wr * (d->score[r] - d->label[r]) * (d->score[r] - d->label[r]);
+static size_t bin_of(double p, size_t nbins)
+{
+	size_t b = p >= 1.0 ? nbins - 1 : p <= 0 ? 0 : (size_t)(p * (double)nbins);
+	return b >= nbins ? nbins - 1 : b;
+}
+
+/* Per-client sums of client c (mult > 0: the client belongs to the job). */
+static void prep_client(prep *p, size_t c, const pl_metrics_options *o)
+{
+	const pl_eval_data *d = p->d;
+	double *cs = p->cs + c * CS_N, *cb = p->cbin + c * o->nbins * 3;
+
+	for (size_t r = d->row_first[c]; r < d->row_first[c + 1]; r++) {
+		double sc = d->score[r];
+		int y = d->label[r], mod = d->tier ? d->tier[r] >= 1 : sc >= o->threshold_moderate,
+		    high = d->tier ? d->tier[r] >= 2 : sc >= o->threshold_high;
+		size_t b = bin_of(sc, o->nbins);
+		cs[CS_ROWS] += 1;
+		cs[CS_POS] += y;
+		cs[CS_BRIER] += (sc - y) * (sc - y);
+		cs[y ? (mod ? CS_MTP : CS_MFN) : (mod ? CS_MFP : CS_MTN)] += 1;
+		cs[y ? (high ? CS_HTP : CS_HFN) : (high ? CS_HFP : CS_HTN)] += 1;
+		cb[3 * b] += 1;
+		cb[3 * b + 1] += sc;
+		cb[3 * b + 2] += y;
+	}
+}
+
+static int prep_init(prep *p, const pl_eval_data *d, const size_t *mult,
+		     const pl_metrics_options *o)
+{
+	size_t n = 0, k = 0;
+	pair *pr;
+
+	memset(p, 0, sizeof(*p));
+	p->d = d;
+	p->window = o->lead_window;
+	for (size_t c = 0; c < d->nclients; c++)
+		if (mult[c])
+			n += d->row_first[c + 1] - d->row_first[c];
+	p->n = n;
+	pr = malloc((n ? n : 1) * sizeof(*pr));
+	p->s = malloc((n ? n : 1) * sizeof(double));
+	p->y = malloc(n ? n : 1);
+	p->c = malloc((n ? n : 1) * sizeof(uint32_t));
+	p->cs = calloc((d->nclients ? d->nclients : 1) * CS_N, sizeof(double));
+	p->cbin = calloc((d->nclients ? d->nclients : 1) * o->nbins * 3, sizeof(double));
+	if (!pr || !p->s || !p->y || !p->c || !p->cs || !p->cbin ||
+	    lead_times(d, o->threshold_high, o->lead_window, &p->li) != 0) {
+		free(pr);
+		return -1;
+	}
+	for (size_t c = 0; c < d->nclients; c++) {
+		if (!mult[c])
+			continue;
+		prep_client(p, c, o);
+		for (size_t r = d->row_first[c]; r < d->row_first[c + 1]; r++) {
+			pr[k].s = d->score[r];
+			pr[k++].i = r;
 		}
-	for (size_t k = 0; k < PL_MET_COUNT; k++)
-		v[k] = NAN;
-	if (W == 0)
-		return;
-	weeks = W / 7.0;
-	rank_metrics(sr, d->label, ws->w, &auroc, &ap);
-	v[PL_MET_AUROC] = auroc;
-	v[PL_MET_AUPRC] = ap;
-	v[PL_MET_BRIER] = brier / W;
-	v[PL_MET_ECE] = ece_weighted(d->score, d->label, ws->w, nrows, o->nbins, bins);
-	v[PL_MET_ECE_ADAPTIVE] = ece_adaptive_weighted(sr, d->score, d->label, ws->w, o->nbins);
-	v[PL_MET_PREVALENCE] = pos / W;
-	confusion_tier(d, ws->w, nrows, 1, o->threshold_moderate, &c);
-	v[PL_MET_MOD_SENS] = ratio(c.tp, c.tp + c.fn);
-	v[PL_MET_MOD_SPEC] = ratio(c.tn, c.tn + c.fp);
-	v[PL_MET_MOD_PPV] = ratio(c.tp, c.tp + c.fp);
-	v[PL_MET_MOD_ALERTS] = (c.tp + c.fp) / weeks;
-	confusion_tier(d, ws->w, nrows, 2, o->threshold_high, &c);
-	v[PL_MET_HIGH_SENS] = ratio(c.tp, c.tp + c.fn);
-	v[PL_MET_HIGH_SPEC] = ratio(c.tn, c.tn + c.fp);
-	v[PL_MET_HIGH_PPV] = ratio(c.tp, c.tp + c.fp);
-	v[PL_MET_HIGH_ALERTS] = (c.tp + c.fp) / weeks;
+	}
+	qsort(pr, n, sizeof(*pr), cmp_pair_desc);
+	{
+		/* the client of a row: a walk over row_first in row order */
+		size_t *cl = malloc((d->row_first[d->nclients] ? d->row_first[d->nclients] : 1) *
+				    sizeof(size_t));
+		if (!cl) {
+			free(pr);
+			return -1;
+		}
+		for (size_t c = 0; c < d->nclients; c++)
+			for (size_t r = d->row_first[c]; r < d->row_first[c + 1]; r++)
+				cl[r] = c;
+		for (size_t j = 0; j < n; j++) {
+			p->s[j] = pr[j].s;
+			p->y[j] = d->label[pr[j].i];
+			p->c[j] = (uint32_t)cl[pr[j].i];
+		}
+		free(cl);
+	}
+	free(pr);
+	return 0;
+}
 
-	/* Budget: the highest threshold whose alerts reach W / (7 budget_weeks) rows; the whole tie
-	 * group at the threshold alerts, so ties can take the count slightly above the budget. */
-	q = weeks / o->budget_weeks;
-	for (size_t k = 0; k < sr->n; k++) {
-		acc += ws->w[sr->order[k]];
-		if (acc >= q) {
-			bthr = sr->s[k];
-			break;
+/* One pass in decreasing score order: AUROC (Mann-Whitney with ties one half), average
+ * precision, and the alert budget (the highest threshold whose alerts reach q weighted rows,
+ * the whole tie group at the threshold alerting). */
+typedef struct rank_out {
+	double auroc, ap, bthr, btp, bfp;
+	int budget;
+} rank_out;
+
+static void rank_pass(const prep *p, const double *wc, double P, double N, double q, rank_out *o)
+{
+	double tp = 0, fp = 0, u = 0, a = 0;
+
+	o->budget = 0;
+	o->bthr = NAN;
+	for (size_t k = 0; k < p->n;) {
+		double pg = 0, ng = 0;
+		size_t j = k;
+		while (j < p->n && p->s[j] == p->s[k]) {
+			double w = wc[p->c[j]];
+			if (p->y[j])
+				pg += w;
+			else
+				ng += w;
+			j++;
+		}
+		u += ng * (tp + 0.5 * pg);
+		tp += pg;
+		fp += ng;
+		if (pg > 0)
+			a += (pg / P) * (tp / (tp + fp));
+		if (!o->budget && pg + ng > 0 && tp + fp >= q) {
+			o->budget = 1;
+			o->bthr = p->s[k];
+			o->btp = tp;
+			o->bfp = fp;
+		}
+		k = j;
+	}
+	if (!o->budget && p->n) { /* budget larger than the data: everyone alerts */
+		o->budget = 1;
+		o->bthr = p->s[p->n - 1];
+		o->btp = tp;
+		o->bfp = fp;
+	}
+	o->auroc = P > 0 && N > 0 ? u / (P * N) : NAN;
+	o->ap = P > 0 ? a : NAN;
+}
+
+/* Equal-mass bins over the rows in increasing score order: a bin closes at the end of the tie
+ * group that takes its weight to W b / nbins (Nixon et al. 2019, adaptive ECE). */
+static double adaptive_pass(const prep *p, const double *wc, double W, size_t nbins)
+{
+	double acc = 0, bp = 0, by = 0, e = 0;
+	size_t b = 1;
+
+	if (W <= 0 || nbins == 0)
+		return NAN;
+	for (size_t k = p->n; k-- > 0;) {
+		double wi = wc[p->c[k]];
+		acc += wi;
+		bp += wi * p->s[k];
+		by += wi * p->y[k];
+		if ((k == 0 || p->s[k - 1] != p->s[k]) && (acc >= W * (double)b / (double)nbins || k == 0)) {
+			e += fabs(bp - by);
+			bp = by = 0;
+			while (b < nbins && acc >= W * (double)b / (double)nbins)
+				b++;
 		}
 	}
-	if (acc < q && sr->n)
-		bthr = sr->s[sr->n - 1]; /* budget larger than the data: everyone alerts */
-	if (q > 0 && isfinite(bthr)) {
-		confusion_weighted(d->score, d->label, ws->w, nrows, bthr, &c);
-		v[PL_MET_BUDGET_THRESHOLD] = bthr;
-		v[PL_MET_BUDGET_SENS] = ratio(c.tp, c.tp + c.fn);
-		v[PL_MET_BUDGET_PPV] = ratio(c.tp, c.tp + c.fp);
-		v[PL_MET_BUDGET_ALERTS] = (c.tp + c.fp) / weeks;
-	}
+	return e / W;
+}
 
-	for (size_t cl = 0; cl < d->nclients; cl++) {
-		evaluable += cnt[cl] * li->evaluable[cl];
-		for (size_t m = 0; m < cnt[cl]; m++)
-			for (size_t e = li->first[cl]; e < li->first[cl + 1]; e++)
-				if (nlead < ws->nleads_cap)
-					ws->leads[nlead++] = li->lead[e];
+/* Median lead time and lapses detected of the client multiset (cnt: a whole number per client):
+ * lead times are whole days, so the multiset is a histogram (hist: window + 1 counters). */
+static void lead_pass(const prep *p, const double *wc, size_t *hist, double *median,
+		      double *detected, size_t *evaluable_out, size_t *detected_out)
+{
+	const pl_eval_data *d = p->d;
+	size_t N = 0, evaluable = 0;
+
+	memset(hist, 0, ((size_t)p->window + 1) * sizeof(size_t));
+	for (size_t c = 0; c < d->nclients; c++) {
+		size_t m = (size_t)wc[c];
+		if (!m)
+			continue;
+		evaluable += m * p->li.evaluable[c];
+		for (size_t e = p->li.first[c]; e < p->li.first[c + 1]; e++) {
+			hist[p->li.lead[e]] += m;
+			N += m;
+		}
 	}
-	if (nlead > 0) {
-		gsl_sort(ws->leads, 1, nlead);
-		v[PL_MET_LEAD_MEDIAN] = gsl_stats_median_from_sorted_data(ws->leads, 1, nlead);
+	*median = NAN;
+	if (N > 0) {
+		/* the (N-1)/2-th and N/2-th values (0-based) of the sorted multiset, averaged */
+		size_t lo = (N - 1) / 2, hi = N / 2, acc = 0;
+		double vlo = NAN, vhi = NAN;
+		for (size_t L = 0; L <= (size_t)p->window; L++) {
+			if (isnan(vlo) && acc + hist[L] > lo)
+				vlo = (double)L;
+			if (acc + hist[L] > hi) {
+				vhi = (double)L;
+				break;
+			}
+			acc += hist[L];
+		}
+		*median = 0.5 * (vlo + vhi);
 	}
-	v[PL_MET_LAPSES_DETECTED] = evaluable ? (double)nlead / (double)evaluable : NAN;
+	*detected = evaluable ? (double)N / (double)evaluable : NAN;
 	if (evaluable_out)
 		*evaluable_out = evaluable;
 	if (detected_out)
-		*detected_out = nlead;
+		*detected_out = N;
+}
+
+/* All point metrics for the client weights wc (a multiplicity per client). */
+static void metrics_once(const prep *p, const double *wc, const pl_metrics_options *o,
+			 size_t *hist, double *v, pl_reliability_bin *bins, size_t *evaluable_out,
+			 size_t *detected_out)
+{
+	const pl_eval_data *d = p->d;
+	size_t nb = o->nbins;
+	double t[CS_N] = { 0 }, weeks, e = 0;
+	rank_out ro;
+	double *sw = NULL;
+
+	for (size_t k = 0; k < PL_MET_COUNT; k++)
+		v[k] = NAN;
+	for (size_t c = 0; c < d->nclients; c++)
+		if (wc[c] != 0)
+			for (size_t k = 0; k < CS_N; k++)
+				t[k] += wc[c] * p->cs[c * CS_N + k];
+	if (t[CS_ROWS] == 0)
+		return;
+	weeks = t[CS_ROWS] / 7.0;
+	rank_pass(p, wc, t[CS_POS], t[CS_ROWS] - t[CS_POS], weeks / o->budget_weeks, &ro);
+	v[PL_MET_AUROC] = ro.auroc;
+	v[PL_MET_AUPRC] = ro.ap;
+	v[PL_MET_BRIER] = t[CS_BRIER] / t[CS_ROWS];
+	/* equal-width reliability bins, ECE = sum_b |sum p - sum y| / W (Naeini et al. 2015) */
+	sw = calloc(nb * 3, sizeof(double));
+	if (sw) {
+		for (size_t c = 0; c < d->nclients; c++)
+			if (wc[c] != 0)
+				for (size_t k = 0; k < nb * 3; k++)
+					sw[k] += wc[c] * p->cbin[c * nb * 3 + k];
+		for (size_t b = 0; b < nb; b++) {
+			double n = sw[3 * b], sp = sw[3 * b + 1], sy = sw[3 * b + 2];
+			if (n > 0)
+				e += fabs(sp - sy);
+			if (bins) {
+				bins[b].lo = (double)b / (double)nb;
+				bins[b].hi = (double)(b + 1) / (double)nb;
+				bins[b].n = (size_t)llround(n);
+				bins[b].mean_predicted = n > 0 ? sp / n : NAN;
+				bins[b].observed_rate = n > 0 ? sy / n : NAN;
+			}
+		}
+		v[PL_MET_ECE] = e / t[CS_ROWS];
+		free(sw);
+	}
+	v[PL_MET_ECE_ADAPTIVE] = adaptive_pass(p, wc, t[CS_ROWS], nb);
+	v[PL_MET_PREVALENCE] = t[CS_POS] / t[CS_ROWS];
+	v[PL_MET_MOD_SENS] = ratio(t[CS_MTP], t[CS_MTP] + t[CS_MFN]);
+	v[PL_MET_MOD_SPEC] = ratio(t[CS_MTN], t[CS_MTN] + t[CS_MFP]);
+	v[PL_MET_MOD_PPV] = ratio(t[CS_MTP], t[CS_MTP] + t[CS_MFP]);
+	v[PL_MET_MOD_ALERTS] = (t[CS_MTP] + t[CS_MFP]) / weeks;
+	v[PL_MET_HIGH_SENS] = ratio(t[CS_HTP], t[CS_HTP] + t[CS_HFN]);
+	v[PL_MET_HIGH_SPEC] = ratio(t[CS_HTN], t[CS_HTN] + t[CS_HFP]);
+	v[PL_MET_HIGH_PPV] = ratio(t[CS_HTP], t[CS_HTP] + t[CS_HFP]);
+	v[PL_MET_HIGH_ALERTS] = (t[CS_HTP] + t[CS_HFP]) / weeks;
+	if (ro.budget) {
+		v[PL_MET_BUDGET_THRESHOLD] = ro.bthr;
+		v[PL_MET_BUDGET_SENS] = ratio(ro.btp, t[CS_POS]);
+		v[PL_MET_BUDGET_PPV] = ratio(ro.btp, ro.btp + ro.bfp);
+		v[PL_MET_BUDGET_ALERTS] = (ro.btp + ro.bfp) / weeks;
+	}
+	lead_pass(p, wc, hist, &v[PL_MET_LEAD_MEDIAN], &v[PL_MET_LAPSES_DETECTED], evaluable_out,
+		  detected_out);
 }
 
 void pl_metrics_report_release(pl_metrics_report *r)
@@ -469,107 +663,191 @@ void pl_metrics_report_release(pl_metrics_report *r)
 	memset(r, 0, sizeof(*r));
 }
 
-pl_status pl_metrics_report_compute(const pl_eval_data *d, const size_t *clients, size_t nclients,
-				    const pl_metrics_options *o, pl_metrics_report *out,
-				    pl_error *err)
+/* ---- the fused bootstrap ---- */
+
+typedef struct boot_ctx {
+	const pl_metrics_job *jobs;
+	size_t njobs, nclients, nuniverse;
+	const size_t *universe;   /* NULL: every client once */
+	size_t **mult;            /* per job: multiplicity of each client */
+	prep *preps;
+	const pl_metrics_options *o;
+	double *reps;             /* [job][replicate][metric] */
+} boot_ctx;
+
+/* Replicate b: one multiset of the universe's clients (its own generator, so replicates can run
+ * on any thread in any order), every job's metrics on it. */
+static pl_status boot_replicate(void *arg, size_t b, pl_error *err)
 {
-	size_t nrows = d->row_first[d->nclients], *cnt = NULL, *list = NULL, B = o->bootstrap;
-	sorted_rows sr = { 0, NULL, NULL };
-	lead_info li = { NULL, NULL, NULL };
-	workspace ws = { NULL, NULL, 0 };
-	double *reps = NULL;
-	gsl_rng *rng = NULL;
+	boot_ctx *x = arg;
+	size_t n = x->nclients, B = x->o->bootstrap;
+	size_t *cnt = calloc(n ? n : 1, sizeof(size_t));
+	size_t *hist = malloc(((size_t)x->o->lead_window + 1) * sizeof(size_t));
+	double *wc = malloc((n ? n : 1) * sizeof(double));
+	gsl_rng *rng = pl_rng_new(pl_rng_substream_seed(x->o->seed, b), PL_RNG_BOOTSTRAP);
 	pl_status st = PL_OK;
 
-	memset(out, 0, sizeof(*out));
-	if (o->nbins == 0 || !(o->budget_weeks > 0) || o->lead_window < 1)
-		return pl_error_set(err, PL_ERR_USAGE, "", "metrics need nbins >= 1, a positive budget "
-				    "and a lead window of at least one day");
-	if (!clients)
-		nclients = d->nclients;
-	cnt = calloc(d->nclients ? d->nclients : 1, sizeof(size_t));
-	list = malloc((nclients ? nclients : 1) * sizeof(size_t));
-	ws.w = malloc((nrows ? nrows : 1) * sizeof(double));
-	out->bins = calloc(o->nbins, sizeof(pl_reliability_bin));
-	reps = malloc((B ? B : 1) * PL_MET_COUNT * sizeof(double));
-	if (!cnt || !list || !ws.w || !out->bins || !reps || sort_rows(d->score, nrows, &sr) != 0 ||
-	    lead_times(d, o->threshold_high, o->lead_window, &li) != 0) {
-		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory computing metrics");
-		goto done;
-	}
-	/* a multiset of nclients clients holds at most nclients * (most leads of one client) */
-	{
-		size_t most = 0;
-		for (size_t c = 0; c < d->nclients; c++)
-			if (li.first[c + 1] - li.first[c] > most)
-				most = li.first[c + 1] - li.first[c];
-		ws.nleads_cap = most * nclients;
-		ws.leads = malloc((ws.nleads_cap ? ws.nleads_cap : 1) * sizeof(double));
-		if (!ws.leads) {
-			st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory computing metrics");
-			goto done;
-		}
-	}
-	out->nbins = o->nbins;
-	for (size_t k = 0; k < nclients; k++) {
-		size_t c = clients ? clients[k] : k;
-		if (c >= d->nclients) {
-			st = pl_error_set(err, PL_ERR_INTERNAL, "", "client index out of range");
-			goto done;
-		}
-		list[k] = c;
-		cnt[c]++;
-		out->rows += d->row_first[c + 1] - d->row_first[c];
-		for (size_t r = d->row_first[c]; r < d->row_first[c + 1]; r++)
-			out->positives += d->label[r];
-	}
-	out->clients = nclients;
-	metrics_once(d, &sr, &li, cnt, o, &ws, out->value, out->bins, &out->lapses_evaluable,
-		     &out->lapses_detected);
-	for (size_t k = 0; k < PL_MET_COUNT; k++)
-		out->lo[k] = out->hi[k] = NAN;
-	if (B == 0 || nclients == 0)
-		goto done;
-
-	rng = pl_rng_new(o->seed, PL_RNG_BOOTSTRAP);
-	if (!rng) {
+	if (!cnt || !hist || !wc || !rng) {
 		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 		goto done;
 	}
-	for (size_t b = 0; b < B; b++) {
-		memset(cnt, 0, d->nclients * sizeof(size_t));
-		for (size_t k = 0; k < nclients; k++)
-			cnt[list[gsl_rng_uniform_int(rng, nclients)]]++;
-		metrics_once(d, &sr, &li, cnt, o, &ws, reps + b * PL_MET_COUNT, NULL, NULL, NULL);
+	for (size_t k = 0; k < x->nuniverse; k++) {
+		size_t r = gsl_rng_uniform_int(rng, x->nuniverse);
+		cnt[x->universe ? x->universe[r] : r]++;
 	}
+	for (size_t j = 0; j < x->njobs; j++) {
+		for (size_t c = 0; c < n; c++)
+			wc[c] = x->mult[j][c] ? (double)cnt[c] : 0.0;
+		metrics_once(&x->preps[j], wc, x->o, hist, x->reps + (j * B + b) * PL_MET_COUNT, NULL,
+			     NULL, NULL);
+	}
+done:
+	free(cnt);
+	free(hist);
+	free(wc);
+	pl_rng_free(rng);
+	return st;
+}
+
+/* Percentile 95% intervals of job j, where most replicates define the metric. */
+static pl_status intervals(const double *reps, size_t B, pl_metrics_report *out, pl_error *err)
+{
+	double *col = malloc((B ? B : 1) * sizeof(double));
+
+	if (!col)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 	for (size_t m = 0; m < PL_MET_COUNT; m++) {
-		double *col = malloc(B * sizeof(double));
 		size_t k = 0;
-		if (!col) {
-			st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
-			goto done;
-		}
 		for (size_t b = 0; b < B; b++)
 			if (!isnan(reps[b * PL_MET_COUNT + m]))
 				col[k++] = reps[b * PL_MET_COUNT + m];
-		/* an interval only when most replicates define the metric */
 		if (k > 0 && 10 * k >= 9 * B) {
 			gsl_sort(col, 1, k);
 			out->lo[m] = gsl_stats_quantile_from_sorted_data(col, 1, k, 0.025);
 			out->hi[m] = gsl_stats_quantile_from_sorted_data(col, 1, k, 0.975);
 		}
-		free(col);
 	}
-done:
+	free(col);
+	return PL_OK;
+}
+
+static pl_status check_options(const pl_metrics_options *o, pl_error *err)
+{
+	if (o->nbins == 0 || !(o->budget_weeks > 0) || o->lead_window < 1)
+		return pl_error_set(err, PL_ERR_USAGE, "", "metrics need nbins >= 1, a positive budget "
+				    "and a lead window of at least one day");
+	return PL_OK;
+}
+
+/* Job j's point estimate and its client multiplicities. */
+static pl_status job_point(const pl_metrics_job *jb, size_t *mult, prep *p,
+			   const pl_metrics_options *o, size_t *hist, pl_error *err)
+{
+	const pl_eval_data *d = jb->data;
+	size_t nc = jb->clients ? jb->nclients : d->nclients;
+	pl_metrics_report *out = jb->out;
+	double *wc = malloc((d->nclients ? d->nclients : 1) * sizeof(double));
+
+	memset(out, 0, sizeof(*out));
+	out->bins = calloc(o->nbins, sizeof(pl_reliability_bin));
+	if (!wc || !out->bins) {
+		free(wc);
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory computing metrics");
+	}
+	for (size_t k = 0; k < nc; k++) {
+		size_t c = jb->clients ? jb->clients[k] : k;
+		if (c >= d->nclients) {
+			free(wc);
+			return pl_error_set(err, PL_ERR_INTERNAL, "", "client index out of range");
+		}
+		mult[c]++;
+		out->rows += d->row_first[c + 1] - d->row_first[c];
+		for (size_t r = d->row_first[c]; r < d->row_first[c + 1]; r++)
+			out->positives += d->label[r];
+	}
+	out->clients = nc;
+	out->nbins = o->nbins;
+	if (prep_init(p, d, mult, o) != 0) {
+		free(wc);
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory computing metrics");
+	}
+	for (size_t c = 0; c < d->nclients; c++)
+		wc[c] = (double)mult[c];
+	metrics_once(p, wc, o, hist, out->value, out->bins, &out->lapses_evaluable,
+		     &out->lapses_detected);
+	for (size_t k = 0; k < PL_MET_COUNT; k++)
+		out->lo[k] = out->hi[k] = NAN;
+	free(wc);
+	return PL_OK;
+}
+
+pl_status pl_metrics_reports_compute(const pl_metrics_job *jobs, size_t njobs,
+				     const size_t *universe, size_t nuniverse,
+				     const pl_metrics_options *o, pl_error *err)
+{
+	size_t n = njobs ? jobs[0].data->nclients : 0, B = o->bootstrap;
+	boot_ctx x;
+	size_t *hist = NULL;
+	pl_status st = check_options(o, err);
+
 	if (st != PL_OK)
-		pl_metrics_report_release(out);
-	pl_rng_free(rng);
-	sorted_release(&sr);
-	lead_release(&li);
-	free(ws.w);
-	free(ws.leads);
-	free(cnt);
-	free(list);
-	free(reps);
+		return st;
+	memset(&x, 0, sizeof(x));
+	for (size_t j = 0; j < njobs; j++) {
+		memset(jobs[j].out, 0, sizeof(*jobs[j].out));
+		if (jobs[j].data->nclients != n)
+			return pl_error_set(err, PL_ERR_INTERNAL, "", "metrics jobs on different clients");
+	}
+	x.jobs = jobs;
+	x.njobs = njobs;
+	x.nclients = n;
+	x.universe = universe;
+	x.nuniverse = universe ? nuniverse : n;
+	x.o = o;
+	x.mult = calloc(njobs ? njobs : 1, sizeof(size_t *));
+	x.preps = calloc(njobs ? njobs : 1, sizeof(prep));
+	hist = malloc(((size_t)o->lead_window + 1) * sizeof(size_t));
+	if (!x.mult || !x.preps || !hist) {
+		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory computing metrics");
+		goto done;
+	}
+	for (size_t j = 0; st == PL_OK && j < njobs; j++) {
+		x.mult[j] = calloc(n ? n : 1, sizeof(size_t));
+		st = x.mult[j] ? job_point(&jobs[j], x.mult[j], &x.preps[j], o, hist, err)
+			       : pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	}
+	if (st != PL_OK || B == 0 || x.nuniverse == 0)
+		goto done;
+	x.reps = malloc(njobs * B * PL_MET_COUNT * sizeof(double));
+	if (!x.reps) {
+		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+		goto done;
+	}
+	st = pl__run_items(B, pl__thread_count(o->threads), boot_replicate, &x, err);
+	for (size_t j = 0; st == PL_OK && j < njobs; j++)
+		if (jobs[j].clients ? jobs[j].nclients : n)
+			st = intervals(x.reps + j * B * PL_MET_COUNT, B, jobs[j].out, err);
+done:
+	for (size_t j = 0; j < njobs; j++) {
+		if (x.mult)
+			free(x.mult[j]);
+		if (x.preps)
+			prep_release(&x.preps[j]);
+		if (st != PL_OK)
+			pl_metrics_report_release(jobs[j].out);
+	}
+	free(x.mult);
+	free(x.preps);
+	free(x.reps);
+	free(hist);
 	return st;
+}
+
+pl_status pl_metrics_report_compute(const pl_eval_data *d, const size_t *clients, size_t nclients,
+				    const pl_metrics_options *o, pl_metrics_report *out,
+				    pl_error *err)
+{
+	pl_metrics_job job = { d, clients, nclients, out };
+	/* the bootstrap resamples the listed clients (all when clients is NULL) */
+	return pl_metrics_reports_compute(&job, 1, clients, clients ? nclients : 0, o, err);
 }

@@ -83,7 +83,9 @@ typedef struct pl_metrics_options {
 	size_t nbins;          /* ECE bins (default 10) */
 	int lead_window;       /* days before a lapse searched for the first high alert (default 28) */
 	size_t bootstrap;      /* bootstrap replicates, 0 = no intervals (default 200) */
-	unsigned long seed;    /* bootstrap seed */
+	unsigned long seed;    /* bootstrap seed (replicate b draws from substream b, rng.h) */
+	int threads;           /* bootstrap threads, 0 = one per online processor; the answer does
+				  not depend on it */
 } pl_metrics_options;
 
 void pl_metrics_options_init(pl_metrics_options *o);
@@ -121,6 +123,22 @@ pl_status pl_metrics_report_compute(const pl_eval_data *data, const size_t *clie
 				    const pl_metrics_options *o, pl_metrics_report *out,
 				    pl_error *err);
 void pl_metrics_report_release(pl_metrics_report *r);
+
+/* Several reports from one bootstrap (every job on the same clients: the same nclients and
+ * row_first; scores may differ): replicate b draws one multiset of the `universe` clients
+ * (NULL: every client once), and each job's replicate keeps the drawn clients that it lists
+ * (with their draw counts). A subgroup's interval therefore comes from resampling the whole
+ * cohort, as its share of the cohort varies in a new sample. Replicates run on o->threads. */
+typedef struct pl_metrics_job {
+	const pl_eval_data *data;
+	const size_t *clients;      /* NULL: all clients */
+	size_t nclients;
+	pl_metrics_report *out;
+} pl_metrics_job;
+
+pl_status pl_metrics_reports_compute(const pl_metrics_job *jobs, size_t njobs,
+				     const size_t *universe, size_t nuniverse,
+				     const pl_metrics_options *o, pl_error *err);
 
 #ifdef __cplusplus
 }

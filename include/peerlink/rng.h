@@ -7,8 +7,9 @@
  *   PL_RNG_TRAIN_FOLDS     splitmix64, s XOR 0x5eed5eed: risk train's client folds (a shuffle,
  *                          draws reduced modulo the remaining count)
  *   PL_RNG_EVAL_FOLDS      mt19937, s: risk evaluate --cv's client folds (gsl_ran_shuffle)
- *   PL_RNG_BOOTSTRAP       mt19937, s: the metrics' cluster bootstrap (clients drawn with
- *                          gsl_rng_uniform_int)
+ *   PL_RNG_BOOTSTRAP       mt19937, pl_rng_substream_seed(s, b) for replicate b: the metrics'
+ *                          cluster bootstrap (clients drawn with gsl_rng_uniform_int), one
+ *                          generator per replicate so that replicates can run on any thread
  *   PL_RNG_EWS_SURROGATES  mt19937, s: risk ews's AR(1) and phase surrogates
  *   PL_RNG_GEN_CHECKINS    mt19937, s: dataset generate checkins (clients drawn one after the
  *                          other, each in the fixed order of gen_checkins.c)
@@ -53,6 +54,10 @@ extern const gsl_rng_type *const pl_rng_splitmix64;
  * or for an unknown stream. */
 gsl_rng *pl_rng_new(unsigned long seed, pl_rng_stream stream);
 void pl_rng_free(gsl_rng *r);
+/* The seed of substream `index` of a seed (independent replicates drawn in any order): the
+ * splitmix64 output function of seed + (index + 1) * 0x9e3779b97f4a7c15, cut to 32 bits (what
+ * mt19937 reads). */
+unsigned long pl_rng_substream_seed(unsigned long seed, unsigned long index);
 
 /* Walker's alias table (Walker 1977, ACM TOMS 3(3):253-256) for drawing 0..k-1 with probability
  * proportional to w[0..k) through gsl_ran_discrete: built exactly as gsl_ran_discrete_preproc
