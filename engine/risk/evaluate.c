@@ -263,28 +263,6 @@ static pl_status collect_lapses(rows *r, const pl_eval_set *s, pl_error *err)
 
 /* ---------------------------------------------------------------- scores */
 
-/* Client-grouped folds: a seeded shuffle of the clients (stream PL_RNG_EVAL_FOLDS), dealt round
- * robin. */
-static pl_status assign_folds(size_t n, size_t K, unsigned long seed, size_t *fold, pl_error *err)
-{
-	size_t *perm = malloc((n ? n : 1) * sizeof(size_t));
-	gsl_rng *g = pl_rng_new(seed, PL_RNG_EVAL_FOLDS);
-
-	if (!perm || !g) {
-		free(perm);
-		pl_rng_free(g);
-		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
-	}
-	for (size_t i = 0; i < n; i++)
-		perm[i] = i;
-	gsl_ran_shuffle(g, perm, n, sizeof(size_t));
-	for (size_t i = 0; i < n; i++)
-		fold[perm[i]] = i % K;
-	free(perm);
-	pl_rng_free(g);
-	return PL_OK;
-}
-
 /* ---- training rows: every client featurized once, on the workers ---- */
 
 typedef struct train_ctx {
@@ -742,7 +720,7 @@ pl_status pl_eval_run(const pl_eval_set *s, const pl_eval_options *o, pl_eval_re
 	if (o->model) {
 		out->threshold_moderate = o->model->threshold_moderate;
 		out->threshold_high = o->model->threshold_high;
-	} else if ((st = assign_folds(s->n, o->folds, o->seed, fold, err)) != PL_OK ||
+	} else if ((st = pl_risk_assign_folds(s->n, o->folds, o->seed, PL_RNG_EVAL_FOLDS, fold, err)) != PL_OK ||
 		   (st = train_folds(s, o, fold, threads, models, err)) != PL_OK) {
 		goto done;
 	}

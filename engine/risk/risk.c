@@ -19,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_randist.h>
+
 /* ---------------------------------------------------------------- options and dataset */
 
 void pl_risk_train_options_init(pl_risk_train_options *o)
@@ -269,8 +271,7 @@ typedef struct train_work {
 	double *sorted;
 	double *sub_x, *sub_y;  /* one fold's training rows */
 	uint8_t *y8;            /* labels as 0/1 bytes, for the metrics module */
-	int *fold;              /* per client */
-	uint32_t *perm;
+	size_t *fold;           /* per client */
 } train_work;
 
 static void train_work_release(train_work *w)
@@ -284,7 +285,6 @@ static void train_work_release(train_work *w)
 	free(w->sub_y);
 	free(w->y8);
 	free(w->fold);
-	free(w->perm);
 }
 
 static pl_status train_work_alloc(train_work *w, const pl_risk_dataset *ds, pl_error *err)
@@ -300,10 +300,9 @@ static pl_status train_work_alloc(train_work *w, const pl_risk_dataset *ds, pl_e
 	w->sub_x = malloc(n * p * sizeof(double));
 	w->sub_y = malloc(n * sizeof(double));
 	w->y8 = malloc(n);
-	w->fold = malloc((ds->nclients ? ds->nclients : 1) * sizeof(int));
-	w->perm = malloc((ds->nclients ? ds->nclients : 1) * sizeof(uint32_t));
+	w->fold = malloc((ds->nclients ? ds->nclients : 1) * sizeof(size_t));
 	if (!w->Z || !w->beta || !w->oof || !w->prob || !w->sorted || !w->sub_x || !w->sub_y ||
-	    !w->y8 || !w->fold || !w->perm)
+	    !w->y8 || !w->fold)
 		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 	for (size_t i = 0; i < n; i++)
 		w->y8[i] = ds->y[i] > 0.5;
@@ -335,26 +334,25 @@ static void standardize(const pl_risk_dataset *ds, pl_risk_model *m, double *Z)
 	}
 }
 
-/* Folds grouped by client: a seeded shuffle of the clients (stream PL_RNG_TRAIN_FOLDS, rng.h),
- * dealt round robin. */
-static pl_status assign_folds(size_t nclients, size_t K, unsigned long seed, uint32_t *perm,
-			      int *fold, pl_error *err)
+pl_status pl_risk_assign_folds(size_t n, size_t K, unsigned long seed, int stream, size_t *fold,
+				pl_error *err)
 {
-	gsl_rng *rng = pl_rng_new(seed, PL_RNG_TRAIN_FOLDS);
+	size_t *perm = malloc((n ? n : 1) * sizeof(size_t));
+	gsl_rng *g = pl_rng_new(seed, (pl_rng_stream)stream);
 
-	if (!rng)
-		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
-	for (size_t g = 0; g < nclients; g++)
-		perm[g] = (uint32_t)g;
-	for (size_t g = nclients; g > 1; g--) {
-		size_t r = (size_t)(gsl_rng_get(rng) % g);
-		uint32_t t = perm[g - 1];
-		perm[g - 1] = perm[r];
-		perm[r] = t;
+	if (!perm || !g || K == 0) {
+		free(perm);
+		pl_rng_free(g);
+		return K == 0 ? pl_error_set(err, PL_ERR_INTERNAL, "", "folds need K >= 1")
+			      : pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 	}
-	for (size_t g = 0; g < nclients; g++)
-		fold[perm[g]] = (int)(g % K);
-	pl_rng_free(rng);
+	for (size_t i = 0; i < n; i++)
+		perm[i] = i;
+	gsl_ran_shuffle(g, perm, n, sizeof(size_t));
+	for (size_t i = 0; i < n; i++)
+		fold[perm[i]] = i % K;
+	free(perm);
+	pl_rng_free(g);
 	return PL_OK;
 }
 
@@ -491,7 +489,8 @@ pl_status pl_risk_train(const pl_risk_dataset *ds, const pl_catalogue *cat,
 	m->l2 = o->l2;
 	memcpy(m->features, f, p * sizeof(*f));
 	standardize(ds, m, w.Z);
-	if ((st = assign_folds(ds->nclients, K, o->seed, w.perm, w.fold, err)) != PL_OK ||
+	st = pl_risk_assign_folds(ds->nclients, K, o->seed, PL_RNG_TRAIN_FOLDS, w.fold, err);
+	if (st != PL_OK ||
 	    (st = out_of_fold_logits(ds, K, o->l2, &w, err)) != PL_OK)
 		goto fail;
 	/* Calibration on the out-of-fold logits. */

@@ -224,6 +224,11 @@ typedef struct pl_risk_train_options {
 } pl_risk_train_options;
 
 void pl_risk_train_options_init(pl_risk_train_options *o);
+/* Client-grouped folds, the one assigner of training and evaluation: the clients shuffled by
+ * gsl_ran_shuffle with the generator of `stream` (a pl_rng_stream of rng.h, seeded from seed),
+ * then dealt round robin, so fold sizes differ by at most one: fold[i] in 0 .. K-1. */
+pl_status pl_risk_assign_folds(size_t n, size_t K, unsigned long seed, int stream, size_t *fold,
+				pl_error *err);
 pl_status pl_risk_dataset_init(pl_risk_dataset *ds, size_t nfeatures, pl_error *err);
 /* Featurize every labelable day of the client (>= min_checkins check-ins, horizon inside
  * follow-up: pl_followup_end(c, o->doc_end), days past the grid counting as silent) and append

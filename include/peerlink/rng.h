@@ -4,9 +4,9 @@
  * shifts another and the same seed gives the same answer on every platform.
  *
  * Streams (generator, and the state a request's seed s gives it):
- *   PL_RNG_TRAIN_FOLDS     splitmix64, s XOR 0x5eed5eed: risk train's client folds (a shuffle,
- *                          draws reduced modulo the remaining count)
- *   PL_RNG_EVAL_FOLDS      mt19937, s: risk evaluate --cv's client folds (gsl_ran_shuffle)
+ *   PL_RNG_TRAIN_FOLDS     splitmix64, s XOR 0x5eed5eed: risk train's client folds
+ *                          (pl_risk_assign_folds: gsl_ran_shuffle, dealt round robin)
+ *   PL_RNG_EVAL_FOLDS      mt19937, s: risk evaluate --cv's client folds (the same assigner)
  *   PL_RNG_BOOTSTRAP       mt19937, pl_rng_substream_seed(s, b) for replicate b: the metrics'
  *                          cluster bootstrap (clients drawn with gsl_rng_uniform_int), one
  *                          generator per replicate so that replicates can run on any thread
