@@ -2,7 +2,8 @@
 """Independent check of expected.json (risk train on 6 hand-made clients, one binary feature).
 
 Rebuilds the 18 rows and labels from the definitions in docs/risk.md, the client folds from the
-documented seeded shuffle (splitmix64, seed ^ 0x5eed5eed, Fisher-Yates, dealt round robin), fits
+documented seeded shuffle (splitmix64, seed ^ 0x5eed5eed, GSL's gsl_ran_shuffle with
+gsl_rng_uniform_int, dealt round robin), fits
 each penalized logistic model by scipy.optimize on the objective itself (not IRLS), and recomputes
 standardization, coefficients, thresholds and every metric. Run from this folder:
 /usr/bin/python3 verify.py (ctest runs it as verify.risk_train/tiny_fit; exit 1 on a mismatch).
@@ -52,10 +53,20 @@ def splitmix(state):
 K, nclients = doc["folds"], len(doc["clients"])
 s = doc["seed"] ^ 0x5EED5EED
 perm = list(range(nclients))
-for g in range(nclients, 1, -1):
-    s, r = splitmix(s)
-    r %= g
-    perm[g - 1], perm[r] = perm[r], perm[g - 1]
+
+
+def uniform_int(s, n):
+    # gsl_rng_uniform_int: scale = (max - min) / n, draw until get() / scale < n
+    scale = M64 // n
+    while True:
+        s, r = splitmix(s)
+        if r // scale < n:
+            return s, r // scale
+
+
+for i in range(nclients - 1, 0, -1):  # gsl_ran_shuffle
+    s, j = uniform_int(s, i + 1)
+    perm[i], perm[j] = perm[j], perm[i]
 fold = [0] * nclients
 for i, g in enumerate(perm):
     fold[g] = i % K
@@ -76,7 +87,11 @@ high = min(cands)
 pos = sorted(p[Y == 1], reverse=True)
 need = max(1, min(len(pos), math.ceil(doc["sensitivity"] * len(pos))))
 moderate = min(pos[need - 1], high)
-auc = sum((a > c) + 0.5 * (a == c) for a in oof[Y == 1] for c in oof[Y == 0]) / (sum(Y) * sum(1 - Y))
+# Ties: the optimizer stops about 1e-8 away from the exact optimum, so folds whose fits are the
+# same model in exact arithmetic (e.g. an intercept-only fit at a rate of 1/3) differ in the last
+# digits here; values within 1e-6 count as tied, as they are in the engine's output.
+oofr = np.round(oof, 6)
+auc = sum((a > c) + 0.5 * (a == c) for a in oofr[Y == 1] for c in oofr[Y == 0]) / (sum(Y) * sum(1 - Y))
 checks = {
     "mean": (out["features"][0]["mean"], mean), "sd": (out["features"][0]["sd"], sd),
     "coefficient": (out["features"][0]["coefficient"], b[1]), "intercept": (out["intercept"], b[0]),
@@ -90,7 +105,9 @@ checks = {
 }
 for name, thr in (("moderate_or_higher", moderate), ("high", high)):
     t = out["metrics"]["tiers"][name]
-    flagged = p >= thr
+    # the moderate threshold is one of the risks (ties within the optimizer's precision, above);
+    # the high one lies just above the largest risk (nextafter), where no tolerance applies
+    flagged = p >= thr - (1e-6 if name == "moderate_or_higher" else 0)
     checks[name + " flagged"] = (t["flagged_fraction"], flagged.mean())
     checks[name + " sensitivity"] = (t["sensitivity"], (flagged & (Y == 1)).sum() / Y.sum())
 for row in out["metrics"]["reliability"]:
