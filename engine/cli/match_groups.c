@@ -69,8 +69,10 @@ int cmd_match_groups(cli_ctx *ctx)
 	t0 = cli_now_ms();
 	pl_groups_program_problem(&m, S, &pb);
 	st = pl_groups_solve(&pb, &res, &ctx->err);
-	if (st != PL_OK)
+	if (st != PL_OK) {
+		pl_json_groups_name_error(&m, &ctx->err);
 		goto fail;
+	}
 	t.solve_ms = cli_ms(ctx, cli_now_ms() - t0);
 	t.parse_ms = cli_ms(ctx, ctx->parse_ms);
 	answer = pl_json_groups_answer(&m, S, &res);

@@ -225,9 +225,10 @@ static pl_status read_group_header(pl_groups_program *m, json_t *grp, size_t g, 
 				   pl_error *err)
 {
 	static const char *const gkeys[] = { "id", "size", "requires", "modality", "facilitator",
-					     "extra", "needs", NULL };
+					     "extra", "needs", "required", "language", NULL };
 	char q[PL_POINTER_MAX];
-	const char *id = NULL, *mod = NULL, *fac = NULL;
+	const char *id = NULL, *mod = NULL, *fac = NULL, *lang = NULL;
+	int required = 0;
 	json_t *x;
 	pl_status st;
 
@@ -264,8 +265,21 @@ static pl_status read_group_header(pl_groups_program *m, json_t *grp, size_t g, 
 		st = copy_string(&m->group_modality[g], mod, err);
 	if (st == PL_OK)
 		st = copy_string(&m->group_facilitator[g], fac, err);
+	if (st == PL_OK)
+		st = pl_json_get_bool(grp, "required", p, 0, &required, err);
+	if (st == PL_OK && required)
+		st = pl_groups_program_set_required(m, g, err);
+	if (st == PL_OK)
+		st = pl_json_get_string(grp, "language", p, 0, &lang, err);
+	if (st == PL_OK && lang && !*lang)
+		st = pl_error_set(err, PL_ERR_INVALID, pl_json_ptr(q, sizeof(q), p, "language"),
+				  "language must be a non-empty string");
+	if (st == PL_OK)
+		st = copy_string(&m->group_language[g], lang, err);
 	if (st == PL_OK && mod)
 		pl_groups_program_modality(m, g, mod);
+	if (st == PL_OK && lang)
+		pl_groups_program_language(m, g, lang);
 	return st;
 }
 
@@ -354,6 +368,27 @@ static pl_status read_pair_lists(pl_groups_program *m, json_t *doc, pl_error *er
 	return st;
 }
 
+/* A required group whose own rules leave fewer clients than its minimum: exit 4 with the
+ * pointer of the rule that did it (/groups/g/requires/gender, /groups/g/modality, ...). */
+static pl_status check_required_rules(const pl_groups_program *m, pl_error *err)
+{
+	const pl_group_gate *gate = NULL;
+	size_t g = 0;
+	char p[PL_POINTER_MAX], q[PL_POINTER_MAX];
+	pl_status st = pl_groups_program_check_required(m, &g, &gate, err);
+
+	if (st != PL_ERR_INFEASIBLE || !gate)
+		return st;
+	pl_json_ptr_index(p, sizeof(p), "/groups", g);
+	if (pl_group_gate_is_requirement(gate->field)) {
+		pl_json_ptr(q, sizeof(q), p, "requires");
+		pl_json_ptr(err->pointer, sizeof(err->pointer), q, pl_group_gate_name(gate->field));
+	} else {
+		pl_json_ptr(err->pointer, sizeof(err->pointer), p, pl_group_gate_name(gate->field));
+	}
+	return st;
+}
+
 pl_status pl_json_read_groups_program(json_t *doc, pl_groups_program *m, pl_error *err)
 {
 	static const char *const keys[] = { "clients", "groups", "group_size", "group_count",
@@ -384,7 +419,22 @@ pl_status pl_json_read_groups_program(json_t *doc, pl_groups_program *m, pl_erro
 		m->has_seed = 1;
 		m->seed = (unsigned long)seed;
 	}
+	if (st == PL_OK)
+		st = check_required_rules(m, err);
 	return st;
+}
+
+void pl_json_groups_name_error(const pl_groups_program *m, pl_error *err)
+{
+	char msg[sizeof(err->message)];
+	const char *rest;
+	size_t g;
+
+	if (!m->group_id || sscanf(err->pointer, "/groups/%zu", &g) != 1 || g >= m->ngroups ||
+	    strncmp(err->message, "required group ", 15) != 0 || !(rest = strchr(err->message + 15, ' ')))
+		return;
+	snprintf(msg, sizeof(msg), "required group '%s'%s", m->group_id[g], rest);
+	snprintf(err->message, sizeof(err->message), "%s", msg);
 }
 
 /* Criteria whose shared tags explain a member's place in a group, in reading order. */
@@ -401,7 +451,7 @@ static const char *reason_message(int reason)
 {
 	switch (reason) {
 	case PL_GROUPS_NO_ELIGIBLE_GROUP:
-		return "no group admits this client (its requires or modality)";
+		return "no group admits this client (its requires, modality or language)";
 	case PL_GROUPS_SIZE_LIMIT:
 		return "no group this client may join is small enough for the client's group-size "
 		       "limit (its minimum size, or with size_limit \"declared\" its maximum, is "
@@ -539,6 +589,49 @@ static void add_conflict_counts(const pl_groups_program *m, const double *S, siz
 	json_object_set_new(e, "rules", pl_json_rule_counts(counts, "keep_apart", NULL));
 }
 
+/*
+ * Why a declared group was not formed, in words with counts: which rule left too few clients
+ * (the first of its rules after which fewer than its minimum remain, else the size limits and
+ * keep-together sets), or where the clients who could join it went instead.
+ */
+static void group_why(const pl_groups_program *m, const pl_groups_result *res, size_t g,
+		      char *why, size_t size)
+{
+	size_t elig = res->group_eligible[g], out = 0, listed = 0;
+
+	why[0] = '\0';
+	if (res->group_status[g] == PL_GROUPS_TOO_FEW_ELIGIBLE) {
+		const pl_group_gate *b = pl_groups_program_blocking_gate(m, g);
+		if (b)
+			appendf(why, size, "%zu clients meet its %s%s rule (with the rules before it), "
+				"fewer than its minimum size %zu", b->left,
+				pl_group_gate_is_requirement(b->field) ? "requires." : "",
+				pl_group_gate_name(b->field), m->min_size[g]);
+		else
+			appendf(why, size, "%zu clients may join it once group-size limits "
+				"(social_anxiety, max_group_size, exposure plans) and keep_together sets "
+				"are counted, fewer than its minimum size %zu", elig, m->min_size[g]);
+		return;
+	}
+	appendf(why, size, "%zu clients may join it (minimum %zu), but the grouping that places the "
+		"most clients with the largest total puts them elsewhere:", elig, m->min_size[g]);
+	for (size_t h = 0; h < m->ngroups; h++) {
+		size_t cnt = 0;
+		for (size_t i = 0; i < m->n; i++)
+			cnt += m->eligible[i * m->ngroups + g] && res->group_of[i] == (long)h;
+		if (!cnt)
+			continue;
+		if (m->group_id)
+			appendf(why, size, "%s %s %zu", listed++ ? "," : "", m->group_id[h], cnt);
+		else
+			appendf(why, size, "%s group %zu: %zu", listed++ ? "," : "", h, cnt);
+	}
+	for (size_t i = 0; i < m->n; i++)
+		out += m->eligible[i * m->ngroups + g] && res->group_of[i] < 0;
+	if (out)
+		appendf(why, size, "%s unplaced %zu", listed ? "," : "", out);
+}
+
 json_t *pl_json_groups_answer(const pl_groups_program *m, const double *S,
 			      const pl_groups_result *res)
 {
@@ -567,6 +660,10 @@ json_t *pl_json_groups_answer(const pl_groups_program *m, const double *S,
 			json_object_set_new(e, "id", json_string(m->group_id[g]));
 			if (m->group_modality[g])
 				json_object_set_new(e, "modality", json_string(m->group_modality[g]));
+			if (m->group_language && m->group_language[g])
+				json_object_set_new(e, "language", json_string(m->group_language[g]));
+			if (m->required && m->required[g])
+				json_object_set_new(e, "required", json_true());
 			if (m->group_facilitator[g])
 				json_object_set_new(e, "facilitator", json_string(m->group_facilitator[g]));
 		} else {
@@ -578,6 +675,7 @@ json_t *pl_json_groups_answer(const pl_groups_program *m, const double *S,
 		json_array_append_new(size, json_integer((json_int_t)m->max_size[g]));
 		json_object_set_new(e, "size_range", size);
 		json_object_set_new(e, "size", json_integer((json_int_t)k));
+		json_object_set_new(e, "eligible", json_integer((json_int_t)res->group_eligible[g]));
 		for (size_t a = 0; a < k; a++)
 			json_array_append_new(arr, member_entry(m, S, members, k, a));
 		json_object_set_new(e, "members", arr);
@@ -590,15 +688,19 @@ json_t *pl_json_groups_answer(const pl_groups_program *m, const double *S,
 		} else {
 			json_object_set_new(e, "cohesion", json_null());
 		}
-		if (res->group_status[g] == PL_GROUPS_FORMED)
+		if (res->group_status[g] == PL_GROUPS_FORMED) {
 			formed++;
-		else
+		} else {
+			char why[1024];
 			json_object_set_new(
 				e, "message",
 				json_string(res->group_status[g] == PL_GROUPS_TOO_FEW_ELIGIBLE
 						    ? "fewer clients may join this group than its minimum size"
 						    : "not enough clients were left to reach its minimum size "
 						      "once the other groups were filled"));
+			group_why(m, res, g, why, sizeof(why));
+			json_object_set_new(e, "why", json_string(why));
+		}
 		json_array_append_new(groups, e);
 	}
 	for (size_t i = 0; i < m->n; i++) {

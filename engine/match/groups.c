@@ -149,6 +149,12 @@ static void inst_release(inst *I)
 	memset(I, 0, sizeof(*I));
 }
 
+/* Must group g be formed? */
+static int greq(const inst *I, size_t g)
+{
+	return I->p->required && I->p->required[g];
+}
+
 static size_t climit(const pl_groups_problem *p, size_t i)
 {
 	return p->client_max && p->client_max[i] > 0 ? p->client_max[i] : NO_LIMIT;
@@ -219,7 +225,8 @@ static void build_groups(inst *I, const pl_groups_problem *p)
 	for (size_t g = 0; g < G; g++) {
 		I->same_as[g] = -1;
 		for (size_t h = g; h-- > 0;) {
-			int same = I->gmin[h] == I->gmin[g] && I->gmax[h] == I->gmax[g];
+			int same = I->gmin[h] == I->gmin[g] && I->gmax[h] == I->gmax[g] &&
+				   greq(I, h) == greq(I, g);
 			for (size_t i = 0; same && i < n; i++)
 				same = celig(p, i, g) == celig(p, i, h);
 			if (same) {
@@ -461,6 +468,22 @@ typedef struct state {
 	int log_on;
 } state;
 
+/* How far a group of `size` clients is below its minimum (an empty group is not, unless it is
+ * required). */
+static size_t deficit_of(const inst *I, long g, size_t size)
+{
+	return (size > 0 || greq(I, (size_t)g)) && size < I->gmin[g] ? I->gmin[g] - size : 0;
+}
+
+/* The deficit of the empty state: every required group's minimum. */
+static size_t empty_deficit(const inst *I)
+{
+	size_t d = 0;
+	for (size_t g = 0; g < I->G; g++)
+		d += deficit_of(I, (long)g, 0);
+	return d;
+}
+
 static void state_release(state *S)
 {
 	free(S->gu);
@@ -500,6 +523,7 @@ static int state_init(state *S, const inst *I)
 		S->head[g] = -1;
 		S->formed[g] = 1;
 	}
+	S->deficit = empty_deficit(I);
 	return 0;
 }
 
@@ -517,13 +541,7 @@ static void state_clear(state *S)
 	}
 	S->placed = 0;
 	S->obj = 0.0;
-	S->deficit = 0;
-}
-
-/* How far a group of `size` clients is below its minimum (an empty group is not). */
-static size_t deficit_of(const inst *I, long g, size_t size)
-{
-	return size > 0 && size < I->gmin[g] ? I->gmin[g] - size : 0;
+	S->deficit = empty_deficit(I);
 }
 
 /* Move unit u to group g (-1: nobody), updating every table. No feasibility check. */
@@ -592,10 +610,11 @@ static size_t group_cap(const state *S, long g, long x, long y, long z)
 	return cap;
 }
 
-/* Does a group of `size` clients respect its minimum (hard mode: empty or at least min)? */
+/* Does a group of `size` clients respect its minimum (hard mode: empty or at least min; a
+ * required group at least min)? */
 static int size_ok(const inst *I, long g, size_t size, int soft)
 {
-	return soft || size == 0 || size >= I->gmin[g];
+	return soft || (size == 0 && !greq(I, (size_t)g)) || size >= I->gmin[g];
 }
 
 /* Can unit u move to group g (g >= 0, openable)? Hard mode keeps every group empty or at least at
@@ -898,7 +917,7 @@ static void construct(state *S, rng *r, double noise, ukey *keys, size_t *gorder
 	/* Groups by scarcity: fewest eligible clients first. */
 	for (size_t g = 0; g < G; g++) {
 		size_t cnt = eligible_count(I, g);
-		keys[g].ne = cnt;
+		keys[g].ne = greq(I, g) ? cnt : cnt + I->n + 1; /* required groups first */
 		keys[g].sz = 0;
 		keys[g].tie = rng_next(r);
 		keys[g].u = g;
@@ -936,8 +955,9 @@ static void construct(state *S, rng *r, double noise, ukey *keys, size_t *gorder
 	}
 	for (size_t k = 0; k < G; k++) {
 		size_t g = gorder[k];
-		if (S->formed[g] && S->size[g] < I->gmin[g] && !fill_to_min(S, g, r, noise))
-			dissolve(S, g);
+		if (S->formed[g] && S->size[g] < I->gmin[g] && !fill_to_min(S, g, r, noise) &&
+		    !greq(I, g))
+			dissolve(S, g); /* a required group stays, below its minimum: annealing fills it */
 	}
 	/* The rest, most constrained first. */
 	for (size_t u = 0; u < U; u++) {
@@ -1193,7 +1213,7 @@ static void anneal(state *S, rng *r, unsigned long steps, int hot, double eps, l
 
 	memcpy(best_gu, S->gu, U * sizeof(long));
 	*best_placed = S->placed;
-	*best_obj = S->obj;
+	*best_obj = S->deficit == 0 ? S->obj : -DBL_MAX; /* not feasible yet: any feasible is better */
 	if (U < 2 || I->G == 0 || steps == 0)
 		return;
 	/* Typical size of a worsening random move: in score, and in the annealed function. */
@@ -1597,6 +1617,7 @@ void pl_groups_result_release(pl_groups_result *res)
 	free(res->reason);
 	free(res->group_status);
 	free(res->group_size);
+	free(res->group_eligible);
 	free(res->group_score);
 	pl_groups_result_init(res);
 }
@@ -1679,9 +1700,10 @@ static pl_status finish(const inst *I, const long *gu, const unsigned char *form
 	res->reason = malloc((n + 1) * sizeof(int));
 	res->group_status = malloc((G + 1) * sizeof(int));
 	res->group_size = calloc(G + 1, sizeof(size_t));
+	res->group_eligible = calloc(G + 1, sizeof(size_t));
 	res->group_score = calloc(G + 1, sizeof(double));
 	if (!res->group_of || !res->reason || !res->group_status || !res->group_size ||
-	    !res->group_score) {
+	    !res->group_score || !res->group_eligible) {
 		state_release(&S);
 		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 	}
@@ -1711,6 +1733,7 @@ static pl_status finish(const inst *I, const long *gu, const unsigned char *form
 		for (size_t u = 0; u < I->U; u++)
 			if (I->UE[u * G + g])
 				cnt += I->usz[u];
+		res->group_eligible[g] = cnt;
 		res->group_status[g] = S.size[g] > 0 ? PL_GROUPS_FORMED
 				       : cnt < I->gmin[g] ? PL_GROUPS_TOO_FEW_ELIGIBLE
 							  : PL_GROUPS_NOT_FILLED;
@@ -1741,11 +1764,207 @@ static int check_feasible(const inst *I, const long *gu)
 				ok = 0;
 	}
 	for (size_t g = 0; ok && g < G; g++)
-		if (size[g] > 0 && (size[g] < I->gmin[g] || size[g] > lim[g]))
+		if ((size[g] > 0 || greq(I, g)) && (size[g] < I->gmin[g] || size[g] > lim[g]))
 			ok = 0;
 	free(size);
 	free(lim);
 	return ok;
+}
+
+/* ---------------------------------------------------------------- required groups */
+
+static pl_status required_error(size_t g, pl_error *err, const char *fmt, size_t a, size_t b)
+{
+	char ptr[PL_POINTER_MAX] = "";
+	pl_pointer_append(ptr, sizeof(ptr), "groups");
+	pl_pointer_append_index(ptr, sizeof(ptr), g);
+	pl_error_set(err, PL_ERR_INFEASIBLE, ptr, "required group %zu cannot be formed: ", g);
+	/* fmt is one of the fixed texts below, with two counts */
+	{
+		size_t len = strlen(err->message);
+#if defined(__GNUC__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+#endif
+		snprintf(err->message + len, sizeof(err->message) - len, fmt, a, b);
+#if defined(__GNUC__)
+#pragma GCC diagnostic pop
+#endif
+	}
+	return PL_ERR_INFEASIBLE;
+}
+
+/* Depth-first search for units eligible for g, pairwise free of conflicts, of at least `need`
+ * clients in total: 1 found, 0 none exists, -1 the node budget ran out (unknown). cand[0..nc)
+ * are the candidates compatible with everything chosen so far; `scratch` holds the deeper
+ * levels' candidates (U entries per level). */
+static int free_set(const inst *I, const size_t *cand, size_t nc, size_t have, size_t need,
+		    size_t *scratch, size_t *budget)
+{
+	size_t rest = 0;
+
+	if (have >= need)
+		return 1;
+	for (size_t k = 0; k < nc; k++)
+		rest += I->usz[cand[k]];
+	if (have + rest < need)
+		return 0;
+	for (size_t k = 0; k < nc; k++) {
+		size_t u = cand[k], nn = 0;
+		int r;
+		if (*budget == 0)
+			return -1;
+		(*budget)--;
+		for (size_t j = k + 1; j < nc; j++)
+			if (!I->UF[u * I->U + cand[j]])
+				scratch[nn++] = cand[j];
+		r = free_set(I, scratch, nn, have + I->usz[u], need, scratch + nn, budget);
+		if (r != 0)
+			return r;
+		rest -= I->usz[u];
+		if (have + rest < need)
+			return 0;
+	}
+	return 0;
+}
+
+/* Can the required groups all reach their minimum from distinct clients? A max-flow check:
+ * source -> unit (its size) -> required group it may join -> sink (the group's minimum), by
+ * augmenting paths (Ford & Fulkerson). Necessary for a grouping to exist (it ignores conflicts
+ * and that a unit moves whole). Returns the first required group left short, or -1. */
+static long required_flow_short(const inst *I)
+{
+	size_t U = I->U, G = I->G;
+	size_t *flow = calloc(U * G + 1, sizeof(size_t)), *used = calloc(U + 1, sizeof(size_t));
+	size_t *got = calloc(G + 1, sizeof(size_t));
+	long *from_g = malloc((U + 1) * sizeof(long)), *from_u = malloc((G + 1) * sizeof(long));
+	size_t *queue = malloc((U + G + 2) * sizeof(size_t));
+	long short_g = -1;
+
+	if (!flow || !used || !got || !from_g || !from_u || !queue)
+		goto out; /* out of memory: skip the check, the search still decides */
+	for (size_t g0 = 0; g0 < G; g0++) {
+		while (greq(I, g0) && got[g0] < I->gmin[g0]) {
+			/* Breadth first from g0 backwards in the residual graph: a unit eligible for g0
+			 * with clients to spare ends the path; a unit already giving all its clients to
+			 * required group h may give one to g0 instead if h gets one from elsewhere, so
+			 * the search continues from h. */
+			size_t head = 0, tail = 0;
+			long end = -1;
+			for (size_t u = 0; u < U; u++)
+				from_g[u] = -2;
+			for (size_t g = 0; g < G; g++)
+				from_u[g] = -2;
+			from_u[g0] = -1;
+			queue[tail++] = g0;
+			while (head < tail && end < 0) {
+				size_t g = queue[head++];
+				for (size_t u = 0; u < U && end < 0; u++) {
+					if (from_g[u] != -2 || !I->UE[u * G + g])
+						continue;
+					from_g[u] = (long)g;
+					if (used[u] < I->usz[u]) {
+						end = (long)u;
+						break;
+					}
+					for (size_t h = 0; h < G; h++)
+						if (greq(I, h) && flow[u * G + h] > 0 && from_u[h] == -2) {
+							from_u[h] = (long)u;
+							queue[tail++] = h;
+						}
+				}
+			}
+			if (end < 0) {
+				short_g = (long)g0;
+				goto out;
+			}
+			/* Augment by one client along the path: unit end gives to from_g[end]; that
+			 * group's predecessor unit gives one less to it and one more to the next. */
+			{
+				size_t u = (size_t)end;
+				long g = from_g[u];
+				used[u]++;
+				for (;;) {
+					long pu;
+					flow[u * G + (size_t)g]++;
+					pu = from_u[g];
+					if (pu < 0)
+						break;
+					flow[(size_t)pu * G + (size_t)g]--;
+					u = (size_t)pu;
+					g = from_g[u];
+				}
+				got[g0]++;
+			}
+		}
+	}
+out:
+	free(flow);
+	free(used);
+	free(got);
+	free(from_g);
+	free(from_u);
+	free(queue);
+	return short_g;
+}
+
+/*
+ * Before searching: can every required group be formed at all? Too few clients may join it
+ * (once their size limits and keep-together sets are counted); no set of its minimum size is
+ * free of conflicts (proven by a bounded search, skipped when the bound runs out); or the required
+ * groups together need more clients than can be shared out among them.
+ */
+static pl_status check_required(const inst *I, pl_error *err)
+{
+	size_t *cand = malloc((I->U * (I->U + 1) + 1) * sizeof(size_t));
+	pl_status st = PL_OK;
+	long g_short;
+
+	for (size_t g = 0; st == PL_OK && g < I->G; g++) {
+		size_t cnt, nc = 0, budget = 200000;
+		if (!greq(I, g))
+			continue;
+		cnt = eligible_count(I, g);
+		if (cnt < I->gmin[g]) {
+			st = required_error(g, err, "only %zu clients may join it once group-size limits "
+					    "(social_anxiety, max_group_size, exposure plans) and keep_together "
+					    "sets are counted, its minimum size is %zu", cnt, I->gmin[g]);
+			break;
+		}
+		if (!cand || I->U > 2000)
+			continue; /* the conflict check is an extra; large programs skip it */
+		for (size_t u = 0; u < I->U; u++)
+			if (I->UE[u * I->G + g])
+				cand[nc++] = u;
+		if (free_set(I, cand, nc, 0, I->gmin[g], cand + nc, &budget) == 0)
+			st = required_error(g, err, "no %zu of the %zu clients who may join it may all share "
+					    "a group (hard rules, exclude, partners, keep_apart)",
+					    I->gmin[g], cnt);
+	}
+	free(cand);
+	if (st == PL_OK && (g_short = required_flow_short(I)) >= 0) {
+		size_t all = 0;
+		for (size_t g = 0; g < I->G; g++)
+			all += greq(I, g) ? I->gmin[g] : 0;
+		st = required_error((size_t)g_short, err, "the required groups need %zu clients in all "
+				    "but the clients who may join them overlap too much to give this one "
+				    "its minimum of %zu", all, I->gmin[g_short]);
+	}
+	return st;
+}
+
+/* No grouping that forms every required group was found: name one that stayed short. */
+static pl_status required_unformed(const inst *I, const state *S, pl_error *err)
+{
+	size_t g = 0;
+	for (size_t k = 0; k < I->G; k++)
+		if (greq(I, k) && (!S || S->size[k] < I->gmin[k])) {
+			g = k;
+			break;
+		}
+	return required_error(g, err, "no grouping was found that forms it together with the other "
+			      "required groups (%zu clients may join it, its minimum size is %zu)",
+			      eligible_count(I, g), I->gmin[g]);
 }
 
 /* ---------------------------------------------------------------- heuristic driver */
@@ -1783,7 +2002,7 @@ static unsigned long default_steps(size_t U, size_t R)
 }
 
 static pl_status exact_search(const inst *I, long *best, size_t *placed, double *score,
-			      pl_error *err);
+			      int *found, pl_error *err);
 
 /* Small enough to prove the answer by exhaustive search in a few milliseconds: at most 2e6
  * assignments of units to groups or to nobody. */
@@ -1829,7 +2048,7 @@ static void run_restarts(state *S, const pl_groups_problem *prob, size_t R, unsi
 		memcpy(w->formed, S->formed, I->G);
 		state_load(S, w->gu, w->formed);
 		descent(S, eps);
-		if (!b->have || better(S->placed, S->obj, b->placed, b->obj, eps)) {
+		if (S->deficit == 0 && (!b->have || better(S->placed, S->obj, b->placed, b->obj, eps))) {
 			memcpy(b->gu, S->gu, I->U * sizeof(long));
 			memcpy(b->formed, S->formed, I->G);
 			b->placed = S->placed;
@@ -1838,7 +2057,7 @@ static void run_restarts(state *S, const pl_groups_problem *prob, size_t R, unsi
 			b->have = 1;
 		}
 	}
-	if (!b->have) /* R == 0 cannot happen; keep the analyser happy */
+	if (!b->have) /* only when a required group was never formed: the caller reports it */
 		for (size_t u = 0; u < I->U; u++)
 			b->gu[u] = -1;
 }
@@ -1909,19 +2128,28 @@ pl_status pl_groups_solve(const pl_groups_problem *prob, pl_groups_result *res, 
 		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 		goto out;
 	}
+	st = check_required(&I, err);
+	if (st != PL_OK)
+		goto out;
 	run_restarts(&S, prob, R, prob->steps ? prob->steps : default_steps(U, R), eps, &w, &b, res);
 	if (!prob->no_exhaustive && exhaustive_small(&I)) {
 		/* Prove (or improve) the answer by exhaustive search. */
 		size_t xp = 0;
 		double xs = 0.0;
-		st = exact_search(&I, w.gu, &xp, &xs, err);
+		int found = 0;
+		st = exact_search(&I, w.gu, &xp, &xs, &found, err);
 		if (st != PL_OK)
 			goto out;
-		if (better(xp, xs, b.placed, b.obj, eps)) {
+		if (found && (!b.have || better(xp, xs, b.placed, b.obj, eps))) {
 			memcpy(b.gu, w.gu, U * sizeof(long));
-			res->exhaustive_improved = 1;
+			res->exhaustive_improved = b.have;
+			b.have = 1;
 		}
 		exhaustive = 1;
+	}
+	if (!b.have) {
+		st = required_unformed(&I, &S, err);
+		goto out;
 	}
 	if (!check_feasible(&I, b.gu)) {
 		st = pl_error_set(err, PL_ERR_INTERNAL, "", "the grouping heuristic produced an "
@@ -1963,7 +2191,8 @@ static void exact_leaf(exact *X)
 {
 	const inst *I = X->I;
 	for (size_t g = 0; g < I->G; g++)
-		if (X->size[g] > 0 && (X->size[g] < I->gmin[g] || X->size[g] > X->lim[g]))
+		if ((X->size[g] > 0 || greq(I, g)) &&
+		    (X->size[g] < I->gmin[g] || X->size[g] > X->lim[g]))
 			return;
 	if (!X->have || better(X->placed, X->score, X->best_placed, X->best_score, X->eps)) {
 		memcpy(X->best, X->gu, I->U * sizeof(long));
@@ -2018,7 +2247,7 @@ static void exact_dfs(exact *X, size_t u)
 }
 
 static pl_status exact_search(const inst *I, long *best, size_t *placed, double *score,
-			      pl_error *err)
+			      int *found, pl_error *err)
 {
 	exact X;
 	pl_status st = PL_OK;
@@ -2042,6 +2271,7 @@ static pl_status exact_search(const inst *I, long *best, size_t *placed, double 
 	exact_dfs(&X, 0);
 	*placed = X.best_placed;
 	*score = X.best_score;
+	*found = X.have;
 out:
 	free(X.gu);
 	free(X.size);
@@ -2073,7 +2303,9 @@ pl_status pl_groups_solve_exact(const pl_groups_problem *prob, pl_groups_result 
 		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 		goto out;
 	}
-	st = exact_search(&I, X.best, &X.best_placed, &X.best_score, err);
+	st = exact_search(&I, X.best, &X.best_placed, &X.best_score, &X.have, err);
+	if (st == PL_OK && !X.have)
+		st = required_unformed(&I, NULL, err);
 	if (st != PL_OK)
 		goto out;
 	for (size_t g = 0; g < I.G; g++)

@@ -712,6 +712,9 @@ void pl_groups_program_release(pl_groups_program *g)
 	free_strings(g->group_id, g->ngroups);
 	free_strings(g->group_modality, g->ngroups);
 	free_strings(g->group_facilitator, g->ngroups);
+	free_strings(g->group_language, g->ngroups);
+	free(g->required);
+	free(g->gate);
 	free(g->apart);
 	free(g->together);
 	memset(g, 0, sizeof(*g));
@@ -748,8 +751,85 @@ pl_status pl_groups_program_set_groups(pl_groups_program *g, size_t ngroups, int
 	g->group_id = calloc(ngroups + 1, sizeof(char *));
 	g->group_modality = calloc(ngroups + 1, sizeof(char *));
 	g->group_facilitator = calloc(ngroups + 1, sizeof(char *));
-	if (!g->group_id || !g->group_modality || !g->group_facilitator)
+	g->group_language = calloc(ngroups + 1, sizeof(char *));
+	if (!g->group_id || !g->group_modality || !g->group_facilitator || !g->group_language)
 		return nomem(err);
+	return PL_OK;
+}
+
+size_t pl_groups_program_eligible(const pl_groups_program *g, size_t group)
+{
+	size_t cnt = 0;
+	for (size_t i = 0; i < g->n; i++)
+		cnt += g->eligible[i * g->ngroups + group] != 0;
+	return cnt;
+}
+
+/* Record a rule just applied to a group. Out of memory, the log stops growing: it only names
+ * the rule in an error message, which then falls back to the group. */
+static void add_gate(pl_groups_program *g, size_t group, int field)
+{
+	if (g->ngates == g->gatecap) {
+		size_t cap = g->gatecap ? 2 * g->gatecap : 16;
+		pl_group_gate *q = realloc(g->gate, cap * sizeof(*q));
+		if (!q)
+			return;
+		g->gate = q;
+		g->gatecap = cap;
+	}
+	g->gate[g->ngates].group = group;
+	g->gate[g->ngates].field = field;
+	g->gate[g->ngates++].left = pl_groups_program_eligible(g, group);
+}
+
+const char *pl_group_gate_name(int field)
+{
+	switch (field) {
+	case PL_GROUP_GATE_MODALITY: return "modality";
+	case PL_GROUP_GATE_LANGUAGE: return "language";
+	case PL_GROUP_FIELD_GENDER: return "gender";
+	case PL_GROUP_FIELD_AGE: return "age";
+	}
+	return field >= 0 && field < PL_TAG_CRITERIA ? pl_criterion_name((pl_criterion)field) : "?";
+}
+
+int pl_group_gate_is_requirement(int field)
+{
+	return field >= 0;
+}
+
+const pl_group_gate *pl_groups_program_blocking_gate(const pl_groups_program *g, size_t group)
+{
+	for (size_t k = 0; k < g->ngates; k++)
+		if (g->gate[k].group == group && g->gate[k].left < g->min_size[group])
+			return &g->gate[k];
+	return NULL;
+}
+
+pl_status pl_groups_program_set_required(pl_groups_program *g, size_t group, pl_error *err)
+{
+	if (!g->required && !(g->required = calloc(g->ngroups + 1, 1)))
+		return nomem(err);
+	g->required[group] = 1;
+	return PL_OK;
+}
+
+pl_status pl_groups_program_check_required(const pl_groups_program *g, size_t *group,
+					   const pl_group_gate **gate, pl_error *err)
+{
+	for (size_t k = 0; g->required && k < g->ngroups; k++) {
+		const pl_group_gate *b;
+		if (!g->required[k] || !(b = pl_groups_program_blocking_gate(g, k)))
+			continue;
+		*group = k;
+		*gate = b;
+		return pl_error_set(err, PL_ERR_INFEASIBLE, "",
+				    "required group '%s' cannot be formed: %zu clients meet its %s%s "
+				    "rule (with the rules before it), its minimum size is %zu",
+				    g->group_id ? g->group_id[k] : "?", b->left,
+				    pl_group_gate_is_requirement(b->field) ? "requires." : "",
+				    pl_group_gate_name(b->field), g->min_size[k]);
+	}
 	return PL_OK;
 }
 
@@ -770,6 +850,17 @@ void pl_groups_program_modality(pl_groups_program *g, size_t group, const char *
 		if (t->n > 0 && (tid < 0 || !has_tag(t, tid)))
 			g->eligible[i * g->ngroups + group] = 0;
 	}
+	add_gate(g, group, PL_GROUP_GATE_MODALITY);
+}
+
+void pl_groups_program_language(pl_groups_program *g, size_t group, const char *language)
+{
+	int tid = pl_vocab_find(&g->P.tags[PL_CRIT_LANGUAGES], language);
+
+	for (size_t i = 0; i < g->n; i++)
+		if (tid < 0 || !has_tag(&g->P.items[g->client[i]].tags[PL_CRIT_LANGUAGES], tid))
+			g->eligible[i * g->ngroups + group] = 0;
+	add_gate(g, group, PL_GROUP_GATE_LANGUAGE);
 }
 
 /* Does the profile meet the requirement? Tags and gender: any one of the listed values. */
@@ -797,6 +888,7 @@ void pl_groups_program_require(pl_groups_program *g, size_t group,
 	for (size_t i = 0; i < g->n; i++)
 		if (!meets(&g->P, &g->P.items[g->client[i]], req))
 			g->eligible[i * g->ngroups + group] = 0;
+	add_gate(g, group, req->field);
 }
 
 pl_status pl_groups_program_scores(const pl_groups_program *g, double **S, pl_error *err)
@@ -822,6 +914,7 @@ void pl_groups_program_problem(const pl_groups_program *g, const double *S,
 	pb->eligible = g->eligible;
 	pb->client_max = g->client_max;
 	pb->limit_on_max = g->limit_on_max;
+	pb->required = g->required;
 	pb->napart = g->napart;
 	pb->apart = g->apart;
 	pb->ntogether = g->ntogether;

@@ -9,8 +9,9 @@
  * (empty) or holds between min_g and max_g clients. Client i may join group g only when
  * eligible[i][g], and only if the group's final size is at most client_max[i] (social anxiety: a
  * smaller group). Keep-apart pairs never share a group; keep-together pairs are placed together or
- * not at all. The objective is lexicographic: first place as many clients as possible, then
- * maximise the sum over groups of the scores of all pairs inside the group. This is the maximally
+ * not at all. A required group must be formed. The objective is lexicographic: first place as
+ * many clients as possible, then maximise the sum over groups of the scores of all pairs inside
+ * the group. This is the maximally
  * diverse grouping problem with side constraints, NP-hard (Feo & Khellaf 1990), hence:
  *   - pl_groups_solve: a construction plus simulated annealing on move/swap neighbourhoods with
  *     seeded restarts, then a steepest local-search descent; deterministic for a given seed;
@@ -85,9 +86,12 @@ typedef struct pl_groups_problem {
 	                                   that measure the heuristic alone) */
 	int limit_on_max;               /* 1: a client limit applies to the group's declared maximum
 	                                   (max_size[g] <= limit), not to its final size */
+	const unsigned char *required;  /* ngroups: nonzero when the group must be formed (before
+	                                   placing as many clients as possible); NULL: none */
 } pl_groups_problem;
 
-#define PL_GROUPS_PROBLEM_INIT { 0, NULL, 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL, 0, 0, 0, 0, 0, 0 }
+#define PL_GROUPS_PROBLEM_INIT                                                                     \
+	{ 0, NULL, 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL, 0, 0, 0, 0, 0, 0, NULL }
 
 typedef struct pl_groups_result {
 	size_t n, ngroups;
@@ -95,6 +99,8 @@ typedef struct pl_groups_result {
 	int *reason;             /* n: pl_groups_reason (PL_GROUPS_PLACED for placed clients) */
 	int *group_status;       /* ngroups: pl_groups_group_status */
 	size_t *group_size;      /* ngroups: members */
+	size_t *group_eligible;  /* ngroups: clients who may join it (eligible, their size limits
+	                            and keep-together sets allow it) */
 	double *group_score;     /* ngroups: sum of the member pairs' scores */
 	size_t placed;           /* clients placed */
 	double objective;        /* sum of group_score */
@@ -116,7 +122,7 @@ typedef struct pl_groups_result {
 } pl_groups_result;
 
 #define PL_GROUPS_RESULT_INIT                                                                      \
-	{ 0, 0, NULL, NULL, NULL, NULL, NULL, 0, 0.0, 0.0, 0.0, 0, "", "", 0, 0, 0, 0, 0.0, 0 }
+	{ 0, 0, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0.0, 0.0, 0.0, 0, "", "", 0, 0, 0, 0, 0.0, 0 }
 
 void pl_groups_result_init(pl_groups_result *res);
 void pl_groups_result_release(pl_groups_result *res);
@@ -125,7 +131,12 @@ void pl_groups_result_release(pl_groups_result *res);
  * The heuristic with its bound. Invalid input (sizes, indices, non-finite off-diagonal scores
  * other than NaN, asymmetric matrices) is PL_ERR_INVALID; a keep-together chain that joins two
  * clients who may not share a group is PL_ERR_INFEASIBLE with the pointer "/keep_together/k" of
- * the pair that closed it. Clients the rules leave out are reported in res->reason, not as errors.
+ * the pair that closed it. A required group that cannot be formed is PL_ERR_INFEASIBLE with the
+ * pointer "/groups/g" and the reason: too few clients may join it once size limits and
+ * keep-together sets are counted ("/groups/g/size"), the required groups together need more
+ * clients than can be shared out among them, no set of its minimum size is free of conflicts
+ * (proven by search), or (never seen on the tests) the search found no grouping that forms
+ * every required group. Clients the rules leave out are reported in res->reason, not as errors.
  */
 pl_status pl_groups_solve(const pl_groups_problem *prob, pl_groups_result *res, pl_error *err);
 

@@ -121,6 +121,9 @@ json_t *pl_json_groups_answer(const pl_groups_program *g, const double *S,
 			      const pl_groups_result *res);
 json_t *pl_json_groups_stats(const pl_groups_program *g, const pl_groups_result *res,
 			     const pl_json_timings *t);
+/* An error of pl_groups_solve about group k ("/groups/k..."): name the group by its id in the
+ * message (the core knows only its index). */
+void pl_json_groups_name_error(const pl_groups_program *g, pl_error *err);
 
 /* ---- solve assignment and solve matching (engine/json/solvers.c) ---- */
 

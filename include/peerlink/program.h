@@ -156,6 +156,24 @@ typedef struct pl_group_requirement {
 /* The field a group may require, by its name ("experiences", ..., "gender", "age"), or -1. */
 int pl_group_field_from_name(const char *name);
 
+/* A rule of a group, as recorded while the group's eligibility is built (pl_group_gate.field):
+ * a requirement's field (PL_GROUP_FIELD_* or a tag criterion), or one of these. */
+enum { PL_GROUP_GATE_MODALITY = -2, PL_GROUP_GATE_LANGUAGE = -3 };
+
+/* After each rule applied to a group, how many clients the group's rules so far still admit: the
+ * first rule that leaves fewer than the group's minimum is the one that prevents it. */
+typedef struct pl_group_gate {
+	size_t group;
+	int field;   /* PL_GROUP_GATE_*, PL_GROUP_FIELD_* or a tag criterion */
+	size_t left; /* clients still eligible after it */
+} pl_group_gate;
+
+/* The name of a gate's rule as the request spells it: "modality", "language", or the requires
+ * field ("experiences", "gender", "age", ...). */
+const char *pl_group_gate_name(int field);
+/* Is the gate a "requires" field (its pointer is /groups/g/requires/<name>)? */
+int pl_group_gate_is_requirement(int field);
+
 typedef struct pl_groups_program {
 	pl_profiles P;
 	pl_compat_params prm;
@@ -169,6 +187,10 @@ typedef struct pl_groups_program {
 	                                NULL), or all NULL for the count form ("group_size") */
 	size_t *apart, napart, *together, ntogether; /* client-position pairs */
 	int limit_on_max;            /* size_limit "declared" */
+	unsigned char *required;     /* ngroups: 1 = the group must be formed; NULL: none is */
+	char **group_language;       /* ngroups (entries may be NULL), named groups only */
+	pl_group_gate *gate;         /* every rule applied, in order */
+	size_t ngates, gatecap;
 	unsigned long seed;
 	int has_seed;                /* the request gave "seed" (it wins over a caller's default) */
 } pl_groups_program;
@@ -191,6 +213,20 @@ void pl_groups_program_modality(pl_groups_program *g, size_t group, const char *
 /* Clear group's eligibility for the clients who fail the requirement. */
 void pl_groups_program_require(pl_groups_program *g, size_t group,
 			       const pl_group_requirement *req);
+/* Only clients whose languages include `language` may join the group (a language-specific group:
+ * a client who lists no languages is not taken to speak it). */
+void pl_groups_program_language(pl_groups_program *g, size_t group, const char *language);
+/* Mark a group required (allocates the flags on first use). PL_ERR_NOMEM only. */
+pl_status pl_groups_program_set_required(pl_groups_program *g, size_t group, pl_error *err);
+/* Clients the group's rules admit (its eligibility column). */
+size_t pl_groups_program_eligible(const pl_groups_program *g, size_t group);
+/* The first rule of group g after which fewer than its minimum size remain eligible, as a gate
+ * (NULL: its rules leave enough). */
+const pl_group_gate *pl_groups_program_blocking_gate(const pl_groups_program *g, size_t group);
+/* Every required group whose rules leave fewer clients than its minimum is PL_ERR_INFEASIBLE
+ * naming the group and the rule; *group and *gate say which (for the caller's pointer). */
+pl_status pl_groups_program_check_required(const pl_groups_program *g, size_t *group,
+					   const pl_group_gate **gate, pl_error *err);
 pl_status pl_groups_program_scores(const pl_groups_program *g, double **S, pl_error *err);
 /* The solver's problem over the n x n score matrix S (borrowed by pb). */
 void pl_groups_program_problem(const pl_groups_program *g, const double *S,

@@ -112,6 +112,8 @@ static const char *check_rules(const pl_groups_problem *p, const pl_groups_resul
 			return "group size outside its range";
 		if ((size[g] > 0) != (r->group_status[g] == PL_GROUPS_FORMED))
 			return "group status";
+		if (p->required && p->required[g] && size[g] == 0)
+			return "required group not formed";
 	}
 	for (size_t i = 0; i < n; i++) {
 		long g = r->group_of[i];
@@ -202,6 +204,125 @@ START_TEST(test_heuristic_vs_exact)
 		trials);
 	ck_assert_int_ge(trials, 300);
 	ck_assert_msg(equal * 100 >= trials * 97, "heuristic optimal on only %d of %d", equal, trials);
+}
+END_TEST
+
+/* Required groups: on random small instances with one or two required groups, the solver (with its
+ * exhaustive check, the default) agrees with exhaustive search on whether every required group
+ * can be formed and on the optimum; the heuristic alone agrees on nearly all. */
+START_TEST(test_required_vs_exact)
+{
+	tu_rng r = { 20261128 };
+	int trials = 0, feasible = 0, infeasible = 0, alone = 0;
+
+	for (int k = 0; k < 300; k++) {
+		tinst t;
+		unsigned char req[3] = { 0, 0, 0 };
+		pl_groups_result h = PL_GROUPS_RESULT_INIT, e = PL_GROUPS_RESULT_INIT;
+		pl_error err = PL_ERROR_INIT, err2 = PL_ERROR_INIT;
+		pl_status sh, se, sa;
+		double oh, oe;
+		const char *bad;
+
+		tinst_random(&t, &r, (size_t)tu_range(&r, 4, 10), (size_t)tu_range(&r, 1, 3), 1);
+		req[(size_t)tu_range(&r, 0, (long)t.G - 1)] = 1;
+		if (tu_uniform(&r) < 0.4)
+			req[(size_t)tu_range(&r, 0, (long)t.G - 1)] = 1;
+		t.p.required = req;
+		t.p.seed = (unsigned long)k;
+		se = pl_groups_solve_exact(&t.p, &e, &err);
+		sh = pl_groups_solve(&t.p, &h, &err2);
+		if (se == PL_ERR_INFEASIBLE && strcmp(err.pointer, "/keep_together/0") == 0) {
+			tinst_free(&t);
+			continue;
+		}
+		trials++;
+		ck_assert_int_eq(sh, se);
+		if (se != PL_OK) {
+			ck_assert_int_eq(se, PL_ERR_INFEASIBLE);
+			ck_assert_msg(strncmp(err2.pointer, "/groups/", 8) == 0, "pointer %s", err2.pointer);
+			infeasible++;
+		} else {
+			feasible++;
+			bad = check_rules(&t.p, &h, &oh);
+			ck_assert_msg(bad == NULL, "instance %d: %s", k, bad);
+			bad = check_rules(&t.p, &e, &oe);
+			ck_assert_msg(bad == NULL, "exact, instance %d: %s", k, bad);
+			ck_assert_uint_eq(h.placed, e.placed);
+			ck_assert_double_eq_tol(h.objective, e.objective, 1e-9);
+		}
+		pl_groups_result_release(&h);
+		t.p.no_exhaustive = 1;
+		sa = pl_groups_solve(&t.p, &h, &err2);
+		alone += sa == se && (sa != PL_OK || (h.placed == e.placed &&
+						      fabs(h.objective - e.objective) <= 1e-9));
+		pl_groups_result_release(&h);
+		pl_groups_result_release(&e);
+		tinst_free(&t);
+	}
+	fprintf(stderr, "groups: required groups: %d feasible, %d infeasible; the heuristic alone "
+		"agreed with exhaustive search on %d of %d\n", feasible, infeasible, alone, trials);
+	ck_assert_int_ge(feasible, 100);
+	ck_assert_int_ge(infeasible, 10);
+	ck_assert_msg(alone * 100 >= trials * 95, "heuristic alone right on only %d of %d", alone,
+		      trials);
+}
+END_TEST
+
+/* A required group is formed even when leaving it out would place more clients; one whose rules
+ * cannot be met is an error naming it and why. */
+START_TEST(test_required_hand)
+{
+	/* Clients 0-2 may join both groups, 3-4 only A = [3, 5]; B = [3, 3]. Without B required, all
+	 * five go to A; with it, B = {0, 1, 2} and A cannot reach 3: two clients fewer placed. */
+	double S[25];
+	size_t mn[2] = { 3, 3 }, mx[2] = { 5, 3 };
+	unsigned char el[10] = { 1, 1, 1, 1, 1, 1, 1, 0, 1, 0 }, req[2] = { 0, 1 };
+	pl_groups_problem p = PL_GROUPS_PROBLEM_INIT;
+	pl_groups_result r = PL_GROUPS_RESULT_INIT;
+	pl_error err = PL_ERROR_INIT;
+
+	for (size_t k = 0; k < 25; k++)
+		S[k] = k % 6 == 0 ? 0.0 : 0.5;
+	p.n = 5;
+	p.score = S;
+	p.ngroups = 2;
+	p.min_size = mn;
+	p.max_size = mx;
+	p.eligible = el;
+	ck_assert_int_eq(pl_groups_solve(&p, &r, &err), PL_OK);
+	ck_assert_uint_eq(r.placed, 5);
+	ck_assert_int_eq(r.group_status[1], PL_GROUPS_NOT_FILLED);
+	ck_assert_uint_eq(r.group_eligible[0], 5);
+	ck_assert_uint_eq(r.group_eligible[1], 3);
+	pl_groups_result_release(&r);
+	p.required = req;
+	ck_assert_int_eq(pl_groups_solve(&p, &r, &err), PL_OK);
+	ck_assert_uint_eq(r.placed, 3);
+	ck_assert_int_eq(r.group_status[1], PL_GROUPS_FORMED);
+	for (size_t i = 0; i < 3; i++)
+		ck_assert_int_eq(r.group_of[i], 1);
+	pl_groups_result_release(&r);
+	/* Too few: B may take only clients 0-2, minimum 4. */
+	mn[1] = 4;
+	mx[1] = 4;
+	ck_assert_int_eq(pl_groups_solve(&p, &r, &err), PL_ERR_INFEASIBLE);
+	ck_assert_str_eq(err.pointer, "/groups/1");
+	ck_assert_ptr_nonnull(strstr(err.message, "only 3 clients may join it"));
+	/* Conflicts: B = [3, 3] but clients 0 and 1 may not share a group. */
+	mn[1] = 3;
+	mx[1] = 3;
+	S[0 * 5 + 1] = S[1 * 5 + 0] = NAN;
+	ck_assert_int_eq(pl_groups_solve(&p, &r, &err), PL_ERR_INFEASIBLE);
+	ck_assert_str_eq(err.pointer, "/groups/1");
+	ck_assert_ptr_nonnull(strstr(err.message, "may all share a group"));
+	/* Overlap: A and B both required, both need 3, clients 0-2 for B and, A being limited to
+	 * clients 0-3, A cannot get 3 others. */
+	S[0 * 5 + 1] = S[1 * 5 + 0] = 0.5;
+	el[4 * 2 + 0] = 0;
+	req[0] = 1;
+	ck_assert_int_eq(pl_groups_solve(&p, &r, &err), PL_ERR_INFEASIBLE);
+	ck_assert_ptr_nonnull(strstr(err.message, "overlap"));
 }
 END_TEST
 
@@ -527,6 +648,8 @@ static Suite *groups_suite(void)
 	tcase_set_timeout(tc, 600);
 	tcase_add_test(tc, test_heuristic_vs_exact);
 	tcase_add_test(tc, test_determinism);
+	tcase_add_test(tc, test_required_vs_exact);
+	tcase_add_test(tc, test_required_hand);
 	tcase_add_test(tc, test_rules_medium);
 	tcase_add_test(tc, test_hand_optimum);
 	tcase_add_test(tc, test_reasons);
