@@ -22,9 +22,11 @@
  * real cost: the lexicographic objective we promise. The dummy of row i is reached only from row
  * i, so its dual stays 0 and it costs one comparison per scanned row.
  *
- * Two drivers share the search bookkeeping:
+ * Three drivers:
+ *   - sparse flow (assign_flow.c): rectangular problems, capacities and forbidden pairs, on the
+ *     allowed pairs only, from the side with the smaller total supply.
  *   - dense: Dijkstra over whole rows of the matrix, in place, O(ncols) extra memory per row set;
- *     used for rectangular problems, capacities and forbidden pairs.
+ *     finishes the sparse-candidates driver when its candidate lists do not converge.
  *   - sparse candidates (square, unit capacities, all pairs allowed): column reduction, then each
  *     row keeps its K cheapest reduced entries; the problem is solved on that sparse graph with a
  *     heap, and every entry of the dense matrix is then checked against the duals. Rows with a
@@ -34,6 +36,7 @@
  *     assignment LP; on random dense inputs almost every optimal pair lies in the candidate set.
  */
 #include <peerlink/assign.h>
+#include "assign_int.h"
 
 #include <float.h>
 #include <math.h>
@@ -704,7 +707,14 @@ static pl_status solve_core(const double *c, size_t n, size_t m, const long *cap
 			res->method = "sparse-candidates+dense";
 		}
 	} else {
-		res->method = "dense";
+		/* Rectangular, capacitated or with forbidden pairs: the sparse flow driver works on
+		 * the allowed pairs only (assign_flow.c). */
+		size_t aug = 0;
+		res->method = "sparse-flow";
+		if (pl_assign_flow_solve(c, n, m, cap, s.row_col, s.u, s.v, &aug) != 0)
+			goto nomem;
+		res->rounds = aug;
+		rc = 0;
 	}
 	if (rc != 0)
 		dense_solve_free_rows(&s);
@@ -775,7 +785,6 @@ static pl_status check_costs(const double *c, size_t n, size_t m, pl_error *err)
 pl_status pl_assign_solve(const double *cost, size_t nrows, size_t ncols, const long *capacity,
 			  pl_assign_result *res, pl_error *err)
 {
-	int unit = 1;
 	pl_status st;
 
 	pl_assign_result_init(res);
@@ -787,8 +796,6 @@ pl_status pl_assign_solve(const double *cost, size_t nrows, size_t ncols, const 
 			if (capacity[j] < 1)
 				return pl_error_set(err, PL_ERR_INVALID, "", "capacity of column %zu is "
 						    "not a positive integer", j);
-			if (capacity[j] != 1)
-				unit = 0;
 		}
 	}
 	res->nrows = nrows;
@@ -797,43 +804,7 @@ pl_status pl_assign_solve(const double *cost, size_t nrows, size_t ncols, const 
 	if (!res->row_to_col)
 		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory in the assignment solver");
 
-	if (unit && nrows > ncols) {
-		/* More rows than unit columns: solve the transpose, where every row can be placed and
-		 * no dummy searches are needed. This is the one case that copies the matrix. */
-		double *t = malloc((ncols * nrows != 0 ? ncols * nrows : 1) * sizeof(double));
-		long *col_row = malloc((ncols ? ncols : 1) * sizeof(long));
-		pl_assign_result tr;
-
-		pl_assign_result_init(&tr);
-		if (!t || !col_row) {
-			free(t);
-			free(col_row);
-			return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory in the assignment solver");
-		}
-		for (size_t i = 0; i < nrows; i++)
-			for (size_t j = 0; j < ncols; j++)
-				t[j * nrows + i] = cost[i * ncols + j];
-		st = solve_core(t, ncols, nrows, NULL, &tr, col_row, err);
-		free(t);
-		if (st == PL_OK) {
-			for (size_t i = 0; i < nrows; i++)
-				res->row_to_col[i] = PL_ASSIGN_UNASSIGNED;
-			for (size_t j = 0; j < ncols; j++)
-				if (col_row[j] >= 0)
-					res->row_to_col[col_row[j]] = (long)j;
-			/* The transposed duals certify the transposed problem: rows' duals are its v. */
-			res->u = tr.v;
-			res->v = tr.u;
-			tr.u = tr.v = NULL;
-			res->method = tr.method;
-			res->rounds = tr.rounds;
-			res->candidates = tr.candidates;
-		}
-		free(col_row);
-		pl_assign_result_release(&tr);
-	} else {
-		st = solve_core(cost, nrows, ncols, capacity, res, res->row_to_col, err);
-	}
+	st = solve_core(cost, nrows, ncols, capacity, res, res->row_to_col, err);
 	if (st != PL_OK) {
 		pl_assign_result_release(res);
 		return st;

@@ -8,9 +8,9 @@
  * possible, and among all such assignments the total cost is the smallest. Minimisation only:
  * callers that maximise negate their scores first.
  *
- * Ownership. The solver only reads `cost` (it may be large: nothing is copied except when rows
- * outnumber unit-capacity columns, where a transposed copy is made). The result's arrays are owned
- * by the pl_assign_result and released by pl_assign_result_release().
+ * Ownership. The solver only reads `cost` (it may be large; rectangular, capacitated or
+ * constrained problems keep a copy of the allowed pairs only). The result's arrays are owned by
+ * the pl_assign_result and released by pl_assign_result_release().
  */
 #ifndef PEERLINK_ASSIGN_H
 #define PEERLINK_ASSIGN_H
@@ -31,12 +31,15 @@ typedef struct pl_assign_result {
 	size_t assigned;  /* number of assigned rows */
 	/* Dual certificate (meaningful when every row is assigned): u[i] + v[j] <= cost[i][j] for all
 	 * allowed pairs, with equality on assigned pairs; v[j] <= 0, and v[j] == 0 where column j is
-	 * below capacity. Then total == sum(u) + sum(cap[j] * v[j]) proves optimality. */
+	 * below capacity. Then total == sum(u) + sum(cap[j] * v[j]) proves optimality.
+	 * When the rows outnumber the total capacity and every seat is filled, the certificate is
+	 * the transposed problem's instead: u[i] <= 0, u[i] == 0 on unassigned rows, same
+	 * reduced-cost conditions, and the same dual total. */
 	double *u; /* nrows */
 	double *v; /* ncols */
 	/* How the answer was found, for stats and benchmarks. */
-	const char *method; /* "sparse-candidates" or "dense" */
-	size_t rounds;      /* candidate-verification rounds (sparse method) */
+	const char *method; /* "sparse-candidates", "sparse-candidates+dense" or "sparse-flow" */
+	size_t rounds;      /* candidate-verification rounds (sparse-candidates), searches (flow) */
 	size_t candidates;  /* candidate pairs finally held (sparse method) */
 } pl_assign_result;
 

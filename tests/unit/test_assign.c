@@ -357,7 +357,7 @@ START_TEST(certificate_rectangular_and_capacities)
 
 	for (size_t k = 0; k < n * m; k++)
 		c[k] = tu_uniform(&g) * 100.0 - 20.0;
-	solve_and_certify(c, n, m, NULL, "dense");
+	solve_and_certify(c, n, m, NULL, "sparse-flow");
 	/* 300 rows into 60 columns of capacity 5, with 20% forbidden pairs. */
 	n = 300;
 	m = 60;
@@ -365,11 +365,11 @@ START_TEST(certificate_rectangular_and_capacities)
 		c[k] = tu_uniform(&g) < 0.2 ? INFINITY : tu_uniform(&g);
 	for (size_t j = 0; j < m; j++)
 		cap[j] = 5;
-	solve_and_certify(c, n, m, cap, "dense");
+	solve_and_certify(c, n, m, cap, "sparse-flow");
 	/* Spare capacity: columns below capacity must have v == 0. */
 	for (size_t j = 0; j < m; j++)
 		cap[j] = tu_range(&g, 5, 9);
-	solve_and_certify(c, n, m, cap, "dense");
+	solve_and_certify(c, n, m, cap, "sparse-flow");
 	free(c);
 }
 END_TEST
