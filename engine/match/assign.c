@@ -26,7 +26,8 @@
  *   - sparse flow (assign_flow.c): rectangular problems, capacities and forbidden pairs, on the
  *     allowed pairs only, from the side with the smaller total supply.
  *   - dense: Dijkstra over whole rows of the matrix, in place, O(ncols) extra memory per row set;
- *     finishes the sparse-candidates driver when its candidate lists do not converge.
+ *     solves small problems (up to DENSE_MAX_ENTRIES entries) and finishes the sparse-candidates
+ *     driver when its candidate lists do not converge.
  *   - sparse candidates (square, unit capacities, all pairs allowed): column reduction, then each
  *     row keeps its K cheapest reduced entries; the problem is solved on that sparse graph with a
  *     heap, and every entry of the dense matrix is then checked against the duals. Rows with a
@@ -48,6 +49,7 @@
 #define SPARSE_K 12          /* candidates kept per row at start */
 #define SPARSE_ADD_MAX 32    /* violating entries added per row per check */
 #define SPARSE_MAX_ROUNDS 40 /* then the dense driver finishes the job */
+#define DENSE_MAX_ENTRIES 16384 /* up to this many entries the dense driver solves alone */
 
 typedef struct solver {
 	const double *c; /* n x m, row-major */
@@ -706,6 +708,10 @@ static pl_status solve_core(const double *c, size_t n, size_t m, const long *cap
 				goto nomem;
 			res->method = "sparse-candidates+dense";
 		}
+	} else if (n * m <= DENSE_MAX_ENTRIES) {
+		/* Small problems keep the dense driver: as fast at this size, and the answers among
+		 * equal optima (the tie-breaks) stay those this driver has always given. */
+		res->method = "dense";
 	} else {
 		/* Rectangular, capacitated or with forbidden pairs: the sparse flow driver works on
 		 * the allowed pairs only (assign_flow.c). */

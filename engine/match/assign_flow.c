@@ -23,8 +23,9 @@
  * A search from a new unit reaches a full right node r, then every copy holding r (at the same
  * distance), and scans that copy's arcs; it ends at the first right node with room. The dual
  * update v_r -= d* - d_r over settled right nodes keeps the invariants (Crouse 2016, eq. 14).
- * Arcs from a copy of l to a right node held by another copy of l are skipped: going through the
- * other copy costs exactly the same as the direct arc (telescoping reduced costs).
+ * A copy also has the arcs to right nodes held by the other copies of its node (as in the
+ * expansion); keeping their reduced costs >= 0 is what makes all copies of a node end with the same
+ * potential, the node's dual in the certificate. A path through such an arc flips it twice.
  *
  * Most rows first: a unit that reaches no right node with room leaves the answer, or makes room
  * by dropping the unit that is cheapest to drop among those it reached (reduced cost of the
@@ -174,7 +175,7 @@ static void scan_copy(flow *F, int l, int unit, double ul, double d)
 		}
 		r = F->arc_r[a];
 
-		if (F->flow[a] || F->state[r] == 2)
+		if ((int)a == unit || F->state[r] == 2)
 			continue;
 		rc = F->arc_c[a] - ul - F->v[r];
 		nd = d + (rc > 0 || unit < 0 ? rc : 0.0);

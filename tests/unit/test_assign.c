@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include <peerlink/assign.h>
+#include "match/assign_int.h"
 #include "testutil.h"
 
 /* ---- brute force: every way to give each row a column with room, or none ---- */
@@ -447,6 +448,80 @@ START_TEST(capacities_equal_expanded_columns)
 }
 END_TEST
 
+
+/*
+ * The sparse flow driver on its own (pl_solve routes only problems above DENSE_MAX_ENTRIES
+ * entries to it): brute force on small random programs with capacities 1-3, 0-70 % forbidden
+ * pairs, many ties (costs from a handful of integers) and both rectangular orientations, plus
+ * its dual certificate whenever every row is placed (rows fit) or every seat is filled (rows
+ * outnumber seats).
+ */
+START_TEST(flow_driver_matches_brute_force)
+{
+	tu_rng g = { 1313 };
+	for (int trial = 0; trial < 1500; trial++) {
+		size_t n = (size_t)tu_range(&g, 1, 7), m = (size_t)tu_range(&g, 1, 4), card, seats = 0;
+		size_t placed = 0;
+		long cap[4], row_col[7], load[4] = { 0, 0, 0, 0 };
+		double c[28], u[7], v[4], cost, total = 0.0, tol = 1e-9, pf = 0.1 * (double)(trial % 8);
+		size_t aug;
+
+		for (size_t j = 0; j < m; j++) {
+			cap[j] = tu_range(&g, 1, 3);
+			seats += (size_t)cap[j];
+		}
+		for (size_t k = 0; k < n * m; k++)
+			c[k] = random_entry(&g, trial % 3, pf);
+		ck_assert_int_eq(pl_assign_flow_solve(c, n, m, cap, row_col, u, v, &aug), 0);
+		for (size_t i = 0; i < n; i++) {
+			if (row_col[i] < 0)
+				continue;
+			ck_assert(c[i * m + (size_t)row_col[i]] < INFINITY);
+			load[row_col[i]]++;
+			total += c[i * m + (size_t)row_col[i]];
+			placed++;
+		}
+		for (size_t j = 0; j < m; j++)
+			ck_assert_int_le(load[j], cap[j]);
+		brute_solve(c, n, m, cap, &card, &cost);
+		ck_assert_msg(placed == card, "trial %d: placed %zu, brute force %zu", trial, placed, card);
+		ck_assert_msg(fabs(total - cost) < 1e-9, "trial %d: total %g, brute force %g", trial, total, cost);
+		/* certificate: reduced costs >= 0, tight on assigned pairs, complementary slackness */
+		if (placed == n || placed == seats) {
+			double dual = 0.0;
+			for (size_t i = 0; i < n; i++)
+				for (size_t j = 0; j < m; j++) {
+					if (!(c[i * m + j] < INFINITY))
+						continue;
+					ck_assert(c[i * m + j] - u[i] - v[j] >= -tol);
+					if (row_col[i] == (long)j)
+						ck_assert(fabs(c[i * m + j] - u[i] - v[j]) <= tol);
+				}
+			for (size_t i = 0; i < n; i++)
+				if (placed == n || row_col[i] >= 0 || placed < seats)
+					dual += u[i];
+			for (size_t j = 0; j < m; j++) {
+				if (placed == n && n <= seats) {
+					ck_assert(v[j] <= tol);
+					if (load[j] < cap[j])
+						ck_assert(fabs(v[j]) <= tol);
+				}
+				dual += (double)cap[j] * v[j];
+			}
+			if (placed == n && n <= seats)
+				ck_assert_msg(fabs(dual - total) < 1e-7, "trial %d: dual %g total %g", trial, dual, total);
+			if (placed == seats && n > seats) {
+				for (size_t i = 0; i < n; i++) {
+					ck_assert(u[i] <= tol);
+					if (row_col[i] < 0)
+						ck_assert(fabs(u[i]) <= tol);
+				}
+			}
+		}
+	}
+}
+END_TEST
+
 static Suite *assign_suite(void)
 {
 	Suite *s = suite_create("assign");
@@ -459,6 +534,7 @@ static Suite *assign_suite(void)
 	tcase_add_test(small, invalid_input_is_rejected);
 	tcase_add_test(small, limits_are_enforced);
 	tcase_add_test(small, capacities_equal_expanded_columns);
+	tcase_add_test(small, flow_driver_matches_brute_force);
 	tcase_add_test(big, certificate_square_uniform);
 	tcase_add_test(big, certificate_square_structured);
 	tcase_add_test(big, certificate_rectangular_and_capacities);
