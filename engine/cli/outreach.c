@@ -4,8 +4,9 @@
  * Input  {"risk": risk score answer or "FILE" (relative to the input file), "relationships":
  *         {"buddies", "mentors", "groups"}, "supporters": [{id, available | days, budget,
  *         asks_this_week}], "budget_per_week", "silence_limit_days", "ask_from", "weights",
- *         "today"}
- * Output {"asks", "needs_clinician", "over_budget", "excluded_supporters", "unreached", "stats"}.
+ *         "today", "rematch": bool, "program": a `match mentors` request}
+ * Output {"asks", "needs_clinician", "over_budget", "excluded_supporters", "unreached",
+ *         "rematch" (with "rematch": true), "stats"}.
  */
 #include "cli.h"
 
@@ -65,12 +66,12 @@ static json_t *stats_of(cli_ctx *ctx, const pl_json_outreach *o, const pl_outrea
 
 int cmd_outreach(cli_ctx *ctx)
 {
-	json_t *doc = NULL, *answer;
+	json_t *doc = NULL, *answer, *program = NULL, *suggested = NULL;
 	pl_json_outreach o;
 	pl_outreach_result res = PL_OUTREACH_RESULT_INIT;
 	double t0, solve_ms;
 	pl_status st;
-	int rc;
+	int rc, rematch = 0;
 
 	pl_json_outreach_init(&o);
 	rc = cli_read_input(ctx, &doc);
@@ -81,6 +82,8 @@ int cmd_outreach(cli_ctx *ctx)
 	if (rc != CLI_EXIT_OK)
 		goto out;
 	st = pl_json_read_outreach(doc, &o, &ctx->err);
+	if (st == PL_OK)
+		st = pl_json_outreach_read_rematch(doc, &rematch, &program, &ctx->err);
 	json_decref(doc);
 	doc = NULL;
 	if (st != PL_OK)
@@ -90,8 +93,17 @@ int cmd_outreach(cli_ctx *ctx)
 	st = pl_outreach_plan(&o.prob, &res, &ctx->err);
 	if (st != PL_OK)
 		goto fail;
+	if (rematch) {
+		st = pl_json_outreach_rematch(program, &o, &res, &suggested, &ctx->err);
+		if (st != PL_OK)
+			goto fail;
+	}
 	solve_ms = cli_now_ms() - t0;
 	answer = pl_json_write_outreach(&o, &res);
+	if (answer && suggested) {
+		json_object_set_new(answer, "rematch", suggested);
+		suggested = NULL;
+	}
 	if (answer)
 		json_object_set_new(answer, "stats", stats_of(ctx, &o, &res, solve_ms));
 	rc = cli_write_output(ctx, answer);
@@ -100,6 +112,8 @@ fail:
 	rc = cli_exit_for(st);
 out:
 	json_decref(doc);
+	json_decref(program);
+	json_decref(suggested);
 	pl_outreach_result_release(&res);
 	pl_json_outreach_release(&o);
 	return rc;

@@ -581,7 +581,7 @@ pl_status pl_json_read_outreach(json_t *doc, pl_json_outreach *o, pl_error *err)
 {
 	static const char *const keys[] = { "risk", "relationships", "supporters",
 					    "budget_per_week", "silence_limit_days", "ask_from",
-					    "weights", "today", NULL };
+					    "weights", "today", "rematch", "program", NULL };
 	rels r = { NULL, NULL, NULL, NULL };
 	id_list l = { NULL, 0, 0 };
 	id_ref *crefs = NULL;

@@ -59,14 +59,14 @@ static const char *const mentee_keys[] = {
 	"personality", "age", "gender", "gender_preference", "age_range", "languages",
 	"modalities", "availability", "partner_id", "exclude", "extra",
 	"social_anxiety", "max_group_size", "exposure", /* groups: read_group_fields, json/exposure.c */
-	"prefers", "avoid", "priority", NULL
+	"prefers", "avoid", "priority", "months_in_recovery", NULL
 };
 static const char *const mentor_keys[] = {
 	"id", "experiences", "substances", "goals", "recovery_pathway", "life_stage",
 	"personality", "age", "gender", "gender_preference", "age_range", "languages",
 	"modalities", "availability", "partner_id", "exclude", "extra", "capacity",
 	"social_anxiety", "max_group_size", "exposure", /* groups: read_group_fields, json/exposure.c */
-	"prefers", "avoid", NULL
+	"prefers", "avoid", "months_in_recovery", NULL
 };
 
 /* The tag lists, and recovery_pathway: one tag, or an array of tags for someone on two
@@ -230,6 +230,17 @@ static pl_status read_links(pl_profiles *P, size_t idx, json_t *prof, const char
 	if (!(prio >= 0 && prio <= PL_PRIORITY_MAX))
 		return bad(err, ptr, "priority", "priority must be a number from 0 to 10");
 	P->items[idx].priority = prio;
+	prio = NAN;
+	st = pl_json_get_number(prof, "months_in_recovery", ptr, 0, &prio, err);
+	if (st != PL_OK)
+		return st;
+	if (!isnan(prio)) {
+		if (!(prio >= 0 && prio <= 1200))
+			return bad(err, ptr, "months_in_recovery",
+				   "months_in_recovery must be a number from 0 to 1200");
+		P->items[idx].has_recovery = 1;
+		P->items[idx].recovery_months = prio;
+	}
 	return PL_OK;
 }
 

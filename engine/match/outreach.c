@@ -241,3 +241,14 @@ fail:
 	pl_outreach_result_release(res);
 	return st;
 }
+
+size_t pl_outreach_rematch_targets(const pl_outreach_problem *prob, const pl_outreach_result *res,
+				   size_t *out)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < prob->nclients; i++)
+		if (prob->clients[i].tier == PL_OUTREACH_TIER_HIGH &&
+		    res->status[i] >= PL_OUTREACH_UNREACHED_NO_LINK)
+			out[n++] = i;
+	return n;
+}

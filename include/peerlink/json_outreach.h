@@ -42,6 +42,17 @@ pl_status pl_json_read_outreach(json_t *doc, pl_json_outreach *o, pl_error *err)
  * reference, NULL when out of memory. The caller adds "stats". */
 json_t *pl_json_write_outreach(const pl_json_outreach *o, const pl_outreach_result *res);
 
+/* "rematch" (bool, default false) and "program" (a `match mentors` request, required with
+ * rematch; *program is a new reference or NULL) of the request. */
+pl_status pl_json_outreach_read_rematch(json_t *doc, int *rematch, json_t **program,
+					pl_error *err);
+/* The "rematch" list of the answer (docs/outreach.md, "Rematch"): for each high-risk client
+ * whom nobody could reach today, the mentor the mentors matcher suggests with that client
+ * matched first, among mentors with more time in recovery. Errors in the program point under
+ * /program. *out is a new reference. */
+pl_status pl_json_outreach_rematch(json_t *program, const pl_json_outreach *o,
+				   const pl_outreach_result *res, json_t **out, pl_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -132,6 +132,12 @@ pl_outreach_exclusion pl_outreach_exclusion_of(const pl_outreach_problem *prob, 
 pl_status pl_outreach_plan(const pl_outreach_problem *prob, pl_outreach_result *res,
 			   pl_error *err);
 
+/* The clients a rematch serves ("rematch": true, docs/outreach.md): tier high, needing a peer
+ * (not a clinician) and reached by nobody today. Their indexes go to out (nclients entries at
+ * most); returns how many. */
+size_t pl_outreach_rematch_targets(const pl_outreach_problem *prob, const pl_outreach_result *res,
+				   size_t *out);
+
 #ifdef __cplusplus
 }
 #endif

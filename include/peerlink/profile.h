@@ -92,6 +92,8 @@ typedef struct pl_profile {
 	size_t navoid;
 	long *avoid_idx;
 	double priority;   /* mentees: >= 0, default 0 (docs/matching-mentors.md, "Priority") */
+	int has_recovery;  /* months_in_recovery given */
+	double recovery_months; /* time in recovery (outreach's rematch prefers more of it) */
 
 	/* private: filled while adding */
 	int *trait_ids_;
