@@ -112,11 +112,46 @@ typedef struct cli_ctx {
 	double parse_ms;
 	pl_error err;
 	long err_line, err_column; /* set for JSON syntax errors (1-based), else 0 */
+	/* A JSON Lines record being run as a whole request (records.c): cli_read_input hands over
+	 * `record_in` (stolen) instead of reading --input, and cli_write_output leaves the compact
+	 * answer in `record_out` (malloc'ed) instead of writing it. */
+	int in_record;
+	json_t *record_in;
+	char *record_out;
 } cli_ctx;
 
 /* ---- provided by main.c ---- */
 /* Run `peerlink argv[1..]`; returns the exit code, never exits (the fuzz targets call it). */
 int cli_main(int argc, char **argv);
+/* How a parsed and validated command runs: an exit code, ctx->err set on failure. cli_main uses
+ * cli_run_default (the command's function, or once per line for a --jsonl record command);
+ * peerlink-mpi (engine/cli/mpi_main.c) passes its own, which spreads the heavy commands over MPI
+ * ranks and falls back to cli_run_default for the others. */
+typedef int (*cli_runner)(cli_ctx *ctx);
+int cli_main_with(int argc, char **argv, cli_runner runner);
+int cli_run_default(cli_ctx *ctx);
+/* 1: a command that reads one document and writes one answer, which with --jsonl runs once per
+ * input line (the match commands; the list is in main.c). */
+int cli_jsonl_records(const cli_command *cmd);
+
+/* ---- provided by records.c: --jsonl for one-document commands ----
+ * One record: `text` (len bytes, the index-th line, 0-based) run through the record function;
+ * *answer gets the answer line (malloc'ed, no newline) or NULL for a line with no answer (blank),
+ * and *key (when key is not NULL) a malloc'ed key that must be unique in the run (a client id) or
+ * NULL. Returns an exit code with ctx->err (and err_line/err_column) set on failure. */
+typedef int (*cli_record_fn)(void *state, cli_ctx *ctx, const char *text, size_t len,
+			     size_t index, char **answer, char **key);
+/* The record function of a jsonl_records command: parse the line as a request, run the command
+ * on it, take its answer. Errors name the line: syntax errors by line and column, the others by
+ * a pointer prefixed with "/<index>". state is unused. */
+int cli_record_document(void *state, cli_ctx *ctx, const char *text, size_t len, size_t index,
+			char **answer, char **key);
+/* A line holding only spaces, tabs and line ends: skipped (but counted). */
+int cli_record_blank(const char *text, size_t len);
+/* Read --input as JSON Lines and write each record's answer as one line, in input order, flushed
+ * per line; the first failing line (or a read error) ends the run: its error is the answer, the
+ * lines before it are out (on a stream) or nothing is (an output file is never partial). */
+int cli_run_lines(cli_ctx *ctx, cli_record_fn fn, void *state);
 
 /* ---- provided by options.c ---- */
 /* Parse and validate one option value against its row (err names the option, never the value). */

@@ -202,15 +202,21 @@ int cli_read_input(cli_ctx *ctx, json_t **out)
 	int rc, alloc_errno;
 
 	*out = NULL;
-	if ((rc = cli_open_input(ctx, &r.f)) != CLI_EXIT_OK)
-		return rc;
-	errno = 0;
-	doc = json_load_callback(read_capped, &r, JSON_REJECT_DUPLICATES, &jerr);
-	alloc_errno = errno;
-	cli_close_input(r.f);
-	ctx->parse_ms = cli_now_ms() - t0;
-	if (!doc)
-		return fail_parse(ctx, &r, &jerr, alloc_errno);
+	if (ctx->in_record) {
+		/* A JSON Lines record (records.c): already parsed, and timed, by the caller. */
+		doc = ctx->record_in;
+		ctx->record_in = NULL;
+	} else {
+		if ((rc = cli_open_input(ctx, &r.f)) != CLI_EXIT_OK)
+			return rc;
+		errno = 0;
+		doc = json_load_callback(read_capped, &r, JSON_REJECT_DUPLICATES, &jerr);
+		alloc_errno = errno;
+		cli_close_input(r.f);
+		ctx->parse_ms = cli_now_ms() - t0;
+		if (!doc)
+			return fail_parse(ctx, &r, &jerr, alloc_errno);
+	}
 	if (!json_is_object(doc)) {
 		json_decref(doc);
 		return cli_fail(ctx, PL_ERR_INVALID, "", "the input must be a JSON object");
@@ -270,6 +276,14 @@ static size_t dump_flags(const cli_ctx *ctx)
 
 int cli_write_output(cli_ctx *ctx, json_t *doc)
 {
+	if (ctx->in_record) {
+		/* A JSON Lines record: one compact line, whatever --pretty says (records.c). */
+		ctx->record_out = doc ? json_dumps(doc, JSON_COMPACT | JSON_REAL_PRECISION(15)) : NULL;
+		json_decref(doc);
+		if (!ctx->record_out)
+			return cli_fail(ctx, PL_ERR_NOMEM, "", "out of memory building the answer");
+		return CLI_EXIT_OK;
+	}
 	return cli_out_document(ctx, doc, dump_flags(ctx));
 }
 

@@ -47,7 +47,8 @@ static const cli_command commands[] = {
 	  "optional \"weights\", \"constraints\", \"objective\" (\"total\", \"maximin\" or "
 	  "\"stable\"), \"pinned\", \"forbidden\", \"current\" (lists of [mentee id, mentor id]), "
 	  "\"top\", \"min_score\", \"stickiness\". Answer: \"matches\" with reasons, \"unmatched\", "
-	  "\"alternatives\", \"summary\", \"stats\". See docs/matching-mentors.md.",
+	  "\"alternatives\", \"summary\", \"stats\". With --jsonl, one request per line and one "
+	  "answer per line, in input order. See docs/matching-mentors.md.",
 	  { { 0 } } },
 	{ "match", "buddies", cmd_match_buddies,
 	  "pair clients as accountability partners (max-weight matching; odd one out as a triad)",
@@ -56,7 +57,8 @@ static const cli_command commands[] = {
 	  "\"top\" and \"odd\" (\"triad\" or \"unmatched\"). Pairs as many clients as possible with "
 	  "the largest total compatibility (exact maximum-weight matching); with an odd number the "
 	  "one left over joins the pair where it fits best. Answer: \"pairs\", \"unmatched\", "
-	  "\"alternatives\", \"summary\", \"stats\". See docs/buddies.md.",
+	  "\"alternatives\", \"summary\", \"stats\". With --jsonl, one request per line and one "
+	  "answer per line, in input order. See docs/buddies.md.",
 	  { { 0 } } },
 	{ "match", "groups", cmd_match_groups,
 	  "clients into support groups maximizing within-group compatibility, with bound and gap",
@@ -67,7 +69,8 @@ static const cli_command commands[] = {
 	  "\"social_anxiety_max\", \"weights\", \"constraints\", \"seed\". Places as many clients "
 	  "as possible and maximizes within-group compatibility (a heuristic, deterministic for a "
 	  "seed) and reports an upper bound on the optimum and the gap. Answer: \"groups\", "
-	  "\"unplaced\", \"summary\", \"stats\". See docs/groups.md.",
+	  "\"unplaced\", \"summary\", \"stats\". With --jsonl, one request per line and one answer "
+	  "per line, in input order. See docs/groups.md.",
 	  { CLI_DATE("as-of", NULL,
 		     "the date exposure plans are read on (default: the input's \"as_of\")"),
 	    { 0 } } },
@@ -236,6 +239,19 @@ static const cli_command commands[] = {
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+/* Commands that read one document and write one answer: with --jsonl they run once per input
+ * line, one request per line and one answer per line (records.c). */
+static const cli_fn jsonl_record_commands[] = { cmd_match_mentors, cmd_match_buddies,
+						cmd_match_groups };
+
+int cli_jsonl_records(const cli_command *cmd)
+{
+	for (size_t k = 0; k < sizeof(jsonl_record_commands) / sizeof(jsonl_record_commands[0]); k++)
+		if (cmd->run == jsonl_record_commands[k])
+			return 1;
+	return 0;
+}
 
 /* The options every subcommand accepts. */
 static const cli_option common_options[] = {
@@ -501,8 +517,21 @@ static int parse_options(cli_ctx *ctx, int argc, char **argv)
 }
 
 /* The whole CLI as a function (entry.c's main() calls it; the fuzz targets call it in-process):
- * it returns the exit code and never calls exit(). */
+ * it returns the exit code and never calls exit(). peerlink-mpi calls cli_main_with() with its
+ * own runner: the same table, options and checks, other execution. */
+int cli_run_default(cli_ctx *ctx)
+{
+	if (ctx->jsonl && cli_jsonl_records(ctx->cmd))
+		return cli_run_lines(ctx, cli_record_document, NULL);
+	return ctx->cmd->run(ctx);
+}
+
 int cli_main(int argc, char **argv)
+{
+	return cli_main_with(argc, argv, cli_run_default);
+}
+
+int cli_main_with(int argc, char **argv, cli_runner runner)
 {
 	cli_ctx ctx;
 	const cli_command *cmd;
@@ -552,7 +581,7 @@ int cli_main(int argc, char **argv)
 	rc = parse_options(&ctx, argc - first_opt, argv + first_opt);
 	if (rc >= 0)
 		return rc;
-	rc = cmd->run(&ctx);
+	rc = runner(&ctx);
 	if (rc != CLI_EXIT_OK)
 		cli_print_error(&ctx.err, ctx.err_line, ctx.err_column);
 	return rc;

@@ -31,6 +31,19 @@ pl_status risk_score_stream(cli_ctx *ctx, const risk_scorer *s, const risk_input
 			    json_t *clients, risk_emit_fn emit, void *arg, risk_tally *tally,
 			    pl_error *err);
 
+/* The scoring date of --jsonl without --as-of: the latest recorded day over the input's lines
+ * (*latest, INT32_MIN when none); an exit code. NULL in risk_scorer_open_jsonl: a first pass over
+ * the file in this process; peerlink-mpi passes one that splits the lines over its ranks. */
+typedef int (*risk_latest_fn)(void *arg, cli_ctx *ctx, const pl_catalogue *cat, int32_t *latest);
+/* The last recorded day of one client text; INT32_MIN when it cannot be read (the scoring pass
+ * reports that client's error). */
+int32_t risk_text_last_day(const char *text, size_t len, const pl_catalogue *cat);
+/* The scorer of `risk score --jsonl` (risk_score.c): the model (--model or the default), the one
+ * scoring date (--as-of, else the latest day in the input: `latest`), --top; an exit code,
+ * ctx->err set on failure. Release with risk_scorer_release (also after a failure). */
+int risk_scorer_open_jsonl(cli_ctx *ctx, risk_scorer *s, risk_latest_fn latest, void *arg);
+void risk_scorer_release(risk_scorer *s);
+
 /* Read --input (or stdin) as JSON Lines: fn gets each object (borrowed) with its 0-based line
  * number; blank lines are skipped. A read error or a line too long for memory is an error, never
  * the end of the input; a syntax error names its line. The one JSONL reader of train and

@@ -143,7 +143,7 @@ static int write_compact(cli_ctx *ctx, collect_state *cs, json_t *rest)
 
 /* The last recorded day of one client text (the fast reader, else jansson); INT32_MIN when the
  * client cannot be read: the scoring pass reports that client's error with its pointer. */
-static int32_t text_last_day(const char *text, size_t len, const pl_catalogue *cat)
+int32_t risk_text_last_day(const char *text, size_t len, const pl_catalogue *cat)
 {
 	pl_client c = PL_CLIENT_INIT;
 	int32_t last = INT32_MIN;
@@ -164,36 +164,32 @@ static int32_t text_last_day(const char *text, size_t len, const pl_catalogue *c
 }
 
 /* JSON Lines from a file: the latest recorded day over its lines (a first pass; the file is read
- * again to score). Standard input cannot be read twice, so there --as-of is required. */
-static pl_status jsonl_latest_day(cli_ctx *ctx, const pl_catalogue *cat, int32_t *latest)
+ * again to score). */
+static int jsonl_latest_day(void *arg, cli_ctx *ctx, const pl_catalogue *cat, int32_t *latest)
 {
 	FILE *f;
 	char *line = NULL;
 	size_t cap = 0, len, index = 0;
 	int got;
 
-	if (!ctx->input_path || strcmp(ctx->input_path, "-") == 0)
-		return pl_error_set(&ctx->err, PL_ERR_USAGE, "",
-				    "with --jsonl from standard input give --as-of: every client is "
-				    "scored as of one date, and the latest date in the input is known "
-				    "only at its end");
-	if (cli_open_input(ctx, &f) != CLI_EXIT_OK)
-		return ctx->err.code;
+	(void)arg;
+	if ((got = cli_open_input(ctx, &f)) != CLI_EXIT_OK)
+		return got;
 	while ((got = pl_json_read_line(f, &line, &cap, &len, index++, &ctx->err)) > 0) {
-		int32_t d = text_last_day(line, len, cat);
+		int32_t d = risk_text_last_day(line, len, cat);
 		if (d > *latest)
 			*latest = d;
 	}
 	free(line);
 	cli_close_input(f);
-	return got < 0 ? ctx->err.code : PL_OK;
+	return got < 0 ? cli_exit_for(ctx->err.code) : CLI_EXIT_OK;
 }
 
 /* One scoring date for the whole request (docs/risk.md, "as_of"): the document's "as_of", else
  * --as-of, else the latest recorded date in the input; never a client's own last check-in, so a
  * client who went quiet is scored on the silence. */
 static pl_status resolve_as_of(cli_ctx *ctx, const char *doc_as_of, const risk_input *in,
-			       json_t *clients, risk_scorer *s)
+			       json_t *clients, risk_scorer *s, risk_latest_fn latest_fn, void *arg)
 {
 	int32_t doc_day = 0, latest = INT32_MIN, opt = 0;
 	int has_opt = cli_opt_given(ctx, "as-of");
@@ -208,13 +204,17 @@ static pl_status resolve_as_of(cli_ctx *ctx, const char *doc_as_of, const risk_i
 				    "the input's 'as_of' and --as-of differ: give one scoring date");
 	if (!doc_as_of && !has_opt) {
 		const pl_catalogue *cat = &s->model.catalogue;
-		if (ctx->jsonl) {
-			pl_status st = jsonl_latest_day(ctx, cat, &latest);
-			if (st != PL_OK)
-				return st;
-		}
+		/* Standard input cannot be read twice, so there --as-of is required. */
+		if (ctx->jsonl && (!ctx->input_path || strcmp(ctx->input_path, "-") == 0))
+			return pl_error_set(&ctx->err, PL_ERR_USAGE, "",
+					    "with --jsonl from standard input give --as-of: every client "
+					    "is scored as of one date, and the latest date in the input "
+					    "is known only at its end");
+		if (ctx->jsonl && (latest_fn ? latest_fn : jsonl_latest_day)(arg, ctx, cat, &latest) !=
+					  CLI_EXIT_OK)
+			return ctx->err.code;
 		for (size_t i = 0; in && i < in->nspans; i++) {
-			int32_t d = text_last_day(in->spans[i], in->span_len[i], cat);
+			int32_t d = risk_text_last_day(in->spans[i], in->span_len[i], cat);
 			if (d > latest)
 				latest = d;
 		}
@@ -229,6 +229,29 @@ static pl_status resolve_as_of(cli_ctx *ctx, const char *doc_as_of, const risk_i
 	}
 	s->as_of = pl_as_of_resolve(doc_as_of != NULL, doc_day, has_opt, opt, latest);
 	return PL_OK;
+}
+
+int risk_scorer_open_jsonl(cli_ctx *ctx, risk_scorer *s, risk_latest_fn latest, void *arg)
+{
+	pl_status st;
+
+	memset(s, 0, sizeof(*s));
+	s->as_of = INT32_MIN;
+	s->top = 10;
+	s->serialize = 1;
+	st = load_model(ctx, &s->model);
+	if (st == PL_OK)
+		st = resolve_as_of(ctx, NULL, NULL, NULL, s, latest, arg);
+	if (st != PL_OK)
+		return cli_exit_for(st);
+	if (cli_opt_given(ctx, "top"))
+		s->top = (int)cli_opt_int(ctx, "top");
+	return CLI_EXIT_OK;
+}
+
+void risk_scorer_release(risk_scorer *s)
+{
+	pl_risk_model_release(&s->model);
 }
 
 int cmd_risk_score(cli_ctx *ctx)
@@ -279,7 +302,7 @@ int cmd_risk_score(cli_ctx *ctx)
 		ctx->parse_ms += cli_now_ms() - t0;
 	}
 	t0 = cli_now_ms();
-	st = resolve_as_of(ctx, as_of, ctx->jsonl ? NULL : &in, clients, &s);
+	st = resolve_as_of(ctx, as_of, ctx->jsonl ? NULL : &in, clients, &s, NULL, NULL);
 	if (st != PL_OK)
 		goto fail;
 	ctx->parse_ms += cli_now_ms() - t0;

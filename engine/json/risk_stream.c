@@ -146,32 +146,34 @@ static void *reader_main(void *arg)
 	return NULL;
 }
 
-static void process(pipeline *p, slot *s, pl_risk_tally *tally)
+pl_status pl_risk_score_text(const pl_risk_scorer *sc, const char *text, size_t len, json_t *tree,
+			     const char *ptr, size_t index, pl_risk_tally *tally, json_t **answer,
+			     char **answer_text, char **id, long *syntax_column, pl_error *err)
 {
-	char ptr[PL_POINTER_MAX];
-	json_t *obj = s->tree;
+	json_t *obj = tree;
+	pl_status st;
 
-	snprintf(ptr, sizeof(ptr), "%s", p->ptr_prefix);
-	pl_pointer_append_index(ptr, sizeof(ptr), s->index);
-	if (!obj && !s->text)
-		return; /* a blank JSON Lines line: skipped, but it still counts for line numbers */
+	*answer = NULL;
+	*answer_text = NULL;
+	*id = NULL;
+	*syntax_column = 0;
 	if (!obj) {
 		/* The columnar fast path first: no tree at all. Anything it does not take (the row
 		 * form, every invalid client) goes through jansson, which reports the errors. */
 		pl_client c = PL_CLIENT_INIT;
-		int fast = pl_client_from_text(s->text, s->len, &p->scorer->model.catalogue, &c);
+		int fast = pl_client_from_text(text, len, &sc->model.catalogue, &c);
 		if (fast != 0) {
 			if (fast < 0)
-				s->st = pl_error_set(&s->err, PL_ERR_NOMEM, "", "out of memory");
+				st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 			else
-				s->answer = pl_risk_score_client_json(p->scorer, &c, tally, &s->err);
-			if (s->answer) {
-				s->id = c.id; /* the slot keeps the id for the repeat check */
+				*answer = pl_risk_score_client_json(sc, &c, tally, err);
+			if (*answer) {
+				*id = c.id; /* kept for the repeat check */
 				c.id = NULL;
 			}
 			pl_client_release(&c);
 			if (fast > 0)
-				s->st = s->answer ? PL_OK : (s->err.code != PL_OK ? s->err.code : PL_ERR_INTERNAL);
+				st = *answer ? PL_OK : (err->code != PL_OK ? err->code : PL_ERR_INTERNAL);
 			goto done;
 		}
 	}
@@ -180,34 +182,48 @@ static void process(pipeline *p, slot *s, pl_risk_tally *tally)
 		/* DECODE_ANY: a scalar where a client belongs is a type error with a pointer, not a
 		 * syntax error. */
 		errno = 0;
-		obj = json_loadb(s->text, s->len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
-		if (!obj && pl_json_load_failure(&jerr, errno, NULL, 0) == PL_ERR_NOMEM) {
-			s->st = pl_error_set(&s->err, PL_ERR_NOMEM, "", "client %zu does not fit in memory",
-					     s->index);
-			return;
-		}
+		obj = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
+		if (!obj && pl_json_load_failure(&jerr, errno, NULL, 0) == PL_ERR_NOMEM)
+			return pl_error_set(err, PL_ERR_NOMEM, "", "client %zu does not fit in memory",
+					    index);
 		if (!obj) {
-			s->syntax_error = 1;
-			s->line = (long)s->index + 1;
-			s->column = jerr.column > 0 ? jerr.column : 1;
-			s->st = pl_error_set(&s->err, PL_ERR_INVALID, "", "JSON syntax error");
-			return;
+			*syntax_column = jerr.column > 0 ? jerr.column : 1;
+			return pl_error_set(err, PL_ERR_INVALID, "", "JSON syntax error");
 		}
 	}
-	s->answer = pl_risk_score_json(p->scorer, obj, ptr, tally, &s->err);
-	s->st = s->answer ? PL_OK : (s->err.code != PL_OK ? s->err.code : PL_ERR_INTERNAL);
-	if (s->answer && !(s->id = strdup(json_string_value(json_object_get(obj, "id")))))
-		s->st = pl_error_set(&s->err, PL_ERR_NOMEM, "", "out of memory");
-	if (!s->tree)
+	*answer = pl_risk_score_json(sc, obj, ptr, tally, err);
+	st = *answer ? PL_OK : (err->code != PL_OK ? err->code : PL_ERR_INTERNAL);
+	if (*answer && !(*id = strdup(json_string_value(json_object_get(obj, "id")))))
+		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	if (!tree)
 		json_decref(obj);
 done:
-	if (s->answer && p->scorer->serialize) {
+	if (*answer && sc->serialize) {
 		/* Serializing here keeps the single writer thread from becoming the bottleneck. */
-		s->answer_text = pl_json_dumps_compact(s->answer, NULL);
-		json_decref(s->answer);
-		s->answer = NULL;
-		if (!s->answer_text)
-			s->st = pl_error_set(&s->err, PL_ERR_NOMEM, "", "out of memory");
+		*answer_text = pl_json_dumps_compact(*answer, NULL);
+		json_decref(*answer);
+		*answer = NULL;
+		if (!*answer_text)
+			st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	}
+	return st;
+}
+
+static void process(pipeline *p, slot *s, pl_risk_tally *tally)
+{
+	char ptr[PL_POINTER_MAX];
+	long column;
+
+	snprintf(ptr, sizeof(ptr), "%s", p->ptr_prefix);
+	pl_pointer_append_index(ptr, sizeof(ptr), s->index);
+	if (!s->tree && !s->text)
+		return; /* a blank JSON Lines line: skipped, but it still counts for line numbers */
+	s->st = pl_risk_score_text(p->scorer, s->text, s->len, s->tree, ptr, s->index, tally,
+				   &s->answer, &s->answer_text, &s->id, &column, &s->err);
+	if (column > 0) {
+		s->syntax_error = 1;
+		s->line = (long)s->index + 1;
+		s->column = column;
 	}
 	free(s->owned);
 	s->owned = NULL;
@@ -253,23 +269,23 @@ static int worker_count(int threads)
 
 /* A client id seen before in this request is an error at its "id" (README: ids are unique);
  * checked here, in input order, so the first repeat is the one reported. */
-static pl_status check_repeat(pipeline *p, pl_idset *ids, const slot *s, pl_error *err)
+pl_status pl_risk_check_repeat(pl_idset *ids, const char *id, const char *ptr_prefix,
+				size_t index, pl_error *err)
 {
 	char ptr[PL_POINTER_MAX];
-	int r = pl_idset_add(ids, s->id);
+	int r = pl_idset_add(ids, id);
 
 	if (r > 0)
 		return PL_OK;
 	if (r < 0)
 		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
-	snprintf(ptr, sizeof(ptr), "%s", p->ptr_prefix);
-	pl_pointer_append_index(ptr, sizeof(ptr), s->index);
+	snprintf(ptr, sizeof(ptr), "%s", ptr_prefix);
+	pl_pointer_append_index(ptr, sizeof(ptr), index);
 	pl_pointer_append(ptr, sizeof(ptr), "id");
 	return pl_error_set(err, PL_ERR_INVALID, ptr,
 			    "duplicate client id (an earlier client has the same id)");
 }
 
-/* Run the pipeline over a prepared source; emit answers in order. */
 static pl_status run(pipeline *p, pl_risk_emit_fn emit, void *arg, pl_risk_tally *tally, pl_error *err,
 		     slot *failed)
 {
@@ -328,7 +344,7 @@ static pl_status run(pipeline *p, pl_risk_emit_fn emit, void *arg, pl_risk_tally
 			st = s->st;
 			*err = s->err;
 		} else if (s->answer || s->answer_text) {
-			st = s->id ? check_repeat(p, &ids, s, err) : PL_OK;
+			st = s->id ? pl_risk_check_repeat(&ids, s->id, p->ptr_prefix, s->index, err) : PL_OK;
 			if (st == PL_OK) {
 				st = emit(arg, s->answer, s->answer_text, err);
 				s->answer = NULL;

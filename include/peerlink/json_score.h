@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <peerlink/json.h>
 #include <peerlink/risk.h>
+#include <peerlink/idset.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -43,6 +44,21 @@ json_t *pl_risk_score_json(const pl_risk_scorer *s, json_t *obj, const char *ptr
 /* The same for a client already parsed. */
 json_t *pl_risk_score_client_json(const pl_risk_scorer *s, const pl_client *c,
 				  pl_risk_tally *tally, pl_error *err);
+
+/* One client given as text (len bytes; or, when `tree` is not NULL, that parsed object,
+ * borrowed) parsed, validated and scored exactly as pl_risk_score_stream's workers do: the
+ * columnar fast path, else jansson. *answer gets the answer tree, or *answer_text its compact
+ * text when s->serialize, and *id the client's id (malloc'ed, for pl_risk_check_repeat). A JSON
+ * syntax error sets *syntax_column (1-based; else 0) and the message "JSON syntax error" for the
+ * caller to place; `index` names the client in messages. For programs that deal clients out
+ * themselves (peerlink-mpi, engine/cli/mpi_risk.c) and must answer byte for byte as the stream. */
+pl_status pl_risk_score_text(const pl_risk_scorer *s, const char *text, size_t len, json_t *tree,
+			     const char *ptr, size_t index, pl_risk_tally *tally, json_t **answer,
+			     char **answer_text, char **id, long *syntax_column, pl_error *err);
+/* A client id already in `ids` is an error at "<ptr_prefix>/<index>/id" (ids are unique in a
+ * request); else it is added. Called in input order, the first repeat is the one reported. */
+pl_status pl_risk_check_repeat(pl_idset *ids, const char *id, const char *ptr_prefix,
+				size_t index, pl_error *err);
 
 /* A risk input document read without building the tree of its clients: `doc` holds every
  * top-level member except "clients", whose elements are text spans into `text`. When the quick

@@ -1,0 +1,85 @@
+#!/bin/sh
+# tests/mpi/compare.sh: peerlink-mpi under `mpirun -n 1`, `-n 2` and `-n 3 --oversubscribe` gives
+# the single-process answer byte for byte: the same standard output (or --output file), the same
+# error object on standard error and the same exit code, with --no-timing. Inputs are made from
+# the shipped examples (make_inputs.py) and generated cohorts, with failing lines placed in
+# different ranks' blocks and rounds.
+# Usage: compare.sh PEERLINK PEERLINK_MPI SOURCE_DIR WORK_DIR GROUP   (GROUP: match | score)
+# Exit 77 (ctest: skipped) without mpirun or python3.
+set -u
+pl=$1 plmpi=$2 src=$3 work=$4 group=$5
+
+command -v mpirun >/dev/null 2>&1 || { echo "mpirun not found: skipped"; exit 77; }
+command -v python3 >/dev/null 2>&1 || { echo "python3 not found: skipped"; exit 77; }
+# CI runs as root; Open MPI refuses that unless told it is meant.
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+rm -rf "$work" && mkdir -p "$work" || exit 1
+python3 "$src/tests/mpi/make_inputs.py" "$src/datasets/examples" "$work" || exit 1
+fails=0 cases=0
+
+# check NAME ARGS...: one case, every rank count. An argument "@OUT" becomes an output file path.
+check() {
+	name=$1
+	shift
+	cases=$((cases + 1))
+	args=$(echo "$*" | sed "s#@OUT#$work/$name.single.json#")
+	# shellcheck disable=SC2086
+	"$pl" $args --no-timing >"$work/$name.out" 2>"$work/$name.err"
+	echo $? >"$work/$name.rc"
+	for n in 1 2 3; do
+		args=$(echo "$*" | sed "s#@OUT#$work/$name.n$n.json#")
+		# shellcheck disable=SC2086
+		mpirun -q -n $n --oversubscribe "$plmpi" $args --no-timing >"$work/$name.n$n.out" \
+			2>"$work/$name.n$n.err"
+		echo $? >"$work/$name.n$n.rc"
+		for kind in out err rc; do
+			if ! cmp -s "$work/$name.$kind" "$work/$name.n$n.$kind"; then
+				echo "FAIL $name -n $n: $kind differs"
+				fails=$((fails + 1))
+			fi
+		done
+		if [ -e "$work/$name.single.json" ] || [ -e "$work/$name.n$n.json" ]; then
+			if ! cmp -s "$work/$name.single.json" "$work/$name.n$n.json"; then
+				echo "FAIL $name -n $n: output file differs"
+				fails=$((fails + 1))
+			fi
+		fi
+	done
+	echo "case $name: exit $(cat "$work/$name.rc"), $(wc -l <"$work/$name.out") lines"
+}
+
+case $group in
+match)
+	for c in mentors buddies groups; do
+		check "match_$c" match $c --jsonl -i "$work/$c.jsonl"
+	done
+	check match_mentors_file match mentors --jsonl -i "$work/mentors.jsonl" -o @OUT
+	check match_mentors_errors match mentors --jsonl -i "$work/mentors_errors.jsonl"
+	check match_mentors_errors_file match mentors --jsonl -i "$work/mentors_errors.jsonl" -o @OUT
+	check match_groups_syntax match groups --jsonl -i "$work/groups_syntax.jsonl"
+	check match_groups_as_of match groups --jsonl --as-of 2026-04-20 -i "$work/groups.jsonl"
+	check match_missing_input match buddies --jsonl -i "$work/does-not-exist.jsonl"
+	# Without --jsonl: one document, rank 0 alone, the same answer.
+	check match_document match mentors -i "$src/datasets/examples/program.json"
+	;;
+score)
+	"$pl" dataset generate checkins --clients 1000 --days 60 --seed 11 --jsonl >"$work/gen1000.jsonl" || exit 1
+	# An invalid client in a late round and a syntax error in an earlier block: the earlier wins.
+	sed -e '900s/.*/{"id": 7}/' -e '611s/.*/{"id": "x",/' "$work/gen1000.jsonl" >"$work/gen1000_errors.jsonl"
+	sed -e '780s/.*//' -e '901s/.*/{"id": 7}/' "$work/gen1000.jsonl" >"$work/gen1000_late.jsonl"
+	check score_cohort20 risk score --jsonl -i "$work/cohort20.jsonl"
+	check score_cohort20_top risk score --jsonl --top 3 --as-of 2026-03-01 -i "$work/cohort20.jsonl"
+	check score_gen1000 risk score --jsonl -i "$work/gen1000.jsonl"
+	check score_gen1000_file risk score --jsonl -i "$work/gen1000.jsonl" -o @OUT
+	check score_errors risk score --jsonl -i "$work/gen1000_errors.jsonl"
+	check score_late_error risk score --jsonl -i "$work/gen1000_late.jsonl"
+	check score_late_error_file risk score --jsonl -i "$work/gen1000_late.jsonl" -o @OUT
+	check score_bad_model risk score --jsonl --model "$work/none.json" -i "$work/cohort20.jsonl"
+	;;
+*)
+	echo "unknown group '$group'"
+	exit 2
+	;;
+esac
+echo "$cases cases x 3 rank counts, $fails differences"
+[ "$fails" -eq 0 ]
