@@ -75,6 +75,12 @@ score)
 	check score_late_error risk score --jsonl -i "$work/gen1000_late.jsonl"
 	check score_late_error_file risk score --jsonl -i "$work/gen1000_late.jsonl" -o @OUT
 	check score_bad_model risk score --jsonl --model "$work/none.json" -i "$work/cohort20.jsonl"
+	# A repeated client id (line 700 repeats line 100) and one in an earlier block than an error.
+	sed -n '100p' "$work/gen1000.jsonl" >"$work/line100"
+	awk -v l="$(cat "$work/line100")" 'NR == 700 { print l; next } { print }' "$work/gen1000.jsonl" >"$work/gen1000_dup.jsonl"
+	check score_duplicate risk score --jsonl -i "$work/gen1000_dup.jsonl"
+	check score_duplicate_as_of risk score --jsonl --as-of 2026-02-01 -i "$work/gen1000_dup.jsonl"
+	check score_stdin_needs_as_of risk score --jsonl -i -
 	;;
 *)
 	echo "unknown group '$group'"
