@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Cross-check `peerlink risk ews` against the ewstools pipeline, rebuilt with pandas/scipy.
 
-ewstools (ewstools/core.py, ews_compute): Gaussian detrending with
+ewstools 1.x (ewstools/core.py, ews_compute; peerlink {"gaussian_sigma": b}, see
+tests/cli/risk_ews/verify_ewstools.py for 2.x): Gaussian detrending with
 scipy.ndimage.gaussian_filter(x, sigma = bandwidth * n, mode="reflect"), a rolling window of
 floor(roll_window * n) points, pandas rolling var/std/skew/kurt on the residuals, cv = rolling std
 of the residuals / rolling mean of the raw series, Kendall tau via pandas corr(method="kendall").
@@ -48,7 +49,7 @@ def main():
         n = int(rng.integers(60, 400))
         t = np.arange(n)
         x = 10 + 0.01 * t + (0.5 + t / n) * rng.standard_normal(n)
-        doc = {"series": [float(v) for v in x], "window": 0.25, "detrend": {"gaussian": 0.2},
+        doc = {"series": [float(v) for v in x], "window": 0.25, "detrend": {"gaussian_sigma": 0.2},
                "control": False, "changepoints": False}
         res = json.loads(subprocess.run([BIN, "risk", "ews", "--no-timing"], input=json.dumps(doc),
                                         capture_output=True, text=True, check=True).stdout)

@@ -3,7 +3,7 @@
  * series: rolling indicators with their Kendall tau and surrogate p-values (ews.h), EWMA and
  * CUSUM charts against the burn-in baseline (spc.h), and BOCPD change points (bocpd.h).
  *
- * Input  {"series": [number | null], "window", "min_observed", "detrend", "moments",
+ * Input  {"series": [number | null], "window", "min_observed", "detrend", "moments", "autocorrelation",
  *         "indicators", "surrogates": {"method", "count", "alternative"}, "seed",
  *         "control": {"burn_in", "sd_floor", "ewma": {"lambda", "L"}, "cusum": {"k", "h"}},
  *         "changepoints": {"hazard", "mu0", "kappa0", "alpha0", "beta0", "window", "lag",
@@ -114,7 +114,7 @@ static pl_status read_window(json_t *doc, ews_input *in, pl_error *err)
 
 static pl_status read_detrend(json_t *doc, ews_input *in, pl_error *err)
 {
-	static const char *const methods[] = { "gaussian", "ksmooth", NULL };
+	static const char *const methods[] = { "gaussian", "gaussian_sigma", "ksmooth", NULL };
 	json_t *d = json_object_get(doc, "detrend");
 	const char *key;
 	json_t *value;
@@ -133,11 +133,13 @@ static pl_status read_detrend(json_t *doc, ews_input *in, pl_error *err)
 			return PL_OK;
 		}
 		return bad(err, "/detrend", "detrend must be \"none\", \"linear\", {\"gaussian\": "
-					    "bandwidth} or {\"ksmooth\": bandwidth}");
+					    "bandwidth}, {\"gaussian_sigma\": sd} or {\"ksmooth\": "
+					    "bandwidth}");
 	}
 	if (!json_is_object(d) || json_object_size(d) != 1)
 		return bad(err, "/detrend", "detrend must be \"none\", \"linear\", {\"gaussian\": "
-					    "bandwidth} or {\"ksmooth\": bandwidth}");
+					    "bandwidth}, {\"gaussian_sigma\": sd} or {\"ksmooth\": "
+					    "bandwidth}");
 	if (pl_json_check_keys(d, "/detrend", methods, err) != PL_OK)
 		return PL_ERR_INVALID;
 	json_object_foreach(d, key, value) {
@@ -152,9 +154,9 @@ static pl_status read_detrend(json_t *doc, ews_input *in, pl_error *err)
 			return bad(err, p, "a bandwidth above 1 counts points and must be at most "
 					   "the series length");
 		in->bandwidth_given = b;
-		in->detrend_name = strcmp(key, "gaussian") == 0 ? "gaussian" : "ksmooth";
-		in->req.detrend.method = strcmp(key, "gaussian") == 0 ? PL_DETREND_GAUSSIAN
-								       : PL_DETREND_KSMOOTH;
+		in->req.detrend.method = strcmp(key, "gaussian") == 0	      ? PL_DETREND_GAUSSIAN
+					 : strcmp(key, "gaussian_sigma") == 0 ? PL_DETREND_GAUSSIAN_SIGMA
+									       : PL_DETREND_KSMOOTH;
 		/* A bandwidth <= 1 is a fraction of the series length (ewstools' convention). */
 		in->req.detrend.bandwidth = b <= 1 ? b * (double)in->n : b;
 	}
@@ -174,6 +176,15 @@ static pl_status read_indicators(json_t *doc, ews_input *in, pl_error *err)
 		return bad(err, "/moments", "moments must be \"sample\" or \"population\"");
 	in->req.rolling.moments = mom && strcmp(mom, "population") == 0 ? PL_EWS_MOMENTS_POPULATION
 									 : PL_EWS_MOMENTS_SAMPLE;
+	st = pl_json_get_string(doc, "autocorrelation", "", 0, &mom, err);
+	if (st != PL_OK)
+		return st;
+	if (json_object_get(doc, "autocorrelation") && strcmp(mom, "ols") != 0 &&
+	    strcmp(mom, "pearson") != 0)
+		return bad(err, "/autocorrelation", "autocorrelation must be \"ols\" or \"pearson\"");
+	in->req.rolling.ar1 = json_object_get(doc, "autocorrelation") && strcmp(mom, "pearson") == 0
+				      ? PL_EWS_AR1_PEARSON
+				      : PL_EWS_AR1_OLS;
 	st = pl_json_get_array(doc, "indicators", "", 0, &arr, err);
 	if (st != PL_OK)
 		return st;
@@ -517,13 +528,16 @@ static json_t *answer(const cli_ctx *ctx, const ews_input *in, const ews_out *o,
 	json_object_set_new(stats, "min_observed", json_integer((json_int_t)in->req.rolling.min_obs));
 	json_object_set_new(stats, "detrend", json_string(in->detrend_name));
 	json_object_set_new(stats, "bandwidth", in->req.detrend.method == PL_DETREND_GAUSSIAN ||
-							in->req.detrend.method == PL_DETREND_KSMOOTH
+							in->req.detrend.method == PL_DETREND_KSMOOTH ||
+							in->req.detrend.method == PL_DETREND_GAUSSIAN_SIGMA
 						? json_real(in->req.detrend.bandwidth)
 						: json_null());
 	json_object_set_new(stats, "moments", json_string(in->req.rolling.moments ==
 								    PL_EWS_MOMENTS_POPULATION
 							    ? "population"
 							    : "sample"));
+	json_object_set_new(stats, "autocorrelation",
+			    json_string(in->req.rolling.ar1 == PL_EWS_AR1_PEARSON ? "pearson" : "ols"));
 	json_object_set_new(stats, "surrogates",
 			    json_string(in->req.surrogates == PL_SURROGATE_AR1     ? "ar1"
 					: in->req.surrogates == PL_SURROGATE_PHASE ? "phase"
@@ -546,8 +560,8 @@ static json_t *answer(const cli_ctx *ctx, const ews_input *in, const ews_out *o,
 int cmd_risk_ews(cli_ctx *ctx)
 {
 	static const char *const keys[] = { "series", "window", "min_observed", "detrend", "moments",
-					    "indicators", "surrogates", "seed", "control",
-					    "changepoints", NULL };
+					    "autocorrelation", "indicators", "surrogates", "seed",
+					    "control", "changepoints", NULL };
 	json_t *doc = NULL;
 	ews_input in;
 	ews_out o;
@@ -575,6 +589,7 @@ int cmd_risk_ews(cli_ctx *ctx)
 	/* detrend_name may point into the tree: keep a static copy before freeing it */
 	in.detrend_name = in.req.detrend.method == PL_DETREND_LINEAR     ? "linear"
 			  : in.req.detrend.method == PL_DETREND_GAUSSIAN ? "gaussian"
+			  : in.req.detrend.method == PL_DETREND_GAUSSIAN_SIGMA ? "gaussian_sigma"
 			  : in.req.detrend.method == PL_DETREND_KSMOOTH  ? "ksmooth"
 									 : "none";
 	json_decref(doc);

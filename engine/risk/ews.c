@@ -116,6 +116,33 @@ void pl_ews_window_stats(const double *resid, const double *level, size_t w, siz
 	}
 }
 
+double pl_ews_lag1_pearson(const double *x, size_t w)
+{
+	double ma = 0, mb = 0, sab = 0, saa = 0, sbb = 0;
+	size_t pairs = 0;
+
+	for (size_t i = 1; i < w; i++)
+		if (!isnan(x[i - 1]) && !isnan(x[i])) {
+			ma += x[i - 1];
+			mb += x[i];
+			pairs++;
+		}
+	if (pairs < 2)
+		return NAN;
+	ma /= (double)pairs;
+	mb /= (double)pairs;
+	for (size_t i = 1; i < w; i++)
+		if (!isnan(x[i - 1]) && !isnan(x[i])) {
+			double a = x[i - 1] - ma, b = x[i] - mb;
+			sab += a * b;
+			saa += a * a;
+			sbb += b * b;
+		}
+	if (!(saa > 0 && sbb > 0))
+		return NAN;
+	return sab / sqrt(saa * sbb);
+}
+
 size_t pl_ews_window_points(double window, size_t n)
 {
 	double w;
@@ -138,9 +165,13 @@ pl_status pl_ews_rolling(const double *resid, const double *level, size_t n,
 	if (w < 2)
 		return pl_error_set(err, PL_ERR_INVALID, "/window", "the window must hold at least 2 points");
 	for (size_t t = 0; t < n; t++) {
-		if (t + 1 >= w)
+		if (t + 1 >= w) {
 			pl_ews_window_stats(resid + t + 1 - w, level ? level + t + 1 - w : NULL, w, min_obs,
 					    opt->moments, v);
+			/* Pearson's lag 1 replaces the least-squares one where the window counts. */
+			if (opt->ar1 == PL_EWS_AR1_PEARSON && !isnan(v[PL_EWS_VARIANCE]))
+				v[PL_EWS_AR1] = pl_ews_lag1_pearson(resid + t + 1 - w, w);
+		}
 		for (int k = 0; k < PL_EWS_NINDICATORS; k++)
 			if (out[k])
 				out[k][t] = t + 1 >= w ? v[k] : NAN;
@@ -189,8 +220,9 @@ static pl_status detrend_linear(const double *x, size_t n, double *trend, pl_err
 static pl_status detrend_gaussian(const double *x, size_t n, double sigma, double *trend,
 				  pl_error *err)
 {
-	/* scipy.ndimage.gaussian_filter1d: radius int(4 sigma + 0.5), weights exp(-k^2 / (2 sigma^2))
-	 * normalized; we renormalize over the observed days of each neighbourhood instead. */
+	/* scipy.ndimage.gaussian_filter1d (truncate = 4.0): radius int(4 sigma + 0.5), weights
+	 * exp(-k^2 / (2 sigma^2)) normalized; we renormalize over the observed days of each
+	 * neighbourhood instead, which is the same on a complete series. */
 	long r = (long)(4.0 * sigma + 0.5);
 	double *wk = malloc((size_t)(r + 1) * sizeof(double));
 
@@ -244,10 +276,12 @@ pl_status pl_ews_detrend_series(const double *x, size_t n, const pl_ews_detrend 
 
 	/* The bound keeps the kernels' radii (4 sd, at most 4n + 1 points) and their casts to long
 	 * in range whatever the request says. */
-	if ((d->method == PL_DETREND_GAUSSIAN || d->method == PL_DETREND_KSMOOTH) &&
+	if ((d->method == PL_DETREND_GAUSSIAN || d->method == PL_DETREND_KSMOOTH ||
+	     d->method == PL_DETREND_GAUSSIAN_SIGMA) &&
 	    !(d->bandwidth > 0 && isfinite(d->bandwidth)))
 		return pl_error_set(err, PL_ERR_INVALID, "/detrend", "the bandwidth must be positive");
-	if ((d->method == PL_DETREND_GAUSSIAN || d->method == PL_DETREND_KSMOOTH) &&
+	if ((d->method == PL_DETREND_GAUSSIAN || d->method == PL_DETREND_KSMOOTH ||
+	     d->method == PL_DETREND_GAUSSIAN_SIGMA) &&
 	    d->bandwidth > (double)(n ? n : 1))
 		return pl_error_set(err, PL_ERR_INVALID, "/detrend",
 				    "the bandwidth must be at most the series length");
@@ -265,6 +299,9 @@ pl_status pl_ews_detrend_series(const double *x, size_t n, const pl_ews_detrend 
 		st = detrend_linear(x, n, tr, err);
 		break;
 	case PL_DETREND_GAUSSIAN:
+		st = detrend_gaussian(x, n, PL_EWS_GAUSSIAN_SD_PER_BANDWIDTH * d->bandwidth, tr, err);
+		break;
+	case PL_DETREND_GAUSSIAN_SIGMA:
 		st = detrend_gaussian(x, n, d->bandwidth, tr, err);
 		break;
 	case PL_DETREND_KSMOOTH:

@@ -63,13 +63,26 @@ void pl_ews_window_stats(const double *resid, const double *level, size_t w, siz
  * Returns 0 when the result is < 2 or > n (invalid). */
 size_t pl_ews_window_points(double window, size_t n);
 
+/* The lag-1 indicator ("ar1").
+ *   OLS (default, earlywarnings = R ar.ols(order 1, demean, no intercept)): the least-squares
+ *     slope sum y_t y_{t-1} / sum y_{t-1}^2 of the window demeaned by its own mean.
+ *   PEARSON (ewstools = pandas Series.autocorr(lag=1)): the Pearson correlation of the pairs
+ *     (x_{t-1}, x_t), each side centred and scaled by its own mean and sd. */
+typedef enum pl_ews_ar1 { PL_EWS_AR1_OLS = 0, PL_EWS_AR1_PEARSON } pl_ews_ar1;
+
 typedef struct pl_ews_rolling_options {
 	size_t window;          /* points, >= 2 */
 	size_t min_obs;         /* observed days a window needs; 0: ceil(window / 2) */
 	pl_ews_moments moments;
+	pl_ews_ar1 ar1;
 } pl_ews_rolling_options;
 
-#define PL_EWS_ROLLING_OPTIONS_INIT { 0, 0, PL_EWS_MOMENTS_SAMPLE }
+/* Pearson lag-1 autocorrelation of x[0..w) over its consecutive pairs with both values
+ * observed (pandas' pairwise-complete autocorr); NaN with fewer than 2 such pairs or when either
+ * side is constant. */
+double pl_ews_lag1_pearson(const double *x, size_t w);
+
+#define PL_EWS_ROLLING_OPTIONS_INIT { 0, 0, PL_EWS_MOMENTS_SAMPLE, PL_EWS_AR1_OLS }
 
 /*
  * Rolling indicators over right-aligned windows: out[k][t] for t >= window-1 is the indicator of
@@ -85,13 +98,22 @@ pl_status pl_ews_rolling(const double *resid, const double *level, size_t n,
 typedef enum pl_ews_detrend_method {
 	PL_DETREND_NONE = 0, /* trend = 0, resid = x (the indicators see the raw values) */
 	PL_DETREND_LINEAR,   /* least-squares line through the observed (t, x_t) */
-	PL_DETREND_GAUSSIAN, /* ewstools: Gaussian filter with sd `bandwidth` points, truncated at
-				4 sd, reflected at the ends (scipy.ndimage.gaussian_filter, mode
-				"reflect"), weights renormalized over observed days */
-	PL_DETREND_KSMOOTH   /* earlywarnings: R ksmooth(kernel = "normal", bandwidth): a Nadaraya-
+	PL_DETREND_GAUSSIAN, /* ewstools 2.x TimeSeries.detrend("Gaussian", bandwidth): a Gaussian
+				filter with sd (0.25 / 0.675) * `bandwidth` points (the kernel's
+				quartiles at +-bandwidth/4, as R's ksmooth, with ewstools' rounded
+				0.675), truncated at 4 sd, reflected at the ends
+				(scipy.ndimage.gaussian_filter, mode "reflect"), weights renormalized
+				over observed days */
+	PL_DETREND_KSMOOTH,  /* earlywarnings: R ksmooth(kernel = "normal", bandwidth): a Nadaraya-
 				Watson smoother whose Gaussian kernel has quartiles at +-bandwidth/4,
 				i.e. sd = 0.3706506 * bandwidth, using points closer than 4 sd */
+	PL_DETREND_GAUSSIAN_SIGMA /* the same filter with sd = `bandwidth` points: ewstools 1.x
+				     (ews_compute, sigma = bandwidth) and peerlink before issue 12 */
 } pl_ews_detrend_method;
+
+/* sd of the ewstools 2.x Gaussian kernel per point of bandwidth: quartiles at +-bandwidth/4 and
+ * a normal's quartiles at +-0.675 sd (ewstools' rounding of qnorm(0.75) = 0.6744898). */
+#define PL_EWS_GAUSSIAN_SD_PER_BANDWIDTH (0.25 / 0.675)
 
 typedef struct pl_ews_detrend {
 	pl_ews_detrend_method method;

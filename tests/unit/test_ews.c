@@ -315,6 +315,44 @@ START_TEST(detrend_linear_exact)
 }
 END_TEST
 
+/* Pearson lag 1 (ewstools: pandas autocorr) by hand on x = 1 3 2 5 4: pairs (1,3) (3,2) (2,5)
+ * (5,4); a = 1 3 2 5 (mean 2.75), b = 3 2 5 4 (mean 3.5); sum ab' = -1.75*-0.5 + 0.25*-1.5 +
+ * -0.75*1.5 + 2.25*0.5 = 0.5, sum a'^2 = 8.75, sum b'^2 = 5: r = 0.5 / sqrt(43.75). With a hole
+ * only complete pairs count; a constant side gives NaN. And the rolling option swaps it in. */
+START_TEST(lag1_pearson)
+{
+	double x[5] = { 1, 3, 2, 5, 4 }, h[6] = { 1, 3, NAN, 2, 5, 4 }, c[4] = { 2, 2, 2, 7 };
+	double ar[5], *out[PL_EWS_NINDICATORS] = { NULL };
+	pl_ews_rolling_options o = PL_EWS_ROLLING_OPTIONS_INIT;
+	pl_error err = PL_ERROR_INIT;
+
+	ck_assert_double_eq_tol(pl_ews_lag1_pearson(x, 5), 0.5 / sqrt(43.75), 1e-15);
+	/* pairs (1,3) (2,5) (5,4): a = 1 2 5, b = 3 5 4 */
+	{
+		double ma = 8.0 / 3, mb = 4, sab = 0, saa = 0, sbb = 0;
+		double a[3] = { 1, 2, 5 }, b[3] = { 3, 5, 4 };
+		for (int i = 0; i < 3; i++) {
+			sab += (a[i] - ma) * (b[i] - mb);
+			saa += (a[i] - ma) * (a[i] - ma);
+			sbb += (b[i] - mb) * (b[i] - mb);
+		}
+		ck_assert_double_eq_tol(pl_ews_lag1_pearson(h, 6), sab / sqrt(saa * sbb), 1e-15);
+	}
+	ck_assert(isnan(pl_ews_lag1_pearson(c, 3)));
+	ck_assert(isnan(pl_ews_lag1_pearson(x, 2)));
+	o.window = 5;
+	o.min_obs = 5;
+	o.ar1 = PL_EWS_AR1_PEARSON;
+	out[PL_EWS_AR1] = ar;
+	ck_assert_int_eq(pl_ews_rolling(x, NULL, 5, &o, out, &err), PL_OK);
+	ck_assert(isnan(ar[3]));
+	ck_assert_double_eq_tol(ar[4], 0.5 / sqrt(43.75), 1e-15);
+	o.ar1 = PL_EWS_AR1_OLS; /* demeaned by 3: y = -2 0 -1 2 1, sum y_t y_t-1 = 0 + 0 - 2 + 2 = 0 */
+	ck_assert_int_eq(pl_ews_rolling(x, NULL, 5, &o, out, &err), PL_OK);
+	ck_assert_double_eq_tol(ar[4], 0.0, 1e-15);
+}
+END_TEST
+
 START_TEST(detrend_smoothers)
 {
 	double x[40], trend[40], resid[40];
@@ -338,7 +376,10 @@ START_TEST(detrend_smoothers)
 	 * here with an explicitly padded array (pad 4 each side). */
 	{
 		double s[5] = { 0, 1, 0, 0, 2 }, pad[13], wk[9], wsum = 0, out[5];
-		pl_ews_detrend g1 = { PL_DETREND_GAUSSIAN, 1.0 };
+		pl_ews_detrend g1 = { PL_DETREND_GAUSSIAN_SIGMA, 1.0 };
+		/* ewstools 2.x: bandwidth 2.7 points is sd (0.25 / 0.675) * 2.7 = 1 */
+		pl_ews_detrend g27 = { PL_DETREND_GAUSSIAN, 2.7 };
+		double out27[5];
 		int map[13] = { 3, 2, 1, 0, 0, 1, 2, 3, 4, 4, 3, 2, 1 };
 		for (int i = 0; i < 13; i++)
 			pad[i] = s[map[i]];
@@ -347,11 +388,13 @@ START_TEST(detrend_smoothers)
 			wsum += wk[j + 4];
 		}
 		ck_assert_int_eq(pl_ews_detrend_series(s, 5, &g1, out, NULL, &err), PL_OK);
+		ck_assert_int_eq(pl_ews_detrend_series(s, 5, &g27, out27, NULL, &err), PL_OK);
 		for (int t = 0; t < 5; t++) {
 			double e = 0;
 			for (int j = -4; j <= 4; j++)
 				e += wk[j + 4] / wsum * pad[t + 4 + j];
 			ck_assert_double_eq_tol(out[t], e, 1e-14);
+			ck_assert_double_eq_tol(out27[t], e, 1e-14);
 		}
 	}
 	/* ksmooth: Nadaraya-Watson with sd 0.3706506 * bw over points within 4 sd (no reflection) */
@@ -683,6 +726,7 @@ static Suite *ews_suite(void)
 	tcase_add_test(tau, kendall_against_naive);
 	tcase_add_test(det, detrend_linear_exact);
 	tcase_add_test(det, detrend_smoothers);
+	tcase_add_test(det, lag1_pearson);
 	tcase_add_test(sur, analyze_matches_parts);
 	tcase_add_test(sur, request_limits);
 	tcase_add_test(sur, surrogates_deterministic_and_significant);

@@ -4,8 +4,10 @@
 Recomputes every number of each successful case's expected.json from its input.json with
 numpy/scipy and brute force, without the peerlink code: indicators with numpy/scipy.stats
 (skew/kurtosis with and without bias correction), Gaussian detrending with
-scipy.ndimage.gaussian_filter1d (mode "reflect", truncate 4; with holes as the ratio of the filtered
-masked series to the filtered mask), R ksmooth written out, Kendall tau-b with
+scipy.ndimage.gaussian_filter1d (sd (0.25/0.675) x bandwidth as ewstools 2.x, or the bandwidth
+itself for "gaussian_sigma"; mode "reflect", truncate 4; with holes as the ratio of the filtered
+masked series to the filtered mask), the lag-1 indicator as a least-squares fit or a Pearson
+correlation of the complete pairs ("autocorrelation": "pearson"), R ksmooth written out, Kendall tau-b with
 scipy.stats.kendalltau, EWMA/CUSUM by their recursions, and BOCPD posteriors by enumerating every
 segmentation with closed-form Normal-Gamma marginal likelihoods. Surrogate p-values are random:
 only checked to be multiples of 1/(N+1) in [1/(N+1), 1].
@@ -53,10 +55,12 @@ def detrend(x, spec, n):
         return a + b * t
     (kind, bw), = spec.items()
     bw = bw * n if bw <= 1 else bw
-    if kind == "gaussian":
+    if kind in ("gaussian", "gaussian_sigma"):
+        # ewstools 2.x: sd = (0.25 / 0.675) bandwidth; "gaussian_sigma": sd = bandwidth
+        sigma = (0.25 / 0.675) * bw if kind == "gaussian" else bw
         xf = np.where(obs, x, 0.0)
-        num = ndimage.gaussian_filter1d(xf, bw, mode="reflect", truncate=4.0)
-        den = ndimage.gaussian_filter1d(obs.astype(float), bw, mode="reflect", truncate=4.0)
+        num = ndimage.gaussian_filter1d(xf, sigma, mode="reflect", truncate=4.0)
+        den = ndimage.gaussian_filter1d(obs.astype(float), sigma, mode="reflect", truncate=4.0)
         return num / den
     sd = 0.3706506 * bw  # R ksmooth "normal": quartiles at +-bw/4
     out = np.empty(n)
@@ -68,7 +72,7 @@ def detrend(x, spec, n):
     return out
 
 
-def window_stats(r, lev, min_obs, population):
+def window_stats(r, lev, min_obs, population, pearson=False):
     out = dict.fromkeys(NAMES)
     obs = ~np.isnan(r)
     v = r[obs]
@@ -84,7 +88,12 @@ def window_stats(r, lev, min_obs, population):
     out["cv"] = math.sqrt(var) / lm if lm != 0 else None
     y = r - np.mean(v)
     pairs = [(y[i], y[i - 1]) for i in range(1, len(r)) if obs[i] and obs[i - 1]]
-    if len(pairs) >= 2 and var > 0:
+    if pearson:
+        full = [(r[i - 1], r[i]) for i in range(1, len(r)) if obs[i] and obs[i - 1]]
+        a = np.array(full)
+        if len(full) >= 2 and np.std(a[:, 0]) > 0 and np.std(a[:, 1]) > 0:
+            out["ar1"] = float(np.corrcoef(a[:, 0], a[:, 1])[0, 1])
+    elif len(pairs) >= 2 and var > 0:
         a = np.array(pairs)
         phi, *_ = np.linalg.lstsq(a[:, 1:2], a[:, 0], rcond=None)
         out["ar1"] = float(phi[0])
@@ -153,7 +162,8 @@ def check_case(d):
     names = inp.get("indicators", NAMES)
     ind = {k: [None] * n for k in names}
     for t in range(w - 1, n):
-        s = window_stats(r[t - w + 1:t + 1], x[t - w + 1:t + 1], min_obs, population)
+        s = window_stats(r[t - w + 1:t + 1], x[t - w + 1:t + 1], min_obs, population,
+                         inp.get("autocorrelation") == "pearson")
         for k in names:
             ind[k][t] = s[k]
     assert sorted(out["indicators"]) == sorted(names)
