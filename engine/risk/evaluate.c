@@ -201,7 +201,8 @@ static pl_status add_rows(rows *r, const pl_eval_set *s, size_t ci, const day_sc
 	const pl_client *c = &e->client;
 	const double *risk = ds->risk + ds->day_first[ci], *ewsm = ds->ews + ds->day_first[ci];
 	const int8_t *tier = ds->tier + ds->day_first[ci];
-	int32_t follow_end = c->start + (int32_t)c->ndays - 1;
+	/* training's rule (pl_followup_end, the document's end unknown: each client's grid end) */
+	int32_t follow_end = pl_followup_end(c, INT32_MIN);
 	double last_crav = -1;
 	long last_checkin = -1;
 
@@ -218,7 +219,9 @@ static pl_status add_rows(rows *r, const pl_eval_set *s, size_t ci, const day_sc
 			last_crav = cr;
 		if (c->checked_in[t])
 			last_checkin = (long)t;
-		if (lab < 0) {
+		/* The whole window must lie in follow-up whatever the label, as in training: keeping
+		 * positives whose window runs past the end would favour lapses on the last days. */
+		if (lab < 0 || (int64_t)day + horizon > follow_end) {
 			r->unlabelled++;
 			continue;
 		}
