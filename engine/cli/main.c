@@ -157,6 +157,8 @@ static const cli_command commands[] = {
 		    "days before a lapse searched for the first high alert"),
 	    CLI_INT("threads", "N", 0, 64, "0",
 		    "worker threads (0 = one per processor); the answer does not depend on it"),
+	    CLI_STRING("rows", "FILE", NULL,
+		       "also write the scored rows to FILE, one JSON line each: client, date, risk, label"),
 	    { 0 } } },
 	{ "risk", "ews", cmd_risk_ews,
 	  "early-warning indicators, Kendall trends, surrogate p-values, EWMA/CUSUM, change points (docs/ews.md)",

@@ -119,6 +119,39 @@ static json_t *stats_json(cli_ctx *ctx, const pl_eval_options *o, double parse_m
 	return stats;
 }
 
+/* --rows FILE: one line per scored row, {"client", "date", "risk", "label"}, written through the
+ * one output writer (atomic replace of a regular file). */
+static int write_rows(cli_ctx *ctx, const char *path, const pl_eval_set *s, const pl_eval_result *r)
+{
+	const char *saved = ctx->output_path;
+	cli_out out;
+	int rc;
+
+	ctx->output_path = path;
+	rc = cli_out_open(ctx, &out);
+	ctx->output_path = saved;
+	if (rc != CLI_EXIT_OK)
+		return rc;
+	for (size_t k = 0; k < r->nrows_kept; k++) {
+		char date[16], rest[128];
+		json_t *id = json_string(s->cl[r->row_client[k]].client.id);
+		char *idtext = id ? json_dumps(id, JSON_ENCODE_ANY) : NULL;
+
+		pl_date_format(r->row_day[k], date);
+		snprintf(rest, sizeof(rest), ",\"date\":\"%s\",\"risk\":%.6g,\"label\":%d}\n", date,
+			 r->row_risk[k], r->row_label[k]);
+		cli_out_text(&out, "{\"client\":");
+		cli_out_text(&out, idtext ? idtext : "null");
+		cli_out_text(&out, rest);
+		free(idtext);
+		json_decref(id);
+	}
+	ctx->output_path = path;
+	rc = cli_out_close(ctx, &out);
+	ctx->output_path = saved;
+	return rc;
+}
+
 int cmd_risk_evaluate(cli_ctx *ctx)
 {
 	pl_eval_set s = PL_EVAL_SET_INIT;
@@ -152,6 +185,7 @@ int cmd_risk_evaluate(cli_ctx *ctx)
 	o.metrics.budget_weeks = cli_opt_real(ctx, "budget");
 	o.metrics.seed = o.seed;
 	o.threads = (int)cli_opt_int(ctx, "threads");
+	o.keep_rows = cli_opt_str(ctx, "rows") != NULL;
 
 	if (model_path) {
 		st = pl_risk_model_read_file(model_path, &model, &ctx->err);
@@ -176,6 +210,11 @@ int cmd_risk_evaluate(cli_ctx *ctx)
 	if (st != PL_OK) {
 		rc = cli_exit_for(st);
 		goto out;
+	}
+	if (o.keep_rows) {
+		rc = write_rows(ctx, cli_opt_str(ctx, "rows"), &s, &res);
+		if (rc != CLI_EXIT_OK)
+			goto out;
 	}
 	out = pl_eval_result_to_json(&res, &o);
 	if (o.model && (notes = pl_risk_model_notes_json(&model)))

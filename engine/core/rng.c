@@ -55,6 +55,7 @@ gsl_rng *pl_rng_new(unsigned long seed, pl_rng_stream stream)
 	case PL_RNG_EWS_SURROGATES:
 	case PL_RNG_GEN_CHECKINS:
 	case PL_RNG_GEN_PROFILES:
+	case PL_RNG_RANDOM_ALERTS:
 		type = gsl_rng_mt19937;
 		break;
 	default:

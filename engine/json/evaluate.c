@@ -183,6 +183,60 @@ static json_t *reliability_json(const pl_metrics_report *r)
 	return tab;
 }
 
+/* The deciles table (mean predicted risk, observed rate and rows per decile of predicted risk). */
+static json_t *deciles_json(const pl_metrics_report *r)
+{
+	json_t *tab = json_array();
+	for (size_t b = 0; b < r->ndeciles; b++) {
+		json_t *bin = json_object(), *bounds = json_array();
+		json_array_append_new(bounds, num(r->deciles[b].lo));
+		json_array_append_new(bounds, num(r->deciles[b].hi));
+		json_object_set_new(bin, "risk_range", bounds);
+		json_object_set_new(bin, "n", json_integer((json_int_t)r->deciles[b].n));
+		json_object_set_new(bin, "mean_predicted", num(r->deciles[b].mean_predicted));
+		json_object_set_new(bin, "observed_rate", num(r->deciles[b].observed_rate));
+		json_array_append_new(tab, bin);
+	}
+	return tab;
+}
+
+/* Curve points as arrays of objects (the names report evaluation reads, docs/report.md). */
+static json_t *points_json(const pl_curve_point *pt, size_t n, const char *x, const char *y)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = json_object();
+		json_object_set_new(o, x, num(pt[i].x));
+		json_object_set_new(o, y, num(pt[i].y));
+		json_object_set_new(o, "threshold", num(pt[i].threshold));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
+static json_t *curves_json(const pl_curves *c)
+{
+	json_t *o = json_object(), *dc = json_array();
+	json_object_set_new(o, "roc", points_json(c->roc, c->nroc, "fpr", "tpr"));
+	json_object_set_new(o, "pr", points_json(c->pr, c->npr, "recall", "precision"));
+	for (size_t i = 0; i < c->ndecision; i++) {
+		json_t *p = json_object();
+		json_object_set_new(p, "threshold", num(c->decision[i].threshold));
+		json_object_set_new(p, "net_benefit", num(c->decision[i].net_benefit));
+		json_object_set_new(p, "treat_all", num(c->decision[i].treat_all));
+		json_object_set_new(p, "treat_none", json_real(0.0));
+		json_array_append_new(dc, p);
+	}
+	json_object_set_new(o, "decision_curve", dc);
+	return o;
+}
+
+/* The metrics only a `full` report computes (calibration, the random-alert null). */
+static int full_only(int m)
+{
+	return m >= PL_MET_CAL_SLOPE;
+}
+
 /* A report: with counts (a subgroup) or without (the whole data, the baselines), every metric
  * (full) or the five of a baseline. */
 static json_t *report_json(const pl_metrics_report *r, int counts, int full)
@@ -203,7 +257,10 @@ static json_t *report_json(const pl_metrics_report *r, int counts, int full)
 		return o;
 	}
 	for (int m = 0; m < PL_MET_COUNT; m++)
-		put_metric(o, r, m);
+		if (r->deciles || !full_only(m))
+			put_metric(o, r, m);
+	if (r->deciles)
+		json_object_set_new(json_object_get(o, "calibration"), "deciles", deciles_json(r));
 	{
 		json_t *l = json_object();
 		json_object_set_new(l, "evaluable", json_integer((json_int_t)r->lapses_evaluable));
@@ -309,6 +366,8 @@ json_t *pl_eval_result_to_json(const pl_eval_result *r, const pl_eval_options *o
 	json_object_set_new(out, "model", model_json(r));
 	json_object_set_new(json_object_get(mj, "budget"), "weeks_per_alert",
 			    num(o->metrics.budget_weeks));
+	if (r->curves.roc)
+		json_object_set_new(mj, "curves", curves_json(&r->curves));
 	json_object_set_new(out, "metrics", mj);
 	if (r->has_oracle)
 		json_object_set_new(out, "oracle", oracle_json(r));

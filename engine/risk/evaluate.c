@@ -609,6 +609,27 @@ done:
 
 /* ---------------------------------------------------------------- the run */
 
+/* The scored rows into the result (per-row predictions on request). */
+static pl_status keep_rows(const pl_eval_set *s, const rows *r, pl_eval_result *out, pl_error *err)
+{
+	size_t n = r->n ? r->n : 1;
+
+	out->row_client = malloc(n * sizeof(size_t));
+	out->row_day = malloc(n * sizeof(int32_t));
+	out->row_risk = malloc(n * sizeof(double));
+	out->row_label = malloc(n);
+	if (!out->row_client || !out->row_day || !out->row_risk || !out->row_label)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	for (size_t i = 0; i < s->n; i++)
+		for (size_t k = r->row_first[i]; k < r->row_first[i + 1]; k++)
+			out->row_client[k] = i;
+	memcpy(out->row_day, r->day, r->n * sizeof(int32_t));
+	memcpy(out->row_risk, r->risk, r->n * sizeof(double));
+	memcpy(out->row_label, r->label, r->n);
+	out->nrows_kept = r->n;
+	return PL_OK;
+}
+
 static void data_counts(const pl_eval_set *s, const rows *r, pl_eval_result *out)
 {
 	out->clients = s->n;
@@ -654,20 +675,20 @@ static pl_status compute_reports(const pl_eval_set *s, const pl_eval_options *o,
 		goto done;
 	}
 	data[0] = d;
-	jobs[nj++] = (pl_metrics_job){ &data[0], NULL, 0, &out->metrics };
+	jobs[nj++] = (pl_metrics_job){ &data[0], NULL, 0, &out->metrics, 1 };
 	for (size_t g = 0; g < out->nsubgroups; g++)
 		jobs[nj++] = (pl_metrics_job){ &data[0], lists + first[g], first[g + 1] - first[g],
-					      &out->subgroups[g].report };
+					      &out->subgroups[g].report, 0 };
 	if (s->with_truth == s->n) {
 		data[1] = d;
 		data[1].tier = NULL;
 		data[1].score = r->oracle;
-		jobs[nj++] = (pl_metrics_job){ &data[1], NULL, 0, &out->oracle };
+		jobs[nj++] = (pl_metrics_job){ &data[1], NULL, 0, &out->oracle, 0 };
 		out->has_oracle = 1;
 		if (nwin == r->n) {
 			data[2] = data[1];
 			data[2].score = r->oracle_window;
-			jobs[nj++] = (pl_metrics_job){ &data[2], NULL, 0, &out->oracle_window };
+			jobs[nj++] = (pl_metrics_job){ &data[2], NULL, 0, &out->oracle_window, 0 };
 			out->has_oracle_window = 1;
 		}
 	}
@@ -675,12 +696,15 @@ static pl_status compute_reports(const pl_eval_set *s, const pl_eval_options *o,
 		data[3 + b] = d;
 		data[3 + b].tier = NULL;
 		data[3 + b].score = r->baseline[b];
-		jobs[nj++] = (pl_metrics_job){ &data[3 + b], NULL, 0, &out->baseline[b] };
+		jobs[nj++] = (pl_metrics_job){ &data[3 + b], NULL, 0, &out->baseline[b], 0 };
 	}
 	out->has_baselines = o->baselines;
 	if (mo.threads == 0)
 		mo.threads = o->threads;
 	st = pl_metrics_reports_compute(jobs, nj, NULL, 0, &mo, err);
+	if (st == PL_OK)
+		st = pl_metrics_curves(r->risk, r->label, r->n, PL_EVAL_CURVE_POINTS,
+				       PL_EVAL_DECISION_STEP, PL_EVAL_DECISION_MAX, &out->curves, err);
 done:
 	free(data);
 	free(jobs);
@@ -736,6 +760,8 @@ pl_status pl_eval_run(const pl_eval_set *s, const pl_eval_options *o, pl_eval_re
 		st = collect_lapses(&r, s, err);
 	if (st == PL_OK)
 		st = compute_reports(s, o, &r, out, err);
+	if (st == PL_OK && o->keep_rows)
+		st = keep_rows(s, &r, out, err);
 done:
 	for (size_t f = 0; models && f < o->folds; f++)
 		pl_risk_model_release(&models[f]);
@@ -760,6 +786,11 @@ void pl_eval_result_release(pl_eval_result *r)
 		pl_metrics_report_release(&r->baseline[b]);
 	for (size_t g = 0; g < r->nsubgroups; g++)
 		pl_metrics_report_release(&r->subgroups[g].report);
+	pl_curves_release(&r->curves);
+	free(r->row_client);
+	free(r->row_day);
+	free(r->row_risk);
+	free(r->row_label);
 	free(r->subgroups);
 	memset(r, 0, sizeof(*r));
 }

@@ -37,6 +37,9 @@ static const char *const metric_names[PL_MET_COUNT] = {
 	"high.sensitivity", "high.specificity", "high.ppv", "high.alerts_per_client_week",
 	"lead_time_median_days", "lapses_detected",
 	"budget.threshold", "budget.sensitivity", "budget.ppv", "budget.alerts_per_client_week",
+	"calibration.slope", "calibration.in_the_large", "calibration.oe_ratio", "calibration.ici",
+	"random_alerts.alert_rate", "random_alerts.lead_time_median_days",
+	"random_alerts.lapses_detected",
 };
 
 const char *pl_metric_name(int m)
@@ -323,7 +326,8 @@ typedef struct lead_info {
 	size_t *evaluable; /* per client */
 } lead_info;
 
-static int lead_times(const pl_eval_data *d, double thr, int window, lead_info *li)
+static int lead_times(const pl_eval_data *d, double thr, const uint8_t *alert, int window,
+		      lead_info *li)
 {
 	size_t nl = d->lapse_first[d->nclients], k = 0;
 
@@ -343,7 +347,7 @@ static int lead_times(const pl_eval_data *d, double thr, int window, lead_info *
 				if (d->day[r] < lo || d->day[r] >= L)
 					continue;
 				seen = 1;
-				if (d->tier ? d->tier[r] >= 2 : d->score[r] >= thr) {
+				if (alert ? alert[r] : d->tier ? d->tier[r] >= 2 : d->score[r] >= thr) {
 					li->lead[k++] = L - d->day[r];
 					break;
 				}
@@ -379,6 +383,13 @@ typedef struct prep {
 	double *cbin;        /* per client: nbins x (rows, sum of p, sum of y) */
 	lead_info li;
 	int window;
+	/* full jobs: calibration (logit of each sorted row and its spline term, knots, warm starts
+	 * for the replicates' Newton steps) and the random-alert null */
+	int full, calibrated, spline;
+	double *L, *S, knots[3];
+	double slope_ab[2], itl_a, ici_abc[3];
+	double rate;
+	lead_info rli;
 } prep;
 
 static void prep_release(prep *p)
@@ -388,7 +399,10 @@ static void prep_release(prep *p)
 	free(p->c);
 	free(p->cs);
 	free(p->cbin);
+	free(p->L);
+	free(p->S);
 	lead_release(&p->li);
+	lead_release(&p->rli);
 }
 
 static size_t bin_of(double p, size_t nbins)
@@ -439,7 +453,7 @@ static int prep_init(prep *p, const pl_eval_data *d, const size_t *mult,
 	p->cs = calloc((d->nclients ? d->nclients : 1) * CS_N, sizeof(double));
 	p->cbin = calloc((d->nclients ? d->nclients : 1) * o->nbins * 3, sizeof(double));
 	if (!pr || !p->s || !p->y || !p->c || !p->cs || !p->cbin ||
-	    lead_times(d, o->threshold_high, o->lead_window, &p->li) != 0) {
+	    lead_times(d, o->threshold_high, NULL, o->lead_window, &p->li) != 0) {
 		free(pr);
 		return -1;
 	}
@@ -549,8 +563,8 @@ static double adaptive_pass(const prep *p, const double *wc, double W, size_t nb
 
 /* Median lead time and lapses detected of the client multiset (cnt: a whole number per client):
  * lead times are whole days, so the multiset is a histogram (hist: window + 1 counters). */
-static void lead_pass(const prep *p, const double *wc, size_t *hist, double *median,
-		      double *detected, size_t *evaluable_out, size_t *detected_out)
+static void lead_pass(const lead_info *li, const prep *p, const double *wc, size_t *hist,
+		      double *median, double *detected, size_t *evaluable_out, size_t *detected_out)
 {
 	const pl_eval_data *d = p->d;
 	size_t N = 0, evaluable = 0;
@@ -560,9 +574,9 @@ static void lead_pass(const prep *p, const double *wc, size_t *hist, double *med
 		size_t m = (size_t)wc[c];
 		if (!m)
 			continue;
-		evaluable += m * p->li.evaluable[c];
-		for (size_t e = p->li.first[c]; e < p->li.first[c + 1]; e++) {
-			hist[p->li.lead[e]] += m;
+		evaluable += m * li->evaluable[c];
+		for (size_t e = li->first[c]; e < li->first[c + 1]; e++) {
+			hist[li->lead[e]] += m;
 			N += m;
 		}
 	}
@@ -589,8 +603,232 @@ static void lead_pass(const prep *p, const double *wc, size_t *hist, double *med
 		*detected_out = N;
 }
 
+/* ---- calibration: logistic recalibration fits on logit(p) (Cox 1958; Steyerberg, Clinical
+ * Prediction Models, 2nd ed. 2019, ch. 15): the slope b of y ~ a + b logit(p), the intercept a of
+ * y ~ a + offset(logit(p)) (calibration-in-the-large), and the integrated calibration index of
+ * Austin & Steyerberg (Stat Med 2019): the mean |p - q(p)|, q the smoothed observed rate, here a
+ * logistic fit on a restricted cubic spline of logit(p) with knots at its 10th, 50th and 90th
+ * percentiles (Harrell, Regression Modeling Strategies, 2015, section 2.4.5) instead of loess, so
+ * that a bootstrap replicate costs a few Newton steps. ---- */
+
+#define CAL_EPS 1e-12
+
+static double rcs3(double x, const double *k)
+{
+	double a = fmax(x - k[0], 0), b = fmax(x - k[1], 0), c = fmax(x - k[2], 0);
+	double v = a * a * a - b * b * b * (k[2] - k[0]) / (k[2] - k[1]) +
+		   c * c * c * (k[1] - k[0]) / (k[2] - k[1]);
+	return v / ((k[2] - k[0]) * (k[2] - k[0]));
+}
+
+/* Solve the k x k system H x = g (k <= 3) by Gaussian elimination with partial pivoting. */
+static int small_solve(double H[3][3], double *g, int k)
+{
+	for (int c = 0; c < k; c++) {
+		int piv = c;
+		for (int r = c + 1; r < k; r++)
+			if (fabs(H[r][c]) > fabs(H[piv][c]))
+				piv = r;
+		if (!(fabs(H[piv][c]) > 1e-300))
+			return -1;
+		if (piv != c) {
+			for (int j = 0; j < k; j++) {
+				double t = H[c][j];
+				H[c][j] = H[piv][j];
+				H[piv][j] = t;
+			}
+			double t = g[c];
+			g[c] = g[piv];
+			g[piv] = t;
+		}
+		for (int r = c + 1; r < k; r++) {
+			double f = H[r][c] / H[c][c];
+			for (int j = c; j < k; j++)
+				H[r][j] -= f * H[c][j];
+			g[r] -= f * g[c];
+		}
+	}
+	for (int c = k - 1; c >= 0; c--) {
+		for (int j = c + 1; j < k; j++)
+			g[c] -= H[c][j] * g[j];
+		g[c] /= H[c][c];
+	}
+	return 0;
+}
+
+/* Weighted logistic regression by Newton-Raphson on the sorted rows: eta = beta0 (+ beta1 L
+ * (+ beta2 S)) with k = 1..3 coefficients, or, with offset, eta = beta0 + L. beta holds the start
+ * and receives the solution; -1 when it does not converge (separation, no data). */
+static int cal_fit(const prep *p, const double *wc, int k, int offset, double *beta)
+{
+	for (int it = 0; it < 50; it++) {
+		double H[3][3] = { { 0 } }, g[3] = { 0 }, step = 0;
+		for (size_t j = 0; j < p->n; j++) {
+			double w = wc[p->c[j]], f[3], eta, mu;
+			if (w == 0)
+				continue;
+			f[0] = 1;
+			f[1] = p->L[j];
+			f[2] = p->S[j];
+			eta = offset ? beta[0] + p->L[j] : beta[0];
+			for (int q = 1; !offset && q < k; q++)
+				eta += beta[q] * f[q];
+			mu = 1 / (1 + exp(-eta));
+			for (int a = 0; a < k; a++) {
+				g[a] += w * (p->y[j] - mu) * f[a];
+				for (int b = 0; b <= a; b++)
+					H[a][b] += w * mu * (1 - mu) * f[a] * f[b];
+			}
+		}
+		for (int a = 0; a < k; a++)
+			for (int b = a + 1; b < k; b++)
+				H[a][b] = H[b][a];
+		if (small_solve(H, g, k) != 0)
+			return -1;
+		for (int a = 0; a < k; a++) {
+			beta[a] += g[a];
+			step = fmax(step, fabs(g[a]));
+		}
+		if (!isfinite(step) || fabs(beta[0]) > 50)
+			return -1;
+		if (step < 1e-10)
+			return 0;
+	}
+	return -1;
+}
+
+/* Slope, calibration-in-the-large, O/E and ICI of the client weights wc (start: the warm starts
+ * in p; at the point estimate they are stored back for the replicates). */
+static void calibration_pass(prep *p, const double *wc, int store, double *v)
+{
+	double ab[2] = { p->slope_ab[0], p->slope_ab[1] }, a = p->itl_a, abc[3], sy = 0, sp = 0,
+	       W = 0, dev = 0;
+
+	memcpy(abc, p->ici_abc, sizeof(abc));
+	for (size_t j = 0; j < p->n; j++) {
+		double w = wc[p->c[j]];
+		sy += w * p->y[j];
+		sp += w * p->s[j];
+	}
+	v[PL_MET_CAL_OE] = sp > 0 ? sy / sp : NAN;
+	if (cal_fit(p, wc, 2, 0, ab) == 0)
+		v[PL_MET_CAL_SLOPE] = ab[1];
+	if (cal_fit(p, wc, 1, 1, &a) == 0)
+		v[PL_MET_CAL_ITL] = a;
+	if (cal_fit(p, wc, p->spline ? 3 : 2, 0, abc) == 0) {
+		for (size_t j = 0; j < p->n; j++) {
+			double w = wc[p->c[j]], eta;
+			if (w == 0)
+				continue;
+			eta = abc[0] + abc[1] * p->L[j] + (p->spline ? abc[2] * p->S[j] : 0);
+			dev += w * fabs(p->s[j] - 1 / (1 + exp(-eta)));
+			W += w;
+		}
+		v[PL_MET_CAL_ICI] = W > 0 ? dev / W : NAN;
+	}
+	if (store) {
+		if (!isnan(v[PL_MET_CAL_SLOPE]))
+			memcpy(p->slope_ab, ab, sizeof(ab));
+		if (!isnan(v[PL_MET_CAL_ITL]))
+			p->itl_a = a;
+		if (!isnan(v[PL_MET_CAL_ICI]))
+			memcpy(p->ici_abc, abc, sizeof(abc));
+	}
+}
+
+/* The logits and spline terms of a full job's rows (scores in [0, 1] only). */
+static int prep_calibration(prep *p)
+{
+	p->L = malloc((p->n ? p->n : 1) * sizeof(double));
+	p->S = calloc(p->n ? p->n : 1, sizeof(double));
+	if (!p->L || !p->S)
+		return -1;
+	p->calibrated = p->n > 0;
+	for (size_t j = 0; j < p->n; j++) {
+		double q = fmin(fmax(p->s[j], CAL_EPS), 1 - CAL_EPS);
+		if (!(p->s[j] >= 0 && p->s[j] <= 1))
+			p->calibrated = 0;
+		p->L[j] = log(q / (1 - q));
+	}
+	if (!p->calibrated)
+		return 0;
+	/* knots: percentiles 10, 50, 90 of the logits (rows sorted by decreasing score) */
+	for (int q = 0; q < 3; q++) {
+		static const double pct[3] = { 0.10, 0.50, 0.90 };
+		size_t idx = (size_t)floor((1 - pct[q]) * (double)(p->n - 1) + 0.5);
+		p->knots[q] = p->L[idx];
+	}
+	p->spline = p->knots[0] < p->knots[1] && p->knots[1] < p->knots[2];
+	for (size_t j = 0; p->spline && j < p->n; j++)
+		p->S[j] = rcs3(p->L[j], p->knots);
+	p->slope_ab[0] = 0;
+	p->slope_ab[1] = 1;
+	p->itl_a = 0;
+	p->ici_abc[0] = 0;
+	p->ici_abc[1] = 1;
+	p->ici_abc[2] = 0;
+	return 0;
+}
+
+/* The random-alert null: every row of the data alerts with probability `rate` (one uniform per
+ * row, in row order, stream PL_RNG_RANDOM_ALERTS), and the lead times of those alerts. */
+static int prep_random_alerts(prep *p, const pl_metrics_options *o)
+{
+	const pl_eval_data *d = p->d;
+	size_t nrows = d->row_first[d->nclients];
+	uint8_t *alert = malloc(nrows ? nrows : 1);
+	gsl_rng *g = pl_rng_new(o->seed, PL_RNG_RANDOM_ALERTS);
+	int rc = -1;
+
+	if (alert && g) {
+		for (size_t r = 0; r < nrows; r++)
+			alert[r] = gsl_rng_uniform(g) < p->rate;
+		rc = lead_times(d, o->threshold_high, alert, o->lead_window, &p->rli);
+	}
+	free(alert);
+	pl_rng_free(g);
+	return rc;
+}
+
+/* The table by deciles of predicted risk: equal-mass groups of the rows in increasing score
+ * order, a tie group never split (the bins of the adaptive ECE). */
+static void deciles_pass(const prep *p, const double *wc, pl_reliability_bin *dec, size_t nb)
+{
+	double W = 0, acc = 0, n = 0, sp = 0, sy = 0, lo = NAN;
+	size_t b = 0, next = 1;
+
+	for (size_t k = 0; k < p->n; k++)
+		W += wc[p->c[k]];
+	for (size_t k = p->n; k-- > 0 && W > 0;) {
+		double w = wc[p->c[k]];
+		if (w > 0 && isnan(lo))
+			lo = p->s[k];
+		acc += w;
+		n += w;
+		sp += w * p->s[k];
+		sy += w * p->y[k];
+		if ((k == 0 || p->s[k - 1] != p->s[k]) &&
+		    (acc >= W * (double)next / (double)nb || k == 0) && n > 0 && b < nb) {
+			dec[b].lo = lo;
+			dec[b].hi = p->s[k];
+			dec[b].n = (size_t)llround(n);
+			dec[b].mean_predicted = sp / n;
+			dec[b].observed_rate = sy / n;
+			b++;
+			n = sp = sy = 0;
+			lo = NAN;
+			while (next < nb && acc >= W * (double)next / (double)nb)
+				next++;
+		}
+	}
+	for (; b < nb; b++) {
+		dec[b].lo = dec[b].hi = dec[b].mean_predicted = dec[b].observed_rate = NAN;
+		dec[b].n = 0;
+	}
+}
+
 /* All point metrics for the client weights wc (a multiplicity per client). */
-static void metrics_once(const prep *p, const double *wc, const pl_metrics_options *o,
+static void metrics_once(prep *p, const double *wc, const pl_metrics_options *o, int point,
 			 size_t *hist, double *v, pl_reliability_bin *bins, size_t *evaluable_out,
 			 size_t *detected_out)
 {
@@ -651,8 +889,15 @@ static void metrics_once(const prep *p, const double *wc, const pl_metrics_optio
 		v[PL_MET_BUDGET_PPV] = ratio(ro.btp, ro.btp + ro.bfp);
 		v[PL_MET_BUDGET_ALERTS] = (ro.btp + ro.bfp) / weeks;
 	}
-	lead_pass(p, wc, hist, &v[PL_MET_LEAD_MEDIAN], &v[PL_MET_LAPSES_DETECTED], evaluable_out,
-		  detected_out);
+	lead_pass(&p->li, p, wc, hist, &v[PL_MET_LEAD_MEDIAN], &v[PL_MET_LAPSES_DETECTED],
+		  evaluable_out, detected_out);
+	if (p->full) {
+		if (p->calibrated)
+			calibration_pass(p, wc, point, v);
+		v[PL_MET_RANDOM_RATE] = p->rate;
+		lead_pass(&p->rli, p, wc, hist, &v[PL_MET_RANDOM_LEAD_MEDIAN],
+			  &v[PL_MET_RANDOM_DETECTED], NULL, NULL);
+	}
 }
 
 void pl_metrics_report_release(pl_metrics_report *r)
@@ -660,6 +905,7 @@ void pl_metrics_report_release(pl_metrics_report *r)
 	if (!r)
 		return;
 	free(r->bins);
+	free(r->deciles);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -698,8 +944,8 @@ static pl_status boot_replicate(void *arg, size_t b, pl_error *err)
 	for (size_t j = 0; j < x->njobs; j++) {
 		for (size_t c = 0; c < n; c++)
 			wc[c] = x->mult[j][c] ? (double)cnt[c] : 0.0;
-		metrics_once(&x->preps[j], wc, x->o, hist, x->reps + (j * B + b) * PL_MET_COUNT, NULL,
-			     NULL, NULL);
+		metrics_once(&x->preps[j], wc, x->o, 0, hist, x->reps + (j * B + b) * PL_MET_COUNT,
+			     NULL, NULL, NULL);
 	}
 done:
 	free(cnt);
@@ -767,13 +1013,30 @@ static pl_status job_point(const pl_metrics_job *jb, size_t *mult, prep *p,
 	}
 	out->clients = nc;
 	out->nbins = o->nbins;
-	if (prep_init(p, d, mult, o) != 0) {
+	if (prep_init(p, d, mult, o) != 0 || (jb->full && prep_calibration(p) != 0)) {
 		free(wc);
 		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory computing metrics");
 	}
 	for (size_t c = 0; c < d->nclients; c++)
 		wc[c] = (double)mult[c];
-	metrics_once(p, wc, o, hist, out->value, out->bins, &out->lapses_evaluable,
+	if (jb->full) {
+		/* the random alerts' rate: the high tier's share of the job's rows */
+		double rows = 0, alerts = 0;
+		for (size_t c = 0; c < d->nclients; c++) {
+			rows += wc[c] * p->cs[c * CS_N + CS_ROWS];
+			alerts += wc[c] * (p->cs[c * CS_N + CS_HTP] + p->cs[c * CS_N + CS_HFP]);
+		}
+		p->rate = rows > 0 ? alerts / rows : 0;
+		p->full = 1;
+		out->ndeciles = 10;
+		out->deciles = calloc(10, sizeof(pl_reliability_bin));
+		if (!out->deciles || prep_random_alerts(p, o) != 0) {
+			free(wc);
+			return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory computing metrics");
+		}
+		deciles_pass(p, wc, out->deciles, 10);
+	}
+	metrics_once(p, wc, o, 1, hist, out->value, out->bins, &out->lapses_evaluable,
 		     &out->lapses_detected);
 	for (size_t k = 0; k < PL_MET_COUNT; k++)
 		out->lo[k] = out->hi[k] = NAN;
@@ -847,7 +1110,88 @@ pl_status pl_metrics_report_compute(const pl_eval_data *d, const size_t *clients
 				    const pl_metrics_options *o, pl_metrics_report *out,
 				    pl_error *err)
 {
-	pl_metrics_job job = { d, clients, nclients, out };
+	pl_metrics_job job = { d, clients, nclients, out, 0 };
 	/* the bootstrap resamples the listed clients (all when clients is NULL) */
 	return pl_metrics_reports_compute(&job, 1, clients, clients ? nclients : 0, o, err);
+}
+
+/* ---- curves ---- */
+
+void pl_curves_release(pl_curves *c)
+{
+	if (!c)
+		return;
+	free(c->roc);
+	free(c->pr);
+	free(c->decision);
+	memset(c, 0, sizeof(*c));
+}
+
+/* Keep at most max of the n points: the first, the last and evenly spaced ones between. */
+static size_t thin(pl_curve_point *pt, size_t n, size_t max)
+{
+	size_t k = 0;
+	if (max < 2 || n <= max)
+		return n;
+	for (size_t i = 0; i < max; i++) {
+		size_t j = (size_t)llround((double)i * (double)(n - 1) / (double)(max - 1));
+		pt[k++] = pt[j];
+	}
+	return k;
+}
+
+pl_status pl_metrics_curves(const double *score, const uint8_t *y, size_t n, size_t max_points,
+			    double step, double t_max, pl_curves *out, pl_error *err)
+{
+	sorted_rows sr = { 0, NULL, NULL };
+	double P = 0, N = 0, tp = 0, fp = 0;
+	size_t k = 0, ng = 0, nd = step > 0 ? (size_t)floor(t_max / step + 1e-9) : 0;
+
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < n; i++)
+		P += y[i] != 0;
+	N = (double)n - P;
+	out->roc = malloc((n + 1) * sizeof(pl_curve_point));
+	out->pr = malloc((n + 1) * sizeof(pl_curve_point));
+	out->decision = malloc((nd ? nd : 1) * sizeof(pl_decision_point));
+	if (!out->roc || !out->pr || !out->decision || sort_rows(score, n, &sr) != 0) {
+		sorted_release(&sr);
+		pl_curves_release(out);
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	}
+	out->roc[0] = (pl_curve_point){ 0, 0, INFINITY };
+	out->pr[0] = (pl_curve_point){ 0, 1, INFINITY };
+	ng = 1;
+	while (k < n) {
+		size_t j = k;
+		while (j < n && sr.s[j] == sr.s[k]) {
+			if (y[sr.order[j]])
+				tp++;
+			else
+				fp++;
+			j++;
+		}
+		out->roc[ng] = (pl_curve_point){ N > 0 ? fp / N : NAN, P > 0 ? tp / P : NAN, sr.s[k] };
+		out->pr[ng] = (pl_curve_point){ P > 0 ? tp / P : NAN, tp / (tp + fp), sr.s[k] };
+		ng++;
+		k = j;
+	}
+	out->nroc = thin(out->roc, ng, max_points);
+	out->npr = thin(out->pr, ng, max_points);
+	/* decision curve: one pass per threshold over the sorted scores would do; n * nd is small */
+	for (size_t q = 0; q < nd; q++) {
+		double t = step * (double)(q + 1), odds = t / (1 - t), a = 0, b = 0;
+		for (size_t j = 0; j < n && sr.s[j] >= t; j++) {
+			if (y[sr.order[j]])
+				a++;
+			else
+				b++;
+		}
+		out->decision[q].threshold = t;
+		out->decision[q].net_benefit = n ? a / (double)n - b / (double)n * odds : NAN;
+		out->decision[q].treat_all = n ? P / (double)n - N / (double)n * odds : NAN;
+	}
+	out->ndecision = nd;
+	sorted_release(&sr);
+	return PL_OK;
 }

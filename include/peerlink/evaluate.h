@@ -61,6 +61,7 @@ typedef struct pl_eval_options {
 	pl_metrics_options metrics; /* bootstrap, budget, lead window (thresholds are set here) */
 	int threads;                /* worker threads, 0 = one per online processor; the result
 				       does not depend on it */
+	int keep_rows;              /* copy the scored rows into the result (--rows) */
 } pl_eval_options;
 
 enum pl_eval_baseline {
@@ -88,7 +89,18 @@ typedef struct pl_eval_result {
 	pl_metrics_report baseline[PL_EVAL_NBASELINES];
 	size_t nsubgroups;                  /* by attribute, then value (both in strcmp order) */
 	pl_eval_subgroup *subgroups;
+	pl_curves curves;                   /* the model's ROC, PR and decision curves */
+	/* the scored rows, when keep_rows was asked: client index, day number, risk, label */
+	size_t nrows_kept;
+	size_t *row_client;
+	int32_t *row_day;
+	double *row_risk;
+	uint8_t *row_label;
 } pl_eval_result;
+
+#define PL_EVAL_CURVE_POINTS 400     /* ROC and PR points at most (evenly thinned) */
+#define PL_EVAL_DECISION_STEP 0.005  /* decision-curve threshold grid: 0.005, 0.010, .. */
+#define PL_EVAL_DECISION_MAX 0.5     /* .. up to 0.5 */
 
 /* Evaluate the set. PL_ERR_INFEASIBLE when a training fold has no lapse (or no lapse-free day);
  * PL_ERR_INVALID when every client has a hazard but one is shorter than its grid. */

@@ -100,6 +100,13 @@ enum pl_metric {
 	PL_MET_LEAD_MEDIAN,    /* days, over lapses detected by a high alert in the lead window */
 	PL_MET_LAPSES_DETECTED,/* share of evaluable lapses with a high alert in the lead window */
 	PL_MET_BUDGET_THRESHOLD, PL_MET_BUDGET_SENS, PL_MET_BUDGET_PPV, PL_MET_BUDGET_ALERTS,
+	/* calibration (jobs with `full` only; NaN for scores outside [0, 1]) */
+	PL_MET_CAL_SLOPE,      /* b of the logistic fit y ~ a + b logit(p) */
+	PL_MET_CAL_ITL,        /* a of y ~ a + offset(logit(p)): calibration-in-the-large */
+	PL_MET_CAL_OE,         /* observed / expected: sum y / sum p */
+	PL_MET_CAL_ICI,        /* integrated calibration index: mean |p - smoothed observed rate| */
+	/* the lead-time null: random alerts at the high tier's alert rate (jobs with `full` only) */
+	PL_MET_RANDOM_RATE, PL_MET_RANDOM_LEAD_MEDIAN, PL_MET_RANDOM_DETECTED,
 	PL_MET_COUNT
 };
 
@@ -113,9 +120,11 @@ typedef struct pl_metrics_report {
 	double lo[PL_MET_COUNT], hi[PL_MET_COUNT]; /* bootstrap 2.5% / 97.5%; NaN without */
 	size_t nbins;
 	pl_reliability_bin *bins;   /* reliability table of the point estimate */
+	size_t ndeciles;            /* jobs with `full`: the table by deciles of predicted risk */
+	pl_reliability_bin *deciles; /* lo, hi: the smallest and largest score of the decile */
 } pl_metrics_report;
 
-#define PL_METRICS_REPORT_INIT { 0, 0, 0, 0, 0, { 0 }, { 0 }, { 0 }, 0, NULL }
+#define PL_METRICS_REPORT_INIT { 0, 0, 0, 0, 0, { 0 }, { 0 }, { 0 }, 0, NULL, 0, NULL }
 
 /* Metrics over the clients listed in `clients` (indices into data, repeats allowed; NULL = all
  * clients once), with bootstrap intervals that resample those clients with replacement. */
@@ -134,11 +143,39 @@ typedef struct pl_metrics_job {
 	const size_t *clients;      /* NULL: all clients */
 	size_t nclients;
 	pl_metrics_report *out;
+	int full;                   /* also calibration, deciles and the random-alert null */
 } pl_metrics_job;
 
 pl_status pl_metrics_reports_compute(const pl_metrics_job *jobs, size_t njobs,
 				     const size_t *universe, size_t nuniverse,
 				     const pl_metrics_options *o, pl_error *err);
+
+/* ---- curves (point estimates over plain arrays) ---- */
+
+/* ROC {fpr, tpr, threshold} and precision-recall {recall, precision, threshold} points at every
+ * distinct score (descending; a threshold t means "alert when score >= t"), as scikit-learn's
+ * roc_curve (drop_intermediate=False) and precision_recall_curve compute them, with the start
+ * points (0, 0) and (recall 0, precision 1) at threshold +inf; thinned to at most max_points by
+ * keeping evenly spaced ones (the first and last always). The decision curve: net benefit
+ * TP/n - FP/n * t / (1 - t) of alerting at score >= t, and of treating all, for
+ * t = step, 2 step, .. <= t_max (Vickers & Elkin 2006); treating none is 0. */
+typedef struct pl_curve_point {
+	double x, y, threshold;     /* roc: fpr, tpr; pr: recall, precision */
+} pl_curve_point;
+
+typedef struct pl_decision_point {
+	double threshold, net_benefit, treat_all;
+} pl_decision_point;
+
+typedef struct pl_curves {
+	size_t nroc, npr, ndecision;
+	pl_curve_point *roc, *pr;
+	pl_decision_point *decision;
+} pl_curves;
+
+pl_status pl_metrics_curves(const double *score, const uint8_t *y, size_t n, size_t max_points,
+			    double step, double t_max, pl_curves *out, pl_error *err);
+void pl_curves_release(pl_curves *c);
 
 #ifdef __cplusplus
 }

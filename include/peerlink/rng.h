@@ -14,6 +14,8 @@
  *   PL_RNG_GEN_CHECKINS    mt19937, s: dataset generate checkins (clients drawn one after the
  *                          other, each in the fixed order of gen_checkins.c)
  *   PL_RNG_GEN_PROFILES    mt19937, s: dataset generate profiles (communities, then people)
+ *   PL_RNG_RANDOM_ALERTS   mt19937, s: risk evaluate's random-alert null (one uniform per row,
+ *                          in row order)
  * (match groups keeps its own splitmix64 streams per restart: groups.h.)
  *
  * pl_rng_new allocates the generator itself: gsl_rng_alloc's out-of-memory path calls GSL's
@@ -43,6 +45,7 @@ typedef enum pl_rng_stream {
 	PL_RNG_EWS_SURROGATES,
 	PL_RNG_GEN_CHECKINS,
 	PL_RNG_GEN_PROFILES,
+	PL_RNG_RANDOM_ALERTS,
 	PL_RNG_NSTREAMS
 } pl_rng_stream;
 

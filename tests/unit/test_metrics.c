@@ -340,6 +340,111 @@ START_TEST(test_bad_options)
 }
 END_TEST
 
+/* Curve points against scikit-learn's roc_curve (drop_intermediate=False) and
+ * precision_recall_curve, worked by hand: scores .9 .8 .7 .6, labels 1 0 1 0. */
+START_TEST(test_curves_hand)
+{
+	double s[4] = { 0.9, 0.8, 0.7, 0.6 }, t[3] = { 0.5, 0.5, 0.2 }, one = 0.3;
+	uint8_t y[4] = { 1, 0, 1, 0 }, ty[3] = { 1, 0, 0 }, oy = 1;
+	double fpr[5] = { 0, 0, 0.5, 0.5, 1 }, tpr[5] = { 0, 0.5, 0.5, 1, 1 };
+	double rec[5] = { 0, 0.5, 0.5, 1, 1 }, prec[5] = { 1, 1, 0.5, 2.0 / 3.0, 0.5 };
+	pl_curves c;
+	pl_error err = PL_ERROR_INIT;
+
+	ck_assert_int_eq(pl_metrics_curves(s, y, 4, 100, 0.25, 0.75, &c, &err), PL_OK);
+	ck_assert_uint_eq(c.nroc, 5);
+	ck_assert(isinf(c.roc[0].threshold));
+	for (int i = 0; i < 5; i++) {
+		ck_assert_double_eq_tol(c.roc[i].x, fpr[i], EPS);
+		ck_assert_double_eq_tol(c.roc[i].y, tpr[i], EPS);
+		ck_assert_double_eq_tol(c.pr[i].x, rec[i], EPS);
+		ck_assert_double_eq_tol(c.pr[i].y, prec[i], EPS);
+		if (i > 0)
+			ck_assert_double_eq_tol(c.roc[i].threshold, s[i - 1], EPS);
+	}
+	/* net benefit TP/n - FP/n t/(1-t): t=.25: 2/4 - 2/4 (1/3); t=.5: 0; t=.75: 1/4 - 1/4 * 3 */
+	ck_assert_uint_eq(c.ndecision, 3);
+	ck_assert_double_eq_tol(c.decision[0].net_benefit, 1.0 / 3.0, EPS);
+	ck_assert_double_eq_tol(c.decision[0].treat_all, 1.0 / 3.0, EPS);
+	ck_assert_double_eq_tol(c.decision[1].net_benefit, 0, EPS);
+	ck_assert_double_eq_tol(c.decision[2].net_benefit, -0.5, EPS);
+	ck_assert_double_eq_tol(c.decision[2].treat_all, -1.0, EPS);
+	pl_curves_release(&c);
+	/* ties form one point */
+	ck_assert_int_eq(pl_metrics_curves(t, ty, 3, 100, 0.1, 0.5, &c, &err), PL_OK);
+	ck_assert_uint_eq(c.nroc, 3);
+	ck_assert_double_eq_tol(c.roc[1].x, 0.5, EPS);
+	ck_assert_double_eq_tol(c.roc[1].y, 1, EPS);
+	pl_curves_release(&c);
+	/* a single row, one class only: the false positive rate is undefined (scikit-learn warns) */
+	ck_assert_int_eq(pl_metrics_curves(&one, &oy, 1, 100, 0.1, 0.5, &c, &err), PL_OK);
+	ck_assert_uint_eq(c.nroc, 2);
+	ck_assert(isnan(c.roc[1].x));
+	ck_assert_double_eq_tol(c.pr[1].y, 1, EPS);
+	pl_curves_release(&c);
+	/* thinning keeps the first and the last point */
+	{
+		double u[10];
+		uint8_t uy[10];
+		for (int i = 0; i < 10; i++) {
+			u[i] = 0.05 * i;
+			uy[i] = (uint8_t)(i % 2);
+		}
+		ck_assert_int_eq(pl_metrics_curves(u, uy, 10, 5, 0.1, 0.5, &c, &err), PL_OK);
+		ck_assert_uint_eq(c.nroc, 5);
+		ck_assert(isinf(c.roc[0].threshold));
+		ck_assert_double_eq_tol(c.roc[4].threshold, 0, EPS);
+		ck_assert_double_eq_tol(c.roc[4].x, 1, EPS);
+		pl_curves_release(&c);
+	}
+}
+END_TEST
+
+/* Calibration by hand on one client: five rows at p = .2 (one lapse) and four at p = .5 (three).
+ * Two distinct logits make y ~ a + b logit(p) saturated: b = (logit .75 - logit .2) /
+ * (logit .5 - logit .2) = 1.792481; calibration-in-the-large solves 5 e(a + logit .2) + 4 e(a) = 4
+ * (scipy's brentq: 0.525703); O/E = 4 / 3; the knots coincide, so the smoother is the same
+ * saturated fit and ICI = (5 |.2 - .2| + 4 |.5 - .75|) / 9 = 1/9; two non-empty deciles. The
+ * random alerts' rate is the high tier's share of rows, 4/9. */
+START_TEST(test_calibration_hand)
+{
+	static const size_t rf[2] = { 0, 9 }, lf[2] = { 0, 0 };
+	static const double sc[9] = { 0.2, 0.2, 0.2, 0.2, 0.2, 0.5, 0.5, 0.5, 0.5 };
+	static const double raw[9] = { 1, 2, 3, 4, 5, 6, 7, 8, 9 };
+	static const uint8_t lab[9] = { 1, 0, 0, 0, 0, 1, 1, 1, 0 };
+	static const int32_t day[9] = { 0, 1, 2, 3, 4, 5, 6, 7, 8 };
+	int32_t none = 0;
+	pl_eval_data d = { 1, rf, sc, lab, day, lf, &none, NULL };
+	pl_metrics_options o;
+	pl_metrics_report r = PL_METRICS_REPORT_INIT;
+	pl_metrics_job job = { &d, NULL, 0, &r, 1 };
+	pl_error err = PL_ERROR_INIT;
+
+	pl_metrics_options_init(&o);
+	o.threshold_high = 0.4;
+	o.bootstrap = 0;
+	ck_assert_int_eq(pl_metrics_reports_compute(&job, 1, NULL, 0, &o, &err), PL_OK);
+	ck_assert_double_eq_tol(r.value[PL_MET_CAL_SLOPE], 1.7924812503605781, 1e-8);
+	ck_assert_double_eq_tol(r.value[PL_MET_CAL_ITL], 0.5257027800661737, 1e-8);
+	ck_assert_double_eq_tol(r.value[PL_MET_CAL_OE], 4.0 / 3.0, EPS);
+	ck_assert_double_eq_tol(r.value[PL_MET_CAL_ICI], 1.0 / 9.0, 1e-8);
+	ck_assert_double_eq_tol(r.value[PL_MET_RANDOM_RATE], 4.0 / 9.0, EPS);
+	ck_assert_uint_eq(r.ndeciles, 10);
+	ck_assert_uint_eq(r.deciles[0].n, 5);
+	ck_assert_double_eq_tol(r.deciles[0].observed_rate, 0.2, EPS);
+	ck_assert_uint_eq(r.deciles[1].n, 4);
+	ck_assert_double_eq_tol(r.deciles[1].mean_predicted, 0.5, EPS);
+	ck_assert_double_eq_tol(r.deciles[1].observed_rate, 0.75, EPS);
+	ck_assert_uint_eq(r.deciles[2].n, 0);
+	pl_metrics_report_release(&r);
+	/* scores outside [0, 1] (a baseline) have no calibration */
+	d.score = raw;
+	ck_assert_int_eq(pl_metrics_reports_compute(&job, 1, NULL, 0, &o, &err), PL_OK);
+	ck_assert(isnan(r.value[PL_MET_CAL_SLOPE]) && isnan(r.value[PL_MET_CAL_ICI]));
+	pl_metrics_report_release(&r);
+}
+END_TEST
+
 static Suite *metrics_suite(void)
 {
 	Suite *s = suite_create("metrics");
@@ -353,6 +458,8 @@ static Suite *metrics_suite(void)
 	tcase_add_test(tc, test_single_client);
 	tcase_add_test(tc, test_bootstrap);
 	tcase_add_test(tc, test_bad_options);
+	tcase_add_test(tc, test_curves_hand);
+	tcase_add_test(tc, test_calibration_hand);
 	suite_add_tcase(s, tc);
 	return s;
 }
