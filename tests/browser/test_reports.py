@@ -132,7 +132,9 @@ def build_reports(peerlink, src, work):
 def expected_marks(known):
     """CSS selector -> count, per report, derived from the known inputs."""
     ev = known["evaluate"]
-    bins = [b for b in ev["metrics"]["reliability"] if b["n"] > 0]
+    # deciles of predicted risk when the answer has them (issue 12), else the fixed-width bins
+    table = ev["metrics"].get("calibration", {}).get("deciles") or ev["metrics"]["reliability"]
+    bins = [b for b in table if b["n"] > 0]
     subgroups = sum(len(v) for v in ev["subgroups"].values())
     refs = 1 + 2 + len(ev["baselines"])
     scored = [r for r in known["rows"] if r["risk"] is not None]
