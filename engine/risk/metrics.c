@@ -715,7 +715,14 @@ static void calibration_pass(prep *p, const double *wc, int store, double *v)
 		v[PL_MET_CAL_SLOPE] = ab[1];
 	if (cal_fit(p, wc, 1, 1, &a) == 0)
 		v[PL_MET_CAL_ITL] = a;
-	if (cal_fit(p, wc, p->spline ? 3 : 2, 0, abc) == 0) {
+	/* the smoother; constant predictions leave only its intercept (the overall rate) */
+	if (cal_fit(p, wc, p->spline ? 3 : 2, 0, abc) != 0) {
+		abc[0] = p->itl_a;
+		abc[1] = abc[2] = 0;
+		if (cal_fit(p, wc, 1, 0, abc) != 0)
+			abc[0] = NAN;
+	}
+	if (!isnan(abc[0])) {
 		for (size_t j = 0; j < p->n; j++) {
 			double w = wc[p->c[j]], eta;
 			if (w == 0)
