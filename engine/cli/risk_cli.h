@@ -24,6 +24,9 @@ typedef pl_risk_emit_fn risk_emit_fn;
 int risk_read_document(cli_ctx *ctx, risk_input *in);
 void risk_input_release(risk_input *in);
 
+/* PEERLINK_THREADS when it is a number from 1 to 8, else 0 (one thread per processor). */
+int risk_scoring_threads(void);
+
 /* pl_risk_score_stream with the CLI's input: the spans of `in`, else the array `clients`, else
  * (both NULL) JSON Lines from --input or stdin; PEERLINK_THREADS threads (risk_pipeline.c); a
  * syntax error reported as every CLI syntax error is (line and column). */

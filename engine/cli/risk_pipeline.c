@@ -86,7 +86,7 @@ void risk_input_release(risk_input *in)
 }
 
 /* PEERLINK_THREADS, when it is a number from 1 to 8; else 0 (one thread per processor). */
-static int scoring_threads(void)
+int risk_scoring_threads(void)
 {
 	const char *env = getenv("PEERLINK_THREADS");
 	char *end;
@@ -111,7 +111,7 @@ pl_status risk_score_stream(cli_ctx *ctx, const risk_scorer *s, const risk_input
 		*err = ctx->err;
 		return err->code;
 	}
-	st = pl_risk_score_stream(s, in, clients, lines, scoring_threads(), emit, arg, tally, &syn,
+	st = pl_risk_score_stream(s, in, clients, lines, risk_scoring_threads(), emit, arg, tally, &syn,
 				  err);
 	cli_close_input(lines);
 	if (st != PL_OK && syn.kind) {

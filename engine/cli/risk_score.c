@@ -145,22 +145,7 @@ static int write_compact(cli_ctx *ctx, collect_state *cs, json_t *rest)
  * client cannot be read: the scoring pass reports that client's error with its pointer. */
 int32_t risk_text_last_day(const char *text, size_t len, const pl_catalogue *cat)
 {
-	pl_client c = PL_CLIENT_INIT;
-	int32_t last = INT32_MIN;
-	pl_error err = PL_ERROR_INIT;
-	int fast = pl_client_from_text(text, len, cat, &c);
-
-	if (fast == 0) {
-		json_error_t jerr;
-		json_t *obj = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
-		if (obj && pl_client_from_json(obj, cat, "", &c, &err) == PL_OK)
-			fast = 1;
-		json_decref(obj);
-	}
-	if (fast > 0)
-		last = pl_client_last_day(&c);
-	pl_client_release(&c);
-	return last;
+	return pl_risk_text_last_day(text, len, cat);
 }
 
 /* JSON Lines from a file: the latest recorded day over its lines (a first pass; the file is read
@@ -213,11 +198,8 @@ static pl_status resolve_as_of(cli_ctx *ctx, const char *doc_as_of, const risk_i
 		if (ctx->jsonl && (latest_fn ? latest_fn : jsonl_latest_day)(arg, ctx, cat, &latest) !=
 					  CLI_EXIT_OK)
 			return ctx->err.code;
-		for (size_t i = 0; in && i < in->nspans; i++) {
-			int32_t d = risk_text_last_day(in->spans[i], in->span_len[i], cat);
-			if (d > latest)
-				latest = d;
-		}
+		if (in && in->have_clients)
+			latest = pl_risk_doc_latest_day(in, cat, risk_scoring_threads());
 		for (size_t i = 0; i < json_array_size(clients); i++) {
 			pl_client c = PL_CLIENT_INIT;
 			pl_error err = PL_ERROR_INIT;

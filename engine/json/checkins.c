@@ -1190,3 +1190,175 @@ int pl_client_from_text(const char *text, size_t len, const pl_catalogue *cat, p
 	freelocale(c_numeric);
 	return rc;
 }
+
+/* ---------------------------------------------------------------- last day, cheaply */
+
+/* The columnar "measures" object's common array length, counting elements without keeping
+ * them; 0 on anything unusual (arrays of different lengths included: the full read reports it). */
+static int f_grid_length(fast *f, size_t *ndays)
+{
+	int have = 0;
+
+	if (!f_char(f, '{'))
+		return 0;
+	*ndays = 0;
+	if (f_char(f, '}'))
+		return 1;
+	do {
+		const char *k;
+		size_t kn, n = 0;
+		f_ws(f);
+		if (!f_string(f, &k, &kn) || !f_char(f, ':') || !f_char(f, '['))
+			return 0;
+		/* Values of a valid client are scalars: count the commas up to the closing bracket.
+		 * Anything nested or quoted is unusual (and invalid): the full read decides. */
+		f_ws(f);
+		if (f->p < f->e && *f->p == ']') {
+			f->p++;
+		} else {
+			for (n = 1; f->p < f->e && *f->p != ']'; f->p++) {
+				char c = *f->p;
+				if (c == ',')
+					n++;
+				else if (c == '[' || c == '{' || c == '"' || c == '}')
+					return 0;
+			}
+			if (f->p >= f->e)
+				return 0;
+			f->p++;
+		}
+		if (have && n != *ndays)
+			return 0;
+		*ndays = n;
+		have = 1;
+	} while (f_char(f, ','));
+	return f_char(f, '}');
+}
+
+/* Skip any value by its structure alone (strings, brackets and braces), not validating it: the
+ * last-day scan needs the right answer on valid clients only, since the scoring pass reads every
+ * client in full and reports what is wrong. */
+static int f_skip_loose(fast *f)
+{
+	size_t depth = 0;
+
+	f_ws(f);
+	if (f->p >= f->e)
+		return 0;
+	if (*f->p == '"') {
+		const char *s;
+		size_t n;
+		if (f_string(f, &s, &n))
+			return 1;
+	}
+	for (; f->p < f->e; f->p++) {
+		char c = *f->p;
+		if (c == '"') {
+			for (f->p++; f->p < f->e && *f->p != '"'; f->p++)
+				if (*f->p == '\\')
+					f->p++;
+			if (f->p >= f->e)
+				return 0;
+		} else if (c == '[' || c == '{') {
+			depth++;
+		} else if (c == ']' || c == '}') {
+			if (depth == 0)
+				return 1; /* the end of the enclosing object: a scalar ended here */
+			if (--depth == 0) {
+				f->p++;
+				return 1;
+			}
+		} else if (depth == 0 && (c == ',' || c == ' ' || c == '\n' || c == '\t' || c == '\r')) {
+			return 1;
+		}
+	}
+	return depth == 0;
+}
+
+/* The latest "date" of an "events" array (INT32_MIN when it is empty); 0 on anything unusual. */
+static int f_events_last(fast *f, int32_t *last)
+{
+	*last = INT32_MIN;
+	if (!f_char(f, '['))
+		return 0;
+	if (f_char(f, ']'))
+		return 1;
+	do {
+		int have_date = 0;
+		if (!f_char(f, '{'))
+			return 0;
+		do {
+			const char *k, *s;
+			size_t kn, n;
+			f_ws(f);
+			if (!f_string(f, &k, &kn) || !f_char(f, ':'))
+				return 0;
+			f_ws(f);
+			if (f_key_is(k, kn, "date") && !have_date) {
+				char buf[11];
+				int32_t day;
+				if (!f_string(f, &s, &n) || n != 10)
+					return 0;
+				memcpy(buf, s, 10);
+				buf[10] = '\0';
+				if (pl_date_parse(buf, &day) != 0)
+					return 0;
+				if (day > *last)
+					*last = day;
+				have_date = 1;
+			} else if (!f_skip(f, 2)) {
+				return 0;
+			}
+		} while (f_char(f, ','));
+		if (!f_char(f, '}') || !have_date)
+			return 0;
+	} while (f_char(f, ','));
+	return f_char(f, ']');
+}
+
+int pl_client_text_last_day(const char *text, size_t len, int32_t *last)
+{
+	fast f = { text, text + len };
+	int seen_start = 0, seen_measures = 0, seen_events = 0;
+	int32_t start = 0, ev_last = INT32_MIN;
+	size_t ndays = 0;
+
+	if (!f_char(&f, '{') || f_char(&f, '}'))
+		return 0;
+	do {
+		const char *k, *s;
+		size_t kn, n;
+		f_ws(&f);
+		if (!f_string(&f, &k, &kn) || !f_char(&f, ':'))
+			return 0;
+		f_ws(&f);
+		if (f_key_is(k, kn, "start")) {
+			char buf[11];
+			if (seen_start++ || !f_string(&f, &s, &n) || n != 10)
+				return 0;
+			memcpy(buf, s, 10);
+			buf[10] = '\0';
+			if (pl_date_parse(buf, &start) != 0)
+				return 0;
+		} else if (f_key_is(k, kn, "measures")) {
+			if (seen_measures++ || !f_grid_length(&f, &ndays))
+				return 0;
+		} else if (f_key_is(k, kn, "events")) {
+			if (seen_events++ || !f_events_last(&f, &ev_last))
+				return 0;
+		} else if (f_key_is(k, kn, "checkins")) {
+			return 0; /* the row form: the full read decides */
+		} else if (!f_skip_loose(&f)) {
+			return 0;
+		}
+	} while (f_char(&f, ','));
+	if (!f_char(&f, '}') || !seen_start || !seen_measures || ndays > PL_CHECKINS_MAX_DAYS)
+		return 0;
+	f_ws(&f);
+	if (f.p != f.e)
+		return 0;
+	*last = ndays > 0 ? start + (int32_t)ndays - 1 : INT32_MIN;
+	if (ev_last > *last)
+		*last = ev_last;
+	return 1;
+}

@@ -680,3 +680,74 @@ json_t *pl_risk_score_client_json(const pl_risk_scorer *s, const pl_client *c,
 	return o;
 }
 
+
+/* ---------------------------------------------------------------- the request's last day */
+
+int32_t pl_risk_text_last_day(const char *text, size_t len, const pl_catalogue *cat)
+{
+	pl_client c = PL_CLIENT_INIT;
+	int32_t last = INT32_MIN;
+	pl_error err = PL_ERROR_INIT;
+	int fast;
+
+	if (pl_client_text_last_day(text, len, &last))
+		return last;
+	fast = pl_client_from_text(text, len, cat, &c);
+	if (fast == 0) {
+		json_error_t jerr;
+		json_t *obj = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
+		if (obj && pl_client_from_json(obj, cat, "", &c, &err) == PL_OK)
+			fast = 1;
+		json_decref(obj);
+	}
+	if (fast > 0)
+		last = pl_client_last_day(&c);
+	pl_client_release(&c);
+	return last;
+}
+
+typedef struct latest_job {
+	const pl_risk_doc *doc;
+	const pl_catalogue *cat;
+	size_t lo, hi;
+	int32_t latest;
+} latest_job;
+
+static void *latest_main(void *arg)
+{
+	latest_job *j = arg;
+	for (size_t i = j->lo; i < j->hi; i++) {
+		int32_t d = pl_risk_text_last_day(j->doc->spans[i], j->doc->span_len[i], j->cat);
+		if (d > j->latest)
+			j->latest = d;
+	}
+	return NULL;
+}
+
+int32_t pl_risk_doc_latest_day(const pl_risk_doc *doc, const pl_catalogue *cat, int threads)
+{
+	latest_job jobs[MAX_WORKERS];
+	pthread_t tid[MAX_WORKERS];
+	int nt = worker_count(threads), started[MAX_WORKERS] = { 0 };
+	int32_t latest = INT32_MIN;
+	size_t n = doc->have_clients ? doc->nspans : 0;
+
+	if ((size_t)nt > n / 64 + 1)
+		nt = (int)(n / 64 + 1); /* a thread per 64 clients at least */
+	for (int t = 0; t < nt; t++) {
+		jobs[t] = (latest_job){ doc, cat, n * (size_t)t / (size_t)nt,
+					n * (size_t)(t + 1) / (size_t)nt, INT32_MIN };
+		started[t] = t > 0 && pthread_create(&tid[t], NULL, latest_main, &jobs[t]) == 0;
+	}
+	/* Chunk 0, and any chunk whose thread could not start, on this thread. */
+	for (int t = 0; t < nt; t++)
+		if (!started[t])
+			latest_main(&jobs[t]);
+	for (int t = 0; t < nt; t++) {
+		if (started[t])
+			pthread_join(tid[t], NULL);
+		if (jobs[t].latest > latest)
+			latest = jobs[t].latest;
+	}
+	return latest;
+}

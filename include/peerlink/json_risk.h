@@ -42,6 +42,13 @@ pl_status pl_client_from_json(json_t *obj, const pl_catalogue *cat, const char *
  * in the C locale whatever the process locale is. */
 int pl_client_from_text(const char *text, size_t len, const pl_catalogue *cat, pl_client *out);
 
+/* The day pl_client_last_day would give for the client in `text` (its grid's last day, or its
+ * latest event when later), read without building the client: a cheap scan of the columnar form
+ * that counts each measure's values and reads the event dates. 1 with *last set (INT32_MIN for
+ * no days and no events), or 0 for the row form or anything unusual, where the caller reads the
+ * client in full. Agrees with the full read on every valid client. */
+int pl_client_text_last_day(const char *text, size_t len, int32_t *last);
+
 /* ---- the model file (docs/risk.md, "Model file") ---- */
 /* Validate and load a model document; errors point into the model file ("/features/3/sd").
  * What the file says about its training ("training", "metrics", "thresholds/rule") is accepted

@@ -95,6 +95,15 @@ pl_status pl_risk_doc_parse(char *text, size_t len, pl_risk_doc *out, pl_json_sy
 			    pl_error *err);
 void pl_risk_doc_release(pl_risk_doc *d);
 
+/* The last day pl_client_last_day gives for the client in `text` (a cheap scan of the columnar
+ * form, else a full read with cat); INT32_MIN when it has none or cannot be read (the scoring
+ * pass then reports that client's error). */
+int32_t pl_risk_text_last_day(const char *text, size_t len, const pl_catalogue *cat);
+/* The latest of those over the document's client spans (INT32_MIN when there are none), read
+ * on `threads` threads (0: one per online processor): the scoring date of a request that names
+ * none (pl_as_of_resolve). */
+int32_t pl_risk_doc_latest_day(const pl_risk_doc *doc, const pl_catalogue *cat, int threads);
+
 /* Receives each answer in input order, as a tree or (s->serialize) as compact text (malloc'ed)
  * with a NULL tree; owns it from then on. A status other than PL_OK stops the run. */
 typedef pl_status (*pl_risk_emit_fn)(void *arg, json_t *answer, char *text, pl_error *err);

@@ -540,6 +540,66 @@ START_TEST(fast_path_numbers_are_strtods)
 }
 END_TEST
 
+/* The cheap last-day scan (the scoring date of a request without as_of) must agree with the full
+ * read on every valid client it takes: generated clients (with attributes, events and truth),
+ * empty grids, events after the grid, odd spacing; and it declines the row form. */
+static void same_last_day(const char *text, const pl_catalogue *cat, int expect_cheap)
+{
+	pl_client c = PL_CLIENT_INIT;
+	pl_error err = PL_ERROR_INIT;
+	json_error_t je;
+	json_t *j = json_loadb(text, strlen(text), 0, &je);
+	int32_t last = 12345;
+	int cheap = pl_client_text_last_day(text, strlen(text), &last);
+
+	ck_assert_ptr_nonnull(j);
+	ck_assert_int_eq(pl_client_from_json(j, cat, "", &c, &err), PL_OK);
+	ck_assert_int_eq(cheap, expect_cheap);
+	if (cheap)
+		ck_assert_int_eq(last, pl_client_last_day(&c));
+	pl_client_release(&c);
+	json_decref(j);
+}
+
+START_TEST(last_day_scan_agrees)
+{
+	const char *args[] = { "dataset", "generate", "checkins", "--clients", "8", "--days", "45",
+			       "--seed", "4", "--jsonl", NULL };
+	static const char *const cases[] = {
+		"{\"id\": \"a\", \"start\": \"2026-01-01\", \"measures\": {}}",
+		"{\"id\": \"a\", \"start\": \"2026-01-01\", \"measures\": {\"craving\": []}, "
+		"\"events\": [{\"date\": \"2026-02-03\", \"type\": \"lapse\"}]}",
+		"{\"measures\" : { \"craving\" : [ 1 , null ,2 ] , \"used\": [true, false, null]},"
+		" \"events\": [{\"type\": \"lapse\", \"date\": \"2026-01-02\"}, {\"date\": \"2025-12-30\","
+		" \"type\": \"relapse\"}], \"start\": \"2026-01-01\", \"id\": \"b\","
+		" \"attributes\": {\"site\": \"a, \\\"b\\\" ]}\"}, \"truth\": {\"hazard\": [0.1, 0.2, 0.3]}}",
+		"{\"id\": \"c\", \"start\": \"2026-03-01\", \"measures\": {\"mood\": [4, 5, 6, 7, 8]},"
+		" \"events\": [{\"date\": \"2026-03-09\", \"type\": \"lapse\"}]}",
+	};
+	pl_catalogue cat = PL_CATALOGUE_INIT;
+	pl_error err = PL_ERROR_INIT;
+	tu_run run;
+	int n = 0;
+
+	ck_assert_int_eq(pl_catalogue_init(&cat, &err), PL_OK);
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++)
+		same_last_day(cases[k], &cat, 1);
+	same_last_day("{\"id\": \"r\", \"checkins\": [{\"date\": \"2026-01-05\", \"craving\": 3}]}",
+		      &cat, 0);
+	ck_assert_int_eq(tu_run_cli(args, NULL, &run), 0);
+	for (char *line = run.out; *line; n++) {
+		char *nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		same_last_day(line, &cat, 1);
+		line = nl ? nl + 1 : line + strlen(line);
+	}
+	ck_assert_int_eq(n, 8);
+	tu_run_release(&run);
+	pl_catalogue_release(&cat);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("checkins");
@@ -556,6 +616,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, generator_output_takes_the_fast_path);
 	tcase_add_test(tc, fast_path_ignores_the_process_locale);
 	tcase_add_test(tc, fast_path_numbers_are_strtods);
+	tcase_add_test(tc, last_day_scan_agrees);
 	tcase_add_loop_test(tc, every_catalogue_error_has_its_pointer, 0,
 			    (int)(sizeof(bad_catalogues) / sizeof(bad_catalogues[0])));
 	suite_add_tcase(s, tc);
