@@ -7,7 +7,8 @@ Every 7 days from the cohort's first start, every client is scored with `risk sc
 a (client, D) pair counts when D is on or after the client's start and D + horizon is inside its
 180-day grid; its label is a lapse or relapse in (D, D + horizon]. Prints AUROC, Brier score,
 mean predicted vs observed rate, and the tiers' flagged fraction, sensitivity and PPV, as JSON.
-Pairs whose risk is null (too little history) are counted and left out.
+Pairs whose risk is null (too little history, or tier "contact": silent beyond the trained range)
+are counted and left out.
 """
 import datetime
 import json
@@ -47,7 +48,7 @@ def main():
         info[c["id"]] = (s0, s0 + n - 1, ev)
     first = min(v[0] for v in info.values())
     last = max(v[1] for v in info.values())
-    scores, labels, nulls, tiers = [], [], 0, []
+    scores, labels, nulls, contact, tiers = [], [], 0, 0, []
     for d in range(first + 7, last - horizon + 1, 7):
         date = datetime.date.fromordinal(d).isoformat()
         out = subprocess.run([peerlink, "risk", "score", "--model", model_path, "--jsonl",
@@ -60,12 +61,13 @@ def main():
                 continue
             if r["risk"] is None:
                 nulls += 1
+                contact += r["tier"] == "contact"
                 continue
             scores.append(r["risk"])
             labels.append(any(d < e <= d + horizon for e in ev))
             tiers.append(r["tier"])
     n, pos = len(scores), sum(labels)
-    res = {"pairs": n, "positive": pos, "null_risk": nulls,
+    res = {"pairs": n, "positive": pos, "null_risk": nulls, "contact_tier": contact,
            "auroc": round(auroc(scores, labels), 4),
            "brier": round(sum((s - y) ** 2 for s, y in zip(scores, labels)) / n, 5),
            "mean_predicted": round(sum(scores) / n, 5), "observed_rate": round(pos / n, 5)}

@@ -52,6 +52,22 @@ static pl_status load_model(cli_ctx *ctx, pl_risk_model *m)
 	return st;
 }
 
+/* The actions table: --actions FILE, else models/actions.json in the data directory; without
+ * either the answers carry no actions (an empty list). */
+static pl_status load_actions(cli_ctx *ctx, pl_action_table *t)
+{
+	const char *given = cli_opt_str(ctx, "actions");
+	char *path = given ? strdup(given) : cli_data_file("models/actions.json");
+	pl_status st = PL_OK;
+
+	if (path)
+		st = pl_action_table_read_file(path, t, &ctx->err);
+	else if (given)
+		st = pl_error_set(&ctx->err, PL_ERR_NOMEM, "", "out of memory");
+	free(path);
+	return st;
+}
+
 /* Add the document's own catalogue to the model's (same names must mean the same thing). */
 static pl_status merge_catalogue(pl_risk_model *m, json_t *measures, pl_error *err)
 {
@@ -257,6 +273,8 @@ int cmd_risk_score(cli_ctx *ctx)
 	s.top = 10;
 	s.serialize = ctx->jsonl || !ctx->pretty;
 	st = load_model(ctx, &s.model);
+	if (st == PL_OK)
+		st = load_actions(ctx, &s.actions);
 	if (st != PL_OK)
 		goto fail;
 	if (!ctx->jsonl) {
@@ -324,6 +342,11 @@ int cmd_risk_score(cli_ctx *ctx)
 		json_object_set_new(model, "thresholds",
 				    json_pack("{s:o,s:o}", "moderate", jnum(s.model.threshold_moderate),
 					      "high", jnum(s.model.threshold_high)));
+		json_object_set_new(model, "disclaimer",
+				    json_string("Decision support, not a diagnosis: a risk estimate from "
+						"check-in data for a clinician to review, trained on "
+						"generated data unless the model card says otherwise; "
+						"it cannot rule a lapse in or out. See the model card."));
 		json_object_set_new(out, "model", model);
 		if ((notes = pl_risk_model_notes_json(&s.model)))
 			json_object_set_new(out, "notes", notes);
@@ -332,7 +355,7 @@ int cmd_risk_score(cli_ctx *ctx)
 		json_object_set_new(stats, "clients", json_integer((json_int_t)tally.clients));
 		json_object_set_new(stats, "scored", json_integer((json_int_t)tally.scored));
 		tiers = json_object();
-		for (int k = 0; k < 3; k++)
+		for (int k = 0; k < PL_NTIERS; k++)
 			json_object_set_new(tiers, pl_risk_tier_name(k),
 					    json_integer((json_int_t)tally.tiers[k]));
 		json_object_set_new(stats, "tiers", tiers);
@@ -358,6 +381,7 @@ out:
 	free(cs.texts);
 	risk_input_release(&in);
 	pl_risk_model_release(&s.model);
+	pl_action_table_release(&s.actions);
 	return rc;
 }
 

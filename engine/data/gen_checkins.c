@@ -15,7 +15,11 @@
  *     clients; a lapse ends the episode and pulls the state back towards baseline, eq. (4);
  *   - self-reports are noisy, rounded, bounded linear readings of x, eq. (5); check-ins go missing
  *     more often as x rises, eq. (6); attendance, medication and peer contact are Bernoulli draws
- *     whose probability falls with x, eq. (7); `used` is disclosed on some lapse days, eq. (8).
+ *     whose probability falls with x, eq. (7); `used` is disclosed on most use days, eq. (8);
+ *   - use as in programs: use runs on after a lapse and happens without a recorded event, and a
+ *     use day raises the hazard for a week, eq. (9); clients on medication may stop it, which
+ *     raises the hazard, as does a missed dose, eq. (10); clients may drop out (no self-reports,
+ *     no attendance) while their lapses stay recorded, eq. (11).
  * Every draw comes from the caller's gsl_rng, in a fixed order, so a seed fixes the cohort.
  * Clients are plain arrays (pl_gen_client); the JSON layer (engine/json/gen.c) writes them.
  */
@@ -116,6 +120,14 @@ static const pl_gen_param params_table[] = {
 	R(peer_contact_sd, 0, 10),
 	R(peer_contact_slope, -20, 20),
 	R(disclose_probability, 0, 1),
+	R(use_persist, 0, 0.99),
+	R(unrecorded_use, -20, 20),
+	R(use_priming, -20, 20),
+	R(stop_rate, 0, 1),
+	R(stop_slope, -20, 20),
+	R(stop_hazard, -20, 20),
+	R(missed_dose_hazard, -20, 20),
+	R(dropout_rate, 0, 1),
 	R(measure_noise, 0, 10),
 	R(response_sd, 0, 10),
 	{ "age_band_noise", offsetof(pl_gen_checkins_params, age_band_noise), PL_GEN_PARAM_BANDS, 0, 10 },
@@ -194,7 +206,15 @@ void pl_gen_checkins_params_init(pl_gen_checkins_params *p)
 	p->peer_contact_mean = 0.3;
 	p->peer_contact_sd = 1.0;
 	p->peer_contact_slope = 0.5;
-	p->disclose_probability = 0.6;
+	p->disclose_probability = 0.8;
+	p->use_persist = 0.4;
+	p->unrecorded_use = 0.7;
+	p->use_priming = 0.8;
+	p->stop_rate = 0.003;
+	p->stop_slope = 0.5;
+	p->stop_hazard = 1.0;
+	p->missed_dose_hazard = 0.4;
+	p->dropout_rate = 0.002;
 	p->measure_noise = 1.0;
 	p->response_sd = 1.0;
 	for (int a = 0; a < 4; a++)
@@ -239,6 +259,14 @@ typedef struct client_draws {
 	double mu, phi, sigma, alpha, eng, adh, pc, offset[6];
 } client_draws;
 
+/* What carries from day to day besides the state: use and medication (eq. (9), (10)). */
+typedef struct day_carry {
+	int using_today;      /* use continues from yesterday (eq. (9)) */
+	int prime_days;       /* days left of the hazard priming after a use day */
+	int stopped;          /* the medication was stopped */
+	int dropped;          /* the client dropped out (eq. (11)) */
+} day_carry;
+
 /* An erosion episode: ep_len 0 when none is running. */
 typedef struct episode {
 	size_t len, pos;
@@ -268,26 +296,32 @@ static void draw_client(const pl_gen_checkins_params *p, gsl_rng *rng, gsl_ran_d
 		d->offset[m] = gsl_ran_gaussian(rng, readings[m].offset_sd * p->response_sd);
 }
 
-/* Day t with state x: lapse, check-in and every reported value (eq. (3), (5)-(8)). Returns
+/* Day t with state x: lapse, check-in and every reported value (eq. (3), (5)-(11)). Returns
  * whether the day is a lapse. */
 static int draw_day(const pl_gen_checkins_params *p, gsl_rng *rng, const client_draws *d,
-		    pl_gen_client *out, size_t t, double x)
+		    pl_gen_client *out, size_t t, double x, day_carry *k)
 {
-	double *v = out->values, h, pchk;
+	double *v = out->values, h, pchk, eta;
 	size_t days = out->days;
-	int w = weekday(out->start + (int32_t)t), checked, lapse, att, med, con, dis;
+	int w = weekday(out->start + (int32_t)t), checked, lapse, att, med, con, dis, use;
 
 	out->state[t] = x;
-	/* eq. (3): the hazard depends on today's state only. */
-	h = out->immune ? 0.0 : logistic(d->alpha + p->hazard_slope * x);
+	/* eq. (10): on medication, today's dose (drawn first: it moves today's hazard). */
+	med = out->on_medication && !k->stopped &&
+	      gsl_rng_uniform(rng) < logistic(d->adh - p->adherence_slope * x);
+	/* eq. (3) with (9)-(10): the hazard depends on today's state, recent use and medication. */
+	eta = d->alpha + p->hazard_slope * x + (k->prime_days > 0 ? p->use_priming : 0.0);
+	if (out->on_medication)
+		eta += k->stopped ? p->stop_hazard : med ? 0.0 : p->missed_dose_hazard;
+	h = out->immune ? 0.0 : logistic(eta);
 	out->hazard[t] = h;
 	lapse = gsl_rng_uniform(rng) < h;
 	out->lapse[t] = (uint8_t)lapse;
 	out->nlapses += (size_t)lapse;
 
-	/* eq. (6): check-in completed? */
+	/* eq. (6): check-in completed? Never after a dropout (eq. (11)). */
 	pchk = logistic(d->eng - p->missing_slope * x - (w >= 5 ? p->weekend_penalty : 0.0));
-	checked = gsl_rng_uniform(rng) < pchk;
+	checked = gsl_rng_uniform(rng) < pchk && !k->dropped;
 	for (int m = 0; m < 6; m++) {
 		const reading *r = &readings[m];
 		double y = r->a + r->loading * x + d->offset[m] +
@@ -300,16 +334,34 @@ static int draw_day(const pl_gen_checkins_params *p, gsl_rng *rng, const client_
 			y = r->hi;
 		v[(size_t)m * days + t] = checked ? y : NAN;
 	}
-	/* eq. (7): attendance is recorded by the program on session days, check-in or not. */
-	att = gsl_rng_uniform(rng) < logistic(d->eng + p->attendance_offset - p->attendance_slope * x);
+	/* eq. (7): attendance is recorded by the program on session days, check-in or not (a client
+	 * who dropped out does not come). */
+	att = gsl_rng_uniform(rng) < logistic(d->eng + p->attendance_offset - p->attendance_slope * x) &&
+	      !k->dropped;
 	v[PL_GEN_ATTENDED * days + t] = (p->session_days & (1 << w)) ? (double)att : NAN;
-	med = gsl_rng_uniform(rng) < logistic(d->adh - p->adherence_slope * x);
 	v[PL_GEN_MEDICATION_TAKEN * days + t] = checked && out->on_medication ? (double)med : NAN;
 	con = gsl_rng_uniform(rng) < logistic(d->pc - p->peer_contact_slope * x);
 	v[PL_GEN_PEER_CONTACT * days + t] = checked ? (double)con : NAN;
-	/* eq. (8): a lapse is disclosed with probability disclose_probability. */
+	/* eq. (9): use today: a lapse, use running on from yesterday, or use without a recorded
+	 * event (a slip the program never hears of), at odds exp(unrecorded_use) times the lapse
+	 * hazard's. */
+	use = lapse || k->using_today ||
+	      (!out->immune && gsl_rng_uniform(rng) < logistic(eta + p->unrecorded_use));
+	/* eq. (8): a use day is disclosed with probability disclose_probability. */
 	dis = gsl_rng_uniform(rng) < p->disclose_probability;
-	v[PL_GEN_USED * days + t] = checked ? (double)(lapse && dis) : NAN;
+	v[PL_GEN_USED * days + t] = checked ? (double)(use && dis) : NAN;
+	/* Carry to tomorrow, in this draw order: use persistence, medication stop, dropout. */
+	k->prime_days = use ? 7 : k->prime_days > 0 ? k->prime_days - 1 : 0;
+	k->using_today = use && gsl_rng_uniform(rng) < p->use_persist;
+	if (out->on_medication && !k->stopped &&
+	    gsl_rng_uniform(rng) < fmin(1.0, p->stop_rate * exp(p->stop_slope * x))) {
+		k->stopped = 1;
+		out->stopped_day = (long)t + 1;
+	}
+	if (!k->dropped && gsl_rng_uniform(rng) < p->dropout_rate) {
+		k->dropped = 1;
+		out->dropout_day = (long)t + 1;
+	}
 	return lapse;
 }
 
@@ -353,6 +405,7 @@ pl_status pl_gen_checkins_client(const pl_gen_checkins_params *p, gsl_rng *rng, 
 				 pl_gen_client *out, pl_error *err)
 {
 	client_draws d;
+	day_carry k = { 0, 0, 0, 0 };
 	episode ep = { 0, 0 };
 	double x;
 	gsl_ran_discrete_t *gd, *ad;
@@ -364,6 +417,7 @@ pl_status pl_gen_checkins_client(const pl_gen_checkins_params *p, gsl_rng *rng, 
 	if ((st = pl_gen_checkins_params_check(p, &field, err)) != PL_OK)
 		return st;
 	out->days = days;
+	out->stopped_day = out->dropout_day = -1;
 	out->state = malloc(n * sizeof(double));
 	out->hazard = malloc(n * sizeof(double));
 	out->lapse = calloc(n, 1);
@@ -382,7 +436,7 @@ pl_status pl_gen_checkins_client(const pl_gen_checkins_params *p, gsl_rng *rng, 
 	/* x_0 from the stationary distribution of eq. (1) outside episodes. */
 	x = d.mu + gsl_ran_gaussian(rng, d.sigma / sqrt(1.0 - d.phi * d.phi));
 	for (size_t t = 0; t < days; t++) {
-		int lapse = draw_day(p, rng, &d, out, t, x);
+		int lapse = draw_day(p, rng, &d, out, t, x, &k);
 		x = next_state(p, rng, &d, x, lapse, &ep);
 	}
 	return PL_OK;

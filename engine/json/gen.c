@@ -292,6 +292,10 @@ json_t *pl_json_write_gen_client(const pl_gen_client *c, const char *id, int wit
 				    series_json(c->values + (size_t)m * c->days, c->days, m >= PL_GEN_ATTENDED));
 	json_object_set_new(o, "measures", meas);
 	json_object_set_new(o, "events", lapse_events(c));
+	/* Follow-up is the simulated span (pl_followup_end): lapses after a dropout are recorded. */
+	json_object_set_new(o, "enrolled", json_string(date));
+	pl_gen_date_format(c->start + (int32_t)c->days - 1, date);
+	json_object_set_new(o, "follow_up_end", json_string(date));
 	if (with_truth)
 		json_object_set_new(o, "truth", truth_json(c));
 	return o;

@@ -19,7 +19,7 @@
 
 static const char *const role_names[PL_OUTREACH_NROLES] = { "buddy", "mentor", "group_peer",
 							     "facilitator" };
-static const char *const tier_names[] = { NULL, "low", "moderate", "high" };
+static const char *const tier_names[] = { NULL, "low", "moderate", "high", "contact" };
 static const char *const day_names[7] = { "mon", "tue", "wed", "thu", "fri", "sat", "sun" };
 
 void pl_json_outreach_init(pl_json_outreach *o)
@@ -44,6 +44,8 @@ void pl_json_outreach_release(pl_json_outreach *o)
 	free_strings(o->client_ids, o->prob.nclients);
 	free_strings(o->client_reason, o->prob.nclients);
 	free_strings(o->client_use_text, o->prob.nclients);
+	free_strings(o->client_peer_action, o->prob.nclients);
+	free_strings(o->client_care_action, o->prob.nclients);
 	free_strings(o->supporter_ids, o->prob.nsupporters);
 	free(o->clients);
 	free(o->client_risk);
@@ -80,30 +82,39 @@ static long find_id(const id_ref *refs, size_t n, const char *id)
 
 static pl_outreach_tier parse_tier(const char *s)
 {
-	for (int t = PL_OUTREACH_TIER_LOW; t <= PL_OUTREACH_TIER_HIGH; t++)
+	for (int t = PL_OUTREACH_TIER_LOW; t <= PL_OUTREACH_TIER_CONTACT; t++)
 		if (strcmp(s, tier_names[t]) == 0)
 			return (pl_outreach_tier)t;
 	return PL_OUTREACH_TIER_NONE;
 }
 
-/* "text; text; text" from the first signals, else the largest contribution, else the tier. */
-static char *make_reason(json_t *c, pl_outreach_tier tier)
+/* Append the "text" of the first REASON_SIGNALS entries of arr to buf ("a; b; c"). */
+static size_t quote_texts(json_t *arr, char *buf, size_t size)
 {
-	json_t *sig = json_object_get(c, "signals"), *con = json_object_get(c, "contributions");
-	char buf[1024] = "";
 	size_t used = 0, quoted = 0;
 
-	for (size_t k = 0; json_is_array(sig) && k < json_array_size(sig); k++) {
-		const char *t = json_string_value(json_object_get(json_array_get(sig, k), "text"));
+	for (size_t k = 0; json_is_array(arr) && k < json_array_size(arr); k++) {
+		const char *t = json_string_value(json_object_get(json_array_get(arr, k), "text"));
 		if (!t || quoted == REASON_SIGNALS)
 			continue;
-		used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%s", quoted ? "; " : "",
-					 t);
-		if (used >= sizeof buf)
-			used = sizeof buf - 1;
+		used += (size_t)snprintf(buf + used, size - used, "%s%s", quoted ? "; " : "", t);
+		if (used >= size)
+			used = size - 1;
 		quoted++;
 	}
-	if (quoted == 0) {
+	return quoted;
+}
+
+/* "text; text; text" from the first explanations (risk score's ranked reasons), else the first
+ * signals (answers from before explanations existed), else the largest contribution, else the
+ * tier. */
+static char *make_reason(json_t *c, pl_outreach_tier tier)
+{
+	json_t *con = json_object_get(c, "contributions");
+	char buf[1024] = "";
+
+	if (quote_texts(json_object_get(c, "explanations"), buf, sizeof buf) == 0 &&
+	    quote_texts(json_object_get(c, "signals"), buf, sizeof buf) == 0) {
 		const char *f = json_is_array(con) ?
 			json_string_value(json_object_get(json_array_get(con, 0), "feature")) : NULL;
 		if (f)
@@ -115,7 +126,29 @@ static char *make_reason(json_t *c, pl_outreach_tier tier)
 	return strdup(buf);
 }
 
-/* One client of the risk answer: tier, risk, silence (missed_checkins days), reported use. */
+/* The answer's suggested actions (models/actions.json): the first for a peer and the first for
+ * the care team. 0, or -1 when out of memory. */
+static int read_actions(json_t *arr, pl_json_outreach *o, size_t i)
+{
+	for (size_t k = 0; json_is_array(arr) && k < json_array_size(arr); k++) {
+		json_t *a = json_array_get(arr, k);
+		const char *who = json_string_value(json_object_get(a, "who"));
+		const char *text = json_string_value(json_object_get(a, "action"));
+		int peer;
+		char **slot;
+		if (!who || !text)
+			continue;
+		peer = strcmp(who, "buddy") == 0 || strcmp(who, "mentor") == 0 ||
+		       strcmp(who, "peer") == 0;
+		slot = peer ? &o->client_peer_action[i] : &o->client_care_action[i];
+		if (!*slot && !(*slot = strdup(text)))
+			return -1;
+	}
+	return 0;
+}
+
+/* One client of the risk answer: tier, risk, silence (days_since_checkin, else the
+ * missed_checkins signal), reported use, suggested actions. */
 static pl_status read_risk_client(json_t *c, const char *ptr, pl_json_outreach *o, size_t i,
 				  pl_error *err)
 {
@@ -139,9 +172,17 @@ static pl_status read_risk_client(json_t *c, const char *ptr, pl_json_outreach *
 	if (tier && o->clients[i].tier == PL_OUTREACH_TIER_NONE) {
 		char p[PL_POINTER_MAX];
 		return pl_error_set(err, PL_ERR_INVALID, pl_json_ptr(p, sizeof p, ptr, "tier"),
-				    "tier must be low, moderate or high");
+				    "tier must be low, moderate, high or contact");
 	}
 	o->client_risk[i] = risk;
+	/* days_since_checkin (risk score since issue 11) states the silence directly. */
+	{
+		json_t *ds = json_object_get(c, "days_since_checkin");
+		if (json_is_number(ds) && json_number_value(ds) >= 0 && json_number_value(ds) < 1e9)
+			o->clients[i].silent_days = (long)json_number_value(ds);
+	}
+	if (read_actions(json_object_get(c, "actions"), o, i) != 0)
+		return nomem(err);
 	for (size_t k = 0; sig && k < json_array_size(sig); k++) {
 		json_t *s = json_array_get(sig, k);
 		const char *kind = json_string_value(json_object_get(s, "kind"));
@@ -183,9 +224,11 @@ static pl_status read_risk(json_t *doc, pl_json_outreach *o, int32_t *latest, pl
 	o->client_ids = calloc(n + 1, sizeof(char *));
 	o->client_reason = calloc(n + 1, sizeof(char *));
 	o->client_use_text = calloc(n + 1, sizeof(char *));
+	o->client_peer_action = calloc(n + 1, sizeof(char *));
+	o->client_care_action = calloc(n + 1, sizeof(char *));
 	o->client_risk = calloc(n + 1, sizeof(double));
 	if (!o->clients || !o->client_ids || !o->client_reason || !o->client_use_text ||
-	    !o->client_risk)
+	    !o->client_risk || !o->client_peer_action || !o->client_care_action)
 		return nomem(err);
 	o->prob.nclients = n;
 	*latest = INT32_MIN;
@@ -636,8 +679,13 @@ out:
 
 /* ---- the plan as a document ---- */
 
-static const char *action_for(pl_outreach_tier tier)
+static const char *action_for(const pl_json_outreach *o, size_t i)
 {
+	pl_outreach_tier tier = o->clients[i].tier;
+	if (o->client_peer_action[i])
+		return o->client_peer_action[i]; /* the risk answer's suggested action */
+	if (tier == PL_OUTREACH_TIER_CONTACT)
+		return "reach out today by their preferred channel: no check-in for a while";
 	return tier == PL_OUTREACH_TIER_HIGH ?
 		"call today and offer to meet; if they mention use or feeling unsafe, tell the care team" :
 		"send a message or call today to check in";
@@ -669,7 +717,7 @@ static void add_asks_and_clinician(const pl_json_outreach *o, const pl_outreach_
 					    json_string(o->supporter_ids[res->supporter[i]]));
 			json_object_set_new(e, "role", json_string(role_names[res->role[i]]));
 			json_object_set_new(e, "reason", json_string(o->client_reason[i]));
-			json_object_set_new(e, "action", json_string(action_for(o->clients[i].tier)));
+			json_object_set_new(e, "action", json_string(action_for(o, i)));
 			json_array_append_new(asks, e);
 		} else if (s == PL_OUTREACH_CLINICIAN_USE || s == PL_OUTREACH_CLINICIAN_SILENCE) {
 			if (s == PL_OUTREACH_CLINICIAN_USE) {
@@ -683,6 +731,9 @@ static void add_asks_and_clinician(const pl_json_outreach *o, const pl_outreach_
 			}
 			json_object_set_new(e, "action",
 					    json_string("a clinician contacts them today, not a peer"));
+			if (o->client_care_action[i])
+				json_object_set_new(e, "suggested",
+						    json_string(o->client_care_action[i]));
 			json_array_append_new(clin, e);
 		} else {
 			const char *why =

@@ -126,6 +126,19 @@ static json_t *contributions_json(const pl_risk_model *m, const pl_risk_result *
 	return arr;
 }
 
+/* The measure groups behind the risk, largest contribution first (docs/risk.md). */
+static json_t *explanations_json(const pl_risk_result *r)
+{
+	json_t *arr = json_array();
+	for (size_t k = 0; k < r->nexplanations; k++) {
+		const pl_explanation *e = &r->explanations[k];
+		json_array_append_new(arr, json_pack("{s:s,s:o,s:s}", "measure", e->group,
+						     "contribution", jnum(e->contribution), "text",
+						     e->text));
+	}
+	return arr;
+}
+
 static json_t *quality_json(const pl_data_quality *q)
 {
 	json_t *dq = json_object();
@@ -145,11 +158,16 @@ json_t *pl_risk_result_to_json(const pl_risk_model *m, const pl_client *c, const
 
 	json_object_set_new(o, "id", json_string(c->id));
 	json_object_set_new(o, "as_of", date_json(r->as_of));
+	json_object_set_new(o, "days_since_checkin", r->days_since_checkin >= 0
+							     ? json_integer(r->days_since_checkin)
+							     : json_null());
 	json_object_set_new(o, "horizon_days", json_integer(m->horizon_days));
 	json_object_set_new(o, "risk", r->has_risk ? jnum(r->risk) : json_null());
-	json_object_set_new(o, "tier", r->has_risk ? json_string(pl_risk_tier_name(r->tier)) : json_null());
+	json_object_set_new(o, "tier", r->tier >= 0 ? json_string(pl_risk_tier_name(r->tier))
+						    : json_null());
 	if (!r->has_risk)
 		json_object_set_new(o, "reason", json_string(r->reason));
+	json_object_set_new(o, "explanations", explanations_json(r));
 	for (size_t k = 0; k < r->nsignals; k++)
 		json_array_append_new(sig, signal_json(&r->signals[k], &m->catalogue));
 	json_object_set_new(o, "signals", sig);

@@ -382,7 +382,7 @@ static pl_status run(pipeline *p, pl_risk_emit_fn emit, void *arg, pl_risk_tally
 		tally->clients += p->tally[w].clients;
 		tally->scored += p->tally[w].scored;
 		tally->checkins += p->tally[w].checkins;
-		for (int k = 0; k < 3; k++)
+		for (int k = 0; k < PL_NTIERS; k++)
 			tally->tiers[k] += p->tally[w].tiers[k];
 	}
 	pthread_mutex_destroy(&p->mu);
@@ -668,11 +668,13 @@ json_t *pl_risk_score_client_json(const pl_risk_scorer *s, const pl_client *c,
 	memset(&r, 0, sizeof(r));
 	if (pl_risk_score(&s->model, c, s->as_of, &r, err) == PL_OK)
 		o = pl_risk_result_to_json(&s->model, c, &r, s->top, err);
+	if (o)
+		json_object_set_new(o, "actions", pl_actions_to_json(&s->actions, &r));
 	if (o && tally) {
 		tally->clients++;
 		tally->scored += (size_t)r.has_risk;
-		if (r.has_risk)
-			tally->tiers[r.tier]++;
+		if (r.tier >= 0)
+			tally->tiers[r.tier]++; /* contact included (no risk) */
 		for (size_t d = 0; d < c->ndays; d++)
 			tally->checkins += c->checked_in[d];
 	}

@@ -11,7 +11,8 @@
  * `checkins`) and the trajectory from re-scoring each day with the model (option `model`,
  * pl_risk_predict_days); without them those panels say what they need.
  *
- * The suggested action is a plain rule on what the answer says (docs/report.md): high tier
+ * The suggested action is a plain rule on what the answer says (docs/report.md): tier contact
+ * (silent beyond the model's range) "no recent data: reach out today", high tier
  * "contact today", moderate "check in within 2 days", low "routine follow-up", unscored "ask for
  * check-ins"; reported use or a recent lapse adds "review the lapse and the safety plan", three or
  * more days without a check-in adds "reach out: check-ins stopped".
@@ -46,11 +47,20 @@ void pl_report_risk_options_init(pl_report_risk_options *o)
 	o->weeks = 12;
 }
 
+static int is_contact(const row *r)
+{
+	return r->tier && strcmp(r->tier, "contact") == 0;
+}
+
+/* Tier "contact" (silent beyond the model's range) first: no number, but the most urgent to
+ * reach; then by risk, unscored last. */
 static int by_risk(const void *a, const void *b)
 {
 	const row *x = a, *y = b;
 	int xn = isnan(x->risk), yn = isnan(y->risk);
 
+	if (is_contact(x) != is_contact(y))
+		return is_contact(y) - is_contact(x);
 	if (xn != yn)
 		return xn - yn;
 	if (!xn && x->risk != y->risk)
@@ -151,7 +161,9 @@ static void suggested_action(const row *r, pl_buf *b)
 {
 	const char *t = r->tier ? r->tier : "";
 
-	if (isnan(r->risk) || !r->tier)
+	if (is_contact(r))
+		pl_buf_puts(b, "no recent data: reach out today");
+	else if (isnan(r->risk) || !r->tier)
 		pl_buf_puts(b, "not enough check-ins to score: ask for check-ins");
 	else if (strcmp(t, "high") == 0)
 		pl_buf_puts(b, "contact today");
@@ -168,7 +180,8 @@ static void suggested_action(const row *r, pl_buf *b)
 static void tier_badge(pl_buf *b, const char *tier)
 {
 	const char *t = tier ? tier : "unscored";
-	const char *cls = strcmp(t, "high") == 0 ? "high" : strcmp(t, "moderate") == 0 ? "moderate"
+	const char *cls = strcmp(t, "high") == 0 || strcmp(t, "contact") == 0 ? "high"
+			  : strcmp(t, "moderate") == 0 ? "moderate"
 			  : strcmp(t, "low") == 0 ? "low" : "unscored";
 	pl_buf_printf(b, "<span class=\"tier tier-%s\">", cls);
 	pl_buf_escape(b, t);
@@ -604,7 +617,7 @@ pl_status pl_report_risk(json_t *answer, const pl_report_risk_options *o, pl_buf
 	qsort(rows, n, sizeof(*rows), by_risk);
 	for (size_t k = 0; k < n; k++) {
 		days_since(&rows[k], &cat);
-		if (shown < o->detail && !isnan(rows[k].risk)) {
+		if (shown < o->detail && (!isnan(rows[k].risk) || is_contact(&rows[k]))) {
 			rows[k].detail = 1;
 			shown++;
 		}

@@ -42,6 +42,7 @@ static const struct {
 	[PL_F_RATE] = { "rate", 1, 0, 1 },
 	[PL_F_RATE_TREND] = { "rate_trend", 1, 0, 1 },
 	[PL_F_LAST] = { "last", 1, 1, 0 },
+	[PL_F_RATE_7] = { "rate_7", 1, 0, 1 },
 	[PL_F_CHECKINS] = { "checkins", 0, 0, 0 },
 	[PL_F_COVERAGE] = { "coverage_14", 0, 0, 0 },
 	[PL_F_MISSED_STREAK] = { "missed_streak", 0, 0, 0 },
@@ -90,15 +91,61 @@ void pl_feature_name(const pl_feature_spec *f, const pl_catalogue *cat, char *bu
 		snprintf(buf, size, "%s.%s", cat->defs[f->measure].name, kinds[f->kind].name);
 }
 
+int pl_feature_orientation(const pl_feature_spec *f, const pl_catalogue *cat)
+{
+	int worse = f->measure >= 0 && (size_t)f->measure < cat->n ? cat->defs[f->measure].worse : 0;
+
+	switch (f->kind) {
+	case PL_F_LEVEL:
+	case PL_F_SLOPE:
+	case PL_F_RATE:
+	case PL_F_RATE_TREND:
+	case PL_F_LAST:
+	case PL_F_RATE_7:
+		return worse; /* in the measure's units: its own direction */
+	case PL_F_DEV:
+	case PL_F_EWMA:
+	case PL_F_CUSUM:
+		return +1;    /* already oriented so that positive is worse */
+	case PL_F_VAR:
+	case PL_F_AR1:
+	case PL_F_VAR_TAU:
+	case PL_F_AR1_TAU:
+	case PL_F_CP:
+		return +1;    /* early warnings: rising variance, memory, a recent change */
+	case PL_F_COVERAGE:
+		return -1;
+	case PL_F_MISSED_STREAK:
+	case PL_F_PRIOR_LAPSE:
+		return +1;
+	case PL_F_DAYS_SINCE_LAPSE:
+		return -1;
+	default:
+		return 0;     /* checkins: time in the program, no direction */
+	}
+}
+
 pl_status pl_features_default(const pl_catalogue *cat, pl_feature_spec **out, size_t *n,
 			      pl_error *err)
 {
+	/* Few, weakly correlated features (issue 11): 45 features with levels, EWMA, CUSUM, rolling
+	 * variance and their trends of one measure side by side let two models trained on halves of
+	 * one cohort flip the sign of 17 coefficients. Levels carry each symptom; slope, deviation
+	 * from the client's own baseline and one control chart carry change; rolling variance of
+	 * craving and mood carries critical slowing down; recent rates carry stopped medication and
+	 * reported use. */
 	static const int scales[] = { PL_M_CRAVING, PL_M_MOOD, PL_M_STRESS, PL_M_ANXIETY,
 				      PL_M_SLEEP_QUALITY, PL_M_SLEEP_HOURS };
-	static const int ews_measures[] = { PL_M_CRAVING, PL_M_MOOD, PL_M_STRESS };
-	static const pl_feature_kind ews_kinds[] = { PL_F_VAR, PL_F_AR1, PL_F_VAR_TAU, PL_F_AR1_TAU,
-						     PL_F_CP, PL_F_EWMA, PL_F_CUSUM };
-	static const int engagement[] = { PL_M_ATTENDED, PL_M_MEDICATION_TAKEN, PL_M_PEER_CONTACT };
+	static const pl_feature_spec change[] = {
+		{ PL_F_SLOPE, PL_M_CRAVING }, { PL_F_SLOPE, PL_M_MOOD }, { PL_F_SLOPE, PL_M_STRESS },
+		{ PL_F_DEV, PL_M_CRAVING }, { PL_F_DEV, PL_M_MOOD }, { PL_F_DEV, PL_M_STRESS },
+		{ PL_F_CUSUM, PL_M_CRAVING }, { PL_F_VAR, PL_M_CRAVING }, { PL_F_VAR, PL_M_MOOD },
+		{ PL_F_VAR_TAU, PL_M_CRAVING },
+		{ PL_F_RATE, PL_M_ATTENDED }, { PL_F_RATE_TREND, PL_M_ATTENDED },
+		{ PL_F_RATE, PL_M_PEER_CONTACT },
+		{ PL_F_RATE, PL_M_MEDICATION_TAKEN }, { PL_F_RATE_7, PL_M_MEDICATION_TAKEN },
+		{ PL_F_RATE, PL_M_USED }, { PL_F_RATE_7, PL_M_USED },
+	};
 	static const pl_feature_kind client[] = { PL_F_CHECKINS, PL_F_COVERAGE, PL_F_MISSED_STREAK,
 						  PL_F_DAYS_SINCE_LAPSE, PL_F_PRIOR_LAPSE };
 	pl_feature_spec *f = malloc(64 * sizeof(*f));
@@ -107,18 +154,10 @@ pl_status pl_features_default(const pl_catalogue *cat, pl_feature_spec **out, si
 	(void)cat;
 	if (!f)
 		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
-	for (size_t i = 0; i < sizeof(scales) / sizeof(scales[0]); i++) {
+	for (size_t i = 0; i < sizeof(scales) / sizeof(scales[0]); i++)
 		f[k++] = (pl_feature_spec){ PL_F_LEVEL, scales[i] };
-		f[k++] = (pl_feature_spec){ PL_F_SLOPE, scales[i] };
-	}
-	for (size_t i = 0; i < sizeof(ews_measures) / sizeof(ews_measures[0]); i++)
-		for (size_t j = 0; j < sizeof(ews_kinds) / sizeof(ews_kinds[0]); j++)
-			f[k++] = (pl_feature_spec){ ews_kinds[j], ews_measures[i] };
-	for (size_t i = 0; i < sizeof(engagement) / sizeof(engagement[0]); i++) {
-		f[k++] = (pl_feature_spec){ PL_F_RATE, engagement[i] };
-		f[k++] = (pl_feature_spec){ PL_F_RATE_TREND, engagement[i] };
-	}
-	f[k++] = (pl_feature_spec){ PL_F_RATE, PL_M_USED };
+	for (size_t i = 0; i < sizeof(change) / sizeof(change[0]); i++)
+		f[k++] = change[i];
 	for (size_t i = 0; i < sizeof(client) / sizeof(client[0]); i++)
 		f[k++] = (pl_feature_spec){ client[i], -1 };
 	*out = f;
@@ -353,6 +392,9 @@ static pl_status measure_value(fctx *x, const pl_feature_spec *f, long t, double
 	case PL_F_RATE:
 		y = window_mean(v, nd, t - (PL_RATE_WINDOW - 1), t, 1);
 		break;
+	case PL_F_RATE_7:
+		y = window_mean(v, nd, t - 6, t, 1);
+		break;
 	case PL_F_RATE_TREND: {
 		double a = window_mean(v, nd, t - 13, t, 1), b = window_mean(v, nd, t - 27, t - 14, 1);
 		y = a - b;
@@ -384,7 +426,8 @@ static double client_value(const fctx *x, pl_feature_kind kind, long t, long cou
 		return (double)n / (double)(t - lo + 1);
 	}
 	case PL_F_MISSED_STREAK:
-		return t < 0 ? NAN : (double)(t - last_seen);
+		return t < 0 ? NAN : (double)(t - last_seen < PL_SILENCE_LIMIT ? t - last_seen
+									 : PL_SILENCE_LIMIT);
 	case PL_F_DAYS_SINCE_LAPSE: {
 		long k = last_lapse(c, day);
 		long since = k < 0 ? PL_LAPSE_CAP : (long)day - c->events[k].day;

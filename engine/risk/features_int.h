@@ -46,4 +46,11 @@ pl_status pl__change_point(const double *x, long nd, long t, const pl_measure_de
 pl_status pl__change_points(const double *x, long nd, long t0, long t1, const pl_measure_def *def,
 			    double *prob, int *days_ago, pl_error *err);
 
+/* Explanations (explain.c): the client's measure groups ranked by their summed contribution
+ * (only positive ones, at most PL_MAX_EXPLANATIONS, each in words from the client's data), then
+ * the signals kept only where their group contributes positively, ordered by that contribution.
+ * Without a risk only the factual signals stay (silence, reported use, a recent lapse). */
+pl_status pl__explain(const pl_risk_model *m, const pl_client *c, int32_t as_of,
+		      pl_risk_result *r, pl_error *err);
+
 #endif

@@ -15,6 +15,8 @@
 #include "features_int.h"
 
 #include <math.h>
+
+#define PL_FIT_MAX_FEATURES 4096 /* sign constraints apply up to this many features */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,12 +126,16 @@ pl_status pl_risk_dataset_add_client(pl_risk_dataset *ds, const pl_client *c,
 	if (st != PL_OK)
 		goto out;
 	count = 0;
-	for (long d = 0; d <= last; d++) {
+	for (long d = 0, seen = -1; d <= last; d++) {
 		int32_t day = c->start + (int32_t)d;
 		int label;
-		if (d < (long)c->ndays)
-			count += c->checked_in[d];
-		if (d < first || count < (size_t)o->min_checkins)
+		if (d < (long)c->ndays && c->checked_in[d]) {
+			count++;
+			seen = d;
+		}
+		/* Past PL_SILENCE_LIMIT silent days a client is not scored (tier "contact"), so
+		 * such days are not training rows either. */
+		if (d < first || count < (size_t)o->min_checkins || d - seen > PL_SILENCE_LIMIT)
 			continue;
 		label = pl_client_label(c, day, o->horizon_days, follow_end);
 		if (label < 0 || (int64_t)day + o->horizon_days > follow_end ||
@@ -215,6 +221,7 @@ const char *pl_risk_tier_name(int tier)
 	case 0: return "low";
 	case 1: return "moderate";
 	case 2: return "high";
+	case PL_TIER_CONTACT: return "contact";
 	}
 	return "none";
 }
@@ -270,6 +277,9 @@ typedef struct train_work {
 	double *prob;           /* out-of-fold calibrated risks */
 	double *sorted;
 	double *sub_x, *sub_y;  /* one fold's training rows */
+	double *col_x;          /* the same rows restricted to the free coefficients */
+	double *beta_free;      /* their coefficients */
+	int *orient;            /* pl_feature_orientation of each feature */
 	uint8_t *y8;            /* labels as 0/1 bytes, for the metrics module */
 	size_t *fold;           /* per client */
 } train_work;
@@ -283,6 +293,9 @@ static void train_work_release(train_work *w)
 	free(w->sorted);
 	free(w->sub_x);
 	free(w->sub_y);
+	free(w->col_x);
+	free(w->beta_free);
+	free(w->orient);
 	free(w->y8);
 	free(w->fold);
 }
@@ -299,10 +312,13 @@ static pl_status train_work_alloc(train_work *w, const pl_risk_dataset *ds, pl_e
 	w->sorted = malloc(n * sizeof(double));
 	w->sub_x = malloc(n * p * sizeof(double));
 	w->sub_y = malloc(n * sizeof(double));
+	w->col_x = malloc(n * p * sizeof(double));
+	w->beta_free = malloc((p + 1) * sizeof(double));
+	w->orient = calloc(p ? p : 1, sizeof(int));
 	w->y8 = malloc(n);
 	w->fold = malloc((ds->nclients ? ds->nclients : 1) * sizeof(size_t));
 	if (!w->Z || !w->beta || !w->oof || !w->prob || !w->sorted || !w->sub_x || !w->sub_y ||
-	    !w->y8 || !w->fold)
+	    !w->y8 || !w->fold || !w->col_x || !w->beta_free || !w->orient)
 		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 	for (size_t i = 0; i < n; i++)
 		w->y8[i] = ds->y[i] > 0.5;
@@ -356,6 +372,48 @@ pl_status pl_risk_assign_folds(size_t n, size_t K, unsigned long seed, int strea
 	return PL_OK;
 }
 
+/* The logistic fit with every coefficient on the side of its feature's direction (orient[j] *
+ * beta_j >= 0; pl_feature_orientation): fit, fix the coefficients on the wrong side at 0, refit
+ * the rest, until none is on the wrong side. This is the backward elimination of wrong-signed
+ * terms used for clinical scores (a sign-constrained model: Steyerberg, Clinical Prediction
+ * Models, 2nd ed., 2019, ch. 13 on plausibility of effects); it is not the exact constrained
+ * optimum, but every step drops a term, so it ends within p refits. Without it, features that
+ * share one signal take opposite signs and "stress up" could lower the risk. */
+static pl_status fit_signed(const double *X, const double *y, size_t n, size_t p, double l2,
+			    train_work *w, double *beta, pl_logistic_info *info, pl_error *err)
+{
+	uint8_t freeb[PL_FIT_MAX_FEATURES];
+	size_t q;
+	pl_status st;
+
+	if (p > PL_FIT_MAX_FEATURES)
+		return pl_logistic_fit(X, y, NULL, n, p, l2, beta, info, err);
+	memset(freeb, 1, p);
+	for (;;) {
+		size_t wrong = 0, k = 0;
+		q = 0;
+		for (size_t j = 0; j < p; j++)
+			q += freeb[j];
+		for (size_t i = 0; i < n; i++)
+			for (size_t j = 0; j < p; j++)
+				if (freeb[j])
+					w->col_x[k++] = X[i * p + j];
+		st = pl_logistic_fit(w->col_x, y, NULL, n, q, l2, w->beta_free, info, err);
+		if (st != PL_OK)
+			return st;
+		beta[0] = w->beta_free[0];
+		for (size_t j = 0, m = 1; j < p; j++)
+			beta[j + 1] = freeb[j] ? w->beta_free[m++] : 0.0;
+		for (size_t j = 0; j < p; j++)
+			if (freeb[j] && w->orient[j] * beta[j + 1] < 0) {
+				freeb[j] = 0;
+				wrong++;
+			}
+		if (wrong == 0)
+			return PL_OK;
+	}
+}
+
 /* Out-of-fold logits: each fold's rows scored by a fit on the other folds. */
 static pl_status out_of_fold_logits(const pl_risk_dataset *ds, size_t K, double l2, train_work *w,
 				    pl_error *err)
@@ -375,7 +433,7 @@ static pl_status out_of_fold_logits(const pl_risk_dataset *ds, size_t K, double 
 			return pl_error_set(err, PL_ERR_INFEASIBLE, "/clients",
 					    "a cross-validation fold has no lapse (or only lapses); "
 					    "give more clients or fewer folds");
-		st = pl_logistic_fit(w->sub_x, w->sub_y, NULL, nt, p, l2, w->beta, NULL, err);
+		st = fit_signed(w->sub_x, w->sub_y, nt, p, l2, w, w->beta, NULL, err);
 		if (st != PL_OK)
 			return st;
 		for (size_t i = 0; i < n; i++)
@@ -488,6 +546,8 @@ pl_status pl_risk_train(const pl_risk_dataset *ds, const pl_catalogue *cat,
 	m->min_checkins = o->min_checkins;
 	m->l2 = o->l2;
 	memcpy(m->features, f, p * sizeof(*f));
+	for (size_t j = 0; j < p; j++)
+		w.orient[j] = pl_feature_orientation(&f[j], cat);
 	standardize(ds, m, w.Z);
 	st = pl_risk_assign_folds(ds->nclients, K, o->seed, PL_RNG_TRAIN_FOLDS, w.fold, err);
 	if (st != PL_OK ||
@@ -503,7 +563,7 @@ pl_status pl_risk_train(const pl_risk_dataset *ds, const pl_catalogue *cat,
 	if (st != PL_OK)
 		goto fail;
 	/* The final coefficients use every row. */
-	if ((st = pl_logistic_fit(w.Z, ds->y, NULL, n, p, o->l2, w.beta, &info, err)) != PL_OK)
+	if ((st = fit_signed(w.Z, ds->y, n, p, o->l2, &w, w.beta, &info, err)) != PL_OK)
 		goto fail;
 	m->intercept = w.beta[0];
 	for (size_t j = 0; j < p; j++)
@@ -633,16 +693,19 @@ static pl_status find_signals(const pl_risk_model *m, const pl_client *c, int32_
 				add_signal(r, PL_SIG_WORSENING_TREND, mk, w[SIG_SLOPE], 0, 0);
 			if (w[SIG_EWMA] >= ewma_limit)
 				add_signal(r, PL_SIG_EWMA_ALARM, mk, w[SIG_EWMA], ewma_limit, 0);
-			/* A CUSUM that never resets stays above h once a client has drifted from the
-			 * intake baseline; only a crossing within the last 14 days is news. */
-			if (w[SIG_CUSUM] >= PL_CUSUM_H) {
+			/* The CUSUM restarts after each crossing (features.c), so the signal is a
+			 * crossing within the last week: its value is the largest statistic then. */
+			if (!isnan(w[SIG_CUSUM])) {
 				pl_feature_spec cs = { PL_F_CUSUM, mk };
-				double before;
-				st = pl_features_compute(c, cat, &cs, 1, as_of - 14, as_of - 14, &before, err);
+				double week[7], top = 0;
+				st = pl_features_compute(c, cat, &cs, 1, as_of - 6, as_of, week, err);
 				if (st != PL_OK)
 					return st;
-				if (!(before >= PL_CUSUM_H))
-					add_signal(r, PL_SIG_CUSUM_ALARM, mk, w[SIG_CUSUM], PL_CUSUM_H, 0);
+				for (int q7 = 0; q7 < 7; q7++)
+					if (week[q7] > top)
+						top = week[q7];
+				if (top > PL_CUSUM_H)
+					add_signal(r, PL_SIG_CUSUM_ALARM, mk, top, PL_CUSUM_H, 0);
 			}
 			/* Change points: for the measures whose cp feature the model uses and where it
 			 * fired (BOCPD is the costly statistic, so it is run again only then, for the
@@ -684,8 +747,11 @@ static pl_status find_signals(const pl_risk_model *m, const pl_client *c, int32_
 		}
 	}
 	{
-		double streak = v[q++];
+		/* The silence itself, not the feature (capped at PL_SILENCE_LIMIT for the model). */
+		double streak = r->days_since_checkin >= 0 ? (double)r->days_since_checkin
+							   : (double)(t + 1);
 		long used = 0;
+		q++;
 		if (streak >= 3)
 			add_signal(r, PL_SIG_MISSED_STREAK, -1, streak, 0, 0);
 		for (long dd = t - 13; dd <= t; dd++)
@@ -705,6 +771,40 @@ static pl_status find_signals(const pl_risk_model *m, const pl_client *c, int32_
 	return PL_OK;
 }
 
+/* Days from the last check-in on or before as_of to as_of; -1 when there is none. */
+static long days_since_checkin(const pl_client *c, int32_t as_of)
+{
+	long t = (long)as_of - c->start;
+	for (long d = t < (long)c->ndays - 1 ? t : (long)c->ndays - 1; d >= 0; d--)
+		if (c->checked_in[d])
+			return t - d;
+	return -1;
+}
+
+/* Why a client gets no probability, before any feature is computed: follow-up over, silence
+ * beyond the trained range (tier "contact"), or no check-in yet. NULL when it can be scored. */
+static const char *unscored_reason(const pl_client *c, int32_t as_of, pl_risk_result *r)
+{
+	int32_t since = c->has_enrolled ? c->enrolled : c->start;
+
+	if ((c->has_follow_up_end && as_of > c->follow_up_end) ||
+	    (c->has_discharged && as_of > c->discharged))
+		return "follow-up ended before as_of (discharged or follow_up_end)";
+	if (r->days_since_checkin > PL_SILENCE_LIMIT) {
+		r->tier = PL_TIER_CONTACT;
+		return "no recent data: no check-in for more days than the model was trained on "
+		       "(14); reach out";
+	}
+	if (r->days_since_checkin < 0 && (long)as_of - since > PL_SILENCE_LIMIT) {
+		r->tier = PL_TIER_CONTACT;
+		return "no recent data: no check-in since the record began more than 14 days ago; "
+		       "reach out";
+	}
+	if (r->days_since_checkin < 0)
+		return "no check-ins on or before as_of";
+	return NULL;
+}
+
 pl_status pl_risk_score(const pl_risk_model *m, const pl_client *c, int32_t as_of,
 			pl_risk_result *r, pl_error *err)
 {
@@ -715,6 +815,7 @@ pl_status pl_risk_score(const pl_risk_model *m, const pl_client *c, int32_t as_o
 
 	memset(r, 0, sizeof(*r));
 	r->tier = -1;
+	r->days_since_checkin = -1;
 	if (c->nmeasures != m->catalogue.n)
 		return pl_error_set(err, PL_ERR_INTERNAL, "", "client parsed with another catalogue");
 	/* Callers pass the request's one as_of (pl_as_of_resolve); without one, the client's last
@@ -728,6 +829,7 @@ pl_status pl_risk_score(const pl_risk_model *m, const pl_client *c, int32_t as_o
 		return PL_OK;
 	}
 	r->as_of = as_of;
+	r->days_since_checkin = days_since_checkin(c, as_of);
 	pl_data_quality_compute(c, as_of, &r->dq);
 	r->features = malloc((nf ? nf : 1) * sizeof(double));
 	r->contrib = malloc((nf ? nf : 1) * sizeof(double));
@@ -740,7 +842,8 @@ pl_status pl_risk_score(const pl_risk_model *m, const pl_client *c, int32_t as_o
 	/* One pass computes the signals' statistics and the model's features together, so that
 	 * shared per-measure work (rolling windows, control charts) is done once. */
 	nsig = signal_specs(&m->catalogue, specs);
-	r->has_risk = r->dq.days_observed >= (size_t)m->min_checkins;
+	r->reason = unscored_reason(c, as_of, r);
+	r->has_risk = !r->reason && r->dq.days_observed >= (size_t)m->min_checkins;
 	nall = nsig;
 	if (r->has_risk) {
 		memcpy(specs + nsig, m->features, nf * sizeof(*specs));
@@ -755,13 +858,15 @@ pl_status pl_risk_score(const pl_risk_model *m, const pl_client *c, int32_t as_o
 		r->risk = pl_risk_model_calibrate(m, r->logit);
 		r->tier = pl_risk_model_tier(m, r->risk);
 	} else {
-		r->reason = r->dq.days_observed == 0 ? "no check-ins on or before as_of"
-						     : "too little history: fewer completed check-ins "
-						       "than the model's min_checkins";
+		if (!r->reason)
+			r->reason = "too little history: fewer completed check-ins than the model's "
+				    "min_checkins";
 		for (size_t j = 0; j < nf; j++)
 			r->features[j] = r->contrib[j] = NAN;
 	}
 	st = find_signals(m, c, as_of, row, r, err);
+	if (st == PL_OK)
+		st = pl__explain(m, c, as_of, r, err);
 out:
 	free(specs);
 	free(row);
@@ -794,27 +899,23 @@ void pl_signal_describe(const pl_signal *s, const pl_catalogue *cat, char *buf, 
 
 	switch (s->kind) {
 	case PL_SIG_RISING_VARIANCE:
-		snprintf(buf, size, "rising %s variance over the last 4 weeks (Kendall tau %.2f)", mn,
-			 s->value);
+		snprintf(buf, size, "%s has been swinging more and more over the last 4 weeks", mn);
 		break;
 	case PL_SIG_RISING_AR1:
-		snprintf(buf, size, "rising %s autocorrelation over the last 4 weeks (Kendall tau %.2f)",
-			 mn, s->value);
+		snprintf(buf, size, "%s has been slower and slower to return to its usual level over the "
+			 "last 4 weeks", mn);
 		break;
 	case PL_SIG_CHANGE_POINT:
-		snprintf(buf, size, "change point in %s in the last week (probability %.2f, about %d "
-			 "days ago)", mn, s->value, s->days_ago);
+		snprintf(buf, size, "%s changed abruptly about %d days ago", mn, s->days_ago);
 		break;
 	case PL_SIG_EWMA_ALARM:
-		snprintf(buf, size, "%s %s the client's own baseline (EWMA %.2f baseline SDs, limit %.2f)",
-			 mn, dir, s->value, s->value2);
+		snprintf(buf, size, "%s clearly %s the client's usual level", mn, dir);
 		break;
 	case PL_SIG_CUSUM_ALARM:
-		snprintf(buf, size, "sustained shift of %s %s the client's baseline (CUSUM %.1f, limit "
-			 "%.1f)", mn, dir, s->value, s->value2);
+		snprintf(buf, size, "%s persistently %s the client's usual level", mn, dir);
 		break;
 	case PL_SIG_WORSENING_TREND:
-		snprintf(buf, size, "%s %s over the last 2 weeks (%+.2f per day)", mn,
+		snprintf(buf, size, "%s %s over the last 2 weeks (%+.1f a day)", mn,
 			 s->value > 0 ? "rising" : "falling", s->value);
 		break;
 	case PL_SIG_MISSED_STREAK:
@@ -833,7 +934,10 @@ void pl_signal_describe(const pl_signal *s, const pl_catalogue *cat, char *buf, 
 		snprintf(buf, size, "use reported on %.0f of the last 14 days", s->value);
 		break;
 	case PL_SIG_RECENT_LAPSE:
-		snprintf(buf, size, "a lapse %.0f days ago", s->value);
+		if (s->value < 2)
+			snprintf(buf, size, "a lapse %s", s->value < 1 ? "today" : "yesterday");
+		else
+			snprintf(buf, size, "a lapse %.0f days ago", s->value);
 		break;
 	}
 }

@@ -3,8 +3,8 @@
  * features, computed with the shared signal library (spc.h: EWMA and CUSUM against a burn-in
  * baseline, Montgomery 2009 ch. 9; bocpd.h: Adams & MacKay 2007) so that `risk ews` and the risk
  * model agree on every definition. Only the choices that belong to the risk model live here:
- * orientation (positive = worse for the client), the burn-in length, the sd floor, and the
- * BOCPD window and prior (docs/risk.md, "Features").
+ * orientation (positive = worse for the client), the burn-in length, the sd floor, the restart
+ * of the CUSUM after each signal, and the BOCPD window and prior (docs/risk.md, "Features").
  */
 #include "features_int.h"
 
@@ -31,13 +31,10 @@ pl_status pl__control_stats(const double *x, long nd, long n, const pl_measure_d
 {
 	pl_spc_baseline b;
 	pl_ewma_params ep = { PL_EWMA_LAMBDA, PL_EWMA_L };
-	pl_cusum_params cp = { PL_CUSUM_K, PL_CUSUM_H };
-	double *y = padded(x, nd, n), *upper = NULL, *lower = NULL;
+	double *y = padded(x, nd, n), c = 0;
 	pl_status st;
 
-	upper = malloc((size_t)(n > 0 ? n : 1) * sizeof(double));
-	lower = malloc((size_t)(n > 0 ? n : 1) * sizeof(double));
-	if (!y || !upper || !lower) {
+	if (!y) {
 		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 		goto out;
 	}
@@ -46,18 +43,24 @@ pl_status pl__control_stats(const double *x, long nd, long n, const pl_measure_d
 	st = pl_spc_baseline_compute(y, (size_t)n, PL_BURNIN, 0.05 * (def->max - def->min), &b, err);
 	if (st == PL_OK)
 		st = pl_spc_ewma(y, (size_t)n, &b, &ep, ewma, NULL, NULL, err);
-	if (st == PL_OK)
-		st = pl_spc_cusum(y, (size_t)n, &b, &cp, upper, lower, NULL, err);
 	if (st != PL_OK)
 		goto out;
 	for (long t = 0; t < n; t++) {
 		double s = 0;
 		int k = 0;
 		ewma[t] = def->worse * ewma[t];
-		cusum[t] = def->worse > 0 ? upper[t] : lower[t];
-		dev[t] = NAN;
+		cusum[t] = dev[t] = NAN;
 		if (!b.ok || t < (long)b.start)
 			continue;
+		/* The tabular CUSUM in the worse direction (Montgomery eq. 9.2-9.3), restarted at 0
+		 * the day after it crosses h: a chart that never restarts keeps growing once a client
+		 * has drifted from the intake baseline (hundreds of baseline sds), so it says nothing
+		 * about now. With the restart it stays below h + one day's step. */
+		if (c > PL_CUSUM_H)
+			c = 0;
+		if (!isnan(y[t]))
+			c = fmax(0.0, c + def->worse * (y[t] - b.mean) / b.sd - PL_CUSUM_K);
+		cusum[t] = c;
 		for (long d = t - (PL_LEVEL_WINDOW - 1); d <= t; d++)
 			if (!isnan(y[d])) {
 				s += y[d];
@@ -68,8 +71,6 @@ pl_status pl__control_stats(const double *x, long nd, long n, const pl_measure_d
 	}
 out:
 	free(y);
-	free(upper);
-	free(lower);
 	return st;
 }
 

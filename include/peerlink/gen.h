@@ -69,7 +69,16 @@ typedef struct pl_gen_checkins_params {
 	double medication_fraction;/* share of clients on medication */
 	double adherence_mean, adherence_sd, adherence_slope;
 	double peer_contact_mean, peer_contact_sd, peer_contact_slope;
-	double disclose_probability; /* P(used = true reported on a lapse day with a check-in) */
+	double disclose_probability; /* P(used = true reported on a use day with a check-in) */
+	/* Use and medication as in programs (docs/datasets.md, eq. (9)-(11)): */
+	double use_persist;        /* P(use continues the next day) after a use day */
+	double unrecorded_use;     /* logit shift of use without a recorded event vs the lapse hazard */
+	double use_priming;        /* logit added to the hazard for 7 days after a use day */
+	double stop_rate;          /* daily P(a client on medication stops it), at x = 0 */
+	double stop_slope;         /* ... multiplied by exp(stop_slope * x) */
+	double stop_hazard;        /* logit added to the hazard once the medication is stopped */
+	double missed_dose_hazard; /* logit added on a day a client on medication misses the dose */
+	double dropout_rate;       /* daily P(a client stops checking in and attending for good) */
 	double measure_noise;      /* multiplies every self-report's noise sd */
 	double age_band_noise[4];  /* and this, by age band (18-25, 26-35, 36-50, 51+): a planted
 				      subgroup whose reports are noisier, for subgroup analysis */
@@ -114,6 +123,8 @@ typedef struct pl_gen_client {
 	int gender;           /* index into pl_gen_gender_name */
 	int age_band;         /* index into pl_gen_age_band_name */
 	int immune, on_medication;
+	long stopped_day;     /* day the medication was stopped, -1 if never */
+	long dropout_day;     /* day the client dropped out (no self-reports, no attendance), -1 */
 	double *state;        /* days: latent state x_t */
 	double *hazard;       /* days: P(lapse on day t | x_t) */
 	uint8_t *lapse;       /* days: 1 on a lapse day */
@@ -121,7 +132,7 @@ typedef struct pl_gen_client {
 	size_t nlapses;
 } pl_gen_client;
 
-#define PL_GEN_CLIENT_INIT { 0, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL, 0 }
+#define PL_GEN_CLIENT_INIT { 0, 0, 0, 0, 0, 0, -1, -1, NULL, NULL, NULL, NULL, 0 }
 
 const char *pl_gen_gender_name(int g);
 const char *pl_gen_age_band_name(int a);

@@ -25,6 +25,8 @@ typedef struct pl_json_outreach {
 	double *client_risk;          /* NaN: not scored */
 	char **client_reason;         /* the risk explanation in words */
 	char **client_use_text;       /* the reported_use signal's text, or NULL */
+	char **client_peer_action;    /* the answer's first action for a buddy or mentor, or NULL */
+	char **client_care_action;    /* its first action for a clinician or prescriber, or NULL */
 	pl_outreach_supporter *supporters; /* sorted by id */
 	char **supporter_ids;
 	pl_outreach_link *links;

@@ -69,6 +69,15 @@ json_t *pl_risk_model_notes_json(const pl_risk_model *m);
 json_t *pl_risk_result_to_json(const pl_risk_model *m, const pl_client *c, const pl_risk_result *r,
 			       int top, pl_error *err);
 
+/* ---- suggested actions (docs/risk.md, "Actions") ---- */
+/* Validate and load an actions table {"format": "peerlink-actions", "actions": [{"measure"
+ * (optional), "tiers": [...], "action", "who", "source"}]}; errors point into the file. */
+pl_status pl_action_table_from_json(json_t *doc, pl_action_table *t, pl_error *err);
+pl_status pl_action_table_read_file(const char *path, pl_action_table *t, pl_error *err);
+/* The actions for one scored client (pl_actions_select): [{"for", "action", "who", "source"}]
+ * (new reference). */
+json_t *pl_actions_to_json(const pl_action_table *t, const pl_risk_result *r);
+
 /* ---- evaluation (peerlink/evaluate.h) ---- */
 /* Read one labelled client (check-ins in either form, optional "attributes" with string, number
  * or boolean values, optional "truth": {"hazard": [probability or null per grid day]}) into the

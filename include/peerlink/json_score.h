@@ -29,12 +29,13 @@ typedef struct pl_risk_scorer {
 	int32_t as_of;       /* the scoring date of the request (pl_as_of_resolve) */
 	int top;             /* contributions listed per client; 0 = all */
 	int serialize;       /* workers hand over compact JSON text instead of trees */
+	pl_action_table actions; /* suggested actions (models/actions.json); empty: none */
 } pl_risk_scorer;
 
 /* Totals for an answer's stats, summed over clients. */
 typedef struct pl_risk_tally {
 	size_t clients, scored, checkins;
-	size_t tiers[3];
+	size_t tiers[PL_NTIERS]; /* low, moderate, high, contact */
 } pl_risk_tally;
 
 /* Parse, validate and score one client object; ptr is its JSON Pointer. The answer (new

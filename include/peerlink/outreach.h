@@ -28,12 +28,15 @@
 extern "C" {
 #endif
 
-/* Today's tier from the risk answer; NONE: not scored (too few check-ins). */
+/* Today's tier from the risk answer; NONE: not scored (too few check-ins). CONTACT: no recent
+ * data (risk score's silence beyond its trained range): always needs an ask, and a clinician
+ * when the silence is beyond silence_limit. */
 typedef enum pl_outreach_tier {
 	PL_OUTREACH_TIER_NONE = 0,
 	PL_OUTREACH_TIER_LOW,
 	PL_OUTREACH_TIER_MODERATE,
-	PL_OUTREACH_TIER_HIGH
+	PL_OUTREACH_TIER_HIGH,
+	PL_OUTREACH_TIER_CONTACT
 } pl_outreach_tier;
 
 /* Relationship roles, closest first (the order of the default weights). */

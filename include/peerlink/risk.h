@@ -43,14 +43,17 @@ typedef enum pl_feature_kind {
 	PL_F_AR1_TAU,    /* Kendall tau of the rolling 14-day AR(1) over the last 28 days */
 	PL_F_CP,         /* change-point probability (BOCPD) within the last 7 days */
 	PL_F_EWMA,       /* EWMA of the daily values in baseline SDs, oriented (positive = worse) */
-	PL_F_CUSUM,      /* one-sided CUSUM in the worse direction, in baseline SDs */
+	PL_F_CUSUM,      /* one-sided CUSUM in the worse direction, in baseline SDs, restarted at 0
+			    after each crossing of its limit h = 5 (so it never runs away) */
 	PL_F_RATE,       /* booleans: fraction true among answered days, last 28 days */
 	PL_F_RATE_TREND, /* booleans: rate over the last 14 days minus rate over the 14 before */
 	PL_F_LAST,       /* the most recent value within the last 3 days */
+	PL_F_RATE_7,     /* booleans: fraction true among answered days, last 7 days (a recent stop) */
 	/* client level */
 	PL_F_CHECKINS,      /* "checkins": log(1 + completed check-ins so far) */
 	PL_F_COVERAGE,      /* "coverage_14": fraction of the last 14 days with a check-in */
-	PL_F_MISSED_STREAK, /* "missed_streak": days since the last check-in (0 = checked in today) */
+	PL_F_MISSED_STREAK, /* "missed_streak": days since the last check-in (0 = checked in today),
+			       capped at PL_SILENCE_LIMIT: longer silences are not scored */
 	PL_F_DAYS_SINCE_LAPSE, /* "days_since_lapse": log(1 + days since the last lapse), 365 cap */
 	PL_F_PRIOR_LAPSE,   /* "prior_lapse": 1 if any lapse or relapse on or before the day */
 	PL_F_NKINDS
@@ -65,6 +68,17 @@ typedef struct pl_feature_spec {
  * measure's type (e.g. "attended.slope") are PL_ERR_INVALID at ptr. */
 pl_status pl_feature_parse(const char *name, const pl_catalogue *cat, const char *ptr,
 			   pl_feature_spec *out, pl_error *err);
+/* Direction of a feature: +1 when a higher value means a worse state for the client (e.g.
+ * "craving.level", "mood.cusum", "missed_streak"), -1 when lower is worse ("mood.level",
+ * "attended.rate", "coverage_14"), 0 when it has no clinical direction ("checkins"). Training
+ * keeps every coefficient on the side of its direction (docs/risk.md, "Model"), so a worse value
+ * never lowers the risk. */
+int pl_feature_orientation(const pl_feature_spec *f, const pl_catalogue *cat);
+
+/* Silence the model was trained on: a client with more days than this since the last check-in
+ * (or with no check-in at all) gets tier "contact", no probability (docs/risk.md). */
+#define PL_SILENCE_LIMIT 14
+
 /* Write the feature's name into buf. */
 void pl_feature_name(const pl_feature_spec *f, const pl_catalogue *cat, char *buf, size_t size);
 /* The default feature set (docs/risk.md): *out is malloc'ed, *n its length. */
@@ -165,9 +179,12 @@ const char *pl_calibration_name(pl_calibration_method m); /* "platt", "isotonic"
 double pl_risk_model_logit(const pl_risk_model *m, const double *features, double *contrib);
 /* Calibrated probability for a logit. */
 double pl_risk_model_calibrate(const pl_risk_model *m, double logit);
-/* 0 low, 1 moderate, 2 high. */
+/* 0 low, 1 moderate, 2 high (PL_TIER_CONTACT is set by pl_risk_score, never from a risk). */
 int pl_risk_model_tier(const pl_risk_model *m, double risk);
+/* "low", "moderate", "high", "contact". */
 const char *pl_risk_tier_name(int tier);
+#define PL_TIER_CONTACT 3 /* no recent data: reach out (silence beyond PL_SILENCE_LIMIT) */
+#define PL_NTIERS 4
 
 /* ---- a model on data with other measures (engine/risk/model_measures.c) ---- */
 /* Widen m's catalogue to `data`, which must start with the model's measures (as a catalogue
@@ -291,13 +308,31 @@ typedef struct pl_signal {
 } pl_signal;
 
 #define PL_MAX_SIGNALS 32
+#define PL_MAX_EXPLANATIONS 5
+#define PL_GROUP_NAME_MAX 64
+
+/* One measure's share of a client's risk (docs/risk.md, "Explanations"): the contributions of
+ * every feature of the measure group summed, and what the client's own data say, in words. */
+typedef struct pl_explanation {
+	char group[PL_GROUP_NAME_MAX];  /* "craving", "sleep", "engagement", "use", ... */
+	double contribution;            /* > 0, on the calibrated logit scale (x Platt slope) */
+	char text[192];
+} pl_explanation;
+
+/* The measure group of a feature: the measure's name, except sleep_hours and sleep_quality
+ * ("sleep"), stress and anxiety ("stress"), attended, peer_contact and the check-in features ("engagement"), medication_taken
+ * ("medication"), used ("use"), days_since_lapse and prior_lapse ("history"). */
+void pl_feature_group(const pl_feature_spec *f, const pl_catalogue *cat, char *buf, size_t size);
 
 typedef struct pl_risk_result {
 	int32_t as_of;
 	int has_risk;          /* 0: risk is null, see reason */
 	const char *reason;    /* static text when has_risk == 0 */
 	double logit, risk;
-	int tier;              /* 0..2, or -1 without risk */
+	int tier;              /* 0..2, PL_TIER_CONTACT, or -1 (no risk, no silence) */
+	long days_since_checkin; /* as_of minus the last check-in on or before it; -1 when none */
+	size_t nexplanations;  /* ranked by contribution, largest first, only positive ones */
+	pl_explanation explanations[PL_MAX_EXPLANATIONS];
 	double *features;      /* nfeatures raw values (NaN = undefined) */
 	double *contrib;       /* nfeatures: coef * z (logit scale) */
 	pl_data_quality dq;
@@ -305,13 +340,43 @@ typedef struct pl_risk_result {
 	pl_signal signals[PL_MAX_SIGNALS];
 } pl_risk_result;
 
-/* as_of: a day number, or INT32_MIN for the client's last check-in. */
+/* Score c as of day as_of: the request's one date (pl_as_of_resolve); INT32_MIN stands in for
+ * the client's last recorded day. No probability when the client's follow-up ended before as_of
+ * (reason given), when the last check-in is more than PL_SILENCE_LIMIT days back or there is
+ * none for that long (tier PL_TIER_CONTACT), or with fewer than min_checkins check-ins. Signals
+ * are shown only for measure groups whose contribution to this client's risk is positive (and,
+ * without a risk, only the factual ones: silence, reported use, a recent lapse). */
 pl_status pl_risk_score(const pl_risk_model *m, const pl_client *c, int32_t as_of,
 			pl_risk_result *r, pl_error *err);
 void pl_risk_result_release(pl_risk_result *r);
 /* A sentence describing a signal (no client values other than the numbers it reports). */
 void pl_signal_describe(const pl_signal *s, const pl_catalogue *cat, char *buf, size_t size);
 const char *pl_signal_kind_name(pl_signal_kind k);
+
+/* ---------------------------------------------------------------- suggested actions */
+/* A program-editable table (models/actions.json, docs/risk.md "Actions"): each rule names a
+ * measure group (or none: any), the tiers it applies to, what to do, who does it and where the
+ * advice comes from. The table is data; these functions only match it. */
+typedef struct pl_action_rule {
+	char measure[PL_GROUP_NAME_MAX]; /* explanation group, "" = the tier alone */
+	unsigned tiers;                  /* bit t set: applies to tier t (0..PL_TIER_CONTACT) */
+	char *action, *who, *source;
+} pl_action_rule;
+
+typedef struct pl_action_table {
+	size_t n;
+	pl_action_rule *rules;
+} pl_action_table;
+
+#define PL_ACTION_TABLE_INIT { 0, NULL }
+#define PL_MAX_ACTIONS 3
+
+void pl_action_table_release(pl_action_table *t);
+/* The rules for one scored client, at most `max` indices into out, in this order: for each
+ * explanation (largest contribution first) the rules of its group for the client's tier, then
+ * the rules for the tier alone; each rule once. Returns how many. No tier: none. */
+size_t pl_actions_select(const pl_action_table *t, const pl_risk_result *r, size_t *out,
+			 size_t max);
 
 #ifdef __cplusplus
 }

@@ -103,7 +103,9 @@ def build_reports(peerlink, src, work):
     cohort = os.path.join(ex, "cohort_20.json")
     series = os.path.join(src, "tests", "cli", "risk_ews", "control_and_changepoints", "input.json")
     j = lambda name: os.path.join(work, name)  # noqa: E731
-    run([peerlink, "risk", "score", "-i", cohort, "--model", model, "--no-timing"], j("score.json"))
+    # as of a day inside every example client's 90 days, so all are scored (none silent)
+    run([peerlink, "risk", "score", "-i", cohort, "--model", model, "--as-of", "2026-04-16",
+         "--no-timing"], j("score.json"))
     run([peerlink, "risk", "evaluate", "-i", cohort, "--model", model, "--baselines",
          "--bootstrap", "20", "--no-timing"], j("evaluate.json"))
     run([peerlink, "risk", "ews", "-i", series, "--no-timing"], j("ews.json"))

@@ -340,7 +340,10 @@ static int has_signal(const pl_risk_result *r, pl_signal_kind k, int measure)
 
 /* Signals on hand-made histories: a jump in craving after a flat month (EWMA, recent CUSUM crossing,
  * worsening trend), attendance that stops, reported use, a missed streak, swings of growing size
- * (rising variance); and a shift that happened long ago (no CUSUM signal any more). */
+ * (rising variance); and a shift that happened long ago (the CUSUM restarts after each signal, so
+ * it stays bounded and signals again while the shift lasts). Signals are shown only for measure
+ * groups that raise this client's risk: this model has no feature on use, so reported use is not
+ * shown as a signal of the model while the client has a risk. */
 START_TEST(signals_fire_on_planted_patterns)
 {
 	json_t *mj = json_loads(valid_model, 0, NULL);
@@ -359,8 +362,8 @@ START_TEST(signals_fire_on_planted_patterns)
 		len = (size_t)snprintf(buf, sizeof(buf), "{\"id\": \"p\", \"start\": \"2026-01-01\", \"measures\": {\"craving\": [");
 		for (int d = 0; d < n; d++) {
 			double v;
-			if (scenario == 2) /* swings of growing size around 5 */
-				v = 5 + (d % 2 ? 1 : -1) * fmin(5, 0.12 * d);
+			if (scenario == 2) /* swings of growing size around 6 (above the model's mean) */
+				v = 6 + (d % 2 ? 1 : -1) * fmin(4, 0.12 * d);
 			else if (scenario == 1) /* shifted on day 14 and flat since */
 				v = d < 14 ? 2 : 8;
 			else /* flat at 2 for 34 days, then 8: CUSUM crosses 11 days before as_of */
@@ -383,15 +386,29 @@ START_TEST(signals_fire_on_planted_patterns)
 		ck_assert_int_eq(pl_risk_score(&m, &c, c.start + n - 1 + (scenario == 0 ? 4 : 0), &r, &err), PL_OK);
 		if (scenario == 0) {
 			ck_assert(has_signal(&r, PL_SIG_EWMA_ALARM, PL_M_CRAVING));
-			ck_assert(has_signal(&r, PL_SIG_CUSUM_ALARM, PL_M_CRAVING));
 			ck_assert(has_signal(&r, PL_SIG_WORSENING_TREND, PL_M_CRAVING));
+			/* the CUSUM fired too, but at most two signals per measure group are shown */
+			ck_assert(!has_signal(&r, PL_SIG_CUSUM_ALARM, PL_M_CRAVING));
 			ck_assert(has_signal(&r, PL_SIG_FALLING_RATE, PL_M_ATTENDED));
-			ck_assert(has_signal(&r, PL_SIG_REPORTED_USE, PL_M_USED));
+			ck_assert(!has_signal(&r, PL_SIG_REPORTED_USE, PL_M_USED)); /* no use feature */
 			ck_assert(has_signal(&r, PL_SIG_MISSED_STREAK, -1));
+			ck_assert_uint_ge(r.nexplanations, 2);
+			ck_assert_str_eq(r.explanations[0].group, "craving");
+			ck_assert_str_eq(r.explanations[1].group, "engagement");
+			ck_assert_str_eq(r.explanations[1].text, "no check-in for 4 days; attended 0 of 10 "
+								 "sessions in the last 2 weeks");
 			ck_assert(!has_signal(&r, PL_SIG_RISING_VARIANCE, PL_M_CRAVING));
 		} else if (scenario == 1) {
+			pl_feature_spec cs = { PL_F_CUSUM, PL_M_CRAVING };
+			double cu[76];
 			ck_assert(has_signal(&r, PL_SIG_EWMA_ALARM, PL_M_CRAVING)); /* still above baseline */
-			ck_assert(!has_signal(&r, PL_SIG_CUSUM_ALARM, PL_M_CRAVING)); /* but old news */
+			ck_assert(has_signal(&r, PL_SIG_CUSUM_ALARM, PL_M_CRAVING)); /* the shift lasts */
+			/* Restarted after each crossing: never more than h plus one day's step (12.5
+			 * baseline sds here), where the chart without restarts reached hundreds. */
+			ck_assert_int_eq(pl_features_compute(&c, &m.catalogue, &cs, 1, c.start + 14,
+							     c.start + 89, cu, &err), PL_OK);
+			for (int k = 0; k < 76; k++)
+				ck_assert(!(cu[k] > 5 + 12.5));
 			ck_assert(!has_signal(&r, PL_SIG_MISSED_STREAK, -1));
 			ck_assert(!has_signal(&r, PL_SIG_FALLING_RATE, PL_M_ATTENDED));
 		} else {
@@ -458,10 +475,12 @@ START_TEST(follow_up_comes_from_the_program)
 	/* No document end: the grid (days 0..9) is the follow-up; the lapse on day 20 is outside. */
 	ck_assert_uint_eq(rows_for(with, INT32_MIN, &npos), 7);
 	ck_assert_uint_eq(npos, 0);
-	/* The document runs to day 30: rows t = 0..27 whether or not a lapse follows. */
+	/* The document runs to day 30: rows whether or not a lapse follows, t = 0..23 (the
+	 * horizon inside follow-up, and no more than PL_SILENCE_LIMIT = 14 days since the last
+	 * check-in on day 9: longer silences are not scored, so they are not trained on). */
 	doc_end = d0 + 30;
 	n = rows_for(with, doc_end, &npos);
-	ck_assert_uint_eq(n, 28);
+	ck_assert_uint_eq(n, 24);
 	ck_assert_uint_eq(npos, 3); /* days 17, 18, 19 see the lapse on day 20 */
 	ck_assert_uint_eq(rows_for(without, doc_end, &npos), n);
 	ck_assert_uint_eq(npos, 0);
@@ -565,6 +584,93 @@ START_TEST(cli_jsonl_matches_document)
 	free(doc);
 	free(lines);
 	free(model);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- from a clinician's seat */
+
+/* The answers of the shipped model on the hand-written histories of tests/cli/risk_score/
+ * clinician_* (their README: tests/cli/risk_score/clinician_cases.py), by client id. */
+static json_t *score_case(const char *name)
+{
+	char input[1024];
+	const char *args[] = { "risk", "score", "--model", PL_TEST_SRC "/models/default.json",
+			       "--actions", PL_TEST_SRC "/models/actions.json", "--input", input,
+			       "--no-timing", NULL };
+	json_t *doc, *by_id = json_object(), *c;
+	size_t k;
+	tu_run r;
+
+	snprintf(input, sizeof(input), "%s/tests/cli/risk_score/%s/input.json", PL_TEST_SRC, name);
+	ck_assert_int_eq(tu_run_cli(args, NULL, &r), 0);
+	ck_assert_msg(r.exit_code == 0, "%s", r.err);
+	doc = json_loads(r.out, 0, NULL);
+	ck_assert_ptr_nonnull(doc);
+	json_array_foreach(json_object_get(doc, "clients"), k, c)
+		json_object_set(by_id, json_string_value(json_object_get(c, "id")), c);
+	json_decref(doc);
+	tu_run_release(&r);
+	return by_id;
+}
+
+static double risk_of(json_t *by_id, const char *id)
+{
+	return json_number_value(json_object_get(json_object_get(by_id, id), "risk"));
+}
+
+static const char *tier_of(json_t *by_id, const char *id)
+{
+	return json_string_value(json_object_get(json_object_get(by_id, id), "tier"));
+}
+
+/* Is `measure` among the client's explanations, and (text != NULL) does its text contain text? */
+static int explains(json_t *by_id, const char *id, const char *measure, const char *text)
+{
+	json_t *e;
+	size_t k;
+	json_array_foreach(json_object_get(json_object_get(by_id, id), "explanations"), k, e)
+		if (strcmp(json_string_value(json_object_get(e, "measure")), measure) == 0)
+			return !text || strstr(json_string_value(json_object_get(e, "text")), text);
+	return 0;
+}
+
+START_TEST(clinician_scenarios)
+{
+	json_t *a = score_case("clinician_deteriorates_then_silent");
+	/* Deteriorated, then quiet for 6 days: scored on the silence, above the calm twin. */
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(a, "quiet"),
+							    "days_since_checkin")), 6);
+	ck_assert(strcmp(tier_of(a, "quiet"), "moderate") == 0 || strcmp(tier_of(a, "quiet"), "high") == 0);
+	ck_assert(risk_of(a, "quiet") > 3 * risk_of(a, "calm"));
+	ck_assert(explains(a, "quiet", "craving", "craving up from"));
+	ck_assert(explains(a, "quiet", "engagement", "no check-in for 6 days"));
+	/* Silent for 20 days: no extrapolated number, reach out. */
+	ck_assert_str_eq(tier_of(a, "silent_20_days"), "contact");
+	ck_assert(json_is_null(json_object_get(json_object_get(a, "silent_20_days"), "risk")));
+	json_decref(a);
+	/* Reported use raises the risk, and is the first reason. */
+	a = score_case("clinician_reports_use");
+	ck_assert(risk_of(a, "reports_use") > 2 * risk_of(a, "no_use"));
+	ck_assert(explains(a, "reports_use", "use", "use reported on 4 of the last 14 days"));
+	json_decref(a);
+	/* Stopping medication-assisted treatment raises the risk. */
+	a = score_case("clinician_stops_medication");
+	ck_assert(risk_of(a, "stopped_mat") > risk_of(a, "on_mat"));
+	ck_assert(explains(a, "stopped_mat", "medication", "taken on 0 of 7"));
+	ck_assert(!explains(a, "on_mat", "medication", NULL));
+	json_decref(a);
+	/* Recovering, checking in daily: low. */
+	a = score_case("clinician_recovers");
+	ck_assert_str_eq(tier_of(a, "recovering"), "low");
+	json_decref(a);
+	/* Attendance recorded by the program is not a check-in: 9 silent days. */
+	a = score_case("clinician_attendance_only");
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(a, "attends_only"),
+							    "days_since_checkin")), 9);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(json_object_get(
+				 a, "attends_only"), "data_quality"), "days_observed")), 28);
+	ck_assert(explains(a, "attends_only", "engagement", "no check-in for 9 days"));
+	json_decref(a);
 }
 END_TEST
 
@@ -676,6 +782,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, follow_up_comes_from_the_program);
 	tcase_add_test(tc, followup_end_rule);
 	tcase_add_test(tc, cli_jsonl_matches_document);
+	tcase_add_test(tc, clinician_scenarios);
 	tcase_add_test(tc, cli_jsonl_errors_point_at_the_line);
 	tcase_add_test(tc, cli_document_edge_cases);
 	suite_add_tcase(s, tc);

@@ -5,7 +5,8 @@ Rebuilds the 18 rows and labels from the definitions in docs/risk.md, the client
 documented seeded shuffle (splitmix64, seed ^ 0x5eed5eed, GSL's gsl_ran_shuffle with
 gsl_rng_uniform_int, dealt round robin), fits
 each penalized logistic model by scipy.optimize on the objective itself (not IRLS), and recomputes
-standardization, coefficients, thresholds and every metric. Run from this folder:
+standardization, coefficients (kept on the side of the feature's direction), thresholds and every
+metric. Run from this folder:
 /usr/bin/python3 verify.py (ctest runs it as verify.risk_train/tiny_fit; exit 1 on a mismatch).
 """
 import json
@@ -36,7 +37,13 @@ def fit(z, y):
     def f(b):
         eta = b[0] + b[1] * z
         return -(np.sum(y * eta - np.logaddexp(0, eta)) - L2 / 2 * b[1] ** 2)
-    return minimize(f, [0.0, 0.0], method="BFGS", options={"gtol": 1e-12}).x
+    b = minimize(f, [0.0, 0.0], method="BFGS", options={"gtol": 1e-12}).x
+    # docs/risk.md "Only positive, only consistent": prior_lapse (higher is worse) may not get a
+    # negative coefficient; on the wrong side it is fixed at 0 and the intercept refitted.
+    if b[1] < 0:
+        b0 = minimize(lambda a: f([a[0], 0.0]), [0.0], method="BFGS", options={"gtol": 1e-12}).x
+        b = np.array([b0[0], 0.0])
+    return b
 
 
 M64 = (1 << 64) - 1
