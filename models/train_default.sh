@@ -7,7 +7,7 @@ set -eu
 PL=${1:-build/peerlink}
 # Training data: 1,000 generated clients x 180 days (docs/datasets.md), seed 1. The ridge penalty
 # 100000 (on standardized coefficients, against ~140,000 client-days) makes the explanations
-# stable across retraining at a cost of about 0.015 AUROC (MODEL_CARD.md, "Stability").
+# stable across retraining (MODEL_CARD.md, "Stability" and "Model" for its cost).
 "$PL" dataset generate checkins --clients 1000 --days 180 --seed 1 --no-timing |
   "$PL" risk train --seed 1 --l2 100000 --no-timing --pretty --output models/default.json
 # Held-out check: a fresh cohort (seed 2, 500 clients) scored weekly with the shipped model.
