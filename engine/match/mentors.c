@@ -978,6 +978,60 @@ out:
  * the number of mentees a cycle moves into or out of that column is read off the multiple of
  * big in its cost. The answer's value equals res's (same optimum), so changes are exact.
  */
+/*
+ * The certificate of the augmented problem below without solving it again. When the rows
+ * outnumber the seats, the assignment solver returns the transposed problem's certificate
+ * (assign.h): mentee duals u <= 0, and 0 on the unmatched. Shifting by big, u + big and v - big
+ * with the column of the unmatched at 0 satisfy every condition of the augmented problem except
+ * one: a mentor with a free seat needs v - big == 0. So this works when every mentor's seats are
+ * taken (the usual case when mentees outnumber seats); it is checked in full here, pair by pair,
+ * and the caller re-solves when it does not hold. Fills mof (unmatched: column m), u and v.
+ */
+static int shifted_certificate(const pl_mentors_problem *pb, const pl_mentors_result *res,
+			       const long *capfree, double big, long *mof, double *u, double *v)
+{
+	size_t n = pb->nmentees, m = pb->nmentors;
+	double tol = 1e-9 * (1.0 + big);
+	long *load;
+	int ok = 1;
+
+	if (!res->dual_mentee || !res->dual_mentor)
+		return 0;
+	load = calloc(m + 1, sizeof(long));
+	if (!load)
+		return 0;
+	for (size_t j = 0; j < m; j++)
+		v[j] = capfree[j] >= 1 ? res->dual_mentor[j] - big : 0.0;
+	v[m] = 0.0;
+	for (size_t i = 0; i < n && ok; i++) {
+		if (is_pinned(pb, i)) {
+			mof[i] = pb->pinned[i];
+			continue;
+		}
+		mof[i] = res->mentor_of[i] >= 0 ? res->mentor_of[i] : (long)m;
+		u[i] = res->dual_mentee[i] + big;
+		if (!isfinite(u[i]) || (mof[i] < (long)m && capfree[mof[i]] < 1)) {
+			ok = 0;
+			break;
+		}
+		load[mof[i]]++;
+		for (size_t j = 0; j <= m && ok; j++) {
+			double rc;
+			if (j < m && (capfree[j] < 1 || !eligible(pb, i, j)))
+				continue;
+			rc = (j < m ? -adjusted(pb, i, j) : big) - u[i] - v[j];
+			if (rc < -tol || ((long)j == mof[i] && fabs(rc) > tol))
+				ok = 0;
+		}
+	}
+	for (size_t j = 0; j < m && ok; j++)
+		if (capfree[j] >= 1 && (!isfinite(v[j]) || v[j] > tol ||
+					(load[j] < capfree[j] && fabs(v[j]) > tol)))
+			ok = 0;
+	free(load);
+	return ok;
+}
+
 static pl_status augmented_alternatives(const pl_mentors_problem *pb, const pl_mentors_result *res,
 					const long *capfree, size_t top, pl_mentors_alt *out,
 					const size_t *count, pl_error *err)
@@ -991,7 +1045,6 @@ static pl_status augmented_alternatives(const pl_mentors_problem *pb, const pl_m
 	pl_assign_result ar = PL_ASSIGN_RESULT_INIT;
 	pl_status st = PL_OK;
 
-	(void)res;
 	if (!rows || !cols || !capc || !mof || !cap2 || !u || !v)
 		goto nomem;
 	for (size_t i = 0; i < n; i++) {
@@ -1019,6 +1072,15 @@ static pl_status augmented_alternatives(const pl_mentors_problem *pb, const pl_m
 	big = 2.0 * ((double)nr + 2.0) * (hi - lo + fabs(hi) + fabs(lo) + 1.0);
 	capc[nc] = (long)(nr ? nr : 1);
 	cols[nc++] = m;
+	memcpy(cap2, capfree, m * sizeof(long));
+	cap2[m] = (long)(nr ? nr : 1);
+	if (shifted_certificate(pb, res, capfree, big, mof, u, v)) {
+		/* no second solve: the first one's duals, shifted, certify the augmented problem */
+		st = fast_alternatives(pb, mof, u, v, cap2, mc, big, top, out, count, err);
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		mof[i] = is_pinned(pb, i) ? pb->pinned[i] : -1;
 	cost = malloc((nr * nc != 0 ? nr * nc : 1) * sizeof(double));
 	if (!cost)
 		goto nomem;
