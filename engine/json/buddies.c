@@ -238,7 +238,7 @@ json_t *pl_json_buddies_stats(const pl_buddies_program *m, const pl_buddies_prob
 	(void)m;
 	json_object_set_new(stats, "algorithm",
 			    json_string("maximum-cardinality maximum-weight matching (Edmonds' blossom, "
-					"Galil 1986); triad by exhaustive search or exchange"));
+					"Galil 1986); triad by branch and bound on the matching duals, or exchange"));
 	json_object_set_new(stats, "solves", json_integer((json_int_t)res->solves));
 	json_object_set_new(stats, "exact_weights", json_boolean(res->exact_weights));
 	json_object_set_new(stats, "alternatives_total_change",

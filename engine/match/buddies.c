@@ -6,11 +6,15 @@
  * Triad. With F the clients left after pins and |F| odd, the optimum with one triad T is
  *     max over triangles T of F (all three pairs allowed) of  w(T) + W*(F \ T),
  * W*(X) the weight of a maximum-weight perfect matching of X (a triad only helps if the rest can
- * all be paired, which keeps "most clients matched" first). Trying every triangle with one blossom
- * solve each is exact; we do so up to PL_BUDDIES_TRIAD_EXACT triangles. Beyond, we start from a
- * maximum matching M of F (leaving c0) and try (1) c0 joining each pair of M, and (2) every
- * "rotation" where c0 takes the place of x in a pair (x, y) of M and x joins a pair: O(|F|^2)
- * evaluations that contain the triad of every matching one exchange away from M.
+ * all be paired, which keeps "most clients matched" first). Exact by branch and bound (a classic
+ * use of LP duality, e.g. Schrijver 2003, "Combinatorial Optimization", thm 25.1 for the matching
+ * polytope's dual): the duals of the maximum matching of F bound W*(F \ T) for every T at once
+ * (triad_bounds), and triangles are solved (one blossom solve each) in decreasing order of bound
+ * until the bound drops below the best value found. Up to PL_BUDDIES_TRIAD_EXACT_CLIENTS clients
+ * (the bounds cost O(|F|^3) comparisons). Beyond, we start from a maximum matching M of F
+ * (leaving c0) and try (1) c0 joining each pair of M, and (2) every "rotation" where c0 takes the
+ * place of x in a pair (x, y) of M and x joins a pair: O(|F|^2) evaluations that contain the triad
+ * of every matching one exchange away from M.
  *
  * Alternatives: for client i and a feasible partner j, total_change is the optimum with (i, j)
  * pinned minus the optimum: exact, by re-solving (the same procedure, so exact whenever the triad
@@ -165,13 +169,13 @@ static void start_from_pins(const bctx *B, long x, long y, bsol *s, bwork *W)
 	}
 }
 
-/* Triangles of F whose three pairs are allowed, counted up to just past the exact limit. */
+/* Whether F has a triangle whose three pairs are allowed (1 as soon as one is found). */
 static size_t count_triads(const bctx *B, const bwork *W)
 {
 	const size_t *F = W->F, k = W->k;
 	size_t tri = 0;
 
-	for (size_t a = 0; a < k && tri <= PL_BUDDIES_TRIAD_EXACT; a++)
+	for (size_t a = 0; a < k && tri == 0; a++)
 		for (size_t b = a + 1; b < k; b++)
 			if (allowed(B, F[a], F[b]))
 				for (size_t c = b + 1; c < k; c++)
@@ -191,46 +195,264 @@ static pl_status pair_rest(bctx *B, bwork *W, const long t[3], long *partner, si
 	return match_set(B, W->R, *r, partner, rp, rw, err);
 }
 
-/* Exact: every allowed triangle with the rest paired perfectly, the best total kept. */
-static pl_status exact_triad(bctx *B, bwork *W, bsol *s, size_t *pairs, pl_error *err)
+/*
+ * Upper bounds on the triads from one blossom solve (see the top of the file). For the
+ * maximum-cardinality matching of F the solver returns integer duals: vertex duals y and blossom
+ * duals z >= 0 on a laminar family, with y_u + y_v + sum_{B holding u, v} z_B >= F round(S w_uv)
+ * on every allowed pair. Summing over the pairs of any perfect matching M of X:
+ *     w(M) <= ( sum_{v in X} y_v + sum_B z_B floor(|B n X| / 2) ) / (F S)  (+ rounding slack),
+ * and with X = F \ T for a triangle T, floor(|B \ T| / 2) is (|B| - 1) / 2, less one when B holds
+ * two or three members of T. The blossoms holding two members of T are the ancestors of the lowest
+ * of T's three pairwise common blossoms, so that correction is the largest of three precomputed
+ * pair sums. Hence UB(T) = w(T) + Y - y_a - y_b - y_c + Z - max_pair_z(T) + slack, O(1) each.
+ */
+typedef struct tbound {
+	double *y;     /* k: vertex duals in weight units */
+	double *pz;    /* k x k: sum of z over the blossoms holding both */
+	double base;   /* Y + Z + slack */
+} tbound;
+
+static void tbound_release(tbound *tb)
 {
+	free(tb->y);
+	free(tb->pz);
+}
+
+static pl_status triad_bounds(bctx *B, bwork *W, tbound *tb, pl_error *err)
+{
+	pl_blossom_options opt = PL_BLOSSOM_OPTIONS_INIT;
+	pl_blossom_result r = PL_BLOSSOM_RESULT_INIT;
 	const size_t *F = W->F, k = W->k;
-	double best = -DBL_MAX;
-	long bt[3] = { -1, -1, -1 };
-	size_t r, rp;
-	double rw;
+	size_t m = 0, nb;
+	double unit, *z = NULL, *zup = NULL;
+	long *size = NULL, *depth = NULL;
 	pl_status st;
 
+	opt.max_cardinality = 1;
+	for (size_t a = 0; a < k; a++)
+		for (size_t b = a + 1; b < k; b++)
+			if (allowed(B, F[a], F[b])) {
+				B->eu[m] = (long)a;
+				B->ev[m] = (long)b;
+				B->ew[m] = wgt(B, F[a], F[b]);
+				m++;
+			}
+	st = pl_blossom_solve(k, m, B->eu, B->ev, B->ew, &opt, &r, err);
+	B->solves++;
+	if (st != PL_OK)
+		return st;
+	nb = r.nblossoms;
+	unit = 1.0 / ((double)r.dual_factor * r.weight_scale);
+	tb->y = malloc((k ? k : 1) * sizeof(double));
+	tb->pz = malloc((k * k != 0 ? k * k : 1) * sizeof(double));
+	z = calloc(k + nb + 1, sizeof(double));
+	zup = calloc(k + nb + 1, sizeof(double));
+	size = calloc(k + nb + 1, sizeof(long));
+	depth = calloc(k + nb + 1, sizeof(long));
+	if (!tb->y || !tb->pz || !z || !zup || !size || !depth) {
+		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+		goto out;
+	}
+	tb->base = 0.0;
+	for (size_t a = 0; a < k; a++) {
+		tb->y[a] = (double)r.vertex_dual[a] * unit;
+		tb->base += tb->y[a];
+		for (long x = r.node_parent[a]; x >= 0; x = r.node_parent[x])
+			size[x]++;
+	}
+	for (size_t b = 0; b < nb; b++) {
+		z[k + b] = (double)r.blossom_dual[b] * unit;
+		tb->base += z[k + b] * (double)((size[k + b] - 1) / 2);
+	}
+	/* zup[x]: z summed over blossom x and every blossom holding it; depth for common ancestors.
+	 * A blossom's parent has a larger index (it was formed later), so go from the top down. */
+	for (size_t x = k + nb; x-- > k;) {
+		long p = r.node_parent[x];
+		zup[x] = z[x] + (p >= 0 ? zup[p] : 0.0);
+		depth[x] = p >= 0 ? depth[p] + 1 : 1;
+	}
+	for (size_t a = 0; a < k; a++)
+		for (size_t b = a; b < k; b++) {
+			long x = r.node_parent[a], q = r.node_parent[b];
+			while (x >= 0 && q >= 0 && x != q) {
+				if (depth[x] >= depth[q])
+					x = r.node_parent[x];
+				else
+					q = r.node_parent[q];
+			}
+			tb->pz[a * k + b] = tb->pz[b * k + a] = (x >= 0 && x == q) ? zup[x] : 0.0;
+		}
+	/* rounding: each of the at most k/2 pairs may weigh up to 1/(2S) more than its rounding */
+	tb->base += (r.exact ? 0.0 : (double)(k / 2 + 1) / (2.0 * r.weight_scale)) + 1e-9;
+out:
+	free(z);
+	free(zup);
+	free(size);
+	free(depth);
+	pl_blossom_result_release(&r);
+	return st;
+}
+
+static double triad_ub(const bctx *B, const bwork *W, const tbound *tb, size_t a, size_t b,
+		       size_t c)
+{
+	const size_t *F = W->F, k = W->k;
+	double pz = tb->pz[a * k + b];
+
+	if (tb->pz[a * k + c] > pz)
+		pz = tb->pz[a * k + c];
+	if (tb->pz[b * k + c] > pz)
+		pz = tb->pz[b * k + c];
+	return triad_weight(B, F[a], F[b], F[c]) + tb->base - tb->y[a] - tb->y[b] - tb->y[c] - pz;
+}
+
+typedef struct tcand {
+	double ub;
+	size_t a, b, c;
+} tcand;
+
+static int cmp_tcand(const void *x, const void *y)
+{
+	const tcand *p = x, *q = y;
+	if (p->ub != q->ub)
+		return p->ub > q->ub ? -1 : 1;
+	if (p->a != q->a)
+		return p->a < q->a ? -1 : 1;
+	if (p->b != q->b)
+		return p->b < q->b ? -1 : 1;
+	return (p->c > q->c) - (p->c < q->c);
+}
+
+static int cmp_abc(const void *x, const void *y)
+{
+	const tcand *p = x, *q = y;
+	if (p->a != q->a)
+		return p->a < q->a ? -1 : 1;
+	if (p->b != q->b)
+		return p->b < q->b ? -1 : 1;
+	return (p->c > q->c) - (p->c < q->c);
+}
+
+/* Triangles (indices into F) with UB >= lb, into a growing array. */
+static pl_status collect_triads(const bctx *B, const bwork *W, const tbound *tb, double lb,
+				tcand **out, size_t *nout, double *maxub, pl_error *err)
+{
+	const size_t *F = W->F, k = W->k;
+	size_t cap = 0;
+
+	*nout = 0;
+	*maxub = -DBL_MAX;
 	for (size_t a = 0; a < k; a++)
 		for (size_t b = a + 1; b < k; b++) {
 			if (!allowed(B, F[a], F[b]))
 				continue;
 			for (size_t c = b + 1; c < k; c++) {
-				long t[3] = { (long)F[a], (long)F[b], (long)F[c] };
-				double v;
+				double ub;
 				if (!allowed(B, F[a], F[c]) || !allowed(B, F[b], F[c]))
 					continue;
-				st = pair_rest(B, W, t, W->tmp, &r, &rp, &rw, err);
-				if (st != PL_OK)
-					return st;
-				if (2 * rp != r)
-					continue; /* the rest cannot all be paired */
-				v = triad_weight(B, F[a], F[b], F[c]) + rw;
-				if (v > best + 1e-12) {
-					best = v;
-					memcpy(bt, t, sizeof(bt));
+				ub = triad_ub(B, W, tb, a, b, c);
+				if (ub > *maxub)
+					*maxub = ub;
+				if (ub < lb)
+					continue;
+				if (*nout == cap) {
+					size_t nc = cap ? 2 * cap : 64;
+					tcand *t = realloc(*out, nc * sizeof(*t));
+					if (!t)
+						return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+					*out = t;
+					cap = nc;
 				}
+				(*out)[(*nout)++] = (tcand){ ub, a, b, c };
 			}
 		}
-	if (bt[0] < 0)
-		return PL_OK;
+	return PL_OK;
+}
+
+/*
+ * Exact: the best triangle with the rest paired perfectly, by branch and bound. One blossom solve
+ * gives an upper bound for every triangle; the triangles are evaluated (one solve each: the rest
+ * paired optimally) in decreasing order of bound until the bound falls below the best value
+ * found. Ties go as in the exhaustive search this replaces: among triangles within 1e-12 of the
+ * best, the first in (a, b, c) order.
+ */
+static pl_status exact_triad(bctx *B, bwork *W, bsol *s, size_t *pairs, pl_error *err)
+{
+	const size_t *F = W->F;
+	tbound tb = { NULL, NULL, 0.0 };
+	tcand *cand = NULL;
+	size_t ncand = 0, r, rp, nval = 0;
+	double best = -DBL_MAX, maxub, rw;
+	long bt[3] = { -1, -1, -1 };
+	tcand *val = NULL; /* evaluated triangles with their values (ub holds the value) */
+	pl_status st;
+
+	st = triad_bounds(B, W, &tb, err);
+	if (st == PL_OK)
+		st = collect_triads(B, W, &tb, DBL_MAX, &cand, &ncand, &maxub, err);
+	if (st != PL_OK || maxub == -DBL_MAX)
+		goto out;
+	/* every triangle whose bound reaches the best value (less 1e-12, for the tie-break) must be
+	 * looked at: start from those near the largest bound, widen while the best found is lower */
+	for (double lb = maxub - 1e-9;;) {
+		st = collect_triads(B, W, &tb, lb, &cand, &ncand, &maxub, err);
+		if (st != PL_OK)
+			goto out;
+		qsort(cand, ncand, sizeof(*cand), cmp_tcand);
+		free(val);
+		val = malloc((ncand ? ncand : 1) * sizeof(*val));
+		if (!val) {
+			st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+			goto out;
+		}
+		nval = 0;
+		best = -DBL_MAX;
+		for (size_t q = 0; q < ncand; q++) {
+			long t[3] = { (long)F[cand[q].a], (long)F[cand[q].b], (long)F[cand[q].c] };
+			double v;
+			if (cand[q].ub < best - 1e-12)
+				break;
+			st = pair_rest(B, W, t, W->tmp, &r, &rp, &rw, err);
+			if (st != PL_OK)
+				goto out;
+			if (2 * rp != r)
+				continue; /* the rest cannot all be paired */
+			v = triad_weight(B, (size_t)t[0], (size_t)t[1], (size_t)t[2]) + rw;
+			val[nval++] = (tcand){ v, cand[q].a, cand[q].b, cand[q].c };
+			if (v > best)
+				best = v;
+		}
+		if (lb == -DBL_MAX || (nval > 0 && lb <= best - 1e-12))
+			break;
+		lb = nval > 0 ? best - 1e-12 : -DBL_MAX;
+	}
+	if (nval == 0)
+		goto out;
+	{
+		/* the exhaustive search's tie-break: in (a, b, c) order, keep strict improvements */
+		double run = -DBL_MAX;
+		size_t pick = 0;
+		qsort(val, nval, sizeof(*val), cmp_abc);
+		for (size_t q = 0; q < nval; q++)
+			if (val[q].ub > run + 1e-12) {
+				run = val[q].ub;
+				pick = q;
+			}
+		bt[0] = (long)F[val[pick].a];
+		bt[1] = (long)F[val[pick].b];
+		bt[2] = (long)F[val[pick].c];
+	}
 	st = pair_rest(B, W, bt, s->partner, &r, &rp, &rw, err);
 	if (st != PL_OK)
-		return st;
+		goto out;
 	memcpy(s->triad, bt, sizeof(bt));
 	s->triad_exact = 1;
 	*pairs = rp + 1; /* with the pair the third member joins */
-	return PL_OK;
+out:
+	free(cand);
+	free(val);
+	tbound_release(&tb);
+	return st;
 }
 
 /* The best exchange from the current pairing: the triad (x, y) + c and, for a rotation, the
@@ -400,7 +622,7 @@ static pl_status solve_core(bctx *B, long x, long y, bsol *s, pl_error *err)
 	if (B->p->triad && W.k % 2 == 1 && 2 * pairs + 1 == W.k) {
 		/* no allowed triangle: the leftover stays alone */
 		tri = count_triads(B, &W);
-		if (tri > 0 && tri <= PL_BUDDIES_TRIAD_EXACT && !B->p->triad_heuristic)
+		if (tri > 0 && W.k <= PL_BUDDIES_TRIAD_EXACT_CLIENTS && !B->p->triad_heuristic)
 			st = exact_triad(B, &W, s, &pairs, err);
 		else if (tri > 0)
 			st = exchange_triad(B, &W, s, err);

@@ -13,10 +13,11 @@
  * Odd one out. When the clients to pair are odd in number and a matching leaves exactly one of
  * them, with odd = triad that client joins a pair: the triad {a, b, c} scores w(a,b) + w(a,c) +
  * w(b,c) (every pair in it meets), all three pairs allowed. The triad and the matching of the rest
- * are chosen together to maximise the total: exactly, by trying every triad and matching the rest
- * (one blossom solve each), when there are at most PL_BUDDIES_TRIAD_EXACT candidate triads;
- * otherwise from the best matching, trying the leftover and every client it could swap with
- * (triad_exact = 0 says so). Without a feasible triad, or with odd = unmatched, the leftover is
+ * are chosen together to maximise the total: exactly, by branch and bound on the bounds that one
+ * blossom solve's duals give for every candidate triad (a few more solves, one per triad whose
+ * bound can still beat the best found), when at most PL_BUDDIES_TRIAD_EXACT_CLIENTS clients are
+ * left to pair; otherwise from the best matching, trying the leftover and every client it could
+ * swap with (triad_exact = 0 says so). Without a feasible triad, or with odd = unmatched, the leftover is
  * reported unmatched with the reason.
  *
  * Ownership. The problem's arrays are borrowed; the result owns its arrays
@@ -32,7 +33,7 @@
 extern "C" {
 #endif
 
-#define PL_BUDDIES_TRIAD_EXACT 1500
+#define PL_BUDDIES_TRIAD_EXACT_CLIENTS 400
 
 typedef enum pl_buddies_reason {
 	PL_BUDDIES_PAIRED = 0,

@@ -266,6 +266,78 @@ START_TEST(test_brute_force)
 }
 END_TEST
 
+
+/*
+ * Every cohort size up to 11 (triads included): the branch-and-bound triad and the alternatives
+ * against brute force, on scores with many ties (a few values), forbidden pairs, pins and current
+ * pairs.
+ */
+START_TEST(test_brute_force_up_to_11)
+{
+	tu_rng r = { 1311 };
+
+	for (int t = 0; t < 400; t++) {
+		size_t n = (size_t)(1 + t % 11);
+		double S[121];
+		size_t pins[2], cur[4];
+		pl_buddies_problem p = PL_BUDDIES_PROBLEM_INIT;
+		pl_buddies_result res = PL_BUDDIES_RESULT_INIT;
+		pl_error err = PL_ERROR_INIT;
+		size_t bm;
+		double bw;
+
+		for (size_t i = 0; i < n; i++)
+			for (size_t j = i; j < n; j++) {
+				/* ties: a handful of values (rounded sums of a few shared tags) */
+				double v = (double)tu_range(&r, 0, 4) / 4.0;
+				if (i == j || tu_uniform(&r) < (t % 3 == 0 ? 0.35 : 0.1))
+					v = NAN;
+				S[i * n + j] = S[j * n + i] = v;
+			}
+		p.n = n;
+		p.score = S;
+		p.triad = t % 5 != 0;
+		p.stickiness = t % 2 ? 0.25 : 0.0;
+		if (n >= 5 && t % 3 != 2) {
+			cur[0] = 1;
+			cur[1] = 2;
+			cur[2] = 3;
+			cur[3] = 4;
+			p.ncurrent = 2;
+			p.current = cur;
+		}
+		if (n >= 7 && t % 4 == 1 && !isnan(S[5 * n + 6])) {
+			pins[0] = 5;
+			pins[1] = 6;
+			p.npinned = 1;
+			p.pinned = pins;
+		}
+		p.top = 3;
+		ck_assert_int_eq(pl_buddies_solve(&p, &res, &err), PL_OK);
+		check_solution(&p, &res);
+		brute(&p, &bm, &bw);
+		ck_assert_uint_eq(res.matched, bm);
+		ck_assert_msg(fabs(res.objective - bw) < 1e-9, "cohort %d (n %zu): %g vs brute force %g",
+			      t, n, res.objective, bw);
+		if (res.triad[0] >= 0)
+			ck_assert(res.triad_exact);
+		for (size_t i = 0; i < n && p.npinned == 0; i++)
+			for (size_t k = 0; k < res.nalt[i]; k++) {
+				const pl_buddies_alt *a = &res.alt[i * res.top + k];
+				pl_buddies_problem q = p;
+				size_t pp[2] = { i, a->partner }, am;
+				double aw;
+				q.npinned = 1;
+				q.pinned = pp;
+				brute(&q, &am, &aw);
+				ck_assert_double_eq_tol(a->total_change, aw - bw, 1e-9);
+				ck_assert_int_eq(a->matched_change, (long)am - (long)bm);
+			}
+		pl_buddies_result_release(&res);
+	}
+}
+END_TEST
+
 /* Hand example: 5 clients. Pair scores: 01 = 0.9, 23 = 0.8, 4 with 0/1 = 0.6/0.5, 4 with 2/3 =
  * 0.1/0.1, others 0.2. Best: (0,1) + (2,3) = 1.7, and 4 joins (0,1): + 0.6 + 0.5 = 2.8. */
 START_TEST(test_triad_hand)
@@ -428,6 +500,7 @@ static Suite *buddies_suite(void)
 
 	tcase_set_timeout(tc, 600);
 	tcase_add_test(tc, test_brute_force);
+	tcase_add_test(tc, test_brute_force_up_to_11);
 	tcase_add_test(tc, test_triad_hand);
 	tcase_add_test(tc, test_pins_and_errors);
 	tcase_add_test(tc, test_partner_rule_cli);
