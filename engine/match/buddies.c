@@ -11,7 +11,9 @@
  * polytope's dual): the duals of the maximum matching of F bound W*(F \ T) for every T at once
  * (triad_bounds), and triangles are solved (one blossom solve each) in decreasing order of bound
  * until the bound drops below the best value found. Up to PL_BUDDIES_TRIAD_EXACT_CLIENTS clients
- * (the bounds cost O(|F|^3) comparisons). Beyond, we start from a maximum matching M of F
+ * (the bounds cost O(|F|^3) comparisons), and within a budget of 2|F| + 32 solves: when the
+ * bounds are too weak to settle it by then (many triangles whose rest cannot be paired, or
+ * near-ties), it gives up and the exchange heuristic below decides (triad_exact = 0). Beyond, we start from a maximum matching M of F
  * (leaving c0) and try (1) c0 joining each pair of M, and (2) every "rotation" where c0 takes the
  * place of x in a pair (x, y) of M and x joins a pair: O(|F|^2) evaluations that contain the triad
  * of every matching one exchange away from M.
@@ -131,6 +133,7 @@ static void order_triad(const bctx *B, long t[3])
 typedef struct bwork {
 	size_t *F, *R, k;
 	long *tmp;
+	int gave_up; /* the branch and bound ran out of its budget of solves */
 } bwork;
 
 /* Start s from the pins and the extra pair (x, y) (x < 0: none); W->F = everyone else. */
@@ -306,6 +309,9 @@ static double triad_ub(const bctx *B, const bwork *W, const tbound *tb, size_t a
 	return triad_weight(B, F[a], F[b], F[c]) + tb->base - tb->y[a] - tb->y[b] - tb->y[c] - pz;
 }
 
+/* Solves the branch and bound may spend on one triad before it gives up (see exact_triad). */
+#define TRIAD_BB_BUDGET(k) (2 * (k) + 32)
+
 typedef struct tcand {
 	double ub;
 	size_t a, b, c;
@@ -381,7 +387,7 @@ static pl_status exact_triad(bctx *B, bwork *W, bsol *s, size_t *pairs, pl_error
 	const size_t *F = W->F;
 	tbound tb = { NULL, NULL, 0.0 };
 	tcand *cand = NULL;
-	size_t ncand = 0, r, rp, nval = 0;
+	size_t ncand = 0, r, rp, nval = 0, evals = 0;
 	double best = -DBL_MAX, maxub, rw;
 	long bt[3] = { -1, -1, -1 };
 	tcand *val = NULL; /* evaluated triangles with their values (ub holds the value) */
@@ -412,6 +418,10 @@ static pl_status exact_triad(bctx *B, bwork *W, bsol *s, size_t *pairs, pl_error
 			double v;
 			if (cand[q].ub < best - 1e-12)
 				break;
+			if (++evals > TRIAD_BB_BUDGET(W->k)) {
+				W->gave_up = 1; /* weak bounds: the caller falls back to the exchanges */
+				goto out;
+			}
 			st = pair_rest(B, W, t, W->tmp, &r, &rp, &rw, err);
 			if (st != PL_OK)
 				goto out;
@@ -607,7 +617,7 @@ static pl_status solve_core(bctx *B, long x, long y, bsol *s, pl_error *err)
 {
 	size_t n = B->n, pairs = 0, tri;
 	bwork W = { malloc((n + 1) * sizeof(size_t)), malloc((n + 1) * sizeof(size_t)), 0,
-		    malloc((n + 1) * sizeof(long)) };
+		    malloc((n + 1) * sizeof(long)), 0 };
 	double weight = 0.0;
 	pl_status st = PL_OK;
 
@@ -622,9 +632,11 @@ static pl_status solve_core(bctx *B, long x, long y, bsol *s, pl_error *err)
 	if (B->p->triad && W.k % 2 == 1 && 2 * pairs + 1 == W.k) {
 		/* no allowed triangle: the leftover stays alone */
 		tri = count_triads(B, &W);
+		W.gave_up = 0;
 		if (tri > 0 && W.k <= PL_BUDDIES_TRIAD_EXACT_CLIENTS && !B->p->triad_heuristic)
 			st = exact_triad(B, &W, s, &pairs, err);
-		else if (tri > 0)
+		if (st == PL_OK && tri > 0 && (W.gave_up || W.k > PL_BUDDIES_TRIAD_EXACT_CLIENTS ||
+					       B->p->triad_heuristic))
 			st = exchange_triad(B, &W, s, err);
 		if (st != PL_OK)
 			goto out;
