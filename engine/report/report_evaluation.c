@@ -3,10 +3,10 @@
  * paper shows: ROC and precision-recall curves, the reliability diagram, the decision curve, lead
  * times against the random-alert null, and forest plots of AUROC by reference score and subgroup.
  *
- * Curves: taken from the answer when it carries them (members "roc", "pr", "decision_curve",
- * directly or under "curves" or "metrics", each an object of arrays or an array of points),
- * otherwise computed from per-row predictions when given ({"risk", "label"} rows), otherwise the
- * panel says what is missing. The decision curve is net benefit = TP/n - FP/n * t/(1 - t) at
+ * Curves: taken from the answer's metrics.curves (members "roc", "pr" and "decision_curve",
+ * arrays of points, as risk evaluate writes them), otherwise computed from per-row predictions
+ * when given (the {"risk", "label"} rows of `risk evaluate --rows`), otherwise the panel says
+ * what is missing. The decision curve is net benefit = TP/n - FP/n * t/(1 - t) at
  * threshold probability t, against treating everyone and no one (Vickers & Elkin, "Decision curve
  * analysis", Medical Decision Making 26(6), 2006).
  */
@@ -67,14 +67,10 @@ static int curve_from_json(json_t *node, const char *xk, const char *yk, const c
 	return 1;
 }
 
-static json_t *find_member(json_t *answer, const char *name)
+/* A curve of the answer: metrics.curves.<name> (risk evaluate's layout). */
+static json_t *answer_curve(json_t *answer, const char *name)
 {
-	json_t *v = json_object_get(answer, name);
-	if (!v)
-		v = json_object_get(rp_obj(answer, "curves"), name);
-	if (!v)
-		v = json_object_get(rp_obj(answer, "metrics"), name);
-	return v;
+	return json_object_get(rp_obj(rp_obj(answer, "metrics"), "curves"), name);
 }
 
 /* ---- curves from per-row predictions ---- */
@@ -270,8 +266,8 @@ static pl_status reliability_panel(pl_buf *b, json_t *answer, pl_error *err)
 	pl_buf_escape(b, what);
 	pl_buf_puts(b, "); the dotted diagonal is perfect calibration.</p>\n");
 	if (strcmp(what, "deciles of predicted risk") != 0)
-		rp_missing(b, "A table by deciles of predicted risk is not in this answer yet "
-			      "(issue 12); fixed-width bins are shown.");
+		rp_missing(b, "This answer has no table by deciles of predicted risk "
+			      "(metrics.calibration.deciles); fixed-width bins are shown.");
 	pl_buf_puts(b, "</section>\n");
 	return st;
 }
@@ -316,8 +312,6 @@ static pl_status lead_panel(pl_buf *b, json_t *answer, pl_error *err)
 	pl_plot_forest f = { NULL, NULL, 0, 0, labels, e, lo, hi, NAN, PL_PLOT_AUTO, PL_PLOT_AUTO };
 	pl_status st;
 
-	if (!null)
-		null = rp_obj(m, "lead_time_null");
 	pl_buf_puts(b, "<section id=\"lead-time\">");
 	rp_heading(b, 2, NULL, "Lead time and lapses detected");
 	e[0] = rp_value_ci(m, "lapses_detected", &lo[0], &hi[0]);
@@ -343,8 +337,7 @@ static pl_status lead_panel(pl_buf *b, json_t *answer, pl_error *err)
 	}
 	if (!null)
 		rp_missing(b, "The random-alert null (lead time and lapses detected for random alerts "
-			      "at the same rate) is not in this answer; risk evaluate adds it with "
-			      "issue 12.");
+			      "at the same rate, metrics.random_alerts) is not in this answer.");
 	pl_buf_puts(b, "</section>\n");
 	return st;
 }
@@ -432,12 +425,37 @@ static pl_status subgroup_panel(pl_buf *b, json_t *answer, pl_error *err)
 	return st;
 }
 
+/* One row of the summary table: node[key] as {"value", "ci"} (or a bare number). */
+static void metric_row(pl_buf *b, const char *label, json_t *node, const char *key)
+{
+	double lo, hi, v;
+
+	if (!json_object_get(node, key))
+		return;
+	v = rp_value_ci(node, key, &lo, &hi);
+	pl_buf_puts(b, "<tr>");
+	rp_td(b, label);
+	rp_td_num(b, v, 3);
+	pl_buf_puts(b, "<td class=\"num\">");
+	if (isfinite(lo)) {
+		pl_buf_num(b, lo, 3);
+		pl_buf_puts(b, " - ");
+		pl_buf_num(b, hi, 3);
+	}
+	pl_buf_puts(b, "</td></tr>\n");
+}
+
 static void metrics_table(pl_buf *b, json_t *answer)
 {
-	static const char *const keys[] = { "auroc", "auprc", "brier", "ece", "ece_adaptive", "prevalence",
-					    "calibration_slope", "calibration_in_the_large", "oe_ratio", "ici", NULL };
+	static const char *const keys[] = { "auroc", "auprc", "brier", "ece", "ece_adaptive", "prevalence", NULL };
+	/* metrics.calibration (risk evaluate): ECE alone says little at a 2 % prevalence */
+	static const char *const cal[][2] = { { "slope", "calibration slope" },
+					      { "in_the_large", "calibration-in-the-large" },
+					      { "oe_ratio", "observed / expected" },
+					      { "ici", "integrated calibration index" } };
+	static const char *const tiers[] = { "moderate", "high", "budget" };
+	static const char *const what[] = { "sensitivity", "specificity", "ppv", "alerts_per_client_week" };
 	json_t *m = rp_obj(answer, "metrics"), *d = rp_obj(answer, "data");
-	double lo, hi, v;
 
 	pl_buf_puts(b, "<section id=\"summary\">");
 	rp_heading(b, 2, NULL, "Summary");
@@ -447,44 +465,16 @@ static void metrics_table(pl_buf *b, json_t *answer)
 			      rp_num(d, "positives"), rp_num(d, "horizon_days"), rp_num(d, "lapses"));
 	pl_buf_puts(b, "<div class=\"scroll\"><table class=\"metrics\"><thead><tr><th>metric</th>"
 		       "<th>value</th><th>95% interval</th></tr></thead><tbody>\n");
-	for (size_t k = 0; keys[k]; k++) {
-		v = rp_value_ci(m, keys[k], &lo, &hi);
-		if (!json_object_get(m, keys[k]))
-			continue;
-		pl_buf_puts(b, "<tr>");
-		rp_td(b, keys[k]);
-		rp_td_num(b, v, 3);
-		pl_buf_puts(b, "<td class=\"num\">");
-		if (isfinite(lo)) {
-			pl_buf_num(b, lo, 3);
-			pl_buf_puts(b, " - ");
-			pl_buf_num(b, hi, 3);
+	for (size_t k = 0; keys[k]; k++)
+		metric_row(b, keys[k], m, keys[k]);
+	for (size_t k = 0; k < sizeof(cal) / sizeof(cal[0]); k++)
+		metric_row(b, cal[k][1], rp_obj(m, "calibration"), cal[k][0]);
+	for (size_t t = 0; t < 3; t++)
+		for (size_t w = 0; w < 4; w++) {
+			char name[64];
+			snprintf(name, sizeof(name), "%s: %s", tiers[t], what[w]);
+			metric_row(b, name, rp_obj(m, tiers[t]), what[w]);
 		}
-		pl_buf_puts(b, "</td></tr>\n");
-	}
-	{
-		static const char *const tiers[] = { "moderate", "high", "budget" };
-		static const char *const what[] = { "sensitivity", "specificity", "ppv", "alerts_per_client_week" };
-		for (size_t t = 0; t < 3; t++)
-			for (size_t w = 0; w < 4; w++) {
-				json_t *tier = rp_obj(m, tiers[t]);
-				char name[64];
-				if (!tier || !json_object_get(tier, what[w]))
-					continue;
-				v = rp_value_ci(tier, what[w], &lo, &hi);
-				snprintf(name, sizeof(name), "%s: %s", tiers[t], what[w]);
-				pl_buf_puts(b, "<tr>");
-				rp_td(b, name);
-				rp_td_num(b, v, 3);
-				pl_buf_puts(b, "<td class=\"num\">");
-				if (isfinite(lo)) {
-					pl_buf_num(b, lo, 3);
-					pl_buf_puts(b, " - ");
-					pl_buf_num(b, hi, 3);
-				}
-				pl_buf_puts(b, "</td></tr>\n");
-			}
-	}
 	pl_buf_puts(b, "</tbody></table></div></section>\n");
 }
 
@@ -501,9 +491,9 @@ pl_status pl_report_evaluation(json_t *answer, json_t *rows, pl_buf *out, pl_err
 	if ((st = pl_json_get_object(answer, "metrics", "", 1, &metrics, err)) != PL_OK)
 		return pl_error_set(err, st, "/metrics", "an evaluation report reads the answer of "
 				    "`peerlink risk evaluate`, which has a \"metrics\" object");
-	have_roc = curve_from_json(find_member(answer, "roc"), "fpr", "tpr", NULL, &roc);
-	have_pr = curve_from_json(find_member(answer, "pr"), "recall", "precision", NULL, &pr);
-	have_dc = curve_from_json(find_member(answer, "decision_curve"), "threshold", "net_benefit",
+	have_roc = curve_from_json(answer_curve(answer, "roc"), "fpr", "tpr", NULL, &roc);
+	have_pr = curve_from_json(answer_curve(answer, "pr"), "recall", "precision", NULL, &pr);
+	have_dc = curve_from_json(answer_curve(answer, "decision_curve"), "threshold", "net_benefit",
 				  "treat_all", &dc);
 	if (rows && (!have_roc || !have_pr || !have_dc)) {
 		curve r2, p2;
@@ -552,7 +542,7 @@ pl_status pl_report_evaluation(json_t *answer, json_t *rows, pl_buf *out, pl_err
 				 &roc, 1, NAN, err);
 	else
 		rp_missing(out, "ROC curve: the answer carries no curve points and no per-row "
-			       "predictions were given (--rows FILE); risk evaluate adds both with issue 12.");
+			       "predictions were given (--rows FILE).");
 	if (st == PL_OK && have_pr) {
 		double lo, hi;
 		/* no-skill precision: the prevalence of the rows the curve was drawn from */
@@ -576,7 +566,7 @@ pl_status pl_report_evaluation(json_t *answer, json_t *rows, pl_buf *out, pl_err
 		st = decision_panel(out, &dc, err);
 	else
 		rp_missing(out, "Decision curve: no net-benefit points in the answer and no per-row "
-			       "predictions (--rows FILE); risk evaluate adds them with issue 12.");
+			       "predictions (--rows FILE).");
 	pl_buf_puts(out, "</section>\n");
 	if (st != PL_OK)
 		goto out;

@@ -107,18 +107,18 @@ def build_reports(peerlink, src, work):
     run([peerlink, "risk", "score", "-i", cohort, "--model", model, "--as-of", "2026-04-16",
          "--no-timing"], j("score.json"))
     run([peerlink, "risk", "evaluate", "-i", cohort, "--model", model, "--baselines",
-         "--bootstrap", "20", "--no-timing"], j("evaluate.json"))
+         "--bootstrap", "20", "--no-timing", "--rows", j("rows.jsonl")], j("evaluate.json"))
     run([peerlink, "risk", "ews", "-i", series, "--no-timing"], j("ews.json"))
     run([peerlink, "match", "mentors", "-i", os.path.join(ex, "program.json"), "--no-timing"], j("mentors.json"))
     run([peerlink, "match", "buddies", "-i", os.path.join(ex, "buddies.json"), "--no-timing"], j("buddies.json"))
     run([peerlink, "match", "groups", "-i", os.path.join(ex, "groups.json"), "--no-timing"], j("groups.json"))
-    rows = os.path.join(os.path.dirname(os.path.abspath(__file__)), "rows.jsonl")
     pages = {
         "risk": [peerlink, "report", "risk", "-i", j("score.json"), "--checkins", cohort,
                  "--model", model, "--detail", "3", "--weeks", "8"],
         "matches": [peerlink, "report", "matches", "-i", j("mentors.json"), "--buddies",
                     j("buddies.json"), "--groups", j("groups.json")],
-        "evaluation": [peerlink, "report", "evaluation", "-i", j("evaluate.json"), "--rows", rows],
+        # the curves come from the answer (metrics.curves); the rows are there as they would be
+        "evaluation": [peerlink, "report", "evaluation", "-i", j("evaluate.json"), "--rows", j("rows.jsonl")],
         "ews": [peerlink, "report", "ews", "-i", j("ews.json"), "--series", series],
     }
     for kind, args in pages.items():
@@ -127,20 +127,18 @@ def build_reports(peerlink, src, work):
         "series": json.load(open(series))["series"],
         "evaluate": json.load(open(j("evaluate.json"))),
         "score": json.load(open(j("score.json"))),
-        "rows": [json.loads(line) for line in open(rows) if line.strip()],
     }
 
 
 def expected_marks(known):
     """CSS selector -> count, per report, derived from the known inputs."""
     ev = known["evaluate"]
-    # deciles of predicted risk when the answer has them (issue 12), else the fixed-width bins
-    table = ev["metrics"].get("calibration", {}).get("deciles") or ev["metrics"]["reliability"]
+    table = ev["metrics"]["calibration"]["deciles"]
     bins = [b for b in table if b["n"] > 0]
     subgroups = sum(len(v) for v in ev["subgroups"].values())
     refs = 1 + 2 + len(ev["baselines"])
-    scored = [r for r in known["rows"] if r["risk"] is not None]
-    distinct = len({r["risk"] for r in scored})
+    # the ROC step path: a move to the answer's every point after the first
+    roc_moves = len(ev["metrics"]["curves"]["roc"]) - 1
     finite = sum(1 for v in known["series"] if v is not None)
     return {
         "risk": {
@@ -164,9 +162,10 @@ def expected_marks(known):
             "#pr path.step": 1,
             "#reliability .pt": len(bins),
             "#decision path.line": 3,                      # model, treat all, treat none
+            "#lead-time g.forest-row": 4,                  # model and random alerts, twice
             "#subgroups g.forest-row": refs + subgroups,
             "#subgroups line.ci": None,                    # counted, not fixed: intervals may be null
-            "#roc path.step@H": distinct,                  # one step per distinct score
+            "#roc path.step@H": roc_moves,                 # one step per curve point
         },
         "ews": {
             "#series .pt": finite,

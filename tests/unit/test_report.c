@@ -7,6 +7,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <check.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -176,6 +177,17 @@ START_TEST(evaluation_report_with_rows)
 			     SRC "/datasets/examples/cohort_20.json", "--baselines", "--bootstrap", "20",
 			     "--no-timing", NULL };
 	char *answer = run_to_file(ev, NULL);
+	char *stripped = tu_write_temp("", ".json");
+	json_t *doc = json_load_file(answer, 0, NULL);
+	size_t roc_points;
+	/* the rows are a fallback for an answer without metrics.curves: test it on one */
+	ck_assert_ptr_nonnull(doc);
+	roc_points = json_array_size(json_object_get(json_object_get(json_object_get(doc, "metrics"),
+								      "curves"), "roc"));
+	ck_assert_uint_gt(roc_points, 1);
+	ck_assert_int_eq(json_object_del(json_object_get(doc, "metrics"), "curves"), 0);
+	ck_assert_int_eq(json_dump_file(doc, stripped, 0), 0);
+	json_decref(doc);
 	/* 8 usable rows (one unscored), 7 distinct scores, 3 positives: ROC (0, 0) + 7 steps */
 	char *rows = tu_write_temp("{\"risk\": 0.9, \"label\": 1}\n{\"risk\": 0.8, \"label\": 0}\n"
 				   "{\"risk\": 0.7, \"label\": 1}\n\n{\"risk\": 0.5, \"label\": 0}\n"
@@ -183,8 +195,9 @@ START_TEST(evaluation_report_with_rows)
 				   "{\"risk\": 0.1, \"label\": 0}\n{\"risk\": null, \"label\": 1}\n"
 				   "{\"risk\": 0.05, \"label\": 0}\n", ".jsonl");
 	char *bad = tu_write_temp("{\"risk\": 0.9, \"label\": 1}\n[1, 2]\n", ".jsonl");
-	const char *rep[] = { "report", "evaluation", "--input", answer, "--rows", rows, NULL };
-	const char *norows[] = { "report", "evaluation", "--input", answer, NULL };
+	const char *rep[] = { "report", "evaluation", "--input", stripped, "--rows", rows, NULL };
+	const char *norows[] = { "report", "evaluation", "--input", stripped, NULL };
+	const char *curves[] = { "report", "evaluation", "--input", answer, "--rows", rows, NULL };
 	const char *badrows[] = { "report", "evaluation", "--input", answer, "--rows", bad, NULL };
 	tu_run r;
 	const char *roc;
@@ -198,6 +211,7 @@ START_TEST(evaluation_report_with_rows)
 	ck_assert_ptr_nonnull(strstr(r.out, "id=\"decision\""));
 	ck_assert_ptr_nonnull(strstr(r.out, "id=\"subgroups\""));
 	ck_assert_uint_eq(count(r.out, "class=\"step\""), 2);
+	ck_assert_ptr_nonnull(strstr(r.out, "per-row predictions given"));
 	roc = strstr(strstr(r.out, "id=\"roc\""), "class=\"step\" d=\"");
 	/* the ROC path: one move and 7 horizontal-vertical steps */
 	{
@@ -217,15 +231,31 @@ START_TEST(evaluation_report_with_rows)
 	ck_assert_uint_eq(count(r.out, "class=\"step\""), 0);
 	ck_assert_ptr_nonnull(strstr(r.out, "ROC curve: the answer carries no curve points"));
 	tu_run_release(&r);
+	/* with metrics.curves the answer's points win over the rows: one step per point after (0, 0) */
+	ck_assert_int_eq(tu_run_cli(curves, NULL, &r), 0);
+	ck_assert_int_eq(r.exit_code, 0);
+	ck_assert_uint_eq(count(r.out, "class=\"step\""), 2);
+	roc = strstr(strstr(r.out, "id=\"roc\""), "class=\"step\" d=\"");
+	{
+		const char *end = strchr(roc + 16, '"');
+		size_t h = 0;
+		for (const char *q = roc + 16; q < end; q++)
+			h += *q == 'H';
+		ck_assert_uint_eq(h, roc_points - 1);
+	}
+	ck_assert_ptr_null(strstr(r.out, "per-row predictions given"));
+	tu_run_release(&r);
 	ck_assert_int_eq(tu_run_cli(badrows, NULL, &r), 0);
 	ck_assert_int_eq(r.exit_code, 3);
 	ck_assert_ptr_nonnull(strstr(r.err, "\"line\":2"));
 	ck_assert_str_eq(r.out, "");
 	tu_run_release(&r);
 	unlink(answer);
+	unlink(stripped);
 	unlink(rows);
 	unlink(bad);
 	free(answer);
+	free(stripped);
 	free(rows);
 	free(bad);
 }
