@@ -721,6 +721,8 @@ pl_status pl_ews_analyze(const double *x, size_t n, const pl_ews_request *req, p
 	for (int k = 0; k < PL_EWS_NINDICATORS; k++)
 		res->indicator[k] = w.ind[k];
 	st = pipeline(x, n, req, &w, res->tau, err);
+	free(w.tau_scratch); /* the result owns the other arrays; the scratch is ours */
+	w.tau_scratch = NULL;
 	if (st == PL_OK && req->surrogates != PL_SURROGATE_NONE && req->surrogate_count > 0)
 		st = surrogate_pvalues(x, n, req, res, err);
 	if (st != PL_OK)
