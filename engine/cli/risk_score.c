@@ -229,15 +229,26 @@ static pl_status resolve_as_of(cli_ctx *ctx, const char *doc_as_of, const risk_i
 	return PL_OK;
 }
 
-int risk_scorer_open_jsonl(cli_ctx *ctx, risk_scorer *s, risk_latest_fn latest, void *arg)
+/* The scorer before the input's options: defaults, the model and the actions table. The one
+ * setup of risk score and of peerlink-mpi's (risk_scorer_open_jsonl), so they cannot drift. */
+static pl_status scorer_open(cli_ctx *ctx, risk_scorer *s)
 {
 	pl_status st;
 
 	memset(s, 0, sizeof(*s));
 	s->as_of = INT32_MIN;
 	s->top = 10;
-	s->serialize = 1;
+	s->serialize = ctx->jsonl || !ctx->pretty;
 	st = load_model(ctx, &s->model);
+	if (st == PL_OK)
+		st = load_actions(ctx, &s->actions);
+	return st;
+}
+
+int risk_scorer_open_jsonl(cli_ctx *ctx, risk_scorer *s, risk_latest_fn latest, void *arg)
+{
+	pl_status st = scorer_open(ctx, s);
+
 	if (st == PL_OK)
 		st = resolve_as_of(ctx, NULL, NULL, NULL, s, latest, arg);
 	if (st != PL_OK)
@@ -250,6 +261,7 @@ int risk_scorer_open_jsonl(cli_ctx *ctx, risk_scorer *s, risk_latest_fn latest, 
 void risk_scorer_release(risk_scorer *s)
 {
 	pl_risk_model_release(&s->model);
+	pl_action_table_release(&s->actions);
 }
 
 int cmd_risk_score(cli_ctx *ctx)
@@ -266,15 +278,9 @@ int cmd_risk_score(cli_ctx *ctx)
 	double t0, t_all = cli_now_ms();
 	int rc;
 
-	memset(&s, 0, sizeof(s));
 	memset(&tally, 0, sizeof(tally));
 	memset(&in, 0, sizeof(in));
-	s.as_of = INT32_MIN;
-	s.top = 10;
-	s.serialize = ctx->jsonl || !ctx->pretty;
-	st = load_model(ctx, &s.model);
-	if (st == PL_OK)
-		st = load_actions(ctx, &s.actions);
+	st = scorer_open(ctx, &s);
 	if (st != PL_OK)
 		goto fail;
 	if (!ctx->jsonl) {
@@ -380,8 +386,7 @@ out:
 		free(cs.texts[k]);
 	free(cs.texts);
 	risk_input_release(&in);
-	pl_risk_model_release(&s.model);
-	pl_action_table_release(&s.actions);
+	risk_scorer_release(&s);
 	return rc;
 }
 
