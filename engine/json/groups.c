@@ -632,12 +632,30 @@ static void group_why(const pl_groups_program *m, const pl_groups_result *res, s
 		appendf(why, size, "%s unplaced %zu", listed ? "," : "", out);
 }
 
+/* What upper_bound bounds, in words beside the numbers (summary.bound_note). */
+static const char *bound_note(const pl_groups_result *res, char *buf, size_t size)
+{
+	if (res->optimal) {
+		snprintf(buf, size, "proven optimal: no grouping that keeps every rule has a larger total "
+			 "(the sum of the pair scores inside the groups) than %.4f", res->objective);
+		return buf;
+	}
+	snprintf(buf, size, "no grouping that keeps every rule can have a total (the sum of the pair "
+		 "scores inside the groups) above %.4f, so this total of %.4f is at least %.1f%% of the "
+		 "best possible; the bound lets each client count its best possible group mates without "
+		 "their being group mates of each other, so the best possible is usually well below it",
+		 res->upper_bound, res->objective,
+		 res->upper_bound > 0 ? 100.0 * res->objective / res->upper_bound : 100.0);
+	return buf;
+}
+
 json_t *pl_json_groups_answer(const pl_groups_program *m, const double *S,
 			      const pl_groups_result *res)
 {
 	json_t *doc = json_object(), *groups = json_array(), *unplaced = json_array(),
 	       *summary = json_object();
 	long *members = malloc((m->n + 1) * sizeof(long));
+	char note[512];
 	size_t formed = 0;
 	double coh_sum = 0.0;
 	size_t coh_n = 0;
@@ -722,6 +740,7 @@ json_t *pl_json_groups_answer(const pl_groups_program *m, const double *S,
 	json_object_set_new(summary, "objective", json_real(pl_json_round(res->objective, SCALE)));
 	json_object_set_new(summary, "upper_bound", json_real(pl_json_round(res->upper_bound, SCALE)));
 	json_object_set_new(summary, "gap", json_real(pl_json_round(res->gap, SCALE)));
+	json_object_set_new(summary, "bound_note", json_string(bound_note(res, note, sizeof(note))));
 	json_object_set_new(summary, "optimal", json_boolean(res->optimal));
 	json_object_set_new(summary, "mean_cohesion",
 			    coh_n ? json_real(pl_json_round(coh_sum / (double)coh_n, SCALE)) : json_null());

@@ -1359,7 +1359,7 @@ static double sum_largest(double *x, size_t m, size_t k)
 	return s;
 }
 
-static pl_status pair_count_bound(const inst *I, double *out, pl_error *err)
+static pl_status pair_count_bound(const inst *I, double *out, size_t *npairs, pl_error *err)
 {
 	const pl_groups_problem *p = I->p;
 	size_t n = I->n, G = I->G, placeable = 0, pairs = 0, m = 0, left;
@@ -1386,6 +1386,7 @@ static pl_status pair_count_bound(const inst *I, double *out, pl_error *err)
 		caps[best] = 0;
 	}
 	free(caps);
+	*npairs = pairs;
 	x = malloc((n * (n > 0 ? n - 1 : 0) / 2 + 1) * sizeof(double));
 	if (!x)
 		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
@@ -1412,6 +1413,11 @@ typedef struct ubound {
 	double *A, *hv;
 	size_t *hid, *sel, *nsel;
 	unsigned char *M, *ce;  /* M: n x n chosen marks; ce[i*ncls + c]: i may be in class c */
+	double *nu;             /* ncls: the price of a seat in a class (see lagrangian_value) */
+	size_t *ccap, *ccount;  /* ncls: seats in the class (sum of its groups' maxima); clients
+	                           choosing it in the current relaxation */
+	double mu;              /* the price of a pair (see pairs_priced); 0 during the steps */
+	size_t pairs;           /* the most pairs a feasible grouping holds */
 } ubound;
 
 static void ubound_release(ubound *B)
@@ -1424,6 +1430,9 @@ static void ubound_release(ubound *B)
 	free(B->nsel);
 	free(B->M);
 	free(B->ce);
+	free(B->nu);
+	free(B->ccap);
+	free(B->ccount);
 }
 
 static int ubound_alloc(ubound *B)
@@ -1438,8 +1447,20 @@ static int ubound_alloc(ubound *B)
 	B->nsel = calloc(n + 1, sizeof(size_t));
 	B->M = calloc(n * n + 1, 1);
 	B->ce = calloc(n * ncls + 1, 1);
-	if (!B->A || !B->hv || !B->hid || !B->sel || !B->nsel || !B->M || !B->ce)
+	B->nu = calloc(ncls + 1, sizeof(double));
+	B->ccap = calloc(ncls + 1, sizeof(size_t));
+	B->ccount = calloc(ncls + 1, sizeof(size_t));
+	if (!B->A || !B->hv || !B->hid || !B->sel || !B->nsel || !B->M || !B->ce || !B->nu ||
+	    !B->ccap || !B->ccount)
 		return -1;
+	for (size_t g = 0; g < G; g++) { /* a group's class: the first of its identical groups */
+		size_t r = g;
+		while (I->same_as[r] >= 0)
+			r = (size_t)I->same_as[r];
+		for (size_t c = 0; c < ncls; c++)
+			if (B->cls[c] == r)
+				B->ccap[c] += I->gmax[g];
+	}
 	for (size_t i = 0; i < n; i++)
 		for (size_t c = 0; c < ncls; c++)
 			B->ce[i * ncls + c] = I->UE[I->unit_of[i] * G + B->cls[c]];
@@ -1457,9 +1478,12 @@ static double lagrangian_value(ubound *B)
 	size_t n = I->n, ncls = B->ncls, kmax = B->kmax;
 	double L = 0.0;
 
+	for (size_t c = 0; c < ncls; c++)
+		B->ccount[c] = 0;
 	for (size_t i = 0; i < n; i++) {
 		double bi = 0.0;
 		size_t lim = climit(I->p, i);
+		long chosen = -1;
 		B->nsel[i] = 0;
 		for (size_t c = 0; c < ncls; c++) {
 			size_t g = B->cls[c], k;
@@ -1471,19 +1495,57 @@ static double lagrangian_value(ubound *B)
 			h.cap = k;
 			for (size_t j = 0; j < n && k > 0; j++)
 				if (j != i && B->ce[j * ncls + c] && !I->cf[i * n + j] &&
-				    B->A[i * n + j] > 0)
-					heap_push(&h, B->A[i * n + j], j);
+				    B->A[i * n + j] - B->mu / 2 > 0)
+					heap_push(&h, B->A[i * n + j] - B->mu / 2, j);
 			for (size_t a = 0; a < h.len; a++)
 				s += h.v[a];
+			s -= B->nu[c];
 			if (s > bi || (B->nsel[i] == 0 && h.len > 0 && s >= bi)) {
 				bi = s;
 				B->nsel[i] = h.len;
+				chosen = (long)c;
 				memcpy(B->sel + i * kmax, h.id, h.len * sizeof(size_t));
 			}
 		}
+		if (chosen >= 0)
+			B->ccount[chosen]++;
 		L += bi;
 	}
-	return L;
+	for (size_t c = 0; c < ncls; c++)
+		L += B->nu[c] * (double)B->ccap[c];
+	return L + B->mu * (double)B->pairs;
+}
+
+/*
+ * Pairs priced. No feasible grouping holds more than P pairs (pair_count_bound), so for every
+ * mu >= 0 the objective is at most mu * P + sum over its pairs of (w_ij - mu): the relaxation
+ * above applied to the scores lowered by mu, plus mu * P. This joins the two bounds (mu = 0 is
+ * the relaxation alone; a large mu tends to the pair count bound) and is often below both: it
+ * knows at once that each client has few partners and that the groups hold few pairs in all.
+ * L is convex in mu (a sum of maxima of functions linear in mu), so a ternary search over
+ * [0, largest score] finds its minimum; `rounds` bounds the evaluations. Returns the best L.
+ */
+static double pairs_priced(ubound *B, double best, unsigned rounds)
+{
+	double lo = 0.0, hi = B->I->scale;
+
+	for (unsigned k = 0; k < rounds && hi - lo > 1e-9 * B->I->scale; k++) {
+		double m1 = lo + (hi - lo) / 3, m2 = hi - (hi - lo) / 3, l1, l2;
+		B->mu = m1;
+		l1 = lagrangian_value(B);
+		B->mu = m2;
+		l2 = lagrangian_value(B);
+		if (l1 < best)
+			best = l1;
+		if (l2 < best)
+			best = l2;
+		if (l1 <= l2)
+			hi = m2;
+		else
+			lo = m1;
+	}
+	B->mu = 0.0;
+	return best;
 }
 
 /* Mark (on = 1) or unmark every chosen pair (i, sel) in M. */
@@ -1508,6 +1570,11 @@ static int subgradient_step(ubound *B, double L, double lower, double theta)
 		for (size_t a = 0; a < B->nsel[i]; a++)
 			if (!B->M[B->sel[i * kmax + a] * n + i])
 				norm += 1.0;
+	for (size_t c = 0; c < B->ncls; c++) {
+		double gc = (double)B->ccount[c] - (double)B->ccap[c];
+		if (gc > 0 || B->nu[c] > 0)
+			norm += gc * gc;
+	}
 	if (norm == 0.0) {
 		mark_chosen(B, 0);
 		return 0;
@@ -1521,6 +1588,11 @@ static int subgradient_step(ubound *B, double L, double lower, double theta)
 				B->A[j * n + i] += step;
 			}
 		}
+	for (size_t c = 0; c < B->ncls; c++) { /* more clients chose it than it seats: dearer */
+		B->nu[c] += step * ((double)B->ccount[c] - (double)B->ccap[c]);
+		if (B->nu[c] < 0)
+			B->nu[c] = 0;
+	}
 	mark_chosen(B, 0);
 	return 1;
 }
@@ -1531,6 +1603,7 @@ static pl_status upper_bound_int(const inst *I, double lower, unsigned iters, do
 	ubound B;
 	double best = DBL_MAX, theta = 1.0, pc = DBL_MAX;
 	size_t since = 0;
+	unsigned mu_rounds = 4;
 	pl_status st = PL_OK;
 
 	*done = 0;
@@ -1542,7 +1615,7 @@ static pl_status upper_bound_int(const inst *I, double lower, unsigned iters, do
 	for (size_t g = 0; g < I->G; g++)
 		if (I->same_as[g] < 0)
 			B.cls[B.ncls++] = g;
-	st = pair_count_bound(I, &pc, err);
+	st = pair_count_bound(I, &pc, &B.pairs, err);
 	if (st != PL_OK)
 		goto out;
 	for (size_t c = 0; c < B.ncls; c++)
@@ -1561,6 +1634,11 @@ static pl_status upper_bound_int(const inst *I, double lower, unsigned iters, do
 			cap = 5;
 		if ((double)iters > cap)
 			iters = (unsigned)cap;
+		/* the pair price's ternary search: 2 evaluations a round, at most 30 rounds, within
+		 * the same budget (at least 4 rounds) */
+		mu_rounds = cap / 2 < 30 ? (unsigned)(cap / 2) : 30;
+		if (mu_rounds < 4)
+			mu_rounds = 4;
 	}
 	for (unsigned it = 0;; it++) {
 		double L = lagrangian_value(&B);
@@ -1579,6 +1657,8 @@ static pl_status upper_bound_int(const inst *I, double lower, unsigned iters, do
 		if (!subgradient_step(&B, L, lower, theta))
 			break;
 	}
+	if (best - lower > 1e-9 * (fabs(best) > 1 ? fabs(best) : 1))
+		best = pairs_priced(&B, best, mu_rounds);
 	*bound = best < pc ? best : pc;
 out:
 	ubound_release(&B);
