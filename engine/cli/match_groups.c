@@ -41,7 +41,7 @@ int cmd_match_groups(cli_ctx *ctx)
 	json_t *answer;
 	pl_groups_program m;
 	pl_json_staffing staff;
-	pl_json_exposure exposure = { 0, 0, NULL };
+	pl_json_exposure exposure;
 	groups_request req = { &m, &staff, &exposure, INT32_MIN };
 	pl_groups_problem pb;
 	pl_groups_result res = PL_GROUPS_RESULT_INIT;
@@ -52,6 +52,7 @@ int cmd_match_groups(cli_ctx *ctx)
 
 	pl_groups_program_init(&m);
 	pl_json_staffing_init(&staff);
+	pl_json_exposure_init(&exposure);
 	if (cli_opt_given(ctx, "as-of"))
 		req.as_of = (int32_t)cli_opt_int(ctx, "as-of");
 	rc = cli_read_program(ctx, read_program, &req);
@@ -82,7 +83,7 @@ int cmd_match_groups(cli_ctx *ctx)
 	}
 	st = pl_json_staff_groups(answer, &staff, &res, &ctx->err);
 	if (st == PL_OK)
-		st = pl_json_write_exposure(answer, &exposure, &m, &ctx->err);
+		st = pl_json_write_exposure(answer, &exposure, &m, &res, &ctx->err);
 	if (st != PL_OK) {
 		json_decref(answer);
 		goto fail;

@@ -5,16 +5,24 @@
 #include <peerlink/json_exposure.h>
 #include <peerlink/checkins.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+void pl_json_exposure_init(pl_json_exposure *x)
+{
+	memset(x, 0, sizeof(*x));
+}
 
 void pl_json_exposure_release(pl_json_exposure *x)
 {
 	if (!x)
 		return;
 	free(x->c);
-	x->c = NULL;
-	x->n = 0;
+	free(x->current);
+	free(x->current_size);
+	free(x->rule);
+	pl_json_exposure_init(x);
 }
 
 /* One plan: an array of {"from": DATE, "max_group_size": n >= 1}, dates strictly increasing. */
@@ -84,16 +92,134 @@ static void apply_step(pl_groups_program *m, size_t k, size_t max)
 		m->client_max[k] = max;
 }
 
+static pl_status read_plans(json_t *doc, int32_t as_of, pl_groups_program *m,
+			    pl_json_exposure *x, pl_error *err);
+static pl_status write_plans(json_t *answer, const pl_json_exposure *x,
+			     const pl_groups_program *m, pl_error *err);
+
+/* The plan of client k, or NULL. */
+static const pl_json_exposure_client *plan_of(const pl_json_exposure *x, size_t k)
+{
+	for (size_t a = 0; a < x->n; a++)
+		if (x->c[a].client == k)
+			return &x->c[a];
+	return NULL;
+}
+
+/* "current": {group id: [client ids]}: each client's current group. */
+static pl_status read_rosters(json_t *cur, pl_groups_program *m, pl_json_exposure *x,
+			      pl_error *err)
+{
+	long *pos = pl_program_positions(&m->P, m->client, m->n);
+	const char *gid;
+	json_t *ids;
+	char p[PL_POINTER_MAX], q[PL_POINTER_MAX];
+	pl_status st = PL_OK;
+
+	if (!pos)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	json_object_foreach(cur, gid, ids) {
+		size_t g = 0;
+		pl_json_ptr(p, sizeof p, "/current", gid);
+		while (g < m->ngroups && strcmp(m->group_id[g], gid) != 0)
+			g++;
+		if (g == m->ngroups) {
+			st = pl_error_set(err, PL_ERR_INVALID, p, "no group has the id '%s'", gid);
+			break;
+		}
+		if (!json_is_array(ids)) {
+			st = pl_error_set(err, PL_ERR_INVALID, p, "a current roster is an array of client ids");
+			break;
+		}
+		for (size_t k = 0; st == PL_OK && k < json_array_size(ids); k++) {
+			const char *cid = json_string_value(json_array_get(ids, k));
+			long pi = cid ? pl_profiles_find(&m->P, cid) : -1;
+			pl_json_ptr_index(q, sizeof q, p, k);
+			if (!cid)
+				st = pl_error_set(err, PL_ERR_INVALID, q, "client ids are strings");
+			else if (pi < 0 || pos[pi] < 0)
+				st = pl_error_set(err, PL_ERR_INVALID, q, "'%s' is not a client of this request",
+						  cid);
+			else if (x->current[pos[pi]] >= 0)
+				st = pl_error_set(err, PL_ERR_INVALID, q, "client '%s' is in two current groups",
+						  cid);
+			else {
+				x->current[pos[pi]] = (long)g;
+				x->current_size[g]++;
+			}
+		}
+		if (st != PL_OK)
+			break;
+	}
+	free(pos);
+	return st;
+}
+
+/* Current rosters and "rematch": who stays, who may move (peerlink/exposure.h), applied to the
+ * program's eligibility. */
+static pl_status read_current(json_t *doc, pl_groups_program *m, pl_json_exposure *x,
+			      pl_error *err)
+{
+	json_t *cur = json_object_get(doc, "current");
+	const char *rematch = "exposure";
+	pl_status st = pl_json_get_string(doc, "rematch", "", 0, &rematch, err);
+
+	if (st != PL_OK)
+		return st;
+	if (strcmp(rematch, "exposure") != 0 && strcmp(rematch, "all") != 0)
+		return pl_error_set(err, PL_ERR_INVALID, "/rematch",
+				    "rematch must be \"exposure\" or \"all\"");
+	if (!cur) {
+		if (json_object_get(doc, "rematch"))
+			return pl_error_set(err, PL_ERR_INVALID, "/rematch",
+					    "rematch needs current rosters (\"current\")");
+		return PL_OK;
+	}
+	if (!json_is_object(cur))
+		return pl_error_set(err, PL_ERR_INVALID, "/current",
+				    "current must be an object: group id -> [client ids]");
+	if (!m->group_id)
+		return pl_error_set(err, PL_ERR_INVALID, "/current",
+				    "current rosters need named groups (\"groups\", not \"group_size\")");
+	x->has_current = 1;
+	x->rematch_all = strcmp(rematch, "all") == 0;
+	x->current = malloc((m->n + 1) * sizeof(long));
+	x->current_size = calloc(m->ngroups + 1, sizeof(size_t));
+	x->rule = calloc(m->n + 1, sizeof(int));
+	if (!x->current || !x->current_size || !x->rule)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	for (size_t i = 0; i < m->n; i++)
+		x->current[i] = -1;
+	st = read_rosters(cur, m, x, err);
+	for (size_t i = 0; st == PL_OK && i < m->n; i++) {
+		const pl_json_exposure_client *c = plan_of(x, i);
+		long g0 = x->current[i];
+		pl_roster_rule r = pl_roster_rule_for(g0, g0 >= 0 ? x->current_size[g0] : 0, c != NULL,
+						      c ? c->step.max_group_size : 0, x->rematch_all);
+		x->rule[i] = (int)r;
+		for (size_t g = 0; g < m->ngroups; g++)
+			if (!pl_roster_may_join(r, g0, g0 >= 0 ? x->current_size[g0] : 0, g,
+						m->max_size[g]))
+				m->eligible[i * m->ngroups + g] = 0;
+	}
+	return st;
+}
+
 pl_status pl_json_read_exposure(json_t *doc, int32_t as_of, pl_groups_program *m,
 				pl_json_exposure *x, pl_error *err)
+{
+	pl_status st = read_plans(doc, as_of, m, x, err);
+	return st == PL_OK ? read_current(doc, m, x, err) : st;
+}
+
+static pl_status read_plans(json_t *doc, int32_t as_of, pl_groups_program *m,
+			    pl_json_exposure *x, pl_error *err)
 {
 	json_t *arr = json_object_get(doc, "clients");
 	char p[PL_POINTER_MAX], q[PL_POINTER_MAX];
 	size_t any = 0;
 	pl_status st = PL_OK;
 
-	x->n = 0;
-	x->c = NULL;
 	for (size_t k = 0; k < json_array_size(arr); k++)
 		any += json_object_get(json_array_get(arr, k), "exposure") != NULL;
 	if (!any) {
@@ -148,8 +274,92 @@ static json_t *step_json(const pl_exposure_step *s)
 	return e;
 }
 
+static json_t *group_name(const pl_groups_program *m, long g)
+{
+	return g >= 0 ? json_string(m->group_id[g]) : json_null();
+}
+
+/* Why client i is where it is now, compared with its current group (the rosters' "why"). */
+static void move_why(const pl_json_exposure *x, const pl_groups_program *m,
+		     const pl_groups_result *res, size_t i, char *buf, size_t size)
+{
+	const pl_json_exposure_client *c = plan_of(x, i);
+	long from = x->current[i], to = res->group_of[i];
+	char d[16] = "";
+
+	if (c)
+		pl_date_format(c->step.from, d);
+	switch ((pl_roster_rule)x->rule[i]) {
+	case PL_ROSTER_ONE_ON_ONE:
+		snprintf(buf, size, "exposure plan: one-on-one (a mentor or a buddy) from %s", d);
+		return;
+	case PL_ROSTER_REMATCH:
+		snprintf(buf, size, "rematch: all (every group formed again)%s",
+			 to < 0 ? "; not placed now" : "");
+		return;
+	case PL_ROSTER_NEW:
+		snprintf(buf, size, "in no group before");
+		if (to < 0)
+			snprintf(buf, size, "in no group before, and not placed now: %s",
+				 pl_groups_reason_name(res->reason[i]));
+		return;
+	case PL_ROSTER_STEP_UP:
+		if (to >= 0) {
+			snprintf(buf, size, "exposure plan: groups of up to %zu from %s, and %s had %zu "
+				 "members", c ? c->step.max_group_size : 0, d, m->group_id[from],
+				 x->current_size[from]);
+			return;
+		}
+		break;
+	case PL_ROSTER_STAYS:
+		break;
+	}
+	snprintf(buf, size, "could not stay: %s", pl_groups_reason_name(res->reason[i]));
+}
+
+/* "rosters": who stays in their current group and who moves, with why. */
+static json_t *rosters_json(const pl_json_exposure *x, const pl_groups_program *m,
+			    const pl_groups_result *res)
+{
+	json_t *r = json_object(), *stays = json_array(), *moves = json_array();
+	char why[256];
+
+	json_object_set_new(r, "rematch", json_string(x->rematch_all ? "all" : "exposure"));
+	for (size_t i = 0; i < m->n; i++) {
+		long from = x->current[i], to = res->group_of[i];
+		const char *id = m->P.items[m->client[i]].id;
+		json_t *e;
+		if (from < 0 && to < 0)
+			continue;
+		if (from == to) {
+			json_array_append_new(stays, json_string(id));
+			continue;
+		}
+		move_why(x, m, res, i, why, sizeof why);
+		e = json_object();
+		json_object_set_new(e, "client", json_string(id));
+		json_object_set_new(e, "from", group_name(m, from));
+		json_object_set_new(e, "to", group_name(m, to));
+		json_object_set_new(e, "why", json_string(why));
+		json_array_append_new(moves, e);
+	}
+	json_object_set_new(r, "stays", stays);
+	json_object_set_new(r, "moves", moves);
+	return r;
+}
+
 pl_status pl_json_write_exposure(json_t *answer, const pl_json_exposure *x,
-				 const pl_groups_program *m, pl_error *err)
+				 const pl_groups_program *m, const pl_groups_result *res,
+				 pl_error *err)
+{
+	pl_status st = write_plans(answer, x, m, err);
+	if (st == PL_OK && x->has_current)
+		json_object_set_new(answer, "rosters", rosters_json(x, m, res));
+	return st;
+}
+
+static pl_status write_plans(json_t *answer, const pl_json_exposure *x,
+			     const pl_groups_program *m, pl_error *err)
 {
 	json_t *plans, *one, *unplaced = json_object_get(answer, "unplaced");
 	json_t *summary = json_object_get(answer, "summary");

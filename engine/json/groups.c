@@ -393,7 +393,8 @@ pl_status pl_json_read_groups_program(json_t *doc, pl_groups_program *m, pl_erro
 {
 	static const char *const keys[] = { "clients", "groups", "group_size", "group_count",
 					    "social_anxiety_max", "size_limit", "keep_apart", "keep_together",
-					    "weights", "constraints", "seed", "facilitators", "as_of",
+					    "weights", "constraints", "seed", "facilitators", "as_of", "current",
+					    "rematch",
 					    "vocabulary", NULL };
 	pl_json_profile_list clients = { "clients", 1, 0, &m->client, &m->n };
 	long long seed = 0;
