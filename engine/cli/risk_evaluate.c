@@ -171,6 +171,8 @@ int cmd_risk_evaluate(cli_ctx *ctx)
 	/* options (main.c has validated them against the table) */
 	if (!model_path == !cv)
 		return cli_fail(ctx, PL_ERR_USAGE, "", "give exactly one of '--model FILE' or '--cv K'");
+	if (model_path && cli_opt_given(ctx, "l2"))
+		return cli_fail(ctx, PL_ERR_USAGE, "", "'--l2' is for '--cv'; a model file has its own");
 	if (model_path && cli_opt_given(ctx, "horizon"))
 		return cli_fail(ctx, PL_ERR_USAGE, "",
 				"'--horizon' is for '--cv'; a model file carries its own horizon");
@@ -186,6 +188,7 @@ int cmd_risk_evaluate(cli_ctx *ctx)
 	o.metrics.seed = o.seed;
 	o.threads = (int)cli_opt_int(ctx, "threads");
 	o.keep_rows = cli_opt_str(ctx, "rows") != NULL;
+	o.l2 = cli_opt_real(ctx, "l2");
 
 	if (model_path) {
 		st = pl_risk_model_read_file(model_path, &model, &ctx->err);

@@ -401,6 +401,8 @@ static pl_status train_folds(const pl_eval_set *s, const pl_eval_options *o, con
 	to.horizon_days = o->horizon_days;
 	to.seed = o->seed;
 	to.stride = o->stride;
+	if (o->l2 > 0)
+		to.l2 = o->l2;
 	st = pl_features_default(&s->cat, &features, &nfeatures, err);
 	if (st == PL_OK) {
 		x.s = s;

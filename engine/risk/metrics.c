@@ -659,7 +659,7 @@ static int small_solve(double H[3][3], double *g, int k)
 /* Weighted logistic regression by Newton-Raphson on the sorted rows: eta = beta0 (+ beta1 L
  * (+ beta2 S)) with k = 1..3 coefficients, or, with offset, eta = beta0 + L. beta holds the start
  * and receives the solution; -1 when it does not converge (separation, no data). */
-static int cal_fit(const prep *p, const double *wc, int k, int offset, double *beta)
+static int cal_fit(const prep *p, const double *wc, int k, int offset, double tol, double *beta)
 {
 	for (int it = 0; it < 50; it++) {
 		double H[3][3] = { { 0 } }, g[3] = { 0 }, step = 0;
@@ -691,7 +691,7 @@ static int cal_fit(const prep *p, const double *wc, int k, int offset, double *b
 		}
 		if (!isfinite(step) || fabs(beta[0]) > 50)
 			return -1;
-		if (step < 1e-10)
+		if (step < tol)
 			return 0;
 	}
 	return -1;
@@ -701,6 +701,9 @@ static int cal_fit(const prep *p, const double *wc, int k, int offset, double *b
  * in p; at the point estimate they are stored back for the replicates). */
 static void calibration_pass(prep *p, const double *wc, int store, double *v)
 {
+	/* the point estimate to 1e-10; a replicate starts from it and needs reporting precision only
+	 * (Newton converges quadratically: two or three steps) */
+	double tol = store ? 1e-10 : 1e-6;
 	double ab[2] = { p->slope_ab[0], p->slope_ab[1] }, a = p->itl_a, abc[3], sy = 0, sp = 0,
 	       W = 0, dev = 0;
 
@@ -711,15 +714,19 @@ static void calibration_pass(prep *p, const double *wc, int store, double *v)
 		sp += w * p->s[j];
 	}
 	v[PL_MET_CAL_OE] = sp > 0 ? sy / sp : NAN;
-	if (cal_fit(p, wc, 2, 0, ab) == 0)
+	if (cal_fit(p, wc, 2, 0, tol, ab) == 0)
 		v[PL_MET_CAL_SLOPE] = ab[1];
-	if (cal_fit(p, wc, 1, 1, &a) == 0)
+	if (cal_fit(p, wc, 1, 1, tol, &a) == 0)
 		v[PL_MET_CAL_ITL] = a;
 	/* the smoother; constant predictions leave only its intercept (the overall rate) */
-	if (cal_fit(p, wc, p->spline ? 3 : 2, 0, abc) != 0) {
+	if (!p->spline && !isnan(v[PL_MET_CAL_SLOPE])) {
+		abc[0] = ab[0]; /* without a spline term the smoother is the slope's fit */
+		abc[1] = ab[1];
+		abc[2] = 0;
+	} else if (cal_fit(p, wc, p->spline ? 3 : 2, 0, tol, abc) != 0) {
 		abc[0] = p->itl_a;
 		abc[1] = abc[2] = 0;
-		if (cal_fit(p, wc, 1, 0, abc) != 0)
+		if (cal_fit(p, wc, 1, 0, tol, abc) != 0)
 			abc[0] = NAN;
 	}
 	if (!isnan(abc[0])) {

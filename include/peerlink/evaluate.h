@@ -62,6 +62,8 @@ typedef struct pl_eval_options {
 	int threads;                /* worker threads, 0 = one per online processor; the result
 				       does not depend on it */
 	int keep_rows;              /* copy the scored rows into the result (--rows) */
+	double l2;                  /* cross-validation: ridge penalty of every fold's model;
+				       0 = training's default */
 } pl_eval_options;
 
 enum pl_eval_baseline {
