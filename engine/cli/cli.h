@@ -256,6 +256,12 @@ int cmd_risk_ews(cli_ctx *ctx);
 int cmd_dataset_generate_checkins(cli_ctx *ctx);
 int cmd_dataset_generate_profiles(cli_ctx *ctx);
 int cmd_dataset_import(cli_ctx *ctx);
+int cmd_dataset_import_profiles(cli_ctx *ctx);
+/* roster_csv.c: `--format csv`: the answer of match <kind> ("mentors", "buddies", "groups") as a
+ * CSV roster (steals answer; ids: the request's client ids in order, for buddies). */
+int cli_write_roster_csv(cli_ctx *ctx, json_t *answer, const char *kind, json_t *ids);
+/* Was --format csv given? */
+int cli_format_csv(const cli_ctx *ctx);
 int cmd_risk_evaluate(cli_ctx *ctx);
 int cmd_risk_train(cli_ctx *ctx);
 int cmd_risk_score(cli_ctx *ctx);

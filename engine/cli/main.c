@@ -49,7 +49,9 @@ static const cli_command commands[] = {
 	  "\"top\", \"min_score\", \"stickiness\". Answer: \"matches\" with reasons, \"unmatched\", "
 	  "\"alternatives\", \"summary\", \"stats\". With --jsonl, one request per line and one "
 	  "answer per line, in input order. See docs/matching-mentors.md.",
-	  { { 0 } } },
+	  { CLI_CHOICE("format", "json|csv", "json",
+		       "json, or csv: the roster, one row per person (docs/matching-mentors.md, Roster as CSV)"),
+	    { 0 } } },
 	{ "match", "buddies", cmd_match_buddies,
 	  "pair clients as accountability partners (max-weight matching; odd one out as a triad)",
 	  "Input: {\"clients\": [profiles]} with optional \"weights\", \"constraints\", \"pinned\", "
@@ -59,7 +61,9 @@ static const cli_command commands[] = {
 	  "one left over joins the pair where it fits best. Answer: \"pairs\", \"unmatched\", "
 	  "\"alternatives\", \"summary\", \"stats\". With --jsonl, one request per line and one "
 	  "answer per line, in input order. See docs/buddies.md.",
-	  { { 0 } } },
+	  { CLI_CHOICE("format", "json|csv", "json",
+		       "json, or csv: the roster, one row per person (docs/matching-mentors.md, Roster as CSV)"),
+	    { 0 } } },
 	{ "match", "groups", cmd_match_groups,
 	  "clients into support groups maximizing within-group compatibility, with bound and gap",
 	  "Input: {\"clients\": [profiles]} and either \"groups\" (each with \"id\", \"size\" [min, "
@@ -73,6 +77,8 @@ static const cli_command commands[] = {
 	  "per line, in input order. See docs/groups.md.",
 	  { CLI_DATE("as-of", NULL,
 		     "the date exposure plans are read on (default: the input's \"as_of\")"),
+	    CLI_CHOICE("format", "json|csv", "json",
+		       "json, or csv: the roster, one row per person (docs/matching-mentors.md, Roster as CSV)"),
 	    { 0 } } },
 	{ "outreach", NULL, cmd_outreach,
 	  "who reaches out to whom today: asks within budgets, clinician list (docs/outreach.md)",
@@ -203,6 +209,15 @@ static const cli_command commands[] = {
 	  "openESM dataset (files named relative to the input file). Answer: the risk input row "
 	  "form; every cell is validated and an error names the row and column, never the cell. See "
 	  "datasets/README.md.",
+	  { { 0 } } },
+	{ "dataset", "import profiles", cmd_dataset_import_profiles,
+	  "a spreadsheet of people (CSV, one row a person) into matching profiles (docs/datasets.md)",
+	  "Input: {\"data\": FILE, \"delimiter\": \",\", \"vocabulary\": {field: [names]}}: a CSV "
+	  "with a header row naming profile columns (id, role, experiences, ...; tags as "
+	  "';'-separated cells), the file named relative to the input file. Answer: {\"mentees\", "
+	  "\"mentors\", \"clients\", \"vocabulary\"}, ready for match mentors, buddies or groups; "
+	  "every cell is checked and an error names the row and column, never the cell. See "
+	  "docs/datasets.md.",
 	  { { 0 } } },
 	{ "report", "risk", cmd_report_risk,
 	  "risk score answer as one self-contained HTML page: overview, timelines, trajectories (docs/report.md)",

@@ -50,7 +50,15 @@ int cmd_match_buddies(cli_ctx *ctx)
 	if (m.ncurrent > 0)
 		json_object_set_new(answer, "changes", pl_json_buddies_changes(&m, S, &res));
 	json_object_set_new(answer, "stats", pl_json_buddies_stats(&m, &pb, &res, &t));
-	rc = cli_write_output(ctx, answer);
+	if (cli_format_csv(ctx)) {
+		json_t *ids = json_array();
+		for (size_t i = 0; i < m.n; i++)
+			json_array_append_new(ids, json_string(m.P.items[m.client[i]].id));
+		rc = cli_write_roster_csv(ctx, answer, "buddies", ids);
+		json_decref(ids);
+	} else {
+		rc = cli_write_output(ctx, answer);
+	}
 	goto out;
 fail:
 	rc = cli_exit_for(st);

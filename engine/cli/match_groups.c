@@ -89,7 +89,8 @@ int cmd_match_groups(cli_ctx *ctx)
 		goto fail;
 	}
 	json_object_set_new(answer, "stats", pl_json_groups_stats(&m, &res, &t));
-	rc = cli_write_output(ctx, answer);
+	rc = cli_format_csv(ctx) ? cli_write_roster_csv(ctx, answer, "groups", NULL)
+				 : cli_write_output(ctx, answer);
 	goto out;
 fail:
 	rc = cli_exit_for(st);

@@ -71,7 +71,8 @@ int cmd_match_mentors(cli_ctx *ctx)
 	t.solve_ms = cli_ms(ctx, t.solve_ms);
 	t.explain_ms = cli_ms(ctx, t.explain_ms);
 	json_object_set_new(answer, "stats", pl_json_mentors_stats(&m, &res, &t));
-	rc = cli_write_output(ctx, answer);
+	rc = cli_format_csv(ctx) ? cli_write_roster_csv(ctx, answer, "mentors", NULL)
+				 : cli_write_output(ctx, answer);
 	goto out;
 fail:
 	rc = cli_exit_for(st);

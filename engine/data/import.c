@@ -27,6 +27,8 @@
 #include <peerlink/gen.h>
 #include <peerlink/utf8.h>
 
+#include "import_int.h"
+
 /* Standard measures (the catalogue of docs/risk.md): name, range, boolean. */
 static const struct std_measure {
 	const char *name;
@@ -102,14 +104,10 @@ int pl_import_labels_range(const char *labels, double *lo, double *hi)
 
 /* ---- the table ---- */
 
-typedef struct table {
-	size_t ncols, nrows;
-	char **header;   /* ncols */
-	char **cells;    /* nrows * ncols, row-major */
-	char *buf;       /* one allocation holding every unquoted cell */
-} table;
+/* table and parse_table are shared with import_profiles.c (import_int.h) */
+typedef pl_import_table table;
 
-static void table_release(table *t)
+void pl_import_table_release(pl_import_table *t)
 {
 	free(t->header);
 	free(t->cells);
@@ -265,7 +263,8 @@ static pl_status index_table(scan *s, table *t, pl_error *err)
 	return PL_OK;
 }
 
-static pl_status parse_table(const char *text, size_t len, char delim, table *t, pl_error *err)
+pl_status pl_import_table_parse(const char *text, size_t len, char delim, pl_import_table *t,
+				pl_error *err)
 {
 	scan s;
 	pl_status st = PL_OK;
@@ -291,7 +290,7 @@ static pl_status parse_table(const char *text, size_t len, char delim, table *t,
 	free(s.cells);
 	free(s.rowstart);
 	if (st != PL_OK)
-		table_release(t);
+		pl_import_table_release(t);
 	return st;
 }
 
@@ -713,7 +712,7 @@ void pl_import_result_free(pl_import_result *r)
 	free(r->events);
 	free(r->attrs);
 	if (r->table_)
-		table_release(r->table_);
+		pl_import_table_release(r->table_);
 	free(r->table_);
 	free(r);
 }
@@ -736,7 +735,7 @@ pl_status pl_import_result_new(const char *text, size_t len, const pl_import_spe
 	}
 	res->spec = spec;
 	res->table_ = t;
-	if ((st = parse_table(text, len, spec->delimiter, t, err)) != PL_OK ||
+	if ((st = pl_import_table_parse(text, len, spec->delimiter, t, err)) != PL_OK ||
 	    (st = map_columns(t, spec, &cols, err)) != PL_OK)
 		goto done;
 	refs = malloc((t->nrows + 1) * sizeof(*refs));

@@ -25,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <peerlink/error.h>
+#include <peerlink/profile.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -158,6 +159,46 @@ typedef struct pl_import_result {
 pl_status pl_import_result_new(const char *text, size_t len, const pl_import_spec *spec,
 			       pl_import_result **out, pl_error *err);
 void pl_import_result_free(pl_import_result *r);
+
+/* ---- profiles from a spreadsheet (engine/data/import_profiles.c) ----
+ * One row a person, one column a profile field (docs/datasets.md, "Profiles from a
+ * spreadsheet"): id, role (mentee | mentor | client), the tag criteria as ';'-separated cells,
+ * age, gender, gender_preference, age_min + age_max, capacity, partner_id, exclude, prefers,
+ * avoid (';'-separated ids), priority, months_in_recovery, social_anxiety, max_group_size and
+ * personality.<trait>. Empty cells are absent fields. Every cell is checked; a bad one is
+ * PL_ERR_INVALID at /data/<row>/<column> (row 1 = the first data row), never quoting it. */
+
+typedef enum pl_profile_column_kind {
+	PL_PCOL_STRING = 0, PL_PCOL_ROLE, PL_PCOL_TAGS, PL_PCOL_NUMBER, PL_PCOL_INTEGER,
+	PL_PCOL_IDS, PL_PCOL_BOOL, PL_PCOL_TRAIT, PL_PCOL_AGE_MIN, PL_PCOL_AGE_MAX
+} pl_profile_column_kind;
+
+typedef enum pl_profile_role { PL_PROFILE_CLIENT = 0, PL_PROFILE_MENTEE, PL_PROFILE_MENTOR } pl_profile_role;
+
+typedef struct pl_profile_column {
+	const char *name;   /* the header */
+	const char *field;  /* the profile field it fills (the trait name for TRAIT) */
+	int kind;           /* pl_profile_column_kind */
+	int criterion;      /* TAGS: the criterion; gender: PL_VOCAB_GENDER; else -1 */
+	double lo, hi;      /* numbers: the allowed range */
+} pl_profile_column;
+
+typedef struct pl_import_profiles pl_import_profiles;
+
+/* Parse and check the table; vocab (NULL: none) restricts tags and genders
+ * (pl_profiles_allow). *out is freed with pl_import_profiles_free. */
+pl_status pl_import_profiles_new(const char *text, size_t len, char delim,
+				 const pl_profiles *vocab, pl_import_profiles **out, pl_error *err);
+void pl_import_profiles_free(pl_import_profiles *r);
+size_t pl_import_profiles_rows(const pl_import_profiles *r);
+size_t pl_import_profiles_columns(const pl_import_profiles *r);
+const pl_profile_column *pl_import_profiles_column(const pl_import_profiles *r, size_t col);
+int pl_import_profiles_role(const pl_import_profiles *r, size_t row); /* pl_profile_role */
+const char *pl_import_profiles_cell(const pl_import_profiles *r, size_t row, size_t col);
+/* yes/no, true/false, 1/0 (and y/n, TRUE/FALSE, Yes/No): 1 and *out set, else 0. */
+int pl_import_profiles_bool(const char *s, int *out);
+/* The next ';'-separated piece of *cursor, trimmed, into out; 0 at the end. */
+int pl_import_profiles_next_tag(const char **cursor, char *out, size_t size);
 
 #ifdef __cplusplus
 }

@@ -64,6 +64,10 @@ json_t *pl_json_write_import_catalogue(const pl_import_result *r);
 pl_status pl_json_import_table(const char *text, size_t len, json_t *spec, json_t *metadata,
 			       json_t **out, pl_import_stats *stats, pl_error *err);
 
+/* A checked profiles table as {"mentees", "mentors", "clients"} (lists without rows left out):
+ * engine/json/import_profiles.c, docs/datasets.md "Profiles from a spreadsheet". */
+json_t *pl_json_write_import_profiles(const pl_import_profiles *r);
+
 #ifdef __cplusplus
 }
 #endif

@@ -5,6 +5,7 @@
 #   expected.json        stdout must match it (JSON or JSON Lines) under json_compare's rule:
 #                        structure, key order, strings, integers, booleans, null exact; reals within
 #                        1e-9 relative (tests/cli/json_compare.c says why). Cases pass --no-timing.
+#   expected.csv         stdout must equal it byte for byte (--format csv rosters)
 #   expected_error.json  stderr must hold exactly this error object (code, message, pointer, and
 #                        line/column when present: all strings and integers, so compared exactly)
 #                        and stdout must be EMPTY: an error never leaves partial output.
@@ -44,6 +45,14 @@ if [ -f expected.json ]; then
   if [ -s "$err" ]; then
     echo "unexpected stderr:"; head -5 "$err"; fail=1
   fi
+elif [ -f expected.csv ]; then
+  # a CSV answer (--format csv): compared byte for byte (its numbers are printed rounded)
+  if ! cmp -s expected.csv "$out"; then
+    echo "stdout does not match expected.csv:"; diff expected.csv "$out" | head -10; fail=1
+  fi
+  if [ -s "$err" ]; then
+    echo "unexpected stderr:"; head -5 "$err"; fail=1
+  fi
 elif [ -f expected_error.json ]; then
   if [ -s "$out" ]; then
     echo "stdout must be empty on an error, got $(wc -c <"$out") bytes:"; head -c 300 "$out"; echo
@@ -53,6 +62,6 @@ elif [ -f expected_error.json ]; then
     echo "stderr does not match expected_error.json (above)"; fail=1
   fi
 else
-  echo "malformed case: neither expected.json nor expected_error.json"; fail=1
+  echo "malformed case: no expected.json, expected.csv or expected_error.json"; fail=1
 fi
 exit $fail
