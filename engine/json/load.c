@@ -7,16 +7,20 @@
  *    " near 'TOKEN'" suffix), so a message is passed on only when it is one of jansson's fixed
  *    texts, and mapped to a fixed text otherwise;
  *  - running out of memory, or a read error, is never a syntax error and never the end of the
- *    input: jansson often reports a failed allocation only as a bad token, and getline reports
- *    ENOMEM and read errors with the same -1 as the end of the file, so both are told apart here.
+ *    input: jansson often reports a failed allocation only as a bad token, and a read error
+ *    returns the same EOF as the end of the file, so both are told apart here;
+ *  - a JSON Lines record is at most PL_LIMIT_LINE_BYTES (16 MiB, peerlink/limits.h): a longer
+ *    line is an input error naming the line, found before more than the limit is held.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <peerlink/json.h>
 
+#include <peerlink/limits.h>
+
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <sys/types.h>
 
 /* jansson's messages that quote nothing (after the " near ..." context is cut off). */
 static const char *const fixed_texts[] = {
@@ -73,25 +77,71 @@ pl_status pl_json_load_failure(const json_error_t *jerr, int alloc_errno, char *
 	return PL_ERR_INVALID;
 }
 
+/* Make room for n + 2 bytes (the next byte and the terminating NUL) in *line, growing
+ * geometrically up to what the longest line allowed needs; -1 when memory runs out. */
+static int line_reserve(char **line, size_t *cap, size_t n)
+{
+	size_t want;
+	char *p;
+
+	if (n + 2 <= *cap)
+		return 0;
+	want = *cap < 4096 ? 4096 : 2 * *cap;
+	if (want > PL_LIMIT_LINE_BYTES + 2)
+		want = PL_LIMIT_LINE_BYTES + 2;
+	if (want < n + 2)
+		want = n + 2;
+	p = realloc(*line, want);
+	if (!p)
+		return -1;
+	*line = p;
+	*cap = want;
+	return 0;
+}
+
 int pl_json_read_line(FILE *f, char **line, size_t *cap, size_t *len, size_t index, pl_error *err)
 {
-	ssize_t n;
+	size_t n = 0;
+	int c, rc = 1;
 
+	/* Byte by byte rather than getline: getline cannot stop at a limit, and a line longer
+	 * than PL_LIMIT_LINE_BYTES must be refused before it is held in memory. */
 	errno = 0;
-	n = getline(line, cap, f);
-	if (n >= 0) {
-		*len = (size_t)n;
-		return 1;
+	flockfile(f);
+	while ((c = getc_unlocked(f)) != EOF) {
+		if (line_reserve(line, cap, n) != 0) {
+			rc = -2;
+			break;
+		}
+		(*line)[n++] = (char)c;
+		if (c == '\n')
+			break;
+		if (n > PL_LIMIT_LINE_BYTES) {
+			rc = -3;
+			break;
+		}
 	}
-	if (errno == ENOMEM) {
+	funlockfile(f);
+	if (rc == -2) {
 		pl_error_set(err, PL_ERR_NOMEM, "", "line %zu does not fit in memory", index + 1);
 		return -1;
 	}
-	if (ferror(f) || (errno != 0 && !feof(f))) {
+	if (rc == -3) {
+		pl_error_set(err, PL_ERR_INVALID, "",
+			     "line %zu is longer than the limit of %zu MiB for one JSON Lines record",
+			     index + 1, PL_LIMIT_LINE_BYTES >> 20);
+		return -1;
+	}
+	if (c == EOF && ferror(f)) {
 		pl_error_set(err, PL_ERR_IO, "", "reading the input failed at line %zu: %s", index + 1,
 			     strerror(errno ? errno : EIO));
 		return -1;
 	}
-	*len = 0;
-	return 0;
+	if (n == 0) {
+		*len = 0;
+		return 0;
+	}
+	(*line)[n] = '\0';
+	*len = n;
+	return 1;
 }

@@ -48,10 +48,12 @@ const char *pl_json_ptr_index(char *buf, size_t size, const char *ptr, size_t in
  * "invalid UTF-8". A read error of the stream is the caller's to check (ferror) first. */
 pl_status pl_json_load_failure(const json_error_t *jerr, int alloc_errno, char *reason,
 			       size_t size);
-/* One line of a JSON Lines stream (getline): 1 with the line in *line (*len bytes), 0 at the end
- * of the input, -1 with err filled when reading failed (PL_ERR_IO) or the line does not fit in
- * memory (PL_ERR_NOMEM): an error is never taken for the end of the input. `index` is the
- * 0-based line number, for the message. */
+/* One line of a JSON Lines stream: 1 with the line in *line (*len bytes with its '\n', if any,
+ * then a NUL; *line and *cap grow as with getline), 0 at the end of the input, -1 with err
+ * filled when reading failed (PL_ERR_IO), the line does not fit in memory (PL_ERR_NOMEM), or it
+ * is longer than PL_LIMIT_LINE_BYTES without its '\n' (PL_ERR_INVALID, "line N is longer than
+ * the limit of 16 MiB for one JSON Lines record"; no more than the limit is read): an error is
+ * never taken for the end of the input. `index` is the 0-based line number, for the message. */
 int pl_json_read_line(FILE *f, char **line, size_t *cap, size_t *len, size_t index, pl_error *err);
 
 /* The compact text of v (malloc'ed, NUL-terminated; *len its length when len is not NULL), byte

@@ -17,9 +17,9 @@
 #define PL_LIMIT_INPUT_BYTES ((size_t)256 << 20)
 #define PL_LIMIT_INPUT_MIB 256
 
-/* One JSON Lines record (one client with its whole history): 16 MiB, ~100 years of daily
- * check-ins with every measure. For the JSON Lines readers (issue 9, finding 2, owned by the
- * I/O rework): not enforced yet where a line is read with getline. */
+/* One JSON Lines record (one client with its whole history): 16 MiB without its end of line,
+ * ~100 years of daily check-ins with every measure. Enforced by pl_json_read_line (peerlink/
+ * json.h), the one JSON Lines reader: a longer line is exit 3 naming the line. */
 #define PL_LIMIT_LINE_BYTES ((size_t)16 << 20)
 
 /* JSON nesting depth: 64 levels (the deepest documented input is under 10; jansson's own

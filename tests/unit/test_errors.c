@@ -14,6 +14,7 @@
 
 #include <peerlink/error.h>
 #include <peerlink/json.h>
+#include <peerlink/limits.h>
 #include <peerlink/utf8.h>
 
 /* n copies of the two-byte character U+00E9 after `lead` ASCII bytes. */
@@ -155,6 +156,32 @@ START_TEST(read_error_is_not_end_of_input)
 }
 END_TEST
 
+START_TEST(line_limit)
+{
+	size_t limit = PL_LIMIT_LINE_BYTES, cap = 0, len = 0;
+	char *text = malloc(2 * limit + 8), *line = NULL;
+	pl_error err = PL_ERROR_INIT;
+	FILE *mem;
+
+	/* line 1: exactly the limit (and its newline); line 2: one byte more */
+	memset(text, ' ', 2 * limit + 8);
+	text[limit] = '\n';
+	text[2 * limit + 2] = '\n';
+	mem = fmemopen(text, 2 * limit + 3, "r");
+	ck_assert_int_eq(pl_json_read_line(mem, &line, &cap, &len, 0, &err), 1);
+	ck_assert_uint_eq(len, limit + 1);
+	ck_assert_int_eq(line[limit], '\n');
+	ck_assert_int_eq(pl_json_read_line(mem, &line, &cap, &len, 1, &err), -1);
+	ck_assert_int_eq(err.code, PL_ERR_INVALID);
+	ck_assert_str_eq(err.message, "line 2 is longer than the limit of 16 MiB for one JSON Lines record");
+	ck_assert_uint_le(cap, limit + 2); /* no more than the limit was held */
+	ck_assert_int_eq((int)ftell(mem), (int)(2 * limit + 2)); /* nor read */
+	fclose(mem);
+	free(line);
+	free(text);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("errors");
@@ -168,6 +195,7 @@ int main(void)
 	tcase_add_test(tc, syntax_errors_never_quote_the_input);
 	tcase_add_test(tc, out_of_memory_is_not_a_syntax_error);
 	tcase_add_test(tc, read_error_is_not_end_of_input);
+	tcase_add_test(tc, line_limit);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -2,7 +2,7 @@
  * test_nomem.c: the library never aborts its caller when memory runs out (error.h; issue 9).
  *
  * The paths that go through GSL (the phase surrogates' FFT, the generators' alias tables and
- * random draws, the RNG streams) run with the k-th allocation failing, for every k until a run
+ * random draws, the RNG streams), and the JSON Lines reader's line buffer, run with the k-th allocation failing, for every k until a run
  * needs no more than k allocations: each must return PL_ERR_NOMEM (or finish), never crash and
  * never reach GSL's error handler, whose default aborts. This program does NOT switch that
  * handler off (gsl_set_error_handler_off): an abort is a test failure, which is the point.
@@ -22,6 +22,7 @@
 
 #include <peerlink/ews.h>
 #include <peerlink/gen.h>
+#include <peerlink/json.h>
 #include <peerlink/rng.h>
 
 #include "core/fft.h"
@@ -41,14 +42,20 @@ extern void *__libc_realloc(void *p, size_t size);
 
 /* Armed: fail the allocation whose 0-based index since arming is fail_at. Check forks each test,
  * so these are per test; the library under test is single-threaded on these paths. */
-static int armed;
+static int armed, paused;
 static long seen, fail_at = -1;
 
 static int fail_now(void)
 {
-	if (!armed)
+	if (!armed || paused)
 		return 0;
 	return seen++ == fail_at;
+}
+
+/* A path's own setup and cleanup (not under test) neither count nor fail. */
+static void setup_only(int on)
+{
+	paused = on;
 }
 
 void *malloc(size_t size)
@@ -78,6 +85,11 @@ static long disarm(void)
 {
 	armed = 0;
 	return seen;
+}
+#else
+static void setup_only(int on)
+{
+	(void)on;
 }
 #endif
 
@@ -182,6 +194,35 @@ static pl_status fft_plan(void)
 	return p ? PL_OK : PL_ERR_NOMEM;
 }
 
+/* A JSON Lines line of 100 KB whose buffer cannot grow: out_of_memory naming the line, never
+ * the end of the input (the stream is read once before arming, so stdio has its buffer). */
+static pl_status jsonl_line(void)
+{
+	static char text[100002];
+	char *line = NULL;
+	size_t cap = 0, len;
+	pl_error err = PL_ERROR_INIT;
+	FILE *f;
+	int got;
+	pl_status st;
+
+	setup_only(1);
+	memset(text, ' ', sizeof(text) - 2);
+	text[sizeof(text) - 2] = '\n';
+	f = fmemopen(text, sizeof(text) - 1, "r");
+	ungetc(getc(f), f);
+	setup_only(0);
+	got = pl_json_read_line(f, &line, &cap, &len, 6, &err);
+	setup_only(1);
+	st = got == 1 && len == sizeof(text) - 1 ? PL_OK : got == -1 ? err.code : PL_ERR_INTERNAL;
+	if (st == PL_ERR_NOMEM && strcmp(err.message, "line 7 does not fit in memory") != 0)
+		st = PL_ERR_INTERNAL;
+	free(line);
+	fclose(f);
+	setup_only(0);
+	return st;
+}
+
 static void exhaust(const char *name, path_fn fn)
 {
 #ifdef PL_NOMEM_SANITIZED
@@ -229,6 +270,12 @@ START_TEST(core_tables)
 }
 END_TEST
 
+START_TEST(jsonl_reader)
+{
+	exhaust("JSON Lines line", jsonl_line);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("nomem");
@@ -236,6 +283,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, ews_phase_surrogates);
 	tcase_add_test(tc, generators);
 	tcase_add_test(tc, core_tables);
+	tcase_add_test(tc, jsonl_reader);
 	suite_add_tcase(s, tc);
 	return s;
 }
