@@ -193,6 +193,8 @@ int cli_load_failed(cli_ctx *ctx, const json_error_t *jerr, int alloc_errno, int
 /* The JSON document in a file other than the input (an option's file; `what` names it in
  * messages, `ptr` is the pointer errors carry): the same classification. */
 int cli_load_file(cli_ctx *ctx, const char *path, const char *what, const char *ptr, json_t **out);
+/* The same from a file already open (closed here), e.g. one from cli_open_named. */
+int cli_load_stream(cli_ctx *ctx, FILE *f, const char *what, const char *ptr, json_t **out);
 int cli_write_output(cli_ctx *ctx, json_t *doc);
 /* Read the input document and hand it to `read`, which fills `program` (a JSON-layer reader);
  * the document is freed as soon as the reader returns and the time goes to ctx->parse_ms.
@@ -208,13 +210,16 @@ int cli_fail(cli_ctx *ctx, pl_status st, const char *pointer, const char *fmt, .
 void cli_print_error(const pl_error *err, long line, long column); /* line 0: none */
 double cli_now_ms(void);
 double cli_ms(const cli_ctx *ctx, double ms); /* 0 under --no-timing */
-/* A file named inside the input (an .npy matrix, the importer's data and metadata): a regular
- * file inside the input file's folder (the current folder for stdin): no absolute path, no ".."
- * component, no symlink leading out, not a FIFO or device, at most max_bytes. *path gets its
- * resolved path (malloc'ed) and, when f is not NULL, *f the file opened for reading. An exit
- * code; errors carry `ptr` (the naming field) and never repeat the name. */
-int cli_open_named_file(cli_ctx *ctx, const char *name, const char *ptr, size_t max_bytes,
-			char **path, FILE **f);
+/* A file named inside the input (an .npy matrix, the importer's data and metadata, outreach's
+ * risk answer): a regular file inside the input file's folder (the current folder for stdin): no
+ * absolute path, no ".." component, no symlink leading out, not a FIFO or device, at most
+ * max_bytes. The checks are made on the file opened, and *f is that same file (the caller reads
+ * and closes it): nothing is opened again by name, so the file read is the file checked. When
+ * nothing exists under the name the error is `missing` (NULL: "cannot open the file named here"
+ * with the system's reason). An exit code; errors carry `ptr` (the naming field) and never repeat
+ * the name. */
+int cli_open_named(cli_ctx *ctx, const char *name, const char *ptr, size_t max_bytes,
+		   const char *missing, FILE **f);
 
 /* ---- provided by output.c: the one output writer ----
  * cli_out_open picks the destination (ctx->output_path): standard output, a FIFO or device

@@ -29,17 +29,16 @@ typedef struct import_request {
  * size limit: a larger file (or an endless one such as /dev/zero) is refused, not read. */
 static int slurp(cli_ctx *ctx, const char *name, const char *ptr, char **text, size_t *len)
 {
-	char *path, *buf = NULL;
+	char *buf = NULL;
 	FILE *f;
 	size_t cap = 1 << 16, n = 0, k;
 	int rc;
 
 	*text = NULL;
-	/* a regular file in the spec's folder (cli_open_named_file); its size is checked again below,
+	/* a regular file in the spec's folder (cli_open_named); its size is checked again below,
 	 * for a file that grows while it is read */
-	if ((rc = cli_open_named_file(ctx, name, ptr, PL_IMPORT_MAX_BYTES, &path, &f)) != CLI_EXIT_OK)
+	if ((rc = cli_open_named(ctx, name, ptr, PL_IMPORT_MAX_BYTES, NULL, &f)) != CLI_EXIT_OK)
 		return rc;
-	free(path);
 	buf = malloc(cap);
 	while (buf && (k = fread(buf + n, 1, cap - n, f)) > 0) {
 		n += k;
@@ -106,7 +105,6 @@ static int read_request(cli_ctx *ctx, import_request *q)
  * metadata file (relative to the spec's folder) when named. */
 static int read_openesm(cli_ctx *ctx, import_request *q)
 {
-	char *path;
 	FILE *f;
 	json_error_t jerr;
 	int rc;
@@ -117,10 +115,9 @@ static int read_openesm(cli_ctx *ctx, import_request *q)
 		json_object_set_new(q->spec, "date", json_string("date"));
 	if (!q->metaname)
 		return CLI_EXIT_OK;
-	rc = cli_open_named_file(ctx, q->metaname, "/metadata", PL_LIMIT_INPUT_BYTES, &path, &f);
+	rc = cli_open_named(ctx, q->metaname, "/metadata", PL_LIMIT_INPUT_BYTES, NULL, &f);
 	if (rc != CLI_EXIT_OK)
 		return rc;
-	free(path);
 	q->meta = json_loadf(f, JSON_REJECT_DUPLICATES, &jerr);
 	fclose(f);
 	if (!q->meta || !json_is_object(q->meta))

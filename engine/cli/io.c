@@ -231,11 +231,8 @@ int cli_read_input(cli_ctx *ctx, json_t **out)
 
 int cli_load_file(cli_ctx *ctx, const char *path, const char *what, const char *ptr, json_t **out)
 {
-	json_error_t jerr;
 	struct stat st;
 	FILE *f = fopen(path, "rb");
-	json_t *doc;
-	int alloc_errno, read_errno = 0;
 
 	*out = NULL;
 	if (!f)
@@ -244,6 +241,16 @@ int cli_load_file(cli_ctx *ctx, const char *path, const char *what, const char *
 		fclose(f);
 		return cli_fail(ctx, PL_ERR_IO, ptr, "the %s is a directory, not a file", what);
 	}
+	return cli_load_stream(ctx, f, what, ptr, out);
+}
+
+int cli_load_stream(cli_ctx *ctx, FILE *f, const char *what, const char *ptr, json_t **out)
+{
+	json_error_t jerr;
+	json_t *doc;
+	int alloc_errno, read_errno = 0;
+
+	*out = NULL;
 	errno = 0;
 	doc = json_loadf(f, JSON_REJECT_DUPLICATES, &jerr);
 	alloc_errno = errno;
@@ -320,15 +327,25 @@ static int has_dotdot(const char *name)
 	return 0;
 }
 
-/* Check the name and resolve it: 0 with *real set (malloc'ed; NULL when nothing exists under the
- * name, so that opening it fails the usual way), or an exit code. */
-static int resolve_named_file(cli_ctx *ctx, const char *name, const char *ptr, char **real)
+/* Is path inside the folder base (both resolved)? */
+static int path_inside(const char *path, const char *base)
+{
+	size_t blen = strlen(base);
+	return strncmp(path, base, blen) == 0 && (path[blen] == '/' || blen == 1);
+}
+
+/* Check the name and resolve it: 0 with *real set (malloc'ed; the joined name when nothing exists
+ * under it, so that opening it fails the usual way) and *base_out the folder (malloc'ed), or an
+ * exit code. */
+static int resolve_named_file(cli_ctx *ctx, const char *name, const char *ptr, char **real,
+			      char **base_out)
 {
 	char *base, *joined;
 	size_t blen;
 	int rc = CLI_EXIT_OK;
 
 	*real = NULL;
+	*base_out = NULL;
 	if (!*name || name[0] == '/')
 		return cli_fail(ctx, PL_ERR_INVALID, ptr,
 				"must name a file by a path relative to the input's folder");
@@ -352,45 +369,63 @@ static int resolve_named_file(cli_ctx *ctx, const char *name, const char *ptr, c
 		joined = NULL;
 	} else if (!*real) {
 		rc = cli_fail(ctx, PL_ERR_IO, ptr, "cannot open the file named here: %s", strerror(errno));
-	} else if (strncmp(*real, base, blen) != 0 || ((*real)[blen] != '/' && blen > 1)) {
+	} else if (!path_inside(*real, base)) {
 		rc = cli_fail(ctx, PL_ERR_INVALID, ptr,
 			      "the file named here must be inside the input's folder (a link leads out)");
 	}
 	if (rc != CLI_EXIT_OK) {
 		free(*real);
 		*real = NULL;
+		free(base);
+	} else {
+		*base_out = base;
 	}
 	free(joined);
-	free(base);
 	return rc;
 }
 
-int cli_open_named_file(cli_ctx *ctx, const char *name, const char *ptr, size_t max_bytes,
-			char **path, FILE **f)
+/* The check after the open: where the descriptor really points must still be inside the folder,
+ * so that a name swapped for a link between the check and the open is not followed out. Linux
+ * says where through /proc/self/fd; without /proc the check before the open stands alone. */
+static int opened_inside(int fd, const char *base)
+{
+	char link[64], *where;
+	int inside;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	where = realpath(link, NULL);
+	if (!where)
+		return 1;
+	inside = path_inside(where, base);
+	free(where);
+	return inside;
+}
+
+int cli_open_named(cli_ctx *ctx, const char *name, const char *ptr, size_t max_bytes,
+		   const char *missing, FILE **f)
 {
 	struct stat st;
-	char *real;
+	char *real, *base;
 	int fd, rc;
 
-	*path = NULL;
-	if (f)
-		*f = NULL;
-	if ((rc = resolve_named_file(ctx, name, ptr, &real)) != CLI_EXIT_OK)
+	*f = NULL;
+	if ((rc = resolve_named_file(ctx, name, ptr, &real, &base)) != CLI_EXIT_OK)
 		return rc;
-	if (!f && access(real, F_OK) != 0) {
-		*path = real; /* nothing there: the caller's reader says so in its own words */
-		return CLI_EXIT_OK;
-	}
 	/* O_NONBLOCK: a FIFO must not block the open; fstat then refuses anything not regular. */
 	fd = open(real, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0) {
+	if (fd < 0 && missing && access(real, F_OK) != 0) {
+		rc = cli_fail(ctx, PL_ERR_IO, ptr, "%s", missing);
+	} else if (fd < 0) {
 		rc = cli_fail(ctx, PL_ERR_IO, ptr, "cannot open the file named here: %s", strerror(errno));
+	} else if (!opened_inside(fd, base)) {
+		rc = cli_fail(ctx, PL_ERR_INVALID, ptr,
+			      "the file named here must be inside the input's folder (a link leads out)");
 	} else if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		rc = cli_fail(ctx, PL_ERR_INVALID, ptr, "the file named here must be a regular file");
 	} else if ((unsigned long long)st.st_size > (unsigned long long)max_bytes) {
 		rc = cli_fail(ctx, PL_ERR_INVALID, ptr,
 			      "the file named here is larger than the limit of %zu bytes", max_bytes);
-	} else if (f) {
+	} else {
 		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 		if (!(*f = fdopen(fd, "rb")))
 			rc = cli_fail(ctx, PL_ERR_NOMEM, "", "out of memory");
@@ -399,12 +434,9 @@ int cli_open_named_file(cli_ctx *ctx, const char *name, const char *ptr, size_t 
 	}
 	if (fd >= 0)
 		close(fd);
-	if (rc != CLI_EXIT_OK) {
-		free(real);
-		return rc;
-	}
-	*path = real;
-	return CLI_EXIT_OK;
+	free(real);
+	free(base);
+	return rc;
 }
 
 int cli_read_program(cli_ctx *ctx, cli_program_reader read, void *program)

@@ -21,7 +21,7 @@ static pl_status matrix_from_npy(cli_ctx *ctx, json_t *value, const char *ptr, d
 {
 	char p[PL_POINTER_MAX];
 	const char *name = NULL;
-	char *path;
+	FILE *f;
 	pl_status st;
 	static const char *const keys[] = { "npy", NULL };
 
@@ -30,14 +30,15 @@ static pl_status matrix_from_npy(cli_ctx *ctx, json_t *value, const char *ptr, d
 		st = pl_json_get_string(value, "npy", ptr, 1, &name, err);
 	if (st != PL_OK)
 		return st;
-	/* a regular file in the input's folder, no larger than the largest matrix allowed */
-	if (cli_open_named_file(ctx, name, pl_json_ptr(p, sizeof(p), ptr, "npy"), NPY_MAX_BYTES, &path,
-				NULL) != CLI_EXIT_OK) {
+	/* a regular file in the input's folder, no larger than the largest matrix allowed, checked
+	 * and read through the same open file */
+	if (cli_open_named(ctx, name, pl_json_ptr(p, sizeof(p), ptr, "npy"), NPY_MAX_BYTES,
+			   "cannot open the .npy file named by the input", &f) != CLI_EXIT_OK) {
 		*err = ctx->err;
 		return err->code;
 	}
-	st = pl_npy_read_matrix(path, data, rows, cols, err);
-	free(path);
+	st = pl_npy_read_matrix_stream(f, data, rows, cols, err);
+	fclose(f);
 	if (st != PL_OK) {
 		/* Point at the field that named the file. */
 		snprintf(err->pointer, sizeof(err->pointer), "%s", pl_json_ptr(p, sizeof(p), ptr, "npy"));

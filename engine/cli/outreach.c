@@ -10,27 +10,29 @@
  */
 #include "cli.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <peerlink/json_outreach.h>
 #include <peerlink/limits.h>
 
 /* "risk": "FILE" becomes the document held in that file (a file inside the input's folder,
- * under the same rules as every file named inside an input: cli_open_named_file). */
+ * under the same rules as every file named inside an input: cli_open_named). */
 static int load_risk_file(cli_ctx *ctx, json_t *doc)
 {
 	json_t *v = json_object_get(doc, "risk"), *risk = NULL;
-	char *path = NULL;
+	char missing[96];
+	FILE *f;
 	int rc;
 
 	if (!json_is_string(v))
 		return CLI_EXIT_OK;
-	rc = cli_open_named_file(ctx, json_string_value(v), "/risk", PL_LIMIT_INPUT_BYTES, &path,
-				 NULL);
+	snprintf(missing, sizeof(missing), "cannot open the risk answer file: %s", strerror(ENOENT));
+	rc = cli_open_named(ctx, json_string_value(v), "/risk", PL_LIMIT_INPUT_BYTES, missing, &f);
 	if (rc == CLI_EXIT_OK)
-		rc = cli_load_file(ctx, path, "risk answer file", "/risk", &risk);
-	free(path);
+		rc = cli_load_stream(ctx, f, "risk answer file", "/risk", &risk);
 	if (rc != CLI_EXIT_OK)
 		return rc;
 	if (pl_json_check_limits(risk, "/risk", &ctx->err) != PL_OK) {

@@ -71,6 +71,20 @@ static int parse_shape(const char *p, size_t *rows, size_t *cols)
 pl_status pl_npy_read_matrix(const char *path, double **data, size_t *rows, size_t *cols,
 			     pl_error *err)
 {
+	FILE *f = fopen(path, "rb");
+	pl_status st;
+
+	*data = NULL;
+	if (!f)
+		return pl_error_set(err, PL_ERR_IO, "", "cannot open the .npy file named by the input");
+	st = pl_npy_read_matrix_stream(f, data, rows, cols, err);
+	fclose(f);
+	return st;
+}
+
+pl_status pl_npy_read_matrix_stream(FILE *f, double **data, size_t *rows, size_t *cols,
+				    pl_error *err)
+{
 	unsigned char pre[10];
 	size_t hlen, nr, nc, count;
 	char *hdr = NULL;
@@ -80,11 +94,8 @@ pl_status pl_npy_read_matrix(const char *path, double **data, size_t *rows, size
 	struct stat sb;
 	long pos;
 	pl_status st = PL_OK;
-	FILE *f = fopen(path, "rb");
 
 	*data = NULL;
-	if (!f)
-		return pl_error_set(err, PL_ERR_IO, "", "cannot open the .npy file named by the input");
 	if (fread(pre, 1, 8, f) != 8 || memcmp(pre, "\x93NUMPY", 6) != 0) {
 		st = pl_error_set(err, PL_ERR_INVALID, "", "the .npy file does not start with the NumPy magic");
 		goto out;
@@ -171,7 +182,6 @@ truncated:
 out:
 	free(buf);
 	free(hdr);
-	fclose(f);
 	return st;
 }
 

@@ -11,6 +11,7 @@
 #define PEERLINK_NPY_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <peerlink/error.h>
 
 #ifdef __cplusplus
@@ -19,6 +20,11 @@ extern "C" {
 
 pl_status pl_npy_read_matrix(const char *path, double **data, size_t *rows, size_t *cols,
 			     pl_error *err);
+/* The same from a file the caller opened (and closes), read from its current position: what a
+ * program uses when it has checked the open file (regular, where it should be) and must read
+ * that same file rather than open the name again. */
+pl_status pl_npy_read_matrix_stream(FILE *f, double **data, size_t *rows, size_t *cols,
+				    pl_error *err);
 
 /* Write a row-major rows*cols float64 matrix as .npy version 1.0 (for generators and tests). */
 pl_status pl_npy_write_matrix(const char *path, const double *data, size_t rows, size_t cols,

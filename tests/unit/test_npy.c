@@ -339,6 +339,35 @@ START_TEST(test_writer_round_trip)
 }
 END_TEST
 
+/* pl_npy_read_matrix_stream reads the file that is open, whatever the name points at by then:
+ * the CLI checks the open file and reads it, never the name again (issue 9). */
+START_TEST(test_stream_reads_the_open_file)
+{
+	const double a[6] = { 1, 2, 3, 4, 5, 6 }, b[4] = { 9, 9, 9, 9 };
+	char path[] = "/tmp/pl_npy_s_XXXXXX", other[] = "/tmp/pl_npy_o_XXXXXX";
+	pl_error err = PL_ERROR_INIT;
+	double *data = NULL;
+	size_t r = 0, c = 0;
+	int fd = mkstemp(path), fd2 = mkstemp(other);
+	FILE *f;
+
+	ck_assert(fd >= 0 && fd2 >= 0);
+	close(fd);
+	close(fd2);
+	ck_assert_int_eq(pl_npy_write_matrix(path, a, 2, 3, &err), PL_OK);
+	ck_assert_int_eq(pl_npy_write_matrix(other, b, 2, 2, &err), PL_OK);
+	f = fopen(path, "rb");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(rename(other, path), 0); /* the name now means another file */
+	ck_assert_int_eq(pl_npy_read_matrix_stream(f, &data, &r, &c, &err), PL_OK);
+	ck_assert(r == 2 && c == 3);
+	ck_assert(memcmp(data, a, sizeof(a)) == 0);
+	ck_assert_int_eq(fclose(f), 0); /* still the caller's to close */
+	free(data);
+	unlink(path);
+}
+END_TEST
+
 static Suite *npy_suite(void)
 {
 	Suite *s = suite_create("npy");
@@ -354,6 +383,7 @@ static Suite *npy_suite(void)
 	tcase_add_test(tc, test_huge_declared_shape);
 	tcase_add_test(tc, test_missing_file);
 	tcase_add_test(tc, test_writer_round_trip);
+	tcase_add_test(tc, test_stream_reads_the_open_file);
 	suite_add_tcase(s, tc);
 	return s;
 }
