@@ -51,10 +51,10 @@ int cli_fail(cli_ctx *ctx, pl_status st, const char *pointer, const char *fmt, .
 {
 	va_list ap;
 
-	ctx->err.code = st;
-	snprintf(ctx->err.pointer, sizeof(ctx->err.pointer), "%s", pointer ? pointer : "");
+	/* pl_error_setv cuts a text too long for its field at a character boundary (a cut inside a
+	 * UTF-8 sequence would make jansson refuse the string and the error lose it) */
 	va_start(ap, fmt);
-	vsnprintf(ctx->err.message, sizeof(ctx->err.message), fmt, ap);
+	pl_error_setv(&ctx->err, st, pointer, fmt, ap);
 	va_end(ap);
 	return cli_exit_for(st);
 }

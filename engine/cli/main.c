@@ -299,13 +299,11 @@ static void usage_error(const char *fmt, ...)
 static void usage_error(const char *fmt, ...)
 {
 	pl_error err = PL_ERROR_INIT;
-	char msg[256];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	pl_error_setv(&err, PL_ERR_USAGE, "", fmt, ap);
 	va_end(ap);
-	pl_error_set(&err, PL_ERR_USAGE, "", "%s", msg);
 	cli_print_error(&err, 0, 0);
 }
 
@@ -377,6 +375,26 @@ static const cli_command *find_command(const char *command, const char *sub, int
 			return &commands[k];
 	}
 	return NULL;
+}
+
+/* The table's commands (command NULL) or one command's subcommands, each once, in table order:
+ * "solve, compat, match, ...". What the user typed is never repeated (it may be anything). */
+static void list_words(char *buf, size_t size, const char *command)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t k = 0; k < NCOMMANDS; k++) {
+		const char *w = command ? commands[k].subcommand : commands[k].command;
+		int seen = 0;
+		if (!w || (command && strcmp(commands[k].command, command) != 0))
+			continue;
+		for (size_t j = 0; j < k && !command; j++)
+			seen |= strcmp(commands[j].command, w) == 0;
+		if (seen || used + strlen(w) + 3 > size)
+			continue;
+		used += (size_t)snprintf(buf + used, size - used, "%s%s", used ? ", " : "", w);
+	}
 }
 
 static int has_subcommands(const char *command)
@@ -591,10 +609,14 @@ int cli_main_with(int argc, char **argv, cli_runner runner)
 	if (!cmd)
 		cmd = find_command(argv[1], sub, &known);
 	if (!cmd) {
+		char words[200];
+		list_words(words, sizeof(words), known ? argv[1] : NULL);
 		if (known)
-			usage_error("unknown subcommand '%s' (see peerlink <command> --help)", sub);
+			usage_error("unknown subcommand (the word after '%s'); its subcommands are: %s (see "
+				    "peerlink %s --help)", argv[1], words, argv[1]);
 		else
-			usage_error("unknown command '%s' (see peerlink --help)", argv[1]);
+			usage_error("unknown command (the first word); the commands are: %s (see peerlink "
+				    "--help)", words);
 		return CLI_EXIT_USAGE;
 	}
 	memset(&ctx, 0, sizeof(ctx));

@@ -31,9 +31,9 @@ static void cut_to_character(char *s, size_t full)
 		s[i - 1] = '\0';
 }
 
-pl_status pl_error_set(pl_error *err, pl_status code, const char *pointer, const char *fmt, ...)
+pl_status pl_error_setv(pl_error *err, pl_status code, const char *pointer, const char *fmt,
+			va_list ap)
 {
-	va_list ap;
 	int full;
 
 	if (!err)
@@ -41,10 +41,18 @@ pl_status pl_error_set(pl_error *err, pl_status code, const char *pointer, const
 	err->code = code;
 	full = snprintf(err->pointer, sizeof(err->pointer), "%s", pointer ? pointer : "");
 	cut_to_character(err->pointer, full > 0 ? (size_t)full : 0);
-	va_start(ap, fmt);
 	full = vsnprintf(err->message, sizeof(err->message), fmt, ap);
-	va_end(ap);
 	cut_to_character(err->message, full > 0 ? (size_t)full : 0);
+	return code;
+}
+
+pl_status pl_error_set(pl_error *err, pl_status code, const char *pointer, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	pl_error_setv(err, code, pointer, fmt, ap);
+	va_end(ap);
 	return code;
 }
 

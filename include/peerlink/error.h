@@ -9,6 +9,7 @@
 #ifndef PEERLINK_ERROR_H
 #define PEERLINK_ERROR_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <peerlink/version.h> /* every header brings pl_version() and the version macros */
 
@@ -41,6 +42,15 @@ typedef struct pl_error {
 pl_status pl_error_set(pl_error *err, pl_status code, const char *pointer, const char *fmt, ...)
 #if defined(__GNUC__)
 	__attribute__((format(printf, 4, 5)))
+#endif
+	;
+
+/* The same with a va_list, for wrappers that add to it (the CLI's cli_fail): both texts are cut,
+ * when too long, at a character boundary, so they stay valid UTF-8. */
+pl_status pl_error_setv(pl_error *err, pl_status code, const char *pointer, const char *fmt,
+			va_list ap)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 4, 0)))
 #endif
 	;
 

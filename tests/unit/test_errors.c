@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include <check.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +54,35 @@ START_TEST(message_cut_on_a_character_boundary)
 		pl_error_set(&err, PL_ERR_INVALID, "", "%s", text);
 		ck_assert_int_eq(pl_utf8_valid(err.message), 1);
 		ck_assert_uint_eq(strlen(err.message), PL_MESSAGE_MAX - 2);
+	}
+}
+END_TEST
+
+/* pl_error_setv (behind the CLI's cli_fail) cuts the message and the pointer at a character
+ * boundary too. */
+static pl_status set_via_v(pl_error *err, const char *ptr, const char *fmt, ...)
+{
+	va_list ap;
+	pl_status st;
+	va_start(ap, fmt);
+	st = pl_error_setv(err, PL_ERR_INVALID, ptr, fmt, ap);
+	va_end(ap);
+	return st;
+}
+
+START_TEST(setv_cuts_on_a_character_boundary)
+{
+	for (size_t lead = 0; lead < 4; lead++) {
+		char *id = accented(lead, PL_MESSAGE_MAX), *key = accented(lead + 1, PL_POINTER_MAX);
+		pl_error err = PL_ERROR_INIT;
+		ck_assert_int_eq(set_via_v(&err, key, "client '%s' is unknown", id), PL_ERR_INVALID);
+		ck_assert_int_eq(err.code, PL_ERR_INVALID);
+		ck_assert(strlen(err.message) >= PL_MESSAGE_MAX - 4);
+		ck_assert(strlen(err.pointer) >= PL_POINTER_MAX - 4);
+		ck_assert_int_eq(pl_utf8_valid(err.message), 1);
+		ck_assert_int_eq(pl_utf8_valid(err.pointer), 1);
+		free(id);
+		free(key);
 	}
 }
 END_TEST
@@ -191,6 +221,7 @@ int main(void)
 
 	tcase_add_test(tc, message_cut_on_a_character_boundary);
 	tcase_add_test(tc, short_texts_are_untouched);
+	tcase_add_test(tc, setv_cuts_on_a_character_boundary);
 	tcase_add_test(tc, pointer_cut_on_a_character_boundary);
 	tcase_add_test(tc, syntax_errors_never_quote_the_input);
 	tcase_add_test(tc, out_of_memory_is_not_a_syntax_error);
