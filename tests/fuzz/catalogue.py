@@ -125,8 +125,10 @@ case("bad date", "February 30th", ["risk", "score", "--no-timing"],
      '{"clients": [{"id": "c1", "checkins": [{"date": "2026-02-30", "craving": 3}]}]}')
 case("bad date", "dates out of order", ["risk", "score", "--no-timing"],
      '{"clients": [{"id": "c1", "checkins": [{"date": "2026-01-05", "craving": 3}, {"date": "2026-01-01", "craving": 3}]}]}')
-case("JSON Lines", "second line is not JSON", ["risk", "score", "--jsonl", "--no-timing"],
+case("JSON Lines", "second line is not JSON", ["risk", "score", "--jsonl", "--as-of", "2026-01-05", "--no-timing"],
      '{"id": "c1", "checkins": [{"date": "2026-01-01", "craving": 3}]}\n{"id": \n')
+case("JSON Lines", "a line one byte past 16 MiB", ["risk", "train", "--jsonl", "--no-timing"],
+     " " * (16 * 1024 * 1024 + 1) + "{}\n")
 case("generator parameters", "couple_fraction 1 with 3 mentees", ["dataset", "generate", "profiles",
      "--mentees", "3", "--mentors", "1", "--params", "p.json", "--no-timing"], files={"p.json": '{"couple_fraction": 1}'})
 
