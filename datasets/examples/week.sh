@@ -15,6 +15,8 @@ cp "$ex/outreach.json" "$out/outreach.json"
 "$pl" outreach --input "$out/outreach.json" --output "$out/outreach_answer.json"
 # 3. Re-match mentors (current matches kept unless a better one is worth the change).
 "$pl" match mentors --input "$ex/program.json" --output "$out/mentors.json"
-# 4. This week's groups, exposure steps read on the groups' week, facilitators assigned.
-"$pl" match groups --input "$ex/groups_week.json" --as-of 2026-05-11 --output "$out/groups.json"
+# 4. This week's groups from last week's rosters ("current"): everyone stays unless their exposure
+#    step now allows a larger group (the answer's "rosters" says who moves and why); facilitators
+#    assigned.
+"$pl" match groups --input "$ex/groups_current.json" --as-of 2026-05-25 --output "$out/groups.json"
 echo "answers in $out"
