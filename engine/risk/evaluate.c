@@ -303,8 +303,10 @@ static pl_status merge_clients(pl_risk_dataset *per, size_t n, size_t nf, pl_ris
 	all->cap = nrows;
 	for (size_t i = 0; i < n; i++) {
 		pl_risk_dataset *d = &per[i];
-		memcpy(all->x + k * nf, d->x, d->nrows * nf * sizeof(double));
-		memcpy(all->y + k, d->y, d->nrows * sizeof(double));
+		if (d->nrows) { /* a client without rows may have no arrays: memcpy from NULL is UB */
+			memcpy(all->x + k * nf, d->x, d->nrows * nf * sizeof(double));
+			memcpy(all->y + k, d->y, d->nrows * sizeof(double));
+		}
 		for (size_t r = 0; r < d->nrows; r++)
 			all->group[k + r] = (uint32_t)i;
 		k += d->nrows;

@@ -125,8 +125,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		argv[argc++] = w;
 	nwords = option_words(line, words);
 	for (int k = 0; k < nwords; k++) {
-		if (strcmp(words[k], "--jsonl") == 0)
-			jsonl = 1;
+		if (strcmp(words[k], "--jsonl") == 0 && jsonl == 0)
+			jsonl = FUZZ_ANSWER_JSONL;
+		if (strcmp(words[k], "--format") == 0 && k + 1 < nwords && strcmp(words[k + 1], "csv") == 0)
+			jsonl = FUZZ_ANSWER_CSV; /* a CSV roster (match --format csv), not JSON */
 		argv[argc++] = words[k];
 	}
 	argv[argc++] = FUZZ_FILE_OPTION;

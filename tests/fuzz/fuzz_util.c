@@ -143,6 +143,11 @@ static void check_answer(const char *out, size_t len, int jsonl)
 	json_error_t jerr;
 	json_t *doc;
 
+	if (jsonl == FUZZ_ANSWER_CSV) {
+		if (len == 0 || out[len - 1] != '\n')
+			fuzz_fail("a CSV answer is empty or lacks its final newline", NULL);
+		return;
+	}
 	if (!jsonl) {
 		if (len == 0)
 			fuzz_fail("exit 0 with no answer", NULL);
@@ -188,7 +193,7 @@ int fuzz_run_cli(int argc, char **argv, int jsonl)
 			fuzz_fail("exit 0 with output on stderr", err);
 		check_answer(out, out_len, jsonl);
 	} else {
-		if (out_len && !jsonl)
+		if (out_len && jsonl != FUZZ_ANSWER_JSONL)
 			fuzz_fail("output on stdout with a non-zero exit", NULL);
 		check_error(err, err_len, rc);
 	}

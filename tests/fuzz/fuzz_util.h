@@ -33,6 +33,11 @@ void fuzz_add_fixture(const char *src_rel, const char *name);
  * exit code. */
 int fuzz_run_cli(int argc, char **argv, int jsonl);
 
+/* The kind of answer fuzz_run_cli expects (its `jsonl` argument): one JSON document (0), JSON
+ * Lines (--jsonl), or a CSV roster (match --format csv). */
+#define FUZZ_ANSWER_JSONL 1
+#define FUZZ_ANSWER_CSV 2
+
 /* Abort with a message: the fuzzer records the input. */
 void fuzz_fail(const char *what, const char *detail) __attribute__((noreturn));
 
