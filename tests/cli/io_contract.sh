@@ -133,12 +133,14 @@ check "directory as --model: exit 1 io_error, not invalid JSON" sh -c "[ $? = 1 
 check "directory as --params: exit 1 io_error" sh -c "[ $? = 1 ] && grep -q io_error err"
 # Memory running out is out_of_memory (exit 1), never a syntax error or a silent end of input.
 # OPENBLAS_NUM_THREADS=1: OpenBLAS's own threads retry a failed mmap forever under ulimit -v.
+# MALLOC_ARENA_MAX=1: each thread's malloc arena reserves 64 MB of address space, so under ulimit -v
+# whether the reader or a scoring thread runs out first depended on scheduling (flaky on a busy CI).
 # A sanitizer build reserves terabytes of address space and cannot start under ulimit -v: skipped.
-if (ulimit -v 150000; OPENBLAS_NUM_THREADS=1 exec "$bin" --version) >/dev/null 2>&1; then
+if (ulimit -v 150000; MALLOC_ARENA_MAX=1 OPENBLAS_NUM_THREADS=1 exec "$bin" --version) >/dev/null 2>&1; then
   "$bin" dataset generate checkins --clients 41 --days 40 --jsonl --no-truth >clients41.jsonl
   (head -n 20 clients41.jsonl; head -c 200000000 /dev/zero | tr '\0' 'x'; echo
    tail -n +21 clients41.jsonl) |
-    (ulimit -v 150000; OPENBLAS_NUM_THREADS=1 exec "$bin" risk score --model "$model" --jsonl --as-of 2026-03-01) \
+    (ulimit -v 150000; MALLOC_ARENA_MAX=1 OPENBLAS_NUM_THREADS=1 exec "$bin" risk score --model "$model" --jsonl --as-of 2026-03-01) \
     >out 2>err
   rc=$?
   # A 200 MB line is past the 16 MiB record limit, which stops the read before memory runs out
@@ -147,10 +149,10 @@ if (ulimit -v 150000; OPENBLAS_NUM_THREADS=1 exec "$bin" --version) >/dev/null 2
   check "line longer than memory: the record limit at line 21" grep -q '"invalid_input".*line 21 is longer than the limit' err
   check "line longer than memory: the 20 clients before it answered" [ "$(wc -l <out)" = 20 ]
   (head -n 3 clients41.jsonl; head -c 200000000 /dev/zero | tr '\0' 'x'; echo) |
-    (ulimit -v 150000; OPENBLAS_NUM_THREADS=1 exec "$bin" risk train --jsonl) >out 2>err
+    (ulimit -v 150000; MALLOC_ARENA_MAX=1 OPENBLAS_NUM_THREADS=1 exec "$bin" risk train --jsonl) >out 2>err
   check "line longer than memory (risk train --jsonl): the record limit" err_code invalid_input
   (printf '{"costs": [['; head -c 30000000 /dev/zero | tr '\0' '0' | sed 's/0/0,/g'; printf '0]]}') |
-    (ulimit -v 150000; OPENBLAS_NUM_THREADS=1 exec "$bin" solve assignment) >out 2>err
+    (ulimit -v 150000; MALLOC_ARENA_MAX=1 OPENBLAS_NUM_THREADS=1 exec "$bin" solve assignment) >out 2>err
   rc=$?
   check "document too large for memory: exit 1" [ $rc = 1 ]
   check "document too large for memory: out_of_memory, not a syntax error" err_code out_of_memory
