@@ -107,7 +107,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *argv[MAX_ARGS], *words[MAX_TOKENS], *cmd, *line, *file, *save = NULL;
 	const uint8_t *nl = memchr(data, '\n', size);
 	size_t line_len = nl ? (size_t)(nl - data) : 0;
-	int argc = 0, nwords, jsonl = 0;
+	int argc = 0, nwords, answer_kind = FUZZ_ANSWER_JSON;
 
 	cmd = strdup(FUZZ_COMMAND);
 	line = strndup((const char *)data, line_len);
@@ -125,10 +125,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		argv[argc++] = w;
 	nwords = option_words(line, words);
 	for (int k = 0; k < nwords; k++) {
-		if (strcmp(words[k], "--jsonl") == 0 && jsonl == 0)
-			jsonl = FUZZ_ANSWER_JSONL;
+		if (strcmp(words[k], "--jsonl") == 0 && answer_kind == FUZZ_ANSWER_JSON)
+			answer_kind = FUZZ_ANSWER_JSONL;
 		if (strcmp(words[k], "--format") == 0 && k + 1 < nwords && strcmp(words[k + 1], "csv") == 0)
-			jsonl = FUZZ_ANSWER_CSV; /* a CSV roster (match --format csv), not JSON */
+			answer_kind = FUZZ_ANSWER_CSV; /* a CSV roster (match --format csv), not JSON */
 		argv[argc++] = words[k];
 	}
 	argv[argc++] = FUZZ_FILE_OPTION;
@@ -139,7 +139,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 #endif
 	argv[argc++] = "--no-timing";
 	argv[argc] = NULL;
-	fuzz_run_cli(argc, argv, jsonl);
+	fuzz_run_cli(argc, argv, answer_kind);
 	free(file);
 	free(cmd);
 	free(line);

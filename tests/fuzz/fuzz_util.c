@@ -138,17 +138,17 @@ static void check_error(const char *err, size_t len, int rc)
 	json_decref(doc);
 }
 
-static void check_answer(const char *out, size_t len, int jsonl)
+static void check_answer(const char *out, size_t len, int answer_kind)
 {
 	json_error_t jerr;
 	json_t *doc;
 
-	if (jsonl == FUZZ_ANSWER_CSV) {
+	if (answer_kind == FUZZ_ANSWER_CSV) {
 		if (len == 0 || out[len - 1] != '\n')
 			fuzz_fail("a CSV answer is empty or lacks its final newline", NULL);
 		return;
 	}
-	if (!jsonl) {
+	if (answer_kind == FUZZ_ANSWER_JSON) {
 		if (len == 0)
 			fuzz_fail("exit 0 with no answer", NULL);
 		doc = json_loadb(out, len, 0, &jerr);
@@ -169,7 +169,7 @@ static void check_answer(const char *out, size_t len, int jsonl)
 	}
 }
 
-int fuzz_run_cli(int argc, char **argv, int jsonl)
+int fuzz_run_cli(int argc, char **argv, int answer_kind)
 {
 	FILE *saved_out = stdout, *saved_err = stderr;
 	char *out = NULL, *err = NULL;
@@ -191,9 +191,9 @@ int fuzz_run_cli(int argc, char **argv, int jsonl)
 	if (rc == 0) {
 		if (err_len)
 			fuzz_fail("exit 0 with output on stderr", err);
-		check_answer(out, out_len, jsonl);
+		check_answer(out, out_len, answer_kind);
 	} else {
-		if (out_len && jsonl != FUZZ_ANSWER_JSONL)
+		if (out_len && answer_kind != FUZZ_ANSWER_JSONL)
 			fuzz_fail("output on stdout with a non-zero exit", NULL);
 		check_error(err, err_len, rc);
 	}

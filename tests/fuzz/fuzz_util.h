@@ -31,10 +31,11 @@ void fuzz_add_fixture(const char *src_rel, const char *name);
  * --jsonl), nothing on stdout on failure (unless streaming), and exactly one error object with a
  * code matching the exit code. A violated check aborts with a message (a finding). Returns the
  * exit code. */
-int fuzz_run_cli(int argc, char **argv, int jsonl);
+int fuzz_run_cli(int argc, char **argv, int answer_kind);
 
-/* The kind of answer fuzz_run_cli expects (its `jsonl` argument): one JSON document (0), JSON
- * Lines (--jsonl), or a CSV roster (match --format csv). */
+/* The kind of answer fuzz_run_cli expects: one JSON document, JSON Lines (--jsonl), or a CSV
+ * roster (match --format csv). */
+#define FUZZ_ANSWER_JSON 0
 #define FUZZ_ANSWER_JSONL 1
 #define FUZZ_ANSWER_CSV 2
 
