@@ -68,7 +68,7 @@ pl_status pl_json_read_buddies_program(json_t *doc, pl_buddies_program *m, pl_er
 	pl_status st;
 
 	pl_buddies_program_init(m);
-	st = pl_json_check_keys(doc, "", keys, err);
+	st = pl_json_check_program_keys(doc, keys, err);
 	if (st == PL_OK)
 		st = read_options(m, doc, err);
 	if (st == PL_OK)

@@ -401,7 +401,7 @@ pl_status pl_json_read_groups_program(json_t *doc, pl_groups_program *m, pl_erro
 	pl_status st;
 
 	pl_groups_program_init(m);
-	st = pl_json_check_keys(doc, "", keys, err);
+	st = pl_json_check_program_keys(doc, keys, err);
 	if (st == PL_OK)
 		st = pl_json_get_integer(doc, "seed", "", 0, &seed, err);
 	if (st == PL_OK && seed < 0)

@@ -87,7 +87,7 @@ pl_status pl_json_read_mentors_program(json_t *doc, pl_mentors_program *m, pl_er
 	pl_status st;
 
 	pl_mentors_program_init(m);
-	st = pl_json_check_keys(doc, "", keys, err);
+	st = pl_json_check_program_keys(doc, keys, err);
 	if (st == PL_OK)
 		st = read_options(m, doc, err);
 	if (st == PL_OK)

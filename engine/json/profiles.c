@@ -667,6 +667,29 @@ static pl_status read_vocabulary(json_t *doc, pl_profiles *P, pl_error *err)
 	return PL_OK;
 }
 
+pl_status pl_json_check_program_keys(json_t *doc, const char *const *allowed, pl_error *err)
+{
+	static const char *const shared[] = { "stats", "communities", "mentees", "mentors",
+					      "clients", NULL };
+	const char *key;
+	json_t *value;
+
+	json_object_foreach(doc, key, value) {
+		int known = 0;
+		for (const char *const *a = allowed; *a && !known; a++)
+			known = strcmp(*a, key) == 0;
+		for (const char *const *a = shared; *a && !known; a++)
+			known = strcmp(*a, key) == 0;
+		if (!known) {
+			char p[PL_POINTER_MAX];
+			/* The key is a field name of the caller's document, not a client value. */
+			return pl_error_set(err, PL_ERR_INVALID, pl_json_ptr(p, sizeof(p), "", key),
+					    "unknown field '%s'", key);
+		}
+	}
+	return PL_OK;
+}
+
 pl_status pl_json_read_population(json_t *doc, pl_compat_params *prm, pl_profiles *P,
 				  const pl_json_profile_list *lists, size_t nlists, pl_error *err)
 {

@@ -41,6 +41,13 @@ typedef struct pl_json_profile_list {
 	size_t *n;
 } pl_json_profile_list;
 
+/* Check a matching request's top-level members: the command's own NULL-terminated `allowed`
+ * keys, plus the members other peerlink commands write into a program document (the answer
+ * metadata `stats`, the generator's planted `communities`, and the other matchers' population
+ * lists), which are ignored so that `dataset generate|import profiles` pipes into `match`
+ * unedited. Anything else is PL_ERR_INVALID with its pointer. */
+pl_status pl_json_check_program_keys(json_t *doc, const char *const *allowed, pl_error *err);
+
 /* A request's population: its compatibility parameters, then each list in order, then
  * pl_profiles_finalize (which checks the population as a whole). */
 pl_status pl_json_read_population(json_t *doc, pl_compat_params *prm, pl_profiles *P,
