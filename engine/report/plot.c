@@ -254,6 +254,15 @@ static void svg_open(pl_buf *b, int w, int h, const char *title)
 	}
 }
 
+/* Close the SVG; a buffer that failed to grow on the way is the one error a chart can have. */
+static pl_status svg_close(pl_buf *out, pl_error *err)
+{
+	pl_buf_puts(out, "</svg>");
+	if (out->failed)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory drawing a chart");
+	return PL_OK;
+}
+
 static void text_at(pl_buf *b, const char *cls, double x, double y, const char *anchor,
 		    const char *s)
 {
@@ -300,6 +309,15 @@ static void vline(pl_buf *b, const char *cls, double x, double y0, double y1, co
 	pl_buf_puts(b, "/>");
 }
 
+/* One command of an SVG path with its point: "<cmd>x y". */
+static void path_point(pl_buf *b, const char *cmd, double x, double y)
+{
+	pl_buf_puts(b, cmd);
+	coord(b, x);
+	pl_buf_puts(b, " ");
+	coord(b, y);
+}
+
 /* One marker, its shape set by the style: circle, square, triangle, diamond. */
 static void marker(pl_buf *b, const char *cls, double x, double y, int style, double r)
 {
@@ -321,35 +339,19 @@ static void marker(pl_buf *b, const char *cls, double x, double y, int style, do
 		pl_buf_printf(b, "\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"/>", 2 * r, 2 * r, c);
 		break;
 	case 2:
-		pl_buf_printf(b, "<path class=\"%s\" d=\"M", cls);
-		coord(b, x);
-		pl_buf_puts(b, " ");
-		coord(b, y - 1.2 * r);
-		pl_buf_puts(b, "l");
-		coord(b, 1.2 * r);
-		pl_buf_puts(b, " ");
-		coord(b, 2 * r);
+		pl_buf_printf(b, "<path class=\"%s\" d=\"", cls);
+		path_point(b, "M", x, y - 1.2 * r);
+		path_point(b, "l", 1.2 * r, 2 * r);
 		pl_buf_puts(b, "h");
 		coord(b, -2.4 * r);
 		pl_buf_printf(b, "z\" fill=\"%s\"/>", c);
 		break;
 	default:
-		pl_buf_printf(b, "<path class=\"%s\" d=\"M", cls);
-		coord(b, x);
-		pl_buf_puts(b, " ");
-		coord(b, y - 1.3 * r);
-		pl_buf_puts(b, "l");
-		coord(b, 1.3 * r);
-		pl_buf_puts(b, " ");
-		coord(b, 1.3 * r);
-		pl_buf_puts(b, "l");
-		coord(b, -1.3 * r);
-		pl_buf_puts(b, " ");
-		coord(b, 1.3 * r);
-		pl_buf_puts(b, "l");
-		coord(b, -1.3 * r);
-		pl_buf_puts(b, " ");
-		coord(b, -1.3 * r);
+		pl_buf_printf(b, "<path class=\"%s\" d=\"", cls);
+		path_point(b, "M", x, y - 1.3 * r);
+		path_point(b, "l", 1.3 * r, 1.3 * r);
+		path_point(b, "l", -1.3 * r, 1.3 * r);
+		path_point(b, "l", -1.3 * r, -1.3 * r);
 		pl_buf_printf(b, "z\" fill=\"%s\"/>", c);
 		break;
 	}
@@ -504,10 +506,8 @@ static void legend_key(pl_buf *b, const pl_plot_series *se, double x, double y)
 		coord(b, y - 5);
 		pl_buf_printf(b, "\" width=\"22\" height=\"8\" fill=\"%s\" fill-opacity=\"0.25\"/>", c);
 	} else if (se->kind != PL_PLOT_POINTS) {
-		pl_buf_puts(b, "<path d=\"M");
-		coord(b, x);
-		pl_buf_puts(b, " ");
-		coord(b, y - 1);
+		pl_buf_puts(b, "<path d=\"");
+		path_point(b, "M", x, y - 1);
 		pl_buf_printf(b, "h22\" stroke=\"%s\" stroke-width=\"2\" fill=\"none\"", c);
 		if (*pl_plot_dash(se->style))
 			pl_buf_printf(b, " stroke-dasharray=\"%s\"", pl_plot_dash(se->style));
@@ -557,10 +557,7 @@ static void draw_line_path(pl_buf *b, const frame *f, const pl_plot_series *se, 
 			continue;
 		}
 		if (!pen) {
-			pl_buf_puts(b, "M");
-			coord(b, fx(f, x));
-			pl_buf_puts(b, " ");
-			coord(b, fy(f, y));
+			path_point(b, "M", fx(f, x), fy(f, y));
 			pen = 1;
 			run = 1;
 		} else if (step) {
@@ -570,10 +567,7 @@ static void draw_line_path(pl_buf *b, const frame *f, const pl_plot_series *se, 
 			coord(b, fy(f, y));
 			run++;
 		} else {
-			pl_buf_puts(b, "L");
-			coord(b, fx(f, x));
-			pl_buf_puts(b, " ");
-			coord(b, fy(f, y));
+			path_point(b, "L", fx(f, x), fy(f, y));
 			run++;
 		}
 	}
@@ -603,17 +597,11 @@ static void draw_area(pl_buf *b, const frame *f, const pl_plot_series *se)
 			j++;
 		for (size_t k = i; k < j; k++) {
 			x = se->x ? se->x[k] : (double)k;
-			pl_buf_puts(b, k == i ? "M" : "L");
-			coord(b, fx(f, x));
-			pl_buf_puts(b, " ");
-			coord(b, fy(f, se->y_hi[k]));
+			path_point(b, k == i ? "M" : "L", fx(f, x), fy(f, se->y_hi[k]));
 		}
 		for (size_t k = j; k-- > i;) {
 			x = se->x ? se->x[k] : (double)k;
-			pl_buf_puts(b, "L");
-			coord(b, fx(f, x));
-			pl_buf_puts(b, " ");
-			coord(b, fy(f, se->y_lo[k]));
+			path_point(b, "L", fx(f, x), fy(f, se->y_lo[k]));
 		}
 		pl_buf_puts(b, "Z");
 		i = j;
@@ -656,10 +644,7 @@ static void draw_axes(pl_buf *b, const frame *f, const pl_plot *p, const double 
 	if (nyt) {
 		pl_buf_puts(b, "<path class=\"grid\" d=\"");
 		for (size_t k = 0; k < nyt; k++) {
-			pl_buf_puts(b, "M");
-			coord(b, f->px0);
-			pl_buf_puts(b, " ");
-			coord(b, fy(f, yt[k]));
+			path_point(b, "M", f->px0, fy(f, yt[k]));
 			pl_buf_puts(b, "H");
 			coord(b, f->px1);
 		}
@@ -673,10 +658,7 @@ static void draw_axes(pl_buf *b, const frame *f, const pl_plot *p, const double 
 	if (nxt) {
 		pl_buf_puts(b, "<path class=\"xtick\" d=\"");
 		for (size_t k = 0; k < nxt; k++) {
-			pl_buf_puts(b, "M");
-			coord(b, fx(f, xt[k]));
-			pl_buf_puts(b, " ");
-			coord(b, f->py1);
+			path_point(b, "M", fx(f, xt[k]), f->py1);
 			pl_buf_puts(b, "v4");
 		}
 		pl_buf_puts(b, "\" stroke=\"#333333\"/><g class=\"tick\" text-anchor=\"middle\">");
@@ -761,14 +743,11 @@ pl_status pl_plot_xy(pl_buf *out, const pl_plot *p, pl_error *err)
 	}
 	draw_axes(out, &f, p, xt, nxt, xstep, yt, nyt, ystep, f.py1 + 12.0 * (double)p->nstrips);
 	if (p->diagonal) {
-		pl_buf_puts(out, "<path class=\"diagonal\" d=\"M");
-		coord(out, fx(&f, f.x0 > f.y0 ? f.x0 : f.y0));
-		pl_buf_puts(out, " ");
-		coord(out, fy(&f, f.x0 > f.y0 ? f.x0 : f.y0));
-		pl_buf_puts(out, "L");
-		coord(out, fx(&f, f.x1 < f.y1 ? f.x1 : f.y1));
-		pl_buf_puts(out, " ");
-		coord(out, fy(&f, f.x1 < f.y1 ? f.x1 : f.y1));
+		/* y = x over the part of the plot where both axes have it */
+		double d0 = f.x0 > f.y0 ? f.x0 : f.y0, d1 = f.x1 < f.y1 ? f.x1 : f.y1;
+		pl_buf_puts(out, "<path class=\"diagonal\" d=\"");
+		path_point(out, "M", fx(&f, d0), fy(&f, d0));
+		path_point(out, "L", fx(&f, d1), fy(&f, d1));
 		pl_buf_puts(out, "\" stroke=\"#777777\" stroke-dasharray=\"2 3\" fill=\"none\"/>");
 	}
 	for (size_t k = 0; k < p->nrules; k++) {
@@ -806,10 +785,7 @@ pl_status pl_plot_xy(pl_buf *out, const pl_plot *p, pl_error *err)
 		/* one path, one "M...z" square per mark */
 		pl_buf_puts(out, "<path class=\"strip\" d=\"");
 		for (size_t i = 0; i < sp->n; i++) {
-			pl_buf_puts(out, "M");
-			coord(out, fx(&f, sp->x[i]) - 1.5);
-			pl_buf_puts(out, " ");
-			coord(out, y);
+			path_point(out, "M", fx(&f, sp->x[i]) - 1.5, y);
 			pl_buf_puts(out, "h3v8h-3z");
 		}
 		pl_buf_printf(out, "\" fill=\"%s\"/>", pl_plot_colour(sp->style));
@@ -817,10 +793,7 @@ pl_status pl_plot_xy(pl_buf *out, const pl_plot *p, pl_error *err)
 	}
 	if (lrows > 0)
 		draw_legend(out, p, w, p->title ? 24 : 8);
-	pl_buf_puts(out, "</svg>");
-	if (out->failed)
-		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory drawing a chart");
-	return PL_OK;
+	return svg_close(out, err);
 }
 
 /* ---------------------------------------------------------------- bars and forest plots */
@@ -837,10 +810,30 @@ static double label_column(const char *const *labels, size_t n)
 	return w < 60 ? 60 : w > 230 ? 230 : w;
 }
 
+/* The frame of a chart of labelled rows (bars, forest): the label column left of the plot
+ * area (f->px1, the right edge, and the x limits are the caller's), one row of height row per
+ * label from top, the x axis below; opens the SVG and draws the axes. */
+static void open_row_chart(pl_buf *out, frame *f, const char *const *labels, size_t n, double top,
+			   double row, int w, const char *title, const char *xlabel, const double *xt,
+			   size_t nxt, double step)
+{
+	pl_plot axes;
+
+	f->px0 = label_column(labels, n);
+	f->py0 = top;
+	f->py1 = top + row * (double)(n ? n : 1);
+	f->y0 = 0;
+	f->y1 = 1;
+	svg_open(out, w, (int)(f->py1 + 34 + (xlabel ? 12 : 0)), title);
+	pl_plot_init(&axes);
+	axes.xlabel = xlabel;
+	draw_axes(out, f, &axes, xt, nxt, step, NULL, 0, 1, f->py1);
+}
+
 pl_status pl_plot_hbars(pl_buf *out, const pl_plot_bars *bp, pl_error *err)
 {
 	int w = bp->width > 0 ? bp->width : 640, digits = bp->digits > 0 ? bp->digits : 3;
-	double lo = 0, hi = 0, xt[64], step, top = bp->title ? 26 : 8, row = 18, h;
+	double lo = 0, hi = 0, xt[64], step, top = bp->title ? 26 : 8, row = 18;
 	size_t nxt;
 	frame f;
 
@@ -850,20 +843,8 @@ pl_status pl_plot_hbars(pl_buf *out, const pl_plot_bars *bp, pl_error *err)
 			extend(bp->limit[i], &lo, &hi);
 	}
 	nxt = axis_ticks(lo, hi, PL_PLOT_AUTO, PL_PLOT_AUTO, 5, PL_PLOT_X_NUMBER, &f.x0, &f.x1, xt, &step);
-	f.px0 = label_column(bp->labels, bp->n);
 	f.px1 = w - 56;
-	f.py0 = top;
-	f.py1 = top + row * (double)(bp->n ? bp->n : 1);
-	f.y0 = 0;
-	f.y1 = 1;
-	h = f.py1 + 34 + (bp->xlabel ? 12 : 0);
-	svg_open(out, w, (int)h, bp->title);
-	{
-		pl_plot axes;
-		pl_plot_init(&axes);
-		axes.xlabel = bp->xlabel;
-		draw_axes(out, &f, &axes, xt, nxt, step, NULL, 0, 1, f.py1);
-	}
+	open_row_chart(out, &f, bp->labels, bp->n, top, row, w, bp->title, bp->xlabel, xt, nxt, step);
 	vline(out, "zero", fx(&f, 0), f.py0, f.py1, "#333333", NULL, 1);
 	for (size_t i = 0; i < bp->n; i++) {
 		double y = f.py0 + row * (double)i, v = bp->values[i];
@@ -902,16 +883,13 @@ pl_status pl_plot_hbars(pl_buf *out, const pl_plot_bars *bp, pl_error *err)
 			pl_buf_release(&num);
 		}
 	}
-	pl_buf_puts(out, "</svg>");
-	if (out->failed)
-		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory drawing a chart");
-	return PL_OK;
+	return svg_close(out, err);
 }
 
 pl_status pl_plot_forest_svg(pl_buf *out, const pl_plot_forest *fp, pl_error *err)
 {
 	int w = fp->width > 0 ? fp->width : 640;
-	double lo = HUGE_VAL, hi = -HUGE_VAL, xt[64], step, top = fp->title ? 26 : 8, row = 20, h;
+	double lo = HUGE_VAL, hi = -HUGE_VAL, xt[64], step, top = fp->title ? 26 : 8, row = 20;
 	size_t nxt;
 	frame f;
 
@@ -928,20 +906,8 @@ pl_status pl_plot_forest_svg(pl_buf *out, const pl_plot_forest *fp, pl_error *er
 		hi = 1;
 	}
 	nxt = axis_ticks(lo, hi, fp->xmin, fp->xmax, 5, PL_PLOT_X_NUMBER, &f.x0, &f.x1, xt, &step);
-	f.px0 = label_column(fp->labels, fp->n);
 	f.px1 = w - 130;
-	f.py0 = top;
-	f.py1 = top + row * (double)(fp->n ? fp->n : 1);
-	f.y0 = 0;
-	f.y1 = 1;
-	h = f.py1 + 34 + (fp->xlabel ? 12 : 0);
-	svg_open(out, w, (int)h, fp->title);
-	{
-		pl_plot axes;
-		pl_plot_init(&axes);
-		axes.xlabel = fp->xlabel;
-		draw_axes(out, &f, &axes, xt, nxt, step, NULL, 0, 1, f.py1);
-	}
+	open_row_chart(out, &f, fp->labels, fp->n, top, row, w, fp->title, fp->xlabel, xt, nxt, step);
 	if (isfinite(fp->ref))
 		vline(out, "ref", fx(&f, fp->ref), f.py0, f.py1, "#777777", "2 3", 1);
 	for (size_t i = 0; i < fp->n; i++) {
@@ -973,8 +939,5 @@ pl_status pl_plot_forest_svg(pl_buf *out, const pl_plot_forest *fp, pl_error *er
 		pl_buf_release(&num);
 		pl_buf_puts(out, "</g>");
 	}
-	pl_buf_puts(out, "</svg>");
-	if (out->failed)
-		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory drawing a chart");
-	return PL_OK;
+	return svg_close(out, err);
 }
