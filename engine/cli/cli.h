@@ -20,6 +20,7 @@
 #include <jansson.h>
 #include <peerlink/error.h>
 #include <peerlink/json.h>
+#include <peerlink/json_match.h>
 
 enum cli_exit {
 	CLI_EXIT_OK = 0,
@@ -201,6 +202,25 @@ int cli_write_output(cli_ctx *ctx, json_t *doc);
  * Returns an exit code (CLI_EXIT_OK, or the failure's, with ctx->err filled). */
 typedef pl_status (*cli_program_reader)(json_t *doc, void *program, pl_error *err);
 int cli_read_program(cli_ctx *ctx, cli_program_reader read, void *program);
+
+/* The request-answer skeleton (engine/cli/job.c): read the input, score, solve, build the
+ * answer, add its stats and write it, in that order; the first failing step's status becomes
+ * the exit code (ctx->err filled) and nothing is written. The command owns `state`: it
+ * initialises it before cli_run_job and releases it after, whatever the outcome. Steps other
+ * than `read` report through err (ctx->err). */
+typedef struct cli_job {
+	int (*read)(cli_ctx *ctx, void *state);          /* exit code; its time goes to ctx->parse_ms */
+	pl_status (*scores)(void *state, pl_error *err); /* NULL: none; timed as compat_ms */
+	pl_status (*solve)(void *state, pl_error *err);  /* NULL: none; timed as solve_ms */
+	/* The answer (a new document in *answer; on failure NULL or one the skeleton frees). */
+	pl_status (*answer)(void *state, json_t **answer, pl_error *err);
+	/* The answer's "stats" from the timings (ms under cli_ms; -1 for a step not run), or NULL. */
+	json_t *(*stats)(void *state, const pl_json_timings *t);
+	int timed_answer;   /* the answer step explains the solution: report it as explain_ms */
+	const char *roster; /* --format csv writes this roster kind (cli_write_roster_csv); NULL: JSON only */
+	json_t *(*roster_ids)(void *state); /* the roster's ids (a new array), or NULL for the answer's */
+} cli_job;
+int cli_run_job(cli_ctx *ctx, const cli_job *job, void *state);
 int cli_exit_for(pl_status st);
 int cli_fail(cli_ctx *ctx, pl_status st, const char *pointer, const char *fmt, ...)
 #if defined(__GNUC__)

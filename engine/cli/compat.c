@@ -45,92 +45,113 @@ static json_t *infeasible_pairs(const pl_profiles *P, const pl_compat_params *pr
 	return list;
 }
 
-int cmd_compat(cli_ctx *ctx)
+/* The command's state across the steps of cli_run_job: the population, the left and right
+ * lists (ri == li when the set is compared with itself) and the score matrix. */
+typedef struct compat_job {
+	pl_profiles P;
+	pl_compat_params prm;
+	size_t *li, *ri, nl, nr;
+	int self;
+	double *S;
+} compat_job;
+
+static pl_status read_request(json_t *doc, void *state, pl_error *err)
 {
 	static const char *const keys[] = { "left", "right", "weights", "constraints", "vocabulary",
 					    NULL };
-	json_t *doc = NULL, *answer, *lids, *rids, *rows, *stats;
-	pl_profiles P;
-	pl_compat_params prm;
-	size_t *li = NULL, *ri = NULL, nl = 0, nr = 0;
-	pl_json_profile_list lists[2] = { { "left", 1, 1, &li, &nl }, { "right", 0, 1, &ri, &nr } };
-	double *S = NULL, t0, compat_ms;
-	int rc, self;
-	pl_status st;
+	compat_job *j = state;
+	pl_json_profile_list lists[2] = { { "left", 1, 1, &j->li, &j->nl },
+					  { "right", 0, 1, &j->ri, &j->nr } };
+	pl_status st = pl_json_check_keys(doc, "", keys, err);
 
-	pl_profiles_init(&P);
-	rc = cli_read_input(ctx, &doc);
-	if (rc != CLI_EXIT_OK)
-		return rc;
-	t0 = cli_now_ms();
-	st = pl_json_check_keys(doc, "", keys, &ctx->err);
 	if (st == PL_OK)
-		st = pl_json_read_population(doc, &prm, &P, lists, 2, &ctx->err);
+		st = pl_json_read_population(doc, &j->prm, &j->P, lists, 2, err);
 	if (st != PL_OK)
-		goto fail;
-	self = ri == NULL;
-	if (self) {
-		free(ri);
-		ri = li;
-		nr = nl;
+		return st;
+	j->self = j->ri == NULL;
+	if (j->self) {
+		free(j->ri);
+		j->ri = j->li;
+		j->nr = j->nl;
 	}
-	json_decref(doc);
-	doc = NULL;
-	ctx->parse_ms += cli_now_ms() - t0;
+	return PL_OK;
+}
 
-	t0 = cli_now_ms();
-	S = malloc((nl * nr != 0 ? nl * nr : 1) * sizeof(double));
-	if (!S) {
-		st = pl_error_set(&ctx->err, PL_ERR_NOMEM, "", "out of memory for the score matrix");
-		goto fail;
-	}
-	st = self ? pl_compat_matrix_self(&P, &prm, li, nl, S, &ctx->err)
-		  : pl_compat_matrix(&P, &prm, li, nl, ri, nr, S, &ctx->err);
-	if (st != PL_OK)
-		goto fail;
-	compat_ms = cli_now_ms() - t0;
+static int read_step(cli_ctx *ctx, void *state)
+{
+	return cli_read_program(ctx, read_request, state);
+}
 
-	answer = json_object();
-	lids = json_array();
-	rids = json_array();
-	rows = json_array();
-	for (size_t i = 0; i < nl; i++)
-		json_array_append_new(lids, json_string(P.items[li[i]].id));
-	for (size_t j = 0; j < nr; j++)
-		json_array_append_new(rids, json_string(P.items[ri[j]].id));
-	for (size_t i = 0; i < nl; i++) {
+static pl_status scores_step(void *state, pl_error *err)
+{
+	compat_job *j = state;
+
+	j->S = malloc((j->nl * j->nr != 0 ? j->nl * j->nr : 1) * sizeof(double));
+	if (!j->S)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory for the score matrix");
+	return j->self ? pl_compat_matrix_self(&j->P, &j->prm, j->li, j->nl, j->S, err)
+		       : pl_compat_matrix(&j->P, &j->prm, j->li, j->nl, j->ri, j->nr, j->S, err);
+}
+
+static json_t *ids_of(const pl_profiles *P, const size_t *idx, size_t n)
+{
+	json_t *ids = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(ids, json_string(P->items[idx[i]].id));
+	return ids;
+}
+
+static pl_status answer_step(void *state, json_t **answer, pl_error *err)
+{
+	compat_job *j = state;
+	json_t *rows = json_array();
+
+	(void)err;
+	for (size_t i = 0; i < j->nl; i++) {
 		json_t *row = json_array();
-		for (size_t j = 0; j < nr; j++) {
-			double s = S[i * nr + j];
+		for (size_t k = 0; k < j->nr; k++) {
+			double s = j->S[i * j->nr + k];
 			json_array_append_new(row, isnan(s) ? json_null() : json_real(pl_json_round(s, 1e6)));
 		}
 		json_array_append_new(rows, row);
 	}
-	json_object_set_new(answer, "left_ids", lids);
-	json_object_set_new(answer, "right_ids", rids);
-	json_object_set_new(answer, "scores", rows);
-	json_object_set_new(answer, "infeasible", infeasible_pairs(&P, &prm, li, nl, ri, nr, S));
-	stats = json_object();
+	*answer = json_object();
+	json_object_set_new(*answer, "left_ids", ids_of(&j->P, j->li, j->nl));
+	json_object_set_new(*answer, "right_ids", ids_of(&j->P, j->ri, j->nr));
+	json_object_set_new(*answer, "scores", rows);
+	json_object_set_new(*answer, "infeasible",
+			    infeasible_pairs(&j->P, &j->prm, j->li, j->nl, j->ri, j->nr, j->S));
+	return PL_OK;
+}
+
+/* The matrix is the whole of the work: it is reported as both compat_ms and solve_ms. */
+static json_t *stats_step(void *state, const pl_json_timings *t)
+{
+	compat_job *j = state;
+	pl_json_timings all = { t->parse_ms, t->compat_ms, t->compat_ms, -1 };
+	json_t *stats = json_object();
+
 	json_object_set_new(stats, "algorithm",
 			    json_string("compatibility vectors, one dgemm, elementwise age and hard rules"));
-	json_object_set_new(stats, "left", json_integer((json_int_t)nl));
-	json_object_set_new(stats, "right", json_integer((json_int_t)nr));
-	{
-		pl_json_timings t = { cli_ms(ctx, ctx->parse_ms), cli_ms(ctx, compat_ms),
-				      cli_ms(ctx, compat_ms), -1 };
-		pl_json_add_timings(stats, &t);
-	}
-	json_object_set_new(answer, "stats", stats);
-	rc = cli_write_output(ctx, answer);
-	goto out;
-fail:
-	rc = cli_exit_for(st);
-out:
-	json_decref(doc);
-	if (ri != li)
-		free(ri);
-	free(li);
-	free(S);
-	pl_profiles_release(&P);
+	json_object_set_new(stats, "left", json_integer((json_int_t)j->nl));
+	json_object_set_new(stats, "right", json_integer((json_int_t)j->nr));
+	pl_json_add_timings(stats, &all);
+	return stats;
+}
+
+int cmd_compat(cli_ctx *ctx)
+{
+	static const cli_job job = { read_step, scores_step, NULL, answer_step, stats_step, 0, NULL,
+				     NULL };
+	compat_job j = { .li = NULL };
+	int rc;
+
+	pl_profiles_init(&j.P);
+	rc = cli_run_job(ctx, &job, &j);
+	if (j.ri != j.li)
+		free(j.ri);
+	free(j.li);
+	free(j.S);
+	pl_profiles_release(&j.P);
 	return rc;
 }

@@ -13,58 +13,76 @@
 
 #include <peerlink/json_match.h>
 
+/* The command's state across the steps of cli_run_job. */
+typedef struct buddies_job {
+	pl_buddies_program m;
+	pl_buddies_problem pb;
+	pl_buddies_result res;
+	double *S;
+} buddies_job;
+
 static pl_status read_program(json_t *doc, void *m, pl_error *err)
 {
 	return pl_json_read_buddies_program(doc, m, err);
 }
 
+static int read_step(cli_ctx *ctx, void *state)
+{
+	return cli_read_program(ctx, read_program, &((buddies_job *)state)->m);
+}
+
+static pl_status scores_step(void *state, pl_error *err)
+{
+	buddies_job *j = state;
+	return pl_buddies_program_scores(&j->m, &j->S, err);
+}
+
+static pl_status solve_step(void *state, pl_error *err)
+{
+	buddies_job *j = state;
+	pl_buddies_program_problem(&j->m, j->S, &j->pb);
+	return pl_buddies_solve(&j->pb, &j->res, err);
+}
+
+static pl_status answer_step(void *state, json_t **answer, pl_error *err)
+{
+	buddies_job *j = state;
+
+	(void)err;
+	*answer = pl_json_buddies_answer(&j->m, j->S, &j->res);
+	if (j->m.ncurrent > 0)
+		json_object_set_new(*answer, "changes", pl_json_buddies_changes(&j->m, j->S, &j->res));
+	return PL_OK;
+}
+
+static json_t *stats_step(void *state, const pl_json_timings *t)
+{
+	buddies_job *j = state;
+	return pl_json_buddies_stats(&j->m, &j->pb, &j->res, t);
+}
+
+/* --format csv: every client, so that the unmatched ones get a row too. */
+static json_t *roster_ids(void *state)
+{
+	buddies_job *j = state;
+	json_t *ids = json_array();
+
+	for (size_t i = 0; i < j->m.n; i++)
+		json_array_append_new(ids, json_string(j->m.P.items[j->m.client[i]].id));
+	return ids;
+}
+
 int cmd_match_buddies(cli_ctx *ctx)
 {
-	json_t *answer;
-	pl_buddies_program m;
-	pl_buddies_problem pb;
-	pl_buddies_result res = PL_BUDDIES_RESULT_INIT;
-	double *S = NULL, t0;
-	pl_json_timings t = { 0, 0, 0, -1 };
-	pl_status st;
+	static const cli_job job = { read_step, scores_step, solve_step, answer_step, stats_step, 0,
+				     "buddies", roster_ids };
+	buddies_job j = { .res = PL_BUDDIES_RESULT_INIT };
 	int rc;
 
-	pl_buddies_program_init(&m);
-	rc = cli_read_program(ctx, read_program, &m);
-	if (rc != CLI_EXIT_OK)
-		goto out;
-	t0 = cli_now_ms();
-	st = pl_buddies_program_scores(&m, &S, &ctx->err);
-	if (st != PL_OK)
-		goto fail;
-	t.compat_ms = cli_ms(ctx, cli_now_ms() - t0);
-
-	t0 = cli_now_ms();
-	pl_buddies_program_problem(&m, S, &pb);
-	st = pl_buddies_solve(&pb, &res, &ctx->err);
-	if (st != PL_OK)
-		goto fail;
-	t.solve_ms = cli_ms(ctx, cli_now_ms() - t0);
-	t.parse_ms = cli_ms(ctx, ctx->parse_ms);
-	answer = pl_json_buddies_answer(&m, S, &res);
-	if (m.ncurrent > 0)
-		json_object_set_new(answer, "changes", pl_json_buddies_changes(&m, S, &res));
-	json_object_set_new(answer, "stats", pl_json_buddies_stats(&m, &pb, &res, &t));
-	if (cli_format_csv(ctx)) {
-		json_t *ids = json_array();
-		for (size_t i = 0; i < m.n; i++)
-			json_array_append_new(ids, json_string(m.P.items[m.client[i]].id));
-		rc = cli_write_roster_csv(ctx, answer, "buddies", ids);
-		json_decref(ids);
-	} else {
-		rc = cli_write_output(ctx, answer);
-	}
-	goto out;
-fail:
-	rc = cli_exit_for(st);
-out:
-	free(S);
-	pl_buddies_result_release(&res);
-	pl_buddies_program_release(&m);
+	pl_buddies_program_init(&j.m);
+	rc = cli_run_job(ctx, &job, &j);
+	free(j.S);
+	pl_buddies_result_release(&j.res);
+	pl_buddies_program_release(&j.m);
 	return rc;
 }

@@ -10,95 +10,102 @@
  */
 #include "cli.h"
 
-#include <stdlib.h>
-
 #include <stdint.h>
+#include <stdlib.h>
 
 #include <peerlink/json_exposure.h>
 #include <peerlink/json_facilitators.h>
 #include <peerlink/json_match.h>
 
-/* The groups and, when the request has "facilitators", the staffing (read while the document
- * is alive: cli_read_program frees it). */
-typedef struct groups_request {
-	pl_groups_program *m;
-	pl_json_staffing *staff;
-	pl_json_exposure *exposure;
+/* The command's state across the steps of cli_run_job: the groups and, when the request has
+ * "facilitators", the staffing and the exposure plans (read while the document is alive:
+ * cli_read_program frees it). */
+typedef struct groups_job {
+	pl_groups_program m;
+	pl_json_staffing staff;
+	pl_json_exposure exposure;
 	int32_t as_of; /* --as-of, or INT32_MIN */
-} groups_request;
+	pl_groups_problem pb;
+	pl_groups_result res;
+	double *S;
+} groups_job;
 
-static pl_status read_program(json_t *doc, void *req, pl_error *err)
+static pl_status read_program(json_t *doc, void *state, pl_error *err)
 {
-	groups_request *q = req;
-	pl_status st = pl_json_read_groups_program(doc, q->m, err);
+	groups_job *q = state;
+	pl_status st = pl_json_read_groups_program(doc, &q->m, err);
 	if (st == PL_OK)
-		st = pl_json_read_exposure(doc, q->as_of, q->m, q->exposure, err);
-	return st == PL_OK ? pl_json_read_staffing(doc, q->staff, err) : st;
+		st = pl_json_read_exposure(doc, q->as_of, &q->m, &q->exposure, err);
+	return st == PL_OK ? pl_json_read_staffing(doc, &q->staff, err) : st;
+}
+
+static int read_step(cli_ctx *ctx, void *state)
+{
+	groups_job *j = state;
+	int rc = cli_read_program(ctx, read_program, j);
+
+	/* The input's "seed" wins over --seed (as in every peerlink command). */
+	if (rc == CLI_EXIT_OK && !j->m.has_seed)
+		j->m.seed = ctx->have_seed ? ctx->seed : 0;
+	return rc;
+}
+
+static pl_status scores_step(void *state, pl_error *err)
+{
+	groups_job *j = state;
+	return pl_groups_program_scores(&j->m, &j->S, err);
+}
+
+static pl_status solve_step(void *state, pl_error *err)
+{
+	groups_job *j = state;
+	pl_status st;
+
+	pl_groups_program_problem(&j->m, j->S, &j->pb);
+	st = pl_groups_solve(&j->pb, &j->res, err);
+	if (st != PL_OK)
+		pl_json_groups_name_error(&j->m, err);
+	return st;
+}
+
+/* The answer, the formed groups' staffing and the exposure plans. */
+static pl_status answer_step(void *state, json_t **answer, pl_error *err)
+{
+	groups_job *j = state;
+	pl_status st;
+
+	*answer = pl_json_groups_answer(&j->m, j->S, &j->res);
+	if (!*answer)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	st = pl_json_staff_groups(*answer, &j->staff, &j->res, err);
+	if (st == PL_OK)
+		st = pl_json_write_exposure(*answer, &j->exposure, &j->m, &j->res, err);
+	return st;
+}
+
+static json_t *stats_step(void *state, const pl_json_timings *t)
+{
+	groups_job *j = state;
+	return pl_json_groups_stats(&j->m, &j->res, t);
 }
 
 int cmd_match_groups(cli_ctx *ctx)
 {
-	json_t *answer;
-	pl_groups_program m;
-	pl_json_staffing staff;
-	pl_json_exposure exposure;
-	groups_request req = { &m, &staff, &exposure, INT32_MIN };
-	pl_groups_problem pb;
-	pl_groups_result res = PL_GROUPS_RESULT_INIT;
-	double *S = NULL, t0;
-	pl_json_timings t = { 0, 0, 0, -1 };
-	pl_status st;
+	static const cli_job job = { read_step, scores_step, solve_step, answer_step, stats_step, 0,
+				     "groups", NULL };
+	groups_job j = { .as_of = INT32_MIN, .res = PL_GROUPS_RESULT_INIT };
 	int rc;
 
-	pl_groups_program_init(&m);
-	pl_json_staffing_init(&staff);
-	pl_json_exposure_init(&exposure);
+	pl_groups_program_init(&j.m);
+	pl_json_staffing_init(&j.staff);
+	pl_json_exposure_init(&j.exposure);
 	if (cli_opt_given(ctx, "as-of"))
-		req.as_of = (int32_t)cli_opt_int(ctx, "as-of");
-	rc = cli_read_program(ctx, read_program, &req);
-	if (rc != CLI_EXIT_OK)
-		goto out;
-	/* The input's "seed" wins over --seed (as in every peerlink command). */
-	if (!m.has_seed)
-		m.seed = ctx->have_seed ? ctx->seed : 0;
-	t0 = cli_now_ms();
-	st = pl_groups_program_scores(&m, &S, &ctx->err);
-	if (st != PL_OK)
-		goto fail;
-	t.compat_ms = cli_ms(ctx, cli_now_ms() - t0);
-
-	t0 = cli_now_ms();
-	pl_groups_program_problem(&m, S, &pb);
-	st = pl_groups_solve(&pb, &res, &ctx->err);
-	if (st != PL_OK) {
-		pl_json_groups_name_error(&m, &ctx->err);
-		goto fail;
-	}
-	t.solve_ms = cli_ms(ctx, cli_now_ms() - t0);
-	t.parse_ms = cli_ms(ctx, ctx->parse_ms);
-	answer = pl_json_groups_answer(&m, S, &res);
-	if (!answer) {
-		st = pl_error_set(&ctx->err, PL_ERR_NOMEM, "", "out of memory");
-		goto fail;
-	}
-	st = pl_json_staff_groups(answer, &staff, &res, &ctx->err);
-	if (st == PL_OK)
-		st = pl_json_write_exposure(answer, &exposure, &m, &res, &ctx->err);
-	if (st != PL_OK) {
-		json_decref(answer);
-		goto fail;
-	}
-	json_object_set_new(answer, "stats", pl_json_groups_stats(&m, &res, &t));
-	rc = cli_format_csv(ctx) ? cli_write_roster_csv(ctx, answer, "groups", NULL)
-				 : cli_write_output(ctx, answer);
-	goto out;
-fail:
-	rc = cli_exit_for(st);
-out:
-	free(S);
-	pl_groups_result_release(&res);
-	pl_groups_program_release(&m);
-	pl_json_staffing_release(&staff);
-	pl_json_exposure_release(&exposure);
+		j.as_of = (int32_t)cli_opt_int(ctx, "as-of");
+	rc = cli_run_job(ctx, &job, &j);
+	free(j.S);
+	pl_groups_result_release(&j.res);
+	pl_groups_program_release(&j.m);
+	pl_json_staffing_release(&j.staff);
+	pl_json_exposure_release(&j.exposure);
 	return rc;
 }

@@ -13,9 +13,34 @@
 
 #include <peerlink/json_match.h>
 
+/* The command's state across the steps of cli_run_job. */
+typedef struct mentors_job {
+	pl_mentors_program m;
+	pl_mentors_problem pb;
+	pl_mentors_result res;
+	double *S;
+} mentors_job;
+
 static pl_status read_program(json_t *doc, void *m, pl_error *err)
 {
 	return pl_json_read_mentors_program(doc, m, err);
+}
+
+static int read_step(cli_ctx *ctx, void *state)
+{
+	return cli_read_program(ctx, read_program, &((mentors_job *)state)->m);
+}
+
+static pl_status scores_step(void *state, pl_error *err)
+{
+	mentors_job *j = state;
+	return pl_mentors_program_scores(&j->m, &j->S, err);
+}
+
+static pl_status solve_step(void *state, pl_error *err)
+{
+	mentors_job *j = state;
+	return pl_mentors_program_solve(&j->m, j->S, &j->pb, &j->res, err);
 }
 
 static int has_current(const pl_mentors_program *m)
@@ -26,61 +51,43 @@ static int has_current(const pl_mentors_program *m)
 	return 0;
 }
 
-int cmd_match_mentors(cli_ctx *ctx)
+/* The alternatives (the explanation step, timed as explain_ms) and the answer. */
+static pl_status answer_step(void *state, json_t **answer, pl_error *err)
 {
-	json_t *answer;
-	pl_mentors_program m;
-	pl_mentors_problem pb;
-	pl_mentors_result res = PL_MENTORS_RESULT_INIT;
-	pl_mentors_alt *alts = NULL;
-	size_t *nalts = NULL;
-	double *S = NULL, t0;
-	pl_json_timings t = { 0, 0, 0, 0 };
-	pl_status st;
-	int rc;
+	mentors_job *j = state;
+	const pl_mentors_program *m = &j->m;
+	size_t *nalts = calloc(m->nmentees ? m->nmentees : 1, sizeof(size_t));
+	pl_mentors_alt *alts = malloc((m->nmentees * m->top != 0 ? m->nmentees * m->top : 1) * sizeof(*alts));
+	pl_status st = nalts && alts ? pl_mentors_alternatives(&j->pb, &j->res, m->top, alts, nalts, err)
+				     : pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 
-	pl_mentors_program_init(&m);
-	rc = cli_read_program(ctx, read_program, &m);
-	if (rc != CLI_EXIT_OK)
-		goto out;
-	t0 = cli_now_ms();
-	st = pl_mentors_program_scores(&m, &S, &ctx->err);
-	if (st != PL_OK)
-		goto fail;
-	t.compat_ms = cli_now_ms() - t0;
-
-	t0 = cli_now_ms();
-	st = pl_mentors_program_solve(&m, S, &pb, &res, &ctx->err);
-	if (st != PL_OK)
-		goto fail;
-	t.solve_ms = cli_now_ms() - t0;
-
-	t0 = cli_now_ms();
-	nalts = calloc(m.nmentees ? m.nmentees : 1, sizeof(size_t));
-	alts = malloc((m.nmentees * m.top != 0 ? m.nmentees * m.top : 1) * sizeof(*alts));
-	st = nalts && alts ? pl_mentors_alternatives(&pb, &res, m.top, alts, nalts, &ctx->err)
-			   : pl_error_set(&ctx->err, PL_ERR_NOMEM, "", "out of memory");
-	if (st != PL_OK)
-		goto fail;
-	answer = pl_json_mentors_answer(&m, S, &res, alts, nalts);
-	if (has_current(&m))
-		json_object_set_new(answer, "changes", pl_json_mentors_changes(&m, S, &pb, &res));
-	t.explain_ms = cli_now_ms() - t0;
-	t.parse_ms = cli_ms(ctx, ctx->parse_ms);
-	t.compat_ms = cli_ms(ctx, t.compat_ms);
-	t.solve_ms = cli_ms(ctx, t.solve_ms);
-	t.explain_ms = cli_ms(ctx, t.explain_ms);
-	json_object_set_new(answer, "stats", pl_json_mentors_stats(&m, &res, &t));
-	rc = cli_format_csv(ctx) ? cli_write_roster_csv(ctx, answer, "mentors", NULL)
-				 : cli_write_output(ctx, answer);
-	goto out;
-fail:
-	rc = cli_exit_for(st);
-out:
-	free(S);
+	if (st == PL_OK) {
+		*answer = pl_json_mentors_answer(m, j->S, &j->res, alts, nalts);
+		if (has_current(m))
+			json_object_set_new(*answer, "changes", pl_json_mentors_changes(m, j->S, &j->pb, &j->res));
+	}
 	free(alts);
 	free(nalts);
-	pl_mentors_result_release(&res);
-	pl_mentors_program_release(&m);
+	return st;
+}
+
+static json_t *stats_step(void *state, const pl_json_timings *t)
+{
+	mentors_job *j = state;
+	return pl_json_mentors_stats(&j->m, &j->res, t);
+}
+
+int cmd_match_mentors(cli_ctx *ctx)
+{
+	static const cli_job job = { read_step, scores_step, solve_step, answer_step, stats_step, 1,
+				     "mentors", NULL };
+	mentors_job j = { .res = PL_MENTORS_RESULT_INIT };
+	int rc;
+
+	pl_mentors_program_init(&j.m);
+	rc = cli_run_job(ctx, &job, &j);
+	free(j.S);
+	pl_mentors_result_release(&j.res);
+	pl_mentors_program_release(&j.m);
 	return rc;
 }

@@ -43,11 +43,64 @@ static int load_risk_file(cli_ctx *ctx, json_t *doc)
 	return CLI_EXIT_OK;
 }
 
-static json_t *stats_of(cli_ctx *ctx, const pl_json_outreach *o, const pl_outreach_result *res,
-			double solve_ms)
+/* The command's state across the steps of cli_run_job. */
+typedef struct outreach_job {
+	cli_ctx *ctx; /* the risk answer may be a file named inside the input */
+	pl_json_outreach o;
+	pl_outreach_result res;
+	int rematch;
+	json_t *program, *suggested; /* "rematch": the `match mentors` request, then its answer */
+} outreach_job;
+
+static pl_status read_request(json_t *doc, void *state, pl_error *err)
 {
+	outreach_job *j = state;
+	pl_status st;
+
+	if (load_risk_file(j->ctx, doc) != CLI_EXIT_OK)
+		return err->code;
+	st = pl_json_read_outreach(doc, &j->o, err);
+	if (st == PL_OK)
+		st = pl_json_outreach_read_rematch(doc, &j->rematch, &j->program, err);
+	return st;
+}
+
+static int read_step(cli_ctx *ctx, void *state)
+{
+	return cli_read_program(ctx, read_request, state);
+}
+
+static pl_status solve_step(void *state, pl_error *err)
+{
+	outreach_job *j = state;
+	pl_status st = pl_outreach_plan(&j->o.prob, &j->res, err);
+
+	if (st == PL_OK && j->rematch)
+		st = pl_json_outreach_rematch(j->program, &j->o, &j->res, &j->suggested, err);
+	return st;
+}
+
+static pl_status answer_step(void *state, json_t **answer, pl_error *err)
+{
+	outreach_job *j = state;
+
+	(void)err;
+	*answer = pl_json_write_outreach(&j->o, &j->res);
+	if (*answer && j->suggested) {
+		json_object_set_new(*answer, "rematch", j->suggested);
+		j->suggested = NULL;
+	}
+	return PL_OK;
+}
+
+static json_t *stats_step(void *state, const pl_json_timings *t)
+{
+	outreach_job *j = state;
+	const pl_json_outreach *o = &j->o;
+	const pl_outreach_result *res = &j->res;
 	json_t *s = json_object();
 	size_t eligible = 0;
+
 	for (size_t k = 0; k < o->prob.nsupporters; k++)
 		eligible += res->exclusion[k] == PL_OUTREACH_ELIGIBLE;
 	json_object_set_new(s, "algorithm",
@@ -61,62 +114,22 @@ static json_t *stats_of(cli_ctx *ctx, const pl_json_outreach *o, const pl_outrea
 	json_object_set_new(s, "supporters", json_integer((json_int_t)o->prob.nsupporters));
 	json_object_set_new(s, "eligible_supporters", json_integer((json_int_t)eligible));
 	json_object_set_new(s, "closeness", json_real(res->closeness));
-	json_object_set_new(s, "parse_ms", json_real(cli_ms(ctx, ctx->parse_ms)));
-	json_object_set_new(s, "solve_ms", json_real(cli_ms(ctx, solve_ms)));
+	pl_json_add_timings(s, t); /* parse_ms and solve_ms: no compat or explain step */
 	return s;
 }
 
 int cmd_outreach(cli_ctx *ctx)
 {
-	json_t *doc = NULL, *answer, *program = NULL, *suggested = NULL;
-	pl_json_outreach o;
-	pl_outreach_result res = PL_OUTREACH_RESULT_INIT;
-	double t0, solve_ms;
-	pl_status st;
-	int rc, rematch = 0;
+	static const cli_job job = { read_step, NULL, solve_step, answer_step, stats_step, 0, NULL,
+				     NULL };
+	outreach_job j = { .ctx = ctx, .res = PL_OUTREACH_RESULT_INIT };
+	int rc;
 
-	pl_json_outreach_init(&o);
-	rc = cli_read_input(ctx, &doc);
-	if (rc != CLI_EXIT_OK)
-		return rc;
-	t0 = cli_now_ms();
-	rc = load_risk_file(ctx, doc);
-	if (rc != CLI_EXIT_OK)
-		goto out;
-	st = pl_json_read_outreach(doc, &o, &ctx->err);
-	if (st == PL_OK)
-		st = pl_json_outreach_read_rematch(doc, &rematch, &program, &ctx->err);
-	json_decref(doc);
-	doc = NULL;
-	if (st != PL_OK)
-		goto fail;
-	ctx->parse_ms += cli_now_ms() - t0;
-	t0 = cli_now_ms();
-	st = pl_outreach_plan(&o.prob, &res, &ctx->err);
-	if (st != PL_OK)
-		goto fail;
-	if (rematch) {
-		st = pl_json_outreach_rematch(program, &o, &res, &suggested, &ctx->err);
-		if (st != PL_OK)
-			goto fail;
-	}
-	solve_ms = cli_now_ms() - t0;
-	answer = pl_json_write_outreach(&o, &res);
-	if (answer && suggested) {
-		json_object_set_new(answer, "rematch", suggested);
-		suggested = NULL;
-	}
-	if (answer)
-		json_object_set_new(answer, "stats", stats_of(ctx, &o, &res, solve_ms));
-	rc = cli_write_output(ctx, answer);
-	goto out;
-fail:
-	rc = cli_exit_for(st);
-out:
-	json_decref(doc);
-	json_decref(program);
-	json_decref(suggested);
-	pl_outreach_result_release(&res);
-	pl_json_outreach_release(&o);
+	pl_json_outreach_init(&j.o);
+	rc = cli_run_job(ctx, &job, &j);
+	json_decref(j.program);
+	json_decref(j.suggested);
+	pl_outreach_result_release(&j.res);
+	pl_json_outreach_release(&j.o);
 	return rc;
 }

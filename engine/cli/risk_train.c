@@ -259,115 +259,147 @@ static pl_status train_options_from_doc(json_t *doc, train_state *ts, pl_error *
 	return PL_OK;
 }
 
-int cmd_risk_train(cli_ctx *ctx)
+/* The document form: cut into client spans (risk_pipeline.c) so that no tree of all clients
+ * is ever built. Its options, catalogue and features first, then every client. */
+static int read_document_clients(cli_ctx *ctx, train_state *ts, const char **as_of,
+				 int32_t *doc_as_of)
 {
 	static const char *const keys[] = { "clients", "measures", "features", "horizon_days", "l2",
 					    "calibration", "folds", "seed", "alert_rate",
 					    "sensitivity", "min_checkins", "stride", "as_of", "stats",
 					    NULL };
-	train_state ts;
-	json_t *doc = NULL, *clients = NULL;
+	json_t *doc, *clients = NULL;
 	risk_input in;
-	pl_risk_model model;
 	pl_status st;
-	double t0, solve_ms;
-	const char *as_of = NULL;
-	int32_t doc_as_of = 0;
 	int rc;
 
-	memset(&ts, 0, sizeof(ts));
 	memset(&in, 0, sizeof(in));
-	memset(&model, 0, sizeof(model));
-	pl_risk_train_options_init(&ts.opt);
-	t0 = cli_now_ms();
-	if (ctx->jsonl) {
-		st = pl_catalogue_init(&ts.cat, &ctx->err);
-		if (st == PL_OK)
-			st = pl_features_default(&ts.cat, &ts.features, &ts.nfeatures, &ctx->err);
-		if (st == PL_OK)
-			st = train_options_from_flags(ctx, &ts.opt);
-		if (st == PL_OK)
-			st = pl_risk_dataset_init(&ts.ds, ts.nfeatures, &ctx->err);
-		ts.clients_ptr = "";
-		if (st == PL_OK)
-			st = risk_read_lines(ctx, train_add, &ts);
-		if (st != PL_OK)
-			goto fail;
-	} else {
-		/* Cut into client spans (risk_pipeline.c) so no tree of all clients is ever built. */
-		rc = risk_read_document(ctx, &in);
-		if (rc != CLI_EXIT_OK)
-			goto out;
-		doc = in.doc;
-		st = pl_json_check_keys(doc, "", keys, &ctx->err);
-		if (st == PL_OK)
-			st = pl_catalogue_from_json(&ts.cat, json_object_get(doc, "measures"), "/measures",
-						    &ctx->err);
-		if (st == PL_OK)
-			st = pl_features_default(&ts.cat, &ts.features, &ts.nfeatures, &ctx->err);
-		if (st == PL_OK)
-			st = train_options_from_doc(doc, &ts, &ctx->err);
-		if (st == PL_OK)
-			st = train_options_from_flags(ctx, &ts.opt); /* flags win over the document */
-		if (st == PL_OK)
-			st = pl_json_get_string(doc, "as_of", "", 0, &as_of, &ctx->err);
-		if (st == PL_OK && as_of && pl_date_parse(as_of, &doc_as_of) != 0)
-			st = pl_error_set(&ctx->err, PL_ERR_INVALID, "/as_of",
-					  "'as_of' must be a calendar date \"YYYY-MM-DD\"");
-		if (st == PL_OK && !in.have_clients)
-			st = pl_json_get_array(doc, "clients", "", 1, &clients, &ctx->err);
-		if (st == PL_OK)
-			st = pl_risk_dataset_init(&ts.ds, ts.nfeatures, &ctx->err);
-		ts.clients_ptr = "/clients";
-		for (size_t i = 0; st == PL_OK && i < in.nspans; i++)
-			st = train_add_text(&ts, ctx, in.spans[i], in.span_len[i], i);
-		for (size_t i = 0; st == PL_OK && i < json_array_size(clients); i++)
-			st = train_add(&ts, json_array_get(clients, i), i, &ctx->err);
-		if (st == PL_ERR_INVALID && !ctx->err.pointer[0] &&
-		    strcmp(ctx->err.message, "JSON syntax error") == 0) {
-			/* A client span jansson rejects: report the document's line and column. */
-			json_error_t jerr;
-			json_t *all;
-			errno = 0;
-			all = json_loadb(in.text, in.len, JSON_REJECT_DUPLICATES, &jerr);
-			if (!all)
-				st = cli_load_failed(ctx, &jerr, errno, 0, 0) == CLI_EXIT_OK ? PL_OK
-											: ctx->err.code;
-			json_decref(all);
-		}
+	rc = risk_read_document(ctx, &in);
+	if (rc != CLI_EXIT_OK) {
 		risk_input_release(&in);
-		doc = NULL;
-		if (st != PL_OK)
-			goto fail;
+		return rc;
 	}
-	st = train_featurize(&ts, as_of != NULL, doc_as_of, ctx);
-	if (st != PL_OK)
-		goto fail;
-	ctx->parse_ms = cli_now_ms() - t0; /* parsing and featurizing: they are interleaved */
-	t0 = cli_now_ms();
-	st = pl_risk_train(&ts.ds, &ts.cat, ts.features, &ts.opt, &model, &ctx->err);
-	if (st != PL_OK)
-		goto fail;
-	solve_ms = cli_now_ms() - t0;
-	{
-		json_t *out = pl_risk_model_to_json(&model), *stats = json_object();
-		json_object_set_new(stats, "algorithm",
-				    json_string("L2-regularized logistic regression (IRLS), "
-						"grouped cross-validated calibration"));
-		json_object_set_new(stats, "features_ms", json_real(cli_ms(ctx, ctx->parse_ms)));
-		json_object_set_new(stats, "solve_ms", json_real(cli_ms(ctx, solve_ms)));
-		json_object_set_new(out, "stats", stats);
-		rc = cli_write_output(ctx, out);
+	doc = in.doc;
+	st = pl_json_check_keys(doc, "", keys, &ctx->err);
+	if (st == PL_OK)
+		st = pl_catalogue_from_json(&ts->cat, json_object_get(doc, "measures"), "/measures",
+					    &ctx->err);
+	if (st == PL_OK)
+		st = pl_features_default(&ts->cat, &ts->features, &ts->nfeatures, &ctx->err);
+	if (st == PL_OK)
+		st = train_options_from_doc(doc, ts, &ctx->err);
+	if (st == PL_OK)
+		st = train_options_from_flags(ctx, &ts->opt); /* flags win over the document */
+	if (st == PL_OK)
+		st = pl_json_get_string(doc, "as_of", "", 0, as_of, &ctx->err);
+	if (st == PL_OK && *as_of && pl_date_parse(*as_of, doc_as_of) != 0)
+		st = pl_error_set(&ctx->err, PL_ERR_INVALID, "/as_of",
+				  "'as_of' must be a calendar date \"YYYY-MM-DD\"");
+	if (st == PL_OK && !in.have_clients)
+		st = pl_json_get_array(doc, "clients", "", 1, &clients, &ctx->err);
+	if (st == PL_OK)
+		st = pl_risk_dataset_init(&ts->ds, ts->nfeatures, &ctx->err);
+	ts->clients_ptr = "/clients";
+	for (size_t i = 0; st == PL_OK && i < in.nspans; i++)
+		st = train_add_text(ts, ctx, in.spans[i], in.span_len[i], i);
+	for (size_t i = 0; st == PL_OK && i < json_array_size(clients); i++)
+		st = train_add(ts, json_array_get(clients, i), i, &ctx->err);
+	if (st == PL_ERR_INVALID && !ctx->err.pointer[0] &&
+	    strcmp(ctx->err.message, "JSON syntax error") == 0) {
+		/* A client span jansson rejects: report the document's line and column. */
+		json_error_t jerr;
+		json_t *all;
+		errno = 0;
+		all = json_loadb(in.text, in.len, JSON_REJECT_DUPLICATES, &jerr);
+		if (!all)
+			st = cli_load_failed(ctx, &jerr, errno, 0, 0) == CLI_EXIT_OK ? PL_OK : ctx->err.code;
+		json_decref(all);
 	}
-	goto out;
-fail:
-	rc = cli_exit_for(st);
-out:
 	risk_input_release(&in);
-	pl_risk_model_release(&model);
-	pl_risk_dataset_release(&ts.ds);
-	train_clients_release(&ts);
-	pl_catalogue_release(&ts.cat);
-	free(ts.features);
+	return cli_exit_for(st);
+}
+
+/* The JSON Lines form: one client a line, the options from flags. */
+static int read_lines_clients(cli_ctx *ctx, train_state *ts)
+{
+	pl_status st = pl_catalogue_init(&ts->cat, &ctx->err);
+
+	if (st == PL_OK)
+		st = pl_features_default(&ts->cat, &ts->features, &ts->nfeatures, &ctx->err);
+	if (st == PL_OK)
+		st = train_options_from_flags(ctx, &ts->opt);
+	if (st == PL_OK)
+		st = pl_risk_dataset_init(&ts->ds, ts->nfeatures, &ctx->err);
+	ts->clients_ptr = "";
+	if (st == PL_OK)
+		st = risk_read_lines(ctx, train_add, ts);
+	return cli_exit_for(st);
+}
+
+/* The command's state across the steps of cli_run_job. */
+typedef struct train_job {
+	train_state ts;
+	pl_risk_model model;
+} train_job;
+
+/* Read every client and featurize them: parsing and featurizing are interleaved, so both go
+ * to parse_ms (reported as features_ms). */
+static int read_step(cli_ctx *ctx, void *state)
+{
+	train_job *j = state;
+	const char *as_of = NULL;
+	int32_t doc_as_of = 0;
+	double t0 = cli_now_ms();
+	int rc = ctx->jsonl ? read_lines_clients(ctx, &j->ts)
+			    : read_document_clients(ctx, &j->ts, &as_of, &doc_as_of);
+
+	if (rc == CLI_EXIT_OK)
+		rc = cli_exit_for(train_featurize(&j->ts, as_of != NULL, doc_as_of, ctx));
+	if (rc == CLI_EXIT_OK)
+		ctx->parse_ms = cli_now_ms() - t0;
+	return rc;
+}
+
+static pl_status solve_step(void *state, pl_error *err)
+{
+	train_job *j = state;
+	return pl_risk_train(&j->ts.ds, &j->ts.cat, j->ts.features, &j->ts.opt, &j->model, err);
+}
+
+static pl_status answer_step(void *state, json_t **answer, pl_error *err)
+{
+	(void)err;
+	*answer = pl_risk_model_to_json(&((train_job *)state)->model);
+	return PL_OK;
+}
+
+static json_t *stats_step(void *state, const pl_json_timings *t)
+{
+	json_t *stats = json_object();
+
+	(void)state;
+	json_object_set_new(stats, "algorithm",
+			    json_string("L2-regularized logistic regression (IRLS), "
+					"grouped cross-validated calibration"));
+	json_object_set_new(stats, "features_ms", json_real(t->parse_ms));
+	json_object_set_new(stats, "solve_ms", json_real(t->solve_ms));
+	return stats;
+}
+
+int cmd_risk_train(cli_ctx *ctx)
+{
+	static const cli_job job = { read_step, NULL, solve_step, answer_step, stats_step, 0, NULL,
+				     NULL };
+	train_job j;
+	int rc;
+
+	memset(&j, 0, sizeof(j));
+	pl_risk_train_options_init(&j.ts.opt);
+	rc = cli_run_job(ctx, &job, &j);
+	pl_risk_model_release(&j.model);
+	pl_risk_dataset_release(&j.ts.ds);
+	train_clients_release(&j.ts);
+	pl_catalogue_release(&j.ts.cat);
+	free(j.ts.features);
 	return rc;
 }
