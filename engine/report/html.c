@@ -114,6 +114,45 @@ pl_status rp_figure_xy(pl_buf *b, const pl_plot *p, pl_error *err)
 	return st;
 }
 
+pl_status rp_figure_bars(pl_buf *b, const char *id, json_t *rows, const rp_bar_fields *f,
+			 pl_plot_bars *bars, pl_error *err)
+{
+	size_t n = json_array_size(rows), i;
+	const char **labels = calloc(n + 1, sizeof(*labels));
+	double *values = calloc(n + 1, sizeof(*values)), *limit = calloc(n + 1, sizeof(*limit));
+	int *palette = calloc(n + 1, sizeof(*palette));
+	json_t *row;
+	pl_status st;
+
+	if (!labels || !values || !limit || !palette) {
+		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+		goto out;
+	}
+	json_array_foreach(rows, i, row) {
+		labels[i] = rp_str(row, f->label) ? rp_str(row, f->label) : "?";
+		values[i] = rp_num(row, f->value);
+		limit[i] = f->limit ? rp_num(row, f->limit) : NAN;
+		palette[i] = values[i] > 0 ? 4 : 0;
+	}
+	bars->n = n;
+	bars->labels = labels;
+	bars->values = values;
+	bars->limit = f->limit ? limit : NULL;
+	bars->style = f->rising_warm ? palette : NULL;
+	if (id)
+		pl_buf_printf(b, "<figure id=\"%s\">", id);
+	else
+		pl_buf_puts(b, "<figure>");
+	st = pl_plot_hbars(b, bars, err);
+	pl_buf_puts(b, "</figure>\n");
+out:
+	free(labels);
+	free(values);
+	free(limit);
+	free(palette);
+	return st;
+}
+
 double rp_num(json_t *obj, const char *key)
 {
 	json_t *v = json_is_object(obj) ? json_object_get(obj, key) : NULL;

@@ -23,6 +23,18 @@ void rp_td(pl_buf *b, const char *text);
 void rp_td_num(pl_buf *b, double x, int digits);
 /* A chart inside <figure>; a chart that fails to draw leaves an error note instead. */
 pl_status rp_figure_xy(pl_buf *b, const pl_plot *p, pl_error *err);
+/* A bar chart of a JSON array of objects inside <figure> (with id="id" unless NULL): a bar per
+ * element, labelled by its `label` field ("?" when absent), as long as its `value` field, with
+ * a tick at its `limit` field (limit NULL: none). rising_warm: a bar above 0 in vermillion
+ * (palette 4) and the rest in blue, as risk contributions read (the chart's default is the
+ * other way round). bars gives the title, axis label, width and digits; its arrays are set
+ * here and not valid after the call. */
+typedef struct rp_bar_fields {
+	const char *label, *value, *limit;
+	int rising_warm;
+} rp_bar_fields;
+pl_status rp_figure_bars(pl_buf *b, const char *id, json_t *rows, const rp_bar_fields *f,
+			 pl_plot_bars *bars, pl_error *err);
 
 /* Lenient reads. */
 double rp_num(json_t *obj, const char *key);      /* NaN unless a number */

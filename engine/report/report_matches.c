@@ -49,6 +49,17 @@ static void summary_line(pl_buf *b, json_t *s, const char *const *keys, const ch
 	pl_buf_puts(b, "</p>\n");
 }
 
+/* The end of a pair's row, after the names: its flags, then the score and the reasons'
+ * summary. */
+static void row_end(pl_buf *b, json_t *m)
+{
+	flags(b, m);
+	pl_buf_puts(b, "</td>");
+	rp_td_num(b, rp_num(m, "score"), 3);
+	rp_td(b, rp_str(rp_obj(m, "reasons"), "summary"));
+	pl_buf_puts(b, "</tr>\n");
+}
+
 static pl_status mentors_section(pl_buf *b, json_t *doc, pl_error *err)
 {
 	static const char *const keys[] = { "mentees", "matched", "unmatched", "mean_score", "min_score", NULL };
@@ -65,28 +76,10 @@ static pl_status mentors_section(pl_buf *b, json_t *doc, pl_error *err)
 	if (n == 0) {
 		rp_missing(b, "The answer has no summary.mentor_load: no load chart.");
 	} else {
-		const char **labels = calloc(n, sizeof(*labels));
-		double *v = calloc(n, sizeof(*v)), *cap = calloc(n, sizeof(*cap));
-		pl_plot_bars bars = { "Mentor load (bar) against capacity (black tick)", "mentees", 0, n,
+		static const rp_bar_fields fields = { "mentor", "load", "capacity", 0 };
+		pl_plot_bars bars = { "Mentor load (bar) against capacity (black tick)", "mentees", 0, 0,
 				      NULL, NULL, NULL, NULL, 3 };
-		if (!labels || !v || !cap) {
-			st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
-		} else {
-			json_array_foreach(load, i, m) {
-				labels[i] = rp_str(m, "mentor") ? rp_str(m, "mentor") : "?";
-				v[i] = rp_num(m, "load");
-				cap[i] = rp_num(m, "capacity");
-			}
-			bars.labels = labels;
-			bars.values = v;
-			bars.limit = cap;
-			pl_buf_puts(b, "<figure id=\"mentor-load\">");
-			st = pl_plot_hbars(b, &bars, err);
-			pl_buf_puts(b, "</figure>\n");
-		}
-		free(labels);
-		free(v);
-		free(cap);
+		st = rp_figure_bars(b, "mentor-load", load, &fields, &bars, err);
 	}
 	if (st != PL_OK)
 		return st;
@@ -97,11 +90,7 @@ static pl_status mentors_section(pl_buf *b, json_t *doc, pl_error *err)
 		rp_td(b, rp_str(m, "mentee"));
 		pl_buf_puts(b, "<td>");
 		pl_buf_escape(b, rp_str(m, "mentor") ? rp_str(m, "mentor") : "");
-		flags(b, m);
-		pl_buf_puts(b, "</td>");
-		rp_td_num(b, rp_num(m, "score"), 3);
-		rp_td(b, rp_str(rp_obj(m, "reasons"), "summary"));
-		pl_buf_puts(b, "</tr>\n");
+		row_end(b, m);
 	}
 	pl_buf_puts(b, "</tbody></table></div>\n");
 	pl_buf_puts(b, "</section>\n");
@@ -127,11 +116,7 @@ static void buddies_section(pl_buf *b, json_t *doc)
 				pl_buf_puts(b, " + ");
 			pl_buf_escape(b, json_is_string(c) ? json_string_value(c) : "?");
 		}
-		flags(b, p);
-		pl_buf_puts(b, "</td>");
-		rp_td_num(b, rp_num(p, "score"), 3);
-		rp_td(b, rp_str(rp_obj(p, "reasons"), "summary"));
-		pl_buf_puts(b, "</tr>\n");
+		row_end(b, p);
 	}
 	pl_buf_puts(b, "</tbody></table></div></section>\n");
 }

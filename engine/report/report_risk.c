@@ -399,35 +399,12 @@ static pl_status trajectory_chart(pl_buf *b, const client_days *d, double mod, d
 
 static pl_status contributions_chart(pl_buf *b, json_t *c, pl_error *err)
 {
-	json_t *con = rp_arr(c, "contributions"), *v;
-	size_t n = json_array_size(con), i;
-	const char **labels = calloc(n + 1, sizeof(*labels));
-	double *vals = calloc(n + 1, sizeof(*vals));
-	int *style = calloc(n + 1, sizeof(*style));
+	static const rp_bar_fields fields = { "feature", "contribution", NULL, 1 };
 	pl_plot_bars bars = { "Top contributions to the risk (log-odds; right raises it)",
-			      "contribution to the log-odds", 0, n, NULL, NULL, NULL, NULL, 3 };
-	pl_status st = PL_OK;
+			      "contribution to the log-odds", 0, 0, NULL, NULL, NULL, NULL, 3 };
 
-	if (!labels || !vals || !style) {
-		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
-		goto out;
-	}
-	json_array_foreach(con, i, v) {
-		labels[i] = rp_str(v, "feature") ? rp_str(v, "feature") : "?";
-		vals[i] = rp_num(v, "contribution");
-		style[i] = vals[i] > 0 ? 4 : 0; /* vermillion raises the risk, blue lowers it */
-	}
-	bars.labels = labels;
-	bars.values = vals;
-	bars.style = style;
-	pl_buf_puts(b, "<figure>");
-	st = pl_plot_hbars(b, &bars, err);
-	pl_buf_puts(b, "</figure>\n");
-out:
-	free(labels);
-	free(vals);
-	free(style);
-	return st;
+	/* vermillion raises the risk, blue lowers it */
+	return rp_figure_bars(b, NULL, rp_arr(c, "contributions"), &fields, &bars, err);
 }
 
 static void signals_list(pl_buf *b, json_t *c)
