@@ -53,6 +53,17 @@ static void run_cache(run_stats *s)
 	s->iv = 1 / (2 * s->alpha * s2);
 }
 
+/* The prior's run: no observation yet. */
+static void run_prior(run_stats *s, const pl_bocpd_params *p)
+{
+	s->mu = p->mu0;
+	s->kappa = p->kappa0;
+	s->alpha = p->alpha0;
+	s->beta = p->beta0;
+	s->g = gsl_sf_lngamma(p->alpha0 + 0.5) - gsl_sf_lngamma(p->alpha0);
+	run_cache(s);
+}
+
 static double run_logpred(const run_stats *s, double x)
 {
 	double d = x - s->mu;
@@ -116,12 +127,7 @@ pl_status pl_bocpd_run(const double *x, size_t n, const pl_bocpd_params *p, pl_b
 		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 		goto cleanup;
 	}
-	prior.mu = p->mu0;
-	prior.kappa = p->kappa0;
-	prior.alpha = p->alpha0;
-	prior.beta = p->beta0;
-	prior.g = gsl_sf_lngamma(p->alpha0 + 0.5) - gsl_sf_lngamma(p->alpha0);
-	run_cache(&prior);
+	run_prior(&prior, p);
 	for (size_t t = 0; t < n; t++)
 		res->lagged[t] = NAN;
 
@@ -258,12 +264,7 @@ pl_status pl_bocpd_windows(const double *x, size_t n, size_t W, const pl_bocpd_p
 		free(pr);
 		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 	}
-	prior.mu = p->mu0;
-	prior.kappa = p->kappa0;
-	prior.alpha = p->alpha0;
-	prior.beta = p->beta0;
-	prior.g = gsl_sf_lngamma(p->alpha0 + 0.5) - gsl_sf_lngamma(p->alpha0);
-	run_cache(&prior);
+	run_prior(&prior, p);
 	run_densities(x, n, W, &prior, dens);
 	for (size_t t = W - 1; t < n; t++)
 		window_read(dens, t - (W - 1), W, p->hazard, p->window, pr, &recent[t], &map_run[t]);
