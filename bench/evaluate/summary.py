@@ -6,6 +6,7 @@ import sys
 
 d = json.load(open(sys.argv[1]))
 m, o, b = d["metrics"], d.get("oracle"), d.get("baselines", {})
+refs = d.get("references", {})
 
 
 def f(x):
@@ -27,6 +28,12 @@ print("        lead time median %s days, lapses detected %s" % (
 if o:
     print("oracle  AUROC %s (hazard of the day); window oracle %s" % (
         f(o["auroc"]), f(o["window"]["auroc"]) if "window" in o else "-"))
+if "observable" in refs:
+    print("observable reference AUROC %s (Kalman filter, structural parameters)" %
+          f(refs["observable"]["auroc"]))
+if "full_information" in refs:
+    print("full-information oracle AUROC %s (Monte Carlo, %d draws)" % (
+        f(refs["full_information"]["auroc"]), refs["full_information"]["draws"]))
 for k, v in b.items():
     print("%-14s AUROC %s" % (k, f(v["auroc"])))
 for attr, groups in d.get("subgroups", {}).items():
@@ -37,6 +44,10 @@ checks = []
 if o:
     checks.append(("AUROC within 0.03 of the oracle (%.4f vs %.4f)" % (auroc, o["auroc"]["value"]),
                    auroc >= o["auroc"]["value"] - 0.03))
+if "observable" in refs:
+    ref = refs["observable"]["auroc"]["value"]
+    checks.append(("AUROC within 0.005 of the observable reference, or above (%.4f vs %.4f)" %
+                   (auroc, ref), auroc >= ref - 0.005))
 checks.append(("ECE <= 0.02 (%.4f)" % m["ece"]["value"], m["ece"]["value"] <= 0.02))
 for k, v in b.items():
     checks.append(("beats %s (%.4f)" % (k, v["auroc"]["value"]), auroc > v["auroc"]["value"]))

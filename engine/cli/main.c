@@ -169,6 +169,13 @@ static const cli_command commands[] = {
 		    "worker threads (0 = one per processor); the answer does not depend on it"),
 	    CLI_STRING("rows", "FILE", NULL,
 		       "also write the scored rows to FILE, one JSON line each: client, date, risk, label"),
+	    CLI_STRING("generator", "FILE", NULL,
+		       "generated data: the generator's parameter file (or 'default'); adds the "
+		       "observable reference (a Kalman filter with the structural parameters)"),
+	    CLI_INT("generator-seed", "N", 0, 4294967295LL, NULL,
+		    "with --generator: the cohort's seed; adds the full-information oracle (Monte Carlo)"),
+	    CLI_INT("oracle-draws", "N", 1, 100000, "100",
+		    "simulated futures per row for the full-information oracle"),
 	    { 0 } } },
 	{ "risk", "ews", cmd_risk_ews,
 	  "early-warning indicators, Kendall trends, surrogate p-values, EWMA/CUSUM, change points (docs/ews.md)",

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include <peerlink/evaluate.h>
+#include <peerlink/json_data.h>
 #include <peerlink/json_risk.h>
 
 /* One JSON Lines client into the set. */
@@ -104,6 +105,29 @@ static pl_status fit_model_to_data(pl_risk_model *m, const pl_eval_set *s, pl_er
 	return st;
 }
 
+/* --generator FILE|default: the parameters the cohort was generated with (the file a
+ * `dataset generate checkins --params` read, or the generator's defaults) for the references. */
+static int read_generator(cli_ctx *ctx, pl_gen_checkins_params *p)
+{
+	const char *path = cli_opt_str(ctx, "generator");
+	json_t *doc = NULL;
+	pl_status st;
+	int rc;
+
+	pl_gen_checkins_params_init(p);
+	if (strcmp(path, "default") == 0)
+		return CLI_EXIT_OK;
+	if ((rc = cli_load_file(ctx, path, "generator parameter file", "", &doc)) != CLI_EXIT_OK)
+		return rc;
+	if (!json_is_object(doc)) {
+		json_decref(doc);
+		return cli_fail(ctx, PL_ERR_INVALID, "", "the generator parameter file must hold a JSON object");
+	}
+	st = pl_json_read_gen_checkins_params(p, doc, "", &ctx->err);
+	json_decref(doc);
+	return st == PL_OK ? CLI_EXIT_OK : cli_exit_for(st);
+}
+
 static json_t *stats_json(cli_ctx *ctx, const pl_eval_options *o, double parse_ms, double t0)
 {
 	json_t *stats = json_object();
@@ -158,6 +182,7 @@ int cmd_risk_evaluate(cli_ctx *ctx)
 	pl_eval_result res;
 	pl_eval_options o;
 	pl_risk_model model;
+	pl_gen_checkins_params generator;
 	const char *model_path = cli_opt_str(ctx, "model");
 	long cv = (long)cli_opt_int(ctx, "cv");
 	json_t *out, *notes;
@@ -189,6 +214,17 @@ int cmd_risk_evaluate(cli_ctx *ctx)
 	o.threads = (int)cli_opt_int(ctx, "threads");
 	o.keep_rows = cli_opt_str(ctx, "rows") != NULL;
 	o.l2 = cli_opt_real(ctx, "l2");
+	if (cli_opt_given(ctx, "generator-seed") && !cli_opt_str(ctx, "generator"))
+		return cli_fail(ctx, PL_ERR_USAGE, "",
+				"'--generator-seed' needs '--generator FILE' (or 'default')");
+	if (cli_opt_str(ctx, "generator")) {
+		if ((rc = read_generator(ctx, &generator)) != CLI_EXIT_OK)
+			return rc;
+		o.generator = &generator;
+		o.generator_seed_given = cli_opt_given(ctx, "generator-seed");
+		o.generator_seed = (unsigned long)cli_opt_int(ctx, "generator-seed");
+		o.oracle_draws = (size_t)cli_opt_int(ctx, "oracle-draws");
+	}
 
 	if (model_path) {
 		st = pl_risk_model_read_file(model_path, &model, &ctx->err);

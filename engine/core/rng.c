@@ -50,6 +50,9 @@ gsl_rng *pl_rng_new(unsigned long seed, pl_rng_stream stream)
 		type = pl_rng_splitmix64;
 		seed ^= 0x5eed5eedUL;
 		break;
+	case PL_RNG_ORACLE:
+		type = pl_rng_splitmix64;
+		break;
 	case PL_RNG_EVAL_FOLDS:
 	case PL_RNG_BOOTSTRAP:
 	case PL_RNG_EWS_SURROGATES:

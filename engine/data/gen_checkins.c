@@ -230,9 +230,7 @@ static double logistic(double z)
 
 /* Self-report readings, eq. (5): value = a + loading * x + offset_i + noise, rounded to `step`,
  * clamped to [lo, hi]. Loadings are negative for measures where lower is worse. */
-typedef struct reading {
-	double a, loading, noise, offset_sd, step, lo, hi;
-} reading;
+typedef pl_gen_reading reading;
 
 static const reading readings[6] = {
 	{ 3.0, 1.5, 1.0, 1.0, 1.0, 0, 10 },   /* craving */
@@ -242,6 +240,11 @@ static const reading readings[6] = {
 	{ 7.0, -0.6, 0.9, 0.6, 0.5, 0, 24 },  /* sleep_hours */
 	{ 6.0, -0.9, 1.2, 1.0, 1.0, 0, 10 },  /* sleep_quality */
 };
+
+const pl_gen_reading *pl_gen_checkins_reading(int m)
+{
+	return m >= 0 && m < 6 ? &readings[m] : NULL;
+}
 
 void pl_gen_client_release(pl_gen_client *c)
 {
@@ -296,6 +299,17 @@ static void draw_client(const pl_gen_checkins_params *p, gsl_rng *rng, gsl_ran_d
 		d->offset[m] = gsl_ran_gaussian(rng, readings[m].offset_sd * p->response_sd);
 }
 
+/* The lapse hazard's logit of a day, eq. (3) with (9)-(10): today's state, recent use (priming)
+ * and medication (stopped, or today's dose taken or missed). */
+static double hazard_logit(const pl_gen_checkins_params *p, const client_draws *d, int on_medication,
+			   const day_carry *k, int med, double x)
+{
+	double eta = d->alpha + p->hazard_slope * x + (k->prime_days > 0 ? p->use_priming : 0.0);
+	if (on_medication)
+		eta += k->stopped ? p->stop_hazard : med ? 0.0 : p->missed_dose_hazard;
+	return eta;
+}
+
 /* Day t with state x: lapse, check-in and every reported value (eq. (3), (5)-(11)). Returns
  * whether the day is a lapse. */
 static int draw_day(const pl_gen_checkins_params *p, gsl_rng *rng, const client_draws *d,
@@ -310,9 +324,7 @@ static int draw_day(const pl_gen_checkins_params *p, gsl_rng *rng, const client_
 	med = out->on_medication && !k->stopped &&
 	      gsl_rng_uniform(rng) < logistic(d->adh - p->adherence_slope * x);
 	/* eq. (3) with (9)-(10): the hazard depends on today's state, recent use and medication. */
-	eta = d->alpha + p->hazard_slope * x + (k->prime_days > 0 ? p->use_priming : 0.0);
-	if (out->on_medication)
-		eta += k->stopped ? p->stop_hazard : med ? 0.0 : p->missed_dose_hazard;
+	eta = hazard_logit(p, d, out->on_medication, k, med, x);
 	h = out->immune ? 0.0 : logistic(eta);
 	out->hazard[t] = h;
 	lapse = gsl_rng_uniform(rng) < h;
@@ -401,8 +413,41 @@ static double next_state(const pl_gen_checkins_params *p, gsl_rng *rng, const cl
 	return x;
 }
 
-pl_status pl_gen_checkins_client(const pl_gen_checkins_params *p, gsl_rng *rng, size_t days,
-				 pl_gen_client *out, pl_error *err)
+void pl_gen_latent_release(pl_gen_latent *l)
+{
+	if (!l)
+		return;
+	free(l->episode_len);
+	free(l->episode_pos);
+	free(l->prime_days);
+	free(l->using_next);
+	free(l->stopped);
+	memset(l, 0, sizeof(*l));
+}
+
+static int latent_alloc(pl_gen_latent *l, size_t n)
+{
+	l->episode_len = malloc(n * sizeof(uint16_t));
+	l->episode_pos = malloc(n * sizeof(uint16_t));
+	l->prime_days = malloc(n);
+	l->using_next = malloc(n);
+	l->stopped = malloc(n);
+	return l->episode_len && l->episode_pos && l->prime_days && l->using_next && l->stopped;
+}
+
+/* What carries from day t to day t + 1 besides the state (the oracle restarts from it). */
+static void latent_record(pl_gen_latent *l, size_t t, const episode *ep, const day_carry *k)
+{
+	l->episode_len[t] = (uint16_t)ep->len;
+	l->episode_pos[t] = (uint16_t)ep->pos;
+	l->prime_days[t] = (uint8_t)k->prime_days;
+	l->using_next[t] = (uint8_t)k->using_today;
+	l->stopped[t] = (uint8_t)k->stopped;
+}
+
+pl_status pl_gen_checkins_client_latent(const pl_gen_checkins_params *p, gsl_rng *rng,
+					size_t days, pl_gen_client *out, pl_gen_latent *lat,
+					pl_error *err)
 {
 	client_draws d;
 	day_carry k = { 0, 0, 0, 0 };
@@ -414,6 +459,8 @@ pl_status pl_gen_checkins_client(const pl_gen_checkins_params *p, gsl_rng *rng, 
 	pl_status st;
 
 	memset(out, 0, sizeof(*out));
+	if (lat)
+		memset(lat, 0, sizeof(*lat));
 	if ((st = pl_gen_checkins_params_check(p, &field, err)) != PL_OK)
 		return st;
 	out->days = days;
@@ -424,20 +471,92 @@ pl_status pl_gen_checkins_client(const pl_gen_checkins_params *p, gsl_rng *rng, 
 	out->values = malloc(n * PL_GEN_NMEASURES * sizeof(double));
 	gd = pl_rng_discrete_new(3, gender_freq);
 	ad = pl_rng_discrete_new(4, age_freq);
-	if (!out->state || !out->hazard || !out->lapse || !out->values || !gd || !ad) {
+	if (!out->state || !out->hazard || !out->lapse || !out->values || !gd || !ad ||
+	    (lat && !latent_alloc(lat, n))) {
 		pl_rng_discrete_free(gd);
 		pl_rng_discrete_free(ad);
 		pl_gen_client_release(out);
+		pl_gen_latent_release(lat);
 		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory generating a client");
 	}
 	draw_client(p, rng, gd, ad, out, &d);
 	pl_rng_discrete_free(gd);
 	pl_rng_discrete_free(ad);
+	if (lat) {
+		lat->mu = d.mu;
+		lat->phi = d.phi;
+		lat->sigma = d.sigma;
+		lat->alpha = d.alpha;
+		lat->adherence = d.adh;
+	}
 	/* x_0 from the stationary distribution of eq. (1) outside episodes. */
 	x = d.mu + gsl_ran_gaussian(rng, d.sigma / sqrt(1.0 - d.phi * d.phi));
 	for (size_t t = 0; t < days; t++) {
 		int lapse = draw_day(p, rng, &d, out, t, x, &k);
+		if (lat)
+			latent_record(lat, t, &ep, &k);
 		x = next_state(p, rng, &d, x, lapse, &ep);
 	}
 	return PL_OK;
+}
+
+pl_status pl_gen_checkins_client(const pl_gen_checkins_params *p, gsl_rng *rng, size_t days,
+				 pl_gen_client *out, pl_error *err)
+{
+	return pl_gen_checkins_client_latent(p, rng, days, out, NULL, err);
+}
+
+/* One simulated future of `horizon` days after day t, conditioned on no lapse in it: the chance
+ * that this future survives, the product of (1 - h) over its days. Draws only what moves the
+ * hazard (the state, episodes, the dose, use and its persistence, stopping). */
+static double future_survival(const pl_gen_checkins_params *p, const pl_gen_client *c,
+			      const pl_gen_latent *lat, const client_draws *d, size_t t, int horizon,
+			      gsl_rng *rng)
+{
+	episode ep = { lat->episode_len[t], lat->episode_pos[t] };
+	day_carry k = { lat->using_next[t], lat->prime_days[t], lat->stopped[t], 0 };
+	double x = c->state[t], surv = 1.0;
+	int lapse = c->lapse[t];
+
+	for (int s = 1; s <= horizon; s++) {
+		int med, use;
+		double eta;
+
+		x = next_state(p, rng, d, x, lapse, &ep);
+		lapse = 0; /* the future that counts has had no lapse so far */
+		med = c->on_medication && !k.stopped &&
+		      gsl_rng_uniform(rng) < logistic(d->adh - p->adherence_slope * x);
+		eta = hazard_logit(p, d, c->on_medication, &k, med, x);
+		surv *= 1.0 - logistic(eta);
+		use = k.using_today || gsl_rng_uniform(rng) < logistic(eta + p->unrecorded_use);
+		k.prime_days = use ? 7 : k.prime_days > 0 ? k.prime_days - 1 : 0;
+		k.using_today = use && gsl_rng_uniform(rng) < p->use_persist;
+		if (c->on_medication && !k.stopped &&
+		    gsl_rng_uniform(rng) < fmin(1.0, p->stop_rate * exp(p->stop_slope * x)))
+			k.stopped = 1;
+	}
+	return surv;
+}
+
+double pl_gen_checkins_window_risk(const pl_gen_checkins_params *p, const pl_gen_client *c,
+				   const pl_gen_latent *lat, size_t t, int horizon, size_t draws,
+				   gsl_rng *rng)
+{
+	client_draws d;
+	double sum = 0.0;
+
+	if (c->immune || t >= c->days || draws == 0)
+		return c->immune ? 0.0 : NAN;
+	memset(&d, 0, sizeof(d));
+	d.mu = lat->mu;
+	d.phi = lat->phi;
+	d.sigma = lat->sigma;
+	d.alpha = lat->alpha;
+	d.adh = lat->adherence;
+	/* P(lapse in t+1..t+h) = 1 - E[prod (1 - h_s)] over futures without a lapse: the lapse
+	 * draws are integrated out exactly (a Rao-Blackwellised estimate, Casella & Robert,
+	 * Biometrika 1996), which leaves far less Monte Carlo noise than counting simulated lapses. */
+	for (size_t r = 0; r < draws; r++)
+		sum += future_survival(p, c, lat, &d, t, horizon, rng);
+	return 1.0 - sum / (double)draws;
 }

@@ -330,6 +330,33 @@ static json_t *oracle_json(const pl_eval_result *r)
 	return oj;
 }
 
+/* The references on generated data (docs/datasets.md, "References"): what observable data
+ * allow (a Kalman filter with the generator's structural parameters) and what full knowledge
+ * allows (Monte Carlo from the generator's whole state). */
+static json_t *references_json(const pl_eval_result *r, const pl_eval_options *o)
+{
+	json_t *rj = json_object();
+
+	if (r->has_observable) {
+		json_t *one = report_json(&r->observable, 0, 0);
+		json_object_set_new(one, "score",
+				    json_string("P(lapse within the horizon) from a Kalman filter of the "
+						"latent state with the generator's structural parameters "
+						"and population priors, no client-level truth"));
+		json_object_set_new(rj, "observable", one);
+	}
+	if (r->has_full_information) {
+		json_t *one = report_json(&r->full_information, 0, 0);
+		json_object_set_new(one, "score",
+				    json_string("P(lapse within the horizon) by Monte Carlo from "
+						"everything the generator knows at the end of the day"));
+		json_object_set_new(one, "draws", json_integer((json_int_t)o->oracle_draws));
+		json_object_set_new(one, "seed", json_integer((json_int_t)o->generator_seed));
+		json_object_set_new(rj, "full_information", one);
+	}
+	return rj;
+}
+
 static json_t *baselines_json(const pl_eval_result *r)
 {
 	json_t *bj = json_object();
@@ -371,6 +398,8 @@ json_t *pl_eval_result_to_json(const pl_eval_result *r, const pl_eval_options *o
 	json_object_set_new(out, "metrics", mj);
 	if (r->has_oracle)
 		json_object_set_new(out, "oracle", oracle_json(r));
+	if (r->has_observable || r->has_full_information)
+		json_object_set_new(out, "references", references_json(r, o));
 	if (r->has_baselines)
 		json_object_set_new(out, "baselines", baselines_json(r));
 	json_object_set_new(out, "subgroups", subgroups_json(r));

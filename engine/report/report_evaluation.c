@@ -408,6 +408,12 @@ static pl_status subgroup_panel(pl_buf *b, json_t *answer, pl_error *err)
 			forest_add(fr, "oracle: lapse within the horizon", NULL,
 				   rp_obj(rp_obj(answer, "oracle"), "window"), "auroc");
 	}
+	if (rp_obj(rp_obj(answer, "references"), "observable"))
+		forest_add(fr, "reference: observable (Kalman filter)", NULL,
+			   rp_obj(rp_obj(answer, "references"), "observable"), "auroc");
+	if (rp_obj(rp_obj(answer, "references"), "full_information"))
+		forest_add(fr, "reference: full information (Monte Carlo)", NULL,
+			   rp_obj(rp_obj(answer, "references"), "full_information"), "auroc");
 	json_object_foreach(base, name, g)
 		forest_add(fr, NULL, label2("baseline", name, NAN), g, "auroc");
 	st = forest_draw(b, fr, "Model and reference scores", err);

@@ -15,6 +15,7 @@
 #include <peerlink/evaluate.h>
 #include <peerlink/rng.h>
 #include "workers_int.h"
+#include "reference_int.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -68,6 +69,7 @@ void pl_eval_set_release(pl_eval_set *s)
 typedef struct rows {
 	size_t n, cap;
 	double *risk, *oracle, *oracle_window, *baseline[PL_EVAL_NBASELINES];
+	double *observable, *full_information; /* the references, when asked (else NULL) */
 	uint8_t *label;
 	int8_t *tier;
 	int32_t *day;
@@ -83,6 +85,8 @@ static void rows_release(rows *r)
 	free(r->risk);
 	free(r->oracle);
 	free(r->oracle_window);
+	free(r->observable);
+	free(r->full_information);
 	for (int b = 0; b < PL_EVAL_NBASELINES; b++)
 		free(r->baseline[b]);
 	free(r->label);
@@ -647,6 +651,28 @@ static void data_counts(const pl_eval_set *s, const rows *r, pl_eval_result *out
 		out->clients_scored += r->row_first[i + 1] > r->row_first[i];
 }
 
+/* The references' scores on the rows (reference.c), when the generator's parameters are given:
+ * the observable reference always, the full-information oracle with the seed (every client must
+ * carry its truth, which the drawn-again cohort is checked against). */
+static pl_status reference_rows(const pl_eval_set *s, const pl_eval_options *o, int horizon,
+				int threads, rows *r, pl_error *err)
+{
+	size_t n = r->n ? r->n : 1;
+
+	if (!o->generator)
+		return PL_OK;
+	if (o->generator_seed_given && s->with_truth != s->n)
+		return pl_error_set(err, PL_ERR_INVALID, "",
+				    "the full-information oracle needs every client's truth");
+	r->observable = malloc(n * sizeof(double));
+	if (o->generator_seed_given)
+		r->full_information = malloc(n * sizeof(double));
+	if (!r->observable || (o->generator_seed_given && !r->full_information))
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	return pl__eval_references(s, o, r->row_first, r->day, horizon, threads, r->observable,
+				   r->full_information, err);
+}
+
 /* Every report from one fused bootstrap (pl_metrics_reports_compute): the model, the oracles
  * (only when every client has its truth; the window oracle where it is defined), the baselines
  * and the subgroups. */
@@ -672,8 +698,8 @@ static pl_status compute_reports(const pl_eval_set *s, const pl_eval_options *o,
 	st = subgroup_lists(s, out, &lists, &first, err);
 	if (st != PL_OK)
 		goto done;
-	data = malloc((3 + PL_EVAL_NBASELINES) * sizeof(*data));
-	jobs = malloc((3 + PL_EVAL_NBASELINES + out->nsubgroups) * sizeof(*jobs));
+	data = malloc((5 + PL_EVAL_NBASELINES) * sizeof(*data));
+	jobs = malloc((5 + PL_EVAL_NBASELINES + out->nsubgroups) * sizeof(*jobs));
 	if (!data || !jobs) {
 		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 		goto done;
@@ -703,6 +729,21 @@ static pl_status compute_reports(const pl_eval_set *s, const pl_eval_options *o,
 		jobs[nj++] = (pl_metrics_job){ &data[3 + b], NULL, 0, &out->baseline[b], 0 };
 	}
 	out->has_baselines = o->baselines;
+	if (r->observable) {
+		data[3 + PL_EVAL_NBASELINES] = d;
+		data[3 + PL_EVAL_NBASELINES].tier = NULL;
+		data[3 + PL_EVAL_NBASELINES].score = r->observable;
+		jobs[nj++] = (pl_metrics_job){ &data[3 + PL_EVAL_NBASELINES], NULL, 0, &out->observable, 0 };
+		out->has_observable = 1;
+	}
+	if (r->full_information) {
+		data[4 + PL_EVAL_NBASELINES] = d;
+		data[4 + PL_EVAL_NBASELINES].tier = NULL;
+		data[4 + PL_EVAL_NBASELINES].score = r->full_information;
+		jobs[nj++] = (pl_metrics_job){ &data[4 + PL_EVAL_NBASELINES], NULL, 0,
+					      &out->full_information, 0 };
+		out->has_full_information = 1;
+	}
 	if (mo.threads == 0)
 		mo.threads = o->threads;
 	st = pl_metrics_reports_compute(jobs, nj, NULL, 0, &mo, err);
@@ -761,6 +802,8 @@ pl_status pl_eval_run(const pl_eval_set *s, const pl_eval_options *o, pl_eval_re
 	}
 	st = build_rows(s, o, models, fold, out->horizon_days, threads, &r, err);
 	if (st == PL_OK)
+		st = reference_rows(s, o, out->horizon_days, threads, &r, err);
+	if (st == PL_OK)
 		st = collect_lapses(&r, s, err);
 	if (st == PL_OK)
 		st = compute_reports(s, o, &r, out, err);
@@ -786,6 +829,8 @@ void pl_eval_result_release(pl_eval_result *r)
 	pl_metrics_report_release(&r->metrics);
 	pl_metrics_report_release(&r->oracle);
 	pl_metrics_report_release(&r->oracle_window);
+	pl_metrics_report_release(&r->observable);
+	pl_metrics_report_release(&r->full_information);
 	for (int b = 0; b < PL_EVAL_NBASELINES; b++)
 		pl_metrics_report_release(&r->baseline[b]);
 	for (size_t g = 0; g < r->nsubgroups; g++)

@@ -22,6 +22,7 @@
 #include <peerlink/checkins.h>
 #include <peerlink/metrics.h>
 #include <peerlink/risk.h>
+#include <peerlink/gen.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -64,6 +65,14 @@ typedef struct pl_eval_options {
 	int keep_rows;              /* copy the scored rows into the result (--rows) */
 	double l2;                  /* cross-validation: ridge penalty of every fold's model;
 				       0 = training's default */
+	/* References on generated data (docs/datasets.md, "References"): the generator's
+	 * parameters give the observable reference (a Kalman filter with the structural
+	 * parameters only); with its seed too, the full-information oracle (the cohort drawn
+	 * again, checked against every client's truth, oracle_draws simulated futures a row). */
+	const pl_gen_checkins_params *generator; /* NULL: neither reference */
+	int generator_seed_given;
+	unsigned long generator_seed;
+	size_t oracle_draws;
 } pl_eval_options;
 
 enum pl_eval_baseline {
@@ -87,6 +96,8 @@ typedef struct pl_eval_result {
 	pl_metrics_report metrics;
 	int has_oracle, has_oracle_window;
 	pl_metrics_report oracle, oracle_window;
+	int has_observable, has_full_information; /* the references (options.generator) */
+	pl_metrics_report observable, full_information;
 	int has_baselines;
 	pl_metrics_report baseline[PL_EVAL_NBASELINES];
 	size_t nsubgroups;                  /* by attribute, then value (both in strcmp order) */

@@ -142,6 +142,38 @@ pl_status pl_gen_checkins_client(const pl_gen_checkins_params *p, gsl_rng *rng, 
 				 pl_gen_client *out, pl_error *err);
 void pl_gen_client_release(pl_gen_client *c);
 
+/* A self-report's reading model, eq. (5): value = a + loading * x + offset_i + noise (sd
+ * noise * measure_noise * age_band_noise), offset_i ~ N(0, (offset_sd * response_sd)^2),
+ * rounded to `step`, clamped to [lo, hi]. m = PL_GEN_CRAVING .. PL_GEN_SLEEP_QUALITY; NULL
+ * otherwise. The observable reference reads these structural constants. */
+typedef struct pl_gen_reading {
+	double a, loading, noise, offset_sd, step, lo, hi;
+} pl_gen_reading;
+const pl_gen_reading *pl_gen_checkins_reading(int m);
+
+/* Everything else the generator knows about a client (the full-information oracle): its own
+ * draws and, for each day t, what carries to day t + 1 besides the state (the erosion episode,
+ * the days of hazard priming left, whether use runs on, whether the medication was stopped). */
+typedef struct pl_gen_latent {
+	double mu, phi, sigma, alpha, adherence; /* baseline, persistence, noise, hazard intercept,
+						    adherence intercept (eq. (1), (3), (10)) */
+	uint16_t *episode_len, *episode_pos;     /* days: 0 0 when no episode runs */
+	uint8_t *prime_days, *using_next, *stopped;
+} pl_gen_latent;
+
+/* pl_gen_checkins_client, also filling *lat (NULL: not wanted); the same draws, so the same
+ * client. pl_gen_latent_release frees what it holds (a zeroed struct is fine). */
+pl_status pl_gen_checkins_client_latent(const pl_gen_checkins_params *p, gsl_rng *rng,
+					size_t days, pl_gen_client *out, pl_gen_latent *lat,
+					pl_error *err);
+void pl_gen_latent_release(pl_gen_latent *lat);
+/* P(a lapse on days t+1 .. t+horizon) given everything the generator knows at the end of day t,
+ * by `draws` futures simulated with the model's own equations from rng (Monte Carlo with the
+ * lapse draws integrated out). 0 for an immune client; NaN when t is past the client's days. */
+double pl_gen_checkins_window_risk(const pl_gen_checkins_params *p, const pl_gen_client *c,
+				   const pl_gen_latent *lat, size_t t, int horizon, size_t draws,
+				   gsl_rng *rng);
+
 /* Day numbers <-> "YYYY-MM-DD" (proleptic Gregorian). parse: 0 ok, -1 not a date. */
 int pl_gen_date_parse(const char *text, int32_t *day);
 void pl_gen_date_format(int32_t day, char *buf); /* buf: at least 11 bytes */

@@ -33,6 +33,7 @@
 #include <peerlink/json_outreach.h>
 #include <peerlink/json_risk.h>
 #include <peerlink/json_score.h>
+#include <peerlink/kalman.h>
 #include <peerlink/limits.h>
 #include <peerlink/mentors.h>
 #include <peerlink/metrics.h>

@@ -16,6 +16,9 @@
  *   PL_RNG_GEN_PROFILES    mt19937, s: dataset generate profiles (communities, then people)
  *   PL_RNG_RANDOM_ALERTS   mt19937, s: risk evaluate's random-alert null (one uniform per row,
  *                          in row order)
+ *   PL_RNG_ORACLE          splitmix64, pl_rng_substream_seed(s, i) for client i: the futures of
+ *                          risk evaluate's full-information oracle (s = --generator-seed), one
+ *                          generator per client so that clients can run on any thread
  * (match groups keeps its own splitmix64 streams per restart: groups.h.)
  *
  * pl_rng_new allocates the generator itself: gsl_rng_alloc's out-of-memory path calls GSL's
@@ -46,6 +49,7 @@ typedef enum pl_rng_stream {
 	PL_RNG_GEN_CHECKINS,
 	PL_RNG_GEN_PROFILES,
 	PL_RNG_RANDOM_ALERTS,
+	PL_RNG_ORACLE,
 	PL_RNG_NSTREAMS
 } pl_rng_stream;
 
