@@ -46,7 +46,8 @@ enum cli_exit {
 typedef enum cli_opt_type {
 	CLI_OPT_FLAG,   /* --name: no value */
 	CLI_OPT_INT,    /* --name N: an integer in [imin, imax] */
-	CLI_OPT_REAL,   /* --name X: a finite number in [rmin, rmax] */
+	CLI_OPT_REAL,   /* --name X: a finite number in [rmin, rmax], or one of `choices` when
+			   given ("auto": then i = the word's index + 1 and r = NaN; 0 for numbers) */
 	CLI_OPT_STRING, /* --name FILE: a non-empty text */
 	CLI_OPT_CHOICE, /* --name WORD: one of `choices` ("platt|isotonic|none") */
 	CLI_OPT_DATE    /* --name DATE: a calendar date YYYY-MM-DD */
@@ -58,7 +59,8 @@ typedef struct cli_option {
 	const char *metavar;  /* value placeholder in help and the man page ("N", "FILE") */
 	long long imin, imax; /* CLI_OPT_INT range, inclusive */
 	double rmin, rmax;    /* CLI_OPT_REAL range, inclusive */
-	const char *choices;  /* CLI_OPT_CHOICE: the accepted words, '|'-separated */
+	const char *choices;  /* CLI_OPT_CHOICE: the accepted words, '|'-separated; CLI_OPT_REAL:
+				 words accepted besides numbers (NULL: none) */
 	const char *dflt;     /* default, written as on the command line; NULL: none */
 	const char *dflt_doc; /* for the help: a default that is not a constant ("the input's") */
 	const char *help;
@@ -72,6 +74,9 @@ typedef struct cli_option {
 #define CLI_REAL(n, mv, lo, hi, d, h) \
 	{ .name = (n), .type = CLI_OPT_REAL, .metavar = (mv), .rmin = (lo), .rmax = (hi), .dflt = (d), \
 	  .help = (h) }
+#define CLI_REAL_OR(n, mv, lo, hi, words, d, h) \
+	{ .name = (n), .type = CLI_OPT_REAL, .metavar = (mv), .rmin = (lo), .rmax = (hi), \
+	  .choices = (words), .dflt = (d), .help = (h) }
 #define CLI_STRING(n, mv, d, h) \
 	{ .name = (n), .type = CLI_OPT_STRING, .metavar = (mv), .dflt = (d), .help = (h) }
 #define CLI_CHOICE(n, ch, d, h) \

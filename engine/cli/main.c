@@ -157,7 +157,12 @@ static const cli_command commands[] = {
 		    "or: client-grouped K-fold cross-validation of the default model"),
 	    CLI_INT("horizon", "DAYS", 1, 365, "7", "with --cv: days ahead a lapse counts"),
 	    CLI_INT("stride", "K", 1, 365, "1", "with --cv: train on every k-th day of each client"),
-	    CLI_REAL("l2", "X", 1e-6, 1e6, "1", "with --cv: ridge penalty of every fold's model"),
+	    CLI_REAL_OR("l2", "X", 1e-6, 1e6, "auto", "1",
+			"with --cv: ridge penalty of every fold's model, or auto: chosen per fold by "
+			"nested client-grouped cross-validation"),
+	    CLI_STRING("features", "SET", NULL,
+		       "with --cv: default, compact, auto (chosen per fold by nested CV) or a "
+		       "comma-separated list of feature names (docs/risk.md)"),
 	    CLI_FLAG("baselines", "also score last craving, missed-check-in streak and EWS-only"),
 	    CLI_INT("bootstrap", "N", 0, 100000, "200",
 		    "bootstrap replicates for the 95% intervals (0 = none)"),

@@ -87,7 +87,8 @@ void cli_opt_describe(const cli_option *opt, char *buf, size_t size)
 		snprintf(buf, size, "an integer from %lld to %lld", opt->imin, opt->imax);
 		break;
 	case CLI_OPT_REAL:
-		snprintf(buf, size, "a number from %g to %g", opt->rmin, opt->rmax);
+		snprintf(buf, size, "a number from %g to %g%s%s", opt->rmin, opt->rmax,
+			 opt->choices ? " or " : "", opt->choices ? opt->choices : "");
 		break;
 	case CLI_OPT_STRING:
 		snprintf(buf, size, "a non-empty value");
@@ -130,6 +131,12 @@ pl_status cli_opt_parse(const cli_option *opt, const char *text, cli_value *out,
 		bad = parse_integer(text, &out->i) != 0 || out->i < opt->imin || out->i > opt->imax;
 		break;
 	case CLI_OPT_REAL:
+		if (opt->choices && (out->i = choice_index(opt->choices, text)) >= 0) {
+			out->i++;
+			out->r = NAN;
+			break;
+		}
+		out->i = 0;
 		bad = parse_real(text, &out->r) != 0 || !(out->r >= opt->rmin && out->r <= opt->rmax);
 		break;
 	case CLI_OPT_STRING:

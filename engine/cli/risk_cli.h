@@ -54,4 +54,19 @@ void risk_scorer_release(risk_scorer *s);
 typedef pl_status (*risk_line_fn)(void *arg, json_t *obj, size_t index, pl_error *err);
 pl_status risk_read_lines(cli_ctx *ctx, risk_line_fn fn, void *arg);
 
+/* risk_recipe.c: the features of a cross-validated model (--features): a named set, "auto" (every
+ * named set a candidate: nsets > 0, set s being columns set_cols[set_first[s] ..
+ * set_first[s + 1]) of `features`) or a list of names. PL_ERR_USAGE naming --<option>. */
+typedef struct risk_recipe {
+	pl_feature_spec *features;
+	size_t nfeatures;
+	size_t nsets;
+	size_t *set_first, *set_cols;
+	const char **set_names; /* nsets names */
+} risk_recipe;
+
+pl_status risk_recipe_features(const char *text, const pl_catalogue *cat, const char *option,
+			       risk_recipe *r, pl_error *err);
+void risk_recipe_release(risk_recipe *r);
+
 #endif

@@ -14,6 +14,7 @@
 #include "risk_cli.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -183,6 +184,7 @@ int cmd_risk_evaluate(cli_ctx *ctx)
 	pl_eval_options o;
 	pl_risk_model model;
 	pl_gen_checkins_params generator;
+	risk_recipe recipe;
 	const char *model_path = cli_opt_str(ctx, "model");
 	long cv = (long)cli_opt_int(ctx, "cv");
 	json_t *out, *notes;
@@ -192,12 +194,16 @@ int cmd_risk_evaluate(cli_ctx *ctx)
 
 	memset(&res, 0, sizeof(res));
 	memset(&model, 0, sizeof(model));
+	memset(&recipe, 0, sizeof(recipe));
 	memset(&o, 0, sizeof(o));
 	/* options (main.c has validated them against the table) */
 	if (!model_path == !cv)
 		return cli_fail(ctx, PL_ERR_USAGE, "", "give exactly one of '--model FILE' or '--cv K'");
 	if (model_path && cli_opt_given(ctx, "l2"))
 		return cli_fail(ctx, PL_ERR_USAGE, "", "'--l2' is for '--cv'; a model file has its own");
+	if (model_path && cli_opt_given(ctx, "features"))
+		return cli_fail(ctx, PL_ERR_USAGE, "",
+				"'--features' is for '--cv'; a model file has its own");
 	if (model_path && cli_opt_given(ctx, "horizon"))
 		return cli_fail(ctx, PL_ERR_USAGE, "",
 				"'--horizon' is for '--cv'; a model file carries its own horizon");
@@ -225,6 +231,9 @@ int cmd_risk_evaluate(cli_ctx *ctx)
 		o.generator_seed = (unsigned long)cli_opt_int(ctx, "generator-seed");
 		o.oracle_draws = (size_t)cli_opt_int(ctx, "oracle-draws");
 	}
+	o.tune_l2 = isnan(o.l2);
+	if (o.tune_l2)
+		o.l2 = 0;
 
 	if (model_path) {
 		st = pl_risk_model_read_file(model_path, &model, &ctx->err);
@@ -242,6 +251,16 @@ int cmd_risk_evaluate(cli_ctx *ctx)
 				  "'--cv %ld' needs at least as many clients as folds", cv);
 	if (st == PL_OK && o.model)
 		st = fit_model_to_data(&model, &s, &ctx->err);
+	if (st == PL_OK && cli_opt_given(ctx, "features")) {
+		st = risk_recipe_features(cli_opt_str(ctx, "features"), &s.cat, "features", &recipe,
+					  &ctx->err);
+		o.features = recipe.features;
+		o.nfeatures = recipe.nfeatures;
+		o.nsets = recipe.nsets;
+		o.set_first = recipe.set_first;
+		o.set_cols = recipe.set_cols;
+		o.set_names = recipe.set_names;
+	}
 	parse_ms = cli_now_ms() - t0;
 	t0 = cli_now_ms();
 	if (st == PL_OK)
@@ -263,6 +282,7 @@ int cmd_risk_evaluate(cli_ctx *ctx)
 out:
 	pl_eval_result_release(&res);
 	pl_risk_model_release(&model);
+	risk_recipe_release(&recipe);
 	pl_eval_set_release(&s);
 	return rc;
 }

@@ -286,6 +286,46 @@ static json_t *data_json(const pl_eval_result *r)
 	return data;
 }
 
+/* Each fold's penalty, how it was set, and the events per candidate feature of its training
+ * data (docs/datasets.md, "Nested cross-validation"). */
+static json_t *penalty_json(const pl_eval_result *r)
+{
+	json_t *pj = json_object(), *l2 = json_array(), *epv = json_array();
+
+	json_object_set_new(pj, "rule", json_string(r->tuned ? "nested client-grouped cross-validation"
+							     : "fixed"));
+	for (size_t f = 0; f < r->folds; f++) {
+		json_array_append_new(l2, num(r->fold_l2[f]));
+		json_array_append_new(epv, num(r->fold_epv[f]));
+	}
+	json_object_set_new(pj, "l2", l2);
+	if (r->fold_names) {
+		json_t *sets = json_array();
+		for (size_t f = 0; f < r->folds; f++)
+			json_array_append_new(sets, json_string(r->fold_names[f]));
+		json_object_set_new(pj, "feature_set", sets);
+	}
+	json_object_set_new(pj, "events_per_feature", epv);
+	return pj;
+}
+
+/* What the reader must know before trusting the numbers. */
+static json_t *warnings_json(const pl_eval_result *r)
+{
+	json_t *w = json_array();
+	double least = INFINITY;
+
+	for (size_t f = 0; f < r->folds; f++)
+		least = fmin(least, r->fold_epv[f]);
+	if (r->folds && least < PL_EPV_WARN)
+		json_array_append_new(w, json_sprintf(
+			"events per candidate feature: %.3g in the smallest training fold, below %g "
+			"(Peduzzi et al. 1996): expect an optimistic or unstable model; prefer "
+			"--l2 auto, a smaller feature set (--features compact) or more clients "
+			"(docs/risk.md, \"Events per feature\")", least, PL_EPV_WARN));
+	return w;
+}
+
 static json_t *model_json(const pl_eval_result *r)
 {
 	json_t *mdesc = json_object(), *thr;
@@ -302,6 +342,7 @@ static json_t *model_json(const pl_eval_result *r)
 			json_array_append_new(thr, t);
 		}
 		json_object_set_new(mdesc, "fold_thresholds", thr);
+		json_object_set_new(mdesc, "penalty", penalty_json(r));
 	} else {
 		thr = json_object();
 		json_object_set_new(thr, "moderate", num(r->threshold_moderate));
@@ -403,5 +444,12 @@ json_t *pl_eval_result_to_json(const pl_eval_result *r, const pl_eval_options *o
 	if (r->has_baselines)
 		json_object_set_new(out, "baselines", baselines_json(r));
 	json_object_set_new(out, "subgroups", subgroups_json(r));
+	{
+		json_t *w = warnings_json(r);
+		if (json_array_size(w))
+			json_object_set_new(out, "warnings", w);
+		else
+			json_decref(w);
+	}
 	return out;
 }

@@ -399,7 +399,7 @@ static pl_status train_folds(const pl_eval_set *s, const pl_eval_options *o, con
 	pl_risk_dataset all;
 	train_ctx x;
 	size_t nfeatures = 0;
-	pl_status st;
+	pl_status st = PL_OK;
 
 	memset(&all, 0, sizeof(all));
 	memset(&x, 0, sizeof(x));
@@ -409,7 +409,20 @@ static pl_status train_folds(const pl_eval_set *s, const pl_eval_options *o, con
 	to.stride = o->stride;
 	if (o->l2 > 0)
 		to.l2 = o->l2;
-	st = pl_features_default(&s->cat, &features, &nfeatures, err);
+	to.tune_l2 = o->tune_l2;
+	to.nsets = o->nsets;
+	to.set_first = o->set_first;
+	to.set_cols = o->set_cols;
+	if (o->features) {
+		nfeatures = o->nfeatures;
+		features = malloc((nfeatures ? nfeatures : 1) * sizeof(*features));
+		if (!features)
+			st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+		else
+			memcpy(features, o->features, nfeatures * sizeof(*features));
+	} else {
+		st = pl_features_default(&s->cat, &features, &nfeatures, err);
+	}
 	if (st == PL_OK) {
 		x.s = s;
 		x.features = features;
@@ -783,9 +796,17 @@ pl_status pl_eval_run(const pl_eval_set *s, const pl_eval_options *o, pl_eval_re
 		models = calloc(o->folds, sizeof(*models));
 		out->fold_moderate = malloc(o->folds * sizeof(double));
 		out->fold_high = malloc(o->folds * sizeof(double));
+		out->fold_l2 = malloc(o->folds * sizeof(double));
+		out->fold_set = malloc(o->folds * sizeof(size_t));
+		out->fold_epv = malloc(o->folds * sizeof(double));
+		if (o->nsets && o->set_names && !(out->fold_names = calloc(o->folds, sizeof(char *)))) {
+			st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+			goto done;
+		}
 	}
 	if (!fold || !r.row_first || !r.lapse_first ||
-	    (!o->model && (!models || !out->fold_moderate || !out->fold_high))) {
+	    (!o->model && (!models || !out->fold_moderate || !out->fold_high || !out->fold_l2 ||
+			   !out->fold_set || !out->fold_epv))) {
 		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 		goto done;
 	}
@@ -799,7 +820,13 @@ pl_status pl_eval_run(const pl_eval_set *s, const pl_eval_options *o, pl_eval_re
 	for (size_t f = 0; models && f < o->folds; f++) {
 		out->fold_moderate[f] = models[f].threshold_moderate;
 		out->fold_high[f] = models[f].threshold_high;
+		out->fold_l2[f] = models[f].l2;
+		out->fold_set[f] = models[f].report.chosen_set;
+		out->fold_epv[f] = models[f].report.events_per_feature;
+		if (out->fold_names)
+			out->fold_names[f] = o->set_names[models[f].report.chosen_set];
 	}
+	out->tuned = models && (o->tune_l2 || o->nsets > 0);
 	st = build_rows(s, o, models, fold, out->horizon_days, threads, &r, err);
 	if (st == PL_OK)
 		st = reference_rows(s, o, out->horizon_days, threads, &r, err);
@@ -826,6 +853,10 @@ void pl_eval_result_release(pl_eval_result *r)
 		return;
 	free(r->fold_moderate);
 	free(r->fold_high);
+	free(r->fold_l2);
+	free(r->fold_set);
+	free(r->fold_epv);
+	free(r->fold_names);
 	pl_metrics_report_release(&r->metrics);
 	pl_metrics_report_release(&r->oracle);
 	pl_metrics_report_release(&r->oracle_window);

@@ -165,6 +165,47 @@ pl_status pl_features_default(const pl_catalogue *cat, pl_feature_spec **out, si
 	return PL_OK;
 }
 
+/* The compact set (docs/risk.md, "Feature sets"): for small cohorts, where 28 features leave
+ * too few events per feature (Peduzzi et al. 1996): the last and the recent level of craving,
+ * the symptoms that carry most of the signal, recent use and stopped medication, silence and the
+ * lapse history. */
+static const pl_feature_spec compact_set[] = {
+	{ PL_F_LAST, PL_M_CRAVING }, { PL_F_LEVEL, PL_M_CRAVING }, { PL_F_LEVEL, PL_M_MOOD },
+	{ PL_F_LEVEL, PL_M_STRESS }, { PL_F_RATE, PL_M_USED }, { PL_F_RATE_7, PL_M_MEDICATION_TAKEN },
+	{ PL_F_MISSED_STREAK, -1 }, { PL_F_DAYS_SINCE_LAPSE, -1 }, { PL_F_PRIOR_LAPSE, -1 },
+};
+
+static const char *const set_names[] = { "default", "compact" };
+
+size_t pl_feature_set_count(void)
+{
+	return sizeof(set_names) / sizeof(set_names[0]);
+}
+
+const char *pl_feature_set_name(size_t i)
+{
+	return i < pl_feature_set_count() ? set_names[i] : NULL;
+}
+
+pl_status pl_features_named(const char *name, const pl_catalogue *cat, pl_feature_spec **out,
+			    size_t *n, pl_error *err)
+{
+	size_t k = sizeof(compact_set) / sizeof(compact_set[0]);
+
+	*out = NULL;
+	*n = 0;
+	if (strcmp(name, "default") == 0)
+		return pl_features_default(cat, out, n, err);
+	if (strcmp(name, "compact") != 0)
+		return pl_error_set(err, PL_ERR_INVALID, "", "unknown feature set");
+	*out = malloc(k * sizeof(**out));
+	if (!*out)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	memcpy(*out, compact_set, k * sizeof(**out));
+	*n = k;
+	return PL_OK;
+}
+
 /* ---------------------------------------------------------------- window statistics */
 
 /* Value of grid day t (NaN before the grid or after it). */

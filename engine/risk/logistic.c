@@ -77,8 +77,31 @@ static double penalized_loglik(const double *X, const double *y, const double *w
 	return ll - 0.5 * l2 * pen;
 }
 
+/* The intercept-only start: b0 = logit(weighted mean of y), every slope 0. */
+static void intercept_start(const double *y, const double *w, size_t n, size_t p, double *beta)
+{
+	double sy = 0, sw = 0, ybar;
+
+	memset(beta, 0, (p + 1) * sizeof(double));
+	for (size_t i = 0; i < n; i++) {
+		sy += (w ? w[i] : 1.0) * y[i];
+		sw += w ? w[i] : 1.0;
+	}
+	ybar = sw > 0 ? sy / sw : 0.5;
+	if (ybar > 0 && ybar < 1)
+		beta[0] = log(ybar / (1 - ybar));
+}
+
 pl_status pl_logistic_fit(const double *X, const double *y, const double *w, size_t n, size_t p,
 			  double l2, double *beta, pl_logistic_info *info, pl_error *err)
+{
+	intercept_start(y, w, n, p, beta);
+	return pl_logistic_fit_warm(X, y, w, n, p, l2, beta, info, err);
+}
+
+pl_status pl_logistic_fit_warm(const double *X, const double *y, const double *w, size_t n,
+			       size_t p, double l2, double *beta, pl_logistic_info *info,
+			       pl_error *err)
 {
 	size_t q = p + 1;
 	double *H = NULL, *g = NULL, *Z = NULL, *trial = NULL, ll;
@@ -100,18 +123,6 @@ pl_status pl_logistic_fit(const double *X, const double *y, const double *w, siz
 	if (!H || !g || !Z || !trial) {
 		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 		goto out;
-	}
-	memset(beta, 0, q * sizeof(double));
-	{
-		/* Start from the intercept-only fit: b0 = logit(weighted mean of y). */
-		double sy = 0, sw = 0;
-		for (size_t i = 0; i < n; i++) {
-			sy += (w ? w[i] : 1.0) * y[i];
-			sw += w ? w[i] : 1.0;
-		}
-		double ybar = sw > 0 ? sy / sw : 0.5;
-		if (ybar > 0 && ybar < 1)
-			beta[0] = log(ybar / (1 - ybar));
 	}
 	ll = penalized_loglik(X, y, w, n, p, l2, beta);
 	for (it = 1; it <= 100; it++) {

@@ -73,6 +73,16 @@ typedef struct pl_eval_options {
 	int generator_seed_given;
 	unsigned long generator_seed;
 	size_t oracle_draws;
+	/* cross-validation's recipe beyond the penalty (docs/datasets.md, "Nested
+	 * cross-validation"): */
+	int tune_l2;                /* each fold's penalty chosen by nested CV on its training
+				       clients (pl_risk_train_options.tune_l2); l2 is then ignored */
+	const pl_feature_spec *features; /* the features (NULL: pl_features_default) */
+	size_t nfeatures;
+	size_t nsets;               /* > 0: candidate sets among `features`, chosen per fold by
+				       nested CV (pl_risk_train_options.nsets and its columns) */
+	const size_t *set_first, *set_cols;
+	const char *const *set_names; /* nsets names (may be NULL): reported per fold */
 } pl_eval_options;
 
 enum pl_eval_baseline {
@@ -92,6 +102,13 @@ typedef struct pl_eval_result {
 	int horizon_days;
 	size_t folds;                       /* 0 when a model was given */
 	double *fold_moderate, *fold_high;  /* per fold (cross-validation) */
+	double *fold_l2;                    /* per fold: its model's penalty (chosen or fixed) */
+	size_t *fold_set;                   /* per fold: the candidate set chosen (0 without sets) */
+	double *fold_epv;                   /* per fold: events per candidate feature in its training
+					       data (pl_risk_dataset_events; PL_EPV_WARN) */
+	int tuned;                          /* the folds' penalty or features were searched */
+	const char **fold_names;            /* per fold: the chosen set's name, when the options
+					       name the sets (set_names); else NULL */
 	double threshold_moderate, threshold_high; /* the model's */
 	pl_metrics_report metrics;
 	int has_oracle, has_oracle_window;

@@ -85,6 +85,13 @@ void pl_feature_name(const pl_feature_spec *f, const pl_catalogue *cat, char *bu
 pl_status pl_features_default(const pl_catalogue *cat, pl_feature_spec **out, size_t *n,
 			      pl_error *err);
 
+/* Named feature sets (docs/risk.md, "Feature sets"): "default" (pl_features_default) and
+ * "compact" (nine features for small cohorts). PL_ERR_INVALID for another name. */
+pl_status pl_features_named(const char *name, const pl_catalogue *cat, pl_feature_spec **out,
+			    size_t *n, pl_error *err);
+size_t pl_feature_set_count(void);
+const char *pl_feature_set_name(size_t i); /* NULL past the end */
+
 /* Days of history the features need before they are all defined (28 + 14). */
 #define PL_FEATURES_LOOKBACK 42
 
@@ -132,6 +139,7 @@ typedef struct pl_tier_summary {
 } pl_tier_summary;
 
 #define PL_TRAIN_RELIABILITY_BINS 10
+#define PL_RISK_SEARCH_MAX 64     /* candidates (feature sets x penalties) of one search */
 
 /* What training did and measured, kept in the model so that its file can say so (the JSON layer
  * writes the sentences). Scoring never reads it; a model read from a file has present == 0. */
@@ -149,6 +157,15 @@ typedef struct pl_risk_training_report {
 	pl_tier_summary moderate_or_higher, high;
 	pl_reliability_bin reliability[PL_TRAIN_RELIABILITY_BINS]; /* tenths of [0, 1] */
 	int irls_iterations;                    /* of the final fit */
+	size_t events;                          /* pl_risk_dataset_events */
+	double events_per_feature;              /* events / candidate features (the largest set) */
+	/* the search (tune_l2 or nsets > 0): every candidate's out-of-fold deviance per row */
+	int tuned;
+	size_t nsearch, chosen_set;             /* chosen_set: index among the candidate sets */
+	struct pl_risk_search_entry {
+		size_t set;
+		double l2, deviance;
+	} search[PL_RISK_SEARCH_MAX];
 } pl_risk_training_report;
 
 typedef struct pl_risk_model {
@@ -238,7 +255,29 @@ typedef struct pl_risk_train_options {
 	int32_t doc_end;         /* the training document's last day (its as_of, pl_as_of_resolve);
 				    INT32_MIN: each client's own grid end. Follow-up of every client
 				    is pl_followup_end(client, doc_end) */
+	/* Choosing the penalty and the features by cross-validation (docs/risk.md, "Choosing the
+	 * penalty"): the candidates are scored by the out-of-fold deviance of the training folds
+	 * (the same client-grouped folds as calibration), the best one is then trained as usual.
+	 * When the dataset is an outer fold's training clients, this is nested cross-validation:
+	 * clients outside the dataset are never seen. */
+	int tune_l2;             /* 1: l2 from pl_risk_l2_grid (o->l2 is then ignored) */
+	size_t nsets;            /* > 0: candidate feature sets, set s being the dataset's columns
+				    set_cols[set_first[s] .. set_first[s + 1]); 0: every column */
+	const size_t *set_first, *set_cols;
 } pl_risk_train_options;
+
+/* The penalty grid of tune_l2: PL_L2_GRID_N values m * 10^(k/2 - 3), k = PL_L2_GRID_N - 1 .. 0
+ * (strongest first), m the number of positive rows (at least 1): the curvature of a rare-event
+ * log-likelihood along a standardized coefficient is about sum p(1 - p) ~ m, so the grid spans
+ * the same range of shrinkage (from negligible to strong) whatever the cohort's size. */
+#define PL_L2_GRID_N 9
+void pl_risk_l2_grid(size_t npositive, double *grid);
+/* Events for the events-per-feature rule: runs of consecutive positive rows of one client (a
+ * lapse labels the horizon's days before it; two lapses closer than the horizon count once). */
+size_t pl_risk_dataset_events(const pl_risk_dataset *ds);
+/* Below this many events per candidate feature the answer warns (Peduzzi et al., J Clin
+ * Epidemiol 1996; a rule of thumb: Riley et al., Stat Med 2019 and BMJ 2020; docs/risk.md). */
+#define PL_EPV_WARN 10.0
 
 void pl_risk_train_options_init(pl_risk_train_options *o);
 /* Client-grouped folds, the one assigner of training and evaluation: the clients shuffled by
@@ -276,6 +315,11 @@ typedef struct pl_logistic_info {
 
 pl_status pl_logistic_fit(const double *X, const double *y, const double *w, size_t n, size_t p,
 			  double l2, double *beta, pl_logistic_info *info, pl_error *err);
+/* The same from the start point in beta (a warm start, e.g. the fit at a neighbouring penalty:
+ * the optimum is unique, so only the number of Newton steps depends on the start). */
+pl_status pl_logistic_fit_warm(const double *X, const double *y, const double *w, size_t n,
+			       size_t p, double l2, double *beta, pl_logistic_info *info,
+			       pl_error *err);
 
 /* Calibration maps from (score, label) pairs. */
 pl_status pl_calibration_fit_platt(const double *score, const double *y, size_t n,

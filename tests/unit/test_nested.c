@@ -1,0 +1,373 @@
+/*
+ * test_nested.c: choosing the penalty (and the features) by client-grouped cross-validation
+ * (issue 12; docs/risk.md, "Choosing the penalty").
+ *
+ * - The search's out-of-fold deviance of every penalty equals a recomputation written here from
+ *   the public pieces (pl_risk_assign_folds over clients, pl_logistic_fit on the other folds'
+ *   clients, the log-loss on the held-out clients' rows): the inner folds hold whole clients.
+ * - Rows of one client are never split between inner-train and inner-test, even when they are
+ *   scattered through the dataset: the recomputation on shuffled rows still agrees.
+ * - Nested inside `risk evaluate --cv`: the outer test clients are never seen by their fold's
+ *   search: changing every outer-fold-0 client's events leaves fold 0's chosen penalty and
+ *   thresholds as they were, while the other folds (which train on those clients) change.
+ * - The feature-set search picks the set that carries the signal.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+#include <jansson.h>
+#include <peerlink/risk.h>
+#include <peerlink/rng.h>
+#include "testutil.h"
+
+#define NCL 36
+#define NROW 25
+
+/* Rows of NCL clients: x0 raises the risk, x1 (mood level: lower is worse) lowers it, x2 is
+ * noise; a client effect makes rows of one client alike (as days are). */
+static void make_dataset(pl_risk_dataset *ds, unsigned long seed)
+{
+	gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
+	pl_error err = PL_ERROR_INIT;
+
+	gsl_rng_set(g, seed);
+	ck_assert_int_eq(pl_risk_dataset_init(ds, 3, &err), PL_OK);
+	ds->x = malloc(NCL * NROW * 3 * sizeof(double));
+	ds->y = malloc(NCL * NROW * sizeof(double));
+	ds->group = malloc(NCL * NROW * sizeof(uint32_t));
+	for (size_t c = 0; c < NCL; c++) {
+		double u = gsl_ran_gaussian(g, 0.7);
+		for (size_t r = 0; r < NROW; r++) {
+			size_t i = c * NROW + r;
+			double x0 = gsl_ran_gaussian(g, 1) + 0.5 * u, x1 = gsl_ran_gaussian(g, 1),
+			       x2 = gsl_ran_gaussian(g, 1);
+			double eta = -2.0 + 1.2 * x0 - 0.8 * x1 + u;
+			ds->x[i * 3] = x0;
+			ds->x[i * 3 + 1] = x1;
+			ds->x[i * 3 + 2] = x2;
+			ds->y[i] = gsl_rng_uniform(g) < 1 / (1 + exp(-eta));
+			ds->group[i] = (uint32_t)c;
+			ds->npositive += ds->y[i] > 0.5;
+		}
+	}
+	ds->nrows = ds->cap = NCL * NROW;
+	ds->nclients = ds->nclients_used = NCL;
+	ds->min_day = 0;
+	ds->max_day = NROW - 1;
+	gsl_rng_free(g);
+}
+
+static const pl_feature_spec three[3] = {
+	{ PL_F_LEVEL, PL_M_CRAVING }, { PL_F_LEVEL, PL_M_MOOD }, { PL_F_VAR, PL_M_CRAVING } };
+
+/* The out-of-fold deviance per row at penalty l2, recomputed from the public pieces. */
+static double manual_deviance(const pl_risk_dataset *ds, size_t K, unsigned long seed, double l2)
+{
+	size_t n = ds->nrows, p = ds->nfeatures, fold[NCL];
+	double *Z = malloc(n * p * sizeof(double)), *sx = malloc(n * p * sizeof(double));
+	double *sy = malloc(n * sizeof(double)), beta[4], dev = 0;
+	pl_error err = PL_ERROR_INIT;
+
+	for (size_t j = 0; j < p; j++) { /* standardized over every row of the dataset */
+		double m = 0, v = 0;
+		for (size_t i = 0; i < n; i++)
+			m += ds->x[i * p + j];
+		m /= n;
+		for (size_t i = 0; i < n; i++)
+			v += (ds->x[i * p + j] - m) * (ds->x[i * p + j] - m);
+		v = sqrt(v / (n - 1));
+		for (size_t i = 0; i < n; i++)
+			Z[i * p + j] = (ds->x[i * p + j] - m) / v;
+	}
+	ck_assert_int_eq(pl_risk_assign_folds(NCL, K, seed, PL_RNG_TRAIN_FOLDS, fold, &err), PL_OK);
+	for (size_t k = 0; k < K; k++) {
+		size_t nt = 0;
+		for (size_t i = 0; i < n; i++)
+			if (fold[ds->group[i]] != k) {
+				memcpy(sx + nt * p, Z + i * p, p * sizeof(double));
+				sy[nt++] = ds->y[i];
+			}
+		ck_assert_int_eq(pl_logistic_fit(sx, sy, NULL, nt, p, l2, beta, NULL, &err), PL_OK);
+		/* the signal's directions hold, so the sign rule of training never binds here */
+		ck_assert(beta[1] > 0 && beta[2] < 0);
+		for (size_t i = 0; i < n; i++)
+			if (fold[ds->group[i]] == k) {
+				double e = beta[0], pr;
+				for (size_t j = 0; j < p; j++)
+					e += beta[j + 1] * Z[i * p + j];
+				pr = 1 / (1 + exp(-e));
+				dev -= ds->y[i] * log(pr) + (1 - ds->y[i]) * log(1 - pr);
+			}
+	}
+	free(Z);
+	free(sx);
+	free(sy);
+	return dev / n;
+}
+
+START_TEST(test_search_matches_recomputation)
+{
+	pl_risk_dataset ds;
+	pl_catalogue cat = PL_CATALOGUE_INIT;
+	pl_risk_train_options o;
+	pl_risk_model m;
+	pl_error err = PL_ERROR_INIT;
+	double grid[PL_L2_GRID_N], best = INFINITY;
+	size_t ibest = 0;
+
+	make_dataset(&ds, 11);
+	ck_assert_int_eq(pl_catalogue_init(&cat, &err), PL_OK);
+	pl_risk_train_options_init(&o);
+	o.folds = 4;
+	o.seed = 3;
+	o.tune_l2 = 1;
+	/* x2 would be oriented (craving variance: higher is worse) and could be dropped by the
+	 * sign rule; the recomputation needs a plain fit, so only x0 and x1 enter. */
+	ds.nfeatures = 3;
+	{
+		size_t first[2] = { 0, 2 }, cols[2] = { 0, 1 };
+		o.nsets = 1;
+		o.set_first = first;
+		o.set_cols = cols;
+		ck_assert_int_eq(pl_risk_train(&ds, &cat, three, &o, &m, &err), PL_OK);
+	}
+	pl_risk_l2_grid(ds.npositive, grid);
+	ck_assert(m.report.tuned);
+	ck_assert_uint_eq(m.report.nsearch, PL_L2_GRID_N);
+	ck_assert_uint_eq(m.nfeatures, 2);
+	for (size_t g = 0; g < PL_L2_GRID_N; g++) {
+		pl_risk_dataset two = ds;
+		double want;
+		two.nfeatures = 2;
+		two.x = malloc(ds.nrows * 2 * sizeof(double));
+		for (size_t i = 0; i < ds.nrows; i++) {
+			two.x[i * 2] = ds.x[i * 3];
+			two.x[i * 2 + 1] = ds.x[i * 3 + 1];
+		}
+		want = manual_deviance(&two, 4, 3, grid[g]);
+		free(two.x);
+		ck_assert_double_eq_tol(m.report.search[g].l2, grid[g], 1e-12 * grid[g]);
+		ck_assert_msg(fabs(m.report.search[g].deviance - want) < 1e-7,
+			      "penalty %g: deviance %.10g, recomputed %.10g", grid[g],
+			      m.report.search[g].deviance, want);
+		if (want < best) {
+			best = want;
+			ibest = g;
+		}
+	}
+	ck_assert_double_eq_tol(m.l2, grid[ibest], 1e-12 * grid[ibest]);
+	ck_assert_uint_eq(m.report.events, pl_risk_dataset_events(&ds));
+	pl_risk_model_release(&m);
+	pl_risk_dataset_release(&ds);
+	pl_catalogue_release(&cat);
+}
+END_TEST
+
+/* Rows of one client scattered through the dataset (interleaved with other clients' rows) are
+ * still held out together: the inner folds follow the group, not the row order. */
+START_TEST(test_client_never_straddles)
+{
+	pl_risk_dataset ds, mixed;
+	pl_catalogue cat = PL_CATALOGUE_INIT;
+	pl_risk_train_options o;
+	pl_risk_model m;
+	pl_error err = PL_ERROR_INIT;
+	size_t first[2] = { 0, 2 }, cols[2] = { 0, 1 }, n;
+	gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
+	size_t *perm;
+
+	make_dataset(&ds, 5);
+	n = ds.nrows;
+	perm = malloc(n * sizeof(size_t));
+	for (size_t i = 0; i < n; i++)
+		perm[i] = i;
+	gsl_ran_shuffle(g, perm, n, sizeof(size_t));
+	mixed = ds;
+	mixed.x = malloc(n * 3 * sizeof(double));
+	mixed.y = malloc(n * sizeof(double));
+	mixed.group = malloc(n * sizeof(uint32_t));
+	for (size_t i = 0; i < n; i++) {
+		memcpy(mixed.x + 3 * i, ds.x + 3 * perm[i], 3 * sizeof(double));
+		mixed.y[i] = ds.y[perm[i]];
+		mixed.group[i] = ds.group[perm[i]];
+	}
+	ck_assert_int_eq(pl_catalogue_init(&cat, &err), PL_OK);
+	pl_risk_train_options_init(&o);
+	o.folds = 3;
+	o.seed = 9;
+	o.nsets = 1; /* a search over the one set at the fixed penalty */
+	o.set_first = first;
+	o.set_cols = cols;
+	o.l2 = 2.0;
+	ck_assert_int_eq(pl_risk_train(&mixed, &cat, three, &o, &m, &err), PL_OK);
+	{
+		pl_risk_dataset two = mixed;
+		double want;
+		two.nfeatures = 2;
+		two.x = malloc(n * 2 * sizeof(double));
+		for (size_t i = 0; i < n; i++) {
+			two.x[i * 2] = mixed.x[i * 3];
+			two.x[i * 2 + 1] = mixed.x[i * 3 + 1];
+		}
+		want = manual_deviance(&two, 3, 9, 2.0);
+		free(two.x);
+		ck_assert_msg(fabs(m.report.search[0].deviance - want) < 1e-7,
+			      "deviance %.10g, recomputed %.10g", m.report.search[0].deviance, want);
+	}
+	ck_assert_double_eq(m.l2, 2.0);
+	pl_risk_model_release(&m);
+	pl_risk_dataset_release(&mixed);
+	pl_risk_dataset_release(&ds);
+	pl_catalogue_release(&cat);
+	gsl_rng_free(g);
+	free(perm);
+}
+END_TEST
+
+/* The set search prefers the set that carries the signal (x0, x1) over pure noise (x2). */
+START_TEST(test_set_search_prefers_signal)
+{
+	pl_risk_dataset ds;
+	pl_catalogue cat = PL_CATALOGUE_INIT;
+	pl_risk_train_options o;
+	pl_risk_model m;
+	pl_error err = PL_ERROR_INIT;
+	size_t first[3] = { 0, 1, 3 }, cols[3] = { 2, 0, 1 };
+
+	make_dataset(&ds, 21);
+	ck_assert_int_eq(pl_catalogue_init(&cat, &err), PL_OK);
+	pl_risk_train_options_init(&o);
+	o.folds = 3;
+	o.seed = 1;
+	o.tune_l2 = 1;
+	o.nsets = 2;
+	o.set_first = first;
+	o.set_cols = cols;
+	ck_assert_int_eq(pl_risk_train(&ds, &cat, three, &o, &m, &err), PL_OK);
+	ck_assert_uint_eq(m.report.chosen_set, 1);
+	ck_assert_uint_eq(m.nfeatures, 2);
+	ck_assert_int_eq(m.features[0].measure, PL_M_CRAVING);
+	ck_assert_int_eq(m.features[1].measure, PL_M_MOOD);
+	ck_assert_uint_eq(m.report.nsearch, 2 * PL_L2_GRID_N);
+	/* events per feature counts against the largest candidate set */
+	ck_assert_double_eq_tol(m.report.events_per_feature, m.report.events / 2.0, 1e-12);
+	pl_risk_model_release(&m);
+	pl_risk_dataset_release(&ds);
+	pl_catalogue_release(&cat);
+}
+END_TEST
+
+/* ---- nested inside risk evaluate --cv ---- */
+
+static char *run_ok(const char *const *args)
+{
+	tu_run r;
+	char *out;
+	ck_assert_int_eq(tu_run_cli(args, "", &r), 0);
+	ck_assert_msg(r.exit_code == 0, "stderr: %s", r.err);
+	out = strdup(r.out);
+	tu_run_release(&r);
+	return out;
+}
+
+/* Every line of a JSON Lines cohort whose client is in outer fold 0 loses its events. */
+static char *drop_fold0_events(const char *jsonl, size_t n, size_t K, unsigned long seed)
+{
+	size_t *fold = malloc(n * sizeof(size_t)), len = strlen(jsonl), k = 0;
+	char *out = malloc(len + 1), *copy = strdup(jsonl), *save = NULL;
+	pl_error err = PL_ERROR_INIT;
+
+	ck_assert_int_eq(pl_risk_assign_folds(n, K, seed, PL_RNG_EVAL_FOLDS, fold, &err), PL_OK);
+	out[0] = '\0';
+	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save), k++) {
+		json_t *obj = json_loads(line, 0, NULL);
+		char *text;
+		ck_assert_ptr_nonnull(obj);
+		if (fold[k] == 0)
+			json_object_set_new(obj, "events", json_array());
+		text = json_dumps(obj, JSON_COMPACT);
+		out = realloc(out, strlen(out) + strlen(text) + 2);
+		strcat(out, text);
+		strcat(out, "\n");
+		free(text);
+		json_decref(obj);
+	}
+	ck_assert_uint_eq(k, n);
+	free(copy);
+	free(fold);
+	return out;
+}
+
+START_TEST(test_outer_test_clients_unseen)
+{
+	const char *gen[] = { "dataset", "generate", "checkins", "--clients", "60", "--days", "100",
+			      "--seed", "8", "--jsonl", "--no-truth", "--no-timing", NULL };
+	char *cohort = run_ok(gen), *p1 = tu_write_temp(cohort, ".jsonl"), *changed, *p2;
+	const char *ev[] = { "risk", "evaluate", "--cv", "3", "--l2", "auto", "--bootstrap", "0",
+			     "--seed", "4", "--jsonl", "--no-timing", "--input", NULL, NULL };
+	char *o1, *o2;
+	json_t *d1, *d2, *l1, *l2;
+	int other_changed = 0;
+
+	changed = drop_fold0_events(cohort, 60, 3, 4);
+	p2 = tu_write_temp(changed, ".jsonl");
+	ev[13] = p1;
+	o1 = run_ok(ev);
+	ev[13] = p2;
+	o2 = run_ok(ev);
+	d1 = json_loads(o1, 0, NULL);
+	d2 = json_loads(o2, 0, NULL);
+	l1 = json_object_get(json_object_get(json_object_get(d1, "model"), "penalty"), "l2");
+	l2 = json_object_get(json_object_get(json_object_get(d2, "model"), "penalty"), "l2");
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(json_object_get(d1, "model"),
+		"penalty"), "rule")), "nested client-grouped cross-validation");
+	ck_assert_uint_eq(json_array_size(l1), 3);
+	ck_assert(json_equal(json_array_get(l1, 0), json_array_get(l2, 0)));
+	ck_assert(json_equal(json_array_get(json_object_get(json_object_get(d1, "model"), "fold_thresholds"), 0),
+			     json_array_get(json_object_get(json_object_get(d2, "model"), "fold_thresholds"), 0)));
+	for (size_t f = 1; f < 3; f++)
+		other_changed |= !json_equal(
+			json_array_get(json_object_get(json_object_get(d1, "model"), "fold_thresholds"), f),
+			json_array_get(json_object_get(json_object_get(d2, "model"), "fold_thresholds"), f));
+	ck_assert_msg(other_changed, "the folds that train on fold 0's clients must change");
+	json_decref(d1);
+	json_decref(d2);
+	free(o1);
+	free(o2);
+	remove(p1);
+	remove(p2);
+	free(p1);
+	free(p2);
+	free(cohort);
+	free(changed);
+}
+END_TEST
+
+static Suite *nested_suite(void)
+{
+	Suite *s = suite_create("nested");
+	TCase *tc = tcase_create("core");
+	tcase_set_timeout(tc, 600);
+	tcase_add_test(tc, test_search_matches_recomputation);
+	tcase_add_test(tc, test_client_never_straddles);
+	tcase_add_test(tc, test_set_search_prefers_signal);
+	tcase_add_test(tc, test_outer_test_clients_unseen);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(nested_suite());
+	int failed;
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
