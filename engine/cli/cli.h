@@ -30,7 +30,7 @@ enum cli_exit {
 	CLI_EXIT_INFEASIBLE = 4  /* well-formed request with no solution, where that is an error */
 };
 
-#define CLI_MAX_EXTRA 16
+#define CLI_MAX_EXTRA 20
 
 /*
  * Options are declared as data (after git's parse-options): each row says the option's type, its
