@@ -575,9 +575,19 @@ out:
  * dist by Dijkstra over: mentor c -> each mentee r it holds (0), mentee r -> eligible mentor c'
  * (rc(r, c')), mentor with a free seat -> T (0), T -> mentor holding someone (-v_c), and
  * mentee r -> T by dropping r from the matching (one fewer matched: compared lexicographically
- * first, cost -u_r). Rows are reached only through their own mentor, so they are scanned when
- * that mentor is settled. One search per distinct alternative mentor j, stopped as soon as every
- * mentor k it is asked about is settled.
+ * first, cost -u_r). The optimum is not solved again: the duals of the one solve price every
+ * pair, and the searches only augment from them (warm start).
+ *
+ * The graph is searched compressed to its columns. A mentee is entered only from the mentor that
+ * holds it, at that mentor's distance, so each mentee folds into its mentor: mentor c's arc to c'
+ * costs the cheapest rc(r, c') over the mentees r it holds, and its arc to T the cheaper of a
+ * free seat (0) and dropping one of them. Rounding is monotone (the smallest of the sums is the
+ * sum with the smallest term), so the distances are the same numbers as in the full graph, in a
+ * graph of mentors + 1 nodes and at most one arc per pair of mentors, each node's arcs sorted
+ * once and expanded lazily (a search pushes a node's next arc only when it pops the previous
+ * one, skipping arcs into settled nodes), so a search costs about the arcs it actually needs.
+ * One search per distinct alternative mentor j answers every query (i, j) at once (fewer
+ * searches than one per mentee), stopped as soon as every mentor k it is asked about is settled.
  */
 typedef struct dkey {
 	long drops;
@@ -589,12 +599,11 @@ static int dless(dkey x, dkey y)
 	return x.drops < y.drops || (x.drops == y.drops && x.cost < y.cost);
 }
 
-/* Heap entries (lazy Dijkstra: stale entries are skipped when popped). */
-enum { E_COL, E_ROW, E_SINK, E_SINKPTR };
+/* Heap entries (lazy Dijkstra: stale entries are skipped when popped): node a reached directly
+ * (b < 0), or through the b-th cheapest arc out of node a. */
 typedef struct dent {
 	dkey key;
-	int kind;
-	long a, b; /* E_COL: column a; E_ROW: row a, position b; E_SINKPTR: position b */
+	long a, b;
 } dent;
 
 typedef struct dheap {
@@ -602,7 +611,7 @@ typedef struct dheap {
 	size_t n, cap;
 } dheap;
 
-static int dh_push(dheap *H, dkey key, int kind, long a, long b)
+static int dh_push(dheap *H, dkey key, long a, long b)
 {
 	size_t k;
 	if (H->n == H->cap) {
@@ -614,49 +623,91 @@ static int dh_push(dheap *H, dkey key, int kind, long a, long b)
 		H->cap = cap;
 	}
 	k = H->n++;
-	H->e[k] = (dent){ key, kind, a, b };
-	while (k > 0 && dless(H->e[k].key, H->e[(k - 1) / 2].key)) {
-		dent t = H->e[k];
+	while (k > 0 && dless(key, H->e[(k - 1) / 2].key)) {
 		H->e[k] = H->e[(k - 1) / 2];
-		H->e[(k - 1) / 2] = t;
 		k = (k - 1) / 2;
 	}
+	H->e[k] = (dent){ key, a, b };
 	return 0;
 }
 
 static dent dh_pop(dheap *H)
 {
-	dent top = H->e[0];
+	dent top = H->e[0], last = H->e[--H->n];
 	size_t k = 0;
-	H->e[0] = H->e[--H->n];
 	for (;;) {
-		size_t l = 2 * k + 1, r = l + 1, b = k;
-		dent t;
-		if (l < H->n && dless(H->e[l].key, H->e[b].key))
-			b = l;
-		if (r < H->n && dless(H->e[r].key, H->e[b].key))
-			b = r;
-		if (b == k)
+		size_t l = 2 * k + 1, b = l;
+		if (l >= H->n)
 			break;
-		t = H->e[k];
+		if (l + 1 < H->n && dless(H->e[l + 1].key, H->e[l].key))
+			b = l + 1;
+		if (!dless(H->e[b].key, last.key))
+			break;
 		H->e[k] = H->e[b];
-		H->e[b] = t;
 		k = b;
 	}
+	if (H->n > 0)
+		H->e[k] = last;
 	return top;
 }
 
-typedef struct rcent {
-	double rc;
-	long col;
-} rcent;
+/* An arc of the compressed graph: to node `to` at reduced cost w >= 0. */
+typedef struct carc {
+	double w;
+	long to;
+} carc;
 
-static int cmp_rcent(const void *x, const void *y)
+static void carc_swap(carc *a, long x, long y)
 {
-	const rcent *a = x, *b = y;
-	if (a->rc != b->rc)
-		return a->rc < b->rc ? -1 : 1;
-	return (a->col > b->col) - (a->col < b->col);
+	carc t = a[x];
+	a[x] = a[y];
+	a[y] = t;
+}
+
+/* Sort arcs by cost: quicksort (median of three, Hoare's partition, recursion into the smaller
+ * part so the depth stays O(log n)) finished by insertion sort. qsort's callback per comparison
+ * cost more than the searches. The order among equal costs does not matter: only distances are
+ * read from the searches. */
+static void sort_arcs(carc *a, long n)
+{
+	while (n > 16) {
+		long mid = n / 2, i = -1, j = n;
+		double pivot;
+		if (a[mid].w < a[0].w)
+			carc_swap(a, 0, mid);
+		if (a[n - 1].w < a[0].w)
+			carc_swap(a, 0, n - 1);
+		if (a[n - 1].w < a[mid].w)
+			carc_swap(a, mid, n - 1);
+		pivot = a[mid].w;
+		for (;;) {
+			do
+				i++;
+			while (a[i].w < pivot);
+			do
+				j--;
+			while (pivot < a[j].w);
+			if (i >= j)
+				break;
+			carc_swap(a, i, j);
+		}
+		/* a[0..j] <= pivot <= a[j+1..n) */
+		if (j + 1 < n - j - 1) {
+			sort_arcs(a, j + 1);
+			a += j + 1;
+			n -= j + 1;
+		} else {
+			sort_arcs(a + j + 1, n - j - 1);
+			n = j + 1;
+		}
+	}
+	for (long k = 1; k < n; k++) {
+		carc x = a[k];
+		long p = k;
+		for (; p > 0 && x.w < a[p - 1].w; p--)
+			a[p] = a[p - 1];
+		a[p] = x;
+	}
 }
 
 /* Do the duals certify the matching (see pl_assign_result)? Every non-pinned mentee with at
@@ -711,42 +762,37 @@ static double arc_cost(const pl_mentors_problem *pb, size_t r, size_t c, double 
 	return c < pb->nmentors ? -adjusted(pb, r, c) : big;
 }
 
-/* mentor_of, u, v, capfree are over the graph's mc columns (mc = nmentors, or nmentors + 1 with
- * the column of the unmatched when big > 0). */
 /*
- * The residual graph of the certified assignment and the Dijkstra work of fast_alternatives:
- * matched rows per mentor (head/nextr, held), each row's arcs by reduced cost (rcs from
- * rstart), sink arcs (tcols), the queries grouped by alternative mentor (qhead/qnext), and the
- * search's labels (dist, rowdist, done, touched, want).
+ * The compressed residual graph of fast_alternatives and the labels of its searches. Nodes: the
+ * m graph columns (m = nmentors, or nmentors + 1 with the column of the unmatched when big > 0;
+ * mentor_of, u, v and capfree are over these columns) and the sink T = m. Node c's arcs are arcs[astart[c] .. astart[c + 1]), cheapest first (T's go
+ * to the columns holding someone, at -v); tkey[c] is column c's arc to T (drops < 0: none).
+ * Queries (mentee i, slot s) are grouped by their alternative mentor (qhead/qnext).
  */
 typedef struct fastalt {
 	const pl_mentors_problem *pb;
 	const long *mentor_of, *capfree;
 	const double *u, *v;
-	size_t n, m, top, ntcols;
+	size_t n, m, top, narcs, arccap;
 	double big;
-	long *head, *nextr, *held, *qhead, *qnext, *want, *touched;
-	size_t *rstart;
-	rcent *rcs, *tcols;
-	dkey *dist, *rowdist;
+	long *qhead, *qnext, *want, *touched;
+	size_t *astart;
+	carc *arcs;
+	dkey *tkey, *dist;
 	unsigned char *done;
 	dheap H;
 } fastalt;
 
 static void fastalt_release(fastalt *F)
 {
-	free(F->head);
-	free(F->nextr);
-	free(F->held);
 	free(F->qhead);
 	free(F->qnext);
 	free(F->want);
 	free(F->touched);
-	free(F->rstart);
-	free(F->rcs);
-	free(F->tcols);
+	free(F->astart);
+	free(F->arcs);
+	free(F->tkey);
 	free(F->dist);
-	free(F->rowdist);
 	free(F->done);
 	free(F->H.e);
 }
@@ -755,22 +801,32 @@ static int fastalt_alloc(fastalt *F)
 {
 	size_t n = F->n, m = F->m, top = F->top;
 
-	F->head = malloc((m + 1) * sizeof(long));
-	F->nextr = malloc((n ? n : 1) * sizeof(long));
-	F->held = calloc(m ? m : 1, sizeof(long));
 	F->qhead = malloc((m + 1) * sizeof(long));
 	F->qnext = malloc((n * top != 0 ? n * top : 1) * sizeof(long));
 	F->want = calloc(m + 1, sizeof(long));
 	F->touched = malloc((m + 1) * sizeof(long));
-	F->rstart = malloc((n + 1) * sizeof(size_t));
-	F->tcols = malloc((m ? m : 1) * sizeof(rcent));
+	F->astart = malloc((m + 2) * sizeof(size_t));
+	F->tkey = malloc((m + 1) * sizeof(dkey));
 	F->dist = malloc((m + 1) * sizeof(dkey));
-	F->rowdist = malloc((n ? n : 1) * sizeof(dkey));
 	F->done = calloc(m + 1, 1);
-	return F->head && F->nextr && F->held && F->qhead && F->qnext && F->want && F->touched &&
-			       F->rstart && F->tcols && F->dist && F->rowdist && F->done
+	return F->qhead && F->qnext && F->want && F->touched && F->astart && F->tkey && F->dist &&
+			       F->done
 		       ? 0
 		       : -1;
+}
+
+static int add_arc(fastalt *F, double w, long to)
+{
+	if (F->narcs == F->arccap) {
+		size_t cap = F->arccap ? 2 * F->arccap : 4096;
+		carc *a = realloc(F->arcs, cap * sizeof(carc));
+		if (!a)
+			return -1;
+		F->arcs = a;
+		F->arccap = cap;
+	}
+	F->arcs[F->narcs++] = (carc){ w, to };
+	return 0;
 }
 
 static int row_arc(const fastalt *F, size_t i, size_t j)
@@ -778,51 +834,79 @@ static int row_arc(const fastalt *F, size_t i, size_t j)
 	return F->capfree[j] >= 1 && arc_ok(F->pb, i, j) && (long)j != F->mentor_of[i];
 }
 
-/* The residual graph and the query lists. Returns -1 when out of memory. */
-static int build_residual(fastalt *F, const pl_mentors_alt *out, const size_t *count)
+/* Column c's arcs: the cheapest reduced cost to each other column over the rows c holds (first
+ * row r = head[c], next nextr[r]), and its arc to T. best/stamp/list: scratch over columns. */
+static int column_arcs(fastalt *F, size_t c, const long *head, const long *nextr, long held,
+		       double *best, size_t *stamp, long *list)
+{
+	size_t nl = 0, first = F->narcs;
+
+	F->tkey[c] = (dkey){ -1, 0.0 };
+	if (F->capfree[c] >= 1 && held < F->capfree[c])
+		F->tkey[c] = (dkey){ 0, 0.0 }; /* a free seat */
+	for (long r = head[c]; r >= 0; r = nextr[r]) {
+		dkey drop = { 1, -F->u[r] };
+		if (F->big == 0 && (F->tkey[c].drops < 0 || dless(drop, F->tkey[c])))
+			F->tkey[c] = drop;
+		for (size_t j = 0; j < F->m; j++) {
+			double rc;
+			if (!row_arc(F, (size_t)r, j))
+				continue;
+			rc = arc_cost(F->pb, (size_t)r, j, F->big) - F->u[r] - F->v[j];
+			rc = rc > 0 ? rc : 0.0;
+			if (stamp[j] != c + 1) {
+				stamp[j] = c + 1;
+				best[j] = rc;
+				list[nl++] = (long)j;
+			} else if (rc < best[j]) {
+				best[j] = rc;
+			}
+		}
+	}
+	for (size_t k = 0; k < nl; k++)
+		if (add_arc(F, best[list[k]], list[k]) != 0)
+			return -1;
+	sort_arcs(F->arcs + first, (long)(F->narcs - first));
+	return 0;
+}
+
+/* The compressed graph and the query lists. Returns -1 when out of memory. */
+static int build_graph(fastalt *F, const pl_mentors_alt *out, const size_t *count)
 {
 	const pl_mentors_problem *pb = F->pb;
-	size_t n = F->n, m = F->m, nrc = 0;
+	size_t n = F->n, m = F->m, first;
+	long *head = malloc(m * sizeof(long)), *nextr = malloc((n ? n : 1) * sizeof(long));
+	long *held = calloc(m, sizeof(long)), *list = malloc(m * sizeof(long));
+	size_t *stamp = calloc(m, sizeof(size_t));
+	double *best = malloc(m * sizeof(double));
+	int rc = -1;
 
+	if (!head || !nextr || !held || !list || !stamp || !best)
+		goto out;
 	for (size_t j = 0; j <= m; j++)
-		F->head[j] = F->qhead[j] = -1;
-	for (size_t i = 0; i < n; i++) {
+		F->qhead[j] = -1;
+	for (size_t j = 0; j < m; j++)
+		head[j] = -1;
+	for (size_t i = n; i-- > 0;) { /* lists in index order */
 		long k = F->mentor_of[i];
 		if (is_pinned(pb, i) || k < 0)
 			continue;
-		F->nextr[i] = F->head[k];
-		F->head[k] = (long)i;
-		F->held[k]++;
+		nextr[i] = head[k];
+		head[k] = (long)i;
+		held[k]++;
 	}
-	/* Each matched row's arcs to eligible mentors, cheapest reduced cost first, so that a
-	 * search expands a row lazily, one arc at a time, only as far as it needs. */
-	for (size_t i = 0; i < n; i++) {
-		F->rstart[i] = nrc;
-		if (!is_pinned(pb, i))
-			for (size_t j = 0; j < m; j++)
-				nrc += row_arc(F, i, j);
+	for (size_t c = 0; c < m; c++) {
+		F->astart[c] = F->narcs;
+		if (column_arcs(F, c, head, nextr, held[c], best, stamp, list) != 0)
+			goto out;
 	}
-	F->rstart[n] = nrc;
-	F->rcs = malloc((nrc ? nrc : 1) * sizeof(rcent));
-	if (!F->rcs)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		size_t w = F->rstart[i];
-		if (is_pinned(pb, i))
-			continue;
-		for (size_t j = 0; j < m; j++)
-			if (row_arc(F, i, j)) {
-				double rc = arc_cost(pb, i, j, F->big) - F->u[i] - F->v[j];
-				F->rcs[w++] = (rcent){ rc > 0 ? rc : 0.0, (long)j };
-			}
-		qsort(F->rcs + F->rstart[i], F->rstart[i + 1] - F->rstart[i], sizeof(rcent), cmp_rcent);
-	}
-	/* sink -> mentor holding someone, reduced cost -v, cheapest first */
-	F->ntcols = 0;
+	/* T -> a column holding someone, reduced cost -v */
+	F->astart[m] = first = F->narcs;
 	for (size_t j = 0; j < m; j++)
-		if (F->capfree[j] >= 1 && F->held[j] > 0)
-			F->tcols[F->ntcols++] = (rcent){ -F->v[j] > 0 ? -F->v[j] : 0.0, (long)j };
-	qsort(F->tcols, F->ntcols, sizeof(rcent), cmp_rcent);
+		if (F->capfree[j] >= 1 && held[j] > 0 && add_arc(F, -F->v[j] > 0 ? -F->v[j] : 0.0, (long)j) != 0)
+			goto out;
+	sort_arcs(F->arcs + first, (long)(F->narcs - first));
+	F->astart[m + 1] = F->narcs;
 	/* queries (i, slot) grouped by their alternative mentor j */
 	for (size_t i = 0; i < n; i++)
 		for (size_t s = 0; s < count[i]; s++) {
@@ -830,11 +914,32 @@ static int build_residual(fastalt *F, const pl_mentors_alt *out, const size_t *c
 			F->qnext[i * F->top + s] = F->qhead[j];
 			F->qhead[j] = (long)(i * F->top + s);
 		}
-	return 0;
+	rc = 0;
+out:
+	free(head);
+	free(nextr);
+	free(held);
+	free(list);
+	free(stamp);
+	free(best);
+	return rc;
 }
 
-/* Settle mentor c at distance key: push the sink (a free seat) and the rows it holds. */
-static int settle_mentor(fastalt *F, long c, dkey key, long *nwant, long *ntouched)
+/* Push node a's cheapest arc from position p on into a node not yet settled. */
+static int push_arc(fastalt *F, long a, size_t p)
+{
+	size_t end = F->astart[a + 1];
+
+	for (p += F->astart[a]; p < end && F->done[F->arcs[p].to]; p++)
+		;
+	if (p == end)
+		return 0;
+	return dh_push(&F->H, (dkey){ F->dist[a].drops, F->dist[a].cost + F->arcs[p].w }, a,
+		       (long)(p - F->astart[a]));
+}
+
+/* Settle node c at distance key: push its arc to T and its cheapest arc. */
+static int settle(fastalt *F, long c, dkey key, long *nwant, long *ntouched)
 {
 	size_t m = F->m;
 
@@ -843,60 +948,29 @@ static int settle_mentor(fastalt *F, long c, dkey key, long *nwant, long *ntouch
 	F->touched[(*ntouched)++] = c;
 	if (F->want[c] > 0)
 		(*nwant)--;
-	if (F->held[c] < F->capfree[c] && !F->done[m] && dh_push(&F->H, key, E_SINK, 0, 0) != 0)
+	if ((size_t)c < m && F->tkey[c].drops >= 0 && !F->done[m] &&
+	    dh_push(&F->H, (dkey){ key.drops + F->tkey[c].drops, key.cost + F->tkey[c].cost }, (long)m, -1) != 0)
 		return -1;
-	for (long r = F->head[c]; r >= 0; r = F->nextr[r]) {
-		F->rowdist[r] = key;
-		if (F->big == 0 && !F->done[m] &&
-		    dh_push(&F->H, (dkey){ key.drops + 1, key.cost - F->u[r] }, E_SINK, 0, 0) != 0)
-			return -1;
-		if (F->rstart[r + 1] > F->rstart[r] &&
-		    dh_push(&F->H, (dkey){ key.drops, key.cost + F->rcs[F->rstart[r]].rc }, E_ROW, r, 0) != 0)
-			return -1;
-	}
-	return 0;
+	return push_arc(F, c, 0);
 }
 
 /* Dijkstra from mentor j until every mentor a query of j needs is settled. -1: out of memory. */
 static int search_from(fastalt *F, size_t j, long nwant, long *ntouched)
 {
-	size_t m = F->m;
-
 	F->H.n = 0;
-	if (dh_push(&F->H, (dkey){ 0, 0.0 }, E_COL, (long)j, 0) != 0)
+	if (dh_push(&F->H, (dkey){ 0, 0.0 }, (long)j, -1) != 0)
 		return -1;
 	while (F->H.n > 0 && nwant > 0) {
 		dent e = dh_pop(&F->H);
-		long c;
-		if (e.kind == E_ROW) {
-			size_t p = F->rstart[e.a] + (size_t)e.b;
-			c = F->rcs[p].col;
-			if (p + 1 < F->rstart[e.a + 1] &&
-			    dh_push(&F->H, (dkey){ F->rowdist[e.a].drops, F->rowdist[e.a].cost + F->rcs[p + 1].rc },
-				    E_ROW, e.a, e.b + 1) != 0)
+		long c = e.a;
+		if (e.b >= 0) {
+			c = F->arcs[F->astart[e.a] + (size_t)e.b].to;
+			if (push_arc(F, e.a, (size_t)e.b + 1) != 0)
 				return -1;
-		} else if (e.kind == E_SINKPTR) {
-			c = F->tcols[e.b].col;
-			if ((size_t)e.b + 1 < F->ntcols &&
-			    dh_push(&F->H, (dkey){ F->dist[m].drops, F->dist[m].cost + F->tcols[e.b + 1].rc },
-				    E_SINKPTR, 0, e.b + 1) != 0)
-				return -1;
-		} else if (e.kind == E_SINK) {
-			if (F->done[m])
-				continue;
-			F->done[m] = 1;
-			F->dist[m] = e.key;
-			F->touched[(*ntouched)++] = (long)m;
-			if (F->ntcols > 0 &&
-			    dh_push(&F->H, (dkey){ e.key.drops, e.key.cost + F->tcols[0].rc }, E_SINKPTR, 0, 0) != 0)
-				return -1;
-			continue;
-		} else {
-			c = e.a;
 		}
 		if (F->done[c])
 			continue;
-		if (settle_mentor(F, c, e.key, &nwant, ntouched) != 0)
+		if (settle(F, c, e.key, &nwant, ntouched) != 0)
 			return -1;
 	}
 	return 0;
@@ -943,7 +1017,7 @@ static pl_status fast_alternatives(const pl_mentors_problem *pb, const long *men
 	F.m = mc;
 	F.top = top;
 	F.big = big;
-	if (fastalt_alloc(&F) != 0 || build_residual(&F, out, count) != 0)
+	if (fastalt_alloc(&F) != 0 || build_graph(&F, out, count) != 0)
 		goto nomem;
 	for (size_t j = 0; j < F.m; j++) {
 		long nwant = 0, ntouched = 0;
@@ -967,7 +1041,6 @@ out:
 	fastalt_release(&F);
 	return st;
 }
-
 /*
  * TOTAL alternatives when some mentee with eligible mentors is left unmatched (more mentees than
  * seats): the assignment duals then certify nothing about the unmatched, so the problem is solved
