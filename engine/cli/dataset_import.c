@@ -299,6 +299,12 @@ int cmd_dataset_import_profiles(cli_ctx *ctx)
 	doc = pl_json_write_import_profiles(res);
 	if ((vocab = json_object_get(spec, "vocabulary")))
 		json_object_set(doc, "vocabulary", vocab);
+	st = pl_json_check_import_profiles(res, doc, &ctx->err);
+	if (st != PL_OK) {
+		json_decref(doc);
+		rc = cli_exit_for(st);
+		goto done;
+	}
 	stats = json_object();
 	json_object_set_new(stats, "algorithm", json_string("profiles table import (docs/datasets.md)"));
 	json_object_set_new(stats, "rows", json_integer((json_int_t)pl_import_profiles_rows(res)));

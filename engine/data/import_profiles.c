@@ -202,7 +202,7 @@ static pl_status check_cell(const pl_import_profiles *r, const pl_profiles *voca
 }
 
 /* role: mentee, mentor or client (default client); capacity only for mentors, priority not
- * for them; both age_min and age_max or neither; ids unique. */
+ * for them; both age_min and age_max or neither. */
 static pl_status check_row(pl_import_profiles *r, size_t row, pl_error *err)
 {
 	const pl_import_table *t = &r->t;
@@ -269,6 +269,36 @@ static pl_status unique_ids(const pl_import_profiles *r, pl_error *err)
 	return st;
 }
 
+/* Every row with a personality rates the same traits (the rule pl_profiles_finalize applies
+ * to a population): the first such row sets them, and a later row that fills a different set
+ * is an error at the first trait column where the two differ. */
+static pl_status same_traits(const pl_import_profiles *r, pl_error *err)
+{
+	const pl_import_table *t = &r->t;
+	size_t ref = t->nrows;
+
+	for (size_t row = 0; row < t->nrows; row++) {
+		int any = 0;
+		for (size_t c = 0; c < t->ncols; c++)
+			any |= r->cols[c].kind == PL_PCOL_TRAIT && *pl_import_profiles_cell(r, row, c);
+		if (!any)
+			continue;
+		if (ref == t->nrows) {
+			ref = row;
+			continue;
+		}
+		for (size_t c = 0; c < t->ncols; c++)
+			if (r->cols[c].kind == PL_PCOL_TRAIT &&
+			    !*pl_import_profiles_cell(r, row, c) != !*pl_import_profiles_cell(r, ref, c)) {
+				char msg[96];
+				snprintf(msg, sizeof(msg),
+					 "every row with a personality rates the same traits as row %zu", ref + 1);
+				return cell_error(err, t, row, c, msg);
+			}
+	}
+	return PL_OK;
+}
+
 pl_status pl_import_profiles_new(const char *text, size_t len, char delim,
 				 const pl_profiles *vocab, pl_import_profiles **out, pl_error *err)
 {
@@ -291,6 +321,8 @@ pl_status pl_import_profiles_new(const char *text, size_t len, char delim,
 	}
 	if (st == PL_OK)
 		st = unique_ids(r, err);
+	if (st == PL_OK)
+		st = same_traits(r, err);
 	if (st != PL_OK) {
 		pl_import_profiles_free(r);
 		return st;

@@ -67,6 +67,12 @@ pl_status pl_json_import_table(const char *text, size_t len, json_t *spec, json_
 /* A checked profiles table as {"mentees", "mentors", "clients"} (lists without rows left out):
  * engine/json/import_profiles.c, docs/datasets.md "Profiles from a spreadsheet". */
 json_t *pl_json_write_import_profiles(const pl_import_profiles *r);
+/* doc (that answer, with the request's "vocabulary" if any) read back as `match` reads it:
+ * mentees and mentors as one population, clients as another, each through the profile reader
+ * and pl_profiles_finalize. PL_ERR_INVALID at "/data/<row>/<column>" when a matcher would refuse
+ * it (a partner_id, exclude, prefers or avoid id naming no other row, personalities rating
+ * different traits, ...). */
+pl_status pl_json_check_import_profiles(const pl_import_profiles *r, json_t *doc, pl_error *err);
 
 #ifdef __cplusplus
 }

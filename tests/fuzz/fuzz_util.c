@@ -171,6 +171,11 @@ static void check_answer(const char *out, size_t len, int answer_kind)
 
 int fuzz_run_cli(int argc, char **argv, int answer_kind)
 {
+	return fuzz_run_cli_answer(argc, argv, answer_kind, NULL, NULL);
+}
+
+int fuzz_run_cli_answer(int argc, char **argv, int answer_kind, char **answer, size_t *answer_len)
+{
 	FILE *saved_out = stdout, *saved_err = stderr;
 	char *out = NULL, *err = NULL;
 	size_t out_len = 0, err_len = 0;
@@ -197,7 +202,12 @@ int fuzz_run_cli(int argc, char **argv, int answer_kind)
 			fuzz_fail("output on stdout with a non-zero exit", NULL);
 		check_error(err, err_len, rc);
 	}
-	free(out);
+	if (answer) {
+		*answer = out;
+		*answer_len = out_len;
+	} else {
+		free(out);
+	}
 	free(err);
 	return rc;
 }

@@ -32,6 +32,9 @@ void fuzz_add_fixture(const char *src_rel, const char *name);
  * code matching the exit code. A violated check aborts with a message (a finding). Returns the
  * exit code. */
 int fuzz_run_cli(int argc, char **argv, int answer_kind);
+/* The same, also handing back what the command printed on stdout (malloc'ed, NUL-terminated;
+ * the caller frees it) for a target's own checks of the answer. */
+int fuzz_run_cli_answer(int argc, char **argv, int answer_kind, char **answer, size_t *answer_len);
 
 /* The kind of answer fuzz_run_cli expects: one JSON document, JSON Lines (--jsonl), or a CSV
  * roster (match --format csv). */

@@ -5,6 +5,9 @@
 # as BUILD/artifacts/<target>/crash-* (or leak-, timeout-, oom-) and makes the script fail.
 # PL_FUZZ_JOBS=2 runs two targets at a time; PL_FUZZ_FLAGS adds libFuzzer flags (for a long
 # exploratory run past known findings: "-fork=1 -ignore_crashes=1 -ignore_timeouts=1").
+# PL_FUZZ_CORPUS=DIR keeps the corpora in DIR/<target>/ instead (outside the build, so that a
+# long run goes on in chunks across rebuilds) and every chunk's log as DIR/logs/<target>.<time>.log:
+# tests/fuzz/plateau.py DIR reads those logs into coverage-against-executions curves.
 set -u
 build=$(cd "$1" && pwd)
 secs=$2
@@ -13,24 +16,29 @@ src=$(cd "$(dirname "$0")" && pwd)
 # Default: every target built (fuzz_<target> in BUILD/tests/fuzz/).
 targets=${*:-$(cd "$build/tests/fuzz" && ls fuzz_* | grep -v '^fuzz_replay_' | sed 's/^fuzz_//')}
 python3 "$src/seeds.py" "$build/corpus-seed" >/dev/null || exit 1
+corpus=${PL_FUZZ_CORPUS:-$build/corpus}
 
 max_len() {
 	case $1 in
 	npy) echo 1024 ;;
 	checkins) echo 4096 ;;
-	import) echo 8192 ;;
+	import | import_profiles) echo 8192 ;;
 	*) echo 16384 ;;
 	esac
 }
 
 run_one() {
 	t=$1
-	mkdir -p "$build/corpus/$t" "$build/artifacts/$t"
+	mkdir -p "$corpus/$t" "$build/artifacts/$t"
 	"$build/tests/fuzz/fuzz_$t" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
 		-max_len="$(max_len "$t")" -dict="$build/corpus-seed/json.dict" \
 		-artifact_prefix="$build/artifacts/$t/" -print_final_stats=1 ${PL_FUZZ_FLAGS:-} \
-		"$build/corpus/$t" "$build/corpus-seed/$t" >"$build/artifacts/$t.log" 2>&1
+		"$corpus/$t" "$build/corpus-seed/$t" >"$build/artifacts/$t.log" 2>&1
 	rc=$?
+	if [ -n "${PL_FUZZ_CORPUS:-}" ]; then
+		mkdir -p "$corpus/logs"
+		cp "$build/artifacts/$t.log" "$corpus/logs/$t.$(date -u +%Y%m%dT%H%M%S).log"
+	fi
 	echo "$t: exit $rc, $(grep -E '^#[0-9]+.*(pulse|DONE|NEW|REDUCE)' "$build/artifacts/$t.log" | tail -1 | sed 's/  */ /g')"
 	return $rc
 }

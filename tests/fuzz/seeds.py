@@ -5,8 +5,9 @@ the options, input.json or the file named by --input/--params is the document), 
 examples (datasets/examples/) and the models (models/, tests/cli/risk_score/*/model.json).
 
 A CLI target's input is "<options line>\\n<document>" (tests/fuzz/fuzz_cli.c); the import
-target's is "<spec line>\\n<metadata line>\\n<table>"; checkins takes one client object; npy one
-file. Plain Python 3, no third-party modules."""
+target's is "<spec line>\\n<metadata line>\\n<table>", import_profiles's "<spec
+line>\\n<people.csv>"; checkins takes one client object; npy one file. Plain Python 3, no
+third-party modules."""
 import glob
 import hashlib
 import json
@@ -144,6 +145,79 @@ def import_seeds():
             put("import", json.dumps(spec).encode() + b"\n\n" + read(data))
 
 
+PROFILE_TAGS = ["experiences", "substances", "goals", "recovery_pathway", "life_stage", "languages",
+                "modalities", "availability"]
+PROFILE_PLAIN = ["age", "gender", "gender_preference", "partner_id", "capacity", "priority",
+                 "months_in_recovery", "social_anxiety", "max_group_size"]
+
+
+def profile_row(p, role, ids):
+    """One profile of an example program as a spreadsheet row (dict column -> cell); references
+    to ids outside `ids` (the rows kept) are dropped, so the seed imports."""
+    p = dict(p)
+    if p.get("partner_id") not in ids:
+        p.pop("partner_id", None)
+    for k in ("exclude", "prefers", "avoid"):
+        if isinstance(p.get(k), list):
+            p[k] = [i for i in p[k] if i in ids and i != p.get("id")]
+    row = {"id": p.get("id", ""), "role": role}
+    for k in PROFILE_TAGS:
+        v = p.get(k)
+        if v is not None:
+            row[k] = ";".join(v) if isinstance(v, list) else str(v)
+    for k in PROFILE_PLAIN:
+        if k in p:
+            row[k] = str(p[k]).lower() if isinstance(p[k], bool) else str(p[k])
+    for k in ("exclude", "prefers", "avoid"):
+        if p.get(k):
+            row[k] = ";".join(p[k])
+    if isinstance(p.get("age_range"), list) and len(p["age_range"]) == 2:
+        row["age_min"], row["age_max"] = str(p["age_range"][0]), str(p["age_range"][1])
+    for t, v in (p.get("personality") or {}).items():
+        row["personality." + t] = str(v)
+    return row
+
+
+def csv_table(rows, delim=","):
+    cols = []
+    for r in rows:
+        cols += [c for c in r if c not in cols]
+
+    def cell(v):
+        return '"%s"' % v.replace('"', '""') if any(ch in v for ch in (delim, '"', "\n")) else v
+    lines = [delim.join(cols)] + [delim.join(cell(r.get(c, "")) for c in cols) for r in rows]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def import_profiles_seeds():
+    """`dataset import profiles`: its goldens (spec line + people.csv), and the example programs'
+    profiles written out as spreadsheets (a few rows each, comma and tab)."""
+    for case in sorted(glob.glob(os.path.join(ROOT, "tests/cli/dataset_import_profiles/*/input.json"))):
+        spec = json.load(open(case))
+        harvest(spec)
+        data = os.path.join(os.path.dirname(case), str(spec.get("data", "")))
+        spec["data"] = "people.csv"
+        if os.path.isfile(data):
+            put("import_profiles", json.dumps(spec).encode() + b"\n" + read(data))
+    ex = os.path.join(ROOT, "datasets/examples")
+    for name, lists in (("program.json", [("mentees", "mentee"), ("mentors", "mentor")]),
+                        ("groups.json", [("clients", "client")]),
+                        ("buddies.json", [("clients", "client")])):
+        path = os.path.join(ex, name)
+        if not os.path.isfile(path):
+            continue
+        doc = json.load(open(path))
+        people = [(p, role) for key, role in lists for p in doc.get(key, [])[:6] if isinstance(p, dict)]
+        ids = {p.get("id") for p, _ in people}
+        rows = [profile_row(p, role, ids) for p, role in people]
+        spec = {"data": "people.csv"}
+        if isinstance(doc.get("vocabulary"), dict):
+            spec["vocabulary"] = doc["vocabulary"]
+        put("import_profiles", json.dumps(spec).encode() + b"\n" + csv_table(rows))
+        spec["delimiter"] = "\t"
+        put("import_profiles", json.dumps(spec).encode() + b"\n" + csv_table(rows[:4], "\t"))
+
+
 def checkins_seeds():
     n = 0
     for path in [os.path.join(ROOT, "datasets/examples/cohort_20.json")] + \
@@ -179,6 +253,7 @@ example_seeds()
 model_seeds()
 npy_seeds()
 import_seeds()
+import_profiles_seeds()
 checkins_seeds()
 dictionary()
 for t in sorted(os.listdir(OUT)):

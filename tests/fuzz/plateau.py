@@ -1,0 +1,66 @@
+#!/usr/bin/env python3
+"""plateau.py DIR [TARGET...]: coverage against executions of long fuzz runs done in chunks
+(tests/fuzz/run.sh with PL_FUZZ_CORPUS=DIR keeps each chunk's libFuzzer log as
+DIR/logs/<target>.<UTC time>.log). The chunks of a target are joined in time order, each one's
+execution count added to the total of the chunks before it (a chunk resumes from the corpus
+the earlier ones kept).
+
+A target is called plateaued when its coverage (libFuzzer's `cov:`, edges reached) did not grow
+over the last half of its executions: the highest `cov:` seen up to half the total executions
+equals the highest at the end. `ft:` (features: edges with hit-count buckets) keeps growing much
+longer; its growth over the last half is printed for information. Prints one row per target
+(Markdown table) and, with --curve, the points of each curve. Plain Python 3."""
+import glob
+import os
+import re
+import sys
+
+LINE = re.compile(r"^#(\d+)\s+(INITED|NEW|REDUCE|pulse|DONE|RELOAD)\s+cov: (\d+) ft: (\d+)")
+
+
+def curve(logdir, target):
+    """[(total execs, cov, ft)] over every chunk, and the number of chunks."""
+    points, offset, logs = [], 0, sorted(glob.glob(os.path.join(logdir, target + ".*.log")))
+    logs = [p for p in logs if re.fullmatch(re.escape(target) + r"\.\d{8}T\d{6}\.log", os.path.basename(p))]
+    for path in logs:
+        last = 0
+        with open(path, errors="replace") as f:
+            for line in f:
+                m = LINE.match(line)
+                if m:
+                    last = int(m.group(1))
+                    points.append((offset + last, int(m.group(3)), int(m.group(4))))
+                s = re.match(r"^stat::number_of_executed_units: (\d+)", line)
+                if s:
+                    last = max(last, int(s.group(1)))
+        offset += last
+    return points, offset, len(logs)
+
+
+def best_up_to(points, execs, k):
+    return max([p[k] for p in points if p[0] <= execs] or [0])
+
+
+def main():
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    show_curve = "--curve" in sys.argv
+    logdir = os.path.join(args[0], "logs")
+    targets = args[1:] or sorted({os.path.basename(p).split(".")[0]
+                                  for p in glob.glob(os.path.join(logdir, "*.log"))})
+    print("| target | chunks | executions | cov at half | cov | ft at half | ft | plateau (cov) |")
+    print("|---|---:|---:|---:|---:|---:|---:|---|")
+    for t in targets:
+        points, total, chunks = curve(logdir, t)
+        if not points:
+            print("| %s | %d | 0 | | | | | no data |" % (t, chunks))
+            continue
+        cov_h, cov = best_up_to(points, total / 2, 1), best_up_to(points, total, 1)
+        ft_h, ft = best_up_to(points, total / 2, 2), best_up_to(points, total, 2)
+        verdict = "yes" if cov == cov_h else "no (+%d edges in the last half)" % (cov - cov_h)
+        print("| %s | %d | %d | %d | %d | %d | %d | %s |" % (t, chunks, total, cov_h, cov, ft_h, ft, verdict))
+        if show_curve:
+            step = max(1, len(points) // 20)
+            print("    " + " ".join("%d:%d/%d" % p for p in points[::step] + points[-1:]))
+
+
+main()
