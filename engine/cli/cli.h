@@ -217,8 +217,9 @@ typedef struct cli_job {
 	int (*read)(cli_ctx *ctx, void *state);          /* exit code; its time goes to ctx->parse_ms */
 	pl_status (*scores)(void *state, pl_error *err); /* NULL: none; timed as compat_ms */
 	pl_status (*solve)(void *state, pl_error *err);  /* NULL: none; timed as solve_ms */
-	/* The answer (a new document in *answer; on failure NULL or one the skeleton frees). */
-	pl_status (*answer)(void *state, json_t **answer, pl_error *err);
+	/* The answer (a new document in *answer; on failure NULL or one the skeleton frees). t: the
+	 * timings so far (explain_ms -1), for an answer that writes its own stats. */
+	pl_status (*answer)(void *state, const pl_json_timings *t, json_t **answer, pl_error *err);
 	/* The answer's "stats" from the timings (ms under cli_ms; -1 for a step not run), or NULL. */
 	json_t *(*stats)(void *state, const pl_json_timings *t);
 	int timed_answer;   /* the answer step explains the solution: report it as explain_ms */

@@ -101,7 +101,8 @@ static json_t *ids_of(const pl_profiles *P, const size_t *idx, size_t n)
 	return ids;
 }
 
-static pl_status answer_step(void *state, json_t **answer, pl_error *err)
+static pl_status answer_step(void *state, const pl_json_timings *t, json_t **answer,
+			     pl_error *err)
 {
 	compat_job *j = state;
 	json_t *rows = json_array();

@@ -40,7 +40,7 @@ int cli_run_job(cli_ctx *ctx, const cli_job *job, void *state)
 {
 	pl_json_timings t = { 0, -1, -1, -1 };
 	json_t *answer = NULL;
-	double explain_ms;
+	double t0;
 	pl_status st;
 	int rc = job->read(ctx, state);
 
@@ -49,19 +49,18 @@ int cli_run_job(cli_ctx *ctx, const cli_job *job, void *state)
 	st = timed_step(job->scores, state, &ctx->err, &t.compat_ms);
 	if (st == PL_OK)
 		st = timed_step(job->solve, state, &ctx->err, &t.solve_ms);
-	if (st == PL_OK) {
-		double t0 = cli_now_ms();
-		st = job->answer(state, &answer, &ctx->err);
-		explain_ms = cli_now_ms() - t0;
-	}
+	if (st != PL_OK)
+		return cli_exit_for(st);
+	t.parse_ms = cli_ms(ctx, ctx->parse_ms);
+	t.compat_ms = t.compat_ms < 0 ? -1 : cli_ms(ctx, t.compat_ms);
+	t.solve_ms = t.solve_ms < 0 ? -1 : cli_ms(ctx, t.solve_ms);
+	t0 = cli_now_ms();
+	st = job->answer(state, &t, &answer, &ctx->err);
 	if (st != PL_OK) {
 		json_decref(answer);
 		return cli_exit_for(st);
 	}
-	t.parse_ms = cli_ms(ctx, ctx->parse_ms);
-	t.compat_ms = t.compat_ms < 0 ? -1 : cli_ms(ctx, t.compat_ms);
-	t.solve_ms = t.solve_ms < 0 ? -1 : cli_ms(ctx, t.solve_ms);
-	t.explain_ms = job->timed_answer ? cli_ms(ctx, explain_ms) : -1;
+	t.explain_ms = job->timed_answer ? cli_ms(ctx, cli_now_ms() - t0) : -1;
 	if (answer && job->stats)
 		json_object_set_new(answer, "stats", job->stats(state, &t));
 	return write_answer(ctx, job, state, answer);

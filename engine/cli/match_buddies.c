@@ -44,7 +44,8 @@ static pl_status solve_step(void *state, pl_error *err)
 	return pl_buddies_solve(&j->pb, &j->res, err);
 }
 
-static pl_status answer_step(void *state, json_t **answer, pl_error *err)
+static pl_status answer_step(void *state, const pl_json_timings *t, json_t **answer,
+			     pl_error *err)
 {
 	buddies_job *j = state;
 

@@ -69,7 +69,8 @@ static pl_status solve_step(void *state, pl_error *err)
 }
 
 /* The answer, the formed groups' staffing and the exposure plans. */
-static pl_status answer_step(void *state, json_t **answer, pl_error *err)
+static pl_status answer_step(void *state, const pl_json_timings *t, json_t **answer,
+			     pl_error *err)
 {
 	groups_job *j = state;
 	pl_status st;

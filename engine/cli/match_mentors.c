@@ -52,7 +52,8 @@ static int has_current(const pl_mentors_program *m)
 }
 
 /* The alternatives (the explanation step, timed as explain_ms) and the answer. */
-static pl_status answer_step(void *state, json_t **answer, pl_error *err)
+static pl_status answer_step(void *state, const pl_json_timings *t, json_t **answer,
+			     pl_error *err)
 {
 	mentors_job *j = state;
 	const pl_mentors_program *m = &j->m;

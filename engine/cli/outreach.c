@@ -80,7 +80,8 @@ static pl_status solve_step(void *state, pl_error *err)
 	return st;
 }
 
-static pl_status answer_step(void *state, json_t **answer, pl_error *err)
+static pl_status answer_step(void *state, const pl_json_timings *t, json_t **answer,
+			     pl_error *err)
 {
 	outreach_job *j = state;
 

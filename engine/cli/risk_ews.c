@@ -439,7 +439,7 @@ static void out_release(ews_out *o)
 	free(o->calarm);
 }
 
-static json_t *answer(const cli_ctx *ctx, const ews_input *in, const ews_out *o, double solve_ms)
+static json_t *answer(const ews_input *in, const ews_out *o, const pl_json_timings *tm)
 {
 	json_t *doc = json_object(), *ind = json_object(), *tau = json_object(), *pv = json_object();
 	json_t *control = json_object(), *base = json_object(), *ew = json_object();
@@ -551,62 +551,76 @@ static json_t *answer(const cli_ctx *ctx, const ews_input *in, const ews_out *o,
 	json_object_set_new(stats, "ar1_phi", num(o->ews.ar1_phi));
 	json_object_set_new(stats, "ar1_sigma", num(o->ews.ar1_sigma));
 	json_object_set_new(stats, "log_evidence", in->want_cp ? num(o->cp.log_evidence) : json_null());
-	json_object_set_new(stats, "parse_ms", json_real(cli_ms(ctx, ctx->parse_ms)));
-	json_object_set_new(stats, "solve_ms", json_real(cli_ms(ctx, solve_ms)));
+	json_object_set_new(stats, "parse_ms", json_real(tm->parse_ms));
+	json_object_set_new(stats, "solve_ms", json_real(tm->solve_ms));
 	json_object_set_new(doc, "stats", stats);
 	return doc;
 }
 
-int cmd_risk_ews(cli_ctx *ctx)
+/* The command's state across the steps of cli_run_job. */
+typedef struct ews_job {
+	cli_ctx *ctx; /* --seed: the surrogates' default seed */
+	ews_input in;
+	ews_out o;
+} ews_job;
+
+static pl_status read_request(json_t *doc, void *state, pl_error *err)
 {
 	static const char *const keys[] = { "series", "window", "min_observed", "detrend", "moments",
 					    "autocorrelation", "indicators", "surrogates", "seed",
 					    "control", "changepoints", NULL };
-	json_t *doc = NULL;
-	ews_input in;
-	ews_out o;
-	pl_ews_request r0 = PL_EWS_REQUEST_INIT;
-	double t0;
+	ews_job *j = state;
+	ews_input *in = &j->in;
 	pl_status st;
+
+	if ((st = pl_json_check_keys(doc, "", keys, err)) != PL_OK ||
+	    (st = read_series(doc, in, err)) != PL_OK ||
+	    (st = read_window(doc, in, err)) != PL_OK ||
+	    (st = read_detrend(doc, in, err)) != PL_OK ||
+	    (st = read_indicators(doc, in, err)) != PL_OK ||
+	    (st = read_surrogates(doc, in, j->ctx->have_seed ? j->ctx->seed : 0, err)) != PL_OK ||
+	    (st = read_control(doc, in, err)) != PL_OK ||
+	    (st = read_changepoints(doc, in, err)) != PL_OK)
+		return st;
+	/* detrend_name may point into the tree: keep a static copy before freeing it */
+	in->detrend_name = in->req.detrend.method == PL_DETREND_LINEAR     ? "linear"
+			   : in->req.detrend.method == PL_DETREND_GAUSSIAN ? "gaussian"
+			   : in->req.detrend.method == PL_DETREND_GAUSSIAN_SIGMA ? "gaussian_sigma"
+			   : in->req.detrend.method == PL_DETREND_KSMOOTH  ? "ksmooth"
+									   : "none";
+	return PL_OK;
+}
+
+static int read_step(cli_ctx *ctx, void *state)
+{
+	return cli_read_program(ctx, read_request, state);
+}
+
+static pl_status solve_step(void *state, pl_error *err)
+{
+	ews_job *j = state;
+	return compute(&j->in, &j->o, err);
+}
+
+static pl_status answer_step(void *state, const pl_json_timings *t, json_t **doc, pl_error *err)
+{
+	ews_job *j = state;
+	*doc = answer(&j->in, &j->o, t);
+	return PL_OK;
+}
+
+int cmd_risk_ews(cli_ctx *ctx)
+{
+	static const cli_job job = { read_step, NULL, solve_step, answer_step, NULL, 0, NULL, NULL };
+	pl_ews_request r0 = PL_EWS_REQUEST_INIT;
+	ews_job j;
 	int rc;
 
-	memset(&in, 0, sizeof(in));
-	memset(&o, 0, sizeof(o));
-	in.req = r0;
-	rc = cli_read_input(ctx, &doc);
-	if (rc != CLI_EXIT_OK)
-		return rc;
-	t0 = cli_now_ms();
-	if ((st = pl_json_check_keys(doc, "", keys, &ctx->err)) != PL_OK ||
-	    (st = read_series(doc, &in, &ctx->err)) != PL_OK ||
-	    (st = read_window(doc, &in, &ctx->err)) != PL_OK ||
-	    (st = read_detrend(doc, &in, &ctx->err)) != PL_OK ||
-	    (st = read_indicators(doc, &in, &ctx->err)) != PL_OK ||
-	    (st = read_surrogates(doc, &in, ctx->have_seed ? ctx->seed : 0, &ctx->err)) != PL_OK ||
-	    (st = read_control(doc, &in, &ctx->err)) != PL_OK ||
-	    (st = read_changepoints(doc, &in, &ctx->err)) != PL_OK)
-		goto fail;
-	/* detrend_name may point into the tree: keep a static copy before freeing it */
-	in.detrend_name = in.req.detrend.method == PL_DETREND_LINEAR     ? "linear"
-			  : in.req.detrend.method == PL_DETREND_GAUSSIAN ? "gaussian"
-			  : in.req.detrend.method == PL_DETREND_GAUSSIAN_SIGMA ? "gaussian_sigma"
-			  : in.req.detrend.method == PL_DETREND_KSMOOTH  ? "ksmooth"
-									 : "none";
-	json_decref(doc);
-	doc = NULL;
-	ctx->parse_ms += cli_now_ms() - t0;
-
-	t0 = cli_now_ms();
-	st = compute(&in, &o, &ctx->err);
-	if (st != PL_OK)
-		goto fail;
-	rc = cli_write_output(ctx, answer(ctx, &in, &o, cli_now_ms() - t0));
-	goto out;
-fail:
-	rc = cli_exit_for(st);
-out:
-	json_decref(doc);
-	out_release(&o);
-	free(in.x);
+	memset(&j, 0, sizeof(j));
+	j.ctx = ctx;
+	j.in.req = r0;
+	rc = cli_run_job(ctx, &job, &j);
+	out_release(&j.o);
+	free(j.in.x);
 	return rc;
 }

@@ -366,7 +366,8 @@ static pl_status solve_step(void *state, pl_error *err)
 	return pl_risk_train(&j->ts.ds, &j->ts.cat, j->ts.features, &j->ts.opt, &j->model, err);
 }
 
-static pl_status answer_step(void *state, json_t **answer, pl_error *err)
+static pl_status answer_step(void *state, const pl_json_timings *t, json_t **answer,
+			     pl_error *err)
 {
 	(void)err;
 	*answer = pl_risk_model_to_json(&((train_job *)state)->model);
