@@ -160,6 +160,9 @@ static const cli_command commands[] = {
 	    CLI_REAL_OR("l2", "X", 1e-6, 1e6, "auto", "1",
 			"with --cv: ridge penalty of every fold's model, or auto: chosen per fold by "
 			"nested client-grouped cross-validation"),
+	    CLI_STRING("compare", "WHAT", NULL,
+		       "paired comparison on the same rows: baseline:NAME, model:FILE or (with --cv) "
+		       "cv:FEATURES[@L2], a second recipe trained in the same folds"),
 	    CLI_STRING("features", "SET", NULL,
 		       "with --cv: default, compact, auto (chosen per fold by nested CV) or a "
 		       "comma-separated list of feature names (docs/risk.md)"),

@@ -177,6 +177,95 @@ static int write_rows(cli_ctx *ctx, const char *path, const pl_eval_set *s, cons
 	return rc;
 }
 
+/* The other side of --compare (docs/datasets.md, "Comparing two models"): it lives as long as
+ * the evaluation. */
+typedef struct compare_side {
+	pl_risk_model model;
+	risk_recipe recipe;
+} compare_side;
+
+static pl_status compare_usage(pl_error *err)
+{
+	return pl_error_set(err, PL_ERR_USAGE, "",
+			    "option '--compare' needs baseline:NAME (last_craving, missed_streak or "
+			    "ews), model:FILE or, with '--cv', cv:FEATURES or cv:FEATURES@L2 "
+			    "(docs/datasets.md)");
+}
+
+/* cv:FEATURES[@L2]: a second recipe trained in the same folds; without @L2 the penalty rule of
+ * --l2. */
+static pl_status compare_cv(const char *spec, const pl_eval_set *s, pl_eval_options *o,
+			    compare_side *side, pl_error *err)
+{
+	const char *at = strchr(spec, '@');
+	char feats[1024];
+	size_t len = at ? (size_t)(at - spec) : strlen(spec);
+	pl_eval_compare *c = &o->compare;
+	pl_status st;
+
+	if (!o->folds)
+		return pl_error_set(err, PL_ERR_USAGE, "",
+				    "'--compare cv:...' trains in the folds of '--cv K'");
+	if (len == 0 || len >= sizeof(feats))
+		return compare_usage(err);
+	memcpy(feats, spec, len);
+	feats[len] = '\0';
+	c->l2 = o->l2;
+	c->tune_l2 = o->tune_l2;
+	if (at && strcmp(at + 1, "auto") == 0) {
+		c->l2 = 0;
+		c->tune_l2 = 1;
+	} else if (at) {
+		char *end;
+		double v = strtod(at + 1, &end);
+		if (end == at + 1 || *end || !(v >= 1e-6 && v <= 1e6))
+			return pl_error_set(err, PL_ERR_USAGE, "", "option '--compare': the penalty "
+					    "after '@' must be a number from 1e-06 to 1e+06 or auto");
+		c->l2 = v;
+		c->tune_l2 = 0;
+	}
+	st = risk_recipe_features(feats, &s->cat, "compare", &side->recipe, err);
+	if (st != PL_OK)
+		return st;
+	c->kind = PL_COMPARE_CV;
+	c->features = side->recipe.features;
+	c->nfeatures = side->recipe.nfeatures;
+	c->nsets = side->recipe.nsets;
+	c->set_first = side->recipe.set_first;
+	c->set_cols = side->recipe.set_cols;
+	c->set_names = side->recipe.set_names;
+	return PL_OK;
+}
+
+static pl_status compare_option(const char *spec, const pl_eval_set *s, pl_eval_options *o,
+				compare_side *side, pl_error *err)
+{
+	pl_eval_compare *c = &o->compare;
+	pl_status st;
+
+	c->label = spec;
+	if (strncmp(spec, "baseline:", 9) == 0) {
+		for (int b = 0; b < PL_EVAL_NBASELINES; b++)
+			if (strcmp(spec + 9, pl_eval_baseline_name(b)) == 0) {
+				c->kind = PL_COMPARE_BASELINE;
+				c->baseline = b;
+				return PL_OK;
+			}
+		return compare_usage(err);
+	}
+	if (strncmp(spec, "model:", 6) == 0 && spec[6]) {
+		st = pl_risk_model_read_file(spec + 6, &side->model, err);
+		if (st == PL_OK)
+			st = fit_model_to_data(&side->model, s, err);
+		c->kind = PL_COMPARE_MODEL;
+		c->model = &side->model;
+		return st;
+	}
+	if (strncmp(spec, "cv:", 3) == 0)
+		return compare_cv(spec + 3, s, o, side, err);
+	return compare_usage(err);
+}
+
 int cmd_risk_evaluate(cli_ctx *ctx)
 {
 	pl_eval_set s = PL_EVAL_SET_INIT;
@@ -185,6 +274,7 @@ int cmd_risk_evaluate(cli_ctx *ctx)
 	pl_risk_model model;
 	pl_gen_checkins_params generator;
 	risk_recipe recipe;
+	compare_side other;
 	const char *model_path = cli_opt_str(ctx, "model");
 	long cv = (long)cli_opt_int(ctx, "cv");
 	json_t *out, *notes;
@@ -195,6 +285,7 @@ int cmd_risk_evaluate(cli_ctx *ctx)
 	memset(&res, 0, sizeof(res));
 	memset(&model, 0, sizeof(model));
 	memset(&recipe, 0, sizeof(recipe));
+	memset(&other, 0, sizeof(other));
 	memset(&o, 0, sizeof(o));
 	/* options (main.c has validated them against the table) */
 	if (!model_path == !cv)
@@ -261,6 +352,8 @@ int cmd_risk_evaluate(cli_ctx *ctx)
 		o.set_cols = recipe.set_cols;
 		o.set_names = recipe.set_names;
 	}
+	if (st == PL_OK && cli_opt_str(ctx, "compare"))
+		st = compare_option(cli_opt_str(ctx, "compare"), &s, &o, &other, &ctx->err);
 	parse_ms = cli_now_ms() - t0;
 	t0 = cli_now_ms();
 	if (st == PL_OK)
@@ -283,6 +376,8 @@ out:
 	pl_eval_result_release(&res);
 	pl_risk_model_release(&model);
 	risk_recipe_release(&recipe);
+	pl_risk_model_release(&other.model);
+	risk_recipe_release(&other.recipe);
 	pl_eval_set_release(&s);
 	return rc;
 }

@@ -326,6 +326,54 @@ static json_t *warnings_json(const pl_eval_result *r)
 	return w;
 }
 
+/* --compare: both scores' AUROC, AUPRC and Brier score on the rows both define, and the model's
+ * minus the other's with paired cluster-bootstrap intervals (docs/datasets.md, "Comparing two
+ * models"). A baseline is not a probability: its Brier score and the difference are null. */
+static json_t *comparison_json(const pl_eval_result *r, const pl_eval_options *o)
+{
+	static const int mets[] = { PL_MET_AUROC, PL_MET_AUPRC, PL_MET_BRIER };
+	const pl_eval_compare *c = &o->compare;
+	json_t *cj = json_object(), *mj = json_object(), *oj = json_object(), *dj = json_object();
+	pl_metrics_report diff;
+
+	memset(&diff, 0, sizeof(diff));
+	for (size_t k = 0; k < PL_MET_COUNT; k++) {
+		diff.value[k] = r->compare.value[k];
+		diff.lo[k] = r->compare.lo[k];
+		diff.hi[k] = r->compare.hi[k];
+	}
+	json_object_set_new(cj, "against", json_string(c->label ? c->label : ""));
+	json_object_set_new(cj, "kind", json_string(c->kind == PL_COMPARE_BASELINE ? "baseline"
+						    : c->kind == PL_COMPARE_MODEL ? "model file"
+						    : "cross-validated recipe, same folds"));
+	json_object_set_new(cj, "rows", json_integer((json_int_t)r->compare_rows));
+	json_object_set_new(cj, "clients", json_integer((json_int_t)r->compare_clients));
+	for (size_t k = 0; k < sizeof(mets) / sizeof(mets[0]); k++) {
+		int m = mets[k];
+		int defined = m != PL_MET_BRIER || r->compare_probabilities;
+		const char *name = pl_metric_name(m);
+		json_object_set_new(mj, name, with_ci(&r->compare_model, m));
+		json_object_set_new(oj, name, defined ? with_ci(&r->compare_other, m) : json_null());
+		json_object_set_new(dj, name, defined ? with_ci(&diff, m) : json_null());
+	}
+	json_object_set_new(cj, "model", mj);
+	json_object_set_new(cj, "other", oj);
+	json_object_set_new(cj, "difference", dj);
+	if (r->compare_fold_l2) {
+		json_t *l2 = json_array();
+		for (size_t f = 0; f < r->folds; f++)
+			json_array_append_new(l2, num(r->compare_fold_l2[f]));
+		json_object_set_new(cj, "fold_l2", l2);
+	}
+	if (r->compare_fold_names) {
+		json_t *sets = json_array();
+		for (size_t f = 0; f < r->folds; f++)
+			json_array_append_new(sets, json_string(r->compare_fold_names[f]));
+		json_object_set_new(cj, "fold_feature_set", sets);
+	}
+	return cj;
+}
+
 static json_t *model_json(const pl_eval_result *r)
 {
 	json_t *mdesc = json_object(), *thr;
@@ -443,6 +491,8 @@ json_t *pl_eval_result_to_json(const pl_eval_result *r, const pl_eval_options *o
 		json_object_set_new(out, "references", references_json(r, o));
 	if (r->has_baselines)
 		json_object_set_new(out, "baselines", baselines_json(r));
+	if (r->has_compare)
+		json_object_set_new(out, "comparison", comparison_json(r, o));
 	json_object_set_new(out, "subgroups", subgroups_json(r));
 	{
 		json_t *w = warnings_json(r);

@@ -69,6 +69,7 @@ void pl_eval_set_release(pl_eval_set *s)
 typedef struct rows {
 	size_t n, cap;
 	double *risk, *oracle, *oracle_window, *baseline[PL_EVAL_NBASELINES];
+	double *other;         /* --compare's model (NaN where it has no risk; else unused) */
 	double *observable, *full_information; /* the references, when asked (else NULL) */
 	uint8_t *label;
 	int8_t *tier;
@@ -83,6 +84,7 @@ typedef struct rows {
 static void rows_release(rows *r)
 {
 	free(r->risk);
+	free(r->other);
 	free(r->oracle);
 	free(r->oracle_window);
 	free(r->observable);
@@ -116,6 +118,7 @@ static int rows_reserve(rows *r, size_t more)
 	while (nc < need)
 		nc *= 2;
 	if (grow((void **)&r->risk, nc, sizeof(double)) || grow((void **)&r->oracle, nc, sizeof(double)) ||
+	    grow((void **)&r->other, nc, sizeof(double)) ||
 	    grow((void **)&r->oracle_window, nc, sizeof(double)) ||
 	    grow((void **)&r->label, nc, sizeof(uint8_t)) || grow((void **)&r->tier, nc, sizeof(int8_t)) ||
 	    grow((void **)&r->day, nc, sizeof(int32_t)))
@@ -186,12 +189,14 @@ static double ews_mean(const double *ewsv)
 typedef struct day_scores {
 	size_t *day_first; /* nclients + 1 */
 	double *risk, *ews;
+	double *other;     /* --compare's model (a model file or the cv: recipe), else NULL */
 	int8_t *tier;
 } day_scores;
 
 static void day_scores_release(day_scores *d)
 {
 	free(d->day_first);
+	free(d->other);
 	free(d->risk);
 	free(d->ews);
 	free(d->tier);
@@ -235,6 +240,7 @@ static pl_status add_rows(rows *r, const pl_eval_set *s, size_t ci, const day_sc
 		}
 		k = r->n++;
 		r->risk[k] = risk[t];
+		r->other[k] = ds->other ? ds->other[ds->day_first[ci] + t] : NAN;
 		r->tier[k] = tier[t];
 		r->label[k] = (uint8_t)lab;
 		r->day[k] = day;
@@ -330,9 +336,10 @@ static pl_status merge_clients(pl_risk_dataset *per, size_t n, size_t nf, pl_ris
 /* Fold f's training set: the rows of the other folds' clients, numbered as if those clients had
  * been added alone, in order (what pl_risk_dataset_add_client would have built). */
 static pl_status fold_subset(const pl_risk_dataset *all, const size_t *fold, size_t n, size_t f,
-			     pl_risk_dataset *sub, pl_error *err)
+			     const size_t *cols, size_t ncols, pl_risk_dataset *sub, pl_error *err)
 {
-	size_t nf = all->nfeatures, k = 0, *rank = malloc((n ? n : 1) * sizeof(size_t));
+	size_t na = all->nfeatures, nf = cols ? ncols : na, k = 0;
+	size_t *rank = malloc((n ? n : 1) * sizeof(size_t));
 	uint8_t *used = calloc(n ? n : 1, 1);
 
 	pl_risk_dataset_init(sub, nf, err);
@@ -351,7 +358,11 @@ static pl_status fold_subset(const pl_risk_dataset *all, const size_t *fold, siz
 		uint32_t g = all->group[r];
 		if (fold[g] == f)
 			continue;
-		memcpy(sub->x + k * nf, all->x + r * nf, nf * sizeof(double));
+		if (cols)
+			for (size_t j = 0; j < nf; j++)
+				sub->x[k * nf + j] = all->x[r * na + cols[j]];
+		else
+			memcpy(sub->x + k * nf, all->x + r * na, nf * sizeof(double));
 		sub->y[k] = all->y[r];
 		sub->group[k] = (uint32_t)rank[g];
 		sub->npositive += all->y[r] > 0.5;
@@ -368,66 +379,145 @@ static pl_status fold_subset(const pl_risk_dataset *all, const size_t *fold, siz
 	return PL_OK;
 }
 
+/* A cross-validated model's recipe (the options' own, or --compare's cv: one) placed on the
+ * union of the features every recipe needs: its columns there, and its candidate sets as union
+ * columns. */
+typedef struct recipe {
+	pl_risk_train_options to;
+	pl_feature_spec *features; /* its own features (owned) */
+	size_t nfeatures;
+	size_t *cols;              /* nfeatures: their union columns (owned) */
+	size_t *set_cols;          /* candidate sets in union columns (owned; NULL without sets) */
+} recipe;
+
+static void recipe_release(recipe *r)
+{
+	free(r->features);
+	free(r->cols);
+	free(r->set_cols);
+}
+
+/* The recipe's features and training options (the union columns come later). */
+static pl_status recipe_init(recipe *r, const pl_eval_set *s, const pl_eval_options *o,
+			     const pl_feature_spec *features, size_t nfeatures, double l2,
+			     int tune_l2, size_t nsets, const size_t *set_first,
+			     const size_t *set_cols, pl_error *err)
+{
+	memset(r, 0, sizeof(*r));
+	pl_risk_train_options_init(&r->to);
+	r->to.horizon_days = o->horizon_days;
+	r->to.seed = o->seed;
+	r->to.stride = o->stride;
+	if (l2 > 0)
+		r->to.l2 = l2;
+	r->to.tune_l2 = tune_l2;
+	r->to.nsets = nsets;
+	r->to.set_first = set_first;
+	r->to.set_cols = set_cols;
+	if (!features)
+		return pl_features_default(&s->cat, &r->features, &r->nfeatures, err);
+	r->nfeatures = nfeatures;
+	r->features = malloc((nfeatures ? nfeatures : 1) * sizeof(*r->features));
+	if (!r->features)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	memcpy(r->features, features, nfeatures * sizeof(*features));
+	return PL_OK;
+}
+
+/* Add the recipe's features to the union (u, *nu of capacity cap) and map its columns. */
+static pl_status recipe_place(recipe *r, pl_feature_spec *u, size_t *nu, size_t cap, pl_error *err)
+{
+	r->cols = malloc((r->nfeatures ? r->nfeatures : 1) * sizeof(size_t));
+	if (!r->cols)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	for (size_t j = 0; j < r->nfeatures; j++) {
+		size_t k = 0;
+		while (k < *nu && !(u[k].kind == r->features[j].kind &&
+				     u[k].measure == r->features[j].measure))
+			k++;
+		if (k == *nu) {
+			if (*nu == cap)
+				return pl_error_set(err, PL_ERR_INTERNAL, "", "feature union overflow");
+			u[(*nu)++] = r->features[j];
+		}
+		r->cols[j] = k;
+	}
+	if (r->to.nsets) {
+		size_t total = r->to.set_first[r->to.nsets];
+		r->set_cols = malloc((total ? total : 1) * sizeof(size_t));
+		if (!r->set_cols)
+			return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+		for (size_t k = 0; k < total; k++) {
+			if (r->to.set_cols[k] >= r->nfeatures)
+				return pl_error_set(err, PL_ERR_INTERNAL, "", "a set names a missing feature");
+			r->set_cols[k] = r->cols[r->to.set_cols[k]];
+		}
+		r->to.set_cols = r->set_cols;
+	}
+	return PL_OK;
+}
+
 typedef struct fold_ctx {
 	const pl_eval_set *s;
 	const pl_risk_dataset *all;
 	const size_t *fold;
-	const pl_feature_spec *features;
-	const pl_risk_train_options *to;
-	pl_risk_model *models;
+	size_t folds, nrecipes;
+	const recipe *recipes;
+	const pl_feature_spec *u;  /* the union's features */
+	pl_risk_model *models[2];  /* per recipe, one per fold */
 } fold_ctx;
 
-/* Fold f's model (folds train side by side on the workers: each writes only its model). */
-static pl_status train_fold(void *arg, size_t f, pl_error *err)
+/* Item f: recipe f / folds, fold f % folds (folds of every recipe train side by side on the
+ * workers; each writes only its model). A recipe with candidate sets sees every union column and
+ * picks among its sets; one without sees only its own columns. */
+static pl_status train_fold(void *arg, size_t item, pl_error *err)
 {
 	fold_ctx *x = arg;
+	size_t f = item % x->folds;
+	const recipe *rc = &x->recipes[item / x->folds];
+	int sets = rc->to.nsets > 0;
 	pl_risk_dataset sub;
-	pl_status st = fold_subset(x->all, x->fold, x->s->n, f, &sub, err);
+	pl_status st = fold_subset(x->all, x->fold, x->s->n, f, sets ? NULL : rc->cols,
+				   rc->nfeatures, &sub, err);
 
 	if (st == PL_OK)
-		st = pl_risk_train(&sub, &x->s->cat, x->features, x->to, &x->models[f], err);
+		st = pl_risk_train(&sub, &x->s->cat, sets ? x->u : rc->features, &rc->to,
+				   &x->models[item / x->folds][f], err);
 	pl_risk_dataset_release(&sub);
 	return st;
 }
 
-/* One model per fold, trained with the default recipe on the other folds' clients. */
+/* One model per fold and recipe (the options' own; --compare's cv: one into `others`), trained on
+ * the other folds' clients; every client featurized once for the union of the recipes' features. */
 static pl_status train_folds(const pl_eval_set *s, const pl_eval_options *o, const size_t *fold,
-			     int threads, pl_risk_model *models, pl_error *err)
+			     int threads, pl_risk_model *models, pl_risk_model *others,
+			     pl_error *err)
 {
-	pl_risk_train_options to;
-	pl_feature_spec *features = NULL;
+	const pl_eval_compare *c = &o->compare;
+	recipe rc[2];
+	size_t nr = c->kind == PL_COMPARE_CV ? 2 : 1, nu = 0;
+	pl_feature_spec *u = NULL;
 	pl_risk_dataset all;
 	train_ctx x;
-	size_t nfeatures = 0;
-	pl_status st = PL_OK;
+	pl_status st;
 
 	memset(&all, 0, sizeof(all));
 	memset(&x, 0, sizeof(x));
-	pl_risk_train_options_init(&to);
-	to.horizon_days = o->horizon_days;
-	to.seed = o->seed;
-	to.stride = o->stride;
-	if (o->l2 > 0)
-		to.l2 = o->l2;
-	to.tune_l2 = o->tune_l2;
-	to.nsets = o->nsets;
-	to.set_first = o->set_first;
-	to.set_cols = o->set_cols;
-	if (o->features) {
-		nfeatures = o->nfeatures;
-		features = malloc((nfeatures ? nfeatures : 1) * sizeof(*features));
-		if (!features)
-			st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
-		else
-			memcpy(features, o->features, nfeatures * sizeof(*features));
-	} else {
-		st = pl_features_default(&s->cat, &features, &nfeatures, err);
-	}
+	memset(rc, 0, sizeof(rc));
+	st = recipe_init(&rc[0], s, o, o->features, o->nfeatures, o->l2, o->tune_l2, o->nsets,
+			 o->set_first, o->set_cols, err);
+	if (st == PL_OK && nr == 2)
+		st = recipe_init(&rc[1], s, o, c->features, c->nfeatures, c->l2, c->tune_l2, c->nsets,
+				 c->set_first, c->set_cols, err);
+	if (st == PL_OK && !(u = malloc((rc[0].nfeatures + rc[1].nfeatures + 1) * sizeof(*u))))
+		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	for (size_t k = 0; st == PL_OK && k < nr; k++)
+		st = recipe_place(&rc[k], u, &nu, rc[0].nfeatures + rc[1].nfeatures, err);
 	if (st == PL_OK) {
 		x.s = s;
-		x.features = features;
-		x.nfeatures = nfeatures;
-		x.to = &to;
+		x.features = u;
+		x.nfeatures = nu;
+		x.to = &rc[0].to; /* rows depend on horizon, stride and check-ins: alike for both */
 		x.per_client = calloc(s->n, sizeof(*x.per_client));
 		if (!x.per_client)
 			st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
@@ -435,16 +525,18 @@ static pl_status train_folds(const pl_eval_set *s, const pl_eval_options *o, con
 	if (st == PL_OK)
 		st = pl__run_items(s->n, threads, featurize_client, &x, err);
 	if (st == PL_OK)
-		st = merge_clients(x.per_client, s->n, nfeatures, &all, err);
+		st = merge_clients(x.per_client, s->n, nu, &all, err);
 	for (size_t i = 0; x.per_client && i < s->n; i++)
 		pl_risk_dataset_release(&x.per_client[i]);
 	free(x.per_client);
 	if (st == PL_OK) {
-		fold_ctx fc = { s, &all, fold, features, &to, models };
-		st = pl__run_items(o->folds, threads, train_fold, &fc, err);
+		fold_ctx fc = { s, &all, fold, o->folds, nr, rc, u, { models, others } };
+		st = pl__run_items(nr * o->folds, threads, train_fold, &fc, err);
 	}
 	pl_risk_dataset_release(&all);
-	free(features);
+	free(u);
+	recipe_release(&rc[0]);
+	recipe_release(&rc[1]);
 	if (st == PL_ERR_INFEASIBLE)
 		pl_error_set(err, PL_ERR_INFEASIBLE, "",
 			     "a training fold has no lapse (or no lapse-free day) within the horizon: "
@@ -458,6 +550,7 @@ typedef struct score_ctx {
 	const pl_eval_set *s;
 	const pl_eval_options *o;
 	const pl_risk_model *models;
+	const pl_risk_model *others; /* --compare cv: one per fold */
 	const size_t *fold;
 	const pl_feature_spec *ews; /* NEWS, when baselines are wanted */
 	day_scores *out;
@@ -468,7 +561,10 @@ static pl_status score_client(void *arg, size_t i, pl_error *err)
 	score_ctx *x = arg;
 	const pl_client *c = &x->s->cl[i].client;
 	const pl_risk_model *m = x->o->model ? x->o->model : &x->models[x->fold[i]];
-	size_t nm = m->nfeatures, ne = x->ews ? NEWS : 0, ld = nm + ne, off = x->out->day_first[i];
+	const pl_risk_model *m2 = x->o->compare.kind == PL_COMPARE_MODEL ? x->o->compare.model
+				  : x->others ? &x->others[x->fold[i]] : NULL;
+	size_t nm = m->nfeatures, ne = x->ews ? NEWS : 0, n2 = m2 ? m2->nfeatures : 0;
+	size_t ld = nm + ne + n2, off = x->out->day_first[i];
 	int32_t last = c->start + (int32_t)c->ndays - 1;
 	pl_feature_spec *spec;
 	double *feat;
@@ -486,11 +582,16 @@ static pl_status score_client(void *arg, size_t i, pl_error *err)
 	memcpy(spec, m->features, nm * sizeof(*spec));
 	if (ne)
 		memcpy(spec + nm, x->ews, ne * sizeof(*spec));
+	if (n2)
+		memcpy(spec + nm + ne, m2->features, n2 * sizeof(*spec));
 	/* the set's catalogue: the model's measures first (same indices), then the data's own */
 	st = pl_features_compute(c, &x->s->cat, spec, ld, c->start, last, feat, err);
 	if (st == PL_OK) {
 		double *risk = x->out->risk + off;
 		pl_risk_predict_rows(m, c, feat, ld, c->start, last, risk);
+		if (m2)
+			pl_risk_predict_rows(m2, c, feat + nm + ne, ld, c->start, last,
+					     x->out->other + off);
 		for (size_t t = 0; t < c->ndays; t++) {
 			x->out->tier[off + t] =
 				(int8_t)(isnan(risk[t]) ? -1 : pl_risk_model_tier(m, risk[t]));
@@ -504,8 +605,8 @@ static pl_status score_client(void *arg, size_t i, pl_error *err)
 
 /* Score every client (its fold's model under cross-validation) and build the rows. */
 static pl_status build_rows(const pl_eval_set *s, const pl_eval_options *o,
-			    const pl_risk_model *models, const size_t *fold, int horizon,
-			    int threads, rows *r, pl_error *err)
+			    const pl_risk_model *models, const pl_risk_model *others,
+			    const size_t *fold, int horizon, int threads, rows *r, pl_error *err)
 {
 	pl_feature_spec ews[NEWS];
 	day_scores ds;
@@ -524,7 +625,10 @@ static pl_status build_rows(const pl_eval_set *s, const pl_eval_options *o,
 	ds.risk = malloc((total ? total : 1) * sizeof(double));
 	ds.ews = malloc((total ? total : 1) * sizeof(double));
 	ds.tier = malloc(total ? total : 1);
-	if (!ds.day_first || !ds.risk || !ds.ews || !ds.tier)
+	if (o->compare.kind == PL_COMPARE_MODEL || others)
+		ds.other = malloc((total ? total : 1) * sizeof(double));
+	if (!ds.day_first || !ds.risk || !ds.ews || !ds.tier ||
+	    ((o->compare.kind == PL_COMPARE_MODEL || others) && !ds.other))
 		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 	for (size_t j = 0; st == PL_OK && j < NEWS; j++)
 		st = pl_feature_parse(ews_features[j], &s->cat, "", &ews[j], err);
@@ -532,8 +636,10 @@ static pl_status build_rows(const pl_eval_set *s, const pl_eval_options *o,
 		x.s = s;
 		x.o = o;
 		x.models = models;
+		x.others = others;
 		x.fold = fold;
-		x.ews = o->baselines ? ews : NULL;
+		x.ews = o->baselines || (o->compare.kind == PL_COMPARE_BASELINE &&
+					 o->compare.baseline == PL_BASELINE_EWS) ? ews : NULL;
 		x.out = &ds;
 		st = pl__run_items(s->n, threads, score_client, &x, err);
 	}
@@ -689,9 +795,62 @@ static pl_status reference_rows(const pl_eval_set *s, const pl_eval_options *o, 
 /* Every report from one fused bootstrap (pl_metrics_reports_compute): the model, the oracles
  * (only when every client has its truth; the window oracle where it is defined), the baselines
  * and the subgroups. */
+/* --compare's rows: the scored rows where the other score is defined too, both scores side by
+ * side (a model file may leave a row unscored that the model scores). */
+typedef struct pair_rows {
+	size_t n, *row_first;
+	double *a, *b;
+	uint8_t *label;
+	int32_t *day;
+} pair_rows;
+
+static void pair_rows_release(pair_rows *p)
+{
+	free(p->row_first);
+	free(p->a);
+	free(p->b);
+	free(p->label);
+	free(p->day);
+}
+
+static pl_status pair_rows_build(const pl_eval_set *s, const pl_eval_options *o, const rows *r,
+				 pair_rows *p, pl_eval_result *out, pl_error *err)
+{
+	const double *other = o->compare.kind == PL_COMPARE_BASELINE ? r->baseline[o->compare.baseline]
+								    : r->other;
+	size_t n = r->n ? r->n : 1;
+
+	memset(p, 0, sizeof(*p));
+	p->row_first = malloc((s->n + 1) * sizeof(size_t));
+	p->a = malloc(n * sizeof(double));
+	p->b = malloc(n * sizeof(double));
+	p->label = malloc(n);
+	p->day = malloc(n * sizeof(int32_t));
+	if (!p->row_first || !p->a || !p->b || !p->label || !p->day)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	for (size_t i = 0; i < s->n; i++) {
+		p->row_first[i] = p->n;
+		for (size_t k = r->row_first[i]; k < r->row_first[i + 1]; k++) {
+			if (isnan(other[k]))
+				continue;
+			p->a[p->n] = r->risk[k];
+			p->b[p->n] = other[k];
+			p->label[p->n] = r->label[k];
+			p->day[p->n++] = r->day[k];
+		}
+		out->compare_clients += p->n > p->row_first[i];
+	}
+	p->row_first[s->n] = p->n;
+	out->compare_rows = p->n;
+	out->compare_probabilities = o->compare.kind != PL_COMPARE_BASELINE;
+	return PL_OK;
+}
+
 static pl_status compute_reports(const pl_eval_set *s, const pl_eval_options *o, const rows *r,
 				 pl_eval_result *out, pl_error *err)
 {
+	pair_rows pr;
+	pl_metrics_pair *pairs = NULL;
 	pl_eval_data d = { s->n, r->row_first, r->risk, r->label, r->day, r->lapse_first,
 			   r->lapse_day, r->tier };
 	pl_eval_data *data = NULL;
@@ -711,8 +870,9 @@ static pl_status compute_reports(const pl_eval_set *s, const pl_eval_options *o,
 	st = subgroup_lists(s, out, &lists, &first, err);
 	if (st != PL_OK)
 		goto done;
-	data = malloc((5 + PL_EVAL_NBASELINES) * sizeof(*data));
-	jobs = malloc((5 + PL_EVAL_NBASELINES + out->nsubgroups) * sizeof(*jobs));
+	memset(&pr, 0, sizeof(pr));
+	data = malloc((7 + PL_EVAL_NBASELINES) * sizeof(*data));
+	jobs = malloc((7 + PL_EVAL_NBASELINES + out->nsubgroups) * sizeof(*jobs));
 	if (!data || !jobs) {
 		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 		goto done;
@@ -757,13 +917,29 @@ static pl_status compute_reports(const pl_eval_set *s, const pl_eval_options *o,
 					      &out->full_information, 0 };
 		out->has_full_information = 1;
 	}
+	if (o->compare.kind != PL_COMPARE_NONE) {
+		pl_eval_data *a = &data[5 + PL_EVAL_NBASELINES], *b = a + 1;
+		if ((st = pair_rows_build(s, o, r, &pr, out, err)) != PL_OK)
+			goto done;
+		*a = (pl_eval_data){ s->n, pr.row_first, pr.a, pr.label, pr.day, r->lapse_first,
+				     r->lapse_day, NULL };
+		*b = *a;
+		b->score = pr.b;
+		out->compare.a = nj;
+		jobs[nj++] = (pl_metrics_job){ a, NULL, 0, &out->compare_model, 0 };
+		out->compare.b = nj;
+		jobs[nj++] = (pl_metrics_job){ b, NULL, 0, &out->compare_other, 0 };
+		pairs = &out->compare;
+		out->has_compare = 1;
+	}
 	if (mo.threads == 0)
 		mo.threads = o->threads;
-	st = pl_metrics_reports_compute(jobs, nj, NULL, 0, &mo, err);
+	st = pl_metrics_reports_paired(jobs, nj, pairs, pairs ? 1 : 0, NULL, 0, &mo, err);
 	if (st == PL_OK)
 		st = pl_metrics_curves(r->risk, r->label, r->n, PL_EVAL_CURVE_POINTS,
 				       PL_EVAL_DECISION_STEP, PL_EVAL_DECISION_MAX, &out->curves, err);
 done:
+	pair_rows_release(&pr);
 	free(data);
 	free(jobs);
 	free(lists);
@@ -774,8 +950,9 @@ done:
 pl_status pl_eval_run(const pl_eval_set *s, const pl_eval_options *o, pl_eval_result *out,
 		      pl_error *err)
 {
-	pl_risk_model *models = NULL;
+	pl_risk_model *models = NULL, *others = NULL;
 	size_t *fold = NULL;
+	int cv_compare = !o->model && o->compare.kind == PL_COMPARE_CV;
 	rows r;
 	int threads = pl__thread_count(o->threads);
 	pl_status st = PL_OK;
@@ -787,6 +964,13 @@ pl_status pl_eval_run(const pl_eval_set *s, const pl_eval_options *o, pl_eval_re
 	if (!o->model && (o->folds < 2 || o->folds > s->n))
 		return pl_error_set(err, PL_ERR_INVALID, "",
 				    "cross-validation needs between 2 folds and one per client");
+	if (o->model && o->compare.kind == PL_COMPARE_CV)
+		return pl_error_set(err, PL_ERR_USAGE, "",
+				    "a recipe trained in the same folds needs cross-validation");
+	if ((o->compare.kind == PL_COMPARE_MODEL && !o->compare.model) ||
+	    (o->compare.kind == PL_COMPARE_BASELINE &&
+	     (o->compare.baseline < 0 || o->compare.baseline >= PL_EVAL_NBASELINES)))
+		return pl_error_set(err, PL_ERR_INTERNAL, "", "--compare names nothing to compare");
 	out->horizon_days = o->model ? o->model->horizon_days : o->horizon_days;
 	fold = calloc(s->n, sizeof(size_t));
 	r.row_first = malloc((s->n + 1) * sizeof(size_t));
@@ -799,7 +983,11 @@ pl_status pl_eval_run(const pl_eval_set *s, const pl_eval_options *o, pl_eval_re
 		out->fold_l2 = malloc(o->folds * sizeof(double));
 		out->fold_set = malloc(o->folds * sizeof(size_t));
 		out->fold_epv = malloc(o->folds * sizeof(double));
-		if (o->nsets && o->set_names && !(out->fold_names = calloc(o->folds, sizeof(char *)))) {
+		if ((o->nsets && o->set_names && !(out->fold_names = calloc(o->folds, sizeof(char *)))) ||
+		    (cv_compare && (!(others = calloc(o->folds, sizeof(*others))) ||
+				    !(out->compare_fold_l2 = malloc(o->folds * sizeof(double))))) ||
+		    (cv_compare && o->compare.nsets && o->compare.set_names &&
+		     !(out->compare_fold_names = calloc(o->folds, sizeof(char *))))) {
 			st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 			goto done;
 		}
@@ -814,7 +1002,7 @@ pl_status pl_eval_run(const pl_eval_set *s, const pl_eval_options *o, pl_eval_re
 		out->threshold_moderate = o->model->threshold_moderate;
 		out->threshold_high = o->model->threshold_high;
 	} else if ((st = pl_risk_assign_folds(s->n, o->folds, o->seed, PL_RNG_EVAL_FOLDS, fold, err)) != PL_OK ||
-		   (st = train_folds(s, o, fold, threads, models, err)) != PL_OK) {
+		   (st = train_folds(s, o, fold, threads, models, others, err)) != PL_OK) {
 		goto done;
 	}
 	for (size_t f = 0; models && f < o->folds; f++) {
@@ -825,9 +1013,13 @@ pl_status pl_eval_run(const pl_eval_set *s, const pl_eval_options *o, pl_eval_re
 		out->fold_epv[f] = models[f].report.events_per_feature;
 		if (out->fold_names)
 			out->fold_names[f] = o->set_names[models[f].report.chosen_set];
+		if (others)
+			out->compare_fold_l2[f] = others[f].l2;
+		if (out->compare_fold_names)
+			out->compare_fold_names[f] = o->compare.set_names[others[f].report.chosen_set];
 	}
 	out->tuned = models && (o->tune_l2 || o->nsets > 0);
-	st = build_rows(s, o, models, fold, out->horizon_days, threads, &r, err);
+	st = build_rows(s, o, models, others, fold, out->horizon_days, threads, &r, err);
 	if (st == PL_OK)
 		st = reference_rows(s, o, out->horizon_days, threads, &r, err);
 	if (st == PL_OK)
@@ -839,7 +1031,10 @@ pl_status pl_eval_run(const pl_eval_set *s, const pl_eval_options *o, pl_eval_re
 done:
 	for (size_t f = 0; models && f < o->folds; f++)
 		pl_risk_model_release(&models[f]);
+	for (size_t f = 0; others && f < o->folds; f++)
+		pl_risk_model_release(&others[f]);
 	free(models);
+	free(others);
 	free(fold);
 	rows_release(&r);
 	if (st != PL_OK)
@@ -857,6 +1052,10 @@ void pl_eval_result_release(pl_eval_result *r)
 	free(r->fold_set);
 	free(r->fold_epv);
 	free(r->fold_names);
+	free(r->compare_fold_l2);
+	free(r->compare_fold_names);
+	pl_metrics_report_release(&r->compare_model);
+	pl_metrics_report_release(&r->compare_other);
 	pl_metrics_report_release(&r->metrics);
 	pl_metrics_report_release(&r->oracle);
 	pl_metrics_report_release(&r->oracle_window);

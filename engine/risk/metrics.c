@@ -1058,9 +1058,47 @@ static pl_status job_point(const pl_metrics_job *jb, size_t *mult, prep *p,
 	return PL_OK;
 }
 
+/* Pair k's differences: the point values' difference, and percentile 95% intervals of the
+ * replicates' differences where most replicates define both (the same rule as intervals()). */
+static pl_status pair_intervals(const pl_metrics_job *jobs, const double *reps, size_t B,
+				pl_metrics_pair *pr, pl_error *err)
+{
+	const double *ra = reps ? reps + pr->a * B * PL_MET_COUNT : NULL;
+	const double *rb = reps ? reps + pr->b * B * PL_MET_COUNT : NULL;
+	double *col = malloc((B ? B : 1) * sizeof(double));
+
+	if (!col)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	for (size_t m = 0; m < PL_MET_COUNT; m++) {
+		size_t k = 0;
+		pr->value[m] = jobs[pr->a].out->value[m] - jobs[pr->b].out->value[m];
+		pr->lo[m] = pr->hi[m] = NAN;
+		for (size_t b = 0; ra && b < B; b++) {
+			double d = ra[b * PL_MET_COUNT + m] - rb[b * PL_MET_COUNT + m];
+			if (!isnan(d))
+				col[k++] = d;
+		}
+		if (k > 0 && 10 * k >= 9 * B) {
+			gsl_sort(col, 1, k);
+			pr->lo[m] = gsl_stats_quantile_from_sorted_data(col, 1, k, 0.025);
+			pr->hi[m] = gsl_stats_quantile_from_sorted_data(col, 1, k, 0.975);
+		}
+	}
+	free(col);
+	return PL_OK;
+}
+
 pl_status pl_metrics_reports_compute(const pl_metrics_job *jobs, size_t njobs,
 				     const size_t *universe, size_t nuniverse,
 				     const pl_metrics_options *o, pl_error *err)
+{
+	return pl_metrics_reports_paired(jobs, njobs, NULL, 0, universe, nuniverse, o, err);
+}
+
+pl_status pl_metrics_reports_paired(const pl_metrics_job *jobs, size_t njobs,
+				    pl_metrics_pair *pairs, size_t npairs,
+				    const size_t *universe, size_t nuniverse,
+				    const pl_metrics_options *o, pl_error *err)
 {
 	size_t n = njobs ? jobs[0].data->nclients : 0, B = o->bootstrap;
 	boot_ctx x;
@@ -1075,6 +1113,9 @@ pl_status pl_metrics_reports_compute(const pl_metrics_job *jobs, size_t njobs,
 		if (jobs[j].data->nclients != n)
 			return pl_error_set(err, PL_ERR_INTERNAL, "", "metrics jobs on different clients");
 	}
+	for (size_t k = 0; k < npairs; k++)
+		if (pairs[k].a >= njobs || pairs[k].b >= njobs)
+			return pl_error_set(err, PL_ERR_INTERNAL, "", "a metrics pair names no job");
 	x.jobs = jobs;
 	x.njobs = njobs;
 	x.nclients = n;
@@ -1093,8 +1134,11 @@ pl_status pl_metrics_reports_compute(const pl_metrics_job *jobs, size_t njobs,
 		st = x.mult[j] ? job_point(&jobs[j], x.mult[j], &x.preps[j], o, hist, err)
 			       : pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 	}
-	if (st != PL_OK || B == 0 || x.nuniverse == 0)
+	if (st != PL_OK || B == 0 || x.nuniverse == 0) {
+		for (size_t k = 0; st == PL_OK && k < npairs; k++)
+			st = pair_intervals(jobs, NULL, 0, &pairs[k], err);
 		goto done;
+	}
 	x.reps = malloc(njobs * B * PL_MET_COUNT * sizeof(double));
 	if (!x.reps) {
 		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
@@ -1104,6 +1148,8 @@ pl_status pl_metrics_reports_compute(const pl_metrics_job *jobs, size_t njobs,
 	for (size_t j = 0; st == PL_OK && j < njobs; j++)
 		if (jobs[j].clients ? jobs[j].nclients : n)
 			st = intervals(x.reps + j * B * PL_MET_COUNT, B, jobs[j].out, err);
+	for (size_t k = 0; st == PL_OK && k < npairs; k++)
+		st = pair_intervals(jobs, x.reps, B, &pairs[k], err);
 done:
 	for (size_t j = 0; j < njobs; j++) {
 		if (x.mult)

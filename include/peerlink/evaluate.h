@@ -52,6 +52,31 @@ typedef struct pl_eval_set {
 pl_eval_client *pl_eval_set_push(pl_eval_set *s, pl_error *err);
 void pl_eval_set_release(pl_eval_set *s);
 
+/* --compare (docs/datasets.md, "Comparing two models"): a second score on the same rows, and the
+ * differences model minus it with paired cluster-bootstrap intervals (pl_metrics_reports_paired:
+ * the same replicates as every other interval). */
+enum pl_eval_compare_kind {
+	PL_COMPARE_NONE = 0,
+	PL_COMPARE_BASELINE, /* one of the baselines (enum pl_eval_baseline) */
+	PL_COMPARE_MODEL,    /* a model file, scored on every row (under cross-validation too) */
+	PL_COMPARE_CV        /* cross-validation only: a second recipe trained in the same folds */
+};
+
+typedef struct pl_eval_compare {
+	int kind;
+	const char *label;          /* what the answer calls the other score (e.g. "cv:default") */
+	int baseline;
+	const pl_risk_model *model;
+	/* PL_COMPARE_CV: the recipe, as the options' own (l2 0 = training's default) */
+	double l2;
+	int tune_l2;
+	const pl_feature_spec *features; /* NULL: pl_features_default */
+	size_t nfeatures;
+	size_t nsets;
+	const size_t *set_first, *set_cols;
+	const char *const *set_names;
+} pl_eval_compare;
+
 typedef struct pl_eval_options {
 	const pl_risk_model *model; /* score with this model; NULL: cross-validation */
 	size_t folds;               /* cross-validation folds (2 .. clients) */
@@ -83,6 +108,7 @@ typedef struct pl_eval_options {
 				       nested CV (pl_risk_train_options.nsets and its columns) */
 	const size_t *set_first, *set_cols;
 	const char *const *set_names; /* nsets names (may be NULL): reported per fold */
+	pl_eval_compare compare;
 } pl_eval_options;
 
 enum pl_eval_baseline {
@@ -120,6 +146,13 @@ typedef struct pl_eval_result {
 	size_t nsubgroups;                  /* by attribute, then value (both in strcmp order) */
 	pl_eval_subgroup *subgroups;
 	pl_curves curves;                   /* the model's ROC, PR and decision curves */
+	/* --compare: both scores on the rows where both are defined (compare_rows of them) */
+	int has_compare, compare_probabilities; /* the other score is a probability (Brier) */
+	size_t compare_rows, compare_clients;
+	pl_metrics_report compare_model, compare_other;
+	pl_metrics_pair compare;            /* model minus other */
+	double *compare_fold_l2;            /* PL_COMPARE_CV: the other folds' penalties */
+	const char **compare_fold_names;    /* PL_COMPARE_CV with named sets: their choice */
 	/* the scored rows, when keep_rows was asked: client index, day number, risk, label */
 	size_t nrows_kept;
 	size_t *row_client;

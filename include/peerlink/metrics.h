@@ -150,6 +150,22 @@ pl_status pl_metrics_reports_compute(const pl_metrics_job *jobs, size_t njobs,
 				     const size_t *universe, size_t nuniverse,
 				     const pl_metrics_options *o, pl_error *err);
 
+/* Paired differences (a paired cluster bootstrap): pair k compares job a with job b, which
+ * must score the same rows (the same data but for the scores); value = a's point value minus
+ * b's, and lo, hi the 2.5% and 97.5% percentiles of the differences a - b over the replicates
+ * of the same bootstrap (each replicate draws one multiset of clients for every job, so the
+ * difference is taken on the same resampled clients), NaN where fewer than 90% of the replicates
+ * define both. Every job's report is filled as pl_metrics_reports_compute fills it. */
+typedef struct pl_metrics_pair {
+	size_t a, b;                /* job indices */
+	double value[PL_MET_COUNT], lo[PL_MET_COUNT], hi[PL_MET_COUNT];
+} pl_metrics_pair;
+
+pl_status pl_metrics_reports_paired(const pl_metrics_job *jobs, size_t njobs,
+				    pl_metrics_pair *pairs, size_t npairs,
+				    const size_t *universe, size_t nuniverse,
+				    const pl_metrics_options *o, pl_error *err);
+
 /* ---- curves (point estimates over plain arrays) ---- */
 
 /* ROC {fpr, tpr, threshold} and precision-recall {recall, precision, threshold} points at every
