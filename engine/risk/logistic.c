@@ -50,12 +50,6 @@ static double sigmoid(double z)
 	return e / (1.0 + e);
 }
 
-/* log(1 + e^z) without overflow. */
-static double log1pexp(double z)
-{
-	return z > 0 ? z + log1p(exp(-z)) : log1p(exp(z));
-}
-
 static double eta_of(const double *x, size_t p, const double *beta)
 {
 	double e = beta[0];
@@ -64,17 +58,74 @@ static double eta_of(const double *x, size_t p, const double *beta)
 	return e;
 }
 
-static double penalized_loglik(const double *X, const double *y, const double *w, size_t n,
-			       size_t p, double l2, const double *beta)
+/* One pass over the rows at beta: the penalized log-likelihood and, when g is not NULL, the
+ * gradient g and the upper triangle of A^T W diag(p(1-p)) A in H (without the penalty, Z a
+ * BLOCK x q scratch). The Newton step's trial point is evaluated by this pass, so an accepted step
+ * already has the derivatives of the next iteration (one pass per iteration, not two). sigmoid(e)
+ * and log(1 + e^e) share one exp(-|e|): the same values as computing them apart. */
+static double newton_pass(const double *X, const double *y, const double *w, size_t n, size_t p,
+			  double l2, const double *beta, double *Z, double *g, double *H)
 {
+	size_t q = p + 1;
 	double ll = 0, pen = 0;
-	for (size_t i = 0; i < n; i++) {
-		double e = eta_of(X + i * p, p, beta);
-		ll += (w ? w[i] : 1.0) * (y[i] * e - log1pexp(e));
+
+	if (g) {
+		memset(H, 0, q * q * sizeof(double));
+		memset(g, 0, q * sizeof(double));
+	}
+	for (size_t i0 = 0; i0 < n; i0 += BLOCK) {
+		size_t nb = n - i0 < BLOCK ? n - i0 : BLOCK;
+		for (size_t r = 0; r < nb; r++) {
+			const double *x = X + (i0 + r) * p;
+			double wi = w ? w[i0 + r] : 1.0, e = eta_of(x, p, beta);
+			double ex = exp(e >= 0 ? -e : e); /* e^-|e| */
+			ll += wi * (y[i0 + r] * e - (e > 0 ? e + log1p(ex) : log1p(ex)));
+			if (g) {
+				double pi = e >= 0 ? 1.0 / (1.0 + ex) : ex / (1.0 + ex);
+				double d = sqrt(wi * pi * (1 - pi)), resid = wi * (y[i0 + r] - pi);
+				double *zr = Z + r * q;
+				zr[0] = d;
+				g[0] += resid;
+				for (size_t j = 0; j < p; j++) {
+					zr[j + 1] = d * x[j];
+					g[j + 1] += resid * x[j];
+				}
+			}
+		}
+		/* H += Z^T Z (upper triangle, row-major). */
+		if (g)
+			cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)q, (int)nb, 1.0, Z, (int)q,
+				    1.0, H, (int)q);
 	}
 	for (size_t j = 1; j <= p; j++)
 		pen += beta[j] * beta[j];
 	return ll - 0.5 * l2 * pen;
+}
+
+/* The Newton direction: g <- H^{-1} g for the penalized problem (H from newton_pass; the
+ * penalty added here, the lower triangle filled). Returns LAPACK's info (> 0: not positive
+ * definite); *gmax receives max |g| before the solve. */
+static int newton_direction(double *H, double *g, size_t q, double l2, const double *beta,
+			    double *gmax)
+{
+	int qi = (int)q, one = 1, info_rc = 0;
+
+	*gmax = 0;
+	for (size_t j = 1; j < q; j++) {
+		g[j] -= l2 * beta[j];
+		H[j * q + j] += l2;
+	}
+	for (size_t j = 0; j < q; j++) {
+		if (fabs(g[j]) > *gmax)
+			*gmax = fabs(g[j]);
+		for (size_t k = 0; k < j; k++)
+			H[j * q + k] = H[k * q + j]; /* symmetric: either triangle serves */
+	}
+	/* H is symmetric, so row- and column-major agree; info > 0: not positive definite. */
+	dpotrf_("L", &qi, H, &qi, &info_rc, 1);
+	if (info_rc == 0)
+		dpotrs_("L", &qi, &one, H, &qi, g, &qi, &info_rc, 1);
+	return info_rc;
 }
 
 /* The intercept-only start: b0 = logit(weighted mean of y), every slope 0. */
@@ -104,7 +155,7 @@ pl_status pl_logistic_fit_warm(const double *X, const double *y, const double *w
 			       pl_error *err)
 {
 	size_t q = p + 1;
-	double *H = NULL, *g = NULL, *Z = NULL, *trial = NULL, ll;
+	double *H = NULL, *g = NULL, *H2 = NULL, *g2 = NULL, *Z = NULL, *trial = NULL, ll;
 	pl_status st = PL_OK;
 	pl_logistic_info local;
 	int it;
@@ -117,78 +168,51 @@ pl_status pl_logistic_fit_warm(const double *X, const double *y, const double *w
 	if (!(l2 >= 0) || !isfinite(l2))
 		return pl_error_set(err, PL_ERR_INVALID, "", "the L2 penalty must be finite and >= 0");
 	H = malloc(q * q * sizeof(double));
+	H2 = malloc(q * q * sizeof(double));
 	g = malloc(q * sizeof(double));
+	g2 = malloc(q * sizeof(double));
 	Z = malloc(BLOCK * q * sizeof(double));
 	trial = malloc(q * sizeof(double));
-	if (!H || !g || !Z || !trial) {
+	if (!H || !H2 || !g || !g2 || !Z || !trial) {
 		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 		goto out;
 	}
-	ll = penalized_loglik(X, y, w, n, p, l2, beta);
+	ll = newton_pass(X, y, w, n, p, l2, beta, Z, g, H);
 	for (it = 1; it <= 100; it++) {
-		double gmax = 0, dmax = 0, bmax = 0, step = 1, ll_new;
-		int qi = (int)q, one = 1, info_rc = 0;
+		double dmax, bmax, step = 1, ll_new, *t;
+		int last;
 
-		memset(H, 0, q * q * sizeof(double));
-		memset(g, 0, q * sizeof(double));
-		for (size_t i0 = 0; i0 < n; i0 += BLOCK) {
-			size_t nb = n - i0 < BLOCK ? n - i0 : BLOCK;
-			for (size_t r = 0; r < nb; r++) {
-				const double *x = X + (i0 + r) * p;
-				double wi = w ? w[i0 + r] : 1.0;
-				double pi = sigmoid(eta_of(x, p, beta));
-				double d = sqrt(wi * pi * (1 - pi)), resid = wi * (y[i0 + r] - pi);
-				double *zr = Z + r * q;
-				zr[0] = d;
-				g[0] += resid;
-				for (size_t j = 0; j < p; j++) {
-					zr[j + 1] = d * x[j];
-					g[j + 1] += resid * x[j];
-				}
-			}
-			/* H += Z^T Z (upper triangle, row-major). */
-			cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)q, (int)nb, 1.0, Z, (int)q,
-				    1.0, H, (int)q);
-		}
-		for (size_t j = 1; j < q; j++) {
-			g[j] -= l2 * beta[j];
-			H[j * q + j] += l2;
-		}
-		for (size_t j = 0; j < q; j++) {
-			if (fabs(g[j]) > gmax)
-				gmax = fabs(g[j]);
-			for (size_t k = 0; k < j; k++)
-				H[j * q + k] = H[k * q + j]; /* symmetric: either triangle serves */
-		}
-		info->grad_norm = gmax;
-		/* H is symmetric, so row- and column-major agree; info > 0: not positive definite. */
-		dpotrf_("L", &qi, H, &qi, &info_rc, 1);
-		if (info_rc != 0) {
+		if (newton_direction(H, g, q, l2, beta, &info->grad_norm) != 0) {
 			st = pl_error_set(err, PL_ERR_INFEASIBLE, "",
 					  "the logistic Hessian is singular (perfectly separable data "
 					  "or a constant feature); use a positive L2 penalty");
 			goto out;
 		}
-		dpotrs_("L", &qi, &one, H, &qi, g, &qi, &info_rc, 1); /* g <- H^{-1} g: the Newton step */
+		/* Halve the step while the log-likelihood would fall. A step that ends the fit needs
+		 * only the log-likelihood; any other also gets the next iteration's derivatives. */
 		for (;;) {
-			for (size_t j = 0; j < q; j++)
+			dmax = bmax = 0;
+			for (size_t j = 0; j < q; j++) {
 				trial[j] = beta[j] + step * g[j];
-			ll_new = penalized_loglik(X, y, w, n, p, l2, trial);
+				dmax = fmax(dmax, fabs(trial[j] - beta[j]));
+				bmax = fmax(bmax, fabs(trial[j]));
+			}
+			last = dmax <= 1e-10 * (1 + bmax) || it == 100;
+			ll_new = newton_pass(X, y, w, n, p, l2, trial, Z, last ? NULL : g2,
+					     last ? NULL : H2);
 			if (ll_new >= ll - 1e-12 * fabs(ll) || step < 1e-10)
 				break;
 			step *= 0.5;
 		}
-		for (size_t j = 0; j < q; j++) {
-			dmax = fmax(dmax, fabs(trial[j] - beta[j]));
-			bmax = fmax(bmax, fabs(trial[j]));
-			beta[j] = trial[j];
-		}
+		memcpy(beta, trial, q * sizeof(double));
 		ll = ll_new;
 		info->iterations = it;
 		if (dmax <= 1e-10 * (1 + bmax)) {
 			info->converged = 1;
 			break;
 		}
+		t = H, H = H2, H2 = t;
+		t = g, g = g2, g2 = t;
 	}
 	info->loglik = ll;
 	if (!info->converged)
@@ -196,7 +220,9 @@ pl_status pl_logistic_fit_warm(const double *X, const double *y, const double *w
 				  "logistic regression did not converge in 100 Newton steps");
 out:
 	free(H);
+	free(H2);
 	free(g);
+	free(g2);
 	free(Z);
 	free(trial);
 	return st;
