@@ -643,8 +643,9 @@ static const char *bound_note(const pl_groups_result *res, char *buf, size_t siz
 	}
 	snprintf(buf, size, "no grouping that keeps every rule can have a total (the sum of the pair "
 		 "scores inside the groups) above %.4f, so this total of %.4f is at least %.1f%% of the "
-		 "best possible; the bound lets each client count its best possible group mates without "
-		 "their being group mates of each other, so the best possible is usually well below it",
+		 "best possible; the bound gives each client its best possible group mates (eligible for "
+		 "one group, no hard-rule conflict among them), chosen for each client on its own, so the "
+		 "best possible is usually well below it",
 		 res->upper_bound, res->objective,
 		 res->upper_bound > 0 ? 100.0 * res->objective / res->upper_bound : 100.0);
 	return buf;

@@ -42,7 +42,10 @@
  * optimum of the fractional b-matching relaxation with b_i = k_i. The reported bound is the minimum
  * of the best L seen and the "pair count" bound: the sum of the P largest positive allowed pair
  * scores, P the most pairs any set of group sizes can hold. Both are valid whatever the heuristic
- * does; tests check them against exhaustive search.
+ * does; tests check them against exhaustive search. A client's partners must also be free of
+ * conflicts among themselves (they share its group), so "the k_i largest" is taken over sets of
+ * pairwise compatible candidates (best_partners: a small weighted clique search), which is what
+ * makes the bound tight on programs with hard rules (issue 13).
  *
  * Exact (pl_groups_solve_exact): depth-first assignment of units to groups or to nobody, pruning on
  * sizes, conflicts and the placed count, with identical groups opened in index order only
@@ -62,6 +65,9 @@
 #define AUG_BUDGET 200000 /* unit-group checks per augmenting-path search */
 #define SMALL_UNITS 64 /* up to this many units: 8 restarts, all hot (default_restarts) */
 #define RESEAT_MAX_UNITS 5000 /* reseat_place keeps an undo log of 4 moves per unit */
+#define CLIQUE_POOL 3 /* the bound's partner search: candidates per seat (best_partners) */
+#define CLIQUE_KMAX 12 /* ... for at most this many partners */
+#define CLIQUE_NODES 4000 /* ... and at most this many search nodes */
 
 /* ---------------------------------------------------------------- random numbers (GSL) */
 
@@ -1411,7 +1417,7 @@ typedef struct ubound {
 	const inst *I;
 	size_t *cls, ncls, kmax;
 	double *A, *hv;
-	size_t *hid, *sel, *nsel;
+	size_t *hid, *sel, *nsel, *pick; /* pick: kmax scratch for one client's partners */
 	unsigned char *M, *ce;  /* M: n x n chosen marks; ce[i*ncls + c]: i may be in class c */
 	double *nu;             /* ncls: the price of a seat in a class (see lagrangian_value) */
 	size_t *ccap, *ccount;  /* ncls: seats in the class (sum of its groups' maxima); clients
@@ -1426,6 +1432,7 @@ static void ubound_release(ubound *B)
 	free(B->A);
 	free(B->hv);
 	free(B->hid);
+	free(B->pick);
 	free(B->sel);
 	free(B->nsel);
 	free(B->M);
@@ -1441,8 +1448,9 @@ static int ubound_alloc(ubound *B)
 	size_t n = I->n, G = I->G, kmax = B->kmax, ncls = B->ncls;
 
 	B->A = malloc((n * n + 1) * sizeof(double));
-	B->hv = malloc((kmax + 1) * sizeof(double));
-	B->hid = malloc((kmax + 1) * sizeof(size_t));
+	B->hv = malloc((CLIQUE_POOL * kmax + 1) * sizeof(double));
+	B->hid = malloc((CLIQUE_POOL * kmax + 1) * sizeof(size_t));
+	B->pick = malloc((kmax + 1) * sizeof(size_t));
 	B->sel = malloc((n * kmax + 1) * sizeof(size_t));
 	B->nsel = calloc(n + 1, sizeof(size_t));
 	B->M = calloc(n * n + 1, 1);
@@ -1450,7 +1458,7 @@ static int ubound_alloc(ubound *B)
 	B->nu = calloc(ncls + 1, sizeof(double));
 	B->ccap = calloc(ncls + 1, sizeof(size_t));
 	B->ccount = calloc(ncls + 1, sizeof(size_t));
-	if (!B->A || !B->hv || !B->hid || !B->sel || !B->nsel || !B->M || !B->ce || !B->nu ||
+	if (!B->A || !B->hv || !B->hid || !B->pick || !B->sel || !B->nsel || !B->M || !B->ce || !B->nu ||
 	    !B->ccap || !B->ccount)
 		return -1;
 	for (size_t g = 0; g < G; g++) { /* a group's class: the first of its identical groups */
@@ -1471,7 +1479,128 @@ static int ubound_alloc(ubound *B)
 	return 0;
 }
 
-/* L(l) for the current A: each client's best class and its k largest positive a_ij there. */
+/*
+ * A client's partners, cliques. In a feasible grouping a client's partners are group mates of
+ * each other too, so no two of them may conflict (a NaN score or keep-apart). The client's best
+ * value in a class is therefore the largest sum of at most k positive a_ij over a set of
+ * candidates j that are pairwise free of conflicts: a small maximum-weight clique problem, solved
+ * by branch and bound over the candidates in decreasing order of a_ij (bound: the current sum plus
+ * the next best values, ignoring conflicts). Only the best CLIQUE_POOL * k candidates take part;
+ * any others are worth at most the smallest of those, so each free seat is priced at that value
+ * and the result stays an upper bound. The search is capped (CLIQUE_NODES); past the cap the
+ * conflict-blind value (the k largest) is used, which is what the relaxation used before.
+ */
+
+typedef struct clique_bb {
+	const unsigned char *cf; /* n x n conflicts */
+	size_t n, k, len;
+	const double *v;         /* len candidate values, decreasing */
+	const size_t *id;        /* their clients */
+	double tail;             /* the value of a seat beyond the pool (0: none) */
+	double *suffix;          /* suffix[t]: best sum of r values from position t, see bb_rest */
+	size_t *cur, *best;      /* chosen positions */
+	size_t ncur, nbest, nodes;
+	double sum, best_sum;
+} clique_bb;
+
+/* The most r more seats can add from position t on, conflicts ignored. */
+static double bb_rest(const clique_bb *X, size_t t, size_t r)
+{
+	double s = 0.0;
+	for (size_t a = 0; a < r; a++)
+		s += t + a < X->len ? X->v[t + a] : X->tail;
+	return s;
+}
+
+static void bb_dfs(clique_bb *X, size_t t)
+{
+	size_t r = X->k - X->ncur;
+	int ok = 1;
+
+	if (X->nodes++ > CLIQUE_NODES)
+		return;
+	if (r == 0 || t == X->len) {
+		double v = X->sum + (r ? bb_rest(X, X->len, r) : 0.0);
+		if (v > X->best_sum) {
+			X->best_sum = v;
+			X->nbest = X->ncur;
+			memcpy(X->best, X->cur, X->ncur * sizeof(size_t));
+		}
+		return;
+	}
+	if (X->sum + bb_rest(X, t, r) <= X->best_sum)
+		return;
+	for (size_t a = 0; a < X->ncur && ok; a++)
+		ok = !X->cf[X->id[X->cur[a]] * X->n + X->id[t]];
+	if (ok) {
+		X->cur[X->ncur++] = t;
+		X->sum += X->v[t];
+		bb_dfs(X, t + 1);
+		X->sum -= X->v[t];
+		X->ncur--;
+	}
+	bb_dfs(X, t + 1);
+}
+
+/* Sort the heap's (value, id) pairs in decreasing order of value (insertion sort: a few dozen). */
+static void sort_desc(double *v, size_t *id, size_t len)
+{
+	for (size_t a = 1; a < len; a++) {
+		double x = v[a];
+		size_t y = id[a], b = a;
+		while (b > 0 && v[b - 1] < x) {
+			v[b] = v[b - 1];
+			id[b] = id[b - 1];
+			b--;
+		}
+		v[b] = x;
+		id[b] = y;
+	}
+}
+
+/* Client i's value with at most k partners among the pool (h: all candidates of i that were
+ * pushed, `more` = some were dropped); writes the chosen partners to out. */
+static double best_partners(const ubound *B, minheap *h, size_t k, int more, size_t *out,
+			    size_t *nout)
+{
+	const inst *I = B->I;
+	size_t n = I->n, take = h->len < k ? h->len : k, cur[CLIQUE_KMAX], best[CLIQUE_KMAX];
+	int clash = 0;
+	clique_bb X;
+	double plain = 0.0;
+
+	sort_desc(h->v, h->id, h->len);
+	for (size_t a = 0; a < take; a++)
+		plain += h->v[a];
+	for (size_t a = 0; a < take && !clash; a++)
+		for (size_t b = a + 1; b < take && !clash; b++)
+			clash = I->cf[h->id[a] * n + h->id[b]];
+	*nout = take;
+	memcpy(out, h->id, take * sizeof(size_t));
+	if (!clash || k > CLIQUE_KMAX)
+		return plain;
+	memset(&X, 0, sizeof(X));
+	X.cf = I->cf;
+	X.n = n;
+	X.k = k;
+	X.len = h->len;
+	X.v = h->v;
+	X.id = h->id;
+	X.tail = more ? h->v[h->len - 1] : 0.0;
+	X.cur = cur;
+	X.best = best;
+	X.best_sum = -1.0;
+	bb_dfs(&X, 0);
+	if (X.nodes > CLIQUE_NODES || X.best_sum < 0 || X.best_sum > plain)
+		return plain; /* search cut short: the conflict-blind value is still a bound */
+	*nout = X.nbest;
+	for (size_t a = 0; a < X.nbest; a++)
+		out[a] = h->id[best[a]];
+	return X.best_sum;
+}
+
+/* L(l) for the current A: each client's best class and its best partners there (at most k,
+ * positive a_ij, pairwise free of conflicts). */
 static double lagrangian_value(ubound *B)
 {
 	const inst *I = B->I;
@@ -1486,25 +1615,25 @@ static double lagrangian_value(ubound *B)
 		long chosen = -1;
 		B->nsel[i] = 0;
 		for (size_t c = 0; c < ncls; c++) {
-			size_t g = B->cls[c], k;
+			size_t g = B->cls[c], k, pushed = 0, nout = 0;
 			minheap h = { B->hv, B->hid, 0, 0 };
-			double s = 0.0;
+			double s;
 			if (!B->ce[i * ncls + c])
 				continue;
 			k = (I->gmax[g] < lim ? I->gmax[g] : lim) - 1;
-			h.cap = k;
+			h.cap = k <= CLIQUE_KMAX ? CLIQUE_POOL * k : k;
 			for (size_t j = 0; j < n && k > 0; j++)
 				if (j != i && B->ce[j * ncls + c] && !I->cf[i * n + j] &&
-				    B->A[i * n + j] - B->mu / 2 > 0)
+				    B->A[i * n + j] - B->mu / 2 > 0) {
 					heap_push(&h, B->A[i * n + j] - B->mu / 2, j);
-			for (size_t a = 0; a < h.len; a++)
-				s += h.v[a];
-			s -= B->nu[c];
-			if (s > bi || (B->nsel[i] == 0 && h.len > 0 && s >= bi)) {
+					pushed++;
+				}
+			s = best_partners(B, &h, k, pushed > h.len, B->pick, &nout) - B->nu[c];
+			if (s > bi || (B->nsel[i] == 0 && nout > 0 && s >= bi)) {
 				bi = s;
-				B->nsel[i] = h.len;
+				B->nsel[i] = nout;
 				chosen = (long)c;
-				memcpy(B->sel + i * kmax, h.id, h.len * sizeof(size_t));
+				memcpy(B->sel + i * kmax, B->pick, nout * sizeof(size_t));
 			}
 		}
 		if (chosen >= 0)
@@ -2141,6 +2270,7 @@ static void run_restarts(state *S, const pl_groups_problem *prob, size_t R, unsi
 		for (size_t u = 0; u < I->U; u++)
 			b->gu[u] = -1;
 }
+
 
 /* The upper bound, the gap, and how both were obtained (the exhaustive search, when it ran, is
  * the certificate). */
