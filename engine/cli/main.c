@@ -121,8 +121,9 @@ static const cli_command commands[] = {
 	  { { .name = "horizon", .type = CLI_OPT_INT, .metavar = "DAYS", .imin = 1, .imax = 365,
 	      .dflt_doc = "the input's \"horizon_days\", else 7", .help = "days ahead a lapse counts" },
 	    { .name = "l2", .type = CLI_OPT_REAL, .metavar = "X", .rmin = 0, .rmax = 1e9,
-	      .dflt_doc = "the input's \"l2\", else 1",
-	      .help = "ridge penalty on standardized coefficients" },
+	      .choices = "auto", .dflt_doc = "the input's \"l2\", else 1",
+	      .help = "ridge penalty on standardized coefficients, or auto: chosen by the "
+		      "client-grouped training folds (docs/risk.md)" },
 	    { .name = "calibration", .type = CLI_OPT_CHOICE, .metavar = "WORD",
 	      .choices = "platt|isotonic|none", .dflt_doc = "the input's \"calibration\", else platt",
 	      .help = "probability calibration" },

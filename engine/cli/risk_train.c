@@ -179,8 +179,12 @@ static pl_status train_options_from_flags(cli_ctx *ctx, pl_risk_train_options *o
 {
 	if (cli_opt_given(ctx, "horizon"))
 		o->horizon_days = (int)cli_opt_int(ctx, "horizon");
-	if (cli_opt_given(ctx, "l2"))
+	if (cli_opt_given(ctx, "l2")) {
 		o->l2 = cli_opt_real(ctx, "l2");
+		o->tune_l2 = isnan(o->l2); /* --l2 auto */
+		if (o->tune_l2)
+			o->l2 = 1.0;
+	}
 	if (cli_opt_given(ctx, "calibration"))
 		(void)parse_calibration(cli_opt_str(ctx, "calibration"), &o->calibration);
 	if (cli_opt_given(ctx, "folds"))
@@ -207,8 +211,14 @@ static pl_status train_options_from_doc(json_t *doc, train_state *ts, pl_error *
 	pl_status st;
 
 	st = doc_int(doc, "horizon_days", 1, 365, &o->horizon_days, err);
-	if (st == PL_OK)
+	if (st == PL_OK && json_is_string(json_object_get(doc, "l2"))) {
+		if (strcmp(json_string_value(json_object_get(doc, "l2")), "auto") != 0)
+			st = pl_error_set(err, PL_ERR_INVALID, "/l2",
+					  "'l2' must be a number from 0 to 1e+09 or \"auto\"");
+		o->tune_l2 = 1;
+	} else if (st == PL_OK) {
 		st = doc_double(doc, "l2", 0, 1e9, &o->l2, err);
+	}
 	if (st == PL_OK)
 		st = pl_json_get_string(doc, "calibration", "", 0, &cal, err);
 	if (st == PL_OK && cal && parse_calibration(cal, &o->calibration) != PL_OK)

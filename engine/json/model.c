@@ -63,6 +63,25 @@ static json_t *training_json(const pl_risk_training_report *r, int horizon_days)
 	json_object_set_new(t, "seed", json_integer((json_int_t)r->seed));
 	json_object_set_new(t, "stride", json_integer(r->stride));
 	json_object_set_new(t, "calibration", json_string(pl_calibration_name(r->calibration)));
+	if (r->tuned) {
+		/* the penalty search (docs/risk.md, "Choosing the penalty") */
+		json_t *pj = json_object(), *grid = json_array();
+		for (size_t k = 0; k < r->nsearch; k++) {
+			json_t *e = json_object();
+			char buf[40];
+			snprintf(buf, sizeof(buf), "%.6g", r->search[k].l2);
+			json_object_set_new(e, "l2", json_real(strtod(buf, NULL)));
+			snprintf(buf, sizeof(buf), "%.6g", r->search[k].deviance);
+			json_object_set_new(e, "deviance", json_real(strtod(buf, NULL)));
+			json_array_append_new(grid, e);
+		}
+		json_object_set_new(pj, "rule", json_string("the least out-of-fold deviance of the "
+							    "client-grouped training folds"));
+		json_object_set_new(pj, "search", grid);
+		json_object_set_new(pj, "events", json_integer((json_int_t)r->events));
+		json_object_set_new(pj, "events_per_feature", json_real(r->events_per_feature));
+		json_object_set_new(t, "penalty", pj);
+	}
 	return t;
 }
 

@@ -11,6 +11,7 @@
  *   search: changing every outer-fold-0 client's events leaves fold 0's chosen penalty and
  *   thresholds as they were, while the other folds (which train on those clients) change.
  * - The feature-set search picks the set that carries the signal.
+ * - `risk train --l2 auto` keeps the grid's least-deviance penalty and reports the search.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <check.h>
@@ -349,6 +350,40 @@ START_TEST(test_outer_test_clients_unseen)
 }
 END_TEST
 
+/* risk train --l2 auto: the model keeps the grid point of least deviance and says how it chose. */
+START_TEST(test_train_l2_auto)
+{
+	const char *gen[] = { "dataset", "generate", "checkins", "--clients", "60", "--days", "100",
+			      "--seed", "8", "--jsonl", "--no-truth", "--no-timing", NULL };
+	char *cohort = run_ok(gen), *path = tu_write_temp(cohort, ".jsonl"), *out;
+	const char *tr[] = { "risk", "train", "--l2", "auto", "--jsonl", "--no-timing", "--input", path,
+			     NULL };
+	json_t *m, *pen, *search;
+	double best = INFINITY, best_l2 = NAN;
+
+	out = run_ok(tr);
+	m = json_loads(out, 0, NULL);
+	ck_assert_ptr_nonnull(m);
+	pen = json_object_get(json_object_get(m, "training"), "penalty");
+	search = json_object_get(pen, "search");
+	ck_assert_uint_eq(json_array_size(search), PL_L2_GRID_N);
+	for (size_t k = 0; k < json_array_size(search); k++) {
+		double d = json_number_value(json_object_get(json_array_get(search, k), "deviance"));
+		if (d < best) {
+			best = d;
+			best_l2 = json_number_value(json_object_get(json_array_get(search, k), "l2"));
+		}
+	}
+	ck_assert_double_eq_tol(json_number_value(json_object_get(m, "l2")), best_l2, 1e-5 * best_l2);
+	ck_assert(json_integer_value(json_object_get(pen, "events")) > 0);
+	json_decref(m);
+	free(out);
+	remove(path);
+	free(path);
+	free(cohort);
+}
+END_TEST
+
 static Suite *nested_suite(void)
 {
 	Suite *s = suite_create("nested");
@@ -358,6 +393,7 @@ static Suite *nested_suite(void)
 	tcase_add_test(tc, test_client_never_straddles);
 	tcase_add_test(tc, test_set_search_prefers_signal);
 	tcase_add_test(tc, test_outer_test_clients_unseen);
+	tcase_add_test(tc, test_train_l2_auto);
 	suite_add_tcase(s, tc);
 	return s;
 }
