@@ -16,16 +16,31 @@
 #include <string.h>
 
 
+/* buf = ptr, cut to size - 1 bytes as snprintf("%s") would, without printf's cost: readers
+ * build a pointer for every record and field they visit (about 100,000 for a program of 2,500
+ * profiles), so copying it is on the parse's hot path. */
+static void copy_pointer(char *buf, size_t size, const char *ptr)
+{
+	size_t len = strlen(ptr);
+
+	if (size == 0)
+		return;
+	if (len >= size)
+		len = size - 1;
+	memcpy(buf, ptr, len);
+	buf[len] = '\0';
+}
+
 const char *pl_json_ptr(char *buf, size_t size, const char *ptr, const char *key)
 {
-	snprintf(buf, size, "%s", ptr);
+	copy_pointer(buf, size, ptr);
 	pl_pointer_append(buf, size, key);
 	return buf;
 }
 
 const char *pl_json_ptr_index(char *buf, size_t size, const char *ptr, size_t index)
 {
-	snprintf(buf, size, "%s", ptr);
+	copy_pointer(buf, size, ptr);
 	pl_pointer_append_index(buf, size, index);
 	return buf;
 }

@@ -135,13 +135,16 @@ static json_t *unmatched_entry(const pl_mentors_program *m, const double *S,
 	const char *reason;
 
 	for (size_t j = 0; j < m->nmentors; j++) {
-		unsigned f = pl_compat_rules_failed(&m->P, &m->prm, m->mentee[i], m->mentor[j]);
+		/* S is NaN exactly where a hard rule fails (pl_compat_matrix): only those pairs
+		 * need the rules named */
+		double s = S[i * m->nmentors + j];
+		unsigned f = isnan(s) ? pl_compat_rules_failed(&m->P, &m->prm, m->mentee[i], m->mentor[j]) : 0;
 		pl_json_count_rules(f, counts);
 		if (m->forbidden && m->forbidden[i * m->nmentors + j]) {
 			counts[PL_RULE_COUNT]++;
 			f = 1;
 		}
-		if (!f && S[i * m->nmentors + j] >= m->min_score)
+		if (!f && s >= m->min_score)
 			eligible++;
 	}
 	rules = pl_json_rule_counts(counts, "forbidden", &best);

@@ -406,11 +406,17 @@ double pl_json_round(double x, double scale)
 
 /* ---- reasons ---- */
 
+/* text after buf's end, cut to size - 1 bytes in all (what snprintf would keep; printf itself
+ * cost half the time of a 2,000-mentee answer's reasons) */
 static void append(char *buf, size_t size, const char *text)
 {
-	size_t len = strlen(buf);
-	if (len + 1 < size)
-		snprintf(buf + len, size - len, "%s", text);
+	size_t len = strlen(buf), n = strlen(text);
+	if (len + 1 >= size)
+		return;
+	if (n > size - len - 1)
+		n = size - len - 1;
+	memcpy(buf + len, text, n);
+	buf[len + n] = '\0';
 }
 
 /* "label: tag1, tag2" for the shared tags of criterion c; returns the JSON array of them. */

@@ -26,6 +26,7 @@
 #include <peerlink/compat.h>
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -134,22 +135,14 @@ static int lists(const long *idx, size_t n, long other)
 	return 0;
 }
 
-unsigned pl_compat_rules_failed(const pl_profiles *P, const pl_compat_params *prm, size_t a,
+/* The rules that do not look at tags: self, gender, age, the id lists, partners. */
+static unsigned id_rules_failed(const pl_profile *x, const pl_profile *y, unsigned on, size_t a,
 				size_t b)
 {
-	const pl_profile *x = &P->items[a], *y = &P->items[b];
-	unsigned on = prm->rules | PL_RULE_BIT(PL_RULE_SELF), f = 0;
+	unsigned f = 0;
 
 	if (a == b)
 		f |= PL_RULE_BIT(PL_RULE_SELF);
-	if ((on & PL_RULE_BIT(PL_RULE_LANGUAGE)) && x->tags[PL_CRIT_LANGUAGES].n &&
-	    y->tags[PL_CRIT_LANGUAGES].n &&
-	    intersect_count(&x->tags[PL_CRIT_LANGUAGES], &y->tags[PL_CRIT_LANGUAGES]) == 0)
-		f |= PL_RULE_BIT(PL_RULE_LANGUAGE);
-	if ((on & PL_RULE_BIT(PL_RULE_MODALITY)) && x->tags[PL_CRIT_MODALITIES].n &&
-	    y->tags[PL_CRIT_MODALITIES].n &&
-	    intersect_count(&x->tags[PL_CRIT_MODALITIES], &y->tags[PL_CRIT_MODALITIES]) == 0)
-		f |= PL_RULE_BIT(PL_RULE_MODALITY);
 	if ((on & PL_RULE_BIT(PL_RULE_GENDER)) && !(gender_ok(x, y) && gender_ok(y, x)))
 		f |= PL_RULE_BIT(PL_RULE_GENDER);
 	if ((on & PL_RULE_BIT(PL_RULE_AGE)) && !(age_ok(x, y) && age_ok(y, x)))
@@ -162,11 +155,114 @@ unsigned pl_compat_rules_failed(const pl_profiles *P, const pl_compat_params *pr
 		f |= PL_RULE_BIT(PL_RULE_AVOID);
 	if ((on & PL_RULE_BIT(PL_RULE_PARTNER)) && (x->partner == (long)b || y->partner == (long)a))
 		f |= PL_RULE_BIT(PL_RULE_PARTNER);
+	return f;
+}
+
+unsigned pl_compat_rules_failed(const pl_profiles *P, const pl_compat_params *prm, size_t a,
+				size_t b)
+{
+	const pl_profile *x = &P->items[a], *y = &P->items[b];
+	unsigned on = prm->rules | PL_RULE_BIT(PL_RULE_SELF), f = id_rules_failed(x, y, on, a, b);
+
+	if ((on & PL_RULE_BIT(PL_RULE_LANGUAGE)) && x->tags[PL_CRIT_LANGUAGES].n &&
+	    y->tags[PL_CRIT_LANGUAGES].n &&
+	    intersect_count(&x->tags[PL_CRIT_LANGUAGES], &y->tags[PL_CRIT_LANGUAGES]) == 0)
+		f |= PL_RULE_BIT(PL_RULE_LANGUAGE);
+	if ((on & PL_RULE_BIT(PL_RULE_MODALITY)) && x->tags[PL_CRIT_MODALITIES].n &&
+	    y->tags[PL_CRIT_MODALITIES].n &&
+	    intersect_count(&x->tags[PL_CRIT_MODALITIES], &y->tags[PL_CRIT_MODALITIES]) == 0)
+		f |= PL_RULE_BIT(PL_RULE_MODALITY);
 	if ((on & PL_RULE_BIT(PL_RULE_AVAILABILITY)) && prm->min_availability_overlap > 0 &&
 	    intersect_count(&x->tags[PL_CRIT_AVAILABILITY], &y->tags[PL_CRIT_AVAILABILITY]) <
 		    (size_t)prm->min_availability_overlap)
 		f |= PL_RULE_BIT(PL_RULE_AVAILABILITY);
 	return f;
+}
+
+/*
+ * The same rules over a whole matrix, which is most of the cost of scoring a program when done
+ * pair by pair (merging sorted tag lists). Tag ids are dense per criterion, so when the
+ * population uses at most 64 languages, modalities and availability slots, each profile's lists
+ * become bit masks (mask_of) and a pair's tag rules are an AND (and a bit count); a non-empty
+ * list is a non-zero mask. Otherwise rules_failed_masked is not used (masks_fit).
+ */
+enum { MASK_LANG, MASK_MOD, MASK_AVAIL, NMASK };
+
+static int masks_fit(const pl_profiles *P)
+{
+	return P->tags[PL_CRIT_LANGUAGES].n <= 64 && P->tags[PL_CRIT_MODALITIES].n <= 64 &&
+	       P->tags[PL_CRIT_AVAILABILITY].n <= 64;
+}
+
+static void mask_of(const pl_profile *p, uint64_t *mask)
+{
+	static const pl_criterion crit[NMASK] = { PL_CRIT_LANGUAGES, PL_CRIT_MODALITIES,
+						  PL_CRIT_AVAILABILITY };
+	for (int k = 0; k < NMASK; k++) {
+		const pl_tags *t = &p->tags[crit[k]];
+		mask[k] = 0;
+		for (size_t i = 0; i < t->n; i++)
+			mask[k] |= (uint64_t)1 << t->ids[i];
+	}
+}
+
+static size_t bit_count(uint64_t x)
+{
+	size_t n = 0;
+	for (; x; x &= x - 1)
+		n++;
+	return n;
+}
+
+static unsigned rules_failed_masked(const pl_profiles *P, const pl_compat_params *prm, size_t a,
+				    size_t b, const uint64_t *ma, const uint64_t *mb)
+{
+	unsigned on = prm->rules | PL_RULE_BIT(PL_RULE_SELF);
+	unsigned f = id_rules_failed(&P->items[a], &P->items[b], on, a, b);
+
+	if ((on & PL_RULE_BIT(PL_RULE_LANGUAGE)) && ma[MASK_LANG] && mb[MASK_LANG] &&
+	    !(ma[MASK_LANG] & mb[MASK_LANG]))
+		f |= PL_RULE_BIT(PL_RULE_LANGUAGE);
+	if ((on & PL_RULE_BIT(PL_RULE_MODALITY)) && ma[MASK_MOD] && mb[MASK_MOD] &&
+	    !(ma[MASK_MOD] & mb[MASK_MOD]))
+		f |= PL_RULE_BIT(PL_RULE_MODALITY);
+	if ((on & PL_RULE_BIT(PL_RULE_AVAILABILITY)) && prm->min_availability_overlap > 0 &&
+	    bit_count(ma[MASK_AVAIL] & mb[MASK_AVAIL]) < (size_t)prm->min_availability_overlap)
+		f |= PL_RULE_BIT(PL_RULE_AVAILABILITY);
+	return f;
+}
+
+/* NaN on every pair of left x right that breaks an enabled rule. */
+static pl_status mark_rules(const pl_profiles *P, const pl_compat_params *prm, const size_t *left,
+			    size_t nl, const size_t *right, size_t nr, double *scores, pl_error *err)
+{
+	uint64_t *ml, *mr;
+
+	if (!masks_fit(P)) {
+		for (size_t i = 0; i < nl; i++)
+			for (size_t j = 0; j < nr; j++)
+				if (pl_compat_rules_failed(P, prm, left[i], right[j]))
+					scores[i * nr + j] = NAN;
+		return PL_OK;
+	}
+	ml = malloc((nl ? nl : 1) * NMASK * sizeof(uint64_t));
+	mr = malloc((nr ? nr : 1) * NMASK * sizeof(uint64_t));
+	if (!ml || !mr) {
+		free(ml);
+		free(mr);
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory for the hard rules");
+	}
+	for (size_t i = 0; i < nl; i++)
+		mask_of(&P->items[left[i]], ml + i * NMASK);
+	for (size_t j = 0; j < nr; j++)
+		mask_of(&P->items[right[j]], mr + j * NMASK);
+	for (size_t i = 0; i < nl; i++)
+		for (size_t j = 0; j < nr; j++)
+			if (rules_failed_masked(P, prm, left[i], right[j], ml + i * NMASK, mr + j * NMASK))
+				scores[i * nr + j] = NAN;
+	free(ml);
+	free(mr);
+	return PL_OK;
 }
 
 static double age_similarity(const pl_compat_params *prm, double a, double b)
@@ -454,11 +550,7 @@ static pl_status finish_matrix(const pl_profiles *P, const pl_compat_params *prm
 		free(posl);
 		free(posr);
 	}
-	for (size_t i = 0; i < nl; i++)
-		for (size_t j = 0; j < nr; j++)
-			if (pl_compat_rules_failed(P, prm, left[i], right[j]))
-				scores[i * nr + j] = NAN;
-	return PL_OK;
+	return mark_rules(P, prm, left, nl, right, nr, scores, err);
 }
 
 pl_status pl_compat_matrix(const pl_profiles *P, const pl_compat_params *prm, const size_t *left,
