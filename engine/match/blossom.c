@@ -1786,3 +1786,117 @@ cleanup:
 		pl_blossom_result_release(res);
 	return st;
 }
+
+/* ------------------------------------------------------------------------------------------ */
+/* Warm re-solve without some vertices (see pl_blossom_resolve in the header). */
+
+/* zz summed over the blossoms holding each vertex, from the base's laminar family (walks up the
+ * parents: the family is shallow). */
+static int base_zsum(const pl_blossom_result *base, int64_t *zs)
+{
+	size_t n = base->n, nb = base->nblossoms;
+
+	for (size_t v = 0; v < n; v++) {
+		int64_t s = 0;
+		size_t steps = 0;
+		for (long x = base->node_parent[v]; x >= 0; x = base->node_parent[x]) {
+			if ((size_t)x < n || (size_t)x >= n + nb || ++steps > nb)
+				return -1; /* not a laminar family of this graph */
+			s += base->blossom_dual[(size_t)x - n];
+		}
+		zs[v] = s;
+	}
+	return 0;
+}
+
+/* Start of the re-solve: the base's duals with every blossom dual spread onto its vertices
+ * (y_v + sum z_B / 2 over the blossoms holding v: feasible for every edge, as z_B >= 0 and an
+ * edge inside B gets z_B from its two ends), 0 on removed vertices; the base's matched edges
+ * that survive and stay tight; an exposed vertex's odd dual raised by one (all roots even). */
+static void resolve_start(rounds *R, const pl_blossom_result *base, const int64_t *zs,
+			  const unsigned char *removed)
+{
+	size_t n = R->n;
+
+	for (size_t v = 0; v < n; v++) {
+		R->yy0[v] = removed && removed[v] ? 0 : base->vertex_dual[v] + zs[v] / 2;
+		R->mate0[v] = -1;
+	}
+	for (size_t v = 0; v < n; v++) {
+		long k = base->mate_edge[v];
+		if (k >= 0 && R->mark[k] &&
+		    R->yy0[R->iu[k]] + R->yy0[R->iv[k]] == 4 * R->iw[k])
+			R->mate0[v] = R->gl2loc[k];
+	}
+	for (size_t v = 0; v < n; v++)
+		if (R->mate0[v] < 0 && R->yy0[v] > 0 && (R->yy0[v] & 1))
+			R->yy0[v]++;
+}
+
+pl_status pl_blossom_resolve(size_t n, size_t m, const long *eu, const long *ev, const double *w,
+			     const pl_blossom_result *base, const unsigned char *removed,
+			     pl_blossom_result *res, pl_error *err)
+{
+	rounds R;
+	int64_t *zs = NULL;
+	pl_status st;
+
+	pl_blossom_result_init(res);
+	if (!base || base->n != n || !base->vertex_dual || !base->mate_edge ||
+	    (base->nblossoms > 0 && !base->blossom_dual) || !base->node_parent)
+		return pl_error_set(err, PL_ERR_USAGE, "", "the base solution is not of this graph");
+	for (size_t v = 0; v < n; v++)
+		if (base->vertex_dual[v] < 0)
+			return pl_error_set(err, PL_ERR_USAGE, "",
+					    "the base solution was solved with max_cardinality");
+	st = validate_edges(n, m, eu, ev, w, err);
+	if (st != PL_OK)
+		return st;
+	memset(&R, 0, sizeof(R));
+	R.n = n;
+	R.m = m;
+	res->n = n;
+	res->mate = malloc((n ? n : 1) * sizeof(long));
+	res->mate_edge = malloc((n ? n : 1) * sizeof(long));
+	res->vertex_dual = calloc(n ? n : 1, sizeof(int64_t));
+	zs = malloc((n ? n : 1) * sizeof(int64_t));
+	if (!res->mate || !res->mate_edge || !res->vertex_dual || !zs || rounds_alloc(&R) != 0) {
+		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+		goto cleanup;
+	}
+	if (base_zsum(base, zs) != 0) {
+		st = pl_error_set(err, PL_ERR_USAGE, "", "the base solution is not of this graph");
+		goto cleanup;
+	}
+	res->weight_scale = base->weight_scale;
+	res->exact = 1;
+	for (size_t k = 0; k < m; k++) {
+		double x = w[k] * base->weight_scale;
+		R.iw[k] = (int64_t)nearbyint(x);
+		if (x != nearbyint(x))
+			res->exact = 0;
+		R.iu[k] = (int)eu[k];
+		R.iv[k] = (int)ev[k];
+		R.mark[k] = R.iw[k] > 0 && !(removed && (removed[eu[k]] || removed[ev[k]]));
+	}
+	res->suboptimality_bound = res->exact ? 0.0 : (double)n / (2.0 * base->weight_scale);
+	res->method = "warm";
+	gather_candidates(&R);
+	resolve_start(&R, base, zs, removed);
+	R.have_core = 1;
+	res->rounds = 1;
+	if (core_solve(&R.c, (int)n, R.nc, R.cu, R.cv, R.cW, 0, 1, R.yy0, R.mate0) != 0) {
+		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory in the matching solver");
+		goto cleanup;
+	}
+	res->stages = R.c.stages;
+	res->dual_updates = R.c.dual_updates;
+	write_matching(&R, w, res);
+	st = write_blossoms(&R, res, err);
+cleanup:
+	free(zs);
+	rounds_release(&R);
+	if (st != PL_OK)
+		pl_blossom_result_release(res);
+	return st;
+}

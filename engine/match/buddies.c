@@ -3,24 +3,33 @@
  * among themselves (pl_blossom_solve), with pins, stickiness, a minimum score, the odd one out
  * joining a pair as a triad, and exact "what if" alternatives. See buddies.h for the contract.
  *
+ * Solves. Every pairing here is of the clients left after pins, less a few (an alternative's
+ * pair, a candidate triad): one cold blossom solve of all of them (the base), then each subset
+ * is a warm re-solve from the base's duals (pl_blossom_resolve), which only regrows the trees
+ * around what the removal exposed. "Most paired, then heaviest" becomes a plain maximum-weight
+ * matching by an offset on every weight (build_graph), so that the duals are those of the
+ * ordinary matching LP and stay feasible when clients are taken out.
+ *
  * Triad. With F the clients left after pins and |F| odd, the optimum with one triad T is
  *     max over triangles T of F (all three pairs allowed) of  w(T) + W*(F \ T),
  * W*(X) the weight of a maximum-weight perfect matching of X (a triad only helps if the rest can
- * all be paired, which keeps "most clients matched" first). Exact by branch and bound (a classic
- * use of LP duality, e.g. Schrijver 2003, "Combinatorial Optimization", thm 25.1 for the matching
- * polytope's dual): the duals of the maximum matching of F bound W*(F \ T) for every T at once
- * (triad_bounds), and triangles are solved (one blossom solve each) in decreasing order of bound
- * until the bound drops below the best value found. Up to PL_BUDDIES_TRIAD_EXACT_CLIENTS clients
- * (the bounds cost O(|F|^3) comparisons), and within a budget of 2|F| + 32 solves: when the
- * bounds are too weak to settle it by then (many triangles whose rest cannot be paired, or
- * near-ties), it gives up and the exchange heuristic below decides (triad_exact = 0). Beyond, we start from a maximum matching M of F
- * (leaving c0) and try (1) c0 joining each pair of M, and (2) every "rotation" where c0 takes the
- * place of x in a pair (x, y) of M and x joins a pair: O(|F|^2) evaluations that contain the triad
- * of every matching one exchange away from M.
+ * all be paired, which keeps "most clients matched" first). Exact at every size, by branch and
+ * bound (LP duality for the matching polytope, Edmonds 1965; e.g. Schrijver 2003, "Combinatorial
+ * Optimization", thm 25.1): the duals of the matching of F bound W*(F \ T) for every T at once
+ * (triad_bounds); the best exchange from that matching (the leftover joining a pair, or taking a
+ * partner's place while that partner joins a pair: a feasible triad, no solve) is a lower bound,
+ * and only the triangles whose bound reaches it are enumerated (pairs whose bound cannot are
+ * skipped whole, collect_triads) and evaluated, one warm re-solve each, in decreasing order of
+ * bound until the bound falls below the best value found. When that does not settle it quickly
+ * (typically: few triangles leave a rest that can be paired at all, which the duals of F cannot
+ * see), one re-solve per client x gives W*(F \ {x}), a second bound for every triangle holding
+ * x (member_bounds). The exchange heuristic itself (exchange_triad) remains for the tests that
+ * measure it (triad_heuristic).
  *
  * Alternatives: for client i and a feasible partner j, total_change is the optimum with (i, j)
- * pinned minus the optimum: exact, by re-solving (the same procedure, so exact whenever the triad
- * is); matched_change is the change in clients matched.
+ * pinned minus the optimum: exact, by the same procedure with i and j taken out (a warm re-solve,
+ * plus the triad's branch and bound when the rest is odd); matched_change is the change in
+ * clients matched.
  */
 #include <peerlink/buddies.h>
 #include <peerlink/blossom.h>
@@ -30,16 +39,27 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Largest integer weight handed to the blossom solver (it keeps integers up to 2^40 exact). */
+#define BUDDIES_SCALE_LIMIT 1099511627776.0
+
 typedef struct bctx {
 	const pl_buddies_problem *p;
 	size_t n;
 	unsigned char *cur;  /* n x n: current pairs */
 	unsigned char *pin;  /* n: pinned */
 	long *pin_mate;      /* n */
-	/* work */
+	/* The graph of the clients not pinned ("free"), built once: free client q is vertex q, edge
+	 * k joins eu[k] and ev[k] with the integer weight ew[k] (see build_graph). */
+	size_t nf;
+	size_t *fa;          /* nf: vertex -> client */
+	long *fpos;          /* n: client -> vertex, or -1 when pinned */
 	long *eu, *ev;
 	double *ew;
-	size_t ecap;
+	size_t m;
+	double scale, offset; /* ew = offset * scale + round(weight * scale) */
+	pl_blossom_result base; /* the optimum of every free client: warm start of every re-solve */
+	int have_base;
+	unsigned char *gone; /* nf: vertices taken out of the current re-solve */
 	size_t solves;
 	int exact;
 } bctx;
@@ -64,39 +84,133 @@ static double wgt(const bctx *B, size_t i, size_t j)
 	return B->p->score[i * B->n + j] + (B->cur[i * B->n + j] ? B->p->stickiness : 0.0);
 }
 
-/* Maximum-cardinality maximum-weight matching of the clients set[0..k); partner[] (client
- * indices) is written for them only. */
-static pl_status match_set(bctx *B, const size_t *set, size_t k, long *partner, size_t *pairs,
-			   double *weight, pl_error *err)
+/*
+ * The graph of the free clients, once. "Most clients paired first, then the largest weight" is
+ * a maximum-weight matching once every allowed pair's weight gets the same offset K larger than
+ * anything a pair more or less can change: with weights in [wmin, wmax] and at most h = nf / 2
+ * pairs, a matching with one pair more weighs at least (c + 1)(K + wmin) > c (K + wmax) for
+ * every c <= h when K = h (wmax - wmin) - wmin + 1 (so also K + wmin >= 1 > 0). Without
+ * max_cardinality, a solve's duals are non-negative and it can be re-started warm
+ * (pl_blossom_resolve). The weights are made integers here, once, with one scale for every
+ * solve (the smallest power of ten that makes them integers, as the blossom solver would choose,
+ * else 2^s), so all solves compare the same numbers; exact says whether rounding was needed.
+ */
+static pl_status build_graph(bctx *B, pl_error *err)
 {
-	pl_blossom_options opt = PL_BLOSSOM_OPTIONS_INIT;
-	pl_blossom_result r = PL_BLOSSOM_RESULT_INIT;
-	size_t m = 0;
-	pl_status st;
+	size_t n = B->n, nf = 0, m = 0;
+	double wmin = DBL_MAX, wmax = -DBL_MAX, top, S = 1.0;
+	int found = 0;
 
-	opt.max_cardinality = 1;
-	for (size_t a = 0; a < k; a++)
-		for (size_t b = a + 1; b < k; b++)
-			if (allowed(B, set[a], set[b])) {
+	for (size_t i = 0; i < n; i++) {
+		B->fpos[i] = -1;
+		if (!B->pin[i]) {
+			B->fpos[i] = (long)nf;
+			B->fa[nf++] = i;
+		}
+	}
+	B->nf = nf;
+	for (size_t a = 0; a < nf; a++)
+		for (size_t b = a + 1; b < nf; b++)
+			if (allowed(B, B->fa[a], B->fa[b])) {
+				double w = wgt(B, B->fa[a], B->fa[b]);
 				B->eu[m] = (long)a;
 				B->ev[m] = (long)b;
-				B->ew[m] = wgt(B, set[a], set[b]);
+				B->ew[m] = w;
+				if (w < wmin)
+					wmin = w;
+				if (w > wmax)
+					wmax = w;
 				m++;
 			}
-	st = pl_blossom_solve(k, m, B->eu, B->ev, B->ew, &opt, &r, err);
-	B->solves++;
-	if (st != PL_OK)
-		return st;
-	if (!r.exact)
-		B->exact = 0;
-	*pairs = r.pairs;
-	*weight = 0.0;
-	for (size_t a = 0; a < k; a++) {
-		partner[set[a]] = r.mate[a] >= 0 ? (long)set[r.mate[a]] : -1;
-		if (r.mate[a] > (long)a)
-			*weight += wgt(B, set[a], set[r.mate[a]]);
+	B->m = m;
+	if (m == 0)
+		return PL_OK;
+	B->offset = ceil((double)(nf / 2) * (wmax - wmin) - wmin + 1.0);
+	top = B->offset + (fabs(wmax) > fabs(wmin) ? fabs(wmax) : fabs(wmin));
+	if (!(top * 2.0 < PL_BLOSSOM_WEIGHT_MAX))
+		return pl_error_set(err, PL_ERR_INVALID, "", "scores too large to pair");
+	for (int d = 0; d <= 6 && !found; d++, S *= 10.0) {
+		size_t k;
+		if (top * S > BUDDIES_SCALE_LIMIT)
+			break;
+		for (k = 0; k < m; k++) {
+			double x = B->ew[k] * S;
+			if (fabs(x - nearbyint(x)) > 1e-9 * (fabs(x) > 1.0 ? fabs(x) : 1.0))
+				break;
+		}
+		found = k == m;
+		if (found)
+			break;
 	}
-	pl_blossom_result_release(&r);
+	if (!found) {
+		int e;
+		frexp(top, &e); /* top < 2^e */
+		S = ldexp(1.0, 40 - e);
+		for (size_t k = 0; k < m; k++)
+			if (B->ew[k] * S != nearbyint(B->ew[k] * S))
+				B->exact = 0;
+	}
+	B->scale = S;
+	for (size_t k = 0; k < m; k++)
+		B->ew[k] = B->offset * S + nearbyint(B->ew[k] * S);
+	return PL_OK;
+}
+
+/* The optimum of every free client: the base of the warm re-solves. */
+static pl_status solve_base(bctx *B, pl_error *err)
+{
+	pl_blossom_options opt = PL_BLOSSOM_OPTIONS_INIT;
+	pl_status st = pl_blossom_solve(B->nf, B->m, B->eu, B->ev, B->ew, &opt, &B->base, err);
+
+	B->solves++;
+	if (st == PL_OK)
+		B->have_base = 1;
+	return st;
+}
+
+/*
+ * Maximum-cardinality maximum-weight matching of the free clients but the rm[0..nrm) (vertices),
+ * warm from the base; partner[] (client indices) is written for the clients solved. With duals,
+ * *duals is the solver's result (kept in hold, which the caller releases; the base itself when
+ * nothing is removed).
+ */
+static pl_status match_without(bctx *B, const long *rm, size_t nrm, long *partner, size_t *pairs,
+			       double *weight, pl_blossom_result *hold,
+			       const pl_blossom_result **duals, pl_error *err)
+{
+	pl_blossom_result own = PL_BLOSSOM_RESULT_INIT;
+	const pl_blossom_result *res = &B->base;
+	pl_status st = PL_OK;
+
+	if (nrm > 0) {
+		pl_blossom_result *out = duals ? hold : &own;
+		for (size_t q = 0; q < nrm; q++)
+			B->gone[rm[q]] = 1;
+		st = pl_blossom_resolve(B->nf, B->m, B->eu, B->ev, B->ew, &B->base, B->gone, out,
+					err);
+		for (size_t q = 0; q < nrm; q++)
+			B->gone[rm[q]] = 0;
+		B->solves++;
+		if (st != PL_OK)
+			return st;
+		res = out;
+	}
+	if (duals)
+		*duals = res;
+	*pairs = res->pairs;
+	*weight = 0.0;
+	for (size_t a = 0; a < B->nf; a++) {
+		long b = res->mate[a];
+		int out = 0;
+		for (size_t q = 0; q < nrm; q++)
+			out |= rm[q] == (long)a;
+		if (out)
+			continue;
+		partner[B->fa[a]] = b >= 0 ? (long)B->fa[b] : -1;
+		if (b > (long)a)
+			*weight += wgt(B, B->fa[a], B->fa[b]);
+	}
+	pl_blossom_result_release(&own);
 	return PL_OK;
 }
 
@@ -129,11 +243,14 @@ static void order_triad(const bctx *B, long t[3])
 	}
 }
 
-/* Scratch of one solve: F the clients left after pins (k of them), R and tmp for re-pairings. */
+
+/* Scratch of one solve: F the clients left after pins and the extra pair (k of them, in client
+ * order), rm their vertices taken out (the extra pair), R and tmp for re-pairings. */
 typedef struct bwork {
 	size_t *F, *R, k;
 	long *tmp;
-	int gave_up; /* the branch and bound ran out of its budget of solves */
+	long rm[5];
+	size_t nrm;
 } bwork;
 
 /* Start s from the pins and the extra pair (x, y) (x < 0: none); W->F = everyone else. */
@@ -143,6 +260,7 @@ static void start_from_pins(const bctx *B, long x, long y, bsol *s, bwork *W)
 	size_t n = B->n;
 
 	W->k = 0;
+	W->nrm = 0;
 	s->triad[0] = s->triad[1] = s->triad[2] = -1;
 	s->triad_exact = 0;
 	s->objective = s->total = 0.0;
@@ -169,6 +287,8 @@ static void start_from_pins(const bctx *B, long x, long y, bsol *s, bwork *W)
 		s->total += p->score[(size_t)x * n + (size_t)y];
 		s->pairs++;
 		s->matched += 2;
+		W->rm[W->nrm++] = B->fpos[x];
+		W->rm[W->nrm++] = B->fpos[y];
 	}
 }
 
@@ -187,130 +307,170 @@ static size_t count_triads(const bctx *B, const bwork *W)
 	return tri;
 }
 
-/* Pair everyone of F but the triad t optimally, into partner. */
+/* Pair everyone of F but the triad t optimally (a warm re-solve), into partner; W->R lists them. */
 static pl_status pair_rest(bctx *B, bwork *W, const long t[3], long *partner, size_t *r,
 			   size_t *rp, double *rw, pl_error *err)
 {
+	long rm[5];
+	size_t nrm = W->nrm;
+
+	memcpy(rm, W->rm, nrm * sizeof(long));
+	for (int q = 0; q < 3; q++)
+		rm[nrm++] = B->fpos[t[q]];
 	*r = 0;
 	for (size_t q = 0; q < W->k; q++)
 		if ((long)W->F[q] != t[0] && (long)W->F[q] != t[1] && (long)W->F[q] != t[2])
 			W->R[(*r)++] = W->F[q];
-	return match_set(B, W->R, *r, partner, rp, rw, err);
+	return match_without(B, rm, nrm, partner, rp, rw, NULL, NULL, err);
 }
 
 /*
- * Upper bounds on the triads from one blossom solve (see the top of the file). For the
- * maximum-cardinality matching of F the solver returns integer duals: vertex duals y and blossom
- * duals z >= 0 on a laminar family, with y_u + y_v + sum_{B holding u, v} z_B >= F round(S w_uv)
- * on every allowed pair. Summing over the pairs of any perfect matching M of X:
- *     w(M) <= ( sum_{v in X} y_v + sum_B z_B floor(|B n X| / 2) ) / (F S)  (+ rounding slack),
- * and with X = F \ T for a triangle T, floor(|B \ T| / 2) is (|B| - 1) / 2, less one when B holds
- * two or three members of T. The blossoms holding two members of T are the ancestors of the lowest
- * of T's three pairwise common blossoms, so that correction is the largest of three precomputed
- * pair sums. Hence UB(T) = w(T) + Y - y_a - y_b - y_c + Z - max_pair_z(T) + slack, O(1) each.
+ * Upper bounds on the triads from the duals of the matching of F (see the top of the file). The
+ * solver's duals (integers, in units of 1 / (4 S') with S' = 1 on our integer weights) satisfy
+ * y_u + y_v + sum_{B holding u, v} z_B >= 4 w'_uv on every allowed pair, y, z >= 0. Summing over
+ * any matching M of X: 4 w'(M) <= sum_{v in X} y_v + sum_B z_B floor(|B n X| / 2), and with
+ * X = F \ T for a triangle T, floor(|B \ T| / 2) is (|B| - 1) / 2, less one when B holds two or
+ * three members of T: the blossoms holding two members of T are the ancestors of the lowest of
+ * T's three pairwise common blossoms, so that correction is the largest of three pair sums
+ * (pz). Back in score units (w' = K S + round(S w), (k - 3) / 2 pairs in X):
+ *     UB(T) = w(T) + (Y4 - y_a - y_b - y_c - pz(T)) / (4 S) - K (k - 3) / 2 + rounding slack.
  */
 typedef struct tbound {
-	double *y;     /* k: vertex duals in weight units */
-	double *pz;    /* k x k: sum of z over the blossoms holding both */
-	double base;   /* Y + Z + slack */
+	const int64_t *y;     /* per vertex */
+	const long *parent;   /* per node (vertices, then blossoms) */
+	int64_t *zup;         /* per node: z of it and every blossom holding it */
+	long *depth;          /* per node */
+	int64_t y4;           /* Y4 above */
+	double inv, cst;      /* 1 / (4 S), -K (k - 3) / 2 + slack */
+	double *top;          /* per position in F: the largest red() to the others */
+	int64_t *pz;          /* k x k (positions in F): pair_z */
+	double *red;          /* k x k: red() */
 } tbound;
 
 static void tbound_release(tbound *tb)
 {
-	free(tb->y);
+	free(tb->zup);
+	free(tb->depth);
+	free(tb->top);
 	free(tb->pz);
+	free(tb->red);
 }
 
-static pl_status triad_bounds(bctx *B, bwork *W, tbound *tb, pl_error *err)
+/* z summed over the blossoms holding both vertices u != v (0 when none does). */
+static int64_t pair_z(const tbound *tb, long u, long v)
 {
-	pl_blossom_options opt = PL_BLOSSOM_OPTIONS_INIT;
-	pl_blossom_result r = PL_BLOSSOM_RESULT_INIT;
-	const size_t *F = W->F, k = W->k;
-	size_t m = 0, nb;
-	double unit, *z = NULL, *zup = NULL;
-	long *size = NULL, *depth = NULL;
-	pl_status st;
+	long a = tb->parent[u], b = tb->parent[v];
+	while (a >= 0 && b >= 0 && a != b) {
+		if (tb->depth[a] >= tb->depth[b])
+			a = tb->parent[a];
+		else
+			b = tb->parent[b];
+	}
+	return a >= 0 && a == b ? tb->zup[a] : 0;
+}
 
-	opt.max_cardinality = 1;
-	for (size_t a = 0; a < k; a++)
-		for (size_t b = a + 1; b < k; b++)
-			if (allowed(B, F[a], F[b])) {
-				B->eu[m] = (long)a;
-				B->ev[m] = (long)b;
-				B->ew[m] = wgt(B, F[a], F[b]);
-				m++;
+/* Weight of the pair less half the duals of its two ends and a third of pair_z, in score units:
+ * as the largest of three numbers is at least their mean, UB(T) is at most cst + Y4 / (4 S) plus
+ * the sum of red() over T's three pairs. */
+static double red(const bctx *B, const tbound *tb, size_t i, size_t j, int64_t pz)
+{
+	return wgt(B, i, j) -
+	       (double)(tb->y[B->fpos[i]] + tb->y[B->fpos[j]]) * tb->inv * 0.5 -
+	       (double)pz * tb->inv / 3.0;
+}
+
+/* The k x k tables of pair_z and red() over the allowed pairs of F, and each one's top red(). */
+static void pair_tables(const bctx *B, const bwork *W, tbound *tb)
+{
+	const size_t *F = W->F, k = W->k;
+
+	for (size_t q = 0; q < k; q++)
+		tb->top[q] = -DBL_MAX;
+	for (size_t q = 0; q < k; q++)
+		for (size_t t = q + 1; t < k; t++) {
+			int64_t z = 0;
+			double r = -DBL_MAX;
+			if (allowed(B, F[q], F[t])) {
+				z = pair_z(tb, B->fpos[F[q]], B->fpos[F[t]]);
+				r = red(B, tb, F[q], F[t], z);
 			}
-	st = pl_blossom_solve(k, m, B->eu, B->ev, B->ew, &opt, &r, err);
-	B->solves++;
-	if (st != PL_OK)
-		return st;
-	nb = r.nblossoms;
-	unit = 1.0 / ((double)r.dual_factor * r.weight_scale);
-	tb->y = malloc((k ? k : 1) * sizeof(double));
-	tb->pz = malloc((k * k != 0 ? k * k : 1) * sizeof(double));
-	z = calloc(k + nb + 1, sizeof(double));
-	zup = calloc(k + nb + 1, sizeof(double));
-	size = calloc(k + nb + 1, sizeof(long));
-	depth = calloc(k + nb + 1, sizeof(long));
-	if (!tb->y || !tb->pz || !z || !zup || !size || !depth) {
+			tb->pz[q * k + t] = tb->pz[t * k + q] = z;
+			tb->red[q * k + t] = tb->red[t * k + q] = r;
+			if (r > tb->top[q])
+				tb->top[q] = r;
+			if (r > tb->top[t])
+				tb->top[t] = r;
+		}
+}
+
+static pl_status triad_bounds(const bctx *B, const bwork *W, const pl_blossom_result *r,
+			      tbound *tb, pl_error *err)
+{
+	size_t nf = B->nf, nb = r->nblossoms, nodes = nf + nb;
+	long *size = calloc(nodes + 1, sizeof(long)), *stack = malloc((nodes + 1) * sizeof(long));
+	pl_status st = PL_OK;
+
+	tb->y = r->vertex_dual;
+	tb->parent = r->node_parent;
+	tb->zup = malloc((nodes + 1) * sizeof(int64_t));
+	tb->depth = malloc((nodes + 1) * sizeof(long));
+	tb->top = malloc((W->k + 1) * sizeof(double));
+	tb->pz = malloc((W->k * W->k + 1) * sizeof(int64_t));
+	tb->red = malloc((W->k * W->k + 1) * sizeof(double));
+	if (!size || !stack || !tb->zup || !tb->depth || !tb->top || !tb->pz || !tb->red) {
 		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 		goto out;
 	}
-	tb->base = 0.0;
-	for (size_t a = 0; a < k; a++) {
-		tb->y[a] = (double)r.vertex_dual[a] * unit;
-		tb->base += tb->y[a];
-		for (long x = r.node_parent[a]; x >= 0; x = r.node_parent[x])
+	for (size_t x = 0; x < nodes; x++)
+		tb->depth[x] = -1;
+	/* depth and zup from the top of each chain down (parents may have either index order) */
+	for (size_t x0 = 0; x0 < nodes; x0++) {
+		size_t ns = 0;
+		for (long x = (long)x0; x >= 0 && tb->depth[x] < 0; x = r->node_parent[x])
+			stack[ns++] = x;
+		while (ns > 0) {
+			long x = stack[--ns], p = r->node_parent[x];
+			int64_t z = (size_t)x >= nf ? r->blossom_dual[(size_t)x - nf] : 0;
+			tb->depth[x] = p >= 0 ? tb->depth[p] + 1 : 0;
+			tb->zup[x] = z + (p >= 0 ? tb->zup[p] : 0);
+		}
+	}
+	tb->y4 = 0;
+	for (size_t q = 0; q < W->k; q++) {
+		long v = B->fpos[W->F[q]];
+		tb->y4 += r->vertex_dual[v];
+		for (long x = r->node_parent[v]; x >= 0; x = r->node_parent[x])
 			size[x]++;
 	}
-	for (size_t b = 0; b < nb; b++) {
-		z[k + b] = (double)r.blossom_dual[b] * unit;
-		tb->base += z[k + b] * (double)((size[k + b] - 1) / 2);
-	}
-	/* zup[x]: z summed over blossom x and every blossom holding it; depth for common ancestors.
-	 * A blossom's parent has a larger index (it was formed later), so go from the top down. */
-	for (size_t x = k + nb; x-- > k;) {
-		long p = r.node_parent[x];
-		zup[x] = z[x] + (p >= 0 ? zup[p] : 0.0);
-		depth[x] = p >= 0 ? depth[p] + 1 : 1;
-	}
-	for (size_t a = 0; a < k; a++)
-		for (size_t b = a; b < k; b++) {
-			long x = r.node_parent[a], q = r.node_parent[b];
-			while (x >= 0 && q >= 0 && x != q) {
-				if (depth[x] >= depth[q])
-					x = r.node_parent[x];
-				else
-					q = r.node_parent[q];
-			}
-			tb->pz[a * k + b] = tb->pz[b * k + a] = (x >= 0 && x == q) ? zup[x] : 0.0;
-		}
-	/* rounding: each of the at most k/2 pairs may weigh up to 1/(2S) more than its rounding */
-	tb->base += (r.exact ? 0.0 : (double)(k / 2 + 1) / (2.0 * r.weight_scale)) + 1e-9;
+	for (size_t b = 0; b < nb; b++)
+		tb->y4 += r->blossom_dual[b] * (int64_t)((size[nf + b] - 1) / 2);
+	tb->inv = 1.0 / (4.0 * B->scale);
+	/* each of the at most k/2 pairs may weigh up to 1/(2S) more than its rounding */
+	tb->cst = -B->offset * (double)((W->k - 3) / 2) +
+		  (B->exact ? 0.0 : (double)(W->k / 2 + 1) / (2.0 * B->scale)) + 1e-9;
+	pair_tables(B, W, tb);
 out:
-	free(z);
-	free(zup);
 	free(size);
-	free(depth);
-	pl_blossom_result_release(&r);
+	free(stack);
 	return st;
 }
 
+/* UB(T) for the positions a, b, c in F. */
 static double triad_ub(const bctx *B, const bwork *W, const tbound *tb, size_t a, size_t b,
 		       size_t c)
 {
 	const size_t *F = W->F, k = W->k;
-	double pz = tb->pz[a * k + b];
+	int64_t pz = tb->pz[a * k + b];
 
 	if (tb->pz[a * k + c] > pz)
 		pz = tb->pz[a * k + c];
 	if (tb->pz[b * k + c] > pz)
 		pz = tb->pz[b * k + c];
-	return triad_weight(B, F[a], F[b], F[c]) + tb->base - tb->y[a] - tb->y[b] - tb->y[c] - pz;
+	return triad_weight(B, F[a], F[b], F[c]) + tb->cst +
+	       (double)(tb->y4 - tb->y[B->fpos[F[a]]] - tb->y[B->fpos[F[b]]] -
+			tb->y[B->fpos[F[c]]] - pz) *
+		       tb->inv;
 }
-
-/* Solves the branch and bound may spend on one triad before it gives up (see exact_triad). */
-#define TRIAD_BB_BUDGET(k) (2 * (k) + 32)
 
 typedef struct tcand {
 	double ub;
@@ -339,130 +499,56 @@ static int cmp_abc(const void *x, const void *y)
 	return (p->c > q->c) - (p->c < q->c);
 }
 
-/* Triangles (indices into F) with UB >= lb, into a growing array. */
-static pl_status collect_triads(const bctx *B, const bwork *W, const tbound *tb, double lb,
-				tcand **out, size_t *nout, double *maxub, pl_error *err)
+static pl_status push_cand(tcand **out, size_t *nout, size_t *cap, tcand t, pl_error *err)
 {
-	const size_t *F = W->F, k = W->k;
-	size_t cap = 0;
-
-	*nout = 0;
-	*maxub = -DBL_MAX;
-	for (size_t a = 0; a < k; a++)
-		for (size_t b = a + 1; b < k; b++) {
-			if (!allowed(B, F[a], F[b]))
-				continue;
-			for (size_t c = b + 1; c < k; c++) {
-				double ub;
-				if (!allowed(B, F[a], F[c]) || !allowed(B, F[b], F[c]))
-					continue;
-				ub = triad_ub(B, W, tb, a, b, c);
-				if (ub > *maxub)
-					*maxub = ub;
-				if (ub < lb)
-					continue;
-				if (*nout == cap) {
-					size_t nc = cap ? 2 * cap : 64;
-					tcand *t = realloc(*out, nc * sizeof(*t));
-					if (!t)
-						return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
-					*out = t;
-					cap = nc;
-				}
-				(*out)[(*nout)++] = (tcand){ ub, a, b, c };
-			}
-		}
+	if (*nout == *cap) {
+		size_t nc = *cap ? 2 * *cap : 64;
+		tcand *g = realloc(*out, nc * sizeof(*g));
+		if (!g)
+			return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+		*out = g;
+		*cap = nc;
+	}
+	(*out)[(*nout)++] = t;
 	return PL_OK;
 }
 
 /*
- * Exact: the best triangle with the rest paired perfectly, by branch and bound. One blossom solve
- * gives an upper bound for every triangle; the triangles are evaluated (one solve each: the rest
- * paired optimally) in decreasing order of bound until the bound falls below the best value
- * found. Ties go as in the exhaustive search this replaces: among triangles within 1e-12 of the
- * best, the first in (a, b, c) order.
+ * Triangles (indices into F) with UB >= lb. A pair (a, b) whose red() plus the largest red() of a
+ * and of b cannot reach lb is skipped whole, and so is a third member c whose two red() cannot:
+ * the sum of red() over T's pairs plus cst + Y4 / (4 S) bounds UB(T) from above. So the O(k^3)
+ * enumeration shrinks to the pairs near the top (the bounds of most triangles lie far below).
  */
-static pl_status exact_triad(bctx *B, bwork *W, bsol *s, size_t *pairs, pl_error *err)
+static pl_status collect_triads(const bctx *B, const bwork *W, const tbound *tb, double lb,
+				tcand **out, size_t *nout, pl_error *err)
 {
-	const size_t *F = W->F;
-	tbound tb = { NULL, NULL, 0.0 };
-	tcand *cand = NULL;
-	size_t ncand = 0, r, rp, nval = 0, evals = 0;
-	double best = -DBL_MAX, maxub, rw;
-	long bt[3] = { -1, -1, -1 };
-	tcand *val = NULL; /* evaluated triangles with their values (ub holds the value) */
-	pl_status st;
+	const size_t k = W->k;
+	double base = tb->cst + (double)tb->y4 * tb->inv, tol = 1e-7;
+	size_t cap = 0;
 
-	st = triad_bounds(B, W, &tb, err);
-	if (st == PL_OK)
-		st = collect_triads(B, W, &tb, DBL_MAX, &cand, &ncand, &maxub, err);
-	if (st != PL_OK || maxub == -DBL_MAX)
-		goto out;
-	/* every triangle whose bound reaches the best value (less 1e-12, for the tie-break) must be
-	 * looked at: start from those near the largest bound, widen while the best found is lower */
-	for (double lb = maxub - 1e-9;;) {
-		st = collect_triads(B, W, &tb, lb, &cand, &ncand, &maxub, err);
-		if (st != PL_OK)
-			goto out;
-		qsort(cand, ncand, sizeof(*cand), cmp_tcand);
-		free(val);
-		val = malloc((ncand ? ncand : 1) * sizeof(*val));
-		if (!val) {
-			st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
-			goto out;
-		}
-		nval = 0;
-		best = -DBL_MAX;
-		for (size_t q = 0; q < ncand; q++) {
-			long t[3] = { (long)F[cand[q].a], (long)F[cand[q].b], (long)F[cand[q].c] };
-			double v;
-			if (cand[q].ub < best - 1e-12)
-				break;
-			if (++evals > TRIAD_BB_BUDGET(W->k)) {
-				W->gave_up = 1; /* weak bounds: the caller falls back to the exchanges */
-				goto out;
+	*nout = 0;
+	for (size_t a = 0; a < k; a++) {
+		const double *ra = tb->red + a * k;
+		for (size_t b = a + 1; b < k; b++) {
+			const double *rb = tb->red + b * k;
+			double need = lb - tol - base - ra[b];
+			if (ra[b] == -DBL_MAX || tb->top[a] + tb->top[b] < need)
+				continue;
+			for (size_t c = b + 1; c < k; c++) {
+				double ub;
+				pl_status st;
+				if (ra[c] == -DBL_MAX || rb[c] == -DBL_MAX || ra[c] + rb[c] < need)
+					continue;
+				ub = triad_ub(B, W, tb, a, b, c);
+				if (ub < lb)
+					continue;
+				st = push_cand(out, nout, &cap, (tcand){ ub, a, b, c }, err);
+				if (st != PL_OK)
+					return st;
 			}
-			st = pair_rest(B, W, t, W->tmp, &r, &rp, &rw, err);
-			if (st != PL_OK)
-				goto out;
-			if (2 * rp != r)
-				continue; /* the rest cannot all be paired */
-			v = triad_weight(B, (size_t)t[0], (size_t)t[1], (size_t)t[2]) + rw;
-			val[nval++] = (tcand){ v, cand[q].a, cand[q].b, cand[q].c };
-			if (v > best)
-				best = v;
 		}
-		if (lb == -DBL_MAX || (nval > 0 && lb <= best - 1e-12))
-			break;
-		lb = nval > 0 ? best - 1e-12 : -DBL_MAX;
 	}
-	if (nval == 0)
-		goto out;
-	{
-		/* the exhaustive search's tie-break: in (a, b, c) order, keep strict improvements */
-		double run = -DBL_MAX;
-		size_t pick = 0;
-		qsort(val, nval, sizeof(*val), cmp_abc);
-		for (size_t q = 0; q < nval; q++)
-			if (val[q].ub > run + 1e-12) {
-				run = val[q].ub;
-				pick = q;
-			}
-		bt[0] = (long)F[val[pick].a];
-		bt[1] = (long)F[val[pick].b];
-		bt[2] = (long)F[val[pick].c];
-	}
-	st = pair_rest(B, W, bt, s->partner, &r, &rp, &rw, err);
-	if (st != PL_OK)
-		goto out;
-	memcpy(s->triad, bt, sizeof(bt));
-	s->triad_exact = 1;
-	*pairs = rp + 1; /* with the pair the third member joins */
-out:
-	free(cand);
-	free(val);
-	tbound_release(&tb);
-	return st;
+	return PL_OK;
 }
 
 /* The best exchange from the current pairing: the triad (x, y) + c and, for a rotation, the
@@ -531,6 +617,177 @@ static void best_exchange(const bctx *B, const bwork *W, const bsol *s, exchange
 	}
 }
 
+
+/* x joining a pair of partner[] (a perfect pairing of F \ {x} of weight wt) is a triad whose
+ * rest is paired: its value is a lower bound on the optimum (returned when above lb). */
+static double join_lower_bound(const bctx *B, const bwork *W, size_t x, const long *partner,
+			       double wt, double lb)
+{
+	for (size_t q = 0; q < W->k; q++) {
+		size_t a = W->F[q];
+		long b = partner[a];
+		double v;
+		if (a == x || b < (long)a || !allowed(B, x, a) || !allowed(B, x, (size_t)b))
+			continue;
+		v = wt + wgt(B, x, a) + wgt(B, x, (size_t)b) - 1e-12;
+		if (v > lb)
+			lb = v;
+	}
+	return lb;
+}
+
+/*
+ * A second bound, for when the duals leave many triangles (typically when few triangles have a
+ * rest that can be paired at all, which the duals of F cannot see). For a member x of T = {x,
+ * u, v}, a perfect pairing P of F \ T plus the pair (u, v) is a perfect pairing of F \ {x}, so
+ *     w(T) + W*(F \ T) <= w(x, u) + w(x, v) + W*(F \ {x}),
+ * and T has no value at all unless each of its members x leaves a perfectly pairable F \ {x}.
+ * One warm re-solve per client of F gives W*(F \ {x}); each candidate keeps the least of its
+ * bounds and is dropped when that falls below lb.
+ */
+static pl_status member_bounds(bctx *B, bwork *W, double *lb, tcand *cand, size_t *ncand,
+			       pl_error *err)
+{
+	const size_t *F = W->F;
+	double *g = malloc((W->k + 1) * sizeof(double));
+	double slack = (B->exact ? 0.0 : (double)(W->k / 2 + 1) / (2.0 * B->scale)) + 1e-9;
+	size_t keep = 0;
+
+	if (!g)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	for (size_t q = 0; q < W->k; q++) {
+		long rm[5];
+		size_t nrm = W->nrm, pairs;
+		double wt;
+		pl_status st;
+		memcpy(rm, W->rm, nrm * sizeof(long));
+		rm[nrm++] = B->fpos[F[q]];
+		st = match_without(B, rm, nrm, W->tmp, &pairs, &wt, NULL, NULL, err);
+		if (st != PL_OK) {
+			free(g);
+			return st;
+		}
+		g[q] = 2 * pairs + 1 == W->k ? wt + slack : -DBL_MAX;
+		if (g[q] != -DBL_MAX)
+			*lb = join_lower_bound(B, W, F[q], W->tmp, wt, *lb);
+	}
+	for (size_t q = 0; q < *ncand; q++) {
+		size_t a = F[cand[q].a], b = F[cand[q].b], c = F[cand[q].c];
+		double ub = cand[q].ub, x;
+		if (g[cand[q].a] == -DBL_MAX || g[cand[q].b] == -DBL_MAX || g[cand[q].c] == -DBL_MAX)
+			continue;
+		x = wgt(B, a, b) + wgt(B, a, c) + g[cand[q].a];
+		ub = x < ub ? x : ub;
+		x = wgt(B, a, b) + wgt(B, b, c) + g[cand[q].b];
+		ub = x < ub ? x : ub;
+		x = wgt(B, a, c) + wgt(B, b, c) + g[cand[q].c];
+		ub = x < ub ? x : ub;
+		if (ub >= *lb) {
+			cand[keep] = cand[q];
+			cand[keep++].ub = ub;
+		}
+	}
+	*ncand = keep;
+	free(g);
+	return PL_OK;
+}
+
+/* Triangles evaluated on the duals' bounds alone before the members' bounds (k re-solves) are
+ * computed for the rest. */
+#define TRIAD_MEMBER_AFTER(k) ((k) / 4 + 4)
+
+/*
+ * Exact: the best triangle with the rest paired perfectly, by branch and bound. The duals of the
+ * matching of F bound every triangle (triad_bounds); the best exchange from that matching (no
+ * solve: a triad and a perfect pairing of the rest, so a lower bound on the optimum) leaves only
+ * the triangles whose bound reaches it. Those are evaluated (one warm re-solve each: the rest
+ * paired optimally) in decreasing order of bound until the bound falls below the best value
+ * found. Ties go as in the exhaustive search this replaces: among the triangles evaluated, in
+ * (a, b, c) order, strict improvements (by more than 1e-12) are kept.
+ */
+static pl_status exact_triad(bctx *B, bwork *W, const pl_blossom_result *dual, bsol *s,
+			     size_t *pairs, pl_error *err)
+{
+	const size_t *F = W->F;
+	tbound tb = { NULL, NULL, NULL, NULL, 0, 0.0, 0.0, NULL, NULL, NULL };
+	tcand *cand = NULL, *val = NULL; /* val: evaluated triangles (ub holds the value) */
+	size_t ncand = 0, r, rp, nval = 0;
+	double best = -DBL_MAX, lb, rw;
+	long bt[3] = { -1, -1, -1 };
+	exchange e;
+	pl_status st;
+
+	best_exchange(B, W, s, &e);
+	lb = e.c >= 0 ? e.value - 1e-12 : -DBL_MAX;
+	st = triad_bounds(B, W, dual, &tb, err);
+	if (st == PL_OK)
+		st = collect_triads(B, W, &tb, lb, &cand, &ncand, err);
+	if (st != PL_OK || ncand == 0)
+		goto out;
+	qsort(cand, ncand, sizeof(*cand), cmp_tcand);
+	val = malloc(ncand * sizeof(*val));
+	if (!val) {
+		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+		goto out;
+	}
+	for (size_t q = 0, evals = 0; q < ncand; q++, evals++) {
+		long t[3];
+		double v;
+		if (cand[q].ub < best - 1e-12 || cand[q].ub < lb)
+			break;
+		if (evals == TRIAD_MEMBER_AFTER(W->k)) {
+			/* not settled yet: tighten what is left with the members' bounds */
+			size_t left = ncand - q;
+			st = member_bounds(B, W, &lb, cand + q, &left, err);
+			if (st != PL_OK)
+				goto out;
+			ncand = q + left;
+			qsort(cand + q, left, sizeof(*cand), cmp_tcand);
+			if (q == ncand || cand[q].ub < best - 1e-12 || cand[q].ub < lb)
+				break;
+		}
+		t[0] = (long)F[cand[q].a];
+		t[1] = (long)F[cand[q].b];
+		t[2] = (long)F[cand[q].c];
+		st = pair_rest(B, W, t, W->tmp, &r, &rp, &rw, err);
+		if (st != PL_OK)
+			goto out;
+		if (2 * rp != r)
+			continue; /* the rest cannot all be paired */
+		v = triad_weight(B, (size_t)t[0], (size_t)t[1], (size_t)t[2]) + rw;
+		val[nval++] = (tcand){ v, cand[q].a, cand[q].b, cand[q].c };
+		if (v > best)
+			best = v;
+	}
+	if (nval == 0)
+		goto out;
+	{
+		/* the exhaustive search's tie-break: in (a, b, c) order, keep strict improvements */
+		double run = -DBL_MAX;
+		size_t pick = 0;
+		qsort(val, nval, sizeof(*val), cmp_abc);
+		for (size_t q = 0; q < nval; q++)
+			if (val[q].ub > run + 1e-12) {
+				run = val[q].ub;
+				pick = q;
+			}
+		bt[0] = (long)F[val[pick].a];
+		bt[1] = (long)F[val[pick].b];
+		bt[2] = (long)F[val[pick].c];
+	}
+	st = pair_rest(B, W, bt, s->partner, &r, &rp, &rw, err);
+	if (st != PL_OK)
+		goto out;
+	memcpy(s->triad, bt, sizeof(bt));
+	s->triad_exact = 1;
+	*pairs = rp + 1; /* with the pair the third member joins */
+out:
+	free(cand);
+	free(val);
+	tbound_release(&tb);
+	return st;
+}
+
 /*
  * Exchange heuristic from the maximum matching, repeated: choose the triad among the exchanges
  * of the current pairing, re-pair everyone else optimally, and start again from there while the
@@ -581,6 +838,7 @@ static pl_status exchange_triad(bctx *B, bwork *W, bsol *s, pl_error *err)
 	return PL_OK;
 }
 
+
 /* Count the pairs, place the triad's third member, and add up objective and total. */
 static void finish_solution(const bctx *B, const bwork *W, bsol *s, size_t pairs)
 {
@@ -615,9 +873,11 @@ static void finish_solution(const bctx *B, const bwork *W, bsol *s, size_t pairs
  */
 static pl_status solve_core(bctx *B, long x, long y, bsol *s, pl_error *err)
 {
-	size_t n = B->n, pairs = 0, tri;
+	size_t n = B->n, pairs = 0;
 	bwork W = { malloc((n + 1) * sizeof(size_t)), malloc((n + 1) * sizeof(size_t)), 0,
-		    malloc((n + 1) * sizeof(long)), 0 };
+		    malloc((n + 1) * sizeof(long)), { 0 }, 0 };
+	pl_blossom_result hold = PL_BLOSSOM_RESULT_INIT;
+	const pl_blossom_result *dual = NULL;
 	double weight = 0.0;
 	pl_status st = PL_OK;
 
@@ -626,23 +886,21 @@ static pl_status solve_core(bctx *B, long x, long y, bsol *s, pl_error *err)
 		goto out;
 	}
 	start_from_pins(B, x, y, s, &W);
-	st = match_set(B, W.F, W.k, s->partner, &pairs, &weight, err);
+	st = match_without(B, W.rm, W.nrm, s->partner, &pairs, &weight, &hold, &dual, err);
 	if (st != PL_OK)
 		goto out;
-	if (B->p->triad && W.k % 2 == 1 && 2 * pairs + 1 == W.k) {
-		/* no allowed triangle: the leftover stays alone */
-		tri = count_triads(B, &W);
-		W.gave_up = 0;
-		if (tri > 0 && W.k <= PL_BUDDIES_TRIAD_EXACT_CLIENTS && !B->p->triad_heuristic)
-			st = exact_triad(B, &W, s, &pairs, err);
-		if (st == PL_OK && tri > 0 && (W.gave_up || W.k > PL_BUDDIES_TRIAD_EXACT_CLIENTS ||
-					       B->p->triad_heuristic))
+	if (B->p->triad && W.k % 2 == 1 && 2 * pairs + 1 == W.k && count_triads(B, &W) > 0) {
+		/* (no allowed triangle: the leftover stays alone) */
+		if (B->p->triad_heuristic)
 			st = exchange_triad(B, &W, s, err);
+		else
+			st = exact_triad(B, &W, dual, s, &pairs, err);
 		if (st != PL_OK)
 			goto out;
 	}
 	finish_solution(B, &W, s, pairs);
 out:
+	pl_blossom_result_release(&hold);
 	free(W.F);
 	free(W.R);
 	free(W.tmp);
@@ -725,6 +983,10 @@ static void bctx_release(bctx *B)
 	free(B->eu);
 	free(B->ev);
 	free(B->ew);
+	free(B->fa);
+	free(B->fpos);
+	free(B->gone);
+	pl_blossom_result_release(&B->base);
 }
 
 /* The context's arrays, the result's, and the partner arrays of the three solutions. */
@@ -732,13 +994,17 @@ static int alloc_all(bctx *B, bsol *sols, pl_buddies_result *res)
 {
 	size_t n = B->n;
 
-	B->ecap = n * (n > 0 ? n - 1 : 0) / 2 + 1;
+	size_t ecap = n * (n > 0 ? n - 1 : 0) / 2 + 1;
+
 	B->cur = calloc(n * n + 1, 1);
 	B->pin = calloc(n + 1, 1);
 	B->pin_mate = malloc((n + 1) * sizeof(long));
-	B->eu = malloc(B->ecap * sizeof(long));
-	B->ev = malloc(B->ecap * sizeof(long));
-	B->ew = malloc(B->ecap * sizeof(double));
+	B->eu = malloc(ecap * sizeof(long));
+	B->ev = malloc(ecap * sizeof(long));
+	B->ew = malloc(ecap * sizeof(double));
+	B->fa = malloc((n + 1) * sizeof(size_t));
+	B->fpos = malloc((n + 1) * sizeof(long));
+	B->gone = calloc(n + 1, 1);
 	for (int k = 0; k < 3; k++)
 		sols[k].partner = malloc((n + 1) * sizeof(long));
 	res->partner = malloc((n + 1) * sizeof(long));
@@ -746,7 +1012,8 @@ static int alloc_all(bctx *B, bsol *sols, pl_buddies_result *res)
 	res->pinned = calloc(n + 1, sizeof(int));
 	res->nalt = calloc(n + 1, sizeof(size_t));
 	res->alt = malloc((n * B->p->top + 1) * sizeof(pl_buddies_alt));
-	return B->cur && B->pin && B->pin_mate && B->eu && B->ev && B->ew && sols[0].partner &&
+	return B->cur && B->pin && B->pin_mate && B->eu && B->ev && B->ew && B->fa && B->fpos &&
+			       B->gone && sols[0].partner &&
 			       sols[1].partner && sols[2].partner && res->partner && res->reason &&
 			       res->pinned && res->nalt && res->alt
 		       ? 0
@@ -920,6 +1187,7 @@ pl_status pl_buddies_solve(const pl_buddies_problem *p, pl_buddies_result *res, 
 
 	pl_buddies_result_init(res);
 	memset(&B, 0, sizeof(B));
+	pl_blossom_result_init(&B.base);
 	memset(sols, 0, sizeof(sols));
 	st = validate(p, err);
 	if (st != PL_OK)
@@ -932,6 +1200,10 @@ pl_status pl_buddies_solve(const pl_buddies_problem *p, pl_buddies_result *res, 
 		goto out;
 	}
 	st = set_pairs(&B, res, err);
+	if (st == PL_OK)
+		st = build_graph(&B, err);
+	if (st == PL_OK)
+		st = solve_base(&B, err);
 	if (st == PL_OK)
 		st = solve_core(&B, -1, -1, &sols[0], err);
 	/* Alternatives; when the triad came from the exchange heuristic a re-solve with a pair
@@ -959,3 +1231,4 @@ out:
 		free(sols[k].partner);
 	return st;
 }
+

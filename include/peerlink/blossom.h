@@ -112,6 +112,20 @@ void pl_blossom_result_release(pl_blossom_result *res);
 pl_status pl_blossom_solve(size_t n, size_t m, const long *eu, const long *ev, const double *w,
 			   const pl_blossom_options *opt, pl_blossom_result *res, pl_error *err);
 
+/*
+ * Warm re-solve: the maximum-weight matching (without max_cardinality) of the same graph with the
+ * vertices flagged in `removed` (n entries, or NULL for none) taken out, started from `base`, a
+ * result of pl_blossom_solve or pl_blossom_resolve on the same n, m, eu, ev, w without
+ * max_cardinality (it must carry its certificate). The base's duals stay feasible once each
+ * blossom's dual is spread onto its vertices, so only the trees around what the removal exposed
+ * (the removed vertices' partners, and each former blossom's base) have to grow again: far fewer
+ * stages than a cold solve. The weights are scaled by the base's weight_scale. The result is a
+ * complete pl_blossom_result (removed vertices unmatched with dual 0; method "warm").
+ */
+pl_status pl_blossom_resolve(size_t n, size_t m, const long *eu, const long *ev, const double *w,
+			     const pl_blossom_result *base, const unsigned char *removed,
+			     pl_blossom_result *res, pl_error *err);
+
 #ifdef __cplusplus
 }
 #endif

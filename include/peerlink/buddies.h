@@ -13,11 +13,10 @@
  * Odd one out. When the clients to pair are odd in number and a matching leaves exactly one of
  * them, with odd = triad that client joins a pair: the triad {a, b, c} scores w(a,b) + w(a,c) +
  * w(b,c) (every pair in it meets), all three pairs allowed. The triad and the matching of the rest
- * are chosen together to maximise the total: exactly, by branch and bound on the bounds that one
- * blossom solve's duals give for every candidate triad (a few more solves, one per triad whose
- * bound can still beat the best found), when at most PL_BUDDIES_TRIAD_EXACT_CLIENTS clients are
- * left to pair; otherwise from the best matching, trying the leftover and every client it could
- * swap with (triad_exact = 0 says so). Without a feasible triad, or with odd = unmatched, the leftover is
+ * are chosen together to maximise the total: exactly, at every size, by branch and bound on the
+ * bounds that the duals of one blossom solve give for every candidate triad, each remaining
+ * candidate evaluated by a warm re-solve (engine/match/buddies.c). Without a feasible triad, or
+ * with odd = unmatched, the leftover is
  * reported unmatched with the reason.
  *
  * Ownership. The problem's arrays are borrowed; the result owns its arrays
@@ -32,8 +31,6 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-#define PL_BUDDIES_TRIAD_EXACT_CLIENTS 400
 
 typedef enum pl_buddies_reason {
 	PL_BUDDIES_PAIRED = 0,
@@ -74,7 +71,7 @@ typedef struct pl_buddies_result {
 	int *reason;          /* n: pl_buddies_reason */
 	int *pinned;          /* n: 1 for pinned clients */
 	long triad[3];        /* a, b, c: c joined the pair (a, b); -1 when there is none */
-	int triad_exact;      /* 1: the triad was chosen by exhaustive search */
+	int triad_exact;      /* 1: the triad is proven optimal (0 only with triad_heuristic) */
 	size_t pairs;         /* pairs formed (the triad's pair included) */
 	size_t matched;       /* clients in a pair or the triad */
 	double total;         /* sum of scores of every pair that meets (triad: its three) */
