@@ -3,17 +3,22 @@
 
 For each program of bench/assignment/programs.py (the generator's 2,000 x 500 program and
 hand-shaped ones: capacities 1-5, 30-70 % forbidden pairs, tied integer scores, both rectangular
-orientations) it times
-  - `peerlink solve assignment` on the matrix with capacities (the answer's solve_ms: the solve
-    alone, parsing excluded), best of REPS runs;
+orientations) it runs, REPS times and interleaved so that all three see the same load,
+  - `peerlink solve assignment` on the matrix with capacities: the CPU time (user + system) of
+    the whole process (read the .npy, solve, write) and the answer's solve_ms (the solve alone,
+    wall clock);
   - SciPy's linear_sum_assignment on the capacity-expanded matrix (each column repeated
     `capacity` times, forbidden pairs at a cost BIG larger than any difference of totals, so the
-    optimum places the most rows first), best of REPS calls;
+    optimum places the most rows first): CPU and wall time of the call;
   - LEMON's NetworkSimplex on the bipartite min-cost-flow form (bench/assignment/lemon_flow.cpp,
-    compiled here with g++ when LEMON's headers are present; needs liblemon-dev), run() only;
-checks that the three agree on rows placed and total, and prints the ratios. It then times
-`peerlink match mentors` end to end (parse, compat, solve, reasons, alternatives) on the
-generated program, as a separate process (wall and CPU), against SciPy's solve alone.
+    compiled here with g++ when LEMON's headers are present; needs liblemon-dev): CPU and wall
+    time of run();
+checks that the three agree on rows placed and total, and prints medians and the ratios of the
+CPU medians (on a loaded machine wall clocks mean little; on an idle one both agree). It then
+runs `peerlink match mentors` end to end (parse, compat, solve, reasons, alternatives, print; a
+separate process, CPU time) on the generated program and on hand-shaped profile programs
+(programs.mentor_programs), each against SciPy's solve alone on the same program's expanded
+matrix (scored by `peerlink compat`), interleaved likewise.
 Usage: bench/assignment/realistic.py PEERLINK [REPS]      (nothing is installed; not in ctest)
 """
 import json
@@ -23,12 +28,13 @@ import subprocess
 import sys
 import tempfile
 import time
+from statistics import median
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from programs import programs  # noqa: E402
+from programs import mentor_programs, programs, scored  # noqa: E402
 
 
 def run_peerlink(binary, args):
@@ -42,25 +48,24 @@ def run_peerlink(binary, args):
     return out, wall, usage.ru_utime + usage.ru_stime
 
 
-def scipy_solve(cost, cap, reps):
+def expanded(cost, cap):
     finite = cost[np.isfinite(cost)]
     lo, hi = (finite.min(), finite.max()) if finite.size else (0.0, 0.0)
     big = 2.0 * (cost.shape[0] + 2) * (hi - lo + abs(hi) + abs(lo) + 1.0)
-    e = np.repeat(np.where(np.isfinite(cost), cost, big), cap, axis=1)
-    best, best_cpu = float("inf"), float("inf")
-    for _ in range(reps):
-        t0, c0 = time.perf_counter(), time.process_time()
-        r, k = linear_sum_assignment(e)
-        best = min(best, time.perf_counter() - t0)
-        best_cpu = min(best_cpu, time.process_time() - c0)
+    return np.repeat(np.where(np.isfinite(cost), cost, big), cap, axis=1), big
+
+
+def scipy_once(e, big):
+    """(placed, total, wall, cpu) of one linear_sum_assignment call."""
+    t0, c0 = time.perf_counter(), time.process_time()
+    r, k = linear_sum_assignment(e)
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     v = e[r, k]
     used = v < big
-    return int(used.sum()), float(v[used].sum()), best, best_cpu
+    return int(used.sum()), float(v[used].sum()), wall, cpu
 
 
-def lemon_solve(exe, cost, cap, tmp):
-    if exe is None:
-        return None
+def lemon_input(cost, cap, tmp):
     path = os.path.join(tmp, "lemon.txt")
     i, j = np.nonzero(np.isfinite(cost))
     with open(path, "w") as f:
@@ -68,8 +73,13 @@ def lemon_solve(exe, cost, cap, tmp):
         f.write(" ".join(str(int(c)) for c in cap) + "\n")
         for a, b in zip(i, j):
             f.write(f"{a} {b} {cost[a, b]!r}\n")
+    return path
+
+
+def lemon_once(exe, path):
+    """(placed, total, wall, cpu) of NetworkSimplex::run()."""
     out = subprocess.run([exe, path], check=True, capture_output=True, text=True).stdout.split()
-    return int(out[0]), float(out[1]), float(out[2]) / 1000.0
+    return int(out[0]), float(out[1]), float(out[2]) / 1000.0, float(out[3]) / 1000.0
 
 
 def build_lemon(tmp):
@@ -82,58 +92,83 @@ def build_lemon(tmp):
     return exe
 
 
+def agree(name, who, ref, placed, total):
+    if ref[0] != placed or abs(ref[1] - total) > 1e-6 * (1 + abs(ref[1])):
+        sys.exit(f"{name}: {who} {ref[:2]} != peerlink {(placed, total)}")
+
+
+def assignment_programs(binary, reps, tmp, lemon):
+    print("| program | rows x cols | forbidden | seats | placed | SciPy CPU (s) | LEMON CPU (s) | "
+          "peerlink CPU, whole process (s) | peerlink solve_ms (s) | peerlink / SciPy | peerlink / LEMON |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for name, cost, cap in programs(binary, tmp):
+        npy = os.path.join(tmp, "c.npy")
+        np.save(npy, np.where(np.isfinite(cost), cost, np.nan))
+        spec = os.path.join(tmp, "spec.json")
+        with open(spec, "w") as f:
+            json.dump({"costs": {"npy": "c.npy"}, "capacities": [int(c) for c in cap]}, f)
+        e, big = expanded(cost, cap)
+        lpath = lemon_input(cost, cap, tmp) if lemon else None
+        pl_cpu, pl_solve, sp_cpu, lm_cpu = [], [], [], []
+        for _ in range(reps):
+            out, _, cpu = run_peerlink(binary, ["solve", "assignment", "--input", spec])
+            ans = json.loads(out)
+            pl_cpu.append(cpu)
+            pl_solve.append(ans["stats"]["solve_ms"] / 1000.0)
+            sp = scipy_once(e, big)
+            agree(name, "SciPy", sp, ans["stats"]["assigned"], ans["total"])
+            sp_cpu.append(sp[3])
+            if lemon:
+                lm = lemon_once(lemon, lpath)
+                agree(name, "LEMON", lm, ans["stats"]["assigned"], ans["total"])
+                lm_cpu.append(lm[3])
+        p, sc = median(pl_cpu), median(sp_cpu)
+        lm_t = f"{median(lm_cpu):.3f}" if lm_cpu else "-"
+        lm_r = f"{p / median(lm_cpu):.2f}" if lm_cpu else "-"
+        print(f"| {name} | {cost.shape[0]} x {cost.shape[1]} | {np.mean(~np.isfinite(cost)):.0%} | "
+              f"{int(cap.sum())} | {ans['stats']['assigned']} | {sc:.3f} | {lm_t} | {p:.3f} | "
+              f"{median(pl_solve):.3f} | {p / sc:.2f} | {lm_r} |", flush=True)
+
+
+def mentor_programs_run(binary, reps, tmp):
+    print()
+    print("| match mentors program | mentees x mentors | forbidden | placed | SciPy solve alone, CPU (s) | "
+          "peerlink end to end, CPU (s) | ratio | parse / compat / solve / explain (ms, wall) |")
+    print("|---|---|---|---|---|---|---|---|")
+    for name, prog in mentor_programs(binary):
+        path = os.path.join(tmp, "program.json")
+        with open(path, "w") as f:
+            json.dump(prog, f)
+        cost, cap = scored(binary, tmp, prog)
+        e, big = expanded(cost, cap)
+        rows, sp_cpu = [], []
+        for _ in range(reps):
+            out, wall, cpu = run_peerlink(binary, ["match", "mentors", "--input", path])
+            d = json.loads(out)
+            rows.append((cpu, d["stats"], d["summary"]["matched"]))
+            sp = scipy_once(e, big)
+            sp_cpu.append(sp[3])
+            if sp[0] != d["summary"]["matched"]:
+                sys.exit(f"{name}: SciPy places {sp[0]}, match mentors {d['summary']['matched']}")
+        cpu = median([r[0] for r in rows])
+        _, s, matched = sorted(rows, key=lambda r: r[0])[len(rows) // 2]
+        sc = median(sp_cpu)
+        print(f"| {name} | {cost.shape[0]} x {cost.shape[1]} | {np.mean(~np.isfinite(cost)):.0%} | "
+              f"{matched} | {sc:.3f} | {cpu:.3f} | {cpu / sc:.2f} | {s['parse_ms']:.0f} / "
+              f"{s['compat_ms']:.0f} / {s['solve_ms']:.0f} / {s['explain_ms']:.0f} |", flush=True)
+
+
 def main():
     binary = sys.argv[1]
-    reps = int(sys.argv[2]) if len(sys.argv) > 2 else 3
-    print("| program | rows x cols | forbidden | seats | placed | SciPy expanded (s) | LEMON NetworkSimplex (s) | peerlink solve (s) | peerlink / SciPy | peerlink / LEMON |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    reps = int(sys.argv[2]) if len(sys.argv) > 2 else 5
+    print(f"{reps} interleaved runs each, medians; load average at start "
+          f"{os.getloadavg()[0]:.1f}")
     with tempfile.TemporaryDirectory() as tmp:
         lemon = build_lemon(tmp)
-        scipy_generated = None
-        for name, cost, cap in programs(binary, tmp):
-            npy = os.path.join(tmp, "c.npy")
-            np.save(npy, np.where(np.isfinite(cost), cost, np.nan))
-            spec = os.path.join(tmp, "spec.json")
-            with open(spec, "w") as f:
-                json.dump({"costs": {"npy": "c.npy"}, "capacities": [int(c) for c in cap]}, f)
-            best, ans = float("inf"), None
-            for _ in range(reps):
-                out, _, _ = run_peerlink(binary, ["solve", "assignment", "--input", spec])
-                ans = json.loads(out)
-                best = min(best, ans["stats"]["solve_ms"] / 1000.0)
-            sp = scipy_solve(cost, cap, reps)
-            if name.startswith("generated"):
-                scipy_generated = sp[3]
-            lm = lemon_solve(lemon, cost, cap, tmp)
-            for ref, who in ((sp, "SciPy"), (lm, "LEMON")):
-                if ref is None:
-                    continue
-                if ref[0] != ans["stats"]["assigned"] or abs(ref[1] - ans["total"]) > 1e-6 * (1 + abs(ref[1])):
-                    sys.exit(f"{name}: {who} {ref[:2]} != peerlink {(ans['stats']['assigned'], ans['total'])}")
-            lm_t = f"{lm[2]:.3f}" if lm else "-"
-            lm_r = f"{best / lm[2]:.2f}" if lm else "-"
-            print(f"| {name} | {cost.shape[0]} x {cost.shape[1]} | {np.mean(~np.isfinite(cost)):.0%} | "
-                  f"{int(cap.sum())} | {ans['stats']['assigned']} | {sp[2]:.3f} | {lm_t} | {best:.3f} | "
-                  f"{best / sp[2]:.2f} | {lm_r} |", flush=True)
-        # match mentors end to end on the generated program
-        prof = subprocess.run([binary, "dataset", "generate", "profiles", "--mentees", "2000",
-                               "--mentors", "500", "--seed", "9"], check=True,
-                              capture_output=True).stdout
-        d = json.loads(prof)
-        prog = os.path.join(tmp, "program.json")
-        with open(prog, "w") as f:
-            json.dump({"mentees": d["mentees"], "mentors": d["mentors"]}, f)
-        rows = []
-        for _ in range(reps):
-            out, wall, cpu = run_peerlink(binary, ["match", "mentors", "--input", prog])
-            s = json.loads(out)["stats"]
-            rows.append((cpu, wall, s))
-        cpu, wall, s = min(rows, key=lambda x: x[0])
-        print()
-        print(f"match mentors, generated 2000 x 500 end to end: CPU {cpu:.3f} s, wall {wall:.3f} s "
-              f"(parse {s['parse_ms']:.0f}, compat {s['compat_ms']:.0f}, solve {s['solve_ms']:.0f}, "
-              f"explain {s['explain_ms']:.0f} ms); SciPy's solve alone (CPU) {scipy_generated:.3f} s; "
-              f"ratio (CPU) {cpu / scipy_generated:.2f}")
+        if "--mentors-only" not in sys.argv:
+            assignment_programs(binary, reps, tmp, lemon)
+        mentor_programs_run(binary, reps, tmp)
+    print(f"load average at end {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

@@ -423,6 +423,60 @@ START_TEST(test_alternatives_exact)
 }
 END_TEST
 
+/* The same on medium programs, where the compressed residual graph (mentors as nodes, several
+ * mentees folded into each) is what prices the alternatives: more mentees than seats (the column
+ * of the unmatched) and fewer, scores from a handful of values so that ties abound, 30 %
+ * forbidden pairs, capacities 1-5. Every option is checked against a full re-solve with the pin. */
+START_TEST(test_alternatives_medium_vs_resolve)
+{
+	static const struct { size_t n, m; long cmax; } shape[] = { { 150, 30, 5 }, { 90, 60, 3 } };
+	tu_rng rng = { 7100 + (uint64_t)_i };
+	size_t n = shape[_i].n, m = shape[_i].m, top = 3, checked = 0;
+	double *S = malloc(n * m * sizeof(double));
+	long *cap = malloc(m * sizeof(long)), *pins = malloc(n * sizeof(long));
+	pl_mentors_problem pb;
+	pl_mentors_result res;
+	pl_mentors_alt *alts = malloc(n * top * sizeof(*alts));
+	size_t *count = malloc(n * sizeof(size_t));
+	pl_error err = PL_ERROR_INIT;
+
+	for (size_t k = 0; k < n * m; k++)
+		S[k] = tu_uniform(&rng) < 0.3 ? NAN : (double)tu_range(&rng, 0, 6) / 6.0;
+	for (size_t j = 0; j < m; j++)
+		cap[j] = tu_range(&rng, 1, shape[_i].cmax);
+	for (size_t i = 0; i < n; i++)
+		pins[i] = -1;
+	pl_mentors_problem_init(&pb);
+	pb.nmentees = n;
+	pb.nmentors = m;
+	pb.score = S;
+	pb.capacity = cap;
+	pb.pinned = pins;
+	ck_assert_int_eq(pl_mentors_solve(&pb, &res, &err), PL_OK);
+	ck_assert_ptr_nonnull(res.dual_mentee);
+	ck_assert_int_eq(pl_mentors_alternatives(&pb, &res, top, alts, count, &err), PL_OK);
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < count[i]; k++) {
+			pl_mentors_result r2;
+			pins[i] = alts[i * top + k].mentor;
+			ck_assert_int_eq(pl_mentors_solve(&pb, &r2, &err), PL_OK);
+			pins[i] = -1;
+			ck_assert_int_eq(alts[i * top + k].matched_change, (long)r2.matched - (long)res.matched);
+			ck_assert_double_eq_tol(alts[i * top + k].total_change,
+						r2.objective_value - res.objective_value, 1e-9);
+			pl_mentors_result_release(&r2);
+			checked++;
+		}
+	ck_assert_uint_gt(checked, n);
+	pl_mentors_result_release(&res);
+	free(S);
+	free(cap);
+	free(pins);
+	free(alts);
+	free(count);
+}
+END_TEST
+
 /* Dual-based alternatives equal re-solving with the pin, on programs too big to enumerate. */
 START_TEST(test_alternatives_fast_vs_resolve)
 {
@@ -693,6 +747,7 @@ static Suite *mentors_suite(void)
 	tcase_add_test(tc, test_blocking_count_matches);
 	tcase_add_loop_test(tc, test_alternatives_exact, 0, 2);
 	tcase_add_loop_test(tc, test_alternatives_fast_vs_resolve, 0, 2);
+	tcase_add_loop_test(tc, test_alternatives_medium_vs_resolve, 0, 2);
 	tcase_add_test(tc, test_pins_forbidden_stickiness);
 	tcase_add_test(tc, test_unmatched_reasons);
 	tcase_add_test(tc, test_example_program);
