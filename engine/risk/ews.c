@@ -24,6 +24,7 @@
 #include <peerlink/rng.h>
 
 #include "core/fft.h"
+#include "features_int.h"
 
 static const char *const indicator_names[PL_EWS_NINDICATORS] = {
 	"variance", "sd", "cv", "ar1", "skewness", "kurtosis",
@@ -357,7 +358,7 @@ static double count_inversions(double *a, double *b, size_t m)
 /* Round to 12 significant digits, so that indicator values equal up to floating-point rounding
  * (e.g. the variances of windows holding the same residual pattern) tie, as they would in exact
  * arithmetic. (earlywarnings rounds its indicators to 3 decimals before its Kendall test.) */
-static double round12(double v)
+double pl__ews_round12(double v)
 {
 	double e, scale;
 	if (v == 0 || !isfinite(v))
@@ -368,8 +369,8 @@ static double round12(double v)
 }
 
 /* Kendall's tau-b with the caller's scratch a[2n] (so that running out of memory can never pass
- * for an undefined tau). */
-static double kendall_tau_in(const double *y, size_t n, size_t min_n, double *a)
+ * for an undefined tau); rounded: y already went through pl__ews_round12. */
+static double kendall_tau_in(const double *y, size_t n, size_t min_n, int rounded, double *a)
 {
 	double *b = a + n, disc, ties = 0, pairs, conc, tau = NAN;
 	size_t m = 0, run;
@@ -378,7 +379,7 @@ static double kendall_tau_in(const double *y, size_t n, size_t min_n, double *a)
 		min_n = 2;
 	for (size_t i = 0; i < n; i++)
 		if (!isnan(y[i]))
-			a[m++] = round12(y[i]);
+			a[m++] = rounded ? y[i] : pl__ews_round12(y[i]);
 	if (m < min_n)
 		goto out;
 	disc = count_inversions(a, b, m); /* a is now sorted */
@@ -403,13 +404,20 @@ double pl_ews_kendall_tau(const double *y, size_t n, size_t min_n)
 	double small[2 * TAU_STACK_N], *a, tau;
 
 	if (n <= TAU_STACK_N)
-		return kendall_tau_in(y, n, min_n, small);
+		return kendall_tau_in(y, n, min_n, 0, small);
 	a = malloc(n * 2 * sizeof(double));
 	if (!a)
 		return NAN;
-	tau = kendall_tau_in(y, n, min_n, a);
+	tau = kendall_tau_in(y, n, min_n, 0, a);
 	free(a);
 	return tau;
+}
+
+double pl__kendall_tau_rounded(const double *y, size_t n, size_t min_n)
+{
+	double small[2 * TAU_STACK_N];
+
+	return n <= TAU_STACK_N ? kendall_tau_in(y, n, min_n, 1, small) : NAN;
 }
 
 /* ---------------------------------------------------------------- analysis + surrogates */
@@ -433,7 +441,7 @@ static pl_status pipeline(const double *x, size_t n, const pl_ews_request *req, 
 	if (st != PL_OK)
 		return st;
 	for (int k = 0; k < PL_EWS_NINDICATORS; k++)
-		tau[k] = w->ind[k] ? kendall_tau_in(w->ind[k], n, tmin, w->tau_scratch) : NAN;
+		tau[k] = w->ind[k] ? kendall_tau_in(w->ind[k], n, tmin, 0, w->tau_scratch) : NAN;
 	return PL_OK;
 }
 

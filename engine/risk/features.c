@@ -255,6 +255,7 @@ typedef struct measure_cache {
 	int have_roll, have_seq, have_cp;
 	long roll_lo;          /* rolling variance and AR(1) for grid days roll_lo..t1 */
 	double *var, *ar1;
+	double *var_r, *ar1_r; /* the same rounded for the Kendall trends (pl__ews_round12), once */
 	double *ewma, *cusum, *dev; /* control-chart statistics, grid days 0..t1 */
 	double *cp;            /* change-point probability, grid days t0..t1 */
 } measure_cache;
@@ -283,7 +284,9 @@ static pl_status ensure_roll(fctx *x, int m, pl_error *err)
 	n = x->t1 - mc->roll_lo + 1;
 	mc->var = malloc((size_t)n * sizeof(double));
 	mc->ar1 = malloc((size_t)n * sizeof(double));
-	if (!mc->var || !mc->ar1)
+	mc->var_r = malloc((size_t)n * sizeof(double));
+	mc->ar1_r = malloc((size_t)n * sizeof(double));
+	if (!mc->var || !mc->ar1 || !mc->var_r || !mc->ar1_r)
 		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 	/* Rolling indicators from the shared library (ews.h), so `risk ews` and the model agree:
 	 * sample variance and the least-squares AR(1) of the demeaned window, no detrending. */
@@ -294,6 +297,8 @@ static pl_status ensure_roll(fctx *x, int m, pl_error *err)
 		pl_ews_window_stats(win, NULL, PL_EWS_WINDOW, PL_EWS_MIN_N, PL_EWS_MOMENTS_SAMPLE, ind);
 		mc->var[s - mc->roll_lo] = ind[PL_EWS_VARIANCE];
 		mc->ar1[s - mc->roll_lo] = ind[PL_EWS_AR1];
+		mc->var_r[s - mc->roll_lo] = pl__ews_round12(ind[PL_EWS_VARIANCE]);
+		mc->ar1_r[s - mc->roll_lo] = pl__ews_round12(ind[PL_EWS_AR1]);
 	}
 	mc->have_roll = 1;
 	return PL_OK;
@@ -346,6 +351,8 @@ static void cache_release(measure_cache *mc)
 	free(mc->cp);
 	free(mc->var);
 	free(mc->ar1);
+	free(mc->var_r);
+	free(mc->ar1_r);
 	free(mc->ewma);
 	free(mc->cusum);
 	free(mc->dev);
@@ -411,12 +418,12 @@ static pl_status measure_value(fctx *x, const pl_feature_spec *f, long t, double
 		y = mc->ar1[t - mc->roll_lo];
 		break;
 	case PL_F_VAR_TAU:
-		y = pl_ews_kendall_tau(mc->var + (t - (PL_TAU_SPAN - 1) - mc->roll_lo), PL_TAU_SPAN,
-				       PL_TAU_MIN_N);
+		y = pl__kendall_tau_rounded(mc->var_r + (t - (PL_TAU_SPAN - 1) - mc->roll_lo),
+					    PL_TAU_SPAN, PL_TAU_MIN_N);
 		break;
 	case PL_F_AR1_TAU:
-		y = pl_ews_kendall_tau(mc->ar1 + (t - (PL_TAU_SPAN - 1) - mc->roll_lo), PL_TAU_SPAN,
-				       PL_TAU_MIN_N);
+		y = pl__kendall_tau_rounded(mc->ar1_r + (t - (PL_TAU_SPAN - 1) - mc->roll_lo),
+					    PL_TAU_SPAN, PL_TAU_MIN_N);
 		break;
 	case PL_F_CP:
 		y = mc->cp[t - x->t0];

@@ -46,6 +46,12 @@ pl_status pl__change_point(const double *x, long nd, long t, const pl_measure_de
 pl_status pl__change_points(const double *x, long nd, long t0, long t1, const pl_measure_def *def,
 			    double *prob, int *days_ago, pl_error *err);
 
+/* ews.c: the rounding to 12 significant digits that pl_ews_kendall_tau applies to each value
+ * (so that values equal up to rounding tie), and Kendall's tau-b of values already rounded by it
+ * (n <= 64): the risk features round each rolling value once, not once per window holding it. */
+double pl__ews_round12(double v);
+double pl__kendall_tau_rounded(const double *y, size_t n, size_t min_n);
+
 /* Explanations (explain.c): the client's measure groups ranked by their summed contribution
  * (only positive ones, at most PL_MAX_EXPLANATIONS, each in words from the client's data), then
  * the signals kept only where their group contributes positively, ordered by that contribution.
