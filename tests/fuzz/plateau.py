@@ -47,17 +47,18 @@ def main():
     logdir = os.path.join(args[0], "logs")
     targets = args[1:] or sorted({os.path.basename(p).split(".")[0]
                                   for p in glob.glob(os.path.join(logdir, "*.log"))})
-    print("| target | chunks | executions | cov at half | cov | ft at half | ft | plateau (cov) |")
-    print("|---|---:|---:|---:|---:|---:|---:|---|")
+    print("| target | chunks | executions | cov at 1/4, 1/2, 3/4, end of the executions | ft at 1/2, end | plateau (cov) |")
+    print("|---|---:|---:|---|---|---|")
     for t in targets:
         points, total, chunks = curve(logdir, t)
         if not points:
-            print("| %s | %d | 0 | | | | | no data |" % (t, chunks))
+            print("| %s | %d | 0 | | | no data |" % (t, chunks))
             continue
-        cov_h, cov = best_up_to(points, total / 2, 1), best_up_to(points, total, 1)
+        covs = [best_up_to(points, total * q / 4, 1) for q in (1, 2, 3, 4)]
         ft_h, ft = best_up_to(points, total / 2, 2), best_up_to(points, total, 2)
-        verdict = "yes" if cov == cov_h else "no (+%d edges in the last half)" % (cov - cov_h)
-        print("| %s | %d | %d | %d | %d | %d | %d | %s |" % (t, chunks, total, cov_h, cov, ft_h, ft, verdict))
+        verdict = "yes" if covs[3] == covs[1] else "no (+%d edges in the last half)" % (covs[3] - covs[1])
+        print("| %s | %d | %d | %s | %d, %d | %s |" % (t, chunks, total, ", ".join(map(str, covs)),
+                                                      ft_h, ft, verdict))
         if show_curve:
             step = max(1, len(points) // 20)
             print("    " + " ".join("%d:%d/%d" % p for p in points[::step] + points[-1:]))
