@@ -65,6 +65,8 @@
 #define AUG_BUDGET 200000 /* unit-group checks per augmenting-path search */
 #define SMALL_UNITS 64 /* up to this many units: 8 restarts, all hot (default_restarts) */
 #define RESEAT_MAX_UNITS 5000 /* reseat_place keeps an undo log of 4 moves per unit */
+#define DEEP_UNITS 200 /* rebuild_place, kicks and polish up to this many units */
+#define KICK_MAX 32 /* kicks after the restarts (kick_unplaced) */
 #define CLIQUE_POOL 3 /* the bound's partner search: candidates per seat (best_partners) */
 #define CLIQUE_KMAX 12 /* ... for at most this many partners */
 #define CLIQUE_NODES 4000 /* ... and at most this many search nodes */
@@ -133,6 +135,8 @@ typedef struct inst {
 	double scale;        /* largest |score|, for tolerances */
 	size_t gmax_all;     /* largest gmax */
 	int any_limit;       /* some unit has a size limit below its groups' maximum */
+	int deep;            /* 1: kicks and polish run after the restarts (after_restarts): every
+	                        program not proven by exhaustive search (exhaustive_small) */
 } inst;
 
 static void inst_release(inst *I)
@@ -1066,14 +1070,129 @@ static int reseat_place(state *S, size_t u0, aug_work *aw)
 	return 0;
 }
 
+/* Bring group h (formed, below its minimum) up to it from the unplaced units, the best-scoring
+ * first, then from groups that stay at or above their minimum. Returns 1 on success. */
+static int refill_group(state *S, size_t h)
+{
+	const inst *I = S->I;
+	size_t G = I->G;
+
+	while (S->size[h] < I->gmin[h]) {
+		long best = -1;
+		double bk = -DBL_MAX;
+		for (int pass = 0; pass < 2 && best < 0; pass++) /* the pool first, then steal */
+			for (size_t u = 0; u < I->U; u++) {
+				long a = S->gu[u];
+				if ((pass == 0) != (a < 0) || a == (long)h || !can_move(S, u, (long)h, 1))
+					continue;
+				if (a >= 0 && S->size[a] - I->usz[u] < I->gmin[a])
+					continue;
+				if (S->C[u * G + h] + I->uin[u] > bk) {
+					bk = S->C[u * G + h] + I->uin[u];
+					best = (long)u;
+				}
+			}
+		if (best < 0)
+			return 0;
+		move_unit(S, (size_t)best, (long)h);
+	}
+	return 1;
+}
+
+/*
+ * Rebuild group g around unplaced unit u0 (the kick of `kicks`): a client whose hard rules leave
+ * only a handful of possible group mates (an age range, a same-gender preference) can only be
+ * placed in a group made of those mates, who are usually spread over other groups, and no move of
+ * one or two units gets there. The most compatible of u0's possible mates for g (pairwise free of
+ * conflicts, greedy by score with u0) are brought into g, g's other members step out, groups left
+ * below their minimum are refilled (refill_group) or emptied, and everyone out is placed again
+ * directly, by ejection or by an augmenting path. The result may place fewer clients than before:
+ * the caller anneals from it and keeps it only if that ends better. Returns 0 (state untouched)
+ * when u0 and its mates cannot reach g's minimum.
+ */
+static int rebuild_group(state *S, size_t u0, size_t g, aug_work *aw)
+{
+	const inst *I = S->I;
+	size_t G = I->G, U = I->U, nm = 0, size = I->usz[u0];
+	size_t cap = I->gmax[g] < I->ulim[u0] ? I->gmax[g] : I->ulim[u0];
+	size_t *mates = aw->scratch;
+
+	if (!S->formed[g] || !I->UE[u0 * G + g])
+		return 0;
+	for (;;) {
+		long pick = -1;
+		double bs = -DBL_MAX;
+		for (size_t v = 0; v < U; v++) {
+			int ok = v != u0 && I->UE[v * G + g] && !I->UF[u0 * U + v] &&
+				 size + I->usz[v] <= cap && I->ulim[v] >= size + I->usz[v];
+			for (size_t a = 0; ok && a < nm; a++)
+				ok = mates[a] != v && !I->UF[mates[a] * U + v];
+			if (ok && I->US[u0 * U + v] > bs) {
+				bs = I->US[u0 * U + v];
+				pick = (long)v;
+			}
+		}
+		if (pick < 0)
+			break;
+		mates[nm++] = (size_t)pick;
+		size += I->usz[pick];
+		if (I->ulim[pick] < cap) /* the group's limit is its smallest member's */
+			cap = I->ulim[pick];
+	}
+	if (size < I->gmin[g])
+		return 0;
+	for (long w = S->head[g]; w >= 0;) { /* members who are not mates step out */
+		long nx = S->nxt[w];
+		int keep = 0;
+		for (size_t a = 0; a < nm && !keep; a++)
+			keep = mates[a] == (size_t)w;
+		if (!keep)
+			move_unit(S, (size_t)w, -1);
+		w = nx;
+	}
+	for (size_t a = 0; a < nm; a++)
+		move_unit(S, mates[a], (long)g);
+	move_unit(S, u0, (long)g);
+	for (size_t h = 0; h < G; h++)
+		if (h != g && S->size[h] > 0 && S->size[h] < I->gmin[h] && !refill_group(S, h) &&
+		    !greq(I, h))
+			while (S->head[h] >= 0)
+				move_unit(S, (size_t)S->head[h], -1);
+	for (size_t v = 0; v < U; v++)
+		if (S->gu[v] < 0 && I->ne[v] > 0 && !place_unit(S, v))
+			augment_place(S, v, aw, AUG_BUDGET);
+	return 1;
+}
+
+/* Place unplaced unit u0 by rebuilding a group around it (rebuild_group), each group it may join
+ * in turn; kept only when more clients end up placed with every group within its sizes, else the
+ * state is restored from snap/fsnap. Returns 1 when it placed more clients. */
+static int rebuild_place(state *S, size_t u0, aug_work *aw, long *snap, unsigned char *fsnap)
+{
+	size_t placed0 = S->placed;
+
+	memcpy(snap, S->gu, S->I->U * sizeof(long));
+	memcpy(fsnap, S->formed, S->I->G);
+	for (size_t g = 0; g < S->I->G; g++) {
+		if (!rebuild_group(S, u0, g, aw))
+			continue;
+		if (S->deficit == 0 && S->placed > placed0)
+			return 1;
+		state_load(S, snap, fsnap);
+	}
+	return 0;
+}
+
 /* First-improvement descent (hard mode) over placements, relocations and swaps until none
  * improves the lexicographic objective. */
 static void descent(state *S, double eps)
 {
 	const inst *I = S->I;
 	size_t G = I->G, U = I->U;
-	int improved = 1;
+	int improved = 1, deep = I->deep && U <= DEEP_UNITS;
 	aug_work aw;
+	long *snap = deep ? malloc((U + 1) * sizeof(long)) : NULL;
+	unsigned char *fsnap = deep ? malloc(G + 1) : NULL;
 
 	aw.from_unit = malloc((G + 1) * sizeof(long));
 	aw.prev_group = malloc((U + 1) * sizeof(long));
@@ -1095,7 +1214,8 @@ static void descent(state *S, double eps)
 			if (S->gu[u] < 0 && I->ne[u] > 0 &&
 			    (place_unit(S, u) ||
 			     (aw.from_unit && aw.prev_group && aw.queue && aw.scratch &&
-			      (augment_place(S, u, &aw, AUG_BUDGET) || reseat_place(S, u, &aw))))) {
+			      (augment_place(S, u, &aw, AUG_BUDGET) || reseat_place(S, u, &aw) ||
+			       (snap && fsnap && rebuild_place(S, u, &aw, snap, fsnap)))))) {
 				improved = 1;
 				continue;
 			}
@@ -1127,6 +1247,8 @@ static void descent(state *S, double eps)
 	free(aw.prev_group);
 	free(aw.queue);
 	free(aw.scratch);
+	free(snap);
+	free(fsnap);
 }
 
 /*
@@ -1278,6 +1400,140 @@ static void anneal(state *S, rng *r, unsigned long steps, int hot, double eps, l
 		else
 			move_unit(S, m.u, m.g);
 		if (S->deficit == 0 && better(S->placed, S->obj, *best_placed, *best_obj, eps)) {
+			memcpy(best_gu, S->gu, U * sizeof(long));
+			*best_placed = S->placed;
+			*best_obj = S->obj;
+		}
+	}
+}
+
+/* ---------------------------------------------------------------- after the restarts */
+
+/*
+ * Two phases run after the restarts on every program not proven by exhaustive search, up to
+ * DEEP_UNITS units (issue 13: a coordinator must not get a different number of clients placed, or
+ * a visibly different total, from another seed). Both start from the best restart and keep
+ * only what improves it (most placed, then the largest total), so they never make an answer worse.
+ *  - Kicks: each unplaced client is put into each group it may join by rebuild_group, then a short
+ *    annealing run (cold schedule, a quarter of a restart's moves) and the descent follow.
+ *  - Polish: annealing at a fixed number of placed clients over three moves, swap, relocate and
+ *    the cyclic exchange of three units between three groups (cycle_ok; one of the three may be
+ *    "unplaced", so who is left out can change too). The MDGP neighbourhoods of Gallego et al.
+ *    2013 extended by the 3-cycles of cyclic-exchange neighbourhoods (Ahuja, Orlin & Sharma 2001,
+ *    "Multi-exchange neighborhood structures for the capacitated minimum spanning tree problem",
+ *    Math. Programming 91): with hard rules, many pairs of clients can trade places only three at
+ *    a time. Every state visited is feasible.
+ */
+/* Gain of unit x going from its group to q (-1: out) while unit y leaves q (-1: none). */
+static double enter_gain(const state *S, size_t x, long q, long y)
+{
+	const inst *I = S->I;
+	long p = S->gu[x];
+	double d = 0.0;
+	if (q >= 0)
+		d += S->C[x * I->G + (size_t)q] + I->uin[x] - (y >= 0 ? I->US[x * I->U + (size_t)y] : 0.0);
+	if (p >= 0)
+		d -= S->C[x * I->G + (size_t)p] + I->uin[x];
+	return d;
+}
+
+/* Can x enter q (>= 0) as y leaves it, sizes unchanged (x and y the same size)? */
+static int enter_ok(const state *S, size_t x, size_t q, size_t y)
+{
+	const inst *I = S->I;
+	return I->UE[x * I->G + q] && S->F[x * I->G + q] - I->UF[x * I->U + y] == 0 &&
+	       S->size[q] <= group_cap(S, (long)q, (long)y, -1, (long)x);
+}
+
+/* Rotate u -> group of v, v -> group of w, w -> group of u (three distinct groups, one may be
+ * "unplaced"; the three units of one size). Returns 1 and the gain if legal. */
+static int cycle_ok(const state *S, size_t u, size_t v, size_t w, double *gain)
+{
+	const inst *I = S->I;
+	long a = S->gu[u], b = S->gu[v], c = S->gu[w];
+	if (a == b || b == c || a == c || I->usz[u] != I->usz[v] || I->usz[v] != I->usz[w])
+		return 0;
+	if ((b >= 0 && !enter_ok(S, u, (size_t)b, v)) || (c >= 0 && !enter_ok(S, v, (size_t)c, w)) ||
+	    (a >= 0 && !enter_ok(S, w, (size_t)a, u)))
+		return 0;
+	*gain = enter_gain(S, u, b, (long)v) + enter_gain(S, v, c, (long)w) + enter_gain(S, w, a, (long)u);
+	return 1;
+}
+
+static void do_cycle(state *S, size_t u, size_t v, size_t w)
+{
+	long a = S->gu[u], b = S->gu[v], c = S->gu[w];
+	move_unit(S, u, b);
+	move_unit(S, v, c);
+	move_unit(S, w, a);
+}
+/* Annealing over feasible states at a fixed number of placed clients (polish). */
+static void refine(state *S, rng *r, unsigned long steps, double eps, long *best_gu,
+		   size_t *best_placed, double *best_obj)
+{
+	const inst *I = S->I;
+	size_t U = I->U, G = I->G, cnt = 0;
+	double sum = 0.0, t, t1, alpha;
+	memcpy(best_gu, S->gu, U * sizeof(long));
+	*best_placed = S->placed;
+	*best_obj = S->obj;
+	if (U < 2 || G == 0 || steps == 0)
+		return;
+	for (size_t k = 0; k < 20 * U && cnt < 300; k++) {
+		size_t u = rng_below(r, U), v = rng_below(r, U);
+		double d;
+		if (S->gu[u] < 0 || S->gu[v] < 0 || S->gu[u] == S->gu[v])
+			continue;
+		d = swap_gain(S, u, v);
+		if (d < 0) {
+			sum -= d;
+			cnt++;
+		}
+	}
+	/* From the temperature that accepts a typical worsening swap with probability 1/e down to a
+	 * thousandth of it: hotter than a restart's cold schedule, because every state is feasible
+	 * here and the walk must cross between groupings that differ in many places (on the shipped
+	 * example, 0.3 instead of 1 left 2 of 4 poor seeds where they were). */
+	t = cnt ? sum / (double)cnt : 0.1 * I->scale;
+	t1 = t * 1e-3;
+	alpha = pow(t1 / t, 1.0 / (double)steps);
+	for (unsigned long s = 0; s < steps; s++, t *= alpha) {
+		size_t u = rng_below(r, U);
+		long a = S->gu[u];
+		double d;
+		double pick = rng_unif(r);
+		if (pick < 0.3) {
+			size_t v = rng_below(r, U), x = rng_below(r, U);
+			if (!cycle_ok(S, u, v, x, &d))
+				continue;
+			if (d < 0 && rng_unif(r) >= exp(d / t))
+				continue;
+			do_cycle(S, u, v, x);
+		} else if (pick < 0.8) {
+			size_t v = rng_below(r, U);
+			long b = S->gu[v];
+			if (a == b || (a < 0 && I->usz[v] > I->usz[u]) || (b < 0 && I->usz[u] > I->usz[v]))
+				continue;
+			if (!can_swap_x(S, u, v, 0, 1))
+				continue;
+			d = swap_gain(S, u, v);
+			if (d < 0 && rng_unif(r) >= exp(d / t))
+				continue;
+			if (!can_swap(S, u, v, 0))
+				continue;
+			do_swap(S, u, v);
+		} else {
+			long g = (long)rng_below(r, G);
+			if (a < 0 || !can_move_x(S, u, g, 0, 1))
+				continue;
+			d = relocate_gain(S, u, g);
+			if (d < 0 && rng_unif(r) >= exp(d / t))
+				continue;
+			if (!can_move(S, u, g, 0))
+				continue;
+			move_unit(S, u, g);
+		}
+		if (better(S->placed, S->obj, *best_placed, *best_obj, eps)) {
 			memcpy(best_gu, S->gu, U * sizeof(long));
 			*best_placed = S->placed;
 			*best_obj = S->obj;
@@ -2266,11 +2522,90 @@ static void run_restarts(state *S, const pl_groups_problem *prob, size_t R, unsi
 			b->have = 1;
 		}
 	}
+
 	if (!b->have) /* only when a required group was never formed: the caller reports it */
 		for (size_t u = 0; u < I->U; u++)
 			b->gu[u] = -1;
 }
 
+
+/* Keep state S in b when it is feasible and better than b. Returns 1 when kept. */
+static int keep_if_better(const state *S, best_run *b, double eps)
+{
+	if (S->deficit != 0 || !better(S->placed, S->obj, b->placed, b->obj, eps))
+		return 0;
+	memcpy(b->gu, S->gu, S->I->U * sizeof(long));
+	memcpy(b->formed, S->formed, S->I->G);
+	b->placed = S->placed;
+	b->obj = S->obj;
+	return 1;
+}
+
+/* The kicks (see "after the restarts"): from the best restart, each unplaced unit rebuilt into
+ * each group it may join, then annealing (steps moves, cold) and descent; at most KICK_MAX. Their
+ * random streams follow the restarts' (R, R + 1, ...). Returns the moves spent. */
+static unsigned long kick_unplaced(state *S, const pl_groups_problem *prob, size_t R,
+				   unsigned long steps, double eps, run_work *w, best_run *b)
+{
+	const inst *I = S->I;
+	size_t U = I->U, G = I->G, tries = 0, rp;
+	long *start = malloc((U + 1) * sizeof(long));
+	aug_work aw = { malloc((G + 1) * sizeof(long)), malloc((U + 1) * sizeof(long)),
+			malloc((U + 1) * sizeof(size_t)), malloc((U + 1) * sizeof(size_t)) };
+	double ro;
+
+	if (start && aw.from_unit && aw.prev_group && aw.queue && aw.scratch) {
+		memcpy(start, b->gu, U * sizeof(long));
+		for (size_t u = 0; u < U && tries < KICK_MAX; u++)
+			for (size_t g = 0; g < G && start[u] < 0 && tries < KICK_MAX; g++) {
+				rng r;
+				state_load(S, start, b->formed);
+				if (!rebuild_group(S, u, g, &aw))
+					continue;
+				rng_open(&r, prob->seed, R + tries++);
+				anneal(S, &r, steps, 0, eps, w->gu, &rp, &ro);
+				state_load(S, w->gu, b->formed);
+				descent(S, eps);
+				keep_if_better(S, b, eps);
+			}
+	}
+	free(start);
+	free(aw.from_unit);
+	free(aw.prev_group);
+	free(aw.queue);
+	free(aw.scratch);
+	return tries * steps;
+}
+
+/* The polish (see "after the restarts"): annealing at a fixed placement from the best, then the
+ * descent. Its stream is the one after every kick's (R + KICK_MAX). */
+static void polish(state *S, const pl_groups_problem *prob, size_t R, unsigned long steps,
+		   double eps, run_work *w, best_run *b)
+{
+	rng r;
+	size_t rp;
+	double ro;
+
+	state_load(S, b->gu, b->formed);
+	rng_open(&r, prob->seed, R + KICK_MAX);
+	refine(S, &r, steps, eps, w->gu, &rp, &ro);
+	state_load(S, w->gu, b->formed);
+	descent(S, eps);
+	keep_if_better(S, b, eps);
+}
+
+/* After the restarts: kicks and polish on programs not proven by exhaustive search, up to
+ * DEEP_UNITS units. */
+static void after_restarts(state *S, const pl_groups_problem *prob, size_t R,
+			   unsigned long steps, double eps, run_work *w, best_run *b,
+			   pl_groups_result *res)
+{
+	if (!S->I->deep || S->I->U > DEEP_UNITS || !b->have)
+		return;
+	res->steps += kick_unplaced(S, prob, R, steps / 4, eps, w, b);
+	polish(S, prob, R, steps * R / 3, eps, w, b); /* a third of the restarts' moves */
+	res->steps += steps * R / 3;
+}
 
 /* The upper bound, the gap, and how both were obtained (the exhaustive search, when it ran, is
  * the certificate). */
@@ -2326,6 +2661,7 @@ pl_status pl_groups_solve(const pl_groups_problem *prob, pl_groups_result *res, 
 		inst_release(&I);
 		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 	}
+	I.deep = !exhaustive_small(&I);
 	R = prob->restarts ? prob->restarts : default_restarts(U);
 	eps = 1e-12 * I.scale * (double)(I.n + 1);
 	b.gu = malloc((U + 1) * sizeof(long));
@@ -2342,6 +2678,7 @@ pl_status pl_groups_solve(const pl_groups_problem *prob, pl_groups_result *res, 
 	if (st != PL_OK)
 		goto out;
 	run_restarts(&S, prob, R, prob->steps ? prob->steps : default_steps(U, R), eps, &w, &b, res);
+	after_restarts(&S, prob, R, prob->steps ? prob->steps : default_steps(U, R), eps, &w, &b, res);
 	if (!prob->no_exhaustive && exhaustive_small(&I)) {
 		/* Prove (or improve) the answer by exhaustive search. */
 		size_t xp = 0;
@@ -2352,7 +2689,7 @@ pl_status pl_groups_solve(const pl_groups_problem *prob, pl_groups_result *res, 
 			goto out;
 		if (found && (!b.have || better(xp, xs, b.placed, b.obj, eps))) {
 			memcpy(b.gu, w.gu, U * sizeof(long));
-			res->exhaustive_improved = b.have;
+			res->exhaustive_improved = 1; /* also when the heuristic found no grouping */
 			b.have = 1;
 		}
 		exhaustive = 1;

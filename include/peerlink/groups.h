@@ -112,7 +112,9 @@ typedef struct pl_groups_result {
 	/* How it went, for stats and benchmarks. */
 	const char *method;      /* "annealing", "annealing + exhaustive search" or "exhaustive" */
 	const char *bound_method; /* how upper_bound was obtained */
-	int exhaustive_improved; /* 1: the exhaustive search beat the heuristic (rare) */
+	int exhaustive_improved; /* 1: the exhaustive search beat the heuristic (rare), or found a
+	                            grouping where the heuristic found none; 0 when it did not run
+	                            or the heuristic's answer was already optimal */
 	size_t restarts;         /* annealing runs */
 	unsigned long steps;     /* annealing moves tried in total */
 	size_t best_restart;     /* the run that gave the answer */

@@ -220,7 +220,7 @@ START_TEST(test_required_vs_exact)
 		unsigned char req[3] = { 0, 0, 0 };
 		pl_groups_result h = PL_GROUPS_RESULT_INIT, e = PL_GROUPS_RESULT_INIT;
 		pl_error err = PL_ERROR_INIT, err2 = PL_ERROR_INIT;
-		pl_status sh, se, sa;
+		pl_status sh, se;
 		double oh, oe;
 		const char *bad;
 
@@ -251,11 +251,11 @@ START_TEST(test_required_vs_exact)
 			ck_assert_uint_eq(h.placed, e.placed);
 			ck_assert_double_eq_tol(h.objective, e.objective, 1e-9);
 		}
-		pl_groups_result_release(&h);
-		t.p.no_exhaustive = 1;
-		sa = pl_groups_solve(&t.p, &h, &err2);
-		alone += sa == se && (sa != PL_OK || (h.placed == e.placed &&
-						      fabs(h.objective - e.objective) <= 1e-9));
+		/* The heuristic alone was right when the exhaustive check (which ran: these are small)
+		 * did not have to improve on it; on an error both failed alike. This is the answer a
+		 * no_exhaustive solve gives (the same restarts from the same seed), without solving
+		 * twice. */
+		alone += sh == se && (sh != PL_OK || !h.exhaustive_improved);
 		pl_groups_result_release(&h);
 		pl_groups_result_release(&e);
 		tinst_free(&t);
