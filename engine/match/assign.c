@@ -77,8 +77,7 @@ typedef struct solver {
 	size_t *cstart; /* n+1 */
 	long *ccol;     /* candidate columns, by row */
 	size_t ncand;
-	long *heap, *hpos; /* binary heap of columns keyed by dist */
-	long nheap;
+	pl_iheap H; /* columns keyed by dist (assign_int.h); pos -1: not in it */
 	unsigned char *popped; /* m */
 	long *touched, ntouched;
 } solver;
@@ -254,55 +253,10 @@ static void dense_solve_free_rows(solver *s)
 
 /* ---- sparse candidate driver ---------------------------------------------------------------- */
 
-static void heap_swap(solver *s, long a, long b)
+static int dist_less(const void *ctx, int a, int b)
 {
-	long ja = s->heap[a], jb = s->heap[b];
-
-	s->heap[a] = jb;
-	s->heap[b] = ja;
-	s->hpos[jb] = a;
-	s->hpos[ja] = b;
-}
-
-static void heap_up(solver *s, long k)
-{
-	while (k > 0) {
-		long p = (k - 1) / 2;
-		if (!(s->dist[s->heap[k]] < s->dist[s->heap[p]]))
-			break;
-		heap_swap(s, k, p);
-		k = p;
-	}
-}
-
-static void heap_down(solver *s, long k)
-{
-	for (;;) {
-		long l = 2 * k + 1, r = l + 1, best = k;
-
-		if (l < s->nheap && s->dist[s->heap[l]] < s->dist[s->heap[best]])
-			best = l;
-		if (r < s->nheap && s->dist[s->heap[r]] < s->dist[s->heap[best]])
-			best = r;
-		if (best == k)
-			break;
-		heap_swap(s, k, best);
-		k = best;
-	}
-}
-
-static long heap_pop(solver *s)
-{
-	long top = s->heap[0];
-
-	s->nheap--;
-	s->hpos[top] = -1;
-	if (s->nheap > 0) {
-		s->heap[0] = s->heap[s->nheap];
-		s->hpos[s->heap[0]] = 0;
-		heap_down(s, 0);
-	}
-	return top;
+	const solver *s = ctx;
+	return s->dist[a] < s->dist[b];
 }
 
 static void sparse_reset_search(solver *s)
@@ -311,10 +265,10 @@ static void sparse_reset_search(solver *s)
 		long j = s->touched[k];
 		s->dist[j] = INFINITY;
 		s->popped[j] = 0;
-		s->hpos[j] = -1;
+		s->H.pos[j] = -1;
 	}
 	s->ntouched = 0;
-	s->nheap = 0;
+	s->H.n = 0;
 }
 
 /* Sparse search over candidate pairs; -1 when no column with room is reachable through them. */
@@ -344,17 +298,17 @@ static long sparse_search(solver *s, long i0, double *dstar)
 						s->touched[s->ntouched++] = j;
 					s->dist[j] = nd;
 					s->pred[j] = r;
-					if (s->hpos[j] < 0) {
-						s->heap[s->nheap] = j;
-						s->hpos[j] = s->nheap++;
-					}
-					heap_up(s, s->hpos[j]);
+					if (s->H.pos[j] < 0)
+						pl_iheap_push(&s->H, (int)j, dist_less, s);
+					else
+						pl_iheap_up(&s->H, s->H.pos[j], dist_less, s);
 				}
 			}
 		}
-		if (s->nheap == 0)
+		if (s->H.n == 0)
 			return -1;
-		long j = heap_pop(s);
+		long j = pl_iheap_pop(&s->H, dist_less, s);
+		s->H.pos[j] = -1;
 		s->popped[j] = 1;
 		s->sc[s->nsc++] = j;
 		if (s->load[j] < 1) {
@@ -526,11 +480,11 @@ static int sparse_solve(solver *s, pl_assign_result *res)
 
 	s->cstart = malloc((n + 1) * sizeof(*s->cstart));
 	s->ccol = malloc(n * k * sizeof(*s->ccol));
-	s->heap = malloc(m * sizeof(*s->heap));
-	s->hpos = malloc(m * sizeof(*s->hpos));
+	s->H.item = malloc(m * sizeof(*s->H.item));
+	s->H.pos = malloc(m * sizeof(*s->H.pos));
 	s->popped = calloc(m, 1);
 	s->touched = malloc(m * sizeof(*s->touched));
-	if (!key || !s->cstart || !s->ccol || !s->heap || !s->hpos || !s->popped || !s->touched) {
+	if (!key || !s->cstart || !s->ccol || !s->H.item || !s->H.pos || !s->popped || !s->touched) {
 		free(key);
 		return -1;
 	}
@@ -552,7 +506,7 @@ static int sparse_solve(solver *s, pl_assign_result *res)
 	free(key);
 	for (size_t j = 0; j < m; j++) {
 		s->dist[j] = INFINITY;
-		s->hpos[j] = -1;
+		s->H.pos[j] = -1;
 	}
 	/* Every row starts tight on its cheapest candidate; take it if the column is free. */
 	for (size_t i = 0; i < n; i++) {
@@ -605,8 +559,8 @@ static void solver_release(solver *s)
 	free(s->remaining);
 	free(s->cstart);
 	free(s->ccol);
-	free(s->heap);
-	free(s->hpos);
+	free(s->H.item);
+	free(s->H.pos);
 	free(s->popped);
 	free(s->touched);
 }

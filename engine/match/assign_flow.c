@@ -57,7 +57,7 @@ typedef struct flow {
 	int *pred;            /* R: arc that reached the right node */
 	int *pred_unit;       /* R: flow arc of the copy that reached it (-1: the new unit) */
 	unsigned char *state; /* R: 0 new, 1 in heap, 2 settled */
-	int *heap, *hpos, nheap;
+	pl_iheap H;           /* right nodes in the heap (assign_int.h) */
 	int *settled, nsettled;
 	int *touched, ntouched;
 	size_t *bstart;       /* L*NBIN+1: first arc of each cost bin of each left node */
@@ -66,8 +66,9 @@ typedef struct flow {
 } flow;
 
 /* Heap order: distance, then right nodes with room first (they end the search), then index. */
-static int wless(const flow *F, int a, int b)
+static int wless(const void *ctx, int a, int b)
 {
+	const flow *F = ctx;
 	double da = F->dist[a], db = F->dist[b];
 	int fa = F->load[a] < F->capr[a], fb = F->load[b] < F->capr[b];
 
@@ -76,55 +77,6 @@ static int wless(const flow *F, int a, int b)
 	if (fa != fb)
 		return fa;
 	return a < b;
-}
-
-static void wswap(flow *F, int i, int j)
-{
-	int a = F->heap[i], b = F->heap[j];
-
-	F->heap[i] = b;
-	F->heap[j] = a;
-	F->hpos[b] = i;
-	F->hpos[a] = j;
-}
-
-static void wup(flow *F, int k)
-{
-	while (k > 0) {
-		int p = (k - 1) / 2;
-		if (!wless(F, F->heap[k], F->heap[p]))
-			break;
-		wswap(F, k, p);
-		k = p;
-	}
-}
-
-static void wdown(flow *F, int k)
-{
-	for (;;) {
-		int l = 2 * k + 1, r = l + 1, b = k;
-		if (l < F->nheap && wless(F, F->heap[l], F->heap[b]))
-			b = l;
-		if (r < F->nheap && wless(F, F->heap[r], F->heap[b]))
-			b = r;
-		if (b == k)
-			break;
-		wswap(F, k, b);
-		k = b;
-	}
-}
-
-static int wpop(flow *F)
-{
-	int top = F->heap[0];
-
-	F->nheap--;
-	if (F->nheap > 0) {
-		F->heap[0] = F->heap[F->nheap];
-		F->hpos[F->heap[0]] = 0;
-		wdown(F, 0);
-	}
-	return top;
 }
 
 /* ---- flow bookkeeping ----------------------------------------------------------------------- */
@@ -190,14 +142,12 @@ static void scan_copy(flow *F, int l, int unit, double ul, double d)
 			F->dist[r] = nd;
 			F->pred[r] = (int)a;
 			F->pred_unit[r] = unit;
-			F->heap[F->nheap] = r;
-			F->hpos[r] = F->nheap++;
-			wup(F, F->hpos[r]);
+			pl_iheap_push(&F->H, r, wless, F);
 		} else if (nd < F->dist[r]) {
 			F->dist[r] = nd;
 			F->pred[r] = (int)a;
 			F->pred_unit[r] = unit;
-			wup(F, F->hpos[r]);
+			pl_iheap_up(&F->H, F->H.pos[r], wless, F);
 		}
 	}
 }
@@ -212,11 +162,11 @@ static int search(flow *F, int l0, double *dstar, int *drop_unit)
 	double best_drop = 0.0; /* the new unit's own "stay out": potential 0 at distance 0 */
 
 	*drop_unit = -1;
-	F->nsettled = F->ntouched = F->nheap = 0;
+	F->nsettled = F->ntouched = F->H.n = 0;
 	F->bound = INFINITY;
 	scan_copy(F, l0, -1, 0.0, 0.0);
-	while (F->nheap > 0) {
-		int r = wpop(F);
+	while (F->H.n > 0) {
+		int r = pl_iheap_pop(&F->H, wless, F);
 		double d = F->dist[r];
 
 		F->state[r] = 2;
@@ -317,8 +267,8 @@ static void flow_release(flow *F)
 	free(F->pred);
 	free(F->pred_unit);
 	free(F->state);
-	free(F->heap);
-	free(F->hpos);
+	free(F->H.item);
+	free(F->H.pos);
 	free(F->settled);
 	free(F->touched);
 	free(F->bstart);
@@ -341,13 +291,13 @@ static int flow_alloc_nodes(flow *F)
 	F->pred = malloc(R * sizeof(int));
 	F->pred_unit = malloc(R * sizeof(int));
 	F->state = calloc(R, 1);
-	F->heap = malloc(R * sizeof(int));
-	F->hpos = malloc(R * sizeof(int));
+	F->H.item = malloc(R * sizeof(int));
+	F->H.pos = malloc(R * sizeof(int));
 	F->settled = malloc(R * sizeof(int));
 	F->touched = malloc(R * sizeof(int));
 	return F->supply && F->used && F->dropped && F->capr && F->load && F->lstart && F->rhead &&
-			       F->v && F->dist && F->pred && F->pred_unit && F->state && F->heap &&
-			       F->hpos && F->settled && F->touched
+			       F->v && F->dist && F->pred && F->pred_unit && F->state && F->H.item &&
+			       F->H.pos && F->settled && F->touched
 		       ? 0
 		       : -1;
 }

@@ -21,4 +21,77 @@
 int pl_assign_flow_solve(const double *c, size_t n, size_t m, const long *cap, long *row_col,
 			 double *u, double *v, size_t *augmentations);
 
+/*
+ * An indexed binary min-heap of node ids, shared by the sparse drivers (the sparse candidate
+ * driver of assign.c over columns, assign_flow.c over right nodes): item[0..n) holds the ids in
+ * heap order and pos[id] the place of an id in item; what pos holds for ids outside the heap is
+ * the caller's business. Both drivers run Dijkstra with decrease-key (a node's key is lowered in
+ * place, then pl_iheap_up from pos[id]), hence the index. The order is the caller's less(ctx, a,
+ * b); the functions are static inline so that the comparator, a constant at every call site, is
+ * inlined into the drivers' hot loops.
+ */
+typedef int (*pl_iheap_less)(const void *ctx, int a, int b);
+
+typedef struct pl_iheap {
+	int *item, *pos;
+	int n;
+} pl_iheap;
+
+static inline void pl_iheap_swap(pl_iheap *h, int i, int j)
+{
+	int a = h->item[i], b = h->item[j];
+
+	h->item[i] = b;
+	h->item[j] = a;
+	h->pos[b] = i;
+	h->pos[a] = j;
+}
+
+static inline void pl_iheap_up(pl_iheap *h, int k, pl_iheap_less less, const void *ctx)
+{
+	while (k > 0) {
+		int p = (k - 1) / 2;
+		if (!less(ctx, h->item[k], h->item[p]))
+			break;
+		pl_iheap_swap(h, k, p);
+		k = p;
+	}
+}
+
+static inline void pl_iheap_down(pl_iheap *h, int k, pl_iheap_less less, const void *ctx)
+{
+	for (;;) {
+		int l = 2 * k + 1, r = l + 1, best = k;
+		if (l < h->n && less(ctx, h->item[l], h->item[best]))
+			best = l;
+		if (r < h->n && less(ctx, h->item[r], h->item[best]))
+			best = r;
+		if (best == k)
+			break;
+		pl_iheap_swap(h, k, best);
+		k = best;
+	}
+}
+
+static inline void pl_iheap_push(pl_iheap *h, int id, pl_iheap_less less, const void *ctx)
+{
+	h->item[h->n] = id;
+	h->pos[id] = h->n++;
+	pl_iheap_up(h, h->pos[id], less, ctx);
+}
+
+/* Removes and returns the least id (n > 0); its pos[] entry is left as it was. */
+static inline int pl_iheap_pop(pl_iheap *h, pl_iheap_less less, const void *ctx)
+{
+	int top = h->item[0];
+
+	h->n--;
+	if (h->n > 0) {
+		h->item[0] = h->item[h->n];
+		h->pos[h->item[0]] = 0;
+		pl_iheap_down(h, 0, less, ctx);
+	}
+	return top;
+}
+
 #endif
