@@ -7,7 +7,8 @@
 #   RECIPE   the model's options (default "--l2 auto --features auto": nested CV chooses the
 #            penalty and the feature set per fold); e.g. RECIPE="--l2 1" for the recipe before
 #            issue 12
-#   SIZES    "200x90 400x120 1000x180"   SEEDS "777 1 2"   OUT /tmp/peerlink_small_cohorts
+#   SIZES    "200x90 400x120 1000x180"   SEEDS "777 1 2"   PARAMS "defaults benchmark"
+#   OUT      /tmp/peerlink_small_cohorts
 # Prints one line per cohort and a summary; not part of ctest (about 15 minutes of CPU).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -17,11 +18,12 @@ out=${OUT:-/tmp/peerlink_small_cohorts}
 recipe=${RECIPE:---l2 auto --features auto}
 sizes=${SIZES:-200x90 400x120 1000x180}
 seeds=${SEEDS:-777 1 2}
+paramsets=${PARAMS:-defaults benchmark}
 mkdir -p "$out"
 echo "recipe: $recipe; risk evaluate --cv 5 --bootstrap 200 --seed 1 --compare baseline:last_craving"
 printf '%-9s %-9s %5s %7s %7s %7s %20s %5s %7s %s\n' params cohort seed model last_cr diff \
   "95% paired CI" met "min EPV" "l2 per fold"
-for name in defaults benchmark; do
+for name in $paramsets; do
   if [ $name = benchmark ]; then params="--params $root/datasets/params/benchmark_checkins.json"; else params=""; fi
   for size in $sizes; do
     n=${size%x*}; d=${size#*x}
