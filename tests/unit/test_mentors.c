@@ -423,6 +423,33 @@ START_TEST(test_alternatives_exact)
 }
 END_TEST
 
+/* Every option of every mentee priced by pl_mentors_alternatives equals a full re-solve with
+ * that pin (pb->pinned is `pins`, all -1 on entry and on return). Returns the options checked. */
+static size_t expect_alternatives_resolve(pl_mentors_problem *pb, long *pins,
+					  const pl_mentors_result *res, size_t top)
+{
+	size_t n = pb->nmentees, checked = 0, *count = malloc(n * sizeof(size_t));
+	pl_mentors_alt *alts = malloc(n * top * sizeof(*alts));
+	pl_error err = PL_ERROR_INIT;
+
+	ck_assert_int_eq(pl_mentors_alternatives(pb, res, top, alts, count, &err), PL_OK);
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < count[i]; k++) {
+			pl_mentors_result r2;
+			pins[i] = alts[i * top + k].mentor;
+			ck_assert_int_eq(pl_mentors_solve(pb, &r2, &err), PL_OK);
+			pins[i] = -1;
+			ck_assert_int_eq(alts[i * top + k].matched_change, (long)r2.matched - (long)res->matched);
+			ck_assert_double_eq_tol(alts[i * top + k].total_change,
+						r2.objective_value - res->objective_value, 1e-9);
+			pl_mentors_result_release(&r2);
+			checked++;
+		}
+	free(alts);
+	free(count);
+	return checked;
+}
+
 /* The same on medium programs, where the compressed residual graph (mentors as nodes, several
  * mentees folded into each) is what prices the alternatives: more mentees than seats (the column
  * of the unmatched) and fewer, scores from a handful of values so that ties abound, 30 %
@@ -436,8 +463,6 @@ START_TEST(test_alternatives_medium_vs_resolve)
 	long *cap = malloc(m * sizeof(long)), *pins = malloc(n * sizeof(long));
 	pl_mentors_problem pb;
 	pl_mentors_result res;
-	pl_mentors_alt *alts = malloc(n * top * sizeof(*alts));
-	size_t *count = malloc(n * sizeof(size_t));
 	pl_error err = PL_ERROR_INIT;
 
 	for (size_t k = 0; k < n * m; k++)
@@ -454,26 +479,12 @@ START_TEST(test_alternatives_medium_vs_resolve)
 	pb.pinned = pins;
 	ck_assert_int_eq(pl_mentors_solve(&pb, &res, &err), PL_OK);
 	ck_assert_ptr_nonnull(res.dual_mentee);
-	ck_assert_int_eq(pl_mentors_alternatives(&pb, &res, top, alts, count, &err), PL_OK);
-	for (size_t i = 0; i < n; i++)
-		for (size_t k = 0; k < count[i]; k++) {
-			pl_mentors_result r2;
-			pins[i] = alts[i * top + k].mentor;
-			ck_assert_int_eq(pl_mentors_solve(&pb, &r2, &err), PL_OK);
-			pins[i] = -1;
-			ck_assert_int_eq(alts[i * top + k].matched_change, (long)r2.matched - (long)res.matched);
-			ck_assert_double_eq_tol(alts[i * top + k].total_change,
-						r2.objective_value - res.objective_value, 1e-9);
-			pl_mentors_result_release(&r2);
-			checked++;
-		}
+	checked = expect_alternatives_resolve(&pb, pins, &res, top);
 	ck_assert_uint_gt(checked, n);
 	pl_mentors_result_release(&res);
 	free(S);
 	free(cap);
 	free(pins);
-	free(alts);
-	free(count);
 }
 END_TEST
 
@@ -486,8 +497,7 @@ START_TEST(test_alternatives_fast_vs_resolve)
 	long cap[9], pins[40];
 	pl_mentors_problem pb;
 	pl_mentors_result res;
-	pl_mentors_alt *alts = malloc(n * top * sizeof(*alts));
-	size_t count[40], fast_used = 0;
+	size_t fast_used = 0;
 	pl_error err = PL_ERROR_INIT;
 
 	for (int rep = 0; rep < 6; rep++) {
@@ -508,24 +518,12 @@ START_TEST(test_alternatives_fast_vs_resolve)
 		pb.pinned = pins;
 		ck_assert_int_eq(pl_mentors_solve(&pb, &res, &err), PL_OK);
 		fast_used += res.matched == n && res.dual_mentee != NULL;
-		ck_assert_int_eq(pl_mentors_alternatives(&pb, &res, top, alts, count, &err), PL_OK);
-		for (size_t i = 0; i < n; i++)
-			for (size_t k = 0; k < count[i]; k++) {
-				pl_mentors_result r2;
-				pins[i] = alts[i * top + k].mentor;
-				ck_assert_int_eq(pl_mentors_solve(&pb, &r2, &err), PL_OK);
-				pins[i] = -1;
-				ck_assert_int_eq(alts[i * top + k].matched_change, (long)r2.matched - (long)res.matched);
-				ck_assert_double_eq_tol(alts[i * top + k].total_change,
-							r2.objective_value - res.objective_value, 1e-9);
-				pl_mentors_result_release(&r2);
-			}
+		expect_alternatives_resolve(&pb, pins, &res, top);
 		pl_mentors_result_release(&res);
 		(void)seats;
 	}
 	ck_assert_uint_gt(fast_used, 0);
 	free(S);
-	free(alts);
 }
 END_TEST
 
