@@ -28,7 +28,10 @@ void pl_feature_group(const pl_feature_spec *f, const pl_catalogue *cat, char *b
 	switch (f->measure) {
 	case -1:
 		g = f->kind == PL_F_DAYS_SINCE_LAPSE || f->kind == PL_F_PRIOR_LAPSE ? "history"
-										: "engagement";
+		    : f->kind == PL_F_STATE_LEVEL || f->kind == PL_F_STATE_SD ||
+				      f->kind == PL_F_STATE_BASELINE
+			    ? "overall"
+			    : "engagement";
 		break;
 	case PL_M_SLEEP_HOURS:
 	case PL_M_SLEEP_QUALITY:
@@ -158,6 +161,23 @@ static void describe_history(char *buf, size_t size, const pl_client *c, int32_t
 	snprintf(buf, size, "no lapse on record");
 }
 
+/* The shared factor of the self-reports (state_features.c) on grid day t, in words: its level
+ * and the client's usual level, in points on the 0-10 scale from mid-scale (higher = worse). */
+static void describe_overall(char *buf, size_t size, const pl_client *c, const pl_catalogue *cat,
+			     long t)
+{
+	double *v = t >= 0 ? malloc(3 * (size_t)(t + 1) * sizeof(double)) : NULL;
+	pl_error err = PL_ERROR_INIT;
+
+	if (!v || pl__state_factor(c, cat, t + 1, v, v + t + 1, v + 2 * (t + 1), &err) != PL_OK)
+		snprintf(buf, size, "self-reports overall");
+	else
+		snprintf(buf, size,
+			 "self-reports overall %+.1f points from mid-scale (higher is worse; usual %+.1f)",
+			 v[t], v[2 * (t + 1) + t]);
+	free(v);
+}
+
 /* Words for one group, from the client's data as of t (grid day). */
 static void describe_group(char *buf, size_t size, const char *g, const pl_catalogue *cat,
 			   const pl_client *c, int32_t as_of, long since)
@@ -184,6 +204,8 @@ static void describe_group(char *buf, size_t size, const char *g, const pl_catal
 		snprintf(buf, size, "use reported on %d of the last 14 days", yes);
 	} else if (strcmp(g, "history") == 0) {
 		describe_history(buf, size, c, as_of);
+	} else if (strcmp(g, "overall") == 0) {
+		describe_overall(buf, size, c, cat, t);
 	} else if ((m = pl_catalogue_find(cat, g, strlen(g))) >= 0 && !cat->defs[m].boolean) {
 		describe_scale(buf, size, c, m, g, "", t);
 	} else if (m >= 0) {

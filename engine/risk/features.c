@@ -48,6 +48,9 @@ static const struct {
 	[PL_F_MISSED_STREAK] = { "missed_streak", 0, 0, 0 },
 	[PL_F_DAYS_SINCE_LAPSE] = { "days_since_lapse", 0, 0, 0 },
 	[PL_F_PRIOR_LAPSE] = { "prior_lapse", 0, 0, 0 },
+	[PL_F_STATE_LEVEL] = { "state_level", 0, 0, 0 },
+	[PL_F_STATE_SD] = { "state_sd", 0, 0, 0 },
+	[PL_F_STATE_BASELINE] = { "state_baseline", 0, 0, 0 },
 };
 
 pl_status pl_feature_parse(const char *name, const pl_catalogue *cat, const char *ptr,
@@ -120,6 +123,9 @@ int pl_feature_orientation(const pl_feature_spec *f, const pl_catalogue *cat)
 		return +1;
 	case PL_F_DAYS_SINCE_LAPSE:
 		return -1;
+	case PL_F_STATE_LEVEL:
+	case PL_F_STATE_BASELINE:
+		return +1;    /* the shared factor is oriented so that higher is worse */
 	default:
 		return 0;     /* checkins: time in the program, no direction */
 	}
@@ -147,7 +153,8 @@ pl_status pl_features_default(const pl_catalogue *cat, pl_feature_spec **out, si
 		{ PL_F_RATE, PL_M_USED }, { PL_F_RATE_7, PL_M_USED },
 	};
 	static const pl_feature_kind client[] = { PL_F_CHECKINS, PL_F_COVERAGE, PL_F_MISSED_STREAK,
-						  PL_F_DAYS_SINCE_LAPSE, PL_F_PRIOR_LAPSE };
+						  PL_F_DAYS_SINCE_LAPSE, PL_F_PRIOR_LAPSE,
+						  PL_F_STATE_LEVEL, PL_F_STATE_SD, PL_F_STATE_BASELINE };
 	pl_feature_spec *f = malloc(64 * sizeof(*f));
 	size_t k = 0;
 
@@ -265,6 +272,7 @@ typedef struct fctx {
 	const pl_catalogue *cat;
 	long nd, t0, t1; /* grid days requested */
 	measure_cache *mc;
+	double *state;   /* the state-space features, 3 x (t1 + 1): level, sd, baseline (or NULL) */
 } fctx;
 
 static const double *series(const fctx *x, int m)
@@ -455,6 +463,19 @@ static pl_status measure_value(fctx *x, const pl_feature_spec *f, long t, double
 	return PL_OK;
 }
 
+/* The shared-factor filter over grid days 0..t1, once per client (state_features.c). */
+static pl_status ensure_state(fctx *x, pl_error *err)
+{
+	long n = x->t1 + 1;
+
+	if (x->state || n <= 0)
+		return PL_OK;
+	x->state = malloc(3 * (size_t)n * sizeof(double));
+	if (!x->state)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	return pl__state_factor(x->c, x->cat, n, x->state, x->state + n, x->state + 2 * n, err);
+}
+
 /* A client-level feature on grid day t, given the check-ins counted through t and the last day
  * with one. */
 static double client_value(const fctx *x, pl_feature_kind kind, long t, long count, long last_seen)
@@ -483,6 +504,12 @@ static double client_value(const fctx *x, pl_feature_kind kind, long t, long cou
 	}
 	case PL_F_PRIOR_LAPSE:
 		return last_lapse(c, day) >= 0 ? 1.0 : 0.0;
+	case PL_F_STATE_LEVEL:
+	case PL_F_STATE_SD:
+	case PL_F_STATE_BASELINE:
+		return t < 0 || !x->state ? NAN
+					  : x->state[(size_t)(kind - PL_F_STATE_LEVEL) * (size_t)(x->t1 + 1) +
+						     (size_t)t];
 	default:
 		return NAN;
 	}
@@ -494,6 +521,9 @@ static pl_status column(fctx *x, const pl_feature_spec *f, double *out, size_t n
 	long nd = x->nd, count = 0, last_seen = -1;
 	pl_status st = prepare(x, f, err);
 
+	if (st == PL_OK && (f->kind == PL_F_STATE_LEVEL || f->kind == PL_F_STATE_SD ||
+			    f->kind == PL_F_STATE_BASELINE))
+		st = ensure_state(x, err);
 	if (st != PL_OK)
 		return st;
 	/* Running counters for the client-level features start from day 0 once. */
@@ -540,6 +570,7 @@ pl_status pl_features_compute(const pl_client *c, const pl_catalogue *cat,
 	x.nd = (long)c->ndays;
 	x.t0 = (long)first - c->start;
 	x.t1 = (long)last - c->start;
+	x.state = NULL;
 	x.mc = calloc(cat->n ? cat->n : 1, sizeof(*x.mc));
 	if (!x.mc)
 		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
@@ -552,6 +583,7 @@ pl_status pl_features_compute(const pl_client *c, const pl_catalogue *cat,
 	for (size_t m = 0; m < cat->n; m++)
 		cache_release(&x.mc[m]);
 	free(x.mc);
+	free(x.state);
 	return st;
 }
 

@@ -26,6 +26,11 @@
 #define PL_LAPSE_CAP 365    /* days_since_lapse cap */
 #define PL_SIGNAL_TAU 0.7   /* rising variance / AR(1) signal: Kendall tau at least this */
 #define PL_SIGNAL_LOW_RATE (1.0 / 3.0) /* low attendance / adherence / peer contact */
+/* State-space features (state_features.c), on a 0-10 scale oriented so that higher is worse: */
+#define PL_STATE_PHI 0.7      /* persistence of the shared daily deviation */
+#define PL_STATE_VAR 0.5      /* its stationary variance (points^2) */
+#define PL_STATE_NOISE 1.0    /* a reading's error variance (points^2) */
+#define PL_STATE_BASE_VAR 4.0 /* prior variance of a client's baseline around mid-scale */
 
 
 /* Control-chart statistics of one measure over grid days 0..n-1 (n may exceed nd: later days
@@ -51,6 +56,11 @@ pl_status pl__change_points(const double *x, long nd, long t0, long t1, const pl
  * (n <= 64): the risk features round each rolling value once, not once per window holding it. */
 double pl__ews_round12(double v);
 double pl__kendall_tau_rounded(const double *y, size_t n, size_t min_n);
+
+/* The shared-factor filter of the 0-10 self-reports for grid days 0..n-1 (n may exceed the grid:
+ * later days are predictions): the filtered level, its sd and the client's baseline (each n). */
+pl_status pl__state_factor(const pl_client *c, const pl_catalogue *cat, long n, double *level,
+			   double *sd, double *base, pl_error *err);
 
 /* Explanations (explain.c): the client's measure groups ranked by their summed contribution
  * (only positive ones, at most PL_MAX_EXPLANATIONS, each in words from the client's data), then

@@ -31,7 +31,7 @@ extern "C" {
 typedef struct pl_kalman {
 	size_t n;      /* state dimension */
 	gsl_vector *a; /* state mean */
-	gsl_matrix *P; /* state covariance (the lower triangle is the one kept up to date) */
+	gsl_matrix *P; /* state covariance (full, symmetric) */
 	gsl_vector *h; /* a reading's loadings (work) */
 	gsl_vector *w; /* work: P h */
 } pl_kalman;

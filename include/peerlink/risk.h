@@ -56,6 +56,11 @@ typedef enum pl_feature_kind {
 			       capped at PL_SILENCE_LIMIT: longer silences are not scored */
 	PL_F_DAYS_SINCE_LAPSE, /* "days_since_lapse": log(1 + days since the last lapse), 365 cap */
 	PL_F_PRIOR_LAPSE,   /* "prior_lapse": 1 if any lapse or relapse on or before the day */
+	/* state-space features (docs/risk.md): a Kalman filter of one factor shared by the 0-10
+	 * self-reports, oriented so that higher is worse */
+	PL_F_STATE_LEVEL,    /* "state_level": its filtered level on the day */
+	PL_F_STATE_SD,       /* "state_sd": the level's standard deviation */
+	PL_F_STATE_BASELINE, /* "state_baseline": the client's estimated baseline */
 	PL_F_NKINDS
 } pl_feature_kind;
 

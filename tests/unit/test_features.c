@@ -301,6 +301,42 @@ START_TEST(no_look_ahead)
 }
 END_TEST
 
+/* The shared-factor filter (state_features.c) by hand: one craving of 8 on day 0, nothing after.
+ * Oriented reading z = 8 - 5 = 3 (0-10 scale, mid-scale 5); prior d ~ N(0, 0.5), each baseline
+ * ~ N(0, 4), reading error 1: f = 0.5 + 4 + 1 = 5.5, d = 0.5 * 3 / 5.5, b_craving = 4 * 3 / 5.5.
+ * level = d + mean(b) over the 5 measures; its variance c'Pc - (c'Ph)^2 / f with
+ * c = (1, 1/5, ..): 0.5 + 5 * 4 / 25 - (0.5 + 4 / 5)^2 / 5.5. Day 1 predicts: d * 0.7. */
+START_TEST(state_features_by_hand)
+{
+	pl_catalogue cat = PL_CATALOGUE_INIT;
+	pl_error err = PL_ERROR_INIT;
+	pl_feature_spec f[3];
+	pl_client c;
+	double out[9], d0 = 1.5 / 5.5, b0 = 12.0 / 5.5 / 5.0;
+
+	ck_assert_int_eq(pl_catalogue_init(&cat, &err), PL_OK);
+	memset(&c, 0, sizeof(c));
+	ck_assert_int_eq(pl_client_alloc_grid(&c, 3, cat.n, &err), PL_OK);
+	c.start = 20000;
+	c.values[PL_M_CRAVING * 3 + 0] = 8;
+	c.checked_in[0] = 1;
+	ck_assert_int_eq(pl_feature_parse("state_level", &cat, "", &f[0], &err), PL_OK);
+	ck_assert_int_eq(pl_feature_parse("state_sd", &cat, "", &f[1], &err), PL_OK);
+	ck_assert_int_eq(pl_feature_parse("state_baseline", &cat, "", &f[2], &err), PL_OK);
+	ck_assert_int_eq(pl_features_compute(&c, &cat, f, 3, c.start, c.start + 2, out, &err), PL_OK);
+	ck_assert_double_eq_tol(out[0], d0 + b0, 1e-12);
+	ck_assert_double_eq_tol(out[1], sqrt(1.3 - 1.69 / 5.5), 1e-12);
+	ck_assert_double_eq_tol(out[2], b0, 1e-12);
+	ck_assert_double_eq_tol(out[3], 0.7 * d0 + b0, 1e-12);
+	ck_assert_double_eq_tol(out[5], b0, 1e-12);
+	ck_assert(out[4] > out[1]); /* a day without readings: less certain */
+	ck_assert_int_eq(pl_feature_orientation(&f[0], &cat), 1);
+	ck_assert_int_eq(pl_feature_orientation(&f[1], &cat), 0);
+	pl_client_release(&c);
+	pl_catalogue_release(&cat);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("features");
@@ -310,6 +346,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, hand_computed_features);
 	tcase_add_test(tc, data_quality_by_hand);
 	tcase_add_test(tc, no_look_ahead);
+	tcase_add_test(tc, state_features_by_hand);
 	suite_add_tcase(s, tc);
 	return s;
 }
