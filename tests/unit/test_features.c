@@ -13,6 +13,7 @@
 
 #include <gsl/gsl_statistics_double.h>
 
+#include <peerlink/ews.h>
 #include <peerlink/risk.h>
 #include <peerlink/json_risk.h>
 #include "features_int.h"
@@ -337,6 +338,31 @@ START_TEST(state_features_by_hand)
 }
 END_TEST
 
+/* The trend features round each rolling value once (pl__ews_round12) and take Kendall's tau of
+ * the rounded values: the same tau as pl_ews_kendall_tau on the raw values, exactly, including
+ * values equal only up to rounding (which must tie) and missing ones. */
+START_TEST(kendall_of_prerounded_values)
+{
+	unsigned long s = 12345;
+
+	for (int rep = 0; rep < 200; rep++) {
+		double raw[PL_TAU_SPAN], rounded[PL_TAU_SPAN];
+		for (size_t i = 0; i < PL_TAU_SPAN; i++) {
+			s = s * 6364136223846793005UL + 1442695040888963407UL;
+			raw[i] = (double)(s >> 40) / 16777216.0 * 3.0;
+			if (i % 4 == 3)
+				raw[i] = raw[i - 1] * (1 + 1e-15); /* equal up to rounding: a tie */
+			if ((s >> 20) % 7 == 0)
+				raw[i] = NAN;
+			rounded[i] = pl__ews_round12(raw[i]);
+		}
+		double a = pl_ews_kendall_tau(raw, PL_TAU_SPAN, PL_TAU_MIN_N);
+		double b = pl__kendall_tau_rounded(rounded, PL_TAU_SPAN, PL_TAU_MIN_N);
+		ck_assert_msg(isnan(a) ? isnan(b) : a == b, "rep %d: %.17g vs %.17g", rep, a, b);
+	}
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("features");
@@ -347,6 +373,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, data_quality_by_hand);
 	tcase_add_test(tc, no_look_ahead);
 	tcase_add_test(tc, state_features_by_hand);
+	tcase_add_test(tc, kendall_of_prerounded_values);
 	suite_add_tcase(s, tc);
 	return s;
 }
