@@ -9,13 +9,21 @@
  * stream's threads call (engine/json/risk_stream.c), so each answer line is the same bytes; rank 0
  * checks the client ids for repeats in input order (pl_risk_check_repeat, as the stream does) and writes the answers
  * (mpi_farm.c).
+ *
+ * risk train (--input a file): every rank reads the input and runs the command's checks, so
+ * their errors are the same everywhere; each rank featurizes its share of the clients (whole
+ * blocks of clients, pl_risk_train_clients) and the fit's sums over rows go through
+ * MPI_Allreduce in fixed block slots (pl_risk_train_dist), so the model is the single-process
+ * model bit for bit. Rank 0 writes it.
  */
 #include "mpi_cli.h"
 #include "risk_cli.h"
 
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* ---------------------------------------------------------------- the scoring date */
 
@@ -116,4 +124,98 @@ int mpi_risk_score(const mpi_world *w, cli_ctx *ctx)
 	pl_idset_release(&ids);
 	risk_scorer_release(&s);
 	return rc;
+}
+
+/* ---------------------------------------------------------------- training */
+
+/* MPI_Allreduce(SUM) in place, in pieces an int can count. */
+static pl_status allreduce_sum(void *arg, double *buf, size_t len, pl_error *err)
+{
+	const mpi_world *w = arg;
+	const size_t piece = (size_t)1 << 26;
+
+	for (size_t i = 0; i < len; i += piece) {
+		int n = (int)(len - i < piece ? len - i : piece);
+		if (MPI_Allreduce(MPI_IN_PLACE, buf + i, n, MPI_DOUBLE, MPI_SUM, w->comm) != MPI_SUCCESS)
+			return pl_error_set(err, PL_ERR_INTERNAL, "", "MPI_Allreduce failed");
+	}
+	return PL_OK;
+}
+
+/* MPI_Allgatherv of bytes: every rank's length first, then the bytes in rank order. */
+static pl_status allgather_bytes(void *arg, const void *mine, size_t len, void **all,
+				 size_t *all_len, pl_error *err)
+{
+	const mpi_world *w = arg;
+	uint64_t own = len, *lens = malloc((size_t)w->size * sizeof(uint64_t));
+	int *counts = malloc((size_t)w->size * sizeof(int)), *displs = malloc((size_t)w->size * sizeof(int));
+	size_t total = 0;
+	pl_status st = PL_OK;
+
+	*all = NULL;
+	if (!lens || !counts || !displs) {
+		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+		goto out; /* every rank allocates the same few bytes: they fail alike or not at all */
+	}
+	MPI_Allgather(&own, 1, MPI_UINT64_T, lens, 1, MPI_UINT64_T, w->comm);
+	for (int r = 0; r < w->size; r++) {
+		displs[r] = (int)total;
+		counts[r] = (int)lens[r];
+		total += lens[r];
+	}
+	if (total > INT_MAX) {
+		st = pl_error_set(err, PL_ERR_INTERNAL, "", "more than 2 GiB to gather between ranks");
+		goto out;
+	}
+	*all = malloc(total ? total : 1);
+	if (!*all) {
+		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+		goto out;
+	}
+	if (MPI_Allgatherv(mine, (int)len, MPI_BYTE, *all, counts, displs, MPI_BYTE, w->comm) !=
+	    MPI_SUCCESS)
+		st = pl_error_set(err, PL_ERR_INTERNAL, "", "MPI_Allgatherv failed");
+	*all_len = total;
+out:
+	free(lens);
+	free(counts);
+	free(displs);
+	if (st != PL_OK) {
+		free(*all);
+		*all = NULL;
+	}
+	return st;
+}
+
+static int agree(void *arg, cli_ctx *ctx, int rc)
+{
+	return mpi_agree(arg, ctx, rc);
+}
+
+/* --input names a regular file, which every rank can read (a shared file system). */
+static int input_readable_by_all(const cli_ctx *ctx)
+{
+	struct stat st;
+
+	return ctx->input_path && strcmp(ctx->input_path, "-") != 0 &&
+	       stat(ctx->input_path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+int mpi_risk_train(const mpi_world *w, cli_ctx *ctx)
+{
+	pl_comm comm = { .rank = w->rank, .size = w->size, .sum = allreduce_sum,
+			 .gather = allgather_bytes, .arg = (void *)w };
+	risk_dist dist = { .comm = &comm, .agree = agree, .arg = (void *)w };
+	int rc;
+
+	/* Standard input reaches rank 0 alone: it trains alone, as peerlink does. */
+	if (!input_readable_by_all(ctx)) {
+		rc = w->rank == 0 ? cli_run_default(ctx) : CLI_EXIT_OK;
+		MPI_Bcast(&rc, 1, MPI_INT, 0, w->comm);
+		return rc;
+	}
+	if (w->rank != 0)
+		ctx->output_path = NULL; /* rank 0 writes the model; the others' stdout is /dev/null */
+	rc = risk_train_run(ctx, &dist);
+	return mpi_agree(w, ctx, rc);
 }

@@ -68,5 +68,19 @@ typedef struct risk_recipe {
 pl_status risk_recipe_features(const char *text, const pl_catalogue *cat, const char *option,
 			       risk_recipe *r, pl_error *err);
 void risk_recipe_release(risk_recipe *r);
+/* A command run by several processes (peerlink-mpi), NULL in peerlink. Every process runs the
+ * command on the same input; agree(arg, ctx, rc) is collective and returns on every process the
+ * exit code of the lowest-numbered failing process, whose error every process then holds
+ * (mpi_agree), CLI_EXIT_OK when none failed. */
+typedef struct risk_dist {
+	const pl_comm *comm;
+	int (*agree)(void *arg, cli_ctx *ctx, int rc);
+	void *arg;
+} risk_dist;
+
+/* risk train (risk_train.c) with its clients split over the processes of `dist` (NULL: this
+ * process alone, what cmd_risk_train runs): each featurizes its share of the clients
+ * (pl_risk_train_clients) and the fit sums over processes (pl_risk_train_dist). */
+int risk_train_run(cli_ctx *ctx, const risk_dist *dist);
 
 #endif

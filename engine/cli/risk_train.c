@@ -80,6 +80,7 @@ typedef struct train_state {
 	 * (pl_followup_end), so no client can be featurized before every client is read. */
 	pl_client *clients;
 	size_t nclients, cap;
+	size_t nall; /* clients read (under a risk_dist every process reads them all) */
 } train_state;
 
 /* Keep a parsed client (ownership moves to ts; *c is left zeroed). */
@@ -109,11 +110,14 @@ static void train_clients_release(train_state *ts)
 	ts->nclients = ts->cap = 0;
 }
 
-/* The document's last day (the as_of rule: document, option, latest recorded day), then every
- * client's rows, each client freed once featurized. */
-static pl_status train_featurize(train_state *ts, int has_doc, int32_t doc_as_of, cli_ctx *ctx)
+/* The document's last day (the as_of rule: document, option, latest recorded day), then the
+ * rows of every client this process trains on (all, or its share under `dist`), each client freed
+ * once featurized. */
+static pl_status train_featurize(train_state *ts, int has_doc, int32_t doc_as_of, cli_ctx *ctx,
+				 const risk_dist *dist)
 {
 	int32_t latest = INT32_MIN;
+	size_t first = 0, end = ts->nclients;
 	pl_status st = PL_OK;
 
 	for (size_t i = 0; i < ts->nclients; i++) {
@@ -125,11 +129,15 @@ static pl_status train_featurize(train_state *ts, int has_doc, int32_t doc_as_of
 					   cli_opt_given(ctx, "as-of")
 						   ? (int32_t)cli_opt_int(ctx, "as-of") : 0,
 					   latest);
-	for (size_t i = 0; st == PL_OK && i < ts->nclients; i++) {
+	if (dist)
+		pl_risk_train_clients(ts->nclients, ts->nfeatures, dist->comm->rank, dist->comm->size,
+				      &first, &end);
+	ts->nall = ts->nclients;
+	ts->ds.nclients = first; /* rows are numbered by client across all processes */
+	for (size_t i = first; st == PL_OK && i < end; i++)
 		st = pl_risk_dataset_add_client(&ts->ds, &ts->clients[i], &ts->cat, ts->features,
 						&ts->opt, &ctx->err);
-		pl_client_release(&ts->clients[i]);
-	}
+	train_clients_release(ts);
 	return st;
 }
 
@@ -350,6 +358,7 @@ static int read_lines_clients(cli_ctx *ctx, train_state *ts)
 typedef struct train_job {
 	train_state ts;
 	pl_risk_model model;
+	const risk_dist *dist; /* NULL: this process alone */
 } train_job;
 
 /* Read every client and featurize them: parsing and featurizing are interleaved, so both go
@@ -364,7 +373,11 @@ static int read_step(cli_ctx *ctx, void *state)
 			    : read_document_clients(ctx, &j->ts, &as_of, &doc_as_of);
 
 	if (rc == CLI_EXIT_OK)
-		rc = cli_exit_for(train_featurize(&j->ts, as_of != NULL, doc_as_of, ctx));
+		rc = cli_exit_for(train_featurize(&j->ts, as_of != NULL, doc_as_of, ctx, j->dist));
+	/* Every process read the same input: the same outcome, unless a featurizing failed; the
+	 * first failing client is then in the lowest-numbered failing process. */
+	if (j->dist)
+		rc = j->dist->agree(j->dist->arg, ctx, rc);
 	if (rc == CLI_EXIT_OK)
 		ctx->parse_ms = cli_now_ms() - t0;
 	return rc;
@@ -373,7 +386,8 @@ static int read_step(cli_ctx *ctx, void *state)
 static pl_status solve_step(void *state, pl_error *err)
 {
 	train_job *j = state;
-	return pl_risk_train(&j->ts.ds, &j->ts.cat, j->ts.features, &j->ts.opt, &j->model, err);
+	return pl_risk_train_dist(&j->ts.ds, j->ts.nall, j->dist ? j->dist->comm : NULL, &j->ts.cat,
+				  j->ts.features, &j->ts.opt, &j->model, err);
 }
 
 static pl_status answer_step(void *state, const pl_json_timings *t, json_t **answer,
@@ -399,12 +413,18 @@ static json_t *stats_step(void *state, const pl_json_timings *t)
 
 int cmd_risk_train(cli_ctx *ctx)
 {
+	return risk_train_run(ctx, NULL);
+}
+
+int risk_train_run(cli_ctx *ctx, const risk_dist *dist)
+{
 	static const cli_job job = { read_step, NULL, solve_step, answer_step, stats_step, 0, NULL,
 				     NULL };
 	train_job j;
 	int rc;
 
 	memset(&j, 0, sizeof(j));
+	j.dist = dist;
 	pl_risk_train_options_init(&j.ts.opt);
 	rc = cli_run_job(ctx, &job, &j);
 	pl_risk_model_release(&j.model);

@@ -58,29 +58,115 @@ static double eta_of(const double *x, size_t p, const double *beta)
 	return e;
 }
 
-/* One pass over the rows at beta: the penalized log-likelihood and, when g is not NULL, the
- * gradient g and the upper triangle of A^T W diag(p(1-p)) A in H (without the penalty, Z a
- * BLOCK x q scratch). The Newton step's trial point is evaluated by this pass, so an accepted step
- * already has the derivatives of the next iteration (one pass per iteration, not two). sigmoid(e)
- * and log(1 + e^e) share one exp(-|e|): the same values as computing them apart. */
-static double newton_pass(const double *X, const double *y, const double *w, size_t n, size_t p,
-			  double l2, const double *beta, double *Z, double *g, double *H)
+/* ---------------------------------------------------------------- sums over blocks of rows */
+
+/*
+ * Every sum over rows (the starting mean, the log-likelihood, the gradient and the Hessian) is
+ * taken per block of rows first, and the blocks' partial sums are then added in block order:
+ * total = ((0 + s_0) + s_1) + ... Floating-point addition is not associative, so this fixed
+ * order is what makes the answer the same whoever computes which blocks. Each process writes its
+ * blocks' partial sums into their own slots of a (blocks x len) buffer, zeros elsewhere; summed
+ * over the processes (pl_comm_sum, MPI_Allreduce with MPI_SUM) every slot holds one process's
+ * number plus zeros, which is exact, and every process then adds the slots in block order as a
+ * single process does (Demmel & Nguyen, "Parallel reproducible summation", IEEE TC 2015, survey
+ * why a fixed reduction order is needed; we fix the order instead of using exact accumulators).
+ */
+typedef struct block_sums {
+	const pl_logistic_blocks *b;
+	size_t len;    /* numbers per block */
+	double *slots; /* nblocks x len */
+} block_sums;
+
+static pl_status block_sums_alloc(block_sums *s, const pl_logistic_blocks *b, size_t len,
+				  pl_error *err)
+{
+	s->b = b;
+	s->len = len;
+	s->slots = malloc((b->nblocks ? b->nblocks : 1) * len * sizeof(double));
+	if (!s->slots)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	return PL_OK;
+}
+
+/* Slot of this process's k-th block, zeroed. */
+static double *block_slot(block_sums *s, size_t k)
+{
+	double *slot = s->slots + (s->b->first + k) * s->len;
+	memset(slot, 0, s->len * sizeof(double));
+	return slot;
+}
+
+/* Zero the slots of other processes' blocks, so that they count as 0 here (this process's own
+ * are zeroed by block_slot as it fills them). */
+static void block_sums_clear(block_sums *s)
+{
+	const pl_logistic_blocks *b = s->b;
+
+	memset(s->slots, 0, b->first * s->len * sizeof(double));
+	memset(s->slots + (b->first + b->count) * s->len, 0,
+	       (b->nblocks - b->first - b->count) * s->len * sizeof(double));
+}
+
+/* Every process's slots summed over processes, then the slots added in block order into
+ * total[0..len). */
+static pl_status block_sums_total(block_sums *s, double *total, pl_error *err)
+{
+	pl_status st = pl_comm_sum(s->b->comm, s->slots, s->b->nblocks * s->len, err);
+
+	if (st != PL_OK)
+		return st;
+	memset(total, 0, s->len * sizeof(double));
+	for (size_t b = 0; b < s->b->nblocks; b++)
+		for (size_t j = 0; j < s->len; j++)
+			total[j] += s->slots[b * s->len + j];
+	return PL_OK;
+}
+
+/* The intercept-only start: b0 = logit(weighted mean of y) over every process's rows. */
+static pl_status start_intercept(const double *y, const double *w, block_sums *s, double *b0,
+				 pl_error *err)
+{
+	const pl_logistic_blocks *b = s->b;
+	double tot[2];
+	pl_status st;
+
+	s->len = 2;
+	block_sums_clear(s);
+	for (size_t k = 0; k < b->count; k++) {
+		double *slot = block_slot(s, k);
+		for (size_t i = b->start[k]; i < b->start[k + 1]; i++) {
+			slot[0] += (w ? w[i] : 1.0) * y[i];
+			slot[1] += w ? w[i] : 1.0;
+		}
+	}
+	if ((st = block_sums_total(s, tot, err)) != PL_OK)
+		return st;
+	double ybar = tot[1] > 0 ? tot[0] / tot[1] : 0.5;
+	*b0 = ybar > 0 && ybar < 1 ? log(ybar / (1 - ybar)) : 0.0;
+	return PL_OK;
+}
+
+/* One block's rows r0 .. r1 - 1 at beta: slot[0] = sum of w_i [y_i eta_i - log(1 + e^eta_i)];
+ * with derivs also the gradient A^T W (y - p) in slot[1 .. q] and A^T W diag(p(1-p)) A (upper
+ * triangle, packed by rows) after it, through Z (BLOCK x q rows) and H (q x q). sigmoid(e) and
+ * log(1 + e^e) share one exp(-|e|): the same values as computing them apart. */
+static void block_pass(const double *X, const double *y, const double *w, size_t p,
+		       const double *beta, size_t r0, size_t r1, double *Z, double *H, double *slot,
+		       int derivs)
 {
 	size_t q = p + 1;
-	double ll = 0, pen = 0;
+	double *g = slot + 1, *packed = slot + 1 + q, ll = 0;
 
-	if (g) {
+	if (derivs)
 		memset(H, 0, q * q * sizeof(double));
-		memset(g, 0, q * sizeof(double));
-	}
-	for (size_t i0 = 0; i0 < n; i0 += BLOCK) {
-		size_t nb = n - i0 < BLOCK ? n - i0 : BLOCK;
+	for (size_t i0 = r0; i0 < r1; i0 += BLOCK) {
+		size_t nb = r1 - i0 < BLOCK ? r1 - i0 : BLOCK;
 		for (size_t r = 0; r < nb; r++) {
 			const double *x = X + (i0 + r) * p;
 			double wi = w ? w[i0 + r] : 1.0, e = eta_of(x, p, beta);
 			double ex = exp(e >= 0 ? -e : e); /* e^-|e| */
 			ll += wi * (y[i0 + r] * e - (e > 0 ? e + log1p(ex) : log1p(ex)));
-			if (g) {
+			if (derivs) {
 				double pi = e >= 0 ? 1.0 / (1.0 + ex) : ex / (1.0 + ex);
 				double d = sqrt(wi * pi * (1 - pi)), resid = wi * (y[i0 + r] - pi);
 				double *zr = Z + r * q;
@@ -93,13 +179,49 @@ static double newton_pass(const double *X, const double *y, const double *w, siz
 			}
 		}
 		/* H += Z^T Z (upper triangle, row-major). */
-		if (g)
+		if (derivs)
 			cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)q, (int)nb, 1.0, Z, (int)q,
 				    1.0, H, (int)q);
 	}
+	slot[0] = ll;
+	if (derivs)
+		for (size_t j = 0, k = 0; j < q; j++)
+			for (size_t l = j; l < q; l++)
+				packed[k++] = H[j * q + l];
+}
+
+/* One pass over every process's rows at beta: the penalized log-likelihood *ll and, when g is
+ * not NULL, the gradient g and the upper triangle of A^T W diag(p(1-p)) A in H (without the
+ * penalty; Z, Hb scratch, total room for a block's numbers). The Newton step's trial point is
+ * evaluated by this pass, so an accepted step already has the derivatives of the next iteration
+ * (one pass per iteration, not two). Every process asks for the same (derivatives or not), since
+ * they all hold the same beta. */
+static pl_status newton_pass(const double *X, const double *y, const double *w, size_t p,
+			     double l2, const double *beta, block_sums *s, double *Z, double *Hb,
+			     double *total, double *ll, double *g, double *H, pl_error *err)
+{
+	const pl_logistic_blocks *b = s->b;
+	size_t q = p + 1;
+	double pen = 0;
+	pl_status st;
+
+	s->len = g ? 1 + q + q * (q + 1) / 2 : 1;
+	block_sums_clear(s);
+	for (size_t k = 0; k < b->count; k++)
+		block_pass(X, y, w, p, beta, b->start[k], b->start[k + 1], Z, Hb, block_slot(s, k),
+			   g != NULL);
+	if ((st = block_sums_total(s, total, err)) != PL_OK)
+		return st;
 	for (size_t j = 1; j <= p; j++)
 		pen += beta[j] * beta[j];
-	return ll - 0.5 * l2 * pen;
+	*ll = total[0] - 0.5 * l2 * pen;
+	if (g) {
+		memcpy(g, total + 1, q * sizeof(double));
+		for (size_t j = 0, k = 1 + q; j < q; j++)
+			for (size_t l = j; l < q; l++)
+				H[j * q + l] = total[k++];
+	}
+	return PL_OK;
 }
 
 /* The Newton direction: g <- H^{-1} g for the penalized problem (H from newton_pass; the
@@ -128,34 +250,43 @@ static int newton_direction(double *H, double *g, size_t q, double l2, const dou
 	return info_rc;
 }
 
-/* The intercept-only start: b0 = logit(weighted mean of y), every slope 0. */
-static void intercept_start(const double *y, const double *w, size_t n, size_t p, double *beta)
-{
-	double sy = 0, sw = 0, ybar;
-
-	memset(beta, 0, (p + 1) * sizeof(double));
-	for (size_t i = 0; i < n; i++) {
-		sy += (w ? w[i] : 1.0) * y[i];
-		sw += w ? w[i] : 1.0;
-	}
-	ybar = sw > 0 ? sy / sw : 0.5;
-	if (ybar > 0 && ybar < 1)
-		beta[0] = log(ybar / (1 - ybar));
-}
-
 pl_status pl_logistic_fit(const double *X, const double *y, const double *w, size_t n, size_t p,
 			  double l2, double *beta, pl_logistic_info *info, pl_error *err)
 {
-	intercept_start(y, w, n, p, beta);
-	return pl_logistic_fit_warm(X, y, w, n, p, l2, beta, info, err);
+	size_t start[2] = { 0, n };
+	pl_logistic_blocks one = { .nblocks = 1, .first = 0, .count = 1, .start = start, .comm = NULL };
+
+	if (n == 0) {
+		if (info)
+			memset(info, 0, sizeof(*info));
+		return pl_error_set(err, PL_ERR_INVALID, "", "logistic regression needs data");
+	}
+	return pl_logistic_fit_blocks(X, y, w, p, l2, &one, 0, beta, info, err);
 }
 
 pl_status pl_logistic_fit_warm(const double *X, const double *y, const double *w, size_t n,
 			       size_t p, double l2, double *beta, pl_logistic_info *info,
 			       pl_error *err)
 {
-	size_t q = p + 1;
-	double *H = NULL, *g = NULL, *H2 = NULL, *g2 = NULL, *Z = NULL, *trial = NULL, ll;
+	size_t start[2] = { 0, n };
+	pl_logistic_blocks one = { .nblocks = 1, .first = 0, .count = 1, .start = start, .comm = NULL };
+
+	if (n == 0) {
+		if (info)
+			memset(info, 0, sizeof(*info));
+		return pl_error_set(err, PL_ERR_INVALID, "", "logistic regression needs data");
+	}
+	return pl_logistic_fit_blocks(X, y, w, p, l2, &one, 1, beta, info, err);
+}
+
+pl_status pl_logistic_fit_blocks(const double *X, const double *y, const double *w, size_t p,
+				 double l2, const pl_logistic_blocks *blocks, int warm,
+				 double *beta, pl_logistic_info *info, pl_error *err)
+{
+	size_t q = p + 1, len = 1 + q + q * (q + 1) / 2;
+	double *H = NULL, *g = NULL, *H2 = NULL, *g2 = NULL, *Hb = NULL, *Z = NULL, *trial = NULL;
+	double *total = NULL, ll;
+	block_sums sums = { 0 };
 	pl_status st = PL_OK;
 	pl_logistic_info local;
 	int it;
@@ -163,22 +294,29 @@ pl_status pl_logistic_fit_warm(const double *X, const double *y, const double *w
 	if (!info)
 		info = &local;
 	memset(info, 0, sizeof(*info));
-	if (n == 0)
-		return pl_error_set(err, PL_ERR_INVALID, "", "logistic regression needs data");
 	if (!(l2 >= 0) || !isfinite(l2))
 		return pl_error_set(err, PL_ERR_INVALID, "", "the L2 penalty must be finite and >= 0");
 	H = malloc(q * q * sizeof(double));
 	H2 = malloc(q * q * sizeof(double));
+	Hb = malloc(q * q * sizeof(double));
 	g = malloc(q * sizeof(double));
 	g2 = malloc(q * sizeof(double));
 	Z = malloc(BLOCK * q * sizeof(double));
 	trial = malloc(q * sizeof(double));
-	if (!H || !H2 || !g || !g2 || !Z || !trial) {
+	total = malloc(len * sizeof(double));
+	if (!H || !H2 || !Hb || !g || !g2 || !Z || !trial || !total) {
 		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 		goto out;
 	}
-	ll = newton_pass(X, y, w, n, p, l2, beta, Z, g, H);
-	for (it = 1; it <= 100; it++) {
+	if ((st = block_sums_alloc(&sums, blocks, len, err)) != PL_OK)
+		goto out;
+	if (!warm) {
+		memset(beta, 0, q * sizeof(double));
+		if ((st = start_intercept(y, w, &sums, &beta[0], err)) != PL_OK)
+			goto out;
+	}
+	st = newton_pass(X, y, w, p, l2, beta, &sums, Z, Hb, total, &ll, g, H, err);
+	for (it = 1; st == PL_OK && it <= 100; it++) {
 		double dmax, bmax, step = 1, ll_new, *t;
 		int last;
 
@@ -198,8 +336,10 @@ pl_status pl_logistic_fit_warm(const double *X, const double *y, const double *w
 				bmax = fmax(bmax, fabs(trial[j]));
 			}
 			last = dmax <= 1e-10 * (1 + bmax) || it == 100;
-			ll_new = newton_pass(X, y, w, n, p, l2, trial, Z, last ? NULL : g2,
-					     last ? NULL : H2);
+			st = newton_pass(X, y, w, p, l2, trial, &sums, Z, Hb, total, &ll_new,
+					 last ? NULL : g2, last ? NULL : H2, err);
+			if (st != PL_OK)
+				goto out;
 			if (ll_new >= ll - 1e-12 * fabs(ll) || step < 1e-10)
 				break;
 			step *= 0.5;
@@ -214,6 +354,8 @@ pl_status pl_logistic_fit_warm(const double *X, const double *y, const double *w
 		t = H, H = H2, H2 = t;
 		t = g, g = g2, g2 = t;
 	}
+	if (st != PL_OK)
+		goto out;
 	info->loglik = ll;
 	if (!info->converged)
 		st = pl_error_set(err, PL_ERR_INFEASIBLE, "",
@@ -221,10 +363,13 @@ pl_status pl_logistic_fit_warm(const double *X, const double *y, const double *w
 out:
 	free(H);
 	free(H2);
+	free(Hb);
 	free(g);
 	free(g2);
 	free(Z);
 	free(trial);
+	free(total);
+	free(sums.slots);
 	return st;
 }
 

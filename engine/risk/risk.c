@@ -269,19 +269,119 @@ const char *pl_calibration_name(pl_calibration_method m)
 	return m == PL_CAL_PLATT ? "platt" : m == PL_CAL_ISOTONIC ? "isotonic" : "none";
 }
 
-/* Working arrays of one training run. */
+/* ---- blocks of clients and processes (pl_risk_train_dist) ---- */
+
+size_t pl_risk_train_blocks(size_t nclients, size_t nfeatures)
+{
+	size_t q = nfeatures + 1, per = 1 + q + q * (q + 1) / 2, cap = PL_TRAIN_BLOCK_DOUBLES / per;
+	size_t want = (nclients + PL_TRAIN_BLOCK_CLIENTS - 1) / PL_TRAIN_BLOCK_CLIENTS;
+
+	if (cap < 1)
+		cap = 1;
+	if (cap > PL_TRAIN_MAX_BLOCKS)
+		cap = PL_TRAIN_MAX_BLOCKS;
+	return want == 0 ? 1 : want < cap ? want : cap;
+}
+
+size_t pl_risk_block_first_client(size_t b, size_t nclients, size_t nblocks)
+{
+	return (size_t)((uint64_t)b * (uint64_t)nclients / (uint64_t)nblocks);
+}
+
+void pl_risk_train_clients(size_t nclients, size_t nfeatures, int rank, int size, size_t *first,
+			   size_t *end)
+{
+	size_t nb = pl_risk_train_blocks(nclients, nfeatures);
+
+	*first = pl_risk_block_first_client((size_t)rank * nb / (size_t)size, nclients, nb);
+	*end = pl_risk_block_first_client(((size_t)rank + 1) * nb / (size_t)size, nclients, nb);
+}
+
+/* Where this process stands among all: its blocks, and every process's rows summed up. */
+typedef struct train_part {
+	size_t nclients, nblocks;     /* every process's */
+	size_t first, count;          /* this process's blocks */
+	const pl_comm *comm;     /* NULL: one process */
+	size_t row0;                  /* this process's first row among every process's rows */
+	size_t events;                /* pl_risk_dataset_events over every process's rows */
+	pl_risk_dataset all;          /* counts of every process's rows (x, group: NULL; y: filled
+				       * by train_work_alloc) */
+} train_part;
+
+/* Counts per process in their own slots, summed: exact (integers below 2^53). */
+static pl_status part_init(train_part *pt, const pl_risk_dataset *ds, size_t nclients,
+			   const pl_comm *comm, pl_error *err)
+{
+	int rank = comm ? comm->rank : 0, size = comm ? comm->size : 1;
+	double *v = calloc((size_t)size * 7, sizeof(double));
+	pl_status st;
+
+	memset(pt, 0, sizeof(*pt));
+	if (!v)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	pt->nclients = nclients;
+	pt->nblocks = pl_risk_train_blocks(nclients, ds->nfeatures);
+	pt->first = (size_t)rank * pt->nblocks / (size_t)size;
+	pt->count = ((size_t)rank + 1) * pt->nblocks / (size_t)size - pt->first;
+	pt->comm = comm;
+	v[rank * 7 + 0] = (double)ds->nrows;
+	v[rank * 7 + 1] = (double)ds->npositive;
+	v[rank * 7 + 2] = (double)ds->nclients_used;
+	v[rank * 7 + 3] = ds->min_day;
+	v[rank * 7 + 4] = ds->max_day;
+	v[rank * 7 + 5] = (double)pl_risk_dataset_events(ds); /* a client's rows are in one process */
+	st = pl_comm_sum(comm, v, (size_t)size * 7, err);
+	pt->all.nfeatures = ds->nfeatures;
+	pt->all.nclients = nclients;
+	pt->all.min_day = INT32_MAX;
+	pt->all.max_day = INT32_MIN;
+	for (int r = 0; st == PL_OK && r < size; r++) {
+		if (r < rank)
+			pt->row0 += (size_t)v[r * 7];
+		pt->all.nrows += (size_t)v[r * 7];
+		pt->all.npositive += (size_t)v[r * 7 + 1];
+		pt->all.nclients_used += (size_t)v[r * 7 + 2];
+		if (v[r * 7 + 3] < pt->all.min_day)
+			pt->all.min_day = (int32_t)v[r * 7 + 3];
+		if (v[r * 7 + 4] > pt->all.max_day)
+			pt->all.max_day = (int32_t)v[r * 7 + 4];
+		pt->events += (size_t)v[r * 7 + 5];
+	}
+	free(v);
+	return st;
+}
+
+/* start[0 .. count]: where each of this process's blocks begins among n rows whose clients are
+ * group[0 .. n) (non-decreasing, as pl_risk_dataset_add_client appends them). */
+static void block_starts(const train_part *pt, const uint32_t *group, size_t n, size_t *start)
+{
+	size_t i = 0;
+
+	for (size_t k = 0; k < pt->count; k++) {
+		size_t end = pl_risk_block_first_client(pt->first + k + 1, pt->nclients, pt->nblocks);
+		start[k] = i;
+		while (i < n && group[i] < end)
+			i++;
+	}
+	start[pt->count] = n;
+}
+
+/* Working arrays of one training run: this process's rows, and per-row numbers of every
+ * process's rows (out-of-fold logits, labels) for calibration, thresholds and the report. */
 typedef struct train_work {
-	double *Z;              /* n x p standardized features */
+	double *Z;              /* n x p standardized features (this process's rows) */
 	double *beta;           /* p + 1 */
-	double *oof;            /* out-of-fold logits */
-	double *prob;           /* out-of-fold calibrated risks */
+	double *oof;            /* out-of-fold logits (every process's rows) */
+	double *prob;           /* out-of-fold calibrated risks (every process's rows) */
 	double *sorted;
 	double *sub_x, *sub_y;  /* one fold's training rows */
+	uint32_t *sub_g;        /* their clients */
 	double *col_x;          /* the same rows restricted to the free coefficients */
 	double *beta_free;      /* their coefficients */
 	int *orient;            /* pl_feature_orientation of each feature */
-	uint8_t *y8;            /* labels as 0/1 bytes, for the metrics module */
+	uint8_t *y8;            /* labels as 0/1 bytes, for the metrics module (every row) */
 	size_t *fold;           /* per client */
+	size_t *start;          /* this process's block offsets (count + 1) */
 } train_work;
 
 static void train_work_release(train_work *w)
@@ -293,71 +393,114 @@ static void train_work_release(train_work *w)
 	free(w->sorted);
 	free(w->sub_x);
 	free(w->sub_y);
+	free(w->sub_g);
 	free(w->col_x);
 	free(w->beta_free);
 	free(w->orient);
 	free(w->y8);
 	free(w->fold);
+	free(w->start);
 }
 
-static pl_status train_work_alloc(train_work *w, const pl_risk_dataset *ds, pl_error *err)
+static pl_status train_work_alloc(train_work *w, const pl_risk_dataset *ds, train_part *pt,
+				  pl_error *err)
 {
-	size_t n = ds->nrows, p = ds->nfeatures;
+	size_t n = ds->nrows, p = ds->nfeatures, na = pt->all.nrows;
+	double *y_all;
 
 	memset(w, 0, sizeof(*w));
-	w->Z = malloc(n * p * sizeof(double));
+	w->Z = malloc((n ? n : 1) * p * sizeof(double));
 	w->beta = malloc((p + 1) * sizeof(double));
-	w->oof = malloc(n * sizeof(double));
-	w->prob = malloc(n * sizeof(double));
-	w->sorted = malloc(n * sizeof(double));
-	w->sub_x = malloc(n * p * sizeof(double));
-	w->sub_y = malloc(n * sizeof(double));
-	w->col_x = malloc(n * p * sizeof(double));
+	w->oof = calloc(na ? na : 1, sizeof(double));
+	w->prob = malloc((na ? na : 1) * sizeof(double));
+	w->sorted = malloc((na ? na : 1) * sizeof(double));
+	w->sub_x = malloc((n ? n : 1) * p * sizeof(double));
+	w->sub_y = malloc((n ? n : 1) * sizeof(double));
+	w->sub_g = malloc((n ? n : 1) * sizeof(uint32_t));
+	w->col_x = malloc((n ? n : 1) * p * sizeof(double));
 	w->beta_free = malloc((p + 1) * sizeof(double));
 	w->orient = calloc(p ? p : 1, sizeof(int));
-	w->y8 = malloc(n);
-	w->fold = malloc((ds->nclients ? ds->nclients : 1) * sizeof(size_t));
+	w->y8 = malloc(na ? na : 1);
+	w->fold = malloc((pt->nclients ? pt->nclients : 1) * sizeof(size_t));
+	w->start = malloc((pt->count + 1) * sizeof(size_t));
+	y_all = pt->all.y = calloc(na ? na : 1, sizeof(double));
 	if (!w->Z || !w->beta || !w->oof || !w->prob || !w->sorted || !w->sub_x || !w->sub_y ||
-	    !w->y8 || !w->fold || !w->col_x || !w->beta_free || !w->orient)
+	    !w->sub_g || !w->y8 || !w->fold || !w->col_x || !w->beta_free || !w->orient ||
+	    !w->start || !y_all)
 		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
-	for (size_t i = 0; i < n; i++)
-		w->y8[i] = ds->y[i] > 0.5;
+	/* Every process's labels, each process filling its own rows. */
+	if (n)
+		memcpy(y_all + pt->row0, ds->y, n * sizeof(double));
+	{
+		pl_status st = pl_comm_sum(pt->comm, y_all, na, err);
+		if (st != PL_OK)
+			return st;
+	}
+	for (size_t i = 0; i < na; i++)
+		w->y8[i] = y_all[i] > 0.5;
 	return PL_OK;
 }
 
-/* Standardization over the defined values; undefined values become the mean (z = 0). The rows
- * are read in order, a block of columns at a time (row-major data: a column-by-column walk
- * would touch one double per cache line), each column's running mean the same as alone. */
-#define STD_BLOCK 32
-static void standardize(const pl_risk_dataset *ds, pl_risk_model *m, double *Z)
+/* Standardization over the defined values; undefined values become the mean (z = 0). Counts,
+ * means and sums of squared deviations are taken per block of clients (Welford), then the
+ * blocks merged in block order (Chan, Golub & LeVeque, "Algorithms for computing the sample
+ * variance", Am. Stat. 37(3), 1983, eq. 2.1), so every process gets the same numbers. */
+static pl_status standardize(const pl_risk_dataset *ds, const train_part *pt, size_t *start,
+			     pl_risk_model *m, double *Z, pl_error *err)
 {
-	size_t n = ds->nrows, p = ds->nfeatures;
+	size_t n = ds->nrows, p = ds->nfeatures, len = 3 * (p ? p : 1);
+	double *slots = calloc(pt->nblocks * len, sizeof(double));
+	pl_status st;
 
-	for (size_t j0 = 0; j0 < p; j0 += STD_BLOCK) {
-		size_t nb = p - j0 < STD_BLOCK ? p - j0 : STD_BLOCK;
-		double mean[STD_BLOCK] = { 0 }, m2[STD_BLOCK] = { 0 }, cnt[STD_BLOCK] = { 0 };
-		for (size_t i = 0; i < n; i++)
-			for (size_t j = 0; j < nb; j++) {
-				double v = ds->x[i * p + j0 + j], d;
+	if (!slots)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	block_starts(pt, ds->group, n, start);
+	/* Within a block the rows are read in order, the three running numbers of every column side
+	 * by side in the slot (row-major data: a column-by-column walk would touch one double per
+	 * cache line); each column's numbers are the same as alone. */
+	for (size_t k = 0; k < pt->count; k++) {
+		double *slot = slots + (pt->first + k) * len;
+		for (size_t i = start[k]; i < start[k + 1]; i++)
+			for (size_t j = 0; j < p; j++) {
+				double v = ds->x[i * p + j], d, *s3 = slot + 3 * j;
 				if (isnan(v))
 					continue;
-				cnt[j]++;
-				d = v - mean[j];
-				mean[j] += d / cnt[j];
-				m2[j] += d * (v - mean[j]);
-			}
-		for (size_t j = 0; j < nb; j++) {
-			m->mean[j0 + j] = cnt[j] > 0 ? mean[j] : 0.0;
-			m->sd[j0 + j] = cnt[j] > 1 && m2[j] / (cnt[j] - 1) > 1e-12
-						? sqrt(m2[j] / (cnt[j] - 1))
-						: 1.0;
-		}
-		for (size_t i = 0; i < n; i++)
-			for (size_t j = j0; j < j0 + nb; j++) {
-				double v = ds->x[i * p + j];
-				Z[i * p + j] = isnan(v) ? 0.0 : (v - m->mean[j]) / m->sd[j];
+				s3[0]++;
+				d = v - s3[1];
+				s3[1] += d / s3[0];
+				s3[2] += d * (v - s3[1]);
 			}
 	}
+	st = pl_comm_sum(pt->comm, slots, pt->nblocks * len, err);
+	for (size_t j = 0; st == PL_OK && j < p; j++) {
+		double mean = 0, m2 = 0, cnt = 0;
+		for (size_t b = 0; b < pt->nblocks; b++) {
+			const double *s = slots + b * len + 3 * j;
+			double nb = s[0], d, tot;
+			if (nb == 0)
+				continue;
+			if (cnt == 0) {
+				cnt = nb;
+				mean = s[1];
+				m2 = s[2];
+				continue;
+			}
+			tot = cnt + nb;
+			d = s[1] - mean;
+			mean += d * nb / tot;
+			m2 += s[2] + d * d * cnt * nb / tot;
+			cnt = tot;
+		}
+		m->mean[j] = cnt > 0 ? mean : 0.0;
+		m->sd[j] = cnt > 1 && m2 / (cnt - 1) > 1e-12 ? sqrt(m2 / (cnt - 1)) : 1.0;
+	}
+	for (size_t i = 0; st == PL_OK && i < n; i++)
+		for (size_t j = 0; j < p; j++) {
+			double v = ds->x[i * p + j];
+			Z[i * p + j] = isnan(v) ? 0.0 : (v - m->mean[j]) / m->sd[j];
+		}
+	free(slots);
+	return st;
 }
 
 pl_status pl_risk_assign_folds(size_t n, size_t K, unsigned long seed, int stream, size_t *fold,
@@ -388,18 +531,18 @@ pl_status pl_risk_assign_folds(size_t n, size_t K, unsigned long seed, int strea
  * terms used for clinical scores (a sign-constrained model: Steyerberg, Clinical Prediction
  * Models, 2nd ed., 2019, ch. 13 on plausibility of effects); it is not the exact constrained
  * optimum, but every step drops a term, so it ends within p refits. Without it, features that
- * share one signal take opposite signs and "stress up" could lower the risk. */
-static pl_status fit_signed(const double *X, const double *y, size_t n, size_t p, double l2,
-			    train_work *w, double *beta, int warm, pl_logistic_info *info,
-			    pl_error *err)
+ * share one signal take opposite signs and "stress up" could lower the risk. Rows X are this
+ * process's, in the blocks of blk; every process takes the same steps. */
+static pl_status fit_signed(const double *X, const double *y, const pl_logistic_blocks *blk,
+			    size_t p, double l2, train_work *w, double *beta, int warm,
+			    pl_logistic_info *info, pl_error *err)
 {
 	uint8_t freeb[PL_FIT_MAX_FEATURES];
-	size_t q;
+	size_t q, n = blk->start[blk->count];
 	pl_status st;
 
 	if (p > PL_FIT_MAX_FEATURES)
-		return warm ? pl_logistic_fit_warm(X, y, NULL, n, p, l2, beta, info, err)
-			    : pl_logistic_fit(X, y, NULL, n, p, l2, beta, info, err);
+		return pl_logistic_fit_blocks(X, y, NULL, p, l2, blk, warm, beta, info, err);
 	memset(freeb, 1, p);
 	for (;;) {
 		size_t wrong = 0, k = 0;
@@ -415,10 +558,9 @@ static pl_status fit_signed(const double *X, const double *y, size_t n, size_t p
 			for (size_t j = 0, m = 1; j < p; j++)
 				if (freeb[j])
 					w->beta_free[m++] = beta[j + 1];
-			st = pl_logistic_fit_warm(w->col_x, y, NULL, n, q, l2, w->beta_free, info, err);
-		} else {
-			st = pl_logistic_fit(w->col_x, y, NULL, n, q, l2, w->beta_free, info, err);
 		}
+		st = pl_logistic_fit_blocks(w->col_x, y, NULL, q, l2, blk, warm, w->beta_free, info,
+					    err);
 		if (st != PL_OK)
 			return st;
 		beta[0] = w->beta_free[0];
@@ -434,37 +576,74 @@ static pl_status fit_signed(const double *X, const double *y, size_t n, size_t p
 	}
 }
 
-/* Out-of-fold logits: each fold's rows scored by a fit on the other folds. */
-static pl_status out_of_fold_logits(const pl_risk_dataset *ds, size_t K, double l2, train_work *w,
-				    pl_error *err)
+/* Per fold, every process's training rows and lapses among them: counts[2k], counts[2k + 1]. */
+static pl_status fold_counts(const pl_risk_dataset *ds, const train_part *pt, size_t K,
+			     const train_work *w, double *counts, pl_error *err)
+{
+	int rank = pt->comm ? pt->comm->rank : 0, size = pt->comm ? pt->comm->size : 1;
+	double *v = calloc((size_t)size * 2 * K, sizeof(double));
+	pl_status st;
+
+	if (!v)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	for (size_t i = 0; i < ds->nrows; i++)
+		for (size_t k = 0; k < K; k++)
+			if (w->fold[ds->group[i]] != k) {
+				v[((size_t)rank * K + k) * 2] += 1;
+				v[((size_t)rank * K + k) * 2 + 1] += ds->y[i] > 0.5;
+			}
+	st = pl_comm_sum(pt->comm, v, (size_t)size * 2 * K, err);
+	memset(counts, 0, 2 * K * sizeof(double));
+	for (int r = 0; st == PL_OK && r < size; r++)
+		for (size_t k = 0; k < 2 * K; k++)
+			counts[k] += v[(size_t)r * 2 * K + k];
+	free(v);
+	return st;
+}
+
+/* Out-of-fold logits: each fold's rows scored by a fit on the other folds; every process's
+ * logits end in w->oof, in row order. */
+static pl_status out_of_fold_logits(const pl_risk_dataset *ds, const train_part *pt, size_t K,
+				    double l2, train_work *w, pl_error *err)
 {
 	size_t n = ds->nrows, p = ds->nfeatures;
+	double *counts = malloc(2 * K * sizeof(double));
+	pl_logistic_blocks blk = { pt->nblocks, pt->first, pt->count, w->start, pt->comm };
+	pl_status st;
 
-	for (size_t k = 0; k < K; k++) {
-		size_t nt = 0, npos = 0;
-		pl_status st;
+	if (!counts)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	st = fold_counts(ds, pt, K, w, counts, err);
+	for (size_t k = 0; st == PL_OK && k < K; k++) {
+		size_t nt = 0;
 		for (size_t i = 0; i < n; i++)
 			if ((size_t)w->fold[ds->group[i]] != k) {
 				memcpy(w->sub_x + nt * p, w->Z + i * p, p * sizeof(double));
+				w->sub_g[nt] = ds->group[i];
 				w->sub_y[nt++] = ds->y[i];
-				npos += ds->y[i] > 0.5;
 			}
-		if (npos == 0 || npos == nt)
-			return pl_error_set(err, PL_ERR_INFEASIBLE, "/clients",
-					    "a cross-validation fold has no lapse (or only lapses); "
-					    "give more clients or fewer folds");
-		st = fit_signed(w->sub_x, w->sub_y, nt, p, l2, w, w->beta, 0, NULL, err);
+		if (counts[2 * k + 1] == 0 || counts[2 * k + 1] == counts[2 * k]) {
+			st = pl_error_set(err, PL_ERR_INFEASIBLE, "/clients",
+					  "a cross-validation fold has no lapse (or only lapses); "
+					  "give more clients or fewer folds");
+			break;
+		}
+		block_starts(pt, w->sub_g, nt, w->start);
+		st = fit_signed(w->sub_x, w->sub_y, &blk, p, l2, w, w->beta, 0, NULL, err);
 		if (st != PL_OK)
-			return st;
+			break;
 		for (size_t i = 0; i < n; i++)
 			if ((size_t)w->fold[ds->group[i]] == k) {
 				double e = w->beta[0];
 				for (size_t j = 0; j < p; j++)
 					e += w->beta[j + 1] * w->Z[i * p + j];
-				w->oof[i] = e;
+				w->oof[pt->row0 + i] = e;
 			}
 	}
-	return PL_OK;
+	free(counts);
+	if (st == PL_OK)
+		st = pl_comm_sum(pt->comm, w->oof, pt->all.nrows, err);
+	return st;
 }
 
 /* High tier: the alert budget; moderate: the largest threshold that still reaches the
@@ -492,7 +671,7 @@ static void choose_thresholds(const pl_risk_dataset *ds, const pl_risk_train_opt
 
 /* The training report: the data, the rule and the out-of-fold performance. */
 static void fill_report(const pl_risk_dataset *ds, const pl_risk_train_options *o, size_t K,
-			const train_work *w, int iterations, pl_risk_model *m)
+			const train_work *w, int iterations, size_t events, pl_risk_model *m)
 {
 	pl_risk_training_report *r = &m->report;
 	size_t n = ds->nrows;
@@ -527,7 +706,7 @@ static void fill_report(const pl_risk_dataset *ds, const pl_risk_train_options *
 	tier_summary(&r->high, w->prob, ds->y, n, m->threshold_high);
 	pl_metrics_ece(w->prob, w->y8, n, PL_TRAIN_RELIABILITY_BINS, r->reliability);
 	r->irls_iterations = iterations;
-	r->events = pl_risk_dataset_events(ds);
+	r->events = events;
 	r->events_per_feature = ds->nfeatures ? (double)r->events / (double)ds->nfeatures : NAN;
 }
 
@@ -546,23 +725,30 @@ static pl_status train_check(const pl_risk_dataset *ds, size_t K, pl_error *err)
 	return PL_OK;
 }
 
-/* The recipe at the fixed penalty o->l2 on every column of ds. */
-static pl_status train_fixed(const pl_risk_dataset *ds, const pl_catalogue *cat,
-			     const pl_feature_spec *f, const pl_risk_train_options *o,
-			     pl_risk_model *m, pl_error *err)
+/* The recipe at the fixed penalty o->l2 on every column of ds, over the processes of comm
+ * (pl_risk_train_dist; NULL: this one). */
+static pl_status train_fixed_dist(const pl_risk_dataset *ds, size_t nclients, const pl_comm *comm,
+				  const pl_catalogue *cat, const pl_feature_spec *f,
+				  const pl_risk_train_options *o, pl_risk_model *m, pl_error *err)
 {
-	size_t n = ds->nrows, p = ds->nfeatures, K = o->folds < 2 ? 2 : (size_t)o->folds;
+	size_t p = ds->nfeatures, K = o->folds < 2 ? 2 : (size_t)o->folds;
+	train_part pt;
 	train_work w;
 	pl_logistic_info info;
+	pl_logistic_blocks blk;
 	pl_status st;
 
 	memset(m, 0, sizeof(*m));
 	memset(&w, 0, sizeof(w));
-	if ((st = train_check(ds, K, err)) != PL_OK)
+	/* Every process reaches each sum below, whatever fails, or it fails everywhere alike: the
+	 * checks read only numbers every process shares. */
+	if ((st = part_init(&pt, ds, nclients, comm, err)) != PL_OK)
+		return st;
+	if ((st = train_check(&pt.all, K, err)) != PL_OK)
 		return st;
 	if ((st = pl_risk_model_alloc(m, p, err)) != PL_OK ||
 	    (st = pl_catalogue_copy(&m->catalogue, cat, err)) != PL_OK ||
-	    (st = train_work_alloc(&w, ds, err)) != PL_OK)
+	    (st = train_work_alloc(&w, ds, &pt, err)) != PL_OK)
 		goto fail;
 	m->version = PL_RISK_MODEL_VERSION;
 	m->horizon_days = o->horizon_days;
@@ -571,34 +757,47 @@ static pl_status train_fixed(const pl_risk_dataset *ds, const pl_catalogue *cat,
 	memcpy(m->features, f, p * sizeof(*f));
 	for (size_t j = 0; j < p; j++)
 		w.orient[j] = pl_feature_orientation(&f[j], cat);
-	standardize(ds, m, w.Z);
-	st = pl_risk_assign_folds(ds->nclients, K, o->seed, PL_RNG_TRAIN_FOLDS, w.fold, err);
-	if (st != PL_OK ||
-	    (st = out_of_fold_logits(ds, K, o->l2, &w, err)) != PL_OK)
+	if ((st = standardize(ds, &pt, w.start, m, w.Z, err)) != PL_OK)
 		goto fail;
-	/* Calibration on the out-of-fold logits. */
+	st = pl_risk_assign_folds(pt.nclients, K, o->seed, PL_RNG_TRAIN_FOLDS, w.fold, err);
+	if (st != PL_OK ||
+	    (st = out_of_fold_logits(ds, &pt, K, o->l2, &w, err)) != PL_OK)
+		goto fail;
+	/* Calibration on the out-of-fold logits (every process has them all). */
 	if (o->calibration == PL_CAL_PLATT)
-		st = pl_calibration_fit_platt(w.oof, ds->y, n, &m->cal, err);
+		st = pl_calibration_fit_platt(w.oof, pt.all.y, pt.all.nrows, &m->cal, err);
 	else if (o->calibration == PL_CAL_ISOTONIC)
-		st = pl_calibration_fit_isotonic(w.oof, ds->y, n, &m->cal, err);
+		st = pl_calibration_fit_isotonic(w.oof, pt.all.y, pt.all.nrows, &m->cal, err);
 	else
 		m->cal.method = PL_CAL_NONE;
 	if (st != PL_OK)
 		goto fail;
 	/* The final coefficients use every row. */
-	if ((st = fit_signed(w.Z, ds->y, n, p, o->l2, &w, w.beta, 0, &info, err)) != PL_OK)
+	block_starts(&pt, ds->group, ds->nrows, w.start);
+	blk = (pl_logistic_blocks){ pt.nblocks, pt.first, pt.count, w.start, comm };
+	if ((st = fit_signed(w.Z, ds->y, &blk, p, o->l2, &w, w.beta, 0, &info, err)) != PL_OK)
 		goto fail;
 	m->intercept = w.beta[0];
 	for (size_t j = 0; j < p; j++)
 		m->coef[j] = w.beta[j + 1];
-	choose_thresholds(ds, o, &w, m);
-	fill_report(ds, o, K, &w, info.iterations, m);
+	choose_thresholds(&pt.all, o, &w, m);
+	fill_report(&pt.all, o, K, &w, info.iterations, pt.events, m);
 	train_work_release(&w);
+	free(pt.all.y);
 	return PL_OK;
 fail:
 	train_work_release(&w);
+	free(pt.all.y);
 	pl_risk_model_release(m);
 	return st;
+}
+
+/* The recipe at the fixed penalty o->l2 on every column of ds. */
+static pl_status train_fixed(const pl_risk_dataset *ds, const pl_catalogue *cat,
+			     const pl_feature_spec *f, const pl_risk_train_options *o,
+			     pl_risk_model *m, pl_error *err)
+{
+	return train_fixed_dist(ds, ds->nclients, NULL, cat, f, o, m, err);
 }
 
 /* ---------------------------------------------------------------- choosing the penalty */
@@ -661,25 +860,34 @@ static pl_status deviance_path(const pl_risk_dataset *ds, const pl_catalogue *ca
 	train_work w;
 	pl_status st;
 
+	train_part pt;
+	pl_logistic_blocks blk;
+
 	memset(&tmp, 0, sizeof(tmp));
 	memset(&w, 0, sizeof(w));
+	memset(&pt, 0, sizeof(pt));
 	for (size_t g = 0; g < ng; g++)
 		dev[g] = 0;
-	if ((st = pl_risk_model_alloc(&tmp, p, err)) != PL_OK ||
-	    (st = train_work_alloc(&w, ds, err)) != PL_OK)
+	if ((st = part_init(&pt, ds, ds->nclients, NULL, err)) != PL_OK ||
+	    (st = pl_risk_model_alloc(&tmp, p, err)) != PL_OK ||
+	    (st = train_work_alloc(&w, ds, &pt, err)) != PL_OK)
 		goto done;
+	blk = (pl_logistic_blocks){ pt.nblocks, pt.first, pt.count, w.start, NULL };
 	for (size_t j = 0; j < p; j++)
 		w.orient[j] = pl_feature_orientation(&f[j], cat);
-	standardize(ds, &tmp, w.Z);
-	st = pl_risk_assign_folds(ds->nclients, K, o->seed, PL_RNG_TRAIN_FOLDS, w.fold, err);
+	st = standardize(ds, &pt, w.start, &tmp, w.Z, err);
+	if (st == PL_OK)
+		st = pl_risk_assign_folds(ds->nclients, K, o->seed, PL_RNG_TRAIN_FOLDS, w.fold, err);
 	for (size_t k = 0; st == PL_OK && k < K; k++) {
 		size_t nt = 0, npos = 0;
 		for (size_t i = 0; i < n; i++)
 			if ((size_t)w.fold[ds->group[i]] != k) {
 				memcpy(w.sub_x + nt * p, w.Z + i * p, p * sizeof(double));
+				w.sub_g[nt] = ds->group[i];
 				w.sub_y[nt++] = ds->y[i];
 				npos += ds->y[i] > 0.5;
 			}
+		block_starts(&pt, w.sub_g, nt, w.start);
 		if (npos == 0 || npos == nt) {
 			st = pl_error_set(err, PL_ERR_INFEASIBLE, "/clients",
 					  "a cross-validation fold has no lapse (or only lapses); "
@@ -687,7 +895,7 @@ static pl_status deviance_path(const pl_risk_dataset *ds, const pl_catalogue *ca
 			break;
 		}
 		for (size_t g = 0; st == PL_OK && g < ng; g++) {
-			st = fit_signed(w.sub_x, w.sub_y, nt, p, grid[g], &w, w.beta, g > 0, NULL, err);
+			st = fit_signed(w.sub_x, w.sub_y, &blk, p, grid[g], &w, w.beta, g > 0, NULL, err);
 			for (size_t i = 0; st == PL_OK && i < n; i++)
 				if ((size_t)w.fold[ds->group[i]] == k) {
 					double e = w.beta[0];
@@ -701,6 +909,7 @@ static pl_status deviance_path(const pl_risk_dataset *ds, const pl_catalogue *ca
 		dev[g] /= n ? (double)n : 1.0;
 done:
 	train_work_release(&w);
+	free(pt.all.y);
 	pl_risk_model_release(&tmp);
 	return st;
 }
@@ -819,6 +1028,20 @@ pl_status pl_risk_train(const pl_risk_dataset *ds, const pl_catalogue *cat,
 		pl_risk_dataset_release(&proj);
 	free(fs);
 	return st;
+}
+
+pl_status pl_risk_train_dist(const pl_risk_dataset *ds, size_t nclients, const pl_comm *comm,
+			     const pl_catalogue *cat, const pl_feature_spec *f,
+			     const pl_risk_train_options *o, pl_risk_model *m, pl_error *err)
+{
+	if (o->tune_l2 || o->nsets) { /* the search needs every row in one process */
+		memset(m, 0, sizeof(*m));
+		if (comm && comm->size > 1)
+			return pl_error_set(err, PL_ERR_INTERNAL, "",
+					    "a penalty or feature search is not split over processes");
+		return pl_risk_train(ds, cat, f, o, m, err);
+	}
+	return train_fixed_dist(ds, nclients, comm, cat, f, o, m, err);
 }
 
 /* ---------------------------------------------------------------- scoring */

@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <peerlink/error.h>
+#include <peerlink/comm.h>
 #include <peerlink/checkins.h>
 #include <peerlink/metrics.h>
 
@@ -306,6 +307,31 @@ pl_status pl_risk_train(const pl_risk_dataset *ds, const pl_catalogue *cat,
 			const pl_feature_spec *f, const pl_risk_train_options *o, pl_risk_model *m,
 			pl_error *err);
 
+/* Sums over training rows are taken per block of clients and the blocks added in block order
+ * (engine/risk/logistic.c), whoever computes them. The blocks depend on the number of clients and
+ * features only: one per PL_TRAIN_BLOCK_CLIENTS clients (a block's rows go through BLAS in one
+ * go, and fewer blocks are fewer sums to move), at most PL_TRAIN_MAX_BLOCKS, and fewer when a
+ * block's sums are large, so that the buffer of every block's sums stays near
+ * PL_TRAIN_BLOCK_DOUBLES numbers. Block b holds the clients b * nclients / nblocks ..
+ * (b + 1) * nclients / nblocks - 1. */
+#define PL_TRAIN_BLOCK_CLIENTS 32
+#define PL_TRAIN_MAX_BLOCKS 4096
+#define PL_TRAIN_BLOCK_DOUBLES (1u << 21)
+size_t pl_risk_train_blocks(size_t nclients, size_t nfeatures);
+size_t pl_risk_block_first_client(size_t b, size_t nclients, size_t nblocks);
+/* The clients first .. end - 1 that process `rank` of `size` holds in a distributed training:
+ * whole blocks, contiguous, in rank order. */
+void pl_risk_train_clients(size_t nclients, size_t nfeatures, int rank, int size, size_t *first,
+			   size_t *end);
+/* pl_risk_train over several processes: ds holds this process's clients (those of
+ * pl_risk_train_clients, added in order after setting ds->nclients to the first of them, so that
+ * ds->group numbers clients across all processes), nclients is every process's clients together.
+ * Every process calls it with the same options and gets the same model, equal bit for bit to
+ * pl_risk_train on all the clients in one dataset. comm NULL: one process (pl_risk_train). */
+pl_status pl_risk_train_dist(const pl_risk_dataset *ds, size_t nclients, const pl_comm *comm,
+			     const pl_catalogue *cat, const pl_feature_spec *f,
+			     const pl_risk_train_options *o, pl_risk_model *m, pl_error *err);
+
 /* ---------------------------------------------------------------- logistic regression */
 /* L2-regularized logistic regression by IRLS (Newton-Raphson), the intercept unpenalized:
  * maximize sum_i [y_i eta_i - log(1 + e^eta_i)] - l2/2 |beta|^2, eta = b0 + X beta.
@@ -325,6 +351,22 @@ pl_status pl_logistic_fit(const double *X, const double *y, const double *w, siz
 pl_status pl_logistic_fit_warm(const double *X, const double *y, const double *w, size_t n,
 			       size_t p, double l2, double *beta, pl_logistic_info *info,
 			       pl_error *err);
+/* The same fit over rows held by several processes (or by one, in blocks): the rows are in
+ * blocks numbered 0 .. nblocks - 1 over all processes, this process holding blocks first ..
+ * first + count - 1 as rows start[k] .. start[k + 1] - 1 of X, y and w. Sums over rows are taken
+ * per block and added in block order, so beta does not depend on who holds which block. Every
+ * process calls it with the same nblocks, p, l2 and start point and gets the same beta: warm 0,
+ * the intercept-only start (pl_logistic_fit); 1, the start in beta (pl_logistic_fit_warm). */
+typedef struct pl_logistic_blocks {
+	size_t nblocks;
+	size_t first, count;
+	const size_t *start;      /* count + 1 row offsets */
+	const pl_comm *comm; /* NULL: this process holds every block */
+} pl_logistic_blocks;
+
+pl_status pl_logistic_fit_blocks(const double *X, const double *y, const double *w, size_t p,
+				 double l2, const pl_logistic_blocks *blocks, int warm, double *beta,
+				 pl_logistic_info *info, pl_error *err);
 
 /* Calibration maps from (score, label) pairs. */
 pl_status pl_calibration_fit_platt(const double *score, const double *y, size_t n,

@@ -4,7 +4,8 @@
 # error object on standard error and the same exit code, with --no-timing. Inputs are made from
 # the shipped examples (make_inputs.py) and generated cohorts, with failing lines placed in
 # different ranks' blocks and rounds.
-# Usage: compare.sh PEERLINK PEERLINK_MPI SOURCE_DIR WORK_DIR GROUP   (GROUP: match | score)
+# Usage: compare.sh PEERLINK PEERLINK_MPI SOURCE_DIR WORK_DIR GROUP
+#   (GROUP: match | score | train)
 # Exit 77 (ctest: skipped) without mpirun or python3.
 set -u
 pl=$1 plmpi=$2 src=$3 work=$4 group=$5
@@ -15,7 +16,7 @@ command -v python3 >/dev/null 2>&1 || { echo "python3 not found: skipped"; exit 
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 rm -rf "$work" && mkdir -p "$work" || exit 1
 python3 "$src/tests/mpi/make_inputs.py" "$src/datasets/examples" "$work" || exit 1
-fails=0 cases=0
+fails=0 cases=0 stdin=/dev/null
 
 # check NAME ARGS...: one case, every rank count. An argument "@OUT" becomes an output file path.
 check() {
@@ -24,12 +25,12 @@ check() {
 	cases=$((cases + 1))
 	args=$(echo "$*" | sed "s#@OUT#$work/$name.single.json#")
 	# shellcheck disable=SC2086
-	"$pl" $args --no-timing >"$work/$name.out" 2>"$work/$name.err"
+	"$pl" $args --no-timing <"$stdin" >"$work/$name.out" 2>"$work/$name.err"
 	echo $? >"$work/$name.rc"
 	for n in 1 2 3; do
 		args=$(echo "$*" | sed "s#@OUT#$work/$name.n$n.json#")
 		# shellcheck disable=SC2086
-		mpirun -q -n $n --oversubscribe "$plmpi" $args --no-timing >"$work/$name.n$n.out" \
+		mpirun -q -n $n --oversubscribe "$plmpi" $args --no-timing <"$stdin" >"$work/$name.n$n.out" \
 			2>"$work/$name.n$n.err"
 		echo $? >"$work/$name.n$n.rc"
 		for kind in out err rc; do
@@ -81,6 +82,40 @@ score)
 	check score_duplicate risk score --jsonl -i "$work/gen1000_dup.jsonl"
 	check score_duplicate_as_of risk score --jsonl --as-of 2026-02-01 -i "$work/gen1000_dup.jsonl"
 	check score_stdin_needs_as_of risk score --jsonl -i -
+	;;
+train)
+	# Clients split over the ranks, the fit's sums reduced in fixed block slots: the model file
+	# must be the single-process one bit for bit (docs/scale.md).
+	"$pl" dataset generate checkins --clients 300 --days 90 --seed 16 --no-timing >"$work/gen300.json" || exit 1
+	"$pl" dataset generate checkins --clients 300 --days 90 --seed 17 --jsonl >"$work/gen300.jsonl" || exit 1
+	python3 - "$work" <<'PY' || exit 1
+import json, sys
+w = sys.argv[1]
+doc = json.load(open(f"{w}/gen300.json"))
+# An invalid client late in the document (the last rank's share) and one early: the early wins.
+bad = json.loads(json.dumps(doc))
+bad["clients"][250]["checkins"] = 7
+json.dump(bad, open(f"{w}/gen300_late_error.json", "w"))
+bad["clients"][40]["id"] = 12
+json.dump(bad, open(f"{w}/gen300_errors.json", "w"))
+# No lapse at all: infeasible, found after featurizing on every rank.
+calm = {"clients": [c for c in doc["clients"] if not c.get("events")][:30]}
+json.dump(calm, open(f"{w}/calm.json", "w"))
+PY
+	check train_example risk train --folds 3 -i "$src/datasets/examples/cohort_20.json" -o @OUT
+	check train_example_jsonl risk train --jsonl --folds 3 -i "$work/cohort20.jsonl"
+	check train_gen300 risk train --seed 3 -i "$work/gen300.json" -o @OUT
+	check train_gen300_isotonic risk train --calibration isotonic --folds 4 --stride 2 --l2 10 -i "$work/gen300.json" --pretty
+	check train_gen300_jsonl risk train --jsonl --seed 5 --horizon 14 -i "$work/gen300.jsonl"
+	check train_late_error risk train -i "$work/gen300_late_error.json"
+	check train_errors risk train -i "$work/gen300_errors.json"
+	check train_no_lapse risk train -i "$work/calm.json"
+	check train_too_many_folds risk train --folds 40 -i "$src/datasets/examples/cohort_20.json"
+	check train_missing_input risk train -i "$work/does-not-exist.json"
+	# Standard input: rank 0 trains alone, the same model.
+	stdin="$work/gen300.json"
+	check train_stdin risk train --seed 3
+	stdin=/dev/null
 	;;
 *)
 	echo "unknown group '$group'"
