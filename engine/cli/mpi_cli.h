@@ -48,5 +48,7 @@ int mpi_farm_lines(const mpi_world *w, cli_ctx *ctx, const mpi_farm_spec *spec);
 int mpi_risk_score(const mpi_world *w, cli_ctx *ctx);
 /* risk train over the ranks (mpi_risk.c). */
 int mpi_risk_train(const mpi_world *w, cli_ctx *ctx);
+/* risk evaluate over the ranks (mpi_risk.c). */
+int mpi_risk_evaluate(const mpi_world *w, cli_ctx *ctx);
 
 #endif

@@ -4,6 +4,7 @@
  *   match mentors|buddies|groups --jsonl   programs (lines) dealt to ranks    (mpi_farm.c)
  *   risk score --jsonl                     clients (lines) dealt to ranks     (mpi_risk.c)
  *   risk train                             clients split, fit sums reduced    (mpi_risk.c)
+ *   risk evaluate                          clients, folds, replicates split   (mpi_risk.c)
  * Every other command runs on rank 0 alone, exactly as peerlink runs it. Output is byte for byte
  * the single-process CLI's (with --no-timing) for any number of ranks; tests/mpi/ checks it.
  */
@@ -32,6 +33,8 @@ static int run(cli_ctx *ctx)
 		return mpi_risk_score(&w, ctx);
 	if (ctx->cmd->run == cmd_risk_train)
 		return mpi_risk_train(&w, ctx);
+	if (ctx->cmd->run == cmd_risk_evaluate)
+		return mpi_risk_evaluate(&w, ctx);
 	/* Everything else: rank 0 alone; every rank returns its exit code. */
 	rc = w.rank == 0 ? cli_run_default(ctx) : CLI_EXIT_OK;
 	MPI_Bcast(&rc, 1, MPI_INT, 0, w.comm);

@@ -15,6 +15,11 @@
  * blocks of clients, pl_risk_train_clients) and the fit's sums over rows go through
  * MPI_Allreduce in fixed block slots (pl_risk_train_dist), so the model is the single-process
  * model bit for bit. Rank 0 writes it.
+ *
+ * risk evaluate (--input a file): every rank reads the input; the evaluation's work units (each
+ * client's featurizing and scoring, each fold's model, each bootstrap replicate) are split over
+ * the ranks and their outputs copied to every rank as bytes (engine/risk/units.c), so every rank
+ * computes the same reports from the same numbers. Rank 0 writes the answer and --rows.
  */
 #include "mpi_cli.h"
 #include "risk_cli.h"
@@ -201,14 +206,15 @@ static int input_readable_by_all(const cli_ctx *ctx)
 	       stat(ctx->input_path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-int mpi_risk_train(const mpi_world *w, cli_ctx *ctx)
+/* A risk command whose input every rank reads (train, evaluate), run with the ranks' pl_comm. */
+static int run_shared(const mpi_world *w, cli_ctx *ctx, int (*fn)(cli_ctx *, const risk_dist *))
 {
 	pl_comm comm = { .rank = w->rank, .size = w->size, .sum = allreduce_sum,
 			 .gather = allgather_bytes, .arg = (void *)w };
 	risk_dist dist = { .comm = &comm, .agree = agree, .arg = (void *)w };
 	int rc;
 
-	/* Standard input reaches rank 0 alone: it trains alone, as peerlink does. */
+	/* Standard input reaches rank 0 alone: it runs alone, as peerlink does. */
 	if (!input_readable_by_all(ctx)) {
 		rc = w->rank == 0 ? cli_run_default(ctx) : CLI_EXIT_OK;
 		MPI_Bcast(&rc, 1, MPI_INT, 0, w->comm);
@@ -216,6 +222,16 @@ int mpi_risk_train(const mpi_world *w, cli_ctx *ctx)
 	}
 	if (w->rank != 0)
 		ctx->output_path = NULL; /* rank 0 writes the model; the others' stdout is /dev/null */
-	rc = risk_train_run(ctx, &dist);
+	rc = fn(ctx, &dist);
 	return mpi_agree(w, ctx, rc);
+}
+
+int mpi_risk_train(const mpi_world *w, cli_ctx *ctx)
+{
+	return run_shared(w, ctx, risk_train_run);
+}
+
+int mpi_risk_evaluate(const mpi_world *w, cli_ctx *ctx)
+{
+	return run_shared(w, ctx, risk_evaluate_run);
 }

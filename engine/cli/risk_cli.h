@@ -82,5 +82,8 @@ typedef struct risk_dist {
  * process alone, what cmd_risk_train runs): each featurizes its share of the clients
  * (pl_risk_train_clients) and the fit sums over processes (pl_risk_train_dist). */
 int risk_train_run(cli_ctx *ctx, const risk_dist *dist);
+/* risk evaluate (risk_evaluate.c) with its work units (clients, folds, bootstrap replicates)
+ * split over the processes of `dist` (pl_eval_options.comm); rank 0 alone writes --rows. */
+int risk_evaluate_run(cli_ctx *ctx, const risk_dist *dist);
 
 #endif

@@ -268,6 +268,11 @@ static pl_status compare_option(const char *spec, const pl_eval_set *s, pl_eval_
 
 int cmd_risk_evaluate(cli_ctx *ctx)
 {
+	return risk_evaluate_run(ctx, NULL);
+}
+
+int risk_evaluate_run(cli_ctx *ctx, const risk_dist *dist)
+{
 	pl_eval_set s = PL_EVAL_SET_INIT;
 	pl_eval_result res;
 	pl_eval_options o;
@@ -280,7 +285,7 @@ int cmd_risk_evaluate(cli_ctx *ctx)
 	json_t *out, *notes;
 	double t0 = cli_now_ms(), parse_ms;
 	int rc;
-	pl_status st;
+	pl_status st = PL_OK;
 
 	memset(&res, 0, sizeof(res));
 	memset(&model, 0, sizeof(model));
@@ -326,13 +331,16 @@ int cmd_risk_evaluate(cli_ctx *ctx)
 	if (o.tune_l2)
 		o.l2 = 0;
 
+	o.comm = dist ? dist->comm : NULL;
 	if (model_path) {
 		st = pl_risk_model_read_file(model_path, &model, &ctx->err);
-		if (st != PL_OK)
+		if (st != PL_OK && !dist)
 			return cli_exit_for(st);
 		o.model = &model;
 	}
-	rc = read_clients(ctx, o.model, &s, &st);
+	rc = st == PL_OK ? read_clients(ctx, o.model, &s, &st) : cli_exit_for(st);
+	if (dist) /* every process read the same input: the same outcome, agreed before the run */
+		rc = dist->agree(dist->arg, ctx, rc == CLI_EXIT_OK ? cli_exit_for(st) : rc);
 	if (rc != CLI_EXIT_OK)
 		goto out;
 	if (st == PL_OK && s.n == 0)
@@ -362,7 +370,7 @@ int cmd_risk_evaluate(cli_ctx *ctx)
 		rc = cli_exit_for(st);
 		goto out;
 	}
-	if (o.keep_rows) {
+	if (o.keep_rows && (!dist || dist->comm->rank == 0)) {
 		rc = write_rows(ctx, cli_opt_str(ctx, "rows"), &s, &res);
 		if (rc != CLI_EXIT_OK)
 			goto out;

@@ -14,6 +14,7 @@
  */
 #include <peerlink/evaluate.h>
 #include <peerlink/rng.h>
+#include "units_int.h"
 #include "workers_int.h"
 #include "reference_int.h"
 
@@ -296,6 +297,43 @@ static pl_status featurize_client(void *arg, size_t i, pl_error *err)
 	return st;
 }
 
+/* Client i's rows for a process that did not featurize it (units_int.h): the dataset's numbers,
+ * then its rows. */
+static void pack_client_rows(void *arg, size_t i, pl__bytes *b)
+{
+	const pl_risk_dataset *d = &((train_ctx *)arg)->per_client[i];
+
+	pl__bytes_put(b, d, sizeof(*d));
+	pl__bytes_put(b, d->x, d->nrows * d->nfeatures * sizeof(double));
+	pl__bytes_put(b, d->y, d->nrows * sizeof(double));
+	pl__bytes_put(b, d->group, d->nrows * sizeof(uint32_t));
+}
+
+static pl_status unpack_client_rows(void *arg, size_t i, pl__reader *r, pl_error *err)
+{
+	pl_risk_dataset *d = &((train_ctx *)arg)->per_client[i];
+	size_t n;
+
+	pl__read(r, d, sizeof(*d));
+	if (r->bad) { /* reported by the caller; nothing here to free */
+		memset(d, 0, sizeof(*d));
+		return PL_OK;
+	}
+	n = d->nrows;
+	d->cap = n;
+	d->x = malloc((n ? n : 1) * d->nfeatures * sizeof(double));
+	d->y = malloc((n ? n : 1) * sizeof(double));
+	d->group = malloc((n ? n : 1) * sizeof(uint32_t));
+	if (!d->x || !d->y || !d->group)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	pl__read(r, d->x, n * d->nfeatures * sizeof(double));
+	pl__read(r, d->y, n * sizeof(double));
+	pl__read(r, d->group, n * sizeof(uint32_t));
+	return PL_OK;
+}
+
+static const pl__units featurize_units = { featurize_client, pack_client_rows, unpack_client_rows };
+
 /* The clients' datasets one after the other, the group of a row being its client's index. */
 static pl_status merge_clients(pl_risk_dataset *per, size_t n, size_t nf, pl_risk_dataset *all,
 			       pl_error *err)
@@ -487,6 +525,65 @@ static pl_status train_fold(void *arg, size_t item, pl_error *err)
 	return st;
 }
 
+/* Item f's model for a process that did not train it: the struct's numbers, then what its
+ * pointers hold (its features: a fold may choose its own set; the catalogue is the evaluation's,
+ * copied as pl_risk_train copies it). A pointer member added to pl_risk_model must be carried
+ * here too. */
+static void pack_fold_model(void *arg, size_t item, pl__bytes *b)
+{
+	const fold_ctx *x = arg;
+	const pl_risk_model *m = &x->models[item / x->folds][item % x->folds];
+	uint64_t nk = m->cal.n;
+
+	pl__bytes_put(b, m, sizeof(*m));
+	pl__bytes_put(b, m->features, m->nfeatures * sizeof(*m->features));
+	pl__bytes_put(b, m->mean, m->nfeatures * sizeof(double));
+	pl__bytes_put(b, m->sd, m->nfeatures * sizeof(double));
+	pl__bytes_put(b, m->coef, m->nfeatures * sizeof(double));
+	pl__bytes_put(b, &nk, sizeof(nk));
+	pl__bytes_put(b, m->cal.x, m->cal.n * sizeof(double));
+	pl__bytes_put(b, m->cal.y, m->cal.n * sizeof(double));
+}
+
+static pl_status unpack_fold_model(void *arg, size_t item, pl__reader *r, pl_error *err)
+{
+	fold_ctx *x = arg;
+	pl_risk_model *m = &x->models[item / x->folds][item % x->folds], got;
+	uint64_t nk = 0;
+	pl_status st;
+
+	pl__read(r, &got, sizeof(got));
+	if (r->bad)
+		return PL_OK; /* reported by the caller */
+	memset(m, 0, sizeof(*m));
+	if ((st = pl_risk_model_alloc(m, got.nfeatures, err)) != PL_OK ||
+	    (st = pl_catalogue_copy(&m->catalogue, &x->s->cat, err)) != PL_OK)
+		return st;
+	pl__read(r, m->features, got.nfeatures * sizeof(*m->features));
+	pl__read(r, m->mean, got.nfeatures * sizeof(double));
+	pl__read(r, m->sd, got.nfeatures * sizeof(double));
+	pl__read(r, m->coef, got.nfeatures * sizeof(double));
+	pl__read(r, &nk, sizeof(nk));
+	got.catalogue = m->catalogue;
+	got.features = m->features;
+	got.mean = m->mean;
+	got.sd = m->sd;
+	got.coef = m->coef;
+	got.cal.x = got.cal.y = NULL;
+	*m = got;
+	if (r->bad || nk == 0)
+		return PL_OK;
+	m->cal.x = malloc((size_t)nk * sizeof(double));
+	m->cal.y = malloc((size_t)nk * sizeof(double));
+	if (!m->cal.x || !m->cal.y)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	pl__read(r, m->cal.x, (size_t)nk * sizeof(double));
+	pl__read(r, m->cal.y, (size_t)nk * sizeof(double));
+	return PL_OK;
+}
+
+static const pl__units fold_units = { train_fold, pack_fold_model, unpack_fold_model };
+
 /* One model per fold and recipe (the options' own; --compare's cv: one into `others`), trained on
  * the other folds' clients; every client featurized once for the union of the recipes' features. */
 static pl_status train_folds(const pl_eval_set *s, const pl_eval_options *o, const size_t *fold,
@@ -523,7 +620,7 @@ static pl_status train_folds(const pl_eval_set *s, const pl_eval_options *o, con
 			st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 	}
 	if (st == PL_OK)
-		st = pl__run_items(s->n, threads, featurize_client, &x, err);
+		st = pl__run_units(s->n, threads, o->comm, &featurize_units, &x, err);
 	if (st == PL_OK)
 		st = merge_clients(x.per_client, s->n, nu, &all, err);
 	for (size_t i = 0; x.per_client && i < s->n; i++)
@@ -531,7 +628,7 @@ static pl_status train_folds(const pl_eval_set *s, const pl_eval_options *o, con
 	free(x.per_client);
 	if (st == PL_OK) {
 		fold_ctx fc = { s, &all, fold, o->folds, nr, rc, u, { models, others } };
-		st = pl__run_items(nr * o->folds, threads, train_fold, &fc, err);
+		st = pl__run_units(nr * o->folds, threads, o->comm, &fold_units, &fc, err);
 	}
 	pl_risk_dataset_release(&all);
 	free(u);
@@ -603,6 +700,35 @@ static pl_status score_client(void *arg, size_t i, pl_error *err)
 	return st;
 }
 
+/* Client i's day scores for a process that did not score it. */
+static void pack_client_scores(void *arg, size_t i, pl__bytes *b)
+{
+	const day_scores *d = ((score_ctx *)arg)->out;
+	size_t off = d->day_first[i], nd = d->day_first[i + 1] - off;
+
+	pl__bytes_put(b, d->risk + off, nd * sizeof(double));
+	pl__bytes_put(b, d->ews + off, nd * sizeof(double));
+	pl__bytes_put(b, d->tier + off, nd);
+	if (d->other)
+		pl__bytes_put(b, d->other + off, nd * sizeof(double));
+}
+
+static pl_status unpack_client_scores(void *arg, size_t i, pl__reader *r, pl_error *err)
+{
+	const day_scores *d = ((score_ctx *)arg)->out;
+	size_t off = d->day_first[i], nd = d->day_first[i + 1] - off;
+
+	(void)err;
+	pl__read(r, d->risk + off, nd * sizeof(double));
+	pl__read(r, d->ews + off, nd * sizeof(double));
+	pl__read(r, d->tier + off, nd);
+	if (d->other)
+		pl__read(r, d->other + off, nd * sizeof(double));
+	return PL_OK;
+}
+
+static const pl__units score_units = { score_client, pack_client_scores, unpack_client_scores };
+
 /* Score every client (its fold's model under cross-validation) and build the rows. */
 static pl_status build_rows(const pl_eval_set *s, const pl_eval_options *o,
 			    const pl_risk_model *models, const pl_risk_model *others,
@@ -641,7 +767,7 @@ static pl_status build_rows(const pl_eval_set *s, const pl_eval_options *o,
 		x.ews = o->baselines || (o->compare.kind == PL_COMPARE_BASELINE &&
 					 o->compare.baseline == PL_BASELINE_EWS) ? ews : NULL;
 		x.out = &ds;
-		st = pl__run_items(s->n, threads, score_client, &x, err);
+		st = pl__run_units(s->n, threads, o->comm, &score_units, &x, err);
 	}
 	for (size_t i = 0; st == PL_OK && i < s->n; i++)
 		st = add_rows(r, s, i, &ds, horizon, err);
@@ -934,6 +1060,7 @@ static pl_status compute_reports(const pl_eval_set *s, const pl_eval_options *o,
 	}
 	if (mo.threads == 0)
 		mo.threads = o->threads;
+	mo.comm = o->comm;
 	st = pl_metrics_reports_paired(jobs, nj, pairs, pairs ? 1 : 0, NULL, 0, &mo, err);
 	if (st == PL_OK)
 		st = pl_metrics_curves(r->risk, r->label, r->n, PL_EVAL_CURVE_POINTS,

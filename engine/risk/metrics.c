@@ -29,6 +29,7 @@
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
+#include "units_int.h"
 #include "workers_int.h"
 
 static const char *const metric_names[PL_MET_COUNT] = {
@@ -969,6 +970,29 @@ done:
 	return st;
 }
 
+/* Replicate b's metrics (every job's) for a process that did not draw it. */
+static void pack_replicate(void *arg, size_t b, pl__bytes *out)
+{
+	const boot_ctx *x = arg;
+	size_t B = x->o->bootstrap;
+
+	for (size_t j = 0; j < x->njobs; j++)
+		pl__bytes_put(out, x->reps + (j * B + b) * PL_MET_COUNT, PL_MET_COUNT * sizeof(double));
+}
+
+static pl_status unpack_replicate(void *arg, size_t b, pl__reader *r, pl_error *err)
+{
+	const boot_ctx *x = arg;
+	size_t B = x->o->bootstrap;
+
+	(void)err;
+	for (size_t j = 0; j < x->njobs; j++)
+		pl__read(r, x->reps + (j * B + b) * PL_MET_COUNT, PL_MET_COUNT * sizeof(double));
+	return PL_OK;
+}
+
+static const pl__units replicate_units = { boot_replicate, pack_replicate, unpack_replicate };
+
 /* Percentile 95% intervals of job j, where most replicates define the metric. */
 static pl_status intervals(const double *reps, size_t B, pl_metrics_report *out, pl_error *err)
 {
@@ -1144,7 +1168,7 @@ pl_status pl_metrics_reports_paired(const pl_metrics_job *jobs, size_t njobs,
 		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 		goto done;
 	}
-	st = pl__run_items(B, pl__thread_count(o->threads), boot_replicate, &x, err);
+	st = pl__run_units(B, pl__thread_count(o->threads), o->comm, &replicate_units, &x, err);
 	for (size_t j = 0; st == PL_OK && j < njobs; j++)
 		if (jobs[j].clients ? jobs[j].nclients : n)
 			st = intervals(x.reps + j * B * PL_MET_COUNT, B, jobs[j].out, err);

@@ -109,6 +109,9 @@ typedef struct pl_eval_options {
 	const size_t *set_first, *set_cols;
 	const char *const *set_names; /* nsets names (may be NULL): reported per fold */
 	pl_eval_compare compare;
+	const pl_comm *comm;        /* processes sharing the folds, clients and bootstrap
+				       replicates (peerlink/comm.h, peerlink-mpi); NULL: this one
+				       alone. The result does not depend on it */
 } pl_eval_options;
 
 enum pl_eval_baseline {

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <peerlink/error.h>
+#include <peerlink/comm.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -86,6 +87,8 @@ typedef struct pl_metrics_options {
 	unsigned long seed;    /* bootstrap seed (replicate b draws from substream b, rng.h) */
 	int threads;           /* bootstrap threads, 0 = one per online processor; the answer does
 				  not depend on it */
+	const pl_comm *comm;   /* processes sharing the replicates (peerlink/comm.h); NULL: this
+				  one alone. The answer does not depend on it either */
 } pl_metrics_options;
 
 void pl_metrics_options_init(pl_metrics_options *o);

@@ -16,6 +16,7 @@
 #include <peerlink/bocpd.h>
 #include <peerlink/buddies.h>
 #include <peerlink/checkins.h>
+#include <peerlink/comm.h>
 #include <peerlink/compat.h>
 #include <peerlink/evaluate.h>
 #include <peerlink/ews.h>

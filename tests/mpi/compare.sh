@@ -5,7 +5,7 @@
 # the shipped examples (make_inputs.py) and generated cohorts, with failing lines placed in
 # different ranks' blocks and rounds.
 # Usage: compare.sh PEERLINK PEERLINK_MPI SOURCE_DIR WORK_DIR GROUP
-#   (GROUP: match | score | train)
+#   (GROUP: match | score | train | evaluate)
 # Exit 77 (ctest: skipped) without mpirun or python3.
 set -u
 pl=$1 plmpi=$2 src=$3 work=$4 group=$5
@@ -18,17 +18,18 @@ rm -rf "$work" && mkdir -p "$work" || exit 1
 python3 "$src/tests/mpi/make_inputs.py" "$src/datasets/examples" "$work" || exit 1
 fails=0 cases=0 stdin=/dev/null
 
-# check NAME ARGS...: one case, every rank count. An argument "@OUT" becomes an output file path.
+# check NAME ARGS...: one case, every rank count. An argument "@OUT" becomes an output file path,
+# "@ROWS" another (risk evaluate --rows), compared the same way.
 check() {
 	name=$1
 	shift
 	cases=$((cases + 1))
-	args=$(echo "$*" | sed "s#@OUT#$work/$name.single.json#")
+	args=$(echo "$*" | sed -e "s#@OUT#$work/$name.single.json#" -e "s#@ROWS#$work/$name.single.rows#")
 	# shellcheck disable=SC2086
 	"$pl" $args --no-timing <"$stdin" >"$work/$name.out" 2>"$work/$name.err"
 	echo $? >"$work/$name.rc"
 	for n in 1 2 3; do
-		args=$(echo "$*" | sed "s#@OUT#$work/$name.n$n.json#")
+		args=$(echo "$*" | sed -e "s#@OUT#$work/$name.n$n.json#" -e "s#@ROWS#$work/$name.n$n.rows#")
 		# shellcheck disable=SC2086
 		mpirun -q -n $n --oversubscribe "$plmpi" $args --no-timing <"$stdin" >"$work/$name.n$n.out" \
 			2>"$work/$name.n$n.err"
@@ -39,12 +40,14 @@ check() {
 				fails=$((fails + 1))
 			fi
 		done
-		if [ -e "$work/$name.single.json" ] || [ -e "$work/$name.n$n.json" ]; then
-			if ! cmp -s "$work/$name.single.json" "$work/$name.n$n.json"; then
-				echo "FAIL $name -n $n: output file differs"
-				fails=$((fails + 1))
+		for f in json rows; do
+			if [ -e "$work/$name.single.$f" ] || [ -e "$work/$name.n$n.$f" ]; then
+				if ! cmp -s "$work/$name.single.$f" "$work/$name.n$n.$f"; then
+					echo "FAIL $name -n $n: output file ($f) differs"
+					fails=$((fails + 1))
+				fi
 			fi
-		fi
+		done
 	done
 	echo "case $name: exit $(cat "$work/$name.rc"), $(wc -l <"$work/$name.out") lines"
 }
@@ -115,6 +118,37 @@ PY
 	# Standard input: rank 0 trains alone, the same model.
 	stdin="$work/gen300.json"
 	check train_stdin risk train --seed 3
+	stdin=/dev/null
+	;;
+evaluate)
+	# Clients, folds and bootstrap replicates split over the ranks, outputs copied back as bytes:
+	# the same answer bit for bit (docs/scale.md).
+	"$pl" dataset generate checkins --clients 240 --days 90 --seed 18 --no-timing >"$work/gen240.json" || exit 1
+	"$pl" dataset generate checkins --clients 240 --days 90 --seed 19 --jsonl >"$work/gen240.jsonl" || exit 1
+	"$pl" risk train --seed 2 --no-timing -i "$work/gen240.json" -o "$work/model240.json" || exit 1
+	python3 - "$work" <<'PY' || exit 1
+import json, sys
+w = sys.argv[1]
+doc = json.load(open(f"{w}/gen240.json"))
+# Subgroups from attributes, the oracle from the generator's truth where it is given.
+for i, c in enumerate(doc["clients"]):
+    c["attributes"] = {"site": "north" if i % 3 else "south"}
+json.dump(doc, open(f"{w}/gen240_attrs.json", "w"))
+bad = json.loads(json.dumps(doc))
+bad["clients"][200]["checkins"] = 7
+json.dump(bad, open(f"{w}/gen240_error.json", "w"))
+PY
+	check evaluate_example risk evaluate --model "$src/models/default.json" --baselines --bootstrap 50 -i "$src/datasets/examples/cohort_20.json"
+	check evaluate_example_cv_infeasible risk evaluate --cv 2 --bootstrap 20 -i "$src/datasets/examples/cohort_20.json"
+	check evaluate_gen240 risk evaluate --cv 3 --baselines --bootstrap 40 -i "$work/gen240_attrs.json" -o @OUT --rows @ROWS
+	check evaluate_gen240_seed risk evaluate --cv 4 --bootstrap 30 --seed 9 --l2 10 --stride 2 -i "$work/gen240.json" --pretty
+	check evaluate_model risk evaluate --model "$work/model240.json" --baselines --bootstrap 40 --jsonl -i "$work/gen240.jsonl"
+	check evaluate_no_bootstrap risk evaluate --cv 3 --bootstrap 0 -i "$work/gen240.json"
+	check evaluate_error risk evaluate --cv 3 -i "$work/gen240_error.json"
+	check evaluate_bad_model risk evaluate --model "$work/none.json" -i "$work/gen240.json"
+	check evaluate_too_many_folds risk evaluate --cv 30 -i "$src/datasets/examples/cohort_20.json"
+	stdin="$work/gen240.json"
+	check evaluate_stdin risk evaluate --cv 3 --bootstrap 20
 	stdin=/dev/null
 	;;
 *)
