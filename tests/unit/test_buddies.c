@@ -187,7 +187,7 @@ START_TEST(test_brute_force)
 	for (int t = 0; t < 300; t++) {
 		size_t n = (size_t)tu_range(&r, 0, 9);
 		double S[81];
-		size_t pins[2], cur[4];
+		size_t pins[4] = { 0 }, cur[4];
 		pl_buddies_problem p = PL_BUDDIES_PROBLEM_INIT;
 		pl_buddies_result res = PL_BUDDIES_RESULT_INIT;
 		pl_error err = PL_ERROR_INIT;
@@ -222,13 +222,17 @@ START_TEST(test_brute_force)
 		ck_assert_msg(fabs(res.objective - bw) < 1e-9, "instance %d: %g vs brute force %g", t,
 			      res.objective, bw);
 		/* alternatives: total_change exact against brute force with the pair pinned too */
-		for (size_t i = 0; i < n && p.npinned == 0; i++)
+		/* every alternative, pins or not: the optimum with the pair pinned as well */
+		for (size_t i = 0; i < n; i++)
 			for (size_t k = 0; k < res.nalt[i]; k++) {
 				const pl_buddies_alt *a = &res.alt[i * res.top + k];
 				pl_buddies_problem q = p;
-				size_t pp[2] = { i, a->partner }, am;
+				size_t pp[6] = { 0 }, am;
 				double aw;
-				q.npinned = 1;
+				memcpy(pp, pins, sizeof(pins));
+				pp[2 * p.npinned] = i;
+				pp[2 * p.npinned + 1] = a->partner;
+				q.npinned = p.npinned + 1;
 				q.pinned = pp;
 				brute(&q, &am, &aw);
 				ck_assert_double_eq_tol(a->total_change, aw - bw, 1e-9);
@@ -268,18 +272,18 @@ END_TEST
 
 
 /*
- * Every cohort size up to 11 (triads included): the branch-and-bound triad and the alternatives
- * against brute force, on scores with many ties (a few values), forbidden pairs, pins and current
- * pairs.
+ * Every cohort size up to 11 (triads included): the branch-and-bound triad and every alternative
+ * against brute force, on scores with many ties (a few values), forbidden pairs, one or two pins
+ * and current pairs (1,100 cohorts, 100 of each size).
  */
 START_TEST(test_brute_force_up_to_11)
 {
 	tu_rng r = { 1311 };
 
-	for (int t = 0; t < 400; t++) {
+	for (int t = 0; t < 1100; t++) {
 		size_t n = (size_t)(1 + t % 11);
 		double S[121];
-		size_t pins[2], cur[4];
+		size_t pins[4] = { 0 }, cur[4];
 		pl_buddies_problem p = PL_BUDDIES_PROBLEM_INIT;
 		pl_buddies_result res = PL_BUDDIES_RESULT_INIT;
 		pl_error err = PL_ERROR_INIT;
@@ -311,6 +315,11 @@ START_TEST(test_brute_force_up_to_11)
 			pins[1] = 6;
 			p.npinned = 1;
 			p.pinned = pins;
+			if (n >= 10 && t % 8 == 1 && !isnan(S[7 * n + 9])) {
+				pins[2] = 9;
+				pins[3] = 7;
+				p.npinned = 2;
+			}
 		}
 		p.top = 3;
 		ck_assert_int_eq(pl_buddies_solve(&p, &res, &err), PL_OK);
@@ -321,13 +330,17 @@ START_TEST(test_brute_force_up_to_11)
 			      t, n, res.objective, bw);
 		if (res.triad[0] >= 0)
 			ck_assert(res.triad_exact);
-		for (size_t i = 0; i < n && p.npinned == 0; i++)
+		/* every alternative, pins or not: the optimum with the pair pinned as well */
+		for (size_t i = 0; i < n; i++)
 			for (size_t k = 0; k < res.nalt[i]; k++) {
 				const pl_buddies_alt *a = &res.alt[i * res.top + k];
 				pl_buddies_problem q = p;
-				size_t pp[2] = { i, a->partner }, am;
+				size_t pp[6] = { 0 }, am;
 				double aw;
-				q.npinned = 1;
+				memcpy(pp, pins, sizeof(pins));
+				pp[2 * p.npinned] = i;
+				pp[2 * p.npinned + 1] = a->partner;
+				q.npinned = p.npinned + 1;
 				q.pinned = pp;
 				brute(&q, &am, &aw);
 				ck_assert_double_eq_tol(a->total_change, aw - bw, 1e-9);
