@@ -711,12 +711,16 @@ static pl_status exact_triad(bctx *B, bwork *W, const pl_blossom_result *dual, b
 	const size_t *F = W->F;
 	tbound tb = { NULL, NULL, NULL, NULL, 0, 0.0, 0.0, NULL, NULL, NULL };
 	tcand *cand = NULL, *val = NULL; /* val: evaluated triangles (ub holds the value) */
-	size_t ncand = 0, r, rp, nval = 0;
+	tcand kept = { 0.0, 0, 0, 0 }; /* the best one evaluated, its rest's pairing in keep */
+	long *keep = malloc((B->n + 1) * sizeof(long));
+	size_t ncand = 0, r, rp, nval = 0, kept_rp = 0, pick = 0;
 	double best = -DBL_MAX, lb, rw;
 	long bt[3] = { -1, -1, -1 };
 	exchange e;
 	pl_status st;
 
+	if (!keep)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 	best_exchange(B, W, s, &e);
 	lb = e.c >= 0 ? e.value - 1e-12 : -DBL_MAX;
 	st = triad_bounds(B, W, dual, &tb, err);
@@ -756,15 +760,19 @@ static pl_status exact_triad(bctx *B, bwork *W, const pl_blossom_result *dual, b
 			continue; /* the rest cannot all be paired */
 		v = triad_weight(B, (size_t)t[0], (size_t)t[1], (size_t)t[2]) + rw;
 		val[nval++] = (tcand){ v, cand[q].a, cand[q].b, cand[q].c };
-		if (v > best)
+		if (v > best) {
 			best = v;
+			kept = val[nval - 1];
+			kept_rp = rp;
+			for (size_t i = 0; i < r; i++)
+				keep[W->R[i]] = W->tmp[W->R[i]];
+		}
 	}
 	if (nval == 0)
 		goto out;
 	{
 		/* the exhaustive search's tie-break: in (a, b, c) order, keep strict improvements */
 		double run = -DBL_MAX;
-		size_t pick = 0;
 		qsort(val, nval, sizeof(*val), cmp_abc);
 		for (size_t q = 0; q < nval; q++)
 			if (val[q].ub > run + 1e-12) {
@@ -775,13 +783,22 @@ static pl_status exact_triad(bctx *B, bwork *W, const pl_blossom_result *dual, b
 		bt[1] = (long)F[val[pick].b];
 		bt[2] = (long)F[val[pick].c];
 	}
-	st = pair_rest(B, W, bt, s->partner, &r, &rp, &rw, err);
-	if (st != PL_OK)
-		goto out;
+	if (cmp_abc(&kept, &val[pick]) == 0) {
+		/* the pairing of the rest is the one already found (the usual case) */
+		for (size_t q = 0; q < W->k; q++)
+			if ((long)F[q] != bt[0] && (long)F[q] != bt[1] && (long)F[q] != bt[2])
+				s->partner[F[q]] = keep[F[q]];
+		rp = kept_rp;
+	} else {
+		st = pair_rest(B, W, bt, s->partner, &r, &rp, &rw, err);
+		if (st != PL_OK)
+			goto out;
+	}
 	memcpy(s->triad, bt, sizeof(bt));
 	s->triad_exact = 1;
 	*pairs = rp + 1; /* with the pair the third member joins */
 out:
+	free(keep);
 	free(cand);
 	free(val);
 	tbound_release(&tb);
