@@ -1,5 +1,6 @@
 #!/bin/sh
-# bench/buddies/run.sh [BUILD_DIR]: `peerlink match buddies` on generated cohorts with current,
+# bench/buddies/run.sh [BUILD_DIR]: `peerlink match buddies` on generated cohorts (10-60 clients, odd and
+# even, then 200 and 2,000-2,001; SIZES overrides) with current,
 # pinned and forbidden pairs (bench/buddies/make_cohort.py: a fifth of the clients in current
 # pairs, two pinned pairs, forbidden pairs for a tenth; top 3 alternatives; odd sizes need the
 # triad). Prints per size the best of REPS runs: CPU time of the whole process (user + system,
@@ -10,7 +11,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 build=${1:-$root/build}
 REPS=${REPS:-3}
-SIZES=${SIZES:-"10 11 20 29 31 35 45 59 60 200 2000"}
+SIZES=${SIZES:-"10 11 15 20 25 29 30 31 35 40 45 50 55 59 60 200 2000 2001"}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 printf '| clients | CPU (ms) | wall (ms) | solve_ms | blossom solves | triad | exact |\n|---|---|---|---|---|---|---|\n'
