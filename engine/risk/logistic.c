@@ -21,7 +21,11 @@
  *
  * Platt scaling (J. Platt, "Probabilistic outputs for support vector machines", 1999; Lin, Lin &
  * Weng 2007) fits sigmoid(a s + b) to held-out scores s with the smoothed targets
- * (N+ + 1)/(N+ + 2) and 1/(N- + 2). Isotonic calibration (Zadrozny & Elkan 2002) is the
+ * (N+ + 1)/(N+ + 2) and 1/(N- + 2), with the slope held at a >= 0: calibration must keep the
+ * model's ranking (isotonic is increasing by construction), and a negative fitted slope, which
+ * out-of-fold scores of a model with no signal left (a small cohort under a strong penalty) can
+ * give, would turn the final model's ranking upside down. On that boundary the maximum-likelihood
+ * fit is a = 0 with b the logit of the mean target: every score gets the smoothed base rate. Isotonic calibration (Zadrozny & Elkan 2002) is the
  * least-squares monotone fit by pool-adjacent-violators (Ayer et al. 1955; Barlow et al. 1972).
  */
 #include <peerlink/risk.h>
@@ -384,6 +388,17 @@ void pl_calibration_release(pl_calibration *cal)
 	memset(cal, 0, sizeof(*cal));
 }
 
+/* The intercept of sigmoid(0 * s + b) that maximizes the likelihood of targets t: logit(mean t). */
+static double platt_base_logit(const double *t, size_t n)
+{
+	double sum = 0;
+
+	for (size_t i = 0; i < n; i++)
+		sum += t[i];
+	sum /= n ? (double)n : 1.0;
+	return log(sum / (1 - sum));
+}
+
 pl_status pl_calibration_fit_platt(const double *score, const double *y, size_t n,
 				   pl_calibration *cal, pl_error *err)
 {
@@ -403,6 +418,8 @@ pl_status pl_calibration_fit_platt(const double *score, const double *y, size_t 
 	for (size_t i = 0; i < n; i++)
 		t[i] = y[i] > 0.5 ? tpos : tneg;
 	st = pl_logistic_fit(score, t, NULL, n, 1, 0.0, beta, NULL, err);
+	if (st == PL_OK && beta[1] < 0)
+		beta[1] = 0, beta[0] = platt_base_logit(t, n);
 	free(t);
 	if (st != PL_OK)
 		return st;

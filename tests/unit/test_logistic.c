@@ -178,6 +178,33 @@ START_TEST(platt_is_increasing_and_fits)
 }
 END_TEST
 
+START_TEST(platt_never_reverses_the_ranking)
+{
+	tu_rng r = { 5 };
+	size_t n = 1000;
+	double *s = malloc(n * sizeof(double)), *y = malloc(n * sizeof(double)), npos = 0;
+	pl_calibration cal;
+	pl_error err = PL_ERROR_INIT;
+
+	/* Scores that run against the outcome (true probability sigmoid(-0.8 s - 2)): the free fit
+	 * would give a < 0; the calibrator holds a = 0 and answers the smoothed base rate. */
+	for (size_t i = 0; i < n; i++) {
+		s[i] = 8 * tu_uniform(&r) - 4;
+		y[i] = tu_uniform(&r) < sigm(-0.8 * s[i] - 2) ? 1 : 0;
+		npos += y[i];
+	}
+	ck_assert_int_eq(pl_calibration_fit_platt(s, y, n, &cal, &err), PL_OK);
+	ck_assert_double_eq(cal.a, 0.0);
+	/* Mean smoothed target: (N+ (N+ + 1)/(N+ + 2) + N- / (N- + 2)) / n. */
+	double nneg = (double)n - npos;
+	double base = (npos * (npos + 1) / (npos + 2) + nneg / (nneg + 2)) / (double)n;
+	ck_assert_double_eq_tol(pl_calibration_apply(&cal, -3.0), base, 1e-12);
+	ck_assert_double_eq_tol(pl_calibration_apply(&cal, 3.0), base, 1e-12);
+	free(s);
+	free(y);
+}
+END_TEST
+
 /* Isotonic regression at point i (sorted by score, distinct scores, unit weights):
  * f_i = max_{j <= i} min_{k >= i} mean(y_j..y_k). */
 static double minmax_isotonic(const double *y, int n, int i)
@@ -245,6 +272,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, separable_needs_penalty);
 	tcase_add_test(tc, constant_feature_without_penalty_is_reported);
 	tcase_add_test(tc, platt_is_increasing_and_fits);
+	tcase_add_test(tc, platt_never_reverses_the_ranking);
 	tcase_add_test(tc, isotonic_matches_minmax_formula);
 	suite_add_tcase(s, tc);
 	return s;
