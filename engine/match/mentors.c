@@ -866,7 +866,9 @@ static int column_arcs(fastalt *F, size_t c, const long *head, const long *nextr
 	for (size_t k = 0; k < nl; k++)
 		if (add_arc(F, best[list[k]], list[k]) != 0)
 			return -1;
-	sort_arcs(F->arcs + first, (long)(F->narcs - first));
+	/* No arc added (a mentor whose mentees fit nowhere else) may leave F->arcs NULL. */
+	if (F->narcs > first)
+		sort_arcs(F->arcs + first, (long)(F->narcs - first));
 	return 0;
 }
 
