@@ -907,7 +907,8 @@ static int build_graph(fastalt *F, const pl_mentors_alt *out, const size_t *coun
 	for (size_t j = 0; j < m; j++)
 		if (F->capfree[j] >= 1 && held[j] > 0 && add_arc(F, -F->v[j] > 0 ? -F->v[j] : 0.0, (long)j) != 0)
 			goto out;
-	sort_arcs(F->arcs + first, (long)(F->narcs - first));
+	if (F->narcs > first) /* F->arcs stays NULL while no arc has been added */
+		sort_arcs(F->arcs + first, (long)(F->narcs - first));
 	F->astart[m + 1] = F->narcs;
 	/* queries (i, slot) grouped by their alternative mentor j */
 	for (size_t i = 0; i < n; i++)
