@@ -254,22 +254,9 @@ static int newton_direction(double *H, double *g, size_t q, double l2, const dou
 	return info_rc;
 }
 
-pl_status pl_logistic_fit(const double *X, const double *y, const double *w, size_t n, size_t p,
-			  double l2, double *beta, pl_logistic_info *info, pl_error *err)
-{
-	size_t start[2] = { 0, n };
-	pl_logistic_blocks one = { .nblocks = 1, .first = 0, .count = 1, .start = start, .comm = NULL };
-
-	if (n == 0) {
-		if (info)
-			memset(info, 0, sizeof(*info));
-		return pl_error_set(err, PL_ERR_INVALID, "", "logistic regression needs data");
-	}
-	return pl_logistic_fit_blocks(X, y, w, p, l2, &one, 0, beta, info, err);
-}
-
-pl_status pl_logistic_fit_warm(const double *X, const double *y, const double *w, size_t n,
-			       size_t p, double l2, double *beta, pl_logistic_info *info,
+/* One block holding every row: the single-process fit, cold (warm = 0) or from beta (warm = 1). */
+static pl_status fit_one_block(const double *X, const double *y, const double *w, size_t n,
+			       size_t p, double l2, int warm, double *beta, pl_logistic_info *info,
 			       pl_error *err)
 {
 	size_t start[2] = { 0, n };
@@ -280,7 +267,20 @@ pl_status pl_logistic_fit_warm(const double *X, const double *y, const double *w
 			memset(info, 0, sizeof(*info));
 		return pl_error_set(err, PL_ERR_INVALID, "", "logistic regression needs data");
 	}
-	return pl_logistic_fit_blocks(X, y, w, p, l2, &one, 1, beta, info, err);
+	return pl_logistic_fit_blocks(X, y, w, p, l2, &one, warm, beta, info, err);
+}
+
+pl_status pl_logistic_fit(const double *X, const double *y, const double *w, size_t n, size_t p,
+			  double l2, double *beta, pl_logistic_info *info, pl_error *err)
+{
+	return fit_one_block(X, y, w, n, p, l2, 0, beta, info, err);
+}
+
+pl_status pl_logistic_fit_warm(const double *X, const double *y, const double *w, size_t n,
+			       size_t p, double l2, double *beta, pl_logistic_info *info,
+			       pl_error *err)
+{
+	return fit_one_block(X, y, w, n, p, l2, 1, beta, info, err);
 }
 
 pl_status pl_logistic_fit_blocks(const double *X, const double *y, const double *w, size_t p,
