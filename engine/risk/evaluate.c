@@ -918,9 +918,6 @@ static pl_status reference_rows(const pl_eval_set *s, const pl_eval_options *o, 
 				   r->full_information, err);
 }
 
-/* Every report from one fused bootstrap (pl_metrics_reports_compute): the model, the oracles
- * (only when every client has its truth; the window oracle where it is defined), the baselines
- * and the subgroups. */
 /* --compare's rows: the scored rows where the other score is defined too, both scores side by
  * side (a model file may leave a row unscored that the model scores). */
 typedef struct pair_rows {
@@ -972,6 +969,9 @@ static pl_status pair_rows_build(const pl_eval_set *s, const pl_eval_options *o,
 	return PL_OK;
 }
 
+/* Every report from one fused bootstrap (pl_metrics_reports_compute): the model, the oracles
+ * (only when every client has its truth; the window oracle where it is defined), the baselines
+ * and the subgroups. */
 static pl_status compute_reports(const pl_eval_set *s, const pl_eval_options *o, const rows *r,
 				 pl_eval_result *out, pl_error *err)
 {
