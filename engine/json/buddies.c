@@ -145,8 +145,8 @@ static json_t *unmatched_entry(const pl_buddies_program *m, const pl_buddies_res
 json_t *pl_json_buddies_answer(const pl_buddies_program *m, const double *S,
 			       const pl_buddies_result *res)
 {
-	json_t *doc = json_object(), *pairs = json_array(), *unmatched = json_array(),
-	       *alternatives = json_array(), *summary = json_object();
+	json_t *pairs = json_array(), *unmatched = json_array(), *alternatives = json_array(),
+	       *summary = json_object();
 	double smin = INFINITY, ssum = 0.0;
 	size_t scount = 0;
 	long t0 = res->triad[0], t1 = res->triad[1], t2 = res->triad[2];
@@ -187,29 +187,16 @@ json_t *pl_json_buddies_answer(const pl_buddies_program *m, const double *S,
 		if (res->partner[i] < 0 && (long)i != t2)
 			json_array_append_new(unmatched, unmatched_entry(m, res, i));
 	for (size_t i = 0; m->top > 0 && i < m->n; i++) {
-		json_t *e, *opts;
+		json_t *opts;
 		if (res->pinned[i])
 			continue;
-		e = json_object();
 		opts = json_array();
 		for (size_t k = 0; k < res->nalt[i]; k++) {
 			const pl_buddies_alt *a = &res->alt[i * res->top + k];
-			json_t *o = json_object();
-			json_object_set_new(o, "partner", json_string(cid(m, a->partner)));
-			json_object_set_new(o, "score", json_real(pl_json_round(a->score, SCALE)));
-			if (isnan(a->total_change)) {
-				json_object_set_new(o, "total_change", json_null());
-				json_object_set_new(o, "matched_change", json_null());
-			} else {
-				json_object_set_new(o, "total_change",
-						    json_real(pl_json_round(a->total_change, SCALE)));
-				json_object_set_new(o, "matched_change", json_integer(a->matched_change));
-			}
-			json_array_append_new(opts, o);
+			json_array_append_new(opts, pl_json_alt_option("partner", cid(m, a->partner), a->score,
+								       a->total_change, a->matched_change));
 		}
-		json_object_set_new(e, "client", json_string(cid(m, i)));
-		json_object_set_new(e, "options", opts);
-		json_array_append_new(alternatives, e);
+		json_array_append_new(alternatives, pl_json_alt_entry("client", cid(m, i), opts));
 	}
 	json_object_set_new(summary, "clients", json_integer((json_int_t)m->n));
 	json_object_set_new(summary, "pairs", json_integer((json_int_t)res->pairs));
@@ -222,11 +209,7 @@ json_t *pl_json_buddies_answer(const pl_buddies_program *m, const double *S,
 	json_object_set_new(summary, "min_score", scount ? json_real(pl_json_round(smin, SCALE)) : json_null());
 	json_object_set_new(summary, "mean_score",
 			    scount ? json_real(pl_json_round(ssum / (double)scount, SCALE)) : json_null());
-	json_object_set_new(doc, "pairs", pairs);
-	json_object_set_new(doc, "unmatched", unmatched);
-	json_object_set_new(doc, "alternatives", alternatives);
-	json_object_set_new(doc, "summary", summary);
-	return doc;
+	return pl_json_match_answer("pairs", pairs, unmatched, alternatives, summary);
 }
 
 

@@ -28,4 +28,16 @@ const char *pl_json_rule_slot(size_t r, const char *last);
  * *best (when not NULL) = the slot with the largest count, the first on ties (0 when all are 0). */
 json_t *pl_json_rule_counts(const size_t *counts, const char *last, size_t *best);
 
+/* One option of a client's alternatives: {role: id, "score", "total_change", "matched_change"}
+ * (role "mentor" or "partner"); a NaN total_change (the change was not computed) writes null
+ * for both changes. */
+json_t *pl_json_alt_option(const char *role, const char *id, double score, double total_change,
+			   long matched_change);
+/* One client's alternatives: {role: id, "options": options} (takes the options' reference). */
+json_t *pl_json_alt_entry(const char *role, const char *id, json_t *options);
+/* The answer of `match mentors` and `match buddies`: {list_key: list, "unmatched",
+ * "alternatives", "summary"}, in that order (takes each reference). */
+json_t *pl_json_match_answer(const char *list_key, json_t *list, json_t *unmatched,
+			     json_t *alternatives, json_t *summary);
+
 #endif

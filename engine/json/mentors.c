@@ -182,8 +182,8 @@ json_t *pl_json_mentors_answer(const pl_mentors_program *m, const double *S,
 			       const pl_mentors_result *res, const pl_mentors_alt *alts,
 			       const size_t *nalts)
 {
-	json_t *doc = json_object(), *matches = json_array(), *unmatched = json_array(),
-	       *alternatives = json_array(), *summary = json_object(), *load = json_array();
+	json_t *matches = json_array(), *unmatched = json_array(), *alternatives = json_array(),
+	       *summary = json_object(), *load = json_array();
 
 	for (size_t i = 0; i < m->nmentees; i++) {
 		long j = res->mentor_of[i];
@@ -203,23 +203,19 @@ json_t *pl_json_mentors_answer(const pl_mentors_program *m, const double *S,
 	}
 	if (m->top > 0)
 		for (size_t i = 0; i < m->nmentees; i++) {
-			json_t *e, *opts;
+			json_t *opts;
 			if (m->pinned[i] >= 0)
 				continue;
-			e = json_object();
 			opts = json_array();
 			for (size_t k = 0; k < nalts[i]; k++) {
 				const pl_mentors_alt *a = &alts[i * m->top + k];
-				json_t *o = json_object();
-				json_object_set_new(o, "mentor", json_string(m->P.items[m->mentor[a->mentor]].id));
-				json_object_set_new(o, "score", json_real(pl_json_round(a->score, SCALE)));
-				json_object_set_new(o, "total_change", json_real(pl_json_round(a->total_change, SCALE)));
-				json_object_set_new(o, "matched_change", json_integer(a->matched_change));
-				json_array_append_new(opts, o);
+				const char *id = m->P.items[m->mentor[a->mentor]].id;
+				json_array_append_new(opts, pl_json_alt_option("mentor", id, a->score,
+									       a->total_change,
+									       a->matched_change));
 			}
-			json_object_set_new(e, "mentee", json_string(m->P.items[m->mentee[i]].id));
-			json_object_set_new(e, "options", opts);
-			json_array_append_new(alternatives, e);
+			json_array_append_new(alternatives,
+					      pl_json_alt_entry("mentee", m->P.items[m->mentee[i]].id, opts));
 		}
 	for (size_t j = 0; j < m->nmentors; j++) {
 		json_t *e = json_object();
@@ -243,11 +239,7 @@ json_t *pl_json_mentors_answer(const pl_mentors_program *m, const double *S,
 		json_object_set_new(summary, "couples_separated", json_integer((json_int_t)m->couple_splits));
 	json_object_set_new(summary, "mentor_load", load);
 
-	json_object_set_new(doc, "matches", matches);
-	json_object_set_new(doc, "unmatched", unmatched);
-	json_object_set_new(doc, "alternatives", alternatives);
-	json_object_set_new(doc, "summary", summary);
-	return doc;
+	return pl_json_match_answer("matches", matches, unmatched, alternatives, summary);
 }
 
 

@@ -630,6 +630,47 @@ json_t *pl_json_rule_counts(const size_t *counts, const char *last, size_t *best
 	return rules;
 }
 
+/* ---- the answers of `match mentors` and `match buddies` ---- */
+
+json_t *pl_json_alt_option(const char *role, const char *id, double score, double total_change,
+			   long matched_change)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, role, json_string(id));
+	json_object_set_new(o, "score", json_real(pl_json_round(score, PL_JSON_MATCH_SCALE)));
+	if (isnan(total_change)) {
+		json_object_set_new(o, "total_change", json_null());
+		json_object_set_new(o, "matched_change", json_null());
+	} else {
+		json_object_set_new(o, "total_change",
+				    json_real(pl_json_round(total_change, PL_JSON_MATCH_SCALE)));
+		json_object_set_new(o, "matched_change", json_integer(matched_change));
+	}
+	return o;
+}
+
+json_t *pl_json_alt_entry(const char *role, const char *id, json_t *options)
+{
+	json_t *e = json_object();
+
+	json_object_set_new(e, role, json_string(id));
+	json_object_set_new(e, "options", options);
+	return e;
+}
+
+json_t *pl_json_match_answer(const char *list_key, json_t *list, json_t *unmatched,
+			     json_t *alternatives, json_t *summary)
+{
+	json_t *doc = json_object();
+
+	json_object_set_new(doc, list_key, list);
+	json_object_set_new(doc, "unmatched", unmatched);
+	json_object_set_new(doc, "alternatives", alternatives);
+	json_object_set_new(doc, "summary", summary);
+	return doc;
+}
+
 void pl_json_add_timings(json_t *stats, const pl_json_timings *t)
 {
 	json_object_set_new(stats, "parse_ms", json_real(t->parse_ms));
