@@ -1,7 +1,8 @@
 /*
  * report_evaluation.c: `peerlink report evaluation`: the `risk evaluate` answer as the figures a
  * paper shows: ROC and precision-recall curves, the reliability diagram, the decision curve, lead
- * times against the random-alert null, and forest plots of AUROC by reference score and subgroup.
+ * times against the random-alert null, and forest plots of AUROC by reference score and subgroup;
+ * with the answer's warnings first and its paired comparison (--compare) after the summary.
  *
  * Curves: taken from the answer's metrics.curves (members "roc", "pr" and "decision_curve",
  * arrays of points, as risk evaluate writes them), otherwise computed from per-row predictions
@@ -484,6 +485,78 @@ static void metrics_table(pl_buf *b, json_t *answer)
 	pl_buf_puts(b, "</tbody></table></div></section>\n");
 }
 
+/* The answer's warnings (an array of sentences, e.g. too few events per feature): shown first,
+ * as risk evaluate puts them beside the numbers they qualify. */
+static void warnings_section(pl_buf *b, json_t *answer)
+{
+	json_t *w = rp_arr(answer, "warnings"), *s;
+	size_t i;
+
+	if (!w || json_array_size(w) == 0)
+		return;
+	pl_buf_puts(b, "<section id=\"warnings\">");
+	rp_heading(b, 2, NULL, "Warnings");
+	pl_buf_puts(b, "<ul class=\"warnings\">\n");
+	json_array_foreach(w, i, s) {
+		if (!json_is_string(s))
+			continue;
+		pl_buf_puts(b, "<li>");
+		pl_buf_escape(b, json_string_value(s));
+		pl_buf_puts(b, "</li>\n");
+	}
+	pl_buf_puts(b, "</ul></section>\n");
+}
+
+/* A value with its interval in one cell: "0.123 [0.1 to 0.15]"; "n/a" for a null. */
+static void td_value_ci(pl_buf *b, json_t *node, const char *key)
+{
+	double lo, hi, v = rp_value_ci(node, key, &lo, &hi);
+
+	pl_buf_puts(b, "<td class=\"num\">");
+	pl_buf_num(b, v, 3);
+	if (isfinite(v) && isfinite(lo)) {
+		pl_buf_puts(b, " [");
+		pl_buf_num(b, lo, 3);
+		pl_buf_puts(b, " to ");
+		pl_buf_num(b, hi, 3);
+		pl_buf_puts(b, "]");
+	}
+	pl_buf_puts(b, "</td>");
+}
+
+/* The paired comparison of `--compare` (answer.comparison): per metric the model, the other
+ * score and their paired difference with its interval, on the same rows. */
+static void comparison_section(pl_buf *b, json_t *answer)
+{
+	static const char *const keys[] = { "auroc", "auprc", "brier" };
+	json_t *c = rp_obj(answer, "comparison");
+	const char *against = rp_str(c, "against");
+
+	if (!c)
+		return;
+	pl_buf_puts(b, "<section id=\"comparison\">");
+	rp_heading(b, 2, NULL, "Paired comparison");
+	pl_buf_puts(b, "<p>The model against ");
+	pl_buf_escape(b, against ? against : "another score");
+	if (isfinite(rp_num(c, "rows")) && isfinite(rp_num(c, "clients")))
+		pl_buf_printf(b, " on the same %.0f rows of %.0f clients", rp_num(c, "rows"),
+			      rp_num(c, "clients"));
+	pl_buf_puts(b, "; the difference is the model minus the other, with its paired 95% interval "
+		       "(a positive AUROC or AUPRC difference, or a negative Brier difference, favours "
+		       "the model).</p>\n");
+	pl_buf_puts(b, "<div class=\"scroll\"><table class=\"metrics\"><thead><tr><th>metric</th>"
+		       "<th>model</th><th>other</th><th>difference</th></tr></thead><tbody>\n");
+	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+		pl_buf_puts(b, "<tr>");
+		rp_td(b, keys[k]);
+		td_value_ci(b, rp_obj(c, "model"), keys[k]);
+		td_value_ci(b, rp_obj(c, "other"), keys[k]);
+		td_value_ci(b, rp_obj(c, "difference"), keys[k]);
+		pl_buf_puts(b, "</tr>\n");
+	}
+	pl_buf_puts(b, "</tbody></table></div></section>\n");
+}
+
 pl_status pl_report_evaluation(json_t *answer, json_t *rows, pl_buf *out, pl_error *err)
 {
 	curve roc, pr, dc;
@@ -533,11 +606,16 @@ pl_status pl_report_evaluation(json_t *answer, json_t *rows, pl_buf *out, pl_err
 	}
 
 	rp_begin(out, "evaluation", "Risk model evaluation");
-	pl_buf_puts(out, "<nav><a href=\"#summary\">Summary</a><a href=\"#roc\">ROC</a>"
+	pl_buf_puts(out, "<nav><a href=\"#summary\">Summary</a>");
+	if (rp_obj(answer, "comparison"))
+		pl_buf_puts(out, "<a href=\"#comparison\">Comparison</a>");
+	pl_buf_puts(out, "<a href=\"#roc\">ROC</a>"
 			 "<a href=\"#pr\">Precision-recall</a><a href=\"#reliability\">Reliability</a>"
 			 "<a href=\"#decision\">Decision curve</a><a href=\"#lead-time\">Lead time</a>"
 			 "<a href=\"#subgroups\">Subgroups</a></nav>\n");
+	warnings_section(out, answer);
 	metrics_table(out, answer);
+	comparison_section(out, answer);
 	pl_buf_puts(out, "<section id=\"curves\">");
 	rp_heading(out, 2, NULL, "ROC and precision-recall curves");
 	if (from_rows)

@@ -261,6 +261,78 @@ START_TEST(evaluation_report_with_rows)
 }
 END_TEST
 
+/* The value and interval cell the report writes for node[key] ({"value", "ci"}), formatted
+ * here from the answer's own numbers. */
+static void value_ci_cell(json_t *node, const char *key, char *cell, size_t size)
+{
+	json_t *v = json_object_get(node, key), *ci = json_object_get(v, "ci");
+	snprintf(cell, size, "<td class=\"num\">%.3g [%.3g to %.3g]</td>",
+		 json_number_value(json_object_get(v, "value")),
+		 json_number_value(json_array_get(ci, 0)), json_number_value(json_array_get(ci, 1)));
+}
+
+/* issue 12: the answer's `comparison` (--compare) and `warnings` (too few events per feature)
+ * are on the page; an answer without them has neither section. */
+START_TEST(evaluation_report_comparison_and_warnings)
+{
+	const char *in = SRC "/tests/cli/risk_evaluate/epv_warning/input.json";
+	const char *ev[] = { "risk", "evaluate", "--cv", "2", "--features",
+			     "craving.level,prior_lapse,missed_streak", "--bootstrap", "20", "--seed",
+			     "5", "--compare", "baseline:last_craving", "--input", in, "--no-timing",
+			     NULL };
+	char *answer = run_to_file(ev, NULL), *edited = tu_write_temp("", ".json");
+	const char *rep[] = { "report", "evaluation", "--input", answer, NULL };
+	const char *rep2[] = { "report", "evaluation", "--input", edited, NULL };
+	json_t *doc = json_load_file(answer, 0, NULL), *c, *w;
+	char cell[160];
+	tu_run r;
+
+	ck_assert_ptr_nonnull(doc);
+	c = json_object_get(doc, "comparison");
+	w = json_object_get(doc, "warnings");
+	ck_assert_ptr_nonnull(c);
+	ck_assert_uint_eq(json_array_size(w), 1);
+	ck_assert_int_eq(tu_run_cli(rep, NULL, &r), 0);
+	ck_assert_int_eq(r.exit_code, 0);
+	common_page_checks(r.out);
+	ck_assert_ptr_nonnull(strstr(r.out, "<a href=\"#comparison\">"));
+	ck_assert_ptr_nonnull(strstr(r.out, "<section id=\"warnings\">"));
+	ck_assert_ptr_nonnull(strstr(r.out, "<section id=\"comparison\">"));
+	ck_assert_ptr_nonnull(strstr(r.out, "against baseline:last_craving on the same"));
+	/* the warning's text, escaped (it quotes a section title) */
+	ck_assert_ptr_nonnull(strstr(r.out, "events per candidate feature: 0.667"));
+	ck_assert_ptr_nonnull(strstr(r.out, "&quot;Events per feature&quot;"));
+	value_ci_cell(json_object_get(c, "difference"), "auroc", cell, sizeof(cell));
+	ck_assert_ptr_nonnull(strstr(strstr(r.out, "id=\"comparison\""), cell));
+	value_ci_cell(json_object_get(c, "other"), "auroc", cell, sizeof(cell));
+	ck_assert_ptr_nonnull(strstr(strstr(r.out, "id=\"comparison\""), cell));
+	/* the baseline has no Brier score: n/a, not a number */
+	ck_assert_ptr_nonnull(strstr(r.out, "<td>brier</td><td class=\"num\">"));
+	ck_assert_ptr_nonnull(strstr(strstr(r.out, "<td>brier</td>"), "</td><td class=\"num\">n/a</td>"));
+	tu_run_release(&r);
+	/* a warning with markup is escaped; without a comparison, no section and no link */
+	ck_assert_int_eq(json_array_append_new(w, json_string("<b>x</b>")), 0);
+	ck_assert_int_eq(json_object_del(doc, "comparison"), 0);
+	ck_assert_int_eq(json_dump_file(doc, edited, 0), 0);
+	ck_assert_int_eq(tu_run_cli(rep2, NULL, &r), 0);
+	ck_assert_int_eq(r.exit_code, 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "<li>&lt;b&gt;x&lt;/b&gt;</li>"));
+	ck_assert_ptr_null(strstr(r.out, "comparison"));
+	tu_run_release(&r);
+	ck_assert_int_eq(json_object_del(doc, "warnings"), 0);
+	ck_assert_int_eq(json_dump_file(doc, edited, 0), 0);
+	ck_assert_int_eq(tu_run_cli(rep2, NULL, &r), 0);
+	ck_assert_int_eq(r.exit_code, 0);
+	ck_assert_ptr_null(strstr(r.out, "id=\"warnings\""));
+	tu_run_release(&r);
+	json_decref(doc);
+	unlink(answer);
+	unlink(edited);
+	free(answer);
+	free(edited);
+}
+END_TEST
+
 START_TEST(ews_report_with_series)
 {
 	const char *series = SRC "/tests/cli/risk_ews/control_and_changepoints/input.json";
@@ -330,6 +402,7 @@ static Suite *report_suite(void)
 	tcase_add_test(t, ids_are_escaped);
 	tcase_add_test(t, matches_report_on_examples);
 	tcase_add_test(t, evaluation_report_with_rows);
+	tcase_add_test(t, evaluation_report_comparison_and_warnings);
 	tcase_add_test(t, ews_report_with_series);
 	tcase_add_test(t, output_file_atomic);
 	suite_add_tcase(s, t);
