@@ -321,7 +321,7 @@ int risk_evaluate_run(cli_ctx *ctx, const risk_dist *dist)
 				"'--generator-seed' needs '--generator FILE' (or 'default')");
 	if (cli_opt_str(ctx, "generator")) {
 		if ((rc = read_generator(ctx, &generator)) != CLI_EXIT_OK)
-			return rc;
+			goto out; /* the common cleanup, as every later failure */
 		o.generator = &generator;
 		o.generator_seed_given = cli_opt_given(ctx, "generator-seed");
 		o.generator_seed = (unsigned long)cli_opt_int(ctx, "generator-seed");
