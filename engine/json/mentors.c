@@ -116,18 +116,19 @@ static const char *algorithm_name(pl_mentors_objective o)
 	}
 }
 
-/* Was a mentee with a higher priority than mentee i matched (its tier chose first)? */
-static int outranked(const pl_mentors_program *m, const pl_mentors_result *res, size_t i)
+/* The highest priority among the matched mentees (-inf when none): a mentee below it was
+ * outranked (a tier above it chose first). One pass, not one per unmatched mentee. */
+static double top_matched_priority(const pl_mentors_program *m, const pl_mentors_result *res)
 {
-	double p = m->P.items[m->mentee[i]].priority;
+	double top = -INFINITY;
 	for (size_t k = 0; k < m->nmentees; k++)
-		if (res->mentor_of[k] >= 0 && m->P.items[m->mentee[k]].priority > p)
-			return 1;
-	return 0;
+		if (res->mentor_of[k] >= 0 && m->P.items[m->mentee[k]].priority > top)
+			top = m->P.items[m->mentee[k]].priority;
+	return top;
 }
 
 static json_t *unmatched_entry(const pl_mentors_program *m, const double *S,
-			       const pl_mentors_result *res, size_t i)
+			       const pl_mentors_result *res, size_t i, double top_priority)
 {
 	json_t *e = json_object(), *rules;
 	size_t counts[PL_RULE_COUNT + 1] = { 0 }, best = 0, eligible = 0;
@@ -169,7 +170,7 @@ static json_t *unmatched_entry(const pl_mentors_program *m, const double *S,
 		reason = "capacity_exhausted";
 		snprintf(msg, sizeof(msg), "the eligible mentors (%zu) have no seat left for this mentee%s",
 			 eligible, m->objective == PL_MENTORS_STABLE ? " (each prefers the mentees it holds)"
-			 : outranked(m, res, i) ? " (seats went to mentees with a higher priority first)" : "");
+			 : top_priority > m->P.items[m->mentee[i]].priority ? " (seats went to mentees with a higher priority first)" : "");
 		break;
 	}
 	json_object_set_new(e, "reason", json_string(reason));
@@ -184,12 +185,13 @@ json_t *pl_json_mentors_answer(const pl_mentors_program *m, const double *S,
 {
 	json_t *matches = json_array(), *unmatched = json_array(), *alternatives = json_array(),
 	       *summary = json_object(), *load = json_array();
+	double top_priority = top_matched_priority(m, res);
 
 	for (size_t i = 0; i < m->nmentees; i++) {
 		long j = res->mentor_of[i];
 		json_t *e;
 		if (j < 0) {
-			json_array_append_new(unmatched, unmatched_entry(m, S, res, i));
+			json_array_append_new(unmatched, unmatched_entry(m, S, res, i, top_priority));
 			continue;
 		}
 		e = json_object();

@@ -232,12 +232,150 @@ static unsigned rules_failed_masked(const pl_profiles *P, const pl_compat_params
 	return f;
 }
 
+/*
+ * The per-profile facts the pair rules read, packed so that the pair loop of mark_rules stays in
+ * a few cache lines (reading them from pl_profile cost more than the scores' GEMM). A gender
+ * preference becomes the one gender it accepts: `want` -2 accepts anyone, -3 no one (a "same"
+ * preference of a profile without a gender, which pl_compat_rules_failed never meets either).
+ */
+typedef struct rule_facts {
+	uint64_t mask[NMASK];
+	int gender, want, has_age, has_range;
+	double age, lo, hi;
+} rule_facts;
+
+static void facts_of(const pl_profile *p, rule_facts *r)
+{
+	mask_of(p, r->mask);
+	r->gender = p->gender;
+	r->want = -2;
+	if (p->gpref == PL_GPREF_SAME)
+		r->want = p->gender >= 0 ? p->gender : -3;
+	else if (p->gpref == PL_GPREF_GENDER)
+		r->want = p->gpref_gender >= 0 ? p->gpref_gender : -3;
+	r->has_age = p->has_age;
+	r->age = p->age;
+	r->has_range = p->has_age_range;
+	r->lo = p->age_lo;
+	r->hi = p->age_hi;
+}
+
+/* Does `who` accept `other` by age (age_ok)? */
+static int facts_age_ok(const rule_facts *who, const rule_facts *other)
+{
+	return !who->has_range || (other->has_age && other->age >= who->lo && other->age <= who->hi);
+}
+
+/* The rules of rules_failed_masked that need no id list: self, gender, age and the tag masks. */
+static int pair_fails(const pl_compat_params *prm, unsigned on, const rule_facts *x,
+		      const rule_facts *y)
+{
+	if ((on & PL_RULE_BIT(PL_RULE_GENDER)) &&
+	    !((x->want == -2 || y->gender == x->want) && (y->want == -2 || x->gender == y->want)))
+		return 1;
+	if ((on & PL_RULE_BIT(PL_RULE_AGE)) && (x->has_range || y->has_range) &&
+	    !(facts_age_ok(x, y) && facts_age_ok(y, x)))
+		return 1;
+	if ((on & PL_RULE_BIT(PL_RULE_LANGUAGE)) && x->mask[MASK_LANG] && y->mask[MASK_LANG] &&
+	    !(x->mask[MASK_LANG] & y->mask[MASK_LANG]))
+		return 1;
+	if ((on & PL_RULE_BIT(PL_RULE_MODALITY)) && x->mask[MASK_MOD] && y->mask[MASK_MOD] &&
+	    !(x->mask[MASK_MOD] & y->mask[MASK_MOD]))
+		return 1;
+	return (on & PL_RULE_BIT(PL_RULE_AVAILABILITY)) && prm->min_availability_overlap > 0 &&
+	       bit_count(x->mask[MASK_AVAIL] & y->mask[MASK_AVAIL]) < (size_t)prm->min_availability_overlap;
+}
+
+/* NaN at (i, pos[b]) for each population index b of list[0..n) that is in the other list. */
+static void mark_listed(const long *list, size_t n, const long *pos, double *scores, size_t i,
+			int rows, size_t nr)
+{
+	for (size_t k = 0; k < n; k++) {
+		long j = list[k] >= 0 ? pos[list[k]] : -1;
+		if (j >= 0)
+			scores[rows ? i * nr + (size_t)j : (size_t)j * nr + i] = NAN;
+	}
+}
+
+/* The rules that name ids (exclude, avoid, partner) from each profile's own short lists,
+ * instead of asking every pair. from/nfrom: one side; pos maps population indexes to positions
+ * in the other side (-1: not in it); rows: `from` is the matrix's rows. */
+static void mark_id_rules(const pl_profiles *P, unsigned on, const size_t *from, size_t nfrom,
+			  const long *pos, int rows, size_t nr, double *scores)
+{
+	for (size_t i = 0; i < nfrom; i++) {
+		const pl_profile *x = &P->items[from[i]];
+		if (on & PL_RULE_BIT(PL_RULE_EXCLUDE))
+			mark_listed(x->exclude_idx, x->nexclude, pos, scores, i, rows, nr);
+		if (on & PL_RULE_BIT(PL_RULE_AVOID))
+			mark_listed(x->avoid_idx, x->navoid, pos, scores, i, rows, nr);
+		if (on & PL_RULE_BIT(PL_RULE_PARTNER))
+			mark_listed(&x->partner, 1, pos, scores, i, rows, nr);
+	}
+}
+
+/* Population index -> position in list (-1: absent). Returns -1 when an index repeats (the
+ * list-driven marking needs one position per profile) or memory runs out. */
+static long *positions_unique(const pl_profiles *P, const size_t *list, size_t n)
+{
+	long *pos = malloc((P->n ? P->n : 1) * sizeof(long));
+	if (!pos)
+		return NULL;
+	for (size_t k = 0; k < P->n; k++)
+		pos[k] = -1;
+	for (size_t i = 0; i < n; i++) {
+		if (pos[list[i]] >= 0) {
+			free(pos);
+			return NULL;
+		}
+		pos[list[i]] = (long)i;
+	}
+	return pos;
+}
+
+/* mark_rules when the masks fit and every profile appears once per side: the pair loop on packed
+ * facts, then the id rules from the profiles' lists. Returns 0 when it could not run (out of
+ * memory, a repeated profile): the caller then takes the pair-by-pair path. */
+static int mark_rules_packed(const pl_profiles *P, const pl_compat_params *prm, const size_t *left,
+			     size_t nl, const size_t *right, size_t nr, double *scores)
+{
+	unsigned on = prm->rules | PL_RULE_BIT(PL_RULE_SELF);
+	rule_facts *fl = malloc((nl ? nl : 1) * sizeof(rule_facts));
+	rule_facts *fr = malloc((nr ? nr : 1) * sizeof(rule_facts));
+	long *posl = positions_unique(P, left, nl), *posr = positions_unique(P, right, nr);
+	int ok = fl && fr && posl && posr;
+
+	if (ok) {
+		for (size_t i = 0; i < nl; i++)
+			facts_of(&P->items[left[i]], &fl[i]);
+		for (size_t j = 0; j < nr; j++)
+			facts_of(&P->items[right[j]], &fr[j]);
+		for (size_t i = 0; i < nl; i++) {
+			double *row = scores + i * nr;
+			for (size_t j = 0; j < nr; j++)
+				if (pair_fails(prm, on, &fl[i], &fr[j]))
+					row[j] = NAN;
+			if (posr[left[i]] >= 0) /* the profile is on both sides: rule self */
+				row[posr[left[i]]] = NAN;
+		}
+		mark_id_rules(P, on, left, nl, posr, 1, nr, scores);
+		mark_id_rules(P, on, right, nr, posl, 0, nr, scores);
+	}
+	free(fl);
+	free(fr);
+	free(posl);
+	free(posr);
+	return ok;
+}
+
 /* NaN on every pair of left x right that breaks an enabled rule. */
 static pl_status mark_rules(const pl_profiles *P, const pl_compat_params *prm, const size_t *left,
 			    size_t nl, const size_t *right, size_t nr, double *scores, pl_error *err)
 {
 	uint64_t *ml, *mr;
 
+	if (masks_fit(P) && mark_rules_packed(P, prm, left, nl, right, nr, scores))
+		return PL_OK;
 	if (!masks_fit(P)) {
 		for (size_t i = 0; i < nl; i++)
 			for (size_t j = 0; j < nr; j++)

@@ -101,6 +101,61 @@ static int mentor_prefers(const pl_mentors_problem *pb, size_t j, size_t a, size
 	return wa > wb || (wa == wb && rank_of(pb->mentee_rank, a) < rank_of(pb->mentee_rank, b));
 }
 
+/*
+ * The eligible pairs, listed once per mentee: every pass that asks "which mentors may mentee i
+ * have?" (the solver's cost matrix, the blocking-pairs check, the unmatched reasons, the
+ * alternatives' candidates, certificate checks and residual graph) walks this list instead of a
+ * whole row of the score matrix. On realistic programs 30-70 % of the pairs break a hard rule,
+ * and each of those passes was a full n x m scan with the eligibility test inside it.
+ */
+typedef struct elist {
+	size_t *start; /* nmentees + 1: mentee i's pairs are [start[i], start[i + 1]) */
+	long *col;     /* the mentor of each pair, increasing within a mentee */
+	double *w;     /* its adjusted score w(i, j) */
+} elist;
+
+static void elist_release(elist *E)
+{
+	free(E->start);
+	free(E->col);
+	free(E->w);
+	memset(E, 0, sizeof(*E));
+}
+
+/* One pass over the score matrix. Returns -1 when out of memory. */
+static int elist_build(const pl_mentors_problem *pb, elist *E)
+{
+	size_t n = pb->nmentees, m = pb->nmentors, cells = n * m, k = 0;
+
+	E->start = malloc((n + 1) * sizeof(size_t));
+	E->col = malloc((cells ? cells : 1) * sizeof(long));
+	E->w = malloc((cells ? cells : 1) * sizeof(double));
+	if (!E->start || !E->col || !E->w) {
+		elist_release(E);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const double *s = pb->score + i * m;
+		const unsigned char *f = pb->forbidden ? pb->forbidden + i * m : NULL;
+		long cur = pb->current ? pb->current[i] : -1;
+		E->start[i] = k;
+		for (size_t j = 0; j < m; j++) {
+			double w = s[j];
+			/* eligible(): feasible, not forbidden, at or above min_score, w not below the floor */
+			if (!isfinite(w) || (f && f[j]) || !(w >= pb->min_score))
+				continue;
+			if ((long)j == cur)
+				w += pb->stickiness;
+			if (w < pb->w_floor)
+				continue;
+			E->col[k] = (long)j;
+			E->w[k++] = w;
+		}
+	}
+	E->start[n] = k;
+	return 0;
+}
+
 /* Seats left after pins (may be negative when pins overfill: checked by the caller). */
 static pl_status seats_after_pins(const pl_mentors_problem *pb, long *capfree, pl_error *err)
 {
@@ -135,7 +190,9 @@ typedef struct work {
 	size_t *rows, nr;    /* non-pinned mentees */
 	size_t *cols, nc;    /* mentors with capfree >= 1 */
 	long *capc;          /* nc */
+	long *colpos;        /* nmentors: position in cols, -1 when the mentor has no seat left */
 	double *cost;        /* nr x nc scratch */
+	elist E;             /* the eligible pairs */
 	pl_assign_result ar;
 	size_t solves;
 	int card_only; /* feasibility probes: every allowed pair costs 0 */
@@ -147,7 +204,9 @@ static void work_release(work *W)
 	free(W->rows);
 	free(W->cols);
 	free(W->capc);
+	free(W->colpos);
 	free(W->cost);
+	elist_release(&W->E);
 	pl_assign_result_release(&W->ar);
 }
 
@@ -162,7 +221,8 @@ static pl_status work_init(work *W, const pl_mentors_problem *pb, pl_error *err)
 	W->rows = malloc((n ? n : 1) * sizeof(size_t));
 	W->cols = malloc((m ? m : 1) * sizeof(size_t));
 	W->capc = malloc((m ? m : 1) * sizeof(long));
-	if (!W->capfree || !W->rows || !W->cols || !W->capc)
+	W->colpos = malloc((m ? m : 1) * sizeof(long));
+	if (!W->capfree || !W->rows || !W->cols || !W->capc || !W->colpos || elist_build(pb, &W->E) != 0)
 		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory in mentor matching");
 	st = seats_after_pins(pb, W->capfree, err);
 	if (st != PL_OK)
@@ -170,11 +230,14 @@ static pl_status work_init(work *W, const pl_mentors_problem *pb, pl_error *err)
 	for (size_t i = 0; i < n; i++)
 		if (!is_pinned(pb, i))
 			W->rows[W->nr++] = i;
-	for (size_t j = 0; j < m; j++)
+	for (size_t j = 0; j < m; j++) {
+		W->colpos[j] = -1;
 		if (W->capfree[j] >= 1) {
+			W->colpos[j] = (long)W->nc;
 			W->capc[W->nc] = W->capfree[j];
 			W->cols[W->nc++] = j;
 		}
+	}
 	W->cost = malloc((W->nr * W->nc != 0 ? W->nr * W->nc : 1) * sizeof(double));
 	if (!W->cost)
 		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory in mentor matching");
@@ -186,7 +249,6 @@ static pl_status work_init(work *W, const pl_mentors_problem *pb, pl_error *err)
 static pl_status solve_threshold(work *W, double thr, long *mentor_of, size_t *matched,
 				 pl_error *err)
 {
-	const pl_mentors_problem *pb = W->pb;
 	pl_status st;
 
 	*matched = 0;
@@ -194,12 +256,18 @@ static pl_status solve_threshold(work *W, double thr, long *mentor_of, size_t *m
 		mentor_of[W->rows[a]] = -1;
 	if (W->nr == 0 || W->nc == 0)
 		return PL_OK;
-	for (size_t a = 0; a < W->nr; a++)
-		for (size_t b = 0; b < W->nc; b++) {
-			size_t i = W->rows[a], j = W->cols[b];
-			double w = eligible(pb, i, j) ? adjusted(pb, i, j) : NAN;
-			W->cost[a * W->nc + b] = (w >= thr) ? (W->card_only ? 0.0 : -w) : INFINITY;
+	for (size_t a = 0; a < W->nr; a++) {
+		size_t i = W->rows[a];
+		double *row = W->cost + a * W->nc;
+		for (size_t b = 0; b < W->nc; b++)
+			row[b] = INFINITY;
+		for (size_t e = W->E.start[i]; e < W->E.start[i + 1]; e++) {
+			long b = W->colpos[W->E.col[e]];
+			double w = W->E.w[e];
+			if (b >= 0 && w >= thr)
+				row[b] = W->card_only ? 0.0 : -w;
 		}
+	}
 	pl_assign_result_release(&W->ar);
 	st = pl_assign_solve(W->cost, W->nr, W->nc, W->capc, &W->ar, err);
 	W->solves++;
@@ -241,12 +309,12 @@ static pl_status solve_maximin(work *W, long *mentor_of, double *threshold, pl_e
 		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory in mentor matching");
 		goto out;
 	}
-	for (size_t a = 0; a < W->nr; a++)
-		for (size_t b = 0; b < W->nc; b++) {
-			size_t i = W->rows[a], j = W->cols[b];
-			if (eligible(pb, i, j) && adjusted(pb, i, j) >= wmin)
-				vals[nv++] = adjusted(pb, i, j);
-		}
+	for (size_t a = 0; a < W->nr; a++) {
+		size_t i = W->rows[a];
+		for (size_t e = W->E.start[i]; e < W->E.start[i + 1]; e++)
+			if (W->colpos[W->E.col[e]] >= 0 && W->E.w[e] >= wmin)
+				vals[nv++] = W->E.w[e];
+	}
 	qsort(vals, nv, sizeof(double), cmp_double);
 	{
 		size_t u = 0;
@@ -319,9 +387,9 @@ static pl_status stable_prefs(work *W, size_t **pref_out, size_t **plen_out, pl_
 		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory in mentor matching");
 	for (size_t a = 0; a < W->nr; a++) {
 		size_t i = W->rows[a], *p = pref + a * W->nc, len = 0;
-		for (size_t b = 0; b < W->nc; b++) {
-			size_t j = W->cols[b], k;
-			if (!eligible(pb, i, j))
+		for (size_t e = W->E.start[i]; e < W->E.start[i + 1]; e++) {
+			size_t j = (size_t)W->E.col[e], k;
+			if (W->colpos[j] < 0)
 				continue;
 			for (k = len; k > 0 && mentee_prefers(pb, i, (long)j, (long)p[k - 1]); k--)
 				p[k] = p[k - 1];
@@ -421,7 +489,8 @@ static pl_status solve_stable(work *W, long *mentor_of, pl_error *err)
 	return st;
 }
 
-size_t pl_mentors_blocking_pairs(const pl_mentors_problem *pb, const long *mentor_of)
+/* pl_mentors_blocking_pairs over the eligible pairs E (0 when out of memory). */
+static size_t count_blocking(const pl_mentors_problem *pb, const elist *E, const long *mentor_of)
 {
 	size_t n = pb->nmentees, m = pb->nmentors, count = 0;
 	long *capfree = malloc((m ? m : 1) * sizeof(long)), *worst = malloc((m ? m : 1) * sizeof(long));
@@ -443,8 +512,9 @@ size_t pl_mentors_blocking_pairs(const pl_mentors_problem *pb, const long *mento
 	for (size_t i = 0; i < n; i++) {
 		if (is_pinned(pb, i))
 			continue;
-		for (size_t j = 0; j < m; j++) {
-			if ((long)j == mentor_of[i] || capfree[j] < 1 || !eligible(pb, i, j) ||
+		for (size_t e = E->start[i]; e < E->start[i + 1]; e++) {
+			size_t j = (size_t)E->col[e];
+			if ((long)j == mentor_of[i] || capfree[j] < 1 ||
 			    !mentee_prefers(pb, i, (long)j, mentor_of[i]))
 				continue;
 			if (nfree[j] < capfree[j] || mentor_prefers(pb, j, i, (size_t)worst[j]))
@@ -458,7 +528,19 @@ out:
 	return count;
 }
 
-static pl_status fill_result(const pl_mentors_problem *pb, const long *capfree, long *mentor_of,
+size_t pl_mentors_blocking_pairs(const pl_mentors_problem *pb, const long *mentor_of)
+{
+	elist E;
+	size_t count;
+
+	if (elist_build(pb, &E) != 0)
+		return 0;
+	count = count_blocking(pb, &E, mentor_of);
+	elist_release(&E);
+	return count;
+}
+
+static pl_status fill_result(const pl_mentors_problem *pb, const elist *E, long *mentor_of,
 			     pl_mentors_result *res, pl_error *err)
 {
 	size_t n = pb->nmentees, m = pb->nmentors;
@@ -485,20 +567,22 @@ static pl_status fill_result(const pl_mentors_problem *pb, const long *capfree, 
 				res->min_score = s;
 			continue;
 		}
+		/* capfree >= 0 everywhere once seats_after_pins has succeeded */
 		res->reason[i] = PL_UNMATCHED_NO_FEASIBLE;
-		for (size_t k = 0; k < m; k++) {
-			if (eligible(pb, i, k) && capfree[k] >= 0) {
-				res->reason[i] = PL_UNMATCHED_CAPACITY;
+		if (E->start[i + 1] > E->start[i]) {
+			res->reason[i] = PL_UNMATCHED_CAPACITY;
+			continue;
+		}
+		for (size_t k = 0; k < m; k++)
+			if (feasible(pb, i, k)) {
+				res->reason[i] = PL_UNMATCHED_BELOW_MIN_SCORE;
 				break;
 			}
-			if (feasible(pb, i, k))
-				res->reason[i] = PL_UNMATCHED_BELOW_MIN_SCORE;
-		}
 	}
 	if (res->matched == 0)
 		res->min_score = 0.0;
 	res->mean_score = res->matched ? res->total / (double)res->matched : 0.0;
-	res->blocking_pairs = pl_mentors_blocking_pairs(pb, mentor_of);
+	res->blocking_pairs = count_blocking(pb, E, mentor_of);
 	return PL_OK;
 }
 
@@ -533,7 +617,7 @@ pl_status pl_mentors_solve(const pl_mentors_problem *pb, pl_mentors_result *res,
 	}
 	if (st != PL_OK)
 		goto out;
-	st = fill_result(pb, W.capfree, mentor_of, res, err);
+	st = fill_result(pb, &W.E, mentor_of, res, err);
 	mentor_of = NULL; /* owned by res now */
 	res->solves = W.solves;
 	if (st == PL_OK && pb->objective == PL_MENTORS_TOTAL && W.ar.u && W.ar.v) {
@@ -712,54 +796,44 @@ static void sort_arcs(carc *a, long n)
 
 /* Do the duals certify the matching (see pl_assign_result)? Every non-pinned mentee with at
  * least one eligible mentor must be matched; mentees without any are isolated and ignored. */
-static int duals_ok(const pl_mentors_problem *pb, const pl_mentors_result *res, const long *capfree)
+static int duals_ok(const pl_mentors_problem *pb, const elist *E, const pl_mentors_result *res,
+		    const long *capfree, long *held)
 {
 	size_t n = pb->nmentees, m = pb->nmentors;
 	double tol = 1e-9;
 
+	memset(held, 0, (m ? m : 1) * sizeof(long));
 	for (size_t i = 0; i < n; i++) {
 		int isolated = 1;
 		if (is_pinned(pb, i))
 			continue;
-		for (size_t j = 0; j < m && isolated; j++)
-			if (capfree[j] >= 1 && eligible(pb, i, j))
+		if (res->mentor_of[i] >= 0)
+			held[res->mentor_of[i]]++;
+		for (size_t e = E->start[i]; e < E->start[i + 1] && isolated; e++)
+			if (capfree[E->col[e]] >= 1)
 				isolated = 0;
 		if (isolated)
 			continue; /* no arc at all: unmatched in every solution, no alternative */
 		if (res->mentor_of[i] < 0 || !isfinite(res->dual_mentee[i]))
 			return 0;
-		for (size_t j = 0; j < m; j++) {
+		for (size_t e = E->start[i]; e < E->start[i + 1]; e++) {
+			long j = E->col[e];
 			double rc;
-			if (capfree[j] < 1 || !eligible(pb, i, j))
+			if (capfree[j] < 1)
 				continue;
-			rc = -adjusted(pb, i, j) - res->dual_mentee[i] - res->dual_mentor[j];
-			if (rc < -tol || ((long)j == res->mentor_of[i] && fabs(rc) > tol))
+			rc = -E->w[e] - res->dual_mentee[i] - res->dual_mentor[j];
+			if (rc < -tol || (j == res->mentor_of[i] && fabs(rc) > tol))
 				return 0;
 		}
 	}
 	for (size_t j = 0; j < m; j++) {
-		long held = 0;
 		if (capfree[j] < 1)
 			continue;
-		for (size_t i = 0; i < n; i++)
-			held += !is_pinned(pb, i) && res->mentor_of[i] == (long)j;
 		if (!isfinite(res->dual_mentor[j]) || res->dual_mentor[j] > tol ||
-		    (held < capfree[j] && fabs(res->dual_mentor[j]) > tol))
+		    (held[j] < capfree[j] && fabs(res->dual_mentor[j]) > tol))
 			return 0;
 	}
 	return 1;
-}
-
-/* Arc of mentee r to graph column c: a mentor (c < nmentors) or, when big > 0, the column of
- * the unmatched (c == nmentors, cost big). */
-static int arc_ok(const pl_mentors_problem *pb, size_t r, size_t c)
-{
-	return c < pb->nmentors ? eligible(pb, r, c) : !is_pinned(pb, r);
-}
-
-static double arc_cost(const pl_mentors_problem *pb, size_t r, size_t c, double big)
-{
-	return c < pb->nmentors ? -adjusted(pb, r, c) : big;
 }
 
 /*
@@ -771,6 +845,7 @@ static double arc_cost(const pl_mentors_problem *pb, size_t r, size_t c, double 
  */
 typedef struct fastalt {
 	const pl_mentors_problem *pb;
+	const elist *E;
 	const long *mentor_of, *capfree;
 	const double *u, *v;
 	size_t n, m, top, narcs, arccap;
@@ -829,13 +904,10 @@ static int add_arc(fastalt *F, double w, long to)
 	return 0;
 }
 
-static int row_arc(const fastalt *F, size_t i, size_t j)
-{
-	return F->capfree[j] >= 1 && arc_ok(F->pb, i, j) && (long)j != F->mentor_of[i];
-}
-
 /* Column c's arcs: the cheapest reduced cost to each other column over the rows c holds (first
- * row r = head[c], next nextr[r]), and its arc to T. best/stamp/list: scratch over columns. */
+ * row r = head[c], next nextr[r]), and its arc to T. A row's arcs go to its eligible mentors
+ * with a seat (cost -w) and, when big > 0, to the column of the unmatched (cost big; column
+ * nmentors). best/stamp/list: scratch over columns. */
 static int column_arcs(fastalt *F, size_t c, const long *head, const long *nextr, long held,
 		       double *best, size_t *stamp, long *list)
 {
@@ -846,18 +918,23 @@ static int column_arcs(fastalt *F, size_t c, const long *head, const long *nextr
 		F->tkey[c] = (dkey){ 0, 0.0 }; /* a free seat */
 	for (long r = head[c]; r >= 0; r = nextr[r]) {
 		dkey drop = { 1, -F->u[r] };
+		size_t e = F->E->start[r], end = F->E->start[r + 1];
 		if (F->big == 0 && (F->tkey[c].drops < 0 || dless(drop, F->tkey[c])))
 			F->tkey[c] = drop;
-		for (size_t j = 0; j < F->m; j++) {
+		/* r's eligible mentors, then (big > 0) the column of the unmatched */
+		for (; e <= end; e++) {
+			long j = e < end ? F->E->col[e] : (long)F->pb->nmentors;
 			double rc;
-			if (!row_arc(F, (size_t)r, j))
+			if (e == end && !((size_t)j < F->m && !is_pinned(F->pb, (size_t)r)))
+				break;
+			if (F->capfree[j] < 1 || j == F->mentor_of[r])
 				continue;
-			rc = arc_cost(F->pb, (size_t)r, j, F->big) - F->u[r] - F->v[j];
+			rc = (e < end ? -F->E->w[e] : F->big) - F->u[r] - F->v[j];
 			rc = rc > 0 ? rc : 0.0;
 			if (stamp[j] != c + 1) {
 				stamp[j] = c + 1;
 				best[j] = rc;
-				list[nl++] = (long)j;
+				list[nl++] = j;
 			} else if (rc < best[j]) {
 				best[j] = rc;
 			}
@@ -1002,7 +1079,7 @@ static void answer_queries(fastalt *F, size_t j, pl_mentors_alt *out)
 	}
 }
 
-static pl_status fast_alternatives(const pl_mentors_problem *pb, const long *mentor_of,
+static pl_status fast_alternatives(const pl_mentors_problem *pb, const elist *E, const long *mentor_of,
 				   const double *u, const double *v, const long *capfree, size_t mc,
 				   double big, size_t top, pl_mentors_alt *out, const size_t *count,
 				   pl_error *err)
@@ -1012,6 +1089,7 @@ static pl_status fast_alternatives(const pl_mentors_problem *pb, const long *men
 
 	memset(&F, 0, sizeof(F));
 	F.pb = pb;
+	F.E = E;
 	F.mentor_of = mentor_of;
 	F.capfree = capfree;
 	F.u = u;
@@ -1063,8 +1141,9 @@ out:
  * taken (the usual case when mentees outnumber seats); it is checked in full here, pair by pair,
  * and the caller re-solves when it does not hold. Fills mof (unmatched: column m), u and v.
  */
-static int shifted_certificate(const pl_mentors_problem *pb, const pl_mentors_result *res,
-			       const long *capfree, double big, long *mof, double *u, double *v)
+static int shifted_certificate(const pl_mentors_problem *pb, const elist *E,
+			       const pl_mentors_result *res, const long *capfree, double big, long *mof,
+			       double *u, double *v)
 {
 	size_t n = pb->nmentees, m = pb->nmentors;
 	double tol = 1e-9 * (1.0 + big);
@@ -1091,12 +1170,14 @@ static int shifted_certificate(const pl_mentors_problem *pb, const pl_mentors_re
 			break;
 		}
 		load[mof[i]]++;
-		for (size_t j = 0; j <= m && ok; j++) {
+		/* i's eligible mentors with a seat, then the column of the unmatched (e == end) */
+		for (size_t e = E->start[i], end = E->start[i + 1]; e <= end && ok; e++) {
+			long j = e < end ? E->col[e] : (long)m;
 			double rc;
-			if (j < m && (capfree[j] < 1 || !eligible(pb, i, j)))
+			if (e < end && capfree[j] < 1)
 				continue;
-			rc = (j < m ? -adjusted(pb, i, j) : big) - u[i] - v[j];
-			if (rc < -tol || ((long)j == mof[i] && fabs(rc) > tol))
+			rc = (e < end ? -E->w[e] : big) - u[i] - v[j];
+			if (rc < -tol || (j == mof[i] && fabs(rc) > tol))
 				ok = 0;
 		}
 	}
@@ -1108,9 +1189,9 @@ static int shifted_certificate(const pl_mentors_problem *pb, const pl_mentors_re
 	return ok;
 }
 
-static pl_status augmented_alternatives(const pl_mentors_problem *pb, const pl_mentors_result *res,
-					const long *capfree, size_t top, pl_mentors_alt *out,
-					const size_t *count, pl_error *err)
+static pl_status augmented_alternatives(const pl_mentors_problem *pb, const elist *E,
+					const pl_mentors_result *res, const long *capfree, size_t top,
+					pl_mentors_alt *out, const size_t *count, pl_error *err)
 {
 	size_t n = pb->nmentees, m = pb->nmentors, mc = m + 1;
 	size_t *rows = malloc((n ? n : 1) * sizeof(size_t)), *cols = malloc(mc * sizeof(size_t)), nr = 0, nc = 0;
@@ -1137,9 +1218,9 @@ static pl_status augmented_alternatives(const pl_mentors_problem *pb, const pl_m
 		}
 	}
 	for (size_t a = 0; a < nr; a++)
-		for (size_t b = 0; b < nc; b++)
-			if (eligible(pb, rows[a], cols[b])) {
-				double w = adjusted(pb, rows[a], cols[b]);
+		for (size_t e = E->start[rows[a]]; e < E->start[rows[a] + 1]; e++)
+			if (capfree[E->col[e]] >= 1) {
+				double w = E->w[e];
 				lo = w < lo ? w : lo;
 				hi = w > hi ? w : hi;
 			}
@@ -1150,9 +1231,9 @@ static pl_status augmented_alternatives(const pl_mentors_problem *pb, const pl_m
 	cols[nc++] = m;
 	memcpy(cap2, capfree, m * sizeof(long));
 	cap2[m] = (long)(nr ? nr : 1);
-	if (shifted_certificate(pb, res, capfree, big, mof, u, v)) {
+	if (shifted_certificate(pb, E, res, capfree, big, mof, u, v)) {
 		/* no second solve: the first one's duals, shifted, certify the augmented problem */
-		st = fast_alternatives(pb, mof, u, v, cap2, mc, big, top, out, count, err);
+		st = fast_alternatives(pb, E, mof, u, v, cap2, mc, big, top, out, count, err);
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++)
@@ -1207,7 +1288,7 @@ static pl_status augmented_alternatives(const pl_mentors_problem *pb, const pl_m
 		}
 	}
 	/* The answer here may differ from res in ties only; its value is the same optimum. */
-	st = fast_alternatives(pb, mof, u, v, cap2, mc, big, top, out, count, err);
+	st = fast_alternatives(pb, E, mof, u, v, cap2, mc, big, top, out, count, err);
 	goto out;
 nomem:
 	st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory in mentor matching");
@@ -1279,16 +1360,18 @@ static pl_status alternatives_core(const pl_mentors_problem *pb, const pl_mentor
 				   size_t top, pl_mentors_alt *out, size_t *count, pl_error *err)
 {
 	size_t n = pb->nmentees, m = pb->nmentors;
-	long *capfree = NULL, *pins = NULL;
+	long *capfree = NULL, *pins = NULL, *held = NULL;
 	pl_mentors_problem q = *pb;
+	elist E = { NULL, NULL, NULL };
 	pl_status st = PL_OK;
 
 	memset(count, 0, (n ? n : 1) * sizeof(size_t));
 	if (top == 0 || n == 0)
 		return PL_OK;
 	capfree = malloc((m ? m : 1) * sizeof(long));
+	held = malloc((m ? m : 1) * sizeof(long));
 	pins = malloc(n * sizeof(long));
-	if (!capfree || !pins) {
+	if (!capfree || !held || !pins || elist_build(pb, &E) != 0) {
 		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory in mentor matching");
 		goto out;
 	}
@@ -1304,10 +1387,10 @@ static pl_status alternatives_core(const pl_mentors_problem *pb, const pl_mentor
 		if (is_pinned(pb, i))
 			continue;
 		/* best `top` by score (ties by rank), insertion into a short sorted list */
-		for (size_t j = 0; j < m; j++) {
+		for (size_t e = E.start[i]; e < E.start[i + 1]; e++) {
+			size_t j = (size_t)E.col[e], k;
 			double s = pb->score[i * m + j];
-			size_t k;
-			if ((long)j == res->mentor_of[i] || capfree[j] < 1 || !eligible(pb, i, j))
+			if ((long)j == res->mentor_of[i] || capfree[j] < 1)
 				continue;
 			for (k = c; k > 0; k--) {
 				double t = o[k - 1].score;
@@ -1327,14 +1410,14 @@ static pl_status alternatives_core(const pl_mentors_problem *pb, const pl_mentor
 		count[i] = c;
 	}
 	if (pb->objective == PL_MENTORS_TOTAL && res->dual_mentee && res->dual_mentor &&
-	    duals_ok(pb, res, capfree)) {
-		st = fast_alternatives(pb, res->mentor_of, res->dual_mentee, res->dual_mentor, capfree, m,
-				       0.0, top, out, count, err);
+	    duals_ok(pb, &E, res, capfree, held)) {
+		st = fast_alternatives(pb, &E, res->mentor_of, res->dual_mentee, res->dual_mentor,
+				       capfree, m, 0.0, top, out, count, err);
 		goto out;
 	}
 	if (pb->objective == PL_MENTORS_TOTAL) {
 		pl_error scratch = PL_ERROR_INIT;
-		st = augmented_alternatives(pb, res, capfree, top, out, count, &scratch);
+		st = augmented_alternatives(pb, &E, res, capfree, top, out, count, &scratch);
 		if (st != PL_ERR_INTERNAL) {
 			if (st != PL_OK && err)
 				*err = scratch;
@@ -1361,7 +1444,9 @@ static pl_status alternatives_core(const pl_mentors_problem *pb, const pl_mentor
 		}
 	}
 out:
+	elist_release(&E);
 	free(capfree);
+	free(held);
 	free(pins);
 	return st;
 }
