@@ -432,22 +432,30 @@ static void add_blossom(core *c, int base, int k)
 	best_edges_of_new_blossom(c, b, len);
 }
 
-/* Least-slack edge from an S-vertex to vertex x (x not in an S-blossom), for d2. */
-static void recompute_d2(core *c, int x)
+/* Scan vertex x's edges for the least-slack one to an S-blossom other than `own` (x's own
+ * top-level blossom): *best (-1 while none) and its slack *bs are updated in place, so that
+ * scanning every leaf of a blossom in turn gives the blossom's least-slack edge. */
+static void least_slack_to_s(const core *c, int x, int own, int *best, int64_t *bs)
 {
-	int best = -1, bx = c->inblossom[x];
-	int64_t bs = 0;
-
 	for (int a = c->adjstart[x]; a < c->adjstart[x + 1]; a++) {
 		int pp = c->adj[a], by = c->inblossom[endp(c, pp)];
-		if (by != bx && c->label[by] == LBL_S) {
+		if (by != own && c->label[by] == LBL_S) {
 			int64_t s = slack(c, pp >> 1);
-			if (best == -1 || s < bs) {
-				best = pp >> 1;
-				bs = s;
+			if (*best == -1 || s < *bs) {
+				*best = pp >> 1;
+				*bs = s;
 			}
 		}
 	}
+}
+
+/* Least-slack edge from an S-vertex to vertex x (x not in an S-blossom), for d2. */
+static void recompute_d2(core *c, int x)
+{
+	int best = -1;
+	int64_t bs = 0;
+
+	least_slack_to_s(c, x, c->inblossom[x], &best, &bs);
 	c->bestedge[x] = best;
 	c->key2[x] = bs + c->dualtime;
 	if (best != -1) {
@@ -462,19 +470,8 @@ static void recompute_d3(core *c, int b)
 	int best = -1, cnt = leaves(c, b, c->leafbuf);
 	int64_t bs = 0;
 
-	for (int q = 0; q < cnt; q++) {
-		int x = c->leafbuf[q];
-		for (int a = c->adjstart[x]; a < c->adjstart[x + 1]; a++) {
-			int pp = c->adj[a], by = c->inblossom[endp(c, pp)];
-			if (by != b && c->label[by] == LBL_S) {
-				int64_t s = slack(c, pp >> 1);
-				if (best == -1 || s < bs) {
-					best = pp >> 1;
-					bs = s;
-				}
-			}
-		}
-	}
+	for (int q = 0; q < cnt; q++)
+		least_slack_to_s(c, c->leafbuf[q], b, &best, &bs);
 	c->bestedge[b] = best;
 	c->key3[b] = bs + 2 * c->dualtime;
 	if (b >= c->n) {
@@ -816,6 +813,22 @@ static void unlabel_subtree(core *c, int x)
 	}
 }
 
+/* The leaves of blossom b leave the trees: their edges lose the tight mark `allowed` (their
+ * slacks are checked again when next scanned) and they are listed in pathe[nv ..] for their
+ * least-slack edges; returns the new length of that list. */
+static int unlist_leaves(core *c, int b, int nv)
+{
+	int cnt = leaves(c, b, c->leafbuf);
+
+	for (int q = 0; q < cnt; q++) {
+		int x = c->leafbuf[q];
+		for (int a = c->adjstart[x]; a < c->adjstart[x + 1]; a++)
+			c->allowed[c->adj[a] >> 1] = 0;
+		c->pathe[nv++] = x;
+	}
+	return nv;
+}
+
 /*
  * After augmentations: the trees that augmented (dead) dissolve, their vertices become
  * unlabelled (their blossoms stay; S-blossoms with zero dual are expanded, as at the end of a
@@ -836,13 +849,7 @@ static void dissolve_dead(core *c)
 	}
 	for (int i = 0; i < nd; i++) {
 		int b = c->path[i], was_s = c->label[b] == LBL_S;
-		int cnt = leaves(c, b, c->leafbuf);
-		for (int q = 0; q < cnt; q++) {
-			int x = c->leafbuf[q];
-			for (int a = c->adjstart[x]; a < c->adjstart[x + 1]; a++)
-				c->allowed[c->adj[a] >> 1] = 0;
-			c->pathe[nv++] = x;
-		}
+		nv = unlist_leaves(c, b, nv);
 		unlabel_subtree(c, b);
 		if (b >= c->n && was_s && c->zz[b] == 0)
 			expand_blossom(c, b, 1);
@@ -852,15 +859,8 @@ static void dissolve_dead(core *c)
 	for (int i = 0; i < c->n_dead; i++) {
 		int x = c->tl_dead[i];
 		c->dead[x] = 0;
-		if ((x < c->n || c->bbase[x] >= 0) && c->bparent[x] == -1 && c->label[x] == LBL_NONE) {
-			int cnt = leaves(c, x, c->leafbuf);
-			for (int q = 0; q < cnt; q++) {
-				int y = c->leafbuf[q];
-				for (int a = c->adjstart[y]; a < c->adjstart[y + 1]; a++)
-					c->allowed[c->adj[a] >> 1] = 0;
-				c->pathe[nv++] = y;
-			}
-		}
+		if ((x < c->n || c->bbase[x] >= 0) && c->bparent[x] == -1 && c->label[x] == LBL_NONE)
+			nv = unlist_leaves(c, x, nv);
 	}
 	c->n_dead = 0;
 	for (int i = 0; i < nv; i++)
