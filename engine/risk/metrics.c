@@ -191,32 +191,52 @@ static double ece_weighted(const double *p, const uint8_t *y, const double *w, s
 	return tot > 0 ? e / tot : NAN;
 }
 
+/* The adaptive ECE's running state: total weight W, nbins, the weight so far, the open bin's
+ * weighted sums of predictions and outcomes, the error so far, the next bin boundary b. */
+typedef struct adaptive_ece {
+	double W;
+	size_t nbins;
+	double acc, bp, by, e;
+	size_t b;
+} adaptive_ece;
+
+/* One row (weight wi, prediction pi, outcome yi), rows taken in decreasing score order;
+ * `last`: the final row; `group_end`: the final row or the next row's score differs. A bin
+ * closes only at the end of a tie group, once its weight reaches W b / nbins (or at the last
+ * row): the one bin-closing rule of both adaptive ECEs. */
+static void adaptive_add(adaptive_ece *a, double wi, double pi, double yi, int group_end,
+			 int last)
+{
+	a->acc += wi;
+	a->bp += wi * pi;
+	a->by += wi * yi;
+	if (group_end && (a->acc >= a->W * (double)a->b / (double)a->nbins || last)) {
+		a->e += fabs(a->bp - a->by);
+		a->bp = a->by = 0;
+		while (a->b < a->nbins && a->acc >= a->W * (double)a->b / (double)a->nbins)
+			a->b++;
+	}
+}
+
 /* Equal-mass bins over the rows in increasing score order (the sorted order read backwards):
  * a bin closes at the end of the tie group that takes its weight to W * b / nbins. */
 static double ece_adaptive_weighted(const sorted_rows *sr, const double *p, const uint8_t *y,
 				    const double *w, size_t nbins)
 {
-	double W = 0, acc = 0, bp = 0, by = 0, e = 0;
-	size_t b = 1;
+	double W = 0;
+	adaptive_ece a;
 
 	for (size_t k = 0; k < sr->n; k++)
 		W += w ? w[sr->order[k]] : 1.0;
 	if (W <= 0 || nbins == 0)
 		return NAN;
+	a = (adaptive_ece){ W, nbins, 0, 0, 0, 0, 1 };
 	for (size_t k = sr->n; k-- > 0;) {
 		size_t i = sr->order[k];
-		double wi = w ? w[i] : 1.0;
-		acc += wi;
-		bp += wi * p[i];
-		by += wi * y[i];
-		if ((k == 0 || sr->s[k - 1] != sr->s[k]) && (acc >= W * (double)b / (double)nbins || k == 0)) {
-			e += fabs(bp - by);
-			bp = by = 0;
-			while (b < nbins && acc >= W * (double)b / (double)nbins)
-				b++;
-		}
+		adaptive_add(&a, w ? w[i] : 1.0, p[i], y[i], k == 0 || sr->s[k - 1] != sr->s[k],
+			     k == 0);
 	}
-	return e / W;
+	return a.e / W;
 }
 
 typedef struct wconf {
@@ -542,24 +562,14 @@ static void rank_pass(const prep *p, const double *wc, double P, double N, doubl
  * group that takes its weight to W b / nbins (Nixon et al. 2019, adaptive ECE). */
 static double adaptive_pass(const prep *p, const double *wc, double W, size_t nbins)
 {
-	double acc = 0, bp = 0, by = 0, e = 0;
-	size_t b = 1;
+	adaptive_ece a = { W, nbins, 0, 0, 0, 0, 1 };
 
 	if (W <= 0 || nbins == 0)
 		return NAN;
-	for (size_t k = p->n; k-- > 0;) {
-		double wi = wc[p->c[k]];
-		acc += wi;
-		bp += wi * p->s[k];
-		by += wi * p->y[k];
-		if ((k == 0 || p->s[k - 1] != p->s[k]) && (acc >= W * (double)b / (double)nbins || k == 0)) {
-			e += fabs(bp - by);
-			bp = by = 0;
-			while (b < nbins && acc >= W * (double)b / (double)nbins)
-				b++;
-		}
-	}
-	return e / W;
+	for (size_t k = p->n; k-- > 0;)
+		adaptive_add(&a, wc[p->c[k]], p->s[k], p->y[k], k == 0 || p->s[k - 1] != p->s[k],
+			     k == 0);
+	return a.e / W;
 }
 
 /* Median lead time and lapses detected of the client multiset (cnt: a whole number per client):
@@ -993,6 +1003,18 @@ static pl_status unpack_replicate(void *arg, size_t b, pl__reader *r, pl_error *
 
 static const pl__units replicate_units = { boot_replicate, pack_replicate, unpack_replicate };
 
+/* The percentile 95% interval of the k defined values among B replicates (col, sorted here),
+ * into *lo and *hi only when most replicates (at least 90 %) define the value; else they are
+ * left as they are. */
+static void percentile_interval(double *col, size_t k, size_t B, double *lo, double *hi)
+{
+	if (k == 0 || 10 * k < 9 * B)
+		return;
+	gsl_sort(col, 1, k);
+	*lo = gsl_stats_quantile_from_sorted_data(col, 1, k, 0.025);
+	*hi = gsl_stats_quantile_from_sorted_data(col, 1, k, 0.975);
+}
+
 /* Percentile 95% intervals of job j, where most replicates define the metric. */
 static pl_status intervals(const double *reps, size_t B, pl_metrics_report *out, pl_error *err)
 {
@@ -1005,11 +1027,7 @@ static pl_status intervals(const double *reps, size_t B, pl_metrics_report *out,
 		for (size_t b = 0; b < B; b++)
 			if (!isnan(reps[b * PL_MET_COUNT + m]))
 				col[k++] = reps[b * PL_MET_COUNT + m];
-		if (k > 0 && 10 * k >= 9 * B) {
-			gsl_sort(col, 1, k);
-			out->lo[m] = gsl_stats_quantile_from_sorted_data(col, 1, k, 0.025);
-			out->hi[m] = gsl_stats_quantile_from_sorted_data(col, 1, k, 0.975);
-		}
+		percentile_interval(col, k, B, &out->lo[m], &out->hi[m]);
 	}
 	free(col);
 	return PL_OK;
@@ -1102,11 +1120,7 @@ static pl_status pair_intervals(const pl_metrics_job *jobs, const double *reps, 
 			if (!isnan(d))
 				col[k++] = d;
 		}
-		if (k > 0 && 10 * k >= 9 * B) {
-			gsl_sort(col, 1, k);
-			pr->lo[m] = gsl_stats_quantile_from_sorted_data(col, 1, k, 0.025);
-			pr->hi[m] = gsl_stats_quantile_from_sorted_data(col, 1, k, 0.975);
-		}
+		percentile_interval(col, k, B, &pr->lo[m], &pr->hi[m]);
 	}
 	free(col);
 	return PL_OK;
