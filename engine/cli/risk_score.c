@@ -264,13 +264,81 @@ void risk_scorer_release(risk_scorer *s)
 	pl_action_table_release(&s->actions);
 }
 
-int cmd_risk_score(cli_ctx *ctx)
+/* The request document's own options (not with --jsonl): the keys allowed, "measures" merged
+ * into the model's catalogue, "as_of", "top_contributions" and, unless the reader kept the
+ * clients itself, the "clients" array (borrowed from doc). */
+static pl_status read_request_options(cli_ctx *ctx, json_t *doc, const risk_input *in,
+				      risk_scorer *s, const char **as_of, json_t **clients)
 {
 	static const char *const keys[] = { "clients", "measures", "as_of", "top_contributions",
 					    "stats", NULL };
+	long long top = s->top;
+	pl_status st = pl_json_check_keys(doc, "", keys, &ctx->err);
+
+	if (st == PL_OK)
+		st = merge_catalogue(&s->model, json_object_get(doc, "measures"), &ctx->err);
+	if (st == PL_OK)
+		st = pl_json_get_string(doc, "as_of", "", 0, as_of, &ctx->err);
+	if (st == PL_OK)
+		st = pl_json_get_integer(doc, "top_contributions", "", 0, &top, &ctx->err);
+	if (st == PL_OK && (top < 0 || top > 100000))
+		st = pl_error_set(&ctx->err, PL_ERR_INVALID, "/top_contributions",
+				  "'top_contributions' must be an integer from 0 (all) up");
+	s->top = (int)top;
+	if (st == PL_OK && !in->have_clients)
+		st = pl_json_get_array(doc, "clients", "", 1, clients, &ctx->err);
+	return st;
+}
+
+/* The answer's "model": what scored the clients, and the disclaimer every answer carries. */
+static json_t *model_json(const pl_risk_model *m)
+{
+	json_t *model = json_object();
+
+	json_object_set_new(model, "version", json_integer(m->version));
+	json_object_set_new(model, "horizon_days", json_integer(m->horizon_days));
+	json_object_set_new(model, "features", json_integer((json_int_t)m->nfeatures));
+	json_object_set_new(model, "calibration",
+			    json_string(m->cal.method == PL_CAL_PLATT      ? "platt"
+					: m->cal.method == PL_CAL_ISOTONIC ? "isotonic"
+									   : "none"));
+	json_object_set_new(model, "thresholds",
+			    json_pack("{s:o,s:o}", "moderate", jnum(m->threshold_moderate), "high",
+				      jnum(m->threshold_high)));
+	json_object_set_new(model, "disclaimer",
+			    json_string("Decision support, not a diagnosis: a risk estimate from "
+					"check-in data for a clinician to review, trained on "
+					"generated data unless the model card says otherwise; "
+					"it cannot rule a lapse in or out. See the model card."));
+	return model;
+}
+
+/* The answer's "stats": the counts of the tally and the timings (t_all: the command's start). */
+static json_t *stats_json(const cli_ctx *ctx, const risk_tally *tally, double solve_ms,
+			  double t_all)
+{
+	json_t *stats = json_object(), *tiers = json_object();
+
+	json_object_set_new(stats, "algorithm",
+			    json_string("calibrated logistic risk model over check-in features"));
+	json_object_set_new(stats, "clients", json_integer((json_int_t)tally->clients));
+	json_object_set_new(stats, "scored", json_integer((json_int_t)tally->scored));
+	for (int k = 0; k < PL_NTIERS; k++)
+		json_object_set_new(tiers, pl_risk_tier_name(k),
+				    json_integer((json_int_t)tally->tiers[k]));
+	json_object_set_new(stats, "tiers", tiers);
+	json_object_set_new(stats, "checkins", json_integer((json_int_t)tally->checkins));
+	json_object_set_new(stats, "parse_ms", json_real(cli_ms(ctx, ctx->parse_ms)));
+	json_object_set_new(stats, "solve_ms", json_real(cli_ms(ctx, solve_ms)));
+	json_object_set_new(stats, "total_ms", json_real(cli_ms(ctx, cli_now_ms() - t_all)));
+	return stats;
+}
+
+int cmd_risk_score(cli_ctx *ctx)
+{
 	risk_scorer s;
 	risk_tally tally;
-	json_t *doc = NULL, *clients = NULL;
+	json_t *clients = NULL;
 	const char *as_of = NULL;
 	collect_state cs = { 0 };
 	risk_input in;
@@ -284,25 +352,11 @@ int cmd_risk_score(cli_ctx *ctx)
 	if (st != PL_OK)
 		goto fail;
 	if (!ctx->jsonl) {
-		long long top = s.top;
 		rc = risk_read_document(ctx, &in);
 		if (rc != CLI_EXIT_OK)
 			goto out;
-		doc = in.doc; /* borrowed: `in` owns it */
 		t0 = cli_now_ms();
-		st = pl_json_check_keys(doc, "", keys, &ctx->err);
-		if (st == PL_OK)
-			st = merge_catalogue(&s.model, json_object_get(doc, "measures"), &ctx->err);
-		if (st == PL_OK)
-			st = pl_json_get_string(doc, "as_of", "", 0, &as_of, &ctx->err);
-		if (st == PL_OK)
-			st = pl_json_get_integer(doc, "top_contributions", "", 0, &top, &ctx->err);
-		if (st == PL_OK && (top < 0 || top > 100000))
-			st = pl_error_set(&ctx->err, PL_ERR_INVALID, "/top_contributions",
-					  "'top_contributions' must be an integer from 0 (all) up");
-		s.top = (int)top;
-		if (st == PL_OK && !in.have_clients)
-			st = pl_json_get_array(doc, "clients", "", 1, &clients, &ctx->err);
+		st = read_request_options(ctx, in.doc, &in, &s, &as_of, &clients);
 		if (st != PL_OK)
 			goto fail;
 		ctx->parse_ms += cli_now_ms() - t0;
@@ -327,49 +381,19 @@ int cmd_risk_score(cli_ctx *ctx)
 	cs.arr = s.serialize ? NULL : json_array();
 	st = risk_score_stream(ctx, &s, &in, clients, collect, &cs, &tally, &ctx->err);
 	risk_input_release(&in);
-	doc = NULL;
 	if (st != PL_OK)
 		goto fail;
 	{
-		json_t *out = json_object(), *model = json_object(), *stats = json_object(), *tiers;
-		json_t *notes;
+		json_t *out = json_object(), *notes;
 		double solve_ms = cli_now_ms() - t0;
 		if (cs.arr) {
 			json_object_set_new(out, "clients", cs.arr);
 			cs.arr = NULL;
 		}
-		json_object_set_new(model, "version", json_integer(s.model.version));
-		json_object_set_new(model, "horizon_days", json_integer(s.model.horizon_days));
-		json_object_set_new(model, "features", json_integer((json_int_t)s.model.nfeatures));
-		json_object_set_new(model, "calibration",
-				    json_string(s.model.cal.method == PL_CAL_PLATT      ? "platt"
-						: s.model.cal.method == PL_CAL_ISOTONIC ? "isotonic"
-											: "none"));
-		json_object_set_new(model, "thresholds",
-				    json_pack("{s:o,s:o}", "moderate", jnum(s.model.threshold_moderate),
-					      "high", jnum(s.model.threshold_high)));
-		json_object_set_new(model, "disclaimer",
-				    json_string("Decision support, not a diagnosis: a risk estimate from "
-						"check-in data for a clinician to review, trained on "
-						"generated data unless the model card says otherwise; "
-						"it cannot rule a lapse in or out. See the model card."));
-		json_object_set_new(out, "model", model);
+		json_object_set_new(out, "model", model_json(&s.model));
 		if ((notes = pl_risk_model_notes_json(&s.model)))
 			json_object_set_new(out, "notes", notes);
-		json_object_set_new(stats, "algorithm",
-				    json_string("calibrated logistic risk model over check-in features"));
-		json_object_set_new(stats, "clients", json_integer((json_int_t)tally.clients));
-		json_object_set_new(stats, "scored", json_integer((json_int_t)tally.scored));
-		tiers = json_object();
-		for (int k = 0; k < PL_NTIERS; k++)
-			json_object_set_new(tiers, pl_risk_tier_name(k),
-					    json_integer((json_int_t)tally.tiers[k]));
-		json_object_set_new(stats, "tiers", tiers);
-		json_object_set_new(stats, "checkins", json_integer((json_int_t)tally.checkins));
-		json_object_set_new(stats, "parse_ms", json_real(cli_ms(ctx, ctx->parse_ms)));
-		json_object_set_new(stats, "solve_ms", json_real(cli_ms(ctx, solve_ms)));
-		json_object_set_new(stats, "total_ms", json_real(cli_ms(ctx, cli_now_ms() - t_all)));
-		json_object_set_new(out, "stats", stats);
+		json_object_set_new(out, "stats", stats_json(ctx, &tally, solve_ms, t_all));
 		if (s.serialize) {
 			rc = write_compact(ctx, &cs, out);
 			json_decref(out);
