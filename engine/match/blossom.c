@@ -1743,6 +1743,30 @@ static pl_status try_max_weight(size_t n, size_t m, const long *eu, const long *
 	return PL_OK;
 }
 
+/* The common start of a solve and of a warm re-solve: the edges checked, R zeroed and sized
+ * for the graph (maxcard: max_cardinality), the result's vertex arrays and R's arrays
+ * allocated. On failure what was allocated is left for rounds_release and
+ * pl_blossom_result_release. */
+static pl_status open_rounds(rounds *R, size_t n, size_t m, const long *eu, const long *ev,
+			     const double *w, int maxcard, pl_blossom_result *res, pl_error *err)
+{
+	pl_status st = validate_edges(n, m, eu, ev, w, err);
+
+	memset(R, 0, sizeof(*R));
+	if (st != PL_OK)
+		return st;
+	R->n = n;
+	R->m = m;
+	R->maxcard = maxcard;
+	res->n = n;
+	res->mate = malloc((n ? n : 1) * sizeof(long));
+	res->mate_edge = malloc((n ? n : 1) * sizeof(long));
+	res->vertex_dual = calloc(n ? n : 1, sizeof(int64_t));
+	if (!res->mate || !res->mate_edge || !res->vertex_dual || rounds_alloc(R) != 0)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	return PL_OK;
+}
+
 pl_status pl_blossom_solve(size_t n, size_t m, const long *eu, const long *ev, const double *w,
 			   const pl_blossom_options *opt, pl_blossom_result *res, pl_error *err)
 {
@@ -1759,22 +1783,11 @@ pl_status pl_blossom_solve(size_t n, size_t m, const long *eu, const long *ev, c
 		if (done)
 			return st;
 	}
-	st = validate_edges(n, m, eu, ev, w, err);
-	if (st != PL_OK)
-		return st;
-	memset(&R, 0, sizeof(R));
-	R.n = n;
-	R.m = m;
-	R.maxcard = opt->max_cardinality != 0;
-	res->n = n;
-	res->mate = malloc((n ? n : 1) * sizeof(long));
-	res->mate_edge = malloc((n ? n : 1) * sizeof(long));
-	res->vertex_dual = calloc(n ? n : 1, sizeof(int64_t));
-	if (!res->mate || !res->mate_edge || !res->vertex_dual || rounds_alloc(&R) != 0 ||
-	    first_round(&R, eu, ev, w, opt, res) != 0) {
+	st = open_rounds(&R, n, m, eu, ev, w, opt->max_cardinality != 0, res, err);
+	if (st == PL_OK && first_round(&R, eu, ev, w, opt, res) != 0)
 		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	if (st != PL_OK)
 		goto cleanup;
-	}
 	st = solve_rounds(&R, opt, res, err);
 	if (st != PL_OK)
 		goto cleanup;
@@ -1849,18 +1862,11 @@ pl_status pl_blossom_resolve(size_t n, size_t m, const long *eu, const long *ev,
 		if (base->vertex_dual[v] < 0)
 			return pl_error_set(err, PL_ERR_USAGE, "",
 					    "the base solution was solved with max_cardinality");
-	st = validate_edges(n, m, eu, ev, w, err);
+	st = open_rounds(&R, n, m, eu, ev, w, 0, res, err);
 	if (st != PL_OK)
-		return st;
-	memset(&R, 0, sizeof(R));
-	R.n = n;
-	R.m = m;
-	res->n = n;
-	res->mate = malloc((n ? n : 1) * sizeof(long));
-	res->mate_edge = malloc((n ? n : 1) * sizeof(long));
-	res->vertex_dual = calloc(n ? n : 1, sizeof(int64_t));
+		goto cleanup;
 	zs = malloc((n ? n : 1) * sizeof(int64_t));
-	if (!res->mate || !res->mate_edge || !res->vertex_dual || !zs || rounds_alloc(&R) != 0) {
+	if (!zs) {
 		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 		goto cleanup;
 	}
