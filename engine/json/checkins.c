@@ -1051,6 +1051,21 @@ static int f_columns_grid(double *const *rows, const pl_catalogue *cat, size_t n
 	return 1;
 }
 
+/* A "YYYY-MM-DD" string into *day: 1, or 0 for anything else (null, another type or length, not
+ * a calendar date), which the tree reader then reports. */
+static int f_date(fast *f, int32_t *day)
+{
+	const char *s;
+	size_t n;
+	char buf[11];
+
+	if (!f_string(f, &s, &n) || n != 10)
+		return 0;
+	memcpy(buf, s, 10);
+	buf[10] = '\0';
+	return pl_date_parse(buf, day) == 0;
+}
+
 static int from_text(const char *text, size_t len, const pl_catalogue *cat, pl_client *out)
 {
 	fast f = { text, text + len };
@@ -1095,22 +1110,12 @@ static int from_text(const char *text, size_t len, const pl_catalogue *cat, pl_c
 									    : &out->follow_up_end;
 			uint8_t *has = kn == 8 ? &out->has_enrolled : kn == 10 ? &out->has_discharged
 									       : &out->has_follow_up_end;
-			char buf[11];
-			if (*has || !f_string(&f, &s, &n) || n != 10)
+			if (*has || !f_date(&f, day))
 				goto out; /* repeated, null or not a date: the tree reader decides */
-			memcpy(buf, s, 10);
-			buf[10] = '\0';
-			if (pl_date_parse(buf, day) != 0)
-				goto out;
 			*has = 1;
 		} else if (f_key_is(k, kn, "start") && !seen_start) {
-			char buf[11];
 			seen_start = 1;
-			if (!f_string(&f, &s, &n) || n != 10)
-				goto out;
-			memcpy(buf, s, 10);
-			buf[10] = '\0';
-			if (pl_date_parse(buf, &out->start) != 0)
+			if (!f_date(&f, &out->start))
 				goto out;
 		} else if (f_key_is(k, kn, "measures") && !seen_measures) {
 			int r = f_measures(&f, cat, rows, caps, &ndays);
