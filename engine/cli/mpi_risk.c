@@ -28,6 +28,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 /* ---------------------------------------------------------------- the scoring date */
@@ -206,12 +208,40 @@ static int input_readable_by_all(const cli_ctx *ctx)
 	       stat(ctx->input_path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-/* A risk command whose input every rank reads (train, evaluate), run with the ranks' pl_comm. */
+/* PEERLINK_MPI_REPORT=PREFIX: each rank writes PREFIX.RANK, one JSON object: which clients it
+ * parsed and held (its share of the input, and how many it really held), its peak resident
+ * memory and its CPU time. tests/mpi/held.sh checks that the ranks hold disjoint clients;
+ * bench/mpi/bench.py reports the memory per rank. */
+static void write_report(const mpi_world *w, const cli_ctx *ctx, const risk_held *h, int rc)
+{
+	const char *prefix = getenv("PEERLINK_MPI_REPORT");
+	char path[4096];
+	struct rusage ru;
+	FILE *f;
+
+	if (!prefix || !*prefix || getrusage(RUSAGE_SELF, &ru) != 0 ||
+	    snprintf(path, sizeof(path), "%s.%d", prefix, w->rank) >= (int)sizeof(path) ||
+	    !(f = fopen(path, "w")))
+		return; /* a diagnostic only: the run's answer does not depend on it */
+	fprintf(f,
+		"{\"rank\": %d, \"ranks\": %d, \"command\": \"%s %s\", \"exit\": %d, "
+		"\"clients\": %zu, \"first\": %zu, \"end\": %zu, \"held\": %zu, "
+		"\"maxrss_kb\": %ld, \"cpu_s\": %.3f}\n",
+		w->rank, w->size, ctx->cmd->command, ctx->cmd->subcommand, rc, h->nall, h->first, h->end,
+		h->held, ru.ru_maxrss,
+		(double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+			(double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6);
+	fclose(f);
+}
+
+/* A risk command whose input every rank opens (train, evaluate), run with the ranks' pl_comm;
+ * each rank parses only its own clients. */
 static int run_shared(const mpi_world *w, cli_ctx *ctx, int (*fn)(cli_ctx *, const risk_dist *))
 {
 	pl_comm comm = { .rank = w->rank, .size = w->size, .sum = allreduce_sum,
 			 .gather = allgather_bytes, .arg = (void *)w };
-	risk_dist dist = { .comm = &comm, .agree = agree, .arg = (void *)w };
+	risk_held held = { 0, 0, 0, 0 };
+	risk_dist dist = { .comm = &comm, .agree = agree, .arg = (void *)w, .held = &held };
 	int rc;
 
 	/* Standard input reaches rank 0 alone: it runs alone, as peerlink does. */
@@ -222,8 +252,9 @@ static int run_shared(const mpi_world *w, cli_ctx *ctx, int (*fn)(cli_ctx *, con
 	}
 	if (w->rank != 0)
 		ctx->output_path = NULL; /* rank 0 writes the model; the others' stdout is /dev/null */
-	rc = fn(ctx, &dist);
-	return mpi_agree(w, ctx, rc);
+	rc = mpi_agree(w, ctx, fn(ctx, &dist));
+	write_report(w, ctx, &held, rc);
+	return rc;
 }
 
 int mpi_risk_train(const mpi_world *w, cli_ctx *ctx)

@@ -53,6 +53,14 @@ void risk_scorer_release(risk_scorer *s);
  * evaluate (score streams lines through risk_score_stream). */
 typedef pl_status (*risk_line_fn)(void *arg, json_t *obj, size_t index, pl_error *err);
 pl_status risk_read_lines(cli_ctx *ctx, risk_line_fn fn, void *arg);
+/* The same for the objects (non-blank lines) numbered first .. end - 1 alone (0-based, blank
+ * lines not counted): the others are skipped unparsed, and reading stops after object end - 1
+ * (peerlink-mpi: each process parses only its own clients). */
+pl_status risk_read_lines_share(cli_ctx *ctx, size_t first, size_t end, risk_line_fn fn,
+				void *arg);
+/* The number of objects (non-blank lines) of --input, unparsed; a read error or a line too long
+ * for memory is an error. */
+pl_status risk_count_lines(cli_ctx *ctx, size_t *n);
 
 /* risk_recipe.c: the features of a cross-validated model (--features): a named set, "auto" (every
  * named set a candidate: nsets > 0, set s being columns set_cols[set_first[s] ..
@@ -69,13 +77,22 @@ pl_status risk_recipe_features(const char *text, const pl_catalogue *cat, const 
 			       risk_recipe *r, pl_error *err);
 void risk_recipe_release(risk_recipe *r);
 /* A command run by several processes (peerlink-mpi), NULL in peerlink. Every process runs the
- * command on the same input; agree(arg, ctx, rc) is collective and returns on every process the
- * exit code of the lowest-numbered failing process, whose error every process then holds
- * (mpi_agree), CLI_EXIT_OK when none failed. */
+ * command on the same input file but parses and holds only its own share of the clients (a
+ * contiguous run of them in input order; risk_held says which); agree(arg, ctx, rc) is collective
+ * and returns on every process the exit code of the lowest-numbered failing process, whose error
+ * every process then holds (mpi_agree), CLI_EXIT_OK when none failed. Since the shares are in
+ * rank order, that is the first failing client in input order, as in one process. */
+typedef struct risk_held {
+	size_t nall;        /* the input's clients */
+	size_t first, end;  /* this process's share of them, in input order */
+	size_t held;        /* the clients this process parsed and held */
+} risk_held;
+
 typedef struct risk_dist {
 	const pl_comm *comm;
 	int (*agree)(void *arg, cli_ctx *ctx, int rc);
 	void *arg;
+	risk_held *held;    /* filled by the command (peerlink-mpi's PEERLINK_MPI_REPORT) */
 } risk_dist;
 
 /* risk train (risk_train.c) with its clients split over the processes of `dist` (NULL: this

@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,9 +89,37 @@ static int read_clients(cli_ctx *ctx, const pl_risk_model *model, pl_eval_set *s
 	return CLI_EXIT_OK;
 }
 
+/* ---------------------------------------------------------------- own clients (peerlink-mpi) */
+/* Under a risk_dist each process parses and holds only its own clients (a contiguous share in
+ * input order, pl_comm_share); the set then holds stand-ins (id and attributes only) for every
+ * other process's clients, so that counts, subgroups and --rows see every client
+ * (pl_eval_options.own_clients). Errors come out as in one process: syntax and size limits of the
+ * whole input first (a process that meets one in its share re-reads the whole input the
+ * single-process way to report it), then the document's members, then the first invalid client
+ * in input order (the lowest-numbered failing process's). */
+
+/* Whether every measure was reported by some client of some process (OR of each process's
+ * flags; the same on every process). */
+static pl_status reported_everywhere(const risk_dist *dist, unsigned char *reported, size_t n,
+				     pl_error *err)
+{
+	unsigned char *all = NULL;
+	size_t len = 0;
+	pl_status st;
+
+	if (!dist)
+		return PL_OK;
+	st = pl_comm_gather(dist->comm, reported, n, (void **)&all, &len, err);
+	for (size_t k = 0; st == PL_OK && k < len; k++)
+		reported[k % n] |= all[k];
+	free(all);
+	return st;
+}
+
 /* The model reads the data's catalogue (its own measures plus the data's extras, which enter
  * no feature); every measure its features read must be reported by some client. */
-static pl_status fit_model_to_data(pl_risk_model *m, const pl_eval_set *s, pl_error *err)
+static pl_status fit_model_to_data(pl_risk_model *m, const pl_eval_set *s, const risk_dist *dist,
+				   pl_error *err)
 {
 	unsigned char *reported = calloc(s->cat.n ? s->cat.n : 1, 1);
 	pl_status st;
@@ -100,6 +129,8 @@ static pl_status fit_model_to_data(pl_risk_model *m, const pl_eval_set *s, pl_er
 	st = pl_risk_model_widen_catalogue(m, &s->cat, err);
 	for (size_t i = 0; st == PL_OK && i < s->n; i++)
 		pl_client_mark_reported(&s->cl[i].client, reported);
+	if (st == PL_OK && s->cat.n)
+		st = reported_everywhere(dist, reported, s->cat.n, err);
 	if (st == PL_OK)
 		st = pl_risk_model_check_reported(m, reported, "/clients", err);
 	free(reported);
@@ -238,7 +269,7 @@ static pl_status compare_cv(const char *spec, const pl_eval_set *s, pl_eval_opti
 }
 
 static pl_status compare_option(const char *spec, const pl_eval_set *s, pl_eval_options *o,
-				compare_side *side, pl_error *err)
+				compare_side *side, const risk_dist *dist, pl_error *err)
 {
 	pl_eval_compare *c = &o->compare;
 	pl_status st;
@@ -256,7 +287,7 @@ static pl_status compare_option(const char *spec, const pl_eval_set *s, pl_eval_
 	if (strncmp(spec, "model:", 6) == 0 && spec[6]) {
 		st = pl_risk_model_read_file(spec + 6, &side->model, err);
 		if (st == PL_OK)
-			st = fit_model_to_data(&side->model, s, err);
+			st = fit_model_to_data(&side->model, s, dist, err);
 		c->kind = PL_COMPARE_MODEL;
 		c->model = &side->model;
 		return st;
@@ -264,6 +295,291 @@ static pl_status compare_option(const char *spec, const pl_eval_set *s, pl_eval_
 	if (strncmp(spec, "cv:", 3) == 0)
 		return compare_cv(spec + 3, s, o, side, err);
 	return compare_usage(err);
+}
+
+/* The exact error one process reports for the whole input (read again, the single-process way),
+ * when this process met a syntax or size problem in its share; `fallback` if that read succeeds. */
+static int whole_input_error(cli_ctx *ctx, int fallback)
+{
+	json_t *doc = NULL;
+	int rc = cli_read_input(ctx, &doc);
+
+	json_decref(doc);
+	return rc != CLI_EXIT_OK ? rc : fallback;
+}
+
+/* Phase one: the input as a document cut into spans; every span of this process's share must be
+ * valid JSON within the limits. */
+static int own_spans_check(cli_ctx *ctx, const risk_input *in, size_t first, size_t end)
+{
+	for (size_t i = first; in->have_clients && i < end; i++) {
+		char p[PL_POINTER_MAX];
+		json_t *obj = json_loadb(in->spans[i], in->span_len[i], JSON_REJECT_DUPLICATES, NULL);
+		pl_status st = obj ? pl_json_check_limits(obj, pl_json_ptr_index(p, sizeof(p), "/clients", i),
+							 &ctx->err)
+				   : PL_ERR_INVALID;
+		json_decref(obj);
+		if (st != PL_OK)
+			return whole_input_error(ctx, cli_exit_for(st));
+	}
+	return CLI_EXIT_OK;
+}
+
+/* Phase two: the document's members, then this process's clients in order. */
+static pl_status own_document_clients(cli_ctx *ctx, const risk_input *in, int have_model,
+				      size_t first, size_t end, pl_eval_set *s)
+{
+	static const char *const keys[] = { "clients", "measures", "stats", NULL };
+	json_t *clients = NULL;
+	char p[PL_POINTER_MAX];
+	pl_status st = pl_json_check_keys(in->doc, "", keys, &ctx->err);
+
+	if (st == PL_OK)
+		st = document_catalogue(in->doc, have_model, &s->cat, &ctx->err);
+	if (st == PL_OK && !in->have_clients)
+		st = pl_json_get_array(in->doc, "clients", "", 1, &clients, &ctx->err);
+	for (size_t i = first; st == PL_OK && i < end; i++) {
+		json_t *obj = clients ? json_incref(json_array_get(clients, i))
+				      : json_loadb(in->spans[i], in->span_len[i], JSON_REJECT_DUPLICATES,
+						   NULL);
+		st = obj ? pl_eval_client_from_json(s, obj, pl_json_ptr_index(p, sizeof(p), "/clients", i),
+						    &ctx->err)
+			 : pl_error_set(&ctx->err, PL_ERR_INTERNAL, "", "a client could not be re-read");
+		json_decref(obj);
+	}
+	return st;
+}
+
+/* This process's share of the document's clients. */
+static int own_document(cli_ctx *ctx, int have_model, pl_eval_set *s, const risk_dist *dist,
+			pl_eval_options *o, pl_status *st)
+{
+	risk_input in;
+	size_t n;
+	int rc;
+
+	memset(&in, 0, sizeof(in));
+	rc = risk_read_document(ctx, &in);
+	if (rc != CLI_EXIT_OK)
+		rc = whole_input_error(ctx, rc);
+	n = rc != CLI_EXIT_OK ? 0 : in.have_clients ? in.nspans
+			: json_array_size(json_object_get(in.doc, "clients"));
+	pl_comm_share(dist->comm, n, &o->own_first, &o->own_end);
+	if (rc == CLI_EXIT_OK)
+		rc = own_spans_check(ctx, &in, o->own_first, o->own_end);
+	rc = dist->agree(dist->arg, ctx, rc);
+	if (rc == CLI_EXIT_OK)
+		*st = own_document_clients(ctx, &in, have_model, o->own_first, o->own_end, s);
+	dist->held->nall = n;
+	risk_input_release(&in);
+	return rc;
+}
+
+/* This process's share of the JSON Lines (counted first; when counting fails, process 0 reads
+ * them all, to meet the error where one process meets it). */
+static int own_lines(cli_ctx *ctx, pl_eval_set *s, const risk_dist *dist, pl_eval_options *o,
+		     pl_status *st)
+{
+	size_t n = 0;
+
+	o->own_first = 0;
+	o->own_end = SIZE_MAX;
+	if (risk_count_lines(ctx, &n) == PL_OK)
+		pl_comm_share(dist->comm, n, &o->own_first, &o->own_end);
+	else if (dist->comm->rank != 0)
+		o->own_end = 0;
+	*st = risk_read_lines_share(ctx, o->own_first, o->own_end, add_line, s);
+	if (o->own_end == SIZE_MAX)
+		o->own_end = s->n;
+	dist->held->nall = n;
+	return CLI_EXIT_OK;
+}
+
+/* read_clients for one process of several: its own clients only. */
+static int read_own_clients(cli_ctx *ctx, const pl_risk_model *model, pl_eval_set *s,
+			    const risk_dist *dist, pl_eval_options *o, pl_status *st)
+{
+	int rc;
+
+	*st = PL_OK;
+	if (model)
+		*st = pl_catalogue_copy(&s->cat, &model->catalogue, &ctx->err);
+	else if (ctx->jsonl)
+		*st = pl_catalogue_init(&s->cat, &ctx->err);
+	if (*st != PL_OK) /* every process alike; the others' collective steps are not reached */
+		return CLI_EXIT_OK;
+	rc = ctx->jsonl ? own_lines(ctx, s, dist, o, st) : own_document(ctx, model != NULL, s, dist, o, st);
+	dist->held->first = o->own_first;
+	dist->held->end = o->own_end;
+	dist->held->held = s->n;
+	return rc;
+}
+
+/* Stand-ins on the wire (this program's own processes only): per process a uint64 count, then
+ * per client its id (uint32 length + 1, 0 for none, then the bytes), its attributes (uint32
+ * count, then each name and value the same way) and whether it has its truth (one byte). */
+typedef struct wire {
+	unsigned char *p;
+	size_t n, cap;
+	int failed;
+} wire;
+
+static void wire_put(wire *b, const void *data, size_t len)
+{
+	if (b->failed)
+		return;
+	if (b->n + len > b->cap) {
+		size_t nc = b->cap ? b->cap : 4096;
+		unsigned char *np;
+		while (nc < b->n + len)
+			nc *= 2;
+		if (!(np = realloc(b->p, nc))) {
+			b->failed = 1;
+			return;
+		}
+		b->p = np;
+		b->cap = nc;
+	}
+	memcpy(b->p + b->n, data, len);
+	b->n += len;
+}
+
+static void wire_text(wire *b, const char *t)
+{
+	uint32_t len = t ? (uint32_t)strlen(t) + 1 : 0;
+
+	wire_put(b, &len, sizeof(len));
+	if (len > 1)
+		wire_put(b, t, len - 1);
+}
+
+/* A text read back (malloc'ed; NULL for none, *bad set when the bytes run out or memory does). */
+static char *read_text(const unsigned char *all, size_t len, size_t *pos, int *bad)
+{
+	uint32_t n;
+	char *t;
+
+	if (*bad || len - *pos < sizeof(n)) {
+		*bad = 1;
+		return NULL;
+	}
+	memcpy(&n, all + *pos, sizeof(n));
+	*pos += sizeof(n);
+	if (n == 0)
+		return NULL;
+	if (len - *pos < n - 1 || !(t = malloc(n))) {
+		*bad = 1;
+		return NULL;
+	}
+	memcpy(t, all + *pos, n - 1);
+	t[n - 1] = '\0';
+	*pos += n - 1;
+	return t;
+}
+
+/* One stand-in from the wire into e (zeroed; its texts owned by it from then on); *truth set
+ * when the client has its truth. */
+static pl_status read_stand_in(pl_eval_client *e, int *truth, const unsigned char *all,
+			       size_t len, size_t *pos, pl_error *err)
+{
+	uint32_t na = 0;
+	int bad = 0;
+
+	e->client.id = read_text(all, len, pos, &bad);
+	if (!bad && len - *pos >= sizeof(na))
+		memcpy(&na, all + *pos, sizeof(na));
+	else
+		bad = 1;
+	*pos += sizeof(na);
+	if (!bad && na && (!(e->attr_name = calloc(na, sizeof(char *))) ||
+			   !(e->attr_value = calloc(na, sizeof(char *)))))
+		bad = 1;
+	for (uint32_t k = 0; !bad && k < na; k++) {
+		e->nattrs = k + 1;
+		e->attr_name[k] = read_text(all, len, pos, &bad);
+		e->attr_value[k] = read_text(all, len, pos, &bad);
+	}
+	if (!bad && *pos < len)
+		*truth = all[(*pos)++] != 0;
+	else
+		bad = 1;
+	return bad ? pl_error_set(err, PL_ERR_INTERNAL, "", "a process sent a malformed stand-in")
+		   : PL_OK;
+}
+
+/* The set of every process's clients: this process's own in full, stand-ins for the others', in
+ * input order; o->own_first/own_end say where its own are. Collective. */
+static pl_status add_stand_ins(pl_eval_set *s, const risk_dist *dist, pl_eval_options *o,
+			       pl_error *err)
+{
+	pl_eval_set all = PL_EVAL_SET_INIT;
+	unsigned char *buf = NULL;
+	size_t len = 0, pos = 0;
+	uint64_t n = s->n;
+	wire b = { NULL, 0, 0, 0 };
+	pl_status st;
+
+	wire_put(&b, &n, sizeof(n));
+	for (size_t i = 0; i < s->n; i++) {
+		const pl_eval_client *e = &s->cl[i];
+		uint32_t na = (uint32_t)e->nattrs;
+		unsigned char truth = e->hazard != NULL;
+		wire_text(&b, e->client.id);
+		wire_put(&b, &na, sizeof(na));
+		for (size_t k = 0; k < e->nattrs; k++) {
+			wire_text(&b, e->attr_name[k]);
+			wire_text(&b, e->attr_value[k]);
+		}
+		wire_put(&b, &truth, 1);
+	}
+	if (b.failed) /* every process must reach the gather: an empty part, then the error */
+		b.n = 0;
+	st = pl_comm_gather(dist->comm, b.p, b.n, (void **)&buf, &len, err);
+	if (st == PL_OK && b.failed)
+		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	free(b.p);
+	all.cat = s->cat;
+	memset(&s->cat, 0, sizeof(s->cat));
+	for (int p = 0; st == PL_OK && p < dist->comm->size; p++) {
+		int mine = p == dist->comm->rank;
+		if (len - pos < sizeof(n)) {
+			st = pl_error_set(err, PL_ERR_INTERNAL, "", "a process sent a short answer");
+			break;
+		}
+		memcpy(&n, buf + pos, sizeof(n));
+		pos += sizeof(n);
+		if (mine)
+			o->own_first = all.n;
+		for (uint64_t i = 0; st == PL_OK && i < n; i++) {
+			pl_eval_client *e = pl_eval_set_push(&all, err), skip;
+			int truth = 0;
+			if (!e) {
+				st = PL_ERR_NOMEM;
+				break;
+			}
+			memset(&skip, 0, sizeof(skip));
+			/* this process's own client moves in whole; its wire bytes are read and dropped */
+			st = read_stand_in(mine ? &skip : e, &truth, buf, len, &pos, err);
+			all.with_truth += (size_t)truth;
+			if (mine && i < s->n) {
+				*e = s->cl[i];
+				memset(&s->cl[i], 0, sizeof(s->cl[i]));
+			}
+			pl_client_release(&skip.client);
+			for (size_t k = 0; k < skip.nattrs; k++) {
+				free(skip.attr_name[k]);
+				free(skip.attr_value[k]);
+			}
+			free(skip.attr_name);
+			free(skip.attr_value);
+		}
+		if (mine)
+			o->own_end = all.n;
+	}
+	free(buf);
+	pl_eval_set_release(s);
+	*s = all;
+	return st;
 }
 
 int cmd_risk_evaluate(cli_ctx *ctx)
@@ -338,9 +654,23 @@ int risk_evaluate_run(cli_ctx *ctx, const risk_dist *dist)
 			return cli_exit_for(st);
 		o.model = &model;
 	}
-	rc = st == PL_OK ? read_clients(ctx, o.model, &s, &st) : cli_exit_for(st);
-	if (dist) /* every process read the same input: the same outcome, agreed before the run */
+	/* The references redraw the whole cohort in order: every process then holds every client. */
+	o.own_clients = dist && !o.generator;
+	if (st != PL_OK)
+		rc = cli_exit_for(st);
+	else if (o.own_clients)
+		rc = read_own_clients(ctx, o.model, &s, dist, &o, &st);
+	else
+		rc = read_clients(ctx, o.model, &s, &st);
+	if (dist) { /* the same outcome everywhere, agreed before the run */
+		if (!o.own_clients) {
+			dist->held->nall = dist->held->end = dist->held->held = s.n;
+			dist->held->first = 0;
+		}
 		rc = dist->agree(dist->arg, ctx, rc == CLI_EXIT_OK ? cli_exit_for(st) : rc);
+	}
+	if (rc == CLI_EXIT_OK && o.own_clients) /* collective: stand-ins for the others' clients */
+		rc = cli_exit_for(add_stand_ins(&s, dist, &o, &ctx->err));
 	if (rc != CLI_EXIT_OK)
 		goto out;
 	if (st == PL_OK && s.n == 0)
@@ -349,7 +679,7 @@ int risk_evaluate_run(cli_ctx *ctx, const risk_dist *dist)
 		st = pl_error_set(&ctx->err, PL_ERR_USAGE, "",
 				  "'--cv %ld' needs at least as many clients as folds", cv);
 	if (st == PL_OK && o.model)
-		st = fit_model_to_data(&model, &s, &ctx->err);
+		st = fit_model_to_data(&model, &s, dist, &ctx->err);
 	if (st == PL_OK && cli_opt_given(ctx, "features")) {
 		st = risk_recipe_features(cli_opt_str(ctx, "features"), &s.cat, "features", &recipe,
 					  &ctx->err);
@@ -361,7 +691,7 @@ int risk_evaluate_run(cli_ctx *ctx, const risk_dist *dist)
 		o.set_names = recipe.set_names;
 	}
 	if (st == PL_OK && cli_opt_str(ctx, "compare"))
-		st = compare_option(cli_opt_str(ctx, "compare"), &s, &o, &other, &ctx->err);
+		st = compare_option(cli_opt_str(ctx, "compare"), &s, &o, &other, dist, &ctx->err);
 	parse_ms = cli_now_ms() - t0;
 	t0 = cli_now_ms();
 	if (st == PL_OK)

@@ -12,6 +12,7 @@
 #include <peerlink/limits.h>
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,25 +127,36 @@ pl_status risk_score_stream(cli_ctx *ctx, const risk_scorer *s, const risk_input
 
 /* ---------------------------------------------------------------- JSON Lines */
 
-pl_status risk_read_lines(cli_ctx *ctx, risk_line_fn fn, void *arg)
+/* Whether line[0..len) holds only white space (a blank line: skipped, but counted). */
+static int blank_line(const char *line, size_t len)
+{
+	size_t k = 0;
+
+	while (k < len && (line[k] == ' ' || line[k] == '\t' || line[k] == '\r' || line[k] == '\n'))
+		k++;
+	return k == len;
+}
+
+pl_status risk_read_lines_share(cli_ctx *ctx, size_t first, size_t end, risk_line_fn fn,
+				void *arg)
 {
 	FILE *f;
 	char *line = NULL;
-	size_t cap = 0, index = 0, len;
+	size_t cap = 0, index = 0, len, ord = 0;
 	pl_status st = PL_OK;
-	int got;
+	int got = 0;
 
 	if (cli_open_input(ctx, &f) != CLI_EXIT_OK)
 		return ctx->err.code;
 	/* A read error or a line too long for memory is an error, never the end of the input. */
-	while ((got = pl_json_read_line(f, &line, &cap, &len, index, &ctx->err)) > 0) {
+	while (ord < end && (got = pl_json_read_line(f, &line, &cap, &len, index, &ctx->err)) > 0) {
 		json_error_t jerr;
 		json_t *obj;
-		size_t k = 0;
-		while (k < len && (line[k] == ' ' || line[k] == '\t' || line[k] == '\r' ||
-					   line[k] == '\n'))
-			k++;
-		if (k == len) {
+		if (blank_line(line, len)) {
+			index++;
+			continue;
+		}
+		if (ord++ < first) { /* another process's object: not even parsed here */
 			index++;
 			continue;
 		}
@@ -168,3 +180,24 @@ pl_status risk_read_lines(cli_ctx *ctx, risk_line_fn fn, void *arg)
 	return st;
 }
 
+pl_status risk_read_lines(cli_ctx *ctx, risk_line_fn fn, void *arg)
+{
+	return risk_read_lines_share(ctx, 0, SIZE_MAX, fn, arg);
+}
+
+pl_status risk_count_lines(cli_ctx *ctx, size_t *n)
+{
+	FILE *f;
+	char *line = NULL;
+	size_t cap = 0, index = 0, len;
+	int got;
+
+	*n = 0;
+	if (cli_open_input(ctx, &f) != CLI_EXIT_OK)
+		return ctx->err.code;
+	while ((got = pl_json_read_line(f, &line, &cap, &len, index++, &ctx->err)) > 0)
+		*n += !blank_line(line, len);
+	free(line);
+	cli_close_input(f);
+	return got < 0 ? ctx->err.code : PL_OK;
+}

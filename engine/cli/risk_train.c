@@ -80,7 +80,8 @@ typedef struct train_state {
 	 * (pl_followup_end), so no client can be featurized before every client is read. */
 	pl_client *clients;
 	size_t nclients, cap;
-	size_t nall; /* clients read (under a risk_dist every process reads them all) */
+	size_t nall;  /* the input's clients (under a risk_dist, every process's together) */
+	size_t first; /* the input order number of this process's first client */
 } train_state;
 
 /* Keep a parsed client (ownership moves to ts; *c is left zeroed). */
@@ -110,14 +111,45 @@ static void train_clients_release(train_state *ts)
 	ts->nclients = ts->cap = 0;
 }
 
+/* This process's share of the input's n clients: all of them alone, whole blocks of them
+ * under `dist` (pl_risk_train_clients); the others are never parsed here. */
+static void train_share(train_state *ts, const risk_dist *dist, size_t n, size_t *first,
+			size_t *end)
+{
+	*first = 0;
+	*end = n;
+	if (dist)
+		pl_risk_train_clients(n, ts->nfeatures, dist->comm->rank, dist->comm->size, first, end);
+	ts->nall = n;
+	ts->first = *first;
+	if (dist) {
+		dist->held->nall = n;
+		dist->held->first = *first;
+		dist->held->end = *end;
+	}
+}
+
+/* The latest recorded day over every process's clients: each sends its own (an integer, exact). */
+static pl_status latest_over_processes(const risk_dist *dist, int32_t *latest, pl_error *err)
+{
+	int32_t *all = NULL;
+	size_t len = 0;
+	pl_status st = pl_comm_gather(dist->comm, latest, sizeof(*latest), (void **)&all, &len, err);
+
+	for (size_t r = 0; st == PL_OK && r < len / sizeof(*all); r++)
+		if (all[r] > *latest)
+			*latest = all[r];
+	free(all);
+	return st;
+}
+
 /* The document's last day (the as_of rule: document, option, latest recorded day), then the
- * rows of every client this process trains on (all, or its share under `dist`), each client freed
- * once featurized. */
+ * rows of this process's clients (all, or its share under `dist`), each client freed once
+ * featurized. Collective under `dist`. */
 static pl_status train_featurize(train_state *ts, int has_doc, int32_t doc_as_of, cli_ctx *ctx,
 				 const risk_dist *dist)
 {
 	int32_t latest = INT32_MIN;
-	size_t first = 0, end = ts->nclients;
 	pl_status st = PL_OK;
 
 	for (size_t i = 0; i < ts->nclients; i++) {
@@ -125,16 +157,14 @@ static pl_status train_featurize(train_state *ts, int has_doc, int32_t doc_as_of
 		if (d > latest)
 			latest = d;
 	}
+	if (dist)
+		st = latest_over_processes(dist, &latest, &ctx->err);
 	ts->opt.doc_end = pl_as_of_resolve(has_doc, doc_as_of, cli_opt_given(ctx, "as-of"),
 					   cli_opt_given(ctx, "as-of")
 						   ? (int32_t)cli_opt_int(ctx, "as-of") : 0,
 					   latest);
-	if (dist)
-		pl_risk_train_clients(ts->nclients, ts->nfeatures, dist->comm->rank, dist->comm->size,
-				      &first, &end);
-	ts->nall = ts->nclients;
-	ts->ds.nclients = first; /* rows are numbered by client across all processes */
-	for (size_t i = first; st == PL_OK && i < end; i++)
+	ts->ds.nclients = ts->first; /* rows are numbered by client across all processes */
+	for (size_t i = 0; st == PL_OK && i < ts->nclients; i++)
 		st = pl_risk_dataset_add_client(&ts->ds, &ts->clients[i], &ts->cat, ts->features,
 						&ts->opt, &ctx->err);
 	train_clients_release(ts);
@@ -279,8 +309,8 @@ static pl_status train_options_from_doc(json_t *doc, train_state *ts, pl_error *
 
 /* The document form: cut into client spans (risk_pipeline.c) so that no tree of all clients
  * is ever built. Its options, catalogue and features first, then every client. */
-static int read_document_clients(cli_ctx *ctx, train_state *ts, const char **as_of,
-				 int32_t *doc_as_of)
+static int read_document_clients(cli_ctx *ctx, train_state *ts, const risk_dist *dist,
+				 const char **as_of, int32_t *doc_as_of)
 {
 	static const char *const keys[] = { "clients", "measures", "features", "horizon_days", "l2",
 					    "calibration", "folds", "seed", "alert_rate",
@@ -288,6 +318,7 @@ static int read_document_clients(cli_ctx *ctx, train_state *ts, const char **as_
 					    NULL };
 	json_t *doc, *clients = NULL;
 	risk_input in;
+	size_t first = 0, end = 0;
 	pl_status st;
 	int rc;
 
@@ -318,9 +349,12 @@ static int read_document_clients(cli_ctx *ctx, train_state *ts, const char **as_
 	if (st == PL_OK)
 		st = pl_risk_dataset_init(&ts->ds, ts->nfeatures, &ctx->err);
 	ts->clients_ptr = "/clients";
-	for (size_t i = 0; st == PL_OK && i < in.nspans; i++)
+	if (st == PL_OK)
+		train_share(ts, dist, in.have_clients ? in.nspans : json_array_size(clients), &first,
+			    &end);
+	for (size_t i = first; st == PL_OK && in.have_clients && i < end; i++)
 		st = train_add_text(ts, ctx, in.spans[i], in.span_len[i], i);
-	for (size_t i = 0; st == PL_OK && i < json_array_size(clients); i++)
+	for (size_t i = first; st == PL_OK && clients && i < end; i++)
 		st = train_add(ts, json_array_get(clients, i), i, &ctx->err);
 	if (st == PL_ERR_INVALID && !ctx->err.pointer[0] &&
 	    strcmp(ctx->err.message, "JSON syntax error") == 0) {
@@ -337,9 +371,12 @@ static int read_document_clients(cli_ctx *ctx, train_state *ts, const char **as_
 	return cli_exit_for(st);
 }
 
-/* The JSON Lines form: one client a line, the options from flags. */
-static int read_lines_clients(cli_ctx *ctx, train_state *ts)
+/* The JSON Lines form: one client a line, the options from flags. Under `dist` a first pass
+ * counts the lines, and each process then parses only its own; when that count fails (a read
+ * error), process 0 reads every line, to meet the error where one process meets it. */
+static int read_lines_clients(cli_ctx *ctx, train_state *ts, const risk_dist *dist)
 {
+	size_t n = 0, first = 0, end = SIZE_MAX;
 	pl_status st = pl_catalogue_init(&ts->cat, &ctx->err);
 
 	if (st == PL_OK)
@@ -349,8 +386,14 @@ static int read_lines_clients(cli_ctx *ctx, train_state *ts)
 	if (st == PL_OK)
 		st = pl_risk_dataset_init(&ts->ds, ts->nfeatures, &ctx->err);
 	ts->clients_ptr = "";
+	if (st == PL_OK && dist && risk_count_lines(ctx, &n) == PL_OK)
+		train_share(ts, dist, n, &first, &end);
+	else if (st == PL_OK && dist && dist->comm->rank != 0)
+		end = 0;
 	if (st == PL_OK)
-		st = risk_read_lines(ctx, train_add, ts);
+		st = risk_read_lines_share(ctx, first, end, train_add, ts);
+	if (st == PL_OK && (!dist || end == SIZE_MAX))
+		ts->nall = ts->nclients; /* one process holds them all */
 	return cli_exit_for(st);
 }
 
@@ -369,13 +412,18 @@ static int read_step(cli_ctx *ctx, void *state)
 	const char *as_of = NULL;
 	int32_t doc_as_of = 0;
 	double t0 = cli_now_ms();
-	int rc = ctx->jsonl ? read_lines_clients(ctx, &j->ts)
-			    : read_document_clients(ctx, &j->ts, &as_of, &doc_as_of);
+	int rc = ctx->jsonl ? read_lines_clients(ctx, &j->ts, j->dist)
+			    : read_document_clients(ctx, &j->ts, j->dist, &as_of, &doc_as_of);
 
+	/* Each process read its own clients: the first failing client (in input order) is in the
+	 * lowest-numbered failing process. Parsing every client comes before featurizing any, as in
+	 * one process, and featurizing starts with a collective step. */
+	if (j->dist) {
+		j->dist->held->held = j->ts.nclients;
+		rc = j->dist->agree(j->dist->arg, ctx, rc);
+	}
 	if (rc == CLI_EXIT_OK)
 		rc = cli_exit_for(train_featurize(&j->ts, as_of != NULL, doc_as_of, ctx, j->dist));
-	/* Every process read the same input: the same outcome, unless a featurizing failed; the
-	 * first failing client is then in the lowest-numbered failing process. */
 	if (j->dist)
 		rc = j->dist->agree(j->dist->arg, ctx, rc);
 	if (rc == CLI_EXIT_OK)

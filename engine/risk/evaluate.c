@@ -285,13 +285,14 @@ typedef struct train_ctx {
 	size_t nfeatures;
 	const pl_risk_train_options *to;
 	pl_risk_dataset *per_client; /* one small dataset per client */
+	size_t own_first, own_end;   /* the clients this process holds in full */
 } train_ctx;
 
 static pl_status featurize_client(void *arg, size_t i, pl_error *err)
 {
 	train_ctx *x = arg;
 	pl_status st = pl_risk_dataset_init(&x->per_client[i], x->nfeatures, err);
-	if (st == PL_OK)
+	if (st == PL_OK && i >= x->own_first && i < x->own_end)
 		st = pl_risk_dataset_add_client(&x->per_client[i], &x->s->cl[i].client, &x->s->cat,
 						x->features, x->to, err);
 	return st;
@@ -584,6 +585,10 @@ static pl_status unpack_fold_model(void *arg, size_t item, pl__reader *r, pl_err
 
 static const pl__units fold_units = { train_fold, pack_fold_model, unpack_fold_model };
 
+static int own_only(const pl_eval_options *o);
+static pl_status agree_status(const pl_comm *comm, pl_status st, pl_error *err);
+static pl_status train_folds_own(fold_ctx *x, const pl_eval_options *o, pl_error *err);
+
 /* One model per fold and recipe (the options' own; --compare's cv: one into `others`), trained on
  * the other folds' clients; every client featurized once for the union of the recipes' features. */
 static pl_status train_folds(const pl_eval_set *s, const pl_eval_options *o, const size_t *fold,
@@ -615,20 +620,26 @@ static pl_status train_folds(const pl_eval_set *s, const pl_eval_options *o, con
 		x.features = u;
 		x.nfeatures = nu;
 		x.to = &rc[0].to; /* rows depend on horizon, stride and check-ins: alike for both */
+		x.own_first = own_only(o) ? o->own_first : 0;
+		x.own_end = own_only(o) ? o->own_end : s->n;
 		x.per_client = calloc(s->n, sizeof(*x.per_client));
 		if (!x.per_client)
 			st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 	}
 	if (st == PL_OK)
-		st = pl__run_units(s->n, threads, o->comm, &featurize_units, &x, err);
+		st = pl__run_units(s->n, threads, own_only(o) ? NULL : o->comm, &featurize_units, &x,
+				   err);
 	if (st == PL_OK)
 		st = merge_clients(x.per_client, s->n, nu, &all, err);
+	if (own_only(o)) /* each featurized its own clients: agreed before fitting together */
+		st = agree_status(o->comm, st, err);
 	for (size_t i = 0; x.per_client && i < s->n; i++)
 		pl_risk_dataset_release(&x.per_client[i]);
 	free(x.per_client);
 	if (st == PL_OK) {
 		fold_ctx fc = { s, &all, fold, o->folds, nr, rc, u, { models, others } };
-		st = pl__run_units(nr * o->folds, threads, o->comm, &fold_units, &fc, err);
+		st = own_only(o) ? train_folds_own(&fc, o, err)
+				 : pl__run_units(nr * o->folds, threads, o->comm, &fold_units, &fc, err);
 	}
 	pl_risk_dataset_release(&all);
 	free(u);
@@ -767,7 +778,8 @@ static pl_status build_rows(const pl_eval_set *s, const pl_eval_options *o,
 		x.ews = o->baselines || (o->compare.kind == PL_COMPARE_BASELINE &&
 					 o->compare.baseline == PL_BASELINE_EWS) ? ews : NULL;
 		x.out = &ds;
-		st = pl__run_units(s->n, threads, o->comm, &score_units, &x, err);
+		/* Own clients only: a stand-in has no days to score. */
+		st = pl__run_units(s->n, threads, own_only(o) ? NULL : o->comm, &score_units, &x, err);
 	}
 	for (size_t i = 0; st == PL_OK && i < s->n; i++)
 		st = add_rows(r, s, i, &ds, horizon, err);
@@ -1074,6 +1086,324 @@ done:
 	return st;
 }
 
+/* ---------------------------------------------------------------- own clients only */
+/* peerlink-mpi with each process holding its own clients (pl_eval_options.own_first/own_end):
+ * what differs from one process holding them all. Everything moves as bytes (pl_comm_gather) or
+ * through pl_risk_train_dist's exact sums, so the result is the same bit for bit. */
+
+static int own_only(const pl_eval_options *o)
+{
+	return o->comm && o->comm->size > 1 && o->own_clients;
+}
+
+/* A process's status on the wire: its code and error. */
+typedef struct wire_status {
+	int32_t code;
+	pl_error e;
+} wire_status;
+
+static void put_status(pl__bytes *b, pl_status st, const pl_error *err)
+{
+	wire_status w;
+
+	memset(&w, 0, sizeof(w));
+	w.code = st;
+	if (st != PL_OK && err)
+		w.e = *err;
+	pl__bytes_put(b, &w, sizeof(w));
+}
+
+/* The first failing status in rank order among the parts of a gather (each part starting with a
+ * wire_status; part_len[p] its length), its error into err. */
+static pl_status first_failure(const unsigned char *all, const size_t *part_at, int size,
+			       pl_error *err)
+{
+	for (int p = 0; p < size; p++) {
+		wire_status w;
+		memcpy(&w, all + part_at[p], sizeof(w));
+		if (w.code != PL_OK) {
+			if (err)
+				*err = w.e;
+			return (pl_status)w.code;
+		}
+	}
+	return PL_OK;
+}
+
+/* Every process's bytes (each part prefixed with its uint64 length, so the parts can be found)
+ * and where each part starts. */
+static pl_status gather_parts(const pl_comm *comm, pl__bytes *mine, unsigned char **all,
+			      size_t *part_at, pl_error *err)
+{
+	size_t len = 0, pos = 0;
+	uint64_t n = 0;
+	pl_status st;
+
+	if (mine->failed) { /* say so instead: out of memory */
+		pl_error oom = PL_ERROR_INIT;
+		pl_error_set(&oom, PL_ERR_NOMEM, "", "out of memory");
+		free(mine->p);
+		memset(mine, 0, sizeof(*mine));
+		pl__bytes_put(mine, &n, sizeof(n));
+		put_status(mine, PL_ERR_NOMEM, &oom);
+	}
+	n = mine->n - sizeof(n);
+	memcpy(mine->p, &n, sizeof(n));
+	st = pl_comm_gather(comm, mine->p, mine->n, (void **)all, &len, err);
+	for (int p = 0; st == PL_OK && p < comm->size; p++) {
+		if (len - pos < sizeof(n))
+			return pl_error_set(err, PL_ERR_INTERNAL, "", "a process sent a short answer");
+		memcpy(&n, *all + pos, sizeof(n));
+		part_at[p] = pos + sizeof(n);
+		pos += sizeof(n) + (size_t)n;
+		if (pos > len)
+			return pl_error_set(err, PL_ERR_INTERNAL, "", "a process sent a short answer");
+	}
+	return st;
+}
+
+/* The first failure over every process, the same on each. Collective. */
+static pl_status agree_status(const pl_comm *comm, pl_status st, pl_error *err)
+{
+	pl__bytes b = { 0 };
+	uint64_t n = 0;
+	unsigned char *all = NULL;
+	size_t *at = malloc((size_t)comm->size * sizeof(size_t));
+	pl_status got;
+
+	pl__bytes_put(&b, &n, sizeof(n));
+	put_status(&b, st, err);
+	if (!at)
+		b.failed = 1;
+	got = gather_parts(comm, &b, &all, at, err);
+	if (got == PL_OK)
+		got = first_failure(all, at, comm->size, err);
+	free(b.p);
+	free(all);
+	free(at);
+	return got;
+}
+
+/* Fold f's training rows held where pl_risk_train_dist wants them: the fold's training clients
+ * are numbered 0 .. m - 1 (sub's groups), this process holds a contiguous run of them (its own
+ * clients) and must hold those of pl_risk_train_clients, [c0, c1). Each process sends the rows of
+ * its clients outside its [c0, c1) (a few near the edges of its share) to all; each keeps, in
+ * client order, what falls in its [c0, c1). Rows move as bytes: the fit is unchanged. */
+static pl_status exchange_rows(const pl_risk_dataset *sub, size_t c0, size_t c1,
+			       const pl_comm *comm, pl_status st, pl_risk_dataset *part,
+			       pl_error *err)
+{
+	size_t nf = sub->nfeatures, row = sizeof(uint32_t) + (nf + 1) * sizeof(double);
+	size_t *at = malloc((size_t)comm->size * sizeof(size_t)), nrows = 0, k = 0;
+	unsigned char *all = NULL;
+	pl__bytes b = { 0 };
+	uint64_t n = 0, cnt = 0;
+
+	pl_risk_dataset_init(part, nf, err);
+	pl__bytes_put(&b, &n, sizeof(n));
+	put_status(&b, st, err);
+	for (size_t r = 0; r < sub->nrows; r++)
+		cnt += sub->group[r] < c0 || sub->group[r] >= c1;
+	pl__bytes_put(&b, &cnt, sizeof(cnt));
+	for (size_t r = 0; st == PL_OK && r < sub->nrows; r++)
+		if (sub->group[r] < c0 || sub->group[r] >= c1) {
+			pl__bytes_put(&b, &sub->group[r], sizeof(uint32_t));
+			pl__bytes_put(&b, &sub->y[r], sizeof(double));
+			pl__bytes_put(&b, sub->x + r * nf, nf * sizeof(double));
+		}
+	if (!at)
+		b.failed = 1;
+	st = gather_parts(comm, &b, &all, at, err);
+	free(b.p);
+	if (st == PL_OK)
+		st = first_failure(all, at, comm->size, err);
+	/* Two passes over the parts in rank order (client order): count, then copy. */
+	for (int pass = 0; st == PL_OK && pass < 2; pass++) {
+		for (int p = 0; p < comm->size; p++) {
+			const unsigned char *q = all + at[p] + sizeof(wire_status) + sizeof(uint64_t);
+			uint64_t m;
+			memcpy(&m, all + at[p] + sizeof(wire_status), sizeof(m));
+			for (size_t r = 0; p == comm->rank && r < sub->nrows; r++) {
+				if (sub->group[r] < c0 || sub->group[r] >= c1)
+					continue;
+				if (pass == 1) {
+					part->group[k] = sub->group[r];
+					part->y[k] = sub->y[r];
+					memcpy(part->x + k * nf, sub->x + r * nf, nf * sizeof(double));
+					k++;
+				} else {
+					nrows++;
+				}
+			}
+			for (uint64_t r = 0; p != comm->rank && r < m; r++, q += row) {
+				uint32_t g;
+				memcpy(&g, q, sizeof(g));
+				if (g < c0 || g >= c1)
+					continue;
+				if (pass == 1) {
+					part->group[k] = g;
+					memcpy(&part->y[k], q + sizeof(g), sizeof(double));
+					memcpy(part->x + k * nf, q + sizeof(g) + sizeof(double),
+					       nf * sizeof(double));
+					k++;
+				} else {
+					nrows++;
+				}
+			}
+		}
+		if (pass == 0 && (!(part->x = malloc((nrows ? nrows : 1) * nf * sizeof(double))) ||
+				  !(part->y = malloc((nrows ? nrows : 1) * sizeof(double))) ||
+				  !(part->group = malloc((nrows ? nrows : 1) * sizeof(uint32_t)))))
+			st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	}
+	free(all);
+	free(at);
+	part->nrows = part->cap = k;
+	part->nclients = c1;
+	part->min_day = sub->min_day; /* pl_risk_train_dist takes the least over the processes */
+	part->max_day = sub->max_day;
+	for (size_t r = 0; r < k; r++) {
+		part->npositive += part->y[r] > 0.5;
+		part->nclients_used += r == 0 || part->group[r] != part->group[r - 1];
+	}
+	return st;
+}
+
+/* Every fold's model fitted by all processes together, one after the other: each holds its own
+ * clients' rows of the fold's training set (fold_subset), moved into pl_risk_train_dist's whole
+ * blocks by exchange_rows; every process gets the same model, that of pl_risk_train on all the
+ * rows. Collective. */
+static pl_status train_folds_own(fold_ctx *x, const pl_eval_options *o, pl_error *err)
+{
+	pl_status st = PL_OK;
+
+	for (size_t item = 0; st == PL_OK && item < x->nrecipes * x->folds; item++) {
+		size_t f = item % x->folds, m = 0, c0, c1;
+		const recipe *rc = &x->recipes[item / x->folds];
+		int sets = rc->to.nsets > 0;
+		pl_risk_dataset sub, part;
+		pl_status local;
+
+		for (size_t i = 0; i < x->s->n; i++)
+			m += x->fold[i] != f;
+		local = fold_subset(x->all, x->fold, x->s->n, f, sets ? NULL : rc->cols,
+				    rc->nfeatures, &sub, err);
+		pl_risk_train_clients(m, sub.nfeatures, o->comm->rank, o->comm->size, &c0, &c1);
+		st = exchange_rows(&sub, c0, c1, o->comm, local, &part, err);
+		pl_risk_dataset_release(&sub);
+		if (st == PL_OK)
+			st = pl_risk_train_dist(&part, m, o->comm, &x->s->cat,
+						sets ? x->u : rc->features, &rc->to,
+						&x->models[item / x->folds][f], err);
+		pl_risk_dataset_release(&part);
+	}
+	return st;
+}
+
+/* The rows' columns that travel, with their element sizes. */
+#define ROW_COLS (7 + 3)
+static void row_columns(rows *r, void **col, size_t *size)
+{
+	void *c[ROW_COLS] = { r->risk, r->other, r->oracle, r->oracle_window,
+			      r->baseline[0], r->baseline[1], r->baseline[2],
+			      r->label, r->tier, r->day };
+	size_t z[ROW_COLS] = { 8, 8, 8, 8, 8, 8, 8, 1, 1, 4 };
+
+	memcpy(col, c, sizeof(c));
+	memcpy(size, z, sizeof(z));
+}
+
+/* This process's rows (its own clients': per client its row and lapse counts, then each column,
+ * then the lapse days) replaced by every process's, in client order: the rows one process
+ * builds from all the clients. About 62 bytes a scored client-day and 16 bytes a client travel
+ * (docs/scale.md). `st` is this process's status so far; the first failure is every process's.
+ * Collective. */
+static pl_status rows_gather(rows *r, const pl_eval_set *s, const pl_eval_options *o,
+			     pl_status st, pl_error *err)
+{
+	size_t a = o->own_first, e = o->own_end < s->n ? o->own_end : s->n, total = 0, nl = 0;
+	size_t *at = malloc((size_t)o->comm->size * sizeof(size_t)), size[ROW_COLS];
+	uint64_t head[6] = { 0, a, e, r->unlabelled, r->unscored, 0 };
+	unsigned char *all = NULL;
+	void *col[ROW_COLS];
+	pl__bytes b = { 0 };
+	rows g;
+
+	memset(&g, 0, sizeof(g));
+	pl__bytes_put(&b, &head[0], sizeof(uint64_t));
+	put_status(&b, st, err);
+	if (st == PL_OK) {
+		size_t r0 = r->row_first[a], r1 = r->row_first[e];
+		head[0] = r1 - r0;
+		head[5] = r->lapse_first[e] - r->lapse_first[a];
+		pl__bytes_put(&b, head, sizeof(head));
+		for (size_t i = a; i < e; i++) {
+			uint64_t c[2] = { r->row_first[i + 1] - r->row_first[i],
+					  r->lapse_first[i + 1] - r->lapse_first[i] };
+			pl__bytes_put(&b, c, sizeof(c));
+		}
+		row_columns(r, col, size);
+		for (int c = 0; c < ROW_COLS; c++)
+			pl__bytes_put(&b, (unsigned char *)col[c] + r0 * size[c], (r1 - r0) * size[c]);
+		pl__bytes_put(&b, r->lapse_day + r->lapse_first[a], (size_t)head[5] * sizeof(int32_t));
+	}
+	if (!at)
+		b.failed = 1;
+	st = gather_parts(o->comm, &b, &all, at, err);
+	free(b.p);
+	if (st == PL_OK)
+		st = first_failure(all, at, o->comm->size, err);
+	for (int p = 0; st == PL_OK && p < o->comm->size; p++) {
+		memcpy(head, all + at[p] + sizeof(wire_status), sizeof(head));
+		total += (size_t)head[0];
+		nl += (size_t)head[5];
+	}
+	if (st == PL_OK && (rows_reserve(&g, total ? total : 1) ||
+			    !(g.row_first = malloc((s->n + 1) * sizeof(size_t))) ||
+			    !(g.lapse_first = malloc((s->n + 1) * sizeof(size_t))) ||
+			    !(g.lapse_day = malloc((nl ? nl : 1) * sizeof(int32_t)))))
+		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	if (st == PL_OK) {
+		void *gcol[ROW_COLS];
+		row_columns(&g, gcol, size);
+		for (size_t i = 0; i <= s->n; i++)
+			g.row_first[i] = g.lapse_first[i] = 0;
+		for (int p = 0; p < o->comm->size; p++) {
+			const unsigned char *q = all + at[p] + sizeof(wire_status);
+			size_t nr, pa, pe;
+			memcpy(head, q, sizeof(head));
+			q += sizeof(head);
+			nr = (size_t)head[0];
+			pa = (size_t)head[1];
+			pe = (size_t)head[2];
+			for (size_t i = pa; i < pe && i < s->n; i++, q += 2 * sizeof(uint64_t)) {
+				uint64_t c[2];
+				memcpy(c, q, sizeof(c));
+				g.row_first[i] = g.n;
+				g.lapse_first[i] = g.nlapses;
+				g.n += (size_t)c[0];
+				g.nlapses += (size_t)c[1];
+			}
+			for (int c = 0; c < ROW_COLS; c++) {
+				memcpy((unsigned char *)gcol[c] + (g.n - nr) * size[c], q, nr * size[c]);
+				q += nr * size[c];
+			}
+			memcpy(g.lapse_day + g.nlapses - head[5], q, (size_t)head[5] * sizeof(int32_t));
+			g.unlabelled += (size_t)head[3];
+			g.unscored += (size_t)head[4];
+		}
+		g.row_first[s->n] = g.n;
+		g.lapse_first[s->n] = g.nlapses;
+		rows_release(r);
+		*r = g;
+		memset(&g, 0, sizeof(g));
+	}
+	rows_release(&g);
+	free(all);
+	free(at);
+	return st;
+}
+
 pl_status pl_eval_run(const pl_eval_set *s, const pl_eval_options *o, pl_eval_result *out,
 		      pl_error *err)
 {
@@ -1094,6 +1424,9 @@ pl_status pl_eval_run(const pl_eval_set *s, const pl_eval_options *o, pl_eval_re
 	if (o->model && o->compare.kind == PL_COMPARE_CV)
 		return pl_error_set(err, PL_ERR_USAGE, "",
 				    "a recipe trained in the same folds needs cross-validation");
+	if (own_only(o) && o->generator)
+		return pl_error_set(err, PL_ERR_INTERNAL, "",
+				    "the references need every client in every process");
 	if ((o->compare.kind == PL_COMPARE_MODEL && !o->compare.model) ||
 	    (o->compare.kind == PL_COMPARE_BASELINE &&
 	     (o->compare.baseline < 0 || o->compare.baseline >= PL_EVAL_NBASELINES)))
@@ -1151,6 +1484,8 @@ pl_status pl_eval_run(const pl_eval_set *s, const pl_eval_options *o, pl_eval_re
 		st = reference_rows(s, o, out->horizon_days, threads, &r, err);
 	if (st == PL_OK)
 		st = collect_lapses(&r, s, err);
+	if (own_only(o)) /* every process's rows, in client order, on every process */
+		st = rows_gather(&r, s, o, st, err);
 	if (st == PL_OK)
 		st = compute_reports(s, o, &r, out, err);
 	if (st == PL_OK && o->keep_rows)

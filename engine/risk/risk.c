@@ -1033,16 +1033,80 @@ pl_status pl_risk_train(const pl_risk_dataset *ds, const pl_catalogue *cat,
 	return st;
 }
 
+/* Every process's rows in one dataset, on every process, as one process would have built it
+ * from every client (rank order is client order): the featurized rows (x, y, client), never the
+ * check-ins. Wire format (this program's own processes only): the counts as five int64, then x,
+ * y and group. */
+static pl_status gather_rows(const pl_risk_dataset *ds, size_t nclients, const pl_comm *comm,
+			     pl_risk_dataset *all, pl_error *err)
+{
+	size_t nf = ds->nfeatures, row = nf * sizeof(double) + sizeof(double) + sizeof(uint32_t);
+	size_t len = 5 * sizeof(int64_t) + ds->nrows * row, got = 0, pos = 0, k = 0;
+	int64_t head[5] = { (int64_t)ds->nrows, (int64_t)ds->npositive, (int64_t)ds->nclients_used,
+			    ds->min_day, ds->max_day };
+	unsigned char *mine = malloc(len), *buf = NULL;
+	pl_status st = PL_OK;
+
+	pl_risk_dataset_init(all, nf, err);
+	if (!mine)
+		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	if (st == PL_OK) { /* every process reaches the gather, or every one fails alike */
+		memcpy(mine, head, sizeof(head));
+		if (ds->nrows) {
+			memcpy(mine + sizeof(head), ds->x, ds->nrows * nf * sizeof(double));
+			memcpy(mine + sizeof(head) + ds->nrows * nf * sizeof(double), ds->y,
+			       ds->nrows * sizeof(double));
+			memcpy(mine + sizeof(head) + ds->nrows * (nf + 1) * sizeof(double), ds->group,
+			       ds->nrows * sizeof(uint32_t));
+		}
+		st = pl_comm_gather(comm, mine, len, (void **)&buf, &got, err);
+	}
+	free(mine);
+	for (pos = 0; st == PL_OK && pos < got; pos += sizeof(head) + (size_t)head[0] * row) {
+		memcpy(head, buf + pos, sizeof(head));
+		all->nrows += (size_t)head[0];
+		all->npositive += (size_t)head[1];
+		all->nclients_used += (size_t)head[2];
+		if (head[0] && head[3] < all->min_day)
+			all->min_day = (int32_t)head[3];
+		if (head[0] && head[4] > all->max_day)
+			all->max_day = (int32_t)head[4];
+	}
+	all->nclients = nclients;
+	all->cap = all->nrows;
+	if (st == PL_OK && (!(all->x = malloc((all->nrows ? all->nrows : 1) * nf * sizeof(double))) ||
+			    !(all->y = malloc((all->nrows ? all->nrows : 1) * sizeof(double))) ||
+			    !(all->group = malloc((all->nrows ? all->nrows : 1) * sizeof(uint32_t)))))
+		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	for (pos = 0; st == PL_OK && pos < got; pos += sizeof(head) + (size_t)head[0] * row) {
+		const unsigned char *p = buf + pos + sizeof(head);
+		size_t n;
+		memcpy(head, buf + pos, sizeof(head));
+		n = (size_t)head[0];
+		memcpy(all->x + k * nf, p, n * nf * sizeof(double));
+		memcpy(all->y + k, p + n * nf * sizeof(double), n * sizeof(double));
+		memcpy(all->group + k, p + n * (nf + 1) * sizeof(double), n * sizeof(uint32_t));
+		k += n;
+	}
+	free(buf);
+	return st;
+}
+
 pl_status pl_risk_train_dist(const pl_risk_dataset *ds, size_t nclients, const pl_comm *comm,
 			     const pl_catalogue *cat, const pl_feature_spec *f,
 			     const pl_risk_train_options *o, pl_risk_model *m, pl_error *err)
 {
 	if (o->tune_l2 || o->nsets) { /* the search needs every row in one process */
+		pl_risk_dataset all;
+		pl_status st;
 		memset(m, 0, sizeof(*m));
-		if (comm && comm->size > 1)
-			return pl_error_set(err, PL_ERR_INTERNAL, "",
-					    "a penalty or feature search is not split over processes");
-		return pl_risk_train(ds, cat, f, o, m, err);
+		if (!comm || comm->size <= 1)
+			return pl_risk_train(ds, cat, f, o, m, err);
+		st = gather_rows(ds, nclients, comm, &all, err);
+		if (st == PL_OK)
+			st = pl_risk_train(&all, cat, f, o, m, err);
+		pl_risk_dataset_release(&all);
+		return st;
 	}
 	return train_fixed_dist(ds, nclients, comm, cat, f, o, m, err);
 }

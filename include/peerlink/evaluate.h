@@ -112,6 +112,16 @@ typedef struct pl_eval_options {
 	const pl_comm *comm;        /* processes sharing the folds, clients and bootstrap
 				       replicates (peerlink/comm.h, peerlink-mpi); NULL: this one
 				       alone. The result does not depend on it */
+	/* With comm: own_clients says that this process holds in full only clients own_first ..
+	 * own_end - 1 of the set (each process its own, disjoint, in rank order); the others are
+	 * stand-ins with their id, attributes and nothing else (no check-ins, events or truth:
+	 * ndays 0), and s->with_truth counts every process's clients. Each process then
+	 * featurizes and scores its own clients, every fold's model is fitted by all processes
+	 * together (pl_risk_train_dist) and the scored rows are gathered (docs/scale.md). Not with
+	 * a generator (the references redraw the whole cohort in order). own_clients 0: every
+	 * process holds every client. */
+	int own_clients;
+	size_t own_first, own_end;
 } pl_eval_options;
 
 enum pl_eval_baseline {

@@ -327,7 +327,9 @@ void pl_risk_train_clients(size_t nclients, size_t nfeatures, int rank, int size
  * pl_risk_train_clients, added in order after setting ds->nclients to the first of them, so that
  * ds->group numbers clients across all processes), nclients is every process's clients together.
  * Every process calls it with the same options and gets the same model, equal bit for bit to
- * pl_risk_train on all the clients in one dataset. comm NULL: one process (pl_risk_train). */
+ * pl_risk_train on all the clients in one dataset. comm NULL: one process (pl_risk_train). A
+ * penalty or feature search (o->tune_l2, o->nsets) needs every row in one process: the processes
+ * then gather every process's featurized rows (not the check-ins) and each trains on all of them. */
 pl_status pl_risk_train_dist(const pl_risk_dataset *ds, size_t nclients, const pl_comm *comm,
 			     const pl_catalogue *cat, const pl_feature_spec *f,
 			     const pl_risk_train_options *o, pl_risk_model *m, pl_error *err);

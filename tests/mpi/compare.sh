@@ -5,7 +5,7 @@
 # the shipped examples (make_inputs.py) and generated cohorts, with failing lines placed in
 # different ranks' blocks and rounds.
 # Usage: compare.sh PEERLINK PEERLINK_MPI SOURCE_DIR WORK_DIR GROUP
-#   (GROUP: match | score | train | evaluate)
+#   (GROUP: match | score | train | evaluate | held)
 # Exit 77 (ctest: skipped) without mpirun or python3.
 set -u
 pl=$1 plmpi=$2 src=$3 work=$4 group=$5
@@ -114,6 +114,9 @@ PY
 	check train_errors risk train -i "$work/gen300_errors.json"
 	check train_no_lapse risk train -i "$work/calm.json"
 	check train_too_many_folds risk train --folds 40 -i "$src/datasets/examples/cohort_20.json"
+	# A penalty search needs every row in one process: the ranks gather the featurized rows.
+	check train_l2_auto risk train --l2 auto --seed 4 -i "$work/gen300.json"
+	check train_l2_auto_jsonl risk train --jsonl --l2 auto -i "$work/gen300.jsonl"
 	check train_missing_input risk train -i "$work/does-not-exist.json"
 	# Standard input: rank 0 trains alone, the same model.
 	stdin="$work/gen300.json"
@@ -137,7 +140,15 @@ json.dump(doc, open(f"{w}/gen240_attrs.json", "w"))
 bad = json.loads(json.dumps(doc))
 bad["clients"][200]["checkins"] = 7
 json.dump(bad, open(f"{w}/gen240_error.json", "w"))
+# A syntax error in the last rank's share, after an invalid client in the first: the syntax
+# error of the whole document is what one process reports.
+bad = json.loads(json.dumps(doc))
+bad["clients"][10]["checkins"] = 7
+text = json.dumps(bad)
+cut = text.index('"id": "' + doc["clients"][230]["id"] + '"')
+open(f"{w}/gen240_syntax.json", "w").write(text[:cut] + '"id": ,' + text[cut:])
 PY
+	sed -e '190s/.*/{"id": 7}/' -e '230s/.*/{"id": "x",/' "$work/gen240.jsonl" >"$work/gen240_error.jsonl"
 	check evaluate_example risk evaluate --model "$src/models/default.json" --baselines --bootstrap 50 -i "$src/datasets/examples/cohort_20.json"
 	check evaluate_example_cv_infeasible risk evaluate --cv 2 --bootstrap 20 -i "$src/datasets/examples/cohort_20.json"
 	check evaluate_gen240 risk evaluate --cv 3 --baselines --bootstrap 40 -i "$work/gen240_attrs.json" -o @OUT --rows @ROWS
@@ -147,9 +158,71 @@ PY
 	check evaluate_error risk evaluate --cv 3 -i "$work/gen240_error.json"
 	check evaluate_bad_model risk evaluate --model "$work/none.json" -i "$work/gen240.json"
 	check evaluate_too_many_folds risk evaluate --cv 30 -i "$src/datasets/examples/cohort_20.json"
+	# Each rank holds its own clients: folds fitted by every rank together, JSON Lines read in
+	# shares, --compare, a penalty search (rows gathered), and errors met in one rank's share.
+	check evaluate_cv_jsonl risk evaluate --cv 4 --baselines --bootstrap 30 --jsonl -i "$work/gen240.jsonl"
+	check evaluate_compare risk evaluate --cv 3 --bootstrap 30 --compare baseline:ews -i "$work/gen240_attrs.json" --rows @ROWS
+	check evaluate_compare_cv risk evaluate --cv 3 --bootstrap 20 --compare cv:default@10 -i "$work/gen240.json"
+	check evaluate_compare_model risk evaluate --cv 3 --bootstrap 20 --compare model:$work/model240.json -i "$work/gen240.json"
+	check evaluate_l2_auto risk evaluate --cv 3 --bootstrap 20 --l2 auto -i "$work/gen240.json"
+	check evaluate_syntax_late risk evaluate --cv 3 -i "$work/gen240_syntax.json"
+	check evaluate_jsonl_error risk evaluate --cv 3 --jsonl -i "$work/gen240_error.jsonl"
+	check evaluate_generator risk evaluate --cv 3 --bootstrap 20 --generator default -i "$work/gen240.json"
 	stdin="$work/gen240.json"
 	check evaluate_stdin risk evaluate --cv 3 --bootstrap 20
 	stdin=/dev/null
+	;;
+held)
+	# Each rank parses and holds only its own clients (docs/scale.md): with PEERLINK_MPI_REPORT
+	# every rank says which share of the input it took and how many clients it really parsed;
+	# the shares must be disjoint, in rank order, cover the input, and be what each rank held.
+	"$pl" dataset generate checkins --clients 300 --days 60 --seed 21 --no-timing >"$work/gen300.json" || exit 1
+	"$pl" dataset generate checkins --clients 300 --days 60 --seed 22 --jsonl >"$work/gen300.jsonl" || exit 1
+	held_check() {
+		name=$1
+		shift
+		cases=$((cases + 1))
+		for n in 1 2 3; do
+			rm -f "$work/$name.report".*
+			# shellcheck disable=SC2086
+			PEERLINK_MPI_REPORT="$work/$name.report" mpirun -q -n $n --oversubscribe "$plmpi" "$@" \
+				--no-timing >/dev/null 2>"$work/$name.n$n.err" || {
+				echo "FAIL $name -n $n: exit code $?"
+				fails=$((fails + 1))
+			}
+			python3 - "$work/$name.report" "$n" <<'PY' || fails=$((fails + 1))
+import json, sys
+prefix, n = sys.argv[1], int(sys.argv[2])
+reps = []
+for r in range(n):
+    try:
+        reps.append(json.load(open(f"{prefix}.{r}")))
+    except OSError:
+        sys.exit(f"FAIL rank {r} of {n} wrote no report")
+total = reps[0]["clients"]
+at = 0
+for r, rep in enumerate(reps):
+    if rep["rank"] != r or rep["ranks"] != n or rep["clients"] != total:
+        sys.exit(f"FAIL -n {n}: rank {r}'s report does not match the run: {rep}")
+    if rep["first"] != at or rep["end"] < rep["first"]:
+        sys.exit(f"FAIL -n {n}: rank {r}'s share {rep['first']}..{rep['end']} does not follow {at}")
+    if rep["held"] != rep["end"] - rep["first"]:
+        sys.exit(f"FAIL -n {n}: rank {r} held {rep['held']} clients, its share is "
+                 f"{rep['end'] - rep['first']}")
+    if n > 1 and rep["held"] > total // n + 64:
+        sys.exit(f"FAIL -n {n}: rank {r} held {rep['held']} of {total} clients")
+    at = rep["end"]
+if at != total:
+    sys.exit(f"FAIL -n {n}: the shares cover {at} of {total} clients")
+print(f"  -n {n}: held " + ", ".join(str(r["held"]) for r in reps) + f" of {total}")
+PY
+		done
+		echo "case $name"
+	}
+	held_check train_document risk train --seed 3 -i "$work/gen300.json"
+	held_check train_jsonl risk train --jsonl -i "$work/gen300.jsonl"
+	held_check evaluate_document risk evaluate --cv 3 --baselines --bootstrap 20 -i "$work/gen300.json"
+	held_check evaluate_jsonl risk evaluate --cv 3 --bootstrap 10 --jsonl -i "$work/gen300.jsonl"
 	;;
 *)
 	echo "unknown group '$group'"
