@@ -3,6 +3,8 @@
 
 Usage: bench/mpi/bench.py BUILD_DIR [--clients N] [--days D] [--programs P]
                           [--train-clients T] [--eval-clients E] [--bootstrap B] [--repeat R]
+                          [--mem-clients M] [--mem-eval-clients ME] [--memory-only]
+                          [--no-memory]
 BUILD_DIR holds peerlink and peerlink-mpi (cmake -DPEERLINK_MPI=ON). Measures, with --no-timing:
   risk score --jsonl     strong: the same N clients on 1 and 2 ranks; weak: N clients per rank
   match mentors --jsonl  strong: the same P programs on 1 and 2 ranks
@@ -13,7 +15,10 @@ and the single-process peerlink with one thread (PEERLINK_THREADS=1, --threads 1
 default threads, checks that every answer is byte-identical, and prints wall times (best of R),
 the CPU time of every process of the run together (user + sys, of the best run), the speed-ups,
 the serial fraction from Amdahl's law (f = 2 T2/T1 - 1 for two ranks) and the bytes moved per
-record. OpenBLAS runs one thread per process (OPENBLAS_NUM_THREADS=1), so a rank is a core.
+record. Memory per rank: `risk train` on M generated clients (default 4000) and `risk evaluate` on ME (default 2000)
+with 1, 2 and 3 ranks; every rank reports its peak resident memory, CPU time and the clients it
+held (PEERLINK_MPI_REPORT, docs/scale.md), peerlink's own peak comes from /usr/bin/time; printed
+as a Markdown table to paste into docs/scale.md (--memory-only: that part alone). OpenBLAS runs one thread per process (OPENBLAS_NUM_THREADS=1), so a rank is a core.
 Keep runs short: 2 cores, shared; the defaults take about 3 minutes on an idle machine.
 """
 import argparse
@@ -90,6 +95,45 @@ def measure(build, args, ranks, repeat, label, one_thread=()):
     return rows, ref
 
 
+def rank_reports(build, n, args):
+    """Run peerlink-mpi -n n with PEERLINK_MPI_REPORT; every rank's report, the wall time and the
+    answer."""
+    prefix = tempfile.mktemp(prefix="plmpi-report-")
+    env = dict(ENV, PEERLINK_MPI_REPORT=prefix)
+    dt, out = run(mpi(build, n, args), env)
+    reps = []
+    for r in range(n):
+        with open(f"{prefix}.{r}") as f:
+            reps.append(json.load(f))
+        os.unlink(f"{prefix}.{r}")
+    return reps, dt, out
+
+
+def single_peak(build, args):
+    """peerlink's own peak resident memory (KB) and CPU seconds, from /usr/bin/time."""
+    tf = tempfile.mktemp(prefix="plmpi-time-")
+    dt, out = run(["/usr/bin/time", "-o", tf, "-f", "%M %U %S", f"{build}/peerlink"] + args)
+    with open(tf) as f:
+        kb, u, sy = f.read().split()[-3:]
+    os.unlink(tf)
+    return int(kb), float(u) + float(sy), dt, out
+
+
+def memory_table(build, label, args, ranks=(1, 2, 3)):
+    """Markdown rows: peerlink, then peerlink-mpi -n 1..3 with every rank's peak memory."""
+    kb, cpu, dt, ref = single_peak(build, args)
+    rows = [f"| {label} | `peerlink` | all | {kb / 1024:.0f} | {cpu:.2f} | {dt:.2f} |"]
+    for n in ranks:
+        reps, dt, out = rank_reports(build, n, args)
+        if out != ref:
+            sys.exit(f"{label}: peerlink-mpi -n {n} differs from peerlink")
+        held = "+".join(str(r["held"]) for r in reps)
+        mem = " / ".join(f"{r['maxrss_kb'] / 1024:.0f}" for r in reps)
+        cpu = " / ".join(f"{r['cpu_s']:.2f}" for r in reps)
+        rows.append(f"| {label} | `-n {n}` | {held} | {mem} | {cpu} | {dt:.2f} |")
+    return rows
+
+
 def make_programs(src, path, count):
     with open(os.path.join(src, "datasets/examples/program.json")) as f:
         base = json.load(f)
@@ -117,6 +161,10 @@ def main():
     ap.add_argument("--eval-clients", type=int, default=400)
     ap.add_argument("--bootstrap", type=int, default=100)
     ap.add_argument("--repeat", type=int, default=2)
+    ap.add_argument("--mem-clients", type=int, default=4000)
+    ap.add_argument("--mem-eval-clients", type=int, default=2000)
+    ap.add_argument("--memory-only", action="store_true")
+    ap.add_argument("--no-memory", action="store_true")
     a = ap.parse_args()
     src = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     tmp = tempfile.mkdtemp(prefix="plmpi-")
@@ -134,6 +182,25 @@ def main():
                 f.write(out)
         return path
 
+    if not a.no_memory:
+        # Memory per rank: each rank holds only its own clients (docs/scale.md).
+        doc = cohort(a.mem_clients, "doc")
+        m, me = a.mem_clients, a.mem_eval_clients
+        table = ["| run | process | clients held per rank | peak memory per rank (MB) | "
+                 "CPU per rank (s) | wall (s) |", "|---|---|---|---|---|---|"]
+        table += memory_table(a.build, f"`risk train`, {m} x {a.days}",
+                              ["risk", "train", "--no-timing", "--seed", "1", "-i", doc])
+        table += memory_table(a.build, f"`risk evaluate --cv 5 --baselines --bootstrap "
+                              f"{a.bootstrap}`, {me} x {a.days}",
+                              ["risk", "evaluate", "--cv", "5", "--baselines", "--bootstrap",
+                               str(a.bootstrap), "--threads", "1", "--no-timing", "-i",
+                               cohort(me, "doc")])
+        print(f"memory per rank (generated clients x {a.days} days: documents of "
+              f"{os.path.getsize(doc) / 1e6:.1f} MB for {m} clients; OPENBLAS_NUM_THREADS=1):")
+        print("\n".join(table))
+        print("load average: %.1f %.1f %.1f" % os.getloadavg())
+        if a.memory_only:
+            return
     # Starting the ranks (mpirun, MPI_Init, loading the library) costs the same whatever the
     # input: measured on `peerlink-mpi --version` and subtracted to give the work's own time.
     launch = {}
