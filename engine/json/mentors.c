@@ -127,19 +127,30 @@ static double top_matched_priority(const pl_mentors_program *m, const pl_mentors
 	return top;
 }
 
+/* What every unmatched entry reads: the highest matched priority, and the mentors' rules packed
+ * once (R NULL when out of memory: pair by pair). row: scratch, nmentors. */
+typedef struct unmatched_ctx {
+	double top_priority;
+	pl_compat_rules *R;
+	unsigned *row;
+} unmatched_ctx;
+
 static json_t *unmatched_entry(const pl_mentors_program *m, const double *S,
-			       const pl_mentors_result *res, size_t i, double top_priority)
+			       const pl_mentors_result *res, size_t i, const unmatched_ctx *u)
 {
 	json_t *e = json_object(), *rules;
 	size_t counts[PL_RULE_COUNT + 1] = { 0 }, best = 0, eligible = 0;
 	char msg[256];
 	const char *reason;
 
+	if (u->R)
+		pl_compat_rules_row(u->R, m->mentee[i], S + i * m->nmentors, u->row);
 	for (size_t j = 0; j < m->nmentors; j++) {
 		/* S is NaN exactly where a hard rule fails (pl_compat_matrix): only those pairs
 		 * need the rules named */
 		double s = S[i * m->nmentors + j];
-		unsigned f = isnan(s) ? pl_compat_rules_failed(&m->P, &m->prm, m->mentee[i], m->mentor[j]) : 0;
+		unsigned f = !isnan(s) ? 0 : u->R ? u->row[j]
+				       : pl_compat_rules_failed(&m->P, &m->prm, m->mentee[i], m->mentor[j]);
 		pl_json_count_rules(f, counts);
 		if (m->forbidden && m->forbidden[i * m->nmentors + j]) {
 			counts[PL_RULE_COUNT]++;
@@ -170,7 +181,7 @@ static json_t *unmatched_entry(const pl_mentors_program *m, const double *S,
 		reason = "capacity_exhausted";
 		snprintf(msg, sizeof(msg), "the eligible mentors (%zu) have no seat left for this mentee%s",
 			 eligible, m->objective == PL_MENTORS_STABLE ? " (each prefers the mentees it holds)"
-			 : top_priority > m->P.items[m->mentee[i]].priority ? " (seats went to mentees with a higher priority first)" : "");
+			 : u->top_priority > m->P.items[m->mentee[i]].priority ? " (seats went to mentees with a higher priority first)" : "");
 		break;
 	}
 	json_object_set_new(e, "reason", json_string(reason));
@@ -185,13 +196,21 @@ json_t *pl_json_mentors_answer(const pl_mentors_program *m, const double *S,
 {
 	json_t *matches = json_array(), *unmatched = json_array(), *alternatives = json_array(),
 	       *summary = json_object(), *load = json_array();
-	double top_priority = top_matched_priority(m, res);
+	unmatched_ctx u = { top_matched_priority(m, res), NULL, NULL };
 
+	if (res->matched < m->nmentees) {
+		u.R = pl_compat_rules_new(&m->P, &m->prm, m->mentor, m->nmentors);
+		u.row = malloc((m->nmentors ? m->nmentors : 1) * sizeof(unsigned));
+		if (!u.row) {
+			pl_compat_rules_free(u.R);
+			u.R = NULL;
+		}
+	}
 	for (size_t i = 0; i < m->nmentees; i++) {
 		long j = res->mentor_of[i];
 		json_t *e;
 		if (j < 0) {
-			json_array_append_new(unmatched, unmatched_entry(m, S, res, i, top_priority));
+			json_array_append_new(unmatched, unmatched_entry(m, S, res, i, &u));
 			continue;
 		}
 		e = json_object();
@@ -240,7 +259,8 @@ json_t *pl_json_mentors_answer(const pl_mentors_program *m, const double *S,
 	if (m->couple_splits > 0)
 		json_object_set_new(summary, "couples_separated", json_integer((json_int_t)m->couple_splits));
 	json_object_set_new(summary, "mentor_load", load);
-
+	pl_compat_rules_free(u.R);
+	free(u.row);
 	return pl_json_match_answer("matches", matches, unmatched, alternatives, summary);
 }
 

@@ -266,24 +266,38 @@ static int facts_age_ok(const rule_facts *who, const rule_facts *other)
 	return !who->has_range || (other->has_age && other->age >= who->lo && other->age <= who->hi);
 }
 
-/* The rules of rules_failed_masked that need no id list: self, gender, age and the tag masks. */
-static int pair_fails(const pl_compat_params *prm, unsigned on, const rule_facts *x,
-		      const rule_facts *y)
+/* The rules of rules_failed_masked that need no id list (gender, age and the tag masks; not
+ * self): their PL_RULE_BIT set, or (any) only whether one fails, returned at the first (the
+ * flag is a constant at each call, so the inlined copies keep only their own branches). */
+static inline unsigned facts_failed(const pl_compat_params *prm, unsigned on, const rule_facts *x,
+				    const rule_facts *y, int any)
 {
+	unsigned f = 0;
+
 	if ((on & PL_RULE_BIT(PL_RULE_GENDER)) &&
 	    !((x->want == -2 || y->gender == x->want) && (y->want == -2 || x->gender == y->want)))
-		return 1;
+		f |= PL_RULE_BIT(PL_RULE_GENDER);
+	if (any && f)
+		return f;
 	if ((on & PL_RULE_BIT(PL_RULE_AGE)) && (x->has_range || y->has_range) &&
 	    !(facts_age_ok(x, y) && facts_age_ok(y, x)))
-		return 1;
+		f |= PL_RULE_BIT(PL_RULE_AGE);
+	if (any && f)
+		return f;
 	if ((on & PL_RULE_BIT(PL_RULE_LANGUAGE)) && x->mask[MASK_LANG] && y->mask[MASK_LANG] &&
 	    !(x->mask[MASK_LANG] & y->mask[MASK_LANG]))
-		return 1;
+		f |= PL_RULE_BIT(PL_RULE_LANGUAGE);
+	if (any && f)
+		return f;
 	if ((on & PL_RULE_BIT(PL_RULE_MODALITY)) && x->mask[MASK_MOD] && y->mask[MASK_MOD] &&
 	    !(x->mask[MASK_MOD] & y->mask[MASK_MOD]))
-		return 1;
-	return (on & PL_RULE_BIT(PL_RULE_AVAILABILITY)) && prm->min_availability_overlap > 0 &&
-	       bit_count(x->mask[MASK_AVAIL] & y->mask[MASK_AVAIL]) < (size_t)prm->min_availability_overlap;
+		f |= PL_RULE_BIT(PL_RULE_MODALITY);
+	if (any && f)
+		return f;
+	if ((on & PL_RULE_BIT(PL_RULE_AVAILABILITY)) && prm->min_availability_overlap > 0 &&
+	    bit_count(x->mask[MASK_AVAIL] & y->mask[MASK_AVAIL]) < (size_t)prm->min_availability_overlap)
+		f |= PL_RULE_BIT(PL_RULE_AVAILABILITY);
+	return f;
 }
 
 /* NaN at (i, pos[b]) for each population index b of list[0..n) that is in the other list. */
@@ -353,7 +367,7 @@ static int mark_rules_packed(const pl_profiles *P, const pl_compat_params *prm, 
 		for (size_t i = 0; i < nl; i++) {
 			double *row = scores + i * nr;
 			for (size_t j = 0; j < nr; j++)
-				if (pair_fails(prm, on, &fl[i], &fr[j]))
+				if (facts_failed(prm, on, &fl[i], &fr[j], 1))
 					row[j] = NAN;
 			if (posr[left[i]] >= 0) /* the profile is on both sides: rule self */
 				row[posr[left[i]]] = NAN;
@@ -401,6 +415,115 @@ static pl_status mark_rules(const pl_profiles *P, const pl_compat_params *prm, c
 	free(ml);
 	free(mr);
 	return PL_OK;
+}
+
+/*
+ * The rules of one profile against a whole list, for the explanations (which rule excluded how
+ * many mentors): the list's facts are packed once, then each row costs a few operations per
+ * pair instead of pl_compat_rules_failed's walk over both profiles. Same answers: without packed
+ * facts (more than 64 tags, a repeated profile) each pair goes through pl_compat_rules_failed.
+ */
+struct pl_compat_rules {
+	const pl_profiles *P;
+	const pl_compat_params *prm;
+	const size_t *right;
+	size_t nr;
+	rule_facts *fr;      /* NULL: pair by pair */
+	long *posr;          /* population index -> position in right */
+	unsigned char *lists; /* right[j] names ids (exclude, avoid, partner) */
+};
+
+pl_compat_rules *pl_compat_rules_new(const pl_profiles *P, const pl_compat_params *prm,
+				     const size_t *right, size_t nr)
+{
+	pl_compat_rules *R = calloc(1, sizeof(*R));
+
+	if (!R)
+		return NULL;
+	R->P = P;
+	R->prm = prm;
+	R->right = right;
+	R->nr = nr;
+	if (!masks_fit(P))
+		return R;
+	R->fr = malloc((nr ? nr : 1) * sizeof(rule_facts));
+	R->lists = malloc(nr ? nr : 1);
+	R->posr = positions_unique(P, right, nr);
+	if (!R->fr || !R->lists || !R->posr) {
+		/* a repeated profile or no memory for the packed form: pair by pair */
+		free(R->fr);
+		free(R->lists);
+		free(R->posr);
+		R->fr = NULL;
+		R->lists = NULL;
+		R->posr = NULL;
+		return R;
+	}
+	for (size_t j = 0; j < nr; j++) {
+		const pl_profile *y = &P->items[right[j]];
+		facts_of(y, &R->fr[j]);
+		R->lists[j] = y->nexclude > 0 || y->navoid > 0 || y->partner >= 0;
+	}
+	return R;
+}
+
+void pl_compat_rules_free(pl_compat_rules *R)
+{
+	if (!R)
+		return;
+	free(R->fr);
+	free(R->lists);
+	free(R->posr);
+	free(R);
+}
+
+/* Set bit r of out[pos[b]] for each population index b of list[0..n) in the other list. */
+static void or_listed(const long *list, size_t n, const long *pos, unsigned bit, unsigned *out)
+{
+	for (size_t k = 0; k < n; k++)
+		if (list[k] >= 0 && pos[list[k]] >= 0)
+			out[pos[list[k]]] |= bit;
+}
+
+void pl_compat_rules_row(const pl_compat_rules *R, size_t a, const double *scores, unsigned *out)
+{
+	const pl_compat_params *prm = R->prm;
+	const pl_profile *x = &R->P->items[a];
+	unsigned on = prm->rules | PL_RULE_BIT(PL_RULE_SELF);
+	rule_facts fa;
+
+	if (!R->fr) {
+		for (size_t j = 0; j < R->nr; j++)
+			out[j] = scores && !isnan(scores[j]) ? 0 : pl_compat_rules_failed(R->P, prm, a, R->right[j]);
+		return;
+	}
+	facts_of(x, &fa);
+	for (size_t j = 0; j < R->nr; j++)
+		out[j] = scores && !isnan(scores[j]) ? 0 : facts_failed(prm, on, &fa, &R->fr[j], 0);
+	if (R->posr[a] >= 0)
+		out[R->posr[a]] |= PL_RULE_BIT(PL_RULE_SELF);
+	if (on & PL_RULE_BIT(PL_RULE_EXCLUDE))
+		or_listed(x->exclude_idx, x->nexclude, R->posr, PL_RULE_BIT(PL_RULE_EXCLUDE), out);
+	if (on & PL_RULE_BIT(PL_RULE_AVOID))
+		or_listed(x->avoid_idx, x->navoid, R->posr, PL_RULE_BIT(PL_RULE_AVOID), out);
+	if (on & PL_RULE_BIT(PL_RULE_PARTNER))
+		or_listed(&x->partner, 1, R->posr, PL_RULE_BIT(PL_RULE_PARTNER), out);
+	if (scores) /* a pair with a score breaks no rule: the lists above may have marked it */
+		for (size_t j = 0; j < R->nr; j++)
+			if (!isnan(scores[j]))
+				out[j] = 0;
+	for (size_t j = 0; j < R->nr; j++) {
+		const pl_profile *y;
+		if (!R->lists[j] || (scores && !isnan(scores[j])))
+			continue;
+		y = &R->P->items[R->right[j]];
+		if ((on & PL_RULE_BIT(PL_RULE_EXCLUDE)) && lists(y->exclude_idx, y->nexclude, (long)a))
+			out[j] |= PL_RULE_BIT(PL_RULE_EXCLUDE);
+		if ((on & PL_RULE_BIT(PL_RULE_AVOID)) && lists(y->avoid_idx, y->navoid, (long)a))
+			out[j] |= PL_RULE_BIT(PL_RULE_AVOID);
+		if ((on & PL_RULE_BIT(PL_RULE_PARTNER)) && y->partner == (long)a)
+			out[j] |= PL_RULE_BIT(PL_RULE_PARTNER);
+	}
 }
 
 static double age_similarity(const pl_compat_params *prm, double a, double b)

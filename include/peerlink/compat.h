@@ -70,6 +70,18 @@ void pl_compat_params_init(pl_compat_params *prm);
 unsigned pl_compat_rules_failed(const pl_profiles *P, const pl_compat_params *prm, size_t a,
 				size_t b);
 
+/* The same rule sets for one profile against a whole list at once (the list is packed once by
+ * pl_compat_rules_new): pl_compat_rules_row writes out[j] = pl_compat_rules_failed(P, prm, a,
+ * right[j]) for every j < nr, or, when scores (a's row of pl_compat_matrix against right) is
+ * given, only where scores[j] is NaN (0 elsewhere: the matrix is NaN exactly where a rule
+ * fails). P, prm and right are borrowed and must outlive the object. pl_compat_rules_new
+ * returns NULL when out of memory; pl_compat_rules_free accepts NULL. */
+typedef struct pl_compat_rules pl_compat_rules;
+pl_compat_rules *pl_compat_rules_new(const pl_profiles *P, const pl_compat_params *prm,
+				     const size_t *right, size_t nr);
+void pl_compat_rules_row(const pl_compat_rules *R, size_t a, const double *scores, unsigned *out);
+void pl_compat_rules_free(pl_compat_rules *R);
+
 typedef struct pl_compat_detail {
 	unsigned failed;                 /* as pl_compat_rules_failed */
 	int present[PL_CRIT_COUNT];      /* both sides fill the criterion in and w_c > 0 */

@@ -303,6 +303,59 @@ static void avail_ok(rules_fixture *f)
 	tag(&f->P, f->b, PL_CRIT_AVAILABILITY, "tue_pm");
 }
 
+/* The packed paths (mark_rules' pair loop and pl_compat_rules_row) against the pair-by-pair
+ * definition, on random profiles with gender preferences, age ranges and partners, and with
+ * profiles on both sides (rule self). */
+START_TEST(test_rules_packed_equal_pairwise)
+{
+	tu_rng rng = { 777 + (uint64_t)_i };
+	pl_profiles P;
+	pl_compat_params prm;
+	pl_error err = PL_ERROR_INIT;
+	size_t n = 50, nl = 30, nr = 30, left[30], right[30];
+	double *S = malloc(nl * nr * sizeof(double));
+	unsigned row[30];
+	pl_compat_rules *R;
+
+	pl_profiles_init(&P);
+	random_population(&P, n, &rng);
+	for (size_t k = 0; k < n; k++) {
+		pl_profile *p = &P.items[k];
+		p->gender = tu_uniform(&rng) < 0.2 ? -1 : (int)tu_range(&rng, 0, 1);
+		p->gpref = (pl_gender_pref)tu_range(&rng, 0, 2);
+		p->gpref_gender = (int)tu_range(&rng, 0, 1);
+		p->has_age_range = tu_uniform(&rng) < 0.3;
+		p->age_lo = (double)tu_range(&rng, 18, 40);
+		p->age_hi = p->age_lo + (double)tu_range(&rng, 0, 30);
+		p->partner = tu_uniform(&rng) < 0.2 ? (long)tu_range(&rng, 0, (long)n - 1) : -1;
+	}
+	pl_compat_params_init(&prm);
+	prm.rules |= PL_RULE_BIT(PL_RULE_AGE) | PL_RULE_BIT(PL_RULE_AVAILABILITY);
+	prm.min_availability_overlap = 1;
+	for (size_t i = 0; i < nl; i++)
+		left[i] = i;
+	for (size_t j = 0; j < nr; j++)
+		right[j] = 20 + j; /* profiles 20..29 on both sides */
+	ck_assert_int_eq(pl_compat_matrix(&P, &prm, left, nl, right, nr, S, &err), PL_OK);
+	R = pl_compat_rules_new(&P, &prm, right, nr);
+	ck_assert_ptr_nonnull(R);
+	for (size_t i = 0; i < nl; i++) {
+		unsigned masked[30];
+		pl_compat_rules_row(R, left[i], NULL, row);
+		pl_compat_rules_row(R, left[i], S + i * nr, masked);
+		for (size_t j = 0; j < nr; j++) {
+			unsigned f = pl_compat_rules_failed(&P, &prm, left[i], right[j]);
+			ck_assert_uint_eq(row[j], f);
+			ck_assert_int_eq(isnan(S[i * nr + j]) != 0, f != 0);
+			ck_assert_uint_eq(masked[j], f);
+		}
+	}
+	pl_compat_rules_free(R);
+	pl_profiles_release(&P);
+	free(S);
+}
+END_TEST
+
 START_TEST(test_rules_each_and_switch)
 {
 	rules_fixture f;
@@ -720,6 +773,7 @@ static Suite *compat_suite(void)
 	tcase_add_test(tc, test_age_clip_and_multi_pathway);
 	tcase_add_loop_test(tc, test_gemm_equals_naive, 0, 5);
 	tcase_add_test(tc, test_rules_each_and_switch);
+	tcase_add_loop_test(tc, test_rules_packed_equal_pairwise, 0, 5);
 	tcase_add_test(tc, test_population_errors);
 	tcase_add_test(tc, test_cli_errors);
 	tcase_add_loop_test(tc, test_fuller_profile_never_penalized, 0, 3);
