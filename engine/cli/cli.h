@@ -207,6 +207,13 @@ int cli_write_output(cli_ctx *ctx, json_t *doc);
  * Returns an exit code (CLI_EXIT_OK, or the failure's, with ctx->err filled). */
 typedef pl_status (*cli_program_reader)(json_t *doc, void *program, pl_error *err);
 int cli_read_program(cli_ctx *ctx, cli_program_reader read, void *program);
+/* jansson's allocations served from an arena for a span of code whose jansson values all die
+ * inside it (engine/cli/json_arena.c: much cheaper for large requests and answers). begin
+ * returns whether it started a span (0 when one is already on), to pass to end. Only on the
+ * command's thread before it starts any other, and never around a JSON Lines record's answer
+ * (its text, made by jansson, outlives the job). */
+int cli_json_pool_begin(void);
+void cli_json_pool_end(int began);
 
 /* The request-answer skeleton (engine/cli/job.c): read the input, score, solve, build the
  * answer, add its stats and write it, in that order; the first failing step's status becomes

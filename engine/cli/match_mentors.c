@@ -83,10 +83,13 @@ int cmd_match_mentors(cli_ctx *ctx)
 	static const cli_job job = { read_step, scores_step, solve_step, answer_step, stats_step, 1,
 				     "mentors", NULL };
 	mentors_job j = { .res = PL_MENTORS_RESULT_INIT };
-	int rc;
+	int pooled, rc;
 
 	pl_mentors_program_init(&j.m);
+	/* every jansson value of the job (the request, the answer) dies inside cli_run_job */
+	pooled = ctx->in_record ? 0 : cli_json_pool_begin();
 	rc = cli_run_job(ctx, &job, &j);
+	cli_json_pool_end(pooled);
 	free(j.S);
 	pl_mentors_result_release(&j.res);
 	pl_mentors_program_release(&j.m);
