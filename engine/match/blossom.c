@@ -51,6 +51,8 @@
  */
 #include <peerlink/blossom.h>
 
+#include "blossom_int.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1350,19 +1352,26 @@ static void warm_duals(const core *c, const int64_t *zsum, int n, int nc, const 
 			yy0[v]++;
 }
 
-/* Sum of blossom duals over blossoms holding both u and v (distinct vertices). */
-static int64_t common_z(const core *c, const int *depth, const int64_t *zsum, int u, int v)
+/* The common-dual queries (blossom_int.h) over the core's blossom forest; blossom slots not in
+ * use are left as roots of their own with dual 0. Returns 0, or -1 when out of memory. */
+static int core_zlca(const core *c, pl_zlca *q)
 {
-	int a = u, b = v;
-	while (depth[a] > depth[b])
-		a = c->bparent[a];
-	while (depth[b] > depth[a])
-		b = c->bparent[b];
-	while (a != b) {
-		a = c->bparent[a];
-		b = c->bparent[b];
+	size_t n2 = (size_t)(2 * c->n > 0 ? 2 * c->n : 1);
+	long *parent = malloc(n2 * sizeof(long));
+	int64_t *z = malloc(n2 * sizeof(int64_t));
+	int rc = -1;
+
+	if (parent && z) {
+		for (int x = 0; x < 2 * c->n; x++) {
+			int live = x < c->n || c->bbase[x] >= 0;
+			parent[x] = live ? c->bparent[x] : -1;
+			z[x] = live && x >= c->n ? c->zz[x] : 0;
+		}
+		rc = pl_zlca_init(q, (size_t)(2 * c->n), parent, z);
 	}
-	return zsum[a];
+	free(parent);
+	free(z);
+	return rc;
 }
 
 /* Depth and the sum of zz from the root down, for every node of the blossom forest. */
@@ -1520,12 +1529,13 @@ static long price_left_out(rounds *R)
 {
 	const core *c = &R->c;
 	long violated = 0;
+	pl_zlca q;
 
 	free(R->depth);
 	free(R->zsum);
 	R->depth = NULL;
 	R->zsum = NULL;
-	if (forest_sums(c, &R->depth, &R->zsum) != 0)
+	if (forest_sums(c, &R->depth, &R->zsum) != 0 || core_zlca(c, &q) != 0)
 		return -1;
 	for (size_t k = 0; k < R->m; k++) {
 		int a, b, ba, bb;
@@ -1538,7 +1548,7 @@ static long price_left_out(rounds *R)
 		bb = c->inblossom[b];
 		s = c->yy[a] + c->yy[b] - 4 * R->iw[k];
 		if (ba == bb)
-			s += common_z(c, R->depth, R->zsum, a, b);
+			s += pl_zlca_common(&q, (size_t)a, (size_t)b);
 		if (s < 0 || (R->maxcard && ba != bb && c->label[ba] == LBL_S &&
 			      (c->label[bb] == LBL_S || c->label[bb] == LBL_NONE)) ||
 		    (R->maxcard && ba != bb && c->label[bb] == LBL_S && c->label[ba] == LBL_NONE)) {
@@ -1547,6 +1557,7 @@ static long price_left_out(rounds *R)
 			violated++;
 		}
 	}
+	pl_zlca_release(&q);
 	return violated;
 }
 
@@ -1589,13 +1600,43 @@ static int add_violators(rounds *R, size_t violated, pl_blossom_result *res)
 	return 0;
 }
 
+/* After a round: done (*done = 1) when there are no candidates or no edge left out is
+ * violated, else the violators are added for the next round. */
+static pl_status price_round(rounds *R, pl_blossom_result *res, int *done, pl_error *err)
+{
+	long violated;
+
+	res->stages += R->c.stages;
+	res->dual_updates += R->c.dual_updates;
+	*done = 1;
+	if (R->kc == 0)
+		return PL_OK;
+	violated = price_left_out(R);
+	if (violated < 0)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	if (violated == 0)
+		return PL_OK;
+	*done = 0;
+	if (add_violators(R, (size_t)violated, res) != 0)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	return PL_OK;
+}
+
 /* Solve on the candidates, price the rest, add violators, resume (warm without
- * max_cardinality) until no edge is violated. */
+ * max_cardinality) until no edge is violated. With R->have_core, the first round has been
+ * solved already (a warm re-solve's) and is priced first. */
 static pl_status solve_rounds(rounds *R, const pl_blossom_options *opt, pl_blossom_result *res,
 			      pl_error *err)
 {
+	int done = 0;
+	pl_status st;
+
+	if (R->have_core) {
+		st = price_round(R, res, &done, err);
+		if (st != PL_OK || done)
+			return st;
+	}
 	for (;;) {
-		long violated;
 		int warm = R->have_core && !R->maxcard && !R->cold;
 		if (R->have_core) /* previous round's edge ids, for the warm start */
 			memcpy(R->cidx_old, R->cidx, (size_t)R->nc * sizeof(int));
@@ -1610,17 +1651,9 @@ static pl_status solve_rounds(rounds *R, const pl_blossom_options *opt, pl_bloss
 		if (core_solve(&R->c, (int)R->n, R->nc, R->cu, R->cv, R->cW, R->maxcard,
 			       !opt->no_jump_start, warm ? R->yy0 : NULL, warm ? R->mate0 : NULL) != 0)
 			return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory in the matching solver");
-		res->stages += R->c.stages;
-		res->dual_updates += R->c.dual_updates;
-		if (R->kc == 0)
-			return PL_OK;
-		violated = price_left_out(R);
-		if (violated < 0)
-			return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
-		if (violated == 0)
-			return PL_OK;
-		if (add_violators(R, (size_t)violated, res) != 0)
-			return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+		st = price_round(R, res, &done, err);
+		if (st != PL_OK || done)
+			return st;
 	}
 }
 
@@ -1846,10 +1879,34 @@ static void resolve_start(rounds *R, const pl_blossom_result *base, const int64_
 			R->yy0[v]++;
 }
 
+/*
+ * The re-solve's edges: every usable one when the graph is sparse enough; else, as in a cold
+ * solve, each vertex's AUTO_K heaviest plus the base's matched edges that survive (so that the
+ * warm start keeps its matching), the rest priced after each round (solve_rounds: exact).
+ */
+static pl_status resolve_candidates(rounds *R, const pl_blossom_result *base)
+{
+	if (R->nusable <= (size_t)AUTO_K * 2 * R->n) {
+		memcpy(R->mark, R->usable, R->m);
+		return PL_OK;
+	}
+	R->kc = AUTO_K;
+	if (select_candidates((int)R->n, (int)R->m, R->iu, R->iv, R->iw, R->usable, R->kc,
+			      R->mark) != 0)
+		return PL_ERR_NOMEM;
+	for (size_t v = 0; v < R->n; v++) {
+		long k = base->mate_edge[v];
+		if (k >= 0 && (size_t)k < R->m && R->usable[k])
+			R->mark[k] = 1;
+	}
+	return PL_OK;
+}
+
 pl_status pl_blossom_resolve(size_t n, size_t m, const long *eu, const long *ev, const double *w,
 			     const pl_blossom_result *base, const unsigned char *removed,
 			     pl_blossom_result *res, pl_error *err)
 {
+	pl_blossom_options opt = PL_BLOSSOM_OPTIONS_INIT;
 	rounds R;
 	int64_t *zs = NULL;
 	pl_status st;
@@ -1883,10 +1940,16 @@ pl_status pl_blossom_resolve(size_t n, size_t m, const long *eu, const long *ev,
 			res->exact = 0;
 		R.iu[k] = (int)eu[k];
 		R.iv[k] = (int)ev[k];
-		R.mark[k] = R.iw[k] > 0 && !(removed && (removed[eu[k]] || removed[ev[k]]));
+		R.usable[k] = R.iw[k] > 0 && !(removed && (removed[eu[k]] || removed[ev[k]]));
+		R.nusable += R.usable[k];
 	}
 	res->suboptimality_bound = res->exact ? 0.0 : (double)n / (2.0 * base->weight_scale);
 	res->method = "warm";
+	st = resolve_candidates(&R, base);
+	if (st != PL_OK) {
+		st = pl_error_set(err, st, "", "out of memory");
+		goto cleanup;
+	}
 	gather_candidates(&R);
 	resolve_start(&R, base, zs, removed);
 	R.have_core = 1;
@@ -1895,8 +1958,9 @@ pl_status pl_blossom_resolve(size_t n, size_t m, const long *eu, const long *ev,
 		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory in the matching solver");
 		goto cleanup;
 	}
-	res->stages = R.c.stages;
-	res->dual_updates = R.c.dual_updates;
+	st = solve_rounds(&R, &opt, res, err);
+	if (st != PL_OK)
+		goto cleanup;
 	write_matching(&R, w, res);
 	st = write_blossoms(&R, res, err);
 cleanup:

@@ -34,6 +34,8 @@
 #include <peerlink/buddies.h>
 #include <peerlink/blossom.h>
 
+#include "blossom_int.h"
+
 #include <float.h>
 #include <math.h>
 #include <stdlib.h>
@@ -338,8 +340,8 @@ static pl_status pair_rest(bctx *B, bwork *W, const long t[3], long *partner, si
 typedef struct tbound {
 	const int64_t *y;     /* per vertex */
 	const long *parent;   /* per node (vertices, then blossoms) */
-	int64_t *zup;         /* per node: z of it and every blossom holding it */
-	long *depth;          /* per node */
+	pl_zlca zq;           /* common blossom duals of two vertices (blossom_int.h) */
+	int have_zq;
 	int64_t y4;           /* Y4 above */
 	double inv, cst;      /* 1 / (4 S), -K (k - 3) / 2 + slack */
 	double *top;          /* per position in F: the largest red() to the others */
@@ -349,8 +351,8 @@ typedef struct tbound {
 
 static void tbound_release(tbound *tb)
 {
-	free(tb->zup);
-	free(tb->depth);
+	if (tb->have_zq)
+		pl_zlca_release(&tb->zq);
 	free(tb->top);
 	free(tb->pz);
 	free(tb->red);
@@ -359,14 +361,7 @@ static void tbound_release(tbound *tb)
 /* z summed over the blossoms holding both vertices u != v (0 when none does). */
 static int64_t pair_z(const tbound *tb, long u, long v)
 {
-	long a = tb->parent[u], b = tb->parent[v];
-	while (a >= 0 && b >= 0 && a != b) {
-		if (tb->depth[a] >= tb->depth[b])
-			a = tb->parent[a];
-		else
-			b = tb->parent[b];
-	}
-	return a >= 0 && a == b ? tb->zup[a] : 0;
+	return pl_zlca_common(&tb->zq, (size_t)u, (size_t)v);
 }
 
 /* Weight of the pair less half the duals of its two ends and a third of pair_z, in score units:
@@ -407,33 +402,22 @@ static pl_status triad_bounds(const bctx *B, const bwork *W, const pl_blossom_re
 			      tbound *tb, pl_error *err)
 {
 	size_t nf = B->nf, nb = r->nblossoms, nodes = nf + nb;
-	long *size = calloc(nodes + 1, sizeof(long)), *stack = malloc((nodes + 1) * sizeof(long));
+	long *size = calloc(nodes + 1, sizeof(long));
+	int64_t *z = calloc(nodes + 1, sizeof(int64_t));
 	pl_status st = PL_OK;
 
 	tb->y = r->vertex_dual;
 	tb->parent = r->node_parent;
-	tb->zup = malloc((nodes + 1) * sizeof(int64_t));
-	tb->depth = malloc((nodes + 1) * sizeof(long));
 	tb->top = malloc((W->k + 1) * sizeof(double));
 	tb->pz = malloc((W->k * W->k + 1) * sizeof(int64_t));
 	tb->red = malloc((W->k * W->k + 1) * sizeof(double));
-	if (!size || !stack || !tb->zup || !tb->depth || !tb->top || !tb->pz || !tb->red) {
+	for (size_t b = 0; z && b < nb; b++)
+		z[nf + b] = r->blossom_dual[b];
+	if (size && z && pl_zlca_init(&tb->zq, nodes, r->node_parent, z) == 0)
+		tb->have_zq = 1;
+	if (!tb->have_zq || !tb->top || !tb->pz || !tb->red) {
 		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 		goto out;
-	}
-	for (size_t x = 0; x < nodes; x++)
-		tb->depth[x] = -1;
-	/* depth and zup from the top of each chain down (parents may have either index order) */
-	for (size_t x0 = 0; x0 < nodes; x0++) {
-		size_t ns = 0;
-		for (long x = (long)x0; x >= 0 && tb->depth[x] < 0; x = r->node_parent[x])
-			stack[ns++] = x;
-		while (ns > 0) {
-			long x = stack[--ns], p = r->node_parent[x];
-			int64_t z = (size_t)x >= nf ? r->blossom_dual[(size_t)x - nf] : 0;
-			tb->depth[x] = p >= 0 ? tb->depth[p] + 1 : 0;
-			tb->zup[x] = z + (p >= 0 ? tb->zup[p] : 0);
-		}
 	}
 	tb->y4 = 0;
 	for (size_t q = 0; q < W->k; q++) {
@@ -451,7 +435,7 @@ static pl_status triad_bounds(const bctx *B, const bwork *W, const pl_blossom_re
 	pair_tables(B, W, tb);
 out:
 	free(size);
-	free(stack);
+	free(z);
 	return st;
 }
 
@@ -709,7 +693,7 @@ static pl_status exact_triad(bctx *B, bwork *W, const pl_blossom_result *dual, b
 			     size_t *pairs, pl_error *err)
 {
 	const size_t *F = W->F;
-	tbound tb = { NULL, NULL, NULL, NULL, 0, 0.0, 0.0, NULL, NULL, NULL };
+	tbound tb;
 	tcand *cand = NULL, *val = NULL; /* val: evaluated triangles (ub holds the value) */
 	tcand kept = { 0.0, 0, 0, 0 }; /* the best one evaluated, its rest's pairing in keep */
 	long *keep = malloc((B->n + 1) * sizeof(long));
@@ -719,6 +703,7 @@ static pl_status exact_triad(bctx *B, bwork *W, const pl_blossom_result *dual, b
 	exchange e;
 	pl_status st;
 
+	memset(&tb, 0, sizeof(tb));
 	if (!keep)
 		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 	best_exchange(B, W, s, &e);
@@ -1083,12 +1068,16 @@ static size_t list_candidates(const bctx *B, const bsol *s, size_t i, pl_buddies
 		cand.score = p->score[i * n + j];
 		cand.total_change = NAN;
 		cand.matched_change = 0;
-		if (cnt < p->top) {
-			a[cnt++] = cand;
-			qsort(a, cnt, sizeof(*a), cmp_alt);
-		} else if (cmp_alt(&cand, &a[cnt - 1]) < 0) {
-			a[cnt - 1] = cand;
-			qsort(a, cnt, sizeof(*a), cmp_alt);
+		if (cnt == p->top && (cnt == 0 || cmp_alt(&cand, &a[cnt - 1]) >= 0))
+			continue;
+		/* insert in order (the list is short: `top` at most 50) */
+		{
+			size_t at = cnt < p->top ? cnt++ : cnt - 1;
+			while (at > 0 && cmp_alt(&cand, &a[at - 1]) < 0) {
+				a[at] = a[at - 1];
+				at--;
+			}
+			a[at] = cand;
 		}
 	}
 	return cnt;

@@ -1,0 +1,55 @@
+/*
+ * blossom_int.h: internals shared by the blossom solver (engine/match/blossom.c) and buddy
+ * pairing (engine/match/buddies.c); not a public header.
+ */
+#ifndef PEERLINK_BLOSSOM_INT_H
+#define PEERLINK_BLOSSOM_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Pricing an edge against a matching's dual certificate needs the sum of the blossom duals over
+ * the blossoms holding both of its ends: the dual sum at the ends' lowest common ancestor in the
+ * laminar family. Walking up the parents costs the depth of the family, and on large graphs the
+ * family is a deep chain (a few hundred levels at 2,000 vertices), so pricing every edge that
+ * way is slower than the solve. Since every blossom dual is >= 0, the running sum from the top
+ * (zsum) only grows going down, so the value at the lowest common ancestor is the least zsum on
+ * the Euler tour between the two ends (the classic reduction of LCA to range minimum, e.g.
+ * Bender and Farach-Colton 2000); a sparse table answers each query in O(1) after
+ * O(N log N) preparation.
+ */
+typedef struct pl_zlca {
+	size_t nodes;     /* N: nodes of the forest (vertices and blossoms) */
+	size_t len;       /* length of the Euler tour of the forest under a virtual root */
+	size_t *first;    /* N: first place of each node on the tour */
+	int64_t **table;  /* table[j][i]: least zsum on tour[i .. i + 2^j) */
+	int levels;
+	unsigned char *lg;   /* lg[k] = floor(log2 k), k = 1 .. len */
+} pl_zlca;
+
+/* parent[x]: the parent node or -1 (a root); z[x]: the dual of node x (0 for vertices); any
+ * numbering where parents form a forest. Returns 0, or -1 when out of memory or when parent[]
+ * is not a forest. */
+int pl_zlca_init(pl_zlca *q, size_t nodes, const long *parent, const int64_t *z);
+void pl_zlca_release(pl_zlca *q);
+
+/* Sum of z over the common ancestors of u and v (u != v; 0 when they share none). */
+static inline int64_t pl_zlca_common(const pl_zlca *q, size_t u, size_t v)
+{
+	size_t a = q->first[u], b = q->first[v];
+	int j;
+	int64_t x, y;
+
+	if (a > b) {
+		size_t t = a;
+		a = b;
+		b = t;
+	}
+	j = q->lg[b - a + 1];
+	x = q->table[j][a];
+	y = q->table[j][b + 1 - ((size_t)1 << j)];
+	return x < y ? x : y;
+}
+
+#endif
