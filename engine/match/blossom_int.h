@@ -1,6 +1,6 @@
 /*
- * blossom_int.h: internals shared by the blossom solver (engine/match/blossom.c) and buddy
- * pairing (engine/match/buddies.c); not a public header.
+ * blossom_int.h: internals shared by the blossom solver (engine/match/blossom.c), its helpers
+ * (blossom_lca.c, cardmatch.c) and buddy pairing (engine/match/buddies.c); not a public header.
  */
 #ifndef PEERLINK_BLOSSOM_INT_H
 #define PEERLINK_BLOSSOM_INT_H
@@ -51,5 +51,24 @@ static inline int64_t pl_zlca_common(const pl_zlca *q, size_t u, size_t v)
 	y = q->table[j][b + 1 - ((size_t)1 << j)];
 	return x < y ? x : y;
 }
+
+/*
+ * Maximum-cardinality check on a general graph (engine/match/cardmatch.c): can the matching in
+ * mate[] (n entries: the partner or -1; callers fill it) be grown to cover every vertex not
+ * flagged in gone[]? Edges are those of pl_cardmatch_init; mate[] is left as the grown matching.
+ */
+typedef struct pl_cardmatch {
+	size_t n;
+	size_t *start;  /* CSR adjacency */
+	long *adj;
+	long *mate;     /* the caller's matching, n entries */
+	long *pred, *base, *queue;
+	unsigned char *outer, *mark, *onpath;
+} pl_cardmatch;
+
+int pl_cardmatch_init(pl_cardmatch *cm, size_t n, size_t m, const long *eu, const long *ev);
+void pl_cardmatch_release(pl_cardmatch *cm);
+/* 1: every vertex not gone can be matched; 0: not. */
+int pl_cardmatch_perfect(pl_cardmatch *cm, const unsigned char *gone);
 
 #endif

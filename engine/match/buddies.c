@@ -62,6 +62,9 @@ typedef struct bctx {
 	pl_blossom_result base; /* the optimum of every free client: warm start of every re-solve */
 	int have_base;
 	unsigned char *gone; /* nf: vertices taken out of the current re-solve */
+	pl_cardmatch cm;     /* the triad's check that a rest can be paired (built when needed) */
+	int have_cm;
+	unsigned char *cgone; /* nf: its vertices left out */
 	size_t solves;
 	int exact;
 } bctx;
@@ -681,6 +684,38 @@ static pl_status member_bounds(bctx *B, bwork *W, double *lb, tcand *cand, size_
 #define TRIAD_MEMBER_AFTER(k) ((k) / 4 + 4)
 
 /*
+ * Whether everyone of F but the triad t can be paired at all (the allowed pairs only): the
+ * current pairing of F (s, all but one paired) less t's pairs, grown by Edmonds' cardinality
+ * search (cardmatch.c). Much cheaper than a weighted re-solve, and on cohorts with many hard
+ * rules most candidates fail it. Returns 1, 0, or -1 when out of memory.
+ */
+static int rest_pairable(bctx *B, const bwork *W, const bsol *s, const long t[3])
+{
+	pl_cardmatch *cm = &B->cm;
+
+	if (!B->have_cm) {
+		B->cgone = malloc(B->nf + 1);
+		if (!B->cgone || pl_cardmatch_init(cm, B->nf, B->m, B->eu, B->ev) != 0)
+			return -1;
+		B->have_cm = 1;
+	}
+	memset(B->cgone, 1, B->nf);
+	for (size_t q = 0; q < W->k; q++) {
+		long v = B->fpos[W->F[q]], p = s->partner[W->F[q]];
+		B->cgone[v] = 0;
+		cm->mate[v] = p >= 0 ? B->fpos[p] : -1;
+	}
+	for (int q = 0; q < 3; q++) {
+		long v = B->fpos[t[q]];
+		B->cgone[v] = 1;
+		if (cm->mate[v] >= 0)
+			cm->mate[cm->mate[v]] = -1;
+		cm->mate[v] = -1;
+	}
+	return pl_cardmatch_perfect(cm, B->cgone);
+}
+
+/*
  * Exact: the best triangle with the rest paired perfectly, by branch and bound. The duals of the
  * matching of F bound every triangle (triad_bounds); the best exchange from that matching (no
  * solve: a triad and a perfect pairing of the rest, so a lower bound on the optimum) leaves only
@@ -719,12 +754,14 @@ static pl_status exact_triad(bctx *B, bwork *W, const pl_blossom_result *dual, b
 		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 		goto out;
 	}
-	for (size_t q = 0, evals = 0; q < ncand; q++, evals++) {
+	for (size_t q = 0, evals = 0, members = 0; q < ncand; q++) {
 		long t[3];
 		double v;
+		int ok;
 		if (cand[q].ub < best - 1e-12 || cand[q].ub < lb)
 			break;
-		if (evals == TRIAD_MEMBER_AFTER(W->k)) {
+		if (!members && evals == TRIAD_MEMBER_AFTER(W->k)) {
+			members = 1;
 			/* not settled yet: tighten what is left with the members' bounds */
 			size_t left = ncand - q;
 			st = member_bounds(B, W, &lb, cand + q, &left, err);
@@ -738,6 +775,14 @@ static pl_status exact_triad(bctx *B, bwork *W, const pl_blossom_result *dual, b
 		t[0] = (long)F[cand[q].a];
 		t[1] = (long)F[cand[q].b];
 		t[2] = (long)F[cand[q].c];
+		ok = rest_pairable(B, W, s, t);
+		if (ok < 0) {
+			st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+			goto out;
+		}
+		if (!ok)
+			continue; /* the rest cannot all be paired: no re-solve needed to know */
+		evals++;
 		st = pair_rest(B, W, t, W->tmp, &r, &rp, &rw, err);
 		if (st != PL_OK)
 			goto out;
@@ -988,6 +1033,9 @@ static void bctx_release(bctx *B)
 	free(B->fa);
 	free(B->fpos);
 	free(B->gone);
+	free(B->cgone);
+	if (B->have_cm)
+		pl_cardmatch_release(&B->cm);
 	pl_blossom_result_release(&B->base);
 }
 

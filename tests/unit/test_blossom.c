@@ -13,6 +13,7 @@
 
 #include <peerlink/blossom.h>
 
+#include "match/blossom_int.h"
 #include "testutil.h"
 
 /* ---- brute force: best (cardinality, weight) over all matchings, by DP over vertex sets ---- */
@@ -551,6 +552,180 @@ START_TEST(certificate_structured)
 }
 END_TEST
 
+/*
+ * Warm re-solves without some vertices (pl_blossom_resolve) against a cold solve of the graph
+ * without them, on dense graphs (the re-solve's sparse candidates and pricing) and sparse ones,
+ * with weights from few values (ties, blossoms) and from many.
+ */
+START_TEST(resolve_matches_cold)
+{
+	tu_rng r = { 4242 };
+
+	for (int t = 0; t < 40; t++) {
+		size_t n = (size_t)tu_range(&r, 8, 70), m = 0, mr = 0;
+		double dens = t % 2 ? 1.0 : 0.3;
+		long *eu = malloc(n * n * sizeof(long)), *ev = malloc(n * n * sizeof(long));
+		long *ru = malloc(n * n * sizeof(long)), *rv = malloc(n * n * sizeof(long));
+		double *w = malloc(n * n * sizeof(double)), *rw = malloc(n * n * sizeof(double));
+		unsigned char *gone = calloc(n, 1);
+		pl_blossom_result base = PL_BLOSSOM_RESULT_INIT, warm = PL_BLOSSOM_RESULT_INIT,
+				  cold = PL_BLOSSOM_RESULT_INIT;
+		pl_error err = PL_ERROR_INIT;
+
+		for (size_t i = 0; i < n; i++)
+			for (size_t j = i + 1; j < n; j++)
+				if (tu_uniform(&r) < dens) {
+					eu[m] = (long)i;
+					ev[m] = (long)j;
+					w[m++] = t % 3 ? (double)tu_range(&r, 1, 4) * 100.0 + 1000.0
+						       : (double)tu_range(&r, 1, 100000);
+				}
+		ck_assert_int_eq(pl_blossom_solve(n, m, eu, ev, w, NULL, &base, &err), PL_OK);
+		for (int k = 0; k < 5; k++)
+			gone[tu_range(&r, 0, (long)n - 1)] = 1;
+		ck_assert_int_eq(pl_blossom_resolve(n, m, eu, ev, w, &base, gone, &warm, &err), PL_OK);
+		for (size_t k = 0; k < m; k++)
+			if (!gone[eu[k]] && !gone[ev[k]]) {
+				ru[mr] = eu[k];
+				rv[mr] = ev[k];
+				rw[mr++] = w[k];
+			}
+		ck_assert_int_eq(pl_blossom_solve(n, mr, ru, rv, rw, NULL, &cold, &err), PL_OK);
+		ck_assert_msg(fabs(warm.total - cold.total) < 1e-6, "graph %d (n %zu, m %zu): warm %.1f, cold %.1f",
+			      t, n, m, warm.total, cold.total);
+		for (size_t v = 0; v < n; v++) {
+			long u = warm.mate[v];
+			if (gone[v])
+				ck_assert_int_eq(u, PL_BLOSSOM_UNMATCHED);
+			else if (u >= 0)
+				ck_assert(!gone[u] && warm.mate[u] == (long)v);
+		}
+		pl_blossom_result_release(&base);
+		pl_blossom_result_release(&warm);
+		pl_blossom_result_release(&cold);
+		free(eu);
+		free(ev);
+		free(ru);
+		free(rv);
+		free(w);
+		free(rw);
+		free(gone);
+	}
+}
+END_TEST
+
+/* Perfect matchability by brute force: pair the lowest vertex left with each neighbour. */
+static int bf_perfect(size_t n, const unsigned char *adj, unsigned long left)
+{
+	size_t i = 0;
+	if (!left)
+		return 1;
+	while (!((left >> i) & 1))
+		i++;
+	for (size_t j = i + 1; j < n; j++)
+		if (((left >> j) & 1) && adj[i * n + j] &&
+		    bf_perfect(n, adj, left & ~(1UL << i) & ~(1UL << j)))
+			return 1;
+	return 0;
+}
+
+/* pl_cardmatch_perfect against brute force on random graphs up to 12 vertices (odd cycles
+ * everywhere), from random starting matchings and random vertices left out. */
+START_TEST(cardmatch_brute_force)
+{
+	tu_rng r = { 99 };
+
+	for (int t = 0; t < 3000; t++) {
+		size_t n = (size_t)tu_range(&r, 1, 12), m = 0;
+		long eu[66], ev[66];
+		unsigned char adj[144] = { 0 }, gone[12] = { 0 };
+		unsigned long left = 0;
+		double p = tu_uniform(&r) * 0.6 + 0.1;
+		pl_cardmatch cm;
+		int got;
+
+		for (size_t i = 0; i < n; i++)
+			for (size_t j = i + 1; j < n; j++)
+				if (tu_uniform(&r) < p) {
+					eu[m] = (long)i;
+					ev[m++] = (long)j;
+					adj[i * n + j] = adj[j * n + i] = 1;
+				}
+		ck_assert_int_eq(pl_cardmatch_init(&cm, n, m, eu, ev), 0);
+		for (size_t v = 0; v < n; v++) {
+			gone[v] = tu_uniform(&r) < 0.2;
+			cm.mate[v] = -1;
+			if (!gone[v])
+				left |= 1UL << v;
+		}
+		for (size_t k = 0; k < m; k++) /* a random matching among the vertices kept */
+			if (!gone[eu[k]] && !gone[ev[k]] && cm.mate[eu[k]] < 0 && cm.mate[ev[k]] < 0 &&
+			    tu_uniform(&r) < 0.5) {
+				cm.mate[eu[k]] = ev[k];
+				cm.mate[ev[k]] = eu[k];
+			}
+		got = pl_cardmatch_perfect(&cm, gone);
+		ck_assert_int_eq(got, bf_perfect(n, adj, left));
+		if (got)
+			for (size_t v = 0; v < n; v++)
+				if (!gone[v]) {
+					long u = cm.mate[v];
+					ck_assert(u >= 0 && !gone[u] && cm.mate[u] == (long)v);
+					ck_assert(adj[v * n + (size_t)u]);
+				}
+		pl_cardmatch_release(&cm);
+	}
+}
+END_TEST
+
+/* pl_zlca_common against walking up the parents, on random forests with random duals. */
+START_TEST(zlca_naive)
+{
+	tu_rng r = { 7 };
+
+	for (int t = 0; t < 300; t++) {
+		size_t N = (size_t)tu_range(&r, 1, 60);
+		long parent[60];
+		int64_t z[60];
+		pl_zlca q;
+
+		for (size_t x = 0; x < N; x++)
+			parent[x] = -1;
+		for (size_t x = 0; x < N; x++) {
+			/* parents above or below in index order, as blossom numberings have both */
+			long p = tu_range(&r, -1, (long)N - 1);
+			z[x] = tu_range(&r, 0, 5);
+			if (p >= 0 && (size_t)p != x) {
+				long y = p;
+				while (y >= 0 && (size_t)y != x)
+					y = parent[y];
+				if (y < 0)
+					parent[x] = p; /* no cycle */
+			}
+		}
+		ck_assert_int_eq(pl_zlca_init(&q, N, parent, z), 0);
+		for (size_t u = 0; u < N; u++)
+			for (size_t v = 0; v < N; v++) {
+				int64_t want = 0;
+				if (u == v)
+					continue;
+				for (long a = (long)u; a >= 0; a = parent[a]) {
+					long b = (long)v;
+					while (b >= 0 && b != a)
+						b = parent[b];
+					if (b == a) /* a is an ancestor of both: it and all above it */
+						for (long c = a; c >= 0; c = parent[c])
+							want += z[c];
+					if (b == a)
+						break;
+				}
+				ck_assert_int_eq(pl_zlca_common(&q, u, v), want);
+			}
+		pl_zlca_release(&q);
+	}
+}
+END_TEST
+
 static Suite *blossom_suite(void)
 {
 	Suite *s = suite_create("blossom");
@@ -565,6 +740,9 @@ static Suite *blossom_suite(void)
 	tcase_add_test(tc, certificate_dense);
 	tcase_add_test(tc, certificate_sparse);
 	tcase_add_test(tc, certificate_structured);
+	tcase_add_test(tc, resolve_matches_cold);
+	tcase_add_test(tc, cardmatch_brute_force);
+	tcase_add_test(tc, zlca_naive);
 	suite_add_tcase(s, tc);
 	return s;
 }
