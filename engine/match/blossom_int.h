@@ -70,5 +70,11 @@ int pl_cardmatch_init(pl_cardmatch *cm, size_t n, size_t m, const long *eu, cons
 void pl_cardmatch_release(pl_cardmatch *cm);
 /* 1: every vertex not gone can be matched; 0: not. */
 int pl_cardmatch_perfect(pl_cardmatch *cm, const unsigned char *gone);
+/* When mate[] is a maximum matching and root the one vertex it leaves exposed: the alternating
+ * search from root, whose outer[] then flags the vertices that some maximum matching leaves
+ * exposed (Gallai-Edmonds: those reached from root by an even alternating path), i.e. those
+ * whose removal leaves a perfectly matchable rest. Returns 0, or -1 when an augmenting path
+ * exists (mate[] was not maximum). */
+int pl_cardmatch_reach(pl_cardmatch *cm, const unsigned char *gone, size_t root);
 
 #endif

@@ -65,6 +65,7 @@ typedef struct bctx {
 	pl_cardmatch cm;     /* the triad's check that a rest can be paired (built when needed) */
 	int have_cm;
 	unsigned char *cgone; /* nf: its vertices left out */
+	unsigned char *alone; /* nf: whether F without the vertex can be paired (exact_triad) */
 	size_t solves;
 	int exact;
 } bctx;
@@ -175,13 +176,15 @@ static pl_status solve_base(bctx *B, pl_error *err)
 
 /*
  * Maximum-cardinality maximum-weight matching of the free clients but the rm[0..nrm) (vertices),
- * warm from the base; partner[] (client indices) is written for the clients solved. With duals,
- * *duals is the solver's result (kept in hold, which the caller releases; the base itself when
- * nothing is removed).
+ * warm from `from` (NULL: the base; else a re-solve whose removed vertices are all in rm);
+ * partner[] (client indices) is written for the clients solved. With duals, *duals is the
+ * solver's result (kept in hold, which the caller releases; the base itself when nothing is
+ * removed).
  */
-static pl_status match_without(bctx *B, const long *rm, size_t nrm, long *partner, size_t *pairs,
-			       double *weight, pl_blossom_result *hold,
-			       const pl_blossom_result **duals, pl_error *err)
+static pl_status match_without(bctx *B, const pl_blossom_result *from, const long *rm, size_t nrm,
+			       long *partner, size_t *pairs, double *weight,
+			       pl_blossom_result *hold, const pl_blossom_result **duals,
+			       pl_error *err)
 {
 	pl_blossom_result own = PL_BLOSSOM_RESULT_INIT;
 	const pl_blossom_result *res = &B->base;
@@ -191,8 +194,8 @@ static pl_status match_without(bctx *B, const long *rm, size_t nrm, long *partne
 		pl_blossom_result *out = duals ? hold : &own;
 		for (size_t q = 0; q < nrm; q++)
 			B->gone[rm[q]] = 1;
-		st = pl_blossom_resolve(B->nf, B->m, B->eu, B->ev, B->ew, &B->base, B->gone, out,
-					err);
+		st = pl_blossom_resolve(B->nf, B->m, B->eu, B->ev, B->ew, from ? from : &B->base,
+					B->gone, out, err);
 		for (size_t q = 0; q < nrm; q++)
 			B->gone[rm[q]] = 0;
 		B->solves++;
@@ -312,9 +315,10 @@ static size_t count_triads(const bctx *B, const bwork *W)
 	return tri;
 }
 
-/* Pair everyone of F but the triad t optimally (a warm re-solve), into partner; W->R lists them. */
-static pl_status pair_rest(bctx *B, bwork *W, const long t[3], long *partner, size_t *r,
-			   size_t *rp, double *rw, pl_error *err)
+/* Pair everyone of F but the triad t optimally (a warm re-solve from `from`, see
+ * match_without), into partner; W->R lists them. */
+static pl_status pair_rest(bctx *B, bwork *W, const pl_blossom_result *from, const long t[3],
+			   long *partner, size_t *r, size_t *rp, double *rw, pl_error *err)
 {
 	long rm[5];
 	size_t nrm = W->nrm;
@@ -326,7 +330,7 @@ static pl_status pair_rest(bctx *B, bwork *W, const long t[3], long *partner, si
 	for (size_t q = 0; q < W->k; q++)
 		if ((long)W->F[q] != t[0] && (long)W->F[q] != t[1] && (long)W->F[q] != t[2])
 			W->R[(*r)++] = W->F[q];
-	return match_without(B, rm, nrm, partner, rp, rw, NULL, NULL, err);
+	return match_without(B, from, rm, nrm, partner, rp, rw, NULL, NULL, err);
 }
 
 /*
@@ -474,6 +478,39 @@ static int cmp_tcand(const void *x, const void *y)
 	if (p->b != q->b)
 		return p->b < q->b ? -1 : 1;
 	return (p->c > q->c) - (p->c < q->c);
+}
+
+/* The candidates as a binary heap in cmp_tcand order (largest bound first): the search takes
+ * them one by one and usually stops after a few, so sorting them all would be wasted. */
+static void cand_sift(tcand *h, size_t n, size_t i)
+{
+	tcand x = h[i];
+
+	for (;;) {
+		size_t c = 2 * i + 1;
+		if (c >= n)
+			break;
+		if (c + 1 < n && cmp_tcand(&h[c + 1], &h[c]) < 0)
+			c++;
+		if (cmp_tcand(&h[c], &x) >= 0)
+			break;
+		h[i] = h[c];
+		i = c;
+	}
+	h[i] = x;
+}
+
+static void cand_heapify(tcand *h, size_t n)
+{
+	for (size_t i = n / 2; i-- > 0;)
+		cand_sift(h, n, i);
+}
+
+static void cand_pop(tcand *h, size_t *n)
+{
+	h[0] = h[--*n];
+	if (*n > 0)
+		cand_sift(h, *n, 0);
 }
 
 static int cmp_abc(const void *x, const void *y)
@@ -632,8 +669,8 @@ static double join_lower_bound(const bctx *B, const bwork *W, size_t x, const lo
  * One warm re-solve per client of F gives W*(F \ {x}); each candidate keeps the least of its
  * bounds and is dropped when that falls below lb.
  */
-static pl_status member_bounds(bctx *B, bwork *W, double *lb, tcand *cand, size_t *ncand,
-			       pl_error *err)
+static pl_status member_bounds(bctx *B, bwork *W, const pl_blossom_result *from, double *lb,
+			       tcand *cand, size_t *ncand, pl_error *err)
 {
 	const size_t *F = W->F;
 	double *g = malloc((W->k + 1) * sizeof(double));
@@ -649,7 +686,7 @@ static pl_status member_bounds(bctx *B, bwork *W, double *lb, tcand *cand, size_
 		pl_status st;
 		memcpy(rm, W->rm, nrm * sizeof(long));
 		rm[nrm++] = B->fpos[F[q]];
-		st = match_without(B, rm, nrm, W->tmp, &pairs, &wt, NULL, NULL, err);
+		st = match_without(B, from, rm, nrm, W->tmp, &pairs, &wt, NULL, NULL, err);
 		if (st != PL_OK) {
 			free(g);
 			return st;
@@ -689,22 +726,58 @@ static pl_status member_bounds(bctx *B, bwork *W, double *lb, tcand *cand, size_
  * search (cardmatch.c). Much cheaper than a weighted re-solve, and on cohorts with many hard
  * rules most candidates fail it. Returns 1, 0, or -1 when out of memory.
  */
-static int rest_pairable(bctx *B, const bwork *W, const bsol *s, const long t[3])
+static void load_pairing(bctx *B, const bwork *W, const bsol *s)
 {
-	pl_cardmatch *cm = &B->cm;
-
-	if (!B->have_cm) {
-		B->cgone = malloc(B->nf + 1);
-		if (!B->cgone || pl_cardmatch_init(cm, B->nf, B->m, B->eu, B->ev) != 0)
-			return -1;
-		B->have_cm = 1;
-	}
 	memset(B->cgone, 1, B->nf);
 	for (size_t q = 0; q < W->k; q++) {
 		long v = B->fpos[W->F[q]], p = s->partner[W->F[q]];
 		B->cgone[v] = 0;
-		cm->mate[v] = p >= 0 ? B->fpos[p] : -1;
+		B->cm.mate[v] = p >= 0 ? B->fpos[p] : -1;
 	}
+}
+
+/*
+ * Which clients of F could be the one left over: F less x can be paired exactly when an even
+ * alternating path leads from the client that the current pairing s leaves alone to x
+ * (Gallai-Edmonds; pl_cardmatch_reach), into B->alone. A triangle with a member outside that set
+ * leaves a rest that cannot be paired (its pair plus a pairing of the rest would pair F less
+ * that member). Returns 0, or -1 when out of memory.
+ */
+static int leftover_set(bctx *B, const bwork *W, const bsol *s)
+{
+	long c0 = -1;
+
+	if (!B->have_cm) {
+		B->cgone = malloc(B->nf + 1);
+		B->alone = malloc(B->nf + 1);
+		if (!B->cgone || !B->alone || pl_cardmatch_init(&B->cm, B->nf, B->m, B->eu, B->ev) != 0)
+			return -1;
+		B->have_cm = 1;
+	}
+	load_pairing(B, W, s);
+	for (size_t q = 0; q < W->k; q++)
+		if (s->partner[W->F[q]] < 0)
+			c0 = B->fpos[W->F[q]];
+	memset(B->alone, 0, B->nf);
+	if (c0 < 0 || pl_cardmatch_reach(&B->cm, B->cgone, (size_t)c0) != 0) {
+		memset(B->alone, 1, B->nf); /* (not expected: s pairs all but one of F, at most) */
+		return 0;
+	}
+	for (size_t q = 0; q < W->k; q++) {
+		long v = B->fpos[W->F[q]];
+		B->alone[v] = B->cm.outer[v];
+	}
+	return 0;
+}
+
+static int rest_pairable(bctx *B, const bwork *W, const bsol *s, const long t[3])
+{
+	pl_cardmatch *cm = &B->cm;
+
+	for (int q = 0; q < 3; q++)
+		if (!B->alone[B->fpos[t[q]]])
+			return 0;
+	load_pairing(B, W, s);
 	for (int q = 0; q < 3; q++) {
 		long v = B->fpos[t[q]];
 		B->cgone[v] = 1;
@@ -746,35 +819,36 @@ static pl_status exact_triad(bctx *B, bwork *W, const pl_blossom_result *dual, b
 	st = triad_bounds(B, W, dual, &tb, err);
 	if (st == PL_OK)
 		st = collect_triads(B, W, &tb, lb, &cand, &ncand, err);
+	if (st == PL_OK && ncand > 0 && leftover_set(B, W, s) != 0)
+		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 	if (st != PL_OK || ncand == 0)
 		goto out;
-	qsort(cand, ncand, sizeof(*cand), cmp_tcand);
+	cand_heapify(cand, ncand);
 	val = malloc(ncand * sizeof(*val));
 	if (!val) {
 		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 		goto out;
 	}
-	for (size_t q = 0, evals = 0, members = 0; q < ncand; q++) {
+	for (size_t evals = 0, members = 0; ncand > 0;) {
+		tcand c = cand[0];
 		long t[3];
 		double v;
 		int ok;
-		if (cand[q].ub < best - 1e-12 || cand[q].ub < lb)
+		if (c.ub < best - 1e-12 || c.ub < lb)
 			break;
 		if (!members && evals == TRIAD_MEMBER_AFTER(W->k)) {
-			members = 1;
 			/* not settled yet: tighten what is left with the members' bounds */
-			size_t left = ncand - q;
-			st = member_bounds(B, W, &lb, cand + q, &left, err);
+			members = 1;
+			st = member_bounds(B, W, dual, &lb, cand, &ncand, err);
 			if (st != PL_OK)
 				goto out;
-			ncand = q + left;
-			qsort(cand + q, left, sizeof(*cand), cmp_tcand);
-			if (q == ncand || cand[q].ub < best - 1e-12 || cand[q].ub < lb)
-				break;
+			cand_heapify(cand, ncand);
+			continue;
 		}
-		t[0] = (long)F[cand[q].a];
-		t[1] = (long)F[cand[q].b];
-		t[2] = (long)F[cand[q].c];
+		cand_pop(cand, &ncand);
+		t[0] = (long)F[c.a];
+		t[1] = (long)F[c.b];
+		t[2] = (long)F[c.c];
 		ok = rest_pairable(B, W, s, t);
 		if (ok < 0) {
 			st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
@@ -783,13 +857,13 @@ static pl_status exact_triad(bctx *B, bwork *W, const pl_blossom_result *dual, b
 		if (!ok)
 			continue; /* the rest cannot all be paired: no re-solve needed to know */
 		evals++;
-		st = pair_rest(B, W, t, W->tmp, &r, &rp, &rw, err);
+		st = pair_rest(B, W, dual, t, W->tmp, &r, &rp, &rw, err);
 		if (st != PL_OK)
 			goto out;
 		if (2 * rp != r)
 			continue; /* the rest cannot all be paired */
 		v = triad_weight(B, (size_t)t[0], (size_t)t[1], (size_t)t[2]) + rw;
-		val[nval++] = (tcand){ v, cand[q].a, cand[q].b, cand[q].c };
+		val[nval++] = (tcand){ v, c.a, c.b, c.c };
 		if (v > best) {
 			best = v;
 			kept = val[nval - 1];
@@ -820,7 +894,7 @@ static pl_status exact_triad(bctx *B, bwork *W, const pl_blossom_result *dual, b
 				s->partner[F[q]] = keep[F[q]];
 		rp = kept_rp;
 	} else {
-		st = pair_rest(B, W, bt, s->partner, &r, &rp, &rw, err);
+		st = pair_rest(B, W, dual, bt, s->partner, &r, &rp, &rw, err);
 		if (st != PL_OK)
 			goto out;
 	}
@@ -857,7 +931,7 @@ static pl_status exchange_triad(bctx *B, bwork *W, bsol *s, pl_error *err)
 		t[0] = e.x;
 		t[1] = e.y;
 		t[2] = e.c;
-		st = pair_rest(B, W, t, W->tmp, &r, &rp, &rw, err);
+		st = pair_rest(B, W, NULL, t, W->tmp, &r, &rp, &rw, err);
 		if (st != PL_OK)
 			return st;
 		v = triad_weight(B, (size_t)e.x, (size_t)e.y, (size_t)e.c) + rw;
@@ -933,7 +1007,7 @@ static pl_status solve_core(bctx *B, long x, long y, bsol *s, pl_error *err)
 		goto out;
 	}
 	start_from_pins(B, x, y, s, &W);
-	st = match_without(B, W.rm, W.nrm, s->partner, &pairs, &weight, &hold, &dual, err);
+	st = match_without(B, NULL, W.rm, W.nrm, s->partner, &pairs, &weight, &hold, &dual, err);
 	if (st != PL_OK)
 		goto out;
 	if (B->p->triad && W.k % 2 == 1 && 2 * pairs + 1 == W.k && count_triads(B, &W) > 0) {
@@ -1034,6 +1108,7 @@ static void bctx_release(bctx *B)
 	free(B->fpos);
 	free(B->gone);
 	free(B->cgone);
+	free(B->alone);
 	if (B->have_cm)
 		pl_cardmatch_release(&B->cm);
 	pl_blossom_result_release(&B->base);

@@ -145,6 +145,11 @@ static long search(pl_cardmatch *cm, long root, const unsigned char *gone)
 	return -1;
 }
 
+int pl_cardmatch_reach(pl_cardmatch *cm, const unsigned char *gone, size_t root)
+{
+	return search(cm, (long)root, gone) < 0 ? 0 : -1;
+}
+
 int pl_cardmatch_perfect(pl_cardmatch *cm, const unsigned char *gone)
 {
 	for (size_t r = 0; r < cm->n; r++) {
