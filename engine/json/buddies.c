@@ -217,11 +217,20 @@ json_t *pl_json_buddies_stats(const pl_buddies_program *m, const pl_buddies_prob
 			      const pl_buddies_result *res, const pl_json_timings *t)
 {
 	json_t *stats = json_object();
+	char algo[400];
 
 	(void)m;
-	json_object_set_new(stats, "algorithm",
-			    json_string("maximum-cardinality maximum-weight matching (Edmonds' blossom, "
-					"Galil 1986); triad by branch and bound on the matching duals, or exchange"));
+	/* what ran for this answer, not what could have */
+	snprintf(algo, sizeof(algo), "maximum-cardinality maximum-weight matching (Edmonds' blossom, "
+		 "Galil 1986)%s%s",
+		 res->triad[2] < 0 ? ""
+		 : res->triad_exact ? "; triad by branch and bound on the matching duals (proven optimal)"
+				    : "; triad by the exchange heuristic (not proven optimal)",
+		 pb->top == 0 ? ""
+		 : pb->no_alternative_change ? "; alternatives ranked by score, without total_change"
+					     : "; alternatives' total_change by warm re-solves with the pair "
+					       "pinned");
+	json_object_set_new(stats, "algorithm", json_string(algo));
 	json_object_set_new(stats, "solves", json_integer((json_int_t)res->solves));
 	json_object_set_new(stats, "exact_weights", json_boolean(res->exact_weights));
 	json_object_set_new(stats, "alternatives_total_change",
