@@ -167,34 +167,19 @@ static void put_metric(json_t *o, const pl_metrics_report *r, int m)
 	}
 }
 
-static json_t *reliability_json(const pl_metrics_report *r)
+/* A table of bins (the reliability table, or the deciles of predicted risk): per bin its bounds
+ * under `range_key`, rows, mean predicted risk and observed rate. */
+static json_t *bins_json(const pl_reliability_bin *bins, size_t n, const char *range_key)
 {
 	json_t *tab = json_array();
-	for (size_t b = 0; b < r->nbins; b++) {
+	for (size_t b = 0; b < n; b++) {
 		json_t *bin = json_object(), *bounds = json_array();
-		json_array_append_new(bounds, num(r->bins[b].lo));
-		json_array_append_new(bounds, num(r->bins[b].hi));
-		json_object_set_new(bin, "bin", bounds);
-		json_object_set_new(bin, "n", json_integer((json_int_t)r->bins[b].n));
-		json_object_set_new(bin, "mean_predicted", num(r->bins[b].mean_predicted));
-		json_object_set_new(bin, "observed_rate", num(r->bins[b].observed_rate));
-		json_array_append_new(tab, bin);
-	}
-	return tab;
-}
-
-/* The deciles table (mean predicted risk, observed rate and rows per decile of predicted risk). */
-static json_t *deciles_json(const pl_metrics_report *r)
-{
-	json_t *tab = json_array();
-	for (size_t b = 0; b < r->ndeciles; b++) {
-		json_t *bin = json_object(), *bounds = json_array();
-		json_array_append_new(bounds, num(r->deciles[b].lo));
-		json_array_append_new(bounds, num(r->deciles[b].hi));
-		json_object_set_new(bin, "risk_range", bounds);
-		json_object_set_new(bin, "n", json_integer((json_int_t)r->deciles[b].n));
-		json_object_set_new(bin, "mean_predicted", num(r->deciles[b].mean_predicted));
-		json_object_set_new(bin, "observed_rate", num(r->deciles[b].observed_rate));
+		json_array_append_new(bounds, num(bins[b].lo));
+		json_array_append_new(bounds, num(bins[b].hi));
+		json_object_set_new(bin, range_key, bounds);
+		json_object_set_new(bin, "n", json_integer((json_int_t)bins[b].n));
+		json_object_set_new(bin, "mean_predicted", num(bins[b].mean_predicted));
+		json_object_set_new(bin, "observed_rate", num(bins[b].observed_rate));
 		json_array_append_new(tab, bin);
 	}
 	return tab;
@@ -260,7 +245,8 @@ static json_t *report_json(const pl_metrics_report *r, int counts, int full)
 		if (r->deciles || !full_only(m))
 			put_metric(o, r, m);
 	if (r->deciles)
-		json_object_set_new(json_object_get(o, "calibration"), "deciles", deciles_json(r));
+		json_object_set_new(json_object_get(o, "calibration"), "deciles",
+				    bins_json(r->deciles, r->ndeciles, "risk_range"));
 	{
 		json_t *l = json_object();
 		json_object_set_new(l, "evaluable", json_integer((json_int_t)r->lapses_evaluable));
@@ -268,7 +254,7 @@ static json_t *report_json(const pl_metrics_report *r, int counts, int full)
 		json_object_set_new(o, "lapses", l);
 	}
 	if (r->bins)
-		json_object_set_new(o, "reliability", reliability_json(r));
+		json_object_set_new(o, "reliability", bins_json(r->bins, r->nbins, "bin"));
 	return o;
 }
 
