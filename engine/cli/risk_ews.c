@@ -268,6 +268,16 @@ static pl_status positive(json_t *obj, const char *key, const char *ptr, int zer
 	return PL_OK;
 }
 
+/* An optional section doc[key] ("control", "changepoints"): false switches it off (*want = 0),
+ * absence keeps the defaults (*c = NULL), else *c is the section's object. */
+static pl_status optional_section(json_t *doc, const char *key, int *want, json_t **c,
+				  pl_error *err)
+{
+	*want = !json_is_false(json_object_get(doc, key));
+	*c = NULL;
+	return *want ? pl_json_get_object(doc, key, "", 0, c, err) : PL_OK;
+}
+
 static pl_status read_control(json_t *doc, ews_input *in, pl_error *err)
 {
 	static const char *const keys[] = { "burn_in", "sd_floor", "ewma", "cusum", NULL };
@@ -283,12 +293,7 @@ static pl_status read_control(json_t *doc, ews_input *in, pl_error *err)
 	in->cusum = cd;
 	in->burn_in = DEFAULT_BURN_IN;
 	in->sd_floor = 0;
-	in->want_control = 1;
-	if (json_is_false(json_object_get(doc, "control"))) {
-		in->want_control = 0;
-		return PL_OK;
-	}
-	st = pl_json_get_object(doc, "control", "", 0, &c, err);
+	st = optional_section(doc, "control", &in->want_control, &c, err);
 	if (st != PL_OK || !c)
 		return st;
 	if ((st = pl_json_check_keys(c, "/control", keys, err)) != PL_OK ||
@@ -325,12 +330,7 @@ static pl_status read_changepoints(json_t *doc, ews_input *in, pl_error *err)
 
 	in->bocpd = d;
 	in->threshold = 0.5;
-	in->want_cp = 1;
-	if (json_is_false(json_object_get(doc, "changepoints"))) {
-		in->want_cp = 0;
-		return PL_OK;
-	}
-	st = pl_json_get_object(doc, "changepoints", "", 0, &c, err);
+	st = optional_section(doc, "changepoints", &in->want_cp, &c, err);
 	if (st != PL_OK || !c)
 		return st;
 	if ((st = pl_json_check_keys(c, P, keys, err)) != PL_OK ||
