@@ -13,10 +13,10 @@
 
 void cli_report_blame(cli_ctx *ctx, const char *option)
 {
-	char msg[PL_MESSAGE_MAX];
+	char context[64];
 
-	snprintf(msg, sizeof(msg), "--%s: %.290s", option, ctx->err.message);
-	snprintf(ctx->err.message, sizeof(ctx->err.message), "%s", msg);
+	snprintf(context, sizeof(context), "--%s", option);
+	pl_error_prefix(&ctx->err, context);
 }
 
 int cli_report_read_json(cli_ctx *ctx, const char *option, const char *path, json_t **out)

@@ -56,6 +56,19 @@ pl_status pl_error_set(pl_error *err, pl_status code, const char *pointer, const
 	return code;
 }
 
+void pl_error_prefix(pl_error *err, const char *context)
+{
+	char msg[PL_MESSAGE_MAX];
+	int full;
+
+	if (!err)
+		return;
+	memcpy(msg, err->message, sizeof(msg));
+	msg[sizeof(msg) - 1] = '\0';
+	full = snprintf(err->message, sizeof(err->message), "%s: %s", context, msg);
+	cut_to_character(err->message, full > 0 ? (size_t)full : 0);
+}
+
 const char *pl_status_name(pl_status code)
 {
 	switch (code) {

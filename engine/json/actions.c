@@ -7,11 +7,9 @@
 #define _POSIX_C_SOURCE 200809L
 #include <peerlink/json_risk.h>
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 static pl_status read_tiers(json_t *arr, const char *ptr, unsigned *tiers, pl_error *err)
 {
@@ -106,31 +104,16 @@ pl_status pl_action_table_from_json(json_t *doc, pl_action_table *t, pl_error *e
 
 pl_status pl_action_table_read_file(const char *path, pl_action_table *t, pl_error *err)
 {
-	json_error_t jerr;
-	struct stat sb;
-	FILE *f = fopen(path, "rb");
 	json_t *doc;
 	pl_status st;
 
 	memset(t, 0, sizeof(*t));
-	if (!f || (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode))) {
-		if (f)
-			fclose(f);
-		return pl_error_set(err, PL_ERR_IO, "", "cannot read the actions file");
-	}
-	errno = 0;
-	doc = json_loadf(f, JSON_REJECT_DUPLICATES, &jerr);
-	fclose(f);
-	if (!doc)
-		return pl_error_set(err, PL_ERR_INVALID, "", "the actions file is not valid JSON (line %d)",
-				    jerr.line > 0 ? jerr.line : 1);
+	st = pl_json_read_file(path, "actions file", &doc, err);
+	if (st != PL_OK)
+		return st;
 	st = pl_action_table_from_json(doc, t, err);
-	if (st != PL_OK && err) {
-		char msg[PL_MESSAGE_MAX - 16];
-		memcpy(msg, err->message, sizeof(msg) - 1);
-		msg[sizeof(msg) - 1] = '\0';
-		snprintf(err->message, sizeof(err->message), "actions file: %s", msg);
-	}
+	if (st != PL_OK)
+		pl_error_prefix(err, "actions file"); /* say which document the pointer is about */
 	json_decref(doc);
 	return st;
 }

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* jansson's messages that quote nothing (after the " near ..." context is cut off). */
 static const char *const fixed_texts[] = {
@@ -144,4 +145,33 @@ int pl_json_read_line(FILE *f, char **line, size_t *cap, size_t *len, size_t ind
 	(*line)[n] = '\0';
 	*len = n;
 	return 1;
+}
+
+pl_status pl_json_read_file(const char *path, const char *what, json_t **doc, pl_error *err)
+{
+	json_error_t jerr;
+	struct stat sb;
+	FILE *f = fopen(path, "rb");
+	int alloc_errno, read_failed;
+
+	*doc = NULL;
+	/* a directory, a read error or memory running out is not "invalid JSON" (issue 9) */
+	if (!f || (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode))) {
+		if (f)
+			fclose(f);
+		return pl_error_set(err, PL_ERR_IO, "", "cannot read the %s", what);
+	}
+	errno = 0;
+	*doc = json_loadf(f, JSON_REJECT_DUPLICATES, &jerr);
+	alloc_errno = errno;
+	read_failed = ferror(f);
+	fclose(f);
+	if (*doc)
+		return PL_OK;
+	if (read_failed)
+		return pl_error_set(err, PL_ERR_IO, "", "cannot read the %s", what);
+	if (pl_json_load_failure(&jerr, alloc_errno, NULL, 0) == PL_ERR_NOMEM)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "the %s does not fit in memory", what);
+	return pl_error_set(err, PL_ERR_INVALID, "", "the %s is not valid JSON (line %d)", what,
+			    jerr.line > 0 ? jerr.line : 1);
 }

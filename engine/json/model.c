@@ -8,12 +8,10 @@
 #define _POSIX_C_SOURCE 200809L
 #include <peerlink/json_risk.h>
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 /* ---------------------------------------------------------------- writing */
 
@@ -374,41 +372,16 @@ pl_status pl_risk_model_from_json(json_t *doc, pl_risk_model *m, pl_error *err)
 
 pl_status pl_risk_model_read_file(const char *path, pl_risk_model *m, pl_error *err)
 {
-	json_error_t jerr;
-	struct stat sb;
-	FILE *f = fopen(path, "rb");
 	json_t *doc;
 	pl_status st;
-	int alloc_errno, read_failed;
 
 	memset(m, 0, sizeof(*m));
-	/* a directory, a read error or memory running out is not "invalid JSON" (issue 9) */
-	if (!f || (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode))) {
-		if (f)
-			fclose(f);
-		return pl_error_set(err, PL_ERR_IO, "", "cannot read the model file");
-	}
-	errno = 0;
-	doc = json_loadf(f, JSON_REJECT_DUPLICATES, &jerr);
-	alloc_errno = errno;
-	read_failed = ferror(f);
-	fclose(f);
-	if (!doc) {
-		if (read_failed)
-			return pl_error_set(err, PL_ERR_IO, "", "cannot read the model file");
-		if (pl_json_load_failure(&jerr, alloc_errno, NULL, 0) == PL_ERR_NOMEM)
-			return pl_error_set(err, PL_ERR_NOMEM, "", "the model file does not fit in memory");
-		return pl_error_set(err, PL_ERR_INVALID, "", "the model file is not valid JSON (line %d)",
-				    jerr.line > 0 ? jerr.line : 1);
-	}
+	st = pl_json_read_file(path, "model file", &doc, err);
+	if (st != PL_OK)
+		return st;
 	st = pl_risk_model_from_json(doc, m, err);
-	if (st != PL_OK && err) {
-		/* Say which document the pointer is about. */
-		char msg[PL_MESSAGE_MAX - 16];
-		memcpy(msg, err->message, sizeof(msg) - 1);
-		msg[sizeof(msg) - 1] = '\0';
-		snprintf(err->message, sizeof(err->message), "model file: %s", msg);
-	}
+	if (st != PL_OK)
+		pl_error_prefix(err, "model file"); /* say which document the pointer is about */
 	json_decref(doc);
 	return st;
 }

@@ -466,11 +466,8 @@ static pl_status client_section(pl_buf *b, const row *r, const pl_report_risk_op
 		/* errors point into the check-in input; the message says so */
 		snprintf(ptr, sizeof(ptr), "/clients/%zu", r->in_idx);
 		st = pl_client_from_json(r->in, cat, ptr, &pc, err);
-		if (st == PL_ERR_INVALID) {
-			char msg[PL_MESSAGE_MAX];
-			snprintf(msg, sizeof(msg), "in the check-in input (--checkins): %.280s", err->message);
-			snprintf(err->message, sizeof(err->message), "%s", msg);
-		}
+		if (st == PL_ERR_INVALID)
+			pl_error_prefix(err, "in the check-in input (--checkins)");
 		if (st != PL_OK)
 			goto out;
 		st = client_days_fill(&pc, cat, r->as_of, o->weeks, o->model, high, &d, err);

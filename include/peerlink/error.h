@@ -54,6 +54,11 @@ pl_status pl_error_setv(pl_error *err, pl_status code, const char *pointer, cons
 #endif
 	;
 
+/* Put `context` before err's message ("context: message"): which document or option the
+ * pointer is about, for errors of a reader that knows only its own document. Cut, when too long,
+ * at a character boundary like pl_error_setv. err may be NULL. */
+void pl_error_prefix(pl_error *err, const char *context);
+
 /* Stable machine-readable name of a status: "invalid_input", "infeasible", ... */
 const char *pl_status_name(pl_status code);
 

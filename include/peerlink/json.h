@@ -48,6 +48,11 @@ const char *pl_json_ptr_index(char *buf, size_t size, const char *ptr, size_t in
  * "invalid UTF-8". A read error of the stream is the caller's to check (ferror) first. */
 pl_status pl_json_load_failure(const json_error_t *jerr, int alloc_errno, char *reason,
 			       size_t size);
+/* The JSON document of a file the library reads by name (the model, the actions table) into
+ * *doc (the caller's to json_decref): `what` names it in the messages, which never quote the
+ * file: a directory or a read error is PL_ERR_IO "cannot read the <what>", memory running out
+ * PL_ERR_NOMEM, anything else PL_ERR_INVALID "the <what> is not valid JSON (line N)". */
+pl_status pl_json_read_file(const char *path, const char *what, json_t **doc, pl_error *err);
 /* One line of a JSON Lines stream: 1 with the line in *line (*len bytes with its '\n', if any,
  * then a NUL; *line and *cap grow as with getline), 0 at the end of the input, -1 with err
  * filled when reading failed (PL_ERR_IO), the line does not fit in memory (PL_ERR_NOMEM), or it

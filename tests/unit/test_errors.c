@@ -97,6 +97,32 @@ START_TEST(short_texts_are_untouched)
 }
 END_TEST
 
+/* pl_error_prefix names the document or option before the message, keeps the code and the
+ * pointer, and cuts a long result on a character boundary as pl_error_set does. */
+START_TEST(prefix_names_the_document)
+{
+	const char *lead_in = "in the check-in input (--checkins): client '";
+	pl_error err = PL_ERROR_INIT;
+
+	pl_error_set(&err, PL_ERR_INVALID, "/weights/0", "weights must be numbers");
+	pl_error_prefix(&err, "model file");
+	ck_assert_str_eq(err.message, "model file: weights must be numbers");
+	ck_assert_str_eq(err.pointer, "/weights/0");
+	ck_assert_int_eq(err.code, PL_ERR_INVALID);
+	for (size_t lead = 0; lead < 4; lead++) {
+		char *id = accented(lead, PL_MESSAGE_MAX);
+		pl_error e = PL_ERROR_INIT;
+		pl_error_set(&e, PL_ERR_INVALID, "", "client '%s' is unknown", id);
+		pl_error_prefix(&e, "in the check-in input (--checkins)");
+		ck_assert(strncmp(e.message, lead_in, strlen(lead_in)) == 0);
+		ck_assert(strlen(e.message) >= PL_MESSAGE_MAX - 4);
+		ck_assert_int_eq(pl_utf8_valid(e.message), 1);
+		free(id);
+	}
+	pl_error_prefix(NULL, "model file"); /* no record: nothing to do */
+}
+END_TEST
+
 START_TEST(pointer_cut_on_a_character_boundary)
 {
 	for (size_t lead = 0; lead < 3; lead++) {
@@ -223,6 +249,7 @@ int main(void)
 	tcase_add_test(tc, short_texts_are_untouched);
 	tcase_add_test(tc, setv_cuts_on_a_character_boundary);
 	tcase_add_test(tc, pointer_cut_on_a_character_boundary);
+	tcase_add_test(tc, prefix_names_the_document);
 	tcase_add_test(tc, syntax_errors_never_quote_the_input);
 	tcase_add_test(tc, out_of_memory_is_not_a_syntax_error);
 	tcase_add_test(tc, read_error_is_not_end_of_input);
