@@ -587,6 +587,54 @@ int cmd_risk_evaluate(cli_ctx *ctx)
 	return risk_evaluate_run(ctx, NULL);
 }
 
+/* The command-line options into o (main.c has validated each against the table): the pairs
+ * that exclude each other, the metrics' options and, with --generator, the generator's
+ * parameters (into *generator). An exit code. */
+static int eval_options(cli_ctx *ctx, const char *model_path, long cv, pl_eval_options *o,
+			pl_gen_checkins_params *generator)
+{
+	int rc;
+
+	if (!model_path == !cv)
+		return cli_fail(ctx, PL_ERR_USAGE, "", "give exactly one of '--model FILE' or '--cv K'");
+	if (model_path && cli_opt_given(ctx, "l2"))
+		return cli_fail(ctx, PL_ERR_USAGE, "", "'--l2' is for '--cv'; a model file has its own");
+	if (model_path && cli_opt_given(ctx, "features"))
+		return cli_fail(ctx, PL_ERR_USAGE, "",
+				"'--features' is for '--cv'; a model file has its own");
+	if (model_path && cli_opt_given(ctx, "horizon"))
+		return cli_fail(ctx, PL_ERR_USAGE, "",
+				"'--horizon' is for '--cv'; a model file carries its own horizon");
+	o->folds = (size_t)cv;
+	o->horizon_days = (int)cli_opt_int(ctx, "horizon");
+	o->stride = (int)cli_opt_int(ctx, "stride");
+	o->seed = ctx->have_seed ? ctx->seed : 1;
+	o->baselines = cli_opt_flag(ctx, "baselines");
+	pl_metrics_options_init(&o->metrics);
+	o->metrics.bootstrap = (size_t)cli_opt_int(ctx, "bootstrap");
+	o->metrics.lead_window = (int)cli_opt_int(ctx, "lead-window");
+	o->metrics.budget_weeks = cli_opt_real(ctx, "budget");
+	o->metrics.seed = o->seed;
+	o->threads = (int)cli_opt_int(ctx, "threads");
+	o->keep_rows = cli_opt_str(ctx, "rows") != NULL;
+	o->l2 = cli_opt_real(ctx, "l2");
+	if (cli_opt_given(ctx, "generator-seed") && !cli_opt_str(ctx, "generator"))
+		return cli_fail(ctx, PL_ERR_USAGE, "",
+				"'--generator-seed' needs '--generator FILE' (or 'default')");
+	if (cli_opt_str(ctx, "generator")) {
+		if ((rc = read_generator(ctx, generator)) != CLI_EXIT_OK)
+			return rc;
+		o->generator = generator;
+		o->generator_seed_given = cli_opt_given(ctx, "generator-seed");
+		o->generator_seed = (unsigned long)cli_opt_int(ctx, "generator-seed");
+		o->oracle_draws = (size_t)cli_opt_int(ctx, "oracle-draws");
+	}
+	o->tune_l2 = isnan(o->l2);
+	if (o->tune_l2)
+		o->l2 = 0;
+	return CLI_EXIT_OK;
+}
+
 int risk_evaluate_run(cli_ctx *ctx, const risk_dist *dist)
 {
 	pl_eval_set s = PL_EVAL_SET_INIT;
@@ -608,44 +656,9 @@ int risk_evaluate_run(cli_ctx *ctx, const risk_dist *dist)
 	memset(&recipe, 0, sizeof(recipe));
 	memset(&other, 0, sizeof(other));
 	memset(&o, 0, sizeof(o));
-	/* options (main.c has validated them against the table) */
-	if (!model_path == !cv)
-		return cli_fail(ctx, PL_ERR_USAGE, "", "give exactly one of '--model FILE' or '--cv K'");
-	if (model_path && cli_opt_given(ctx, "l2"))
-		return cli_fail(ctx, PL_ERR_USAGE, "", "'--l2' is for '--cv'; a model file has its own");
-	if (model_path && cli_opt_given(ctx, "features"))
-		return cli_fail(ctx, PL_ERR_USAGE, "",
-				"'--features' is for '--cv'; a model file has its own");
-	if (model_path && cli_opt_given(ctx, "horizon"))
-		return cli_fail(ctx, PL_ERR_USAGE, "",
-				"'--horizon' is for '--cv'; a model file carries its own horizon");
-	o.folds = (size_t)cv;
-	o.horizon_days = (int)cli_opt_int(ctx, "horizon");
-	o.stride = (int)cli_opt_int(ctx, "stride");
-	o.seed = ctx->have_seed ? ctx->seed : 1;
-	o.baselines = cli_opt_flag(ctx, "baselines");
-	pl_metrics_options_init(&o.metrics);
-	o.metrics.bootstrap = (size_t)cli_opt_int(ctx, "bootstrap");
-	o.metrics.lead_window = (int)cli_opt_int(ctx, "lead-window");
-	o.metrics.budget_weeks = cli_opt_real(ctx, "budget");
-	o.metrics.seed = o.seed;
-	o.threads = (int)cli_opt_int(ctx, "threads");
-	o.keep_rows = cli_opt_str(ctx, "rows") != NULL;
-	o.l2 = cli_opt_real(ctx, "l2");
-	if (cli_opt_given(ctx, "generator-seed") && !cli_opt_str(ctx, "generator"))
-		return cli_fail(ctx, PL_ERR_USAGE, "",
-				"'--generator-seed' needs '--generator FILE' (or 'default')");
-	if (cli_opt_str(ctx, "generator")) {
-		if ((rc = read_generator(ctx, &generator)) != CLI_EXIT_OK)
-			goto out; /* the common cleanup, as every later failure */
-		o.generator = &generator;
-		o.generator_seed_given = cli_opt_given(ctx, "generator-seed");
-		o.generator_seed = (unsigned long)cli_opt_int(ctx, "generator-seed");
-		o.oracle_draws = (size_t)cli_opt_int(ctx, "oracle-draws");
-	}
-	o.tune_l2 = isnan(o.l2);
-	if (o.tune_l2)
-		o.l2 = 0;
+	rc = eval_options(ctx, model_path, cv, &o, &generator);
+	if (rc != CLI_EXIT_OK)
+		goto out; /* the common cleanup, as every later failure (all zeroed so far) */
 
 	o.comm = dist ? dist->comm : NULL;
 	if (model_path) {
