@@ -12,7 +12,8 @@
  *   l(beta)  = sum_i w_i [y_i eta_i - log(1 + e^eta_i)] - (l2/2) sum_{j>=1} beta_j^2
  *   gradient g = A^T W (y - p) - l2 * (0, beta_1..p)
  *   Hessian  -H = A^T W diag(p(1-p)) A + l2 * diag(0, 1, ..., 1)
- *   Newton   beta <- beta + H^{-1} g, halving the step while l(beta) would fall.
+ *   Newton   beta <- beta + H^{-1} g, halving the step while l(beta) would fall (near the
+ *            optimum H is kept from an earlier step: the chord method, CHORD_FROM below).
  * A^T D A is accumulated in blocks with BLAS dsyrk, then solved by Cholesky with LAPACK's dpotrf and
  * dpotrs (OpenBLAS exports them). LAPACK reports a matrix that is not positive definite through its
  * `info` argument; GSL's Cholesky would call GSL's process-wide error handler, whose default aborts
@@ -45,6 +46,13 @@ extern void dpotrs_(const char *uplo, const int *n, const int *nrhs, const doubl
 		    const int *lda, double *b, const int *ldb, int *info, size_t uplo_len);
 
 #define BLOCK 2048
+/* Near the optimum (a full Newton step of at most this, relative to 1 + max |beta|) the next
+ * iterations reuse the factored Hessian (the chord method, Kelley, Iterative Methods for Linear
+ * and Nonlinear Equations, SIAM 1995, 5.4): each then costs a gradient pass, about 1/q of a
+ * Hessian pass, and converges linearly at a rate of about the step it started from; a chord
+ * step that does not shrink at least tenfold brings the Hessian back (issue 12: the same
+ * optimum, fewer Hessian passes). */
+#define CHORD_FROM 1e-3
 
 static double sigmoid(double z)
 {
@@ -156,12 +164,12 @@ static pl_status start_intercept(const double *y, const double *w, block_sums *s
  * log(1 + e^e) share one exp(-|e|): the same values as computing them apart. */
 static void block_pass(const double *X, const double *y, const double *w, size_t p,
 		       const double *beta, size_t r0, size_t r1, double *Z, double *H, double *slot,
-		       int derivs)
+		       int derivs, int hess)
 {
 	size_t q = p + 1;
 	double *g = slot + 1, *packed = slot + 1 + q, ll = 0;
 
-	if (derivs)
+	if (hess)
 		memset(H, 0, q * q * sizeof(double));
 	for (size_t i0 = r0; i0 < r1; i0 += BLOCK) {
 		size_t nb = r1 - i0 < BLOCK ? r1 - i0 : BLOCK;
@@ -174,21 +182,23 @@ static void block_pass(const double *X, const double *y, const double *w, size_t
 				double pi = e >= 0 ? 1.0 / (1.0 + ex) : ex / (1.0 + ex);
 				double d = sqrt(wi * pi * (1 - pi)), resid = wi * (y[i0 + r] - pi);
 				double *zr = Z + r * q;
-				zr[0] = d;
 				g[0] += resid;
-				for (size_t j = 0; j < p; j++) {
-					zr[j + 1] = d * x[j];
+				for (size_t j = 0; j < p; j++)
 					g[j + 1] += resid * x[j];
+				if (hess) {
+					zr[0] = d;
+					for (size_t j = 0; j < p; j++)
+						zr[j + 1] = d * x[j];
 				}
 			}
 		}
 		/* H += Z^T Z (upper triangle, row-major). */
-		if (derivs)
+		if (hess)
 			cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)q, (int)nb, 1.0, Z, (int)q,
 				    1.0, H, (int)q);
 	}
 	slot[0] = ll;
-	if (derivs)
+	if (hess)
 		for (size_t j = 0, k = 0; j < q; j++)
 			for (size_t l = j; l < q; l++)
 				packed[k++] = H[j * q + l];
@@ -209,18 +219,19 @@ static pl_status newton_pass(const double *X, const double *y, const double *w, 
 	double pen = 0;
 	pl_status st;
 
-	s->len = g ? 1 + q + q * (q + 1) / 2 : 1;
+	s->len = g ? 1 + q + (H ? q * (q + 1) / 2 : 0) : 1;
 	block_sums_clear(s);
 	for (size_t k = 0; k < b->count; k++)
 		block_pass(X, y, w, p, beta, b->start[k], b->start[k + 1], Z, Hb, block_slot(s, k),
-			   g != NULL);
+			   g != NULL, H != NULL);
 	if ((st = block_sums_total(s, total, err)) != PL_OK)
 		return st;
 	for (size_t j = 1; j <= p; j++)
 		pen += beta[j] * beta[j];
 	*ll = total[0] - 0.5 * l2 * pen;
-	if (g) {
+	if (g)
 		memcpy(g, total + 1, q * sizeof(double));
+	if (H) {
 		for (size_t j = 0, k = 1 + q; j < q; j++)
 			for (size_t l = j; l < q; l++)
 				H[j * q + l] = total[k++];
@@ -251,6 +262,23 @@ static int newton_direction(double *H, double *g, size_t q, double l2, const dou
 	dpotrf_("L", &qi, H, &qi, &info_rc, 1);
 	if (info_rc == 0)
 		dpotrs_("L", &qi, &one, H, &qi, g, &qi, &info_rc, 1);
+	return info_rc;
+}
+
+/* The chord direction: g <- F^{-1} g with F the Cholesky factor newton_direction left in its H at
+ * an earlier iterate (the penalty is in it); *gmax as there. */
+static int chord_direction(const double *F, double *g, size_t q, double l2, const double *beta,
+			   double *gmax)
+{
+	int qi = (int)q, one = 1, info_rc = 0;
+
+	*gmax = 0;
+	for (size_t j = 1; j < q; j++)
+		g[j] -= l2 * beta[j];
+	for (size_t j = 0; j < q; j++)
+		if (fabs(g[j]) > *gmax)
+			*gmax = fabs(g[j]);
+	dpotrs_("L", &qi, &one, F, &qi, g, &qi, &info_rc, 1);
 	return info_rc;
 }
 
@@ -289,8 +317,9 @@ pl_status pl_logistic_fit_blocks(const double *X, const double *y, const double 
 {
 	size_t q = p + 1, len = 1 + q + q * (q + 1) / 2;
 	double *H = NULL, *g = NULL, *H2 = NULL, *g2 = NULL, *Hb = NULL, *Z = NULL, *trial = NULL;
-	double *total = NULL, ll;
+	double *total = NULL, ll, prev = INFINITY;
 	block_sums sums = { 0 };
+	int chord = 0;
 	pl_status st = PL_OK;
 	pl_logistic_info local;
 	int it;
@@ -322,9 +351,11 @@ pl_status pl_logistic_fit_blocks(const double *X, const double *y, const double 
 	st = newton_pass(X, y, w, p, l2, beta, &sums, Z, Hb, total, &ll, g, H, err);
 	for (it = 1; st == PL_OK && it <= 100; it++) {
 		double dmax, bmax, step = 1, ll_new, *t;
-		int last;
+		int last, keep = 0,
+		    rc = chord ? chord_direction(H, g, q, l2, beta, &info->grad_norm)
+			       : newton_direction(H, g, q, l2, beta, &info->grad_norm);
 
-		if (newton_direction(H, g, q, l2, beta, &info->grad_norm) != 0) {
+		if (rc != 0) {
 			st = pl_error_set(err, PL_ERR_INFEASIBLE, "",
 					  "the logistic Hessian is singular (perfectly separable data "
 					  "or a constant feature); use a positive L2 penalty");
@@ -340,8 +371,10 @@ pl_status pl_logistic_fit_blocks(const double *X, const double *y, const double 
 				bmax = fmax(bmax, fabs(trial[j]));
 			}
 			last = dmax <= 1e-10 * (1 + bmax) || it == 100;
+			keep = !last && step == 1 && dmax <= CHORD_FROM * (1 + bmax) &&
+			       (!chord || dmax <= 0.1 * prev);
 			st = newton_pass(X, y, w, p, l2, trial, &sums, Z, Hb, total, &ll_new,
-					 last ? NULL : g2, last ? NULL : H2, err);
+					 last ? NULL : g2, last || keep ? NULL : H2, err);
 			if (st != PL_OK)
 				goto out;
 			if (ll_new >= ll - 1e-12 * fabs(ll) || step < 1e-10)
@@ -355,8 +388,11 @@ pl_status pl_logistic_fit_blocks(const double *X, const double *y, const double 
 			info->converged = 1;
 			break;
 		}
-		t = H, H = H2, H2 = t;
+		if (!keep)
+			t = H, H = H2, H2 = t;
 		t = g, g = g2, g2 = t;
+		chord = keep;
+		prev = dmax;
 	}
 	if (st != PL_OK)
 		goto out;
