@@ -613,8 +613,11 @@ static pl_status train_folds(const pl_eval_set *s, const pl_eval_options *o, con
 				 c->set_first, c->set_cols, err);
 	if (st == PL_OK && !(u = malloc((rc[0].nfeatures + rc[1].nfeatures + 1) * sizeof(*u))))
 		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
-	for (size_t k = 0; st == PL_OK && k < nr; k++)
+	for (size_t k = 0; st == PL_OK && k < nr; k++) {
 		st = recipe_place(&rc[k], u, &nu, rc[0].nfeatures + rc[1].nfeatures, err);
+		/* a fold's own fits side by side too: 5 folds alone leave a thread idle at the end */
+		rc[k].to.threads = threads;
+	}
 	if (st == PL_OK) {
 		x.s = s;
 		x.features = u;

@@ -13,6 +13,7 @@
 #include <peerlink/risk.h>
 #include <peerlink/rng.h>
 #include "features_int.h"
+#include "workers_int.h"
 
 #include <math.h>
 
@@ -38,6 +39,7 @@ void pl_risk_train_options_init(pl_risk_train_options *o)
 	o->min_checkins = 7;
 	o->stride = 1;
 	o->doc_end = INT32_MIN;
+	o->threads = 1;
 }
 
 pl_status pl_risk_dataset_init(pl_risk_dataset *ds, size_t nfeatures, pl_error *err)
@@ -604,45 +606,121 @@ static pl_status fold_counts(const pl_risk_dataset *ds, const train_part *pt, si
 	return st;
 }
 
-/* Out-of-fold logits: each fold's rows scored by a fit on the other folds; every process's
- * logits end in w->oof, in row order. */
-static pl_status out_of_fold_logits(const pl_risk_dataset *ds, const train_part *pt, size_t K,
-				    double l2, train_work *w, pl_error *err)
+/* The fits of one training run: task k < K scores inner fold k's rows by a fit on the other
+ * folds (its out-of-fold logits into w->oof), task K fits every row (into beta). Each task copies
+ * its rows into its own buffers, so the tasks can run side by side (single process) and each
+ * writes only its own numbers: the same model whatever the number of threads. */
+typedef struct fit_tasks {
+	const pl_risk_dataset *ds;
+	const train_part *pt;
+	size_t K;
+	double l2;
+	const double *counts;   /* fold_counts */
+	train_work *w;          /* Z, fold, orient read; oof written per fold */
+	double *beta;           /* task K's coefficients */
+	pl_logistic_info *info; /* task K's fit */
+} fit_tasks;
+
+/* A shallow copy of w with its own fitting buffers for n rows (sub: also the copied rows'). */
+static pl_status task_work(const train_work *w, size_t nrows, size_t p, size_t nstart, int sub,
+			   train_work *t, pl_error *err)
 {
-	size_t n = ds->nrows, p = ds->nfeatures;
+	size_t n = nrows ? nrows : 1;
+
+	*t = *w;
+	t->sub_x = sub ? malloc(n * (p ? p : 1) * sizeof(double)) : NULL;
+	t->sub_y = sub ? malloc(n * sizeof(double)) : NULL;
+	t->sub_g = sub ? malloc(n * sizeof(uint32_t)) : NULL;
+	t->col_x = malloc(n * (p ? p : 1) * sizeof(double));
+	t->beta = malloc((p + 1) * sizeof(double));
+	t->beta_free = malloc((p + 1) * sizeof(double));
+	t->start = malloc((nstart + 1) * sizeof(size_t));
+	if ((sub && (!t->sub_x || !t->sub_y || !t->sub_g)) || !t->col_x || !t->beta ||
+	    !t->beta_free || !t->start)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	return PL_OK;
+}
+
+static void task_work_release(train_work *t)
+{
+	free(t->sub_x);
+	free(t->sub_y);
+	free(t->sub_g);
+	free(t->col_x);
+	free(t->beta);
+	free(t->beta_free);
+	free(t->start);
+}
+
+/* Inner fold k: fit the other folds' rows, score fold k's. */
+static pl_status fit_inner(const fit_tasks *x, size_t k, train_work *t, pl_error *err)
+{
+	const pl_risk_dataset *ds = x->ds;
+	size_t n = ds->nrows, p = ds->nfeatures, nt = 0;
+	pl_logistic_blocks blk = { x->pt->nblocks, x->pt->first, x->pt->count, t->start, x->pt->comm };
+	pl_status st;
+
+	if (x->counts[2 * k + 1] == 0 || x->counts[2 * k + 1] == x->counts[2 * k])
+		return pl_error_set(err, PL_ERR_INFEASIBLE, "/clients",
+				    "a cross-validation fold has no lapse (or only lapses); "
+				    "give more clients or fewer folds");
+	for (size_t i = 0; i < n; i++)
+		if ((size_t)t->fold[ds->group[i]] != k) {
+			memcpy(t->sub_x + nt * p, t->Z + i * p, p * sizeof(double));
+			t->sub_g[nt] = ds->group[i];
+			t->sub_y[nt++] = ds->y[i];
+		}
+	block_starts(x->pt, t->sub_g, nt, t->start);
+	st = fit_signed(t->sub_x, t->sub_y, &blk, p, x->l2, t, t->beta, 0, NULL, err);
+	for (size_t i = 0; st == PL_OK && i < n; i++)
+		if ((size_t)t->fold[ds->group[i]] == k) {
+			double e = t->beta[0];
+			for (size_t j = 0; j < p; j++)
+				e += t->beta[j + 1] * t->Z[i * p + j];
+			x->w->oof[x->pt->row0 + i] = e;
+		}
+	return st;
+}
+
+/* The final fit on every row. */
+static pl_status fit_final(const fit_tasks *x, train_work *t, pl_error *err)
+{
+	const pl_risk_dataset *ds = x->ds;
+	pl_logistic_blocks blk = { x->pt->nblocks, x->pt->first, x->pt->count, t->start, x->pt->comm };
+
+	block_starts(x->pt, ds->group, ds->nrows, t->start);
+	return fit_signed(t->Z, ds->y, &blk, ds->nfeatures, x->l2, t, x->beta, 0, x->info, err);
+}
+
+static pl_status fit_task(void *arg, size_t k, pl_error *err)
+{
+	const fit_tasks *x = arg;
+	train_work t;
+	pl_status st = task_work(x->w, x->ds->nrows, x->ds->nfeatures, x->pt->count, k < x->K, &t,
+				 err);
+
+	if (st == PL_OK)
+		st = k < x->K ? fit_inner(x, k, &t, err) : fit_final(x, &t, err);
+	task_work_release(&t);
+	return st;
+}
+
+/* Out-of-fold logits of every row (in w->oof, every process's) and the final fit's coefficients
+ * (in beta). Over processes (pt->comm) the tasks run one after the other in task order, every
+ * process taking the same steps; in one process on up to `threads` threads. */
+static pl_status fit_all(const pl_risk_dataset *ds, const train_part *pt, size_t K, double l2,
+			 int threads, train_work *w, double *beta, pl_logistic_info *info,
+			 pl_error *err)
+{
 	double *counts = malloc(2 * K * sizeof(double));
-	pl_logistic_blocks blk = { pt->nblocks, pt->first, pt->count, w->start, pt->comm };
+	fit_tasks x = { ds, pt, K, l2, counts, w, beta, info };
 	pl_status st;
 
 	if (!counts)
 		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 	st = fold_counts(ds, pt, K, w, counts, err);
-	for (size_t k = 0; st == PL_OK && k < K; k++) {
-		size_t nt = 0;
-		for (size_t i = 0; i < n; i++)
-			if ((size_t)w->fold[ds->group[i]] != k) {
-				memcpy(w->sub_x + nt * p, w->Z + i * p, p * sizeof(double));
-				w->sub_g[nt] = ds->group[i];
-				w->sub_y[nt++] = ds->y[i];
-			}
-		if (counts[2 * k + 1] == 0 || counts[2 * k + 1] == counts[2 * k]) {
-			st = pl_error_set(err, PL_ERR_INFEASIBLE, "/clients",
-					  "a cross-validation fold has no lapse (or only lapses); "
-					  "give more clients or fewer folds");
-			break;
-		}
-		block_starts(pt, w->sub_g, nt, w->start);
-		st = fit_signed(w->sub_x, w->sub_y, &blk, p, l2, w, w->beta, 0, NULL, err);
-		if (st != PL_OK)
-			break;
-		for (size_t i = 0; i < n; i++)
-			if ((size_t)w->fold[ds->group[i]] == k) {
-				double e = w->beta[0];
-				for (size_t j = 0; j < p; j++)
-					e += w->beta[j + 1] * w->Z[i * p + j];
-				w->oof[pt->row0 + i] = e;
-			}
-	}
+	if (st == PL_OK)
+		st = pl__run_items(K + 1, pt->comm ? 1 : threads, fit_task, &x, err);
 	free(counts);
 	if (st == PL_OK)
 		st = pl_comm_sum(pt->comm, w->oof, pt->all.nrows, err);
@@ -738,7 +816,6 @@ static pl_status train_fixed_dist(const pl_risk_dataset *ds, size_t nclients, co
 	train_part pt;
 	train_work w;
 	pl_logistic_info info;
-	pl_logistic_blocks blk;
 	pl_status st;
 
 	memset(m, 0, sizeof(*m));
@@ -764,7 +841,8 @@ static pl_status train_fixed_dist(const pl_risk_dataset *ds, size_t nclients, co
 		goto fail;
 	st = pl_risk_assign_folds(pt.nclients, K, o->seed, PL_RNG_TRAIN_FOLDS, w.fold, err);
 	if (st != PL_OK ||
-	    (st = out_of_fold_logits(ds, &pt, K, o->l2, &w, err)) != PL_OK)
+	    (st = fit_all(ds, &pt, K, o->l2, o->threads > 1 ? o->threads : 1, &w, w.beta, &info,
+			  err)) != PL_OK)
 		goto fail;
 	/* Calibration on the out-of-fold logits (every process has them all). */
 	if (o->calibration == PL_CAL_PLATT)
@@ -775,11 +853,7 @@ static pl_status train_fixed_dist(const pl_risk_dataset *ds, size_t nclients, co
 		m->cal.method = PL_CAL_NONE;
 	if (st != PL_OK)
 		goto fail;
-	/* The final coefficients use every row. */
-	block_starts(&pt, ds->group, ds->nrows, w.start);
-	blk = (pl_logistic_blocks){ pt.nblocks, pt.first, pt.count, w.start, comm };
-	if ((st = fit_signed(w.Z, ds->y, &blk, p, o->l2, &w, w.beta, 0, &info, err)) != PL_OK)
-		goto fail;
+	/* The final coefficients (fit_all) use every row. */
 	m->intercept = w.beta[0];
 	for (size_t j = 0; j < p; j++)
 		m->coef[j] = w.beta[j + 1];

@@ -270,6 +270,9 @@ typedef struct pl_risk_train_options {
 	size_t nsets;            /* > 0: candidate feature sets, set s being the dataset's columns
 				    set_cols[set_first[s] .. set_first[s + 1]); 0: every column */
 	const size_t *set_first, *set_cols;
+	int threads;             /* > 1: the fixed-penalty fits (each inner fold's and the final one)
+				    run side by side on this many threads (the same model whatever the
+				    number); default 1 */
 } pl_risk_train_options;
 
 /* The penalty grid of tune_l2: PL_L2_GRID_N values m * 10^(k/2 - 3), k = PL_L2_GRID_N - 1 .. 0
