@@ -1126,6 +1126,22 @@ static pl_status pair_intervals(const pl_metrics_job *jobs, const double *reps, 
 	return PL_OK;
 }
 
+/* Job j's point estimate (jobs side by side on the workers: each writes only its own report,
+ * multiplicities and preparation). */
+static pl_status point_item(void *arg, size_t j, pl_error *err)
+{
+	boot_ctx *x = arg;
+	size_t n = x->nclients;
+	size_t *hist = malloc(((size_t)x->o->lead_window + 1) * sizeof(size_t));
+	pl_status st;
+
+	x->mult[j] = calloc(n ? n : 1, sizeof(size_t));
+	st = x->mult[j] && hist ? job_point(&x->jobs[j], x->mult[j], &x->preps[j], x->o, hist, err)
+				: pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	free(hist);
+	return st;
+}
+
 pl_status pl_metrics_reports_compute(const pl_metrics_job *jobs, size_t njobs,
 				     const size_t *universe, size_t nuniverse,
 				     const pl_metrics_options *o, pl_error *err)
@@ -1140,7 +1156,6 @@ pl_status pl_metrics_reports_paired(const pl_metrics_job *jobs, size_t njobs,
 {
 	size_t n = njobs ? jobs[0].data->nclients : 0, B = o->bootstrap;
 	boot_ctx x;
-	size_t *hist = NULL;
 	pl_status st = check_options(o, err);
 
 	if (st != PL_OK)
@@ -1162,16 +1177,11 @@ pl_status pl_metrics_reports_paired(const pl_metrics_job *jobs, size_t njobs,
 	x.o = o;
 	x.mult = calloc(njobs ? njobs : 1, sizeof(size_t *));
 	x.preps = calloc(njobs ? njobs : 1, sizeof(prep));
-	hist = malloc(((size_t)o->lead_window + 1) * sizeof(size_t));
-	if (!x.mult || !x.preps || !hist) {
+	if (!x.mult || !x.preps) {
 		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory computing metrics");
 		goto done;
 	}
-	for (size_t j = 0; st == PL_OK && j < njobs; j++) {
-		x.mult[j] = calloc(n ? n : 1, sizeof(size_t));
-		st = x.mult[j] ? job_point(&jobs[j], x.mult[j], &x.preps[j], o, hist, err)
-			       : pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
-	}
+	st = pl__run_items(njobs, pl__thread_count(o->threads), point_item, &x, err);
 	if (st != PL_OK || B == 0 || x.nuniverse == 0) {
 		for (size_t k = 0; st == PL_OK && k < npairs; k++)
 			st = pair_intervals(jobs, NULL, 0, &pairs[k], err);
@@ -1200,7 +1210,6 @@ done:
 	free(x.mult);
 	free(x.preps);
 	free(x.reps);
-	free(hist);
 	return st;
 }
 
