@@ -71,10 +71,16 @@ static json_t *training_json(const pl_risk_training_report *r, int horizon_days)
 			json_object_set_new(e, "l2", json_real(strtod(buf, NULL)));
 			snprintf(buf, sizeof(buf), "%.6g", r->search[k].deviance);
 			json_object_set_new(e, "deviance", json_real(strtod(buf, NULL)));
+			snprintf(buf, sizeof(buf), "%.6g", r->search[k].se);
+			json_object_set_new(e, "se", json_real(strtod(buf, NULL)));
 			json_array_append_new(grid, e);
 		}
-		json_object_set_new(pj, "rule", json_string("the least out-of-fold deviance of the "
-							    "client-grouped training folds"));
+		json_object_set_new(pj, "rule", json_string(
+			r->rule == PL_SELECT_ONE_SE
+				? "one standard error: the fewest features, then the strongest penalty, "
+				  "within one standard error of the least out-of-fold deviance of the "
+				  "client-grouped training folds"
+				: "the least out-of-fold deviance of the client-grouped training folds"));
 		json_object_set_new(pj, "search", grid);
 		json_object_set_new(pj, "events", json_integer((json_int_t)r->events));
 		json_object_set_new(pj, "events_per_feature", json_real(r->events_per_feature));

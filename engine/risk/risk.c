@@ -921,7 +921,33 @@ static pl_status project_columns(const pl_risk_dataset *ds, const size_t *cols, 
 	return PL_OK;
 }
 
-/* Out-of-fold deviance per row, dev[g], of the recipe at every penalty grid[g] (strongest first)
+/* From per-fold sums of deviance sum[k * ng + g] over fold k's n[k] held-out rows: the mean
+ * deviance per row dev[g] and its standard error se[g], as glmnet's cv.glmnet computes cvm and
+ * cvsd (Friedman, Hastie & Tibshirani 2010): the folds' mean deviances weighted by their rows,
+ * se = sqrt(weighted variance across folds / (K - 1)). */
+static void cv_mean_se(const double *sum, const double *n, size_t K, size_t ng, double *dev,
+		       double *se)
+{
+	double total = 0;
+
+	for (size_t k = 0; k < K; k++)
+		total += n[k];
+	for (size_t g = 0; g < ng; g++) {
+		double s = 0, v = 0;
+		for (size_t k = 0; k < K; k++)
+			s += sum[k * ng + g];
+		dev[g] = total > 0 ? s / total : 0;
+		for (size_t k = 0; k < K; k++)
+			if (n[k] > 0) {
+				double d = sum[k * ng + g] / n[k] - dev[g];
+				v += n[k] * d * d;
+			}
+		se[g] = total > 0 && K > 1 ? sqrt(v / total / (double)(K - 1)) : 0;
+	}
+}
+
+/* Out-of-fold deviance per row, dev[g] (and its standard error se[g]), of the recipe at every
+ * penalty grid[g] (strongest first)
  * on the training folds: within a fold each fit starts from the previous penalty's (a warm start
  * along the path, as in glmnet: Friedman, Hastie & Tibshirani, J Stat Softw 2010), so the path
  * costs little more than one cold fit per fold. The deviance is the binomial log-loss of the
@@ -930,9 +956,10 @@ static pl_status project_columns(const pl_risk_dataset *ds, const size_t *cols, 
  * folds' intercepts differing. */
 static pl_status deviance_path(const pl_risk_dataset *ds, const pl_catalogue *cat,
 			       const pl_feature_spec *f, const pl_risk_train_options *o,
-			       const double *grid, size_t ng, double *dev, pl_error *err)
+			       const double *grid, size_t ng, double *dev, double *se, pl_error *err)
 {
 	size_t n = ds->nrows, p = ds->nfeatures, K = o->folds < 2 ? 2 : (size_t)o->folds;
+	double *fold_dev = calloc(K * ng + K, sizeof(double)), *fold_n = fold_dev + K * ng;
 	pl_risk_model tmp;
 	train_work w;
 	pl_status st;
@@ -943,8 +970,8 @@ static pl_status deviance_path(const pl_risk_dataset *ds, const pl_catalogue *ca
 	memset(&tmp, 0, sizeof(tmp));
 	memset(&w, 0, sizeof(w));
 	memset(&pt, 0, sizeof(pt));
-	for (size_t g = 0; g < ng; g++)
-		dev[g] = 0;
+	if (!fold_dev)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 	if ((st = part_init(&pt, ds, ds->nclients, NULL, err)) != PL_OK ||
 	    (st = pl_risk_model_alloc(&tmp, p, err)) != PL_OK ||
 	    (st = train_work_alloc(&w, ds, &pt, err)) != PL_OK)
@@ -971,6 +998,7 @@ static pl_status deviance_path(const pl_risk_dataset *ds, const pl_catalogue *ca
 					  "give more clients or fewer folds");
 			break;
 		}
+		fold_n[k] = (double)(n - nt);
 		for (size_t g = 0; st == PL_OK && g < ng; g++) {
 			st = fit_signed(w.sub_x, w.sub_y, &blk, p, grid[g], &w, w.beta, g > 0, NULL, err);
 			for (size_t i = 0; st == PL_OK && i < n; i++)
@@ -978,13 +1006,15 @@ static pl_status deviance_path(const pl_risk_dataset *ds, const pl_catalogue *ca
 					double e = w.beta[0];
 					for (size_t j = 0; j < p; j++)
 						e += w.beta[j + 1] * w.Z[i * p + j];
-					dev[g] += (e > 0 ? e + log1p(exp(-e)) : log1p(exp(e))) - ds->y[i] * e;
+					fold_dev[k * ng + g] +=
+						(e > 0 ? e + log1p(exp(-e)) : log1p(exp(e))) - ds->y[i] * e;
 				}
 		}
 	}
-	for (size_t g = 0; g < ng; g++)
-		dev[g] /= n ? (double)n : 1.0;
+	if (st == PL_OK)
+		cv_mean_se(fold_dev, fold_n, K, ng, dev, se);
 done:
+	free(fold_dev);
 	train_work_release(&w);
 	free(pt.all.y);
 	pl_risk_model_release(&tmp);
@@ -1024,14 +1054,45 @@ static pl_status candidate(const pl_risk_dataset *ds, const pl_feature_spec *f,
 	return st;
 }
 
-/* Every candidate (feature set x penalty) scored; the least deviance wins, ties going to the
- * earlier set and the stronger penalty. */
+/* 1 when candidate a is simpler than b: fewer features, then a stronger penalty, then the
+ * earlier set. */
+static int simpler(const struct pl_risk_search_entry *a, const struct pl_risk_search_entry *b,
+		   const size_t *set_size)
+{
+	if (set_size[a->set] != set_size[b->set])
+		return set_size[a->set] < set_size[b->set];
+	if (a->l2 != b->l2)
+		return a->l2 > b->l2;
+	return a->set < b->set;
+}
+
+size_t pl_risk_search_choose(const struct pl_risk_search_entry *e, size_t n,
+			     const size_t *set_size, pl_risk_select_rule rule)
+{
+	size_t best = 0, pick;
+	double limit;
+
+	for (size_t i = 1; i < n; i++) /* the least deviance; ties: the earlier entry */
+		if (e[i].deviance < e[best].deviance)
+			best = i;
+	if (rule != PL_SELECT_ONE_SE)
+		return best;
+	limit = e[best].deviance + (isfinite(e[best].se) ? e[best].se : 0);
+	pick = best;
+	for (size_t i = 0; i < n; i++)
+		if (e[i].deviance <= limit && simpler(&e[i], &e[pick], set_size))
+			pick = i;
+	return pick;
+}
+
+/* Every candidate (feature set x penalty) scored, then one chosen by o->select_rule. */
 static pl_status search(const pl_risk_dataset *ds, const pl_catalogue *cat, const pl_feature_spec *f,
 			const pl_risk_train_options *o, pl_risk_training_report *rep, size_t *best_set,
 			double *best_l2, pl_error *err)
 {
 	size_t nsets = o->nsets ? o->nsets : 1, ng = o->tune_l2 ? PL_L2_GRID_N : 1, best = 0;
-	double grid[PL_L2_GRID_N], dev[PL_L2_GRID_N];
+	size_t set_size[PL_RISK_SEARCH_MAX];
+	double grid[PL_L2_GRID_N], dev[PL_L2_GRID_N], se[PL_L2_GRID_N];
 	pl_status st = PL_OK;
 
 	if (nsets * ng > PL_RISK_SEARCH_MAX)
@@ -1045,23 +1106,25 @@ static pl_status search(const pl_risk_dataset *ds, const pl_catalogue *cat, cons
 	for (size_t s = 0; st == PL_OK && s < nsets; s++) {
 		pl_risk_dataset proj;
 		pl_feature_spec *fs = NULL;
+		set_size[s] = o->nsets ? o->set_first[s + 1] - o->set_first[s] : ds->nfeatures;
 		st = candidate(ds, f, o, s, &proj, &fs, err);
 		if (st == PL_OK)
-			st = deviance_path(&proj, cat, fs, o, grid, ng, dev, err);
+			st = deviance_path(&proj, cat, fs, o, grid, ng, dev, se, err);
 		for (size_t g = 0; st == PL_OK && g < ng; g++) {
-			struct pl_risk_search_entry *e = &rep->search[rep->nsearch];
+			struct pl_risk_search_entry *e = &rep->search[rep->nsearch++];
 			e->set = s;
 			e->l2 = grid[g];
 			e->deviance = dev[g];
-			if (rep->nsearch == 0 || dev[g] < rep->search[best].deviance)
-				best = rep->nsearch;
-			rep->nsearch++;
+			e->se = se[g];
 		}
 		if (o->nsets)
 			pl_risk_dataset_release(&proj);
 		free(fs);
 	}
 	if (st == PL_OK) {
+		best = pl_risk_search_choose(rep->search, rep->nsearch, set_size,
+					     (pl_risk_select_rule)o->select_rule);
+		rep->rule = o->select_rule;
 		*best_set = rep->search[best].set;
 		*best_l2 = rep->search[best].l2;
 	}
@@ -1098,6 +1161,7 @@ pl_status pl_risk_train(const pl_risk_dataset *ds, const pl_catalogue *cat,
 		m->report.tuned = 1;
 		m->report.chosen_set = set;
 		m->report.nsearch = rep.nsearch;
+		m->report.rule = rep.rule;
 		memcpy(m->report.search, rep.search, rep.nsearch * sizeof(rep.search[0]));
 		m->report.events_per_feature = largest ? (double)m->report.events / (double)largest : NAN;
 	}

@@ -171,7 +171,9 @@ typedef struct pl_risk_training_report {
 	struct pl_risk_search_entry {
 		size_t set;
 		double l2, deviance;
+		double se;              /* standard error of deviance across the training folds */
 	} search[PL_RISK_SEARCH_MAX];
+	int rule;                               /* pl_risk_select_rule of the choice */
 } pl_risk_training_report;
 
 typedef struct pl_risk_model {
@@ -273,7 +275,26 @@ typedef struct pl_risk_train_options {
 	int threads;             /* > 1: the fixed-penalty fits (each inner fold's and the final one)
 				    run side by side on this many threads (the same model whatever the
 				    number); default 1 */
+	int select_rule;         /* pl_risk_select_rule: how the search picks; default (0) the
+				    least deviance */
 } pl_risk_train_options;
+
+/* How the search picks among its candidates (docs/risk.md, "Choosing the penalty"):
+ * MIN_DEVIANCE the least out-of-fold deviance (ties: the earlier candidate, i.e. the earlier set
+ * and the stronger penalty); ONE_SE the one-standard-error rule (Breiman et al. 1984, section
+ * 3.4.3; Hastie, Tibshirani & Friedman, ESL 2009, section 7.10): the simplest candidate whose
+ * deviance is within one standard error of the least, simplest meaning the fewest features, then
+ * the strongest penalty (then the earlier set). MIN_DEVIANCE is the default: on small generated
+ * cohorts ONE_SE chose the strongest penalty of the compact set and lost AUROC (docs/datasets.md,
+ * "Small cohorts"). */
+typedef enum pl_risk_select_rule {
+	PL_SELECT_MIN_DEVIANCE = 0,
+	PL_SELECT_ONE_SE = 1
+} pl_risk_select_rule;
+/* The index of the chosen entry among e[0 .. n) (n >= 1) by `rule`; set_size[s] is the number
+ * of features of candidate set s (every e[i].set indexes it). */
+size_t pl_risk_search_choose(const struct pl_risk_search_entry *e, size_t n,
+			     const size_t *set_size, pl_risk_select_rule rule);
 
 /* The penalty grid of tune_l2: PL_L2_GRID_N values m * 10^(k/2 - 3), k = PL_L2_GRID_N - 1 .. 0
  * (strongest first), m the number of positive rows (at least 1): the curvature of a rare-event

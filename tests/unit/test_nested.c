@@ -11,6 +11,8 @@
  *   search: changing every outer-fold-0 client's events leaves fold 0's chosen penalty and
  *   thresholds as they were, while the other folds (which train on those clients) change.
  * - The feature-set search picks the set that carries the signal.
+ * - The selection rules: the least deviance (default) and the one-standard-error rule, whose
+ *   standard error across the training folds the recomputation also checks.
  * - `risk train --l2 auto` keeps the grid's least-deviance penalty and reports the search.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -67,12 +69,15 @@ static void make_dataset(pl_risk_dataset *ds, unsigned long seed)
 static const pl_feature_spec three[3] = {
 	{ PL_F_LEVEL, PL_M_CRAVING }, { PL_F_LEVEL, PL_M_MOOD }, { PL_F_VAR, PL_M_CRAVING } };
 
-/* The out-of-fold deviance per row at penalty l2, recomputed from the public pieces. */
-static double manual_deviance(const pl_risk_dataset *ds, size_t K, unsigned long seed, double l2)
+/* The out-of-fold deviance per row at penalty l2, recomputed from the public pieces, and *se its
+ * standard error across the K folds as cv.glmnet's cvsd: sqrt(sum_k n_k (d_k - d)^2 / n / (K - 1))
+ * with d_k fold k's mean deviance over its n_k held-out rows. */
+static double manual_deviance(const pl_risk_dataset *ds, size_t K, unsigned long seed, double l2,
+			      double *se)
 {
-	size_t n = ds->nrows, p = ds->nfeatures, fold[NCL];
+	size_t n = ds->nrows, p = ds->nfeatures, fold[NCL], nk[8] = { 0 };
 	double *Z = malloc(n * p * sizeof(double)), *sx = malloc(n * p * sizeof(double));
-	double *sy = malloc(n * sizeof(double)), beta[4], dev = 0;
+	double *sy = malloc(n * sizeof(double)), beta[4], dev = 0, dk[8] = { 0 }, var = 0;
 	pl_error err = PL_ERROR_INIT;
 
 	for (size_t j = 0; j < p; j++) { /* standardized over every row of the dataset */
@@ -103,9 +108,14 @@ static double manual_deviance(const pl_risk_dataset *ds, size_t K, unsigned long
 				for (size_t j = 0; j < p; j++)
 					e += beta[j + 1] * Z[i * p + j];
 				pr = 1 / (1 + exp(-e));
-				dev -= ds->y[i] * log(pr) + (1 - ds->y[i]) * log(1 - pr);
+				dk[k] -= ds->y[i] * log(pr) + (1 - ds->y[i]) * log(1 - pr);
+				nk[k]++;
 			}
+		dev += dk[k];
 	}
+	for (size_t k = 0; k < K; k++)
+		var += nk[k] * (dk[k] / nk[k] - dev / n) * (dk[k] / nk[k] - dev / n);
+	*se = sqrt(var / n / (K - 1));
 	free(Z);
 	free(sx);
 	free(sy);
@@ -151,12 +161,17 @@ START_TEST(test_search_matches_recomputation)
 			two.x[i * 2] = ds.x[i * 3];
 			two.x[i * 2 + 1] = ds.x[i * 3 + 1];
 		}
-		want = manual_deviance(&two, 4, 3, grid[g]);
+		double want_se;
+		want = manual_deviance(&two, 4, 3, grid[g], &want_se);
 		free(two.x);
 		ck_assert_double_eq_tol(m.report.search[g].l2, grid[g], 1e-12 * grid[g]);
 		ck_assert_msg(fabs(m.report.search[g].deviance - want) < 1e-7,
 			      "penalty %g: deviance %.10g, recomputed %.10g", grid[g],
 			      m.report.search[g].deviance, want);
+		ck_assert(want_se > 0);
+		ck_assert_msg(fabs(m.report.search[g].se - want_se) < 1e-7,
+			      "penalty %g: se %.10g, recomputed %.10g", grid[g],
+			      m.report.search[g].se, want_se);
 		if (want < best) {
 			best = want;
 			ibest = g;
@@ -209,14 +224,15 @@ START_TEST(test_client_never_straddles)
 	ck_assert_int_eq(pl_risk_train(&mixed, &cat, three, &o, &m, &err), PL_OK);
 	{
 		pl_risk_dataset two = mixed;
-		double want;
+		double want, want_se;
 		two.nfeatures = 2;
 		two.x = malloc(n * 2 * sizeof(double));
 		for (size_t i = 0; i < n; i++) {
 			two.x[i * 2] = mixed.x[i * 3];
 			two.x[i * 2 + 1] = mixed.x[i * 3 + 1];
 		}
-		want = manual_deviance(&two, 3, 9, 2.0);
+		want = manual_deviance(&two, 3, 9, 2.0, &want_se);
+		ck_assert(fabs(m.report.search[0].se - want_se) < 1e-7);
 		free(two.x);
 		ck_assert_msg(fabs(m.report.search[0].deviance - want) < 1e-7,
 			      "deviance %.10g, recomputed %.10g", m.report.search[0].deviance, want);
@@ -259,6 +275,96 @@ START_TEST(test_set_search_prefers_signal)
 	/* events per feature counts against the largest candidate set */
 	ck_assert_double_eq_tol(m.report.events_per_feature, m.report.events / 2.0, 1e-12);
 	pl_risk_model_release(&m);
+	pl_risk_dataset_release(&ds);
+	pl_catalogue_release(&cat);
+}
+END_TEST
+
+/* ---- the selection rules (pl_risk_search_choose) ---- */
+
+typedef struct pl_risk_search_entry entry;
+
+/* The least deviance wins by default; ties go to the earlier entry. */
+START_TEST(test_choose_least_deviance)
+{
+	size_t size[2] = { 9, 31 };
+	entry e[4] = { { 0, 100, 0.30, 0.02 }, { 0, 10, 0.28, 0.02 }, { 1, 100, 0.27, 0.02 },
+		       { 1, 10, 0.27, 0.02 } };
+
+	ck_assert_uint_eq(pl_risk_search_choose(e, 4, size, PL_SELECT_MIN_DEVIANCE), 2);
+	ck_assert_uint_eq(pl_risk_search_choose(e, 1, size, PL_SELECT_MIN_DEVIANCE), 0);
+}
+END_TEST
+
+/* One standard error: the stronger penalty when it is within one SE of the least deviance, the
+ * least deviance when nothing simpler is; fewer features first, whatever their penalty. */
+START_TEST(test_choose_one_se)
+{
+	size_t size[2] = { 31, 9 };
+	/* one set: 1000 is within 0.01 of the best (l2 = 10, se 0.012), 10000 is not */
+	entry a[3] = { { 0, 10000, 0.215, 0.01 }, { 0, 1000, 0.209, 0.01 }, { 0, 10, 0.200, 0.012 } };
+	/* the best's se shrinks: nothing is within it, the best stays */
+	entry b[3] = { { 0, 10000, 0.215, 0.01 }, { 0, 1000, 0.209, 0.01 }, { 0, 10, 0.200, 0.001 } };
+	/* two sets: the 9-feature set at a weak penalty is within one SE of the 31-feature best and
+	 * is simpler than the 31-feature set at any penalty; among its entries within the limit the
+	 * strongest penalty wins */
+	entry c[4] = { { 0, 1000, 0.201, 0.01 }, { 0, 10, 0.200, 0.01 }, { 1, 1000, 0.2095, 0.01 },
+		       { 1, 10, 0.205, 0.01 } };
+	/* equal sizes and penalties: the earlier set */
+	size_t same[2] = { 9, 9 };
+	entry d[2] = { { 0, 10, 0.205, 0.01 }, { 1, 10, 0.200, 0.01 } };
+
+	ck_assert_uint_eq(pl_risk_search_choose(a, 3, size, PL_SELECT_ONE_SE), 1);
+	ck_assert_uint_eq(pl_risk_search_choose(a, 3, size, PL_SELECT_MIN_DEVIANCE), 2);
+	ck_assert_uint_eq(pl_risk_search_choose(b, 3, size, PL_SELECT_ONE_SE), 2);
+	ck_assert_uint_eq(pl_risk_search_choose(c, 4, size, PL_SELECT_ONE_SE), 2);
+	ck_assert_uint_eq(pl_risk_search_choose(c, 4, size, PL_SELECT_MIN_DEVIANCE), 1);
+	ck_assert_uint_eq(pl_risk_search_choose(d, 2, same, PL_SELECT_ONE_SE), 0);
+	ck_assert_uint_eq(pl_risk_search_choose(d, 2, same, PL_SELECT_MIN_DEVIANCE), 1);
+}
+END_TEST
+
+/* Through pl_risk_train: with ONE_SE the chosen penalty is the strongest grid point whose
+ * deviance is within the least one's standard error (both read from the training report); on
+ * this dataset that is a stronger penalty than the least-deviance choice. */
+START_TEST(test_train_one_se)
+{
+	pl_risk_dataset ds;
+	pl_catalogue cat = PL_CATALOGUE_INIT;
+	pl_risk_train_options o;
+	pl_risk_model m1, m2;
+	pl_error err = PL_ERROR_INIT;
+	size_t first[2] = { 0, 2 }, cols[2] = { 0, 1 }, best = 0, want = 0;
+
+	make_dataset(&ds, 11);
+	ck_assert_int_eq(pl_catalogue_init(&cat, &err), PL_OK);
+	pl_risk_train_options_init(&o);
+	o.folds = 4;
+	o.seed = 3;
+	o.tune_l2 = 1;
+	o.nsets = 1;
+	o.set_first = first;
+	o.set_cols = cols;
+	ck_assert_int_eq(pl_risk_train(&ds, &cat, three, &o, &m1, &err), PL_OK);
+	o.select_rule = PL_SELECT_ONE_SE;
+	ck_assert_int_eq(pl_risk_train(&ds, &cat, three, &o, &m2, &err), PL_OK);
+	ck_assert_int_eq(m1.report.rule, PL_SELECT_MIN_DEVIANCE);
+	ck_assert_int_eq(m2.report.rule, PL_SELECT_ONE_SE);
+	for (size_t g = 1; g < m2.report.nsearch; g++)
+		if (m2.report.search[g].deviance < m2.report.search[best].deviance)
+			best = g;
+	want = best;
+	for (size_t g = 0; g < best; g++) /* the grid runs strongest first */
+		if (m2.report.search[g].deviance <=
+		    m2.report.search[best].deviance + m2.report.search[best].se) {
+			want = g;
+			break;
+		}
+	ck_assert_double_eq(m1.l2, m2.report.search[best].l2);
+	ck_assert_double_eq(m2.l2, m2.report.search[want].l2);
+	ck_assert(m2.l2 > m1.l2); /* on this data the rule binds: a stronger penalty */
+	pl_risk_model_release(&m1);
+	pl_risk_model_release(&m2);
 	pl_risk_dataset_release(&ds);
 	pl_catalogue_release(&cat);
 }
@@ -392,6 +498,9 @@ static Suite *nested_suite(void)
 	tcase_add_test(tc, test_search_matches_recomputation);
 	tcase_add_test(tc, test_client_never_straddles);
 	tcase_add_test(tc, test_set_search_prefers_signal);
+	tcase_add_test(tc, test_choose_least_deviance);
+	tcase_add_test(tc, test_choose_one_se);
+	tcase_add_test(tc, test_train_one_se);
 	tcase_add_test(tc, test_outer_test_clients_unseen);
 	tcase_add_test(tc, test_train_l2_auto);
 	suite_add_tcase(s, tc);
