@@ -9,7 +9,10 @@
 #            issue 12
 #   SIZES    "200x90 400x120 1000x180"   SEEDS "777 1 2"   PARAMS "defaults benchmark"
 #   OUT      /tmp/peerlink_small_cohorts
-# Prints one line per cohort and a summary; not part of ctest (about 15 minutes of CPU).
+#   ORACLE   1: generate the cohorts with their truth, keep the model's rows (--rows) and add the
+#            true hazard's paired difference to the last craving on the same rows
+#            (bench/evaluate/oracle_gap.py): how much room the cohort leaves above the baseline
+# Prints one line per cohort; not part of ctest (about 15 minutes of CPU without 1000 x 180).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -19,10 +22,13 @@ recipe=${RECIPE:---l2 auto --features auto}
 sizes=${SIZES:-200x90 400x120 1000x180}
 seeds=${SEEDS:-777 1 2}
 paramsets=${PARAMS:-defaults benchmark}
+oracle=${ORACLE:-0}
+truth=--no-truth; rows=""
+if [ "$oracle" = 1 ]; then truth=""; fi
 mkdir -p "$out"
 echo "recipe: $recipe; risk evaluate --cv 5 --bootstrap 200 --seed 1 --compare baseline:last_craving"
 printf '%-9s %-9s %5s %7s %7s %7s %20s %5s %7s %s\n' params cohort seed model last_cr diff \
-  "95% paired CI" met "min EPV" "l2 per fold"
+  "95% paired CI" met "min EPV" "l2 per fold, sets"
 for name in $paramsets; do
   if [ $name = benchmark ]; then params="--params $root/datasets/params/benchmark_checkins.json"; else params=""; fi
   for size in $sizes; do
@@ -30,8 +36,9 @@ for name in $paramsets; do
     for seed in $seeds; do
       f="$out/${name}_${size}_$seed"
       $bin dataset generate checkins --clients "$n" --days "$d" --seed "$seed" $params --jsonl \
-        --no-truth --output "$f.jsonl"
-      $bin risk evaluate --cv 5 --bootstrap 200 --seed 1 $recipe \
+        $truth --output "$f.jsonl"
+      if [ "$oracle" = 1 ]; then rows="--rows $f.rows"; fi
+      $bin risk evaluate --cv 5 --bootstrap 200 --seed 1 $recipe $rows \
         --compare baseline:last_craving --jsonl --input "$f.jsonl" --output "$f.eval.json"
       /usr/bin/python3 - "$f.eval.json" "$name" "$size" "$seed" <<'PY'
 import json, sys
@@ -47,6 +54,9 @@ print("%-9s %-9s %5s %7.3f %7.3f %+7.3f   [%+.3f, %+.3f] %5s %7.2f %s %s" % (
     "yes" if ci[0] > 0 else "NO", min(pen["events_per_feature"]),
     ",".join("%.3g" % x for x in pen["l2"]), sets))
 PY
+      if [ "$oracle" = 1 ]; then
+        /usr/bin/python3 "$here/oracle_gap.py" "$f.jsonl" "$f.rows" | sed 's/^/    /'
+      fi
     done
   done
 done
