@@ -415,98 +415,6 @@ static int read_own_clients(cli_ctx *ctx, const pl_risk_model *model, pl_eval_se
 	return rc;
 }
 
-/* Stand-ins on the wire (this program's own processes only): per process a uint64 count, then
- * per client its id (uint32 length + 1, 0 for none, then the bytes), its attributes (uint32
- * count, then each name and value the same way) and whether it has its truth (one byte). */
-typedef struct wire {
-	unsigned char *p;
-	size_t n, cap;
-	int failed;
-} wire;
-
-static void wire_put(wire *b, const void *data, size_t len)
-{
-	if (b->failed)
-		return;
-	if (b->n + len > b->cap) {
-		size_t nc = b->cap ? b->cap : 4096;
-		unsigned char *np;
-		while (nc < b->n + len)
-			nc *= 2;
-		if (!(np = realloc(b->p, nc))) {
-			b->failed = 1;
-			return;
-		}
-		b->p = np;
-		b->cap = nc;
-	}
-	memcpy(b->p + b->n, data, len);
-	b->n += len;
-}
-
-static void wire_text(wire *b, const char *t)
-{
-	uint32_t len = t ? (uint32_t)strlen(t) + 1 : 0;
-
-	wire_put(b, &len, sizeof(len));
-	if (len > 1)
-		wire_put(b, t, len - 1);
-}
-
-/* A text read back (malloc'ed; NULL for none, *bad set when the bytes run out or memory does). */
-static char *read_text(const unsigned char *all, size_t len, size_t *pos, int *bad)
-{
-	uint32_t n;
-	char *t;
-
-	if (*bad || len - *pos < sizeof(n)) {
-		*bad = 1;
-		return NULL;
-	}
-	memcpy(&n, all + *pos, sizeof(n));
-	*pos += sizeof(n);
-	if (n == 0)
-		return NULL;
-	if (len - *pos < n - 1 || !(t = malloc(n))) {
-		*bad = 1;
-		return NULL;
-	}
-	memcpy(t, all + *pos, n - 1);
-	t[n - 1] = '\0';
-	*pos += n - 1;
-	return t;
-}
-
-/* One stand-in from the wire into e (zeroed; its texts owned by it from then on); *truth set
- * when the client has its truth. */
-static pl_status read_stand_in(pl_eval_client *e, int *truth, const unsigned char *all,
-			       size_t len, size_t *pos, pl_error *err)
-{
-	uint32_t na = 0;
-	int bad = 0;
-
-	e->client.id = read_text(all, len, pos, &bad);
-	if (!bad && len - *pos >= sizeof(na))
-		memcpy(&na, all + *pos, sizeof(na));
-	else
-		bad = 1;
-	*pos += sizeof(na);
-	if (!bad && na && (!(e->attr_name = calloc(na, sizeof(char *))) ||
-			   !(e->attr_value = calloc(na, sizeof(char *)))))
-		bad = 1;
-	for (uint32_t k = 0; !bad && k < na; k++) {
-		e->nattrs = k + 1;
-		e->attr_name[k] = read_text(all, len, pos, &bad);
-		e->attr_value[k] = read_text(all, len, pos, &bad);
-	}
-	if (!bad && *pos < len)
-		*truth = all[(*pos)++] != 0;
-	else
-		bad = 1;
-	return bad ? pl_error_set(err, PL_ERR_INTERNAL, "", "a process sent a malformed stand-in")
-		   : PL_OK;
-}
-
 /* The set of every process's clients: this process's own in full, stand-ins for the others', in
  * input order; o->own_first/own_end say where its own are. Collective. */
 static pl_status add_stand_ins(pl_eval_set *s, const risk_dist *dist, pl_eval_options *o,
@@ -515,29 +423,17 @@ static pl_status add_stand_ins(pl_eval_set *s, const risk_dist *dist, pl_eval_op
 	pl_eval_set all = PL_EVAL_SET_INIT;
 	unsigned char *buf = NULL;
 	size_t len = 0, pos = 0;
-	uint64_t n = s->n;
-	wire b = { NULL, 0, 0, 0 };
-	pl_status st;
+	uint64_t n = 0;
+	unsigned char *part = NULL;
+	size_t part_len = 0;
+	pl_status st, packed;
 
-	wire_put(&b, &n, sizeof(n));
-	for (size_t i = 0; i < s->n; i++) {
-		const pl_eval_client *e = &s->cl[i];
-		uint32_t na = (uint32_t)e->nattrs;
-		unsigned char truth = e->hazard != NULL;
-		wire_text(&b, e->client.id);
-		wire_put(&b, &na, sizeof(na));
-		for (size_t k = 0; k < e->nattrs; k++) {
-			wire_text(&b, e->attr_name[k]);
-			wire_text(&b, e->attr_value[k]);
-		}
-		wire_put(&b, &truth, 1);
-	}
-	if (b.failed) /* every process must reach the gather: an empty part, then the error */
-		b.n = 0;
-	st = pl_comm_gather(dist->comm, b.p, b.n, (void **)&buf, &len, err);
-	if (st == PL_OK && b.failed)
+	/* every process must reach the gather: after a failed pack, an empty part, then the error */
+	packed = pl_eval_stand_ins_pack(s, &part, &part_len, err);
+	st = pl_comm_gather(dist->comm, part, part_len, (void **)&buf, &len, err);
+	if (st == PL_OK && packed != PL_OK)
 		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
-	free(b.p);
+	free(part);
 	all.cat = s->cat;
 	memset(&s->cat, 0, sizeof(s->cat));
 	for (int p = 0; st == PL_OK && p < dist->comm->size; p++) {
@@ -559,7 +455,7 @@ static pl_status add_stand_ins(pl_eval_set *s, const risk_dist *dist, pl_eval_op
 			}
 			memset(&skip, 0, sizeof(skip));
 			/* this process's own client moves in whole; its wire bytes are read and dropped */
-			st = read_stand_in(mine ? &skip : e, &truth, buf, len, &pos, err);
+			st = pl_eval_stand_in_read(mine ? &skip : e, &truth, buf, len, &pos, err);
 			all.with_truth += (size_t)truth;
 			if (mine && i < s->n) {
 				*e = s->cl[i];

@@ -50,6 +50,16 @@ typedef struct pl_eval_set {
 
 /* A zeroed client at the end of the set (owned by it from now on), or NULL when out of memory. */
 pl_eval_client *pl_eval_set_push(pl_eval_set *s, pl_error *err);
+
+/* Stand-ins between this program's own processes (engine/risk/stand_ins.c: the format): every
+ * client of s as its id, attributes and whether it has its truth, into *buf (malloc'ed, *len
+ * bytes; NULL and 0 with PL_ERR_NOMEM); and one stand-in read back from all[*pos ..) into e
+ * (zeroed; its texts owned by it, also on failure), *pos moved past it, *truth set. The leading
+ * uint64 client count of a pack is read by the caller. */
+pl_status pl_eval_stand_ins_pack(const pl_eval_set *s, unsigned char **buf, size_t *len,
+				 pl_error *err);
+pl_status pl_eval_stand_in_read(pl_eval_client *e, int *truth, const unsigned char *all,
+				size_t len, size_t *pos, pl_error *err);
 void pl_eval_set_release(pl_eval_set *s);
 
 /* --compare (docs/datasets.md, "Comparing two models"): a second score on the same rows, and the
