@@ -20,7 +20,8 @@ import json
 import sys
 
 import numpy as np
-from scipy.stats import rankdata
+
+from paired import auroc  # the same Mann-Whitney AUROC as paired.py (this folder)
 
 
 def day_number(text):
@@ -45,15 +46,6 @@ def last_craving(craving, t):
         if craving[d] is not None:
             return float(craving[d])
     return -1.0
-
-
-def auroc(score, y):
-    pos = y == 1
-    n1, n0 = pos.sum(), (~pos).sum()
-    if n1 == 0 or n0 == 0:
-        return float("nan")
-    r = rankdata(score)
-    return (r[pos].sum() - n1 * (n1 + 1) / 2.0) / (n1 * n0)
 
 
 def main(argv):
