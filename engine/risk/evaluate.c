@@ -1150,9 +1150,11 @@ static pl_status gather_parts(const pl_comm *comm, pl__bytes *mine, unsigned cha
 		pl__bytes_put(mine, &n, sizeof(n));
 		put_status(mine, PL_ERR_NOMEM, &oom);
 	}
-	n = mine->n - sizeof(n);
-	memcpy(mine->p, &n, sizeof(n));
-	st = pl_comm_gather(comm, mine->p, mine->n, (void **)all, &len, err);
+	if (mine->p) { /* NULL only when even the out-of-memory answer did not fit: send nothing */
+		n = mine->n - sizeof(n);
+		memcpy(mine->p, &n, sizeof(n));
+	}
+	st = pl_comm_gather(comm, mine->p, mine->p ? mine->n : 0, (void **)all, &len, err);
 	for (int p = 0; st == PL_OK && p < comm->size; p++) {
 		if (len - pos < sizeof(n))
 			return pl_error_set(err, PL_ERR_INTERNAL, "", "a process sent a short answer");

@@ -69,7 +69,8 @@ pl_status pl__run_items(size_t n, int threads, item_job job, void *ctx, pl_error
 	p.st = PL_OK;
 	if (pthread_mutex_init(&p.mu, NULL) != 0)
 		return pl_error_set(err, PL_ERR_INTERNAL, "", "cannot create a mutex");
-	for (int t = 1; t < threads && (size_t)t < n; t++) {
+	/* tid holds PL_MAX_THREADS: a library caller may ask for more (pl_risk_train_options.threads) */
+	for (int t = 1; t < threads && (size_t)t < n && started < PL_MAX_THREADS; t++) {
 		if (pthread_create(&tid[started], NULL, pool_main, &p) != 0)
 			break; /* fewer threads: the same answer, later */
 		started++;
