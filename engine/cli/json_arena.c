@@ -59,8 +59,11 @@ static int in_arena(const void *p)
 static int add_chunk(size_t need)
 {
 	size_t cap = pool.next_cap > need ? pool.next_cap : need;
-	chunk *c = malloc(offsetof(chunk, data) + cap);
+	chunk *c;
 
+	if (cap > SIZE_MAX - offsetof(chunk, data)) /* the header would wrap the size around */
+		return -1;
+	c = malloc(offsetof(chunk, data) + cap);
 	if (!c)
 		return -1;
 	c->next = pool.head;

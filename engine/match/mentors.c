@@ -489,15 +489,22 @@ static pl_status solve_stable(work *W, long *mentor_of, pl_error *err)
 	return st;
 }
 
-/* pl_mentors_blocking_pairs over the eligible pairs E (0 when out of memory). */
-static size_t count_blocking(const pl_mentors_problem *pb, const elist *E, const long *mentor_of)
+/* pl_mentors_blocking_pairs over the eligible pairs E: the count into *count. */
+static pl_status count_blocking(const pl_mentors_problem *pb, const elist *E, const long *mentor_of,
+				size_t *count, pl_error *err)
 {
-	size_t n = pb->nmentees, m = pb->nmentors, count = 0;
+	size_t n = pb->nmentees, m = pb->nmentors;
 	long *capfree = malloc((m ? m : 1) * sizeof(long)), *worst = malloc((m ? m : 1) * sizeof(long));
 	long *nfree = calloc(m ? m : 1, sizeof(long));
-	pl_error err = PL_ERROR_INIT;
+	pl_status st = PL_OK;
 
-	if (!capfree || !worst || !nfree || seats_after_pins(pb, capfree, &err) != PL_OK)
+	*count = 0;
+	if (!capfree || !worst || !nfree) {
+		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory in mentor matching");
+		goto out;
+	}
+	st = seats_after_pins(pb, capfree, err);
+	if (st != PL_OK)
 		goto out;
 	for (size_t j = 0; j < m; j++)
 		worst[j] = -1;
@@ -518,26 +525,28 @@ static size_t count_blocking(const pl_mentors_problem *pb, const elist *E, const
 			    !mentee_prefers(pb, i, (long)j, mentor_of[i]))
 				continue;
 			if (nfree[j] < capfree[j] || mentor_prefers(pb, j, i, (size_t)worst[j]))
-				count++;
+				(*count)++;
 		}
 	}
 out:
 	free(capfree);
 	free(worst);
 	free(nfree);
-	return count;
+	return st;
 }
 
-size_t pl_mentors_blocking_pairs(const pl_mentors_problem *pb, const long *mentor_of)
+pl_status pl_mentors_blocking_pairs(const pl_mentors_problem *pb, const long *mentor_of,
+				    size_t *count, pl_error *err)
 {
 	elist E;
-	size_t count;
+	pl_status st;
 
+	*count = 0;
 	if (elist_build(pb, &E) != 0)
-		return 0;
-	count = count_blocking(pb, &E, mentor_of);
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory in mentor matching");
+	st = count_blocking(pb, &E, mentor_of, count, err);
 	elist_release(&E);
-	return count;
+	return st;
 }
 
 static pl_status fill_result(const pl_mentors_problem *pb, const elist *E, long *mentor_of,
@@ -582,8 +591,7 @@ static pl_status fill_result(const pl_mentors_problem *pb, const elist *E, long 
 	if (res->matched == 0)
 		res->min_score = 0.0;
 	res->mean_score = res->matched ? res->total / (double)res->matched : 0.0;
-	res->blocking_pairs = count_blocking(pb, E, mentor_of);
-	return PL_OK;
+	return count_blocking(pb, E, mentor_of, &res->blocking_pairs, err);
 }
 
 pl_status pl_mentors_solve(const pl_mentors_problem *pb, pl_mentors_result *res, pl_error *err)

@@ -88,9 +88,12 @@ pl_status pl_mentors_solve(const pl_mentors_problem *pb, pl_mentors_result *res,
  * Blocking pairs of an assignment (mentor_of per mentee): a non-pinned mentee i and an eligible
  * mentor j != mentor_of[i] such that i prefers j (larger w, ties by rank) to what i got (or i is
  * unmatched), and j has a seat not used by a pin that is free, or holds a non-pinned mentee it
- * likes less than i.
+ * likes less than i. The count goes to *count. Errors: PL_ERR_INVALID for pins that
+ * seats_after_pins rejects (as pl_mentors_solve); PL_ERR_NOMEM (a count of 0 is never an
+ * answer to running out of memory).
  */
-size_t pl_mentors_blocking_pairs(const pl_mentors_problem *pb, const long *mentor_of);
+pl_status pl_mentors_blocking_pairs(const pl_mentors_problem *pb, const long *mentor_of,
+				    size_t *count, pl_error *err);
 
 typedef struct pl_mentors_alt {
 	long mentor;

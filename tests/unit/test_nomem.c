@@ -2,8 +2,9 @@
  * test_nomem.c: the library never aborts its caller when memory runs out (error.h; issue 9).
  *
  * The paths that go through GSL (the phase surrogates' FFT, the generators' alias tables and
- * random draws, the RNG streams), and the JSON Lines reader's line buffer, run with the k-th allocation failing, for every k until a run
- * needs no more than k allocations: each must return PL_ERR_NOMEM (or finish), never crash and
+ * random draws, the RNG streams), the JSON Lines reader's line buffer, and mentor matching
+ * (solve, blocking pairs) run with the k-th allocation failing, for every k until a run needs
+ * no more than k allocations: each must return PL_ERR_NOMEM (or finish), never crash and
  * never reach GSL's error handler, whose default aborts. This program does NOT switch that
  * handler off (gsl_set_error_handler_off): an abort is a test failure, which is the point.
  *
@@ -23,6 +24,7 @@
 #include <peerlink/ews.h>
 #include <peerlink/gen.h>
 #include <peerlink/json.h>
+#include <peerlink/mentors.h>
 #include <peerlink/rng.h>
 
 #include "core/fft.h"
@@ -223,6 +225,51 @@ static pl_status jsonl_line(void)
 	return st;
 }
 
+/* A 5 x 3 mentor program with capacities, an infeasible pair and one pin. */
+static const double mentor_scores[15] = { 0.9, 0.2, NAN, 0.4, 0.8, 0.1, 0.3, 0.3, 0.7,
+					  0.6, NAN, 0.5, 0.2, 0.9, 0.4 };
+static const long mentor_caps[3] = { 2, 1, 2 };
+static const long mentor_pins[5] = { -1, -1, -1, 2, -1 };
+
+static void mentor_problem(pl_mentors_problem *pb)
+{
+	pl_mentors_problem_init(pb);
+	pb->nmentees = 5;
+	pb->nmentors = 3;
+	pb->score = mentor_scores;
+	pb->capacity = mentor_caps;
+	pb->pinned = mentor_pins;
+}
+
+/* Solving (which counts the blocking pairs too) reports running out of memory, never a count. */
+static pl_status mentors_solve(void)
+{
+	pl_mentors_problem pb;
+	pl_mentors_result res = PL_MENTORS_RESULT_INIT;
+	pl_error err = PL_ERROR_INIT;
+	pl_status st;
+
+	mentor_problem(&pb);
+	st = pl_mentors_solve(&pb, &res, &err);
+	pl_mentors_result_release(&res);
+	return st;
+}
+
+/* The blocking pairs of a fixed assignment: an error when out of memory, not 0 pairs. */
+static pl_status mentors_blocking(void)
+{
+	static const long mentor_of[5] = { 1, 0, 2, 2, -1 };
+	pl_mentors_problem pb;
+	pl_error err = PL_ERROR_INIT;
+	size_t count = 0;
+	pl_status st;
+
+	mentor_problem(&pb);
+	pb.objective = PL_MENTORS_STABLE;
+	st = pl_mentors_blocking_pairs(&pb, mentor_of, &count, &err);
+	return st == PL_OK && count == 0 ? PL_ERR_INTERNAL : st; /* this assignment has some */
+}
+
 static void exhaust(const char *name, path_fn fn)
 {
 #ifdef PL_NOMEM_SANITIZED
@@ -270,6 +317,13 @@ START_TEST(core_tables)
 }
 END_TEST
 
+START_TEST(mentors)
+{
+	exhaust("mentors solve", mentors_solve);
+	exhaust("mentors blocking pairs", mentors_blocking);
+}
+END_TEST
+
 START_TEST(jsonl_reader)
 {
 	exhaust("JSON Lines line", jsonl_line);
@@ -284,6 +338,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, generators);
 	tcase_add_test(tc, core_tables);
 	tcase_add_test(tc, jsonl_reader);
+	tcase_add_test(tc, mentors);
 	suite_add_tcase(s, tc);
 	return s;
 }
