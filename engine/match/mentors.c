@@ -848,7 +848,10 @@ static int duals_ok(const pl_mentors_problem *pb, const elist *E, const pl_mento
  * The compressed residual graph of fast_alternatives and the labels of its searches. Nodes: the
  * m graph columns (m = nmentors, or nmentors + 1 with the column of the unmatched when big > 0;
  * mentor_of, u, v and capfree are over these columns) and the sink T = m. Node c's arcs are arcs[astart[c] .. astart[c + 1]), cheapest first (T's go
- * to the columns holding someone, at -v); tkey[c] is column c's arc to T (drops < 0: none).
+ * to the columns holding someone, at -v); tkey[c] is column c's arc to T (drops < 0: none),
+ * tfree[c] says that T's arc to column c costs exactly 0, sorted[c] that node c's arcs are
+ * sorted (when a search first expands c: a search that ends first leaves them), and wlist holds
+ * the columns the current search still wants (nwl of them).
  * Queries (mentee i, slot s) are grouped by their alternative mentor (qhead/qnext).
  */
 typedef struct fastalt {
@@ -858,11 +861,11 @@ typedef struct fastalt {
 	const double *u, *v;
 	size_t n, m, top, narcs, arccap;
 	double big;
-	long *qhead, *qnext, *want, *touched;
-	size_t *astart;
+	long *qhead, *qnext, *want, *touched, *wlist;
+	size_t *astart, nwl;
 	carc *arcs;
 	dkey *tkey, *dist;
-	unsigned char *done;
+	unsigned char *done, *tfree, *sorted;
 	dheap H;
 } fastalt;
 
@@ -877,6 +880,9 @@ static void fastalt_release(fastalt *F)
 	free(F->tkey);
 	free(F->dist);
 	free(F->done);
+	free(F->tfree);
+	free(F->sorted);
+	free(F->wlist);
 	free(F->H.e);
 }
 
@@ -892,8 +898,11 @@ static int fastalt_alloc(fastalt *F)
 	F->tkey = malloc((m + 1) * sizeof(dkey));
 	F->dist = malloc((m + 1) * sizeof(dkey));
 	F->done = calloc(m + 1, 1);
+	F->tfree = calloc(m + 1, 1);
+	F->sorted = calloc(m + 1, 1);
+	F->wlist = malloc((m + 1) * sizeof(long));
 	return F->qhead && F->qnext && F->want && F->touched && F->astart && F->tkey && F->dist &&
-			       F->done
+			       F->done && F->tfree && F->sorted && F->wlist
 		       ? 0
 		       : -1;
 }
@@ -919,7 +928,7 @@ static int add_arc(fastalt *F, double w, long to)
 static int column_arcs(fastalt *F, size_t c, const long *head, const long *nextr, long held,
 		       double *best, size_t *stamp, long *list)
 {
-	size_t nl = 0, first = F->narcs;
+	size_t nl = 0;
 
 	F->tkey[c] = (dkey){ -1, 0.0 };
 	if (F->capfree[c] >= 1 && held < F->capfree[c])
@@ -951,9 +960,6 @@ static int column_arcs(fastalt *F, size_t c, const long *head, const long *nextr
 	for (size_t k = 0; k < nl; k++)
 		if (add_arc(F, best[list[k]], list[k]) != 0)
 			return -1;
-	/* No arc added (a mentor whose mentees fit nowhere else) may leave F->arcs NULL. */
-	if (F->narcs > first)
-		sort_arcs(F->arcs + first, (long)(F->narcs - first));
 	return 0;
 }
 
@@ -961,7 +967,7 @@ static int column_arcs(fastalt *F, size_t c, const long *head, const long *nextr
 static int build_graph(fastalt *F, const pl_mentors_alt *out, const size_t *count)
 {
 	const pl_mentors_problem *pb = F->pb;
-	size_t n = F->n, m = F->m, first;
+	size_t n = F->n, m = F->m;
 	long *head = malloc(m * sizeof(long)), *nextr = malloc((n ? n : 1) * sizeof(long));
 	long *held = calloc(m, sizeof(long)), *list = malloc(m * sizeof(long));
 	size_t *stamp = calloc(m, sizeof(size_t));
@@ -988,12 +994,15 @@ static int build_graph(fastalt *F, const pl_mentors_alt *out, const size_t *coun
 			goto out;
 	}
 	/* T -> a column holding someone, reduced cost -v */
-	F->astart[m] = first = F->narcs;
-	for (size_t j = 0; j < m; j++)
-		if (F->capfree[j] >= 1 && held[j] > 0 && add_arc(F, -F->v[j] > 0 ? -F->v[j] : 0.0, (long)j) != 0)
+	F->astart[m] = F->narcs;
+	for (size_t j = 0; j < m; j++) {
+		double w = -F->v[j] > 0 ? -F->v[j] : 0.0;
+		if (!(F->capfree[j] >= 1 && held[j] > 0))
+			continue;
+		F->tfree[j] = w == 0.0;
+		if (add_arc(F, w, (long)j) != 0)
 			goto out;
-	if (F->narcs > first) /* F->arcs stays NULL while no arc has been added */
-		sort_arcs(F->arcs + first, (long)(F->narcs - first));
+	}
 	F->astart[m + 1] = F->narcs;
 	/* queries (i, slot) grouped by their alternative mentor j */
 	for (size_t i = 0; i < n; i++)
@@ -1026,6 +1035,34 @@ static int push_arc(fastalt *F, long a, size_t p)
 		       (long)(p - F->astart[a]));
 }
 
+/* Node a's arcs, cheapest first (when a search first expands a). */
+static void sort_node(fastalt *F, long a)
+{
+	/* No arc (a mentor whose mentees fit nowhere else) may leave F->arcs NULL. */
+	if (F->astart[a + 1] > F->astart[a])
+		sort_arcs(F->arcs + F->astart[a], (long)(F->astart[a + 1] - F->astart[a]));
+	F->sorted[a] = 1;
+}
+
+static int settle(fastalt *F, long c, dkey key, long *nwant, long *ntouched);
+
+/*
+ * T has just been settled at key, the smallest distance still open. A wanted column that T
+ * reaches by an arc of reduced cost exactly 0 is at distance key too (no path is shorter than
+ * the open minimum, and this one is not longer), so it is settled now rather than after every
+ * other column at that distance: on programs with many free seats (a mentor with a seat left
+ * has dual 0) most wanted columns end here, and their searches stop at once.
+ */
+static int settle_free_wanted(fastalt *F, dkey key, long *nwant, long *ntouched)
+{
+	for (size_t w = 0; w < F->nwl && *nwant > 0; w++) {
+		long k = F->wlist[w];
+		if (!F->done[k] && F->tfree[k] && settle(F, k, key, nwant, ntouched) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* Settle node c at distance key: push its arc to T and its cheapest arc. */
 static int settle(fastalt *F, long c, dkey key, long *nwant, long *ntouched)
 {
@@ -1034,11 +1071,15 @@ static int settle(fastalt *F, long c, dkey key, long *nwant, long *ntouched)
 	F->done[c] = 1;
 	F->dist[c] = key;
 	F->touched[(*ntouched)++] = c;
-	if (F->want[c] > 0)
-		(*nwant)--;
+	if (F->want[c] > 0 && --(*nwant) == 0)
+		return 0; /* the search is over: nothing more to push */
 	if ((size_t)c < m && F->tkey[c].drops >= 0 && !F->done[m] &&
 	    dh_push(&F->H, (dkey){ key.drops + F->tkey[c].drops, key.cost + F->tkey[c].cost }, (long)m, -1) != 0)
 		return -1;
+	if ((size_t)c == m && settle_free_wanted(F, key, nwant, ntouched) != 0)
+		return -1;
+	if (!F->sorted[c])
+		sort_node(F, c);
 	return push_arc(F, c, 0);
 }
 
@@ -1112,10 +1153,13 @@ static pl_status fast_alternatives(const pl_mentors_problem *pb, const elist *E,
 		long nwant = 0, ntouched = 0;
 		if (F.qhead[j] < 0)
 			continue;
+		F.nwl = 0;
 		for (long q = F.qhead[j]; q >= 0; q = F.qnext[q]) {
 			long k = mentor_of[(size_t)q / top];
-			if (F.want[k]++ == 0)
+			if (F.want[k]++ == 0) {
 				nwant++;
+				F.wlist[F.nwl++] = k;
+			}
 		}
 		if (search_from(&F, j, nwant, &ntouched) != 0)
 			goto nomem;
