@@ -25,6 +25,7 @@
 #include <peerlink/mentors.h>
 #include <peerlink/assign.h>
 
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,10 +127,16 @@ static void elist_release(elist *E)
 static int elist_build(const pl_mentors_problem *pb, elist *E)
 {
 	size_t n = pb->nmentees, m = pb->nmentors, cells = n * m, k = 0;
+	/* w >= lo && w < INFINITY is eligible() when nothing is forbidden, there is no floor and
+	 * the mentee has no current mentor: -DBL_MAX keeps -inf out as isfinite does, and NaN
+	 * fails both */
+	double lo = pb->min_score > -DBL_MAX ? pb->min_score : -DBL_MAX;
+	int plain = !pb->forbidden && !(pb->w_floor > -INFINITY) && !isnan(pb->min_score);
 
 	E->start = malloc((n + 1) * sizeof(size_t));
-	E->col = malloc((cells ? cells : 1) * sizeof(long));
-	E->w = malloc((cells ? cells : 1) * sizeof(double));
+	/* one slot more than the pairs: the branch-free pass writes the slot after the last pair */
+	E->col = malloc((cells + 1) * sizeof(long));
+	E->w = malloc((cells + 1) * sizeof(double));
 	if (!E->start || !E->col || !E->w) {
 		elist_release(E);
 		return -1;
@@ -139,6 +146,15 @@ static int elist_build(const pl_mentors_problem *pb, elist *E)
 		const unsigned char *f = pb->forbidden ? pb->forbidden + i * m : NULL;
 		long cur = pb->current ? pb->current[i] : -1;
 		E->start[i] = k;
+		if (plain && cur < 0) { /* a branch-free pass: about half the pairs break a rule, unpredictably */
+			for (size_t j = 0; j < m; j++) {
+				double w = s[j];
+				E->col[k] = (long)j;
+				E->w[k] = w;
+				k += w >= lo && w < INFINITY;
+			}
+			continue;
+		}
 		for (size_t j = 0; j < m; j++) {
 			double w = s[j];
 			/* eligible(): feasible, not forbidden, at or above min_score, w not below the floor */
@@ -517,12 +533,17 @@ static pl_status count_blocking(const pl_mentors_problem *pb, const elist *E, co
 			worst[j] = (long)i;
 	}
 	for (size_t i = 0; i < n; i++) {
+		long k = mentor_of[i];
+		/* mentee_prefers(i, j, k) with w(i, k) read once: E holds w(i, j) */
+		double wk = k >= 0 ? adjusted(pb, i, (size_t)k) : -INFINITY;
+		long rk = k >= 0 ? rank_of(pb->mentor_rank, (size_t)k) : 0;
 		if (is_pinned(pb, i))
 			continue;
 		for (size_t e = E->start[i]; e < E->start[i + 1]; e++) {
 			size_t j = (size_t)E->col[e];
-			if ((long)j == mentor_of[i] || capfree[j] < 1 ||
-			    !mentee_prefers(pb, i, (long)j, mentor_of[i]))
+			double w = E->w[e];
+			if ((long)j == k || capfree[j] < 1 ||
+			    (k >= 0 && !(w > wk || (w == wk && rank_of(pb->mentor_rank, j) < rk))))
 				continue;
 			if (nfree[j] < capfree[j] || mentor_prefers(pb, j, i, (size_t)worst[j]))
 				(*count)++;
@@ -851,7 +872,8 @@ static int duals_ok(const pl_mentors_problem *pb, const elist *E, const pl_mento
  * to the columns holding someone, at -v); tkey[c] is column c's arc to T (drops < 0: none),
  * tfree[c] says that T's arc to column c costs exactly 0, sorted[c] that node c's arcs are
  * sorted (when a search first expands c: a search that ends first leaves them), and wlist holds
- * the columns the current search still wants (nwl of them).
+ * the columns the current search still wants (nwl of them); zstack holds the nodes settled and
+ * not yet expanded (nz of them; see expand).
  * Queries (mentee i, slot s) are grouped by their alternative mentor (qhead/qnext).
  */
 typedef struct fastalt {
@@ -861,8 +883,8 @@ typedef struct fastalt {
 	const double *u, *v;
 	size_t n, m, top, narcs, arccap;
 	double big;
-	long *qhead, *qnext, *want, *touched, *wlist;
-	size_t *astart, nwl;
+	long *qhead, *qnext, *want, *touched, *wlist, *zstack;
+	size_t *astart, nwl, nz;
 	carc *arcs;
 	dkey *tkey, *dist;
 	unsigned char *done, *tfree, *sorted;
@@ -883,6 +905,7 @@ static void fastalt_release(fastalt *F)
 	free(F->tfree);
 	free(F->sorted);
 	free(F->wlist);
+	free(F->zstack);
 	free(F->H.e);
 }
 
@@ -901,8 +924,9 @@ static int fastalt_alloc(fastalt *F)
 	F->tfree = calloc(m + 1, 1);
 	F->sorted = calloc(m + 1, 1);
 	F->wlist = malloc((m + 1) * sizeof(long));
+	F->zstack = malloc((m + 1) * sizeof(long));
 	return F->qhead && F->qnext && F->want && F->touched && F->astart && F->tkey && F->dist &&
-			       F->done && F->tfree && F->sorted && F->wlist
+			       F->done && F->tfree && F->sorted && F->wlist && F->zstack
 		       ? 0
 		       : -1;
 }
@@ -1044,43 +1068,67 @@ static void sort_node(fastalt *F, long a)
 	F->sorted[a] = 1;
 }
 
-static int settle(fastalt *F, long c, dkey key, long *nwant, long *ntouched);
-
-/*
- * T has just been settled at key, the smallest distance still open. A wanted column that T
- * reaches by an arc of reduced cost exactly 0 is at distance key too (no path is shorter than
- * the open minimum, and this one is not longer), so it is settled now rather than after every
- * other column at that distance: on programs with many free seats (a mentor with a seat left
- * has dual 0) most wanted columns end here, and their searches stop at once.
- */
-static int settle_free_wanted(fastalt *F, dkey key, long *nwant, long *ntouched)
+/* Mark node c settled at key and stack it for expansion. Returns 1 when it was the search's
+ * last wanted node (nothing more to do), else 0. */
+static int mark(fastalt *F, long c, dkey key, long *nwant, long *ntouched)
 {
-	for (size_t w = 0; w < F->nwl && *nwant > 0; w++) {
-		long k = F->wlist[w];
-		if (!F->done[k] && F->tfree[k] && settle(F, k, key, nwant, ntouched) != 0)
-			return -1;
-	}
-	return 0;
-}
-
-/* Settle node c at distance key: push its arc to T and its cheapest arc. */
-static int settle(fastalt *F, long c, dkey key, long *nwant, long *ntouched)
-{
-	size_t m = F->m;
-
 	F->done[c] = 1;
 	F->dist[c] = key;
 	F->touched[(*ntouched)++] = c;
 	if (F->want[c] > 0 && --(*nwant) == 0)
-		return 0; /* the search is over: nothing more to push */
-	if ((size_t)c < m && F->tkey[c].drops >= 0 && !F->done[m] &&
-	    dh_push(&F->H, (dkey){ key.drops + F->tkey[c].drops, key.cost + F->tkey[c].cost }, (long)m, -1) != 0)
-		return -1;
-	if ((size_t)c == m && settle_free_wanted(F, key, nwant, ntouched) != 0)
-		return -1;
-	if (!F->sorted[c])
-		sort_node(F, c);
-	return push_arc(F, c, 0);
+		return 1;
+	F->zstack[F->nz++] = c;
+	return 0;
+}
+
+/*
+ * Expand node x, settled at key, the smallest distance still open. An arc of reduced cost
+ * exactly 0 leads to a node at distance key too (no path is shorter than the open minimum, and
+ * this one is not longer), so its target is settled at once, without the heap; so is, when T
+ * is expanded, every wanted column T reaches at cost 0 (a mentor with a seat left has dual 0:
+ * on programs with many free seats most searches end there). Only the first arc of positive
+ * cost goes to the heap. Returns 1 when the search is over, -1 when out of memory.
+ */
+static int expand(fastalt *F, long x, dkey key, long *nwant, long *ntouched)
+{
+	size_t m = F->m, p, end;
+
+	if ((size_t)x < m && F->tkey[x].drops >= 0 && !F->done[m]) {
+		if (F->tkey[x].drops == 0 && F->tkey[x].cost == 0.0) {
+			if (mark(F, (long)m, key, nwant, ntouched))
+				return 1;
+		} else if (dh_push(&F->H, (dkey){ key.drops + F->tkey[x].drops, key.cost + F->tkey[x].cost },
+				   (long)m, -1) != 0) {
+			return -1;
+		}
+	}
+	if ((size_t)x == m)
+		for (size_t w = 0; w < F->nwl; w++) {
+			long k = F->wlist[w];
+			if (!F->done[k] && F->tfree[k] && mark(F, k, key, nwant, ntouched))
+				return 1;
+		}
+	if (!F->sorted[x])
+		sort_node(F, x);
+	end = F->astart[x + 1];
+	for (p = F->astart[x]; p < end && F->arcs[p].w == 0.0; p++)
+		if (!F->done[F->arcs[p].to] && mark(F, F->arcs[p].to, key, nwant, ntouched))
+			return 1;
+	return push_arc(F, x, p - F->astart[x]) != 0 ? -1 : 0;
+}
+
+/* Settle node c at distance key and everything key reaches by arcs of cost 0. */
+static int settle(fastalt *F, long c, dkey key, long *nwant, long *ntouched)
+{
+	F->nz = 0;
+	if (mark(F, c, key, nwant, ntouched))
+		return 0;
+	while (F->nz > 0) {
+		int rc = expand(F, F->zstack[--F->nz], key, nwant, ntouched);
+		if (rc != 0)
+			return rc < 0 ? -1 : 0;
+	}
+	return 0;
 }
 
 /* Dijkstra from mentor j until every mentor a query of j needs is settled. -1: out of memory. */
