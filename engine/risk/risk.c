@@ -376,7 +376,8 @@ typedef struct train_work {
 	double *oof;            /* out-of-fold logits (every process's rows) */
 	double *prob;           /* out-of-fold calibrated risks (every process's rows) */
 	double *sorted;
-	double *sub_x, *sub_y;  /* one fold's training rows */
+	double *sub_x, *sub_y;  /* one fold's training rows (the fitting buffers from sub_x to
+				 * beta_free: only when train_work_alloc is asked for them) */
 	uint32_t *sub_g;        /* their clients */
 	double *col_x;          /* the same rows restricted to the free coefficients */
 	double *beta_free;      /* their coefficients */
@@ -404,8 +405,10 @@ static void train_work_release(train_work *w)
 	free(w->start);
 }
 
+/* fold_rows: also the buffers of one fold's training rows (sub_*, col_x, beta_free), for a caller
+ * that fits in w itself (deviance_path); fit_all's tasks have their own (task_work). */
 static pl_status train_work_alloc(train_work *w, const pl_risk_dataset *ds, train_part *pt,
-				  pl_error *err)
+				  int fold_rows, pl_error *err)
 {
 	size_t n = ds->nrows, p = ds->nfeatures, na = pt->all.nrows;
 	double *y_all;
@@ -416,19 +419,22 @@ static pl_status train_work_alloc(train_work *w, const pl_risk_dataset *ds, trai
 	w->oof = calloc(na ? na : 1, sizeof(double));
 	w->prob = malloc((na ? na : 1) * sizeof(double));
 	w->sorted = malloc((na ? na : 1) * sizeof(double));
-	w->sub_x = malloc((n ? n : 1) * p * sizeof(double));
-	w->sub_y = malloc((n ? n : 1) * sizeof(double));
-	w->sub_g = malloc((n ? n : 1) * sizeof(uint32_t));
-	w->col_x = malloc((n ? n : 1) * p * sizeof(double));
-	w->beta_free = malloc((p + 1) * sizeof(double));
+	if (fold_rows) {
+		w->sub_x = malloc((n ? n : 1) * (p ? p : 1) * sizeof(double));
+		w->sub_y = malloc((n ? n : 1) * sizeof(double));
+		w->sub_g = malloc((n ? n : 1) * sizeof(uint32_t));
+		w->col_x = malloc((n ? n : 1) * (p ? p : 1) * sizeof(double));
+		w->beta_free = malloc((p + 1) * sizeof(double));
+		if (!w->sub_x || !w->sub_y || !w->sub_g || !w->col_x || !w->beta_free)
+			return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	}
 	w->orient = calloc(p ? p : 1, sizeof(int));
 	w->y8 = malloc(na ? na : 1);
 	w->fold = malloc((pt->nclients ? pt->nclients : 1) * sizeof(size_t));
 	w->start = malloc((pt->count + 1) * sizeof(size_t));
 	y_all = pt->all.y = calloc(na ? na : 1, sizeof(double));
-	if (!w->Z || !w->beta || !w->oof || !w->prob || !w->sorted || !w->sub_x || !w->sub_y ||
-	    !w->sub_g || !w->y8 || !w->fold || !w->col_x || !w->beta_free || !w->orient ||
-	    !w->start || !y_all)
+	if (!w->Z || !w->beta || !w->oof || !w->prob || !w->sorted || !w->y8 || !w->fold ||
+	    !w->orient || !w->start || !y_all)
 		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 	/* Every process's labels, each process filling its own rows. */
 	if (n)
@@ -828,7 +834,7 @@ static pl_status train_fixed_dist(const pl_risk_dataset *ds, size_t nclients, co
 		return st;
 	if ((st = pl_risk_model_alloc(m, p, err)) != PL_OK ||
 	    (st = pl_catalogue_copy(&m->catalogue, cat, err)) != PL_OK ||
-	    (st = train_work_alloc(&w, ds, &pt, err)) != PL_OK)
+	    (st = train_work_alloc(&w, ds, &pt, 0, err)) != PL_OK)
 		goto fail;
 	m->version = PL_RISK_MODEL_VERSION;
 	m->horizon_days = o->horizon_days;
@@ -974,7 +980,7 @@ static pl_status deviance_path(const pl_risk_dataset *ds, const pl_catalogue *ca
 		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 	if ((st = part_init(&pt, ds, ds->nclients, NULL, err)) != PL_OK ||
 	    (st = pl_risk_model_alloc(&tmp, p, err)) != PL_OK ||
-	    (st = train_work_alloc(&w, ds, &pt, err)) != PL_OK)
+	    (st = train_work_alloc(&w, ds, &pt, 1, err)) != PL_OK)
 		goto done;
 	blk = (pl_logistic_blocks){ pt.nblocks, pt.first, pt.count, w.start, NULL };
 	for (size_t j = 0; j < p; j++)
