@@ -600,9 +600,11 @@ static pl_status train_folds(const pl_eval_set *s, const pl_eval_options *o, con
 	size_t nr = c->kind == PL_COMPARE_CV ? 2 : 1, nu = 0;
 	pl_feature_spec *u = NULL;
 	pl_risk_dataset all;
+	pl_thread_share share;
 	train_ctx x;
 	pl_status st;
 
+	memset(&share, 0, sizeof(share));
 	memset(&all, 0, sizeof(all));
 	memset(&x, 0, sizeof(x));
 	memset(rc, 0, sizeof(rc));
@@ -615,9 +617,13 @@ static pl_status train_folds(const pl_eval_set *s, const pl_eval_options *o, con
 		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 	for (size_t k = 0; st == PL_OK && k < nr; k++) {
 		st = recipe_place(&rc[k], u, &nu, rc[0].nfeatures + rc[1].nfeatures, err);
-		/* a fold's own fits side by side too: 5 folds alone leave a thread idle at the end */
+		/* a fold's own fits side by side too (5 folds alone leave a thread idle at the end),
+		 * on threads the folds share: `threads` in all, not one pool per fold */
 		rc[k].to.threads = threads;
+		rc[k].to.share = &share;
 	}
+	if (st == PL_OK)
+		st = pl__share_init(&share, threads, err);
 	if (st == PL_OK) {
 		x.s = s;
 		x.features = u;
@@ -642,8 +648,10 @@ static pl_status train_folds(const pl_eval_set *s, const pl_eval_options *o, con
 	if (st == PL_OK) {
 		fold_ctx fc = { s, &all, fold, o->folds, nr, rc, u, { models, others } };
 		st = own_only(o) ? train_folds_own(&fc, o, err)
-				 : pl__run_units(nr * o->folds, threads, o->comm, &fold_units, &fc, err);
+				 : pl__run_units_shared(nr * o->folds, threads, &share, o->comm,
+							&fold_units, &fc, err);
 	}
+	pl__share_release(&share);
 	pl_risk_dataset_release(&all);
 	free(u);
 	recipe_release(&rc[0]);

@@ -715,8 +715,8 @@ static pl_status fit_task(void *arg, size_t k, pl_error *err)
  * (in beta). Over processes (pt->comm) the tasks run one after the other in task order, every
  * process taking the same steps; in one process on up to `threads` threads. */
 static pl_status fit_all(const pl_risk_dataset *ds, const train_part *pt, size_t K, double l2,
-			 int threads, train_work *w, double *beta, pl_logistic_info *info,
-			 pl_error *err)
+			 int threads, pl_thread_share *share, train_work *w, double *beta,
+			 pl_logistic_info *info, pl_error *err)
 {
 	double *counts = malloc(2 * K * sizeof(double));
 	fit_tasks x = { ds, pt, K, l2, counts, w, beta, info };
@@ -726,7 +726,7 @@ static pl_status fit_all(const pl_risk_dataset *ds, const train_part *pt, size_t
 		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 	st = fold_counts(ds, pt, K, w, counts, err);
 	if (st == PL_OK)
-		st = pl__run_items(K + 1, pt->comm ? 1 : threads, fit_task, &x, err);
+		st = pl__run_items_shared(K + 1, pt->comm ? 1 : threads, share, fit_task, &x, err);
 	free(counts);
 	if (st == PL_OK)
 		st = pl_comm_sum(pt->comm, w->oof, pt->all.nrows, err);
@@ -847,8 +847,8 @@ static pl_status train_fixed_dist(const pl_risk_dataset *ds, size_t nclients, co
 		goto fail;
 	st = pl_risk_assign_folds(pt.nclients, K, o->seed, PL_RNG_TRAIN_FOLDS, w.fold, err);
 	if (st != PL_OK ||
-	    (st = fit_all(ds, &pt, K, o->l2, o->threads > 1 ? o->threads : 1, &w, w.beta, &info,
-			  err)) != PL_OK)
+	    (st = fit_all(ds, &pt, K, o->l2, o->threads > 1 ? o->threads : 1, o->share, &w, w.beta,
+			  &info, err)) != PL_OK)
 		goto fail;
 	/* Calibration on the out-of-fold logits (every process has them all). */
 	if (o->calibration == PL_CAL_PLATT)

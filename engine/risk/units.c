@@ -147,6 +147,12 @@ static pl_status read_parts(const pl_comm *comm, size_t n, const pl__units *u, v
 pl_status pl__run_units(size_t n, int threads, const pl_comm *comm, const pl__units *u, void *ctx,
 			pl_error *err)
 {
+	return pl__run_units_shared(n, threads, NULL, comm, u, ctx, err);
+}
+
+pl_status pl__run_units_shared(size_t n, int threads, pl_thread_share *share, const pl_comm *comm,
+			       const pl__units *u, void *ctx, pl_error *err)
+{
 	size_t first, end, all_len = 0;
 	shifted sh;
 	pl_error local = PL_ERROR_INIT;
@@ -155,13 +161,13 @@ pl_status pl__run_units(size_t n, int threads, const pl_comm *comm, const pl__un
 	pl_status st;
 
 	if (!comm || comm->size <= 1)
-		return pl__run_items(n, threads, u->run, ctx, err);
+		return pl__run_items_shared(n, threads, share, u->run, ctx, err);
 	pl_comm_share(comm, n, &first, &end);
 	sh.u = u;
 	sh.ctx = ctx;
 	sh.first = first;
 	/* Every process reaches the gather, whatever happened to its own units. */
-	st = pl__run_items(end - first, threads, run_shifted, &sh, &local);
+	st = pl__run_items_shared(end - first, threads, share, run_shifted, &sh, &local);
 	pack_part(u, ctx, first, end, st, &local, &part);
 	st = pl_comm_gather(comm, part.p, part.n, &all, &all_len, err);
 	free(part.p);

@@ -46,5 +46,8 @@ typedef struct pl__units {
  * it in one process. comm NULL or of one process: pl__run_items(n, threads, u->run, ...). */
 pl_status pl__run_units(size_t n, int threads, const pl_comm *comm, const pl__units *u, void *ctx,
 			pl_error *err);
+/* The same, the threads of each process taken from share (pl__run_items_shared). */
+pl_status pl__run_units_shared(size_t n, int threads, pl_thread_share *share, const pl_comm *comm,
+			       const pl__units *u, void *ctx, pl_error *err);
 
 #endif
