@@ -759,9 +759,7 @@ json_t *pl_json_groups_stats(const pl_groups_program *m, const pl_groups_result 
 {
 	json_t *stats = json_object();
 
-	json_object_set_new(stats, "algorithm",
-			    json_string("greedy construction + simulated annealing (relocate/swap, soft "
-					"minimum sizes) + local search descent; Lagrangian upper bound"));
+	json_object_set_new(stats, "algorithm", json_string(res->algorithm));
 	json_object_set_new(stats, "seed", json_integer((json_int_t)m->seed));
 	json_object_set_new(stats, "restarts", json_integer((json_int_t)res->restarts));
 	json_object_set_new(stats, "steps", json_integer((json_int_t)res->steps));

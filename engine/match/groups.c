@@ -2705,6 +2705,7 @@ static int resplit_pair(state *S, size_t g, size_t h, double eps)
 	const inst *I = S->I;
 	size_t grp[2] = { g, h }, best = 0, cur = 0;
 	double best_score;
+	int found = 0; /* a legal split was seen (the current one always is, but say so) */
 	split X;
 
 	memset(&X, 0, sizeof(X));
@@ -2745,12 +2746,13 @@ static int resplit_pair(state *S, size_t g, size_t h, double eps)
 			continue;
 		if (split_side_ok(I, &X, 0, g) && split_side_ok(I, &X, 1, h)) {
 			best_score = X.score[0] + X.score[1];
+			found = 1;
 			best = 0;
 			for (size_t k = 0; k < X.m; k++)
 				best |= (size_t)!X.side[k] << k;
 		}
 	}
-	if (best == cur)
+	if (!found || best == cur)
 		return 0;
 	{
 		double before = S->obj;
@@ -2889,6 +2891,35 @@ static void after_restarts(state *S, const pl_groups_problem *prob, size_t R,
 	}
 }
 
+/* The phases that ran (stats.algorithm), in the order they run: see pl_groups_solve and
+ * after_restarts for which run on which programs. */
+static const char *algorithm_name(const inst *I, int exhaustive)
+{
+	if (exhaustive)
+		return "greedy construction + simulated annealing (relocate/swap, soft minimum sizes) + "
+		       "local search descent + exhaustive search (proves the optimum)";
+	if (!I->deep || I->U > DEEP_UNITS)
+		return I->U > DEEP_UNITS
+			       ? "greedy construction + simulated annealing (relocate/swap, soft minimum "
+				 "sizes) + local search descent (placements retried after a change); "
+				 "Lagrangian upper bound"
+			       : "greedy construction + simulated annealing (relocate/swap, soft minimum "
+				 "sizes) + local search descent; Lagrangian upper bound";
+	if (I->U > SMALL_UNITS)
+		return "greedy construction + simulated annealing (relocate/swap, soft minimum sizes) + "
+		       "local search descent + kicks (a group rebuilt around an unplaced client) + "
+		       "polish (annealing over swaps, relocations and 3-cycles); Lagrangian upper bound";
+	if (I->G > FLIP_MAX_GROUPS)
+		return "greedy construction + simulated annealing (relocate/swap, soft minimum sizes) + "
+		       "local search descent + kicks (a group rebuilt around an unplaced client) + "
+		       "polish (annealing over swaps, relocations and 3-cycles, exact re-splits of "
+		       "pairs of groups); Lagrangian upper bound";
+	return "greedy construction + simulated annealing (relocate/swap, soft minimum sizes) + "
+	       "local search descent + kicks (a group rebuilt around an unplaced client) + polish "
+	       "(annealing over swaps, relocations and 3-cycles, exact re-splits of pairs of groups) "
+	       "+ group flips (restarts with a group closed or forced open); Lagrangian upper bound";
+}
+
 /* The upper bound, the gap, and how both were obtained (the exhaustive search, when it ran, is
  * the certificate). */
 static pl_status bound_and_gap(const inst *I, const pl_groups_problem *prob, int exhaustive,
@@ -2916,6 +2947,7 @@ static pl_status bound_and_gap(const inst *I, const pl_groups_problem *prob, int
 		res->optimal = 1;
 	}
 	res->method = exhaustive ? "annealing + exhaustive search" : "annealing";
+	res->algorithm = algorithm_name(I, exhaustive);
 	res->bound_method = exhaustive ? "exhaustive search"
 			    : res->upper_bound <= res->objective ? "Lagrangian relaxation (met)"
 								 : "Lagrangian relaxation";
@@ -3150,6 +3182,7 @@ pl_status pl_groups_solve_exact(const pl_groups_problem *prob, pl_groups_result 
 	res->gap = 0.0;
 	res->optimal = 1;
 	res->method = "exhaustive";
+	res->algorithm = "exhaustive search";
 	res->bound_method = "exhaustive search";
 out:
 	if (st != PL_OK)

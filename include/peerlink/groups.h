@@ -112,6 +112,8 @@ typedef struct pl_groups_result {
 	/* How it went, for stats and benchmarks. */
 	const char *method;      /* "annealing", "annealing + exhaustive search" or "exhaustive" */
 	const char *bound_method; /* how upper_bound was obtained */
+	const char *algorithm;   /* the phases that ran, in words (stats.algorithm): they depend on
+	                            the program's size (docs/groups.md, section 4) */
 	int exhaustive_improved; /* 1: the exhaustive search beat the heuristic (rare), or found a
 	                            grouping where the heuristic found none; 0 when it did not run
 	                            or the heuristic's answer was already optimal */
@@ -124,7 +126,7 @@ typedef struct pl_groups_result {
 } pl_groups_result;
 
 #define PL_GROUPS_RESULT_INIT                                                                      \
-	{ 0, 0, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0.0, 0.0, 0.0, 0, "", "", 0, 0, 0, 0, 0.0, 0 }
+	{ 0, 0, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0.0, 0.0, 0.0, 0, "", "", "", 0, 0, 0, 0, 0.0, 0 }
 
 void pl_groups_result_init(pl_groups_result *res);
 void pl_groups_result_release(pl_groups_result *res);
