@@ -220,16 +220,20 @@ json_t *pl_json_buddies_stats(const pl_buddies_program *m, const pl_buddies_prob
 	char algo[400];
 
 	(void)m;
-	/* what ran for this answer, not what could have */
+	/* what ran for this answer, not what could have (the exchange heuristic only with
+	 * triad_heuristic: library callers and tests; the CLI never sets it) */
 	snprintf(algo, sizeof(algo), "maximum-cardinality maximum-weight matching (Edmonds' blossom, "
-		 "Galil 1986)%s%s",
+		 "Galil 1986)%s%s%s",
 		 res->triad[2] < 0 ? ""
 		 : res->triad_exact ? "; triad by branch and bound on the matching duals (proven optimal)"
 				    : "; triad by the exchange heuristic (not proven optimal)",
 		 pb->top == 0 ? ""
 		 : pb->no_alternative_change ? "; alternatives ranked by score, without total_change"
 					     : "; alternatives' total_change by warm re-solves with the pair "
-					       "pinned");
+					       "pinned",
+		 res->alternative_triads > 0
+			 ? " (their rest odd: each places the odd one by the triad's branch and bound)"
+			 : "");
 	json_object_set_new(stats, "algorithm", json_string(algo));
 	json_object_set_new(stats, "solves", json_integer((json_int_t)res->solves));
 	json_object_set_new(stats, "exact_weights", json_boolean(res->exact_weights));

@@ -67,6 +67,7 @@ typedef struct bctx {
 	unsigned char *cgone; /* nf: its vertices left out */
 	unsigned char *alone; /* nf: whether F without the vertex can be paired (exact_triad) */
 	size_t solves;
+	size_t alt_triads;   /* alternatives' re-solves that ran the triad's branch and bound */
 	int exact;
 } bctx;
 
@@ -1012,10 +1013,12 @@ static pl_status solve_core(bctx *B, long x, long y, bsol *s, pl_error *err)
 		goto out;
 	if (B->p->triad && W.k % 2 == 1 && 2 * pairs + 1 == W.k && count_triads(B, &W) > 0) {
 		/* (no allowed triangle: the leftover stays alone) */
-		if (B->p->triad_heuristic)
+		if (B->p->triad_heuristic) {
 			st = exchange_triad(B, &W, s, err);
-		else
+		} else {
 			st = exact_triad(B, &W, dual, s, &pairs, err);
+			B->alt_triads += x >= 0;
+		}
 		if (st != PL_OK)
 			goto out;
 	}
@@ -1305,6 +1308,7 @@ static void write_result(const bctx *B, const bsol *s, pl_buddies_result *res)
 	res->top = B->p->top;
 	set_reasons(B, s, res);
 	res->solves = B->solves;
+	res->alternative_triads = B->alt_triads;
 	res->exact_weights = B->exact;
 }
 

@@ -83,9 +83,11 @@ typedef struct pl_buddies_result {
 	int exact_weights;    /* 1: every blossom solve was exact (see blossom.h) */
 	size_t improved_by_alternatives; /* times an alternative's re-solve beat the answer (only
 	                                    possible with the exchange heuristic) and replaced it */
+	size_t alternative_triads; /* alternatives whose re-solve (its rest odd) placed a triad by
+	                              the branch and bound */
 } pl_buddies_result;
 
-#define PL_BUDDIES_RESULT_INIT { 0, NULL, NULL, NULL, { -1, -1, -1 }, 0, 0, 0, 0.0, 0.0, NULL, NULL, 0, 0, 1, 0 }
+#define PL_BUDDIES_RESULT_INIT { 0, NULL, NULL, NULL, { -1, -1, -1 }, 0, 0, 0, 0.0, 0.0, NULL, NULL, 0, 0, 1, 0, 0 }
 
 void pl_buddies_result_init(pl_buddies_result *res);
 void pl_buddies_result_release(pl_buddies_result *res);
