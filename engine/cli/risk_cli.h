@@ -55,7 +55,8 @@ typedef pl_status (*risk_line_fn)(void *arg, json_t *obj, size_t index, pl_error
 pl_status risk_read_lines(cli_ctx *ctx, risk_line_fn fn, void *arg);
 /* The same for the objects (non-blank lines) numbered first .. end - 1 alone (0-based, blank
  * lines not counted): the others are skipped unparsed, and reading stops after object end - 1
- * (peerlink-mpi: each process parses only its own clients). */
+ * (peerlink-mpi: each process parses only its own clients); an input that ends before object
+ * end - 1 (end not SIZE_MAX) is an I/O error: it changed since it was counted. */
 pl_status risk_read_lines_share(cli_ctx *ctx, size_t first, size_t end, risk_line_fn fn,
 				void *arg);
 /* The number of objects (non-blank lines) of --input, unparsed; a read error or a line too long

@@ -375,23 +375,30 @@ static int own_document(cli_ctx *ctx, int have_model, pl_eval_set *s, const risk
 	return rc;
 }
 
-/* This process's share of the JSON Lines (counted first; when counting fails, process 0 reads
- * them all, to meet the error where one process meets it). */
+/* This process's share of the JSON Lines (counted first, the counts compared by every process:
+ * pl_comm_agree_count; when every count fails, process 0 reads them all, to meet the error where
+ * one process meets it). */
 static int own_lines(cli_ctx *ctx, pl_eval_set *s, const risk_dist *dist, pl_eval_options *o,
 		     pl_status *st)
 {
 	size_t n = 0;
+	int counted = risk_count_lines(ctx, &n) == PL_OK;
 
 	o->own_first = 0;
 	o->own_end = SIZE_MAX;
-	if (risk_count_lines(ctx, &n) == PL_OK)
+	*st = pl_comm_agree_count(dist->comm, n, counted, &n, &ctx->err);
+	if (*st != PL_OK) {
+		o->own_end = 0;
+		return CLI_EXIT_OK; /* the caller's agreement step reports it in every process */
+	}
+	if (n != SIZE_MAX)
 		pl_comm_share(dist->comm, n, &o->own_first, &o->own_end);
 	else if (dist->comm->rank != 0)
 		o->own_end = 0;
 	*st = risk_read_lines_share(ctx, o->own_first, o->own_end, add_line, s);
 	if (o->own_end == SIZE_MAX)
 		o->own_end = s->n;
-	dist->held->nall = n;
+	dist->held->nall = n == SIZE_MAX ? 0 : n;
 	return CLI_EXIT_OK;
 }
 

@@ -175,6 +175,9 @@ pl_status risk_read_lines_share(cli_ctx *ctx, size_t first, size_t end, risk_lin
 	}
 	if (got < 0)
 		st = ctx->err.code;
+	else if (st == PL_OK && end != SIZE_MAX && ord < end) /* shorter than counted */
+		st = pl_error_set(&ctx->err, PL_ERR_IO, "", "the input has fewer lines than its first "
+				  "pass counted: it changed while it was read");
 	free(line);
 	cli_close_input(f);
 	return st;

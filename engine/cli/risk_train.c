@@ -372,12 +372,14 @@ static int read_document_clients(cli_ctx *ctx, train_state *ts, const risk_dist 
 }
 
 /* The JSON Lines form: one client a line, the options from flags. Under `dist` a first pass
- * counts the lines, and each process then parses only its own; when that count fails (a read
- * error), process 0 reads every line, to meet the error where one process meets it. */
+ * counts the lines, the processes compare their counts (pl_comm_agree_count: a file that changed
+ * between their passes is an error in each, never a split by different counts), and each process
+ * then parses only its own; when every count fails (a read error), process 0 reads every line, to
+ * meet the error where one process meets it. */
 static int read_lines_clients(cli_ctx *ctx, train_state *ts, const risk_dist *dist)
 {
 	size_t n = 0, first = 0, end = SIZE_MAX;
-	pl_status st = pl_catalogue_init(&ts->cat, &ctx->err);
+	pl_status st = pl_catalogue_init(&ts->cat, &ctx->err), agreed;
 
 	if (st == PL_OK)
 		st = pl_features_default(&ts->cat, &ts->features, &ts->nfeatures, &ctx->err);
@@ -386,7 +388,13 @@ static int read_lines_clients(cli_ctx *ctx, train_state *ts, const risk_dist *di
 	if (st == PL_OK)
 		st = pl_risk_dataset_init(&ts->ds, ts->nfeatures, &ctx->err);
 	ts->clients_ptr = "";
-	if (st == PL_OK && dist && risk_count_lines(ctx, &n) == PL_OK)
+	if (dist) { /* collective: reached by every process, whatever st */
+		int counted = st == PL_OK && risk_count_lines(ctx, &n) == PL_OK;
+		agreed = pl_comm_agree_count(dist->comm, n, counted, &n, &ctx->err);
+		if (st == PL_OK)
+			st = agreed;
+	}
+	if (st == PL_OK && dist && n != SIZE_MAX)
 		train_share(ts, dist, n, &first, &end);
 	else if (st == PL_OK && dist && dist->comm->rank != 0)
 		end = 0;
