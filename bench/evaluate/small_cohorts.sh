@@ -9,6 +9,7 @@
 #            issue 12
 #   SIZES    "200x90 400x120 1000x180"   SEEDS "777 1 2"   PARAMS "defaults benchmark"
 #   OUT      /tmp/peerlink_small_cohorts
+#   THREADS  risk evaluate --threads (default: every processor; the results do not depend on it)
 #   ORACLE   1: generate the cohorts with their truth, keep the model's rows (--rows) and add the
 #            true hazard's paired difference to the last craving on the same rows
 #            (bench/evaluate/oracle_gap.py): how much room the cohort leaves above the baseline
@@ -23,6 +24,7 @@ sizes=${SIZES:-200x90 400x120 1000x180}
 seeds=${SEEDS:-777 1 2}
 paramsets=${PARAMS:-defaults benchmark}
 oracle=${ORACLE:-0}
+threads=${THREADS:+--threads $THREADS}
 truth=--no-truth; rows=""
 if [ "$oracle" = 1 ]; then truth=""; fi
 mkdir -p "$out"
@@ -38,7 +40,7 @@ for name in $paramsets; do
       $bin dataset generate checkins --clients "$n" --days "$d" --seed "$seed" $params --jsonl \
         $truth --output "$f.jsonl"
       if [ "$oracle" = 1 ]; then rows="--rows $f.rows"; fi
-      $bin risk evaluate --cv 5 --bootstrap 200 --seed 1 $recipe $rows \
+      $bin risk evaluate --cv 5 --bootstrap 200 --seed 1 $threads $recipe $rows \
         --compare baseline:last_craving --jsonl --input "$f.jsonl" --output "$f.eval.json"
       /usr/bin/python3 - "$f.eval.json" "$name" "$size" "$seed" <<'PY'
 import json, sys

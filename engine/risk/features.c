@@ -182,7 +182,17 @@ static const pl_feature_spec compact_set[] = {
 	{ PL_F_MISSED_STREAK, -1 }, { PL_F_DAYS_SINCE_LAPSE, -1 }, { PL_F_PRIOR_LAPSE, -1 },
 };
 
-static const char *const set_names[] = { "default", "compact" };
+/* The state-space set (docs/risk.md, "Feature sets"): the compact set's reading of the latent
+ * state replaced by the filtered level and the client's estimated baseline (state_features.c), so
+ * three symptom levels become two numbers; for the smallest cohorts, where the compact set still
+ * leaves about one event per feature in a training fold. */
+static const pl_feature_spec state_set[] = {
+	{ PL_F_STATE_LEVEL, -1 }, { PL_F_STATE_BASELINE, -1 }, { PL_F_LAST, PL_M_CRAVING },
+	{ PL_F_RATE, PL_M_USED }, { PL_F_RATE_7, PL_M_MEDICATION_TAKEN }, { PL_F_MISSED_STREAK, -1 },
+	{ PL_F_DAYS_SINCE_LAPSE, -1 }, { PL_F_PRIOR_LAPSE, -1 },
+};
+
+static const char *const set_names[] = { "default", "compact", "state" };
 
 size_t pl_feature_set_count(void)
 {
@@ -197,18 +207,23 @@ const char *pl_feature_set_name(size_t i)
 pl_status pl_features_named(const char *name, const pl_catalogue *cat, pl_feature_spec **out,
 			    size_t *n, pl_error *err)
 {
+	const pl_feature_spec *set = compact_set;
 	size_t k = sizeof(compact_set) / sizeof(compact_set[0]);
 
 	*out = NULL;
 	*n = 0;
 	if (strcmp(name, "default") == 0)
 		return pl_features_default(cat, out, n, err);
-	if (strcmp(name, "compact") != 0)
+	if (strcmp(name, "state") == 0) {
+		set = state_set;
+		k = sizeof(state_set) / sizeof(state_set[0]);
+	} else if (strcmp(name, "compact") != 0) {
 		return pl_error_set(err, PL_ERR_INVALID, "", "unknown feature set");
+	}
 	*out = malloc(k * sizeof(**out));
 	if (!*out)
 		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
-	memcpy(*out, compact_set, k * sizeof(**out));
+	memcpy(*out, set, k * sizeof(**out));
 	*n = k;
 	return PL_OK;
 }
