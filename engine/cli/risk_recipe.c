@@ -104,8 +104,8 @@ static pl_status feature_list(const char *text, const pl_catalogue *cat, const c
 		name[len] = '\0';
 		if (pl_feature_parse(name, cat, "", &f, &ignored) != PL_OK)
 			return pl_error_set(err, PL_ERR_USAGE, "",
-					    "option '--%s' needs a feature set (default, compact or "
-					    "auto) or a comma-separated list of feature names "
+					    "option '--%s' needs a feature set (default, compact, state "
+					    "or auto) or a comma-separated list of feature names "
 					    "(docs/risk.md); item %zu is neither", option, item);
 		for (size_t j = 0; j < r->nfeatures; j++)
 			if (same_feature(&r->features[j], &f))
