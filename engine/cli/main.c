@@ -160,12 +160,13 @@ static const cli_command commands[] = {
 	    CLI_INT("stride", "K", 1, 365, "1", "with --cv: train on every k-th day of each client"),
 	    CLI_REAL_OR("l2", "X", 1e-6, 1e6, "auto", "1",
 			"with --cv: ridge penalty of every fold's model, or auto: chosen per fold by "
-			"nested client-grouped cross-validation"),
+			"nested client-grouped cross-validation. Without --l2 and --features: auto "
+			"and --features auto on a small cohort (below 10 events per feature), else 1"),
 	    CLI_STRING("compare", "WHAT", NULL,
 		       "paired comparison on the same rows: baseline:NAME, model:FILE or (with --cv) "
 		       "cv:FEATURES[@L2], a second recipe trained in the same folds"),
 	    CLI_STRING("features", "SET", NULL,
-		       "with --cv: default, compact, auto (chosen per fold by nested CV) or a "
+		       "with --cv: default, compact, state, auto (chosen per fold by nested CV) or a "
 		       "comma-separated list of feature names (docs/risk.md)"),
 	    CLI_FLAG("baselines", "also score last craving, missed-check-in streak and EWS-only"),
 	    CLI_INT("bootstrap", "N", 0, 100000, "200",

@@ -596,9 +596,12 @@ int risk_evaluate_run(cli_ctx *ctx, const risk_dist *dist)
 				  "'--cv %ld' needs at least as many clients as folds", cv);
 	if (st == PL_OK && o.model)
 		st = fit_model_to_data(&model, &s, dist, &ctx->err);
-	if (st == PL_OK && cli_opt_given(ctx, "features")) {
-		st = risk_recipe_features(cli_opt_str(ctx, "features"), &s.cat, "features", &recipe,
-					  &ctx->err);
+	/* Neither --l2 nor --features: the recipe by the cohort's size, every named set a candidate
+	 * for a small cohort, the default set at l2 1 otherwise (docs/risk.md, "Small cohorts"). */
+	o.by_size = cv && !cli_opt_given(ctx, "l2") && !cli_opt_given(ctx, "features");
+	if (st == PL_OK && (o.by_size || cli_opt_given(ctx, "features"))) {
+		st = risk_recipe_features(o.by_size ? "auto" : cli_opt_str(ctx, "features"), &s.cat,
+					  "features", &recipe, &ctx->err);
 		o.features = recipe.features;
 		o.nfeatures = recipe.nfeatures;
 		o.nsets = recipe.nsets;

@@ -303,7 +303,13 @@ static json_t *warnings_json(const pl_eval_result *r)
 
 	for (size_t f = 0; f < r->folds; f++)
 		least = fmin(least, r->fold_epv[f]);
-	if (r->folds && least < PL_EPV_WARN)
+	if (r->folds && least < PL_EPV_WARN && r->small_cohort)
+		json_array_append_new(w, json_sprintf(
+			"events per candidate feature: %.3g in the smallest training fold, below %g "
+			"(Peduzzi et al. 1996): a small cohort, so each fold's penalty and feature set "
+			"(default, compact or state) were chosen by nested cross-validation; expect "
+			"wide intervals (docs/risk.md, \"Small cohorts\")", least, PL_EPV_WARN));
+	else if (r->folds && least < PL_EPV_WARN)
 		json_array_append_new(w, json_sprintf(
 			"events per candidate feature: %.3g in the smallest training fold, below %g "
 			"(Peduzzi et al. 1996): expect an optimistic or unstable model; prefer "

@@ -496,6 +496,88 @@ static pl_status recipe_place(recipe *r, pl_feature_spec *u, size_t *nu, size_t 
 	return PL_OK;
 }
 
+static int own_only(const pl_eval_options *o);
+
+/* by_size on a large cohort: set 0 of the candidates alone, at the fixed penalty, its features
+ * in their order and on their union columns (the first placed, so the same columns, rows and
+ * model as set 0 given alone). */
+static pl_status recipe_first_set(recipe *r, const pl_eval_options *o, pl_error *err)
+{
+	size_t k0 = o->set_first[0], n0 = o->set_first[1] - k0;
+	pl_feature_spec *f = malloc((n0 ? n0 : 1) * sizeof(*f));
+	size_t *cols = malloc((n0 ? n0 : 1) * sizeof(size_t));
+
+	if (!f || !cols) {
+		free(f);
+		free(cols);
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	}
+	for (size_t j = 0; j < n0; j++) {
+		f[j] = r->features[o->set_cols[k0 + j]];
+		cols[j] = r->set_cols[k0 + j];
+	}
+	recipe_release(r);
+	r->features = f;
+	r->nfeatures = n0;
+	r->cols = cols;
+	r->set_cols = NULL;
+	r->to.nsets = 0;
+	r->to.set_first = r->to.set_cols = NULL;
+	r->to.tune_l2 = 0;
+	return PL_OK;
+}
+
+/* The smallest training fold's events (runs of positive rows of one client, as
+ * pl_risk_dataset_events counts them in a fold's training set): each client's events summed by
+ * fold, over every process when each holds its own clients' rows (integers: exact). Collective
+ * then. */
+static pl_status least_fold_events(const pl_risk_dataset *all, const size_t *fold,
+				   const pl_eval_options *o, double *least, pl_error *err)
+{
+	int rank = own_only(o) ? o->comm->rank : 0, size = own_only(o) ? o->comm->size : 1;
+	size_t K = o->folds;
+	double *v = calloc((size_t)size * K, sizeof(double)), total = 0;
+	pl_status st = PL_OK;
+
+	if (!v)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	for (size_t r = 0; r < all->nrows; r++)
+		if (all->y[r] > 0.5 && (r == 0 || all->y[r - 1] <= 0.5 ||
+					all->group[r - 1] != all->group[r]))
+			v[(size_t)rank * K + fold[all->group[r]]] += 1;
+	if (own_only(o))
+		st = pl_comm_sum(o->comm, v, (size_t)size * K, err);
+	for (int p = 1; p < size; p++)
+		for (size_t f = 0; f < K; f++)
+			v[f] += v[(size_t)p * K + f];
+	for (size_t f = 0; f < K; f++)
+		total += v[f];
+	*least = INFINITY;
+	for (size_t f = 0; f < K; f++)
+		*least = fmin(*least, total - v[f]);
+	free(v);
+	return st;
+}
+
+/* by_size: nested CV for a small cohort (below PL_EPV_WARN events per feature of set 0 in the
+ * smallest training fold), set 0 at the fixed penalty otherwise. */
+static pl_status recipe_by_size(recipe *r, const pl_risk_dataset *all, const size_t *fold,
+				const pl_eval_options *o, int *small, pl_error *err)
+{
+	double least = 0;
+	size_t n0 = o->set_first[1] - o->set_first[0];
+	pl_status st = least_fold_events(all, fold, o, &least, err);
+
+	*small = st == PL_OK && n0 > 0 && least / (double)n0 < PL_EPV_WARN;
+	if (st != PL_OK)
+		return st;
+	if (*small) {
+		r->to.tune_l2 = 1;
+		return PL_OK;
+	}
+	return recipe_first_set(r, o, err);
+}
+
 typedef struct fold_ctx {
 	const pl_eval_set *s;
 	const pl_risk_dataset *all;
@@ -585,14 +667,13 @@ static pl_status unpack_fold_model(void *arg, size_t item, pl__reader *r, pl_err
 
 static const pl__units fold_units = { train_fold, pack_fold_model, unpack_fold_model };
 
-static int own_only(const pl_eval_options *o);
 static pl_status agree_status(const pl_comm *comm, pl_status st, pl_error *err);
 static pl_status train_folds_own(fold_ctx *x, const pl_eval_options *o, pl_error *err);
 
 /* One model per fold and recipe (the options' own; --compare's cv: one into `others`), trained on
  * the other folds' clients; every client featurized once for the union of the recipes' features. */
 static pl_status train_folds(const pl_eval_set *s, const pl_eval_options *o, const size_t *fold,
-			     int threads, pl_risk_model *models, pl_risk_model *others,
+			     int threads, pl_risk_model *models, pl_risk_model *others, int *small,
 			     pl_error *err)
 {
 	const pl_eval_compare *c = &o->compare;
@@ -645,6 +726,8 @@ static pl_status train_folds(const pl_eval_set *s, const pl_eval_options *o, con
 	for (size_t i = 0; x.per_client && i < s->n; i++)
 		pl_risk_dataset_release(&x.per_client[i]);
 	free(x.per_client);
+	if (st == PL_OK && o->by_size && o->nsets) /* the same everywhere: st was agreed */
+		st = recipe_by_size(&rc[0], &all, fold, o, small, err);
 	if (st == PL_OK) {
 		fold_ctx fc = { s, &all, fold, o->folds, nr, rc, u, { models, others } };
 		st = own_only(o) ? train_folds_own(&fc, o, err)
@@ -1475,7 +1558,8 @@ pl_status pl_eval_run(const pl_eval_set *s, const pl_eval_options *o, pl_eval_re
 		out->threshold_moderate = o->model->threshold_moderate;
 		out->threshold_high = o->model->threshold_high;
 	} else if ((st = pl_risk_assign_folds(s->n, o->folds, o->seed, PL_RNG_EVAL_FOLDS, fold, err)) != PL_OK ||
-		   (st = train_folds(s, o, fold, threads, models, others, err)) != PL_OK) {
+		   (st = train_folds(s, o, fold, threads, models, others, &out->small_cohort,
+				     err)) != PL_OK) {
 		goto done;
 	}
 	for (size_t f = 0; models && f < o->folds; f++) {
@@ -1484,14 +1568,18 @@ pl_status pl_eval_run(const pl_eval_set *s, const pl_eval_options *o, pl_eval_re
 		out->fold_l2[f] = models[f].l2;
 		out->fold_set[f] = models[f].report.chosen_set;
 		out->fold_epv[f] = models[f].report.events_per_feature;
-		if (out->fold_names)
+		if (out->fold_names && (!o->by_size || out->small_cohort))
 			out->fold_names[f] = o->set_names[models[f].report.chosen_set];
 		if (others)
 			out->compare_fold_l2[f] = others[f].l2;
 		if (out->compare_fold_names)
 			out->compare_fold_names[f] = o->compare.set_names[others[f].report.chosen_set];
 	}
-	out->tuned = models && (o->tune_l2 || o->nsets > 0);
+	if (out->fold_names && o->by_size && !out->small_cohort) { /* set 0 alone, as if given */
+		free(out->fold_names);
+		out->fold_names = NULL;
+	}
+	out->tuned = models && (o->by_size ? out->small_cohort : o->tune_l2 || o->nsets > 0);
 	st = build_rows(s, o, models, others, fold, out->horizon_days, threads, &r, err);
 	if (st == PL_OK)
 		st = reference_rows(s, o, out->horizon_days, threads, &r, err);

@@ -118,6 +118,12 @@ typedef struct pl_eval_options {
 				       nested CV (pl_risk_train_options.nsets and its columns) */
 	const size_t *set_first, *set_cols;
 	const char *const *set_names; /* nsets names (may be NULL): reported per fold */
+	int by_size;                /* the recipe by the cohort's size (risk evaluate --cv without
+				       --l2 and --features; docs/risk.md, "Small cohorts"): when the
+				       smallest training fold has fewer than PL_EPV_WARN events per
+				       feature of set 0, the candidate sets and the penalty are chosen
+				       by nested CV as with tune_l2; otherwise every fold fits set 0
+				       alone at the fixed l2, as if given alone. Needs nsets > 0 */
 	pl_eval_compare compare;
 	const pl_comm *comm;        /* processes sharing the folds, clients and bootstrap
 				       replicates (peerlink/comm.h, peerlink-mpi); NULL: this one
@@ -156,6 +162,7 @@ typedef struct pl_eval_result {
 	double *fold_epv;                   /* per fold: events per candidate feature in its training
 					       data (pl_risk_dataset_events; PL_EPV_WARN) */
 	int tuned;                          /* the folds' penalty or features were searched */
+	int small_cohort;                   /* by_size chose nested CV (the cohort is small) */
 	const char **fold_names;            /* per fold: the chosen set's name, when the options
 					       name the sets (set_names); else NULL */
 	double threshold_moderate, threshold_high; /* the model's */

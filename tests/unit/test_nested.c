@@ -14,6 +14,10 @@
  * - The selection rules: the least deviance (default) and the one-standard-error rule, whose
  *   standard error across the training folds the recomputation also checks.
  * - `risk train --l2 auto` keeps the grid's least-deviance penalty and reports the search.
+ * - The recipe by the cohort's size (pl_eval_options.by_size, `risk evaluate --cv` without --l2
+ *   and --features): on the same cohort, a first set with few features (10+ events per feature in
+ *   every training fold) gives exactly the scores of that set alone at the fixed penalty, and a
+ *   first set with many gives exactly those of the nested search over the sets (tune_l2).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <check.h>
@@ -25,6 +29,8 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 #include <jansson.h>
+#include <peerlink/evaluate.h>
+#include <peerlink/json_risk.h>
 #include <peerlink/risk.h>
 #include <peerlink/rng.h>
 #include "testutil.h"
@@ -490,6 +496,109 @@ START_TEST(test_train_l2_auto)
 }
 END_TEST
 
+/* The scored rows of pl_eval_run on s with o (keep_rows), and whether it searched. */
+static double *eval_risks(const pl_eval_set *s, pl_eval_options *o, size_t *n, int *tuned,
+			  int *small)
+{
+	pl_eval_result r;
+	pl_error err = PL_ERROR_INIT;
+	double *risk;
+
+	o->keep_rows = 1;
+	ck_assert_msg(pl_eval_run(s, o, &r, &err) == PL_OK, "%s", err.message);
+	*n = r.nrows_kept;
+	risk = malloc(*n * sizeof(double));
+	memcpy(risk, r.row_risk, *n * sizeof(double));
+	*tuned = r.tuned;
+	*small = r.small_cohort;
+	pl_eval_result_release(&r);
+	return risk;
+}
+
+static void eval_options(pl_eval_options *o, const pl_feature_spec *f, size_t nf)
+{
+	memset(o, 0, sizeof(*o));
+	o->folds = 3;
+	o->seed = 4;
+	o->threads = 1;
+	o->horizon_days = 7;
+	o->stride = 1;
+	o->l2 = 1;
+	pl_metrics_options_init(&o->metrics);
+	o->metrics.bootstrap = 0;
+	o->features = f;
+	o->nfeatures = nf;
+}
+
+START_TEST(test_recipe_by_size)
+{
+	const char *gen[] = { "dataset", "generate", "checkins", "--clients", "80", "--days", "120",
+			      "--seed", "3", "--jsonl", "--no-truth", "--no-timing", NULL };
+	char *cohort = run_ok(gen), *save = NULL;
+	pl_eval_set s = PL_EVAL_SET_INIT;
+	pl_eval_options o;
+	pl_error err = PL_ERROR_INIT;
+	/* set A = {craving.last}; set B = {craving.last, the levels of craving, mood, stress} */
+	static const pl_feature_spec f[4] = { { PL_F_LAST, PL_M_CRAVING }, { PL_F_LEVEL, PL_M_CRAVING },
+					      { PL_F_LEVEL, PL_M_MOOD }, { PL_F_LEVEL, PL_M_STRESS } };
+	size_t a_first[3] = { 0, 1, 5 }, a_cols[5] = { 0, 0, 1, 2, 3 };
+	size_t b_first[3] = { 0, 4, 5 }, b_cols[5] = { 0, 1, 2, 3, 0 };
+	size_t n1, n2;
+	int t1, t2, s1, s2;
+	double *r1, *r2;
+
+	ck_assert_int_eq(pl_catalogue_init(&s.cat, &err), PL_OK);
+	for (char *line = strtok_r(cohort, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		json_t *obj = json_loads(line, 0, NULL);
+		ck_assert_int_eq(pl_eval_client_from_json(&s, obj, "", &err), PL_OK);
+		json_decref(obj);
+	}
+	ck_assert_uint_eq(s.n, 80);
+	/* first set A (one feature): large enough, so A alone at l2 = 1 */
+	eval_options(&o, f, 4);
+	o.nsets = 2;
+	o.set_first = a_first;
+	o.set_cols = a_cols;
+	o.by_size = 1;
+	r1 = eval_risks(&s, &o, &n1, &t1, &s1);
+	eval_options(&o, f, 1);
+	r2 = eval_risks(&s, &o, &n2, &t2, &s2);
+	ck_assert_int_eq(s1, 0);
+	ck_assert_int_eq(t1, 0);
+	ck_assert_int_eq(t2, 0);
+	ck_assert_uint_eq(n1, n2);
+	ck_assert(n1 > 80 * 80);
+	ck_assert(memcmp(r1, r2, n1 * sizeof(double)) == 0);
+	free(r1);
+	free(r2);
+	/* first set B (four features): below 10 events per feature, so the nested search */
+	eval_options(&o, f, 4);
+	o.nsets = 2;
+	o.set_first = b_first;
+	o.set_cols = b_cols;
+	o.by_size = 1;
+	r1 = eval_risks(&s, &o, &n1, &t1, &s1);
+	o.by_size = 0;
+	o.tune_l2 = 1;
+	r2 = eval_risks(&s, &o, &n2, &t2, &s2);
+	ck_assert_int_eq(s1, 1);
+	ck_assert_int_eq(t1, 1);
+	ck_assert_int_eq(s2, 0);
+	ck_assert_uint_eq(n1, n2);
+	ck_assert(memcmp(r1, r2, n1 * sizeof(double)) == 0);
+	/* and the fixed recipe of set B alone differs: the switch did something */
+	eval_options(&o, f, 4);
+	free(r2);
+	r2 = eval_risks(&s, &o, &n2, &t2, &s2);
+	ck_assert_uint_eq(n1, n2);
+	ck_assert(memcmp(r1, r2, n1 * sizeof(double)) != 0);
+	free(r1);
+	free(r2);
+	pl_eval_set_release(&s);
+	free(cohort);
+}
+END_TEST
+
 static Suite *nested_suite(void)
 {
 	Suite *s = suite_create("nested");
@@ -503,6 +612,7 @@ static Suite *nested_suite(void)
 	tcase_add_test(tc, test_train_one_se);
 	tcase_add_test(tc, test_outer_test_clients_unseen);
 	tcase_add_test(tc, test_train_l2_auto);
+	tcase_add_test(tc, test_recipe_by_size);
 	suite_add_tcase(s, tc);
 	return s;
 }
