@@ -4,9 +4,11 @@
 # seeds 777, 1 and 2, with the generator's defaults and with datasets/params/benchmark_checkins.json,
 # the cross-validated model must beat the last craving: the paired bootstrap interval of the AUROC
 # difference (risk evaluate --compare baseline:last_craving) above zero.
-#   RECIPE   the model's options (default "--l2 auto --features auto": nested CV chooses the
-#            penalty and the feature set per fold); e.g. RECIPE="--l2 1" for the recipe before
-#            issue 12
+#   RECIPE   the model's options (default none: risk evaluate's recipe by the cohort's size,
+#            nested CV choosing each fold's penalty and feature set among default, compact and
+#            state below 10 events per feature, the default set at l2 1 above; docs/risk.md,
+#            "Small cohorts"); e.g. RECIPE="--l2 auto --features auto" for nested CV on every
+#            cohort, RECIPE="--l2 1" for the recipe before issue 12
 #   SIZES    "200x90 400x120 1000x180"   SEEDS "777 1 2"   PARAMS "defaults benchmark"
 #   OUT      /tmp/peerlink_small_cohorts
 #   THREADS  risk evaluate --threads (default: every processor; the results do not depend on it)
@@ -19,7 +21,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 bin=${1:-$root/build/peerlink}
 out=${OUT:-/tmp/peerlink_small_cohorts}
-recipe=${RECIPE:---l2 auto --features auto}
+recipe=${RECIPE:-}
 sizes=${SIZES:-200x90 400x120 1000x180}
 seeds=${SEEDS:-777 1 2}
 paramsets=${PARAMS:-defaults benchmark}
@@ -28,7 +30,7 @@ threads=${THREADS:+--threads $THREADS}
 truth=--no-truth; rows=""
 if [ "$oracle" = 1 ]; then truth=""; fi
 mkdir -p "$out"
-echo "recipe: $recipe; risk evaluate --cv 5 --bootstrap 200 --seed 1 --compare baseline:last_craving"
+echo "recipe: ${recipe:-by the cohort's size}; risk evaluate --cv 5 --bootstrap 200 --seed 1 --compare baseline:last_craving"
 printf '%-9s %-9s %5s %7s %7s %7s %20s %5s %7s %s\n' params cohort seed model last_cr diff \
   "95% paired CI" met "min EPV" "l2 per fold, sets"
 for name in $paramsets; do
