@@ -151,7 +151,7 @@ PY
 	sed -e '190s/.*/{"id": 7}/' -e '230s/.*/{"id": "x",/' "$work/gen240.jsonl" >"$work/gen240_error.jsonl"
 	check evaluate_example risk evaluate --model "$src/models/default.json" --baselines --bootstrap 50 -i "$src/datasets/examples/cohort_20.json"
 	check evaluate_example_cv_infeasible risk evaluate --cv 2 --bootstrap 20 -i "$src/datasets/examples/cohort_20.json"
-	check evaluate_gen240 risk evaluate --cv 3 --baselines --bootstrap 40 -i "$work/gen240_attrs.json" -o @OUT --rows @ROWS
+	check evaluate_gen240 risk evaluate --cv 3 --l2 1 --baselines --bootstrap 40 -i "$work/gen240_attrs.json" -o @OUT --rows @ROWS
 	check evaluate_gen240_seed risk evaluate --cv 4 --bootstrap 30 --seed 9 --l2 10 --stride 2 -i "$work/gen240.json" --pretty
 	check evaluate_model risk evaluate --model "$work/model240.json" --baselines --bootstrap 40 --jsonl -i "$work/gen240.jsonl"
 	check evaluate_no_bootstrap risk evaluate --cv 3 --bootstrap 0 -i "$work/gen240.json"
@@ -160,14 +160,17 @@ PY
 	check evaluate_too_many_folds risk evaluate --cv 30 -i "$src/datasets/examples/cohort_20.json"
 	# Each rank holds its own clients: folds fitted by every rank together, JSON Lines read in
 	# shares, --compare, a penalty search (rows gathered), and errors met in one rank's share.
+	# Without --l2 a 240-client cohort takes the small-cohort recipe (a penalty and feature-set
+	# search, its events summed over the ranks): evaluate_cv_jsonl and evaluate_no_bootstrap keep
+	# it; the others pass --l2 1, the fixed recipe they were written for, to stay quick.
 	check evaluate_cv_jsonl risk evaluate --cv 4 --baselines --bootstrap 30 --jsonl -i "$work/gen240.jsonl"
-	check evaluate_compare risk evaluate --cv 3 --bootstrap 30 --compare baseline:ews -i "$work/gen240_attrs.json" --rows @ROWS
-	check evaluate_compare_cv risk evaluate --cv 3 --bootstrap 20 --compare cv:default@10 -i "$work/gen240.json"
-	check evaluate_compare_model risk evaluate --cv 3 --bootstrap 20 --compare model:$work/model240.json -i "$work/gen240.json"
+	check evaluate_compare risk evaluate --cv 3 --l2 1 --bootstrap 30 --compare baseline:ews -i "$work/gen240_attrs.json" --rows @ROWS
+	check evaluate_compare_cv risk evaluate --cv 3 --l2 1 --bootstrap 20 --compare cv:default@10 -i "$work/gen240.json"
+	check evaluate_compare_model risk evaluate --cv 3 --l2 1 --bootstrap 20 --compare model:$work/model240.json -i "$work/gen240.json"
 	check evaluate_l2_auto risk evaluate --cv 3 --bootstrap 20 --l2 auto -i "$work/gen240.json"
 	check evaluate_syntax_late risk evaluate --cv 3 -i "$work/gen240_syntax.json"
 	check evaluate_jsonl_error risk evaluate --cv 3 --jsonl -i "$work/gen240_error.jsonl"
-	check evaluate_generator risk evaluate --cv 3 --bootstrap 20 --generator default -i "$work/gen240.json"
+	check evaluate_generator risk evaluate --cv 3 --l2 1 --bootstrap 20 --generator default -i "$work/gen240.json"
 	stdin="$work/gen240.json"
 	check evaluate_stdin risk evaluate --cv 3 --bootstrap 20
 	stdin=/dev/null
