@@ -698,6 +698,18 @@ nomem:
 	return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory in the assignment solver");
 }
 
+int pl_assign_uses_flow(size_t n, size_t m, const long *cap, int all_allowed)
+{
+	int unit = 1;
+
+	if (cap)
+		for (size_t j = 0; j < m; j++)
+			if (cap[j] != 1)
+				unit = 0;
+	/* the choice of solve_core */
+	return !(n == m && n > 2 * SPARSE_K && unit && all_allowed) && n * m > DENSE_MAX_ENTRIES;
+}
+
 void pl_assign_result_init(pl_assign_result *res)
 {
 	pl_assign_result zero = PL_ASSIGN_RESULT_INIT;

@@ -357,6 +357,38 @@ static int bin_arcs(flow *F)
 	return 0;
 }
 
+/* The arc arrays for F->E arcs, once lstart is counted (prefix sums done here). */
+static int alloc_arcs(flow *F)
+{
+	size_t E = F->E ? F->E : 1;
+
+	for (size_t l = 0; l < F->L; l++)
+		F->lstart[l + 1] += F->lstart[l];
+	F->arc_r = malloc(E * sizeof(int));
+	F->arc_l = malloc(E * sizeof(int));
+	F->arc_c = malloc(E * sizeof(double));
+	F->flow = calloc(E, 1);
+	F->anext = malloc(E * sizeof(int));
+	F->aprev = malloc(E * sizeof(int));
+	return F->arc_r && F->arc_l && F->arc_c && F->flow && F->anext && F->aprev ? 0 : -1;
+}
+
+/* What follows the arcs: their cost bins, the supplies and capacities. */
+static int finish_build(flow *F, const long *cap)
+{
+	int rl = F->orient_rows_left;
+
+	if (bin_arcs(F) != 0)
+		return -1;
+	for (size_t l = 0; l < F->L; l++)
+		F->supply[l] = rl ? 1 : (cap ? cap[l] : 1);
+	for (size_t r = 0; r < F->R; r++) {
+		F->capr[r] = rl ? (cap ? cap[r] : 1) : 1;
+		F->rhead[r] = -1;
+	}
+	return 0;
+}
+
 static int flow_build(flow *F, const double *c, size_t n, size_t m, const long *cap)
 {
 	size_t E = 0;
@@ -371,16 +403,7 @@ static int flow_build(flow *F, const double *c, size_t n, size_t m, const long *
 				F->lstart[(rl ? i : j) + 1]++;
 			}
 	F->E = E;
-	for (size_t l = 0; l < F->L; l++)
-		F->lstart[l + 1] += F->lstart[l];
-	E = E ? E : 1;
-	F->arc_r = malloc(E * sizeof(int));
-	F->arc_l = malloc(E * sizeof(int));
-	F->arc_c = malloc(E * sizeof(double));
-	F->flow = calloc(E, 1);
-	F->anext = malloc(E * sizeof(int));
-	F->aprev = malloc(E * sizeof(int));
-	if (!F->arc_r || !F->arc_l || !F->arc_c || !F->flow || !F->anext || !F->aprev)
+	if (alloc_arcs(F) != 0)
 		return -1;
 	{
 		/* one row-major pass; each left node's arcs come out by right index */
@@ -401,17 +424,40 @@ static int flow_build(flow *F, const double *c, size_t n, size_t m, const long *
 			}
 		free(fill);
 	}
-	if (bin_arcs(F) != 0)
-		return -1;
-	for (size_t l = 0; l < F->L; l++)
-		F->supply[l] = rl ? 1 : (cap ? cap[l] : 1);
-	for (size_t r = 0; r < F->R; r++) {
-		F->capr[r] = rl ? (cap ? cap[r] : 1) : 1;
-		F->rhead[r] = -1;
-	}
-	return 0;
+	return finish_build(F, cap);
 }
 
+/* flow_build from the allowed pairs listed by rows (pl_assign_flow_solve_pairs): the same arcs
+ * in the same order as from the dense matrix, since both walk the pairs row by row with the
+ * columns increasing. */
+static int flow_build_pairs(flow *F, size_t n, const long *cap, const size_t *start,
+			    const int *col, const double *cost)
+{
+	int rl = F->orient_rows_left;
+	size_t *fill;
+
+	if (flow_alloc_nodes(F) != 0)
+		return -1;
+	F->E = start[n];
+	for (size_t i = 0; i < n; i++)
+		for (size_t e = start[i]; e < start[i + 1]; e++)
+			F->lstart[(rl ? i : (size_t)col[e]) + 1]++;
+	if (alloc_arcs(F) != 0)
+		return -1;
+	fill = malloc((F->L ? F->L : 1) * sizeof(size_t));
+	if (!fill)
+		return -1;
+	memcpy(fill, F->lstart, F->L * sizeof(size_t));
+	for (size_t i = 0; i < n; i++)
+		for (size_t e = start[i]; e < start[i + 1]; e++) {
+			size_t l = rl ? i : (size_t)col[e], a = fill[l]++;
+			F->arc_r[a] = rl ? col[e] : (int)i;
+			F->arc_l[a] = (int)l;
+			F->arc_c[a] = cost[e];
+		}
+	free(fill);
+	return finish_build(F, cap);
+}
 
 /* Left potentials of the answer: a copy's is c - v on its own arc; a left node without flow
  * takes min over its arcs of c - v, so that every arc keeps reduced cost >= 0. */
@@ -454,19 +500,40 @@ static void flow_export(const flow *F, size_t n, size_t m, long *row_col, double
 	}
 }
 
+/* Orientation (the side with the smaller total supply is the left one) and the sizes. */
+static void flow_orient(flow *F, size_t n, size_t m, const long *cap)
+{
+	size_t total = 0;
+
+	memset(F, 0, sizeof(*F));
+	for (size_t j = 0; j < m; j++)
+		total += cap ? (size_t)cap[j] : 1;
+	F->orient_rows_left = n <= total;
+	F->L = F->orient_rows_left ? n : m;
+	F->R = F->orient_rows_left ? m : n;
+}
+
+/* One search per unit of supply, then the answer. */
+static void flow_run(flow *F, size_t n, size_t m, long *row_col, double *u, double *v,
+		     size_t *augmentations)
+{
+	for (size_t l = 0; l < F->L; l++)
+		for (long k = 0; k < F->supply[l]; k++) {
+			if (F->lstart[l + 1] == F->lstart[l])
+				break; /* no arc: stays out, no search needed */
+			place_unit(F, (int)l);
+			(*augmentations)++;
+		}
+	flow_export(F, n, m, row_col, u, v);
+}
+
 int pl_assign_flow_solve(const double *c, size_t n, size_t m, const long *cap, long *row_col,
 			 double *u, double *v, size_t *augmentations)
 {
 	flow F;
-	size_t total = 0;
 	int rc = -1;
 
-	memset(&F, 0, sizeof(F));
-	for (size_t j = 0; j < m; j++)
-		total += cap ? (size_t)cap[j] : 1;
-	F.orient_rows_left = n <= total;
-	F.L = F.orient_rows_left ? n : m;
-	F.R = F.orient_rows_left ? m : n;
+	flow_orient(&F, n, m, cap);
 	*augmentations = 0;
 	if ((n + m) >= (size_t)1 << 30)
 		goto out;
@@ -474,14 +541,27 @@ int pl_assign_flow_solve(const double *c, size_t n, size_t m, const long *cap, l
 		goto out;
 	if (F.E >= (size_t)1 << 31)
 		goto out;
-	for (size_t l = 0; l < F.L; l++)
-		for (long k = 0; k < F.supply[l]; k++) {
-			if (F.lstart[l + 1] == F.lstart[l])
-				break; /* no arc: stays out, no search needed */
-			place_unit(&F, (int)l);
-			(*augmentations)++;
-		}
-	flow_export(&F, n, m, row_col, u, v);
+	flow_run(&F, n, m, row_col, u, v, augmentations);
+	rc = 0;
+out:
+	flow_release(&F);
+	return rc;
+}
+
+int pl_assign_flow_solve_pairs(size_t n, size_t m, const long *cap, const size_t *start,
+			       const int *col, const double *cost, long *row_col, double *u,
+			       double *v, size_t *augmentations)
+{
+	flow F;
+	int rc = -1;
+
+	flow_orient(&F, n, m, cap);
+	*augmentations = 0;
+	if ((n + m) >= (size_t)1 << 30 || start[n] >= (size_t)1 << 31)
+		goto out;
+	if (flow_build_pairs(&F, n, cap, start, col, cost) != 0)
+		goto out;
+	flow_run(&F, n, m, row_col, u, v, augmentations);
 	rc = 0;
 out:
 	flow_release(&F);

@@ -22,6 +22,23 @@ int pl_assign_flow_solve(const double *c, size_t n, size_t m, const long *cap, l
 			 double *u, double *v, size_t *augmentations);
 
 /*
+ * The same solve from the allowed pairs listed by rows instead of a dense matrix: row i's pairs
+ * are col[start[i] .. start[i + 1]) (columns increasing) at cost cost[...], every cost finite and
+ * at most PL_ASSIGN_COST_MAX in magnitude. The same answer, duals and count as
+ * pl_assign_flow_solve on the matrix with +inf elsewhere (the arcs come out in the same order),
+ * without the n x m matrix or its scans: for callers that hold their pairs sparse (mentor
+ * matching, where 30-70 % of the pairs break a hard rule). Returns 0, or -1 when out of memory
+ * (or beyond 2^31 pairs).
+ */
+int pl_assign_flow_solve_pairs(size_t n, size_t m, const long *cap, const size_t *start,
+			       const int *col, const double *cost, long *row_col, double *u,
+			       double *v, size_t *augmentations);
+
+/* Does pl_assign_solve hand an n x m problem with these capacities (NULL: ones) to the flow
+ * driver? all_allowed: no entry is forbidden. */
+int pl_assign_uses_flow(size_t n, size_t m, const long *cap, int all_allowed);
+
+/*
  * An indexed binary min-heap of node ids, shared by the sparse drivers (the sparse candidate
  * driver of assign.c over columns, assign_flow.c over right nodes): item[0..n) holds the ids in
  * heap order and pos[id] the place of an id in item; what pos holds for ids outside the heap is

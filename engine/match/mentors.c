@@ -25,6 +25,8 @@
 #include <peerlink/mentors.h>
 #include <peerlink/assign.h>
 
+#include "assign_int.h"
+
 #include <float.h>
 #include <math.h>
 #include <stdlib.h>
@@ -207,7 +209,10 @@ typedef struct work {
 	size_t *cols, nc;    /* mentors with capfree >= 1 */
 	long *capc;          /* nc */
 	long *colpos;        /* nmentors: position in cols, -1 when the mentor has no seat left */
-	double *cost;        /* nr x nc scratch */
+	double *cost;        /* nr x nc scratch (allocated when a solve needs the dense matrix) */
+	size_t *pstart;      /* nr + 1: the pairs of a threshold solve by rows (threshold_pairs) */
+	int *pcol;           /* their columns (positions in cols) */
+	double *pcost;       /* and costs */
 	elist E;             /* the eligible pairs */
 	pl_assign_result ar;
 	size_t solves;
@@ -222,6 +227,9 @@ static void work_release(work *W)
 	free(W->capc);
 	free(W->colpos);
 	free(W->cost);
+	free(W->pstart);
+	free(W->pcol);
+	free(W->pcost);
 	elist_release(&W->E);
 	pl_assign_result_release(&W->ar);
 }
@@ -254,24 +262,82 @@ static pl_status work_init(work *W, const pl_mentors_problem *pb, pl_error *err)
 			W->cols[W->nc++] = j;
 		}
 	}
-	W->cost = malloc((W->nr * W->nc != 0 ? W->nr * W->nc : 1) * sizeof(double));
-	if (!W->cost)
-		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory in mentor matching");
 	return PL_OK;
 }
 
-/* Best total of w among eligible pairs with w >= thr (most matched first). Writes the mentor of
- * every non-pinned mentee into mentor_of and returns the number matched through *matched. */
-static pl_status solve_threshold(work *W, double thr, long *mentor_of, size_t *matched,
-				 pl_error *err)
+/*
+ * The pairs of solve_threshold listed by work rows (columns increasing) with their costs:
+ * W->pstart/pcol/pcost. Returns 1 when they may go to the flow driver directly (the driver
+ * pl_assign_solve would pick for the dense matrix, every cost within its limit), 0 when the
+ * dense matrix is needed, -1 when out of memory.
+ */
+static int threshold_pairs(work *W, double thr)
 {
-	pl_status st;
+	size_t k = 0, cells = W->nr * W->nc;
 
-	*matched = 0;
-	for (size_t a = 0; a < W->nr; a++)
-		mentor_of[W->rows[a]] = -1;
-	if (W->nr == 0 || W->nc == 0)
-		return PL_OK;
+	if (W->nr > PL_ASSIGN_DIM_MAX || W->nc > PL_ASSIGN_DIM_MAX || cells > PL_ASSIGN_ENTRIES_MAX)
+		return 0; /* pl_assign_solve says why */
+	if (!W->pstart) {
+		W->pstart = malloc((W->nr + 1) * sizeof(size_t));
+		W->pcol = malloc((W->E.start[W->pb->nmentees] + 1) * sizeof(int));
+		W->pcost = malloc((W->E.start[W->pb->nmentees] + 1) * sizeof(double));
+		if (!W->pstart || !W->pcol || !W->pcost)
+			return -1;
+	}
+	for (size_t a = 0; a < W->nr; a++) {
+		size_t i = W->rows[a];
+		W->pstart[a] = k;
+		for (size_t e = W->E.start[i]; e < W->E.start[i + 1]; e++) {
+			long b = W->colpos[W->E.col[e]];
+			double w = W->E.w[e];
+			if (b < 0 || !(w >= thr))
+				continue;
+			if (fabs(w) > PL_ASSIGN_COST_MAX)
+				return 0;
+			W->pcol[k] = (int)b;
+			W->pcost[k++] = W->card_only ? 0.0 : -w;
+		}
+	}
+	W->pstart[W->nr] = k;
+	return pl_assign_uses_flow(W->nr, W->nc, W->capc, k == cells);
+}
+
+/* pl_assign_solve's answer from the flow driver on the pairs of threshold_pairs. */
+static pl_status solve_pairs(work *W, pl_error *err)
+{
+	pl_assign_result *ar = &W->ar;
+	size_t aug = 0;
+
+	ar->nrows = W->nr;
+	ar->ncols = W->nc;
+	ar->row_to_col = malloc(W->nr * sizeof(long));
+	ar->u = calloc(W->nr, sizeof(double));
+	ar->v = calloc(W->nc, sizeof(double));
+	if (!ar->row_to_col || !ar->u || !ar->v ||
+	    pl_assign_flow_solve_pairs(W->nr, W->nc, W->capc, W->pstart, W->pcol, W->pcost,
+				       ar->row_to_col, ar->u, ar->v, &aug) != 0)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory in the assignment solver");
+	ar->method = "sparse-flow";
+	ar->rounds = aug;
+	ar->total = 0.0;
+	ar->assigned = 0;
+	for (size_t a = 0; a < W->nr; a++) {
+		long b = ar->row_to_col[a];
+		if (b < 0) {
+			ar->row_to_col[a] = PL_ASSIGN_UNASSIGNED;
+			continue;
+		}
+		for (size_t e = W->pstart[a]; e < W->pstart[a + 1]; e++)
+			if (W->pcol[e] == b)
+				ar->total += W->pcost[e];
+		ar->assigned++;
+	}
+	return PL_OK;
+}
+
+/* The dense n x m matrix for pl_assign_solve (+inf where a pair is not allowed). */
+static void threshold_matrix(work *W, double thr)
+{
 	for (size_t a = 0; a < W->nr; a++) {
 		size_t i = W->rows[a];
 		double *row = W->cost + a * W->nc;
@@ -284,8 +350,34 @@ static pl_status solve_threshold(work *W, double thr, long *mentor_of, size_t *m
 				row[b] = W->card_only ? 0.0 : -w;
 		}
 	}
+}
+
+/* Best total of w among eligible pairs with w >= thr (most matched first). Writes the mentor of
+ * every non-pinned mentee into mentor_of and returns the number matched through *matched.
+ * Large problems go to the flow driver as pair lists, never as an n x m matrix. */
+static pl_status solve_threshold(work *W, double thr, long *mentor_of, size_t *matched,
+				 pl_error *err)
+{
+	pl_status st;
+	int sparse;
+
+	*matched = 0;
+	for (size_t a = 0; a < W->nr; a++)
+		mentor_of[W->rows[a]] = -1;
+	if (W->nr == 0 || W->nc == 0)
+		return PL_OK;
 	pl_assign_result_release(&W->ar);
-	st = pl_assign_solve(W->cost, W->nr, W->nc, W->capc, &W->ar, err);
+	sparse = threshold_pairs(W, thr);
+	if (sparse < 0)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory in mentor matching");
+	if (sparse) {
+		st = solve_pairs(W, err);
+	} else {
+		if (!W->cost && !(W->cost = malloc(W->nr * W->nc * sizeof(double))))
+			return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory in mentor matching");
+		threshold_matrix(W, thr);
+		st = pl_assign_solve(W->cost, W->nr, W->nc, W->capc, &W->ar, err);
+	}
 	W->solves++;
 	if (st != PL_OK)
 		return st;
