@@ -473,6 +473,27 @@ START_TEST(flow_driver_matches_brute_force)
 		for (size_t k = 0; k < n * m; k++)
 			c[k] = random_entry(&g, trial % 3, pf);
 		ck_assert_int_eq(pl_assign_flow_solve(c, n, m, cap, row_col, u, v, &aug), 0);
+		{
+			/* the same problem as pair lists by rows: the very same answer and duals */
+			size_t start[8], np = 0, aug2;
+			int col[28];
+			double pc[28], u2[7], v2[4];
+			long rc2[7];
+			for (size_t i = 0; i < n; i++) {
+				start[i] = np;
+				for (size_t j = 0; j < m; j++)
+					if (c[i * m + j] < INFINITY) {
+						col[np] = (int)j;
+						pc[np++] = c[i * m + j];
+					}
+			}
+			start[n] = np;
+			ck_assert_int_eq(pl_assign_flow_solve_pairs(n, m, cap, start, col, pc, rc2, u2, v2, &aug2), 0);
+			ck_assert(aug2 == aug);
+			ck_assert(memcmp(rc2, row_col, n * sizeof(long)) == 0);
+			ck_assert(memcmp(u2, u, n * sizeof(double)) == 0);
+			ck_assert(memcmp(v2, v, m * sizeof(double)) == 0);
+		}
 		for (size_t i = 0; i < n; i++) {
 			if (row_col[i] < 0)
 				continue;
