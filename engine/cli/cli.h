@@ -214,6 +214,8 @@ int cli_read_program(cli_ctx *ctx, cli_program_reader read, void *program);
  * (its text, made by jansson, outlives the job). */
 int cli_json_pool_begin(void);
 void cli_json_pool_end(int began);
+/* Drop a value made inside the current span (json_decref when no span is open). */
+void cli_json_release(json_t *v);
 
 /* The request-answer skeleton (engine/cli/job.c): read the input, score, solve, build the
  * answer, add its stats and write it, in that order; the first failing step's status becomes

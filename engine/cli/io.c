@@ -450,7 +450,7 @@ int cli_read_program(cli_ctx *ctx, cli_program_reader read, void *program)
 		return rc;
 	t0 = cli_now_ms();
 	st = read(doc, program, &ctx->err);
-	json_decref(doc);
+	cli_json_release(doc);
 	ctx->parse_ms += cli_now_ms() - t0;
 	return st == PL_OK ? CLI_EXIT_OK : cli_exit_for(st);
 }

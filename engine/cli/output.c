@@ -371,7 +371,7 @@ int cli_out_document(cli_ctx *ctx, json_t *doc, size_t flags)
 		cli_out_text(&o, "\n");
 		rc = cli_out_close(ctx, &o);
 	}
-	json_decref(doc);
+	cli_json_release(doc);
 	return rc;
 }
 
