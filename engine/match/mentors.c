@@ -28,6 +28,7 @@
 #include "assign_int.h"
 
 #include <float.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,7 +114,8 @@ static int mentor_prefers(const pl_mentors_problem *pb, size_t j, size_t a, size
  */
 typedef struct elist {
 	size_t *start; /* nmentees + 1: mentee i's pairs are [start[i], start[i + 1]) */
-	long *col;     /* the mentor of each pair, increasing within a mentee */
+	int *col;      /* the mentor of each pair, increasing within a mentee (an int: the lists
+			* hold up to all n x m pairs, and their size is memory traffic) */
 	double *w;     /* its adjusted score w(i, j) */
 } elist;
 
@@ -137,7 +139,7 @@ static int elist_build(const pl_mentors_problem *pb, elist *E)
 
 	E->start = malloc((n + 1) * sizeof(size_t));
 	/* one slot more than the pairs: the branch-free pass writes the slot after the last pair */
-	E->col = malloc((cells + 1) * sizeof(long));
+	E->col = m <= INT_MAX ? malloc((cells + 1) * sizeof(int)) : NULL;
 	E->w = malloc((cells + 1) * sizeof(double));
 	if (!E->start || !E->col || !E->w) {
 		elist_release(E);
@@ -151,7 +153,7 @@ static int elist_build(const pl_mentors_problem *pb, elist *E)
 		if (plain && cur < 0) { /* a branch-free pass: about half the pairs break a rule, unpredictably */
 			for (size_t j = 0; j < m; j++) {
 				double w = s[j];
-				E->col[k] = (long)j;
+				E->col[k] = (int)j;
 				E->w[k] = w;
 				k += w >= lo && w < INFINITY;
 			}
@@ -166,7 +168,7 @@ static int elist_build(const pl_mentors_problem *pb, elist *E)
 				w += pb->stickiness;
 			if (w < pb->w_floor)
 				continue;
-			E->col[k] = (long)j;
+			E->col[k] = (int)j;
 			E->w[k++] = w;
 		}
 	}
