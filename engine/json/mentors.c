@@ -214,12 +214,12 @@ json_t *pl_json_mentors_answer(const pl_mentors_program *m, const double *S,
 			continue;
 		}
 		e = json_object();
-		json_object_set_new(e, "mentee", json_string(m->P.items[m->mentee[i]].id));
-		json_object_set_new(e, "mentor", json_string(m->P.items[m->mentor[j]].id));
-		json_object_set_new(e, "score", json_real(pl_json_round(S[i * m->nmentors + (size_t)j], SCALE)));
-		json_object_set_new(e, "pinned", json_boolean(m->pinned[i] >= 0));
-		json_object_set_new(e, "current", json_boolean(m->current[i] == j));
-		json_object_set_new(e, "reasons", pl_json_pair_reasons(&m->P, &m->prm, m->mentee[i], m->mentor[j], SCALE));
+		json_object_set_new_nocheck(e, "mentee", json_string_nocheck(m->P.items[m->mentee[i]].id));
+		json_object_set_new_nocheck(e, "mentor", json_string_nocheck(m->P.items[m->mentor[j]].id));
+		json_object_set_new_nocheck(e, "score", json_real(pl_json_round(S[i * m->nmentors + (size_t)j], SCALE)));
+		json_object_set_new_nocheck(e, "pinned", json_boolean(m->pinned[i] >= 0));
+		json_object_set_new_nocheck(e, "current", json_boolean(m->current[i] == j));
+		json_object_set_new_nocheck(e, "reasons", pl_json_pair_reasons(&m->P, &m->prm, m->mentee[i], m->mentor[j], SCALE));
 		json_array_append_new(matches, e);
 	}
 	if (m->top > 0)
@@ -240,9 +240,9 @@ json_t *pl_json_mentors_answer(const pl_mentors_program *m, const double *S,
 		}
 	for (size_t j = 0; j < m->nmentors; j++) {
 		json_t *e = json_object();
-		json_object_set_new(e, "mentor", json_string(m->P.items[m->mentor[j]].id));
-		json_object_set_new(e, "load", json_integer(res->load[j]));
-		json_object_set_new(e, "capacity", json_integer(m->capacity[j]));
+		json_object_set_new_nocheck(e, "mentor", json_string_nocheck(m->P.items[m->mentor[j]].id));
+		json_object_set_new_nocheck(e, "load", json_integer(res->load[j]));
+		json_object_set_new_nocheck(e, "capacity", json_integer(m->capacity[j]));
 		json_array_append_new(load, e);
 	}
 	json_object_set_new(summary, "objective", json_string(objective_name(m->objective)));

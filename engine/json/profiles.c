@@ -637,15 +637,15 @@ json_t *pl_json_alt_option(const char *role, const char *id, double score, doubl
 {
 	json_t *o = json_object();
 
-	json_object_set_new(o, role, json_string(id));
-	json_object_set_new(o, "score", json_real(pl_json_round(score, PL_JSON_MATCH_SCALE)));
+	json_object_set_new_nocheck(o, role, json_string_nocheck(id));
+	json_object_set_new_nocheck(o, "score", json_real(pl_json_round(score, PL_JSON_MATCH_SCALE)));
 	if (isnan(total_change)) {
-		json_object_set_new(o, "total_change", json_null());
-		json_object_set_new(o, "matched_change", json_null());
+		json_object_set_new_nocheck(o, "total_change", json_null());
+		json_object_set_new_nocheck(o, "matched_change", json_null());
 	} else {
-		json_object_set_new(o, "total_change",
+		json_object_set_new_nocheck(o, "total_change",
 				    json_real(pl_json_round(total_change, PL_JSON_MATCH_SCALE)));
-		json_object_set_new(o, "matched_change", json_integer(matched_change));
+		json_object_set_new_nocheck(o, "matched_change", json_integer(matched_change));
 	}
 	return o;
 }
@@ -654,8 +654,8 @@ json_t *pl_json_alt_entry(const char *role, const char *id, json_t *options)
 {
 	json_t *e = json_object();
 
-	json_object_set_new(e, role, json_string(id));
-	json_object_set_new(e, "options", options);
+	json_object_set_new_nocheck(e, role, json_string_nocheck(id));
+	json_object_set_new_nocheck(e, "options", options);
 	return e;
 }
 
