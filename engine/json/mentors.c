@@ -151,7 +151,8 @@ static json_t *unmatched_entry(const pl_mentors_program *m, const double *S,
 		double s = S[i * m->nmentors + j];
 		unsigned f = !isnan(s) ? 0 : u->R ? u->row[j]
 				       : pl_compat_rules_failed(&m->P, &m->prm, m->mentee[i], m->mentor[j]);
-		pl_json_count_rules(f, counts);
+		if (f)
+			pl_json_count_rules(f, counts);
 		if (m->forbidden && m->forbidden[i * m->nmentors + j]) {
 			counts[PL_RULE_COUNT]++;
 			f = 1;
