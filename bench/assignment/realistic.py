@@ -19,7 +19,9 @@ runs `peerlink match mentors` end to end (parse, compat, solve, reasons, alterna
 separate process, CPU time) on the generated program and on hand-shaped profile programs
 (programs.mentor_programs), each against SciPy's solve alone on the same program's expanded
 matrix (scored by `peerlink compat`), interleaved likewise.
-Usage: bench/assignment/realistic.py PEERLINK [REPS]      (nothing is installed; not in ctest)
+Usage: bench/assignment/realistic.py PEERLINK [REPS] [--mentors-only]   (nothing is installed; not
+in ctest). bench/assignment/instructions.py compares the same `match mentors` programs with SciPy
+in instructions (callgrind), which a loaded machine does not change.
 """
 import json
 import os
