@@ -106,6 +106,7 @@ typedef struct core {
 	unsigned char *f_leaf, *f_top, *f_d2;
 	size_t stages, dual_updates, greedy_pairs;
 	int failed; /* allocation failure or broken invariant */
+	int cap_n, cap_m; /* sizes the arrays were allocated for (core_reuse) */
 } core;
 
 static inline int endp(const core *c, int p)
@@ -1125,20 +1126,14 @@ static void core_free(core *c)
 	free(c->pathe);
 }
 
-/* Set up and run the algorithm to optimality. Returns 0, or -1 on allocation failure. */
-static int core_solve(core *c, int n, int m, const int *eu, const int *ev, const int64_t *W,
-		      int maxcard, int jump, const int64_t *yy0, const int *mate0)
+/* Allocate the arrays for n vertices and m edges (zeroed). Returns 0, or -1. */
+static int core_alloc(core *c, int n, int m)
 {
 	size_t n2 = (size_t)(2 * n > 0 ? 2 * n : 1), nn = (size_t)(n > 0 ? n : 1);
 
 	memset(c, 0, sizeof(*c));
-	c->n = n;
-	c->m = m;
-	c->eu = eu;
-	c->ev = ev;
-	c->W = W;
-	c->maxcard = maxcard;
-	c->jump = jump && !maxcard;
+	c->cap_n = n;
+	c->cap_m = m;
 #define ALLOC(ptr, count) ((ptr) = calloc((count), sizeof(*(ptr))))
 	if (!ALLOC(c->adjstart, nn + 1) || !ALLOC(c->adj, (size_t)(2 * m > 0 ? 2 * m : 1)) ||
 	    !ALLOC(c->mate, nn) || !ALLOC(c->label, n2) || !ALLOC(c->labelend, n2) ||
@@ -1156,6 +1151,69 @@ static int core_solve(core *c, int n, int m, const int *eu, const int *ev, const
 	    !ALLOC(c->f_leaf, nn) || !ALLOC(c->f_top, n2) || !ALLOC(c->f_d2, nn))
 		return -1;
 #undef ALLOC
+	return 0;
+}
+
+/* A core that solved before, on n vertices and at most cap_m edges, brought back to the state
+ * core_alloc leaves (every array as calloc left it; the blossoms' child and least-slack arrays
+ * and the heaps keep their memory, their lengths 0), so that warm re-solves of one graph do not
+ * allocate. */
+static void core_reuse(core *c, int m)
+{
+	size_t n2 = (size_t)(2 * c->cap_n > 0 ? 2 * c->cap_n : 1);
+	size_t nn = (size_t)(c->cap_n > 0 ? c->cap_n : 1);
+
+#define ZERO(ptr, count) memset((ptr), 0, (count) * sizeof(*(ptr)))
+	ZERO(c->adjstart, nn + 1);
+	ZERO(c->mate, nn);
+	ZERO(c->label, n2);
+	ZERO(c->labelend, n2);
+	ZERO(c->inblossom, nn);
+	ZERO(c->bparent, n2);
+	ZERO(c->bbase, n2);
+	ZERO(c->bestedge, n2);
+	ZERO(c->bnchild, n2);
+	ZERO(c->bnbest, n2);
+	ZERO(c->bbest_set, n2);
+	ZERO(c->yy, nn);
+	ZERO(c->key2, nn);
+	ZERO(c->key3, n2);
+	ZERO(c->key1, nn);
+	ZERO(c->zz, n2);
+	ZERO(c->allowed, (size_t)(m > 0 ? m : 1));
+	ZERO(c->freeb, n2);
+	ZERO(c->bestto, n2);
+	ZERO(c->tree, n2);
+	ZERO(c->dead, n2);
+	ZERO(c->f_leaf, nn);
+	ZERO(c->f_top, n2);
+	ZERO(c->f_d2, nn);
+#undef ZERO
+	c->dualtime = 0;
+	c->nh1 = c->nh2 = 0;
+	c->nfree = 0;
+	c->qlen = 0;
+	c->n_dead = c->n_leaf = c->n_top = c->n_d2 = 0;
+	c->stages = c->dual_updates = c->greedy_pairs = 0;
+	c->failed = 0;
+}
+
+/* Set up and run the algorithm to optimality; reuse: c solved before on n vertices and at least
+ * m edges (core_reuse). Returns 0, or -1 on allocation failure. */
+static int core_solve(core *c, int n, int m, const int *eu, const int *ev, const int64_t *W,
+		      int maxcard, int jump, const int64_t *yy0, const int *mate0, int reuse)
+{
+	if (reuse)
+		core_reuse(c, m);
+	else if (core_alloc(c, n, m) != 0)
+		return -1;
+	c->n = n;
+	c->m = m;
+	c->eu = eu;
+	c->ev = ev;
+	c->W = W;
+	c->maxcard = maxcard;
+	c->jump = jump && !maxcard;
 	/* Adjacency: remote ends per vertex (CSR). */
 	for (int k = 0; k < m; k++) {
 		c->adjstart[eu[k] + 1]++;
@@ -1656,7 +1714,7 @@ static pl_status solve_rounds(rounds *R, const pl_blossom_options *opt, pl_bloss
 		R->have_core = 1;
 		res->rounds++;
 		if (core_solve(&R->c, (int)R->n, R->nc, R->cu, R->cv, R->cW, R->maxcard,
-			       !opt->no_jump_start, warm ? R->yy0 : NULL, warm ? R->mate0 : NULL) != 0)
+			       !opt->no_jump_start, warm ? R->yy0 : NULL, warm ? R->mate0 : NULL, 0) != 0)
 			return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory in the matching solver");
 		st = price_round(R, res, &done, err);
 		if (st != PL_OK || done)
@@ -1909,14 +1967,101 @@ static pl_status resolve_candidates(rounds *R, const pl_blossom_result *base)
 	return PL_OK;
 }
 
-pl_status pl_blossom_resolve(size_t n, size_t m, const long *eu, const long *ev, const double *w,
-			     const pl_blossom_result *base, const unsigned char *removed,
-			     pl_blossom_result *res, pl_error *err)
+/* A warm re-solve's workspace (blossom_int.h): the graph as checked and scaled by the last
+ * call, the candidate rounds' arrays and the solver's core, kept between calls. */
+struct pl_blossom_ws {
+	rounds R;
+	int have_R, exact;
+	size_t n, m;
+	const long *eu, *ev;
+	const double *w;
+	double scale;
+	int64_t *zs;
+};
+
+pl_blossom_ws *pl_blossom_ws_new(void)
+{
+	return calloc(1, sizeof(pl_blossom_ws));
+}
+
+void pl_blossom_ws_free(pl_blossom_ws *ws)
+{
+	if (!ws)
+		return;
+	if (ws->have_R)
+		rounds_release(&ws->R);
+	free(ws->zs);
+	free(ws);
+}
+
+/* The graph checked, scaled by S and kept, unless the last call had the same one. */
+static pl_status ws_graph(pl_blossom_ws *ws, size_t n, size_t m, const long *eu, const long *ev,
+			  const double *w, double S, pl_error *err)
+{
+	rounds *R = &ws->R;
+	pl_status st;
+
+	if (ws->have_R && ws->n == n && ws->m == m && ws->eu == eu && ws->ev == ev && ws->w == w &&
+	    ws->scale == S)
+		return PL_OK;
+	if (ws->have_R)
+		rounds_release(R);
+	ws->have_R = 0;
+	free(ws->zs);
+	ws->zs = NULL;
+	st = validate_edges(n, m, eu, ev, w, err);
+	if (st != PL_OK)
+		return st;
+	memset(R, 0, sizeof(*R));
+	R->n = n;
+	R->m = m;
+	ws->have_R = 1;
+	ws->zs = malloc((n ? n : 1) * sizeof(int64_t));
+	if (!ws->zs || rounds_alloc(R) != 0)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	ws->exact = 1;
+	for (size_t k = 0; k < m; k++) {
+		double x = w[k] * S;
+		R->iw[k] = (int64_t)nearbyint(x);
+		if (x != nearbyint(x))
+			ws->exact = 0;
+		R->iu[k] = (int)eu[k];
+		R->iv[k] = (int)ev[k];
+	}
+	ws->n = n;
+	ws->m = m;
+	ws->eu = eu;
+	ws->ev = ev;
+	ws->w = w;
+	ws->scale = S;
+	return PL_OK;
+}
+
+/* The first round's core: the kept one when it fits (same vertices, room for the edges), else
+ * a new one with room for every edge. Returns 0, or -1 when out of memory. */
+static int ws_core(rounds *R, int *reuse)
+{
+	core *c = &R->c;
+
+	*reuse = 0;
+	if (R->have_core && c->cap_n == (int)R->n && c->cap_m >= R->nc) {
+		*reuse = 1;
+		return 0;
+	}
+	if (R->have_core)
+		core_free(c);
+	R->have_core = 1;
+	return core_alloc(c, (int)R->n, (int)R->m) == 0 ? (*reuse = 1, 0) : -1;
+}
+
+pl_status pl_blossom_resolve_ws(pl_blossom_ws *ws, size_t n, size_t m, const long *eu,
+				const long *ev, const double *w, const pl_blossom_result *base,
+				const unsigned char *removed, pl_blossom_result *res, pl_error *err)
 {
 	pl_blossom_options opt = PL_BLOSSOM_OPTIONS_INIT;
-	rounds R;
-	int64_t *zs = NULL;
+	rounds *R = &ws->R;
 	pl_status st;
+	int reuse = 0;
 
 	pl_blossom_result_init(res);
 	if (!base || base->n != n || !base->vertex_dual || !base->mate_edge ||
@@ -1926,54 +2071,78 @@ pl_status pl_blossom_resolve(size_t n, size_t m, const long *eu, const long *ev,
 		if (base->vertex_dual[v] < 0)
 			return pl_error_set(err, PL_ERR_USAGE, "",
 					    "the base solution was solved with max_cardinality");
-	st = open_rounds(&R, n, m, eu, ev, w, 0, res, err);
+	st = ws_graph(ws, n, m, eu, ev, w, base->weight_scale, err);
 	if (st != PL_OK)
 		goto cleanup;
-	zs = malloc((n ? n : 1) * sizeof(int64_t));
-	if (!zs) {
+	res->n = n;
+	res->mate = malloc((n ? n : 1) * sizeof(long));
+	res->mate_edge = malloc((n ? n : 1) * sizeof(long));
+	res->vertex_dual = calloc(n ? n : 1, sizeof(int64_t));
+	if (!res->mate || !res->mate_edge || !res->vertex_dual) {
 		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 		goto cleanup;
 	}
-	if (base_zsum(base, zs) != 0) {
+	if (base_zsum(base, ws->zs) != 0) {
 		st = pl_error_set(err, PL_ERR_USAGE, "", "the base solution is not of this graph");
 		goto cleanup;
 	}
 	res->weight_scale = base->weight_scale;
-	res->exact = 1;
+	res->exact = ws->exact;
+	/* this call's state of the rounds (the arrays are kept) */
+	R->maxcard = 0;
+	R->kc = 0;
+	R->nc = 0;
+	R->cold = 0;
+	R->nusable = 0;
+	memset(R->mark, 0, m ? m : 1);
+	memset(R->vflag, 0, m ? m : 1);
 	for (size_t k = 0; k < m; k++) {
-		double x = w[k] * base->weight_scale;
-		R.iw[k] = (int64_t)nearbyint(x);
-		if (x != nearbyint(x))
-			res->exact = 0;
-		R.iu[k] = (int)eu[k];
-		R.iv[k] = (int)ev[k];
-		R.usable[k] = R.iw[k] > 0 && !(removed && (removed[eu[k]] || removed[ev[k]]));
-		R.nusable += R.usable[k];
+		R->usable[k] = R->iw[k] > 0 && !(removed && (removed[eu[k]] || removed[ev[k]]));
+		R->nusable += R->usable[k];
 	}
 	res->suboptimality_bound = res->exact ? 0.0 : (double)n / (2.0 * base->weight_scale);
 	res->method = "warm";
-	st = resolve_candidates(&R, base);
+	st = resolve_candidates(R, base);
 	if (st != PL_OK) {
 		st = pl_error_set(err, st, "", "out of memory");
 		goto cleanup;
 	}
-	gather_candidates(&R);
-	resolve_start(&R, base, zs, removed);
-	R.have_core = 1;
+	gather_candidates(R);
+	resolve_start(R, base, ws->zs, removed);
 	res->rounds = 1;
-	if (core_solve(&R.c, (int)n, R.nc, R.cu, R.cv, R.cW, 0, 1, R.yy0, R.mate0) != 0) {
+	if (ws_core(R, &reuse) != 0 ||
+	    core_solve(&R->c, (int)n, R->nc, R->cu, R->cv, R->cW, 0, 1, R->yy0, R->mate0, reuse) != 0) {
 		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory in the matching solver");
 		goto cleanup;
 	}
-	st = solve_rounds(&R, &opt, res, err);
+	st = solve_rounds(R, &opt, res, err);
 	if (st != PL_OK)
 		goto cleanup;
-	write_matching(&R, w, res);
-	st = write_blossoms(&R, res, err);
+	write_matching(R, w, res);
+	st = write_blossoms(R, res, err);
 cleanup:
-	free(zs);
-	rounds_release(&R);
-	if (st != PL_OK)
+	if (st != PL_OK) {
 		pl_blossom_result_release(res);
+		/* the kept state may be half made: start afresh next time */
+		if (ws->have_R)
+			rounds_release(R);
+		ws->have_R = 0;
+	}
+	return st;
+}
+
+pl_status pl_blossom_resolve(size_t n, size_t m, const long *eu, const long *ev, const double *w,
+			     const pl_blossom_result *base, const unsigned char *removed,
+			     pl_blossom_result *res, pl_error *err)
+{
+	pl_blossom_ws *ws = pl_blossom_ws_new();
+	pl_status st;
+
+	if (!ws) {
+		pl_blossom_result_init(res);
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	}
+	st = pl_blossom_resolve_ws(ws, n, m, eu, ev, w, base, removed, res, err);
+	pl_blossom_ws_free(ws);
 	return st;
 }

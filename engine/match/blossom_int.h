@@ -77,4 +77,20 @@ int pl_cardmatch_perfect(pl_cardmatch *cm, const unsigned char *gone);
  * exists (mate[] was not maximum). */
 int pl_cardmatch_reach(pl_cardmatch *cm, const unsigned char *gone, size_t root);
 
+/*
+ * Warm re-solves of one graph without allocating each time (engine/match/blossom.c): the
+ * workspace keeps the graph as checked and scaled by its last call (the same n, m, eu, ev and w
+ * pointers and the same base weight_scale are taken to be the same graph: the caller must not
+ * change the arrays in between), the candidate rounds' arrays and the solver's core.
+ * pl_blossom_resolve_ws answers exactly as pl_blossom_resolve (which is it, with a workspace
+ * of its own).
+ */
+typedef struct pl_blossom_ws pl_blossom_ws;
+pl_blossom_ws *pl_blossom_ws_new(void);
+void pl_blossom_ws_free(pl_blossom_ws *ws);
+#include <peerlink/blossom.h>
+pl_status pl_blossom_resolve_ws(pl_blossom_ws *ws, size_t n, size_t m, const long *eu,
+				const long *ev, const double *w, const pl_blossom_result *base,
+				const unsigned char *removed, pl_blossom_result *res, pl_error *err);
+
 #endif
