@@ -61,6 +61,7 @@ typedef struct bctx {
 	double scale, offset; /* ew = offset * scale + round(weight * scale) */
 	pl_blossom_result base; /* the optimum of every free client: warm start of every re-solve */
 	int have_base;
+	pl_blossom_ws *ws;   /* the re-solves' workspace (they all solve this one graph) */
 	unsigned char *gone; /* nf: vertices taken out of the current re-solve */
 	pl_cardmatch cm;     /* the triad's check that a rest can be paired (built when needed) */
 	int have_cm;
@@ -195,8 +196,11 @@ static pl_status match_without(bctx *B, const pl_blossom_result *from, const lon
 		pl_blossom_result *out = duals ? hold : &own;
 		for (size_t q = 0; q < nrm; q++)
 			B->gone[rm[q]] = 1;
-		st = pl_blossom_resolve(B->nf, B->m, B->eu, B->ev, B->ew, from ? from : &B->base,
-					B->gone, out, err);
+		if (!B->ws && !(B->ws = pl_blossom_ws_new()))
+			st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+		else
+			st = pl_blossom_resolve_ws(B->ws, B->nf, B->m, B->eu, B->ev, B->ew,
+						   from ? from : &B->base, B->gone, out, err);
 		for (size_t q = 0; q < nrm; q++)
 			B->gone[rm[q]] = 0;
 		B->solves++;
@@ -717,6 +721,11 @@ static pl_status member_bounds(bctx *B, bwork *W, const pl_blossom_result *from,
 	return PL_OK;
 }
 
+/* With only the optimum's value asked for (an alternative's total_change), the search stops
+ * when no candidate's bound exceeds the best value found by more than this: ties need not be
+ * evaluated to be broken (answers are rounded to 4 decimals). */
+#define TRIAD_VALUE_TOL 1e-9
+
 /* Triangles evaluated on the duals' bounds alone before the members' bounds (k re-solves) are
  * computed for the rest. */
 #define TRIAD_MEMBER_AFTER(k) ((k) / 4 + 4)
@@ -799,7 +808,7 @@ static int rest_pairable(bctx *B, const bwork *W, const bsol *s, const long t[3]
  * (a, b, c) order, strict improvements (by more than 1e-12) are kept.
  */
 static pl_status exact_triad(bctx *B, bwork *W, const pl_blossom_result *dual, bsol *s,
-			     size_t *pairs, pl_error *err)
+			     size_t *pairs, int value_only, pl_error *err)
 {
 	const size_t *F = W->F;
 	tbound tb;
@@ -837,6 +846,8 @@ static pl_status exact_triad(bctx *B, bwork *W, const pl_blossom_result *dual, b
 		int ok;
 		if (c.ub < best - 1e-12 || c.ub < lb)
 			break;
+		if (value_only && c.ub <= best + TRIAD_VALUE_TOL)
+			break; /* nothing left can beat the best by more than the tolerance */
 		if (!members && evals == TRIAD_MEMBER_AFTER(W->k)) {
 			/* not settled yet: tighten what is left with the members' bounds */
 			members = 1;
@@ -875,7 +886,12 @@ static pl_status exact_triad(bctx *B, bwork *W, const pl_blossom_result *dual, b
 	}
 	if (nval == 0)
 		goto out;
-	{
+	if (value_only) {
+		/* only the value is asked for: the best triangle found, whichever of the ties */
+		bt[0] = (long)F[kept.a];
+		bt[1] = (long)F[kept.b];
+		bt[2] = (long)F[kept.c];
+	} else {
 		/* the exhaustive search's tie-break: in (a, b, c) order, keep strict improvements */
 		double run = -DBL_MAX;
 		qsort(val, nval, sizeof(*val), cmp_abc);
@@ -888,7 +904,7 @@ static pl_status exact_triad(bctx *B, bwork *W, const pl_blossom_result *dual, b
 		bt[1] = (long)F[val[pick].b];
 		bt[2] = (long)F[val[pick].c];
 	}
-	if (cmp_abc(&kept, &val[pick]) == 0) {
+	if (value_only || cmp_abc(&kept, &val[pick]) == 0) {
 		/* the pairing of the rest is the one already found (the usual case) */
 		for (size_t q = 0; q < W->k; q++)
 			if ((long)F[q] != bt[0] && (long)F[q] != bt[1] && (long)F[q] != bt[2])
@@ -1016,7 +1032,7 @@ static pl_status solve_core(bctx *B, long x, long y, bsol *s, pl_error *err)
 		if (B->p->triad_heuristic) {
 			st = exchange_triad(B, &W, s, err);
 		} else {
-			st = exact_triad(B, &W, dual, s, &pairs, err);
+			st = exact_triad(B, &W, dual, s, &pairs, x >= 0, err);
 			B->alt_triads += x >= 0;
 		}
 		if (st != PL_OK)
@@ -1114,6 +1130,7 @@ static void bctx_release(bctx *B)
 	free(B->alone);
 	if (B->have_cm)
 		pl_cardmatch_release(&B->cm);
+	pl_blossom_ws_free(B->ws);
 	pl_blossom_result_release(&B->base);
 }
 
