@@ -497,6 +497,7 @@ static pl_status recipe_place(recipe *r, pl_feature_spec *u, size_t *nu, size_t 
 }
 
 static int own_only(const pl_eval_options *o);
+static pl_status agree_status(const pl_comm *comm, pl_status st, pl_error *err);
 
 /* by_size on a large cohort: set 0 of the candidates alone, at the fixed penalty, its features
  * in their order and on their union columns (the first placed, so the same columns, rows and
@@ -537,10 +538,15 @@ static pl_status least_fold_events(const pl_risk_dataset *all, const size_t *fol
 	int rank = own_only(o) ? o->comm->rank : 0, size = own_only(o) ? o->comm->size : 1;
 	size_t K = o->folds;
 	double *v = calloc((size_t)size * K, sizeof(double)), total = 0;
-	pl_status st = PL_OK;
+	pl_status st = v ? PL_OK : pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 
-	if (!v)
-		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	/* A process that cannot take part in the sum says so first: the others would wait in it. */
+	if (own_only(o))
+		st = agree_status(o->comm, st, err);
+	if (st != PL_OK) {
+		free(v);
+		return st;
+	}
 	for (size_t r = 0; r < all->nrows; r++)
 		if (all->y[r] > 0.5 && (r == 0 || all->y[r - 1] <= 0.5 ||
 					all->group[r - 1] != all->group[r]))
@@ -667,7 +673,6 @@ static pl_status unpack_fold_model(void *arg, size_t item, pl__reader *r, pl_err
 
 static const pl__units fold_units = { train_fold, pack_fold_model, unpack_fold_model };
 
-static pl_status agree_status(const pl_comm *comm, pl_status st, pl_error *err);
 static pl_status train_folds_own(fold_ctx *x, const pl_eval_options *o, pl_error *err);
 
 /* One model per fold and recipe (the options' own; --compare's cv: one into `others`), trained on
@@ -726,8 +731,11 @@ static pl_status train_folds(const pl_eval_set *s, const pl_eval_options *o, con
 	for (size_t i = 0; x.per_client && i < s->n; i++)
 		pl_risk_dataset_release(&x.per_client[i]);
 	free(x.per_client);
-	if (st == PL_OK && o->by_size && o->nsets) /* the same everywhere: st was agreed */
+	if (st == PL_OK && o->by_size && o->nsets) { /* the same everywhere: st was agreed */
 		st = recipe_by_size(&rc[0], &all, fold, o, small, err);
+		if (own_only(o)) /* recipe_first_set allocates: a failure in one process only */
+			st = agree_status(o->comm, st, err);
+	}
 	if (st == PL_OK) {
 		fold_ctx fc = { s, &all, fold, o->folds, nr, rc, u, { models, others } };
 		st = own_only(o) ? train_folds_own(&fc, o, err)
