@@ -147,8 +147,6 @@ static void print_trailer(FILE *f)
 	      ".TP\n.B PEERLINK_THREADS\n"
 	      "Scoring threads of\n.B risk score\n(1 to 8; default one per online processor). "
 	      "Answers come in input order, so the output is the same for any number.\n"
-	      ".TP\n.B OPENBLAS_NUM_THREADS\n"
-	      "Threads OpenBLAS may use for dense linear algebra (read by OpenBLAS itself).\n"
 	      ".SH FILES\n"
 	      ".TP\n.I <prefix>/share/peerlink/models/default.json\n"
 	      "The shipped relapse-risk model, used by\n.B risk score\nwithout\n.BR \\-\\-model ;\n"
