@@ -127,7 +127,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (int k = 0; k < nwords; k++) {
 		if (strcmp(words[k], "--jsonl") == 0 && answer_kind == FUZZ_ANSWER_JSON)
 			answer_kind = FUZZ_ANSWER_JSONL;
-		if (strcmp(words[k], "--format") == 0 && k + 1 < nwords && strcmp(words[k + 1], "csv") == 0)
+		if ((strcmp(words[k], "--format") == 0 && k + 1 < nwords && strcmp(words[k + 1], "csv") == 0) ||
+		    strcmp(words[k], "--format=csv") == 0)
 			answer_kind = FUZZ_ANSWER_CSV; /* a CSV roster (match --format csv), not JSON */
 		argv[argc++] = words[k];
 	}
