@@ -280,11 +280,20 @@ static int threshold_pairs(work *W, double thr)
 	if (W->nr > PL_ASSIGN_DIM_MAX || W->nc > PL_ASSIGN_DIM_MAX || cells > PL_ASSIGN_ENTRIES_MAX)
 		return 0; /* pl_assign_solve says why */
 	if (!W->pstart) {
-		W->pstart = malloc((W->nr + 1) * sizeof(size_t));
-		W->pcol = malloc((W->E.start[W->pb->nmentees] + 1) * sizeof(int));
-		W->pcost = malloc((W->E.start[W->pb->nmentees] + 1) * sizeof(double));
-		if (!W->pstart || !W->pcol || !W->pcost)
+		/* All three or none: W->pstart doubles as "allocated", so a partial success must not
+		 * stay in W (a later call would skip the allocation and write through a NULL pcol). */
+		size_t *pstart = malloc((W->nr + 1) * sizeof(size_t));
+		int *pcol = malloc((W->E.start[W->pb->nmentees] + 1) * sizeof(int));
+		double *pcost = malloc((W->E.start[W->pb->nmentees] + 1) * sizeof(double));
+		if (!pstart || !pcol || !pcost) {
+			free(pstart);
+			free(pcol);
+			free(pcost);
 			return -1;
+		}
+		W->pstart = pstart;
+		W->pcol = pcol;
+		W->pcost = pcost;
 	}
 	for (size_t a = 0; a < W->nr; a++) {
 		size_t i = W->rows[a];
