@@ -15,6 +15,7 @@
 #include <peerlink/evaluate.h>
 #include <peerlink/rng.h>
 #include "units_int.h"
+#include "risk_int.h"
 #include "workers_int.h"
 #include "reference_int.h"
 
@@ -592,6 +593,7 @@ typedef struct fold_ctx {
 	const recipe *recipes;
 	const pl_feature_spec *u;  /* the union's features */
 	pl_risk_model *models[2];  /* per recipe, one per fold */
+	pl_thread_share *share;    /* the folds' threads, shared with their own fits */
 } fold_ctx;
 
 /* Item f: recipe f / folds, fold f % folds (folds of every recipe train side by side on the
@@ -608,8 +610,9 @@ static pl_status train_fold(void *arg, size_t item, pl_error *err)
 				   rc->nfeatures, &sub, err);
 
 	if (st == PL_OK)
-		st = pl_risk_train(&sub, &x->s->cat, sets ? x->u : rc->features, &rc->to,
-				   &x->models[item / x->folds][f], err);
+		st = pl__risk_train_shared(&sub, sub.nclients, NULL, &x->s->cat,
+					   sets ? x->u : rc->features, &rc->to, x->share,
+					   &x->models[item / x->folds][f], err);
 	pl_risk_dataset_release(&sub);
 	return st;
 }
@@ -706,7 +709,6 @@ static pl_status train_folds(const pl_eval_set *s, const pl_eval_options *o, con
 		/* a fold's own fits side by side too (5 folds alone leave a thread idle at the end),
 		 * on threads the folds share: `threads` in all, not one pool per fold */
 		rc[k].to.threads = threads;
-		rc[k].to.share = &share;
 	}
 	if (st == PL_OK)
 		st = pl__share_init(&share, threads, err);
@@ -737,7 +739,7 @@ static pl_status train_folds(const pl_eval_set *s, const pl_eval_options *o, con
 			st = agree_status(o->comm, st, err);
 	}
 	if (st == PL_OK) {
-		fold_ctx fc = { s, &all, fold, o->folds, nr, rc, u, { models, others } };
+		fold_ctx fc = { s, &all, fold, o->folds, nr, rc, u, { models, others }, &share };
 		st = own_only(o) ? train_folds_own(&fc, o, err)
 				 : pl__run_units_shared(nr * o->folds, threads, &share, o->comm,
 							&fold_units, &fc, err);
@@ -1396,9 +1398,9 @@ static pl_status train_folds_own(fold_ctx *x, const pl_eval_options *o, pl_error
 		st = exchange_rows(&sub, c0, c1, o->comm, local, &part, err);
 		pl_risk_dataset_release(&sub);
 		if (st == PL_OK)
-			st = pl_risk_train_dist(&part, m, o->comm, &x->s->cat,
-						sets ? x->u : rc->features, &rc->to,
-						&x->models[item / x->folds][f], err);
+			st = pl__risk_train_shared(&part, m, o->comm, &x->s->cat,
+						   sets ? x->u : rc->features, &rc->to, x->share,
+						   &x->models[item / x->folds][f], err);
 		pl_risk_dataset_release(&part);
 	}
 	return st;

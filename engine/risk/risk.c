@@ -13,6 +13,7 @@
 #include <peerlink/risk.h>
 #include <peerlink/rng.h>
 #include "features_int.h"
+#include "risk_int.h"
 #include "workers_int.h"
 
 #include <math.h>
@@ -813,10 +814,12 @@ static pl_status train_check(const pl_risk_dataset *ds, size_t K, pl_error *err)
 }
 
 /* The recipe at the fixed penalty o->l2 on every column of ds, over the processes of comm
- * (pl_risk_train_dist; NULL: this one). */
+ * (pl_risk_train_dist; NULL: this one), the fits on threads of share when given
+ * (pl__risk_train_shared). */
 static pl_status train_fixed_dist(const pl_risk_dataset *ds, size_t nclients, const pl_comm *comm,
 				  const pl_catalogue *cat, const pl_feature_spec *f,
-				  const pl_risk_train_options *o, pl_risk_model *m, pl_error *err)
+				  const pl_risk_train_options *o, pl_thread_share *share,
+				  pl_risk_model *m, pl_error *err)
 {
 	size_t p = ds->nfeatures, K = o->folds < 2 ? 2 : (size_t)o->folds;
 	train_part pt;
@@ -847,7 +850,7 @@ static pl_status train_fixed_dist(const pl_risk_dataset *ds, size_t nclients, co
 		goto fail;
 	st = pl_risk_assign_folds(pt.nclients, K, o->seed, PL_RNG_TRAIN_FOLDS, w.fold, err);
 	if (st != PL_OK ||
-	    (st = fit_all(ds, &pt, K, o->l2, o->threads > 1 ? o->threads : 1, o->share, &w, w.beta,
+	    (st = fit_all(ds, &pt, K, o->l2, o->threads > 1 ? o->threads : 1, share, &w, w.beta,
 			  &info, err)) != PL_OK)
 		goto fail;
 	/* Calibration on the out-of-fold logits (every process has them all). */
@@ -878,9 +881,9 @@ fail:
 /* The recipe at the fixed penalty o->l2 on every column of ds. */
 static pl_status train_fixed(const pl_risk_dataset *ds, const pl_catalogue *cat,
 			     const pl_feature_spec *f, const pl_risk_train_options *o,
-			     pl_risk_model *m, pl_error *err)
+			     pl_thread_share *share, pl_risk_model *m, pl_error *err)
 {
-	return train_fixed_dist(ds, ds->nclients, NULL, cat, f, o, m, err);
+	return train_fixed_dist(ds, ds->nclients, NULL, cat, f, o, share, m, err);
 }
 
 /* ---------------------------------------------------------------- choosing the penalty */
@@ -1137,9 +1140,10 @@ static pl_status search(const pl_risk_dataset *ds, const pl_catalogue *cat, cons
 	return st;
 }
 
-pl_status pl_risk_train(const pl_risk_dataset *ds, const pl_catalogue *cat,
-			const pl_feature_spec *f, const pl_risk_train_options *o, pl_risk_model *m,
-			pl_error *err)
+/* pl_risk_train, the fixed-penalty fits on threads of share when given. */
+static pl_status train_local(const pl_risk_dataset *ds, const pl_catalogue *cat,
+			     const pl_feature_spec *f, const pl_risk_train_options *o,
+			     pl_thread_share *share, pl_risk_model *m, pl_error *err)
 {
 	pl_risk_training_report rep;
 	pl_risk_train_options chosen = *o;
@@ -1150,7 +1154,7 @@ pl_status pl_risk_train(const pl_risk_dataset *ds, const pl_catalogue *cat,
 
 	memset(m, 0, sizeof(*m));
 	if (!o->tune_l2 && o->nsets == 0)
-		return train_fixed(ds, cat, f, o, m, err);
+		return train_fixed(ds, cat, f, o, share, m, err);
 	memset(&rep, 0, sizeof(rep));
 	if ((st = train_check(ds, o->folds < 2 ? 2 : (size_t)o->folds, err)) != PL_OK ||
 	    (st = search(ds, cat, f, o, &rep, &set, &chosen.l2, err)) != PL_OK ||
@@ -1158,7 +1162,7 @@ pl_status pl_risk_train(const pl_risk_dataset *ds, const pl_catalogue *cat,
 		return st;
 	chosen.tune_l2 = 0;
 	chosen.nsets = 0;
-	st = train_fixed(&proj, cat, fs, &chosen, m, err);
+	st = train_fixed(&proj, cat, fs, &chosen, share, m, err);
 	if (st == PL_OK) {
 		for (size_t s = 0; s < (o->nsets ? o->nsets : 1); s++) {
 			size_t nc = o->nsets ? o->set_first[s + 1] - o->set_first[s] : ds->nfeatures;
@@ -1175,6 +1179,13 @@ pl_status pl_risk_train(const pl_risk_dataset *ds, const pl_catalogue *cat,
 		pl_risk_dataset_release(&proj);
 	free(fs);
 	return st;
+}
+
+pl_status pl_risk_train(const pl_risk_dataset *ds, const pl_catalogue *cat,
+			const pl_feature_spec *f, const pl_risk_train_options *o, pl_risk_model *m,
+			pl_error *err)
+{
+	return train_local(ds, cat, f, o, NULL, m, err);
 }
 
 /* Every process's rows in one dataset, on every process, as one process would have built it
@@ -1236,23 +1247,31 @@ static pl_status gather_rows(const pl_risk_dataset *ds, size_t nclients, const p
 	return st;
 }
 
-pl_status pl_risk_train_dist(const pl_risk_dataset *ds, size_t nclients, const pl_comm *comm,
-			     const pl_catalogue *cat, const pl_feature_spec *f,
-			     const pl_risk_train_options *o, pl_risk_model *m, pl_error *err)
+pl_status pl__risk_train_shared(const pl_risk_dataset *ds, size_t nclients, const pl_comm *comm,
+				const pl_catalogue *cat, const pl_feature_spec *f,
+				const pl_risk_train_options *o, pl_thread_share *share,
+				pl_risk_model *m, pl_error *err)
 {
 	if (o->tune_l2 || o->nsets) { /* the search needs every row in one process */
 		pl_risk_dataset all;
 		pl_status st;
 		memset(m, 0, sizeof(*m));
 		if (!comm || comm->size <= 1)
-			return pl_risk_train(ds, cat, f, o, m, err);
+			return train_local(ds, cat, f, o, share, m, err);
 		st = gather_rows(ds, nclients, comm, &all, err);
 		if (st == PL_OK)
-			st = pl_risk_train(&all, cat, f, o, m, err);
+			st = train_local(&all, cat, f, o, share, m, err);
 		pl_risk_dataset_release(&all);
 		return st;
 	}
-	return train_fixed_dist(ds, nclients, comm, cat, f, o, m, err);
+	return train_fixed_dist(ds, nclients, comm, cat, f, o, share, m, err);
+}
+
+pl_status pl_risk_train_dist(const pl_risk_dataset *ds, size_t nclients, const pl_comm *comm,
+			     const pl_catalogue *cat, const pl_feature_spec *f,
+			     const pl_risk_train_options *o, pl_risk_model *m, pl_error *err)
+{
+	return pl__risk_train_shared(ds, nclients, comm, cat, f, o, NULL, m, err);
 }
 
 /* ---------------------------------------------------------------- scoring */

@@ -13,10 +13,9 @@
 
 typedef pl_status (*item_job)(void *ctx, size_t i, pl_error *err);
 
-/* A budget of threads shared by nested pools (declared opaque in peerlink/risk.h): at most
- * `threads` of pl__share_init run items at once over every pool started with it, the thread
- * that made it counting as one. */
-typedef struct pl_thread_share pl_thread_share; /* as in peerlink/risk.h (C11 allows both) */
+/* A budget of threads shared by nested pools: at most `threads` of pl__share_init run items at
+ * once over every pool started with it, the thread that made it counting as one. */
+typedef struct pl_thread_share pl_thread_share;
 struct pl_thread_share {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;

@@ -248,9 +248,6 @@ typedef struct pl_risk_dataset {
 	int32_t min_day, max_day;
 } pl_risk_dataset;
 
-/* Threads shared by work running at once (opaque; the evaluation makes one for its folds). */
-typedef struct pl_thread_share pl_thread_share;
-
 typedef struct pl_risk_train_options {
 	int horizon_days;        /* default 7 */
 	double l2;               /* ridge penalty on standardized coefficients; default 1.0 */
@@ -280,9 +277,6 @@ typedef struct pl_risk_train_options {
 				    number); default 1 */
 	int select_rule;         /* pl_risk_select_rule: how the search picks; default (0) the
 				    least deviance */
-	pl_thread_share *share;  /* NULL (default), or the caller's budget of threads when several
-				    trainings run at once (pl_eval_run's folds): the fits then use
-				    up to `threads` threads but only the share's free ones */
 } pl_risk_train_options;
 
 /* How the search picks among its candidates (docs/risk.md, "Choosing the penalty"):
