@@ -30,8 +30,10 @@
  * least-squares monotone fit by pool-adjacent-violators (Ayer et al. 1955; Barlow et al. 1972).
  */
 #include <peerlink/risk.h>
+#include "logistic_int.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -83,7 +85,8 @@ static double eta_of(const double *x, size_t p, const double *beta)
  * row in row order, then added to H. The order is fixed, so the answer does not depend on the
  * thread count; another CPU may round differently, as with OpenBLAS's own per-CPU kernels (the
  * golden cases compare reals within 1e-9 for that). The upper triangle's tiles also fill a few
- * elements below the diagonal, which nobody reads.
+ * elements below the diagonal, which nobody reads. The fits take the kernel this CPU allows;
+ * logistic_int.h lets the tests run either, so the BLAS path is tested on AVX2 machines too.
  */
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
@@ -122,12 +125,30 @@ __attribute__((target("avx2,fma"))) static void syrk_avx2(size_t qs, size_t nb, 
 	}
 }
 
-static int have_avx2_fma(void)
+/* The CPU's answer, asked once per process: it cannot change while the process runs, and
+ * asking it on every Newton pass (as before) cost a call per pass for nothing. pthread_once
+ * because the first fits may start on several of the evaluation's threads at once; the two
+ * statics are written only inside that one call, and a library user can neither see nor set
+ * them (this is a fact about the machine, not state of ours). */
+static pthread_once_t avx2_once = PTHREAD_ONCE_INIT;
+static int avx2_fma;
+
+static void avx2_check(void)
 {
 	__builtin_cpu_init();
-	return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+	avx2_fma = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 }
 #endif
+
+int pl__syrk_avx2_available(void)
+{
+#ifdef PL_SYRK_AVX2
+	pthread_once(&avx2_once, avx2_check);
+	return avx2_fma;
+#else
+	return 0;
+#endif
+}
 
 /* H += Z^T Z on the first q of qs columns (row stride qs: q itself unless fast). */
 static void syrk_upper(size_t q, size_t qs, size_t nb, const double *Z, double *H, int fast)
@@ -144,19 +165,35 @@ static void syrk_upper(size_t q, size_t qs, size_t nb, const double *Z, double *
 		    (int)qs);
 }
 
+/* kernel resolved for this CPU: 1 the AVX2 kernel, 0 BLAS, -1 not available here. */
+static int syrk_choice(pl__syrk_kernel kernel)
+{
+	switch (kernel) {
+	case PL__SYRK_AUTO:
+		return pl__syrk_avx2_available();
+	case PL__SYRK_BLAS:
+		return 0;
+	case PL__SYRK_AVX2:
+		return pl__syrk_avx2_available() ? 1 : -1;
+	}
+	return -1;
+}
+
+int pl__syrk_upper(pl__syrk_kernel kernel, size_t q, size_t qs, size_t nb, const double *Z,
+		   double *H)
+{
+	int fast = syrk_choice(kernel);
+
+	if (fast < 0 || (fast && qs % 8 != 0))
+		return -1;
+	syrk_upper(q, qs, nb, Z, H, fast);
+	return 0;
+}
+
 /* The row stride of Z and of the block's H: a multiple of 8 for the AVX2 kernel. */
 static size_t syrk_stride(size_t q, int fast)
 {
 	return fast ? (q + 7) / 8 * 8 : q;
-}
-
-static int syrk_fast(void)
-{
-#ifdef PL_SYRK_AVX2
-	return have_avx2_fma();
-#else
-	return 0;
-#endif
 }
 
 /* ---------------------------------------------------------------- sums over blocks of rows */
@@ -302,19 +339,18 @@ static void block_pass(const double *X, const double *y, const double *w, size_t
  * they all hold the same beta. */
 static pl_status newton_pass(const double *X, const double *y, const double *w, size_t p,
 			     double l2, const double *beta, block_sums *s, double *Z, double *Hb,
-			     double *total, double *ll, double *g, double *H, pl_error *err)
+			     double *total, double *ll, double *g, double *H, int fast, pl_error *err)
 {
 	const pl_logistic_blocks *b = s->b;
 	size_t q = p + 1;
 	double pen = 0;
 	pl_status st;
-	int fast = H ? syrk_fast() : 0;
 
 	s->len = g ? 1 + q + (H ? q * (q + 1) / 2 : 0) : 1;
 	block_sums_clear(s);
 	for (size_t k = 0; k < b->count; k++)
 		block_pass(X, y, w, p, beta, b->start[k], b->start[k + 1], Z, Hb, block_slot(s, k),
-			   g != NULL, H != NULL, fast);
+			   g != NULL, H != NULL, H ? fast : 0);
 	if ((st = block_sums_total(s, total, err)) != PL_OK)
 		return st;
 	for (size_t j = 1; j <= p; j++)
@@ -406,11 +442,20 @@ pl_status pl_logistic_fit_blocks(const double *X, const double *y, const double 
 				 double l2, const pl_logistic_blocks *blocks, int warm,
 				 double *beta, pl_logistic_info *info, pl_error *err)
 {
+	return pl__logistic_fit_kernel(X, y, w, p, l2, blocks, warm, beta, info, PL__SYRK_AUTO,
+				       err);
+}
+
+pl_status pl__logistic_fit_kernel(const double *X, const double *y, const double *w, size_t p,
+				  double l2, const pl_logistic_blocks *blocks, int warm,
+				  double *beta, pl_logistic_info *info, pl__syrk_kernel kernel,
+				  pl_error *err)
+{
 	size_t q = p + 1, len = 1 + q + q * (q + 1) / 2;
 	double *H = NULL, *g = NULL, *H2 = NULL, *g2 = NULL, *Hb = NULL, *Z = NULL, *trial = NULL;
 	double *total = NULL, ll, prev = INFINITY;
 	block_sums sums = { 0 };
-	int chord = 0;
+	int chord = 0, fast = syrk_choice(kernel);
 	pl_status st = PL_OK;
 	pl_logistic_info local;
 	int it;
@@ -420,6 +465,9 @@ pl_status pl_logistic_fit_blocks(const double *X, const double *y, const double 
 	memset(info, 0, sizeof(*info));
 	if (!(l2 >= 0) || !isfinite(l2))
 		return pl_error_set(err, PL_ERR_INVALID, "", "the L2 penalty must be finite and >= 0");
+	if (fast < 0)
+		return pl_error_set(err, PL_ERR_INVALID, "",
+				    "the AVX2 Hessian kernel is not available on this CPU");
 	H = malloc(q * q * sizeof(double));
 	H2 = malloc(q * q * sizeof(double));
 	Hb = malloc(syrk_stride(q, 1) * syrk_stride(q, 1) * sizeof(double));
@@ -439,7 +487,7 @@ pl_status pl_logistic_fit_blocks(const double *X, const double *y, const double 
 		if ((st = start_intercept(y, w, &sums, &beta[0], err)) != PL_OK)
 			goto out;
 	}
-	st = newton_pass(X, y, w, p, l2, beta, &sums, Z, Hb, total, &ll, g, H, err);
+	st = newton_pass(X, y, w, p, l2, beta, &sums, Z, Hb, total, &ll, g, H, fast, err);
 	for (it = 1; st == PL_OK && it <= 100; it++) {
 		double dmax, bmax, step = 1, ll_new, *t;
 		int last, keep = 0,
@@ -465,7 +513,7 @@ pl_status pl_logistic_fit_blocks(const double *X, const double *y, const double 
 			keep = !last && step == 1 && dmax <= CHORD_FROM * (1 + bmax) &&
 			       (!chord || dmax <= 0.1 * prev);
 			st = newton_pass(X, y, w, p, l2, trial, &sums, Z, Hb, total, &ll_new,
-					 last ? NULL : g2, last || keep ? NULL : H2, err);
+					 last ? NULL : g2, last || keep ? NULL : H2, fast, err);
 			if (st != PL_OK)
 				goto out;
 			if (ll_new >= ll - 1e-12 * fabs(ll) || step < 1e-10)

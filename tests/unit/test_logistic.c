@@ -4,14 +4,19 @@
  *  - the score equations A^T W (y - p) = l2 * (0, beta) hold at the answer, recomputed here;
  *  - a separately written gradient-ascent fit reaches the same coefficients;
  *  - Platt scaling is increasing; isotonic calibration equals the min-max formula of isotonic
- *    regression (Barlow et al. 1972) and is non-decreasing (AUROC: test_metrics).
+ *    regression (Barlow et al. 1972) and is non-decreasing (AUROC: test_metrics);
+ *  - the Hessian's two rank-k kernels (cblas_dsyrk and our AVX2/FMA one, logistic_int.h) each
+ *    match a long-double H + Z^T Z within the rounding bound of a sum, and fits through either
+ *    reach the same coefficients, whichever kernel this CPU would pick by itself.
  */
 #include <check.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <peerlink/risk.h>
+#include "logistic_int.h"
 #include "testutil.h"
 
 static double sigm(double z)
@@ -260,6 +265,134 @@ START_TEST(isotonic_matches_minmax_formula)
 }
 END_TEST
 
+/* The AVX2 kernel's availability as the CPU itself reports it (the library caches its answer). */
+static int cpu_has_avx2_fma(void)
+{
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+	__builtin_cpu_init();
+	return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else
+	return 0;
+#endif
+}
+
+/*
+ * H0 + Z^T Z by either kernel against the same sum in long double. Tolerance: a sum of m terms
+ * in double is within gamma_m * (sum of |terms|) of the exact sum, gamma_m = m u / (1 - m u),
+ * u = 2^-53 (Higham, Accuracy and Stability of Numerical Algorithms, 2nd ed., 2002, eq. 3.5);
+ * here m = nb + 1 (the rows' products and H0's element), whatever order a kernel adds them in,
+ * plus the long-double reference's own, much smaller, error: 2 gamma_m in all.
+ */
+START_TEST(syrk_kernels_match_the_sum)
+{
+	static const size_t qs_[] = { 1, 2, 3, 7, 8, 9, 16, 17, 33 }, nbs[] = { 1, 3, 64, 65, 130 };
+	int avx2 = pl__syrk_avx2_available();
+	tu_rng r = { 2026 };
+
+	ck_assert_int_eq(avx2, cpu_has_avx2_fma());
+	ck_assert_int_eq(pl__syrk_avx2_available(), avx2); /* the cached answer stays */
+	if (!avx2)
+		fprintf(stderr, "syrk_kernels_match_the_sum: no AVX2/FMA here: BLAS kernel only\n");
+	for (size_t a = 0; a < sizeof(qs_) / sizeof(qs_[0]); a++)
+		for (size_t b = 0; b < sizeof(nbs) / sizeof(nbs[0]); b++) {
+			size_t q = qs_[a], nb = nbs[b], qp = (q + 7) / 8 * 8;
+			double *Zq = malloc(nb * q * sizeof(double)), *Zp = calloc(nb * qp, sizeof(double));
+			double *H0 = malloc(q * q * sizeof(double)), *Hq = malloc(q * q * sizeof(double));
+			double *Hp = calloc(qp * qp, sizeof(double));
+			double gamma = (double)(nb + 1) * 0x1p-53 / (1 - (double)(nb + 1) * 0x1p-53);
+
+			for (size_t i = 0; i < nb; i++)
+				for (size_t j = 0; j < q; j++)
+					Zq[i * q + j] = Zp[i * qp + j] = 2 * tu_uniform(&r) - 1;
+			for (size_t j = 0; j < q; j++)
+				for (size_t l = 0; l < q; l++)
+					H0[j * q + l] = Hq[j * q + l] = Hp[j * qp + l] = 4 * tu_uniform(&r) - 2;
+			/* BLAS with the row stride it has in the fits on CPUs without AVX2: q itself */
+			ck_assert_int_eq(pl__syrk_upper(PL__SYRK_BLAS, q, q, nb, Zq, Hq), 0);
+			ck_assert_int_eq(pl__syrk_upper(PL__SYRK_AVX2, q, qp, nb, Zp, Hp), avx2 ? 0 : -1);
+			for (size_t j = 0; j < q; j++)
+				for (size_t l = j; l < q; l++) {
+					long double sum = H0[j * q + l], mag = fabs(H0[j * q + l]);
+					for (size_t i = 0; i < nb; i++) {
+						long double t = (long double)Zq[i * q + j] * Zq[i * q + l];
+						sum += t;
+						mag += fabsl(t);
+					}
+					ck_assert_msg(fabsl(Hq[j * q + l] - sum) <= 2 * gamma * mag,
+						      "q %zu nb %zu H[%zu][%zu]: BLAS %.17g, sum %.17Lg", q, nb,
+						      j, l, Hq[j * q + l], sum);
+					if (avx2)
+						ck_assert_msg(fabsl(Hp[j * qp + l] - sum) <= 2 * gamma * mag,
+							      "q %zu nb %zu H[%zu][%zu]: AVX2 %.17g, sum %.17Lg",
+							      q, nb, j, l, Hp[j * qp + l], sum);
+					else /* not available: H untouched */
+						ck_assert(Hp[j * qp + l] == H0[j * q + l]);
+				}
+			free(Zq);
+			free(Zp);
+			free(H0);
+			free(Hq);
+			free(Hp);
+		}
+	/* the AVX2 kernel needs a row stride that is a multiple of 8 */
+	{
+		double Z[9] = { 0 }, H[9] = { 0 };
+		ck_assert_int_eq(pl__syrk_upper(PL__SYRK_AVX2, 3, 3, 3, Z, H), -1);
+	}
+}
+END_TEST
+
+/*
+ * The fit through each kernel, on rows in one block (the 2,048-row chunks of the Hessian's pass)
+ * and in three: the same strictly concave problem (l2 > 0) solved to a Newton step of at most
+ * 1e-10 (1 + max |beta|), so the kernels' rounding changes the path, not the optimum: the
+ * coefficients agree within 1e-8 (1 + |beta|) and the log-likelihood within 1e-10 relative.
+ * PL__SYRK_AUTO is, bit for bit, the kernel this CPU has.
+ */
+START_TEST(fit_kernels_agree)
+{
+	tu_rng r = { 4242 };
+	size_t n = 5000, p = 15, q = p + 1;
+	size_t one[2] = { 0, 5000 }, three[4] = { 0, 1700, 3400, 5000 };
+	pl_logistic_blocks blk[2] = { { 1, 0, 1, one, NULL }, { 3, 0, 3, three, NULL } };
+	double *X = malloc(n * p * sizeof(double)), *y = malloc(n * sizeof(double));
+	double *w = malloc(n * sizeof(double));
+	int avx2 = pl__syrk_avx2_available();
+	pl_error err = PL_ERROR_INIT;
+
+	make_data(&r, n, p, X, y);
+	for (size_t i = 0; i < n; i++)
+		w[i] = 0.5 + tu_uniform(&r);
+	for (int k = 0; k < 2; k++) {
+		double bb[16], ba[16], bauto[16];
+		pl_logistic_info ib, ia, iauto;
+		ck_assert_int_eq(pl__logistic_fit_kernel(X, y, w, p, 0.5, &blk[k], 0, bb, &ib,
+							 PL__SYRK_BLAS, &err), PL_OK);
+		ck_assert(ib.converged);
+		ck_assert_int_eq(pl__logistic_fit_kernel(X, y, w, p, 0.5, &blk[k], 0, bauto, &iauto,
+							 PL__SYRK_AUTO, &err), PL_OK);
+		if (!avx2) {
+			ck_assert_int_eq(pl__logistic_fit_kernel(X, y, w, p, 0.5, &blk[k], 0, ba, &ia,
+								 PL__SYRK_AVX2, &err), PL_ERR_INVALID);
+			ck_assert(memcmp(bauto, bb, sizeof(bb[0]) * q) == 0);
+			continue;
+		}
+		ck_assert_int_eq(pl__logistic_fit_kernel(X, y, w, p, 0.5, &blk[k], 0, ba, &ia,
+							 PL__SYRK_AVX2, &err), PL_OK);
+		ck_assert(ia.converged);
+		ck_assert(memcmp(bauto, ba, sizeof(ba[0]) * q) == 0);
+		ck_assert_msg(fabs(ia.loglik - ib.loglik) <= 1e-10 * fabs(ib.loglik),
+			      "log-likelihood: AVX2 %.17g, BLAS %.17g", ia.loglik, ib.loglik);
+		for (size_t j = 0; j < q; j++)
+			ck_assert_msg(fabs(ba[j] - bb[j]) <= 1e-8 * (1 + fabs(bb[j])),
+				      "blocks %d coef %zu: AVX2 %.17g, BLAS %.17g", k, j, ba[j], bb[j]);
+	}
+	free(X);
+	free(y);
+	free(w);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("logistic");
@@ -274,6 +407,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, platt_is_increasing_and_fits);
 	tcase_add_test(tc, platt_never_reverses_the_ranking);
 	tcase_add_test(tc, isotonic_matches_minmax_formula);
+	tcase_add_test(tc, syrk_kernels_match_the_sum);
+	tcase_add_test(tc, fit_kernels_agree);
 	suite_add_tcase(s, tc);
 	return s;
 }
