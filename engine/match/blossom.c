@@ -1077,7 +1077,7 @@ static void solve_forest(core *c)
 static void core_free(core *c)
 {
 	if (c->bchild)
-		for (int b = 0; b < 2 * c->n; b++) {
+		for (int b = 0; b < 2 * c->cap_n; b++) {
 			free(c->bchild[b]);
 			free(c->bendp[b]);
 			free(c->bbest[b]);
@@ -1198,10 +1198,10 @@ static void core_reuse(core *c, int m)
 	c->failed = 0;
 }
 
-/* Set up and run the algorithm to optimality; reuse: c solved before on n vertices and at least
- * m edges (core_reuse). Returns 0, or -1 on allocation failure. */
-static int core_solve(core *c, int n, int m, const int *eu, const int *ev, const int64_t *W,
-		      int maxcard, int jump, const int64_t *yy0, const int *mate0, int reuse)
+/* Set up the core for a graph, with no matching and no blossoms yet; reuse: c solved before on
+ * at least n vertices and m edges (core_reuse). Returns 0, or -1 on allocation failure. */
+static int core_open(core *c, int n, int m, const int *eu, const int *ev, const int64_t *W,
+		     int maxcard, int jump, int reuse)
 {
 	if (reuse)
 		core_reuse(c, m);
@@ -1245,6 +1245,16 @@ static int core_solve(core *c, int n, int m, const int *eu, const int *ev, const
 	}
 	for (int b = 2 * n - 1; b >= n; b--)
 		c->freeb[c->nfree++] = b;
+	return 0;
+}
+
+/* Set up and run the algorithm to optimality (core_open, then a warm start from yy0/mate0 or
+ * the jump start). Returns 0, or -1 on allocation failure. */
+static int core_solve(core *c, int n, int m, const int *eu, const int *ev, const int64_t *W,
+		      int maxcard, int jump, const int64_t *yy0, const int *mate0, int reuse)
+{
+	if (core_open(c, n, m, eu, ev, W, maxcard, jump, reuse) != 0)
+		return -1;
 	if (yy0) {
 		/* Warm start: feasible duals (even), matched edges tight, no blossoms. */
 		memcpy(c->yy, yy0, (size_t)n * sizeof(int64_t));
@@ -1516,7 +1526,7 @@ static void rounds_release(rounds *R)
 
 static int rounds_alloc(rounds *R)
 {
-	size_t n = R->n ? R->n : 1, m = R->m ? R->m : 1;
+	size_t n = R->n ? R->n : 1, m = R->m ? R->m : 1, mx = m + n; /* + partners' edges */
 
 	R->iw = malloc(m * sizeof(int64_t));
 	R->iu = malloc(m * sizeof(int));
@@ -1524,9 +1534,9 @@ static int rounds_alloc(rounds *R)
 	R->usable = malloc(m);
 	R->mark = calloc(m, 1);
 	R->cidx = malloc(m * sizeof(int));
-	R->cu = malloc(m * sizeof(int));
-	R->cv = malloc(m * sizeof(int));
-	R->cW = malloc(m * sizeof(int64_t));
+	R->cu = malloc(mx * sizeof(int));
+	R->cv = malloc(mx * sizeof(int));
+	R->cW = malloc(mx * sizeof(int64_t));
 	R->cidx_old = malloc(m * sizeof(int));
 	R->gl2loc = malloc(m * sizeof(int));
 	R->mate0 = malloc(n * sizeof(int));
@@ -1783,18 +1793,30 @@ static void write_matching(const rounds *R, const double *w, pl_blossom_result *
 	}
 }
 
+/* The result's numbering of the core's nodes into id[] (2 * c->n entries): vertices below R->n
+ * keep theirs, the core's other vertices (a warm re-solve's partners, pl_blossom_resolve_kept)
+ * get -1, live blossoms R->n, R->n + 1, .. in slot order. Returns the number of blossoms. */
+static int node_ids(const rounds *R, int *id)
+{
+	const core *c = &R->c;
+	int rn = (int)R->n, nb = 0;
+
+	for (int x = 0; x < 2 * c->n; x++)
+		id[x] = x < rn ? x : x < c->n ? -1 : (c->bbase[x] >= 0 ? rn + nb++ : -1);
+	return nb;
+}
+
 /* The final blossoms, renumbered n.., with their duals and the laminar family's parents. */
 static pl_status write_blossoms(const rounds *R, pl_blossom_result *res, pl_error *err)
 {
 	const core *c = &R->c;
 	size_t n = R->n;
-	int nb = 0;
-	int *id = malloc((n > 0 ? 2 * n : 1) * sizeof(int));
+	int nb;
+	int *id = malloc((c->n > 0 ? 2 * (size_t)c->n : 1) * sizeof(int));
 
 	if (!id)
 		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
-	for (size_t x = 0; x < 2 * n; x++)
-		id[x] = x < n ? (int)x : (c->bbase[x] >= 0 ? (int)n + nb++ : -1);
+	nb = node_ids(R, id);
 	res->nblossoms = (size_t)nb;
 	res->blossom_dual = malloc((nb ? (size_t)nb : 1) * sizeof(int64_t));
 	res->node_parent = malloc((n + (size_t)nb > 0 ? n + (size_t)nb : 1) * sizeof(long));
@@ -1802,13 +1824,69 @@ static pl_status write_blossoms(const rounds *R, pl_blossom_result *res, pl_erro
 		free(id);
 		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 	}
-	for (size_t x = 0; x < 2 * n; x++) {
+	for (int x = 0; x < 2 * c->n; x++) {
 		if (id[x] < 0)
 			continue;
 		res->node_parent[id[x]] = c->bparent[x] >= 0 ? id[c->bparent[x]] : -1;
-		if (x >= n)
+		if (x >= c->n)
 			res->blossom_dual[id[x] - (int)n] = c->zz[x];
 	}
+	free(id);
+	return PL_OK;
+}
+
+void pl_blossom_state_release(pl_blossom_state *st)
+{
+	pl_blossom_state z = PL_BLOSSOM_STATE_INIT;
+
+	if (!st)
+		return;
+	free(st->base);
+	free(st->cstart);
+	free(st->child);
+	free(st->cend);
+	*st = z;
+}
+
+/* The final blossoms' bases and cycles (numbered as write_blossoms does), edges by their index
+ * in the caller's graph. */
+static pl_status write_state(const rounds *R, pl_blossom_state *st, pl_error *err)
+{
+	const core *c = &R->c;
+	size_t nb, len = 0, b = 0;
+	int *id = malloc((c->n > 0 ? 2 * (size_t)c->n : 1) * sizeof(int));
+
+	pl_blossom_state_release(st);
+	if (!id)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	nb = (size_t)node_ids(R, id);
+	for (int x = c->n; x < 2 * c->n; x++)
+		if (id[x] >= 0)
+			len += (size_t)c->bnchild[x];
+	st->n = R->n;
+	st->nb = nb;
+	st->base = malloc((nb + 1) * sizeof(long));
+	st->cstart = malloc((nb + 1) * sizeof(size_t));
+	st->child = malloc((len + 1) * sizeof(long));
+	st->cend = malloc((len + 1) * sizeof(long));
+	if (!st->base || !st->cstart || !st->child || !st->cend) {
+		free(id);
+		pl_blossom_state_release(st);
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	}
+	len = 0;
+	for (int x = c->n; x < 2 * c->n; x++) {
+		if (id[x] < 0)
+			continue;
+		st->base[b] = c->bbase[x];
+		st->cstart[b++] = len;
+		for (int i = 0; i < c->bnchild[x]; i++, len++) {
+			int p = c->bendp[x][i];
+			st->child[len] = id[c->bchild[x][i]];
+			st->cend[len] = 2 * (long)R->cidx[p >> 1] + (p & 1);
+		}
+	}
+	st->cstart[nb] = len;
 	free(id);
 	return PL_OK;
 }
@@ -1865,8 +1943,10 @@ static pl_status open_rounds(rounds *R, size_t n, size_t m, const long *eu, cons
 	return PL_OK;
 }
 
-pl_status pl_blossom_solve(size_t n, size_t m, const long *eu, const long *ev, const double *w,
-			   const pl_blossom_options *opt, pl_blossom_result *res, pl_error *err)
+/* pl_blossom_solve, and with st its blossoms' cycles (pl_blossom_solve_state). */
+static pl_status solve_impl(size_t n, size_t m, const long *eu, const long *ev, const double *w,
+			    const pl_blossom_options *opt, pl_blossom_result *res,
+			    pl_blossom_state *st_out, pl_error *err)
 {
 	pl_blossom_options defaults = PL_BLOSSOM_OPTIONS_INIT;
 	rounds R;
@@ -1876,7 +1956,7 @@ pl_status pl_blossom_solve(size_t n, size_t m, const long *eu, const long *ev, c
 	if (!opt)
 		opt = &defaults;
 	pl_blossom_result_init(res);
-	if (opt->max_cardinality && n >= 2 && m > 0) {
+	if (opt->max_cardinality && n >= 2 && m > 0 && !st_out) {
 		st = try_max_weight(n, m, eu, ev, w, opt, res, &done, err);
 		if (done)
 			return st;
@@ -1891,11 +1971,27 @@ pl_status pl_blossom_solve(size_t n, size_t m, const long *eu, const long *ev, c
 		goto cleanup;
 	write_matching(&R, w, res);
 	st = write_blossoms(&R, res, err);
+	if (st == PL_OK && st_out)
+		st = write_state(&R, st_out, err);
 cleanup:
 	rounds_release(&R);
 	if (st != PL_OK)
 		pl_blossom_result_release(res);
 	return st;
+}
+
+pl_status pl_blossom_solve(size_t n, size_t m, const long *eu, const long *ev, const double *w,
+			   const pl_blossom_options *opt, pl_blossom_result *res, pl_error *err)
+{
+	return solve_impl(n, m, eu, ev, w, opt, res, NULL, err);
+}
+
+pl_status pl_blossom_solve_state(size_t n, size_t m, const long *eu, const long *ev,
+				 const double *w, const pl_blossom_options *opt,
+				 pl_blossom_result *res, pl_blossom_state *st, pl_error *err)
+{
+	pl_blossom_state_release(st);
+	return solve_impl(n, m, eu, ev, w, opt, res, st, err);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -1967,21 +2063,33 @@ static pl_status resolve_candidates(rounds *R, const pl_blossom_result *base)
 	return PL_OK;
 }
 
-/* A warm re-solve's workspace (blossom_int.h): the graph as checked and scaled by the last
- * call, the candidate rounds' arrays and the solver's core, kept between calls. */
+/* A warm re-solve's workspace (blossom_int.h): the graph it is bound to, that graph as checked
+ * and scaled for the last call's weight scale (converted: R's iu, iv, iw and ws->exact are
+ * valid for ws->scale), the candidate rounds' arrays and the solver's core, kept between calls. */
 struct pl_blossom_ws {
 	rounds R;
-	int have_R, exact;
+	int have_R, exact, converted;
 	size_t n, m;
 	const long *eu, *ev;
 	const double *w;
 	double scale;
 	int64_t *zs;
+	int *dv; /* n: the real vertex of each private partner (pl_blossom_resolve_kept) */
 };
 
-pl_blossom_ws *pl_blossom_ws_new(void)
+pl_blossom_ws *pl_blossom_ws_new(size_t n, size_t m, const long *eu, const long *ev,
+				 const double *w)
 {
-	return calloc(1, sizeof(pl_blossom_ws));
+	pl_blossom_ws *ws = calloc(1, sizeof(pl_blossom_ws));
+
+	if (!ws)
+		return NULL;
+	ws->n = n;
+	ws->m = m;
+	ws->eu = eu;
+	ws->ev = ev;
+	ws->w = w;
+	return ws;
 }
 
 void pl_blossom_ws_free(pl_blossom_ws *ws)
@@ -1991,77 +2099,73 @@ void pl_blossom_ws_free(pl_blossom_ws *ws)
 	if (ws->have_R)
 		rounds_release(&ws->R);
 	free(ws->zs);
+	free(ws->dv);
 	free(ws);
 }
 
-/* The graph checked, scaled by S and kept, unless the last call had the same one. */
-static pl_status ws_graph(pl_blossom_ws *ws, size_t n, size_t m, const long *eu, const long *ev,
-			  const double *w, double S, pl_error *err)
+/* The bound graph checked (once) and scaled by S, unless the last call already did that for S. */
+static pl_status ws_graph(pl_blossom_ws *ws, double S, pl_error *err)
 {
 	rounds *R = &ws->R;
+	size_t n = ws->n, m = ws->m;
 	pl_status st;
 
-	if (ws->have_R && ws->n == n && ws->m == m && ws->eu == eu && ws->ev == ev && ws->w == w &&
-	    ws->scale == S)
+	if (ws->have_R && ws->converted && ws->scale == S)
 		return PL_OK;
-	if (ws->have_R)
-		rounds_release(R);
-	ws->have_R = 0;
-	free(ws->zs);
-	ws->zs = NULL;
-	st = validate_edges(n, m, eu, ev, w, err);
-	if (st != PL_OK)
-		return st;
-	memset(R, 0, sizeof(*R));
-	R->n = n;
-	R->m = m;
-	ws->have_R = 1;
-	ws->zs = malloc((n ? n : 1) * sizeof(int64_t));
-	if (!ws->zs || rounds_alloc(R) != 0)
-		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	if (!ws->have_R) {
+		st = validate_edges(n, m, ws->eu, ws->ev, ws->w, err);
+		if (st != PL_OK)
+			return st;
+		memset(R, 0, sizeof(*R));
+		R->n = n;
+		R->m = m;
+		ws->have_R = 1;
+		ws->zs = malloc((n ? n : 1) * sizeof(int64_t));
+		ws->dv = malloc((n ? n : 1) * sizeof(int));
+		if (!ws->zs || !ws->dv || rounds_alloc(R) != 0)
+			return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	}
 	ws->exact = 1;
 	for (size_t k = 0; k < m; k++) {
-		double x = w[k] * S;
+		double x = ws->w[k] * S;
 		R->iw[k] = (int64_t)nearbyint(x);
 		if (x != nearbyint(x))
 			ws->exact = 0;
-		R->iu[k] = (int)eu[k];
-		R->iv[k] = (int)ev[k];
+		R->iu[k] = (int)ws->eu[k];
+		R->iv[k] = (int)ws->ev[k];
 	}
-	ws->n = n;
-	ws->m = m;
-	ws->eu = eu;
-	ws->ev = ev;
-	ws->w = w;
 	ws->scale = S;
+	ws->converted = 1;
 	return PL_OK;
 }
 
-/* The first round's core: the kept one when it fits (same vertices, room for the edges), else
- * a new one with room for every edge. Returns 0, or -1 when out of memory. */
-static int ws_core(rounds *R, int *reuse)
+/* The first round's core for cn vertices and cm edges: the kept one when it has room, else a
+ * new one with room for every edge of the graph and cn - n partners. Returns 0, or -1 when out
+ * of memory. */
+static int ws_core(rounds *R, int cn, int cm, int *reuse)
 {
 	core *c = &R->c;
 
 	*reuse = 0;
-	if (R->have_core && c->cap_n == (int)R->n && c->cap_m >= R->nc) {
+	if (R->have_core && c->cap_n >= cn && c->cap_m >= cm) {
 		*reuse = 1;
 		return 0;
 	}
 	if (R->have_core)
 		core_free(c);
 	R->have_core = 1;
-	return core_alloc(c, (int)R->n, (int)R->m) == 0 ? (*reuse = 1, 0) : -1;
+	return core_alloc(c, cn, (int)R->m + cn - (int)R->n) == 0 ? (*reuse = 1, 0) : -1;
 }
 
-pl_status pl_blossom_resolve_ws(pl_blossom_ws *ws, size_t n, size_t m, const long *eu,
-				const long *ev, const double *w, const pl_blossom_result *base,
-				const unsigned char *removed, pl_blossom_result *res, pl_error *err)
+/* The start common to both re-solves: the base checked against the bound graph, the graph
+ * scaled as the base was, the result's vertex arrays, this call's usable edges (positive
+ * weight, no removed end) and rounds state. */
+static pl_status resolve_open(pl_blossom_ws *ws, const pl_blossom_result *base,
+			      const unsigned char *removed, pl_blossom_result *res, pl_error *err)
 {
-	pl_blossom_options opt = PL_BLOSSOM_OPTIONS_INIT;
 	rounds *R = &ws->R;
+	size_t n = ws->n, m = ws->m;
 	pl_status st;
-	int reuse = 0;
 
 	pl_blossom_result_init(res);
 	if (!base || base->n != n || !base->vertex_dual || !base->mate_edge ||
@@ -2071,21 +2175,15 @@ pl_status pl_blossom_resolve_ws(pl_blossom_ws *ws, size_t n, size_t m, const lon
 		if (base->vertex_dual[v] < 0)
 			return pl_error_set(err, PL_ERR_USAGE, "",
 					    "the base solution was solved with max_cardinality");
-	st = ws_graph(ws, n, m, eu, ev, w, base->weight_scale, err);
+	st = ws_graph(ws, base->weight_scale, err);
 	if (st != PL_OK)
-		goto cleanup;
+		return st;
 	res->n = n;
 	res->mate = malloc((n ? n : 1) * sizeof(long));
 	res->mate_edge = malloc((n ? n : 1) * sizeof(long));
 	res->vertex_dual = calloc(n ? n : 1, sizeof(int64_t));
-	if (!res->mate || !res->mate_edge || !res->vertex_dual) {
-		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
-		goto cleanup;
-	}
-	if (base_zsum(base, ws->zs) != 0) {
-		st = pl_error_set(err, PL_ERR_USAGE, "", "the base solution is not of this graph");
-		goto cleanup;
-	}
+	if (!res->mate || !res->mate_edge || !res->vertex_dual)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 	res->weight_scale = base->weight_scale;
 	res->exact = ws->exact;
 	/* this call's state of the rounds (the arrays are kept) */
@@ -2097,20 +2195,46 @@ pl_status pl_blossom_resolve_ws(pl_blossom_ws *ws, size_t n, size_t m, const lon
 	memset(R->mark, 0, m ? m : 1);
 	memset(R->vflag, 0, m ? m : 1);
 	for (size_t k = 0; k < m; k++) {
-		R->usable[k] = R->iw[k] > 0 && !(removed && (removed[eu[k]] || removed[ev[k]]));
+		R->usable[k] = R->iw[k] > 0 && !(removed && (removed[R->iu[k]] || removed[R->iv[k]]));
 		R->nusable += R->usable[k];
 	}
 	res->suboptimality_bound = res->exact ? 0.0 : (double)n / (2.0 * base->weight_scale);
 	res->method = "warm";
-	st = resolve_candidates(R, base);
-	if (st != PL_OK) {
-		st = pl_error_set(err, st, "", "out of memory");
+	return resolve_candidates(R, base) == PL_OK
+		       ? PL_OK
+		       : pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+}
+
+/* After a failed re-solve the kept state may be half made: start afresh next time. */
+static void resolve_fail(pl_blossom_ws *ws, pl_blossom_result *res)
+{
+	pl_blossom_result_release(res);
+	if (ws->have_R)
+		rounds_release(&ws->R);
+	ws->have_R = 0;
+	ws->converted = 0;
+}
+
+pl_status pl_blossom_resolve_ws(pl_blossom_ws *ws, const pl_blossom_result *base,
+				const unsigned char *removed, pl_blossom_result *res, pl_error *err)
+{
+	pl_blossom_options opt = PL_BLOSSOM_OPTIONS_INIT;
+	rounds *R = &ws->R;
+	size_t n = ws->n;
+	pl_status st;
+	int reuse = 0;
+
+	st = resolve_open(ws, base, removed, res, err);
+	if (st != PL_OK)
+		goto cleanup;
+	if (base_zsum(base, ws->zs) != 0) {
+		st = pl_error_set(err, PL_ERR_USAGE, "", "the base solution is not of this graph");
 		goto cleanup;
 	}
 	gather_candidates(R);
 	resolve_start(R, base, ws->zs, removed);
 	res->rounds = 1;
-	if (ws_core(R, &reuse) != 0 ||
+	if (ws_core(R, (int)n, R->nc, &reuse) != 0 ||
 	    core_solve(&R->c, (int)n, R->nc, R->cu, R->cv, R->cW, 0, 1, R->yy0, R->mate0, reuse) != 0) {
 		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory in the matching solver");
 		goto cleanup;
@@ -2118,16 +2242,241 @@ pl_status pl_blossom_resolve_ws(pl_blossom_ws *ws, size_t n, size_t m, const lon
 	st = solve_rounds(R, &opt, res, err);
 	if (st != PL_OK)
 		goto cleanup;
-	write_matching(R, w, res);
+	write_matching(R, ws->w, res);
 	st = write_blossoms(R, res, err);
 cleanup:
-	if (st != PL_OK) {
-		pl_blossom_result_release(res);
-		/* the kept state may be half made: start afresh next time */
-		if (ws->have_R)
-			rounds_release(R);
-		ws->have_R = 0;
+	if (st != PL_OK)
+		resolve_fail(ws, res);
+	return st;
+}
+
+/* Whether base_st describes base's blossoms on the bound graph (sizes and ranges). */
+static int state_fits(const pl_blossom_ws *ws, const pl_blossom_result *base,
+		      const pl_blossom_state *bs)
+{
+	size_t n = ws->n, nb = base->nblossoms;
+
+	if (!bs || bs->n != n || bs->nb != nb || (nb > 0 && (!bs->base || !bs->cstart)))
+		return 0;
+	for (size_t b = 0; b < nb; b++) {
+		if (bs->cstart[b] > bs->cstart[b + 1] || (bs->cstart[b + 1] - bs->cstart[b]) % 2 == 0 ||
+		    bs->base[b] < 0 || (size_t)bs->base[b] >= n)
+			return 0;
+		for (size_t i = bs->cstart[b]; i < bs->cstart[b + 1]; i++)
+			if (bs->child[i] < 0 || (size_t)bs->child[i] >= n + nb || bs->cend[i] < 0 ||
+			    (size_t)(bs->cend[i] >> 1) >= ws->m ||
+			    base->node_parent[bs->child[i]] != (long)(n + b))
+				return 0;
 	}
+	return 1;
+}
+
+/* Every edge the kept state stands on (the base's matched edges, the blossoms' cycles) is a
+ * candidate of the first round, usable or not. */
+static void mark_kept(rounds *R, const pl_blossom_result *base, const pl_blossom_state *bs)
+{
+	for (size_t v = 0; v < R->n; v++)
+		if (base->mate_edge[v] >= 0)
+			R->mark[base->mate_edge[v]] = 1;
+	for (size_t i = 0; bs->nb > 0 && i < bs->cstart[bs->nb]; i++)
+		R->mark[bs->cend[i] >> 1] = 1;
+}
+
+/* The removed vertices that the base matches or holds in a blossom: they get partners (ws->dv);
+ * the others are left alone with dual 0. Returns how many. */
+static int list_partners(pl_blossom_ws *ws, const pl_blossom_result *base,
+			 const unsigned char *removed)
+{
+	int nd = 0;
+
+	for (size_t v = 0; removed && v < ws->n; v++)
+		if (removed[v] && (base->mate_edge[v] >= 0 || base->node_parent[v] >= 0))
+			ws->dv[nd++] = (int)v;
+	return nd;
+}
+
+/*
+ * The base's state in the core set up for n real vertices and nd partners (core_open): its
+ * matching, vertex duals, blossoms (each in a free slot, with its cycle, base, parent and dual)
+ * and top-level blossoms; each partner n + i joined to ws->dv[i] by edge nc + i, heavier than
+ * any candidate edge, with a dual that keeps the edge feasible and is even (all tree roots then
+ * share a parity, as the integrality argument needs). Removed vertices without a partner and
+ * exposed vertices get the start resolve_start gives them.
+ */
+static void load_state(pl_blossom_ws *ws, const pl_blossom_result *base,
+		       const pl_blossom_state *bs, const unsigned char *removed, int nd)
+{
+	rounds *R = &ws->R;
+	core *c = &R->c;
+	int n = (int)ws->n, nb = (int)base->nblossoms, nc = R->nc;
+	int *slot = c->path; /* free here; 2 (n + nd) >= nb entries */
+	int64_t wmax = 0, ymax = 0, wd;
+
+	for (int b = 0; b < nb; b++)
+		slot[b] = c->freeb[--c->nfree];
+	for (int b = 0; b < nb; b++) {
+		int s = slot[b], len = (int)(bs->cstart[b + 1] - bs->cstart[b]);
+		long par = base->node_parent[n + b];
+		if (ensure_child_cap(c, s, len) != 0) {
+			c->failed = 1;
+			return;
+		}
+		c->bbase[s] = (int)bs->base[b];
+		c->bparent[s] = par >= 0 ? slot[par - n] : -1;
+		c->zz[s] = base->blossom_dual[b];
+		for (int i = 0; i < len; i++) {
+			long ch = bs->child[bs->cstart[b] + (size_t)i], e = bs->cend[bs->cstart[b] + (size_t)i];
+			c->bchild[s][i] = ch < n ? (int)ch : slot[ch - n];
+			c->bendp[s][i] = 2 * R->gl2loc[e >> 1] + (int)(e & 1);
+		}
+		c->bnchild[s] = len;
+	}
+	for (int v = 0; v < n; v++) {
+		long par = base->node_parent[v], k = base->mate_edge[v];
+		c->bparent[v] = par >= 0 ? slot[par - n] : -1;
+		c->yy[v] = base->vertex_dual[v];
+		if (k >= 0) {
+			int loc = R->gl2loc[k];
+			c->mate[v] = c->eu[loc] == v ? 2 * loc + 1 : 2 * loc;
+		} else if (removed && removed[v] && par < 0) {
+			c->yy[v] = 0;
+		} else if (c->yy[v] > 0 && (c->yy[v] & 1)) {
+			c->yy[v]++; /* (not expected: an optimum's exposed vertices have dual 0) */
+		}
+		if (c->yy[v] > ymax)
+			ymax = c->yy[v];
+	}
+	for (int v = 0; v < n; v++) {
+		int x = v;
+		while (c->bparent[x] != -1)
+			x = c->bparent[x];
+		c->inblossom[v] = x;
+	}
+	for (int k = 0; k < nc; k++)
+		if (c->W[k] > wmax)
+			wmax = c->W[k];
+	wd = wmax + ymax + 2;
+	for (int i = 0; i < nd; i++) {
+		int r = ws->dv[i], d = n + i;
+		R->cW[nc + i] = wd; /* (c->W is R->cW) */
+		c->yy[d] = 2 * wd - c->yy[r];
+		if (c->yy[d] & 1)
+			c->yy[d]++;
+	}
+}
+
+/*
+ * After the solve every partner is matched to its vertex r (the partner's edge outweighs any of
+ * r's, so every optimum uses it); the blossoms still holding r have r as their base. Their
+ * duals are spread onto their vertices (z_B / 2 each) and they are dissolved, their other
+ * children becoming top-level; r and its partner are left exposed with dual 0. What remains is a
+ * certificate of the graph without the removed vertices. Returns 0, or -1 when a partner is not
+ * matched to its vertex (a broken invariant).
+ */
+static int drop_partners(core *c, int n, const int *dv, int nd)
+{
+	for (int i = 0; i < nd; i++) {
+		int r = dv[i], d = n + i, len = 0;
+		if (c->mate[r] < 0 || endp(c, c->mate[r]) != d)
+			return -1;
+		for (int x = c->bparent[r]; x != -1; x = c->bparent[x])
+			c->path[len++] = x;
+		for (int j = 0; j < len; j++) {
+			int b = c->path[j], cnt = leaves(c, b, c->leafbuf);
+			for (int q = 0; q < cnt; q++)
+				c->yy[c->leafbuf[q]] += c->zz[b] / 2; /* zz is even */
+		}
+		for (int j = 0; j < len; j++) {
+			int b = c->path[j], inner = j ? c->path[j - 1] : r;
+			for (int q = 0; q < c->bnchild[b]; q++) {
+				int ch = c->bchild[b][q];
+				c->bparent[ch] = -1;
+				if (ch == inner)
+					continue;
+				if (ch < c->n) {
+					c->inblossom[ch] = ch;
+				} else {
+					int cnt = leaves(c, ch, c->leafbuf);
+					for (int x = 0; x < cnt; x++)
+						c->inblossom[c->leafbuf[x]] = ch;
+				}
+			}
+		}
+		for (int j = 0; j < len; j++) {
+			int b = c->path[j];
+			c->bnchild[b] = 0;
+			c->bbase[b] = -1;
+			c->zz[b] = 0;
+			c->label[b] = LBL_NONE;
+			c->labelend[b] = -1;
+			c->bestedge[b] = -1;
+			c->bbest_set[b] = 0;
+			c->bnbest[b] = 0;
+			c->freeb[c->nfree++] = b;
+		}
+		c->bparent[r] = -1;
+		c->inblossom[r] = r;
+		c->mate[r] = c->mate[d] = -1;
+		c->yy[r] = c->yy[d] = 0;
+	}
+	return 0;
+}
+
+pl_status pl_blossom_resolve_kept(pl_blossom_ws *ws, const pl_blossom_result *base,
+				  const pl_blossom_state *base_st, const unsigned char *removed,
+				  pl_blossom_result *res, pl_blossom_state *res_st, pl_error *err)
+{
+	pl_blossom_options opt = PL_BLOSSOM_OPTIONS_INIT;
+	rounds *R = &ws->R;
+	size_t n = ws->n;
+	pl_status st;
+	int reuse = 0, nd;
+
+	st = resolve_open(ws, base, removed, res, err);
+	if (st != PL_OK)
+		goto cleanup;
+	if (!state_fits(ws, base, base_st)) {
+		st = pl_error_set(err, PL_ERR_USAGE, "", "the base state is not of this solution");
+		goto cleanup;
+	}
+	mark_kept(R, base, base_st);
+	gather_candidates(R);
+	nd = list_partners(ws, base, removed);
+	for (int i = 0; i < nd; i++) {
+		R->cu[R->nc + i] = ws->dv[i];
+		R->cv[R->nc + i] = (int)n + i;
+	}
+	res->rounds = 1;
+	if (ws_core(R, (int)n + nd, R->nc + nd, &reuse) != 0 ||
+	    core_open(&R->c, (int)n + nd, R->nc + nd, R->cu, R->cv, R->cW, 0, 1, reuse) != 0) {
+		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory in the matching solver");
+		goto cleanup;
+	}
+	load_state(ws, base, base_st, removed, nd);
+	if (!R->c.failed)
+		solve_forest(&R->c);
+	if (R->c.failed) {
+		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory in the matching solver");
+		goto cleanup;
+	}
+	if (drop_partners(&R->c, (int)n, ws->dv, nd) != 0) {
+		st = pl_error_set(err, PL_ERR_INTERNAL, "", "a removed vertex kept a partner");
+		goto cleanup;
+	}
+	/* from now on (later candidate rounds) only the edges of the graph without the removed
+	 * vertices */
+	for (size_t k = 0; k < ws->m; k++)
+		R->mark[k] &= R->usable[k];
+	st = solve_rounds(R, &opt, res, err);
+	if (st != PL_OK)
+		goto cleanup;
+	write_matching(R, ws->w, res);
+	st = write_blossoms(R, res, err);
+	if (st == PL_OK && res_st)
+		st = write_state(R, res_st, err);
+cleanup:
+	if (st != PL_OK)
+		resolve_fail(ws, res);
 	return st;
 }
 
@@ -2135,14 +2484,14 @@ pl_status pl_blossom_resolve(size_t n, size_t m, const long *eu, const long *ev,
 			     const pl_blossom_result *base, const unsigned char *removed,
 			     pl_blossom_result *res, pl_error *err)
 {
-	pl_blossom_ws *ws = pl_blossom_ws_new();
+	pl_blossom_ws *ws = pl_blossom_ws_new(n, m, eu, ev, w);
 	pl_status st;
 
 	if (!ws) {
 		pl_blossom_result_init(res);
 		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 	}
-	st = pl_blossom_resolve_ws(ws, n, m, eu, ev, w, base, removed, res, err);
+	st = pl_blossom_resolve_ws(ws, base, removed, res, err);
 	pl_blossom_ws_free(ws);
 	return st;
 }

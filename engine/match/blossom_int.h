@@ -78,19 +78,68 @@ int pl_cardmatch_perfect(pl_cardmatch *cm, const unsigned char *gone);
 int pl_cardmatch_reach(pl_cardmatch *cm, const unsigned char *gone, size_t root);
 
 /*
- * Warm re-solves of one graph without allocating each time (engine/match/blossom.c): the
- * workspace keeps the graph as checked and scaled by its last call (the same n, m, eu, ev and w
- * pointers and the same base weight_scale are taken to be the same graph: the caller must not
- * change the arrays in between), the candidate rounds' arrays and the solver's core.
- * pl_blossom_resolve_ws answers exactly as pl_blossom_resolve (which is it, with a workspace
- * of its own).
+ * Warm re-solves of one graph without allocating each time (engine/match/blossom.c). The
+ * workspace is bound to its graph when it is made: it keeps the pointers eu, ev and w (the caller
+ * keeps those arrays alive and unchanged for the workspace's life) and, per weight scale, their
+ * checked and scaled copy; besides, the candidate rounds' arrays and the solver's core. Nothing
+ * is recognised by pointer: a re-solve always solves the bound graph, scaled by its base's
+ * weight_scale (a different scale than the last call's converts the weights again).
+ * pl_blossom_resolve_ws answers exactly as pl_blossom_resolve (which is it, with a workspace of
+ * its own).
  */
 typedef struct pl_blossom_ws pl_blossom_ws;
-pl_blossom_ws *pl_blossom_ws_new(void);
-void pl_blossom_ws_free(pl_blossom_ws *ws);
 #include <peerlink/blossom.h>
-pl_status pl_blossom_resolve_ws(pl_blossom_ws *ws, size_t n, size_t m, const long *eu,
-				const long *ev, const double *w, const pl_blossom_result *base,
+/* NULL when out of memory; the graph is checked by the first re-solve (its error, if any). */
+pl_blossom_ws *pl_blossom_ws_new(size_t n, size_t m, const long *eu, const long *ev,
+				 const double *w);
+void pl_blossom_ws_free(pl_blossom_ws *ws);
+pl_status pl_blossom_resolve_ws(pl_blossom_ws *ws, const pl_blossom_result *base,
 				const unsigned char *removed, pl_blossom_result *res, pl_error *err);
+
+/*
+ * What a solve's certificate leaves out and a warm start needs to keep the blossoms: each
+ * blossom's base and its odd cycle (children in cycle order from the base's child, and the edge
+ * joining each child to the next). Blossom b is node n + b of the result's node_parent; a child
+ * is a node id of that numbering; an edge is 2 * (index in eu/ev) + (1 when the edge is entered
+ * at its ev end, else 0), as the solver walks the cycle.
+ */
+typedef struct pl_blossom_state {
+	size_t n, nb;
+	long *base;     /* nb */
+	size_t *cstart; /* nb + 1: blossom b's cycle is child/cend[cstart[b] .. cstart[b + 1]) */
+	long *child, *cend;
+} pl_blossom_state;
+#define PL_BLOSSOM_STATE_INIT { 0, 0, NULL, NULL, NULL, NULL }
+void pl_blossom_state_release(pl_blossom_state *st);
+
+/* pl_blossom_solve (same answer, bit for bit), and its blossoms' cycles into *st. */
+pl_status pl_blossom_solve_state(size_t n, size_t m, const long *eu, const long *ev,
+				 const double *w, const pl_blossom_options *opt,
+				 pl_blossom_result *res, pl_blossom_state *st, pl_error *err);
+
+/*
+ * Warm re-solve without the vertices flagged in `removed`, keeping the base's blossoms (base and
+ * base_st from pl_blossom_solve_state or from this function on the bound graph, solved without
+ * max_cardinality, whose removed vertices are all flagged here too). Each removed vertex r that
+ * the base matches or holds in a blossom gets a private partner r' joined to r alone by an edge
+ * heavier than any of r's: every optimum of the graph with those partners matches r to r', and
+ * the rest optimally without r. The base's matching, duals and blossoms, with r' as an exposed
+ * vertex whose dual makes the new edge feasible, are a valid state of the primal-dual algorithm
+ * (Edmonds 1965; Galil 1986 section 3): the solve goes on from it and only the trees grown from
+ * the partners do any work; a blossom is expanded only when its dual reaches zero as a T-blossom,
+ * as in any solve. Re-optimising from the old optimum's duals and blossoms after a local change
+ * is the approach of sensitivity analysis of weighted matching (G. M. Weber, "Sensitivity
+ * analysis of optimal matchings", Networks 11, 1981); here the change is expressed as new
+ * vertices and edges, so the solver itself needs no new kind of step. At the
+ * end every blossom still holding some r has r as its base (r is matched outside it): its dual
+ * is spread onto its vertices (z_B / 2 each; edges inside keep their slack, edges leaving it
+ * loosen, and its only matched edge leaving it was r's), which leaves a certificate of the graph
+ * without the removed vertices. *res is as from pl_blossom_resolve (optimal, possibly another of
+ * equally heavy matchings); res_st (may be NULL) receives its blossoms' cycles, so that a
+ * further re-solve can start from it.
+ */
+pl_status pl_blossom_resolve_kept(pl_blossom_ws *ws, const pl_blossom_result *base,
+				  const pl_blossom_state *base_st, const unsigned char *removed,
+				  pl_blossom_result *res, pl_blossom_state *res_st, pl_error *err);
 
 #endif

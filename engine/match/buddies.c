@@ -44,6 +44,20 @@
 /* Largest integer weight handed to the blossom solver (it keeps integers up to 2^40 exact). */
 #define BUDDIES_SCALE_LIMIT 1099511627776.0
 
+/* A solve's certificate and its blossoms' cycles: together the warm start of further re-solves
+ * that keep the blossoms (pl_blossom_resolve_kept). */
+typedef struct bcert {
+	pl_blossom_result r;
+	pl_blossom_state s;
+} bcert;
+#define BCERT_INIT { PL_BLOSSOM_RESULT_INIT, PL_BLOSSOM_STATE_INIT }
+
+static void bcert_release(bcert *c)
+{
+	pl_blossom_result_release(&c->r);
+	pl_blossom_state_release(&c->s);
+}
+
 typedef struct bctx {
 	const pl_buddies_problem *p;
 	size_t n;
@@ -59,9 +73,9 @@ typedef struct bctx {
 	double *ew;
 	size_t m;
 	double scale, offset; /* ew = offset * scale + round(weight * scale) */
-	pl_blossom_result base; /* the optimum of every free client: warm start of every re-solve */
+	bcert base;          /* the optimum of every free client: warm start of every re-solve */
 	int have_base;
-	pl_blossom_ws *ws;   /* the re-solves' workspace (they all solve this one graph) */
+	pl_blossom_ws *ws;   /* the re-solves' workspace, bound to this graph */
 	unsigned char *gone; /* nf: vertices taken out of the current re-solve */
 	pl_cardmatch cm;     /* the triad's check that a rest can be paired (built when needed) */
 	int have_cm;
@@ -168,7 +182,8 @@ static pl_status build_graph(bctx *B, pl_error *err)
 static pl_status solve_base(bctx *B, pl_error *err)
 {
 	pl_blossom_options opt = PL_BLOSSOM_OPTIONS_INIT;
-	pl_status st = pl_blossom_solve(B->nf, B->m, B->eu, B->ev, B->ew, &opt, &B->base, err);
+	pl_status st = pl_blossom_solve_state(B->nf, B->m, B->eu, B->ev, B->ew, &opt, &B->base.r,
+					      &B->base.s, err);
 
 	B->solves++;
 	if (st == PL_OK)
@@ -178,29 +193,29 @@ static pl_status solve_base(bctx *B, pl_error *err)
 
 /*
  * Maximum-cardinality maximum-weight matching of the free clients but the rm[0..nrm) (vertices),
- * warm from `from` (NULL: the base; else a re-solve whose removed vertices are all in rm);
- * partner[] (client indices) is written for the clients solved. With duals, *duals is the
- * solver's result (kept in hold, which the caller releases; the base itself when nothing is
- * removed).
+ * warm from `from` (NULL: the base; else a re-solve whose removed vertices are all in rm), with
+ * the blossoms kept (pl_blossom_resolve_kept); partner[] (client indices) is written for the
+ * clients solved. With duals, *duals is the solver's certificate (kept in hold, which the caller
+ * releases; the base itself when nothing is removed).
  */
-static pl_status match_without(bctx *B, const pl_blossom_result *from, const long *rm, size_t nrm,
-			       long *partner, size_t *pairs, double *weight,
-			       pl_blossom_result *hold, const pl_blossom_result **duals,
-			       pl_error *err)
+static pl_status match_without(bctx *B, const bcert *from, const long *rm, size_t nrm,
+			       long *partner, size_t *pairs, double *weight, bcert *hold,
+			       const bcert **duals, pl_error *err)
 {
-	pl_blossom_result own = PL_BLOSSOM_RESULT_INIT;
-	const pl_blossom_result *res = &B->base;
+	bcert own = BCERT_INIT;
+	const bcert *res = &B->base;
 	pl_status st = PL_OK;
 
 	if (nrm > 0) {
-		pl_blossom_result *out = duals ? hold : &own;
+		bcert *out = duals ? hold : &own;
 		for (size_t q = 0; q < nrm; q++)
 			B->gone[rm[q]] = 1;
-		if (!B->ws && !(B->ws = pl_blossom_ws_new()))
+		if (!B->ws && !(B->ws = pl_blossom_ws_new(B->nf, B->m, B->eu, B->ev, B->ew)))
 			st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 		else
-			st = pl_blossom_resolve_ws(B->ws, B->nf, B->m, B->eu, B->ev, B->ew,
-						   from ? from : &B->base, B->gone, out, err);
+			st = pl_blossom_resolve_kept(B->ws, from ? &from->r : &B->base.r,
+						     from ? &from->s : &B->base.s, B->gone, &out->r,
+						     duals ? &out->s : NULL, err);
 		for (size_t q = 0; q < nrm; q++)
 			B->gone[rm[q]] = 0;
 		B->solves++;
@@ -210,10 +225,10 @@ static pl_status match_without(bctx *B, const pl_blossom_result *from, const lon
 	}
 	if (duals)
 		*duals = res;
-	*pairs = res->pairs;
+	*pairs = res->r.pairs;
 	*weight = 0.0;
 	for (size_t a = 0; a < B->nf; a++) {
-		long b = res->mate[a];
+		long b = res->r.mate[a];
 		int out = 0;
 		for (size_t q = 0; q < nrm; q++)
 			out |= rm[q] == (long)a;
@@ -223,7 +238,7 @@ static pl_status match_without(bctx *B, const pl_blossom_result *from, const lon
 		if (b > (long)a)
 			*weight += wgt(B, B->fa[a], B->fa[b]);
 	}
-	pl_blossom_result_release(&own);
+	bcert_release(&own);
 	return PL_OK;
 }
 
@@ -322,7 +337,7 @@ static size_t count_triads(const bctx *B, const bwork *W)
 
 /* Pair everyone of F but the triad t optimally (a warm re-solve from `from`, see
  * match_without), into partner; W->R lists them. */
-static pl_status pair_rest(bctx *B, bwork *W, const pl_blossom_result *from, const long t[3],
+static pl_status pair_rest(bctx *B, bwork *W, const bcert *from, const long t[3],
 			   long *partner, size_t *r, size_t *rp, double *rw, pl_error *err)
 {
 	long rm[5];
@@ -410,9 +425,10 @@ static void pair_tables(const bctx *B, const bwork *W, tbound *tb)
 		}
 }
 
-static pl_status triad_bounds(const bctx *B, const bwork *W, const pl_blossom_result *r,
-			      tbound *tb, pl_error *err)
+static pl_status triad_bounds(const bctx *B, const bwork *W, const bcert *cert, tbound *tb,
+			      pl_error *err)
 {
+	const pl_blossom_result *r = &cert->r;
 	size_t nf = B->nf, nb = r->nblossoms, nodes = nf + nb;
 	long *size = calloc(nodes + 1, sizeof(long));
 	int64_t *z = calloc(nodes + 1, sizeof(int64_t));
@@ -674,7 +690,7 @@ static double join_lower_bound(const bctx *B, const bwork *W, size_t x, const lo
  * One warm re-solve per client of F gives W*(F \ {x}); each candidate keeps the least of its
  * bounds and is dropped when that falls below lb.
  */
-static pl_status member_bounds(bctx *B, bwork *W, const pl_blossom_result *from, double *lb,
+static pl_status member_bounds(bctx *B, bwork *W, const bcert *from, double *lb,
 			       tcand *cand, size_t *ncand, pl_error *err)
 {
 	const size_t *F = W->F;
@@ -807,7 +823,7 @@ static int rest_pairable(bctx *B, const bwork *W, const bsol *s, const long t[3]
  * found. Ties go as in the exhaustive search this replaces: among the triangles evaluated, in
  * (a, b, c) order, strict improvements (by more than 1e-12) are kept.
  */
-static pl_status exact_triad(bctx *B, bwork *W, const pl_blossom_result *dual, bsol *s,
+static pl_status exact_triad(bctx *B, bwork *W, const bcert *dual, bsol *s,
 			     size_t *pairs, int value_only, pl_error *err)
 {
 	const size_t *F = W->F;
@@ -1014,8 +1030,8 @@ static pl_status solve_core(bctx *B, long x, long y, bsol *s, pl_error *err)
 	size_t n = B->n, pairs = 0;
 	bwork W = { malloc((n + 1) * sizeof(size_t)), malloc((n + 1) * sizeof(size_t)), 0,
 		    malloc((n + 1) * sizeof(long)), { 0 }, 0 };
-	pl_blossom_result hold = PL_BLOSSOM_RESULT_INIT;
-	const pl_blossom_result *dual = NULL;
+	bcert hold = BCERT_INIT;
+	const bcert *dual = NULL;
 	double weight = 0.0;
 	pl_status st = PL_OK;
 
@@ -1040,7 +1056,7 @@ static pl_status solve_core(bctx *B, long x, long y, bsol *s, pl_error *err)
 	}
 	finish_solution(B, &W, s, pairs);
 out:
-	pl_blossom_result_release(&hold);
+	bcert_release(&hold);
 	free(W.F);
 	free(W.R);
 	free(W.tmp);
@@ -1131,7 +1147,7 @@ static void bctx_release(bctx *B)
 	if (B->have_cm)
 		pl_cardmatch_release(&B->cm);
 	pl_blossom_ws_free(B->ws);
-	pl_blossom_result_release(&B->base);
+	bcert_release(&B->base);
 }
 
 /* The context's arrays, the result's, and the partner arrays of the three solutions. */
@@ -1337,7 +1353,10 @@ pl_status pl_buddies_solve(const pl_buddies_problem *p, pl_buddies_result *res, 
 
 	pl_buddies_result_init(res);
 	memset(&B, 0, sizeof(B));
-	pl_blossom_result_init(&B.base);
+	{
+		bcert z = BCERT_INIT;
+		B.base = z;
+	}
 	memset(sols, 0, sizeof(sols));
 	st = validate(p, err);
 	if (st != PL_OK)

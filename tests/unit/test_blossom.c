@@ -614,6 +614,104 @@ START_TEST(resolve_matches_cold)
 }
 END_TEST
 
+/*
+ * Warm re-solves that keep the blossoms (pl_blossom_resolve_kept, blossom_int.h), chained as
+ * buddies chains them (a re-solve without a few vertices, then from it without a few more),
+ * against a cold solve of the graph without the vertices, with the re-solve's own certificate
+ * checked on that graph (edge indices renumbered). Weights from few values give deep nested
+ * blossoms, the case the kept blossoms are for.
+ */
+START_TEST(resolve_kept_matches_cold)
+{
+	tu_rng r = { 777 };
+
+	for (int t = 0; t < 60; t++) {
+		size_t n = (size_t)tu_range(&r, 6, 60), m = 0;
+		double dens = t % 2 ? 1.0 : 0.35;
+		long *eu = malloc(n * n * sizeof(long)), *ev = malloc(n * n * sizeof(long));
+		long *ru = malloc(n * n * sizeof(long)), *rv = malloc(n * n * sizeof(long));
+		long *map = malloc(n * n * sizeof(long));
+		double *w = malloc(n * n * sizeof(double)), *rw = malloc(n * n * sizeof(double));
+		unsigned char *gone = calloc(n, 1);
+		pl_blossom_result res[3] = { PL_BLOSSOM_RESULT_INIT, PL_BLOSSOM_RESULT_INIT,
+					     PL_BLOSSOM_RESULT_INIT };
+		pl_blossom_state st[3] = { PL_BLOSSOM_STATE_INIT, PL_BLOSSOM_STATE_INIT,
+					   PL_BLOSSOM_STATE_INIT };
+		pl_blossom_result cold = PL_BLOSSOM_RESULT_INIT;
+		pl_blossom_options opt = PL_BLOSSOM_OPTIONS_INIT;
+		pl_blossom_ws *ws;
+		pl_error err = PL_ERROR_INIT;
+
+		for (size_t i = 0; i < n; i++)
+			for (size_t j = i + 1; j < n; j++)
+				if (tu_uniform(&r) < dens) {
+					eu[m] = (long)i;
+					ev[m] = (long)j;
+					w[m++] = t % 3 ? (double)tu_range(&r, 1, 3) * 10.0 + 1000.0
+						       : (double)tu_range(&r, 1, 100000);
+				}
+		ws = pl_blossom_ws_new(n, m, eu, ev, w);
+		ck_assert_ptr_nonnull(ws);
+		ck_assert_int_eq(pl_blossom_solve_state(n, m, eu, ev, w, &opt, &res[0], &st[0], &err),
+				 PL_OK);
+		for (int step = 1; step <= 2; step++) {
+			size_t mr = 0;
+			for (int k = 0; k < (step == 1 ? 2 : 3); k++)
+				gone[tu_range(&r, 0, (long)n - 1)] = 1;
+			ck_assert_int_eq(pl_blossom_resolve_kept(ws, &res[step - 1], &st[step - 1], gone,
+								 &res[step], &st[step], &err),
+					 PL_OK);
+			for (size_t k = 0; k < m; k++) {
+				map[k] = -1;
+				if (!gone[eu[k]] && !gone[ev[k]]) {
+					map[k] = (long)mr;
+					ru[mr] = eu[k];
+					rv[mr] = ev[k];
+					rw[mr++] = w[k];
+				}
+			}
+			ck_assert_int_eq(pl_blossom_solve(n, mr, ru, rv, rw, NULL, &cold, &err), PL_OK);
+			ck_assert_msg(fabs(res[step].total - cold.total) < 1e-6,
+				      "graph %d step %d (n %zu, m %zu): kept %.1f, cold %.1f", t, step, n,
+				      m, res[step].total, cold.total);
+			for (size_t v = 0; v < n; v++) {
+				long k = res[step].mate_edge[v];
+				if (gone[v])
+					ck_assert_int_eq(res[step].mate[v], PL_BLOSSOM_UNMATCHED);
+				if (k >= 0) {
+					ck_assert_int_ge(map[k], 0);
+					res[step].mate_edge[v] = map[k];
+				}
+			}
+			check_certificate(n, mr, ru, rv, rw, 0, &res[step]);
+			for (size_t v = 0; v < n; v++) { /* back to the graph's numbering */
+				long k = res[step].mate_edge[v];
+				if (k >= 0)
+					for (size_t q = 0; q < m; q++)
+						if (map[q] == k) {
+							res[step].mate_edge[v] = (long)q;
+							break;
+						}
+			}
+			pl_blossom_result_release(&cold);
+		}
+		for (int q = 0; q < 3; q++) {
+			pl_blossom_result_release(&res[q]);
+			pl_blossom_state_release(&st[q]);
+		}
+		pl_blossom_ws_free(ws);
+		free(eu);
+		free(ev);
+		free(ru);
+		free(rv);
+		free(map);
+		free(w);
+		free(rw);
+		free(gone);
+	}
+}
+END_TEST
+
 /* Perfect matchability by brute force: pair the lowest vertex left with each neighbour. */
 static int bf_perfect(size_t n, const unsigned char *adj, unsigned long left)
 {
@@ -741,6 +839,7 @@ static Suite *blossom_suite(void)
 	tcase_add_test(tc, certificate_sparse);
 	tcase_add_test(tc, certificate_structured);
 	tcase_add_test(tc, resolve_matches_cold);
+	tcase_add_test(tc, resolve_kept_matches_cold);
 	tcase_add_test(tc, cardmatch_brute_force);
 	tcase_add_test(tc, zlca_naive);
 	suite_add_tcase(s, tc);
