@@ -73,7 +73,9 @@ typedef struct core {
 	const int *eu, *ev;  /* edge k joins eu[k] and ev[k]; end 2k is at eu[k], end 2k+1 at ev[k] */
 	const int64_t *W;    /* internal weight 2 * S * w per edge */
 	int maxcard, jump;
-	int *adjstart, *adj; /* per vertex: the remote ends of its edges */
+	/* per vertex: the remote ends of its edges, adj[adjstart[v] .. adjend[v]), and one spare
+	 * slot after them (adjstart[v + 1] - 1) for a warm re-solve's partner edge */
+	int *adjstart, *adjend, *adj;
 	int *mate;           /* per vertex: remote end of the matched edge, or -1 */
 	int *label, *labelend, *inblossom, *bparent, *bbase, *bestedge; /* 2n each */
 	int **bchild, **bendp, *bnchild, *bcapchild; /* blossom cycles: children and their edges */
@@ -342,7 +344,7 @@ static void best_edges_of_new_blossom(core *c, int b, int len)
 			int cnt = leaves(c, ch, c->leafbuf);
 			for (int li = 0; li < cnt; li++) {
 				int x = c->leafbuf[li];
-				for (int a = c->adjstart[x]; a < c->adjstart[x + 1]; a++)
+				for (int a = c->adjstart[x]; a < c->adjend[x]; a++)
 					offer_edge(c, b, c->adj[a] >> 1, endp(c, c->adj[a]), &nt);
 			}
 		}
@@ -440,7 +442,7 @@ static void add_blossom(core *c, int base, int k)
  * scanning every leaf of a blossom in turn gives the blossom's least-slack edge. */
 static void least_slack_to_s(const core *c, int x, int own, int *best, int64_t *bs)
 {
-	for (int a = c->adjstart[x]; a < c->adjstart[x + 1]; a++) {
+	for (int a = c->adjstart[x]; a < c->adjend[x]; a++) {
 		int pp = c->adj[a], by = c->inblossom[endp(c, pp)];
 		if (by != own && c->label[by] == LBL_S) {
 			int64_t s = slack(c, pp >> 1);
@@ -557,7 +559,7 @@ static void expand_blossom(core *c, int b, int endstage)
 					c->label[c->leafbuf[q]] = LBL_NONE; /* stale reach marks */
 				for (int q = 0; q < cnt && found < 0; q++) {
 					int x = c->leafbuf[q];
-					for (int a = c->adjstart[x]; a < c->adjstart[x + 1]; a++) {
+					for (int a = c->adjstart[x]; a < c->adjend[x]; a++) {
 						int pp = c->adj[a], by = c->inblossom[endp(c, pp)];
 						if (by != bv && c->label[by] == LBL_S && slack(c, pp >> 1) == 0) {
 							found = x;
@@ -707,7 +709,7 @@ static void initialise(core *c)
 	/* yy = 2y = 2 * (W/2) = W for the heaviest incident edge (W is even, so yy is even). */
 	for (int v = 0; v < c->n; v++) {
 		int64_t best = 0;
-		for (int a = c->adjstart[v]; a < c->adjstart[v + 1]; a++) {
+		for (int a = c->adjstart[v]; a < c->adjend[v]; a++) {
 			int k = c->adj[a] >> 1;
 			if (c->W[k] > best)
 				best = c->W[k];
@@ -719,7 +721,7 @@ static void initialise(core *c)
 		if (c->mate[v] != -1)
 			continue;
 		/* Lower y_v to the least value keeping every incident edge feasible... */
-		for (int a = c->adjstart[v]; a < c->adjstart[v + 1]; a++) {
+		for (int a = c->adjstart[v]; a < c->adjend[v]; a++) {
 			int p = c->adj[a];
 			int64_t r = 2 * c->W[p >> 1] - c->yy[endp(c, p)];
 			if (r > need)
@@ -729,7 +731,7 @@ static void initialise(core *c)
 		if (need == 0)
 			continue; /* optimal unmatched: y_v = 0 */
 		/* ...and match it along a tight edge to an unmatched vertex, if there is one. */
-		for (int a = c->adjstart[v]; a < c->adjstart[v + 1]; a++) {
+		for (int a = c->adjstart[v]; a < c->adjend[v]; a++) {
 			int p = c->adj[a], u = endp(c, p);
 			if (c->mate[u] == -1 && 2 * c->W[p >> 1] - c->yy[u] == need) {
 				c->mate[v] = p;
@@ -825,7 +827,7 @@ static int unlist_leaves(core *c, int b, int nv)
 
 	for (int q = 0; q < cnt; q++) {
 		int x = c->leafbuf[q];
-		for (int a = c->adjstart[x]; a < c->adjstart[x + 1]; a++)
+		for (int a = c->adjstart[x]; a < c->adjend[x]; a++)
 			c->allowed[c->adj[a] >> 1] = 0;
 		c->pathe[nv++] = x;
 	}
@@ -888,7 +890,7 @@ static void dissolve_dead(core *c, int live)
  * after an augmentation, which ends the scan of v); the others update the least slacks. */
 static int scan_vertex(core *c, int v, int *nlive)
 {
-	for (int a = c->adjstart[v]; a < c->adjstart[v + 1]; a++) {
+	for (int a = c->adjstart[v]; a < c->adjend[v]; a++) {
 		int p = c->adj[a], k = p >> 1, w = endp(c, p);
 		int64_t ks = 0;
 		int bw;
@@ -1086,6 +1088,7 @@ static void core_free(core *c)
 	free(c->bendp);
 	free(c->bbest);
 	free(c->adjstart);
+	free(c->adjend);
 	free(c->adj);
 	free(c->mate);
 	free(c->label);
@@ -1135,7 +1138,8 @@ static int core_alloc(core *c, int n, int m)
 	c->cap_n = n;
 	c->cap_m = m;
 #define ALLOC(ptr, count) ((ptr) = calloc((count), sizeof(*(ptr))))
-	if (!ALLOC(c->adjstart, nn + 1) || !ALLOC(c->adj, (size_t)(2 * m > 0 ? 2 * m : 1)) ||
+	if (!ALLOC(c->adjstart, nn + 1) || !ALLOC(c->adjend, nn) ||
+	    !ALLOC(c->adj, (size_t)(2 * m > 0 ? 2 * m : 1) + nn) ||
 	    !ALLOC(c->mate, nn) || !ALLOC(c->label, n2) || !ALLOC(c->labelend, n2) ||
 	    !ALLOC(c->inblossom, nn) || !ALLOC(c->bparent, n2) || !ALLOC(c->bbase, n2) ||
 	    !ALLOC(c->bestedge, n2) || !ALLOC(c->bchild, n2) || !ALLOC(c->bendp, n2) ||
@@ -1158,13 +1162,14 @@ static int core_alloc(core *c, int n, int m)
  * core_alloc leaves (every array as calloc left it; the blossoms' child and least-slack arrays
  * and the heaps keep their memory, their lengths 0), so that warm re-solves of one graph do not
  * allocate. */
-static void core_reuse(core *c, int m)
+static void core_reuse(core *c, int m, int keep_adj)
 {
 	size_t n2 = (size_t)(2 * c->cap_n > 0 ? 2 * c->cap_n : 1);
 	size_t nn = (size_t)(c->cap_n > 0 ? c->cap_n : 1);
 
 #define ZERO(ptr, count) memset((ptr), 0, (count) * sizeof(*(ptr)))
-	ZERO(c->adjstart, nn + 1);
+	if (!keep_adj)
+		ZERO(c->adjstart, nn + 1);
 	ZERO(c->mate, nn);
 	ZERO(c->label, n2);
 	ZERO(c->labelend, n2);
@@ -1198,13 +1203,36 @@ static void core_reuse(core *c, int m)
 	c->failed = 0;
 }
 
+/* Adjacency (CSR) of the first m edges, with a spare slot per vertex. */
+static void build_adjacency(core *c, int n, int m, const int *eu, const int *ev)
+{
+	int *fill = c->stk; /* reuse as cursor, n2 >= n */
+
+	for (int k = 0; k < m; k++) {
+		c->adjstart[eu[k] + 1]++;
+		c->adjstart[ev[k] + 1]++;
+	}
+	for (int v = 0; v < n; v++)
+		c->adjstart[v + 1] += c->adjstart[v] + 1;
+	for (int v = 0; v < n; v++)
+		fill[v] = c->adjstart[v];
+	for (int k = 0; k < m; k++) {
+		c->adj[fill[eu[k]]++] = 2 * k + 1;
+		c->adj[fill[ev[k]]++] = 2 * k;
+	}
+	for (int v = 0; v < n; v++)
+		c->adjend[v] = fill[v];
+}
+
 /* Set up the core for a graph, with no matching and no blossoms yet; reuse: c solved before on
- * at least n vertices and m edges (core_reuse). Returns 0, or -1 on allocation failure. */
+ * at least n vertices and m edges (core_reuse); keep_adj: the adjacency built by that solve is
+ * still that of these edges (the partners' edges aside, added by the caller), only the spare
+ * slots are emptied. Returns 0, or -1 on allocation failure. */
 static int core_open(core *c, int n, int m, const int *eu, const int *ev, const int64_t *W,
-		     int maxcard, int jump, int reuse)
+		     int maxcard, int jump, int reuse, int keep_adj)
 {
 	if (reuse)
-		core_reuse(c, m);
+		core_reuse(c, m, keep_adj);
 	else if (core_alloc(c, n, m) != 0)
 		return -1;
 	c->n = n;
@@ -1214,22 +1242,11 @@ static int core_open(core *c, int n, int m, const int *eu, const int *ev, const 
 	c->W = W;
 	c->maxcard = maxcard;
 	c->jump = jump && !maxcard;
-	/* Adjacency: remote ends per vertex (CSR). */
-	for (int k = 0; k < m; k++) {
-		c->adjstart[eu[k] + 1]++;
-		c->adjstart[ev[k] + 1]++;
-	}
-	for (int v = 0; v < n; v++)
-		c->adjstart[v + 1] += c->adjstart[v];
-	{
-		int *fill = c->stk; /* reuse as cursor, n2 >= n */
+	if (keep_adj)
 		for (int v = 0; v < n; v++)
-			fill[v] = c->adjstart[v];
-		for (int k = 0; k < m; k++) {
-			c->adj[fill[eu[k]]++] = 2 * k + 1;
-			c->adj[fill[ev[k]]++] = 2 * k;
-		}
-	}
+			c->adjend[v] = c->adjstart[v + 1] - 1;
+	else
+		build_adjacency(c, n, m, eu, ev);
 	for (int v = 0; v < n; v++) {
 		c->mate[v] = -1;
 		c->inblossom[v] = v;
@@ -1253,7 +1270,7 @@ static int core_open(core *c, int n, int m, const int *eu, const int *ev, const 
 static int core_solve(core *c, int n, int m, const int *eu, const int *ev, const int64_t *W,
 		      int maxcard, int jump, const int64_t *yy0, const int *mate0, int reuse)
 {
-	if (core_open(c, n, m, eu, ev, W, maxcard, jump, reuse) != 0)
+	if (core_open(c, n, m, eu, ev, W, maxcard, jump, reuse, 0) != 0)
 		return -1;
 	if (yy0) {
 		/* Warm start: feasible duals (even), matched edges tight, no blossoms. */
@@ -2069,6 +2086,10 @@ static pl_status resolve_candidates(rounds *R, const pl_blossom_result *base)
 struct pl_blossom_ws {
 	rounds R;
 	int have_R, exact, converted;
+	/* cache: R's candidates are every edge of positive weight (npos of them) and the core's
+	 * adjacency is built on them (kept_cache), for the dense graphs' kept re-solves */
+	int cache;
+	size_t npos;
 	size_t n, m;
 	const long *eu, *ev;
 	const double *w;
@@ -2126,11 +2147,14 @@ static pl_status ws_graph(pl_blossom_ws *ws, double S, pl_error *err)
 			return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 	}
 	ws->exact = 1;
+	ws->npos = 0;
+	ws->cache = 0;
 	for (size_t k = 0; k < m; k++) {
 		double x = ws->w[k] * S;
 		R->iw[k] = (int64_t)nearbyint(x);
 		if (x != nearbyint(x))
 			ws->exact = 0;
+		ws->npos += R->iw[k] > 0;
 		R->iu[k] = (int)ws->eu[k];
 		R->iv[k] = (int)ws->ev[k];
 	}
@@ -2158,10 +2182,12 @@ static int ws_core(rounds *R, int cn, int cm, int *reuse)
 }
 
 /* The start common to both re-solves: the base checked against the bound graph, the graph
- * scaled as the base was, the result's vertex arrays, this call's usable edges (positive
- * weight, no removed end) and rounds state. */
+ * scaled as the base was, the result's vertex arrays, and unless light (the kept re-solve's
+ * cached candidates) this call's usable edges (positive weight, no removed end), candidates and
+ * rounds state. */
 static pl_status resolve_open(pl_blossom_ws *ws, const pl_blossom_result *base,
-			      const unsigned char *removed, pl_blossom_result *res, pl_error *err)
+			      const unsigned char *removed, int light, pl_blossom_result *res,
+			      pl_error *err)
 {
 	rounds *R = &ws->R;
 	size_t n = ws->n, m = ws->m;
@@ -2186,11 +2212,16 @@ static pl_status resolve_open(pl_blossom_ws *ws, const pl_blossom_result *base,
 		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 	res->weight_scale = base->weight_scale;
 	res->exact = ws->exact;
+	res->suboptimality_bound = res->exact ? 0.0 : (double)n / (2.0 * base->weight_scale);
+	res->method = "warm";
 	/* this call's state of the rounds (the arrays are kept) */
 	R->maxcard = 0;
 	R->kc = 0;
-	R->nc = 0;
 	R->cold = 0;
+	if (light)
+		return PL_OK;
+	ws->cache = 0; /* the candidates change */
+	R->nc = 0;
 	R->nusable = 0;
 	memset(R->mark, 0, m ? m : 1);
 	memset(R->vflag, 0, m ? m : 1);
@@ -2198,8 +2229,6 @@ static pl_status resolve_open(pl_blossom_ws *ws, const pl_blossom_result *base,
 		R->usable[k] = R->iw[k] > 0 && !(removed && (removed[R->iu[k]] || removed[R->iv[k]]));
 		R->nusable += R->usable[k];
 	}
-	res->suboptimality_bound = res->exact ? 0.0 : (double)n / (2.0 * base->weight_scale);
-	res->method = "warm";
 	return resolve_candidates(R, base) == PL_OK
 		       ? PL_OK
 		       : pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
@@ -2213,6 +2242,7 @@ static void resolve_fail(pl_blossom_ws *ws, pl_blossom_result *res)
 		rounds_release(&ws->R);
 	ws->have_R = 0;
 	ws->converted = 0;
+	ws->cache = 0;
 }
 
 pl_status pl_blossom_resolve_ws(pl_blossom_ws *ws, const pl_blossom_result *base,
@@ -2224,7 +2254,7 @@ pl_status pl_blossom_resolve_ws(pl_blossom_ws *ws, const pl_blossom_result *base
 	pl_status st;
 	int reuse = 0;
 
-	st = resolve_open(ws, base, removed, res, err);
+	st = resolve_open(ws, base, removed, 0, res, err);
 	if (st != PL_OK)
 		goto cleanup;
 	if (base_zsum(base, ws->zs) != 0) {
@@ -2282,15 +2312,16 @@ static void mark_kept(rounds *R, const pl_blossom_result *base, const pl_blossom
 		R->mark[bs->cend[i] >> 1] = 1;
 }
 
-/* The removed vertices that the base matches or holds in a blossom: they get partners (ws->dv);
- * the others are left alone with dual 0. Returns how many. */
+/* The removed vertices that get partners (ws->dv): with all their edges among the candidates
+ * (all), every one; else those that the base matches or holds in a blossom, the others being
+ * left alone with dual 0 and no edge. Returns how many. */
 static int list_partners(pl_blossom_ws *ws, const pl_blossom_result *base,
-			 const unsigned char *removed)
+			 const unsigned char *removed, int all)
 {
 	int nd = 0;
 
 	for (size_t v = 0; removed && v < ws->n; v++)
-		if (removed[v] && (base->mate_edge[v] >= 0 || base->node_parent[v] >= 0))
+		if (removed[v] && (all || base->mate_edge[v] >= 0 || base->node_parent[v] >= 0))
 			ws->dv[nd++] = (int)v;
 	return nd;
 }
@@ -2300,8 +2331,11 @@ static int list_partners(pl_blossom_ws *ws, const pl_blossom_result *base,
  * matching, vertex duals, blossoms (each in a free slot, with its cycle, base, parent and dual)
  * and top-level blossoms; each partner n + i joined to ws->dv[i] by edge nc + i, heavier than
  * any candidate edge, with a dual that keeps the edge feasible and is even (all tree roots then
- * share a parity, as the integrality argument needs). Removed vertices without a partner and
- * exposed vertices get the start resolve_start gives them.
+ * share a parity, as the integrality argument needs). A partnered vertex that the base leaves
+ * exposed and outside blossoms (removed by an earlier re-solve: its edges may be violated) is
+ * matched to its partner at once, with the least dual that keeps its edges feasible and the
+ * partner's making their edge tight. Removed vertices without a partner and exposed vertices get
+ * the start resolve_start gives them.
  */
 static void load_state(pl_blossom_ws *ws, const pl_blossom_result *base,
 		       const pl_blossom_state *bs, const unsigned char *removed, int nd)
@@ -2359,6 +2393,20 @@ static void load_state(pl_blossom_ws *ws, const pl_blossom_result *base,
 	for (int i = 0; i < nd; i++) {
 		int r = ws->dv[i], d = n + i;
 		R->cW[nc + i] = wd; /* (c->W is R->cW) */
+		if (c->mate[r] == -1 && c->bparent[r] == -1) {
+			int64_t need = 0;
+			for (int a = c->adjstart[r]; a < c->adjend[r]; a++) {
+				int pp = c->adj[a];
+				int64_t x = 2 * c->W[pp >> 1] - c->yy[endp(c, pp)];
+				if ((pp >> 1) < nc && x > need)
+					need = x;
+			}
+			c->yy[r] = need;
+			c->yy[d] = 2 * wd - need;
+			c->mate[r] = 2 * (nc + i) + 1;
+			c->mate[d] = 2 * (nc + i);
+			continue;
+		}
 		c->yy[d] = 2 * wd - c->yy[r];
 		if (c->yy[d] & 1)
 			c->yy[d]++;
@@ -2422,6 +2470,29 @@ static int drop_partners(core *c, int n, const int *dv, int nd)
 	return 0;
 }
 
+/* Partners a dense kept re-solve has room for (buddies removes at most five vertices). */
+#define KEPT_PARTNERS_MAX 8
+
+/* The dense kept re-solves' fixed candidates (every edge of positive weight) and the core's
+ * adjacency on them, with KEPT_PARTNERS_MAX partner vertices, made once (ws->cache). Returns 0,
+ * or -1 when out of memory. */
+static int kept_cache(pl_blossom_ws *ws)
+{
+	rounds *R = &ws->R;
+	int cn = (int)ws->n + KEPT_PARTNERS_MAX, reuse = 0;
+
+	if (ws->cache)
+		return 0;
+	for (size_t k = 0; k < ws->m; k++)
+		R->mark[k] = R->iw[k] > 0;
+	gather_candidates(R);
+	if (ws_core(R, cn, R->nc + KEPT_PARTNERS_MAX, &reuse) != 0 ||
+	    core_open(&R->c, cn, R->nc, R->cu, R->cv, R->cW, 0, 1, reuse, 0) != 0)
+		return -1;
+	ws->cache = 1;
+	return 0;
+}
+
 pl_status pl_blossom_resolve_kept(pl_blossom_ws *ws, const pl_blossom_result *base,
 				  const pl_blossom_state *base_st, const unsigned char *removed,
 				  pl_blossom_result *res, pl_blossom_state *res_st, pl_error *err)
@@ -2430,27 +2501,45 @@ pl_status pl_blossom_resolve_kept(pl_blossom_ws *ws, const pl_blossom_result *ba
 	rounds *R = &ws->R;
 	size_t n = ws->n;
 	pl_status st;
-	int reuse = 0, nd;
+	int reuse = 0, nd, dense;
 
-	st = resolve_open(ws, base, removed, res, err);
+	/* Dense graphs (every edge a candidate, as resolve_candidates decides): the candidates are
+	 * every edge of positive weight, the removed vertices' included, each removed vertex gets a
+	 * partner, and the candidates and the core's adjacency are kept from call to call. */
+	dense = ws->have_R && ws->converted && ws->scale == base->weight_scale &&
+		ws->npos <= (size_t)AUTO_K * 2 * n &&
+		list_partners(ws, base, removed, 1) <= KEPT_PARTNERS_MAX;
+	st = resolve_open(ws, base, removed, dense, res, err);
 	if (st != PL_OK)
 		goto cleanup;
 	if (!state_fits(ws, base, base_st)) {
 		st = pl_error_set(err, PL_ERR_USAGE, "", "the base state is not of this solution");
 		goto cleanup;
 	}
-	mark_kept(R, base, base_st);
-	gather_candidates(R);
-	nd = list_partners(ws, base, removed);
+	if (dense && kept_cache(ws) != 0) {
+		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory in the matching solver");
+		goto cleanup;
+	}
+	if (!dense) {
+		mark_kept(R, base, base_st);
+		gather_candidates(R);
+	}
+	nd = list_partners(ws, base, removed, dense);
 	for (int i = 0; i < nd; i++) {
 		R->cu[R->nc + i] = ws->dv[i];
 		R->cv[R->nc + i] = (int)n + i;
 	}
 	res->rounds = 1;
-	if (ws_core(R, (int)n + nd, R->nc + nd, &reuse) != 0 ||
-	    core_open(&R->c, (int)n + nd, R->nc + nd, R->cu, R->cv, R->cW, 0, 1, reuse) != 0) {
+	if ((!dense && ws_core(R, (int)n + nd, R->nc + nd, &reuse) != 0) ||
+	    core_open(&R->c, (int)n + nd, R->nc + nd, R->cu, R->cv, R->cW, 0, 1, dense || reuse,
+		      dense) != 0) {
 		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory in the matching solver");
 		goto cleanup;
+	}
+	for (int i = 0; dense && i < nd; i++) { /* the partners' edges into the spare slots */
+		core *c = &R->c;
+		c->adj[c->adjend[ws->dv[i]]++] = 2 * (R->nc + i) + 1;
+		c->adj[c->adjend[(int)n + i]++] = 2 * (R->nc + i);
 	}
 	load_state(ws, base, base_st, removed, nd);
 	if (!R->c.failed)
@@ -2465,7 +2554,7 @@ pl_status pl_blossom_resolve_kept(pl_blossom_ws *ws, const pl_blossom_result *ba
 	}
 	/* from now on (later candidate rounds) only the edges of the graph without the removed
 	 * vertices */
-	for (size_t k = 0; k < ws->m; k++)
+	for (size_t k = 0; R->kc > 0 && k < ws->m; k++)
 		R->mark[k] &= R->usable[k];
 	st = solve_rounds(R, &opt, res, err);
 	if (st != PL_OK)

@@ -563,6 +563,9 @@ static pl_status push_cand(tcand **out, size_t *nout, size_t *cap, tcand t, pl_e
  * and of b cannot reach lb is skipped whole, and so is a third member c whose two red() cannot:
  * the sum of red() over T's pairs plus cst + Y4 / (4 S) bounds UB(T) from above. So the O(k^3)
  * enumeration shrinks to the pairs near the top (the bounds of most triangles lie far below).
+ * A member that cannot be the one left over (B->alone, leftover_set) rules its triangles out: the
+ * rest could not all be paired. (The search would reject them unevaluated anyway; when no
+ * triangle has a pairable rest, as after some alternatives' pins, thousands were collected.)
  */
 static pl_status collect_triads(const bctx *B, const bwork *W, const tbound *tb, double lb,
 				tcand **out, size_t *nout, pl_error *err)
@@ -574,15 +577,19 @@ static pl_status collect_triads(const bctx *B, const bwork *W, const tbound *tb,
 	*nout = 0;
 	for (size_t a = 0; a < k; a++) {
 		const double *ra = tb->red + a * k;
+		if (!B->alone[B->fpos[W->F[a]]])
+			continue;
 		for (size_t b = a + 1; b < k; b++) {
 			const double *rb = tb->red + b * k;
 			double need = lb - tol - base - ra[b];
-			if (ra[b] == -DBL_MAX || tb->top[a] + tb->top[b] < need)
+			if (ra[b] == -DBL_MAX || tb->top[a] + tb->top[b] < need ||
+			    !B->alone[B->fpos[W->F[b]]])
 				continue;
 			for (size_t c = b + 1; c < k; c++) {
 				double ub;
 				pl_status st;
-				if (ra[c] == -DBL_MAX || rb[c] == -DBL_MAX || ra[c] + rb[c] < need)
+				if (ra[c] == -DBL_MAX || rb[c] == -DBL_MAX || ra[c] + rb[c] < need ||
+				    !B->alone[B->fpos[W->F[c]]])
 					continue;
 				ub = triad_ub(B, W, tb, a, b, c);
 				if (ub < lb)
@@ -843,10 +850,10 @@ static pl_status exact_triad(bctx *B, bwork *W, const bcert *dual, bsol *s,
 	best_exchange(B, W, s, &e);
 	lb = e.c >= 0 ? e.value - 1e-12 : -DBL_MAX;
 	st = triad_bounds(B, W, dual, &tb, err);
+	if (st == PL_OK && leftover_set(B, W, s) != 0)
+		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 	if (st == PL_OK)
 		st = collect_triads(B, W, &tb, lb, &cand, &ncand, err);
-	if (st == PL_OK && ncand > 0 && leftover_set(B, W, s) != 0)
-		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 	if (st != PL_OK || ncand == 0)
 		goto out;
 	cand_heapify(cand, ncand);
