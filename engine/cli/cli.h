@@ -236,6 +236,12 @@ typedef struct cli_job {
 	json_t *(*roster_ids)(void *state); /* the roster's ids (a new array), or NULL for the answer's */
 } cli_job;
 int cli_run_job(cli_ctx *ctx, const cli_job *job, void *state);
+/* The answer as compact JSON text (an object; malloc'ed, NUL-terminated, *len its length). */
+typedef pl_status (*cli_answer_text)(void *state, char **text, size_t *len, pl_error *err);
+/* cli_run_job, but when the answer goes out as one compact document (not --pretty, --format csv
+ * or a JSON Lines record) text() writes it instead of job->answer: the same bytes without a tree
+ * built to be printed (the stats are spliced in as its last member). */
+int cli_run_job_text(cli_ctx *ctx, const cli_job *job, cli_answer_text text, void *state);
 int cli_exit_for(pl_status st);
 int cli_fail(cli_ctx *ctx, pl_status st, const char *pointer, const char *fmt, ...)
 #if defined(__GNUC__)

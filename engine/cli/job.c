@@ -36,7 +36,60 @@ static int write_answer(cli_ctx *ctx, const cli_job *job, void *state, json_t *a
 	return rc;
 }
 
+/* Does the answer go out as one compact JSON document (what a cli_answer_text writes)? */
+static int compact_document(const cli_ctx *ctx, const cli_job *job)
+{
+	return !ctx->in_record && !ctx->pretty && !(job->roster && cli_format_csv(ctx));
+}
+
+/* The answer's text with its stats spliced in as the last member, then a newline. */
+static int write_text(cli_ctx *ctx, char *text, size_t len, json_t *stats)
+{
+	char *stats_text = stats ? pl_json_dumps_compact(stats, NULL) : NULL;
+	char *pieces[4] = { text, ",\"stats\":", stats_text, "}" };
+	int rc;
+
+	json_decref(stats);
+	if ((stats && !stats_text) || len < 2 || text[len - 1] != '}') {
+		free(stats_text);
+		return cli_fail(ctx, PL_ERR_NOMEM, "", "out of memory building the answer");
+	}
+	if (stats_text) {
+		text[len - 1] = '\0'; /* the closing brace comes after the stats */
+		if (len == 2)        /* {} */
+			pieces[1] = "\"stats\":";
+	}
+	rc = cli_out_pieces(ctx, pieces, stats_text ? 4 : 1);
+	free(stats_text);
+	return rc;
+}
+
+/* The answer step of a compact document: answer_text instead of a tree. */
+static int run_text_answer(cli_ctx *ctx, const cli_job *job, cli_answer_text answer_text,
+			   void *state, pl_json_timings *t)
+{
+	double t0 = cli_now_ms();
+	char *text = NULL;
+	size_t len = 0;
+	int rc;
+	pl_status st = answer_text(state, &text, &len, &ctx->err);
+
+	if (st != PL_OK) {
+		free(text);
+		return cli_exit_for(st);
+	}
+	t->explain_ms = job->timed_answer ? cli_ms(ctx, cli_now_ms() - t0) : -1;
+	rc = write_text(ctx, text, len, job->stats ? job->stats(state, t) : NULL);
+	free(text);
+	return rc;
+}
+
 int cli_run_job(cli_ctx *ctx, const cli_job *job, void *state)
+{
+	return cli_run_job_text(ctx, job, NULL, state);
+}
+
+int cli_run_job_text(cli_ctx *ctx, const cli_job *job, cli_answer_text text, void *state)
 {
 	pl_json_timings t = { 0, -1, -1, -1 };
 	json_t *answer = NULL;
@@ -54,6 +107,8 @@ int cli_run_job(cli_ctx *ctx, const cli_job *job, void *state)
 	t.parse_ms = cli_ms(ctx, ctx->parse_ms);
 	t.compat_ms = t.compat_ms < 0 ? -1 : cli_ms(ctx, t.compat_ms);
 	t.solve_ms = t.solve_ms < 0 ? -1 : cli_ms(ctx, t.solve_ms);
+	if (text && compact_document(ctx, job))
+		return run_text_answer(ctx, job, text, state, &t);
 	t0 = cli_now_ms();
 	st = job->answer(state, &t, &answer, &ctx->err);
 	if (st != PL_OK) {

@@ -51,21 +51,56 @@ static int has_current(const pl_mentors_program *m)
 	return 0;
 }
 
-/* The alternatives (the explanation step, timed as explain_ms) and the answer. */
+/* The alternatives (the explanation step, timed as explain_ms with the answer). */
+static pl_status alternatives(mentors_job *j, pl_mentors_alt **alts, size_t **nalts, pl_error *err)
+{
+	const pl_mentors_program *m = &j->m;
+
+	*nalts = calloc(m->nmentees ? m->nmentees : 1, sizeof(size_t));
+	*alts = malloc((m->nmentees * m->top != 0 ? m->nmentees * m->top : 1) * sizeof(**alts));
+	if (!*nalts || !*alts)
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	return pl_mentors_alternatives(&j->pb, &j->res, m->top, *alts, *nalts, err);
+}
+
+static json_t *changes(mentors_job *j)
+{
+	return has_current(&j->m) ? pl_json_mentors_changes(&j->m, j->S, &j->pb, &j->res) : NULL;
+}
+
 static pl_status answer_step(void *state, const pl_json_timings *t, json_t **answer,
 			     pl_error *err)
 {
 	mentors_job *j = state;
-	const pl_mentors_program *m = &j->m;
-	size_t *nalts = calloc(m->nmentees ? m->nmentees : 1, sizeof(size_t));
-	pl_mentors_alt *alts = malloc((m->nmentees * m->top != 0 ? m->nmentees * m->top : 1) * sizeof(*alts));
-	pl_status st = nalts && alts ? pl_mentors_alternatives(&j->pb, &j->res, m->top, alts, nalts, err)
-				     : pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	pl_mentors_alt *alts = NULL;
+	size_t *nalts = NULL;
+	pl_status st = alternatives(j, &alts, &nalts, err);
+
+	(void)t;
+	if (st == PL_OK) {
+		*answer = pl_json_mentors_answer(&j->m, j->S, &j->res, alts, nalts);
+		if (*answer && has_current(&j->m))
+			json_object_set_new(*answer, "changes", changes(j));
+	}
+	free(alts);
+	free(nalts);
+	return st;
+}
+
+/* The same answer as compact text (cli_run_job_text), the common case. */
+static pl_status answer_text_step(void *state, char **text, size_t *len, pl_error *err)
+{
+	mentors_job *j = state;
+	pl_mentors_alt *alts = NULL;
+	size_t *nalts = NULL;
+	pl_status st = alternatives(j, &alts, &nalts, err);
 
 	if (st == PL_OK) {
-		*answer = pl_json_mentors_answer(m, j->S, &j->res, alts, nalts);
-		if (has_current(m))
-			json_object_set_new(*answer, "changes", pl_json_mentors_changes(m, j->S, &j->pb, &j->res));
+		json_t *ch = changes(j);
+		*text = pl_json_mentors_answer_text(&j->m, j->S, &j->res, alts, nalts, ch, len);
+		json_decref(ch);
+		if (!*text)
+			st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory building the answer");
 	}
 	free(alts);
 	free(nalts);
@@ -88,7 +123,7 @@ int cmd_match_mentors(cli_ctx *ctx)
 	pl_mentors_program_init(&j.m);
 	/* every jansson value of the job (the request, the answer) dies inside cli_run_job */
 	pooled = ctx->in_record ? 0 : cli_json_pool_begin();
-	rc = cli_run_job(ctx, &job, &j);
+	rc = cli_run_job_text(ctx, &job, answer_text_step, &j);
 	cli_json_pool_end(pooled);
 	free(j.S);
 	pl_mentors_result_release(&j.res);

@@ -8,8 +8,11 @@
  * trees we built ourselves (no cycles, shallow), and almost all their reals are decimals rounded
  * to 6 places, which print exactly without printf (see format_real). Anything else goes to
  * jansson itself, so the text never differs; the unit test compares both on random trees.
+ * The same printing serves pl_jw (writer.h), which writes an answer without building it first.
  */
-#include <peerlink/json.h>
+#include "writer.h"
+
+#include <peerlink/utf8.h>
 
 #include <math.h>
 #include <stdint.h>
@@ -18,11 +21,7 @@
 
 #define DUMP_MAX_DEPTH 512 /* deeper trees are printed by jansson */
 
-typedef struct buf {
-	char *p;
-	size_t n, cap;
-	int failed;
-} buf;
+typedef pl_jw_buf buf;
 
 static int reserve(buf *b, size_t more)
 {
@@ -194,6 +193,26 @@ static void put_real(buf *b, const json_t *v)
 	put(b, tmp, n);
 }
 
+/* A finite x as put_real prints json_real(x). */
+static void put_double(buf *b, double x)
+{
+	char tmp[64];
+	size_t n = format_real(x, tmp);
+	json_t *v;
+
+	if (n != 0) {
+		put(b, tmp, n);
+		return;
+	}
+	v = json_real(x);
+	if (!v) {
+		b->failed = 1;
+		return;
+	}
+	put_real(b, v);
+	json_decref(v);
+}
+
 static void dump(buf *b, const json_t *v, int depth)
 {
 	if (depth > DUMP_MAX_DEPTH) {
@@ -250,4 +269,139 @@ char *pl_json_dumps_compact(const json_t *v, size_t *len)
 	if (len)
 		*len = b.n;
 	return b.p;
+}
+
+/* ---- pl_jw: writing as we go (writer.h) ---- */
+
+/* The writer's buffer is a buf: the same functions print into it. */
+static buf *jw_buf(pl_jw *w)
+{
+	return &w->b;
+}
+
+void pl_jw_init(pl_jw *w)
+{
+	memset(w, 0, sizeof(*w));
+	w->first[0] = 1;
+}
+
+char *pl_jw_finish(pl_jw *w, size_t *len)
+{
+	buf *b = jw_buf(w);
+
+	if (b->failed || w->depth != 0 || !reserve(b, 0)) {
+		free(b->p);
+		pl_jw_init(w);
+		return NULL;
+	}
+	b->p[b->n] = '\0';
+	if (len)
+		*len = b->n;
+	return b->p;
+}
+
+/* The comma before a member or element, and a member's key. */
+static void jw_prefix(pl_jw *w, const char *key)
+{
+	buf *b = jw_buf(w);
+
+	if (!w->first[w->depth])
+		put_char(b, ',');
+	w->first[w->depth] = 0;
+	if (key) {
+		put_string(b, key, strlen(key));
+		put_char(b, ':');
+	}
+}
+
+static void jw_open(pl_jw *w, const char *key, char brace)
+{
+	jw_prefix(w, key);
+	if (w->depth + 1 >= PL_JW_DEPTH) {
+		w->b.failed = 1;
+		return;
+	}
+	put_char(jw_buf(w), brace);
+	w->first[++w->depth] = 1;
+}
+
+static void jw_close(pl_jw *w, char brace)
+{
+	if (w->depth == 0) {
+		w->b.failed = 1;
+		return;
+	}
+	w->depth--;
+	put_char(jw_buf(w), brace);
+}
+
+void pl_jw_open_object(pl_jw *w, const char *key)
+{
+	jw_open(w, key, '{');
+}
+
+void pl_jw_close_object(pl_jw *w)
+{
+	jw_close(w, '}');
+}
+
+void pl_jw_open_array(pl_jw *w, const char *key)
+{
+	jw_open(w, key, '[');
+}
+
+void pl_jw_close_array(pl_jw *w)
+{
+	jw_close(w, ']');
+}
+
+void pl_jw_string_nocheck(pl_jw *w, const char *key, const char *s)
+{
+	if (!s)
+		return;
+	jw_prefix(w, key);
+	put_string(jw_buf(w), s, strlen(s));
+}
+
+void pl_jw_string(pl_jw *w, const char *key, const char *s)
+{
+	if (s && pl_utf8_valid(s))
+		pl_jw_string_nocheck(w, key, s);
+}
+
+void pl_jw_real(pl_jw *w, const char *key, double x)
+{
+	if (!isfinite(x))
+		return;
+	jw_prefix(w, key);
+	put_double(jw_buf(w), x);
+}
+
+void pl_jw_integer(pl_jw *w, const char *key, json_int_t v)
+{
+	jw_prefix(w, key);
+	put_integer(jw_buf(w), v);
+}
+
+void pl_jw_bool(pl_jw *w, const char *key, int v)
+{
+	jw_prefix(w, key);
+	if (v)
+		put(jw_buf(w), "true", 4);
+	else
+		put(jw_buf(w), "false", 5);
+}
+
+void pl_jw_null(pl_jw *w, const char *key)
+{
+	jw_prefix(w, key);
+	put(jw_buf(w), "null", 4);
+}
+
+void pl_jw_value(pl_jw *w, const char *key, const json_t *v)
+{
+	if (!v)
+		return;
+	jw_prefix(w, key);
+	dump(jw_buf(w), v, w->depth);
 }

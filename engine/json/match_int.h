@@ -7,6 +7,8 @@
 
 #include <peerlink/json_match.h>
 
+#include "writer.h"
+
 /* Scores in the `match` answers are rounded to 4 decimals. */
 #define PL_JSON_MATCH_SCALE 1e4
 
@@ -33,11 +35,18 @@ json_t *pl_json_rule_counts(const size_t *counts, const char *last, size_t *best
  * for both changes. */
 json_t *pl_json_alt_option(const char *role, const char *id, double score, double total_change,
 			   long matched_change);
+/* pl_json_alt_option written as an element of the options array. */
+void pl_json_write_alt_option(pl_jw *w, const char *role, const char *id, double score,
+			      double total_change, long matched_change);
 /* One client's alternatives: {role: id, "options": options} (takes the options' reference). */
 json_t *pl_json_alt_entry(const char *role, const char *id, json_t *options);
 /* The answer of `match mentors` and `match buddies`: {list_key: list, "unmatched",
  * "alternatives", "summary"}, in that order (takes each reference). */
 json_t *pl_json_match_answer(const char *list_key, json_t *list, json_t *unmatched,
 			     json_t *alternatives, json_t *summary);
+
+/* pl_json_pair_reasons(P, prm, a, b, scale) written as member `key` (NULL: an element). */
+void pl_json_write_pair_reasons(pl_jw *w, const char *key, const pl_profiles *P,
+				const pl_compat_params *prm, size_t a, size_t b, double scale);
 
 #endif

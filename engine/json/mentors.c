@@ -135,10 +135,9 @@ typedef struct unmatched_ctx {
 	unsigned *row;
 } unmatched_ctx;
 
-static json_t *unmatched_entry(const pl_mentors_program *m, const double *S,
-			       const pl_mentors_result *res, size_t i, const unmatched_ctx *u)
+static void write_unmatched(pl_jw *w, const pl_mentors_program *m, const double *S,
+			    const pl_mentors_result *res, size_t i, const unmatched_ctx *u)
 {
-	json_t *e = json_object(), *rules;
 	size_t counts[PL_RULE_COUNT + 1] = { 0 }, best = 0, eligible = 0;
 	char msg[256];
 	const char *reason;
@@ -160,8 +159,11 @@ static json_t *unmatched_entry(const pl_mentors_program *m, const double *S,
 		if (!f && s >= m->min_score)
 			eligible++;
 	}
-	rules = pl_json_rule_counts(counts, "forbidden", &best);
-	json_object_set_new(e, "mentee", json_string(m->P.items[m->mentee[i]].id));
+	for (size_t r = 0; r <= PL_RULE_COUNT; r++) /* pl_json_rule_counts' choice */
+		if (counts[r] > counts[best])
+			best = r;
+	pl_jw_open_object(w, NULL);
+	pl_jw_string(w, "mentee", m->P.items[m->mentee[i]].id);
 	switch (res->reason[i]) {
 	case PL_UNMATCHED_NO_FEASIBLE:
 		reason = "no_feasible_mentor";
@@ -172,7 +174,7 @@ static json_t *unmatched_entry(const pl_mentors_program *m, const double *S,
 		snprintf(msg, sizeof(msg),
 			 "no mentor passes the hard rules; the rule that excluded the most mentors: %s (%zu of %zu)",
 			 pl_json_rule_slot(best, "forbidden"), counts[best], m->nmentors);
-		json_object_set_new(e, "rule", json_string(pl_json_rule_slot(best, "forbidden")));
+		pl_jw_string(w, "rule", pl_json_rule_slot(best, "forbidden"));
 		break;
 	case PL_UNMATCHED_BELOW_MIN_SCORE:
 		reason = "below_min_score";
@@ -185,18 +187,39 @@ static json_t *unmatched_entry(const pl_mentors_program *m, const double *S,
 			 : u->top_priority > m->P.items[m->mentee[i]].priority ? " (seats went to mentees with a higher priority first)" : "");
 		break;
 	}
-	json_object_set_new(e, "reason", json_string(reason));
-	json_object_set_new(e, "message", json_string(msg));
-	json_object_set_new(e, "rules", rules);
-	return e;
+	pl_jw_string(w, "reason", reason);
+	pl_jw_string(w, "message", msg);
+	pl_jw_open_object(w, "rules");
+	for (size_t r = 0; r <= PL_RULE_COUNT; r++)
+		if (counts[r])
+			pl_jw_integer(w, pl_json_rule_slot(r, "forbidden"), (json_int_t)counts[r]);
+	pl_jw_close_object(w);
+	pl_jw_close_object(w);
 }
 
-json_t *pl_json_mentors_answer(const pl_mentors_program *m, const double *S,
-			       const pl_mentors_result *res, const pl_mentors_alt *alts,
-			       const size_t *nalts)
+static void write_matches(pl_jw *w, const pl_mentors_program *m, const double *S,
+			  const pl_mentors_result *res)
 {
-	json_t *matches = json_array(), *unmatched = json_array(), *alternatives = json_array(),
-	       *summary = json_object(), *load = json_array();
+	pl_jw_open_array(w, "matches");
+	for (size_t i = 0; i < m->nmentees; i++) {
+		long j = res->mentor_of[i];
+		if (j < 0)
+			continue;
+		pl_jw_open_object(w, NULL);
+		pl_jw_string_nocheck(w, "mentee", m->P.items[m->mentee[i]].id);
+		pl_jw_string_nocheck(w, "mentor", m->P.items[m->mentor[j]].id);
+		pl_jw_real(w, "score", pl_json_round(S[i * m->nmentors + (size_t)j], SCALE));
+		pl_jw_bool(w, "pinned", m->pinned[i] >= 0);
+		pl_jw_bool(w, "current", m->current[i] == j);
+		pl_json_write_pair_reasons(w, "reasons", &m->P, &m->prm, m->mentee[i], m->mentor[j], SCALE);
+		pl_jw_close_object(w);
+	}
+	pl_jw_close_array(w);
+}
+
+static void write_unmatched_list(pl_jw *w, const pl_mentors_program *m, const double *S,
+				 const pl_mentors_result *res)
+{
 	unmatched_ctx u = { top_matched_priority(m, res), NULL, NULL };
 
 	if (res->matched < m->nmentees) {
@@ -207,64 +230,93 @@ json_t *pl_json_mentors_answer(const pl_mentors_program *m, const double *S,
 			u.R = NULL;
 		}
 	}
-	for (size_t i = 0; i < m->nmentees; i++) {
-		long j = res->mentor_of[i];
-		json_t *e;
-		if (j < 0) {
-			json_array_append_new(unmatched, unmatched_entry(m, S, res, i, &u));
-			continue;
-		}
-		e = json_object();
-		json_object_set_new_nocheck(e, "mentee", json_string_nocheck(m->P.items[m->mentee[i]].id));
-		json_object_set_new_nocheck(e, "mentor", json_string_nocheck(m->P.items[m->mentor[j]].id));
-		json_object_set_new_nocheck(e, "score", json_real(pl_json_round(S[i * m->nmentors + (size_t)j], SCALE)));
-		json_object_set_new_nocheck(e, "pinned", json_boolean(m->pinned[i] >= 0));
-		json_object_set_new_nocheck(e, "current", json_boolean(m->current[i] == j));
-		json_object_set_new_nocheck(e, "reasons", pl_json_pair_reasons(&m->P, &m->prm, m->mentee[i], m->mentor[j], SCALE));
-		json_array_append_new(matches, e);
-	}
-	if (m->top > 0)
-		for (size_t i = 0; i < m->nmentees; i++) {
-			json_t *opts;
-			if (m->pinned[i] >= 0)
-				continue;
-			opts = json_array();
-			for (size_t k = 0; k < nalts[i]; k++) {
-				const pl_mentors_alt *a = &alts[i * m->top + k];
-				const char *id = m->P.items[m->mentor[a->mentor]].id;
-				json_array_append_new(opts, pl_json_alt_option("mentor", id, a->score,
-									       a->total_change,
-									       a->matched_change));
-			}
-			json_array_append_new(alternatives,
-					      pl_json_alt_entry("mentee", m->P.items[m->mentee[i]].id, opts));
-		}
-	for (size_t j = 0; j < m->nmentors; j++) {
-		json_t *e = json_object();
-		json_object_set_new_nocheck(e, "mentor", json_string_nocheck(m->P.items[m->mentor[j]].id));
-		json_object_set_new_nocheck(e, "load", json_integer(res->load[j]));
-		json_object_set_new_nocheck(e, "capacity", json_integer(m->capacity[j]));
-		json_array_append_new(load, e);
-	}
-	json_object_set_new(summary, "objective", json_string(objective_name(m->objective)));
-	json_object_set_new(summary, "mentees", json_integer((json_int_t)m->nmentees));
-	json_object_set_new(summary, "matched", json_integer((json_int_t)res->matched));
-	json_object_set_new(summary, "unmatched", json_integer((json_int_t)(m->nmentees - res->matched)));
-	json_object_set_new(summary, "total", json_real(pl_json_round(res->total, SCALE)));
-	json_object_set_new(summary, "min_score", json_real(pl_json_round(res->min_score, SCALE)));
-	json_object_set_new(summary, "mean_score", json_real(pl_json_round(res->mean_score, SCALE)));
-	json_object_set_new(summary, "objective_value", json_real(pl_json_round(res->objective_value, SCALE)));
-	if (m->objective == PL_MENTORS_MAXIMIN)
-		json_object_set_new(summary, "threshold", json_real(pl_json_round(res->threshold, SCALE)));
-	json_object_set_new(summary, "blocking_pairs", json_integer((json_int_t)res->blocking_pairs));
-	if (m->couple_splits > 0)
-		json_object_set_new(summary, "couples_separated", json_integer((json_int_t)m->couple_splits));
-	json_object_set_new(summary, "mentor_load", load);
+	pl_jw_open_array(w, "unmatched");
+	for (size_t i = 0; i < m->nmentees; i++)
+		if (res->mentor_of[i] < 0)
+			write_unmatched(w, m, S, res, i, &u);
+	pl_jw_close_array(w);
 	pl_compat_rules_free(u.R);
 	free(u.row);
-	return pl_json_match_answer("matches", matches, unmatched, alternatives, summary);
 }
 
+static void write_alternatives(pl_jw *w, const pl_mentors_program *m, const pl_mentors_alt *alts,
+			       const size_t *nalts)
+{
+	pl_jw_open_array(w, "alternatives");
+	for (size_t i = 0; m->top > 0 && i < m->nmentees; i++) {
+		if (m->pinned[i] >= 0)
+			continue;
+		pl_jw_open_object(w, NULL);
+		pl_jw_string_nocheck(w, "mentee", m->P.items[m->mentee[i]].id);
+		pl_jw_open_array(w, "options");
+		for (size_t k = 0; k < nalts[i]; k++)
+		{
+			const pl_mentors_alt *a = &alts[i * m->top + k];
+			pl_json_write_alt_option(w, "mentor", m->P.items[m->mentor[a->mentor]].id, a->score,
+						 a->total_change, a->matched_change);
+		}
+		pl_jw_close_array(w);
+		pl_jw_close_object(w);
+	}
+	pl_jw_close_array(w);
+}
+
+static void write_summary(pl_jw *w, const pl_mentors_program *m, const pl_mentors_result *res)
+{
+	pl_jw_open_object(w, "summary");
+	pl_jw_string(w, "objective", objective_name(m->objective));
+	pl_jw_integer(w, "mentees", (json_int_t)m->nmentees);
+	pl_jw_integer(w, "matched", (json_int_t)res->matched);
+	pl_jw_integer(w, "unmatched", (json_int_t)(m->nmentees - res->matched));
+	pl_jw_real(w, "total", pl_json_round(res->total, SCALE));
+	pl_jw_real(w, "min_score", pl_json_round(res->min_score, SCALE));
+	pl_jw_real(w, "mean_score", pl_json_round(res->mean_score, SCALE));
+	pl_jw_real(w, "objective_value", pl_json_round(res->objective_value, SCALE));
+	if (m->objective == PL_MENTORS_MAXIMIN)
+		pl_jw_real(w, "threshold", pl_json_round(res->threshold, SCALE));
+	pl_jw_integer(w, "blocking_pairs", (json_int_t)res->blocking_pairs);
+	if (m->couple_splits > 0)
+		pl_jw_integer(w, "couples_separated", (json_int_t)m->couple_splits);
+	pl_jw_open_array(w, "mentor_load");
+	for (size_t j = 0; j < m->nmentors; j++) {
+		pl_jw_open_object(w, NULL);
+		pl_jw_string_nocheck(w, "mentor", m->P.items[m->mentor[j]].id);
+		pl_jw_integer(w, "load", res->load[j]);
+		pl_jw_integer(w, "capacity", m->capacity[j]);
+		pl_jw_close_object(w);
+	}
+	pl_jw_close_array(w);
+	pl_jw_close_object(w);
+}
+
+char *pl_json_mentors_answer_text(const pl_mentors_program *m, const double *S,
+				  const pl_mentors_result *res, const pl_mentors_alt *alts,
+				  const size_t *nalts, const json_t *changes, size_t *len)
+{
+	pl_jw w;
+
+	pl_jw_init(&w);
+	pl_jw_open_object(&w, NULL);
+	write_matches(&w, m, S, res);
+	write_unmatched_list(&w, m, S, res);
+	write_alternatives(&w, m, alts, nalts);
+	write_summary(&w, m, res);
+	pl_jw_value(&w, "changes", changes);
+	pl_jw_close_object(&w);
+	return pl_jw_finish(&w, len);
+}
+
+json_t *pl_json_mentors_answer(const pl_mentors_program *m, const double *S,
+			       const pl_mentors_result *res, const pl_mentors_alt *alts,
+			       const size_t *nalts)
+{
+	size_t len = 0;
+	char *text = pl_json_mentors_answer_text(m, S, res, alts, nalts, NULL, &len);
+	json_t *doc = text ? json_loadb(text, len, 0, NULL) : NULL;
+
+	free(text);
+	return doc;
+}
 
 json_t *pl_json_mentors_stats(const pl_mentors_program *m, const pl_mentors_result *res,
 			      const pl_json_timings *t)

@@ -23,30 +23,38 @@ static pl_status bad(pl_error *err, const char *ptr, const char *key, const char
 	return pl_error_set(err, PL_ERR_INVALID, key ? pl_json_ptr(p, sizeof(p), ptr, key) : ptr, "%s", msg);
 }
 
+/* The error of tag k of ptr/key; the pointer is spelled out only here, not for every tag read. */
+static pl_status bad_tag(pl_error *err, const char *ptr, const char *key, size_t k, const char *fmt,
+			 const char *name)
+{
+	char fp[PL_POINTER_MAX], ep[PL_POINTER_MAX];
+
+	pl_json_ptr(fp, sizeof(fp), ptr, key);
+	pl_json_ptr_index(ep, sizeof(ep), fp, k);
+	return pl_error_set(err, PL_ERR_INVALID, ep, fmt, name, name);
+}
+
 /* An array of non-empty strings, each added as a tag of criterion c. */
 static pl_status read_tags(pl_profiles *P, size_t idx, json_t *prof, const char *ptr,
 			   const char *key, pl_criterion c, pl_error *err)
 {
-	char fp[PL_POINTER_MAX], ep[PL_POINTER_MAX];
 	json_t *arr = NULL;
 	pl_status st = pl_json_get_array(prof, key, ptr, 0, &arr, err);
 
 	if (st != PL_OK || !arr)
 		return st;
-	pl_json_ptr(fp, sizeof(fp), ptr, key);
 	for (size_t k = 0; k < json_array_size(arr); k++) {
 		json_t *t = json_array_get(arr, k);
 		const char *s;
-		pl_json_ptr_index(ep, sizeof(ep), fp, k);
 		if (!json_is_string(t) || json_string_length(t) == 0)
-			return bad(err, ep, NULL, "tags must be non-empty strings");
+			return bad_tag(err, ptr, key, k, "tags must be non-empty strings", "");
 		s = json_string_value(t);
 		if (c == PL_CRIT_MODALITIES && strcmp(s, "in_person") != 0 && strcmp(s, "virtual") != 0)
-			return bad(err, ep, NULL, "modalities must be \"in_person\" or \"virtual\"");
+			return bad_tag(err, ptr, key, k, "modalities must be \"in_person\" or \"virtual\"", "");
 		if (!pl_profiles_allowed(P, (int)c, s))
-			return pl_error_set(err, PL_ERR_INVALID, ep,
-					    "this tag is not in the program's vocabulary for %s (/vocabulary/%s)",
-					    pl_criterion_name(c), pl_criterion_name(c));
+			return bad_tag(err, ptr, key, k,
+				       "this tag is not in the program's vocabulary for %s (/vocabulary/%s)",
+				       pl_criterion_name(c));
 		st = pl_profile_add_tag(P, idx, c, s, err);
 		if (st != PL_OK)
 			return st;
@@ -419,87 +427,141 @@ static void append(char *buf, size_t size, const char *text)
 	buf[len + n] = '\0';
 }
 
-/* "label: tag1, tag2" for the shared tags of criterion c; returns the JSON array of them. */
-static json_t *shared_phrase(const pl_profiles *P, size_t a, size_t b, pl_criterion c,
-			     const char *label, char *text, size_t size)
-{
-	int ids[64];
-	size_t n = pl_compat_shared_tags(P, a, b, c, ids, 64);
-	json_t *arr;
+/* Order of the phrases: what a coordinator reads first. */
+static const struct {
+	pl_criterion c;
+	const char *label;
+} phrases[] = {
+	{ PL_CRIT_EXPERIENCES, "both:" },
+	{ PL_CRIT_RECOVERY_PATHWAY, "same recovery pathway:" },
+	{ PL_CRIT_LIFE_STAGE, "same life stage:" },
+	{ PL_CRIT_SUBSTANCES, "shared substance history:" },
+	{ PL_CRIT_GOALS, "shared goals:" },
+	{ PL_CRIT_AVAILABILITY, "common times:" },
+	{ PL_CRIT_LANGUAGES, "language:" },
+	{ PL_CRIT_MODALITIES, "can meet:" },
+};
+#define NPHRASES (sizeof(phrases) / sizeof(phrases[0]))
+#define PHRASE_TAGS 64
 
+/* What the reasons of a pair say, gathered once and then written as a jansson tree
+ * (pl_json_pair_reasons) or as text (pl_json_write_pair_reasons): the score's detail, the shared
+ * tags of each phrase (nshared[k] == 0: the phrase is left out) and the summary. */
+typedef struct reasons {
+	pl_compat_detail d;
+	int shared[NPHRASES][PHRASE_TAGS];
+	size_t nshared[NPHRASES];
+	char text[1024];
+} reasons;
+
+/* "label: tag1, tag2" for the shared tags of phrase k, after the text so far. */
+static void shared_phrase(const pl_profiles *P, size_t a, size_t b, size_t k, reasons *R)
+{
+	pl_criterion c = phrases[k].c;
+	size_t n = pl_compat_shared_tags(P, a, b, c, R->shared[k], PHRASE_TAGS);
+
+	if (n > PHRASE_TAGS)
+		n = PHRASE_TAGS;
+	R->nshared[k] = n;
 	if (n == 0)
-		return NULL;
-	if (n > 64)
-		n = 64;
-	arr = json_array();
-	if (text[0])
-		append(text, size, "; ");
-	append(text, size, label);
-	for (size_t k = 0; k < n; k++) {
-		const char *tag = P->tags[c].names[ids[k]];
-		json_array_append_new(arr, json_string(tag));
-		append(text, size, k ? ", " : " ");
-		append(text, size, tag);
+		return;
+	if (R->text[0])
+		append(R->text, sizeof(R->text), "; ");
+	append(R->text, sizeof(R->text), phrases[k].label);
+	for (size_t t = 0; t < n; t++) {
+		append(R->text, sizeof(R->text), t ? ", " : " ");
+		append(R->text, sizeof(R->text), P->tags[c].names[R->shared[k][t]]);
 	}
-	return arr;
+}
+
+static void gather_reasons(const pl_profiles *P, const pl_compat_params *prm, size_t a, size_t b,
+			   int self, reasons *R)
+{
+	R->text[0] = '\0';
+	if (self)
+		pl_compat_explain_self(P, prm, a, b, &R->d);
+	else
+		pl_compat_explain(P, prm, a, b, &R->d);
+	for (size_t k = 0; k < NPHRASES; k++) {
+		R->nshared[k] = 0;
+		if (!(prm->weight[phrases[k].c] > 0) && phrases[k].c != PL_CRIT_LANGUAGES &&
+		    phrases[k].c != PL_CRIT_MODALITIES)
+			continue;
+		shared_phrase(P, a, b, k, R);
+	}
+	if (R->d.present[PL_CRIT_PERSONALITY] && R->d.similarity[PL_CRIT_PERSONALITY] >= 0.95) {
+		if (R->text[0])
+			append(R->text, sizeof(R->text), "; ");
+		append(R->text, sizeof(R->text), "similar personality");
+	}
+	if (R->d.present[PL_CRIT_AGE] && R->d.similarity[PL_CRIT_AGE] >= 0.75) {
+		if (R->text[0])
+			append(R->text, sizeof(R->text), "; ");
+		append(R->text, sizeof(R->text), "close in age");
+	}
+	if (R->d.preference > 0) {
+		if (R->text[0])
+			append(R->text, sizeof(R->text), "; ");
+		append(R->text, sizeof(R->text), "a stated preference");
+	}
 }
 
 static json_t *pair_reasons(const pl_profiles *P, const pl_compat_params *prm, size_t a, size_t b,
 			    int self, double scale)
 {
-	/* Order of the phrases: what a coordinator reads first. */
-	static const struct { pl_criterion c; const char *label; } phrases[] = {
-		{ PL_CRIT_EXPERIENCES, "both:" },
-		{ PL_CRIT_RECOVERY_PATHWAY, "same recovery pathway:" },
-		{ PL_CRIT_LIFE_STAGE, "same life stage:" },
-		{ PL_CRIT_SUBSTANCES, "shared substance history:" },
-		{ PL_CRIT_GOALS, "shared goals:" },
-		{ PL_CRIT_AVAILABILITY, "common times:" },
-		{ PL_CRIT_LANGUAGES, "language:" },
-		{ PL_CRIT_MODALITIES, "can meet:" },
-	};
-	pl_compat_detail d;
+	reasons R;
 	json_t *r = json_object(), *contrib = json_object(), *shared = json_object();
-	char text[1024] = "";
 
-	if (self)
-		pl_compat_explain_self(P, prm, a, b, &d);
-	else
-		pl_compat_explain(P, prm, a, b, &d);
+	gather_reasons(P, prm, a, b, self, &R);
 	for (int c = 0; c < PL_CRIT_COUNT; c++)
-		if (d.present[c])
+		if (R.d.present[c])
 			json_object_set_new(contrib, pl_criterion_name(c),
-					    json_real(pl_json_round(d.contribution[c], scale)));
-	if (d.preference > 0)
-		json_object_set_new(contrib, "prefers", json_real(pl_json_round(d.preference, scale)));
-	for (size_t k = 0; k < sizeof(phrases) / sizeof(phrases[0]); k++) {
+					    json_real(pl_json_round(R.d.contribution[c], scale)));
+	if (R.d.preference > 0)
+		json_object_set_new(contrib, "prefers", json_real(pl_json_round(R.d.preference, scale)));
+	for (size_t k = 0; k < NPHRASES; k++) {
 		json_t *arr;
-		if (!(prm->weight[phrases[k].c] > 0) && phrases[k].c != PL_CRIT_LANGUAGES &&
-		    phrases[k].c != PL_CRIT_MODALITIES)
+		pl_criterion c = phrases[k].c;
+		if (R.nshared[k] == 0)
 			continue;
-		arr = shared_phrase(P, a, b, phrases[k].c, phrases[k].label, text, sizeof(text));
-		if (arr)
-			json_object_set_new(shared, pl_criterion_name(phrases[k].c), arr);
+		arr = json_array();
+		for (size_t t = 0; t < R.nshared[k]; t++)
+			json_array_append_new(arr, json_string(P->tags[c].names[R.shared[k][t]]));
+		json_object_set_new(shared, pl_criterion_name(c), arr);
 	}
-	if (d.present[PL_CRIT_PERSONALITY] && d.similarity[PL_CRIT_PERSONALITY] >= 0.95) {
-		if (text[0])
-			append(text, sizeof(text), "; ");
-		append(text, sizeof(text), "similar personality");
-	}
-	if (d.present[PL_CRIT_AGE] && d.similarity[PL_CRIT_AGE] >= 0.75) {
-		if (text[0])
-			append(text, sizeof(text), "; ");
-		append(text, sizeof(text), "close in age");
-	}
-	if (d.preference > 0) {
-		if (text[0])
-			append(text, sizeof(text), "; ");
-		append(text, sizeof(text), "a stated preference");
-	}
-	json_object_set_new(r, "summary", json_string(text[0] ? text : "no shared tags"));
+	json_object_set_new(r, "summary", json_string(R.text[0] ? R.text : "no shared tags"));
 	json_object_set_new(r, "contributions", contrib);
 	json_object_set_new(r, "shared", shared);
 	return r;
+}
+
+void pl_json_write_pair_reasons(pl_jw *w, const char *key, const pl_profiles *P,
+				const pl_compat_params *prm, size_t a, size_t b, double scale)
+{
+	reasons R;
+
+	gather_reasons(P, prm, a, b, 0, &R);
+	pl_jw_open_object(w, key);
+	pl_jw_string(w, "summary", R.text[0] ? R.text : "no shared tags");
+	pl_jw_open_object(w, "contributions");
+	for (int c = 0; c < PL_CRIT_COUNT; c++)
+		if (R.d.present[c])
+			pl_jw_real(w, pl_criterion_name(c), pl_json_round(R.d.contribution[c], scale));
+	if (R.d.preference > 0)
+		pl_jw_real(w, "prefers", pl_json_round(R.d.preference, scale));
+	pl_jw_close_object(w);
+	pl_jw_open_object(w, "shared");
+	for (size_t k = 0; k < NPHRASES; k++) {
+		pl_criterion c = phrases[k].c;
+		if (R.nshared[k] == 0)
+			continue;
+		pl_jw_open_array(w, pl_criterion_name(c));
+		for (size_t t = 0; t < R.nshared[k]; t++)
+			pl_jw_string(w, NULL, P->tags[c].names[R.shared[k][t]]);
+		pl_jw_close_array(w);
+	}
+	pl_jw_close_object(w);
+	pl_jw_close_object(w);
 }
 
 json_t *pl_json_pair_reasons(const pl_profiles *P, const pl_compat_params *prm, size_t a, size_t b,
@@ -648,6 +710,22 @@ json_t *pl_json_alt_option(const char *role, const char *id, double score, doubl
 		json_object_set_new_nocheck(o, "matched_change", json_integer(matched_change));
 	}
 	return o;
+}
+
+void pl_json_write_alt_option(pl_jw *w, const char *role, const char *id, double score,
+			      double total_change, long matched_change)
+{
+	pl_jw_open_object(w, NULL);
+	pl_jw_string_nocheck(w, role, id);
+	pl_jw_real(w, "score", pl_json_round(score, PL_JSON_MATCH_SCALE));
+	if (isnan(total_change)) {
+		pl_jw_null(w, "total_change");
+		pl_jw_null(w, "matched_change");
+	} else {
+		pl_jw_real(w, "total_change", pl_json_round(total_change, PL_JSON_MATCH_SCALE));
+		pl_jw_integer(w, "matched_change", matched_change);
+	}
+	pl_jw_close_object(w);
 }
 
 json_t *pl_json_alt_entry(const char *role, const char *id, json_t *options)

@@ -92,10 +92,17 @@ void pl_json_add_timings(json_t *stats, const pl_json_timings *t);
 /* The whole request into m (initialised by the reader; release it also on failure). */
 pl_status pl_json_read_mentors_program(json_t *doc, pl_mentors_program *m, pl_error *err);
 /* {"matches", "unmatched", "alternatives", "summary"}: S is the mentees x mentors score matrix,
- * alts/nalts what pl_mentors_alternatives gave for m->top. */
+ * alts/nalts what pl_mentors_alternatives gave for m->top. Read back from the text of
+ * pl_json_mentors_answer_text (one writer for both forms). NULL when out of memory. */
 json_t *pl_json_mentors_answer(const pl_mentors_program *m, const double *S,
 			       const pl_mentors_result *res, const pl_mentors_alt *alts,
 			       const size_t *nalts);
+/* The same answer as compact JSON text (malloc'ed, NUL-terminated, *len its length), byte for
+ * byte pl_json_dumps_compact of pl_json_mentors_answer with "changes" (when not NULL) added last,
+ * written without building the tree (engine/json/writer.h). NULL when out of memory. */
+char *pl_json_mentors_answer_text(const pl_mentors_program *m, const double *S,
+				  const pl_mentors_result *res, const pl_mentors_alt *alts,
+				  const size_t *nalts, const json_t *changes, size_t *len);
 /* The answer's stats, ending with the timings. */
 json_t *pl_json_mentors_stats(const pl_mentors_program *m, const pl_mentors_result *res,
 			      const pl_json_timings *t);

@@ -4,7 +4,10 @@
  * hand-picked reals at the edges of the fast formatting (powers of ten, 1e-4 and 1e15, 15 and
  * 16 significant digits, -0, halfway cases), on tens of thousands of random reals of the kinds
  * answers hold (rounded to 6 decimals like risks, random doubles, integers as reals), and on
- * random trees with strings that need escaping.
+ * random trees with strings that need escaping. The writer that prints an answer without
+ * building it (pl_jw, engine/json/writer.h) against the same dumper: every random tree written
+ * again through pl_jw calls, and the values jansson refuses (NaN, infinity, invalid UTF-8), which
+ * both drop; and the reasons of every pair of the shipped mentor program, written by both.
  */
 #include <check.h>
 #include <math.h>
@@ -14,6 +17,9 @@
 #include <string.h>
 
 #include <peerlink/json.h>
+
+#include "json/match_int.h"
+#include "json/writer.h"
 
 static void same_text(const json_t *v)
 {
@@ -123,6 +129,184 @@ START_TEST(random_trees)
 }
 END_TEST
 
+/* A character to escape at every offset of strings of every length up to 40,
+ * among plain ASCII and multi-byte UTF-8. */
+START_TEST(escapes_at_every_offset)
+{
+	static const char specials[] = { '"', '\\', '\n', '\x01', '\x1f', '\t' };
+	char text[64];
+
+	for (size_t len = 1; len < 40; len++)
+		for (size_t at = 0; at < len; at++)
+			for (size_t k = 0; k < sizeof(specials); k++) {
+				json_t *v;
+				for (size_t c = 0; c < len; c++)
+					text[c] = (char)(c % 7 == 6 ? ' ' : 'a' + c % 26);
+				text[len] = '\0';
+				text[at] = specials[k];
+				v = json_string(text);
+				same_text(v);
+				json_decref(v);
+			}
+	for (size_t at = 0; at < 30; at++) { /* a quote after UTF-8 bytes (high bits set) */
+		json_t *v;
+		snprintf(text, sizeof(text), "caf\xc3\xa9 \xe2\x82\xac caf\xc3\xa9 \xe2\x82\xac abcdefghij");
+		text[at] = text[at] & 0x80 ? text[at] : '"';
+		v = json_string(text);
+		if (v)
+			same_text(v);
+		json_decref(v);
+	}
+}
+END_TEST
+
+/* v written through the writer, as member `key` (NULL: an element). */
+static void write_tree(pl_jw *w, const char *key, const json_t *v)
+{
+	const char *k;
+	json_t *x;
+	size_t i;
+
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		pl_jw_open_object(w, key);
+		json_object_foreach((json_t *)v, k, x)
+			write_tree(w, k, x);
+		pl_jw_close_object(w);
+		break;
+	case JSON_ARRAY:
+		pl_jw_open_array(w, key);
+		json_array_foreach(v, i, x)
+			write_tree(w, NULL, x);
+		pl_jw_close_array(w);
+		break;
+	case JSON_STRING: pl_jw_string(w, key, json_string_value(v)); break;
+	case JSON_INTEGER: pl_jw_integer(w, key, json_integer_value(v)); break;
+	case JSON_REAL: pl_jw_real(w, key, json_real_value(v)); break;
+	case JSON_TRUE: pl_jw_bool(w, key, 1); break;
+	case JSON_FALSE: pl_jw_bool(w, key, 0); break;
+	default: pl_jw_null(w, key);
+	}
+}
+
+static void same_written(const json_t *v)
+{
+	char *want = pl_json_dumps_compact(v, NULL), *got;
+	size_t n = 0;
+	pl_jw w;
+
+	pl_jw_init(&w);
+	write_tree(&w, NULL, v);
+	got = pl_jw_finish(&w, &n);
+	ck_assert_ptr_nonnull(want);
+	ck_assert_ptr_nonnull(got);
+	ck_assert_msg(strcmp(want, got) == 0, "tree '%s', writer '%s'", want, got);
+	ck_assert_uint_eq(n, strlen(want));
+	free(want);
+	free(got);
+}
+
+START_TEST(writer_trees)
+{
+	uint64_t s = 11;
+	static const char *const strings[] = { "", "plain", "quote \" back \\ slash /",
+					       "tab\tnew\nline\r\b\f", "ctl \x01\x1f\x7f",
+					       "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80" };
+	for (int t = 0; t < 300; t++) {
+		json_t *root = json_object(), *arr = json_array(), *inner = json_object();
+		for (int k = 0; k < 20; k++) {
+			uint64_t r = next(&s);
+			json_t *v;
+			switch (r % 6) {
+			case 0: v = json_integer((json_int_t)(next(&s) % 2000001) - 1000000); break;
+			case 1: v = json_real((double)(next(&s) % 1000000) / 1e4 - 50.0); break;
+			case 2: v = json_string(strings[next(&s) % 6]); break;
+			case 3: v = json_null(); break;
+			case 4: v = json_boolean(next(&s) & 1); break;
+			default: v = json_pack("{s:[i,f,{}],s:[]}", strings[next(&s) % 6], k, 0.25, "e");
+			}
+			json_array_append_new(arr, v);
+			json_object_set_new(inner, strings[k % 6], json_real(ldexp((double)next(&s), -40)));
+		}
+		json_object_set_new(root, strings[t % 6], arr);
+		json_object_set_new(root, "inner", inner);
+		json_object_set_new(root, "empty", json_array());
+		same_written(root);
+		same_written(arr);
+		json_decref(root);
+	}
+}
+END_TEST
+
+/* What jansson refuses to hold is dropped by both: the member or element is missing. */
+START_TEST(writer_drops_what_jansson_refuses)
+{
+	json_t *root = json_object(), *arr = json_array();
+	char *want, *got;
+	pl_jw w;
+
+	ck_assert_int_ne(json_object_set_new(root, "nan", json_real(NAN)), 0);
+	ck_assert_int_ne(json_object_set_new(root, "bad", json_string("cut \xe2\x82")), 0);
+	json_object_set_new(root, "kept", json_integer(1));
+	ck_assert_int_ne(json_array_append_new(arr, json_real(INFINITY)), 0);
+	json_array_append_new(arr, json_real(2.5));
+	json_object_set_new(root, "list", arr);
+	want = pl_json_dumps_compact(root, NULL);
+	pl_jw_init(&w);
+	pl_jw_open_object(&w, NULL);
+	pl_jw_real(&w, "nan", NAN);
+	pl_jw_string(&w, "bad", "cut \xe2\x82");
+	pl_jw_integer(&w, "kept", 1);
+	pl_jw_open_array(&w, "list");
+	pl_jw_real(&w, NULL, INFINITY);
+	pl_jw_real(&w, NULL, 2.5);
+	pl_jw_close_array(&w);
+	pl_jw_close_object(&w);
+	got = pl_jw_finish(&w, NULL);
+	ck_assert_str_eq(got, "{\"kept\":1,\"list\":[2.5]}");
+	ck_assert_str_eq(got, want);
+	free(got);
+	free(want);
+	/* a container left open is an error, not half a document */
+	pl_jw_init(&w);
+	pl_jw_open_object(&w, NULL);
+	ck_assert_ptr_null(pl_jw_finish(&w, NULL));
+	json_decref(root);
+}
+END_TEST
+
+/* Every pair's reasons of the shipped program: written (match mentors' answer) = the tree
+ * (match buddies, outreach) printed. */
+START_TEST(writer_pair_reasons)
+{
+	json_t *doc = json_load_file(PL_TEST_SRC "/datasets/examples/program.json", 0, NULL);
+	pl_mentors_program m;
+	pl_error err = PL_ERROR_INIT;
+	size_t pairs = 0;
+
+	ck_assert_ptr_nonnull(doc);
+	ck_assert_int_eq(pl_json_read_mentors_program(doc, &m, &err), PL_OK);
+	for (size_t i = 0; i < m.nmentees; i++)
+		for (size_t j = 0; j < m.nmentors; j++) {
+			json_t *tree = pl_json_pair_reasons(&m.P, &m.prm, m.mentee[i], m.mentor[j], 1e4);
+			char *want = pl_json_dumps_compact(tree, NULL), *got;
+			pl_jw w;
+			pl_jw_init(&w);
+			pl_json_write_pair_reasons(&w, NULL, &m.P, &m.prm, m.mentee[i], m.mentor[j], 1e4);
+			got = pl_jw_finish(&w, NULL);
+			ck_assert_ptr_nonnull(got);
+			ck_assert_str_eq(got, want);
+			pairs += strstr(got, "\"shared\":{\"") != NULL;
+			free(got);
+			free(want);
+			json_decref(tree);
+		}
+	ck_assert_uint_gt(pairs, 10); /* pairs with shared tags were compared */
+	pl_mentors_program_release(&m);
+	json_decref(doc);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("json_dump");
@@ -130,6 +314,10 @@ static Suite *suite(void)
 	tcase_add_test(tc, edge_reals);
 	tcase_add_test(tc, random_reals);
 	tcase_add_test(tc, random_trees);
+	tcase_add_test(tc, escapes_at_every_offset);
+	tcase_add_test(tc, writer_trees);
+	tcase_add_test(tc, writer_drops_what_jansson_refuses);
+	tcase_add_test(tc, writer_pair_reasons);
 	suite_add_tcase(s, tc);
 	return s;
 }
