@@ -377,16 +377,18 @@ static int own_document(cli_ctx *ctx, int have_model, pl_eval_set *s, const risk
 
 /* This process's share of the JSON Lines (counted first, the counts compared by every process:
  * pl_comm_agree_count; when every count fails, process 0 reads them all, to meet the error where
- * one process meets it). */
+ * one process meets it; when only some fail, each of those reports its own error). */
 static int own_lines(cli_ctx *ctx, pl_eval_set *s, const risk_dist *dist, pl_eval_options *o,
 		     pl_status *st)
 {
 	size_t n = 0;
-	int counted = risk_count_lines(ctx, &n) == PL_OK;
+	pl_status count_st = risk_count_lines(ctx, &n);
 
 	o->own_first = 0;
 	o->own_end = SIZE_MAX;
-	*st = pl_comm_agree_count(dist->comm, n, counted, &n, &ctx->err);
+	*st = pl_comm_agree_count(dist->comm, n, count_st == PL_OK, &n, &ctx->err);
+	if (*st == PL_OK && count_st != PL_OK && n != SIZE_MAX) /* the others could count */
+		*st = count_st;
 	if (*st != PL_OK) {
 		o->own_end = 0;
 		return CLI_EXIT_OK; /* the caller's agreement step reports it in every process */

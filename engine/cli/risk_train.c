@@ -375,7 +375,8 @@ static int read_document_clients(cli_ctx *ctx, train_state *ts, const risk_dist 
  * counts the lines, the processes compare their counts (pl_comm_agree_count: a file that changed
  * between their passes is an error in each, never a split by different counts), and each process
  * then parses only its own; when every count fails (a read error), process 0 reads every line, to
- * meet the error where one process meets it. */
+ * meet the error where one process meets it; when only some fail (before or while counting), each
+ * of those reports its own error and the others read nothing. */
 static int read_lines_clients(cli_ctx *ctx, train_state *ts, const risk_dist *dist)
 {
 	size_t n = 0, first = 0, end = SIZE_MAX;
@@ -389,10 +390,14 @@ static int read_lines_clients(cli_ctx *ctx, train_state *ts, const risk_dist *di
 		st = pl_risk_dataset_init(&ts->ds, ts->nfeatures, &ctx->err);
 	ts->clients_ptr = "";
 	if (dist) { /* collective: reached by every process, whatever st */
-		int counted = st == PL_OK && risk_count_lines(ctx, &n) == PL_OK;
-		agreed = pl_comm_agree_count(dist->comm, n, counted, &n, &ctx->err);
+		pl_status count_st = st == PL_OK ? risk_count_lines(ctx, &n) : st;
+		pl_error other = PL_ERROR_INIT; /* a process that failed before counting keeps its error */
+		agreed = pl_comm_agree_count(dist->comm, n, count_st == PL_OK, &n,
+					     st == PL_OK ? &ctx->err : &other);
 		if (st == PL_OK)
 			st = agreed;
+		if (st == PL_OK && count_st != PL_OK && n != SIZE_MAX) /* the others could count */
+			st = count_st;
 	}
 	if (st == PL_OK && dist && n != SIZE_MAX)
 		train_share(ts, dist, n, &first, &end);

@@ -32,7 +32,7 @@ pl_status pl_comm_gather(const pl_comm *comm, const void *mine, size_t len, void
 pl_status pl_comm_agree_count(const pl_comm *comm, size_t n, int counted, size_t *agreed,
 			      pl_error *err)
 {
-	uint64_t mine[2] = { counted != 0, counted ? (uint64_t)n : 0 }, *all = NULL;
+	uint64_t mine[2] = { counted != 0, counted ? (uint64_t)n : 0 }, *all = NULL, first = 0;
 	size_t len = 0, np = comm ? (size_t)comm->size : 1, nc = 0, differ = 0;
 	pl_status st = pl_comm_gather(comm, mine, sizeof(mine), (void **)&all, &len, err);
 
@@ -40,17 +40,23 @@ pl_status pl_comm_agree_count(const pl_comm *comm, size_t n, int counted, size_t
 	if (st == PL_OK && len != np * sizeof(mine))
 		st = pl_error_set(err, PL_ERR_INTERNAL, "", "a process sent a short answer");
 	for (size_t p = 0; st == PL_OK && p < np; p++) {
-		nc += all[2 * p] != 0;
-		differ += all[2 * p] && all[2 * p + 1] != all[1];
+		if (!all[2 * p])
+			continue;
+		if (nc++ == 0)
+			first = all[2 * p + 1]; /* the first count, whichever process made it */
+		differ += all[2 * p + 1] != first;
 	}
 	free(all);
 	if (st != PL_OK || nc == 0)
 		return st;
-	if (nc < np || differ) /* some could not count, or counted otherwise */
+	if (differ)
 		return pl_error_set(err, PL_ERR_IO, "",
 				    "the processes counted different numbers of lines in the input "
 				    "(did it change while it was read?)");
-	*agreed = n;
+	/* Some could not count (they failed before or while counting): they report their own error,
+	 * which says what happened; the others read nothing rather than failing with a message of
+	 * their own, so that the error the run reports is the real one. */
+	*agreed = nc < np ? 0 : n;
 	return PL_OK;
 }
 

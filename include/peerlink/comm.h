@@ -30,11 +30,14 @@ typedef struct pl_comm {
 pl_status pl_comm_sum(const pl_comm *comm, double *buf, size_t len, pl_error *err);
 pl_status pl_comm_gather(const pl_comm *comm, const void *mine, size_t len, void **all,
 			 size_t *all_len, pl_error *err);
-/* Collective: every process's count of the same input (counted 0: its count failed) compared, so
- * that processes which read one file each never split it by different counts (a file that changed
- * while it was read). PL_OK and *agreed = n when every process counted n; PL_OK and *agreed =
- * SIZE_MAX when none could count (the caller's fallback: one process reads alone and meets the
- * error); otherwise PL_ERR_IO, the same error in every process. */
+/* Collective: every process's count of the same input (counted 0: its count failed, or it
+ * failed before counting) compared, so that processes which read one file each never split it by
+ * different counts (a file that changed while it was read). PL_OK and *agreed = n when every
+ * process counted n; PL_OK and *agreed = SIZE_MAX when none could count (the caller's fallback:
+ * one process reads alone and meets the error); PL_OK and *agreed = 0 when some could not count
+ * and the others agree: a process that could not count then reports its own error (err is left
+ * as it is), the others read nothing; PL_ERR_IO, the same error in every process, when the counts
+ * made differ. */
 pl_status pl_comm_agree_count(const pl_comm *comm, size_t n, int counted, size_t *agreed,
 			      pl_error *err);
 /* This process's share of n units (contiguous, in rank order): first .. end - 1. */

@@ -5,7 +5,11 @@
  * real run could meet (a file that changed between the processes' passes, a read error in some of
  * them) is reached without MPI:
  *  - equal counts agree, and one process (comm NULL) agrees with itself;
- *  - different counts, or a count failing in some processes only, are PL_ERR_IO with a message;
+ *  - different counts are PL_ERR_IO with a message, in every process;
+ *  - a process that could not count (it failed before or while counting) while the others could
+ *    keeps its own error untouched, and the others are told to read nothing (0), not given an
+ *    error of their own: the run then reports the failing process's error (what happened), not
+ *    "different numbers of lines" (review of issue 12);
  *  - when no process could count, the answer is "no count" (SIZE_MAX), not an error.
  */
 #include <check.h>
@@ -73,12 +77,32 @@ START_TEST(different_counts_are_an_error)
 	/* this process differs from the first */
 	err = (pl_error)PL_ERROR_INIT;
 	ck_assert_int_eq(agree3(1, 200, 1, 199, 1, 200, &agreed, &err), PL_ERR_IO);
-	/* process 0 did not count, the others did */
+	/* process 0 did not count, the two that did differ */
 	err = (pl_error)PL_ERROR_INIT;
-	ck_assert_int_eq(agree3(0, 0, 1, 200, 1, 200, &agreed, &err), PL_ERR_IO);
-	/* only this process could not count (a count of 0 elsewhere is still a count) */
-	err = (pl_error)PL_ERROR_INIT;
-	ck_assert_int_eq(agree3(1, 0, 0, 0, 1, 0, &agreed, &err), PL_ERR_IO);
+	ck_assert_int_eq(agree3(0, 0, 1, 200, 1, 201, &agreed, &err), PL_ERR_IO);
+	ck_assert_ptr_nonnull(strstr(err.message, "different numbers of lines"));
+}
+END_TEST
+
+START_TEST(a_count_failing_in_some_processes_keeps_their_error)
+{
+	pl_error err = PL_ERROR_INIT;
+	size_t agreed = 7;
+
+	/* process 0 failed before counting (out of memory there), the others counted alike: this
+	 * one reads nothing and has no error of its own */
+	ck_assert_int_eq(agree3(0, 0, 1, 200, 1, 200, &agreed, &err), PL_OK);
+	ck_assert_uint_eq(agreed, 0);
+	ck_assert_int_eq(err.code, PL_OK);
+	ck_assert_str_eq(err.message, "");
+	/* only this process could not count (a count of 0 elsewhere is still a count): the error
+	 * its caller already holds stays as it is */
+	pl_error_set(&err, PL_ERR_NOMEM, "", "out of memory");
+	agreed = 7;
+	ck_assert_int_eq(agree3(1, 0, 0, 0, 1, 0, &agreed, &err), PL_OK);
+	ck_assert_uint_eq(agreed, 0);
+	ck_assert_int_eq(err.code, PL_ERR_NOMEM);
+	ck_assert_str_eq(err.message, "out of memory");
 }
 END_TEST
 
@@ -102,6 +126,7 @@ int main(void)
 
 	tcase_add_test(tc, equal_counts_agree);
 	tcase_add_test(tc, different_counts_are_an_error);
+	tcase_add_test(tc, a_count_failing_in_some_processes_keeps_their_error);
 	tcase_add_test(tc, no_count_anywhere_is_the_fallback);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
