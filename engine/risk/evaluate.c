@@ -1530,6 +1530,10 @@ pl_status pl_eval_run(const pl_eval_set *s, const pl_eval_options *o, pl_eval_re
 	if (o->model && o->compare.kind == PL_COMPARE_CV)
 		return pl_error_set(err, PL_ERR_USAGE, "",
 				    "a recipe trained in the same folds needs cross-validation");
+	if (o->by_size && o->nsets == 0) /* it chooses among the sets: without any it did nothing */
+		return pl_error_set(err, PL_ERR_USAGE, "",
+				    "the recipe by the cohort's size (by_size) needs candidate "
+				    "feature sets (nsets > 0)");
 	if (own_only(o) && o->generator)
 		return pl_error_set(err, PL_ERR_INTERNAL, "",
 				    "the references need every client in every process");

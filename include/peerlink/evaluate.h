@@ -123,7 +123,8 @@ typedef struct pl_eval_options {
 				       smallest training fold has fewer than PL_EPV_WARN events per
 				       feature of set 0, the candidate sets and the penalty are chosen
 				       by nested CV as with tune_l2; otherwise every fold fits set 0
-				       alone at the fixed l2, as if given alone. Needs nsets > 0 */
+				       alone at the fixed l2, as if given alone. Needs nsets > 0
+				       (PL_ERR_USAGE otherwise) */
 	pl_eval_compare compare;
 	const pl_comm *comm;        /* processes sharing the folds, clients and bootstrap
 				       replicates (peerlink/comm.h, peerlink-mpi); NULL: this one

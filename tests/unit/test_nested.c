@@ -17,7 +17,8 @@
  * - The recipe by the cohort's size (pl_eval_options.by_size, `risk evaluate --cv` without --l2
  *   and --features): on the same cohort, a first set with few features (10+ events per feature in
  *   every training fold) gives exactly the scores of that set alone at the fixed penalty, and a
- *   first set with many gives exactly those of the nested search over the sets (tune_l2).
+ *   first set with many gives exactly those of the nested search over the sets (tune_l2);
+ *   by_size without candidate sets is a usage error.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <check.h>
@@ -594,6 +595,16 @@ START_TEST(test_recipe_by_size)
 	ck_assert(memcmp(r1, r2, n1 * sizeof(double)) != 0);
 	free(r1);
 	free(r2);
+	/* by_size without candidate sets has nothing to choose: an error, not silently the fixed
+	 * recipe (review of issue 12) */
+	{
+		pl_eval_result res;
+		eval_options(&o, f, 4);
+		o.by_size = 1;
+		ck_assert_int_eq(pl_eval_run(&s, &o, &res, &err), PL_ERR_USAGE);
+		ck_assert_ptr_nonnull(strstr(err.message, "by_size"));
+		pl_eval_result_release(&res);
+	}
 	pl_eval_set_release(&s);
 	free(cohort);
 }
