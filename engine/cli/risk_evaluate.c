@@ -415,8 +415,17 @@ static int read_own_clients(cli_ctx *ctx, const pl_risk_model *model, pl_eval_se
 		*st = pl_catalogue_copy(&s->cat, &model->catalogue, &ctx->err);
 	else if (ctx->jsonl)
 		*st = pl_catalogue_init(&s->cat, &ctx->err);
-	if (*st != PL_OK) /* every process alike; the others' collective steps are not reached */
-		return CLI_EXIT_OK;
+	if (*st != PL_OK) { /* out of memory, maybe in this process only: it still meets the others
+			     * in their first collective step (the count's comparison, or the
+			     * document's agreement), or they would wait there for it */
+		if (ctx->jsonl) {
+			size_t n;
+			pl_error other = PL_ERROR_INIT;
+			(void)pl_comm_agree_count(dist->comm, 0, 0, &n, &other);
+			return CLI_EXIT_OK;
+		}
+		return dist->agree(dist->arg, ctx, cli_exit_for(*st));
+	}
 	rc = ctx->jsonl ? own_lines(ctx, s, dist, o, st) : own_document(ctx, model != NULL, s, dist, o, st);
 	dist->held->first = o->own_first;
 	dist->held->end = o->own_end;
