@@ -126,6 +126,11 @@ typedef struct cli_ctx {
 	char *record_out;
 } cli_ctx;
 
+/* ---- provided by process.c ---- */
+/* The process-wide choices of our programs (malloc keeps freed memory; OpenBLAS on one thread),
+ * first thing in main() of both peerlink and peerlink-mpi; never in the library. */
+void cli_process_setup(void);
+
 /* ---- provided by main.c ---- */
 /* Run `peerlink argv[1..]`; returns the exit code, never exits (the fuzz targets call it). */
 int cli_main(int argc, char **argv);

@@ -45,6 +45,9 @@ int main(int argc, char **argv)
 {
 	int rank, rc;
 
+	/* as peerlink does (process.c), before MPI_Init: MPI's own memory settings, if it has
+	 * any, then come after ours and stand */
+	cli_process_setup();
 	MPI_Init(&argc, &argv);
 	MPI_Comm_rank(MPI_COMM_WORLD, &rank);
 	if (rank != 0)
