@@ -166,7 +166,8 @@ static const cli_command commands[] = {
 		       "paired comparison on the same rows: baseline:NAME, model:FILE or (with --cv) "
 		       "cv:FEATURES[@L2], a second recipe trained in the same folds"),
 	    CLI_STRING("features", "SET", NULL,
-		       "with --cv: default, compact, state, auto (chosen per fold by nested CV) or a "
+		       "with --cv: default, compact, state, auto (chosen per fold by nested CV), "
+		       "average (their models averaged) or a "
 		       "comma-separated list of feature names (docs/risk.md)"),
 	    CLI_FLAG("baselines", "also score last craving, missed-check-in streak and EWS-only"),
 	    CLI_INT("bootstrap", "N", 0, 100000, "200",

@@ -65,13 +65,15 @@ pl_status risk_count_lines(cli_ctx *ctx, size_t *n);
 
 /* risk_recipe.c: the features of a cross-validated model (--features): a named set, "auto" (every
  * named set a candidate: nsets > 0, set s being columns set_cols[set_first[s] ..
- * set_first[s + 1]) of `features`) or a list of names. PL_ERR_USAGE naming --<option>. */
+ * set_first[s + 1]) of `features`), "average" (the same sets, averaged: average = 1) or a list
+ * of names. PL_ERR_USAGE naming --<option>. */
 typedef struct risk_recipe {
 	pl_feature_spec *features;
 	size_t nfeatures;
 	size_t nsets;
 	size_t *set_first, *set_cols;
 	const char **set_names; /* nsets names */
+	int average;            /* "average": the sets' models averaged (PL_SELECT_AVERAGE) */
 } risk_recipe;
 
 pl_status risk_recipe_features(const char *text, const pl_catalogue *cat, const char *option,

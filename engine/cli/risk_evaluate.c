@@ -259,6 +259,7 @@ static pl_status compare_cv(const char *spec, const pl_eval_set *s, pl_eval_opti
 	if (st != PL_OK)
 		return st;
 	c->kind = PL_COMPARE_CV;
+	c->select_rule = side->recipe.average ? PL_SELECT_AVERAGE : PL_SELECT_MIN_DEVIANCE;
 	c->features = side->recipe.features;
 	c->nfeatures = side->recipe.nfeatures;
 	c->nsets = side->recipe.nsets;
@@ -619,6 +620,7 @@ int risk_evaluate_run(cli_ctx *ctx, const risk_dist *dist)
 		o.set_first = recipe.set_first;
 		o.set_cols = recipe.set_cols;
 		o.set_names = recipe.set_names;
+		o.select_rule = recipe.average ? PL_SELECT_AVERAGE : PL_SELECT_MIN_DEVIANCE;
 	}
 	if (st == PL_OK && cli_opt_str(ctx, "compare"))
 		st = compare_option(cli_opt_str(ctx, "compare"), &s, &o, &other, dist, &ctx->err);

@@ -1,7 +1,8 @@
 /*
  * risk_recipe.c: the `--features` option of risk evaluate (and of --compare's cv: models): a
  * named feature set, "auto" (every named set a candidate, one chosen per fold by nested
- * cross-validation) or a comma-separated list of feature names (docs/risk.md, "Feature sets").
+ * cross-validation), "average" (every named set, their models averaged: docs/risk.md, "Small
+ * cohorts") or a comma-separated list of feature names (docs/risk.md, "Feature sets").
  *
  * Why the candidates share one list of features: every client is featurized once for the union
  * of the candidate sets, and each set is a list of its columns, so trying another set costs a
@@ -104,8 +105,8 @@ static pl_status feature_list(const char *text, const pl_catalogue *cat, const c
 		name[len] = '\0';
 		if (pl_feature_parse(name, cat, "", &f, &ignored) != PL_OK)
 			return pl_error_set(err, PL_ERR_USAGE, "",
-					    "option '--%s' needs a feature set (default, compact, state "
-					    "or auto) or a comma-separated list of feature names "
+					    "option '--%s' needs a feature set (default, compact, state, "
+					    "auto or average) or a comma-separated list of feature names "
 					    "(docs/risk.md); item %zu is neither", option, item);
 		for (size_t j = 0; j < r->nfeatures; j++)
 			if (same_feature(&r->features[j], &f))
@@ -126,8 +127,10 @@ pl_status risk_recipe_features(const char *text, const pl_catalogue *cat, const 
 	pl_status st;
 
 	risk_recipe_release(r);
-	if (strcmp(text, "auto") == 0)
+	if (strcmp(text, "auto") == 0 || strcmp(text, "average") == 0) {
 		st = every_named_set(cat, r, err);
+		r->average = strcmp(text, "average") == 0;
+	}
 	else if ((st = pl_features_named(text, cat, &r->features, &r->nfeatures, &ignored)) == PL_OK)
 		st = PL_OK;
 	else if (st == PL_ERR_NOMEM)

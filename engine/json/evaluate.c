@@ -306,9 +306,10 @@ static json_t *warnings_json(const pl_eval_result *r)
 	if (r->folds && least < PL_EPV_WARN && r->small_cohort)
 		json_array_append_new(w, json_sprintf(
 			"events per candidate feature: %.3g in the smallest training fold, below %g "
-			"(Peduzzi et al. 1996): a small cohort, so each fold's penalty and feature set "
-			"(default, compact or state) were chosen by nested cross-validation; expect "
-			"wide intervals (docs/risk.md, \"Small cohorts\")", least, PL_EPV_WARN));
+			"(Peduzzi et al. 1996): a small cohort, so each fold's model averages the "
+			"default, compact and state sets, each at its penalty chosen by nested "
+			"cross-validation; expect wide intervals (docs/risk.md, \"Small cohorts\")",
+			least, PL_EPV_WARN));
 	else if (r->folds && least < PL_EPV_WARN)
 		json_array_append_new(w, json_sprintf(
 			"events per candidate feature: %.3g in the smallest training fold, below %g "

@@ -80,6 +80,9 @@ static json_t *training_json(const pl_risk_training_report *r, int horizon_days)
 				? "one standard error: the fewest features, then the strongest penalty, "
 				  "within one standard error of the least out-of-fold deviance of the "
 				  "client-grouped training folds"
+			: r->rule == PL_SELECT_AVERAGE
+				? "the average of every candidate set's log-odds, each set at its least "
+				  "out-of-fold deviance of the client-grouped training folds"
 				: "the least out-of-fold deviance of the client-grouped training folds"));
 		json_object_set_new(pj, "search", grid);
 		json_object_set_new(pj, "events", json_integer((json_int_t)r->events));

@@ -580,6 +580,7 @@ static pl_status recipe_by_size(recipe *r, const pl_risk_dataset *all, const siz
 		return st;
 	if (*small) {
 		r->to.tune_l2 = 1;
+		r->to.select_rule = PL_SELECT_AVERAGE;
 		return PL_OK;
 	}
 	return recipe_first_set(r, o, err);
@@ -699,9 +700,12 @@ static pl_status train_folds(const pl_eval_set *s, const pl_eval_options *o, con
 	memset(rc, 0, sizeof(rc));
 	st = recipe_init(&rc[0], s, o, o->features, o->nfeatures, o->l2, o->tune_l2, o->nsets,
 			 o->set_first, o->set_cols, err);
+	rc[0].to.select_rule = o->select_rule;
 	if (st == PL_OK && nr == 2)
 		st = recipe_init(&rc[1], s, o, c->features, c->nfeatures, c->l2, c->tune_l2, c->nsets,
 				 c->set_first, c->set_cols, err);
+	if (st == PL_OK && nr == 2)
+		rc[1].to.select_rule = c->select_rule;
 	if (st == PL_OK && !(u = malloc((rc[0].nfeatures + rc[1].nfeatures + 1) * sizeof(*u))))
 		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 	for (size_t k = 0; st == PL_OK && k < nr; k++) {
@@ -1583,11 +1587,15 @@ pl_status pl_eval_run(const pl_eval_set *s, const pl_eval_options *o, pl_eval_re
 		out->fold_set[f] = models[f].report.chosen_set;
 		out->fold_epv[f] = models[f].report.events_per_feature;
 		if (out->fold_names && (!o->by_size || out->small_cohort))
-			out->fold_names[f] = o->set_names[models[f].report.chosen_set];
+			out->fold_names[f] = models[f].report.rule == PL_SELECT_AVERAGE
+						     ? "average"
+						     : o->set_names[models[f].report.chosen_set];
 		if (others)
 			out->compare_fold_l2[f] = others[f].l2;
 		if (out->compare_fold_names)
-			out->compare_fold_names[f] = o->compare.set_names[others[f].report.chosen_set];
+			out->compare_fold_names[f] = others[f].report.rule == PL_SELECT_AVERAGE
+							     ? "average"
+							     : o->compare.set_names[others[f].report.chosen_set];
 	}
 	if (out->fold_names && o->by_size && !out->small_cohort) { /* set 0 alone, as if given */
 		free(out->fold_names);

@@ -734,6 +734,67 @@ static pl_status fit_all(const pl_risk_dataset *ds, const train_part *pt, size_t
 	return st;
 }
 
+/* The members of an averaged model (PL_SELECT_AVERAGE): member s fits the dataset's columns
+ * cols[first[s] .. first[s + 1]) at the penalty l2[s] and weighs weight[s] (the weights sum
+ * to 1). */
+typedef struct train_members {
+	size_t n;
+	const size_t *first, *cols;
+	const double *l2, *weight;
+} train_members;
+
+/* fit_all for every member on its own columns of w->Z, then their weighted average: w->oof the
+ * members' weighted out-of-fold logit, beta the weighted sum of their coefficients on ds's
+ * columns (0 where a member lacks the column), which is the averaged logit as one linear model.
+ * Members are added in their order, so the sums are the same whatever the number of threads. */
+static pl_status fit_members(const pl_risk_dataset *ds, const train_part *pt, size_t K,
+			     const pl_risk_train_options *o, pl_thread_share *share,
+			     const train_members *mem, train_work *w, pl_logistic_info *info,
+			     pl_error *err)
+{
+	size_t n = ds->nrows, p = ds->nfeatures, na = pt->all.nrows;
+	double *sum = calloc(na ? na : 1, sizeof(double)), *beta = malloc((p + 1) * sizeof(double));
+	double *Z = malloc((n ? n : 1) * (p ? p : 1) * sizeof(double));
+	int *orient = malloc((p ? p : 1) * sizeof(int));
+	pl_status st = PL_OK;
+
+	if (!sum || !beta || !Z || !orient)
+		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	if (st == PL_OK)
+		memset(w->beta, 0, (p + 1) * sizeof(double));
+	for (size_t s = 0; st == PL_OK && s < mem->n; s++) {
+		const size_t *cols = mem->cols + mem->first[s];
+		size_t q = mem->first[s + 1] - mem->first[s];
+		pl_risk_dataset sub = *ds; /* fit_all reads its rows' labels and clients, not x */
+		train_work ws = *w;
+		sub.nfeatures = q;
+		for (size_t i = 0; i < n; i++)
+			for (size_t j = 0; j < q; j++)
+				Z[i * q + j] = w->Z[i * p + cols[j]];
+		for (size_t j = 0; j < q; j++)
+			orient[j] = w->orient[cols[j]];
+		ws.Z = Z;
+		ws.orient = orient;
+		memset(w->oof, 0, (na ? na : 1) * sizeof(double)); /* fit_all sums it over processes */
+		st = fit_all(&sub, pt, K, mem->l2[s], o->threads > 1 ? o->threads : 1, share, &ws,
+			     beta, info, err);
+		for (size_t i = 0; st == PL_OK && i < na; i++)
+			sum[i] += mem->weight[s] * w->oof[i];
+		if (st == PL_OK) {
+			w->beta[0] += mem->weight[s] * beta[0];
+			for (size_t j = 0; j < q; j++)
+				w->beta[cols[j] + 1] += mem->weight[s] * beta[j + 1];
+		}
+	}
+	if (st == PL_OK)
+		memcpy(w->oof, sum, na * sizeof(double));
+	free(sum);
+	free(beta);
+	free(Z);
+	free(orient);
+	return st;
+}
+
 /* High tier: the alert budget; moderate: the largest threshold that still reaches the
  * sensitivity target (capped at the high threshold). On out-of-fold calibrated risks. */
 static void choose_thresholds(const pl_risk_dataset *ds, const pl_risk_train_options *o,
@@ -815,11 +876,12 @@ static pl_status train_check(const pl_risk_dataset *ds, size_t K, pl_error *err)
 
 /* The recipe at the fixed penalty o->l2 on every column of ds, over the processes of comm
  * (pl_risk_train_dist; NULL: this one), the fits on threads of share when given
- * (pl__risk_train_shared). */
-static pl_status train_fixed_dist(const pl_risk_dataset *ds, size_t nclients, const pl_comm *comm,
-				  const pl_catalogue *cat, const pl_feature_spec *f,
-				  const pl_risk_train_options *o, pl_thread_share *share,
-				  pl_risk_model *m, pl_error *err)
+ * (pl__risk_train_shared); with members (not NULL), their average instead of one fit
+ * (fit_members), calibrated, thresholded and reported as one model. */
+static pl_status train_recipe(const pl_risk_dataset *ds, size_t nclients, const pl_comm *comm,
+			      const pl_catalogue *cat, const pl_feature_spec *f,
+			      const pl_risk_train_options *o, pl_thread_share *share,
+			      const train_members *mem, pl_risk_model *m, pl_error *err)
 {
 	size_t p = ds->nfeatures, K = o->folds < 2 ? 2 : (size_t)o->folds;
 	train_part pt;
@@ -849,9 +911,11 @@ static pl_status train_fixed_dist(const pl_risk_dataset *ds, size_t nclients, co
 	if ((st = standardize(ds, &pt, w.start, m, w.Z, err)) != PL_OK)
 		goto fail;
 	st = pl_risk_assign_folds(pt.nclients, K, o->seed, PL_RNG_TRAIN_FOLDS, w.fold, err);
-	if (st != PL_OK ||
-	    (st = fit_all(ds, &pt, K, o->l2, o->threads > 1 ? o->threads : 1, share, &w, w.beta,
-			  &info, err)) != PL_OK)
+	if (st == PL_OK)
+		st = mem ? fit_members(ds, &pt, K, o, share, mem, &w, &info, err)
+			 : fit_all(ds, &pt, K, o->l2, o->threads > 1 ? o->threads : 1, share, &w,
+				   w.beta, &info, err);
+	if (st != PL_OK)
 		goto fail;
 	/* Calibration on the out-of-fold logits (every process has them all). */
 	if (o->calibration == PL_CAL_PLATT)
@@ -876,6 +940,14 @@ fail:
 	free(pt.all.y);
 	pl_risk_model_release(m);
 	return st;
+}
+
+static pl_status train_fixed_dist(const pl_risk_dataset *ds, size_t nclients, const pl_comm *comm,
+				  const pl_catalogue *cat, const pl_feature_spec *f,
+				  const pl_risk_train_options *o, pl_thread_share *share,
+				  pl_risk_model *m, pl_error *err)
+{
+	return train_recipe(ds, nclients, comm, cat, f, o, share, NULL, m, err);
 }
 
 /* The recipe at the fixed penalty o->l2 on every column of ds. */
@@ -1140,6 +1212,72 @@ static pl_status search(const pl_risk_dataset *ds, const pl_catalogue *cat, cons
 	return st;
 }
 
+/* PL_SELECT_AVERAGE: every candidate set at its least-deviance penalty of the search (ties: the
+ * stronger) is a member of weight 1 / nsets, on the union of the sets' columns in ds's column
+ * order; the members' average is trained by the recipe (o->l2, the least deviance's, is the
+ * one reported). */
+static pl_status train_average(const pl_risk_dataset *ds, const pl_catalogue *cat,
+			       const pl_feature_spec *f, const pl_risk_train_options *o,
+			       const pl_risk_training_report *rep, pl_thread_share *share,
+			       pl_risk_model *m, pl_error *err)
+{
+	size_t ns = o->nsets, k0 = o->set_first[0], total = o->set_first[ns] - k0, nu = 0;
+	size_t p = ds->nfeatures ? ds->nfeatures : 1;
+	size_t *pos = malloc(p * sizeof(size_t)), *ucols = malloc(p * sizeof(size_t));
+	size_t *first = malloc((ns + 1) * sizeof(size_t));
+	size_t *cols = malloc((total ? total : 1) * sizeof(size_t));
+	double *l2 = malloc(ns * sizeof(double)), *weight = malloc(ns * sizeof(double));
+	pl_feature_spec *fs = malloc(p * sizeof(*fs));
+	pl_risk_dataset proj;
+	pl_status st = PL_OK;
+
+	if (!pos || !ucols || !first || !cols || !l2 || !weight || !fs)
+		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+	for (size_t j = 0; st == PL_OK && j < ds->nfeatures; j++)
+		pos[j] = SIZE_MAX;
+	for (size_t k = k0; st == PL_OK && k < o->set_first[ns]; k++) {
+		if (o->set_cols[k] >= ds->nfeatures)
+			st = pl_error_set(err, PL_ERR_INTERNAL, "", "a feature set names a missing column");
+		else
+			pos[o->set_cols[k]] = 0;
+	}
+	for (size_t j = 0; st == PL_OK && j < ds->nfeatures; j++)
+		if (pos[j] != SIZE_MAX) {
+			pos[j] = nu;
+			fs[nu] = f[j];
+			ucols[nu++] = j;
+		}
+	for (size_t s = 0; st == PL_OK && s < ns; s++) {
+		size_t best = SIZE_MAX;
+		first[s] = o->set_first[s] - k0;
+		for (size_t k = o->set_first[s]; k < o->set_first[s + 1]; k++)
+			cols[k - k0] = pos[o->set_cols[k]];
+		for (size_t i = 0; i < rep->nsearch; i++)
+			if (rep->search[i].set == s &&
+			    (best == SIZE_MAX || rep->search[i].deviance < rep->search[best].deviance))
+				best = i;
+		l2[s] = best == SIZE_MAX ? o->l2 : rep->search[best].l2;
+		weight[s] = 1.0 / (double)ns;
+	}
+	if (st == PL_OK) {
+		first[ns] = total;
+		st = project_columns(ds, ucols, nu, &proj, err);
+	}
+	if (st == PL_OK) {
+		train_members mem = { ns, first, cols, l2, weight };
+		st = train_recipe(&proj, proj.nclients, NULL, cat, fs, o, share, &mem, m, err);
+		pl_risk_dataset_release(&proj);
+	}
+	free(pos);
+	free(ucols);
+	free(first);
+	free(cols);
+	free(l2);
+	free(weight);
+	free(fs);
+	return st;
+}
+
 /* pl_risk_train, the fixed-penalty fits on threads of share when given. */
 static pl_status train_local(const pl_risk_dataset *ds, const pl_catalogue *cat,
 			     const pl_feature_spec *f, const pl_risk_train_options *o,
@@ -1157,12 +1295,18 @@ static pl_status train_local(const pl_risk_dataset *ds, const pl_catalogue *cat,
 		return train_fixed(ds, cat, f, o, share, m, err);
 	memset(&rep, 0, sizeof(rep));
 	if ((st = train_check(ds, o->folds < 2 ? 2 : (size_t)o->folds, err)) != PL_OK ||
-	    (st = search(ds, cat, f, o, &rep, &set, &chosen.l2, err)) != PL_OK ||
-	    (st = candidate(ds, f, o, set, &proj, &fs, err)) != PL_OK)
+	    (st = search(ds, cat, f, o, &rep, &set, &chosen.l2, err)) != PL_OK)
 		return st;
-	chosen.tune_l2 = 0;
-	chosen.nsets = 0;
-	st = train_fixed(&proj, cat, fs, &chosen, share, m, err);
+	if (o->select_rule == PL_SELECT_AVERAGE && o->nsets > 1) {
+		memset(&proj, 0, sizeof(proj));
+		st = train_average(ds, cat, f, &chosen, &rep, share, m, err);
+	} else if ((st = candidate(ds, f, o, set, &proj, &fs, err)) != PL_OK) {
+		return st;
+	} else {
+		chosen.tune_l2 = 0;
+		chosen.nsets = 0;
+		st = train_fixed(&proj, cat, fs, &chosen, share, m, err);
+	}
 	if (st == PL_OK) {
 		for (size_t s = 0; s < (o->nsets ? o->nsets : 1); s++) {
 			size_t nc = o->nsets ? o->set_first[s + 1] - o->set_first[s] : ds->nfeatures;

@@ -85,6 +85,7 @@ typedef struct pl_eval_compare {
 	size_t nsets;
 	const size_t *set_first, *set_cols;
 	const char *const *set_names;
+	int select_rule;            /* pl_risk_select_rule of its search (0: the least deviance) */
 } pl_eval_compare;
 
 typedef struct pl_eval_options {
@@ -124,7 +125,10 @@ typedef struct pl_eval_options {
 				       feature of set 0, the candidate sets and the penalty are chosen
 				       by nested CV as with tune_l2; otherwise every fold fits set 0
 				       alone at the fixed l2, as if given alone. Needs nsets > 0
-				       (PL_ERR_USAGE otherwise) */
+				       (PL_ERR_USAGE otherwise). The small branch averages the sets
+				       (PL_SELECT_AVERAGE) */
+	int select_rule;            /* pl_risk_select_rule of tune_l2 / nsets (0: the least
+				       deviance); by_size's small branch is always PL_SELECT_AVERAGE */
 	pl_eval_compare compare;
 	const pl_comm *comm;        /* processes sharing the folds, clients and bootstrap
 				       replicates (peerlink/comm.h, peerlink-mpi); NULL: this one

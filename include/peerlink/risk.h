@@ -286,10 +286,18 @@ typedef struct pl_risk_train_options {
  * deviance is within one standard error of the least, simplest meaning the fewest features, then
  * the strongest penalty (then the earlier set). MIN_DEVIANCE is the default: on small generated
  * cohorts ONE_SE chose the strongest penalty of the compact set and lost AUROC (docs/datasets.md,
- * "Small cohorts"). */
+ * "Small cohorts"). AVERAGE (issue 12, small cohorts) chooses no single candidate: every
+ * candidate set at its own least-deviance penalty is fitted and the model is the equal-weight
+ * average of their log-odds, calibrated once on the average's out-of-fold logits (a linear model
+ * on the union of the sets' columns; model averaging instead of selection, as Breiman's "Stacked
+ * regressions", Machine Learning 24, 1996, and Hoeting et al., Statistical Science 14, 1999, on
+ * Bayesian model averaging: choosing among noisy out-of-fold scores adds variance that averaging
+ * removes). It needs nsets >= 2; the report's chosen set and the model's l2 are then the least
+ * deviance's, as with MIN_DEVIANCE. */
 typedef enum pl_risk_select_rule {
 	PL_SELECT_MIN_DEVIANCE = 0,
-	PL_SELECT_ONE_SE = 1
+	PL_SELECT_ONE_SE = 1,
+	PL_SELECT_AVERAGE = 2
 } pl_risk_select_rule;
 /* The index of the chosen entry among e[0 .. n) (n >= 1) by `rule`; set_size[s] is the number
  * of features of candidate set s (every e[i].set indexes it). */

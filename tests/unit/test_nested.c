@@ -14,11 +14,12 @@
  * - The selection rules: the least deviance (default) and the one-standard-error rule, whose
  *   standard error across the training folds the recomputation also checks.
  * - `risk train --l2 auto` keeps the grid's least-deviance penalty and reports the search.
+ * - Averaging the sets (PL_SELECT_AVERAGE): the model is the mean of the members fitted alone.
  * - The recipe by the cohort's size (pl_eval_options.by_size, `risk evaluate --cv` without --l2
  *   and --features): on the same cohort, a first set with few features (10+ events per feature in
  *   every training fold) gives exactly the scores of that set alone at the fixed penalty, and a
- *   first set with many gives exactly those of the nested search over the sets (tune_l2);
- *   by_size without candidate sets is a usage error.
+ *   first set with many gives exactly those of the nested search averaging the sets (tune_l2,
+ *   PL_SELECT_AVERAGE); by_size without candidate sets is a usage error.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <check.h>
@@ -497,6 +498,115 @@ START_TEST(test_train_l2_auto)
 }
 END_TEST
 
+/* ds restricted to columns cols[0 .. nc) (labels and clients copied). */
+static void project(const pl_risk_dataset *ds, const size_t *cols, size_t nc, pl_risk_dataset *out)
+{
+	pl_error err = PL_ERROR_INIT;
+
+	ck_assert_int_eq(pl_risk_dataset_init(out, nc, &err), PL_OK);
+	out->x = malloc(ds->nrows * nc * sizeof(double));
+	out->y = malloc(ds->nrows * sizeof(double));
+	out->group = malloc(ds->nrows * sizeof(uint32_t));
+	for (size_t i = 0; i < ds->nrows; i++) {
+		for (size_t j = 0; j < nc; j++)
+			out->x[i * nc + j] = ds->x[i * ds->nfeatures + cols[j]];
+		out->y[i] = ds->y[i];
+		out->group[i] = ds->group[i];
+	}
+	out->nrows = out->cap = ds->nrows;
+	out->npositive = ds->npositive;
+	out->nclients = ds->nclients;
+	out->nclients_used = ds->nclients_used;
+	out->min_day = ds->min_day;
+	out->max_day = ds->max_day;
+}
+
+/* PL_SELECT_AVERAGE (issue 12, small cohorts): the model is the mean of the members, each
+ * candidate set fitted alone at its own least-deviance penalty of the search: on the union of
+ * the sets' columns (in the dataset's order), coefficient j is the sum over the sets holding
+ * column j of that set's coefficient, divided by the number of sets (a set without the column
+ * contributes 0), and the intercept is the members' mean; the report names the rule, and the
+ * chosen set and l2 are the least deviance's. The same model whatever the number of threads. */
+START_TEST(test_average_of_members)
+{
+	pl_risk_dataset ds;
+	pl_catalogue cat = PL_CATALOGUE_INIT;
+	pl_risk_train_options o;
+	pl_risk_model m, m2, ms[2];
+	pl_error err = PL_ERROR_INIT;
+	/* set 0 = {var (noise), craving level}, set 1 = {craving level, mood level} */
+	size_t first[3] = { 0, 2, 4 }, cols[4] = { 2, 0, 0, 1 };
+	double l2[2], coef[3] = { 0, 0, 0 }, icpt = 0;
+	size_t best[2] = { SIZE_MAX, SIZE_MAX }, least = 0;
+
+	make_dataset(&ds, 21);
+	ck_assert_int_eq(pl_catalogue_init(&cat, &err), PL_OK);
+	pl_risk_train_options_init(&o);
+	o.folds = 3;
+	o.seed = 1;
+	o.tune_l2 = 1;
+	o.nsets = 2;
+	o.set_first = first;
+	o.set_cols = cols;
+	o.select_rule = PL_SELECT_AVERAGE;
+	ck_assert_int_eq(pl_risk_train(&ds, &cat, three, &o, &m, &err), PL_OK);
+	ck_assert_int_eq(m.report.rule, PL_SELECT_AVERAGE);
+	ck_assert_uint_eq(m.report.nsearch, 2 * PL_L2_GRID_N);
+	ck_assert_uint_eq(m.nfeatures, 3);
+	for (size_t j = 0; j < 3; j++) {
+		ck_assert_int_eq(m.features[j].kind, three[j].kind);
+		ck_assert_int_eq(m.features[j].measure, three[j].measure);
+	}
+	for (size_t i = 0; i < m.report.nsearch; i++) {
+		const struct pl_risk_search_entry *e = &m.report.search[i];
+		if (best[e->set] == SIZE_MAX || e->deviance < m.report.search[best[e->set]].deviance)
+			best[e->set] = i;
+		if (e->deviance < m.report.search[least].deviance)
+			least = i;
+	}
+	ck_assert_uint_eq(m.report.chosen_set, m.report.search[least].set);
+	ck_assert_double_eq(m.l2, m.report.search[least].l2);
+	for (size_t s = 0; s < 2; s++) { /* each member alone: its set at its penalty, fixed */
+		pl_risk_train_options os;
+		pl_risk_dataset sub;
+		pl_feature_spec fs[2] = { three[cols[2 * s]], three[cols[2 * s + 1]] };
+		l2[s] = m.report.search[best[s]].l2;
+		pl_risk_train_options_init(&os);
+		os.folds = 3;
+		os.seed = 1;
+		os.l2 = l2[s];
+		project(&ds, cols + first[s], 2, &sub);
+		ck_assert_int_eq(pl_risk_train(&sub, &cat, fs, &os, &ms[s], &err), PL_OK);
+		icpt += ms[s].intercept;
+		for (size_t j = 0; j < 2; j++) {
+			coef[cols[first[s] + j]] += ms[s].coef[j];
+			/* the same standardization as the union's column */
+			ck_assert_double_eq_tol(ms[s].mean[j], m.mean[cols[first[s] + j]], 1e-12);
+			ck_assert_double_eq_tol(ms[s].sd[j], m.sd[cols[first[s] + j]], 1e-12);
+		}
+		pl_risk_dataset_release(&sub);
+	}
+	ck_assert_double_eq_tol(m.intercept, icpt / 2, 1e-9);
+	for (size_t j = 0; j < 3; j++)
+		ck_assert_double_eq_tol(m.coef[j], coef[j] / 2, 1e-9);
+	ck_assert(ms[0].coef[0] != 0 || ms[0].coef[1] != 0);
+	/* the members differ (else the average would test nothing) */
+	ck_assert(fabs(ms[0].intercept - ms[1].intercept) > 1e-6 || l2[0] != l2[1]);
+	/* threads change nothing */
+	o.threads = 2;
+	ck_assert_int_eq(pl_risk_train(&ds, &cat, three, &o, &m2, &err), PL_OK);
+	ck_assert(m2.intercept == m.intercept);
+	ck_assert(memcmp(m2.coef, m.coef, 3 * sizeof(double)) == 0);
+	ck_assert(m2.cal.a == m.cal.a && m2.cal.b == m.cal.b);
+	pl_risk_model_release(&m);
+	pl_risk_model_release(&m2);
+	pl_risk_model_release(&ms[0]);
+	pl_risk_model_release(&ms[1]);
+	pl_risk_dataset_release(&ds);
+	pl_catalogue_release(&cat);
+}
+END_TEST
+
 /* The scored rows of pl_eval_run on s with o (keep_rows), and whether it searched. */
 static double *eval_risks(const pl_eval_set *s, pl_eval_options *o, size_t *n, int *tuned,
 			  int *small)
@@ -581,6 +691,7 @@ START_TEST(test_recipe_by_size)
 	r1 = eval_risks(&s, &o, &n1, &t1, &s1);
 	o.by_size = 0;
 	o.tune_l2 = 1;
+	o.select_rule = PL_SELECT_AVERAGE;
 	r2 = eval_risks(&s, &o, &n2, &t2, &s2);
 	ck_assert_int_eq(s1, 1);
 	ck_assert_int_eq(t1, 1);
@@ -624,6 +735,7 @@ static Suite *nested_suite(void)
 	tcase_add_test(tc, test_outer_test_clients_unseen);
 	tcase_add_test(tc, test_train_l2_auto);
 	tcase_add_test(tc, test_recipe_by_size);
+	tcase_add_test(tc, test_average_of_members);
 	suite_add_tcase(s, tc);
 	return s;
 }
