@@ -5,10 +5,10 @@
 # the cross-validated model must beat the last craving: the paired bootstrap interval of the AUROC
 # difference (risk evaluate --compare baseline:last_craving) above zero.
 #   RECIPE   the model's options (default none: risk evaluate's recipe by the cohort's size,
-#            nested CV choosing each fold's penalty and feature set among default, compact and
-#            state below 10 events per feature, the default set at l2 1 above; docs/risk.md,
-#            "Small cohorts"); e.g. RECIPE="--l2 auto --features auto" for nested CV on every
-#            cohort, RECIPE="--l2 1" for the recipe before issue 12
+#            below 10 events per feature the average of the default, compact and state sets,
+#            each at its penalty chosen by nested CV, the default set at l2 1 above; docs/risk.md,
+#            "Small cohorts"); e.g. RECIPE="--l2 auto --features auto" for nested CV choosing
+#            one set per fold (session 6's recipe), RECIPE="--l2 1" for the recipe before issue 12
 #   SIZES    "200x90 400x120 1000x180"   SEEDS "777 1 2"   PARAMS "defaults benchmark"
 #   OUT      /tmp/peerlink_small_cohorts
 #   THREADS  risk evaluate --threads (default: every processor; the results do not depend on it)
