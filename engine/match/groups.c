@@ -2554,6 +2554,8 @@ typedef struct run_work {
 	unsigned char *formed;
 } run_work;
 
+static int regroup_state(state *S, size_t kmax, double eps);
+
 /* Keep state S in b when it is feasible and better than b. Returns 1 when kept. */
 static int keep_if_better(const state *S, best_run *b, double eps)
 {
@@ -2586,6 +2588,81 @@ static int one_restart(state *S, const pl_groups_problem *prob, size_t stream, u
 	return keep_if_better(S, b, eps);
 }
 
+/*
+ * The elite of the restarts (issue 13): the REGROUP_ELITE best distinct answers of the restarts
+ * (feasible ones; most placed, then the largest total; two answers with the same placed count and
+ * total count once). Each is re-partitioned exactly, k groups at a time (regroup_state), before the
+ * kicks: the restarts end in different structures (which groups hold which clusters of clients),
+ * and the best restart's structure is not always the one whose re-partition is best (the
+ * generated 60-client programs of bench/groups: the third best restart's structure, re-partitioned,
+ * beat the best one's by 3%). Without the allocation (out of memory) it is skipped.
+ */
+#define REGROUP_ELITE 4   /* restart answers re-partitioned */
+#define REGROUP_ELITE_K 3 /* ... at most this many groups at once (4 for the final answer) */
+
+typedef struct elite {
+	const inst *I;
+	long *gu;
+	unsigned char *formed;
+	size_t placed[REGROUP_ELITE], run[REGROUP_ELITE], len, offered;
+	double obj[REGROUP_ELITE];
+} elite;
+
+static void elite_init(elite *E, const inst *I)
+{
+	memset(E, 0, sizeof(*E));
+	E->I = I;
+	if (I->U > 64)
+		return;
+	E->gu = malloc(REGROUP_ELITE * I->U * sizeof(long) + 1);
+	E->formed = malloc(REGROUP_ELITE * I->G + 1);
+	if (!E->gu || !E->formed) {
+		free(E->gu);
+		free(E->formed);
+		E->gu = NULL;
+		E->formed = NULL;
+	}
+}
+
+static void elite_release(elite *E)
+{
+	free(E->gu);
+	free(E->formed);
+	memset(E, 0, sizeof(*E));
+}
+
+/* Offer the state of restart E->offered (counted here) to the elite. */
+static void elite_offer(elite *E, const state *S, double eps)
+{
+	const inst *I = E->I;
+	size_t U = I->U, G = I->G, at, run = E->offered++;
+
+	if (!E->gu || S->deficit != 0)
+		return;
+	for (size_t e = 0; e < E->len; e++)
+		if (E->placed[e] == S->placed && fabs(E->obj[e] - S->obj) <= eps)
+			return; /* the same answer, most likely */
+	for (at = E->len; at > 0 && better(S->placed, S->obj, E->placed[at - 1], E->obj[at - 1], eps);
+	     at--)
+		;
+	if (at == REGROUP_ELITE)
+		return;
+	if (E->len < REGROUP_ELITE)
+		E->len++;
+	for (size_t e = E->len - 1; e > at; e--) {
+		memcpy(E->gu + e * U, E->gu + (e - 1) * U, U * sizeof(long));
+		memcpy(E->formed + e * G, E->formed + (e - 1) * G, G);
+		E->placed[e] = E->placed[e - 1];
+		E->obj[e] = E->obj[e - 1];
+		E->run[e] = E->run[e - 1];
+	}
+	memcpy(E->gu + at * U, S->gu, U * sizeof(long));
+	memcpy(E->formed + at * G, S->formed, G);
+	E->placed[at] = S->placed;
+	E->obj[at] = S->obj;
+	E->run[at] = run;
+}
+
 /* R restarts of construction, annealing and descent, each from its own random stream; the
  * best (placed first, then score) is kept in b. */
 static void run_restarts(state *S, const pl_groups_problem *prob, size_t R, unsigned long steps,
@@ -2593,12 +2670,22 @@ static void run_restarts(state *S, const pl_groups_problem *prob, size_t R, unsi
 {
 	const inst *I = S->I;
 
+	elite E;
+
+	elite_init(&E, I);
 	res->steps = 0;
 	for (size_t r = 0; r < R; r++) {
 		if (one_restart(S, prob, r, steps, hot_schedule(I->U, R, r), eps, w, b))
 			res->best_restart = r;
+		elite_offer(&E, S, eps);
 		res->steps += steps;
 	}
+	for (size_t e = 0; e < E.len; e++) { /* the best few, re-partitioned exactly */
+		state_load(S, E.gu + e * I->U, E.formed + e * I->G);
+		if (regroup_state(S, REGROUP_ELITE_K, eps) && keep_if_better(S, b, eps))
+			res->best_restart = E.run[e];
+	}
+	elite_release(&E);
 
 	if (!b->have) /* only when a required group was never formed: the caller reports it */
 		for (size_t u = 0; u < I->U; u++)
@@ -2786,6 +2873,387 @@ static int resplit_all(state *S, double eps)
 	return changed;
 }
 
+/*
+ * Exact re-partition of k groups and the pool (issue 13; up to 64 units: the subproblem's sets are
+ * 64-bit masks). The members of k groups (k = 3 or 4) and the unplaced units that may join one of
+ * them are shared out again among those groups and "unplaced" in the best way that keeps every
+ * rule, lexicographically (most clients placed, then the largest total), by depth-first branch and
+ * bound. This is the large neighbourhood the bad seeds needed (docs/groups.md, section 7): on the
+ * generated 42-client program of bench/groups a seed ended at 52.30 where the best is 54.94, and
+ * the two answers differ in four groups at once (a cluster of clients moves from one group to
+ * another, the group's members to a third, and one left-out client comes in); no move of one,
+ * two or three units, and no re-split of two groups, leads from one to the other through answers
+ * that keep every rule. Re-optimising a small part of the answer exactly is Shaw's large
+ * neighbourhood search (1998, CP-98); the bound is the one of the maximally diverse grouping
+ * relaxations (each pair counted half from each side).
+ *
+ * Search: units in order of fewest options (groups they may join among the k) then most
+ * conflicts; each unit tries its groups best gain first, then "unplaced". Pruned by: the rules
+ * (eligibility, conflicts, the group's maximum and its members' size limits); a group below its
+ * minimum (or a required group still empty) that the units left cannot bring up to it; and the
+ * bound: placed <= placed so far + every unit left that still has a group, total <= total so far
+ * + for each unit left, its best gain towards a group it may still join plus half of its largest
+ * positive scores with the other units left (as many as that group has room for). The incumbent
+ * is the current answer, so only a strictly better one is taken. The search stops after
+ * REGROUP_NODES nodes (then the best found so far is used, which is never worse than the
+ * current answer): deterministic whatever the machine.
+ */
+#define REGROUP_K 4       /* at most this many groups at once */
+#define REGROUP_NODES 60000 /* search nodes per subproblem */
+#define REGROUP_PASSES 4  /* passes over every set of k groups, while one improves */
+
+typedef struct regroup {
+	const inst *I;
+	size_t k, grp[REGROUP_K];
+	size_t n, unit[64];            /* units of the subproblem, in branching order */
+	uint64_t cfm[64];              /* conflicts, over subproblem indices */
+	uint64_t elm[REGROUP_K];       /* who may join each group */
+	uint64_t mem[REGROUP_K], cmask[REGROUP_K]; /* members; everyone they conflict with */
+	size_t size[REGROUP_K], cap[REGROUP_K];
+	double gain[64][REGROUP_K];    /* score of unit i with the members of group t */
+	size_t part[64][64], npart[64]; /* positive-score partners, best first (bound) */
+	int side[64], best_side[64];   /* group index t, or -1 */
+	size_t placed, best_placed, nodes;
+	double score, best_score, eps;
+	int found;
+} regroup;
+
+/* May subproblem unit i join group t now? */
+static int rg_fits(const regroup *X, size_t i, size_t t)
+{
+	const inst *I = X->I;
+	size_t u = X->unit[i], ns = X->size[t] + I->usz[u];
+	return ((X->elm[t] >> i) & 1) && !(X->cmask[t] >> i & 1) && ns <= X->cap[t] &&
+	       ns <= I->ulim[u];
+}
+
+static void rg_put(regroup *X, size_t i, size_t t, int on)
+{
+	const inst *I = X->I;
+	size_t u = X->unit[i], U = I->U;
+	X->side[i] = on ? (int)t : -1;
+	if (on) {
+		X->score += X->gain[i][t] + I->uin[u];
+		X->mem[t] |= (uint64_t)1 << i;
+		X->size[t] += I->usz[u];
+		X->placed += I->usz[u];
+	} else {
+		X->mem[t] &= ~((uint64_t)1 << i);
+		X->size[t] -= I->usz[u];
+		X->placed -= I->usz[u];
+		X->score -= X->gain[i][t] + I->uin[u];
+	}
+	X->cmask[t] = 0;
+	for (size_t j = 0; j < X->n; j++) {
+		if ((X->mem[t] >> j) & 1)
+			X->cmask[t] |= X->cfm[j];
+		if (j != i)
+			X->gain[j][t] += (on ? 1.0 : -1.0) * I->US[X->unit[j] * U + u];
+	}
+}
+
+/* Can every group still end empty (when allowed) or at its minimum with the units from `depth`
+ * on? */
+static int rg_sizes_reachable(const regroup *X, size_t depth)
+{
+	const inst *I = X->I;
+	for (size_t t = 0; t < X->k; t++) {
+		size_t g = X->grp[t], have = X->size[t];
+		uint64_t cand;
+		if (have >= I->gmin[g] || (have == 0 && !greq(I, g)))
+			continue;
+		cand = X->elm[t] & ~X->cmask[t];
+		for (size_t j = depth; j < X->n && have < I->gmin[g]; j++)
+			if ((cand >> j) & 1)
+				have += I->usz[X->unit[j]];
+		if (have < I->gmin[g])
+			return 0;
+	}
+	return 1;
+}
+
+/* The bound of the units from `depth` on (see above); returns 0 when the node cannot beat the
+ * incumbent. */
+static int rg_promising(const regroup *X, size_t depth)
+{
+	const inst *I = X->I;
+	size_t pub = X->placed;
+	double sub = X->score;
+
+	for (size_t j = depth; j < X->n; j++) {
+		size_t u = X->unit[j], room = 0, cnt = 0;
+		double bg = 0.0;
+		int fits = 0;
+		for (size_t t = 0; t < X->k; t++)
+			if (rg_fits(X, j, t)) {
+				fits = 1;
+				size_t r = (X->cap[t] < I->ulim[u] ? X->cap[t] : I->ulim[u]) - X->size[t] -
+					   I->usz[u];
+				if (X->gain[j][t] > bg)
+					bg = X->gain[j][t];
+				if (r > room)
+					room = r;
+			}
+		if (!fits)
+			continue;
+		pub += I->usz[u];
+		sub += bg + I->uin[u];
+		for (size_t a = 0; a < X->npart[j] && cnt < room; a++) {
+			size_t v = X->part[j][a];
+			if (v < depth)
+				continue;
+			sub += 0.5 * I->US[u * I->U + X->unit[v]];
+			cnt += I->usz[X->unit[v]];
+		}
+	}
+	if (pub != X->best_placed)
+		return pub > X->best_placed;
+	return sub > X->best_score + X->eps;
+}
+
+static void rg_leaf(regroup *X)
+{
+	const inst *I = X->I;
+	for (size_t t = 0; t < X->k; t++)
+		if (!size_ok(I, (long)X->grp[t], X->size[t], 0))
+			return;
+	if (!better(X->placed, X->score, X->best_placed, X->best_score, X->eps))
+		return;
+	X->best_placed = X->placed;
+	X->best_score = X->score;
+	memcpy(X->best_side, X->side, X->n * sizeof(int));
+	X->found = 1;
+}
+
+static void rg_dfs(regroup *X, size_t depth)
+{
+	size_t order[REGROUP_K], no = 0;
+
+	if (++X->nodes > REGROUP_NODES)
+		return;
+	if (depth == X->n) {
+		rg_leaf(X);
+		return;
+	}
+	if (!rg_sizes_reachable(X, depth) || !rg_promising(X, depth))
+		return;
+	for (size_t t = 0; t < X->k; t++) /* its groups, best gain first */
+		if (rg_fits(X, depth, t)) {
+			size_t a = no++;
+			while (a > 0 && X->gain[depth][order[a - 1]] < X->gain[depth][t]) {
+				order[a] = order[a - 1];
+				a--;
+			}
+			order[a] = t;
+		}
+	for (size_t a = 0; a < no; a++) {
+		size_t t = order[a], cap = X->cap[t], u = X->unit[depth];
+		if (X->I->ulim[u] < cap)
+			X->cap[t] = X->I->ulim[u];
+		rg_put(X, depth, t, 1);
+		rg_dfs(X, depth + 1);
+		rg_put(X, depth, t, 0);
+		X->cap[t] = cap;
+	}
+	X->side[depth] = -1;
+	rg_dfs(X, depth + 1);
+}
+
+/* Unit keys for the branching order: fewest groups among the k first, then most conflicts. */
+typedef struct rg_key {
+	size_t opts, conf, u;
+} rg_key;
+
+static int rg_key_cmp(const void *x, const void *y)
+{
+	const rg_key *a = x, *b = y;
+	if (a->opts != b->opts)
+		return a->opts < b->opts ? -1 : 1;
+	if (a->conf != b->conf)
+		return a->conf > b->conf ? -1 : 1;
+	return a->u < b->u ? -1 : (a->u > b->u);
+}
+
+/* Is unit u part of the subproblem of groups grp[0..k): a member of one, or unplaced and eligible
+ * for one? Returns how many of the k it may join (0: not part of it). */
+static size_t rg_options(const state *S, size_t u, const size_t *grp, size_t k)
+{
+	const inst *I = S->I;
+	size_t opts = 0;
+	int member = 0;
+	for (size_t t = 0; t < k; t++) {
+		opts += I->UE[u * I->G + grp[t]];
+		member |= S->gu[u] == (long)grp[t];
+	}
+	return member || (S->gu[u] < 0 && I->ne[u] > 0) ? opts : 0;
+}
+
+/* Fill X with the subproblem of groups grp[0..k) (X->I, k, grp set). Returns 0 when it is empty
+ * or too large. */
+static int rg_setup(regroup *X, const state *S, rg_key *keys)
+{
+	const inst *I = S->I;
+	size_t U = I->U, n = 0;
+
+	for (size_t u = 0; u < U; u++) {
+		size_t opts = rg_options(S, u, X->grp, X->k);
+		if (!opts)
+			continue;
+		if (n == 64)
+			return 0;
+		keys[n].opts = opts;
+		keys[n].conf = 0;
+		for (size_t v = 0; v < U; v++)
+			keys[n].conf += I->UF[u * U + v];
+		keys[n++].u = u;
+	}
+	if (n < 2)
+		return 0;
+	qsort(keys, n, sizeof(*keys), rg_key_cmp);
+	X->n = n;
+	for (size_t i = 0; i < n; i++)
+		X->unit[i] = keys[i].u;
+	for (size_t t = 0; t < X->k; t++)
+		X->cap[t] = I->gmax[X->grp[t]];
+	for (size_t i = 0; i < n; i++) {
+		size_t u = X->unit[i];
+		X->side[i] = -1;
+		for (size_t t = 0; t < X->k; t++)
+			if (I->UE[u * I->G + X->grp[t]])
+				X->elm[t] |= (uint64_t)1 << i;
+		for (size_t j = 0; j < n; j++) {
+			size_t v = X->unit[j], a;
+			if (I->UF[u * U + v])
+				X->cfm[i] |= (uint64_t)1 << j;
+			if (j == i || I->UF[u * U + v] || !(I->US[u * U + v] > 0.0))
+				continue;
+			a = X->npart[i]++; /* insertion, best first */
+			while (a > 0 && I->US[u * U + X->unit[X->part[i][a - 1]]] < I->US[u * U + v]) {
+				X->part[i][a] = X->part[i][a - 1];
+				a--;
+			}
+			X->part[i][a] = j;
+		}
+	}
+	return 1;
+}
+
+/* The current answer's placed clients and total on the subproblem's units (the incumbent). */
+static void rg_incumbent(regroup *X, const state *S)
+{
+	const inst *I = S->I;
+	X->best_placed = 0;
+	X->best_score = 0.0;
+	for (size_t i = 0; i < X->n; i++) {
+		size_t u = X->unit[i];
+		if (S->gu[u] < 0)
+			continue;
+		X->best_placed += I->usz[u];
+		X->best_score += I->uin[u];
+		for (size_t j = i + 1; j < X->n; j++)
+			if (S->gu[X->unit[j]] == S->gu[u])
+				X->best_score += I->US[u * I->U + X->unit[j]];
+	}
+}
+
+/* Re-partition groups grp[0..k) and the pool exactly (see above); X and keys are scratch. Returns
+ * 1 when the answer improved. */
+static int regroup_sub(state *S, const size_t *grp, size_t k, double eps, regroup *X,
+		       rg_key *keys)
+{
+	size_t placed0 = S->placed;
+	double obj0 = S->obj;
+	long old[64];
+
+	memset(X, 0, sizeof(*X));
+	X->I = S->I;
+	X->k = k;
+	X->eps = eps;
+	memcpy(X->grp, grp, k * sizeof(size_t));
+	if (!rg_setup(X, S, keys))
+		return 0;
+	rg_incumbent(X, S);
+	rg_dfs(X, 0);
+	if (!X->found)
+		return 0;
+	for (size_t i = 0; i < X->n; i++) {
+		old[i] = S->gu[X->unit[i]];
+		move_unit(S, X->unit[i], -1);
+	}
+	for (size_t i = 0; i < X->n; i++)
+		if (X->best_side[i] >= 0)
+			move_unit(S, X->unit[i], (long)grp[X->best_side[i]]);
+	if (better(S->placed, S->obj, placed0, obj0, eps))
+		return 1;
+	for (size_t i = 0; i < X->n; i++) /* rounding only: put the old answer back */
+		move_unit(S, X->unit[i], -1);
+	for (size_t i = 0; i < X->n; i++)
+		move_unit(S, X->unit[i], old[i]);
+	return 0;
+}
+
+/* Every set of k formed (or openable) groups re-partitioned with the pool (regroup_sub), in
+ * lexicographic order of the sets, passes repeated while one improves (at most REGROUP_PASSES).
+ * Up to SMALL_UNITS units only (masks). Returns 1 when the answer improved. */
+static int regroup_all(state *S, size_t k, double eps)
+{
+	const inst *I = S->I;
+	size_t c[REGROUP_K], grp[REGROUP_K], nf = 0, *fg;
+	regroup *X;
+	rg_key *keys;
+	int changed = 0, again = 1;
+
+	if (I->U > 64 || k > REGROUP_K || I->p->no_regroup)
+		return 0;
+	fg = malloc((I->G + 1) * sizeof(size_t));
+	X = malloc(sizeof(*X));
+	keys = malloc(64 * sizeof(*keys));
+	if (fg && X && keys)
+		for (size_t g = 0; g < I->G; g++)
+			if (S->formed[g])
+				fg[nf++] = g;
+	for (int pass = 0; fg && X && keys && nf >= k && again && pass < REGROUP_PASSES; pass++) {
+		again = 0;
+		for (size_t t = 0; t < k; t++)
+			c[t] = t;
+		for (;;) {
+			size_t t = k;
+			for (size_t a = 0; a < k; a++)
+				grp[a] = fg[c[a]];
+			if (regroup_sub(S, grp, k, eps, X, keys))
+				again = changed = 1;
+			while (t > 0 && c[t - 1] == nf - k + t - 1) /* next combination */
+				t--;
+			if (t == 0)
+				break;
+			c[t - 1]++;
+			for (size_t a = t; a < k; a++)
+				c[a] = c[a - 1] + 1;
+		}
+	}
+	free(fg);
+	free(X);
+	free(keys);
+	return changed;
+}
+
+/* Re-partition S exactly, 1 to kmax groups at a time with the pool (regroup_all), then the
+ * descent, until no set of groups improves. Returns 1 when the answer improved. */
+static int regroup_state(state *S, size_t kmax, double eps)
+{
+	int changed = 0;
+	for (int again = 1; again;) {
+		again = 0;
+		for (size_t k = 1; k <= kmax && !again; k++)
+			again = regroup_all(S, k, eps);
+		if (again) {
+			descent(S, eps);
+			changed = 1;
+		}
+	}
+	return changed;
+}
+
 /* The polish (see "after the restarts"): annealing at a fixed placement from the best, then the
  * descent. Its stream is the one after every kick's (R + KICK_MAX). */
 static void polish(state *S, const pl_groups_problem *prob, size_t stream, unsigned long steps,
@@ -2916,6 +3384,9 @@ static void after_restarts(state *S, const pl_groups_problem *prob, size_t R,
 			res->steps += steps * R / 3;
 		}
 	}
+	state_load(S, b->gu, b->formed); /* the final answer, re-partitioned exactly */
+	if (regroup_state(S, REGROUP_K, eps))
+		keep_if_better(S, b, eps);
 }
 
 /* The phases that ran (stats.algorithm), in the order they run: see pl_groups_solve and

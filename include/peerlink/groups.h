@@ -88,10 +88,12 @@ typedef struct pl_groups_problem {
 	                                   (max_size[g] <= limit), not to its final size */
 	const unsigned char *required;  /* ngroups: nonzero when the group must be formed (before
 	                                   placing as many clients as possible); NULL: none */
+	int no_regroup;                 /* 1: skip the exact re-partitions of k groups and the pool
+	                                   (tests that show what they find) */
 } pl_groups_problem;
 
 #define PL_GROUPS_PROBLEM_INIT                                                                     \
-	{ 0, NULL, 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL, 0, 0, 0, 0, 0, 0, NULL }
+	{ 0, NULL, 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL, 0, 0, 0, 0, 0, 0, NULL, 0 }
 
 typedef struct pl_groups_result {
 	size_t n, ngroups;

@@ -207,6 +207,55 @@ START_TEST(test_heuristic_vs_exact)
 }
 END_TEST
 
+/* The exact re-partition of k groups and the pool (issue 13): with at most 3 groups it covers the
+ * whole instance, so after one restart of almost no annealing (construction and descent only) the
+ * answer must be the exact optimum on every instance; without it (no_regroup) the same restart
+ * misses the optimum on some, which is what the move is for. */
+START_TEST(test_regroup_exact)
+{
+	tu_rng r = { 20261129 };
+	int trials = 0, missed_without = 0;
+
+	for (int k = 0; k < 300; k++) {
+		tinst t;
+		pl_groups_result a = PL_GROUPS_RESULT_INIT, b = PL_GROUPS_RESULT_INIT,
+				 e = PL_GROUPS_RESULT_INIT;
+		pl_error err = PL_ERROR_INIT;
+		double ob;
+		const char *bad;
+
+		tinst_random(&t, &r, (size_t)tu_range(&r, 6, 11), (size_t)tu_range(&r, 2, 3), 1);
+		t.p.seed = (unsigned long)k;
+		t.p.no_exhaustive = 1;
+		t.p.restarts = 1;
+		t.p.steps = 1;
+		if (pl_groups_solve_exact(&t.p, &e, &err) != PL_OK) {
+			tinst_free(&t);
+			continue;
+		}
+		trials++;
+		ck_assert_int_eq(pl_groups_solve(&t.p, &b, &err), PL_OK);
+		bad = check_rules(&t.p, &b, &ob);
+		ck_assert_msg(bad == NULL, "instance %d: %s", k, bad);
+		ck_assert_msg(b.placed == e.placed && fabs(b.objective - e.objective) <= 1e-9,
+			      "instance %d: %zu placed, %g; exact %zu, %g", k, b.placed, b.objective,
+			      e.placed, e.objective);
+		t.p.no_regroup = 1;
+		ck_assert_int_eq(pl_groups_solve(&t.p, &a, &err), PL_OK);
+		if (a.placed < e.placed || (a.placed == e.placed && a.objective < e.objective - 1e-9))
+			missed_without++;
+		pl_groups_result_release(&a);
+		pl_groups_result_release(&b);
+		pl_groups_result_release(&e);
+		tinst_free(&t);
+	}
+	fprintf(stderr, "groups: without the re-partitions one short restart missed the optimum on %d "
+		"of %d instances; with them, none\n", missed_without, trials);
+	ck_assert_int_ge(trials, 250);
+	ck_assert_int_gt(missed_without, 0);
+}
+END_TEST
+
 /* Required groups: on random small instances with one or two required groups, the solver (with its
  * exhaustive check, the default) agrees with exhaustive search on whether every required group
  * can be formed and on the optimum; the heuristic alone agrees on nearly all. */
@@ -691,6 +740,7 @@ static Suite *groups_suite(void)
 	tcase_set_timeout(tc, 600);
 	tcase_add_test(tc, test_heuristic_vs_exact);
 	tcase_add_test(tc, test_determinism);
+	tcase_add_test(tc, test_regroup_exact);
 	tcase_add_test(tc, test_required_vs_exact);
 	tcase_add_test(tc, test_required_hand);
 	tcase_add_test(tc, test_rules_medium);
