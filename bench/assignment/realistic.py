@@ -18,7 +18,10 @@ CPU medians (on a loaded machine wall clocks mean little; on an idle one both ag
 runs `peerlink match mentors` end to end (parse, compat, solve, reasons, alternatives, print; a
 separate process, CPU time) on the generated program and on hand-shaped profile programs
 (programs.mentor_programs), each against SciPy's solve alone on the same program's expanded
-matrix (scored by `peerlink compat`), interleaved likewise.
+matrix (scored by `peerlink compat`), interleaved likewise, in CPU time and in wall time (the
+process from start to exit against the call; `match mentors` runs the alternatives' searches on
+every processor, so on an idle machine its wall time is below its CPU time, while SciPy's call is
+one thread: on a loaded one only the CPU ratio means anything).
 Usage: bench/assignment/realistic.py PEERLINK [REPS] [--mentors-only]   (nothing is installed; not
 in ctest). bench/assignment/instructions.py compares the same `match mentors` programs with SciPy
 in instructions (callgrind), which a loaded machine does not change.
@@ -135,28 +138,33 @@ def assignment_programs(binary, reps, tmp, lemon):
 def mentor_programs_run(binary, reps, tmp):
     print()
     print("| match mentors program | mentees x mentors | forbidden | placed | SciPy solve alone, CPU (s) | "
-          "peerlink end to end, CPU (s) | ratio | parse / compat / solve / explain (ms, wall) |")
-    print("|---|---|---|---|---|---|---|---|")
+          "peerlink end to end, CPU (s) | ratio | SciPy wall (s) | peerlink wall (s) | wall ratio | "
+          "parse / compat / solve / explain (ms, wall) |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for name, prog in mentor_programs(binary):
         path = os.path.join(tmp, "program.json")
         with open(path, "w") as f:
             json.dump(prog, f)
         cost, cap = scored(binary, tmp, prog)
         e, big = expanded(cost, cap)
-        rows, sp_cpu = [], []
+        rows, sp_cpu, walls, sp_wall = [], [], [], []
         for _ in range(reps):
             out, wall, cpu = run_peerlink(binary, ["match", "mentors", "--input", path])
             d = json.loads(out)
             rows.append((cpu, d["stats"], d["summary"]["matched"]))
+            walls.append(wall)
             sp = scipy_once(e, big)
             sp_cpu.append(sp[3])
+            sp_wall.append(sp[2])
             if sp[0] != d["summary"]["matched"]:
                 sys.exit(f"{name}: SciPy places {sp[0]}, match mentors {d['summary']['matched']}")
         cpu = median([r[0] for r in rows])
         _, s, matched = sorted(rows, key=lambda r: r[0])[len(rows) // 2]
         sc = median(sp_cpu)
+        sw, pw = median(sp_wall), median(walls)
         print(f"| {name} | {cost.shape[0]} x {cost.shape[1]} | {np.mean(~np.isfinite(cost)):.0%} | "
-              f"{matched} | {sc:.3f} | {cpu:.3f} | {cpu / sc:.2f} | {s['parse_ms']:.0f} / "
+              f"{matched} | {sc:.3f} | {cpu:.3f} | {cpu / sc:.2f} | {sw:.3f} | {pw:.3f} | "
+              f"{pw / sw:.2f} | {s['parse_ms']:.0f} / "
               f"{s['compat_ms']:.0f} / {s['solve_ms']:.0f} / {s['explain_ms']:.0f} |", flush=True)
 
 

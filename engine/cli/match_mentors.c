@@ -9,7 +9,9 @@
  */
 #include "cli.h"
 
+#include <pthread.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <peerlink/json_match.h>
 
@@ -51,6 +53,14 @@ static int has_current(const pl_mentors_program *m)
 	return 0;
 }
 
+/* Threads for the alternatives' searches: one per online processor (the answer does not depend
+ * on it; docs/matching-mentors.md, Performance). */
+static int search_threads(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : n > PL_MENTORS_THREADS_MAX ? PL_MENTORS_THREADS_MAX : (int)n;
+}
+
 /* The alternatives (the explanation step, timed as explain_ms with the answer). */
 static pl_status alternatives(mentors_job *j, pl_mentors_alt **alts, size_t **nalts, pl_error *err)
 {
@@ -60,7 +70,8 @@ static pl_status alternatives(mentors_job *j, pl_mentors_alt **alts, size_t **na
 	*alts = malloc((m->nmentees * m->top != 0 ? m->nmentees * m->top : 1) * sizeof(**alts));
 	if (!*nalts || !*alts)
 		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
-	return pl_mentors_alternatives(&j->pb, &j->res, m->top, *alts, *nalts, err);
+	return pl_mentors_alternatives_threads(&j->pb, &j->res, m->top, *alts, *nalts, search_threads(),
+					       err);
 }
 
 static json_t *changes(mentors_job *j)
@@ -87,21 +98,53 @@ static pl_status answer_step(void *state, const pl_json_timings *t, json_t **ans
 	return st;
 }
 
-/* The same answer as compact text (cli_run_job_text), the common case. */
+/* The answer's head ({"matches", "unmatched"}: no alternatives in it), written on a thread of its
+ * own while the alternatives are computed. */
+typedef struct head_job {
+	const mentors_job *j;
+	char *text;
+	size_t len;
+} head_job;
+
+static void *write_head(void *arg)
+{
+	head_job *h = arg;
+	h->text = pl_json_mentors_answer_head(&h->j->m, h->j->S, &h->j->res, &h->len);
+	return NULL;
+}
+
+/*
+ * The same answer as compact text (cli_run_job_text), the common case. With more than one
+ * processor the head is written beside the alternatives' searches (which use every processor
+ * too): the bytes are those of pl_json_mentors_answer_text, the wall time shorter. While the
+ * head's thread runs, this thread does not touch jansson (the head's writer may, for a real that
+ * needs jansson's printing, and the CLI's JSON arena is not shared between threads).
+ */
 static pl_status answer_text_step(void *state, char **text, size_t *len, pl_error *err)
 {
 	mentors_job *j = state;
 	pl_mentors_alt *alts = NULL;
-	size_t *nalts = NULL;
+	size_t *nalts = NULL, ntail = 0;
+	head_job h = { j, NULL, 0 };
+	pthread_t tid;
+	int threaded = search_threads() > 1 && pthread_create(&tid, NULL, write_head, &h) == 0;
 	pl_status st = alternatives(j, &alts, &nalts, err);
+	char *tail = NULL;
 
+	if (threaded)
+		pthread_join(tid, NULL);
+	else
+		write_head(&h);
 	if (st == PL_OK) {
 		json_t *ch = changes(j);
-		*text = pl_json_mentors_answer_text(&j->m, j->S, &j->res, alts, nalts, ch, len);
+		tail = h.text ? pl_json_mentors_answer_tail(&j->m, &j->res, alts, nalts, ch, &ntail) : NULL;
+		*text = tail ? pl_json_join_objects(h.text, h.len, tail, ntail, len) : NULL;
 		json_decref(ch);
 		if (!*text)
 			st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory building the answer");
 	}
+	free(h.text);
+	free(tail);
 	free(alts);
 	free(nalts);
 	return st;

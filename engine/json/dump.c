@@ -405,3 +405,25 @@ void pl_jw_value(pl_jw *w, const char *key, const json_t *v)
 	jw_prefix(w, key);
 	dump(jw_buf(w), v, w->depth);
 }
+
+char *pl_json_join_objects(const char *a, size_t na, const char *b, size_t nb, size_t *len)
+{
+	int comma = na > 2 && nb > 2; /* both have members */
+	size_t n;
+	char *t;
+
+	if (na < 2 || nb < 2 || a[0] != '{' || a[na - 1] != '}' || b[0] != '{' || b[nb - 1] != '}')
+		return NULL;
+	n = (na - 1) + (size_t)comma + (nb - 1);
+	t = malloc(n + 1);
+	if (!t)
+		return NULL;
+	memcpy(t, a, na - 1);
+	if (comma)
+		t[na - 1] = ',';
+	memcpy(t + na - 1 + (size_t)comma, b + 1, nb - 1);
+	t[n] = '\0';
+	if (len)
+		*len = n;
+	return t;
+}

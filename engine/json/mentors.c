@@ -289,9 +289,8 @@ static void write_summary(pl_jw *w, const pl_mentors_program *m, const pl_mentor
 	pl_jw_close_object(w);
 }
 
-char *pl_json_mentors_answer_text(const pl_mentors_program *m, const double *S,
-				  const pl_mentors_result *res, const pl_mentors_alt *alts,
-				  const size_t *nalts, const json_t *changes, size_t *len)
+char *pl_json_mentors_answer_head(const pl_mentors_program *m, const double *S,
+				  const pl_mentors_result *res, size_t *len)
 {
 	pl_jw w;
 
@@ -299,11 +298,37 @@ char *pl_json_mentors_answer_text(const pl_mentors_program *m, const double *S,
 	pl_jw_open_object(&w, NULL);
 	write_matches(&w, m, S, res);
 	write_unmatched_list(&w, m, S, res);
+	pl_jw_close_object(&w);
+	return pl_jw_finish(&w, len);
+}
+
+char *pl_json_mentors_answer_tail(const pl_mentors_program *m, const pl_mentors_result *res,
+				  const pl_mentors_alt *alts, const size_t *nalts,
+				  const json_t *changes, size_t *len)
+{
+	pl_jw w;
+
+	pl_jw_init(&w);
+	pl_jw_open_object(&w, NULL);
 	write_alternatives(&w, m, alts, nalts);
 	write_summary(&w, m, res);
 	pl_jw_value(&w, "changes", changes);
 	pl_jw_close_object(&w);
 	return pl_jw_finish(&w, len);
+}
+
+char *pl_json_mentors_answer_text(const pl_mentors_program *m, const double *S,
+				  const pl_mentors_result *res, const pl_mentors_alt *alts,
+				  const size_t *nalts, const json_t *changes, size_t *len)
+{
+	size_t nh = 0, nt = 0;
+	char *head = pl_json_mentors_answer_head(m, S, res, &nh);
+	char *tail = head ? pl_json_mentors_answer_tail(m, res, alts, nalts, changes, &nt) : NULL;
+	char *text = tail ? pl_json_join_objects(head, nh, tail, nt, len) : NULL;
+
+	free(head);
+	free(tail);
+	return text;
 }
 
 json_t *pl_json_mentors_answer(const pl_mentors_program *m, const double *S,

@@ -30,6 +30,7 @@
 #include <float.h>
 #include <limits.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1279,10 +1280,128 @@ static void answer_queries(fastalt *F, size_t j, pl_mentors_alt *out)
 	}
 }
 
+/* The searches from the columns j = first, first + step, ... below m, each answering its
+ * queries into out. Returns -1 when out of memory. */
+static int run_searches(fastalt *F, size_t first, size_t step, pl_mentors_alt *out)
+{
+	for (size_t j = first; j < F->m; j += step) {
+		long nwant = 0, ntouched = 0;
+		if (F->qhead[j] < 0)
+			continue;
+		F->nwl = 0;
+		for (long q = F->qhead[j]; q >= 0; q = F->qnext[q]) {
+			long k = F->mentor_of[(size_t)q / F->top];
+			if (F->want[k]++ == 0) {
+				nwant++;
+				F->wlist[F->nwl++] = k;
+			}
+		}
+		if (search_from(F, j, nwant, &ntouched) != 0)
+			return -1;
+		answer_queries(F, j, out);
+		for (long t = 0; t < ntouched; t++)
+			F->done[F->touched[t]] = 0;
+	}
+	return 0;
+}
+
+/*
+ * The searches on several threads. Each search reads the graph (arcs, queries, duals) and writes
+ * only its own labels and the answers of its own queries, so threads that take every T-th
+ * column, each with labels of its own, give the answers one thread gives, whatever T is. The
+ * arcs, which a single thread sorts lazily, are all sorted first (most are: each search settles
+ * most nodes).
+ */
+typedef struct search_part {
+	fastalt F; /* a copy sharing the graph, with labels of its own */
+	size_t first, step;
+	pl_mentors_alt *out;
+	int rc;
+} search_part;
+
+static int part_alloc(search_part *P, const fastalt *F, size_t first, size_t step,
+		      pl_mentors_alt *out)
+{
+	size_t m = F->m;
+
+	P->F = *F;
+	P->first = first;
+	P->step = step;
+	P->out = out;
+	P->rc = 0;
+	memset(&P->F.H, 0, sizeof(P->F.H));
+	P->F.want = calloc(m + 1, sizeof(long));
+	P->F.touched = malloc((m + 1) * sizeof(long));
+	P->F.dist = malloc((m + 1) * sizeof(dkey));
+	P->F.done = calloc(m + 1, 1);
+	P->F.wlist = malloc((m + 1) * sizeof(long));
+	P->F.zstack = malloc((m + 1) * sizeof(long));
+	return P->F.want && P->F.touched && P->F.dist && P->F.done && P->F.wlist && P->F.zstack ? 0 : -1;
+}
+
+static void part_release(search_part *P)
+{
+	free(P->F.want);
+	free(P->F.touched);
+	free(P->F.dist);
+	free(P->F.done);
+	free(P->F.wlist);
+	free(P->F.zstack);
+	free(P->F.H.e);
+}
+
+static void *part_run(void *arg)
+{
+	search_part *P = arg;
+	P->rc = run_searches(&P->F, P->first, P->step, P->out);
+	return NULL;
+}
+
+/* Fewer columns with queries than this per thread: one thread (starting one costs more). */
+#define SEARCHES_PER_THREAD 32
+
+static int run_searches_threads(fastalt *F, int threads, pl_mentors_alt *out)
+{
+	search_part parts[PL_MENTORS_THREADS_MAX];
+	pthread_t tid[PL_MENTORS_THREADS_MAX];
+	int started[PL_MENTORS_THREADS_MAX] = { 0 }, rc = 0, nt;
+	size_t searches = 0;
+
+	for (size_t j = 0; j < F->m; j++)
+		searches += F->qhead[j] >= 0;
+	nt = threads > PL_MENTORS_THREADS_MAX ? PL_MENTORS_THREADS_MAX : threads;
+	if ((size_t)nt > searches / SEARCHES_PER_THREAD)
+		nt = (int)(searches / SEARCHES_PER_THREAD);
+	if (nt <= 1)
+		return run_searches(F, 0, 1, out);
+	for (size_t a = 0; a <= F->m; a++)
+		if (!F->sorted[a])
+			sort_node(F, (long)a);
+	for (int t = 0; t < nt; t++)
+		if (part_alloc(&parts[t], F, (size_t)t, (size_t)nt, out) != 0)
+			rc = -1;
+	for (int t = 1; t < nt && rc == 0; t++)
+		started[t] = pthread_create(&tid[t], NULL, part_run, &parts[t]) == 0;
+	if (rc == 0) {
+		part_run(&parts[0]);
+		for (int t = 1; t < nt; t++) {
+			if (started[t])
+				pthread_join(tid[t], NULL);
+			else
+				part_run(&parts[t]); /* no thread to be had: the same work here */
+			rc |= parts[t].rc;
+		}
+		rc |= parts[0].rc;
+	}
+	for (int t = 0; t < nt; t++)
+		part_release(&parts[t]);
+	return rc;
+}
+
 static pl_status fast_alternatives(const pl_mentors_problem *pb, const elist *E, const long *mentor_of,
 				   const double *u, const double *v, const long *capfree, size_t mc,
 				   double big, size_t top, pl_mentors_alt *out, const size_t *count,
-				   pl_error *err)
+				   int threads, pl_error *err)
 {
 	fastalt F;
 	pl_status st = PL_OK;
@@ -1298,30 +1417,9 @@ static pl_status fast_alternatives(const pl_mentors_problem *pb, const elist *E,
 	F.m = mc;
 	F.top = top;
 	F.big = big;
-	if (fastalt_alloc(&F) != 0 || build_graph(&F, out, count) != 0)
-		goto nomem;
-	for (size_t j = 0; j < F.m; j++) {
-		long nwant = 0, ntouched = 0;
-		if (F.qhead[j] < 0)
-			continue;
-		F.nwl = 0;
-		for (long q = F.qhead[j]; q >= 0; q = F.qnext[q]) {
-			long k = mentor_of[(size_t)q / top];
-			if (F.want[k]++ == 0) {
-				nwant++;
-				F.wlist[F.nwl++] = k;
-			}
-		}
-		if (search_from(&F, j, nwant, &ntouched) != 0)
-			goto nomem;
-		answer_queries(&F, j, out);
-		for (long t = 0; t < ntouched; t++)
-			F.done[F.touched[t]] = 0;
-	}
-	goto out;
-nomem:
-	st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory in mentor matching");
-out:
+	if (fastalt_alloc(&F) != 0 || build_graph(&F, out, count) != 0 ||
+	    run_searches_threads(&F, threads, out) != 0)
+		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory in mentor matching");
 	fastalt_release(&F);
 	return st;
 }
@@ -1394,7 +1492,8 @@ static int shifted_certificate(const pl_mentors_problem *pb, const elist *E,
 
 static pl_status augmented_alternatives(const pl_mentors_problem *pb, const elist *E,
 					const pl_mentors_result *res, const long *capfree, size_t top,
-					pl_mentors_alt *out, const size_t *count, pl_error *err)
+					pl_mentors_alt *out, const size_t *count, int threads,
+					pl_error *err)
 {
 	size_t n = pb->nmentees, m = pb->nmentors, mc = m + 1;
 	size_t *rows = malloc((n ? n : 1) * sizeof(size_t)), *cols = malloc(mc * sizeof(size_t)), nr = 0, nc = 0;
@@ -1436,7 +1535,7 @@ static pl_status augmented_alternatives(const pl_mentors_problem *pb, const elis
 	cap2[m] = (long)(nr ? nr : 1);
 	if (shifted_certificate(pb, E, res, capfree, big, mof, u, v)) {
 		/* no second solve: the first one's duals, shifted, certify the augmented problem */
-		st = fast_alternatives(pb, E, mof, u, v, cap2, mc, big, top, out, count, err);
+		st = fast_alternatives(pb, E, mof, u, v, cap2, mc, big, top, out, count, threads, err);
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++)
@@ -1491,7 +1590,7 @@ static pl_status augmented_alternatives(const pl_mentors_problem *pb, const elis
 		}
 	}
 	/* The answer here may differ from res in ties only; its value is the same optimum. */
-	st = fast_alternatives(pb, E, mof, u, v, cap2, mc, big, top, out, count, err);
+	st = fast_alternatives(pb, E, mof, u, v, cap2, mc, big, top, out, count, threads, err);
 	goto out;
 nomem:
 	st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory in mentor matching");
@@ -1560,7 +1659,8 @@ out:
 }
 
 static pl_status alternatives_core(const pl_mentors_problem *pb, const pl_mentors_result *res,
-				   size_t top, pl_mentors_alt *out, size_t *count, pl_error *err)
+				   size_t top, pl_mentors_alt *out, size_t *count, int threads,
+				   pl_error *err)
 {
 	size_t n = pb->nmentees, m = pb->nmentors;
 	long *capfree = NULL, *pins = NULL, *held = NULL;
@@ -1615,12 +1715,12 @@ static pl_status alternatives_core(const pl_mentors_problem *pb, const pl_mentor
 	if (pb->objective == PL_MENTORS_TOTAL && res->dual_mentee && res->dual_mentor &&
 	    duals_ok(pb, &E, res, capfree, held)) {
 		st = fast_alternatives(pb, &E, res->mentor_of, res->dual_mentee, res->dual_mentor,
-				       capfree, m, 0.0, top, out, count, err);
+				       capfree, m, 0.0, top, out, count, threads, err);
 		goto out;
 	}
 	if (pb->objective == PL_MENTORS_TOTAL) {
 		pl_error scratch = PL_ERROR_INIT;
-		st = augmented_alternatives(pb, &E, res, capfree, top, out, count, &scratch);
+		st = augmented_alternatives(pb, &E, res, capfree, top, out, count, threads, &scratch);
 		if (st != PL_ERR_INTERNAL) {
 			if (st != PL_OK && err)
 				*err = scratch;
@@ -1657,13 +1757,20 @@ out:
 pl_status pl_mentors_alternatives(const pl_mentors_problem *pb, const pl_mentors_result *res,
 				  size_t top, pl_mentors_alt *out, size_t *count, pl_error *err)
 {
+	return pl_mentors_alternatives_threads(pb, res, top, out, count, 1, err);
+}
+
+pl_status pl_mentors_alternatives_threads(const pl_mentors_problem *pb, const pl_mentors_result *res,
+					  size_t top, pl_mentors_alt *out, size_t *count, int threads,
+					  pl_error *err)
+{
 	pl_mentors_problem q;
 	pl_mentors_result rq;
 	pl_status st;
 	int any_free = 0;
 
 	if (pb->objective != PL_MENTORS_MAXIMIN)
-		return alternatives_core(pb, res, top, out, count, err);
+		return alternatives_core(pb, res, top, out, count, threads, err);
 	/* MAXIMIN: keep the floor, so the question becomes a TOTAL one on the pairs at or above it
 	 * (whose optimum is the maximin answer's value), answered from its duals. */
 	for (size_t i = 0; i < pb->nmentees; i++)
@@ -1675,7 +1782,7 @@ pl_status pl_mentors_alternatives(const pl_mentors_problem *pb, const pl_mentors
 	st = pl_mentors_solve(&q, &rq, err);
 	if (st != PL_OK)
 		return st;
-	st = alternatives_core(&q, &rq, top, out, count, err);
+	st = alternatives_core(&q, &rq, top, out, count, threads, err);
 	if (st == PL_OK)
 		for (size_t i = 0; i < pb->nmentees; i++)
 			for (size_t k = 0; k < count[i]; k++) {

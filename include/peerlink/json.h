@@ -66,4 +66,8 @@ int pl_json_read_line(FILE *f, char **line, size_t *cap, size_t *len, size_t ind
  * printing policy, but several times faster on answers full of rounded reals
  * (engine/json/dump.c). NULL when out of memory. */
 char *pl_json_dumps_compact(const json_t *v, size_t *len);
+/* The compact texts of two objects a and b (na and nb bytes) as one object: a's members, then
+ * b's (engine/json/dump.c). Malloc'ed and NUL-terminated (*len its length when len is not NULL);
+ * NULL when out of memory or when a or b is not an object's text. */
+char *pl_json_join_objects(const char *a, size_t na, const char *b, size_t nb, size_t *len);
 #endif

@@ -103,6 +103,15 @@ json_t *pl_json_mentors_answer(const pl_mentors_program *m, const double *S,
 char *pl_json_mentors_answer_text(const pl_mentors_program *m, const double *S,
 				  const pl_mentors_result *res, const pl_mentors_alt *alts,
 				  const size_t *nalts, const json_t *changes, size_t *len);
+/* Its two halves, which pl_json_mentors_answer_text joins: the head {"matches", "unmatched"},
+ * which does not depend on the alternatives (so it can be written while they are computed: it
+ * reads m, S and res only, and uses jansson only for a real that needs jansson's printing), and
+ * the tail {"alternatives", "summary"[, "changes"]}. Each malloc'ed, NULL when out of memory. */
+char *pl_json_mentors_answer_head(const pl_mentors_program *m, const double *S,
+				  const pl_mentors_result *res, size_t *len);
+char *pl_json_mentors_answer_tail(const pl_mentors_program *m, const pl_mentors_result *res,
+				  const pl_mentors_alt *alts, const size_t *nalts,
+				  const json_t *changes, size_t *len);
 /* The answer's stats, ending with the timings. */
 json_t *pl_json_mentors_stats(const pl_mentors_program *m, const pl_mentors_result *res,
 			      const pl_json_timings *t);

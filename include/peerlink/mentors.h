@@ -116,6 +116,13 @@ typedef struct pl_mentors_alt {
  */
 pl_status pl_mentors_alternatives(const pl_mentors_problem *pb, const pl_mentors_result *res,
 				  size_t top, pl_mentors_alt *out, size_t *count, pl_error *err);
+/* The same answers, the searches of TOTAL's (and MAXIMIN's) exact alternatives spread over up to
+ * `threads` threads (1 .. PL_MENTORS_THREADS_MAX; fewer when there are few searches): each
+ * search writes only its own queries' answers, so the answers do not depend on `threads`. */
+#define PL_MENTORS_THREADS_MAX 16
+pl_status pl_mentors_alternatives_threads(const pl_mentors_problem *pb, const pl_mentors_result *res,
+					  size_t top, pl_mentors_alt *out, size_t *count, int threads,
+					  pl_error *err);
 
 #ifdef __cplusplus
 }

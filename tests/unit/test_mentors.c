@@ -533,6 +533,66 @@ START_TEST(test_alternatives_fast_vs_resolve)
 }
 END_TEST
 
+/* The alternatives' searches spread over threads give the one-thread answers, bit for bit, on
+ * programs with enough searches to be split (more than 32 mentors to search from per thread):
+ * fewer seats than mentees (the column of the unmatched), more, and MAXIMIN. */
+START_TEST(test_alternatives_threads_same)
+{
+	static const struct { size_t n, m; long cmax; pl_mentors_objective obj; } shape[] = {
+		{ 600, 150, 4, PL_MENTORS_TOTAL }, { 300, 200, 3, PL_MENTORS_TOTAL },
+		{ 300, 200, 3, PL_MENTORS_MAXIMIN }
+	};
+	static const int threads[] = { 2, 3, 16 };
+	tu_rng rng = { 8100 + (uint64_t)_i };
+	size_t n = shape[_i].n, m = shape[_i].m, top = 3;
+	double *S = malloc(n * m * sizeof(double));
+	long *cap = malloc(m * sizeof(long));
+	size_t *c1 = malloc(n * sizeof(size_t)), *ct = malloc(n * sizeof(size_t));
+	pl_mentors_alt *a1 = malloc(n * top * sizeof(*a1)), *at = malloc(n * top * sizeof(*at));
+	pl_mentors_problem pb;
+	pl_mentors_result res;
+	pl_error err = PL_ERROR_INIT;
+	size_t options = 0;
+
+	for (size_t k = 0; k < n * m; k++)
+		S[k] = tu_uniform(&rng) < 0.4 ? NAN : (double)tu_range(&rng, 0, 8) / 8.0;
+	for (size_t j = 0; j < m; j++)
+		cap[j] = tu_range(&rng, 1, shape[_i].cmax);
+	pl_mentors_problem_init(&pb);
+	pb.nmentees = n;
+	pb.nmentors = m;
+	pb.score = S;
+	pb.capacity = cap;
+	pb.objective = shape[_i].obj;
+	ck_assert_int_eq(pl_mentors_solve(&pb, &res, &err), PL_OK);
+	ck_assert_int_eq(pl_mentors_alternatives(&pb, &res, top, a1, c1, &err), PL_OK);
+	for (size_t t = 0; t < sizeof(threads) / sizeof(threads[0]); t++) {
+		ck_assert_int_eq(pl_mentors_alternatives_threads(&pb, &res, top, at, ct, threads[t], &err),
+				 PL_OK);
+		for (size_t i = 0; i < n; i++) {
+			ck_assert_uint_eq(ct[i], c1[i]);
+			for (size_t k = 0; k < c1[i]; k++) {
+				const pl_mentors_alt *x = &a1[i * top + k], *y = &at[i * top + k];
+				ck_assert_int_eq(y->mentor, x->mentor);
+				ck_assert(y->score == x->score);
+				ck_assert(y->total_change == x->total_change);
+				ck_assert_int_eq(y->matched_change, x->matched_change);
+			}
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		options += c1[i];
+	ck_assert_uint_gt(options, n); /* most mentees have options: many searches ran */
+	pl_mentors_result_release(&res);
+	free(S);
+	free(cap);
+	free(c1);
+	free(ct);
+	free(a1);
+	free(at);
+}
+END_TEST
+
 START_TEST(test_pins_forbidden_stickiness)
 {
 	/* 2 mentees, 2 mentors of capacity 1.
@@ -751,6 +811,7 @@ static Suite *mentors_suite(void)
 	tcase_add_test(tc, test_blocking_count_matches);
 	tcase_add_loop_test(tc, test_alternatives_exact, 0, 2);
 	tcase_add_loop_test(tc, test_alternatives_fast_vs_resolve, 0, 2);
+	tcase_add_loop_test(tc, test_alternatives_threads_same, 0, 3);
 	tcase_add_loop_test(tc, test_alternatives_medium_vs_resolve, 0, 4);
 	tcase_add_test(tc, test_pins_forbidden_stickiness);
 	tcase_add_test(tc, test_unmatched_reasons);
