@@ -18,14 +18,30 @@
  * pays with its own pools (`--threads`) and peerlink-mpi with its ranks, whose tasks would
  * otherwise start OpenBLAS threads of their own on the same cores. OPENBLAS_NUM_THREADS, read by
  * OpenBLAS when it loads, is overridden here.
+ *
+ * Setting one thread is not enough: OpenBLAS's constructor, which runs when the library loads and
+ * before main(), has already started one worker per processor, and they spin (with sched_yield)
+ * for about 2^28 cycles before they first sleep. Every command paid that as CPU time, and on a
+ * 2-core machine the spinning worker took the second processor from our own threads: `match
+ * buddies` on 59 clients used 107 ms of CPU for 55 ms of wall time, `match mentors` on the
+ * generated 2,000 x 500 program 0.43 s for 0.26 s (session 7, idle). So the workers are stopped
+ * here with blas_thread_shutdown_, the call OpenBLAS's own fork handler makes: exported by its
+ * pthreads build (not declared in cblas.h, hence the weak declaration: builds without it, serial
+ * or OpenMP ones, start no such workers). A later call that wanted threads would restart them
+ * (blas_thread_init); with one thread set, none does. tests/unit/test_process.c counts the
+ * process's threads after this function.
  */
 #include <cblas.h>
+#include <stddef.h>
 
 #include "cli.h"
 
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
+
+/* OpenBLAS (pthreads build) exports it; weak, so that builds without it still link. */
+int blas_thread_shutdown_(void) __attribute__((weak));
 
 void cli_process_setup(void)
 {
@@ -34,4 +50,6 @@ void cli_process_setup(void)
 	mallopt(M_TRIM_THRESHOLD, 512 * 1024 * 1024);
 #endif
 	openblas_set_num_threads(1);
+	if (blas_thread_shutdown_ != NULL)
+		blas_thread_shutdown_();
 }

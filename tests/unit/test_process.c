@@ -1,0 +1,81 @@
+/*
+ * test_process.c: the process-wide start-up of our programs (engine/cli/process.c). OpenBLAS
+ * starts its worker threads in its constructor, before main(), and they spin on a core for about
+ * 0.1 s; cli_process_setup stops them. This program links the CLI's objects and starts the way
+ * `peerlink` starts, so counting its own threads after the set-up (before Check forks: a forked
+ * child has one thread whatever its parent had) tells whether any worker is left. On a
+ * one-processor machine OpenBLAS starts no workers either way, and the count cannot fail there.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <cblas.h>
+#include <check.h>
+#include <dirent.h>
+#include <stdlib.h>
+
+#include "cli.h"
+
+/* Threads of this process after cli_process_setup, counted in main(); -1 without /proc. */
+static int threads_after_setup;
+
+static int count_threads(void)
+{
+	DIR *dir = opendir("/proc/self/task");
+	struct dirent *e;
+	int n = 0;
+
+	if (!dir)
+		return -1;
+	while ((e = readdir(dir)) != NULL)
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(dir);
+	return n;
+}
+
+START_TEST(no_openblas_worker_is_left)
+{
+	if (threads_after_setup < 0)
+		return; /* no /proc to count threads in */
+	ck_assert_int_eq(threads_after_setup, 1);
+}
+END_TEST
+
+START_TEST(openblas_runs_on_one_thread)
+{
+	ck_assert_int_eq(openblas_get_num_threads(), 1);
+}
+END_TEST
+
+/* The workers restart when a call needs them; one thread never does: a product after the
+ * set-up is right and starts no thread. */
+START_TEST(a_product_after_setup_starts_no_thread)
+{
+	double a[4] = { 1, 2, 3, 4 }, b[4] = { 5, 6, 7, 8 }, c[4] = { 0 };
+
+	cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 2, 2, 2, 1.0, a, 2, b, 2, 0.0, c, 2);
+	ck_assert(c[0] == 19 && c[1] == 22 && c[2] == 43 && c[3] == 50);
+	if (threads_after_setup > 0)
+		ck_assert_int_eq(count_threads(), 1);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("process");
+	TCase *tc = tcase_create("process");
+	SRunner *sr;
+	int failed;
+
+	cli_process_setup();
+	threads_after_setup = count_threads();
+	tcase_add_test(tc, no_openblas_worker_is_left);
+	tcase_add_test(tc, openblas_runs_on_one_thread);
+	tcase_add_test(tc, a_product_after_setup_starts_no_thread);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_set_fork_status(sr, CK_NOFORK);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
