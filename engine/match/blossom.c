@@ -2141,6 +2141,9 @@ static pl_status ws_graph(pl_blossom_ws *ws, double S, pl_error *err)
 		R->n = n;
 		R->m = m;
 		ws->have_R = 1;
+		/* A failed re-solve clears have_R but keeps these: free them before a second go. */
+		free(ws->zs);
+		free(ws->dv);
 		ws->zs = malloc((n ? n : 1) * sizeof(int64_t));
 		ws->dv = malloc((n ? n : 1) * sizeof(int));
 		if (!ws->zs || !ws->dv || rounds_alloc(R) != 0)

@@ -2875,8 +2875,8 @@ static int resplit_all(state *S, double eps)
 
 /*
  * Exact re-partition of k groups and the pool (issue 13; up to 64 units: the subproblem's sets are
- * 64-bit masks). The members of k groups (k = 3 or 4) and the unplaced units that may join one of
- * them are shared out again among those groups and "unplaced" in the best way that keeps every
+ * 64-bit masks). The members of k groups (k from 1 to 4) and the unplaced units that may join one
+ * of them are shared out again among those groups and "unplaced" in the best way that keeps every
  * rule, lexicographically (most clients placed, then the largest total), by depth-first branch and
  * bound. This is the large neighbourhood the bad seeds needed (docs/groups.md, section 7): on the
  * generated 42-client program of bench/groups a seed ended at 52.30 where the best is 54.94, and
@@ -2893,9 +2893,10 @@ static int resplit_all(state *S, double eps)
  * minimum (or a required group still empty) that the units left cannot bring up to it; and the
  * bound: placed <= placed so far + every unit left that still has a group, total <= total so far
  * + for each unit left, its best gain towards a group it may still join plus half of its largest
- * positive scores with the other units left (as many as that group has room for). The incumbent
- * is the current answer, so only a strictly better one is taken. The search stops after
- * REGROUP_NODES nodes (then the best found so far is used, which is never worse than the
+ * positive scores with the other units left (as many units as that group has seats for: each
+ * takes at least one, so a keep-together pair cannot crowd two single clients out of the bound).
+ * The incumbent is the current answer, so only a strictly better one is taken. The search stops
+ * after REGROUP_NODES nodes (then the best found so far is used, which is never worse than the
  * current answer): deterministic whatever the machine.
  */
 #define REGROUP_K 4       /* at most this many groups at once */
@@ -3003,7 +3004,10 @@ static int rg_promising(const regroup *X, size_t depth)
 			if (v < depth)
 				continue;
 			sub += 0.5 * I->US[u * I->U + X->unit[v]];
-			cnt += I->usz[X->unit[v]];
+			/* A partner takes at least one seat: counting partners, not their seats, keeps
+			 * this an upper bound when a keep-together pair outscores two single clients
+			 * (counting seats stopped after the pair and missed the two). */
+			cnt++;
 		}
 	}
 	if (pub != X->best_placed)

@@ -1205,7 +1205,9 @@ static pl_status search(const pl_risk_dataset *ds, const pl_catalogue *cat, cons
 	if (st == PL_OK) {
 		best = pl_risk_search_choose(rep->search, rep->nsearch, set_size,
 					     (pl_risk_select_rule)o->select_rule);
-		rep->rule = o->select_rule;
+		/* An average of one set is that set's model: report what was fitted. */
+		rep->rule = o->select_rule == PL_SELECT_AVERAGE && o->nsets < 2 ?
+				    PL_SELECT_MIN_DEVIANCE : o->select_rule;
 		*best_set = rep->search[best].set;
 		*best_l2 = rep->search[best].l2;
 	}

@@ -292,7 +292,8 @@ typedef struct pl_risk_train_options {
  * on the union of the sets' columns; model averaging instead of selection, as Breiman's "Stacked
  * regressions", Machine Learning 24, 1996, and Hoeting et al., Statistical Science 14, 1999, on
  * Bayesian model averaging: choosing among noisy out-of-fold scores adds variance that averaging
- * removes). It needs nsets >= 2; the report's chosen set and the model's l2 are then the least
+ * removes). It needs nsets >= 2 (with fewer, the one set is fitted and the report says
+ * MIN_DEVIANCE); the report's chosen set and the model's l2 are then the least
  * deviance's, as with MIN_DEVIANCE. */
 typedef enum pl_risk_select_rule {
 	PL_SELECT_MIN_DEVIANCE = 0,
