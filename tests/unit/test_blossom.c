@@ -552,6 +552,25 @@ START_TEST(certificate_structured)
 }
 END_TEST
 
+/* A random graph on n vertices, each pair an edge with probability dens, into eu/ev/w; returns
+ * the number of edges. Weights are 1000 + step * (1..ties), many ties, or with ties == 0 any of
+ * 1..100000. One draw per edge, in pair order. */
+static size_t random_graph(tu_rng *r, size_t n, double dens, long ties, double step, long *eu,
+			   long *ev, double *w)
+{
+	size_t m = 0;
+
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++)
+			if (tu_uniform(r) < dens) {
+				eu[m] = (long)i;
+				ev[m] = (long)j;
+				w[m++] = ties ? (double)tu_range(r, 1, ties) * step + 1000.0
+					      : (double)tu_range(r, 1, 100000);
+			}
+	return m;
+}
+
 /*
  * Warm re-solves without some vertices (pl_blossom_resolve) against a cold solve of the graph
  * without them, on dense graphs (the re-solve's sparse candidates and pricing) and sparse ones,
@@ -572,14 +591,7 @@ START_TEST(resolve_matches_cold)
 				  cold = PL_BLOSSOM_RESULT_INIT;
 		pl_error err = PL_ERROR_INIT;
 
-		for (size_t i = 0; i < n; i++)
-			for (size_t j = i + 1; j < n; j++)
-				if (tu_uniform(&r) < dens) {
-					eu[m] = (long)i;
-					ev[m] = (long)j;
-					w[m++] = t % 3 ? (double)tu_range(&r, 1, 4) * 100.0 + 1000.0
-						       : (double)tu_range(&r, 1, 100000);
-				}
+		m = random_graph(&r, n, dens, t % 3 ? 4 : 0, 100.0, eu, ev, w);
 		ck_assert_int_eq(pl_blossom_solve(n, m, eu, ev, w, NULL, &base, &err), PL_OK);
 		for (int k = 0; k < 5; k++)
 			gone[tu_range(&r, 0, (long)n - 1)] = 1;
@@ -642,14 +654,7 @@ START_TEST(resolve_kept_matches_cold)
 		pl_blossom_ws *ws;
 		pl_error err = PL_ERROR_INIT;
 
-		for (size_t i = 0; i < n; i++)
-			for (size_t j = i + 1; j < n; j++)
-				if (tu_uniform(&r) < dens) {
-					eu[m] = (long)i;
-					ev[m] = (long)j;
-					w[m++] = t % 3 ? (double)tu_range(&r, 1, 3) * 10.0 + 1000.0
-						       : (double)tu_range(&r, 1, 100000);
-				}
+		m = random_graph(&r, n, dens, t % 3 ? 3 : 0, 10.0, eu, ev, w);
 		ws = pl_blossom_ws_new(n, m, eu, ev, w);
 		ck_assert_ptr_nonnull(ws);
 		ck_assert_int_eq(pl_blossom_solve_state(n, m, eu, ev, w, &opt, &res[0], &st[0], &err),

@@ -99,12 +99,14 @@ START_TEST(random_reals)
 }
 END_TEST
 
+/* Strings that exercise every escape and multi-byte UTF-8, for the random trees below. */
+static const char *const strings[] = { "", "plain", "quote \" back \\ slash /",
+				       "tab\tnew\nline\r\b\f", "ctl \x01\x1f\x7f",
+				       "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80" };
+
 START_TEST(random_trees)
 {
 	uint64_t s = 7;
-	static const char *const strings[] = { "", "plain", "quote \" back \\ slash /",
-					       "tab\tnew\nline\r\b\f", "ctl \x01\x1f\x7f",
-					       "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80" };
 	for (int t = 0; t < 300; t++) {
 		json_t *root = json_object(), *arr = json_array();
 		for (int k = 0; k < 20; k++) {
@@ -209,9 +211,6 @@ static void same_written(const json_t *v)
 START_TEST(writer_trees)
 {
 	uint64_t s = 11;
-	static const char *const strings[] = { "", "plain", "quote \" back \\ slash /",
-					       "tab\tnew\nline\r\b\f", "ctl \x01\x1f\x7f",
-					       "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80" };
 	for (int t = 0; t < 300; t++) {
 		json_t *root = json_object(), *arr = json_array(), *inner = json_object();
 		for (int k = 0; k < 20; k++) {

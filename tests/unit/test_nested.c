@@ -256,6 +256,19 @@ START_TEST(test_client_never_straddles)
 END_TEST
 
 /* The set search prefers the set that carries the signal (x0, x1) over pure noise (x2). */
+/* Options for a penalty search over the candidate feature sets set_first/set_cols. */
+static void set_search_options(pl_risk_train_options *o, int folds, unsigned long seed,
+			       size_t nsets, const size_t *first, const size_t *cols)
+{
+	pl_risk_train_options_init(o);
+	o->folds = folds;
+	o->seed = seed;
+	o->tune_l2 = 1;
+	o->nsets = nsets;
+	o->set_first = first;
+	o->set_cols = cols;
+}
+
 START_TEST(test_set_search_prefers_signal)
 {
 	pl_risk_dataset ds;
@@ -267,13 +280,7 @@ START_TEST(test_set_search_prefers_signal)
 
 	make_dataset(&ds, 21);
 	ck_assert_int_eq(pl_catalogue_init(&cat, &err), PL_OK);
-	pl_risk_train_options_init(&o);
-	o.folds = 3;
-	o.seed = 1;
-	o.tune_l2 = 1;
-	o.nsets = 2;
-	o.set_first = first;
-	o.set_cols = cols;
+	set_search_options(&o, 3, 1, 2, first, cols);
 	ck_assert_int_eq(pl_risk_train(&ds, &cat, three, &o, &m, &err), PL_OK);
 	ck_assert_uint_eq(m.report.chosen_set, 1);
 	ck_assert_uint_eq(m.nfeatures, 2);
@@ -346,13 +353,7 @@ START_TEST(test_train_one_se)
 
 	make_dataset(&ds, 11);
 	ck_assert_int_eq(pl_catalogue_init(&cat, &err), PL_OK);
-	pl_risk_train_options_init(&o);
-	o.folds = 4;
-	o.seed = 3;
-	o.tune_l2 = 1;
-	o.nsets = 1;
-	o.set_first = first;
-	o.set_cols = cols;
+	set_search_options(&o, 4, 3, 1, first, cols);
 	ck_assert_int_eq(pl_risk_train(&ds, &cat, three, &o, &m1, &err), PL_OK);
 	o.select_rule = PL_SELECT_ONE_SE;
 	ck_assert_int_eq(pl_risk_train(&ds, &cat, three, &o, &m2, &err), PL_OK);
@@ -541,13 +542,7 @@ START_TEST(test_average_of_members)
 
 	make_dataset(&ds, 21);
 	ck_assert_int_eq(pl_catalogue_init(&cat, &err), PL_OK);
-	pl_risk_train_options_init(&o);
-	o.folds = 3;
-	o.seed = 1;
-	o.tune_l2 = 1;
-	o.nsets = 2;
-	o.set_first = first;
-	o.set_cols = cols;
+	set_search_options(&o, 3, 1, 2, first, cols);
 	o.select_rule = PL_SELECT_AVERAGE;
 	ck_assert_int_eq(pl_risk_train(&ds, &cat, three, &o, &m, &err), PL_OK);
 	ck_assert_int_eq(m.report.rule, PL_SELECT_AVERAGE);
