@@ -1913,9 +1913,14 @@ static pl_status write_state(const rounds *R, pl_blossom_state *st, pl_error *er
  * vertex unmatched also has maximum cardinality, and its certificate serves both (unmatched dual
  * 0 = the least dual). *done = 1 when the faster max-weight solve answered.
  */
+static pl_status solve_impl(size_t n, size_t m, const long *eu, const long *ev, const double *w,
+			    const pl_blossom_options *opt, pl_blossom_result *res,
+			    pl_blossom_state *st_out, pl_error *err);
+
 static pl_status try_max_weight(size_t n, size_t m, const long *eu, const long *ev,
 				const double *w, const pl_blossom_options *opt,
-				pl_blossom_result *res, int *done, pl_error *err)
+				pl_blossom_result *res, pl_blossom_state *st_out, int *done,
+				pl_error *err)
 {
 	pl_blossom_options o = *opt;
 	pl_status st;
@@ -1927,12 +1932,14 @@ static pl_status try_max_weight(size_t n, size_t m, const long *eu, const long *
 	if (k < m)
 		return PL_OK;
 	o.max_cardinality = 0;
-	st = pl_blossom_solve(n, m, eu, ev, w, &o, res, err);
+	st = solve_impl(n, m, eu, ev, w, &o, res, st_out, err);
 	if (st != PL_OK || res->pairs == n / 2) {
 		*done = 1;
 		return st;
 	}
 	pl_blossom_result_release(res);
+	if (st_out)
+		pl_blossom_state_release(st_out);
 	return PL_OK;
 }
 
@@ -1973,8 +1980,9 @@ static pl_status solve_impl(size_t n, size_t m, const long *eu, const long *ev, 
 	if (!opt)
 		opt = &defaults;
 	pl_blossom_result_init(res);
-	if (opt->max_cardinality && n >= 2 && m > 0 && !st_out) {
-		st = try_max_weight(n, m, eu, ev, w, opt, res, &done, err);
+	if (opt->max_cardinality && n >= 2 && m > 0) {
+		/* (with st_out too: pl_blossom_solve_state answers exactly as pl_blossom_solve) */
+		st = try_max_weight(n, m, eu, ev, w, opt, res, st_out, &done, err);
 		if (done)
 			return st;
 	}

@@ -717,6 +717,130 @@ START_TEST(resolve_kept_matches_cold)
 }
 END_TEST
 
+/*
+ * pl_blossom_solve_state promises pl_blossom_solve's answer bit for bit, with max_cardinality too
+ * (where the plain solve first tries the faster max-weight solve): the same matching on graphs
+ * with many ties (several optima) and with weights <= 0 (where that short cut does not apply).
+ */
+START_TEST(solve_state_same_optimum)
+{
+	tu_rng r = { 5150 };
+
+	for (int t = 0; t < 60; t++) {
+		size_t n = (size_t)tu_range(&r, 4, 40), m;
+		long *eu = malloc(n * n * sizeof(long)), *ev = malloc(n * n * sizeof(long));
+		double *w = malloc(n * n * sizeof(double));
+		pl_blossom_options opt = PL_BLOSSOM_OPTIONS_INIT;
+		pl_blossom_result a = PL_BLOSSOM_RESULT_INIT, b = PL_BLOSSOM_RESULT_INIT;
+		pl_blossom_state st = PL_BLOSSOM_STATE_INIT;
+		pl_error err = PL_ERROR_INIT;
+
+		m = random_graph(&r, n, t % 2 ? 1.0 : 0.3, t % 3 ? 2 : 0, 10.0, eu, ev, w);
+		if (t % 5 == 4 && m > 0)
+			w[0] = -1.0; /* not every weight positive */
+		opt.max_cardinality = t % 4 != 3;
+		ck_assert_int_eq(pl_blossom_solve(n, m, eu, ev, w, &opt, &a, &err), PL_OK);
+		ck_assert_int_eq(pl_blossom_solve_state(n, m, eu, ev, w, &opt, &b, &st, &err), PL_OK);
+		ck_assert_msg(a.total == b.total && a.pairs == b.pairs, "graph %d: totals differ", t);
+		for (size_t v = 0; v < n; v++)
+			ck_assert_msg(a.mate_edge[v] == b.mate_edge[v],
+				      "graph %d (n %zu, max_cardinality %d): vertex %zu matched apart", t,
+				      n, opt.max_cardinality, v);
+		ck_assert_uint_eq(a.nblossoms, b.nblossoms);
+		ck_assert_uint_eq(st.nb, b.nblossoms);
+		check_certificate(n, m, eu, ev, w, opt.max_cardinality, &b);
+		pl_blossom_result_release(&a);
+		pl_blossom_result_release(&b);
+		pl_blossom_state_release(&st);
+		free(eu);
+		free(ev);
+		free(w);
+	}
+}
+END_TEST
+
+/*
+ * The workspace is bound to its graph and converts the weights again when a base comes with
+ * another weight scale (blossom_int.h). Decimal weights (scale 100); the same optimum's
+ * certificate restated at scale 1000 (duals times 10) is a base of the same graph at another
+ * scale: re-solves alternating between the two scales on one workspace must each match a cold
+ * solve, carry their base's scale, and certify at it.
+ */
+START_TEST(workspace_scale_change)
+{
+	tu_rng r = { 31337 };
+
+	for (int t = 0; t < 20; t++) {
+		size_t n = (size_t)tu_range(&r, 6, 30), m = 0;
+		long *eu = malloc(n * n * sizeof(long)), *ev = malloc(n * n * sizeof(long));
+		long *ru = malloc(n * n * sizeof(long)), *rv = malloc(n * n * sizeof(long));
+		long *map = malloc(n * n * sizeof(long));
+		double *w = malloc(n * n * sizeof(double)), *rw = malloc(n * n * sizeof(double));
+		unsigned char *gone = calloc(n, 1);
+		pl_blossom_result base[2] = { PL_BLOSSOM_RESULT_INIT, PL_BLOSSOM_RESULT_INIT };
+		pl_blossom_ws *ws;
+		pl_error err = PL_ERROR_INIT;
+
+		m = random_graph(&r, n, t % 2 ? 1.0 : 0.4, t % 3 ? 3 : 0, 10.0, eu, ev, w);
+		for (size_t k = 0; k < m; k++)
+			w[k] = w[k] / 4.0 + 0.25 * (double)(k % 3); /* two decimals: scale 100 */
+		ws = pl_blossom_ws_new(n, m, eu, ev, w);
+		ck_assert_ptr_nonnull(ws);
+		ck_assert_int_eq(pl_blossom_solve(n, m, eu, ev, w, NULL, &base[0], &err), PL_OK);
+		ck_assert(base[0].exact && base[0].weight_scale == 100.0);
+		ck_assert_int_eq(pl_blossom_solve(n, m, eu, ev, w, NULL, &base[1], &err), PL_OK);
+		base[1].weight_scale = 1000.0;
+		for (size_t v = 0; v < n; v++)
+			base[1].vertex_dual[v] *= 10;
+		for (size_t b = 0; b < base[1].nblossoms; b++)
+			base[1].blossom_dual[b] *= 10;
+		check_certificate(n, m, eu, ev, w, 0, &base[1]);
+		for (int call = 0; call < 4; call++) {
+			const pl_blossom_result *from = &base[call % 2];
+			pl_blossom_result warm = PL_BLOSSOM_RESULT_INIT, cold = PL_BLOSSOM_RESULT_INIT;
+			size_t mr = 0;
+			memset(gone, 0, n);
+			gone[tu_range(&r, 0, (long)n - 1)] = 1;
+			gone[tu_range(&r, 0, (long)n - 1)] = 1;
+			ck_assert_int_eq(pl_blossom_resolve_ws(ws, from, gone, &warm, &err), PL_OK);
+			ck_assert(warm.weight_scale == from->weight_scale);
+			for (size_t k = 0; k < m; k++) {
+				map[k] = -1;
+				if (!gone[eu[k]] && !gone[ev[k]]) {
+					map[k] = (long)mr;
+					ru[mr] = eu[k];
+					rv[mr] = ev[k];
+					rw[mr++] = w[k];
+				}
+			}
+			ck_assert_int_eq(pl_blossom_solve(n, mr, ru, rv, rw, NULL, &cold, &err), PL_OK);
+			ck_assert_msg(fabs(warm.total - cold.total) < 1e-9,
+				      "graph %d call %d (scale %.0f): warm %.2f, cold %.2f", t, call,
+				      from->weight_scale, warm.total, cold.total);
+			for (size_t v = 0; v < n; v++)
+				if (warm.mate_edge[v] >= 0) { /* the graph without gone, renumbered */
+					ck_assert_int_ge(map[warm.mate_edge[v]], 0);
+					warm.mate_edge[v] = map[warm.mate_edge[v]];
+				}
+			check_certificate(n, mr, ru, rv, rw, 0, &warm);
+			pl_blossom_result_release(&warm);
+			pl_blossom_result_release(&cold);
+		}
+		pl_blossom_result_release(&base[0]);
+		pl_blossom_result_release(&base[1]);
+		pl_blossom_ws_free(ws);
+		free(eu);
+		free(ev);
+		free(ru);
+		free(rv);
+		free(map);
+		free(w);
+		free(rw);
+		free(gone);
+	}
+}
+END_TEST
+
 /* Perfect matchability by brute force: pair the lowest vertex left with each neighbour. */
 static int bf_perfect(size_t n, const unsigned char *adj, unsigned long left)
 {
@@ -845,6 +969,8 @@ static Suite *blossom_suite(void)
 	tcase_add_test(tc, certificate_structured);
 	tcase_add_test(tc, resolve_matches_cold);
 	tcase_add_test(tc, resolve_kept_matches_cold);
+	tcase_add_test(tc, solve_state_same_optimum);
+	tcase_add_test(tc, workspace_scale_change);
 	tcase_add_test(tc, cardmatch_brute_force);
 	tcase_add_test(tc, zlca_naive);
 	suite_add_tcase(s, tc);
