@@ -11,6 +11,16 @@
  * time in the kernel under load; with freed memory kept for the next allocation, about 15,000
  * (886bf43). A command is one short process, so memory kept until exit costs nothing.
  *
+ * The pages that remain are still most of the kernel's share: `match mentors` on the hand-shaped
+ * 2,000 x 500 programs touched about 60 MB (15,000 faults of 4 KB, a sixth of its CPU time;
+ * session 8). So the heap is grown once here by a pad of HEAP_PAD and that range is marked for
+ * transparent huge pages (madvise MADV_HUGEPAGE: a hint, honoured where the kernel's THP mode is
+ * `always` or `madvise`, ignored otherwise): each fault then maps 2 MB, about 1,100 faults in all
+ * and 10-15 % less CPU time on those programs. Only the range the heap grew by is advised (so
+ * nothing else, and nothing at all when malloc does not use the break, as under AddressSanitizer);
+ * the pad is address space, not memory: only the pages touched are committed. A heap that outgrows
+ * the pad grows by small steps as before, on ordinary pages.
+ *
  * And OpenBLAS runs on one thread. Its worker threads busy-wait for a while after each call
  * before they sleep, so a command whose products are small (the compat GEMM of `match mentors`,
  * a fold's Hessian) paid for a spinning core it did not need: on 2,000 x 500 mentors the process
@@ -31,23 +41,53 @@
  * (blas_thread_init); with one thread set, none does. tests/unit/test_process.c counts the
  * process's threads after this function.
  */
+#define _DEFAULT_SOURCE /* sbrk, madvise */
 #include <cblas.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
 
 #include "cli.h"
 
 #ifdef __GLIBC__
 #include <malloc.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #endif
 
 /* OpenBLAS (pthreads build) exports it; weak, so that builds without it still link. */
 int blas_thread_shutdown_(void) __attribute__((weak));
+
+#if defined(__GLIBC__) && defined(MADV_HUGEPAGE)
+#define HEAP_PAD ((size_t)128 << 20)
+#define HUGE_PAGE ((uintptr_t)2 << 20)
+
+/* Grow the heap by HEAP_PAD now and advise the range it grew by for huge pages (see the top). */
+static void heap_huge_pages(void)
+{
+	uintptr_t b0 = (uintptr_t)sbrk(0), b1, lo, hi;
+	void *p;
+
+	mallopt(M_TOP_PAD, (int)HEAP_PAD);
+	p = malloc(HUGE_PAGE); /* more than the heap's top has left: it grows by this and the pad */
+	b1 = (uintptr_t)sbrk(0);
+	free(p);
+	mallopt(M_TOP_PAD, 128 * 1024); /* glibc's default, for any later growth */
+	lo = (b0 + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+	hi = b1 & ~(HUGE_PAGE - 1);
+	if (p && b0 != (uintptr_t)-1 && b1 != (uintptr_t)-1 && b1 - b0 >= HEAP_PAD && hi > lo)
+		madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+}
+#endif
 
 void cli_process_setup(void)
 {
 #ifdef __GLIBC__
 	mallopt(M_MMAP_THRESHOLD, 256 * 1024 * 1024);
 	mallopt(M_TRIM_THRESHOLD, 512 * 1024 * 1024);
+#ifdef MADV_HUGEPAGE
+	heap_huge_pages();
+#endif
 #endif
 	openblas_set_num_threads(1);
 	if (blas_thread_shutdown_ != NULL)

@@ -5,12 +5,19 @@
  * `peerlink` starts, so counting its own threads after the set-up (before Check forks: a forked
  * child has one thread whatever its parent had) tells whether any worker is left. On a
  * one-processor machine OpenBLAS starts no workers either way, and the count cannot fail there.
+ * It also checks that a large block malloc'd after the set-up lies in heap marked for transparent
+ * huge pages (VmFlags `hg` in /proc/self/smaps; skipped without /proc, without THP in the kernel,
+ * or when malloc does not use the heap, as under AddressSanitizer).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <cblas.h>
 #include <check.h>
 #include <dirent.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -59,6 +66,46 @@ START_TEST(a_product_after_setup_starts_no_thread)
 }
 END_TEST
 
+/* The VmFlags line of the mapping that holds p, in /proc/self/smaps: 1 when it holds "hg", 0 when
+ * not, -1 when p is not in the [heap] mapping or there is nothing to read. */
+static int heap_flag_hg(const void *p)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	char line[512];
+	int in = 0, heap = 0, rc = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long lo, hi;
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && strchr(line, '-') < strchr(line, ' ')) {
+			in = (uintptr_t)p >= lo && (uintptr_t)p < hi;
+			heap = strstr(line, "[heap]") != NULL;
+		} else if (in && heap && strncmp(line, "VmFlags:", 8) == 0) {
+			rc = strstr(line, " hg") != NULL;
+			break;
+		}
+	}
+	fclose(f);
+	return rc;
+}
+
+START_TEST(large_blocks_get_huge_pages)
+{
+	char *p = malloc((size_t)8 << 20);
+	int hg;
+
+	ck_assert_ptr_nonnull(p);
+	/* its middle: the advised range starts at the first 2 MB boundary past the old break */
+	p[(size_t)4 << 20] = 1;
+	hg = heap_flag_hg(p + ((size_t)4 << 20));
+	free(p);
+	if (hg < 0 || access("/sys/kernel/mm/transparent_hugepage/enabled", R_OK) != 0)
+		return; /* no smaps, not on the heap (a sanitizer's malloc), or no THP in the kernel */
+	ck_assert_int_eq(hg, 1);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("process");
@@ -71,6 +118,7 @@ int main(void)
 	tcase_add_test(tc, no_openblas_worker_is_left);
 	tcase_add_test(tc, openblas_runs_on_one_thread);
 	tcase_add_test(tc, a_product_after_setup_starts_no_thread);
+	tcase_add_test(tc, large_blocks_get_huge_pages);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_set_fork_status(sr, CK_NOFORK);
