@@ -373,19 +373,25 @@ static int alloc_arcs(flow *F)
 	return F->arc_r && F->arc_l && F->arc_c && F->flow && F->anext && F->aprev ? 0 : -1;
 }
 
-/* What follows the arcs: their cost bins, the supplies and capacities. */
-static int finish_build(flow *F, const long *cap)
+/* The supplies and capacities, once the arcs are in their bins. */
+static void finish_nodes(flow *F, const long *cap)
 {
 	int rl = F->orient_rows_left;
 
-	if (bin_arcs(F) != 0)
-		return -1;
 	for (size_t l = 0; l < F->L; l++)
 		F->supply[l] = rl ? 1 : (cap ? cap[l] : 1);
 	for (size_t r = 0; r < F->R; r++) {
 		F->capr[r] = rl ? (cap ? cap[r] : 1) : 1;
 		F->rhead[r] = -1;
 	}
+}
+
+/* What follows the arcs: their cost bins, the supplies and capacities. */
+static int finish_build(flow *F, const long *cap)
+{
+	if (bin_arcs(F) != 0)
+		return -1;
+	finish_nodes(F, cap);
 	return 0;
 }
 
@@ -427,36 +433,101 @@ static int flow_build(flow *F, const double *c, size_t n, size_t m, const long *
 	return finish_build(F, cap);
 }
 
-/* flow_build from the allowed pairs listed by rows (pl_assign_flow_solve_pairs): the same arcs
- * in the same order as from the dense matrix, since both walk the pairs row by row with the
- * columns increasing. */
+/* The bin width of left node l's arcs (costs lo .. hi) and the lowest cost of each of its bins,
+ * as bin_arcs computes them. */
+static double bin_width(flow *F, size_t l, double lo, double hi)
+{
+	size_t nb = (size_t)NBIN;
+	double w = F->lstart[l + 1] > F->lstart[l] && hi > lo ? (hi - lo) / (double)nb : 1.0;
+
+	for (size_t b = 0; b < nb; b++)
+		F->blo[l * nb + b] = b == 0 ? lo : lo + w * (double)b * (1.0 - 1e-12) - 1e-12 * fabs(lo);
+	return w;
+}
+
+/*
+ * flow_build from the allowed pairs listed by rows (pl_assign_flow_solve_pairs): the same arcs in
+ * the same order as flow_build and bin_arcs give from the dense matrix (both walk the pairs row by
+ * row with the columns increasing, and bin_arcs's counting sort is stable), but each arc is
+ * written once, straight into its left node's cost bin: three passes over the pairs (each left
+ * node's count and cost range; each pair's bin; the arcs) instead of a pass, a copy into bins
+ * and a copy back, and no second set of arc arrays (9 MB on 2,000 x 500 mentors).
+ */
 static int flow_build_pairs(flow *F, size_t n, const long *cap, const size_t *start,
-			    const int *col, const double *cost)
+			    const int *col, const double *cost, int negate)
 {
 	int rl = F->orient_rows_left;
-	size_t *fill;
+	size_t nb = (size_t)NBIN, L = F->L, E = start[n];
+	double *lo = NULL, *hi = NULL, *bw = NULL;
+	size_t *fill = NULL;
+	unsigned char *bin = NULL;
+	int rc = -1;
 
 	if (flow_alloc_nodes(F) != 0)
 		return -1;
-	F->E = start[n];
-	for (size_t i = 0; i < n; i++)
-		for (size_t e = start[i]; e < start[i + 1]; e++)
-			F->lstart[(rl ? i : (size_t)col[e]) + 1]++;
-	if (alloc_arcs(F) != 0)
-		return -1;
-	fill = malloc((F->L ? F->L : 1) * sizeof(size_t));
-	if (!fill)
-		return -1;
-	memcpy(fill, F->lstart, F->L * sizeof(size_t));
+	F->E = E;
+	lo = malloc((L ? L : 1) * sizeof(double));
+	hi = malloc((L ? L : 1) * sizeof(double));
+	bw = malloc((L ? L : 1) * sizeof(double));
+	fill = malloc((L * nb + 1) * sizeof(size_t));
+	bin = malloc(E ? E : 1);
+	F->bstart = malloc((L * nb + 1) * sizeof(size_t));
+	F->blo = malloc((L * nb + 1) * sizeof(double));
+	if (!lo || !hi || !bw || !fill || !bin || !F->bstart || !F->blo)
+		goto out;
+	for (size_t l = 0; l < L; l++) {
+		lo[l] = INFINITY;
+		hi[l] = -INFINITY;
+	}
 	for (size_t i = 0; i < n; i++)
 		for (size_t e = start[i]; e < start[i + 1]; e++) {
-			size_t l = rl ? i : (size_t)col[e], a = fill[l]++;
-			F->arc_r[a] = rl ? col[e] : (int)i;
-			F->arc_l[a] = (int)l;
-			F->arc_c[a] = cost[e];
+			size_t l = rl ? i : (size_t)col[e];
+			double c = negate ? -cost[e] : cost[e];
+			F->lstart[l + 1]++;
+			lo[l] = c < lo[l] ? c : lo[l];
+			hi[l] = c > hi[l] ? c : hi[l];
 		}
+	if (alloc_arcs(F) != 0)
+		goto out;
+	for (size_t l = 0; l < L; l++)
+		bw[l] = bin_width(F, l, lo[l], hi[l]);
+	memset(fill, 0, (L * nb + 1) * sizeof(size_t));
+	for (size_t i = 0; i < n; i++)
+		for (size_t e = start[i]; e < start[i + 1]; e++) {
+			size_t l = rl ? i : (size_t)col[e];
+			size_t b = (size_t)(((negate ? -cost[e] : cost[e]) - lo[l]) / bw[l]);
+			b = b < nb ? b : nb - 1;
+			bin[e] = (unsigned char)b;
+			fill[l * nb + b]++;
+		}
+	/* bin b of left node l starts after the node's earlier bins; fill becomes the next slot */
+	for (size_t l = 0; l < L; l++) {
+		size_t a = F->lstart[l];
+		for (size_t b = 0; b < nb; b++) {
+			size_t count = fill[l * nb + b];
+			F->bstart[l * nb + b] = a;
+			fill[l * nb + b] = a;
+			a += count;
+		}
+		for (size_t k = F->lstart[l]; k < F->lstart[l + 1]; k++)
+			F->arc_l[k] = (int)l;
+	}
+	F->bstart[L * nb] = E;
+	for (size_t i = 0; i < n; i++)
+		for (size_t e = start[i]; e < start[i + 1]; e++) {
+			size_t l = rl ? i : (size_t)col[e], a = fill[l * nb + bin[e]]++;
+			F->arc_r[a] = rl ? col[e] : (int)i;
+			F->arc_c[a] = negate ? -cost[e] : cost[e];
+		}
+	finish_nodes(F, cap);
+	rc = 0;
+out:
+	free(lo);
+	free(hi);
+	free(bw);
 	free(fill);
-	return finish_build(F, cap);
+	free(bin);
+	return rc;
 }
 
 /* Left potentials of the answer: a copy's is c - v on its own arc; a left node without flow
@@ -549,8 +620,8 @@ out:
 }
 
 int pl_assign_flow_solve_pairs(size_t n, size_t m, const long *cap, const size_t *start,
-			       const int *col, const double *cost, long *row_col, double *u,
-			       double *v, size_t *augmentations)
+			       const int *col, const double *cost, int negate, long *row_col,
+			       double *u, double *v, size_t *augmentations)
 {
 	flow F;
 	int rc = -1;
@@ -559,7 +630,7 @@ int pl_assign_flow_solve_pairs(size_t n, size_t m, const long *cap, const size_t
 	*augmentations = 0;
 	if ((n + m) >= (size_t)1 << 30 || start[n] >= (size_t)1 << 31)
 		goto out;
-	if (flow_build_pairs(&F, n, cap, start, col, cost) != 0)
+	if (flow_build_pairs(&F, n, cap, start, col, cost, negate) != 0)
 		goto out;
 	flow_run(&F, n, m, row_col, u, v, augmentations);
 	rc = 0;

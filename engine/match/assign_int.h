@@ -27,12 +27,13 @@ int pl_assign_flow_solve(const double *c, size_t n, size_t m, const long *cap, l
  * at most PL_ASSIGN_COST_MAX in magnitude. The same answer, duals and count as
  * pl_assign_flow_solve on the matrix with +inf elsewhere (the arcs come out in the same order),
  * without the n x m matrix or its scans: for callers that hold their pairs sparse (mentor
- * matching, where 30-70 % of the pairs break a hard rule). Returns 0, or -1 when out of memory
- * (or beyond 2^31 pairs).
+ * matching, where 30-70 % of the pairs break a hard rule). negate: the pairs' costs are
+ * -cost[...] (mentor matching hands over its scores, which it maximizes, without a negated copy).
+ * Returns 0, or -1 when out of memory (or beyond 2^31 pairs).
  */
 int pl_assign_flow_solve_pairs(size_t n, size_t m, const long *cap, const size_t *start,
-			       const int *col, const double *cost, long *row_col, double *u,
-			       double *v, size_t *augmentations);
+			       const int *col, const double *cost, int negate, long *row_col,
+			       double *u, double *v, size_t *augmentations);
 
 /* Does pl_assign_solve hand an n x m problem with these capacities (NULL: ones) to the flow
  * driver? all_allowed: no entry is forbidden. */

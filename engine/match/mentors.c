@@ -41,6 +41,8 @@ void pl_mentors_problem_init(pl_mentors_problem *pb)
 	pb->w_floor = -INFINITY;
 }
 
+static void pairs_free(struct pl_mentors_pairs *P);
+
 void pl_mentors_result_release(pl_mentors_result *res)
 {
 	if (!res)
@@ -50,6 +52,7 @@ void pl_mentors_result_release(pl_mentors_result *res)
 	free(res->load);
 	free(res->dual_mentee);
 	free(res->dual_mentor);
+	pairs_free(res->pairs);
 	memset(res, 0, sizeof(*res));
 }
 
@@ -177,6 +180,62 @@ static int elist_build(const pl_mentors_problem *pb, elist *E)
 	return 0;
 }
 
+/*
+ * A solve's eligible pairs kept in its result (pl_mentors_result.pairs), with what they were
+ * listed from, so that pl_mentors_alternatives on the same problem does not list them again
+ * (a pass over the whole score matrix and, on 2,000 x 500, 9 MB of lists).
+ */
+struct pl_mentors_pairs {
+	elist E;
+	size_t n, m;
+	const double *score;
+	const long *current;
+	int forbidden; /* whether the problem forbade pairs (the mask's address may change between
+			* the solve and the alternatives while its contents do not: program.c's couples) */
+	double min_score, stickiness, w_floor;
+};
+
+static void pairs_free(struct pl_mentors_pairs *P)
+{
+	if (!P)
+		return;
+	elist_release(&P->E);
+	free(P);
+}
+
+/* Are P the eligible pairs of pb? */
+static int pairs_of(const struct pl_mentors_pairs *P, const pl_mentors_problem *pb)
+{
+	/* the doubles compare as bits: NaN and -0 included (min_score may be NaN) */
+	return P && P->n == pb->nmentees && P->m == pb->nmentors && P->score == pb->score &&
+	       P->current == pb->current && P->forbidden == (pb->forbidden != NULL) &&
+	       memcmp(&P->min_score, &pb->min_score, sizeof(double)) == 0 &&
+	       memcmp(&P->stickiness, &pb->stickiness, sizeof(double)) == 0 &&
+	       memcmp(&P->w_floor, &pb->w_floor, sizeof(double)) == 0;
+}
+
+/* Move E into a new pl_mentors_pairs for pb (NULL when out of memory; E is then freed). */
+static struct pl_mentors_pairs *pairs_keep(elist *E, const pl_mentors_problem *pb)
+{
+	struct pl_mentors_pairs *P = malloc(sizeof(*P));
+
+	if (!P) {
+		elist_release(E);
+		return NULL;
+	}
+	P->E = *E;
+	memset(E, 0, sizeof(*E));
+	P->n = pb->nmentees;
+	P->m = pb->nmentors;
+	P->score = pb->score;
+	P->current = pb->current;
+	P->forbidden = pb->forbidden != NULL;
+	P->min_score = pb->min_score;
+	P->stickiness = pb->stickiness;
+	P->w_floor = pb->w_floor;
+	return P;
+}
+
 /* Seats left after pins (may be negative when pins overfill: checked by the caller). */
 static pl_status seats_after_pins(const pl_mentors_problem *pb, long *capfree, pl_error *err)
 {
@@ -216,6 +275,12 @@ typedef struct work {
 	size_t *pstart;      /* nr + 1: the pairs of a threshold solve by rows (threshold_pairs) */
 	int *pcol;           /* their columns (positions in cols) */
 	double *pcost;       /* and costs */
+	/* the pairs handed to the solver: the lists above, or (whole_pairs) E's own arrays with
+	 * costs -E.w (negate) */
+	const size_t *ps;
+	const int *pc;
+	const double *pw;
+	int negate;
 	elist E;             /* the eligible pairs */
 	pl_assign_result ar;
 	size_t solves;
@@ -269,6 +334,32 @@ static pl_status work_init(work *W, const pl_mentors_problem *pb, pl_error *err)
 }
 
 /*
+ * When every mentee is a work row and every mentor a work column (no pins, a seat left
+ * everywhere), there is no threshold and each cost is -w, threshold_pairs's lists would be a
+ * copy of E with w negated: the solver then reads E itself (W->ps/pc/pw, negate), which saves
+ * the copy (9 MB on 2,000 x 500). Returns 1 when so (the views are set), 0 when not.
+ */
+static int whole_pairs(work *W, double thr)
+{
+	const elist *E = &W->E;
+	double big = 0.0;
+
+	if (W->nr != W->pb->nmentees || W->nc != W->pb->nmentors || thr != -INFINITY || W->card_only)
+		return 0;
+	for (size_t e = 0; e < E->start[W->nr]; e++) { /* fabs(w) <= PL_ASSIGN_COST_MAX, as below */
+		double a = fabs(E->w[e]);
+		big = a > big ? a : big;
+	}
+	if (big > PL_ASSIGN_COST_MAX)
+		return 0;
+	W->ps = E->start;
+	W->pc = E->col;
+	W->pw = E->w;
+	W->negate = 1;
+	return 1;
+}
+
+/*
  * The pairs of solve_threshold listed by work rows (columns increasing) with their costs:
  * W->pstart/pcol/pcost. Returns 1 when they may go to the flow driver directly (the driver
  * pl_assign_solve would pick for the dense matrix, every cost within its limit), 0 when the
@@ -280,6 +371,8 @@ static int threshold_pairs(work *W, double thr)
 
 	if (W->nr > PL_ASSIGN_DIM_MAX || W->nc > PL_ASSIGN_DIM_MAX || cells > PL_ASSIGN_ENTRIES_MAX)
 		return 0; /* pl_assign_solve says why */
+	if (whole_pairs(W, thr))
+		return pl_assign_uses_flow(W->nr, W->nc, W->capc, W->E.start[W->nr] == cells);
 	if (!W->pstart) {
 		/* All three or none: W->pstart doubles as "allocated", so a partial success must not
 		 * stay in W (a later call would skip the allocation and write through a NULL pcol). */
@@ -311,6 +404,10 @@ static int threshold_pairs(work *W, double thr)
 		}
 	}
 	W->pstart[W->nr] = k;
+	W->ps = W->pstart;
+	W->pc = W->pcol;
+	W->pw = W->pcost;
+	W->negate = 0;
 	return pl_assign_uses_flow(W->nr, W->nc, W->capc, k == cells);
 }
 
@@ -326,7 +423,7 @@ static pl_status solve_pairs(work *W, pl_error *err)
 	ar->u = calloc(W->nr, sizeof(double));
 	ar->v = calloc(W->nc, sizeof(double));
 	if (!ar->row_to_col || !ar->u || !ar->v ||
-	    pl_assign_flow_solve_pairs(W->nr, W->nc, W->capc, W->pstart, W->pcol, W->pcost,
+	    pl_assign_flow_solve_pairs(W->nr, W->nc, W->capc, W->ps, W->pc, W->pw, W->negate,
 				       ar->row_to_col, ar->u, ar->v, &aug) != 0)
 		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory in the assignment solver");
 	ar->method = "sparse-flow";
@@ -339,9 +436,9 @@ static pl_status solve_pairs(work *W, pl_error *err)
 			ar->row_to_col[a] = PL_ASSIGN_UNASSIGNED;
 			continue;
 		}
-		for (size_t e = W->pstart[a]; e < W->pstart[a + 1]; e++)
-			if (W->pcol[e] == b)
-				ar->total += W->pcost[e];
+		for (size_t e = W->ps[a]; e < W->ps[a + 1]; e++)
+			if (W->pc[e] == b)
+				ar->total += W->negate ? -W->pw[e] : W->pw[e];
 		ar->assigned++;
 	}
 	return PL_OK;
@@ -753,6 +850,8 @@ pl_status pl_mentors_solve(const pl_mentors_problem *pb, pl_mentors_result *res,
 	st = fill_result(pb, &W.E, mentor_of, res, err);
 	mentor_of = NULL; /* owned by res now */
 	res->solves = W.solves;
+	if (st == PL_OK && !(res->pairs = pairs_keep(&W.E, pb)))
+		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory in mentor matching");
 	if (st == PL_OK && pb->objective == PL_MENTORS_TOTAL && W.ar.u && W.ar.v) {
 		res->dual_mentee = malloc((n ? n : 1) * sizeof(double));
 		res->dual_mentor = malloc((pb->nmentors ? pb->nmentors : 1) * sizeof(double));
@@ -1665,7 +1764,8 @@ static pl_status alternatives_core(const pl_mentors_problem *pb, const pl_mentor
 	size_t n = pb->nmentees, m = pb->nmentors;
 	long *capfree = NULL, *pins = NULL, *held = NULL;
 	pl_mentors_problem q = *pb;
-	elist E = { NULL, NULL, NULL };
+	elist own = { NULL, NULL, NULL };
+	const elist *E = pairs_of(res->pairs, pb) ? &res->pairs->E : &own;
 	pl_status st = PL_OK;
 
 	memset(count, 0, (n ? n : 1) * sizeof(size_t));
@@ -1674,7 +1774,7 @@ static pl_status alternatives_core(const pl_mentors_problem *pb, const pl_mentor
 	capfree = malloc((m ? m : 1) * sizeof(long));
 	held = malloc((m ? m : 1) * sizeof(long));
 	pins = malloc(n * sizeof(long));
-	if (!capfree || !held || !pins || elist_build(pb, &E) != 0) {
+	if (!capfree || !held || !pins || (E == &own && elist_build(pb, &own) != 0)) {
 		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory in mentor matching");
 		goto out;
 	}
@@ -1690,8 +1790,8 @@ static pl_status alternatives_core(const pl_mentors_problem *pb, const pl_mentor
 		if (is_pinned(pb, i))
 			continue;
 		/* best `top` by score (ties by rank), insertion into a short sorted list */
-		for (size_t e = E.start[i]; e < E.start[i + 1]; e++) {
-			size_t j = (size_t)E.col[e], k;
+		for (size_t e = E->start[i]; e < E->start[i + 1]; e++) {
+			size_t j = (size_t)E->col[e], k;
 			double s = pb->score[i * m + j];
 			if ((long)j == res->mentor_of[i] || capfree[j] < 1)
 				continue;
@@ -1713,14 +1813,14 @@ static pl_status alternatives_core(const pl_mentors_problem *pb, const pl_mentor
 		count[i] = c;
 	}
 	if (pb->objective == PL_MENTORS_TOTAL && res->dual_mentee && res->dual_mentor &&
-	    duals_ok(pb, &E, res, capfree, held)) {
-		st = fast_alternatives(pb, &E, res->mentor_of, res->dual_mentee, res->dual_mentor,
+	    duals_ok(pb, E, res, capfree, held)) {
+		st = fast_alternatives(pb, E, res->mentor_of, res->dual_mentee, res->dual_mentor,
 				       capfree, m, 0.0, top, out, count, threads, err);
 		goto out;
 	}
 	if (pb->objective == PL_MENTORS_TOTAL) {
 		pl_error scratch = PL_ERROR_INIT;
-		st = augmented_alternatives(pb, &E, res, capfree, top, out, count, threads, &scratch);
+		st = augmented_alternatives(pb, E, res, capfree, top, out, count, threads, &scratch);
 		if (st != PL_ERR_INTERNAL) {
 			if (st != PL_OK && err)
 				*err = scratch;
@@ -1747,7 +1847,7 @@ static pl_status alternatives_core(const pl_mentors_problem *pb, const pl_mentor
 		}
 	}
 out:
-	elist_release(&E);
+	elist_release(&own);
 	free(capfree);
 	free(held);
 	free(pins);

@@ -74,9 +74,12 @@ typedef struct pl_mentors_result {
 	/* TOTAL only: the assignment's dual certificate, for exact alternatives without
 	 * re-solving (NaN for pinned mentees and mentors without a free seat); NULL otherwise. */
 	double *dual_mentee, *dual_mentor;
+	/* Internal: the solve's eligible pairs, which pl_mentors_alternatives reuses for the problem
+	 * the result was solved from instead of listing them again (NULL: it lists them). */
+	struct pl_mentors_pairs *pairs;
 } pl_mentors_result;
 
-#define PL_MENTORS_RESULT_INIT { 0, 0, NULL, NULL, NULL, 0, 0.0, 0.0, 0.0, 0.0, 0.0, 0, 0, NULL, NULL }
+#define PL_MENTORS_RESULT_INIT { 0, 0, NULL, NULL, NULL, 0, 0.0, 0.0, 0.0, 0.0, 0.0, 0, 0, NULL, NULL, NULL }
 
 void pl_mentors_result_release(pl_mentors_result *res);
 
@@ -112,7 +115,9 @@ typedef struct pl_mentors_alt {
  * out, the change is the reduced cost of the pair plus a shortest path in the residual graph
  * (one Dijkstra per distinct alternative mentor); otherwise the problem is re-solved with the
  * extra pin under the same objective. Both are exact. out has nmentees*top entries
- * (mentee i's in out[i*top ...]), count[i] says how many are filled.
+ * (mentee i's in out[i*top ...]), count[i] says how many are filled. res must be pb's result
+ * from pl_mentors_solve (its eligible pairs are reused when pb's score, current and forbidden
+ * arrays and its scalars are the ones it was solved with).
  */
 pl_status pl_mentors_alternatives(const pl_mentors_problem *pb, const pl_mentors_result *res,
 				  size_t top, pl_mentors_alt *out, size_t *count, pl_error *err);

@@ -488,7 +488,16 @@ START_TEST(flow_driver_matches_brute_force)
 					}
 			}
 			start[n] = np;
-			ck_assert_int_eq(pl_assign_flow_solve_pairs(n, m, cap, start, col, pc, rc2, u2, v2, &aug2), 0);
+			ck_assert_int_eq(pl_assign_flow_solve_pairs(n, m, cap, start, col, pc, 0, rc2, u2, v2, &aug2), 0);
+			ck_assert(aug2 == aug);
+			ck_assert(memcmp(rc2, row_col, n * sizeof(long)) == 0);
+			ck_assert(memcmp(u2, u, n * sizeof(double)) == 0);
+			ck_assert(memcmp(v2, v, m * sizeof(double)) == 0);
+			/* and from the negated costs with negate set (how mentor matching hands its
+			 * scores over) */
+			for (size_t k = 0; k < np; k++)
+				pc[k] = -pc[k];
+			ck_assert_int_eq(pl_assign_flow_solve_pairs(n, m, cap, start, col, pc, 1, rc2, u2, v2, &aug2), 0);
 			ck_assert(aug2 == aug);
 			ck_assert(memcmp(rc2, row_col, n * sizeof(long)) == 0);
 			ck_assert(memcmp(u2, u, n * sizeof(double)) == 0);
