@@ -488,6 +488,7 @@ typedef struct state {
 	long *log_u, *log_g;
 	size_t nlog, logcap;
 	int log_on;
+	unsigned long rg_left;  /* search nodes the exact re-partitions may still spend (regroup_sub) */
 } state;
 
 /* How far a group of `size` clients is below its minimum (an empty group is not, unless it is
@@ -2897,11 +2898,20 @@ static int resplit_all(state *S, double eps)
  * takes at least one, so a keep-together pair cannot crowd two single clients out of the bound).
  * The incumbent is the current answer, so only a strictly better one is taken. The search stops
  * after REGROUP_NODES nodes (then the best found so far is used, which is never worse than the
- * current answer): deterministic whatever the machine.
+ * current answer), and all the re-partitions of one solve share a budget of REGROUP_BUDGET nodes
+ * (S->rg_left; once spent, no more subproblems are searched): both are counts, never a clock, so
+ * the answer is the same on every machine. The budget bounds the worst case (up to REGROUP_PASSES
+ * passes over C(G, k) sets of groups, each up to REGROUP_NODES nodes: billions of nodes with 20
+ * groups); the 45-60-client programs of docs/groups.md section 7 spend at most 4.3 million over
+ * 50 seeds (r60-s7; varied-60-s17 4.2), under the budget, so it changes none of their answers.
+ * The bound's partner sums are computed once per subproblem (rg_top_fill), and the total is
+ * priced only when the placed count ties the incumbent's (a third fewer instructions).
  */
 #define REGROUP_K 4       /* at most this many groups at once */
 #define REGROUP_NODES 60000 /* search nodes per subproblem */
 #define REGROUP_PASSES 4  /* passes over every set of k groups, while one improves */
+#define RG_TOP 16         /* partners summed ahead for the bound (rg_top_fill) */
+#define REGROUP_BUDGET 6000000UL /* search nodes of all the re-partitions of one solve */
 
 typedef struct regroup {
 	const inst *I;
@@ -2914,7 +2924,9 @@ typedef struct regroup {
 	double gain[64][REGROUP_K];    /* score of unit i with the members of group t */
 	size_t part[64][64], npart[64]; /* positive-score partners, best first (bound) */
 	int side[64], best_side[64];   /* group index t, or -1 */
-	size_t placed, best_placed, nodes;
+	double *top;                   /* rg_top_fill's table (scratch of regroup_all) */
+	size_t placed, best_placed;
+	unsigned long nodes, max_nodes;
 	double score, best_score, eps;
 	int found;
 } regroup;
@@ -2932,25 +2944,30 @@ static void rg_put(regroup *X, size_t i, size_t t, int on)
 {
 	const inst *I = X->I;
 	size_t u = X->unit[i], U = I->U;
+	double sign = on ? 1.0 : -1.0;
 	X->side[i] = on ? (int)t : -1;
 	if (on) {
 		X->score += X->gain[i][t] + I->uin[u];
 		X->mem[t] |= (uint64_t)1 << i;
 		X->size[t] += I->usz[u];
 		X->placed += I->usz[u];
+		X->cmask[t] |= X->cfm[i];
 	} else {
+		uint64_t m;
 		X->mem[t] &= ~((uint64_t)1 << i);
 		X->size[t] -= I->usz[u];
 		X->placed -= I->usz[u];
 		X->score -= X->gain[i][t] + I->uin[u];
+		X->cmask[t] = 0;
+		for (m = X->mem[t]; m; m &= m - 1)
+			X->cmask[t] |= X->cfm[__builtin_ctzll(m)];
 	}
-	X->cmask[t] = 0;
-	for (size_t j = 0; j < X->n; j++) {
-		if ((X->mem[t] >> j) & 1)
-			X->cmask[t] |= X->cfm[j];
+	/* Every unit's gain, also those before i (whose gains nobody reads until i leaves again):
+	 * their rounding decides ties in the branching order (rg_dfs), so updating only the units
+	 * after i would change which answers the node-capped searches reach. */
+	for (size_t j = 0; j < X->n; j++)
 		if (j != i)
-			X->gain[j][t] += (on ? 1.0 : -1.0) * I->US[X->unit[j] * U + u];
-	}
+			X->gain[j][t] += sign * I->US[X->unit[j] * U + u];
 }
 
 /* Can every group still end empty (when allowed) or at its minimum with the units from `depth`
@@ -2978,40 +2995,48 @@ static int rg_sizes_reachable(const regroup *X, size_t depth)
 static int rg_promising(const regroup *X, size_t depth)
 {
 	const inst *I = X->I;
-	size_t pub = X->placed;
-	double sub = X->score;
+	size_t pub = X->placed, room[64];
+	double sub = X->score, bg[64];
 
-	for (size_t j = depth; j < X->n; j++) {
-		size_t u = X->unit[j], room = 0, cnt = 0;
-		double bg = 0.0;
+	for (size_t j = depth; j < X->n; j++) { /* placed first: the total only breaks a tie */
+		size_t u = X->unit[j];
 		int fits = 0;
+		room[j] = 0;
+		bg[j] = 0.0;
 		for (size_t t = 0; t < X->k; t++)
 			if (rg_fits(X, j, t)) {
 				fits = 1;
 				size_t r = (X->cap[t] < I->ulim[u] ? X->cap[t] : I->ulim[u]) - X->size[t] -
 					   I->usz[u];
-				if (X->gain[j][t] > bg)
-					bg = X->gain[j][t];
-				if (r > room)
-					room = r;
+				if (X->gain[j][t] > bg[j])
+					bg[j] = X->gain[j][t];
+				if (r > room[j])
+					room[j] = r;
 			}
-		if (!fits)
+		if (fits)
+			pub += I->usz[u];
+		else
+			room[j] = SIZE_MAX; /* no group left: counts for nothing */
+	}
+	if (pub != X->best_placed)
+		return pub > X->best_placed;
+	for (size_t j = depth; j < X->n; j++) {
+		size_t u = X->unit[j], cnt = 0;
+		if (room[j] == SIZE_MAX)
 			continue;
-		pub += I->usz[u];
-		sub += bg + I->uin[u];
-		for (size_t a = 0; a < X->npart[j] && cnt < room; a++) {
+		sub += bg[j] + I->uin[u];
+		if (room[j] <= RG_TOP) { /* the precomputed sums of the best partners (rg_top_fill) */
+			sub += X->top[(j * (X->n + 1) + depth) * (RG_TOP + 1) + room[j]];
+			continue;
+		}
+		for (size_t a = 0; a < X->npart[j] && cnt < room[j]; a++) {
 			size_t v = X->part[j][a];
 			if (v < depth)
 				continue;
 			sub += 0.5 * I->US[u * I->U + X->unit[v]];
-			/* A partner takes at least one seat: counting partners, not their seats, keeps
-			 * this an upper bound when a keep-together pair outscores two single clients
-			 * (counting seats stopped after the pair and missed the two). */
-			cnt++;
+			cnt++; /* a partner takes at least one seat (see rg_top_fill) */
 		}
 	}
-	if (pub != X->best_placed)
-		return pub > X->best_placed;
 	return sub > X->best_score + X->eps;
 }
 
@@ -3033,7 +3058,7 @@ static void rg_dfs(regroup *X, size_t depth)
 {
 	size_t order[REGROUP_K], no = 0;
 
-	if (++X->nodes > REGROUP_NODES)
+	if (++X->nodes > X->max_nodes)
 		return;
 	if (depth == X->n) {
 		rg_leaf(X);
@@ -3142,6 +3167,44 @@ static int rg_setup(regroup *X, const state *S, rg_key *keys)
 	return 1;
 }
 
+/* The bound's partner sums, computed once per subproblem: top[(j (n + 1) + d) (RG_TOP + 1) + r] is
+ * half the sum of the r largest positive scores of unit j with the units from d on that it may
+ * share a group with (all of them when it has fewer). Partners are counted, not their seats: each
+ * takes at least one, so the sum stays an upper bound when a keep-together pair outscores two
+ * single clients (counting seats stopped after the pair and missed the two: the bound fixed in
+ * c1ddbec, tested by test_regroup_pair_bound). */
+static void rg_top_fill(regroup *X)
+{
+	const inst *I = X->I;
+	size_t n = X->n, U = I->U;
+
+	for (size_t j = 0; j < n; j++) {
+		double best[RG_TOP];
+		size_t len = 0, u = X->unit[j];
+		for (size_t d = n + 1; d-- > 0;) {
+			double *row = X->top + (j * (n + 1) + d) * (RG_TOP + 1), sum = 0.0;
+			if (d < n && d != j && ((X->cfm[j] >> d) & 1) == 0 &&
+			    I->US[u * U + X->unit[d]] > 0.0) {
+				double v = I->US[u * U + X->unit[d]];
+				size_t a = len < RG_TOP ? len++ : RG_TOP;
+				while (a > 0 && best[a - 1] < v) {
+					if (a < RG_TOP)
+						best[a] = best[a - 1];
+					a--;
+				}
+				if (a < RG_TOP)
+					best[a] = v;
+			}
+			row[0] = 0.0;
+			for (size_t r = 1; r <= RG_TOP; r++) {
+				if (r <= len)
+					sum += 0.5 * best[r - 1];
+				row[r] = sum;
+			}
+		}
+	}
+}
+
 /* The current answer's placed clients and total on the subproblem's units (the incumbent). */
 static void rg_incumbent(regroup *X, const state *S)
 {
@@ -3169,15 +3232,22 @@ static int regroup_sub(state *S, const size_t *grp, size_t k, double eps, regrou
 	double obj0 = S->obj;
 	long old[64];
 
+	double *top = X->top;
+
 	memset(X, 0, sizeof(*X));
+	X->top = top;
 	X->I = S->I;
 	X->k = k;
 	X->eps = eps;
 	memcpy(X->grp, grp, k * sizeof(size_t));
-	if (!rg_setup(X, S, keys))
+	if (S->rg_left == 0 || !rg_setup(X, S, keys))
 		return 0;
+	X->max_nodes = S->rg_left < REGROUP_NODES ? S->rg_left : REGROUP_NODES;
+	rg_top_fill(X);
 	rg_incumbent(X, S);
 	rg_dfs(X, 0);
+	X->nodes = X->nodes < X->max_nodes ? X->nodes : X->max_nodes;
+	S->rg_left -= X->nodes;
 	if (!X->found)
 		return 0;
 	for (size_t i = 0; i < X->n; i++) {
@@ -3212,6 +3282,12 @@ static int regroup_all(state *S, size_t k, double eps)
 	fg = malloc((I->G + 1) * sizeof(size_t));
 	X = malloc(sizeof(*X));
 	keys = malloc(64 * sizeof(*keys));
+	if (X)
+		X->top = malloc(64 * 65 * (RG_TOP + 1) * sizeof(double));
+	if (X && !X->top) {
+		free(X);
+		X = NULL;
+	}
 	if (fg && X && keys)
 		for (size_t g = 0; g < I->G; g++)
 			if (S->formed[g])
@@ -3236,6 +3312,8 @@ static int regroup_all(state *S, size_t k, double eps)
 		}
 	}
 	free(fg);
+	if (X)
+		free(X->top);
 	free(X);
 	free(keys);
 	return changed;
@@ -3478,6 +3556,7 @@ pl_status pl_groups_solve(const pl_groups_problem *prob, pl_groups_result *res, 
 		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 	}
 	I.deep = !exhaustive_small(&I);
+	S.rg_left = REGROUP_BUDGET;
 	R = prob->restarts ? prob->restarts : default_restarts(U);
 	eps = 1e-12 * I.scale * (double)(I.n + 1);
 	b.gu = malloc((U + 1) * sizeof(long));

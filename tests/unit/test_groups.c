@@ -256,6 +256,75 @@ START_TEST(test_regroup_exact)
 }
 END_TEST
 
+/*
+ * The re-partition's bound with a keep-together pair (issue 13, the bound fix of c1ddbec). Six
+ * clients; 0 and 1 are kept together (a unit of two seats), 4 and 5 kept apart; client 4 may join
+ * only group 0 [3,3], client 5 only group 1 [2,3]. Client 4 scores 0.6 + 0.4 = 1.0 with the pair
+ * and 0.6 with each of clients 2 and 3: the pair outscores either single client but not the two
+ * together (1.2). The optimum is {2,3,4} (2.2) and {0,1,5} (1.8): 4.0; one short restart ends in
+ * {0,1,4}, {2,3,5} (3.9), and only the re-partition gets from there to the optimum. A bound that
+ * counts a partner's seats gives client 4, with two seats left, the pair alone (0.5 of 1.0 instead
+ * of 0.5 of 1.2), falls below 3.9 on the way to the optimum and prunes it (checked: this test
+ * fails with that bound); counting partners keeps it a bound.
+ */
+START_TEST(test_regroup_pair_bound)
+{
+	enum { N = 6, G = 2 };
+	double S[N * N] = {
+		0.0, 1.0, 0.6, 1.0, 0.6, 0.4, /* */
+		1.0, 0.0, 0.7, 0.2, 0.4, 0.4, /* */
+		0.6, 0.7, 0.0, 1.0, 0.6, 0.6, /* */
+		1.0, 0.2, 1.0, 0.0, 0.6, 0.3, /* */
+		0.6, 0.4, 0.6, 0.6, 0.0, 0.0, /* */
+		0.4, 0.4, 0.6, 0.3, 0.0, 0.0,
+	};
+	size_t mn[G] = { 3, 2 }, mx[G] = { 3, 3 }, together[2] = { 0, 1 }, apart[2] = { 4, 5 };
+	unsigned char el[N * G] = { 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1 };
+	pl_groups_problem p = PL_GROUPS_PROBLEM_INIT;
+	pl_groups_result e = PL_GROUPS_RESULT_INIT;
+	pl_error err = PL_ERROR_INIT;
+	int missed_without = 0;
+	double obj;
+
+	p.n = N;
+	p.score = S;
+	p.ngroups = G;
+	p.min_size = mn;
+	p.max_size = mx;
+	p.eligible = el;
+	p.ntogether = 1;
+	p.together = together;
+	p.napart = 1;
+	p.apart = apart;
+	ck_assert_int_eq(pl_groups_solve_exact(&p, &e, &err), PL_OK);
+	ck_assert_uint_eq(e.placed, 6);
+	ck_assert_double_eq_tol(e.objective, 4.0, 1e-9);
+	p.no_exhaustive = 1; /* the heuristic alone: one restart of one annealing move */
+	p.restarts = 1;
+	p.steps = 1;
+	for (unsigned long seed = 0; seed < 8; seed++) {
+		pl_groups_result h = PL_GROUPS_RESULT_INIT, a = PL_GROUPS_RESULT_INIT;
+		const char *bad;
+		p.seed = seed;
+		p.no_regroup = 0;
+		ck_assert_int_eq(pl_groups_solve(&p, &h, &err), PL_OK);
+		bad = check_rules(&p, &h, &obj);
+		ck_assert_msg(bad == NULL, "seed %lu: %s", seed, bad);
+		ck_assert_msg(h.placed == e.placed && fabs(h.objective - e.objective) <= 1e-9,
+			      "seed %lu: %zu placed, %g; exact %zu, %g", seed, h.placed, h.objective,
+			      e.placed, e.objective);
+		p.no_regroup = 1;
+		ck_assert_int_eq(pl_groups_solve(&p, &a, &err), PL_OK);
+		if (a.placed < e.placed || a.objective < e.objective - 1e-9)
+			missed_without++;
+		pl_groups_result_release(&h);
+		pl_groups_result_release(&a);
+	}
+	ck_assert_int_gt(missed_without, 0); /* only the re-partition reaches the optimum */
+	pl_groups_result_release(&e);
+}
+END_TEST
+
 /* Required groups: on random small instances with one or two required groups, the solver (with its
  * exhaustive check, the default) agrees with exhaustive search on whether every required group
  * can be formed and on the optimum; the heuristic alone agrees on nearly all. */
@@ -741,6 +810,7 @@ static Suite *groups_suite(void)
 	tcase_add_test(tc, test_heuristic_vs_exact);
 	tcase_add_test(tc, test_determinism);
 	tcase_add_test(tc, test_regroup_exact);
+	tcase_add_test(tc, test_regroup_pair_bound);
 	tcase_add_test(tc, test_required_vs_exact);
 	tcase_add_test(tc, test_required_hand);
 	tcase_add_test(tc, test_rules_medium);
