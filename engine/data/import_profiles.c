@@ -201,8 +201,8 @@ static pl_status check_cell(const pl_import_profiles *r, const pl_profiles *voca
 	}
 }
 
-/* role: mentee, mentor or client (default client); capacity only for mentors, priority not
- * for them; both age_min and age_max or neither. */
+/* role: mentee, mentor or client (default client); capacity only for mentors, priority only
+ * for mentees (match buddies and groups reject it); both age_min and age_max or neither. */
 static pl_status check_row(pl_import_profiles *r, size_t row, pl_error *err)
 {
 	const pl_import_table *t = &r->t;
@@ -227,8 +227,8 @@ static pl_status check_row(pl_import_profiles *r, size_t row, pl_error *err)
 			continue;
 		if (strcmp(r->cols[c].name, "capacity") == 0 && r->role[row] != PL_PROFILE_MENTOR)
 			return cell_error(err, t, row, c, "only mentors have a capacity");
-		if (strcmp(r->cols[c].name, "priority") == 0 && r->role[row] == PL_PROFILE_MENTOR)
-			return cell_error(err, t, row, c, "mentors have no priority");
+		if (strcmp(r->cols[c].name, "priority") == 0 && r->role[row] != PL_PROFILE_MENTEE)
+			return cell_error(err, t, row, c, "only mentees have a priority");
 		if (r->cols[c].kind == PL_PCOL_AGE_MIN)
 			have_min = 1, cmin = c;
 		if (r->cols[c].kind == PL_PCOL_AGE_MAX)

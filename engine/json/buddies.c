@@ -73,6 +73,8 @@ pl_status pl_json_read_buddies_program(json_t *doc, pl_buddies_program *m, pl_er
 		st = read_options(m, doc, err);
 	if (st == PL_OK)
 		st = pl_json_read_population(doc, &m->prm, &m->P, &clients, 1, err);
+	if (st == PL_OK) /* who is served first is decided by mentor seats only */
+		st = pl_json_reject_profile_field(doc, "clients", "priority", "match buddies", err);
 	if (st == PL_OK)
 		st = read_pair_lists(m, doc, err);
 	return st;

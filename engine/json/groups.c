@@ -410,6 +410,8 @@ pl_status pl_json_read_groups_program(json_t *doc, pl_groups_program *m, pl_erro
 		st = read_group_fields(m, doc, err);
 	if (st == PL_OK)
 		st = pl_json_read_population(doc, &m->prm, &m->P, &clients, 1, err);
+	if (st == PL_OK) /* who is served first is decided by mentor seats only */
+		st = pl_json_reject_profile_field(doc, "clients", "priority", "match groups", err);
 	if (st == PL_OK)
 		st = read_groups(m, doc, err);
 	if (st == PL_OK)

@@ -22,6 +22,11 @@ pl_status pl_json_read_pair_options(json_t *doc, size_t *top, double *min_score,
 pl_status pl_json_read_client_pairs(json_t *doc, const char *key, const pl_profiles *P,
 				    const long *pos, size_t **pairs, size_t *npairs, pl_error *err);
 
+/* A field that has no meaning for the profiles of doc[key] in this command (priority on a
+ * buddies or groups client): PL_ERR_INVALID at /key/k/field naming the command. */
+pl_status pl_json_reject_profile_field(json_t *doc, const char *key, const char *field,
+				       const char *command, pl_error *err);
+
 /* Count the rules of `failed` (a PL_RULE_BIT set) into counts[0 .. PL_RULE_COUNT). */
 void pl_json_count_rules(unsigned failed, size_t *counts);
 /* The name of count slot r: a rule's name, or `last` for slot PL_RULE_COUNT. */

@@ -815,6 +815,22 @@ pl_status pl_json_check_program_keys(json_t *doc, const char *const *allowed, pl
 	return PL_OK;
 }
 
+pl_status pl_json_reject_profile_field(json_t *doc, const char *key, const char *field,
+				       const char *command, pl_error *err)
+{
+	json_t *arr = json_object_get(doc, key);
+
+	for (size_t k = 0; k < json_array_size(arr); k++)
+		if (json_object_get(json_array_get(arr, k), field)) {
+			char p[PL_POINTER_MAX], q[PL_POINTER_MAX], r[PL_POINTER_MAX];
+			pl_json_ptr_index(q, sizeof(q), pl_json_ptr(p, sizeof(p), "", key), k);
+			return pl_error_set(err, PL_ERR_INVALID, pl_json_ptr(r, sizeof(r), q, field),
+					    "'%s' has no meaning in %s (a field of mentees in match "
+					    "mentors)", field, command);
+		}
+	return PL_OK;
+}
+
 pl_status pl_json_read_population(json_t *doc, pl_compat_params *prm, pl_profiles *P,
 				  const pl_json_profile_list *lists, size_t nlists, pl_error *err)
 {

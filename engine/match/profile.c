@@ -393,11 +393,13 @@ static void sort_unique(pl_tags *t)
 	t->n = w;
 }
 
-/* Resolve a list of ids (prefers, avoid) to indexes: each names another profile. */
+/* Resolve a list of ids (prefers, avoid) to indexes: each names another profile, and a ranked
+ * list (prefers) names each at most once (avoid, a set, may repeat one like a tag list). */
 static pl_status resolve_ids(const pl_profiles *P, const pl_profile *p, const char *field,
 			     char **ids, size_t n, long **idx, pl_error *err)
 {
 	char ptr[PL_POINTER_MAX];
+	int ranked = strcmp(field, "prefers") == 0;
 
 	free(*idx);
 	*idx = malloc((n ? n : 1) * sizeof(long));
@@ -409,8 +411,30 @@ static pl_status resolve_ids(const pl_profiles *P, const pl_profile *p, const ch
 			return pl_error_set(err, PL_ERR_INVALID, field_ptr(ptr, sizeof(ptr), p, field, (long)k),
 					    "%s names no other profile of this request (profile '%s')",
 					    field, p->id);
+		for (size_t q = 0; ranked && q < k; q++)
+			if ((*idx)[q] == at) /* a ranked list cannot rank one person twice */
+				return pl_error_set(err, PL_ERR_INVALID,
+						    field_ptr(ptr, sizeof(ptr), p, field, (long)k),
+						    "%s names profile '%s' twice (profile '%s')", field,
+						    ids[k], p->id);
 		(*idx)[k] = at;
 	}
+	return PL_OK;
+}
+
+/* A person both preferred and avoided is a contradiction the request must resolve (the avoid
+ * would silently win): an error at the avoid entry. */
+static pl_status check_prefers_avoid(const pl_profile *p, pl_error *err)
+{
+	char ptr[PL_POINTER_MAX];
+
+	for (size_t k = 0; k < p->navoid; k++)
+		for (size_t q = 0; q < p->nprefers; q++)
+			if (p->avoid_idx[k] == p->prefers_idx[q])
+				return pl_error_set(err, PL_ERR_INVALID,
+						    field_ptr(ptr, sizeof(ptr), p, "avoid", (long)k),
+						    "profile '%s' is in both prefers and avoid (profile "
+						    "'%s')", p->avoid[k], p->id);
 	return PL_OK;
 }
 
@@ -527,6 +551,8 @@ pl_status pl_profiles_finalize(pl_profiles *P, pl_error *err)
 		st = resolve_ids(P, p, "prefers", p->prefers, p->nprefers, &p->prefers_idx, err);
 		if (st == PL_OK)
 			st = resolve_ids(P, p, "avoid", p->avoid, p->navoid, &p->avoid_idx, err);
+		if (st == PL_OK)
+			st = check_prefers_avoid(p, err);
 		if (st != PL_OK)
 			return st;
 		if (!(p->priority >= 0 && p->priority <= PL_PRIORITY_MAX))

@@ -176,7 +176,8 @@ static const char *mentor_id(const pl_mentors_program *m, size_t j)
 }
 
 /* One pin: the checks in the order the documentation lists them. */
-static pl_status pin_one(pl_mentors_program *m, size_t i, size_t j, long *used, pl_error *err)
+static pl_status pin_one(pl_mentors_program *m, size_t i, size_t j, long partner, long *used,
+		       pl_error *err)
 {
 	if (m->pinned[i] >= 0)
 		return pl_error_set(err, PL_ERR_INVALID, "", "mentee '%s' is pinned twice",
@@ -193,6 +194,11 @@ static pl_status pin_one(pl_mentors_program *m, size_t i, size_t j, long *used, 
 		return pl_error_set(err, PL_ERR_INVALID, "",
 				    "mentor '%s' has more pinned mentees than its capacity",
 				    mentor_id(m, j));
+	if (partner >= 0 && m->pinned[partner] == (long)j)
+		return pl_error_set(err, PL_ERR_INVALID, "",
+				    "partners in treatment together ('%s', '%s') are pinned to the same "
+				    "mentor '%s' (the couples rule)", mentee_id(m, (size_t)partner),
+				    mentee_id(m, i), mentor_id(m, j));
 	m->pinned[i] = (long)j;
 	return PL_OK;
 }
@@ -201,15 +207,25 @@ pl_status pl_mentors_program_pin(pl_mentors_program *m, const size_t *pairs, siz
 				 size_t *at, pl_error *err)
 {
 	long *used = calloc(m->nmentors ? m->nmentors : 1, sizeof(long));
+	long *pos = pl_program_positions(&m->P, m->mentee, m->nmentees);
+	int couples = (m->prm.rules & PL_RULE_BIT(PL_RULE_COUPLES)) != 0;
 	pl_status st = PL_OK;
 
-	if (!used)
+	if (!used || !pos) {
+		free(used);
+		free(pos);
 		return nomem(err);
+	}
+	/* two partners pinned to one mentor break the couples rule: the second pin is the error
+	 * (found here, where the pin's index is known, not in the solve) */
 	for (size_t k = 0; k < n && st == PL_OK; k++) {
+		size_t i = pairs[2 * k];
+		long p = m->P.items[m->mentee[i]].partner;
 		*at = k;
-		st = pin_one(m, pairs[2 * k], pairs[2 * k + 1], used, err);
+		st = pin_one(m, i, pairs[2 * k + 1], couples && p >= 0 ? pos[p] : -1, used, err);
 	}
 	free(used);
+	free(pos);
 	return st;
 }
 

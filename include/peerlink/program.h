@@ -71,8 +71,9 @@ void pl_mentors_program_release(pl_mentors_program *m);
 /* After the population is finalized and the two lists set: capacities, ranks, no pins. */
 pl_status pl_mentors_program_prepare(pl_mentors_program *m, pl_error *err);
 /* Pairs are (mentee position, mentor position). Forbidden pairs first, then pins (a mentee
- * pinned twice, a pin that breaks a hard rule or is forbidden, or more pins on a mentor than
- * its capacity are PL_ERR_INVALID at pair *at), then current pairs (a mentee with two). */
+ * pinned twice, a pin that breaks a hard rule or is forbidden, more pins on a mentor than its
+ * capacity, or, with the couples rule on, a mentee pinned to its partner's pinned mentor are
+ * PL_ERR_INVALID at pair *at), then current pairs (a mentee with two). */
 pl_status pl_mentors_program_forbid(pl_mentors_program *m, const size_t *pairs, size_t n,
 				    pl_error *err);
 pl_status pl_mentors_program_pin(pl_mentors_program *m, const size_t *pairs, size_t n,

@@ -100,8 +100,8 @@ def main():
         for e in ch.get("mentees", []):
             check(e["status"] == "kept" or e.get("why"), "a move says why: " + json.dumps(e))
         # 3. buddies among the same people
-        people = [{k: v for k, v in p.items() if k != "capacity"}  # a mentors-only field
-                  for p in prof["mentees"] + prof["mentors"]]
+        people = [{k: v for k, v in p.items() if k not in ("capacity", "priority")}
+                  for p in prof["mentees"] + prof["mentors"]]  # mentors-only, mentees-only
         breq = {"clients": people, "vocabulary": VOCAB, "top": 0}
         rc, out, err = run(exe, ["match", "buddies", "--format", "csv", "--no-timing"], breq, tmp)
         check(rc == 0, "match buddies --format csv exits 0: " + err)

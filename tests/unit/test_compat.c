@@ -723,6 +723,42 @@ START_TEST(test_vocabulary_and_preference_errors)
 	ck_assert_str_eq(err.pointer, "/p/0/avoid/0");
 	pl_profiles_release(&P);
 
+	/* a ranked list names each person once; avoid (a set) may repeat one; nobody is both
+	 * preferred and avoided (issue 13 audit) */
+	pl_profiles_init(&P);
+	add(&P, "a");
+	add(&P, "b");
+	i = add(&P, "c");
+	pl_profile_add_prefers(&P, i, "a", &err);
+	pl_profile_add_prefers(&P, i, "b", &err);
+	pl_profile_add_avoid(&P, i, "a", &err);
+	ck_assert_int_eq(pl_profiles_finalize(&P, &err), PL_ERR_INVALID);
+	ck_assert_str_eq(err.pointer, "/p/2/avoid/0");
+	pl_profiles_release(&P);
+	pl_profiles_init(&P);
+	add(&P, "a");
+	add(&P, "b");
+	i = add(&P, "c");
+	pl_profile_add_avoid(&P, i, "b", &err);
+	pl_profile_add_avoid(&P, i, "b", &err);
+	pl_profile_add_prefers(&P, i, "a", &err);
+	ck_assert_int_eq(pl_profiles_finalize(&P, &err), PL_OK);
+	pl_profile_add_prefers(&P, i, "b", &err);
+	ck_assert_int_eq(pl_profiles_finalize(&P, &err), PL_ERR_INVALID); /* b avoided too */
+	ck_assert_str_eq(err.pointer, "/p/2/avoid/0");
+	pl_profiles_release(&P);
+	pl_profiles_init(&P);
+	add(&P, "a");
+	add(&P, "b");
+	i = add(&P, "c");
+	pl_profile_add_prefers(&P, i, "a", &err);
+	pl_profile_add_prefers(&P, i, "b", &err);
+	pl_profile_add_prefers(&P, i, "a", &err);
+	ck_assert_int_eq(pl_profiles_finalize(&P, &err), PL_ERR_INVALID);
+	ck_assert_str_eq(err.pointer, "/p/2/prefers/2");
+	ck_assert_int_eq(err.code, PL_ERR_INVALID);
+	pl_profiles_release(&P);
+
 	pl_profiles_init(&P);
 	i = add(&P, "a");
 	P.items[i].priority = PL_PRIORITY_MAX + 1;
