@@ -69,6 +69,18 @@ static void number(buf *b, json_t *v, const char *end)
 	field(b, t, end);
 }
 
+/* Did the answer's `changes` move this mentee from its current mentor to another? */
+static int moved(json_t *a, const char *mentee)
+{
+	json_t *e;
+	size_t k;
+
+	json_array_foreach(json_object_get(json_object_get(a, "changes"), "mentees"), k, e)
+		if (strcmp(str(e, "mentee"), mentee) == 0)
+			return strcmp(str(e, "status"), "moved") == 0;
+	return 0;
+}
+
 static void mentors_csv(buf *b, json_t *a)
 {
 	json_t *e;
@@ -81,7 +93,9 @@ static void mentors_csv(buf *b, json_t *a)
 		field(b, str(e, "mentee"), ",");
 		field(b, str(e, "mentor"), ",");
 		number(b, json_object_get(e, "score"), ",");
-		field(b, pinned ? "pinned" : cur ? "kept" : "matched", ",");
+		/* a move is what a coordinator must act on: it is named even though the
+		 * mentee is matched (the JSON's `changes` says from whom and why) */
+		field(b, pinned ? "pinned" : cur ? "kept" : moved(a, str(e, "mentee")) ? "moved" : "matched", ",");
 		field(b, str(json_object_get(e, "reasons"), "summary"), "\r\n");
 	}
 	json_array_foreach(json_object_get(a, "unmatched"), k, e) {
