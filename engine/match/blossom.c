@@ -2567,6 +2567,12 @@ pl_status pl_blossom_resolve_kept(pl_blossom_ws *ws, const pl_blossom_result *ba
 	 * vertices */
 	for (size_t k = 0; R->kc > 0 && k < ws->m; k++)
 		R->mark[k] &= R->usable[k];
+	/* The next candidate round (when the candidates missed an edge) starts cold. Warm from the
+	 * state a kept re-solve leaves (warm_duals), Edmonds' search crashed or did not end on
+	 * generated cohorts of 59-75 clients (an S-blossom's trace ran past its tree's root), though
+	 * that start passes warm_duals' own conditions (feasible duals, tight matched edges, even
+	 * roots); the cause is not found. A cold round costs one full solve of the round's edges. */
+	R->cold = 1;
 	st = solve_rounds(R, &opt, res, err);
 	if (st != PL_OK)
 		goto cleanup;

@@ -371,6 +371,7 @@ typedef struct tbound {
 	int have_zq;
 	int64_t y4;           /* Y4 above */
 	double inv, cst;      /* 1 / (4 S), -K (k - 3) / 2 + slack */
+	double slack;         /* what cst adds for rounding: a bound this close to a value ties it */
 	double *top;          /* per position in F: the largest red() to the others */
 	int64_t *pz;          /* k x k (positions in F): pair_z */
 	double *red;          /* k x k: red() */
@@ -458,8 +459,8 @@ static pl_status triad_bounds(const bctx *B, const bwork *W, const bcert *cert, 
 		tb->y4 += r->blossom_dual[b] * (int64_t)((size[nf + b] - 1) / 2);
 	tb->inv = 1.0 / (4.0 * B->scale);
 	/* each of the at most k/2 pairs may weigh up to 1/(2S) more than its rounding */
-	tb->cst = -B->offset * (double)((W->k - 3) / 2) +
-		  (B->exact ? 0.0 : (double)(W->k / 2 + 1) / (2.0 * B->scale)) + 1e-9;
+	tb->slack = (B->exact ? 0.0 : (double)(W->k / 2 + 1) / (2.0 * B->scale)) + 1e-9;
+	tb->cst = -B->offset * (double)((W->k - 3) / 2) + tb->slack;
 	pair_tables(B, W, tb);
 out:
 	free(size);
@@ -867,10 +868,8 @@ static pl_status exact_triad(bctx *B, bwork *W, const bcert *dual, bsol *s,
 		long t[3];
 		double v;
 		int ok;
-		if (c.ub < best - 1e-12 || c.ub < lb)
-			break;
-		if (value_only && c.ub <= best + TRIAD_VALUE_TOL)
-			break; /* nothing left can beat the best by more than the tolerance */
+		if (c.ub < lb || c.ub <= best + tb.slack + TRIAD_VALUE_TOL)
+			break; /* nothing left can beat the best by more than the rounding */
 		if (!members && evals == TRIAD_MEMBER_AFTER(W->k)) {
 			/* not settled yet: tighten what is left with the members' bounds */
 			members = 1;
