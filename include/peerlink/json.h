@@ -48,6 +48,12 @@ const char *pl_json_ptr_index(char *buf, size_t size, const char *ptr, size_t in
  * "invalid UTF-8". A read error of the stream is the caller's to check (ferror) first. */
 pl_status pl_json_load_failure(const json_error_t *jerr, int alloc_errno, char *reason,
 			       size_t size);
+/* The document in text[0 .. len) (text[len] must be a NUL) as the tree that
+ * json_loadb(text, len, JSON_REJECT_DUPLICATES, ...) builds, read much faster (engine/json/parse.c
+ * says how); NULL when it cannot read it exactly as jansson would, which is never an answer: the
+ * caller then hands the text to jansson, whose document or error is the one to use (so every
+ * error, its line and column, stays jansson's). */
+json_t *pl_json_parse_plain(const char *text, size_t len);
 /* The JSON document of a file the library reads by name (the model, the actions table) into
  * *doc (the caller's to json_decref): `what` names it in the messages, which never quote the
  * file: a directory or a read error is PL_ERR_IO "cannot read the <what>", memory running out
