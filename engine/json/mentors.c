@@ -116,21 +116,24 @@ static const char *algorithm_name(pl_mentors_objective o)
 	}
 }
 
-/* The highest priority among the matched mentees (-inf when none): a mentee below it was
- * outranked (a tier above it chose first). One pass, not one per unmatched mentee. */
-static double top_matched_priority(const pl_mentors_program *m, const pl_mentors_result *res)
+/* The couples reason's message: the partner and the mentor with a seat left that the rule keeps
+ * this mentee from (pl_mentors_program_solve found them). */
+static void couples_message(const pl_mentors_program *m, const pl_mentors_result *res, size_t i,
+			    char *msg, size_t size)
 {
-	double top = -INFINITY;
-	for (size_t k = 0; k < m->nmentees; k++)
-		if (res->mentor_of[k] >= 0 && m->P.items[m->mentee[k]].priority > top)
-			top = m->P.items[m->mentee[k]].priority;
-	return top;
+	long p = m->P.items[m->mentee[i]].partner, j = -1;
+
+	for (size_t k = 0; p >= 0 && k < m->nmentees; k++)
+		if (m->mentee[k] == (size_t)p)
+			j = res->mentor_of[k];
+	snprintf(msg, size, "the couples rule: its partner in treatment ('%s') has mentor '%s', who "
+		 "has a seat left; partners do not share a mentor (constraints.couples false allows it)",
+		 p >= 0 ? m->P.items[p].id : "?", j >= 0 ? m->P.items[m->mentor[j]].id : "?");
 }
 
-/* What every unmatched entry reads: the highest matched priority, and the mentors' rules packed
- * once (R NULL when out of memory: pair by pair). row: scratch, nmentors. */
+/* What every unmatched entry reads: the mentors' rules packed once (R NULL when out of memory:
+ * pair by pair). row: scratch, nmentors. */
 typedef struct unmatched_ctx {
-	double top_priority;
 	pl_compat_rules *R;
 	unsigned *row;
 } unmatched_ctx;
@@ -180,11 +183,16 @@ static void write_unmatched(pl_jw *w, const pl_mentors_program *m, const double 
 		reason = "below_min_score";
 		snprintf(msg, sizeof(msg), "every feasible mentor scores below min_score");
 		break;
+	case PL_UNMATCHED_COUPLES:
+		reason = "couples";
+		couples_message(m, res, i, msg, sizeof(msg));
+		pl_jw_string(w, "rule", "couples");
+		break;
 	default:
 		reason = "capacity_exhausted";
 		snprintf(msg, sizeof(msg), "the eligible mentors (%zu) have no seat left for this mentee%s",
 			 eligible, m->objective == PL_MENTORS_STABLE ? " (each prefers the mentees it holds)"
-			 : u->top_priority > m->P.items[m->mentee[i]].priority ? " (seats went to mentees with a higher priority first)" : "");
+			 : res->reason[i] == PL_UNMATCHED_OUTRANKED ? ": matching it would leave a mentee with a higher priority unmatched" : "");
 		break;
 	}
 	pl_jw_string(w, "reason", reason);
@@ -220,7 +228,7 @@ static void write_matches(pl_jw *w, const pl_mentors_program *m, const double *S
 static void write_unmatched_list(pl_jw *w, const pl_mentors_program *m, const double *S,
 				 const pl_mentors_result *res)
 {
-	unmatched_ctx u = { top_matched_priority(m, res), NULL, NULL };
+	unmatched_ctx u = { NULL, NULL };
 
 	if (res->matched < m->nmentees) {
 		u.R = pl_compat_rules_new(&m->P, &m->prm, m->mentor, m->nmentors);

@@ -40,24 +40,41 @@ static const char *mentor_id(const pl_mentors_program *m, size_t j)
 	return m->P.items[m->mentor[j]].id;
 }
 
+/* Mentees with a priority above p matched in mentor_of. */
+static size_t matched_above(const pl_mentors_program *m, const long *mentor_of, double p)
+{
+	size_t c = 0;
+	for (size_t k = 0; k < m->nmentees; k++)
+		c += mentor_of[k] >= 0 && m->P.items[m->mentee[k]].priority > p;
+	return c;
+}
+
 /* The objective's change if mentee i were pinned to mentor j (re-solve), into o; 0 if that
- * pin is impossible (every seat of j pinned to others) or the solve failed. */
-static int keep_cost(const pl_mentors_problem *pb, const pl_mentors_result *res, size_t i,
-		     size_t j, json_t *o)
+ * pin is impossible (every seat of j pinned to others) or the solve failed. With priority the
+ * whole program is re-solved (the tiers' matches are not pins of the request), and *outranked
+ * says how many more mentees of a higher priority than i's would be left unmatched. */
+static int keep_cost(const pl_mentors_program *m, const double *S, const pl_mentors_problem *pb,
+		     const pl_mentors_result *res, size_t i, size_t j, json_t *o, size_t *outranked)
 {
 	pl_mentors_problem q = *pb;
 	pl_mentors_result r = PL_MENTORS_RESULT_INIT;
 	pl_error err = PL_ERROR_INIT;
 	long *pins = malloc((pb->nmentees ? pb->nmentees : 1) * sizeof(long));
-	int ok = 0;
+	int ok = 0, prio = pl_mentors_program_has_priority(m);
+	pl_status st;
 
+	*outranked = 0;
 	if (!pins)
 		return 0;
 	for (size_t k = 0; k < pb->nmentees; k++)
 		pins[k] = pb->pinned ? pb->pinned[k] : -1;
 	pins[i] = (long)j;
 	q.pinned = pins;
-	if (pl_mentors_solve(&q, &r, &err) == PL_OK) {
+	st = prio ? pl_mentors_program_solve_pinned(m, S, i, j, &r, &err) : pl_mentors_solve(&q, &r, &err);
+	if (st == PL_OK) {
+		double p = m->P.items[m->mentee[i]].priority;
+		size_t before = matched_above(m, res->mentor_of, p), after = matched_above(m, r.mentor_of, p);
+		*outranked = before > after ? before - after : 0;
 		json_object_set_new(o, "total_change",
 				    json_real(pl_json_round(r.objective_value - res->objective_value, SCALE)));
 		json_object_set_new(o, "matched_change",
@@ -106,6 +123,7 @@ static json_t *moved_entry(const pl_mentors_program *m, const double *S,
 	long to = res->mentor_of[i];
 	char buf[256], why[320];
 	const char *forced = forced_reason(m, pb, S, i, j, buf, sizeof(buf));
+	size_t outranked = 0;
 
 	json_object_set_new(e, "mentee", json_string(mentee_id(m, i)));
 	json_object_set_new(e, "status", json_string(to >= 0 ? "moved" : "ended"));
@@ -120,10 +138,13 @@ static json_t *moved_entry(const pl_mentors_program *m, const double *S,
 		json_decref(cost);
 		return e;
 	}
-	if (with_cost && keep_cost(pb, res, i, j, cost)) {
+	if (with_cost && keep_cost(m, S, pb, res, i, j, cost, &outranked)) {
 		double change = json_real_value(json_object_get(cost, "total_change"));
 		json_int_t lost = json_integer_value(json_object_get(cost, "matched_change"));
-		if (lost < 0)
+		if (outranked > 0)
+			snprintf(why, sizeof(why), "keeping the current mentor would leave %zu mentee(s) "
+				 "with a higher priority unmatched", outranked);
+		else if (lost < 0)
 			snprintf(why, sizeof(why), "keeping the current mentor would leave %lld more "
 				 "mentee(s) unmatched", (long long)-lost);
 		else if (change < 0)

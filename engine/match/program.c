@@ -308,9 +308,248 @@ static int shared_couple(const pl_mentors_program *m, const long *pos, const lon
 	return 0;
 }
 
+/* ---- mentors: priority ---- */
+
+/*
+ * Priority (docs/matching-mentors.md, "Couples and priority") is lexicographic: first the most
+ * matched mentees of the highest tier, then of the next, ..., then the objective over the whole
+ * assignment. Who is matched is decided tier by tier; which mentor each gets is not.
+ *
+ * Why it takes few solves and no large numbers: the sets of mentees that can be matched
+ * together (seats, eligible pairs, pins fixed) are the independent sets of a transversal
+ * matroid (replicate each mentor by its free seats). So the most mentees of tiers 0..t that can
+ * be matched together is a rank r_t, one cardinality solve each, and tier t's share of any
+ * lexicographic optimum is exactly c_t = r_t - r_{t-1} (the greedy algorithm of a matroid;
+ * Edmonds 1971, "Matroids and the greedy algorithm", Math. Programming 1). The optimum is then
+ * one solve of the objective on the problem with a "not matched" column per tier of capacity
+ * (tier size - c_t), open to that tier only: a full assignment exists, the solver matches
+ * everyone first, so every tier gets exactly c_t real seats, and among those assignments the
+ * objective decides. The column's score is above every real w, so it never sets maximin's
+ * floor, and the number of its uses is fixed, so it never changes the total's choice.
+ */
+typedef struct tiers {
+	size_t n; /* the distinct priorities above 0, largest first, then the mentees without one */
+	int *of;  /* nmentees: each mentee's tier (0 = the highest) */
+} tiers;
+
+/* The tier of priority p among levels[0..nlev) (descending); nlev for no priority. */
+static int tier_index(const double *levels, size_t nlev, double p)
+{
+	for (size_t t = 0; t < nlev; t++)
+		if (p == levels[t])
+			return (int)t;
+	return (int)nlev;
+}
+
+/* Mentees of tier t matched in mentor_of. */
+static size_t tier_matched(const pl_mentors_program *m, const tiers *T, const long *mentor_of,
+			   int t)
+{
+	size_t c = 0;
+	for (size_t i = 0; i < m->nmentees; i++)
+		c += T->of[i] == t && mentor_of[i] >= 0;
+	return c;
+}
+
+/* Is a better than b: tier by tier (T not NULL), then as result_better. */
+static int lex_better(const pl_mentors_program *m, const tiers *T, const pl_mentors_result *a,
+		      const pl_mentors_result *b)
+{
+	for (int t = 0; T && t < (int)T->n; t++) {
+		size_t ca = tier_matched(m, T, a->mentor_of, t), cb = tier_matched(m, T, b->mentor_of, t);
+		if (ca != cb)
+			return ca > cb;
+	}
+	return result_better(m->objective, a, b);
+}
+
+/* w of mentee i with mentor j: the score plus stickiness for its current mentor. */
+static double program_w(const pl_mentors_program *m, const double *S, size_t i, size_t j)
+{
+	return S[i * m->nmentors + j] + (m->current[i] == (long)j ? m->stickiness : 0.0);
+}
+
+/* The share c[t] of each tier in a lexicographic optimum (the rank increases), with the pairs of
+ * forb (NULL: none) forbidden and the pins of m->solve_pinned. Only counts are wanted, so every
+ * eligible pair costs 0 (S0: 0, or NaN where a pair is not eligible; the solver's cheap case). */
+static pl_status tier_shares(pl_mentors_program *m, const double *S, const tiers *T,
+			     const unsigned char *forb, size_t *c, size_t *solves, pl_error *err)
+{
+	size_t nm = m->nmentees, nk = m->nmentors, cells = nm * nk, prev = 0;
+	unsigned char *f = malloc(cells ? cells : 1);
+	double *S0 = alloc(cells, sizeof(double));
+	pl_status st = PL_OK;
+
+	if (!f || !S0) {
+		free(f);
+		free(S0);
+		return nomem(err);
+	}
+	for (size_t e = 0; e < cells; e++)
+		S0[e] = S[e] >= m->min_score ? 0.0 : NAN; /* NaN compares false: stays NaN */
+	for (int t = 0; t < (int)T->n && st == PL_OK; t++) {
+		pl_mentors_problem pb;
+		pl_mentors_result r = PL_MENTORS_RESULT_INIT;
+		size_t rank = 0;
+		if (forb)
+			memcpy(f, forb, cells);
+		else
+			memset(f, 0, cells);
+		for (size_t i = 0; i < nm; i++)
+			if (m->solve_pinned[i] < 0 && T->of[i] > t)
+				memset(f + i * nk, 1, nk);
+		pl_mentors_program_problem(m, S0, &pb);
+		pb.objective = PL_MENTORS_TOTAL; /* only the count is wanted */
+		pb.min_score = 0.0;
+		pb.stickiness = 0.0;
+		pb.current = NULL;
+		pb.pinned = m->solve_pinned;
+		pb.forbidden = f;
+		st = pl_mentors_solve(&pb, &r, err);
+		(*solves)++;
+		for (size_t i = 0; st == PL_OK && i < nm; i++)
+			rank += m->solve_pinned[i] < 0 && r.mentor_of[i] >= 0;
+		c[t] = rank - prev;
+		prev = rank;
+		pl_mentors_result_release(&r);
+	}
+	free(f);
+	free(S0);
+	return st;
+}
+
+/* The problem with one "not matched" column per tier that cannot place all its mentees
+ * (capacity: those it cannot place), into the caller's arrays (nk2 columns). */
+static void tier_problem(const pl_mentors_program *m, const double *S, const tiers *T,
+			 const unsigned char *forb, const size_t *c, const long *dcol, size_t nk2,
+			 double *S2, unsigned char *f2, long *cap2, long *rank2)
+{
+	size_t nm = m->nmentees, nk = m->nmentors;
+
+	for (size_t j = 0; j < nk; j++) {
+		cap2[j] = m->capacity[j];
+		rank2[j] = m->mentor_rank[j];
+	}
+	for (size_t j = nk; j < nk2; j++)
+		rank2[j] = (long)j;
+	for (size_t t = 0; t < T->n; t++)
+		if (dcol[t] >= 0)
+			cap2[dcol[t]] = 0;
+	for (size_t i = 0; i < nm; i++) {
+		for (size_t j = 0; j < nk; j++) {
+			S2[i * nk2 + j] = S[i * nk + j];
+			f2[i * nk2 + j] = forb ? forb[i * nk + j] : 0;
+		}
+		for (size_t j = nk; j < nk2; j++) {
+			S2[i * nk2 + j] = NAN;
+			f2[i * nk2 + j] = 0;
+		}
+		if (m->solve_pinned[i] < 0 && dcol[T->of[i]] >= 0) {
+			/* above every real w (scores are at most 1): never maximin's floor */
+			S2[i * nk2 + (size_t)dcol[T->of[i]]] = 1.0 + m->stickiness;
+			cap2[dcol[T->of[i]]]++;
+		}
+	}
+	for (size_t t = 0; t < T->n; t++)
+		if (dcol[t] >= 0)
+			cap2[dcol[t]] -= (long)c[t];
+}
+
+/* The lexicographic optimum with the pairs of forb forbidden (NULL: none) and the pins of
+ * m->solve_pinned, as a result of the real problem (threshold: maximin's floor over the
+ * mentees not pinned; no duals). */
+static pl_status lex_solve(pl_mentors_program *m, const double *S, const tiers *T,
+			   const unsigned char *forb, pl_mentors_result *res, size_t *solves,
+			   pl_error *err)
+{
+	size_t nm = m->nmentees, nk = m->nmentors, nd = 0, nk2;
+	size_t *c = calloc(T->n, sizeof(size_t));
+	long *dcol = malloc(T->n * sizeof(long)), *pins = malloc((nm ? nm : 1) * sizeof(long));
+	long *cap2 = NULL, *rank2 = NULL;
+	double *S2 = NULL;
+	unsigned char *f2 = NULL;
+	pl_mentors_problem pb;
+	pl_mentors_result r = PL_MENTORS_RESULT_INIT;
+	pl_status st;
+
+	memset(res, 0, sizeof(*res));
+	if (!c || !dcol || !pins) {
+		st = nomem(err);
+		goto out;
+	}
+	st = tier_shares(m, S, T, forb, c, solves, err);
+	if (st != PL_OK)
+		goto out;
+	for (size_t t = 0; t < T->n; t++) {
+		size_t size = 0;
+		for (size_t i = 0; i < nm; i++)
+			size += m->solve_pinned[i] < 0 && T->of[i] == (int)t;
+		dcol[t] = size > c[t] ? (long)(nk + nd++) : -1;
+	}
+	nk2 = nk + nd;
+	S2 = alloc(nm * nk2, sizeof(double));
+	f2 = alloc(nm * nk2, 1);
+	cap2 = malloc((nk2 ? nk2 : 1) * sizeof(long));
+	rank2 = malloc((nk2 ? nk2 : 1) * sizeof(long));
+	if (!S2 || !f2 || !cap2 || !rank2) {
+		st = nomem(err);
+		goto out;
+	}
+	tier_problem(m, S, T, forb, c, dcol, nk2, S2, f2, cap2, rank2);
+	pl_mentors_program_problem(m, S2, &pb);
+	pb.nmentors = nk2;
+	pb.capacity = cap2;
+	pb.forbidden = f2;
+	pb.mentor_rank = rank2;
+	pb.pinned = m->solve_pinned;
+	st = pl_mentors_solve(&pb, &r, err);
+	(*solves)++;
+	if (st != PL_OK)
+		goto out;
+	if (r.matched != nm) {
+		st = pl_error_set(err, PL_ERR_INTERNAL, "", "priority tiers: an assignment of every "
+				  "mentee was expected");
+		goto out;
+	}
+	/* back to the real mentors: every real match pinned, nothing is left to place */
+	for (size_t i = 0; i < nm; i++)
+		pins[i] = r.mentor_of[i] >= 0 && (size_t)r.mentor_of[i] < nk ? r.mentor_of[i] : -1;
+	pl_mentors_program_problem(m, S, &pb);
+	pb.objective = PL_MENTORS_TOTAL;
+	pb.pinned = pins;
+	pb.forbidden = forb;
+	st = pl_mentors_solve(&pb, res, err);
+	(*solves)++;
+	if (st != PL_OK)
+		goto out;
+	free(res->dual_mentee);
+	free(res->dual_mentor);
+	res->dual_mentee = res->dual_mentor = NULL;
+	res->threshold = 0.0;
+	if (m->objective == PL_MENTORS_MAXIMIN) {
+		double thr = INFINITY;
+		for (size_t i = 0; i < nm; i++)
+			if (m->solve_pinned[i] < 0 && res->mentor_of[i] >= 0 &&
+			    program_w(m, S, i, (size_t)res->mentor_of[i]) < thr)
+				thr = program_w(m, S, i, (size_t)res->mentor_of[i]);
+		res->threshold = isfinite(thr) ? thr : 0.0;
+	}
+out:
+	pl_mentors_result_release(&r);
+	free(c);
+	free(dcol);
+	free(pins);
+	free(S2);
+	free(f2);
+	free(cap2);
+	free(rank2);
+	return st;
+}
+
 typedef struct couple_search {
 	pl_mentors_program *m;
 	const long *pos;
+	const tiers *T;          /* priority tiers (each branch a lexicographic solve), or NULL */
 	pl_mentors_problem base; /* everything but forbidden */
 	size_t budget;           /* solves left for branching */
 	size_t solves, splits;
@@ -328,8 +567,12 @@ static pl_status couple_solve(couple_search *cs, unsigned char *forb, pl_mentors
 	pl_status st;
 
 	pb.forbidden = forb;
-	st = pl_mentors_solve(&pb, &r, err);
-	cs->solves++;
+	if (cs->T) {
+		st = lex_solve(m, pb.score, cs->T, forb, &r, &cs->solves, err);
+	} else {
+		st = pl_mentors_solve(&pb, &r, err);
+		cs->solves++;
+	}
 	if (st != PL_OK)
 		return st;
 	if (!shared_couple(m, cs->pos, r.mentor_of, &i, &k)) {
@@ -373,7 +616,7 @@ static pl_status couple_solve(couple_search *cs, unsigned char *forb, pl_mentors
 					  "partners in treatment together ('%s', '%s') are pinned to the same mentor",
 					  m->P.items[m->mentee[i]].id, m->P.items[m->mentee[k]].id);
 		if (st == PL_OK) {
-			size_t w = nb == 2 && result_better(m->objective, &cand[1], &cand[0]) ? 1 : 0;
+			size_t w = nb == 2 && lex_better(m, cs->T, &cand[1], &cand[0]) ? 1 : 0;
 			*best = cand[w];
 			*best_forb = cf[w];
 			*splits = csplit[w] + 1;
@@ -388,9 +631,11 @@ static pl_status couple_solve(couple_search *cs, unsigned char *forb, pl_mentors
 	return st;
 }
 
-/* Solve the current problem (m->solve_pinned, m->solve_forbidden) with the couples rule. */
+/* Solve the current problem (m->solve_pinned, m->solve_forbidden) with the couples rule;
+ * with priority tiers T (not NULL) each branch is a lexicographic solve. */
 static pl_status solve_separating(pl_mentors_program *m, const double *S, const long *pos,
-				  pl_mentors_result *res, size_t *solves, pl_error *err)
+				  const tiers *T, pl_mentors_result *res, size_t *solves,
+				  pl_error *err)
 {
 	size_t cells = m->nmentees * m->nmentors;
 	couple_search cs;
@@ -402,6 +647,7 @@ static pl_status solve_separating(pl_mentors_program *m, const double *S, const 
 	cs.base.pinned = m->solve_pinned;
 	cs.m = m;
 	cs.pos = pos;
+	cs.T = T;
 	cs.budget = PL_MENTORS_COUPLE_BRANCH_MAX;
 	cs.solves = cs.splits = 0;
 	forb = calloc(cells ? cells : 1, 1);
@@ -453,21 +699,179 @@ static size_t priority_levels(const pl_mentors_program *m, double *levels)
 	return n;
 }
 
+/* The lexicographic optimum of a program with priority tiers, couples separated, then the
+ * answer the alternatives are asked about: the tiers above 0 keep their mentors (as pins of
+ * *pb, not of the request) and, under total, the rest is re-solved with them, which gives the
+ * same optimum (given the tiers' matches the rest of a lexicographic optimum is optimal) with
+ * the duals that price the alternatives. Blocking pairs are counted with the request's pins. */
+static pl_status solve_tiers(pl_mentors_program *m, const double *S, const tiers *T,
+			     const long *pos, int couples, pl_mentors_problem *pb,
+			     pl_mentors_result *res, size_t *solves, pl_error *err)
+{
+	pl_mentors_result A = PL_MENTORS_RESULT_INIT;
+	pl_mentors_problem q;
+	pl_status st;
+
+	if (couples)
+		st = solve_separating(m, S, pos, T, &A, solves, err);
+	else
+		st = lex_solve(m, S, T, m->solve_forbidden, &A, solves, err);
+	if (st != PL_OK)
+		return st;
+	for (size_t i = 0; i < m->nmentees; i++)
+		if (m->solve_pinned[i] < 0 && T->of[i] < (int)T->n - 1 && A.mentor_of[i] >= 0)
+			m->solve_pinned[i] = A.mentor_of[i];
+	if (m->objective == PL_MENTORS_TOTAL) {
+		if (couples) {
+			st = solve_separating(m, S, pos, NULL, res, solves, err);
+		} else {
+			pl_mentors_program_problem(m, S, pb);
+			pb->pinned = m->solve_pinned;
+			pb->forbidden = m->solve_forbidden;
+			st = pl_mentors_solve(pb, res, err);
+			(*solves)++;
+		}
+		pl_mentors_result_release(&A);
+	} else {
+		*res = A;
+	}
+	if (st != PL_OK)
+		return st;
+	pl_mentors_program_problem(m, S, &q);
+	q.forbidden = m->solve_forbidden;
+	return pl_mentors_blocking_pairs(&q, res->mentor_of, &res->blocking_pairs, err);
+}
+
+/* May mentee i have mentor j under the request's own rules (hard rules, forbidden pairs,
+ * min_score)? With solve set, under the problem solved (the couples rule's pairs too). */
+static int program_eligible(const pl_mentors_program *m, const double *S, size_t i, size_t j,
+			    int solve)
+{
+	size_t at = i * m->nmentors + j;
+	const unsigned char *f = solve ? m->solve_forbidden : m->forbidden;
+	return !isnan(S[at]) && !(f && f[at]) && S[at] >= m->min_score;
+}
+
+/* Mentees the request pins to mentor j. */
+static long pinned_at(const pl_mentors_program *m, size_t j)
+{
+	long c = 0;
+	for (size_t i = 0; i < m->nmentees; i++)
+		c += m->pinned[i] == (long)j;
+	return c;
+}
+
+/* Mentors from which the mentees of tiers above t, as matched in mentor_of, can make room: a
+ * seat they leave free, or a mentor holding one of them who has another eligible mentor that can
+ * make room (alternating paths of the matching restricted to those tiers). reach: nmentors. */
+static void room_above(const pl_mentors_program *m, const double *S, const tiers *T,
+		       const long *mentor_of, int t, long *load, unsigned char *reach, size_t *queue)
+{
+	size_t nm = m->nmentees, nk = m->nmentors, head = 0, tail = 0;
+
+	memset(load, 0, nk * sizeof(long));
+	for (size_t i = 0; i < nm; i++)
+		if (mentor_of[i] >= 0 && (m->pinned[i] >= 0 || T->of[i] < t))
+			load[mentor_of[i]]++;
+	for (size_t j = 0; j < nk; j++) {
+		reach[j] = load[j] < m->capacity[j];
+		if (reach[j])
+			queue[tail++] = j;
+	}
+	while (head < tail) {
+		size_t jr = queue[head++];
+		for (size_t h = 0; h < nm; h++) {
+			long j = mentor_of[h];
+			if (j < 0 || reach[j] || m->pinned[h] >= 0 || T->of[h] >= t ||
+			    !program_eligible(m, S, h, jr, 1))
+				continue;
+			reach[j] = 1;
+			queue[tail++] = (size_t)j;
+		}
+	}
+}
+
+/*
+ * Why each unmatched mentee is unmatched, in the request's terms (res->reason): no feasible
+ * mentor and below min_score as pl_mentors_solve says them but from the request's forbidden
+ * pairs (a pair the couples rule barred is not "forbidden"); PL_UNMATCHED_COUPLES when the
+ * partner in treatment holds an eligible mentor with a seat left (only the couples rule keeps
+ * this one out); PL_UNMATCHED_OUTRANKED (T not NULL) when it has an eligible mentor with a seat
+ * the request's pins leave, but the mentees of higher tiers, as matched, cannot make room at any
+ * of its eligible mentors: matching it would leave one of them out (it lies in the span of the
+ * higher tiers in the matroid, not of the pins alone). Otherwise PL_UNMATCHED_CAPACITY.
+ */
+static pl_status program_reasons(const pl_mentors_program *m, const double *S, const tiers *T,
+				 const long *pos, pl_mentors_result *res, pl_error *err)
+{
+	size_t nm = m->nmentees, nk = m->nmentors;
+	int couples = (m->prm.rules & PL_RULE_BIT(PL_RULE_COUPLES)) != 0, have = -1;
+	long *load = malloc((nk ? nk : 1) * sizeof(long));
+	unsigned char *reach = malloc(nk ? nk : 1);
+	size_t *queue = malloc((nk ? nk : 1) * sizeof(size_t));
+	pl_status st = PL_OK;
+
+	if (!load || !reach || !queue) {
+		st = nomem(err);
+		goto out;
+	}
+	for (size_t i = 0; i < nm; i++) {
+		long k = couples ? couple_of(m, pos, i) : -1, j;
+		int any = 0, feasible = 0;
+		if (res->mentor_of[i] >= 0)
+			continue;
+		for (size_t x = 0; x < nk; x++) {
+			any |= program_eligible(m, S, i, x, 0);
+			feasible |= !isnan(S[i * nk + x]) && !(m->forbidden && m->forbidden[i * nk + x]);
+		}
+		res->reason[i] = any ? PL_UNMATCHED_CAPACITY
+				 : feasible ? PL_UNMATCHED_BELOW_MIN_SCORE : PL_UNMATCHED_NO_FEASIBLE;
+		if (!any)
+			continue;
+		j = k >= 0 ? res->mentor_of[k] : -1;
+		if (j >= 0 && res->load[j] < m->capacity[j] && program_eligible(m, S, i, (size_t)j, 0)) {
+			res->reason[i] = PL_UNMATCHED_COUPLES;
+			continue;
+		}
+		if (!T || T->of[i] == 0 || m->objective == PL_MENTORS_STABLE)
+			continue;
+		if (have != T->of[i]) {
+			room_above(m, S, T, res->mentor_of, T->of[i], load, reach, queue);
+			have = T->of[i];
+		}
+		res->reason[i] = PL_UNMATCHED_CAPACITY;
+		for (size_t x = 0; x < nk; x++) /* a seat the request's pins leave: outranked */
+			if (program_eligible(m, S, i, x, 1) && pinned_at(m, x) < m->capacity[x])
+				res->reason[i] = PL_UNMATCHED_OUTRANKED;
+		for (size_t x = 0; x < nk && res->reason[i] == PL_UNMATCHED_OUTRANKED; x++)
+			if (reach[x] && program_eligible(m, S, i, x, 1))
+				res->reason[i] = PL_UNMATCHED_CAPACITY;
+	}
+out:
+	free(load);
+	free(reach);
+	free(queue);
+	return st;
+}
+
 pl_status pl_mentors_program_solve(pl_mentors_program *m, const double *S, pl_mentors_problem *pb,
 				   pl_mentors_result *res, pl_error *err)
 {
-	size_t nm = m->nmentees, nk = m->nmentors, cells = nm * nk, nlev = 0, solves = 0;
+	size_t nm = m->nmentees, cells = nm * m->nmentors, nlev = 0, solves = 0;
 	long *pos = pl_program_positions(&m->P, m->mentee, nm);
 	double *levels = alloc(nm, sizeof(double));
-	int couples, tiers;
+	tiers T = { 0, NULL };
+	int couples;
 	pl_status st = PL_OK;
 
+	memset(res, 0, sizeof(*res));
 	free(m->solve_pinned);
 	free(m->solve_forbidden);
 	m->solve_forbidden = NULL;
 	m->couple_splits = 0;
 	m->solve_pinned = alloc(nm, sizeof(long));
-	if (!pos || !levels || !m->solve_pinned) {
+	T.of = alloc(nm, sizeof(int));
+	if (!pos || !levels || !m->solve_pinned || !T.of) {
 		st = nomem(err);
 		goto out;
 	}
@@ -481,72 +885,76 @@ pl_status pl_mentors_program_solve(pl_mentors_program *m, const double *S, pl_me
 		memcpy(m->solve_forbidden, m->forbidden, cells);
 	}
 	couples = has_couples(m, pos);
-	tiers = m->objective != PL_MENTORS_STABLE;
-	nlev = tiers ? priority_levels(m, levels) : 0;
-	/* Tier by tier: the mentees below the tier are forbidden everywhere, the tier's matches
-	 * are then pinned. The last solve (everyone) is the answer. */
-	for (size_t t = 0; t < nlev && st == PL_OK; t++) {
-		unsigned char *keep = m->solve_forbidden, *f = malloc(cells ? cells : 1);
-		pl_mentors_result r = PL_MENTORS_RESULT_INIT;
-		if (!f) {
-			st = nomem(err);
-			break;
-		}
-		if (keep)
-			memcpy(f, keep, cells);
-		else
-			memset(f, 0, cells);
-		for (size_t i = 0; i < nm; i++)
-			if (m->P.items[m->mentee[i]].priority < levels[t] && m->solve_pinned[i] < 0)
-				memset(f + i * nk, 1, nk);
-		m->solve_forbidden = f;
-		if (couples)
-			st = solve_separating(m, S, pos, &r, &solves, err);
-		else {
-			pl_mentors_program_problem(m, S, pb);
-			pb->pinned = m->solve_pinned;
-			pb->forbidden = f;
-			st = pl_mentors_solve(pb, &r, err);
-			solves++;
-		}
-		/* the couples rule's extra forbidden pairs of this tier stay; the rows forbidden
-		 * for the tier are lifted again */
-		if (st == PL_OK) {
-			for (size_t i = 0; i < nm; i++) {
-				if (m->P.items[m->mentee[i]].priority >= levels[t] && r.mentor_of[i] >= 0)
-					m->solve_pinned[i] = r.mentor_of[i];
-				if (m->P.items[m->mentee[i]].priority < levels[t] && m->solve_pinned[i] < 0) {
-					/* lift the tier's blanket ban; the request's own forbidden pairs stay */
-					if (keep)
-						memcpy(m->solve_forbidden + i * nk, keep + i * nk, nk);
-					else
-						memset(m->solve_forbidden + i * nk, 0, nk);
-				}
-			}
-		}
-		free(keep);
-		pl_mentors_result_release(&r);
-	}
-	if (st != PL_OK)
-		goto out;
-	if (couples) {
-		st = solve_separating(m, S, pos, res, &solves, err);
+	nlev = m->objective != PL_MENTORS_STABLE ? priority_levels(m, levels) : 0;
+	T.n = nlev + 1;
+	for (size_t i = 0; i < nm; i++)
+		T.of[i] = tier_index(levels, nlev, m->P.items[m->mentee[i]].priority);
+	if (nlev > 0) {
+		st = solve_tiers(m, S, &T, pos, couples, pb, res, &solves, err);
+		if (st == PL_OK)
+			res->solves = solves;
+	} else if (couples) {
+		st = solve_separating(m, S, pos, NULL, res, &solves, err);
+		if (st == PL_OK)
+			res->solves += solves - 1; /* the final solve counted itself */
 	} else {
 		pl_mentors_program_problem(m, S, pb);
 		pb->pinned = m->solve_pinned;
 		pb->forbidden = m->solve_forbidden;
 		st = pl_mentors_solve(pb, res, err);
-		solves++;
 	}
+	if (st == PL_OK)
+		st = program_reasons(m, S, nlev > 0 ? &T : NULL, pos, res, err);
 	if (st == PL_OK) {
 		pl_mentors_program_problem(m, S, pb);
 		pb->pinned = m->solve_pinned;
 		pb->forbidden = m->solve_forbidden;
-		res->solves += solves - 1; /* the final solve counted itself */
+	} else {
+		pl_mentors_result_release(res);
 	}
 out:
 	free(pos);
 	free(levels);
+	free(T.of);
+	return st;
+}
+
+int pl_mentors_program_has_priority(const pl_mentors_program *m)
+{
+	for (size_t i = 0; m->objective != PL_MENTORS_STABLE && i < m->nmentees; i++)
+		if (m->P.items[m->mentee[i]].priority > 0)
+			return 1;
+	return 0;
+}
+
+pl_status pl_mentors_program_solve_pinned(const pl_mentors_program *m, const double *S, size_t i,
+					  size_t j, pl_mentors_result *res, pl_error *err)
+{
+	pl_mentors_program c = *m; /* shares the population and arrays; owns only what is below */
+	pl_mentors_problem pb;
+	long *pins = alloc(m->nmentees, sizeof(long));
+	long used = 0;
+	pl_status st;
+
+	memset(res, 0, sizeof(*res));
+	if (!pins)
+		return nomem(err);
+	memcpy(pins, m->pinned, m->nmentees * sizeof(long));
+	for (size_t k = 0; k < m->nmentees; k++)
+		used += k != i && pins[k] == (long)j;
+	pins[i] = (long)j;
+	if (used >= m->capacity[j]) {
+		free(pins);
+		return pl_error_set(err, PL_ERR_INVALID, "", "mentor '%s' has no seat that is not pinned",
+				    mentor_id(m, j));
+	}
+	c.pinned = pins;
+	c.solve_pinned = NULL;
+	c.solve_forbidden = NULL;
+	st = pl_mentors_program_solve(&c, S, &pb, res, err);
+	free(c.solve_pinned);
+	free(c.solve_forbidden);
+	free(pins);
 	return st;
 }
 

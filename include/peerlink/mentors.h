@@ -37,7 +37,12 @@ typedef enum pl_unmatched_reason {
 	PL_UNMATCHED_NONE = 0,       /* matched */
 	PL_UNMATCHED_NO_FEASIBLE,    /* every mentor breaks a hard rule or is forbidden */
 	PL_UNMATCHED_BELOW_MIN_SCORE, /* feasible mentors exist, all below min_score */
-	PL_UNMATCHED_CAPACITY        /* eligible mentors exist, their seats went to others */
+	PL_UNMATCHED_CAPACITY,       /* eligible mentors exist, their seats went to others */
+	/* set by pl_mentors_program_solve only (peerlink/program.h), never by pl_mentors_solve: */
+	PL_UNMATCHED_COUPLES,        /* the partner in treatment has an eligible mentor with a seat
+				      * left: only the couples rule keeps this mentee out */
+	PL_UNMATCHED_OUTRANKED       /* capacity, and the seats are needed by mentees of a higher
+				      * priority: matching this one would leave one of them out */
 } pl_unmatched_reason;
 
 typedef struct pl_mentors_problem {

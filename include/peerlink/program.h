@@ -93,17 +93,31 @@ const char *pl_mentors_program_rule(const pl_mentors_program *m, size_t i, size_
 
 /*
  * Solve the program over S the way `match mentors` documents it, on top of pl_mentors_solve:
- *  - priority (total and maximin): mentees are matched in tiers of decreasing `priority`; each
- *    tier is solved alone on the seats the tiers before it left, and its matches are then fixed
- *    like pins (mentees without a priority form the last tier);
+ *  - priority (total and maximin): lexicographic: the most matched mentees of the highest
+ *    `priority`, then of the next, ... (mentees without a priority last), then the objective
+ *    over the whole assignment; who is matched is protected tier by tier, which mentor is not.
+ *    The tiers above 0 then keep their mentors in *pb (pins of the problem solved, not of the
+ *    request), so the alternatives are those of the mentees without a priority;
  *  - couples (rule "couples", on by default): two mentees who are partners in treatment
  *    together never share a mentor. When the optimum puts a couple with one mentor, the problem
  *    branches (one or the other may not have that mentor) and the better branch wins (more
  *    matched, then the objective); exact up to PL_MENTORS_COUPLE_BRANCH_MAX solves.
- * *pb receives the problem finally solved (for pl_mentors_alternatives), res the answer.
+ * *pb receives the problem finally solved (for pl_mentors_alternatives), res the answer; its
+ * unmatched reasons are in the request's terms, with PL_UNMATCHED_COUPLES and
+ * PL_UNMATCHED_OUTRANKED (peerlink/mentors.h), and its blocking pairs count the request's pins
+ * only.
  */
 pl_status pl_mentors_program_solve(pl_mentors_program *m, const double *S, pl_mentors_problem *pb,
 				   pl_mentors_result *res, pl_error *err);
+
+/* Does priority apply (objective total or maximin, some mentee with a priority above 0)? */
+int pl_mentors_program_has_priority(const pl_mentors_program *m);
+/* The program solved as pl_mentors_program_solve does, with mentee i also pinned to mentor j
+ * (m is not changed): what keeping a pair costs, priority and couples included.
+ * PL_ERR_INVALID when every seat of j is pinned to other mentees, or when the extra pin breaks
+ * the couples rule (the partner pinned to j). */
+pl_status pl_mentors_program_solve_pinned(const pl_mentors_program *m, const double *S, size_t i,
+					  size_t j, pl_mentors_result *res, pl_error *err);
 
 /* ---- buddies ---- */
 
