@@ -69,6 +69,8 @@ static int hex4(const char *s, unsigned *out)
 
 static int put(reader *r, size_t *n, const char *s, size_t len)
 {
+	if (len == 0)
+		return 0; /* (r->buf may still be NULL: no offset on it, UBSan) */
 	if (*n + len > r->cap) {
 		size_t cap = r->cap ? r->cap : 256;
 		char *b;

@@ -235,6 +235,18 @@ def checkins_seeds():
             break
 
 
+def json_parse_seeds():
+    """The fast JSON reader: every golden input and example, plus texts at its edges."""
+    for path in sorted(glob.glob(os.path.join(ROOT, "tests/cli/*/*/input.json")))[:200]:
+        put("json_parse", read(path))
+    for text in ['{"a": 1, "b": [1.5, -0, 1e308, 1E-5, 9007199254740993], "c": null}',
+                 '["\\u00e9\\ud83d\\ude00", "tab\\t", "q\\"", "\\/"]',
+                 '{"a": {"a": {"a": []}}, "": true, "z": false}',
+                 '  [1,2 , 3 ]  \n', '{"a": 1, "a": 2}', '"\\u0000"', '[18446744073709551616]',
+                 '[1.0, 0.1, 123456789012345678901234567890]', '{"\\u00e9": "caf\u00e9"}']:
+        put("json_parse", text)
+
+
 def dictionary():
     tokens = ["{", "}", "[", "]", ",", ":", "null", "true", "false", "-0", "1e308", "-1e308",
               "1e-320", "9007199254740993", "18446744073709551616", "\\u0000", "\\ud800",
@@ -255,6 +267,7 @@ npy_seeds()
 import_seeds()
 import_profiles_seeds()
 checkins_seeds()
+json_parse_seeds()
 dictionary()
 for t in sorted(os.listdir(OUT)):
     if os.path.isdir(os.path.join(OUT, t)):
