@@ -1709,6 +1709,10 @@ static pl_status price_round(rounds *R, pl_blossom_result *res, int *done, pl_er
 	if (violated == 0)
 		return PL_OK;
 	*done = 0;
+	/* The round's edge ids, for the next round's warm start, before add_violators recounts
+	 * R->nc: after a kept re-solve the new count can be smaller than the round's (the removed
+	 * vertices' kept edges are unmarked), and its matched edges may lie beyond it. */
+	memcpy(R->cidx_old, R->cidx, (size_t)R->nc * sizeof(int));
 	if (add_violators(R, (size_t)violated, res) != 0)
 		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 	return PL_OK;
@@ -1730,9 +1734,7 @@ static pl_status solve_rounds(rounds *R, const pl_blossom_options *opt, pl_bloss
 	}
 	for (;;) {
 		int warm = R->have_core && !R->maxcard && !R->cold;
-		if (R->have_core) /* previous round's edge ids, for the warm start */
-			memcpy(R->cidx_old, R->cidx, (size_t)R->nc * sizeof(int));
-		gather_candidates(R);
+		gather_candidates(R); /* (the previous round's edge ids: price_round) */
 		if (warm)
 			warm_duals(&R->c, R->zsum, (int)R->n, R->nc, R->cu, R->cv, R->cW, R->gl2loc,
 				   R->cidx_old, R->yy0, R->mate0);
@@ -2569,9 +2571,11 @@ pl_status pl_blossom_resolve_kept(pl_blossom_ws *ws, const pl_blossom_result *ba
 		R->mark[k] &= R->usable[k];
 	/* The next candidate round (when the candidates missed an edge) starts cold. Warm from the
 	 * state a kept re-solve leaves (warm_duals), Edmonds' search crashed or did not end on
-	 * generated cohorts of 59-75 clients (an S-blossom's trace ran past its tree's root), though
-	 * that start passes warm_duals' own conditions (feasible duals, tight matched edges, even
-	 * roots); the cause is not found. A cold round costs one full solve of the round's edges. */
+	 * generated cohorts of 59-75 clients (an S-blossom's trace ran past its tree's root): the
+	 * warm start mapped matched edges through edge ids of which only the new, smaller count had
+	 * been copied (stale memory; fixed in price_round: warm, those cohorts then run, and
+	 * warm_round_59 answers the same). The cold start is kept all the same, at the cost of one
+	 * full solve of the round's edges. */
 	R->cold = 1;
 	st = solve_rounds(R, &opt, res, err);
 	if (st != PL_OK)
