@@ -916,16 +916,25 @@ static int dless(dkey x, dkey y)
 }
 
 /* Heap entries (lazy Dijkstra: stale entries are skipped when popped): node a reached directly
- * (b < 0), or through the b-th cheapest arc out of node a. */
+ * (b < 0), or through the b-th cheapest arc out of node a (ints: 24 bytes an entry, not 32). */
 typedef struct dent {
 	dkey key;
-	long a, b;
+	int a, b;
 } dent;
 
+/* lex: keys compare by drops, then cost (dless); 0 when every key has drops 0 (the graph with the
+ * column of the unmatched, where dropping a mentee is that column's cost), so the cost alone
+ * orders them: the same order in fewer instructions. */
 typedef struct dheap {
 	dent *e;
 	size_t n, cap;
+	int lex;
 } dheap;
+
+static inline int hless(const dheap *H, dkey x, dkey y)
+{
+	return H->lex ? dless(x, y) : x.cost < y.cost;
+}
 
 static int dh_push(dheap *H, dkey key, long a, long b)
 {
@@ -939,31 +948,41 @@ static int dh_push(dheap *H, dkey key, long a, long b)
 		H->cap = cap;
 	}
 	k = H->n++;
-	while (k > 0 && dless(key, H->e[(k - 1) / 2].key)) {
+	while (k > 0 && hless(H, key, H->e[(k - 1) / 2].key)) {
 		H->e[k] = H->e[(k - 1) / 2];
 		k = (k - 1) / 2;
 	}
-	H->e[k] = (dent){ key, a, b };
+	H->e[k] = (dent){ key, (int)a, (int)b };
 	return 0;
 }
 
+/* The smallest entry out. Floyd's bottom-up variant: the hole at the root goes down along the
+ * smaller children to a leaf (one comparison a level), then the last entry rises from there
+ * (rarely more than a level or two), instead of two comparisons a level on the way down. Which of
+ * several equal keys comes out first may differ from the top-down variant: that does not change
+ * any distance (a node's distance is the smallest key it is reached with, whatever the order among
+ * equal keys). */
 static dent dh_pop(dheap *H)
 {
 	dent top = H->e[0], last = H->e[--H->n];
-	size_t k = 0;
+	size_t k = 0, n = H->n;
+
+	if (n == 0)
+		return top;
 	for (;;) {
-		size_t l = 2 * k + 1, b = l;
-		if (l >= H->n)
+		size_t l = 2 * k + 1;
+		if (l >= n)
 			break;
-		if (l + 1 < H->n && dless(H->e[l + 1].key, H->e[l].key))
-			b = l + 1;
-		if (!dless(H->e[b].key, last.key))
-			break;
-		H->e[k] = H->e[b];
-		k = b;
+		if (l + 1 < n && hless(H, H->e[l + 1].key, H->e[l].key))
+			l++;
+		H->e[k] = H->e[l];
+		k = l;
 	}
-	if (H->n > 0)
-		H->e[k] = last;
+	while (k > 0 && hless(H, last.key, H->e[(k - 1) / 2].key)) {
+		H->e[k] = H->e[(k - 1) / 2];
+		k = (k - 1) / 2;
+	}
+	H->e[k] = last;
 	return top;
 }
 
@@ -1429,6 +1448,7 @@ static int part_alloc(search_part *P, const fastalt *F, size_t first, size_t ste
 	P->out = out;
 	P->rc = 0;
 	memset(&P->F.H, 0, sizeof(P->F.H));
+	P->F.H.lex = F->H.lex;
 	P->F.want = calloc(m + 1, sizeof(long));
 	P->F.touched = malloc((m + 1) * sizeof(long));
 	P->F.dist = malloc((m + 1) * sizeof(dkey));
@@ -1516,6 +1536,7 @@ static pl_status fast_alternatives(const pl_mentors_problem *pb, const elist *E,
 	F.m = mc;
 	F.top = top;
 	F.big = big;
+	F.H.lex = big == 0; /* with the column of the unmatched no key has drops (column_arcs) */
 	if (fastalt_alloc(&F) != 0 || build_graph(&F, out, count) != 0 ||
 	    run_searches_threads(&F, threads, out) != 0)
 		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory in mentor matching");
