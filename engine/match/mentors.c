@@ -159,7 +159,7 @@ static int elist_build(const pl_mentors_problem *pb, elist *E)
 				double w = s[j];
 				E->col[k] = (int)j;
 				E->w[k] = w;
-				k += w >= lo && w < INFINITY;
+				k += (size_t)((w >= lo) & (w < INFINITY)); /* &: no branch */
 			}
 			continue;
 		}
