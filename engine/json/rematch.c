@@ -114,6 +114,16 @@ static const char *forced_reason(const pl_mentors_program *m, const pl_mentors_p
 	return NULL;
 }
 
+/* Do the request's pins of other mentees fill every seat of mentor j? (Otherwise a re-solve
+ * with i pinned to j fails only because i's partner is pinned to j: the couples rule.) */
+static int pins_fill(const pl_mentors_program *m, size_t i, size_t j)
+{
+	long used = 0;
+	for (size_t k = 0; k < m->nmentees; k++)
+		used += k != i && m->pinned[k] == (long)j;
+	return used >= m->capacity[j];
+}
+
 /* The entry of a mentee whose current mentor j it no longer has (moved to another, or none). */
 static json_t *moved_entry(const pl_mentors_program *m, const double *S,
 			   const pl_mentors_problem *pb, const pl_mentors_result *res, size_t i,
@@ -158,10 +168,12 @@ static json_t *moved_entry(const pl_mentors_program *m, const double *S,
 		return e;
 	}
 	json_decref(cost);
-	json_object_set_new(e, "why", json_string(with_cost
-		? "the current mentor's seats are all pinned to other mentees"
-		: "the optimum places this mentee elsewhere (the program is too large to price "
-		  "keeping the pair)"));
+	json_object_set_new(e, "why", json_string(!with_cost
+		? "the optimum places this mentee elsewhere (the program is too large to price "
+		  "keeping the pair)"
+		: pins_fill(m, i, j) ? "the current mentor's seats are all pinned to other mentees"
+		: "keeping the current mentor breaks the couples rule (its partner in treatment is "
+		  "pinned to that mentor)"));
 	json_object_set_new(e, "keep_cost", json_null());
 	return e;
 }
