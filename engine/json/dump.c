@@ -8,9 +8,9 @@
  * trees we built ourselves (no cycles, shallow), and almost all their reals are decimals rounded
  * to 6 places, which print exactly without printf (see format_real). Anything else goes to
  * jansson itself, so the text never differs; the unit test compares both on random trees.
- * The same printing serves pl_jw (writer.h), which writes an answer without building it first.
+ * The same printing serves pl_jw (writer_int.h), which writes an answer without building it first.
  */
-#include "writer.h"
+#include "writer_int.h"
 
 #include <peerlink/utf8.h>
 
@@ -271,7 +271,7 @@ char *pl_json_dumps_compact(const json_t *v, size_t *len)
 	return b.p;
 }
 
-/* ---- pl_jw: writing as we go (writer.h) ---- */
+/* ---- pl_jw: writing as we go (writer_int.h) ---- */
 
 /* The writer's buffer is a buf: the same functions print into it. */
 static buf *jw_buf(pl_jw *w)

@@ -7,7 +7,7 @@
 
 #include <peerlink/json_match.h>
 
-#include "writer.h"
+#include "writer_int.h"
 
 /* Scores in the `match` answers are rounded to 4 decimals. */
 #define PL_JSON_MATCH_SCALE 1e4

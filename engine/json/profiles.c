@@ -24,14 +24,20 @@ static pl_status bad(pl_error *err, const char *ptr, const char *key, const char
 }
 
 /* The error of tag k of ptr/key; the pointer is spelled out only here, not for every tag read. */
-static pl_status bad_tag(pl_error *err, const char *ptr, const char *key, size_t k, const char *fmt,
-			 const char *name)
+/* The tag at ptr/key/k is refused: `msg` says why, or, when vocab names a criterion, the tag is
+ * not in that criterion's vocabulary. Literal formats only (-Wformat-nonliteral). */
+static pl_status bad_tag(pl_error *err, const char *ptr, const char *key, size_t k, const char *msg,
+			 const char *vocab)
 {
 	char fp[PL_POINTER_MAX], ep[PL_POINTER_MAX];
 
 	pl_json_ptr(fp, sizeof(fp), ptr, key);
 	pl_json_ptr_index(ep, sizeof(ep), fp, k);
-	return pl_error_set(err, PL_ERR_INVALID, ep, fmt, name, name);
+	if (vocab)
+		return pl_error_set(err, PL_ERR_INVALID, ep,
+				    "this tag is not in the program's vocabulary for %s (/vocabulary/%s)",
+				    vocab, vocab);
+	return pl_error_set(err, PL_ERR_INVALID, ep, "%s", msg);
 }
 
 /* An array of non-empty strings, each added as a tag of criterion c. */
@@ -47,14 +53,12 @@ static pl_status read_tags(pl_profiles *P, size_t idx, json_t *prof, const char 
 		json_t *t = json_array_get(arr, k);
 		const char *s;
 		if (!json_is_string(t) || json_string_length(t) == 0)
-			return bad_tag(err, ptr, key, k, "tags must be non-empty strings", "");
+			return bad_tag(err, ptr, key, k, "tags must be non-empty strings", NULL);
 		s = json_string_value(t);
 		if (c == PL_CRIT_MODALITIES && strcmp(s, "in_person") != 0 && strcmp(s, "virtual") != 0)
-			return bad_tag(err, ptr, key, k, "modalities must be \"in_person\" or \"virtual\"", "");
+			return bad_tag(err, ptr, key, k, "modalities must be \"in_person\" or \"virtual\"", NULL);
 		if (!pl_profiles_allowed(P, (int)c, s))
-			return bad_tag(err, ptr, key, k,
-				       "this tag is not in the program's vocabulary for %s (/vocabulary/%s)",
-				       pl_criterion_name(c));
+			return bad_tag(err, ptr, key, k, NULL, pl_criterion_name(c));
 		st = pl_profile_add_tag(P, idx, c, s, err);
 		if (st != PL_OK)
 			return st;

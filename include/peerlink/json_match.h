@@ -99,7 +99,7 @@ json_t *pl_json_mentors_answer(const pl_mentors_program *m, const double *S,
 			       const size_t *nalts);
 /* The same answer as compact JSON text (malloc'ed, NUL-terminated, *len its length), byte for
  * byte pl_json_dumps_compact of pl_json_mentors_answer with "changes" (when not NULL) added last,
- * written without building the tree (engine/json/writer.h). NULL when out of memory. */
+ * written without building the tree (engine/json/writer_int.h). NULL when out of memory. */
 char *pl_json_mentors_answer_text(const pl_mentors_program *m, const double *S,
 				  const pl_mentors_result *res, const pl_mentors_alt *alts,
 				  const size_t *nalts, const json_t *changes, size_t *len);

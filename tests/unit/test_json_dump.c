@@ -5,7 +5,7 @@
  * 16 significant digits, -0, halfway cases), on tens of thousands of random reals of the kinds
  * answers hold (rounded to 6 decimals like risks, random doubles, integers as reals), and on
  * random trees with strings that need escaping. The writer that prints an answer without
- * building it (pl_jw, engine/json/writer.h) against the same dumper: every random tree written
+ * building it (pl_jw, engine/json/writer_int.h) against the same dumper: every random tree written
  * again through pl_jw calls, and the values jansson refuses (NaN, infinity, invalid UTF-8), which
  * both drop; and the reasons of every pair of the shipped mentor program, written by both.
  */
@@ -19,7 +19,7 @@
 #include <peerlink/json.h>
 
 #include "json/match_int.h"
-#include "json/writer.h"
+#include "json/writer_int.h"
 
 static void same_text(const json_t *v)
 {

@@ -1,5 +1,5 @@
 /*
- * writer.h: compact JSON text written as it is produced (engine/json only), byte for byte what
+ * writer_int.h: compact JSON text written as it is produced (engine/json only), byte for byte what
  * pl_json_dumps_compact prints for the jansson tree built with the same calls in the same order.
  *
  * Why: a 2,000-mentee `match mentors` answer built as jansson values (a hash table per object, an
@@ -10,8 +10,8 @@
  * the NULL that json_real returns; so does a string that is not valid UTF-8 (json_string), unless
  * the caller vouches for it (pl_jw_string_nocheck, as json_string_nocheck).
  */
-#ifndef PEERLINK_JSON_WRITER_H
-#define PEERLINK_JSON_WRITER_H
+#ifndef PEERLINK_JSON_WRITER_INT_H
+#define PEERLINK_JSON_WRITER_INT_H
 
 #include <peerlink/json.h>
 
