@@ -3537,6 +3537,228 @@ static unsigned long flip_pairs(state *S, const pl_groups_problem *prob, size_t 
 	return spent;
 }
 
+/*
+ * Placing a left-out unit by a search over the whole answer (issue 13): a unit whose hard rules
+ * leave it a handful of possible group mates can be placed only in a group made of those mates,
+ * who are usually spread over several groups, each of which must then take in others: on the
+ * 52- and 60-client make_varied programs the seeds that place one client fewer hold answers
+ * where no move of a few units, and no exact re-partition of up to 4 groups, places it. For each
+ * unplaced unit u, a depth-first search looks for groups for u and for every unit placed now
+ * (the other unplaced ones stay out) that keep every rule, ignoring the total: most constrained
+ * unit first (fewest groups it still fits, re-chosen at every node: the "fail first" order of
+ * Haralick & Elliott 1980, "Increasing tree search efficiency for constraint satisfaction
+ * problems", Artificial Intelligence 14), its present group tried first, so the answer found
+ * stays close to the present one. A group below its minimum that the units left cannot fill
+ * prunes. At most PLACE_NODES nodes a unit, counted in the re-partitions' budget (S->rg_left).
+ * An answer found places one client more; the descent and the exact re-partitions then recover
+ * the total. Up to 64 placed units (masks).
+ */
+#define PLACE_NODES 200000UL
+
+typedef struct fsearch {
+	const inst *I;
+	size_t n, k, *grp;          /* units, groups (the formed or openable ones) */
+	size_t unit[64];
+	long now[64];               /* each unit's present group index among grp, -1 for u */
+	uint64_t cfm[64], *elm, *cmask;
+	size_t *size, *cap;
+	int side[64];               /* group index, -1 not yet decided, -2 left out */
+	size_t slack;               /* seats that may still be left out */
+	unsigned long nodes, max_nodes;
+	int found;
+} fsearch;
+
+static int fs_fits(const fsearch *F, size_t i, size_t t)
+{
+	const inst *I = F->I;
+	size_t u = F->unit[i], ns = F->size[t] + I->usz[u];
+	return ((F->elm[t] >> i) & 1) && !((F->cmask[t] >> i) & 1) && ns <= F->cap[t] &&
+	       ns <= I->ulim[u];
+}
+
+/* Can every group still end empty (when allowed) or at its minimum with the units not yet
+ * placed? */
+static int fs_sizes_ok(const fsearch *F)
+{
+	const inst *I = F->I;
+	for (size_t t = 0; t < F->k; t++) {
+		size_t g = F->grp[t], have = F->size[t];
+		if (have >= I->gmin[g] || (have == 0 && !greq(I, g)))
+			continue;
+		for (size_t j = 0; j < F->n && have < I->gmin[g]; j++)
+			if (F->side[j] == -1 && fs_fits(F, j, t))
+				have += I->usz[F->unit[j]];
+		if (have < I->gmin[g])
+			return 0;
+	}
+	return 1;
+}
+
+static void fs_dfs(fsearch *F, size_t left);
+
+static void fs_try(fsearch *F, size_t pick, long t, size_t left)
+{
+	const inst *I = F->I;
+	size_t u = F->unit[pick];
+
+	if (t < 0) { /* left out, within the slack */
+		F->side[pick] = -2;
+		F->slack -= I->usz[u];
+		fs_dfs(F, left - 1);
+		if (F->found)
+			return;
+		F->slack += I->usz[u];
+		F->side[pick] = -1;
+		return;
+	}
+	size_t cap = F->cap[t];
+	uint64_t cm = F->cmask[t];
+	if (I->ulim[u] < cap)
+		F->cap[t] = I->ulim[u];
+	F->side[pick] = (int)t;
+	F->size[t] += I->usz[u];
+	F->cmask[t] |= F->cfm[pick];
+	fs_dfs(F, left - 1);
+	if (F->found)
+		return;
+	F->cmask[t] = cm;
+	F->size[t] -= I->usz[u];
+	F->side[pick] = -1;
+	F->cap[t] = cap;
+}
+
+static void fs_dfs(fsearch *F, size_t left)
+{
+	const inst *I = F->I;
+	size_t pick = F->n, best = SIZE_MAX;
+
+	if (F->found || ++F->nodes > F->max_nodes)
+		return;
+	if (left == 0) {
+		for (size_t t = 0; t < F->k; t++)
+			if (!size_ok(I, (long)F->grp[t], F->size[t], 0))
+				return;
+		F->found = 1;
+		return;
+	}
+	for (size_t i = 0; i < F->n && best > 0; i++) { /* fail first */
+		size_t c = 0;
+		if (F->side[i] != -1)
+			continue;
+		for (size_t t = 0; t < F->k; t++)
+			c += (size_t)fs_fits(F, i, t);
+		if (c < best) {
+			best = c;
+			pick = i;
+		}
+	}
+	if (!fs_sizes_ok(F))
+		return;
+	/* Its present group first, so the answer found stays close to the present one; then the
+	 * other groups, then out. */
+	if (F->now[pick] >= 0 && fs_fits(F, pick, (size_t)F->now[pick]))
+		fs_try(F, pick, F->now[pick], left);
+	for (size_t t = 0; t < F->k && !F->found; t++)
+		if ((long)t != F->now[pick] && fs_fits(F, pick, t))
+			fs_try(F, pick, (long)t, left);
+	if (!F->found && F->slack >= I->usz[F->unit[pick]])
+		fs_try(F, pick, -1, left);
+}
+
+/* The search above on S; on success S takes the answer found (one client more placed). Returns
+ * 1 then. */
+static int place_by_search(state *S, fsearch *F)
+{
+	const inst *I = S->I;
+	size_t U = I->U, G = I->G, seats = 0;
+
+	F->n = F->k = 0;
+	F->nodes = 0;
+	F->found = 0;
+	for (size_t g = 0; g < G; g++)
+		if (S->formed[g]) {
+			F->grp[F->k] = g;
+			F->size[F->k] = 0;
+			F->cap[F->k] = I->gmax[g];
+			F->cmask[F->k] = 0;
+			F->elm[F->k++] = 0;
+		}
+	for (size_t u = 0; u < U; u++) {
+		long t = -1;
+		if (S->gu[u] < 0 && I->ne[u] == 0)
+			continue;
+		if (F->n == 64)
+			return 0;
+		seats += I->usz[u];
+		for (size_t a = 0; a < F->k; a++)
+			if (S->gu[u] == (long)F->grp[a])
+				t = (long)a;
+		if (S->gu[u] >= 0 && t < 0)
+			return 0; /* a member of a group that may not form (cannot happen) */
+		F->now[F->n] = t;
+		F->side[F->n] = -1;
+		F->unit[F->n++] = u;
+	}
+	for (size_t i = 0; i < F->n; i++) {
+		F->cfm[i] = 0;
+		for (size_t j = 0; j < F->n; j++)
+			if (I->UF[F->unit[i] * U + F->unit[j]])
+				F->cfm[i] |= (uint64_t)1 << j;
+		for (size_t a = 0; a < F->k; a++)
+			if (I->UE[F->unit[i] * G + F->grp[a]])
+				F->elm[a] |= (uint64_t)1 << i;
+	}
+	if (seats <= S->placed)
+		return 0;
+	F->max_nodes = S->rg_left < PLACE_NODES ? S->rg_left : PLACE_NODES;
+	F->slack = seats - (S->placed + 1); /* at least one client more placed */
+	fs_dfs(F, F->n);
+	F->nodes = F->nodes < F->max_nodes ? F->nodes : F->max_nodes;
+	S->rg_left -= F->nodes;
+	if (!F->found)
+		return 0;
+	for (size_t i = 0; i < F->n; i++)
+		move_unit(S, F->unit[i], -1);
+	for (size_t i = 0; i < F->n; i++)
+		if (F->side[i] >= 0)
+			move_unit(S, F->unit[i], (long)F->grp[F->side[i]]);
+	return 1;
+}
+
+/* When the best answer leaves someone out who has a group: the search above, then the descent
+ * and the exact re-partitions; kept only when better. */
+static void place_unplaced(state *S, double eps, best_run *b)
+{
+	const inst *I = S->I;
+	size_t G = I->G, left_out = 0;
+	fsearch F;
+
+	if (I->U > 64 || I->p->no_regroup)
+		return;
+	memset(&F, 0, sizeof(F));
+	F.I = I;
+	F.grp = malloc((G + 1) * sizeof(size_t));
+	F.elm = malloc((G + 1) * sizeof(uint64_t));
+	F.cmask = malloc((G + 1) * sizeof(uint64_t));
+	F.size = malloc((G + 1) * sizeof(size_t));
+	F.cap = malloc((G + 1) * sizeof(size_t));
+	for (size_t u = 0; u < I->U; u++)
+		left_out += b->gu[u] < 0 && I->ne[u] > 0;
+	if (left_out && F.grp && F.elm && F.cmask && F.size && F.cap) {
+		state_load(S, b->gu, b->formed);
+		if (place_by_search(S, &F)) {
+			descent(S, eps);
+			regroup_state(S, REGROUP_K, eps);
+			keep_if_better(S, b, eps);
+		}
+	}
+	free(F.grp);
+	free(F.elm);
+	free(F.cmask);
+	free(F.size);
+	free(F.cap);
+}
+
 /* After the restarts: kicks and polish on programs not proven by exhaustive search, up to
  * DEEP_UNITS units. */
 static void after_restarts(state *S, const pl_groups_problem *prob, size_t R,
@@ -3561,6 +3783,7 @@ static void after_restarts(state *S, const pl_groups_problem *prob, size_t R,
 	state_load(S, b->gu, b->formed); /* the final answer, re-partitioned exactly */
 	if (regroup_state(S, REGROUP_K, eps))
 		keep_if_better(S, b, eps);
+	place_unplaced(S, eps, b);
 	if (S->I->U <= SMALL_UNITS && S->I->G <= FLIP_MAX_GROUPS)
 		res->steps += flip_pairs(S, prob, R, steps, eps, w, b);
 }
