@@ -231,8 +231,14 @@ json_t *pl_json_buddies_stats(const pl_buddies_program *m, const pl_buddies_prob
 				    : "; triad by the exchange heuristic (not proven optimal)",
 		 pb->top == 0 ? ""
 		 : pb->no_alternative_change ? "; alternatives ranked by score, without total_change"
-					     : "; alternatives' total_change by warm re-solves with the pair "
-					       "pinned",
+		 : res->alternative_searches == 0
+			 ? "; alternatives' total_change by warm re-solves with the pair pinned"
+		 : res->alternative_resolves == 0
+			 ? "; alternatives' total_change by one alternating-path search per client "
+			   "from the matching's duals"
+			 : "; alternatives' total_change by one alternating-path search per client "
+			   "from the matching's duals (a warm re-solve with the pair pinned where the "
+			   "rest cannot all be paired)",
 		 res->alternative_triads > 0
 			 ? " (their rest odd: each places the odd one by the triad's branch and bound)"
 			 : "");

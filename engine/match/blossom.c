@@ -107,6 +107,10 @@ typedef struct core {
 	int *tl_leaf, n_leaf, *tl_top, n_top, *tl_d2, n_d2;
 	unsigned char *f_leaf, *f_top, *f_d2;
 	size_t stages, dual_updates, greedy_pairs;
+	/* A single-root search (pl_blossom_search_kept): stop once every watched vertex is in an
+	 * S-blossom; an augmentation there breaks its premise (search_aug). */
+	const int *watch;
+	int nwatch, search_aug;
 	int failed; /* allocation failure or broken invariant */
 	int cap_n, cap_m; /* sizes the arrays were allocated for (core_reuse) */
 } core;
@@ -1039,6 +1043,15 @@ static void after_delta(core *c, const dual_step *d, int *nlive)
 	}
 }
 
+/* Whether every watched vertex is in an S-blossom (pl_blossom_search_kept). */
+static int watched_even(const core *c)
+{
+	for (int i = 0; i < c->nwatch; i++)
+		if (c->label[c->inblossom[c->watch[i]]] != LBL_S)
+			return 0;
+	return 1;
+}
+
 static void solve_forest(core *c)
 {
 	int n = c->n, nlive = 0;
@@ -1062,6 +1075,10 @@ static void solve_forest(core *c)
 		}
 		if (c->failed)
 			return;
+		if (c->watch && (naug > 0 || watched_even(c))) {
+			c->search_aug = naug > 0;
+			return;
+		}
 		if (naug > 0) {
 			/* Several disjoint augmentations without a dual change; then carry on. */
 			c->stages++;
@@ -1242,6 +1259,8 @@ static int core_open(core *c, int n, int m, const int *eu, const int *ev, const 
 	c->W = W;
 	c->maxcard = maxcard;
 	c->jump = jump && !maxcard;
+	c->watch = NULL;
+	c->nwatch = c->search_aug = 0;
 	if (keep_adj)
 		for (int v = 0; v < n; v++)
 			c->adjend[v] = c->adjstart[v + 1] - 1;
@@ -2587,6 +2606,120 @@ pl_status pl_blossom_resolve_kept(pl_blossom_ws *ws, const pl_blossom_result *ba
 cleanup:
 	if (st != PL_OK)
 		resolve_fail(ws, res);
+	return st;
+}
+
+/*
+ * Dual objective of the search's state, in the core's units: the sum of yy over every vertex
+ * (partners included) and of zz (|B| - 1) / 2 over the blossoms (blossom_int.h,
+ * pl_blossom_search_kept: every perfect matching of the graph less one S-vertex t weighs at
+ * most (D - yy_t) / 2 in cW, with equality for the one the tree's even path to t gives).
+ */
+static int64_t search_objective(core *c)
+{
+	int64_t d = 0;
+
+	for (int v = 0; v < c->n; v++)
+		d += c->yy[v];
+	for (int b = c->n; b < 2 * c->n; b++)
+		if (c->bbase[b] >= 0 && c->zz[b] != 0)
+			d += c->zz[b] * (int64_t)((leaves(c, b, c->leafbuf) - 1) / 2);
+	return d;
+}
+
+pl_status pl_blossom_search_kept(pl_blossom_ws *ws, const pl_blossom_result *base,
+				 const pl_blossom_state *base_st, size_t root, const long *target,
+				 size_t nt, double *value, pl_error *err)
+{
+	pl_blossom_result res = PL_BLOSSOM_RESULT_INIT;
+	rounds *R = &ws->R;
+	size_t n = ws->n;
+	unsigned char *removed = NULL;
+	int *watch = NULL;
+	pl_status st = PL_OK;
+	int reuse = 0, nd, dense, nw = 0;
+	core *c = &R->c;
+
+	for (size_t q = 0; q < nt; q++)
+		value[q] = NAN;
+	if (!base || base->n != n || root >= n || !base->mate_edge)
+		return pl_error_set(err, PL_ERR_USAGE, "", "the base solution is not of this graph");
+	for (size_t v = 0; v < n; v++)
+		if (base->mate_edge[v] < 0)
+			return pl_error_set(err, PL_ERR_USAGE, "", "the base matching is not perfect");
+	removed = calloc(n, 1);
+	watch = malloc((nt ? nt : 1) * sizeof(int));
+	if (!removed || !watch) {
+		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+		goto out;
+	}
+	removed[root] = 1;
+	dense = ws->have_R && ws->converted && ws->scale == base->weight_scale &&
+		ws->npos <= (size_t)AUTO_K * 2 * n;
+	st = resolve_open(ws, base, removed, dense, &res, err);
+	if (st == PL_OK && !state_fits(ws, base, base_st))
+		st = pl_error_set(err, PL_ERR_USAGE, "", "the base state is not of this solution");
+	if (st == PL_OK && dense && kept_cache(ws) != 0)
+		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory in the matching solver");
+	if (st != PL_OK)
+		goto fail;
+	if (!dense) {
+		/* every usable edge: the labels must see the whole graph (no pricing rounds) */
+		memcpy(R->mark, R->usable, ws->m);
+		R->kc = 0;
+		mark_kept(R, base, base_st);
+		gather_candidates(R);
+	}
+	nd = list_partners(ws, base, removed, dense);
+	for (int i = 0; i < nd; i++) {
+		R->cu[R->nc + i] = ws->dv[i];
+		R->cv[R->nc + i] = (int)n + i;
+	}
+	if ((!dense && ws_core(R, (int)n + nd, R->nc + nd, &reuse) != 0) ||
+	    core_open(c, (int)n + nd, R->nc + nd, R->cu, R->cv, R->cW, 1, 0, dense || reuse,
+		      dense) != 0) {
+		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory in the matching solver");
+		goto fail;
+	}
+	for (int i = 0; dense && i < nd; i++) {
+		c->adj[c->adjend[ws->dv[i]]++] = 2 * (R->nc + i) + 1;
+		c->adj[c->adjend[(int)n + i]++] = 2 * (R->nc + i);
+	}
+	load_state(ws, base, base_st, removed, nd);
+	for (size_t q = 0; q < nt; q++)
+		if (target[q] >= 0 && (size_t)target[q] < n && (size_t)target[q] != root)
+			watch[nw++] = (int)target[q];
+	c->watch = watch;
+	c->nwatch = nw;
+	if (!c->failed)
+		solve_forest(c);
+	if (c->failed || c->search_aug) {
+		st = c->failed ? pl_error_set(err, PL_ERR_NOMEM, "", "out of memory in the matching solver")
+			       : pl_error_set(err, PL_ERR_INTERNAL, "", "the search augmented");
+		goto fail;
+	}
+	{
+		int64_t d = search_objective(c), wd = R->cW[R->nc]; /* the partner's edge */
+		for (size_t q = 0; q < nt; q++) {
+			long t = target[q];
+			int64_t x;
+			if (t < 0 || (size_t)t >= n || (size_t)t == root ||
+			    c->label[c->inblossom[t]] != LBL_S)
+				continue;
+			/* (D - yy_t) / 2 = wd + 2 * (the integer weight of the rest's matching) */
+			x = (d - c->yy[t]) / 2 - wd;
+			value[q] = (double)(x / 2) / base->weight_scale;
+		}
+	}
+	c->watch = NULL;
+	c->nwatch = 0;
+	goto out;
+fail:
+	resolve_fail(ws, &res);
+out:
+	pl_blossom_result_release(&res);
+	free(removed);
+	free(watch);
 	return st;
 }
 

@@ -142,4 +142,31 @@ pl_status pl_blossom_resolve_kept(pl_blossom_ws *ws, const pl_blossom_result *ba
 				  const pl_blossom_state *base_st, const unsigned char *removed,
 				  pl_blossom_result *res, pl_blossom_state *res_st, pl_error *err);
 
+/*
+ * All the pairs (root, t) at once (a single-root search, not a re-solve per pair): for a base
+ * (with its state, as for pl_blossom_resolve_kept) whose matching is perfect on the bound graph,
+ * value[q] = the weight of a maximum-weight perfect matching of the graph without root and
+ * target[q] (edges of positive weight only, as in the re-solves), or NAN when it has none (or
+ * when target[q] is root or out of range).
+ *
+ * Method (the shortest alternating paths of M. Derigs, "Solving non-bipartite matching problems
+ * via shortest path techniques", Annals of OR 13, 1988; in LP terms): root is taken out as a
+ * kept re-solve takes it out (a private partner r' joined to it alone by a heavier edge, r' the
+ * one exposed vertex of a graph H with an odd number of vertices), and Edmonds' primal-dual
+ * algorithm grows the one alternating tree from r' with the vertex duals free (the
+ * perfect-matching LP: no stop at a zero dual, as with max_cardinality), shrinking and expanding
+ * blossoms as usual, until every target is in an S-blossom or no dual change is left. Each dual
+ * change lowers the dual objective D = sum y + sum z (|B| - 1) / 2 by exactly delta and an
+ * S-vertex's y by delta too, so once t is in an S-blossom, D - y_t stays put, and it equals the
+ * weight of the perfect matching of H - t that the tree's even path from r' to t gives (every
+ * edge of it tight, every blossom full with t exposed), which no perfect matching of H - t can
+ * exceed (weak duality: y_t drops out and each odd set B keeps (|B| - 1) / 2 pairs). Every
+ * perfect matching of H - t matches r to r', so that is W*(graph - root - t) plus the partner's
+ * weight. A target never reached has no perfect matching of the rest (Gallai-Edmonds: the final
+ * S-vertices are those some maximum matching of H leaves exposed).
+ */
+pl_status pl_blossom_search_kept(pl_blossom_ws *ws, const pl_blossom_result *base,
+				 const pl_blossom_state *base_st, size_t root, const long *target,
+				 size_t nt, double *value, pl_error *err);
+
 #endif

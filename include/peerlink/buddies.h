@@ -54,9 +54,11 @@ typedef struct pl_buddies_problem {
 	size_t top;            /* alternatives per client (0: none) */
 	int no_alternative_change; /* 1: skip the re-solves behind alternatives' total_change */
 	int triad_heuristic;   /* 1: use the exchange heuristic even for few triads (tests) */
+	int no_alternative_search; /* 1: price every alternative by its own re-solve, never by the
+	                              one search per client (tests: the oracle of that search) */
 } pl_buddies_problem;
 
-#define PL_BUDDIES_PROBLEM_INIT { 0, NULL, 0.0, 0, NULL, 0, NULL, 0.0, 1, 0, 0, 0 }
+#define PL_BUDDIES_PROBLEM_INIT { 0, NULL, 0.0, 0, NULL, 0, NULL, 0.0, 1, 0, 0, 0, 0 }
 
 typedef struct pl_buddies_alt {
 	size_t partner;
@@ -85,9 +87,11 @@ typedef struct pl_buddies_result {
 	                                    possible with the exchange heuristic) and replaced it */
 	size_t alternative_triads; /* alternatives whose re-solve (its rest odd) placed a triad by
 	                              the branch and bound */
+	size_t alternative_searches; /* clients whose alternatives one search priced (in solves) */
+	size_t alternative_resolves; /* alternatives priced by a re-solve of their own (in solves) */
 } pl_buddies_result;
 
-#define PL_BUDDIES_RESULT_INIT { 0, NULL, NULL, NULL, { -1, -1, -1 }, 0, 0, 0, 0.0, 0.0, NULL, NULL, 0, 0, 1, 0, 0 }
+#define PL_BUDDIES_RESULT_INIT { 0, NULL, NULL, NULL, { -1, -1, -1 }, 0, 0, 0, 0.0, 0.0, NULL, NULL, 0, 0, 1, 0, 0, 0, 0 }
 
 void pl_buddies_result_init(pl_buddies_result *res);
 void pl_buddies_result_release(pl_buddies_result *res);

@@ -841,6 +841,94 @@ START_TEST(workspace_scale_change)
 }
 END_TEST
 
+/*
+ * The single-root search (pl_blossom_search_kept): for a base whose matching is perfect, the
+ * best perfect matching without (root, t) for every target t at once, against a cold
+ * max-cardinality solve of the graph without them (NAN exactly when that is not perfect); every
+ * root of dense and sparse graphs with tied weights (deep blossoms) and without, all targets or
+ * a few (the search stops once they are reached), on one workspace.
+ */
+START_TEST(search_kept_matches_cold)
+{
+	tu_rng r = { 2468 };
+	size_t graphs = 0;
+
+	for (int t = 0; t < 50; t++) {
+		size_t n = 2 * (size_t)tu_range(&r, 2, t < 40 ? 6 : 17), m;
+		long *eu = malloc(n * n * sizeof(long)), *ev = malloc(n * n * sizeof(long));
+		long *ru = malloc(n * n * sizeof(long)), *rv = malloc(n * n * sizeof(long));
+		long *tg = malloc(n * sizeof(long));
+		double *w = malloc(n * n * sizeof(double)), *rw = malloc(n * n * sizeof(double));
+		double *val = malloc(n * sizeof(double));
+		pl_blossom_result base = PL_BLOSSOM_RESULT_INIT;
+		pl_blossom_state bst = PL_BLOSSOM_STATE_INIT;
+		pl_blossom_options mc = PL_BLOSSOM_OPTIONS_INIT;
+		pl_blossom_ws *ws;
+		pl_error err = PL_ERROR_INIT;
+
+		m = random_graph(&r, n, t % 3 == 0 ? 0.25 : t % 3 == 1 ? 0.6 : 1.0, t % 4 ? 3 : 0,
+				 10.0, eu, ev, w);
+		mc.max_cardinality = 1;
+		ws = pl_blossom_ws_new(n, m, eu, ev, w);
+		ck_assert_ptr_nonnull(ws);
+		ck_assert_int_eq(pl_blossom_solve_state(n, m, eu, ev, w, NULL, &base, &bst, &err),
+				 PL_OK);
+		if (base.pairs != n / 2) {
+			ck_assert_int_eq(pl_blossom_search_kept(ws, &base, &bst, 0, tg, 0, val, &err),
+					 PL_ERR_USAGE);
+			goto next;
+		}
+		graphs++;
+		for (size_t root = 0; root < n; root++) {
+			size_t nt = 0;
+			for (size_t x = 0; x < n; x++)
+				if (t % 2 == 0 || tu_range(&r, 0, 3) == 0)
+					tg[nt++] = (long)x; /* root itself too: NAN */
+			ck_assert_int_eq(pl_blossom_search_kept(ws, &base, &bst, root, tg, nt, val, &err),
+					 PL_OK);
+			for (size_t q = 0; q < nt; q++) {
+				pl_blossom_result cold = PL_BLOSSOM_RESULT_INIT;
+				size_t x = (size_t)tg[q], mr = 0;
+				if (x == root) {
+					ck_assert(isnan(val[q]));
+					continue;
+				}
+				for (size_t k = 0; k < m; k++)
+					if (eu[k] != (long)root && ev[k] != (long)root && eu[k] != (long)x &&
+					    ev[k] != (long)x) {
+						ru[mr] = eu[k];
+						rv[mr] = ev[k];
+						rw[mr++] = w[k];
+					}
+				ck_assert_int_eq(pl_blossom_solve(n, mr, ru, rv, rw, &mc, &cold, &err),
+						 PL_OK);
+				if (cold.pairs == n / 2 - 1)
+					ck_assert_msg(fabs(val[q] - cold.total) < 1e-6,
+						      "graph %d (n %zu, m %zu) root %zu target %zu: search "
+						      "%.1f, cold %.1f", t, n, m, root, x, val[q], cold.total);
+				else
+					ck_assert_msg(isnan(val[q]), "graph %d root %zu target %zu: %.1f "
+						      "without a perfect matching", t, root, x, val[q]);
+				pl_blossom_result_release(&cold);
+			}
+		}
+	next:
+		pl_blossom_result_release(&base);
+		pl_blossom_state_release(&bst);
+		pl_blossom_ws_free(ws);
+		free(eu);
+		free(ev);
+		free(ru);
+		free(rv);
+		free(tg);
+		free(w);
+		free(rw);
+		free(val);
+	}
+	ck_assert_uint_ge(graphs, 30);
+}
+END_TEST
+
 /* Perfect matchability by brute force: pair the lowest vertex left with each neighbour. */
 static int bf_perfect(size_t n, const unsigned char *adj, unsigned long left)
 {
@@ -971,6 +1059,7 @@ static Suite *blossom_suite(void)
 	tcase_add_test(tc, resolve_kept_matches_cold);
 	tcase_add_test(tc, solve_state_same_optimum);
 	tcase_add_test(tc, workspace_scale_change);
+	tcase_add_test(tc, search_kept_matches_cold);
 	tcase_add_test(tc, cardmatch_brute_force);
 	tcase_add_test(tc, zlca_naive);
 	suite_add_tcase(s, tc);

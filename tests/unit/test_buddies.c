@@ -279,6 +279,7 @@ END_TEST
 START_TEST(test_brute_force_up_to_11)
 {
 	tu_rng r = { 1311 };
+	int searched = 0;
 
 	for (int t = 0; t < 1100; t++) {
 		size_t n = (size_t)(1 + t % 11);
@@ -346,8 +347,10 @@ START_TEST(test_brute_force_up_to_11)
 				ck_assert_double_eq_tol(a->total_change, aw - bw, 1e-9);
 				ck_assert_int_eq(a->matched_change, (long)am - (long)bm);
 			}
+		searched += res.alternative_searches > 0; /* priced by one search per client */
 		pl_buddies_result_release(&res);
 	}
+	ck_assert_int_ge(searched, 100);
 }
 END_TEST
 
@@ -506,6 +509,89 @@ START_TEST(test_example_cli)
 }
 END_TEST
 
+/*
+ * The alternatives' one search per client (pl_blossom_search_kept) against the per-pair warm
+ * re-solves it replaces (no_alternative_search: the oracle), on even and odd cohorts of 2-48
+ * clients: tied scores (a few values), forbidden pairs, silent clients (every score 0, or no
+ * allowed pair at all), pins, current pairs, min_score. Every alternative's partner,
+ * total_change and matched_change agree, and so does the answer; the search costs at most one
+ * solve per client (plus a re-solve per pair whose rest cannot be paired perfectly).
+ */
+START_TEST(test_search_matches_resolves)
+{
+	tu_rng r = { 8080 };
+	size_t searched = 0;
+
+	for (int t = 0; t < 240; t++) {
+		size_t n = (size_t)tu_range(&r, 2, t < 200 ? 24 : 48), pins[2], cur[6];
+		double *S = malloc(n * n * sizeof(double));
+		pl_buddies_problem p = PL_BUDDIES_PROBLEM_INIT;
+		pl_buddies_result a = PL_BUDDIES_RESULT_INIT, b = PL_BUDDIES_RESULT_INIT;
+		pl_error err = PL_ERROR_INIT;
+
+		for (size_t i = 0; i < n; i++)
+			for (size_t j = i; j < n; j++) {
+				double v = t % 2 ? (double)tu_range(&r, 0, 4) / 4.0 : tu_uniform(&r);
+				if (i == j || tu_uniform(&r) < (t % 3 == 0 ? 0.3 : 0.05))
+					v = NAN;
+				S[i * n + j] = S[j * n + i] = v;
+			}
+		if (t % 5 == 1) /* a silent client: scores 0 with everyone */
+			for (size_t j = 0; j < n; j++)
+				if (j != n - 1)
+					S[(n - 1) * n + j] = S[j * n + n - 1] = 0.0;
+		if (t % 7 == 2) /* a client nobody may be paired with */
+			for (size_t j = 0; j < n; j++)
+				S[j * n] = S[j] = NAN;
+		p.n = n;
+		p.score = S;
+		p.top = (size_t)(1 + t % 4);
+		p.stickiness = 0.1;
+		p.min_score = t % 6 == 3 ? 0.3 : 0.0;
+		if (n >= 6) {
+			cur[0] = 1;
+			cur[1] = 2;
+			cur[2] = 3;
+			cur[3] = 4;
+			p.current = cur;
+			p.ncurrent = 2;
+		}
+		if (n >= 8 && t % 4 == 1 && !isnan(S[5 * n + 6])) {
+			pins[0] = 5;
+			pins[1] = 6;
+			p.pinned = pins;
+			p.npinned = 1;
+		}
+		ck_assert_int_eq(pl_buddies_solve(&p, &a, &err), PL_OK);
+		p.no_alternative_search = 1;
+		ck_assert_int_eq(pl_buddies_solve(&p, &b, &err), PL_OK);
+		ck_assert_uint_eq(b.alternative_searches, 0);
+		ck_assert_double_eq(a.objective, b.objective);
+		for (size_t i = 0; i < n; i++) {
+			ck_assert_int_eq(a.partner[i], b.partner[i]);
+			ck_assert_uint_eq(a.nalt[i], b.nalt[i]);
+			for (size_t k = 0; k < a.nalt[i]; k++) {
+				const pl_buddies_alt *x = &a.alt[i * p.top + k], *y = &b.alt[i * p.top + k];
+				ck_assert_uint_eq(x->partner, y->partner);
+				ck_assert_msg(fabs(x->total_change - y->total_change) < 1e-9,
+					      "cohort %d (n %zu): client %zu partner %zu: search %.12f, "
+					      "re-solve %.12f", t, n, i, x->partner, x->total_change,
+					      y->total_change);
+				ck_assert_int_eq(x->matched_change, y->matched_change);
+			}
+		}
+		ck_assert_uint_le(a.alternative_searches, n);
+		if (a.alternative_searches > 0) /* the base, the searches, the pairs left over */
+			ck_assert_uint_eq(a.solves, 1 + a.alternative_searches + a.alternative_resolves);
+		searched += a.alternative_searches > 0;
+		pl_buddies_result_release(&a);
+		pl_buddies_result_release(&b);
+		free(S);
+	}
+	ck_assert_uint_ge(searched, 60);
+}
+END_TEST
+
 static Suite *buddies_suite(void)
 {
 	Suite *s = suite_create("buddies");
@@ -514,6 +600,7 @@ static Suite *buddies_suite(void)
 	tcase_set_timeout(tc, 600);
 	tcase_add_test(tc, test_brute_force);
 	tcase_add_test(tc, test_brute_force_up_to_11);
+	tcase_add_test(tc, test_search_matches_resolves);
 	tcase_add_test(tc, test_triad_hand);
 	tcase_add_test(tc, test_pins_and_errors);
 	tcase_add_test(tc, test_partner_rule_cli);
