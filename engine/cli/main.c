@@ -46,7 +46,9 @@ static const cli_command commands[] = {
 	  "Input: {\"mentees\": [profiles], \"mentors\": [profiles with \"capacity\"]} with "
 	  "optional \"weights\", \"constraints\", \"objective\" (\"total\", \"maximin\" or "
 	  "\"stable\"), \"pinned\", \"forbidden\", \"current\" (lists of [mentee id, mentor id]), "
-	  "\"top\", \"min_score\", \"stickiness\". Answer: \"matches\" with reasons, \"unmatched\", "
+	  "\"top\", \"min_score\", \"stickiness\", \"vocabulary\" (allowed tags per field and "
+	  "genders). Profiles may state \"prefers\" (ids, ranked) and \"avoid\" (ids), and a "
+	  "mentee a \"priority\" that total and maximin honour. Answer: \"matches\" with reasons, \"unmatched\", "
 	  "\"alternatives\", \"summary\", \"stats\". With --jsonl, one request per line and one "
 	  "answer per line, in input order. See docs/matching-mentors.md.",
 	  { CLI_CHOICE("format", "json|csv", "json",
@@ -67,10 +69,13 @@ static const cli_command commands[] = {
 	{ "match", "groups", cmd_match_groups,
 	  "clients into support groups maximizing within-group compatibility, with bound and gap",
 	  "Input: {\"clients\": [profiles]} and either \"groups\" (each with \"id\", \"size\" [min, "
-	  "max] and optional \"requires\", \"modality\", \"facilitator\", \"needs\") or "
-	  "\"group_size\" [min, max] with an optional \"group_count\"; optional \"facilitators\" "
-	  "(staffed exactly by min-cost flow: limits, slots, skills), \"keep_apart\", \"keep_together\", "
-	  "\"social_anxiety_max\", \"weights\", \"constraints\", \"seed\". Places as many clients "
+	  "max] and optional \"requires\", \"modality\", \"language\", \"required\" (true: the "
+	  "group must run, else exit 4 naming the rule that prevents it), \"facilitator\", "
+	  "\"needs\") or \"group_size\" [min, max] with an optional \"group_count\"; optional "
+	  "\"facilitators\" (staffed exactly by min-cost flow: limits, slots, skills), \"keep_apart\", "
+	  "\"keep_together\", \"social_anxiety_max\", \"size_limit\", \"vocabulary\" (allowed tags "
+	  "per field and genders, checked in the clients and in the groups' rules), \"as_of\", "
+	  "\"current\", \"rematch\", \"weights\", \"constraints\", \"seed\". Places as many clients "
 	  "as possible and maximizes within-group compatibility (a heuristic, deterministic for a "
 	  "seed) and reports an upper bound on the optimum and the gap. Answer: \"groups\", "
 	  "\"unplaced\", \"summary\", \"stats\". With --jsonl, one request per line and one answer "
@@ -303,7 +308,7 @@ static const cli_option common_options[] = {
 	{ .name = "seed", .type = CLI_OPT_INT, .metavar = "N", .imin = 0, .imax = CLI_SEED_MAX,
 	  .dflt_doc = "the input's \"seed\", else 1 for dataset generate and risk evaluate, 0 for "
 		      "the others that draw random numbers (risk train, risk ews, match groups)",
-	  .help = "seed for every random choice" },
+	  .help = "seed for every random choice; it wins over the input's \"seed\"" },
 	CLI_FLAG("jsonl", "JSON Lines in and out, where the subcommand supports it"),
 	CLI_FLAG("help", "show this help (short: -h)"),
 	{ 0 },
@@ -569,6 +574,12 @@ static int parse_options(cli_ctx *ctx, int argc, char **argv)
 	if (apply_defaults(ctx->cmd->extra, ctx->extra, &ctx->err) >= 0) {
 		cli_print_error(&ctx->err, 0, 0);
 		return CLI_EXIT_FAILURE;
+	}
+	/* Checked here, before any input is read, so that the error is about the options (pointer
+	 * ""), not about the first JSON Lines record (it was "/0"). */
+	if (ctx->jsonl && cli_format_csv(ctx)) {
+		usage_error("'--format csv' writes one roster; it does not combine with '--jsonl'");
+		return CLI_EXIT_USAGE;
 	}
 	return -1;
 }

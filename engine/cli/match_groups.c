@@ -44,9 +44,12 @@ static int read_step(cli_ctx *ctx, void *state)
 	groups_job *j = state;
 	int rc = cli_read_program(ctx, read_program, j);
 
-	/* The input's "seed" wins over --seed (as in every peerlink command). */
-	if (rc == CLI_EXIT_OK && !j->m.has_seed)
-		j->m.seed = ctx->have_seed ? ctx->seed : 0;
+	/* --seed wins; the input's "seed" is the default, else 0 (as risk train and risk ews read
+	 * it: the command line says what this run should do). */
+	if (rc == CLI_EXIT_OK && ctx->have_seed)
+		j->m.seed = ctx->seed;
+	else if (rc == CLI_EXIT_OK && !j->m.has_seed)
+		j->m.seed = 0;
 	return rc;
 }
 

@@ -208,7 +208,8 @@ static pl_status read_indicators(json_t *doc, ews_input *in, pl_error *err)
 	return PL_OK;
 }
 
-static pl_status read_surrogates(json_t *doc, ews_input *in, unsigned long seed, pl_error *err)
+static pl_status read_surrogates(json_t *doc, ews_input *in, int have_seed, unsigned long seed,
+				  pl_error *err)
 {
 	static const char *const keys[] = { "method", "count", "alternative", NULL };
 	json_t *s = NULL;
@@ -216,7 +217,7 @@ static pl_status read_surrogates(json_t *doc, ews_input *in, unsigned long seed,
 	long long count = DEFAULT_SURROGATES, sd;
 	pl_status st;
 
-	in->req.seed = seed;
+	in->req.seed = 0;
 	st = pl_json_get_integer(doc, "seed", "", 0, &sd, err);
 	if (st != PL_OK)
 		return st;
@@ -225,6 +226,8 @@ static pl_status read_surrogates(json_t *doc, ews_input *in, unsigned long seed,
 			return bad(err, "/seed", "seed must be a non-negative integer");
 		in->req.seed = (unsigned long)sd;
 	}
+	if (have_seed) /* --seed wins over the input's "seed", which is only its default */
+		in->req.seed = seed;
 	st = pl_json_get_object(doc, "surrogates", "", 0, &s, err);
 	if (st != PL_OK || !s)
 		return st;
@@ -559,7 +562,7 @@ static json_t *answer(const ews_input *in, const ews_out *o, const pl_json_timin
 
 /* The command's state across the steps of cli_run_job. */
 typedef struct ews_job {
-	cli_ctx *ctx; /* --seed: the surrogates' default seed */
+	cli_ctx *ctx; /* --seed: the surrogates' seed (wins over the input's "seed") */
 	ews_input in;
 	ews_out o;
 } ews_job;
@@ -578,7 +581,7 @@ static pl_status read_request(json_t *doc, void *state, pl_error *err)
 	    (st = read_window(doc, in, err)) != PL_OK ||
 	    (st = read_detrend(doc, in, err)) != PL_OK ||
 	    (st = read_indicators(doc, in, err)) != PL_OK ||
-	    (st = read_surrogates(doc, in, j->ctx->have_seed ? j->ctx->seed : 0, err)) != PL_OK ||
+	    (st = read_surrogates(doc, in, j->ctx->have_seed, j->ctx->seed, err)) != PL_OK ||
 	    (st = read_control(doc, in, err)) != PL_OK ||
 	    (st = read_changepoints(doc, in, err)) != PL_OK)
 		return st;

@@ -41,18 +41,42 @@ static void put(buf *b, const char *t, size_t len)
 	b->s[b->n] = '\0';
 }
 
-/* One field, quoted when it holds a comma, a quote or a line break; then `end`. */
-static void field(buf *b, const char *v, const char *end)
+/*
+ * Does a text cell need a single quote in front? A spreadsheet reads a cell that starts with =, +,
+ * -, @, a tab or a carriage return as a formula (CSV injection: OWASP's advice is to prefix such
+ * cells with a single quote). A cell that already starts with a single quote gets one too, so that
+ * removing one leading quote always gives back the exact text (ids are never rewritten).
+ */
+static int needs_guard(const char *v)
 {
+	return v && *v && strchr("=+-@\t\r'", *v);
+}
+
+/* One field written as RFC 4180 says: quoted when it holds a comma, a quote or a line break;
+ * then `end`. guard: a text cell, neutralised (needs_guard); numbers are written as they are. */
+static void raw_field(buf *b, const char *v, int guard, const char *end)
+{
+	int g = guard && needs_guard(v);
+
 	if (v && strpbrk(v, ",\"\r\n")) {
 		put(b, "\"", 1);
+		if (g)
+			put(b, "'", 1);
 		for (const char *p = v; *p; p++)
 			put(b, *p == '"' ? "\"\"" : p, *p == '"' ? 2 : 1);
 		put(b, "\"", 1);
 	} else if (v) {
+		if (g)
+			put(b, "'", 1);
 		put(b, v, strlen(v));
 	}
 	put(b, end, strlen(end));
+}
+
+/* A text cell (ids, statuses, reasons). */
+static void field(buf *b, const char *v, const char *end)
+{
+	raw_field(b, v, 1, end);
 }
 
 static const char *str(json_t *o, const char *key)
@@ -66,7 +90,7 @@ static void number(buf *b, json_t *v, const char *end)
 	char t[64] = "";
 	if (json_is_number(v))
 		snprintf(t, sizeof(t), "%.4f", json_number_value(v));
-	field(b, t, end);
+	raw_field(b, t, 0, end);
 }
 
 /* Did the answer's `changes` move this mentee from its current mentor to another? */
@@ -161,7 +185,7 @@ static void buddies_csv(buf *b, json_t *a, json_t *request_ids)
 			char t[64];
 			snprintf(t, sizeof(t), "%.4f", score);
 			field(b, with.s, ",");
-			field(b, t, ",");
+			raw_field(b, t, 0, ",");
 			field(b, strchr(with.s, ';') ? "triad" : "paired", ",");
 			field(b, why, "\r\n");
 		} else {

@@ -149,6 +149,13 @@ static pl_status check_tags(const pl_import_profiles *r, const pl_profiles *voca
 	char tag[PL_IMPORT_MAX_FIELD + 1];
 
 	while (next_piece(&s, tag, sizeof(tag))) {
+		/* "trauma, grief" in one quoted cell is almost always a list typed with the wrong
+		 * separator: as one tag it would match nobody. A vocabulary that lists such a tag
+		 * is the program saying it means it. */
+		if (strchr(tag, ',') && !(vocab && col->criterion >= 0 && vocab->vocab_on[col->criterion] &&
+					  pl_profiles_allowed(vocab, col->criterion, tag)))
+			return cell_error(err, &r->t, row, c,
+					  "a tag holds a comma; tags in a cell are separated by ';'");
 		if (col->criterion == PL_CRIT_MODALITIES && strcmp(tag, "in_person") != 0 &&
 		    strcmp(tag, "virtual") != 0)
 			return cell_error(err, &r->t, row, c, "modalities are in_person and virtual");
@@ -172,6 +179,12 @@ static pl_status check_cell(const pl_import_profiles *r, const pl_profiles *voca
 			       : PL_OK;
 	if (!pl_utf8_valid(s))
 		return cell_error(err, &r->t, row, c, "not valid UTF-8");
+	/* exclude, prefers and avoid are ';'-separated lists of ids, and the CSV rosters list a
+	 * client's buddies the same way: an id holding ';' could not be named in them. */
+	if (col->kind == PL_PCOL_STRING && strcmp(col->name, "id") == 0 && strchr(s, ';'))
+		return cell_error(err, &r->t, row, c,
+				  "an id may not contain ';' (it separates the ids of exclude, prefers and "
+				  "avoid)");
 	switch (col->kind) {
 	case PL_PCOL_TAGS:
 		return check_tags(r, vocab, row, c, s, err);

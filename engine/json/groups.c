@@ -132,14 +132,33 @@ static pl_status read_age_requirement(json_t *val, const char *ptr, pl_group_req
 	return PL_OK;
 }
 
+/*
+ * A tag that a group definition names (requires.<field>, requires.gender, language, modality,
+ * needs.language, needs.slot) against the program's vocabulary, when it has one for that field:
+ * a typo would otherwise make the group quietly unformable (issue 13). The message names the
+ * field, never the tag. vf is a tag criterion or PL_VOCAB_GENDER.
+ */
+static pl_status check_vocabulary(const pl_groups_program *m, int vf, const char *what,
+				  const char *tag, const char *ptr, pl_error *err)
+{
+	const char *field = vf == PL_VOCAB_GENDER ? "gender" : pl_criterion_name((pl_criterion)vf);
+
+	if (pl_profiles_allowed(&m->P, vf, tag))
+		return PL_OK;
+	return pl_error_set(err, PL_ERR_INVALID, ptr,
+			    "%s names a %s that is not in the program's vocabulary (/vocabulary/%s)",
+			    what, vf == PL_VOCAB_GENDER ? "gender" : "tag", field);
+}
+
 /* One "requires" field of group g: checked here, applied by the core. */
 static pl_status apply_requirement(pl_groups_program *m, size_t g, const char *field, json_t *val,
 				   const char *ptr, pl_error *err)
 {
-	char q[PL_POINTER_MAX];
+	char q[PL_POINTER_MAX], what[PL_POINTER_MAX + 16];
 	pl_group_requirement req = { pl_group_field_from_name(field), NULL, 0, 0.0, 0.0 };
 	const char **tags;
 	size_t n;
+	int vf;
 	pl_status st;
 
 	if (req.field == PL_GROUP_FIELD_AGE) {
@@ -151,8 +170,13 @@ static pl_status apply_requirement(pl_groups_program *m, size_t g, const char *f
 	if (req.field < 0)
 		return pl_error_set(err, PL_ERR_INVALID, ptr,
 				    "requires may name a tag field, \"gender\" or \"age\", not '%s'", field);
+	snprintf(what, sizeof(what), "requires.%s", field);
+	vf = req.field == PL_GROUP_FIELD_GENDER ? PL_VOCAB_GENDER : req.field;
 	if (json_is_string(val)) { /* one tag */
 		const char *one = json_string_value(val);
+		st = check_vocabulary(m, vf, what, one, ptr, err);
+		if (st != PL_OK)
+			return st;
 		req.tags = &one;
 		req.ntags = 1;
 		pl_groups_program_require(m, g, &req);
@@ -162,10 +186,15 @@ static pl_status apply_requirement(pl_groups_program *m, size_t g, const char *f
 	if (!json_is_array(val) || n == 0)
 		return pl_error_set(err, PL_ERR_INVALID, ptr,
 				    "each requirement must be a tag or a non-empty array of tags");
-	for (size_t k = 0; k < n; k++)
-		if (!json_is_string(json_array_get(val, k)))
-			return pl_error_set(err, PL_ERR_INVALID, pl_json_ptr_index(q, sizeof(q), ptr, k),
-					    "tags must be strings");
+	for (size_t k = 0; k < n; k++) {
+		json_t *t = json_array_get(val, k);
+		pl_json_ptr_index(q, sizeof(q), ptr, k);
+		if (!json_is_string(t))
+			return pl_error_set(err, PL_ERR_INVALID, q, "tags must be strings");
+		st = check_vocabulary(m, vf, what, json_string_value(t), q, err);
+		if (st != PL_OK)
+			return st;
+	}
 	tags = malloc(n * sizeof(*tags));
 	if (!tags)
 		return nomem(err);
@@ -217,6 +246,31 @@ static pl_status copy_string(char **dst, const char *s, pl_error *err)
 {
 	if (s && !(*dst = strdup(s)))
 		return nomem(err);
+	return PL_OK;
+}
+
+/* A group's needs.language and needs.slot against the vocabulary's languages and availability
+ * (the staffing reader, engine/json/facilitators.c, checks their shape and the rest). */
+static pl_status check_needs_vocabulary(const pl_groups_program *m, json_t *needs, const char *p,
+					pl_error *err)
+{
+	static const struct { const char *key; int field; } named[] = {
+		{ "language", PL_CRIT_LANGUAGES }, { "slot", PL_CRIT_AVAILABILITY },
+	};
+	char q[PL_POINTER_MAX], r[PL_POINTER_MAX], what[32];
+
+	for (size_t k = 0; json_is_object(needs) && k < sizeof(named) / sizeof(named[0]); k++) {
+		json_t *v = json_object_get(needs, named[k].key);
+		pl_status st;
+		if (!json_is_string(v))
+			continue;
+		snprintf(what, sizeof(what), "needs.%s", named[k].key);
+		pl_json_ptr(q, sizeof(q), p, "needs");
+		st = check_vocabulary(m, named[k].field, what, json_string_value(v),
+				      pl_json_ptr(r, sizeof(r), q, named[k].key), err);
+		if (st != PL_OK)
+			return st;
+	}
 	return PL_OK;
 }
 
@@ -274,6 +328,14 @@ static pl_status read_group_header(pl_groups_program *m, json_t *grp, size_t g, 
 	if (st == PL_OK && lang && !*lang)
 		st = pl_error_set(err, PL_ERR_INVALID, pl_json_ptr(q, sizeof(q), p, "language"),
 				  "language must be a non-empty string");
+	if (st == PL_OK && lang)
+		st = check_vocabulary(m, PL_CRIT_LANGUAGES, "language", lang,
+				      pl_json_ptr(q, sizeof(q), p, "language"), err);
+	if (st == PL_OK && mod)
+		st = check_vocabulary(m, PL_CRIT_MODALITIES, "modality", mod,
+				      pl_json_ptr(q, sizeof(q), p, "modality"), err);
+	if (st == PL_OK)
+		st = check_needs_vocabulary(m, json_object_get(grp, "needs"), p, err);
 	if (st == PL_OK)
 		st = copy_string(&m->group_language[g], lang, err);
 	if (st == PL_OK && mod)

@@ -674,7 +674,8 @@ START_TEST(rolling_no_look_ahead)
 }
 END_TEST
 
-/* The CLI: same input and seed, byte-identical answers; the input's seed overrides --seed. */
+/* The CLI: same input and seed, byte-identical answers; --seed overrides the input's seed, which
+ * is the default without it. */
 START_TEST(cli_seed_determinism)
 {
 	const char *in1 = "{\"series\": [1, 3, 2, 5, 1, 6, 0, 7, 2, 8, null, 9, 1, 10, 0, 12],"
@@ -685,12 +686,14 @@ START_TEST(cli_seed_determinism)
 			  " \"surrogates\": {\"method\": \"phase\", \"count\": 200}}";
 	const char *a5[] = { "risk", "ews", "--no-timing", "--seed", "5", NULL };
 	const char *a6[] = { "risk", "ews", "--no-timing", "--seed", "6", NULL };
-	tu_run r1, r2, r3, r4;
+	const char *a0[] = { "risk", "ews", "--no-timing", NULL };
+	tu_run r1, r2, r3, r4, r5;
 
 	ck_assert_int_eq(tu_run_cli(a5, in1, &r1), 0);
 	ck_assert_int_eq(tu_run_cli(a5, in1, &r2), 0);
 	ck_assert_int_eq(tu_run_cli(a6, in1, &r3), 0);
 	ck_assert_int_eq(tu_run_cli(a6, in2, &r4), 0);
+	ck_assert_int_eq(tu_run_cli(a0, in2, &r5), 0);
 	ck_assert_int_eq(r1.exit_code, 0);
 	ck_assert_str_eq(r1.out, r2.out);
 	{
@@ -703,7 +706,9 @@ START_TEST(cli_seed_determinism)
 		json_decref(d1);
 		json_decref(d3);
 	}
-	ck_assert_str_eq(r1.out, r4.out); /* "seed": 5 in the input wins over --seed 6 */
+	ck_assert_str_eq(r3.out, r4.out); /* --seed 6 wins over "seed": 5 in the input */
+	ck_assert_str_eq(r1.out, r5.out); /* without --seed, the input's "seed": 5 */
+	tu_run_release(&r5);
 	tu_run_release(&r1);
 	tu_run_release(&r2);
 	tu_run_release(&r3);

@@ -782,22 +782,32 @@ START_TEST(test_example_cli)
 }
 END_TEST
 
-/* Byte-identical answers for the same input and seed; the input's "seed" wins over --seed. */
+/* Byte-identical answers for the same input and seed; --seed wins over the input's "seed" (1 in
+ * the example), which is the default without it. */
 START_TEST(test_cli_determinism)
 {
 	const char *a1[] = { "match", "groups", "--input", PL_TEST_SRC "/datasets/examples/groups.json",
 			     "--no-timing", "--seed", "1", NULL };
 	const char *a2[] = { "match", "groups", "--input", PL_TEST_SRC "/datasets/examples/groups.json",
 			     "--no-timing", "--seed", "99", NULL };
-	tu_run r1, r2;
+	const char *a0[] = { "match", "groups", "--input", PL_TEST_SRC "/datasets/examples/groups.json",
+			     "--no-timing", NULL };
+	tu_run r1, r2, r0, r3;
 
 	ck_assert_int_eq(tu_run_cli(a1, NULL, &r1), 0);
 	ck_assert_int_eq(tu_run_cli(a2, NULL, &r2), 0);
+	ck_assert_int_eq(tu_run_cli(a0, NULL, &r0), 0);
+	ck_assert_int_eq(tu_run_cli(a1, NULL, &r3), 0);
 	ck_assert_int_eq(r1.exit_code, 0);
-	ck_assert_str_eq(r1.out, r2.out);
+	ck_assert_int_eq(r2.exit_code, 0);
+	ck_assert_str_eq(r1.out, r3.out);
+	ck_assert_str_eq(r1.out, r0.out);
 	ck_assert_ptr_nonnull(strstr(r1.out, "\"seed\":1,"));
+	ck_assert_ptr_nonnull(strstr(r2.out, "\"seed\":99,"));
 	tu_run_release(&r1);
 	tu_run_release(&r2);
+	tu_run_release(&r0);
+	tu_run_release(&r3);
 }
 END_TEST
 
