@@ -489,18 +489,6 @@ pl_status pl_json_read_groups_program(json_t *doc, pl_groups_program *m, pl_erro
 	return st;
 }
 
-void pl_json_groups_name_error(const pl_groups_program *m, pl_error *err)
-{
-	char msg[sizeof(err->message)];
-	const char *rest;
-	size_t g;
-
-	if (!m->group_id || sscanf(err->pointer, "/groups/%zu", &g) != 1 || g >= m->ngroups ||
-	    strncmp(err->message, "required group ", 15) != 0 || !(rest = strchr(err->message + 15, ' ')))
-		return;
-	snprintf(msg, sizeof(msg), "required group '%s'%s", m->group_id[g], rest);
-	snprintf(err->message, sizeof(err->message), "%s", msg);
-}
 
 /* Criteria whose shared tags explain a member's place in a group, in reading order. */
 static const struct {
@@ -549,6 +537,81 @@ static void appendf(char *buf, size_t size, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf + len, size - len, fmt, ap);
 	va_end(ap);
+}
+
+/* The rules named in a message: "the language rule", "keep_apart". */
+static void rule_words(char *buf, size_t size, unsigned r)
+{
+	if (r == PL_RULE_COUNT)
+		appendf(buf, size, "keep_apart");
+	else
+		appendf(buf, size, "the %s rule", pl_json_rule_slot(r, "keep_apart"));
+}
+
+/*
+ * The solver proved that no set of a required group's minimum size among the clients who may join
+ * it is free of conflicts, and said so with the generic list "(hard rules, exclude, partners,
+ * keep_apart)". Name the rules instead (issue 13): the ones that, ignored alone, would let enough
+ * clients share the group; else every rule that keeps some of their pairs apart, which then block
+ * it together. keep_together sets are not modelled here: when they are what blocks, the message
+ * stays as the solver wrote it.
+ */
+static void name_clique_rules(const pl_groups_program *m, size_t g, pl_error *err)
+{
+	static const char proved[] = "may all share a group";
+	char tail[PL_MESSAGE_MAX] = "";
+	char *at = strstr(err->message, proved);
+	pl_groups_clique_rules cr;
+	pl_error e2 = PL_ERROR_INIT;
+	size_t listed = 0;
+
+	if (!at || pl_groups_program_clique_rules(m, g, &cr, &e2) != PL_OK || cr.found)
+		return;
+	for (unsigned r = 0; r <= PL_RULE_COUNT; r++)
+		if (cr.counts[r] && (!cr.decisive || (cr.decisive & (1u << r))))
+			listed++;
+	if (!listed)
+		return;
+	for (unsigned r = 0, k = 0; r <= PL_RULE_COUNT; r++) {
+		if (!cr.counts[r] || (cr.decisive && !(cr.decisive & (1u << r))))
+			continue;
+		appendf(tail, sizeof(tail), "%s", k == 0 ? ": " : k + 1 == listed ? " and " : ", ");
+		rule_words(tail, sizeof(tail), r);
+		if (listed == 1)
+			appendf(tail, sizeof(tail), " keeps %zu of their %zu pairs apart", cr.counts[r],
+				cr.pairs);
+		else if (k == 0)
+			appendf(tail, sizeof(tail), " (%zu of their %zu pairs)", cr.counts[r], cr.pairs);
+		else
+			appendf(tail, sizeof(tail), " (%zu)", cr.counts[r]);
+		k++;
+	}
+	if (cr.decisive)
+		appendf(tail, sizeof(tail), "%s; without %s, %zu could share the group",
+			listed == 1 ? "" : " keep them apart", listed == 1 ? "it" : "any one of these",
+			m->min_size[g]);
+	else if (!cr.exhausted && listed > 1)
+		appendf(tail, sizeof(tail), " keep them apart together; no one rule alone does");
+	else if (listed > 1)
+		appendf(tail, sizeof(tail), " keep some of them apart");
+	at += strlen(proved);
+	snprintf(at, sizeof(err->message) - (size_t)(at - err->message), "%s", tail);
+}
+
+void pl_json_groups_name_error(const pl_groups_program *m, pl_error *err)
+{
+	char msg[sizeof(err->message)];
+	const char *rest;
+	size_t g;
+
+	if (sscanf(err->pointer, "/groups/%zu", &g) != 1 || g >= m->ngroups ||
+	    strncmp(err->message, "required group ", 15) != 0)
+		return;
+	name_clique_rules(m, g, err);
+	if (!m->group_id || !(rest = strchr(err->message + 15, ' ')))
+		return;
+	snprintf(msg, sizeof(msg), "required group '%s'%s", m->group_id[g], rest);
+	snprintf(err->message, sizeof(err->message), "%s", msg);
 }
 
 /* A member's reason: tags shared with the other members (with how many), and mean score. */
@@ -652,6 +715,118 @@ static void add_conflict_counts(const pl_groups_program *m, const double *S, siz
 	}
 	json_object_set_new(e, "compatible_clients", json_integer((json_int_t)ok));
 	json_object_set_new(e, "rules", pl_json_rule_counts(counts, "keep_apart", NULL));
+}
+
+/* set[0..*k): client i and every client its keep_together pairs chain it to (they join as one);
+ * in: n bytes of scratch. */
+static void together_set(const pl_groups_program *m, size_t i, unsigned char *in, size_t *set,
+			 size_t *nset)
+{
+	int grew = 1;
+
+	memset(in, 0, m->n);
+	in[i] = 1;
+	while (grew) {
+		grew = 0;
+		for (size_t k = 0; k < m->ntogether; k++) {
+			size_t a = m->together[2 * k], b = m->together[2 * k + 1];
+			if (in[a] != in[b]) {
+				in[a] = in[b] = 1;
+				grew = 1;
+			}
+		}
+	}
+	*nset = 0;
+	for (size_t a = 0; a < m->n; a++)
+		if (in[a])
+			set[(*nset)++] = a;
+}
+
+/* May every client of the set join group g? */
+static int set_may_join(const pl_groups_program *m, const size_t *set, size_t k, size_t g)
+{
+	for (size_t a = 0; a < k; a++)
+		if (!pl_groups_program_may_join(m, set[a], g))
+			return 0;
+	return 1;
+}
+
+static const char *group_label(const pl_groups_program *m, size_t g, char *buf, size_t size)
+{
+	if (m->group_id)
+		return m->group_id[g];
+	snprintf(buf, size, "group %zu", g);
+	return buf;
+}
+
+/*
+ * An unplaced client in conflict (issue 13): for every formed group the client may join, which
+ * rules keep it from that group's members ("conflicts": [{"group", "members", "rules"}], members
+ * counting those it may not share a group with, rules how many each rule excludes), and the
+ * message names them, then the groups it may join that were not formed. A keep_together set is
+ * taken whole: a partner's conflicts keep the client out too.
+ */
+static void add_conflict_groups(const pl_groups_program *m, const pl_groups_result *res, size_t i,
+				json_t *e)
+{
+	char msg[1024], label[32];
+	json_t *list = json_array();
+	unsigned char *in = malloc(m->n + 1);
+	size_t *set = malloc((m->n + 1) * sizeof(size_t));
+	size_t shown = 0, unformed = 0, k = 0;
+
+	if (!in || !set || !list) {
+		free(in);
+		free(set);
+		json_decref(list);
+		return;
+	}
+	together_set(m, i, in, set, &k);
+	snprintf(msg, sizeof(msg), "%s", "every formed group this client may join holds someone it may "
+		 "not share a group with:");
+	for (size_t g = 0; g < m->ngroups; g++) {
+		size_t counts[PL_RULE_COUNT + 1] = { 0 }, members = 0, clash = 0, best = 0;
+		json_t *c;
+		if (!set_may_join(m, set, k, g) || res->group_status[g] != PL_GROUPS_FORMED)
+			continue;
+		for (size_t j = 0; j < m->n; j++) {
+			unsigned bits = 0;
+			if (res->group_of[j] != (long)g)
+				continue;
+			members++;
+			for (size_t a = 0; a < k; a++)
+				bits |= pl_groups_program_pair_rules(m, set[a], j);
+			for (unsigned r = 0; r <= PL_RULE_COUNT; r++)
+				counts[r] += (bits >> r) & 1u;
+			clash += bits != 0;
+		}
+		if (!clash)
+			continue;
+		c = json_object();
+		json_object_set_new(c, "group", json_string(group_label(m, g, label, sizeof(label))));
+		json_object_set_new(c, "members", json_integer((json_int_t)clash));
+		json_object_set_new(c, "rules", pl_json_rule_counts(counts, "keep_apart", &best));
+		json_array_append_new(list, c);
+		appendf(msg, sizeof(msg), "%s %s (%zu of its %zu members: ", shown++ ? ";" : "",
+			group_label(m, g, label, sizeof(label)), clash, members);
+		for (unsigned r = 0, nr = 0; r <= PL_RULE_COUNT; r++)
+			if (counts[r])
+				appendf(msg, sizeof(msg), "%s%s %zu", nr++ ? ", " : "",
+					pl_json_rule_slot(r, "keep_apart"), counts[r]);
+		appendf(msg, sizeof(msg), ")");
+	}
+	for (size_t g = 0; shown && g < m->ngroups; g++)
+		if (set_may_join(m, set, k, g) && res->group_status[g] != PL_GROUPS_FORMED)
+			appendf(msg, sizeof(msg), "%s %s", unformed++ ? "," : "; not formed:",
+				group_label(m, g, label, sizeof(label)));
+	if (shown) {
+		json_object_set_new(e, "message", json_string(msg));
+		json_object_set_new(e, "conflicts", list);
+	} else {
+		json_decref(list);
+	}
+	free(in);
+	free(set);
 }
 
 /*
@@ -795,6 +970,8 @@ json_t *pl_json_groups_answer(const pl_groups_program *m, const double *S,
 		json_object_set_new(e, "id", json_string(m->P.items[m->client[i]].id));
 		json_object_set_new(e, "reason", json_string(pl_groups_reason_name(res->reason[i])));
 		json_object_set_new(e, "message", json_string(reason_message(res->reason[i])));
+		if (res->reason[i] == PL_GROUPS_CONFLICT)
+			add_conflict_groups(m, res, i, e);
 		add_conflict_counts(m, S, i, e);
 		json_array_append_new(unplaced, e);
 	}

@@ -2233,10 +2233,12 @@ static pl_status finish(const inst *I, const long *gu, const unsigned char *form
 		state_release(&S);
 		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 	}
-	/* A formed group without members is reported as not formed. */
+	/* A group is formed exactly when it has members. The flags handed in are the search's and
+	 * may be stale: when the exhaustive search replaces the heuristic's grouping it brings no
+	 * flags, so a group holding members could read as not formed and its unplaced clients got
+	 * "group_not_formed" instead of their conflict with its members (issue 13). */
 	for (size_t g = 0; g < G; g++)
-		if (S.size[g] == 0)
-			S.formed[g] = 0;
+		S.formed[g] = S.size[g] > 0;
 	res->placed = 0;
 	for (size_t i = 0; i < n; i++) {
 		size_t u = I->unit_of[i];

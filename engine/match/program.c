@@ -1315,6 +1315,105 @@ void pl_groups_program_require(pl_groups_program *g, size_t group,
 	add_gate(g, group, req->field);
 }
 
+unsigned pl_groups_program_pair_rules(const pl_groups_program *g, size_t a, size_t b)
+{
+	unsigned bits = pl_compat_rules_failed(&g->P, &g->prm, g->client[a], g->client[b]);
+
+	for (size_t k = 0; k < g->napart; k++)
+		if ((g->apart[2 * k] == a && g->apart[2 * k + 1] == b) ||
+		    (g->apart[2 * k] == b && g->apart[2 * k + 1] == a))
+			bits |= PL_GROUPS_RULE_KEEP_APART;
+	return bits;
+}
+
+int pl_groups_program_may_join(const pl_groups_program *g, size_t i, size_t group)
+{
+	size_t lim = g->client_max ? g->client_max[i] : 0;
+
+	if (!g->eligible[i * g->ngroups + group])
+		return 0;
+	return lim == 0 || (lim >= g->min_size[group] && (!g->limit_on_max || g->max_size[group] <= lim));
+}
+
+/* A set of `need` candidates pairwise free of every rule but `ignore`, by depth-first search:
+ * 1 found, 0 none, -1 the budget ran out. bits: nc x nc pair rules; cand[0..m) the candidates
+ * compatible with everything chosen, scratch the deeper levels' lists. */
+static int conflict_free_set(const unsigned *bits, size_t nc, unsigned ignore, const size_t *cand,
+			     size_t m, size_t have, size_t need, size_t *scratch, size_t *budget)
+{
+	if (have >= need)
+		return 1;
+	for (size_t k = 0; k < m && have + (m - k) >= need; k++) {
+		size_t a = cand[k], nn = 0;
+		int r;
+		if (*budget == 0)
+			return -1;
+		(*budget)--;
+		for (size_t j = k + 1; j < m; j++)
+			if (!(bits[a * nc + cand[j]] & ~ignore))
+				scratch[nn++] = cand[j];
+		r = conflict_free_set(bits, nc, ignore, scratch, nn, have + 1, need, scratch + nn, budget);
+		if (r != 0)
+			return r;
+	}
+	return 0;
+}
+
+pl_status pl_groups_program_clique_rules(const pl_groups_program *g, size_t group,
+					 pl_groups_clique_rules *out, pl_error *err)
+{
+	size_t nc = 0, *who = malloc((g->n + 1) * sizeof(size_t)), *cand = NULL;
+	unsigned *bits = NULL;
+	pl_status st = PL_OK;
+
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; who && i < g->n; i++)
+		if (pl_groups_program_may_join(g, i, group))
+			who[nc++] = i;
+	if (who && nc > PL_GROUPS_CLIQUE_RULES_MAX) { /* as the solver's own check, skipped */
+		out->clients = nc;
+		out->exhausted = 1;
+		goto out;
+	}
+	if (!who || !(bits = calloc(nc * nc + 1, sizeof(unsigned))) ||
+	    !(cand = malloc((nc * (nc + 1) + 1) * sizeof(size_t)))) {
+		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+		goto out;
+	}
+	out->clients = nc;
+	for (size_t a = 0; a < nc; a++)
+		for (size_t b = a + 1; b < nc; b++) {
+			unsigned f = pl_groups_program_pair_rules(g, who[a], who[b]);
+			bits[a * nc + b] = bits[b * nc + a] = f;
+			out->pairs++;
+			for (unsigned r = 0; r <= PL_RULE_COUNT; r++)
+				out->counts[r] += (f >> r) & 1u;
+		}
+	for (size_t a = 0; a < nc; a++)
+		cand[a] = a;
+	for (unsigned r = 0; r <= PL_RULE_COUNT + 1; r++) {
+		/* r = PL_RULE_COUNT + 1: every rule kept (is there a set at all?) */
+		unsigned ignore = r <= PL_RULE_COUNT ? 1u << r : 0;
+		size_t budget = 200000;
+		int found;
+		if (r <= PL_RULE_COUNT && !out->counts[r])
+			continue;
+		found = conflict_free_set(bits, nc, ignore, cand, nc, 0, g->min_size[group], cand + nc,
+					  &budget);
+		if (found < 0)
+			out->exhausted = 1;
+		else if (found && ignore)
+			out->decisive |= ignore;
+		else if (found)
+			out->found = 1;
+	}
+out:
+	free(who);
+	free(bits);
+	free(cand);
+	return st;
+}
+
 pl_status pl_groups_program_scores(const pl_groups_program *g, double **S, pl_error *err)
 {
 	pl_status st = new_matrix(g->n, g->n, S, err);

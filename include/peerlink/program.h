@@ -243,6 +243,40 @@ const pl_group_gate *pl_groups_program_blocking_gate(const pl_groups_program *g,
 pl_status pl_groups_program_check_required(const pl_groups_program *g, size_t *group,
 					   const pl_group_gate **gate, pl_error *err);
 pl_status pl_groups_program_scores(const pl_groups_program *g, double **S, pl_error *err);
+
+/* The bit of keep_apart beside the compat rules' PL_RULE_BIT set (pl_groups_program_pair_rules). */
+#define PL_GROUPS_RULE_KEEP_APART (1u << PL_RULE_COUNT)
+/* Which rules keep clients a and b (positions) out of one group: the enabled compat rules they
+ * break (pl_compat_rules_failed) and PL_GROUPS_RULE_KEEP_APART for a keep_apart pair; 0 none. */
+unsigned pl_groups_program_pair_rules(const pl_groups_program *g, size_t a, size_t b);
+/* May client i join group `group` at all: its rules, and the client's group-size limit against
+ * the group's minimum (or, with size_limit "declared", its maximum)? */
+int pl_groups_program_may_join(const pl_groups_program *g, size_t i, size_t group);
+
+/* Why the clients who may join a group (pl_groups_program_may_join) hold no set of the group's
+ * minimum size free of conflicts, by rule (issue 13: a required group's exit 4 names the rule). */
+typedef struct pl_groups_clique_rules {
+	size_t clients;                  /* who may join the group */
+	size_t pairs;                    /* their pairs */
+	size_t counts[PL_RULE_COUNT + 1]; /* pairs each rule separates (slot PL_RULE_COUNT:
+					     keep_apart); a pair may count under several rules */
+	unsigned decisive;               /* rules (PL_RULE_BIT, PL_GROUPS_RULE_KEEP_APART) each of
+					    which, ignored alone, leaves such a set: the rule that
+					    blocks the group. 0: none alone does (they block it
+					    together), or the search's budget ran out */
+	int exhausted;                   /* 1: a search ran out of budget (decisive incomplete) */
+	int found;                       /* 1: with every rule kept, a set does exist (keep_together
+					    sets, which this ignores, are then what blocks) */
+} pl_groups_clique_rules;
+/* Fill *out for group `group`: count the rules over every pair of the clients who may join it,
+ * then, for each rule that separates a pair, search (depth first, at most 200,000 steps each)
+ * for a set of the group's minimum size free of every other rule. keep_together is not modelled.
+ * Above PL_GROUPS_CLIQUE_RULES_MAX such clients nothing is counted (exhausted = 1): the solver
+ * skips its own check there too. PL_ERR_NOMEM only. */
+#define PL_GROUPS_CLIQUE_RULES_MAX 2000
+pl_status pl_groups_program_clique_rules(const pl_groups_program *g, size_t group,
+					 pl_groups_clique_rules *out, pl_error *err);
+
 /* The solver's problem over the n x n score matrix S (borrowed by pb). */
 void pl_groups_program_problem(const pl_groups_program *g, const double *S,
 			       pl_groups_problem *pb);

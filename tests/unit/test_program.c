@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <stdio.h>
+
 #include <peerlink/program.h>
 
 #include "testutil.h"
@@ -144,6 +146,120 @@ static void mentors_fixture(pl_mentors_program *m)
 	ck_assert_int_eq(pl_mentors_program_prepare(m, &err), PL_OK);
 }
 
+/* A small deterministic generator for the random programs below (xorshift64). */
+static double draw(unsigned long long *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return (double)(*x >> 11) / 9007199254740992.0;
+}
+
+/* Brute force: is there a set of k of the n clients whose pairs break no rule outside `ignore`? */
+static int brute_set(const unsigned *bits, size_t n, size_t k, unsigned ignore)
+{
+	for (unsigned mask = 0; mask < (1u << n); mask++) {
+		int ok = __builtin_popcount(mask) == (int)k;
+		for (size_t a = 0; ok && a < n; a++)
+			for (size_t b = a + 1; ok && b < n; b++)
+				if ((mask >> a & 1u) && (mask >> b & 1u) && (bits[a * n + b] & ~ignore))
+					ok = 0;
+		if (ok)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * pl_groups_program_clique_rules (the rule a required group's exit 4 names) against brute force
+ * on random programs of 3-9 clients: languages (en, es, both or none: the language rule),
+ * exclude lists, keep_apart pairs and a gender preference. Its pair counts equal the pairs'
+ * rules counted one by one, a rule is decisive exactly when, ignored alone, k clients may share
+ * the group, and `found` exactly when they may with every rule kept.
+ */
+START_TEST(clique_rules_against_brute_force)
+{
+	unsigned long long rng = 88172645463325252ULL;
+	size_t decisive_seen = 0, joint_seen = 0;
+
+	for (int trial = 0; trial < 300; trial++) {
+		pl_groups_program g;
+		pl_groups_clique_rules cr;
+		pl_error err = PL_ERROR_INIT;
+		size_t n = 3 + (size_t)(draw(&rng) * 7), k = 2 + (size_t)(draw(&rng) * 3);
+		unsigned bits[81];
+		size_t counts[PL_RULE_COUNT + 1] = { 0 }, napart = 0;
+		char id[24];
+
+		if (k > n)
+			k = n;
+		pl_groups_program_init(&g);
+		g.client = malloc(n * sizeof(size_t));
+		g.apart = malloc(2 * n * sizeof(size_t));
+		for (size_t i = 0; i < n; i++) {
+			double u = draw(&rng);
+			snprintf(id, sizeof(id), "c%zu", i);
+			g.client[i] = add(&g.P, id);
+			if (u < 0.35)
+				tag(&g.P, i, PL_CRIT_LANGUAGES, "en");
+			else if (u < 0.7)
+				tag(&g.P, i, PL_CRIT_LANGUAGES, "es");
+			else if (u < 0.85) {
+				tag(&g.P, i, PL_CRIT_LANGUAGES, "en");
+				tag(&g.P, i, PL_CRIT_LANGUAGES, "es");
+			}
+			ck_assert_int_eq(pl_profile_set_gender(&g.P, i, draw(&rng) < 0.5 ? "woman" : "man", &err), PL_OK);
+		}
+		for (size_t i = 0; i < n; i++) {
+			if (draw(&rng) < 0.15) {
+				snprintf(id, sizeof(id), "c%zu", (i + 1) % n);
+				ck_assert_int_eq(pl_profile_add_exclude(&g.P, i, id, &err), PL_OK);
+			}
+			if (draw(&rng) < 0.1)
+				ck_assert_int_eq(pl_profile_set_gender_preference(&g.P, i, "same", &err), PL_OK);
+			if (draw(&rng) < 0.15) {
+				g.apart[2 * napart] = i;
+				g.apart[2 * napart++ + 1] = (i + 2) % n;
+			}
+		}
+		g.napart = napart;
+		g.n = n;
+		ck_assert_int_eq(pl_profiles_finalize(&g.P, &err), PL_OK);
+		ck_assert_int_eq(pl_groups_program_set_groups(&g, 1, 1, &err), PL_OK);
+		g.min_size[0] = k;
+		g.max_size[0] = n;
+		for (size_t a = 0; a < n; a++)
+			for (size_t b = 0; b < n; b++) {
+				unsigned f = a == b ? 0 : pl_compat_rules_failed(&g.P, &g.prm, g.client[a], g.client[b]);
+				for (size_t q = 0; q < napart; q++)
+					if ((g.apart[2 * q] == a && g.apart[2 * q + 1] == b) ||
+					    (g.apart[2 * q] == b && g.apart[2 * q + 1] == a))
+						f |= PL_GROUPS_RULE_KEEP_APART;
+				bits[a * n + b] = f;
+				for (unsigned r = 0; a < b && r <= PL_RULE_COUNT; r++)
+					counts[r] += (f >> r) & 1u;
+			}
+		ck_assert_int_eq(pl_groups_program_clique_rules(&g, 0, &cr, &err), PL_OK);
+		ck_assert_uint_eq(cr.clients, n);
+		ck_assert_uint_eq(cr.pairs, n * (n - 1) / 2);
+		ck_assert_int_eq(cr.exhausted, 0);
+		ck_assert_int_eq(cr.found, brute_set(bits, n, k, 0));
+		for (unsigned r = 0; r <= PL_RULE_COUNT; r++) {
+			ck_assert_uint_eq(cr.counts[r], counts[r]);
+			if (!cr.found)
+				ck_assert_int_eq(!!(cr.decisive & (1u << r)),
+						 counts[r] > 0 && brute_set(bits, n, k, 1u << r));
+		}
+		decisive_seen += !cr.found && cr.decisive;
+		joint_seen += !cr.found && !cr.decisive;
+		pl_groups_program_release(&g);
+	}
+	/* both kinds of answer occur in the sample */
+	ck_assert_uint_gt(decisive_seen, 10);
+	ck_assert_uint_gt(joint_seen, 3);
+}
+END_TEST
+
 START_TEST(mentor_pins)
 {
 	pl_mentors_program m;
@@ -256,6 +372,7 @@ static Suite *program_suite(void)
 	TCase *tc = tcase_create("rules");
 	tcase_add_test(tc, group_requirements);
 	tcase_add_test(tc, group_fields_limits_and_counts);
+	tcase_add_test(tc, clique_rules_against_brute_force);
 	tcase_add_test(tc, mentor_pins);
 	tcase_add_test(tc, buddy_checks_and_scores);
 	suite_add_tcase(s, tc);
