@@ -836,8 +836,10 @@ static int rest_pairable(bctx *B, const bwork *W, const bsol *s, const long t[3]
  * solve: a triad and a perfect pairing of the rest, so a lower bound on the optimum) leaves only
  * the triangles whose bound reaches it. Those are evaluated (one warm re-solve each: the rest
  * paired optimally) in decreasing order of bound until the bound falls below the best value
- * found. Ties go as in the exhaustive search this replaces: among the triangles evaluated, in
- * (a, b, c) order, strict improvements (by more than 1e-12) are kept.
+ * found, or until none left can beat it by more than the weights' rounding slack (+ 1e-9), so
+ * tied triangles are not all evaluated. Among the triangles evaluated, in (a, b, c) order,
+ * strict improvements (by more than 1e-12) are kept: the client-order first of the evaluated
+ * ones with the best value.
  */
 static pl_status exact_triad(bctx *B, bwork *W, const bcert *dual, bsol *s,
 			     size_t *pairs, int value_only, pl_error *err)
@@ -922,7 +924,7 @@ static pl_status exact_triad(bctx *B, bwork *W, const bcert *dual, bsol *s,
 		bt[1] = (long)F[kept.b];
 		bt[2] = (long)F[kept.c];
 	} else {
-		/* the exhaustive search's tie-break: in (a, b, c) order, keep strict improvements */
+		/* among the evaluated triangles, in (a, b, c) order, keep strict improvements */
 		double run = -DBL_MAX;
 		qsort(val, nval, sizeof(*val), cmp_abc);
 		for (size_t q = 0; q < nval; q++)
@@ -1311,6 +1313,13 @@ static pl_status search_alternatives(bctx *B, size_t i, pl_buddies_alt *a, size_
 				    B->tv, err);
 	B->solves++;
 	B->alt_searches++;
+	if (st == PL_ERR_INTERNAL) {
+		/* a broken premise of the search (it augmented): the workspace was reset, and the
+		 * per-pair re-solves that follow price these alternatives instead */
+		pl_error none = PL_ERROR_INIT;
+		*err = none;
+		return PL_OK;
+	}
 	if (st != PL_OK)
 		return st;
 	for (size_t k = 0; k < cnt; k++) {

@@ -3544,14 +3544,16 @@ static unsigned long flip_pairs(state *S, const pl_groups_problem *prob, size_t 
  * leave it a handful of possible group mates can be placed only in a group made of those mates,
  * who are usually spread over several groups, each of which must then take in others: on the
  * 52- and 60-client make_varied programs the seeds that place one client fewer hold answers
- * where no move of a few units, and no exact re-partition of up to 4 groups, places it. For each
- * unplaced unit u, a depth-first search looks for groups for u and for every unit placed now
- * (the other unplaced ones stay out) that keep every rule, ignoring the total: most constrained
+ * where no move of a few units, and no exact re-partition of up to 4 groups, places it. One
+ * depth-first search over every unit looks for groups that keep every rule and place one client
+ * more than now (an unplaced unit may be placed, or a placed one left out, within that slack),
+ * ignoring the total: most constrained
  * unit first (fewest groups it still fits, re-chosen at every node: the "fail first" order of
  * Haralick & Elliott 1980, "Increasing tree search efficiency for constraint satisfaction
  * problems", Artificial Intelligence 14), its present group tried first, so the answer found
  * stays close to the present one. A group below its minimum that the units left cannot fill
- * prunes. At most PLACE_NODES nodes a unit, counted in the re-partitions' budget (S->rg_left).
+ * prunes. At most PLACE_NODES nodes for the search, counted in the re-partitions' budget
+ * (S->rg_left).
  * An answer found places one client more; the descent and the exact re-partitions then recover
  * the total. Up to 64 placed units (masks).
  */

@@ -387,6 +387,12 @@ static pl_status tier_shares(pl_mentors_program *m, const double *S, const tiers
 	}
 	for (size_t e = 0; e < cells; e++)
 		S0[e] = S[e] >= m->min_score ? 0.0 : NAN; /* NaN compares false: stays NaN */
+	for (size_t i = 0; i < nm; i++) {
+		/* pins are exempt from min_score (not from the hard rules, whose pairs are NaN) */
+		long j = m->solve_pinned[i];
+		if (j >= 0 && !isnan(S[i * nk + (size_t)j]))
+			S0[i * nk + (size_t)j] = 0.0;
+	}
 	for (int t = 0; t < (int)T->n && st == PL_OK; t++) {
 		pl_mentors_problem pb;
 		pl_mentors_result r = PL_MENTORS_RESULT_INIT;
@@ -724,6 +730,14 @@ static pl_status solve_tiers(pl_mentors_program *m, const double *S, const tiers
 	if (m->objective == PL_MENTORS_TOTAL) {
 		if (couples) {
 			st = solve_separating(m, S, pos, NULL, res, solves, err);
+			/* past the branch budget the couples are separated greedily, which can do
+			 * worse than A did: keep the better of the two */
+			if (st == PL_OK && lex_better(m, T, &A, res)) {
+				pl_mentors_result_release(res);
+				pl_mentors_result none = PL_MENTORS_RESULT_INIT;
+				*res = A;
+				A = none;
+			}
 		} else {
 			pl_mentors_program_problem(m, S, pb);
 			pb->pinned = m->solve_pinned;
