@@ -684,6 +684,15 @@ START_TEST(test_preferences)
 }
 END_TEST
 
+/* P made anew with the people a, b and c; returns c's index. */
+static size_t three_people(pl_profiles *P)
+{
+	pl_profiles_init(P);
+	add(P, "a");
+	add(P, "b");
+	return add(P, "c");
+}
+
 /* vocabulary, gender preferences, prefers/avoid ids and priority: errors with pointers. */
 START_TEST(test_vocabulary_and_preference_errors)
 {
@@ -725,20 +734,14 @@ START_TEST(test_vocabulary_and_preference_errors)
 
 	/* a ranked list names each person once; avoid (a set) may repeat one; nobody is both
 	 * preferred and avoided (issue 13 audit) */
-	pl_profiles_init(&P);
-	add(&P, "a");
-	add(&P, "b");
-	i = add(&P, "c");
+	i = three_people(&P);
 	pl_profile_add_prefers(&P, i, "a", &err);
 	pl_profile_add_prefers(&P, i, "b", &err);
 	pl_profile_add_avoid(&P, i, "a", &err);
 	ck_assert_int_eq(pl_profiles_finalize(&P, &err), PL_ERR_INVALID);
 	ck_assert_str_eq(err.pointer, "/p/2/avoid/0");
 	pl_profiles_release(&P);
-	pl_profiles_init(&P);
-	add(&P, "a");
-	add(&P, "b");
-	i = add(&P, "c");
+	i = three_people(&P);
 	pl_profile_add_avoid(&P, i, "b", &err);
 	pl_profile_add_avoid(&P, i, "b", &err);
 	pl_profile_add_prefers(&P, i, "a", &err);
@@ -747,10 +750,7 @@ START_TEST(test_vocabulary_and_preference_errors)
 	ck_assert_int_eq(pl_profiles_finalize(&P, &err), PL_ERR_INVALID); /* b avoided too */
 	ck_assert_str_eq(err.pointer, "/p/2/avoid/0");
 	pl_profiles_release(&P);
-	pl_profiles_init(&P);
-	add(&P, "a");
-	add(&P, "b");
-	i = add(&P, "c");
+	i = three_people(&P);
 	pl_profile_add_prefers(&P, i, "a", &err);
 	pl_profile_add_prefers(&P, i, "b", &err);
 	pl_profile_add_prefers(&P, i, "a", &err);
