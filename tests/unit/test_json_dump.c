@@ -274,6 +274,50 @@ START_TEST(writer_drops_what_jansson_refuses)
 }
 END_TEST
 
+/* Joining two objects' texts: empty sides, nesting, a brace inside a string, and refusals. The
+ * joined text must parse to a's members then b's, in that order. */
+START_TEST(join_objects_edges)
+{
+	static const struct { const char *a, *b, *want; } ok[] = {
+		{ "{}", "{}", "{}" },
+		{ "{\"a\":1}", "{}", "{\"a\":1}" },
+		{ "{}", "{\"b\":2}", "{\"b\":2}" },
+		{ "{\"a\":{\"x\":[1,{}]}}", "{\"b\":\"}{\\\"\"}", "{\"a\":{\"x\":[1,{}]},\"b\":\"}{\\\"\"}" },
+		{ "{\"z\":null,\"y\":true}", "{\"x\":-0.5}", "{\"z\":null,\"y\":true,\"x\":-0.5}" },
+	};
+	static const struct { const char *a, *b; } bad[] = {
+		{ "[]", "{}" }, { "{}", "[1]" }, { "{", "{}" }, { "", "{}" }, { "{}", "x}" }, { "{}", "{x" },
+	};
+
+	for (size_t k = 0; k < sizeof(ok) / sizeof(ok[0]); k++) {
+		size_t len = 0;
+		char *t = pl_json_join_objects(ok[k].a, strlen(ok[k].a), ok[k].b, strlen(ok[k].b), &len);
+		json_t *doc;
+		const char *key;
+		json_t *v;
+		size_t at = 0;
+		ck_assert_ptr_nonnull(t);
+		ck_assert_str_eq(t, ok[k].want);
+		ck_assert_uint_eq(len, strlen(ok[k].want));
+		doc = json_loads(t, JSON_REJECT_DUPLICATES, NULL);
+		ck_assert_ptr_nonnull(doc);
+		json_object_foreach(doc, key, v) {
+			/* a's keys come first, in a's order */
+			json_t *ja = json_loads(ok[k].a, 0, NULL);
+			size_t na = json_object_size(ja);
+			ck_assert_int_eq(at < na, json_object_get(ja, key) != NULL);
+			json_decref(ja);
+			at++;
+		}
+		json_decref(doc);
+		free(t);
+	}
+	for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++)
+		ck_assert_ptr_null(pl_json_join_objects(bad[k].a, strlen(bad[k].a), bad[k].b,
+						       strlen(bad[k].b), NULL));
+}
+END_TEST
+
 /* Every pair's reasons of the shipped program: written (match mentors' answer) = the tree
  * (match buddies, outreach) printed. */
 START_TEST(writer_pair_reasons)
@@ -317,6 +361,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, writer_trees);
 	tcase_add_test(tc, writer_drops_what_jansson_refuses);
 	tcase_add_test(tc, writer_pair_reasons);
+	tcase_add_test(tc, join_objects_edges);
 	suite_add_tcase(s, tc);
 	return s;
 }
