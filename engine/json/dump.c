@@ -406,6 +406,57 @@ void pl_jw_value(pl_jw *w, const char *key, const json_t *v)
 	dump(jw_buf(w), v, w->depth);
 }
 
+/* ---- member lists (writer_int.h): one description, two renderings ---- */
+
+static json_t *jm_value(const pl_jm *m)
+{
+	switch (m->kind) {
+	case PL_JM_STRING:
+		return json_string(m->s);
+	case PL_JM_STRING_NOCHECK:
+		return m->s ? json_string_nocheck(m->s) : NULL;
+	case PL_JM_REAL:
+		return json_real(m->x);
+	case PL_JM_INTEGER:
+		return json_integer(m->i);
+	default:
+		return json_null();
+	}
+}
+
+json_t *pl_jm_object(const pl_jm *m, size_t n)
+{
+	json_t *o = json_object();
+
+	for (size_t k = 0; o && k < n; k++)
+		json_object_set_new_nocheck(o, m[k].key, jm_value(&m[k])); /* NULL: dropped */
+	return o;
+}
+
+void pl_jw_members(pl_jw *w, const char *key, const pl_jm *m, size_t n)
+{
+	pl_jw_open_object(w, key);
+	for (size_t k = 0; k < n; k++) {
+		switch (m[k].kind) {
+		case PL_JM_STRING:
+			pl_jw_string(w, m[k].key, m[k].s);
+			break;
+		case PL_JM_STRING_NOCHECK:
+			pl_jw_string_nocheck(w, m[k].key, m[k].s);
+			break;
+		case PL_JM_REAL:
+			pl_jw_real(w, m[k].key, m[k].x);
+			break;
+		case PL_JM_INTEGER:
+			pl_jw_integer(w, m[k].key, m[k].i);
+			break;
+		default:
+			pl_jw_null(w, m[k].key);
+		}
+	}
+	pl_jw_close_object(w);
+}
+
 char *pl_json_join_objects(const char *a, size_t na, const char *b, size_t nb, size_t *len)
 {
 	int comma = na > 2 && nb > 2; /* both have members */

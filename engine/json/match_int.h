@@ -31,8 +31,11 @@ pl_status pl_json_reject_profile_field(json_t *doc, const char *key, const char 
 void pl_json_count_rules(unsigned failed, size_t *counts);
 /* The name of count slot r: a rule's name, or `last` for slot PL_RULE_COUNT. */
 const char *pl_json_rule_slot(size_t r, const char *last);
-/* {name: count} for the nonzero counts[0 .. PL_RULE_COUNT] (slot PL_RULE_COUNT named `last`);
- * *best (when not NULL) = the slot with the largest count, the first on ties (0 when all are 0). */
+/* {name: count} for the nonzero counts[0 .. PL_RULE_COUNT] (slot PL_RULE_COUNT named `last`),
+ * as members out[0 .. returned) (out holds PL_RULE_COUNT + 1); *best (when not NULL) = the slot
+ * with the largest count, the first on ties (0 when all are 0). */
+size_t pl_json_rule_members(const size_t *counts, const char *last, pl_jm *out, size_t *best);
+/* pl_json_rule_members as a jansson object. */
 json_t *pl_json_rule_counts(const size_t *counts, const char *last, size_t *best);
 
 /* One option of a client's alternatives: {role: id, "score", "total_change", "matched_change"}
@@ -40,7 +43,7 @@ json_t *pl_json_rule_counts(const size_t *counts, const char *last, size_t *best
  * for both changes. */
 json_t *pl_json_alt_option(const char *role, const char *id, double score, double total_change,
 			   long matched_change);
-/* pl_json_alt_option written as an element of the options array. */
+/* pl_json_alt_option written as an element of the options array (the same members). */
 void pl_json_write_alt_option(pl_jw *w, const char *role, const char *id, double score,
 			      double total_change, long matched_change);
 /* One client's alternatives: {role: id, "options": options} (takes the options' reference). */

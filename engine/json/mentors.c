@@ -141,7 +141,8 @@ typedef struct unmatched_ctx {
 static void write_unmatched(pl_jw *w, const pl_mentors_program *m, const double *S,
 			    const pl_mentors_result *res, size_t i, const unmatched_ctx *u)
 {
-	size_t counts[PL_RULE_COUNT + 1] = { 0 }, best = 0, eligible = 0;
+	size_t counts[PL_RULE_COUNT + 1] = { 0 }, best = 0, eligible = 0, nrules;
+	pl_jm rules[PL_RULE_COUNT + 1];
 	char msg[256];
 	const char *reason;
 
@@ -162,9 +163,7 @@ static void write_unmatched(pl_jw *w, const pl_mentors_program *m, const double 
 		if (!f && s >= m->min_score)
 			eligible++;
 	}
-	for (size_t r = 0; r <= PL_RULE_COUNT; r++) /* pl_json_rule_counts' choice */
-		if (counts[r] > counts[best])
-			best = r;
+	nrules = pl_json_rule_members(counts, "forbidden", rules, &best);
 	pl_jw_open_object(w, NULL);
 	pl_jw_string(w, "mentee", m->P.items[m->mentee[i]].id);
 	switch (res->reason[i]) {
@@ -197,11 +196,7 @@ static void write_unmatched(pl_jw *w, const pl_mentors_program *m, const double 
 	}
 	pl_jw_string(w, "reason", reason);
 	pl_jw_string(w, "message", msg);
-	pl_jw_open_object(w, "rules");
-	for (size_t r = 0; r <= PL_RULE_COUNT; r++)
-		if (counts[r])
-			pl_jw_integer(w, pl_json_rule_slot(r, "forbidden"), (json_int_t)counts[r]);
-	pl_jw_close_object(w);
+	pl_jw_members(w, "rules", rules, nrules);
 	pl_jw_close_object(w);
 }
 

@@ -679,57 +679,63 @@ const char *pl_json_rule_slot(size_t r, const char *last)
 	return r < PL_RULE_COUNT ? pl_rule_name((pl_rule)r) : last;
 }
 
-json_t *pl_json_rule_counts(const size_t *counts, const char *last, size_t *best)
+size_t pl_json_rule_members(const size_t *counts, const char *last, pl_jm *out, size_t *best)
 {
-	json_t *rules = json_object();
-	size_t b = 0;
+	size_t n = 0, b = 0;
 
 	for (size_t r = 0; r <= PL_RULE_COUNT; r++) {
 		if (!counts[r])
 			continue;
-		json_object_set_new(rules, pl_json_rule_slot(r, last), json_integer((json_int_t)counts[r]));
+		out[n++] = (pl_jm){ .key = pl_json_rule_slot(r, last), .kind = PL_JM_INTEGER,
+				    .i = (json_int_t)counts[r] };
 		if (counts[r] > counts[b])
 			b = r;
 	}
 	if (best)
 		*best = b;
-	return rules;
+	return n;
+}
+
+json_t *pl_json_rule_counts(const size_t *counts, const char *last, size_t *best)
+{
+	pl_jm m[PL_RULE_COUNT + 1];
+
+	return pl_jm_object(m, pl_json_rule_members(counts, last, m, best));
 }
 
 /* ---- the answers of `match mentors` and `match buddies` ---- */
 
+/* The members of one alternative option: the one description both renderings use. */
+static size_t alt_option_members(pl_jm *m, const char *role, const char *id, double score,
+				 double total_change, long matched_change)
+{
+	int known = !isnan(total_change);
+
+	m[0] = (pl_jm){ .key = role, .kind = PL_JM_STRING_NOCHECK, .s = id };
+	m[1] = (pl_jm){ .key = "score", .kind = PL_JM_REAL,
+			.x = pl_json_round(score, PL_JSON_MATCH_SCALE) };
+	/* a change that was not computed is null in both fields, not left out */
+	m[2] = (pl_jm){ .key = "total_change", .kind = known ? PL_JM_REAL : PL_JM_NULL,
+			.x = known ? pl_json_round(total_change, PL_JSON_MATCH_SCALE) : 0 };
+	m[3] = (pl_jm){ .key = "matched_change", .kind = known ? PL_JM_INTEGER : PL_JM_NULL,
+			.i = matched_change };
+	return 4;
+}
+
 json_t *pl_json_alt_option(const char *role, const char *id, double score, double total_change,
 			   long matched_change)
 {
-	json_t *o = json_object();
+	pl_jm m[4];
 
-	json_object_set_new_nocheck(o, role, json_string_nocheck(id));
-	json_object_set_new_nocheck(o, "score", json_real(pl_json_round(score, PL_JSON_MATCH_SCALE)));
-	if (isnan(total_change)) {
-		json_object_set_new_nocheck(o, "total_change", json_null());
-		json_object_set_new_nocheck(o, "matched_change", json_null());
-	} else {
-		json_object_set_new_nocheck(o, "total_change",
-				    json_real(pl_json_round(total_change, PL_JSON_MATCH_SCALE)));
-		json_object_set_new_nocheck(o, "matched_change", json_integer(matched_change));
-	}
-	return o;
+	return pl_jm_object(m, alt_option_members(m, role, id, score, total_change, matched_change));
 }
 
 void pl_json_write_alt_option(pl_jw *w, const char *role, const char *id, double score,
 			      double total_change, long matched_change)
 {
-	pl_jw_open_object(w, NULL);
-	pl_jw_string_nocheck(w, role, id);
-	pl_jw_real(w, "score", pl_json_round(score, PL_JSON_MATCH_SCALE));
-	if (isnan(total_change)) {
-		pl_jw_null(w, "total_change");
-		pl_jw_null(w, "matched_change");
-	} else {
-		pl_jw_real(w, "total_change", pl_json_round(total_change, PL_JSON_MATCH_SCALE));
-		pl_jw_integer(w, "matched_change", matched_change);
-	}
-	pl_jw_close_object(w);
+	pl_jm m[4];
+
+	pl_jw_members(w, NULL, m, alt_option_members(m, role, id, score, total_change, matched_change));
 }
 
 json_t *pl_json_alt_entry(const char *role, const char *id, json_t *options)

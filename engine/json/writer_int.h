@@ -50,4 +50,34 @@ void pl_jw_null(pl_jw *w, const char *key);
 /* A jansson value as pl_json_dumps_compact prints it (NULL: dropped). */
 void pl_jw_value(pl_jw *w, const char *key, const json_t *v);
 
+/*
+ * A small flat object described once, as a list of members, and then either built as a jansson
+ * object (pl_jm_object: the answers built as trees, match buddies and groups) or written as text
+ * (pl_jw_members: the answers written as they go, match mentors). Why: the same object was written
+ * by two hand-kept twins, one per path; with one function filling the members (keys, order,
+ * rounding, nulls), the two paths cannot drift apart. Each kind renders as the pl_jw call and the
+ * jansson constructor of the same name do (a non-finite real or a string that is not UTF-8 is
+ * dropped by both).
+ */
+typedef enum pl_jm_kind {
+	PL_JM_STRING,         /* s, checked as UTF-8 */
+	PL_JM_STRING_NOCHECK, /* s, valid UTF-8 already */
+	PL_JM_REAL,           /* x */
+	PL_JM_INTEGER,        /* i */
+	PL_JM_NULL
+} pl_jm_kind;
+
+typedef struct pl_jm {
+	const char *key; /* borrowed: must outlive the call that renders it */
+	pl_jm_kind kind;
+	const char *s;
+	double x;
+	json_int_t i;
+} pl_jm;
+
+/* The members m[0 .. n) as a new jansson object (NULL when out of memory). */
+json_t *pl_jm_object(const pl_jm *m, size_t n);
+/* The same object written as member `key` (NULL: an element or the top-level value). */
+void pl_jw_members(pl_jw *w, const char *key, const pl_jm *m, size_t n);
+
 #endif

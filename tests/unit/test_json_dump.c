@@ -318,6 +318,114 @@ START_TEST(join_objects_edges)
 }
 END_TEST
 
+/* The tree and the text of one member list, compared; returns the text (caller frees). */
+static char *same_members(const pl_jm *m, size_t n)
+{
+	json_t *tree = pl_jm_object(m, n);
+	char *want = pl_json_dumps_compact(tree, NULL), *got;
+	pl_jw w;
+
+	pl_jw_init(&w);
+	pl_jw_members(&w, NULL, m, n);
+	got = pl_jw_finish(&w, NULL);
+	ck_assert_ptr_nonnull(want);
+	ck_assert_ptr_nonnull(got);
+	ck_assert_msg(strcmp(want, got) == 0, "tree '%s', writer '%s'", want, got);
+	free(want);
+	json_decref(tree);
+	return got;
+}
+
+/* Member lists (writer_int.h) render the same both ways, whatever the kinds and values, the
+ * refused ones (NaN, infinity, invalid UTF-8, a NULL string) included. */
+START_TEST(members_both_ways)
+{
+	static const char *const keys[] = { "a", "mentor", "score", "q\"k", "\xc3\xa9t\xc3\xa9", "z" };
+	static const char *const strs[] = { "m1", "", "cut \xe2\x82", "tab\there", NULL, "\xc3\xa9" };
+	static const double xs[] = { 0.0, -0.0, 0.1235, -2.5, 1e22, NAN, INFINITY, 1.0 / 3.0 };
+	uint64_t s = 5;
+
+	for (int t = 0; t < 2000; t++) {
+		pl_jm m[6];
+		size_t n = (size_t)(next(&s) % 7);
+		for (size_t k = 0; k < n; k++) {
+			/* distinct keys (an object cannot hold one twice) */
+			m[k] = (pl_jm){ .key = keys[k], .kind = (pl_jm_kind)(next(&s) % 5) };
+			m[k].s = strs[next(&s) % 6];
+			if (m[k].kind == PL_JM_STRING_NOCHECK && m[k].s == strs[2])
+				m[k].s = strs[0]; /* nocheck promises valid UTF-8 */
+			m[k].x = xs[next(&s) % 8];
+			m[k].i = (json_int_t)(next(&s) % 2001) - 1000;
+		}
+		free(same_members(m, n));
+	}
+}
+END_TEST
+
+/* An alternative option (match mentors writes it, match buddies builds it): the same text, with
+ * both changes null exactly when the change was not computed. */
+START_TEST(alt_option_both_ways)
+{
+	static const struct { double score, total; long matched; const char *want; } c[] = {
+		{ 0.12345, -0.5, 0, "{\"mentor\":\"m1\",\"score\":0.1235,\"total_change\":-0.5,\"matched_change\":0}" },
+		{ 0.9, NAN, 3, "{\"mentor\":\"m1\",\"score\":0.9,\"total_change\":null,\"matched_change\":null}" },
+		{ 1.0, -0.00004, -1, "{\"mentor\":\"m1\",\"score\":1.0,\"total_change\":0.0,\"matched_change\":-1}" },
+		{ NAN, 0.25, 1, "{\"mentor\":\"m1\",\"total_change\":0.25,\"matched_change\":1}" },
+	};
+
+	for (size_t k = 0; k < sizeof(c) / sizeof(c[0]); k++) {
+		json_t *tree = pl_json_alt_option("mentor", "m1", c[k].score, c[k].total, c[k].matched);
+		char *want = pl_json_dumps_compact(tree, NULL), *got;
+		pl_jw w;
+		pl_jw_init(&w);
+		pl_json_write_alt_option(&w, "mentor", "m1", c[k].score, c[k].total, c[k].matched);
+		got = pl_jw_finish(&w, NULL);
+		ck_assert_ptr_nonnull(got);
+		ck_assert_str_eq(want, c[k].want);
+		ck_assert_str_eq(got, want);
+		free(got);
+		free(want);
+		json_decref(tree);
+	}
+}
+END_TEST
+
+/* Rule counts (match mentors writes them, buddies and groups build them): the same text, only the
+ * nonzero slots in rule order, the last slot under the caller's name, and the first largest. */
+START_TEST(rule_counts_both_ways)
+{
+	uint64_t s = 9;
+
+	for (int t = 0; t < 500; t++) {
+		size_t counts[PL_RULE_COUNT + 1], best = 99, b = 0, nonzero = 0, n;
+		pl_jm m[PL_RULE_COUNT + 1];
+		json_t *tree;
+		char *want, *got;
+		for (size_t r = 0; r <= PL_RULE_COUNT; r++) {
+			counts[r] = next(&s) % 3 ? 0 : next(&s) % 4;
+			nonzero += counts[r] != 0;
+			if (counts[r] > counts[b])
+				b = r;
+		}
+		tree = pl_json_rule_counts(counts, "forbidden", &best);
+		ck_assert_uint_eq(best, b);
+		ck_assert_uint_eq(json_object_size(tree), nonzero);
+		want = pl_json_dumps_compact(tree, NULL);
+		n = pl_json_rule_members(counts, "forbidden", m, &best);
+		ck_assert_uint_eq(n, nonzero);
+		ck_assert_uint_eq(best, b);
+		got = same_members(m, n);
+		ck_assert_str_eq(got, want);
+		if (counts[PL_RULE_COUNT])
+			ck_assert_int_eq(json_integer_value(json_object_get(tree, "forbidden")),
+					 (json_int_t)counts[PL_RULE_COUNT]);
+		free(got);
+		free(want);
+		json_decref(tree);
+	}
+}
+END_TEST
+
 /* Every pair's reasons of the shipped program: written (match mentors' answer) = the tree
  * (match buddies, outreach) printed. */
 START_TEST(writer_pair_reasons)
@@ -362,6 +470,9 @@ static Suite *suite(void)
 	tcase_add_test(tc, writer_drops_what_jansson_refuses);
 	tcase_add_test(tc, writer_pair_reasons);
 	tcase_add_test(tc, join_objects_edges);
+	tcase_add_test(tc, members_both_ways);
+	tcase_add_test(tc, alt_option_both_ways);
+	tcase_add_test(tc, rule_counts_both_ways);
 	suite_add_tcase(s, tc);
 	return s;
 }
