@@ -64,7 +64,9 @@ static const cli_command commands[] = {
 	  "\"alternatives\", \"summary\", \"stats\". With --jsonl, one request per line and one "
 	  "answer per line, in input order. See docs/buddies.md.",
 	  { CLI_CHOICE("format", "json|csv", "json",
-		       "json, or csv: the roster, one row per person (docs/matching-mentors.md, Roster as CSV)"),
+		       "json, or csv: the roster, one row per person (docs/matching-mentors.md, Roster as "
+		       "CSV); csv refuses a client id holding ';' (exit 3): the buddies column separates "
+		       "ids with it"),
 	    { 0 } } },
 	{ "match", "groups", cmd_match_groups,
 	  "clients into support groups maximizing within-group compatibility, with bound and gap",

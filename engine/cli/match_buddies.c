@@ -9,7 +9,9 @@
  */
 #include "cli.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <peerlink/json_match.h>
 
@@ -19,16 +21,45 @@ typedef struct buddies_job {
 	pl_buddies_problem pb;
 	pl_buddies_result res;
 	double *S;
+	int csv; /* --format csv: the roster's rules apply to the ids */
 } buddies_job;
 
-static pl_status read_program(json_t *doc, void *m, pl_error *err)
+/*
+ * The roster's `buddies` column names a triad's two others in one cell separated by ';', so an id
+ * holding ';' could not be read back from it (a pair's one partner would read as two). Quoting
+ * does not help (the ';' is inside the cell). The JSON answer has no such limit, so only --format
+ * csv refuses these ids, before anything is solved; the message names the field, never the id.
+ * (The mentors and groups rosters hold one id per cell, RFC 4180 quoted: any id reads back.)
+ */
+static pl_status check_roster_ids(json_t *doc, pl_error *err)
 {
-	return pl_json_read_buddies_program(doc, m, err);
+	json_t *c;
+	size_t k;
+
+	json_array_foreach(json_object_get(doc, "clients"), k, c) {
+		const char *id = json_string_value(json_object_get(c, "id"));
+		char ptr[64];
+		if (!id || !strchr(id, ';'))
+			continue;
+		snprintf(ptr, sizeof(ptr), "/clients/%zu/id", k);
+		return pl_error_set(err, PL_ERR_INVALID, ptr,
+				    "a client id may not contain ';' with --format csv: the roster's buddies "
+				    "column separates ids with ';' (the JSON answer takes any id)");
+	}
+	return PL_OK;
+}
+
+static pl_status read_program(json_t *doc, void *state, pl_error *err)
+{
+	buddies_job *j = state;
+	pl_status st = pl_json_read_buddies_program(doc, &j->m, err);
+
+	return st == PL_OK && j->csv ? check_roster_ids(doc, err) : st;
 }
 
 static int read_step(cli_ctx *ctx, void *state)
 {
-	return cli_read_program(ctx, read_program, &((buddies_job *)state)->m);
+	return cli_read_program(ctx, read_program, state);
 }
 
 static pl_status scores_step(void *state, pl_error *err)
@@ -77,7 +108,7 @@ int cmd_match_buddies(cli_ctx *ctx)
 {
 	static const cli_job job = { read_step, scores_step, solve_step, answer_step, stats_step, 0,
 				     "buddies", roster_ids };
-	buddies_job j = { .res = PL_BUDDIES_RESULT_INIT };
+	buddies_job j = { .res = PL_BUDDIES_RESULT_INIT, .csv = cli_format_csv(ctx) };
 	int rc;
 
 	pl_buddies_program_init(&j.m);
