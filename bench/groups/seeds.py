@@ -4,7 +4,11 @@ with seeds 0..N-1 (default 50) and report, per program, how many clients were pl
 over the seeds), the total (min/max and the spread (max - min) / max), the upper bound and the
 CPU time of the solves (issue 13: the placed count must never vary and the spread stay <= 1 %).
 With --check PERCENT it is a test (ctest groups.seeds): exit 1 when the placed count varies over
-the seeds or the spread of the total is above PERCENT."""
+the seeds or the spread of the total is above PERCENT. With --optimum FILE (repeatable; the JSON
+that bench/groups/optimum.py prints, matched to a program by its file name) it also prints each
+seed's distance to that reference optimum: clients placed fewer, else (optimum - total) /
+optimum. With --dump FILE every seed's placed count, total and CPU seconds are written there
+as JSON ({program: [[placed, total, cpu], ...]}), to compare two builds seed by seed."""
 import json
 import os
 import subprocess
@@ -32,6 +36,22 @@ def run(pl, prog, seed):
     return a["summary"], cpu, formed
 
 
+def distances(opt, placed, obj):
+    """One line: the reference optimum, how many seeds reach it, and every other seed's distance."""
+    proven = "proven" if opt.get("placed_proven") and opt.get("total_proven") else "not proven"
+    at, far = 0, []
+    for s, (p, t) in enumerate(zip(placed, obj)):
+        if p < opt["placed"]:
+            far.append(f"{s}: {p - opt['placed']} placed")
+        elif p == opt["placed"] and t < opt["total"] - 1e-4:
+            far.append(f"{s}: {100 * (opt['total'] - t) / opt['total']:.2f}%")
+        else:
+            at += 1
+    return (f"  optimum placed {opt['placed']}, total {opt['total']:.4f} ({proven}, HiGHS "
+            f"{opt.get('highs_seconds')} s): {at} of {len(placed)} seeds at it"
+            + (f"; below it (seed: distance): {', '.join(far)}" if far else ""))
+
+
 def main():
     args = sys.argv[1:]
     seeds, check = 50, None
@@ -43,12 +63,26 @@ def main():
         k = args.index("--seeds")
         seeds = int(args[k + 1])
         del args[k:k + 2]
+    optima = {}
+    while "--optimum" in args:
+        k = args.index("--optimum")
+        o = json.load(open(args[k + 1]))
+        optima[o["program"]] = o
+        del args[k:k + 2]
+    dump = None
+    if "--dump" in args:
+        k = args.index("--dump")
+        dump = args[k + 1]
+        del args[k:k + 2]
     pl, progs = args[0], args[1:]
+    dumped = {}
     failed = 0
     for prog in progs:
         placed, obj, cpu, forms, bounds = [], [], 0.0, set(), set()
+        dumped[os.path.basename(prog)] = runs = []
         for s in range(seeds):
             summ, c, formed = run(pl, prog, s)
+            runs.append([summ["placed"], summ["objective"], round(c, 3)])
             placed.append(summ["placed"])
             obj.append(summ["objective"])
             bounds.add(summ["upper_bound"])
@@ -59,7 +93,12 @@ def main():
               f"total {min(obj):.4f}-{max(obj):.4f} (spread {100 * spread:.2f}%), "
               f"bound {min(bounds):.4f}-{max(bounds):.4f}, {len(forms)} distinct sets of formed groups, "
               f"CPU {cpu:.1f} s ({1000 * cpu / seeds:.0f} ms a run)")
+        opt = optima.get(os.path.basename(prog))
+        if opt:
+            print(distances(opt, placed, obj))
         sys.stdout.flush()
+        if dump:
+            json.dump(dumped, open(dump, "w"))
         if check is not None and (min(placed) != max(placed) or 100 * spread > check):
             print(f"FAIL: the placed count varies or the spread is above {check}%")
             failed = 1
