@@ -130,6 +130,8 @@ typedef struct cli_ctx {
 /* The process-wide choices of our programs (malloc keeps freed memory; OpenBLAS on one thread),
  * first thing in main() of both peerlink and peerlink-mpi; never in the library. */
 void cli_process_setup(void);
+/* The processors this process may run on (its CPU affinity mask; else the online ones), >= 1. */
+int cli_processors(void);
 
 /* ---- provided by main.c ---- */
 /* Run `peerlink argv[1..]`; returns the exit code, never exits (the fuzz targets call it). */

@@ -11,7 +11,6 @@
 
 #include <pthread.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 #include <peerlink/json_match.h>
 
@@ -21,6 +20,7 @@ typedef struct mentors_job {
 	pl_mentors_problem pb;
 	pl_mentors_result res;
 	double *S;
+	int threads; /* for the alternatives' searches (search_threads) */
 } mentors_job;
 
 static pl_status read_program(json_t *doc, void *m, pl_error *err)
@@ -53,12 +53,13 @@ static int has_current(const pl_mentors_program *m)
 	return 0;
 }
 
-/* Threads for the alternatives' searches: one per online processor (the answer does not depend
- * on it; docs/matching-mentors.md, Performance). */
-static int search_threads(void)
+/* Threads for the alternatives' searches: --threads, else one per processor this process may
+ * run on (its CPU affinity mask), at most PL_MENTORS_THREADS_MAX. The answer does not depend on
+ * it (docs/matching-mentors.md, Performance). */
+static int search_threads(const cli_ctx *ctx)
 {
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-	return n < 1 ? 1 : n > PL_MENTORS_THREADS_MAX ? PL_MENTORS_THREADS_MAX : (int)n;
+	int n = cli_opt_given(ctx, "threads") ? (int)cli_opt_int(ctx, "threads") : cli_processors();
+	return n < 1 ? 1 : n > PL_MENTORS_THREADS_MAX ? PL_MENTORS_THREADS_MAX : n;
 }
 
 /* The alternatives (the explanation step, timed as explain_ms with the answer). */
@@ -70,8 +71,7 @@ static pl_status alternatives(mentors_job *j, pl_mentors_alt **alts, size_t **na
 	*alts = malloc((m->nmentees * m->top != 0 ? m->nmentees * m->top : 1) * sizeof(**alts));
 	if (!*nalts || !*alts)
 		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
-	return pl_mentors_alternatives_threads(&j->pb, &j->res, m->top, *alts, *nalts, search_threads(),
-					       err);
+	return pl_mentors_alternatives_threads(&j->pb, &j->res, m->top, *alts, *nalts, j->threads, err);
 }
 
 static json_t *changes(mentors_job *j)
@@ -127,7 +127,7 @@ static pl_status answer_text_step(void *state, char **text, size_t *len, pl_erro
 	size_t *nalts = NULL, ntail = 0;
 	head_job h = { j, NULL, 0 };
 	pthread_t tid;
-	int threaded = search_threads() > 1 && pthread_create(&tid, NULL, write_head, &h) == 0;
+	int threaded = j->threads > 1 && pthread_create(&tid, NULL, write_head, &h) == 0;
 	pl_status st = alternatives(j, &alts, &nalts, err);
 	char *tail = NULL;
 
@@ -160,7 +160,7 @@ int cmd_match_mentors(cli_ctx *ctx)
 {
 	static const cli_job job = { read_step, scores_step, solve_step, answer_step, stats_step, 1,
 				     "mentors", NULL };
-	mentors_job j = { .res = PL_MENTORS_RESULT_INIT };
+	mentors_job j = { .res = PL_MENTORS_RESULT_INIT, .threads = search_threads(ctx) };
 	int pooled, rc;
 
 	pl_mentors_program_init(&j.m);

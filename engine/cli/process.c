@@ -41,7 +41,7 @@
  * (blas_thread_init); with one thread set, none does. tests/unit/test_process.c counts the
  * process's threads after this function.
  */
-#define _DEFAULT_SOURCE /* sbrk, madvise */
+#define _GNU_SOURCE /* sbrk, madvise; sched_getaffinity, CPU_COUNT */
 #include <cblas.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -49,10 +49,14 @@
 
 #include "cli.h"
 
+#ifdef __linux__
+#include <sched.h>
+#endif
+#include <unistd.h>
+
 #ifdef __GLIBC__
 #include <malloc.h>
 #include <sys/mman.h>
-#include <unistd.h>
 #endif
 
 /* OpenBLAS (pthreads build) exports it; weak, so that builds without it still link. */
@@ -92,4 +96,25 @@ void cli_process_setup(void)
 	openblas_set_num_threads(1);
 	if (blas_thread_shutdown_ != NULL)
 		blas_thread_shutdown_();
+}
+
+/*
+ * Processors this process may run on: the CPUs of its affinity mask (sched_getaffinity), which
+ * `taskset`, cgroup cpusets (containers, batch schedulers) and numactl narrow, not the machine's
+ * online count: threads beyond the mask only take turns on its processors. The online count when
+ * the mask cannot be read (not Linux, or a kernel with more CPUs than a cpu_set_t holds).
+ */
+int cli_processors(void)
+{
+	long n = -1;
+#if defined(__linux__) && defined(CPU_COUNT)
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	if (sched_getaffinity(0, sizeof(set), &set) == 0)
+		n = CPU_COUNT(&set);
+#endif
+	if (n < 1)
+		n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : n > 4096 ? 4096 : (int)n;
 }

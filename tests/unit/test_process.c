@@ -7,12 +7,14 @@
  * one-processor machine OpenBLAS starts no workers either way, and the count cannot fail there.
  * It also checks that a large block malloc'd after the set-up lies in heap marked for transparent
  * huge pages (VmFlags `hg` in /proc/self/smaps; skipped without /proc, without THP in the kernel,
- * or when malloc does not use the heap, as under AddressSanitizer).
+ * or when malloc does not use the heap, as under AddressSanitizer). And that cli_processors (the
+ * default number of match mentors' threads) counts the CPU affinity mask, not the machine.
  */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE /* sched_setaffinity, CPU_COUNT */
 #include <cblas.h>
 #include <check.h>
 #include <dirent.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -106,6 +108,33 @@ START_TEST(large_blocks_get_huge_pages)
 }
 END_TEST
 
+/* The whole mask, then one processor of it (as `taskset -c K` would set it): the count follows the
+ * mask. On a one-processor machine both are 1 and a count of the online processors would pass
+ * too; on any other it would fail the second. */
+START_TEST(processors_follow_the_affinity_mask)
+{
+#if defined(__linux__) && defined(CPU_COUNT)
+	cpu_set_t all, one;
+	int first = -1, n;
+
+	ck_assert_int_eq(sched_getaffinity(0, sizeof(all), &all), 0);
+	ck_assert_int_eq(cli_processors(), CPU_COUNT(&all));
+	for (int c = 0; c < CPU_SETSIZE && first < 0; c++)
+		if (CPU_ISSET(c, &all))
+			first = c;
+	ck_assert_int_ge(first, 0);
+	CPU_ZERO(&one);
+	CPU_SET(first, &one);
+	ck_assert_int_eq(sched_setaffinity(0, sizeof(one), &one), 0);
+	n = cli_processors();
+	ck_assert_int_eq(sched_setaffinity(0, sizeof(all), &all), 0); /* the other tests run here too */
+	ck_assert_int_eq(n, 1);
+#else
+	ck_assert_int_ge(cli_processors(), 1);
+#endif
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("process");
@@ -119,6 +148,7 @@ int main(void)
 	tcase_add_test(tc, openblas_runs_on_one_thread);
 	tcase_add_test(tc, a_product_after_setup_starts_no_thread);
 	tcase_add_test(tc, large_blocks_get_huge_pages);
+	tcase_add_test(tc, processors_follow_the_affinity_mask);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_set_fork_status(sr, CK_NOFORK);
