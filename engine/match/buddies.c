@@ -91,6 +91,7 @@ typedef struct bctx {
 	long *tg;            /* top: the search's targets (vertices) */
 	double *tv;          /* top: their values */
 	unsigned char *priced; /* top: alternative priced by the search */
+	unsigned char *resolved; /* n x top: alternative priced by a re-solve of its own */
 	int exact;
 } bctx;
 
@@ -1163,6 +1164,7 @@ static void bctx_release(bctx *B)
 	free(B->tg);
 	free(B->tv);
 	free(B->priced);
+	free(B->resolved);
 	if (B->have_cm)
 		pl_cardmatch_release(&B->cm);
 	pl_blossom_ws_free(B->ws);
@@ -1188,6 +1190,7 @@ static int alloc_all(bctx *B, bsol *sols, pl_buddies_result *res)
 	B->tg = malloc((B->p->top + 1) * sizeof(long));
 	B->tv = malloc((B->p->top + 1) * sizeof(double));
 	B->priced = calloc(B->p->top + 1, 1);
+	B->resolved = calloc(n * B->p->top + 1, 1);
 	for (int k = 0; k < 3; k++)
 		sols[k].partner = malloc((n + 1) * sizeof(long));
 	res->partner = malloc((n + 1) * sizeof(long));
@@ -1196,7 +1199,7 @@ static int alloc_all(bctx *B, bsol *sols, pl_buddies_result *res)
 	res->nalt = calloc(n + 1, sizeof(size_t));
 	res->alt = malloc((n * B->p->top + 1) * sizeof(pl_buddies_alt));
 	return B->cur && B->pin && B->pin_mate && B->eu && B->ev && B->ew && B->fa && B->fpos &&
-			       B->gone && B->tg && B->tv && B->priced && sols[0].partner &&
+			       B->gone && B->tg && B->tv && B->priced && B->resolved && sols[0].partner &&
 			       sols[1].partner && sols[2].partner && res->partner && res->reason &&
 			       res->pinned && res->nalt && res->alt
 		       ? 0
@@ -1345,9 +1348,33 @@ static pl_status search_alternatives(bctx *B, size_t i, pl_buddies_alt *a, size_
 }
 
 /*
+ * The pair (i, j) required is the pair (j, i) required: when client j < i already priced i as
+ * its alternative by a re-solve in this pass, that answer (the same re-solve, bit for bit: the
+ * same clients taken out of the same base) is copied into a (client i's alternative k) instead
+ * of solving again. Returns 1 when copied. (A re-solve that beat s was recorded when it ran.)
+ */
+static int reuse_pair(const bctx *B, size_t i, pl_buddies_alt *a, const pl_buddies_result *res)
+{
+	size_t j = a->partner, top = B->p->top;
+
+	if (j > i || B->pin[j])
+		return 0;
+	for (size_t k = 0; k < res->nalt[j]; k++) {
+		const pl_buddies_alt *b = res->alt + j * top + k;
+		if (b->partner == i && B->resolved[j * top + k]) {
+			a->total_change = b->total_change;
+			a->matched_change = b->matched_change;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/*
  * One pass over the clients: each one's alternatives with the exact change (a re-solve into t
- * with the pair required). The first re-solve that beats s (possible only with the exchange
- * heuristic's triad) is kept in u and *improved set, when may_improve.
+ * with the pair required, or the same pair's from its other client, reuse_pair). The first
+ * re-solve that beats s (possible only with the exchange heuristic's triad) is kept in u and
+ * *improved set, when may_improve.
  */
 static pl_status alternatives_pass(bctx *B, const bsol *s, bsol *t, bsol *u, int may_improve,
 				   int *improved, pl_buddies_result *res, pl_error *err)
@@ -1366,6 +1393,7 @@ static pl_status alternatives_pass(bctx *B, const bsol *s, bsol *t, bsol *u, int
 		cnt = list_candidates(B, s, i, a);
 		res->nalt[i] = cnt;
 		memset(B->priced, 0, p->top);
+		memset(B->resolved + i * p->top, 0, p->top);
 		if (search && !p->no_alternative_change && cnt > 0) {
 			pl_status st = search_alternatives(B, i, a, cnt, err);
 			if (st != PL_OK)
@@ -1373,12 +1401,13 @@ static pl_status alternatives_pass(bctx *B, const bsol *s, bsol *t, bsol *u, int
 		}
 		for (size_t k = 0; !p->no_alternative_change && k < cnt; k++) {
 			pl_status st;
-			if (B->priced[k])
+			if (B->priced[k] || reuse_pair(B, i, &a[k], res))
 				continue;
 			st = solve_core(B, (long)i, (long)a[k].partner, t, err);
 			B->alt_resolves++;
 			if (st != PL_OK)
 				return st;
+			B->resolved[i * p->top + k] = 1;
 			a[k].total_change = t->objective - s->objective;
 			/* rounding only: the exact optimum cannot be beaten */
 			if (t->matched == s->matched && a[k].total_change > 0 &&

@@ -592,6 +592,58 @@ START_TEST(test_search_matches_resolves)
 }
 END_TEST
 
+/* An alternative (i, j) and the alternative (j, i) are one problem (the pair required): it is
+ * re-solved once, and both clients list the same total_change and matched_change. Odd cohorts
+ * (no single-root search), `top` 5 so that many pairs are listed by both of their clients. */
+START_TEST(test_mutual_pairs_solved_once)
+{
+	tu_rng r = { 4242 };
+	size_t mutual = 0;
+
+	for (int t = 0; t < 60; t++) {
+		size_t n = (size_t)(9 + 2 * tu_range(&r, 0, 11)), distinct = 0;
+		double *S = malloc(n * n * sizeof(double));
+		pl_buddies_problem p = PL_BUDDIES_PROBLEM_INIT;
+		pl_buddies_result res = PL_BUDDIES_RESULT_INIT;
+		pl_error err = PL_ERROR_INIT;
+
+		for (size_t i = 0; i < n; i++)
+			for (size_t j = i; j < n; j++) {
+				double v = t % 2 ? (double)tu_range(&r, 0, 4) / 4.0 : tu_uniform(&r);
+				if (i == j || tu_uniform(&r) < 0.1)
+					v = NAN;
+				S[i * n + j] = S[j * n + i] = v;
+			}
+		p.n = n;
+		p.score = S;
+		p.top = 5;
+		ck_assert_int_eq(pl_buddies_solve(&p, &res, &err), PL_OK);
+		for (size_t i = 0; i < n; i++)
+			for (size_t k = 0; k < res.nalt[i]; k++) {
+				const pl_buddies_alt *a = &res.alt[i * p.top + k];
+				size_t j = a->partner;
+				int twin = 0;
+				for (size_t q = 0; q < res.nalt[j]; q++) {
+					const pl_buddies_alt *b = &res.alt[j * p.top + q];
+					if (b->partner != i)
+						continue;
+					twin = 1;
+					ck_assert(a->total_change == b->total_change);
+					ck_assert_int_eq(a->matched_change, b->matched_change);
+				}
+				/* each unordered pair counted once: by its smaller client when both list it */
+				distinct += !twin || i < j;
+				mutual += twin && i < j;
+			}
+		ck_assert_uint_eq(res.alternative_searches, 0);
+		ck_assert_uint_eq(res.alternative_resolves, distinct);
+		pl_buddies_result_release(&res);
+		free(S);
+	}
+	ck_assert_uint_ge(mutual, 100);
+}
+END_TEST
+
 static Suite *buddies_suite(void)
 {
 	Suite *s = suite_create("buddies");
@@ -601,6 +653,7 @@ static Suite *buddies_suite(void)
 	tcase_add_test(tc, test_brute_force);
 	tcase_add_test(tc, test_brute_force_up_to_11);
 	tcase_add_test(tc, test_search_matches_resolves);
+	tcase_add_test(tc, test_mutual_pairs_solved_once);
 	tcase_add_test(tc, test_triad_hand);
 	tcase_add_test(tc, test_pins_and_errors);
 	tcase_add_test(tc, test_partner_rule_cli);
