@@ -591,7 +591,8 @@ static void name_clique_rules(const pl_groups_program *m, size_t g, pl_error *er
 			listed == 1 ? "" : " keep them apart", listed == 1 ? "it" : "any one of these",
 			m->min_size[g]);
 	else if (!cr.exhausted && listed > 1)
-		appendf(tail, sizeof(tail), " keep them apart together; no one rule alone does");
+		appendf(tail, sizeof(tail), " keep them apart; ignoring any one of these alone "
+			"would not be enough");
 	else if (listed > 1)
 		appendf(tail, sizeof(tail), " keep some of them apart");
 	at += strlen(proved);
@@ -843,18 +844,29 @@ static void group_why(const pl_groups_program *m, const pl_groups_result *res, s
 	if (res->group_status[g] == PL_GROUPS_TOO_FEW_ELIGIBLE) {
 		const pl_group_gate *b = pl_groups_program_blocking_gate(m, g);
 		if (b)
-			appendf(why, size, "%zu clients meet its %s%s rule (with the rules before it), "
+			appendf(why, size, "%zu %s its %s%s rule (with the rules before it), "
 				"fewer than its minimum size %zu", b->left,
+				b->left == 1 ? "client meets" : "clients meet",
 				pl_group_gate_is_requirement(b->field) ? "requires." : "",
 				pl_group_gate_name(b->field), m->min_size[g]);
+		else if (m->n < m->min_size[g])
+			/* Not a size limit: the whole program is smaller than the group (audit, session 9). */
+			appendf(why, size, "the program has %zu %s, fewer than its minimum size %zu",
+				m->n, m->n == 1 ? "client" : "clients", m->min_size[g]);
 		else
-			appendf(why, size, "%zu clients may join it once group-size limits "
+			appendf(why, size, "%zu %s it once group-size limits "
 				"(social_anxiety, max_group_size, exposure plans) and keep_together sets "
-				"are counted, fewer than its minimum size %zu", elig, m->min_size[g]);
+				"are counted, fewer than its minimum size %zu", elig,
+				elig == 1 ? "client may join" : "clients may join", m->min_size[g]);
 		return;
 	}
-	appendf(why, size, "%zu clients may join it (minimum %zu), but the grouping that places the "
-		"most clients with the largest total puts them elsewhere:", elig, m->min_size[g]);
+	/* "The grouping that places the most ..." is a claim about the optimum: only made when the
+	 * answer is proven optimal; otherwise the answer is the best the search found (audit,
+	 * session 9: a seed that missed the optimum said so of a group the optimum forms). */
+	appendf(why, size, "%zu %s it (minimum %zu), but %s puts them elsewhere:", elig,
+		elig == 1 ? "client may join" : "clients may join", m->min_size[g],
+		res->optimal ? "the grouping that places the most clients with the largest total"
+			     : "the best grouping found (not proven optimal)");
 	for (size_t h = 0; h < m->ngroups; h++) {
 		size_t cnt = 0;
 		for (size_t i = 0; i < m->n; i++)

@@ -379,20 +379,29 @@ static void build_unit_scores(inst *I, const pl_groups_problem *p)
 			I->any_limit = 1;
 }
 
-/* Which groups each unit may join: every member eligible, the group holds the unit, and every
+/* Whether unit u fits group g: every member eligible, the group holds the unit, and every
  * member's limit allows the group (its minimum, or with limit_on_max its declared maximum). */
-static void build_unit_eligibility(inst *I, const pl_groups_problem *p)
+static int unit_fits(const inst *I, size_t u, size_t g)
+{
+	const pl_groups_problem *p = I->p;
+	int ok = I->gmax[g] >= I->usz[u] &&
+		 I->ulim[u] >= (I->gmin[g] > I->usz[u] ? I->gmin[g] : I->usz[u]) &&
+		 (!p->limit_on_max || I->ulim[u] == NO_LIMIT || p->max_size[g] <= I->ulim[u]);
+
+	for (size_t a = I->mstart[u]; ok && a < I->mstart[u + 1]; a++)
+		ok = celig(p, I->mem[a], g);
+	return ok;
+}
+
+/* Which groups each unit may join: those it fits, unless the program has fewer clients than
+ * the group's minimum (then no unit may join it, so the search never tries to open it). */
+static void build_unit_eligibility(inst *I)
 {
 	size_t n = I->n, G = I->G;
 
 	for (size_t u = 0; u < I->U; u++)
 		for (size_t g = 0; g < G; g++) {
-			int ok = I->gmax[g] >= I->usz[u] && I->gmin[g] <= n &&
-				 I->ulim[u] >= (I->gmin[g] > I->usz[u] ? I->gmin[g] : I->usz[u]) &&
-				 (!p->limit_on_max || I->ulim[u] == NO_LIMIT ||
-				  p->max_size[g] <= I->ulim[u]);
-			for (size_t a = I->mstart[u]; ok && a < I->mstart[u + 1]; a++)
-				ok = celig(p, I->mem[a], g);
+			int ok = I->gmin[g] <= n && unit_fits(I, u, g);
 			I->UE[u * G + g] = (unsigned char)ok;
 			I->ne[u] += (size_t)ok;
 		}
@@ -461,7 +470,7 @@ static pl_status inst_build(inst *I, const pl_groups_problem *p, pl_error *err)
 		goto out;
 	}
 	build_unit_scores(I, p);
-	build_unit_eligibility(I, p);
+	build_unit_eligibility(I);
 out:
 	free(parent);
 	free(next);
@@ -2189,7 +2198,9 @@ static int unit_reason(const state *S, size_t u)
 		if (I->gmax[g] < I->usz[u])
 			continue;
 		any_big = 1;
-		if (!I->UE[u * G + g])
+		/* unit_fits, not UE: a group larger than the whole program is one that cannot
+		 * form (group_not_formed), not a size limit of the client's (audit, session 9). */
+		if (!unit_fits(I, u, g))
 			continue;
 		any_lim = 1;
 		if (!S->formed[g])
@@ -2259,7 +2270,7 @@ static pl_status finish(const inst *I, const long *gu, const unsigned char *form
 	for (size_t g = 0; g < G; g++) {
 		size_t cnt = 0;
 		for (size_t u = 0; u < I->U; u++)
-			if (I->UE[u * G + g])
+			if (unit_fits(I, u, g))
 				cnt += I->usz[u];
 		res->group_eligible[g] = cnt;
 		res->group_status[g] = S.size[g] > 0 ? PL_GROUPS_FORMED
@@ -2453,6 +2464,12 @@ static pl_status check_required(const inst *I, pl_error *err)
 		if (!greq(I, g))
 			continue;
 		cnt = eligible_count(I, g);
+		if (I->n < I->gmin[g]) {
+			st = required_error(g, err, I->n == 1 ? "the program has %zu client, its minimum "
+					    "size is %zu" : "the program has %zu clients, its minimum size "
+					    "is %zu", I->n, I->gmin[g]);
+			break;
+		}
 		if (cnt < I->gmin[g]) {
 			st = required_error(g, err, "only %zu clients may join it once group-size limits "
 					    "(social_anxiety, max_group_size, exposure plans) and keep_together "

@@ -1448,9 +1448,10 @@ pl_status pl_groups_program_check_required(const pl_groups_program *g, size_t *g
 		*group = k;
 		*gate = b;
 		return pl_error_set(err, PL_ERR_INFEASIBLE, "",
-				    "required group '%s' cannot be formed: %zu clients meet its %s%s "
+				    "required group '%s' cannot be formed: %zu %s its %s%s "
 				    "rule (with the rules before it), its minimum size is %zu",
 				    g->group_id ? g->group_id[k] : "?", b->left,
+				    b->left == 1 ? "client meets" : "clients meet",
 				    pl_group_gate_is_requirement(b->field) ? "requires." : "",
 				    pl_group_gate_name(b->field), g->min_size[k]);
 	}
