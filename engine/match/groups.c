@@ -52,6 +52,7 @@
  * (symmetry breaking). Exponential: for tests and audits on a dozen clients.
  */
 #include <peerlink/groups.h>
+#include "groups_int.h"
 
 #include <float.h>
 #include <math.h>
@@ -4107,6 +4108,61 @@ out:
 	if (st != PL_OK)
 		pl_groups_result_release(res);
 	free(X.best);
+	free(formed);
+	inst_release(&I);
+	return st;
+}
+
+pl_status pl_groups_place_one_more(const pl_groups_problem *prob, const long *group_of, long *out,
+				   int *found, pl_error *err)
+{
+	inst I;
+	state S;
+	fsearch F;
+	size_t G;
+	long *gu = NULL;
+	unsigned char *formed = NULL;
+	pl_status st = inst_build(&I, prob, err);
+
+	*found = 0;
+	if (st != PL_OK)
+		return st;
+	G = I.G;
+	memset(&F, 0, sizeof(F));
+	F.I = &I;
+	F.grp = malloc((G + 1) * sizeof(size_t));
+	F.elm = malloc((G + 1) * sizeof(uint64_t));
+	F.cmask = malloc((G + 1) * sizeof(uint64_t));
+	F.size = malloc((G + 1) * sizeof(size_t));
+	F.cap = malloc((G + 1) * sizeof(size_t));
+	gu = malloc((I.U + 1) * sizeof(long));
+	formed = malloc(G + 1);
+	if (state_init(&S, &I) != 0) {
+		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+		goto out_inst;
+	}
+	if (!F.grp || !F.elm || !F.cmask || !F.size || !F.cap || !gu || !formed) {
+		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < I.n; i++) /* a unit's group is its members' */
+		gu[I.unit_of[i]] = group_of[i] < 0 ? -1 : group_of[i];
+	for (size_t g = 0; g < G; g++)
+		formed[g] = (unsigned char)openable(&I, g);
+	state_load(&S, gu, formed);
+	S.rg_left = PLACE_NODES;
+	*found = place_by_search(&S, &F);
+	for (size_t i = 0; i < I.n; i++)
+		out[i] = S.gu[I.unit_of[i]] < 0 ? PL_GROUPS_UNPLACED : S.gu[I.unit_of[i]];
+out:
+	state_release(&S);
+out_inst:
+	free(F.grp);
+	free(F.elm);
+	free(F.cmask);
+	free(F.size);
+	free(F.cap);
+	free(gu);
 	free(formed);
 	inst_release(&I);
 	return st;

@@ -14,6 +14,7 @@
 
 #include <peerlink/groups.h>
 
+#include "match/groups_int.h"
 #include "testutil.h"
 
 /* A random instance, owned arrays. */
@@ -253,6 +254,102 @@ START_TEST(test_regroup_exact)
 		"of %d instances; with them, none\n", missed_without, trials);
 	ck_assert_int_ge(trials, 250);
 	ck_assert_int_gt(missed_without, 0);
+}
+END_TEST
+
+/* A grouping (n clients, group or -1) as a result that check_rules reads: sizes, statuses,
+ * reasons and the total from the grouping itself. Arrays of at most 16 clients and 4 groups. */
+typedef struct grouping_view {
+	long group_of[16];
+	int reason[16], status[4];
+	size_t size[4];
+	pl_groups_result r;
+} grouping_view;
+
+static const pl_groups_result *view_of(grouping_view *v, const pl_groups_problem *p,
+				       const long *group_of)
+{
+	size_t n = p->n;
+
+	memset(v, 0, sizeof(*v));
+	v->r.n = n;
+	v->r.ngroups = p->ngroups;
+	v->r.group_of = v->group_of;
+	v->r.reason = v->reason;
+	v->r.group_status = v->status;
+	v->r.group_size = v->size;
+	for (size_t i = 0; i < n; i++) {
+		v->group_of[i] = group_of[i];
+		v->reason[i] = group_of[i] < 0 ? PL_GROUPS_NO_ROOM : PL_GROUPS_PLACED;
+		if (group_of[i] >= 0) {
+			v->size[group_of[i]]++;
+			v->r.placed++;
+		}
+	}
+	for (size_t g = 0; g < p->ngroups; g++)
+		v->status[g] = v->size[g] > 0 ? PL_GROUPS_FORMED : PL_GROUPS_NOT_FILLED;
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++)
+			if (group_of[i] >= 0 && group_of[i] == group_of[j])
+				v->r.objective += p->score[i * n + j];
+	return &v->r;
+}
+
+/*
+ * The placement search of the heuristic (place_by_search: a depth-first search over every unit
+ * for an answer that keeps every rule and places one client more; docs/groups.md section 4, step
+ * 8), on its own through pl_groups_place_one_more, against the exact optimum of random small
+ * instances with every rule. From the optimum it must find nothing (no answer places more); from
+ * the optimum with one client taken out of a group above its minimum it must find an answer that
+ * keeps every rule (independent checker) and places as many as the optimum. A search that
+ * accepted an answer without one more placed, missed one, or broke a rule fails here (checked by
+ * breaking its slack, its conflict masks and its size pruning one at a time).
+ */
+START_TEST(test_place_search)
+{
+	tu_rng r = { 20261130 };
+	int trials = 0, completed = 0;
+
+	for (int k = 0; k < 300; k++) {
+		tinst t;
+		pl_groups_result e = PL_GROUPS_RESULT_INIT;
+		pl_error err = PL_ERROR_INIT;
+		grouping_view v;
+		long start[16], out[16];
+		int found = 1;
+		double ob;
+		const char *bad;
+		long take = -1;
+
+		tinst_random(&t, &r, (size_t)tu_range(&r, 6, 11), (size_t)tu_range(&r, 2, 3), 1);
+		if (pl_groups_solve_exact(&t.p, &e, &err) != PL_OK) {
+			tinst_free(&t);
+			continue;
+		}
+		trials++;
+		ck_assert_int_eq(pl_groups_place_one_more(&t.p, e.group_of, out, &found, &err), PL_OK);
+		ck_assert_msg(!found, "instance %d: one more than the optimum (%zu) placed", k, e.placed);
+		for (size_t i = 0; i < t.n; i++) {
+			ck_assert_int_eq(out[i], e.group_of[i]);
+			start[i] = e.group_of[i];
+			if (take < 0 && start[i] >= 0 && !(t.p.ntogether && (i == 2 || i == 3)) &&
+			    e.group_size[start[i]] > t.mn[start[i]])
+				take = (long)i;
+		}
+		if (take >= 0) {
+			start[take] = PL_GROUPS_UNPLACED;
+			ck_assert_int_eq(pl_groups_place_one_more(&t.p, start, out, &found, &err), PL_OK);
+			ck_assert_msg(found, "instance %d: no answer found with %zu placed", k, e.placed);
+			bad = check_rules(&t.p, view_of(&v, &t.p, out), &ob);
+			ck_assert_msg(bad == NULL, "instance %d: %s", k, bad);
+			ck_assert_uint_eq(v.r.placed, e.placed);
+			completed++;
+		}
+		pl_groups_result_release(&e);
+		tinst_free(&t);
+	}
+	ck_assert_int_ge(trials, 250);
+	ck_assert_int_ge(completed, 150);
 }
 END_TEST
 
@@ -821,6 +918,7 @@ static Suite *groups_suite(void)
 	tcase_add_test(tc, test_determinism);
 	tcase_add_test(tc, test_regroup_exact);
 	tcase_add_test(tc, test_regroup_pair_bound);
+	tcase_add_test(tc, test_place_search);
 	tcase_add_test(tc, test_required_vs_exact);
 	tcase_add_test(tc, test_required_hand);
 	tcase_add_test(tc, test_rules_medium);
