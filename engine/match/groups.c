@@ -3811,9 +3811,13 @@ static void after_restarts(state *S, const pl_groups_problem *prob, size_t R,
 }
 
 /* The phases that ran (stats.algorithm), in the order they run: see pl_groups_solve and
- * after_restarts for which run on which programs. */
+ * after_restarts for which run on which programs. Up to 64 units the exact re-partitions of k
+ * groups, the placement search and, up to FLIP_MAX_GROUPS groups, the group and pair flips run
+ * too (no_regroup switches the first two off). */
 static const char *algorithm_name(const inst *I, int exhaustive)
 {
+	int exact = I->U <= 64 && !I->p->no_regroup;
+
 	if (exhaustive)
 		return "greedy construction + simulated annealing (relocate/swap, soft minimum sizes) + "
 		       "local search descent + exhaustive search (proves the optimum)";
@@ -3829,14 +3833,31 @@ static const char *algorithm_name(const inst *I, int exhaustive)
 		       "local search descent + kicks (a group rebuilt around an unplaced client) + "
 		       "polish (annealing over swaps, relocations and 3-cycles); Lagrangian upper bound";
 	if (I->G > FLIP_MAX_GROUPS)
-		return "greedy construction + simulated annealing (relocate/swap, soft minimum sizes) + "
-		       "local search descent + kicks (a group rebuilt around an unplaced client) + "
-		       "polish (annealing over swaps, relocations and 3-cycles, exact re-splits of "
-		       "pairs of groups); Lagrangian upper bound";
-	return "greedy construction + simulated annealing (relocate/swap, soft minimum sizes) + "
-	       "local search descent + kicks (a group rebuilt around an unplaced client) + polish "
-	       "(annealing over swaps, relocations and 3-cycles, exact re-splits of pairs of groups) "
-	       "+ group flips (restarts with a group closed or forced open); Lagrangian upper bound";
+		return exact
+			       ? "greedy construction + simulated annealing (relocate/swap, soft minimum "
+				 "sizes) + local search descent + exact re-partitions of up to 3 groups of "
+				 "the 4 best restarts + kicks (a group rebuilt around an unplaced client) + "
+				 "polish (annealing over swaps, relocations and 3-cycles, exact re-splits of "
+				 "pairs of groups) + exact re-partitions of up to 4 groups + a search placing "
+				 "one client more; Lagrangian upper bound"
+			       : "greedy construction + simulated annealing (relocate/swap, soft minimum "
+				 "sizes) + local search descent + kicks (a group rebuilt around an unplaced "
+				 "client) + polish (annealing over swaps, relocations and 3-cycles, exact "
+				 "re-splits of pairs of groups); Lagrangian upper bound";
+	return exact
+		       ? "greedy construction + simulated annealing (relocate/swap, soft minimum sizes) "
+			 "+ local search descent + exact re-partitions of up to 3 groups of the 4 best "
+			 "restarts + kicks (a group rebuilt around an unplaced client) + polish "
+			 "(annealing over swaps, relocations and 3-cycles, exact re-splits of pairs of "
+			 "groups) + group flips (restarts with a group closed or forced open) + exact "
+			 "re-partitions of up to 4 groups + a search placing one client more + pair flips "
+			 "(restarts with one group closed and another forced open); Lagrangian upper bound"
+		       : "greedy construction + simulated annealing (relocate/swap, soft minimum sizes) "
+			 "+ local search descent + kicks (a group rebuilt around an unplaced client) + "
+			 "polish (annealing over swaps, relocations and 3-cycles, exact re-splits of pairs "
+			 "of groups) + group flips (restarts with a group closed or forced open) + pair "
+			 "flips (restarts with one group closed and another forced open); Lagrangian "
+			 "upper bound";
 }
 
 /* The upper bound, the gap, and how both were obtained (the exhaustive search, when it ran, is
