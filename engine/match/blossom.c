@@ -74,8 +74,10 @@ typedef struct core {
 	const int64_t *W;    /* internal weight 2 * S * w per edge */
 	int maxcard, jump;
 	/* per vertex: the remote ends of its edges, adj[adjstart[v] .. adjend[v]), and one spare
-	 * slot after them (adjstart[v + 1] - 1) for a warm re-solve's partner edge */
-	int *adjstart, *adjend, *adj;
+	 * slot after them (adjstart[v + 1] - 1) for a warm re-solve's partner edge; adjto[a] is the
+	 * vertex at the remote end adj[a] (endp), kept beside it because the scans of least slacks
+	 * read it for every edge, several times per dual change */
+	int *adjstart, *adjend, *adj, *adjto;
 	int *mate;           /* per vertex: remote end of the matched edge, or -1 */
 	int *label, *labelend, *inblossom, *bparent, *bbase, *bestedge; /* 2n each */
 	int **bchild, **bendp, *bnchild, *bcapchild; /* blossom cycles: children and their edges */
@@ -93,7 +95,11 @@ typedef struct core {
 	int64_t *key3, *key1;
 	heap_entry *h1, *h2;
 	int nh1, caph1, nh2, caph2;
-	unsigned char *allowed;
+	/* Tight marks: edge k was found tight (allowed[k] = vstamp[u] + vstamp[v] + 1 then) and
+	 * still is while neither end has left a tree since: leaving bumps the vertex's stamp
+	 * (unlist_leaves), which voids the marks of all its edges at once instead of clearing them
+	 * one by one (a scan of every edge of every dissolved vertex; 0 = never marked). */
+	int *allowed, *vstamp;
 	int *freeb, nfree;
 	int *queue, qlen, qcap;
 	int *stk, *leafbuf, *bestto, *btouch, *path, *pathe;
@@ -114,6 +120,17 @@ typedef struct core {
 	int failed; /* allocation failure or broken invariant */
 	int cap_n, cap_m; /* sizes the arrays were allocated for (core_reuse) */
 } core;
+
+/* Mark edge k, joining u and w, tight (see allowed). */
+static inline void mark_tight(core *c, int k)
+{
+	c->allowed[k] = c->vstamp[c->eu[k]] + c->vstamp[c->ev[k]] + 1;
+}
+
+static inline int marked_tight(const core *c, int k, int u, int w)
+{
+	return c->allowed[k] == c->vstamp[u] + c->vstamp[w] + 1;
+}
 
 static inline int endp(const core *c, int p)
 {
@@ -349,7 +366,7 @@ static void best_edges_of_new_blossom(core *c, int b, int len)
 			for (int li = 0; li < cnt; li++) {
 				int x = c->leafbuf[li];
 				for (int a = c->adjstart[x]; a < c->adjend[x]; a++)
-					offer_edge(c, b, c->adj[a] >> 1, endp(c, c->adj[a]), &nt);
+					offer_edge(c, b, c->adj[a] >> 1, c->adjto[a], &nt);
 			}
 		}
 		c->bestedge[ch] = -1;
@@ -446,12 +463,15 @@ static void add_blossom(core *c, int base, int k)
  * scanning every leaf of a blossom in turn gives the blossom's least-slack edge. */
 static void least_slack_to_s(const core *c, int x, int own, int *best, int64_t *bs)
 {
+	int64_t yx = c->yy[x];
+
 	for (int a = c->adjstart[x]; a < c->adjend[x]; a++) {
-		int pp = c->adj[a], by = c->inblossom[endp(c, pp)];
+		int to = c->adjto[a], by = c->inblossom[to];
 		if (by != own && c->label[by] == LBL_S) {
-			int64_t s = slack(c, pp >> 1);
+			int k = c->adj[a] >> 1;
+			int64_t s = yx + c->yy[to] - 2 * c->W[k]; /* slack(c, k) */
 			if (*best == -1 || s < *bs) {
-				*best = pp >> 1;
+				*best = k;
 				*bs = s;
 			}
 		}
@@ -525,19 +545,19 @@ static void expand_blossom(core *c, int b, int endstage)
 		if (forward) {
 			while (j != len) {
 				assign_label(c, endp(c, p ^ 1), LBL_T, p);
-				c->allowed[ep[j] >> 1] = 1;
+				mark_tight(c, ep[j] >> 1);
 				j++;
 				p = ep[j];
-				c->allowed[p >> 1] = 1;
+				mark_tight(c, p >> 1);
 				j++;
 			}
 		} else {
 			while (j != 0) {
 				assign_label(c, endp(c, p ^ 1), LBL_T, p);
-				c->allowed[ep[j - 1] >> 1] = 1;
+				mark_tight(c, ep[j - 1] >> 1);
 				j--;
 				p = ep[j - 1] ^ 1;
-				c->allowed[p >> 1] = 1;
+				mark_tight(c, p >> 1);
 				j--;
 			}
 		}
@@ -564,7 +584,7 @@ static void expand_blossom(core *c, int b, int endstage)
 				for (int q = 0; q < cnt && found < 0; q++) {
 					int x = c->leafbuf[q];
 					for (int a = c->adjstart[x]; a < c->adjend[x]; a++) {
-						int pp = c->adj[a], by = c->inblossom[endp(c, pp)];
+						int pp = c->adj[a], by = c->inblossom[c->adjto[a]];
 						if (by != bv && c->label[by] == LBL_S && slack(c, pp >> 1) == 0) {
 							found = x;
 							fp = pp;
@@ -573,7 +593,7 @@ static void expand_blossom(core *c, int b, int endstage)
 					}
 				}
 				if (found >= 0) {
-					c->allowed[fp >> 1] = 1;
+					mark_tight(c, fp >> 1);
 					assign_label(c, found, LBL_T, fp);
 				} else {
 					for (int q = 0; q < cnt; q++)
@@ -727,7 +747,7 @@ static void initialise(core *c)
 		/* Lower y_v to the least value keeping every incident edge feasible... */
 		for (int a = c->adjstart[v]; a < c->adjend[v]; a++) {
 			int p = c->adj[a];
-			int64_t r = 2 * c->W[p >> 1] - c->yy[endp(c, p)];
+			int64_t r = 2 * c->W[p >> 1] - c->yy[c->adjto[a]];
 			if (r > need)
 				need = r;
 		}
@@ -736,7 +756,7 @@ static void initialise(core *c)
 			continue; /* optimal unmatched: y_v = 0 */
 		/* ...and match it along a tight edge to an unmatched vertex, if there is one. */
 		for (int a = c->adjstart[v]; a < c->adjend[v]; a++) {
-			int p = c->adj[a], u = endp(c, p);
+			int p = c->adj[a], u = c->adjto[a];
 			if (c->mate[u] == -1 && 2 * c->W[p >> 1] - c->yy[u] == need) {
 				c->mate[v] = p;
 				c->mate[u] = p ^ 1;
@@ -822,7 +842,7 @@ static void unlabel_subtree(core *c, int x)
 	}
 }
 
-/* The leaves of blossom b leave the trees: their edges lose the tight mark `allowed` (their
+/* The leaves of blossom b leave the trees: their edges lose the tight mark (vstamp; their
  * slacks are checked again when next scanned) and they are listed in pathe[nv ..] for their
  * least-slack edges; returns the new length of that list. */
 static int unlist_leaves(core *c, int b, int nv)
@@ -831,8 +851,7 @@ static int unlist_leaves(core *c, int b, int nv)
 
 	for (int q = 0; q < cnt; q++) {
 		int x = c->leafbuf[q];
-		for (int a = c->adjstart[x]; a < c->adjend[x]; a++)
-			c->allowed[c->adj[a] >> 1] = 0;
+		c->vstamp[x]++;
 		c->pathe[nv++] = x;
 	}
 	return nv;
@@ -895,18 +914,21 @@ static void dissolve_dead(core *c, int live)
 static int scan_vertex(core *c, int v, int *nlive)
 {
 	for (int a = c->adjstart[v]; a < c->adjend[v]; a++) {
-		int p = c->adj[a], k = p >> 1, w = endp(c, p);
+		int p = c->adj[a], k = p >> 1, w = c->adjto[a];
 		int64_t ks = 0;
-		int bw;
+		int bw, tight;
 		if (c->inblossom[v] == c->inblossom[w] || is_dead(c, c->inblossom[w]))
 			continue;
-		if (!c->allowed[k]) {
-			ks = slack(c, k);
-			if (ks <= 0)
-				c->allowed[k] = 1;
+		tight = marked_tight(c, k, v, w);
+		if (!tight) {
+			ks = c->yy[v] + c->yy[w] - 2 * c->W[k]; /* slack(c, k) */
+			if (ks <= 0) {
+				mark_tight(c, k);
+				tight = 1;
+			}
 		}
 		bw = c->inblossom[w];
-		if (c->allowed[k]) {
+		if (tight) {
 			if (c->label[bw] == LBL_NONE) {
 				if (c->mate[c->bbase[bw]] == -1) {
 					/* An unmatched vertex outside the trees: augment. */
@@ -1034,7 +1056,7 @@ static void after_delta(core *c, const dual_step *d, int *nlive)
 		dissolve_dead(c, *nlive > 0);
 	} else if (d->type == 2 || d->type == 3) {
 		int i = c->eu[d->edge];
-		c->allowed[d->edge] = 1;
+		mark_tight(c, d->edge);
 		if (c->label[c->inblossom[i]] != LBL_S)
 			i = c->ev[d->edge];
 		push_queue(c, i);
@@ -1107,6 +1129,7 @@ static void core_free(core *c)
 	free(c->adjstart);
 	free(c->adjend);
 	free(c->adj);
+	free(c->adjto);
 	free(c->mate);
 	free(c->label);
 	free(c->labelend);
@@ -1127,6 +1150,7 @@ static void core_free(core *c)
 	free(c->h1);
 	free(c->h2);
 	free(c->allowed);
+	free(c->vstamp);
 	free(c->freeb);
 	free(c->queue);
 	free(c->stk);
@@ -1157,13 +1181,14 @@ static int core_alloc(core *c, int n, int m)
 #define ALLOC(ptr, count) ((ptr) = calloc((count), sizeof(*(ptr))))
 	if (!ALLOC(c->adjstart, nn + 1) || !ALLOC(c->adjend, nn) ||
 	    !ALLOC(c->adj, (size_t)(2 * m > 0 ? 2 * m : 1) + nn) ||
+	    !ALLOC(c->adjto, (size_t)(2 * m > 0 ? 2 * m : 1) + nn) ||
 	    !ALLOC(c->mate, nn) || !ALLOC(c->label, n2) || !ALLOC(c->labelend, n2) ||
 	    !ALLOC(c->inblossom, nn) || !ALLOC(c->bparent, n2) || !ALLOC(c->bbase, n2) ||
 	    !ALLOC(c->bestedge, n2) || !ALLOC(c->bchild, n2) || !ALLOC(c->bendp, n2) ||
 	    !ALLOC(c->bnchild, n2) || !ALLOC(c->bcapchild, n2) || !ALLOC(c->bbest, n2) ||
 	    !ALLOC(c->bnbest, n2) || !ALLOC(c->bcapbest, n2) || !ALLOC(c->bbest_set, n2) ||
 	    !ALLOC(c->yy, nn) || !ALLOC(c->key2, nn) || !ALLOC(c->key3, n2) || !ALLOC(c->key1, nn) || !ALLOC(c->zz, n2) ||
-	    !ALLOC(c->allowed, (size_t)(m > 0 ? m : 1)) ||
+	    !ALLOC(c->allowed, (size_t)(m > 0 ? m : 1)) || !ALLOC(c->vstamp, nn) ||
 	    !ALLOC(c->freeb, n2) || !ALLOC(c->stk, n2) || !ALLOC(c->leafbuf, nn) ||
 	    !ALLOC(c->bestto, n2) || !ALLOC(c->btouch, n2) || !ALLOC(c->path, n2) ||
 	    !ALLOC(c->pathe, n2) || !ALLOC(c->tree, n2) ||
@@ -1203,6 +1228,7 @@ static void core_reuse(core *c, int m, int keep_adj)
 	ZERO(c->key1, nn);
 	ZERO(c->zz, n2);
 	ZERO(c->allowed, (size_t)(m > 0 ? m : 1));
+	ZERO(c->vstamp, nn);
 	ZERO(c->freeb, n2);
 	ZERO(c->bestto, n2);
 	ZERO(c->tree, n2);
@@ -1220,6 +1246,16 @@ static void core_reuse(core *c, int m, int keep_adj)
 	c->failed = 0;
 }
 
+/* Edge k (a warm re-solve's partner edge) joining u and its partner d, into their spare slots
+ * (the adjacency of the other edges is kept from call to call). */
+static void add_partner_edge(core *c, int u, int d, int k)
+{
+	c->adjto[c->adjend[u]] = d;
+	c->adj[c->adjend[u]++] = 2 * k + 1;
+	c->adjto[c->adjend[d]] = u;
+	c->adj[c->adjend[d]++] = 2 * k;
+}
+
 /* Adjacency (CSR) of the first m edges, with a spare slot per vertex. */
 static void build_adjacency(core *c, int n, int m, const int *eu, const int *ev)
 {
@@ -1234,7 +1270,9 @@ static void build_adjacency(core *c, int n, int m, const int *eu, const int *ev)
 	for (int v = 0; v < n; v++)
 		fill[v] = c->adjstart[v];
 	for (int k = 0; k < m; k++) {
+		c->adjto[fill[eu[k]]] = ev[k];
 		c->adj[fill[eu[k]]++] = 2 * k + 1;
+		c->adjto[fill[ev[k]]] = eu[k];
 		c->adj[fill[ev[k]]++] = 2 * k;
 	}
 	for (int v = 0; v < n; v++)
@@ -2118,6 +2156,7 @@ struct pl_blossom_ws {
 	/* cache: R's candidates are every edge of positive weight (npos of them) and the core's
 	 * adjacency is built on them (kept_cache), for the dense graphs' kept re-solves */
 	int cache;
+	int64_t cwmax; /* with cache: the heaviest candidate's cW (load_state's partner weight) */
 	size_t npos;
 	size_t n, m;
 	const long *eu, *ev;
@@ -2412,15 +2451,21 @@ static void load_state(pl_blossom_ws *ws, const pl_blossom_result *base,
 		if (c->yy[v] > ymax)
 			ymax = c->yy[v];
 	}
-	for (int v = 0; v < n; v++) {
-		int x = v;
-		while (c->bparent[x] != -1)
-			x = c->bparent[x];
-		c->inblossom[v] = x;
-	}
-	for (int k = 0; k < nc; k++)
-		if (c->W[k] > wmax)
-			wmax = c->W[k];
+	/* each vertex's top-level blossom, from the top (the family can be a deep chain) */
+	for (int v = 0; v < n; v++)
+		c->inblossom[v] = v;
+	for (int b = 0; b < nb; b++)
+		if (c->bparent[slot[b]] == -1) {
+			int cnt = leaves(c, slot[b], c->leafbuf);
+			for (int q = 0; q < cnt; q++)
+				c->inblossom[c->leafbuf[q]] = slot[b];
+		}
+	if (ws->cache)
+		wmax = ws->cwmax;
+	else
+		for (int k = 0; k < nc; k++)
+			if (c->W[k] > wmax)
+				wmax = c->W[k];
 	wd = wmax + ymax + 2;
 	for (int i = 0; i < nd; i++) {
 		int r = ws->dv[i], d = n + i;
@@ -2429,7 +2474,7 @@ static void load_state(pl_blossom_ws *ws, const pl_blossom_result *base,
 			int64_t need = 0;
 			for (int a = c->adjstart[r]; a < c->adjend[r]; a++) {
 				int pp = c->adj[a];
-				int64_t x = 2 * c->W[pp >> 1] - c->yy[endp(c, pp)];
+				int64_t x = 2 * c->W[pp >> 1] - c->yy[c->adjto[a]];
 				if ((pp >> 1) < nc && x > need)
 					need = x;
 			}
@@ -2502,6 +2547,30 @@ static int drop_partners(core *c, int n, const int *dv, int nd)
 	return 0;
 }
 
+/*
+ * The core of a kept re-solve or search with the nd partners of list_partners: partner i is
+ * vertex n + i, joined to ws->dv[i] by edge nc + i (after the candidates); a dense call's core
+ * and adjacency are the cached ones (kept_cache), whose spare slots take the partners' edges.
+ * maxcard and jump as for core_open. Returns 0, or -1 when out of memory.
+ */
+static int add_partner_edges(pl_blossom_ws *ws, int nd, int dense, int maxcard, int jump)
+{
+	rounds *R = &ws->R;
+	int n = (int)ws->n, reuse = 0;
+
+	for (int i = 0; i < nd; i++) {
+		R->cu[R->nc + i] = ws->dv[i];
+		R->cv[R->nc + i] = n + i;
+	}
+	if ((!dense && ws_core(R, n + nd, R->nc + nd, &reuse) != 0) ||
+	    core_open(&R->c, n + nd, R->nc + nd, R->cu, R->cv, R->cW, maxcard, jump, dense || reuse,
+		      dense) != 0)
+		return -1;
+	for (int i = 0; dense && i < nd; i++)
+		add_partner_edge(&R->c, ws->dv[i], n + i, R->nc + i);
+	return 0;
+}
+
 /* Partners a dense kept re-solve has room for (buddies removes at most five vertices). */
 #define KEPT_PARTNERS_MAX 8
 
@@ -2521,6 +2590,10 @@ static int kept_cache(pl_blossom_ws *ws)
 	if (ws_core(R, cn, R->nc + KEPT_PARTNERS_MAX, &reuse) != 0 ||
 	    core_open(&R->c, cn, R->nc, R->cu, R->cv, R->cW, 0, 1, reuse, 0) != 0)
 		return -1;
+	ws->cwmax = 0;
+	for (int k = 0; k < R->nc; k++)
+		if (R->cW[k] > ws->cwmax)
+			ws->cwmax = R->cW[k];
 	ws->cache = 1;
 	return 0;
 }
@@ -2533,7 +2606,7 @@ pl_status pl_blossom_resolve_kept(pl_blossom_ws *ws, const pl_blossom_result *ba
 	rounds *R = &ws->R;
 	size_t n = ws->n;
 	pl_status st;
-	int reuse = 0, nd, dense;
+	int nd, dense;
 
 	/* Dense graphs (every edge a candidate, as resolve_candidates decides): the candidates are
 	 * every edge of positive weight, the removed vertices' included, each removed vertex gets a
@@ -2557,21 +2630,10 @@ pl_status pl_blossom_resolve_kept(pl_blossom_ws *ws, const pl_blossom_result *ba
 		gather_candidates(R);
 	}
 	nd = list_partners(ws, base, removed, dense);
-	for (int i = 0; i < nd; i++) {
-		R->cu[R->nc + i] = ws->dv[i];
-		R->cv[R->nc + i] = (int)n + i;
-	}
 	res->rounds = 1;
-	if ((!dense && ws_core(R, (int)n + nd, R->nc + nd, &reuse) != 0) ||
-	    core_open(&R->c, (int)n + nd, R->nc + nd, R->cu, R->cv, R->cW, 0, 1, dense || reuse,
-		      dense) != 0) {
+	if (add_partner_edges(ws, nd, dense, 0, 1) != 0) {
 		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory in the matching solver");
 		goto cleanup;
-	}
-	for (int i = 0; dense && i < nd; i++) { /* the partners' edges into the spare slots */
-		core *c = &R->c;
-		c->adj[c->adjend[ws->dv[i]]++] = 2 * (R->nc + i) + 1;
-		c->adj[c->adjend[(int)n + i]++] = 2 * (R->nc + i);
 	}
 	load_state(ws, base, base_st, removed, nd);
 	if (!R->c.failed)
@@ -2637,7 +2699,7 @@ pl_status pl_blossom_search_kept(pl_blossom_ws *ws, const pl_blossom_result *bas
 	unsigned char *removed = NULL;
 	int *watch = NULL;
 	pl_status st = PL_OK;
-	int reuse = 0, nd, dense, nw = 0;
+	int nd, dense, nw = 0;
 	core *c = &R->c;
 
 	for (size_t q = 0; q < nt; q++)
@@ -2671,19 +2733,9 @@ pl_status pl_blossom_search_kept(pl_blossom_ws *ws, const pl_blossom_result *bas
 		gather_candidates(R);
 	}
 	nd = list_partners(ws, base, removed, dense);
-	for (int i = 0; i < nd; i++) {
-		R->cu[R->nc + i] = ws->dv[i];
-		R->cv[R->nc + i] = (int)n + i;
-	}
-	if ((!dense && ws_core(R, (int)n + nd, R->nc + nd, &reuse) != 0) ||
-	    core_open(c, (int)n + nd, R->nc + nd, R->cu, R->cv, R->cW, 1, 0, dense || reuse,
-		      dense) != 0) {
+	if (add_partner_edges(ws, nd, dense, 1, 0) != 0) {
 		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory in the matching solver");
 		goto fail;
-	}
-	for (int i = 0; dense && i < nd; i++) {
-		c->adj[c->adjend[ws->dv[i]]++] = 2 * (R->nc + i) + 1;
-		c->adj[c->adjend[(int)n + i]++] = 2 * (R->nc + i);
 	}
 	load_state(ws, base, base_st, removed, nd);
 	for (size_t q = 0; q < nt; q++)

@@ -13,8 +13,7 @@ void pl_zlca_release(pl_zlca *q)
 	if (!q)
 		return;
 	if (q->table)
-		for (int j = 0; j < q->levels; j++)
-			free(q->table[j]);
+		free(q->table[0]); /* every row lives in the first one's block */
 	free(q->table);
 	free(q->first);
 	free(q->lg);
@@ -24,16 +23,28 @@ void pl_zlca_release(pl_zlca *q)
 	q->levels = 0;
 }
 
+/* The sparse table's rows, for a tour of len entries, in one block: row 0 (the tour) first,
+ * then row j of len + 1 - 2^j entries for each j with 2^j <= len. */
+static int64_t *zlca_rows(size_t len)
+{
+	size_t total = 0;
+
+	for (size_t w = 1; w <= len; w *= 2)
+		total += len + 1 - w;
+	return malloc((total ? total : 1) * sizeof(int64_t));
+}
+
 /* Children lists (CSR, the virtual root N last) and the running sums from the top. Returns the
  * tour, or NULL. */
 static int64_t *euler_tour(pl_zlca *q, const long *parent, const int64_t *z)
 {
 	size_t N = q->nodes, len = 2 * N + 1, pos = 0;
-	size_t *start = calloc(N + 3, sizeof(size_t)), *kid = malloc((N + 1) * sizeof(size_t));
-	size_t *stack = malloc((N + 2) * sizeof(size_t)), *next = malloc((N + 2) * sizeof(size_t));
-	int64_t *sum = malloc((N + 1) * sizeof(int64_t)), *tour = malloc(len * sizeof(int64_t));
+	/* one block for the scratch: start (N + 3), kid (N + 1), stack and next (N + 2 each) */
+	size_t *start = calloc(4 * N + 8, sizeof(size_t));
+	size_t *kid = start + N + 3, *stack = kid + N + 1, *next = stack + N + 2;
+	int64_t *sum = malloc((N + 1) * sizeof(int64_t)), *tour = zlca_rows(len);
 	size_t top = 0;
-	int ok = start && kid && stack && next && sum && tour;
+	int ok = start && sum && tour;
 
 	for (size_t x = 0; ok && x < N; x++) {
 		size_t p = parent[x] >= 0 ? (size_t)parent[x] : N;
@@ -75,9 +86,6 @@ static int64_t *euler_tour(pl_zlca *q, const long *parent, const int64_t *z)
 	/* a cycle in parent[] leaves nodes unvisited */
 	ok = ok && pos == len;
 	free(start);
-	free(kid);
-	free(stack);
-	free(next);
 	free(sum);
 	if (!ok) {
 		free(tour);
@@ -117,11 +125,7 @@ int pl_zlca_init(pl_zlca *q, size_t nodes, const long *parent, const int64_t *z)
 	q->table[0] = tour;
 	for (int j = 1; j < q->levels; j++) {
 		size_t half = (size_t)1 << (j - 1), cnt = len + 1 - ((size_t)1 << j);
-		int64_t *prev = q->table[j - 1], *row = malloc(cnt * sizeof(int64_t));
-		if (!row) {
-			pl_zlca_release(q);
-			return -1;
-		}
+		int64_t *prev = q->table[j - 1], *row = prev + (len + 1 - half);
 		for (size_t i = 0; i < cnt; i++)
 			row[i] = prev[i] < prev[i + half] ? prev[i] : prev[i + half];
 		q->table[j] = row;

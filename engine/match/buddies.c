@@ -65,6 +65,8 @@ typedef struct bctx {
 	const pl_buddies_problem *p;
 	size_t n;
 	unsigned char *cur;  /* n x n: current pairs */
+	unsigned char *ok;   /* n x n: the pair may be formed (a score, not below min_score) */
+	double *wm;          /* n x n: wgt(), or NULL (fill_weights) */
 	unsigned char *pin;  /* n: pinned */
 	long *pin_mate;      /* n */
 	/* The graph of the clients not pinned ("free"), built once: free client q is vertex q, edge
@@ -84,6 +86,7 @@ typedef struct bctx {
 	int have_cm;
 	unsigned char *cgone; /* nf: its vertices left out */
 	unsigned char *alone; /* nf: whether F without the vertex can be paired (exact_triad) */
+	unsigned char *held;  /* nf: the blossom around the one left alone (root_blossom) */
 	size_t solves;
 	size_t alt_triads;   /* alternatives' re-solves that ran the triad's branch and bound */
 	size_t alt_searches; /* clients whose alternatives one search priced */
@@ -106,13 +109,43 @@ typedef struct bsol {
 
 static int allowed(const bctx *B, size_t i, size_t j)
 {
-	double s = B->p->score[i * B->n + j];
-	return i != j && !isnan(s) && s >= B->p->min_score;
+	return B->ok[i * B->n + j];
+}
+
+/* B->ok, once: the triad's bounds and candidates ask about the same pairs again and again. */
+static void fill_allowed(bctx *B)
+{
+	size_t n = B->n;
+
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < n; j++) {
+			double s = B->p->score[i * n + j];
+			B->ok[i * n + j] = i != j && !isnan(s) && s >= B->p->min_score;
+		}
 }
 
 static double wgt(const bctx *B, size_t i, size_t j)
 {
+	if (B->wm)
+		return B->wm[i * B->n + j];
 	return B->p->score[i * B->n + j] + (B->cur[i * B->n + j] ? B->p->stickiness : 0.0);
+}
+
+/* The weights as a table (B->wm) for cohorts of up to this many clients (8 MB at most): the
+ * triad's bounds and exchanges read the same weights again and again. */
+#define BUDDIES_WEIGHT_TABLE_MAX 1024
+
+/* B->wm, once the current pairs are known (set_pairs): the same sums wgt() would make. */
+static void fill_weights(bctx *B)
+{
+	size_t n = B->n;
+	double *t;
+
+	if (n > BUDDIES_WEIGHT_TABLE_MAX || !(t = malloc(n * n * sizeof(double) + 1)))
+		return; /* (out of memory: wgt() adds them up each time) */
+	for (size_t i = 0; i < n * n; i++)
+		t[i] = B->p->score[i] + (B->cur[i] ? B->p->stickiness : 0.0);
+	B->wm = t;
 }
 
 /*
@@ -225,11 +258,12 @@ static pl_status match_without(bctx *B, const bcert *from, const long *rm, size_
 			st = pl_blossom_resolve_kept(B->ws, from ? &from->r : &B->base.r,
 						     from ? &from->s : &B->base.s, B->gone, &out->r,
 						     duals ? &out->s : NULL, err);
-		for (size_t q = 0; q < nrm; q++)
-			B->gone[rm[q]] = 0;
 		B->solves++;
-		if (st != PL_OK)
+		if (st != PL_OK) {
+			for (size_t q = 0; q < nrm; q++)
+				B->gone[rm[q]] = 0;
 			return st;
+		}
 		res = out;
 	}
 	if (duals)
@@ -238,15 +272,14 @@ static pl_status match_without(bctx *B, const bcert *from, const long *rm, size_
 	*weight = 0.0;
 	for (size_t a = 0; a < B->nf; a++) {
 		long b = res->r.mate[a];
-		int out = 0;
-		for (size_t q = 0; q < nrm; q++)
-			out |= rm[q] == (long)a;
-		if (out)
+		if (B->gone[a])
 			continue;
 		partner[B->fa[a]] = b >= 0 ? (long)B->fa[b] : -1;
 		if (b > (long)a)
 			*weight += wgt(B, B->fa[a], B->fa[b]);
 	}
+	for (size_t q = 0; q < nrm; q++)
+		B->gone[rm[q]] = 0;
 	bcert_release(&own);
 	return PL_OK;
 }
@@ -333,15 +366,14 @@ static void start_from_pins(const bctx *B, long x, long y, bsol *s, bwork *W)
 static size_t count_triads(const bctx *B, const bwork *W)
 {
 	const size_t *F = W->F, k = W->k;
-	size_t tri = 0;
 
-	for (size_t a = 0; a < k && tri == 0; a++)
+	for (size_t a = 0; a < k; a++)
 		for (size_t b = a + 1; b < k; b++)
 			if (allowed(B, F[a], F[b]))
 				for (size_t c = b + 1; c < k; c++)
 					if (allowed(B, F[a], F[c]) && allowed(B, F[b], F[c]))
-						tri++;
-	return tri;
+						return 1;
+	return 0;
 }
 
 /* Pair everyone of F but the triad t optimally (a warm re-solve from `from`, see
@@ -623,6 +655,8 @@ typedef struct exchange {
 static void best_exchange(const bctx *B, const bwork *W, const bsol *s, exchange *e)
 {
 	const size_t *F = W->F, k = W->k;
+	long *pa = W->tmp; /* the pairs (a, partner a > a), in the order of F */
+	size_t np = 0;
 	double cw = 0.0, v;
 
 	e->c0 = e->x = e->y = e->c = e->rot_x = e->rot_y = -1;
@@ -637,6 +671,8 @@ static void best_exchange(const bctx *B, const bwork *W, const bsol *s, exchange
 	for (size_t q = 0; q < k; q++) {
 		size_t a2 = F[q];
 		long b2 = s->partner[a2];
+		if (b2 > (long)a2)
+			pa[np++] = (long)a2;
 		if (b2 < (long)a2 || !allowed(B, (size_t)e->c0, a2) ||
 		    !allowed(B, (size_t)e->c0, (size_t)b2))
 			continue;
@@ -657,12 +693,10 @@ static void best_exchange(const bctx *B, const bwork *W, const bsol *s, exchange
 		if (yy < 0 || !allowed(B, (size_t)e->c0, (size_t)yy))
 			continue;
 		w1 = cw - wgt(B, xx, (size_t)yy) + wgt(B, (size_t)e->c0, (size_t)yy);
-		for (size_t t2 = 0; t2 < k; t2++) {
-			size_t a2 = F[t2];
+		for (size_t t2 = 0; t2 < np; t2++) {
+			size_t a2 = (size_t)pa[t2];
 			long b2 = s->partner[a2];
-			if ((long)a2 == (long)xx || a2 == (size_t)yy || (long)a2 == e->c0)
-				continue;
-			if (b2 < (long)a2 || b2 == (long)xx || b2 == yy)
+			if ((long)a2 == (long)xx || a2 == (size_t)yy || b2 == (long)xx || b2 == yy)
 				continue;
 			if (!allowed(B, xx, a2) || !allowed(B, xx, (size_t)b2))
 				continue;
@@ -779,6 +813,34 @@ static void load_pairing(bctx *B, const bwork *W, const bsol *s)
 	}
 }
 
+/* The outermost blossom holding v in r (v itself when none). */
+static long top_node(const pl_blossom_result *r, long v)
+{
+	while (r->node_parent[v] >= 0)
+		v = r->node_parent[v];
+	return v;
+}
+
+/*
+ * Into B->held: the clients of F in the outermost blossom of the certificate r (F's optimum,
+ * whose pairing s leaves c0 alone) that holds c0 (none when c0 is in no blossom). That blossom
+ * is an odd set that the pairing covers but for its base c0, factor-critical on the graph's
+ * edges (an odd cycle of edges around factor-critical parts: Edmonds 1965), so the alternating
+ * search from c0 would shrink it whole: leftover_set starts the search with it shrunk. On dense
+ * cohorts it holds nearly everyone (the optimum of an odd cohort nests them in one chain of
+ * blossoms around the one left alone), and the search then only looks at the few others.
+ */
+static void root_blossom(bctx *B, const bwork *W, const pl_blossom_result *r, long c0)
+{
+	long top = top_node(r, c0);
+
+	memset(B->held, 0, B->nf);
+	for (size_t q = 0; top != c0 && q < W->k; q++) {
+		long v = B->fpos[W->F[q]];
+		B->held[v] = top_node(r, v) == top;
+	}
+}
+
 /*
  * Which clients of F could be the one left over: F less x can be paired exactly when an even
  * alternating path leads from the client that the current pairing s leaves alone to x
@@ -786,23 +848,26 @@ static void load_pairing(bctx *B, const bwork *W, const bsol *s)
  * leaves a rest that cannot be paired (its pair plus a pairing of the rest would pair F less
  * that member). Returns 0, or -1 when out of memory.
  */
-static int leftover_set(bctx *B, const bwork *W, const bsol *s)
+static int leftover_set(bctx *B, const bwork *W, const bsol *s, const bcert *cert)
 {
 	long c0 = -1;
 
 	if (!B->have_cm) {
 		B->cgone = malloc(B->nf + 1);
 		B->alone = malloc(B->nf + 1);
-		if (!B->cgone || !B->alone || pl_cardmatch_init(&B->cm, B->nf, B->m, B->eu, B->ev) != 0)
+		B->held = malloc(B->nf + 1);
+		if (!B->cgone || !B->alone || !B->held || pl_cardmatch_init(&B->cm, B->nf, B->m, B->eu, B->ev) != 0)
 			return -1;
 		B->have_cm = 1;
 	}
-	load_pairing(B, W, s);
 	for (size_t q = 0; q < W->k; q++)
 		if (s->partner[W->F[q]] < 0)
 			c0 = B->fpos[W->F[q]];
 	memset(B->alone, 0, B->nf);
-	if (c0 < 0 || pl_cardmatch_reach(&B->cm, B->cgone, (size_t)c0) != 0) {
+	load_pairing(B, W, s);
+	if (c0 >= 0)
+		root_blossom(B, W, &cert->r, c0);
+	if (c0 < 0 || pl_cardmatch_reach(&B->cm, B->cgone, (size_t)c0, B->held) != 0) {
 		memset(B->alone, 1, B->nf); /* (not expected: s pairs all but one of F, at most) */
 		return 0;
 	}
@@ -862,7 +927,7 @@ static pl_status exact_triad(bctx *B, bwork *W, const bcert *dual, bsol *s,
 	best_exchange(B, W, s, &e);
 	lb = e.c >= 0 ? e.value - 1e-12 : -DBL_MAX;
 	st = triad_bounds(B, W, dual, &tb, err);
-	if (st == PL_OK && leftover_set(B, W, s) != 0)
+	if (st == PL_OK && leftover_set(B, W, s, dual) != 0)
 		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 	if (st == PL_OK)
 		st = collect_triads(B, W, &tb, lb, &cand, &ncand, err);
@@ -1151,6 +1216,8 @@ static int cmp_alt(const void *x, const void *y)
 static void bctx_release(bctx *B)
 {
 	free(B->cur);
+	free(B->ok);
+	free(B->wm);
 	free(B->pin);
 	free(B->pin_mate);
 	free(B->eu);
@@ -1161,6 +1228,7 @@ static void bctx_release(bctx *B)
 	free(B->gone);
 	free(B->cgone);
 	free(B->alone);
+	free(B->held);
 	free(B->tg);
 	free(B->tv);
 	free(B->priced);
@@ -1179,6 +1247,7 @@ static int alloc_all(bctx *B, bsol *sols, pl_buddies_result *res)
 	size_t ecap = n * (n > 0 ? n - 1 : 0) / 2 + 1;
 
 	B->cur = calloc(n * n + 1, 1);
+	B->ok = malloc(n * n + 1);
 	B->pin = calloc(n + 1, 1);
 	B->pin_mate = malloc((n + 1) * sizeof(long));
 	B->eu = malloc(ecap * sizeof(long));
@@ -1198,7 +1267,7 @@ static int alloc_all(bctx *B, bsol *sols, pl_buddies_result *res)
 	res->pinned = calloc(n + 1, sizeof(int));
 	res->nalt = calloc(n + 1, sizeof(size_t));
 	res->alt = malloc((n * B->p->top + 1) * sizeof(pl_buddies_alt));
-	return B->cur && B->pin && B->pin_mate && B->eu && B->ev && B->ew && B->fa && B->fpos &&
+	return B->cur && B->ok && B->pin && B->pin_mate && B->eu && B->ev && B->ew && B->fa && B->fpos &&
 			       B->gone && B->tg && B->tv && B->priced && B->resolved && sols[0].partner &&
 			       sols[1].partner && sols[2].partner && res->partner && res->reason &&
 			       res->pinned && res->nalt && res->alt
@@ -1502,9 +1571,12 @@ pl_status pl_buddies_solve(const pl_buddies_problem *p, pl_buddies_result *res, 
 		st = pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 		goto out;
 	}
+	fill_allowed(&B);
 	st = set_pairs(&B, res, err);
-	if (st == PL_OK)
+	if (st == PL_OK) {
+		fill_weights(&B);
 		st = build_graph(&B, err);
+	}
 	if (st == PL_OK)
 		st = solve_base(&B, err);
 	if (st == PL_OK)

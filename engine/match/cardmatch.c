@@ -2,7 +2,8 @@
  * cardmatch.c: whether a matching can be grown to cover every vertex of a general graph, by
  * Edmonds' augmenting-path search for maximum cardinality (J. Edmonds, "Paths, trees, and
  * flowers", Canad. J. Math. 17, 1965): one breadth-first alternating search per exposed vertex,
- * odd cycles shrunk by relabelling their vertices with the blossom's base.
+ * odd cycles shrunk by relabelling their vertices with the blossom's base. A search may start
+ * with a known blossom around its root already shrunk (pl_cardmatch_reach's held).
  *
  * Why: the exact triad of match buddies needs the best pairing of "everyone but a triangle", and
  * on cohorts with many hard rules most candidate triangles leave a rest that cannot be paired at
@@ -112,9 +113,34 @@ static void shrink(pl_cardmatch *cm, long v, long w, size_t *qt,
 		}
 }
 
+/* The edge from outer vertex v to w, in an alternating search from root: an odd cycle is
+ * shrunk, an unlabelled matched w becomes inner and its mate outer (queued). Returns w when it
+ * is exposed (an augmenting path, pred holds it), else -1. */
+static long visit(pl_cardmatch *cm, long root, long v, long w, size_t *qt,
+		  const unsigned char *gone, int seeded)
+{
+	if (gone[w] || cm->base[v] == cm->base[w] || cm->mate[v] == w)
+		return -1;
+	if (w == root || (seeded && cm->base[w] == root) ||
+	    (cm->mate[w] >= 0 && cm->pred[cm->mate[w]] >= 0)) {
+		shrink(cm, v, w, qt, gone); /* w is outer: an odd cycle */
+	} else if (cm->pred[w] < 0) {
+		cm->pred[w] = v;
+		if (cm->mate[w] < 0)
+			return w;
+		cm->outer[cm->mate[w]] = 1;
+		cm->queue[(*qt)++] = cm->mate[w];
+	}
+	return -1;
+}
+
 /* An alternating search from the exposed vertex root: the exposed vertex it reaches (pred
- * holds the path), or -1 when there is none. */
-static long search(pl_cardmatch *cm, long root, const unsigned char *gone)
+ * holds the path), or -1 when there is none. held (NULL: none) flags vertices known to form,
+ * with root, a blossom of the matching: they start shrunk into root's (outer, base root), and
+ * only the edges leaving them are visited (from their far end's adjacency), never the edges
+ * among them. */
+static long search(pl_cardmatch *cm, long root, const unsigned char *gone,
+		   const unsigned char *held)
 {
 	size_t qh = 0, qt = 0;
 
@@ -124,30 +150,42 @@ static long search(pl_cardmatch *cm, long root, const unsigned char *gone)
 		cm->outer[x] = 0;
 	}
 	cm->outer[root] = 1;
-	cm->queue[qt++] = root;
+	if (held) {
+		for (size_t x = 0; x < cm->n; x++)
+			if (held[x] && !gone[x]) {
+				cm->base[x] = root;
+				cm->outer[x] = 1;
+			}
+		for (size_t x = 0; x < cm->n; x++) {
+			if (gone[x] || held[x] || (long)x == root)
+				continue;
+			for (size_t a = cm->start[x]; a < cm->start[x + 1]; a++) {
+				long u = cm->adj[a], end;
+				if (gone[u] || !(held[u] || u == root))
+					continue;
+				end = visit(cm, root, u, (long)x, &qt, gone, 1);
+				if (end >= 0)
+					return end;
+			}
+		}
+	} else {
+		cm->queue[qt++] = root;
+	}
 	while (qh < qt) {
 		long v = cm->queue[qh++];
 		for (size_t a = cm->start[v]; a < cm->start[v + 1]; a++) {
-			long w = cm->adj[a];
-			if (gone[w] || cm->base[v] == cm->base[w] || cm->mate[v] == w)
-				continue;
-			if (w == root || (cm->mate[w] >= 0 && cm->pred[cm->mate[w]] >= 0)) {
-				shrink(cm, v, w, &qt, gone); /* w is outer: an odd cycle */
-			} else if (cm->pred[w] < 0) {
-				cm->pred[w] = v;
-				if (cm->mate[w] < 0)
-					return w;
-				cm->outer[cm->mate[w]] = 1;
-				cm->queue[qt++] = cm->mate[w];
-			}
+			long end = visit(cm, root, v, cm->adj[a], &qt, gone, held != NULL);
+			if (end >= 0)
+				return end;
 		}
 	}
 	return -1;
 }
 
-int pl_cardmatch_reach(pl_cardmatch *cm, const unsigned char *gone, size_t root)
+int pl_cardmatch_reach(pl_cardmatch *cm, const unsigned char *gone, size_t root,
+		       const unsigned char *held)
 {
-	return search(cm, (long)root, gone) < 0 ? 0 : -1;
+	return search(cm, (long)root, gone, held) < 0 ? 0 : -1;
 }
 
 int pl_cardmatch_perfect(pl_cardmatch *cm, const unsigned char *gone)
@@ -156,7 +194,7 @@ int pl_cardmatch_perfect(pl_cardmatch *cm, const unsigned char *gone)
 		long end;
 		if (gone[r] || cm->mate[r] >= 0)
 			continue;
-		end = search(cm, (long)r, gone);
+		end = search(cm, (long)r, gone, NULL);
 		if (end < 0)
 			return 0;
 		while (end >= 0) { /* flip the path */

@@ -993,6 +993,55 @@ START_TEST(cardmatch_brute_force)
 }
 END_TEST
 
+/* pl_cardmatch_reach with a blossom around the root given (held) finds the same vertices as
+ * without: random graphs of up to 15 vertices holding an odd cycle through the root (0, 1, ..,
+ * 2c, matched (1, 2), (3, 4), ..), the others matched in pairs, random edges besides. */
+START_TEST(cardmatch_reach_held)
+{
+	tu_rng r = { 2026 };
+	int inner = 0; /* graphs where some vertex is not reached by an even path */
+
+	for (int t = 0; t < 3000; t++) {
+		size_t n = (size_t)(2 * tu_range(&r, 1, 7) + 1), c = (size_t)tu_range(&r, 1, (int)(n / 2));
+		size_t m = 0;
+		long eu[120], ev[120];
+		unsigned char held[15] = { 0 }, gone[15] = { 0 }, outer[15];
+		double p = tu_uniform(&r) * 0.3;
+		pl_cardmatch cm;
+		int all = 1;
+
+		for (size_t i = 0; i < n; i++)
+			for (size_t j = i + 1; j < n; j++) {
+				int cyc = j <= 2 * c && (j == i + 1 || (i == 0 && j == 2 * c));
+				int pair = i > 2 * c && (i - 2 * c) % 2 == 1 && j == i + 1;
+				if (cyc || pair || tu_uniform(&r) < p) {
+					eu[m] = (long)i;
+					ev[m++] = (long)j;
+				}
+			}
+		ck_assert_int_eq(pl_cardmatch_init(&cm, n, m, eu, ev), 0);
+		cm.mate[0] = -1;
+		for (size_t v = 1; v < n; v += 2) {
+			cm.mate[v] = (long)v + 1;
+			cm.mate[v + 1] = (long)v;
+		}
+		for (size_t v = 0; v <= 2 * c; v++)
+			held[v] = 1;
+		ck_assert_int_eq(pl_cardmatch_reach(&cm, gone, 0, NULL), 0);
+		memcpy(outer, cm.outer, n);
+		ck_assert_int_eq(pl_cardmatch_reach(&cm, gone, 0, held), 0);
+		for (size_t v = 0; v < n; v++) {
+			ck_assert_msg(!outer[v] == !cm.outer[v], "graph %d: vertex %zu: %d without, %d held",
+				      t, v, outer[v], cm.outer[v]);
+			all &= outer[v] != 0;
+		}
+		inner += !all;
+		pl_cardmatch_release(&cm);
+	}
+	ck_assert_int_ge(inner, 500);
+}
+END_TEST
+
 /* pl_zlca_common against walking up the parents, on random forests with random duals. */
 START_TEST(zlca_naive)
 {
@@ -1061,6 +1110,7 @@ static Suite *blossom_suite(void)
 	tcase_add_test(tc, workspace_scale_change);
 	tcase_add_test(tc, search_kept_matches_cold);
 	tcase_add_test(tc, cardmatch_brute_force);
+	tcase_add_test(tc, cardmatch_reach_held);
 	tcase_add_test(tc, zlca_naive);
 	suite_add_tcase(s, tc);
 	return s;
