@@ -571,6 +571,41 @@ static size_t random_graph(tu_rng *r, size_t n, double dens, long ties, double s
 	return m;
 }
 
+/* A test graph's arrays for n vertices (room for every pair as an edge): its edges (eu, ev, w),
+ * a copy without some vertices (ru, rv, rw; map: old edge -> new), flags (gone) and per-vertex
+ * targets and values (tg, val), allocated at once (asserted) and freed by tgraph_free. */
+typedef struct tgraph {
+	long *eu, *ev, *ru, *rv, *map, *tg;
+	double *w, *rw, *val;
+	unsigned char *gone;
+} tgraph;
+
+static tgraph tgraph_new(size_t n)
+{
+	size_t e = n * n + 1;
+	tgraph g = { malloc(e * sizeof(long)), malloc(e * sizeof(long)), malloc(e * sizeof(long)),
+		     malloc(e * sizeof(long)), malloc(e * sizeof(long)), malloc((n + 1) * sizeof(long)),
+		     malloc(e * sizeof(double)), malloc(e * sizeof(double)),
+		     malloc((n + 1) * sizeof(double)), calloc(n + 1, 1) };
+
+	ck_assert(g.eu && g.ev && g.ru && g.rv && g.map && g.tg && g.w && g.rw && g.val && g.gone);
+	return g;
+}
+
+static void tgraph_free(tgraph *g)
+{
+	free(g->eu);
+	free(g->ev);
+	free(g->ru);
+	free(g->rv);
+	free(g->map);
+	free(g->tg);
+	free(g->w);
+	free(g->rw);
+	free(g->val);
+	free(g->gone);
+}
+
 /*
  * Warm re-solves without some vertices (pl_blossom_resolve) against a cold solve of the graph
  * without them, on dense graphs (the re-solve's sparse candidates and pricing) and sparse ones,
@@ -583,10 +618,10 @@ START_TEST(resolve_matches_cold)
 	for (int t = 0; t < 40; t++) {
 		size_t n = (size_t)tu_range(&r, 8, 70), m = 0, mr = 0;
 		double dens = t % 2 ? 1.0 : 0.3;
-		long *eu = malloc(n * n * sizeof(long)), *ev = malloc(n * n * sizeof(long));
-		long *ru = malloc(n * n * sizeof(long)), *rv = malloc(n * n * sizeof(long));
-		double *w = malloc(n * n * sizeof(double)), *rw = malloc(n * n * sizeof(double));
-		unsigned char *gone = calloc(n, 1);
+		tgraph g = tgraph_new(n);
+		long *eu = g.eu, *ev = g.ev, *ru = g.ru, *rv = g.rv;
+		double *w = g.w, *rw = g.rw;
+		unsigned char *gone = g.gone;
 		pl_blossom_result base = PL_BLOSSOM_RESULT_INIT, warm = PL_BLOSSOM_RESULT_INIT,
 				  cold = PL_BLOSSOM_RESULT_INIT;
 		pl_error err = PL_ERROR_INIT;
@@ -615,13 +650,7 @@ START_TEST(resolve_matches_cold)
 		pl_blossom_result_release(&base);
 		pl_blossom_result_release(&warm);
 		pl_blossom_result_release(&cold);
-		free(eu);
-		free(ev);
-		free(ru);
-		free(rv);
-		free(w);
-		free(rw);
-		free(gone);
+		tgraph_free(&g);
 	}
 }
 END_TEST
@@ -640,11 +669,10 @@ START_TEST(resolve_kept_matches_cold)
 	for (int t = 0; t < 60; t++) {
 		size_t n = (size_t)tu_range(&r, 6, 60), m = 0;
 		double dens = t % 2 ? 1.0 : 0.35;
-		long *eu = malloc(n * n * sizeof(long)), *ev = malloc(n * n * sizeof(long));
-		long *ru = malloc(n * n * sizeof(long)), *rv = malloc(n * n * sizeof(long));
-		long *map = malloc(n * n * sizeof(long));
-		double *w = malloc(n * n * sizeof(double)), *rw = malloc(n * n * sizeof(double));
-		unsigned char *gone = calloc(n, 1);
+		tgraph g = tgraph_new(n);
+		long *eu = g.eu, *ev = g.ev, *ru = g.ru, *rv = g.rv, *map = g.map;
+		double *w = g.w, *rw = g.rw;
+		unsigned char *gone = g.gone;
 		pl_blossom_result res[3] = { PL_BLOSSOM_RESULT_INIT, PL_BLOSSOM_RESULT_INIT,
 					     PL_BLOSSOM_RESULT_INIT };
 		pl_blossom_state st[3] = { PL_BLOSSOM_STATE_INIT, PL_BLOSSOM_STATE_INIT,
@@ -705,14 +733,7 @@ START_TEST(resolve_kept_matches_cold)
 			pl_blossom_state_release(&st[q]);
 		}
 		pl_blossom_ws_free(ws);
-		free(eu);
-		free(ev);
-		free(ru);
-		free(rv);
-		free(map);
-		free(w);
-		free(rw);
-		free(gone);
+		tgraph_free(&g);
 	}
 }
 END_TEST
@@ -728,8 +749,9 @@ START_TEST(solve_state_same_optimum)
 
 	for (int t = 0; t < 60; t++) {
 		size_t n = (size_t)tu_range(&r, 4, 40), m;
-		long *eu = malloc(n * n * sizeof(long)), *ev = malloc(n * n * sizeof(long));
-		double *w = malloc(n * n * sizeof(double));
+		tgraph g = tgraph_new(n);
+		long *eu = g.eu, *ev = g.ev;
+		double *w = g.w;
 		pl_blossom_options opt = PL_BLOSSOM_OPTIONS_INIT;
 		pl_blossom_result a = PL_BLOSSOM_RESULT_INIT, b = PL_BLOSSOM_RESULT_INIT;
 		pl_blossom_state st = PL_BLOSSOM_STATE_INIT;
@@ -752,9 +774,7 @@ START_TEST(solve_state_same_optimum)
 		pl_blossom_result_release(&a);
 		pl_blossom_result_release(&b);
 		pl_blossom_state_release(&st);
-		free(eu);
-		free(ev);
-		free(w);
+		tgraph_free(&g);
 	}
 }
 END_TEST
@@ -772,11 +792,10 @@ START_TEST(workspace_scale_change)
 
 	for (int t = 0; t < 20; t++) {
 		size_t n = (size_t)tu_range(&r, 6, 30), m = 0;
-		long *eu = malloc(n * n * sizeof(long)), *ev = malloc(n * n * sizeof(long));
-		long *ru = malloc(n * n * sizeof(long)), *rv = malloc(n * n * sizeof(long));
-		long *map = malloc(n * n * sizeof(long));
-		double *w = malloc(n * n * sizeof(double)), *rw = malloc(n * n * sizeof(double));
-		unsigned char *gone = calloc(n, 1);
+		tgraph g = tgraph_new(n);
+		long *eu = g.eu, *ev = g.ev, *ru = g.ru, *rv = g.rv, *map = g.map;
+		double *w = g.w, *rw = g.rw;
+		unsigned char *gone = g.gone;
 		pl_blossom_result base[2] = { PL_BLOSSOM_RESULT_INIT, PL_BLOSSOM_RESULT_INIT };
 		pl_blossom_ws *ws;
 		pl_error err = PL_ERROR_INIT;
@@ -829,14 +848,7 @@ START_TEST(workspace_scale_change)
 		pl_blossom_result_release(&base[0]);
 		pl_blossom_result_release(&base[1]);
 		pl_blossom_ws_free(ws);
-		free(eu);
-		free(ev);
-		free(ru);
-		free(rv);
-		free(map);
-		free(w);
-		free(rw);
-		free(gone);
+		tgraph_free(&g);
 	}
 }
 END_TEST
@@ -855,11 +867,9 @@ START_TEST(search_kept_matches_cold)
 
 	for (int t = 0; t < 50; t++) {
 		size_t n = 2 * (size_t)tu_range(&r, 2, t < 40 ? 6 : 17), m;
-		long *eu = malloc(n * n * sizeof(long)), *ev = malloc(n * n * sizeof(long));
-		long *ru = malloc(n * n * sizeof(long)), *rv = malloc(n * n * sizeof(long));
-		long *tg = malloc(n * sizeof(long));
-		double *w = malloc(n * n * sizeof(double)), *rw = malloc(n * n * sizeof(double));
-		double *val = malloc(n * sizeof(double));
+		tgraph g = tgraph_new(n);
+		long *eu = g.eu, *ev = g.ev, *ru = g.ru, *rv = g.rv, *tg = g.tg;
+		double *w = g.w, *rw = g.rw, *val = g.val;
 		pl_blossom_result base = PL_BLOSSOM_RESULT_INIT;
 		pl_blossom_state bst = PL_BLOSSOM_STATE_INIT;
 		pl_blossom_options mc = PL_BLOSSOM_OPTIONS_INIT;
@@ -916,14 +926,7 @@ START_TEST(search_kept_matches_cold)
 		pl_blossom_result_release(&base);
 		pl_blossom_state_release(&bst);
 		pl_blossom_ws_free(ws);
-		free(eu);
-		free(ev);
-		free(ru);
-		free(rv);
-		free(tg);
-		free(w);
-		free(rw);
-		free(val);
+		tgraph_free(&g);
 	}
 	ck_assert_uint_ge(graphs, 30);
 }
