@@ -54,6 +54,8 @@
 #include <peerlink/groups.h>
 #include "groups_int.h"
 
+#include "groups_columns.h"
+
 #include <float.h>
 #include <math.h>
 #include <peerlink/rng.h>
@@ -3860,10 +3862,65 @@ static const char *algorithm_name(const inst *I, int exhaustive)
 			 "upper bound";
 }
 
+/* The column bound (groups_columns.c) when it is tighter than *bound. */
+static void columns_bound(const pl_gcols_stats *cs, pl_groups_result *res, double *bound)
+{
+	res->column_bound = cs->bound;
+	res->placed_bound = cs->placed_bound;
+	if (cs->bound < *bound)
+		*bound = cs->bound;
+}
+
+/* The set-partitioning bound and price-and-branch (groups_columns.c), up to 64 units: the
+ * restricted master's grouping replaces b's when it is better, or when it is proven optimal (its
+ * total reaches the bound and its placed count the placed bound), so that a proven answer is the
+ * same whatever the seed. A first search uses the generated columns alone (no seed involved);
+ * when that is not proven, a second adds b's groups as columns. */
+static pl_status columns_step(const inst *I, best_run *b, double eps, pl_gcols **out,
+			      pl_error *err)
+{
+	pl_gcols_in in = { I->U, I->G, I->usz, I->ulim, I->uin, I->US, I->UF, I->UE, I->gmin,
+			   I->gmax, I->p->required, I->same_as, eps };
+	pl_gcols *C = pl_gcols_new(&in, err);
+	const pl_gcols_stats *cs;
+	long *gu = malloc((I->U + 1) * sizeof(long));
+	size_t pl = 0;
+	double tot = 0.0;
+
+	if (!C || !gu) {
+		free(gu);
+		pl_gcols_free(C);
+		return C ? pl_error_set(err, PL_ERR_NOMEM, "", "out of memory") : err->code;
+	}
+	cs = pl_gcols_stats_of(C);
+	if (pl_gcols_master(C, NULL, 0, -DBL_MAX, gu, &pl, &tot)) {
+		int proven = tot >= cs->bound - eps && (double)pl + 1.0 > cs->placed_bound + 1e-7;
+		if (!b->have || proven || better(pl, tot, b->placed, b->obj, eps)) {
+			memcpy(b->gu, gu, I->U * sizeof(long));
+			b->placed = pl;
+			b->obj = tot;
+			b->have = 1;
+		}
+		if (proven) {
+			free(gu);
+			*out = C;
+			return PL_OK;
+		}
+	}
+	if (b->have && pl_gcols_master(C, b->gu, b->placed, b->obj, gu, &pl, &tot)) {
+		memcpy(b->gu, gu, I->U * sizeof(long));
+		b->placed = pl;
+		b->obj = tot;
+	}
+	free(gu);
+	*out = C;
+	return PL_OK;
+}
+
 /* The upper bound, the gap, and how both were obtained (the exhaustive search, when it ran, is
  * the certificate). */
 static pl_status bound_and_gap(const inst *I, const pl_groups_problem *prob, int exhaustive,
-			       pl_groups_result *res, pl_error *err)
+			       const pl_gcols_stats *cs, pl_groups_result *res, pl_error *err)
 {
 	double bound = 0.0, simple = 0.0;
 	pl_status st = upper_bound_int(I, res->objective,
@@ -3873,6 +3930,10 @@ static pl_status bound_and_gap(const inst *I, const pl_groups_problem *prob, int
 
 	if (st != PL_OK)
 		return st;
+	double lagrangian = bound;
+
+	if (cs)
+		columns_bound(cs, res, &bound);
 	if (bound < res->objective)
 		bound = res->objective; /* rounding only: the bound is valid */
 	res->upper_bound = bound;
@@ -3884,11 +3945,16 @@ static pl_status bound_and_gap(const inst *I, const pl_groups_problem *prob, int
 	}
 	if (res->gap < 1e-9) {
 		res->gap = 0.0;
-		res->optimal = 1;
+		/* the total is the best possible; with the columns, the placed count must be too */
+		res->optimal = !cs || exhaustive || (double)res->placed + 1.0 > cs->placed_bound + 1e-7;
 	}
 	res->method = exhaustive ? "annealing + exhaustive search" : "annealing";
 	res->algorithm = algorithm_name(I, exhaustive);
 	res->bound_method = exhaustive ? "exhaustive search"
+			    : cs && cs->bound < lagrangian
+				    ? (res->optimal ? "set-partitioning LP (column generation; met: "
+						      "proven optimal)"
+						    : "set-partitioning LP (column generation)")
 			    : res->upper_bound <= res->objective ? "Lagrangian relaxation (met)"
 								 : "Lagrangian relaxation";
 	return PL_OK;
@@ -3904,6 +3970,7 @@ pl_status pl_groups_solve(const pl_groups_problem *prob, pl_groups_result *res, 
 	double eps;
 	pl_status st;
 	int exhaustive = 0;
+	pl_gcols *cols = NULL;
 
 	pl_groups_result_init(res);
 	st = inst_build(&I, prob, err);
@@ -3949,6 +4016,11 @@ pl_status pl_groups_solve(const pl_groups_problem *prob, pl_groups_result *res, 
 		}
 		exhaustive = 1;
 	}
+	if (!exhaustive && U <= PL_GCOLS_MAX_UNITS && G <= PL_GCOLS_MAX_UNITS && !prob->no_columns) {
+		st = columns_step(&I, &b, eps, &cols, err);
+		if (st != PL_OK)
+			goto out;
+	}
 	if (!b.have) {
 		st = required_unformed(&I, &S, err);
 		goto out;
@@ -3960,7 +4032,8 @@ pl_status pl_groups_solve(const pl_groups_problem *prob, pl_groups_result *res, 
 	}
 	st = finish(&I, b.gu, b.formed, res, err);
 	if (st == PL_OK)
-		st = bound_and_gap(&I, prob, exhaustive, res, err);
+		st = bound_and_gap(&I, prob, exhaustive, cols ? pl_gcols_stats_of(cols) : NULL, res,
+				   err);
 	if (st == PL_OK)
 		res->restarts = R;
 out:
@@ -3972,6 +4045,7 @@ out:
 	free(w.keys);
 	free(w.gorder);
 	free(w.formed);
+	pl_gcols_free(cols);
 	state_release(&S);
 	inst_release(&I);
 	return st;

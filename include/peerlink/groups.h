@@ -90,10 +90,12 @@ typedef struct pl_groups_problem {
 	                                   placing as many clients as possible); NULL: none */
 	int no_regroup;                 /* 1: skip the exact re-partitions of k groups and the pool
 	                                   (tests that show what they find) */
+	int no_columns;                 /* 1: skip the set-partitioning bound and price-and-branch
+	                                   (tests that compare with and without them) */
 } pl_groups_problem;
 
 #define PL_GROUPS_PROBLEM_INIT                                                                     \
-	{ 0, NULL, 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL, 0, 0, 0, 0, 0, 0, NULL, 0 }
+	{ 0, NULL, 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL, 0, 0, 0, 0, 0, 0, NULL, 0, 0 }
 
 typedef struct pl_groups_result {
 	size_t n, ngroups;
@@ -125,10 +127,14 @@ typedef struct pl_groups_result {
 	double simple_bound;     /* the bound before the Lagrangian steps (each client's best
 	                            partners), for reference */
 	size_t bound_iterations; /* subgradient steps taken */
+	double column_bound;     /* the set-partitioning (column) bound on the total, up to 64 units;
+	                            0 when it did not run (upper_bound is the smaller of both) */
+	double placed_bound;     /* the same model's bound on the clients placed; 0: did not run */
 } pl_groups_result;
 
 #define PL_GROUPS_RESULT_INIT                                                                      \
-	{ 0, 0, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0.0, 0.0, 0.0, 0, "", "", "", 0, 0, 0, 0, 0.0, 0 }
+	{ 0, 0, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0.0, 0.0, 0.0, 0, "", "", "", 0, 0, 0, 0, 0.0, 0,     \
+	  0.0, 0.0 }
 
 void pl_groups_result_init(pl_groups_result *res);
 void pl_groups_result_release(pl_groups_result *res);

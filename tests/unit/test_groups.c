@@ -159,6 +159,7 @@ START_TEST(test_heuristic_vs_exact)
 		tinst_random(&t, &r, (size_t)tu_range(&r, 4, 10), (size_t)tu_range(&r, 1, 3), k % 4 != 0);
 		t.p.seed = (unsigned long)k;
 		t.p.no_exhaustive = 1; /* measure the heuristic alone */
+		t.p.no_columns = 1;
 		sh = pl_groups_solve(&t.p, &h, &err);
 		se = pl_groups_solve_exact(&t.p, &e, &err);
 		ck_assert_int_eq(sh, se);
@@ -189,6 +190,7 @@ START_TEST(test_heuristic_vs_exact)
 		if (k % 10 == 0) {
 			pl_groups_result c = PL_GROUPS_RESULT_INIT;
 			t.p.no_exhaustive = 0;
+			t.p.no_columns = 0;
 			ck_assert_int_eq(pl_groups_solve(&t.p, &c, &err), PL_OK);
 			ck_assert_uint_eq(c.placed, e.placed);
 			ck_assert_double_eq_tol(c.objective, e.objective, 1e-9);
@@ -228,6 +230,7 @@ START_TEST(test_regroup_exact)
 		tinst_random(&t, &r, (size_t)tu_range(&r, 6, 11), (size_t)tu_range(&r, 2, 3), 1);
 		t.p.seed = (unsigned long)k;
 		t.p.no_exhaustive = 1;
+		t.p.no_columns = 1; /* the re-partitions alone (price-and-branch would fix it too) */
 		t.p.restarts = 1;
 		t.p.steps = 1;
 		if (pl_groups_solve_exact(&t.p, &e, &err) != PL_OK) {
@@ -397,6 +400,7 @@ START_TEST(test_regroup_pair_bound)
 	ck_assert_uint_eq(e.placed, 6);
 	ck_assert_double_eq_tol(e.objective, 4.0, 1e-9);
 	p.no_exhaustive = 1; /* the heuristic alone: one restart of one annealing move */
+	p.no_columns = 1;
 	p.restarts = 1;
 	p.steps = 1;
 	for (unsigned long seed = 0; seed < 8; seed++) {
@@ -908,6 +912,183 @@ START_TEST(test_cli_determinism)
 }
 END_TEST
 
+/* Is (p1, o1) at least as good as (p0, o0), most placed first? */
+static int not_worse(size_t p1, double o1, size_t p0, double o0)
+{
+	return p1 > p0 || (p1 == p0 && o1 >= o0 - 1e-9);
+}
+
+/*
+ * The set-partitioning (column) bound against exhaustive search (issue 13): on random small
+ * instances with every rule (conflicts, keep-apart, keep-together, size limits, declared limits,
+ * required groups), the column bound covers the exact optimum's total and its placed bound the
+ * exact placed count; price-and-branch's answer keeps every rule and is never worse than the
+ * heuristic's alone; an answer called optimal is the exact optimum. The exhaustive search is the
+ * oracle (no_exhaustive keeps it out of the solve under test).
+ */
+START_TEST(test_column_bound_vs_exact)
+{
+	tu_rng r = { 20261130 };
+	int trials = 0, looser = 0, tight = 0, proven = 0, improved = 0;
+
+	for (int k = 0; k < 360; k++) {
+		tinst t;
+		unsigned char req[3] = { 0, 0, 0 };
+		pl_groups_result c = PL_GROUPS_RESULT_INIT, h = PL_GROUPS_RESULT_INIT,
+				 e = PL_GROUPS_RESULT_INIT;
+		pl_error err = PL_ERROR_INIT;
+		double oc;
+		const char *bad;
+		size_t n = (size_t)tu_range(&r, 5, 11), G = (size_t)tu_range(&r, 1, 3);
+
+		tinst_random(&t, &r, n, G, 1);
+		if (k % 3 == 1) /* conflict-heavy */
+			for (size_t i = 0; i < n; i++)
+				for (size_t j = i + 1; j < n; j++)
+					if (tu_uniform(&r) < 0.3)
+						t.S[i * n + j] = t.S[j * n + i] = NAN;
+		if (k % 4 == 2)
+			req[(size_t)tu_range(&r, 0, (long)G - 1)] = 1;
+		t.p.required = req;
+		t.p.limit_on_max = k % 5 == 3;
+		t.p.seed = (unsigned long)k;
+		t.p.no_exhaustive = 1;
+		if (pl_groups_solve_exact(&t.p, &e, &err) != PL_OK) {
+			tinst_free(&t);
+			continue;
+		}
+		trials++;
+		ck_assert_int_eq(pl_groups_solve(&t.p, &c, &err), PL_OK);
+		t.p.no_columns = 1;
+		ck_assert_int_eq(pl_groups_solve(&t.p, &h, &err), PL_OK);
+		bad = check_rules(&t.p, &c, &oc);
+		ck_assert_msg(bad == NULL, "instance %d: %s", k, bad);
+		ck_assert_msg(c.column_bound >= e.objective - 1e-9,
+			      "instance %d: column bound %.9g < optimum %.9g", k, c.column_bound,
+			      e.objective);
+		ck_assert_msg(c.placed_bound >= (double)e.placed - 1e-9,
+			      "instance %d: placed bound %g < %zu", k, c.placed_bound, e.placed);
+		ck_assert(c.upper_bound >= e.objective - 1e-9);
+		ck_assert(c.upper_bound <= h.upper_bound + 1e-9);
+		ck_assert_msg(not_worse(c.placed, c.objective, h.placed, h.objective),
+			      "instance %d: price-and-branch %zu %g worse than the heuristic %zu %g", k,
+			      c.placed, c.objective, h.placed, h.objective);
+		ck_assert(not_worse(e.placed, e.objective, c.placed, c.objective));
+		if (c.optimal) {
+			ck_assert_msg(c.placed == e.placed && fabs(c.objective - e.objective) <= 1e-9,
+				      "instance %d: called optimal, %zu %g; exact %zu %g", k, c.placed,
+				      c.objective, e.placed, e.objective);
+			proven++;
+		}
+		looser += c.column_bound > h.upper_bound + 1e-9;
+		tight += c.column_bound <= e.objective + 1e-9;
+		improved += !not_worse(h.placed, h.objective, c.placed, c.objective);
+		pl_groups_result_release(&c);
+		pl_groups_result_release(&h);
+		pl_groups_result_release(&e);
+		tinst_free(&t);
+	}
+	fprintf(stderr, "groups: column bound: %d instances, met the optimum on %d, looser than the "
+		"Lagrangian bound on %d; %d proven optimal; price-and-branch improved the heuristic on "
+		"%d\n", trials, tight, looser, proven, improved);
+	ck_assert_int_ge(trials, 250);
+	ck_assert_int_gt(tight, trials / 2);
+}
+END_TEST
+
+/*
+ * Pricing must be exact: one group of exactly 3 and four clients. a-b is the best pair (1.0),
+ * but b conflicts with c and d, so the best column is {a, c, d} (0.9 x 3 = 2.7); a pricing that
+ * grows the best pair greedily finds no column of 3 containing it, or a worse one, and its
+ * "bound" would fall below 2.7. The column bound is the LP bound, here the optimum itself.
+ */
+START_TEST(test_column_pricing_exact)
+{
+	enum { N = 4, G = 1 };
+	double S[N * N] = {
+		0.0, 1.0, 0.9, 0.9, /* */
+		1.0, 0.0, NAN, NAN, /* */
+		0.9, NAN, 0.0, 0.9, /* */
+		0.9, NAN, 0.9, 0.0,
+	};
+	size_t mn[G] = { 3 }, mx[G] = { 3 };
+	pl_groups_problem p = PL_GROUPS_PROBLEM_INIT;
+	pl_groups_result c = PL_GROUPS_RESULT_INIT;
+	pl_error err = PL_ERROR_INIT;
+
+	p.n = N;
+	p.score = S;
+	p.ngroups = G;
+	p.min_size = mn;
+	p.max_size = mx;
+	p.no_exhaustive = 1;
+	ck_assert_int_eq(pl_groups_solve(&p, &c, &err), PL_OK);
+	ck_assert_uint_eq(c.placed, 3);
+	ck_assert_double_eq_tol(c.objective, 2.7, 1e-9);
+	ck_assert_double_eq_tol(c.column_bound, 2.7, 1e-9);
+	ck_assert_double_eq_tol(c.placed_bound, 3.0, 1e-9);
+	ck_assert_int_eq(c.optimal, 1);
+	pl_groups_result_release(&c);
+}
+END_TEST
+
+/*
+ * A seed-independent answer (issue 13): on medium random instances (14-24 clients, 3-4 groups,
+ * every rule) where price-and-branch proves its answer optimal, every seed returns the very same
+ * grouping, and the answer is never worse than the heuristic's alone.
+ */
+START_TEST(test_column_seed_independent)
+{
+	tu_rng r = { 7 };
+	int proven = 0;
+
+	for (int k = 0; k < 12; k++) {
+		tinst t;
+		pl_groups_result a = PL_GROUPS_RESULT_INIT;
+		pl_error err = PL_ERROR_INIT;
+		size_t n = (size_t)tu_range(&r, 14, 24), G = (size_t)tu_range(&r, 3, 4);
+
+		tinst_random(&t, &r, n, G, 1);
+		for (size_t g = 0; g < G; g++) {
+			t.mn[g] = 3;
+			t.mx[g] = (size_t)tu_range(&r, 4, 7);
+		}
+		t.p.restarts = 2;
+		t.p.seed = 0;
+		if (pl_groups_solve(&t.p, &a, &err) != PL_OK) {
+			tinst_free(&t);
+			continue;
+		}
+		for (unsigned long seed = 1; seed < 5; seed++) {
+			pl_groups_result b = PL_GROUPS_RESULT_INIT, h = PL_GROUPS_RESULT_INIT;
+			double ob;
+			t.p.seed = seed;
+			t.p.no_columns = 0;
+			ck_assert_int_eq(pl_groups_solve(&t.p, &b, &err), PL_OK);
+			ck_assert(check_rules(&t.p, &b, &ob) == NULL);
+			t.p.no_columns = 1;
+			ck_assert_int_eq(pl_groups_solve(&t.p, &h, &err), PL_OK);
+			ck_assert(not_worse(b.placed, b.objective, h.placed, h.objective));
+			if (a.optimal) {
+				ck_assert_int_eq(b.optimal, 1);
+				for (size_t i = 0; i < n; i++)
+					ck_assert_msg(a.group_of[i] == b.group_of[i],
+						      "instance %d, seed %lu: client %zu", k, seed, i);
+			}
+			pl_groups_result_release(&b);
+			pl_groups_result_release(&h);
+		}
+		t.p.no_columns = 0;
+		proven += a.optimal;
+		pl_groups_result_release(&a);
+		tinst_free(&t);
+	}
+	fprintf(stderr, "groups: price-and-branch proved %d of 12 medium instances, the same grouping "
+		"on every seed\n", proven);
+	ck_assert_int_gt(proven, 0);
+}
+END_TEST
+
 static Suite *groups_suite(void)
 {
 	Suite *s = suite_create("groups");
@@ -930,6 +1111,9 @@ static Suite *groups_suite(void)
 	tcase_add_test(tc, test_bound_conflicts);
 	tcase_add_test(tc, test_example_cli);
 	tcase_add_test(tc, test_cli_determinism);
+	tcase_add_test(tc, test_column_bound_vs_exact);
+	tcase_add_test(tc, test_column_pricing_exact);
+	tcase_add_test(tc, test_column_seed_independent);
 	suite_add_tcase(s, tc);
 	return s;
 }
