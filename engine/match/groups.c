@@ -3872,45 +3872,32 @@ static void columns_bound(const pl_gcols_stats *cs, pl_groups_result *res, doubl
 }
 
 /* The set-partitioning bound and price-and-branch (groups_columns.c), up to 64 units: the
- * restricted master's grouping replaces b's when it is better, or when it is proven optimal (its
- * total reaches the bound and its placed count the placed bound), so that a proven answer is the
- * same whatever the seed. A first search uses the generated columns alone (no seed involved);
- * when that is not proven, a second adds b's groups as columns. */
+ * restricted master's grouping replaces b's when it is better, or when it is proven optimal, so
+ * that a proven answer is the same whatever the seed (pl_gcols_best). */
 static pl_status columns_step(const inst *I, best_run *b, double eps, pl_gcols **out,
 			      pl_error *err)
 {
 	pl_gcols_in in = { I->U, I->G, I->usz, I->ulim, I->uin, I->US, I->UF, I->UE, I->gmin,
 			   I->gmax, I->p->required, I->same_as, eps };
 	pl_gcols *C = pl_gcols_new(&in, err);
-	const pl_gcols_stats *cs;
 	long *gu = malloc((I->U + 1) * sizeof(long));
 	size_t pl = 0;
 	double tot = 0.0;
+	int r = C && gu ? pl_gcols_best(C, b->have ? b->gu : NULL, b->placed, b->obj, gu, &pl, &tot)
+			: -1;
 
-	if (!C || !gu) {
+	if (r < 0) {
 		free(gu);
+		if (!C)
+			return err->code;
 		pl_gcols_free(C);
-		return C ? pl_error_set(err, PL_ERR_NOMEM, "", "out of memory") : err->code;
+		return pl_error_set(err, PL_ERR_NOMEM, "", "out of memory");
 	}
-	cs = pl_gcols_stats_of(C);
-	if (pl_gcols_master(C, NULL, 0, -DBL_MAX, gu, &pl, &tot)) {
-		int proven = tot >= cs->bound - eps && (double)pl + 1.0 > cs->placed_bound + 1e-7;
-		if (!b->have || proven || better(pl, tot, b->placed, b->obj, eps)) {
-			memcpy(b->gu, gu, I->U * sizeof(long));
-			b->placed = pl;
-			b->obj = tot;
-			b->have = 1;
-		}
-		if (proven) {
-			free(gu);
-			*out = C;
-			return PL_OK;
-		}
-	}
-	if (b->have && pl_gcols_master(C, b->gu, b->placed, b->obj, gu, &pl, &tot)) {
+	if (r > 0) {
 		memcpy(b->gu, gu, I->U * sizeof(long));
 		b->placed = pl;
 		b->obj = tot;
+		b->have = 1;
 	}
 	free(gu);
 	*out = C;
@@ -3939,7 +3926,7 @@ static pl_status bound_and_gap(const inst *I, const pl_groups_problem *prob, int
 	res->upper_bound = bound;
 	res->simple_bound = simple < res->objective ? res->objective : simple;
 	res->gap = (bound - res->objective) / (fabs(bound) > 1e-12 ? fabs(bound) : 1e-12);
-	if (exhaustive) {
+	if (exhaustive || (cs && cs->proven)) {
 		res->upper_bound = res->objective;
 		res->gap = 0.0;
 	}
@@ -3951,6 +3938,9 @@ static pl_status bound_and_gap(const inst *I, const pl_groups_problem *prob, int
 	res->method = exhaustive ? "annealing + exhaustive search" : "annealing";
 	res->algorithm = algorithm_name(I, exhaustive);
 	res->bound_method = exhaustive ? "exhaustive search"
+			    : cs && cs->proven && cs->bound > res->objective + 1e-9 * fabs(res->objective)
+				    ? "set-partitioning LP (column generation) + every column within the gap "
+				      "searched (proves the optimum)"
 			    : cs && cs->bound < lagrangian
 				    ? (res->optimal ? "set-partitioning LP (column generation; met: "
 						      "proven optimal)"

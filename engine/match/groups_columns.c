@@ -36,9 +36,14 @@
  *
  * Price-and-branch (Barnhart, Johnson, Nemhauser, Savelsbergh & Vance 1998, "Branch-and-price",
  * Oper. Res. 46, on restricting the integer search to the generated columns): the pool's columns
- * (and the caller's extra columns) go into an exact depth-first set-packing search, the unit with
- * the fewest columns first, bounded by the pool's own Lagrangian values. Node counts, never a
- * clock; no random numbers: the same program gives the same columns and the same answer.
+ * (and the caller's extra columns) go into an exact depth-first set-packing search, required
+ * classes first, then the unit with the fewest columns, bounded by the pool's own Lagrangian
+ * values. Then the search within the gap (enumerate_gap, floor_search): every column that can be
+ * part of a grouping with a total of at least a floor is listed by the reduced-cost test, and the
+ * master searched over them; a complete search that finds a grouping proves it optimal. Floors
+ * are fixed fractions below the bound, so the proof does not depend on the heuristic's answer.
+ * Node counts, never a clock; no random numbers: the same program gives the same columns, and a
+ * proven answer is the same grouping on every seed.
  */
 #include "groups_columns.h"
 
@@ -54,8 +59,11 @@
 #define PRICE_NODES_FAST 4000    /* pricing nodes per class while columns are being found */
 #define PRICE_NODES_EXACT 400000 /* ... in a round that must prove no column is missing */
 #define PRICE_KEEP 4             /* columns kept per pricing call (its last improvements) */
-#define MASTER_NODES 2000000UL   /* restricted master search nodes */
+#define MASTER_FIRST 100000UL    /* restricted master search nodes, generated columns alone */
+#define MASTER_NODES 1000000UL   /* ... with the enumerated or the heuristic's columns */
 #define DEGENERATE_BLAND 50      /* degenerate pivots in a row before Bland's rule */
+#define ENUM_NODES 1500000UL     /* search nodes of the enumeration within the gap */
+#define ENUM_COLUMNS 25000       /* columns it may list */
 
 typedef struct col {
 	uint64_t mask;
@@ -92,6 +100,8 @@ struct pl_gcols {
 	gclass *cls;
 	size_t *cls_of; /* G */
 	model tot, plc;
+	col *en;        /* columns enumerated within the gap (pl_gcols_enumerate) */
+	size_t nen;
 	pl_gcols_stats st;
 	double scale;
 };
@@ -114,6 +124,9 @@ typedef struct pricer {
 	size_t nkeep;
 	unsigned long nodes, cap;
 	int aborted;
+	int enumerate;           /* 1: list every column worth at least the threshold (best) */
+	uint64_t *list;          /* ... here (local masks) */
+	size_t nlist, listcap, listmax;
 } pricer;
 
 static int dbl_desc(const void *a, const void *b)
@@ -181,12 +194,34 @@ static void price_record(pricer *X, uint64_t S, double value)
 	}
 }
 
+/* Enumeration mode: keep S; a full list (listmax) or no memory stops the search, incomplete. */
+static int enum_push(pricer *X, uint64_t S)
+{
+	if (X->nlist == X->listcap) {
+		size_t nc = X->listcap ? 2 * X->listcap : 256;
+		uint64_t *l = nc <= X->listmax ? realloc(X->list, nc * sizeof(uint64_t)) : NULL;
+		if (!l) {
+			X->aborted = 1;
+			X->nodes = X->cap;
+			return -1;
+		}
+		X->list = l;
+		X->listcap = nc;
+	}
+	X->list[X->nlist++] = S;
+	return 0;
+}
+
 static void price_dfs(pricer *X, uint64_t S, size_t size, size_t cap, double value, uint64_t P)
 {
 	double ub;
 
-	if (size >= X->gmin && value > X->best + X->tol)
-		price_record(X, S, value);
+	if (size >= X->gmin && value > X->best + X->tol) {
+		if (!X->enumerate)
+			price_record(X, S, value);
+		else if (enum_push(X, S) != 0)
+			return;
+	}
 	if (!P || size >= cap)
 		return;
 	ub = price_node_bound(X, P, size, cap, value);
@@ -240,11 +275,10 @@ static int cand_cmp(const void *a, const void *b)
 	return (x->u > y->u) - (x->u < y->u);
 }
 
-/* Price class c of model M at multipliers pi: the largest worth(S) - pi(S) over the class's
- * columns (an upper bound of it when the node cap was hit: *exact = 0), -DBL_MAX when the class
- * has no column. Columns found on the way are left in X->keep (local masks). */
-static double price_class(const pl_gcols *G, const model *M, size_t c, const double *pi,
-			  unsigned long cap, pricer *X, int *exact)
+/* The pricing problem of class c of model M at multipliers pi, in X (candidates ordered by their
+ * node value plus half their positive links: good columns are found first). */
+static void price_setup(const pl_gcols *G, const model *M, size_t c, const double *pi,
+			unsigned long cap, pricer *X)
 {
 	const pl_gcols_in *in = &G->in;
 	const gclass *k = &G->cls[c];
@@ -302,7 +336,22 @@ static double price_class(const pl_gcols *G, const model *M, size_t c, const dou
 	X->open_max = -DBL_MAX;
 	X->tol = G->in.eps;
 	X->cap = cap;
-	price_dfs(X, 0, 0, k->gmax, 0.0, n == 64 ? ~(uint64_t)0 : (((uint64_t)1 << n) - 1));
+	X->enumerate = 0;
+}
+
+static uint64_t price_all(const pricer *X)
+{
+	return X->n == 64 ? ~(uint64_t)0 : (((uint64_t)1 << X->n) - 1);
+}
+
+/* Price class c of model M at multipliers pi: the largest worth(S) - pi(S) over the class's
+ * columns (an upper bound of it when the node cap was hit: *exact = 0), -DBL_MAX when the class
+ * has no column. Columns found on the way are left in X->keep (local masks). */
+static double price_class(const pl_gcols *G, const model *M, size_t c, const double *pi,
+			  unsigned long cap, pricer *X, int *exact)
+{
+	price_setup(G, M, c, pi, cap, X);
+	price_dfs(X, 0, 0, G->cls[c].gmax, 0.0, price_all(X));
 	*exact = !X->aborted;
 	return X->best > X->open_max ? X->best : X->open_max;
 }
@@ -672,6 +721,7 @@ void pl_gcols_free(pl_gcols *G)
 		return;
 	model_release(&G->tot);
 	model_release(&G->plc);
+	free(G->en);
 	free(G->cls);
 	free(G->cls_of);
 	free(G);
@@ -699,7 +749,8 @@ typedef struct master {
 	double total, btotal, eps;
 	size_t stack[64], depth, bstack[64], bdepth;
 	double dmax[64], dmaxp[64];
-	unsigned long nodes;
+	size_t req_from[64];     /* a required class's next column to try */
+	unsigned long nodes, cap;
 	int have, complete, found; /* found: a grouping recorded by this search (not the incumbent) */
 } master;
 
@@ -722,6 +773,45 @@ static int master_better(const master *X, size_t placed, double total)
 {
 	return !X->have || placed > X->bplaced ||
 	       (placed == X->bplaced && total > X->btotal + X->eps);
+}
+
+static void master_dfs(master *X, size_t p);
+
+/* A required class not yet filled is filled first (its columns in canonical order, increasing
+ * within the class so that each choice is made once): a search that met the units first could
+ * spend its nodes on groupings that leave it empty. */
+static void master_take(master *X, size_t j, size_t p)
+{
+	const col *k = &X->cols[j];
+	X->covered |= k->mask;
+	X->used[k->cls]++;
+	X->placed += k->size;
+	X->total += k->val;
+	X->stack[X->depth++] = j;
+	master_dfs(X, p);
+	X->depth--;
+	X->total -= k->val;
+	X->placed -= k->size;
+	X->used[k->cls]--;
+	X->covered &= ~k->mask;
+}
+
+static void master_required(master *X, size_t p, size_t c)
+{
+	size_t from = X->req_from[c];
+
+	if (X->nodes >= X->cap) {
+		X->complete = 0;
+		return;
+	}
+	X->nodes++;
+	for (size_t j = from; j < X->ncols; j++) {
+		if (X->cols[j].cls != c || (X->cols[j].mask & X->covered))
+			continue;
+		X->req_from[c] = j + 1;
+		master_take(X, j, p);
+	}
+	X->req_from[c] = from;
 }
 
 static void master_dfs(master *X, size_t p)
@@ -751,10 +841,12 @@ static void master_dfs(master *X, size_t p)
 	pub += X->placed;
 	if (X->have && (pub < X->bplaced || (pub == X->bplaced && tub <= X->btotal + X->eps)))
 		return;
+	for (size_t c = 0; c < G->C; c++)
+		if (G->cls[c].req && X->used[c] < G->cls[c].count) {
+			master_required(X, p, c);
+			return;
+		}
 	if (p == X->nord) {
-		for (size_t c = 0; c < G->C; c++)
-			if (G->cls[c].req && X->used[c] < G->cls[c].count)
-				return;
 		if (master_better(X, X->placed, X->total)) {
 			X->have = X->found = 1;
 			X->bplaced = X->placed;
@@ -764,7 +856,7 @@ static void master_dfs(master *X, size_t p)
 		}
 		return;
 	}
-	if (X->nodes >= MASTER_NODES) {
+	if (X->nodes >= X->cap) {
 		X->complete = 0;
 		return;
 	}
@@ -773,17 +865,7 @@ static void master_dfs(master *X, size_t p)
 		const col *k = &X->cols[X->lead[i]];
 		if ((k->mask & X->covered) || X->used[k->cls] >= G->cls[k->cls].count)
 			continue;
-		X->covered |= k->mask;
-		X->used[k->cls]++;
-		X->placed += k->size;
-		X->total += k->val;
-		X->stack[X->depth++] = X->lead[i];
-		master_dfs(X, p + 1);
-		X->depth--;
-		X->total -= k->val;
-		X->placed -= k->size;
-		X->used[k->cls]--;
-		X->covered &= ~k->mask;
+		master_take(X, X->lead[i], p + 1);
 	}
 	master_dfs(X, p + 1);
 }
@@ -809,49 +891,46 @@ static int lead_cmp_val(const col *a, const col *b)
 	return (a->cls > b->cls) - (a->cls < b->cls);
 }
 
-/* Columns of both pools and of `extra`, each once, in a canonical order (value, then mask), so
- * that the search does not depend on the order they were found in. */
+static int col_cmp(const void *a, const void *b)
+{
+	return lead_cmp_val(a, b);
+}
+
+/* Columns of both pools, the enumerated ones and `extra`, each once, in a canonical order
+ * (value, then mask), so that the search does not depend on the order they were found in. */
 static int master_columns(master *X, const long *extra)
 {
 	const pl_gcols *G = X->G;
-	size_t cap = G->tot.npool + G->plc.npool + G->in.G + 1, n = 0;
+	size_t cap = G->tot.npool + G->plc.npool + G->nen + G->in.G + 1, n = 0, m = 0;
 
 	X->cols = malloc(cap * sizeof(col));
 	if (!X->cols)
 		return -1;
-	for (int t = 0; t < 3; t++) {
-		size_t cnt = t == 0 ? G->tot.npool : t == 1 ? G->plc.npool : extra ? G->in.G : 0;
-		for (size_t j = 0; j < cnt; j++) {
-			col k;
-			int dup = 0;
-			if (t < 2) {
-				k = (t == 0 ? G->tot.pool : G->plc.pool)[j];
-			} else {
-				k.mask = 0;
-				for (size_t u = 0; u < G->in.U; u++)
-					if (extra[u] == (long)j)
-						k.mask |= (uint64_t)1 << u;
-				if (!k.mask)
-					continue;
-				k.cls = G->cls_of[j];
-				k.val = col_value(&G->in, k.mask, &k.size);
-			}
-			for (size_t i = 0; i < n && !dup; i++)
-				dup = X->cols[i].mask == k.mask && X->cols[i].cls == k.cls;
-			if (!dup)
-				X->cols[n++] = k;
-		}
+	memcpy(X->cols, G->tot.pool, G->tot.npool * sizeof(col));
+	n = G->tot.npool;
+	memcpy(X->cols + n, G->plc.pool, G->plc.npool * sizeof(col));
+	n += G->plc.npool;
+	memcpy(X->cols + n, G->en, G->nen * sizeof(col));
+	n += G->nen;
+	for (size_t g = 0; extra && g < G->in.G; g++) {
+		col k;
+		k.mask = 0;
+		for (size_t u = 0; u < G->in.U; u++)
+			if (extra[u] == (long)g)
+				k.mask |= (uint64_t)1 << u;
+		if (!k.mask)
+			continue;
+		k.cls = G->cls_of[g];
+		k.val = col_value(&G->in, k.mask, &k.size);
+		k.worth = k.val;
+		X->cols[n++] = k;
 	}
-	X->ncols = n;
-	for (size_t i = 1; i < n; i++) { /* insertion sort: canonical order */
-		col k = X->cols[i];
-		size_t j = i;
-		while (j > 0 && lead_cmp_val(&X->cols[j - 1], &k) > 0) {
-			X->cols[j] = X->cols[j - 1];
-			j--;
-		}
-		X->cols[j] = k;
-	}
+	qsort(X->cols, n, sizeof(col), col_cmp);
+	for (size_t i = 0; i < n; i++) /* the same set of the same class has the same value */
+		if (m == 0 || X->cols[i].mask != X->cols[m - 1].mask ||
+		    X->cols[i].cls != X->cols[m - 1].cls)
+			X->cols[m++] = X->cols[i];
+	X->ncols = m;
 	return 0;
 }
 
@@ -908,8 +987,13 @@ static int master_order(master *X)
 	return 0;
 }
 
-int pl_gcols_master(pl_gcols *G, const long *extra, size_t placed0, double total0, long *gu,
-		    size_t *placed, double *total)
+/* The restricted master over the pool, the enumerated columns and the groups of `extra` (a unit
+ * -> group assignment, NULL: none): the best grouping over those columns, lexicographically (most
+ * clients, then the largest total), written to gu (-1 for unplaced), within `cap` nodes. Returns 1
+ * when a grouping strictly better than (placed0, total0) was found (total0 = -DBL_MAX: no
+ * incumbent), 0 when none (gu untouched then). */
+static int master_run(pl_gcols *G, const long *extra, size_t placed0, double total0,
+		      unsigned long cap, long *gu, size_t *placed, double *total)
 {
 	master *X = calloc(1, sizeof(master));
 	int found = 0;
@@ -919,6 +1003,7 @@ int pl_gcols_master(pl_gcols *G, const long *extra, size_t placed0, double total
 	X->G = G;
 	X->eps = G->in.eps;
 	X->complete = 1;
+	X->cap = cap;
 	if (master_columns(X, extra) != 0 || master_order(X) != 0)
 		goto out;
 	master_reduced(X, &G->tot, X->dmax);
@@ -957,4 +1042,185 @@ out:
 	free(X->lead);
 	free(X);
 	return found;
+}
+
+/* ---------------------------------------------------------------- enumeration within the gap */
+
+/*
+ * Every column that can be part of a grouping whose total is at least lb. With the bound's
+ * multipliers pi and its per-class values t_c (the priced maximum, or 0 when larger for a class
+ * that need not form), a grouping holding column S of class c has a total of at most
+ * L - t_c + (v(S) - pi(S)), so v(S) - pi(S) >= t_c - (L - lb) for each of its columns: the
+ * reduced-cost test of Lagrangian column enumeration (as in Baldacci, Christofides & Mingozzi
+ * 2008, "An exact algorithm for the vehicle routing problem based on the set partitioning
+ * formulation with additional cuts", Math. Programming 115). The pricing search lists them all
+ * with that threshold. Returns 1 when the list is complete, 0 when a cap was hit (the columns
+ * listed still serve the master), -1 on allocation failure.
+ */
+static int enumerate_gap(pl_gcols *G, double lb)
+{
+	const model *M = &G->tot;
+	pricer *X = calloc(1, sizeof(pricer));
+	unsigned long left = ENUM_NODES;
+	size_t room = ENUM_COLUMNS;
+	int complete = 1;
+
+	if (!X)
+		return -1;
+	for (size_t c = 0; c < G->C && complete; c++) {
+		double z = M->red[c], t, thr;
+		if (z == -DBL_MAX)
+			continue; /* the class has no column */
+		t = G->cls[c].req || z > 0.0 ? z : 0.0;
+		thr = t - (M->bound - lb) - 2.0 * G->in.eps;
+		price_setup(G, M, c, M->pi, left, X);
+		X->enumerate = 1;
+		X->best = thr - X->tol; /* a leaf is listed when its value exceeds best + tol */
+		X->nlist = 0;
+		X->listmax = room;
+		price_dfs(X, 0, 0, G->cls[c].gmax, 0.0, price_all(X));
+		G->st.price_nodes += X->nodes;
+		left -= X->nodes < left ? X->nodes : left;
+		if (X->aborted)
+			complete = 0;
+		if (X->nlist) {
+			col *e = realloc(G->en, (G->nen + X->nlist) * sizeof(col));
+			if (!e) {
+				free(X->list);
+				free(X);
+				return -1;
+			}
+			G->en = e;
+			for (size_t i = 0; i < X->nlist; i++) {
+				col *k = &G->en[G->nen++];
+				k->mask = price_units(X, X->list[i]);
+				k->cls = c;
+				k->val = col_value(&G->in, k->mask, &k->size);
+				k->worth = k->val;
+			}
+			room -= X->nlist;
+		}
+	}
+	G->st.enumerated = G->nen;
+	free(X->list);
+	free(X);
+	return complete;
+}
+
+static int lex_better(size_t p1, double t1, size_t p0, double t0, double eps)
+{
+	return p1 > p0 || (p1 == p0 && t1 > t0 + eps);
+}
+
+/* The best answer so far of pl_gcols_best. */
+typedef struct answer {
+	long *gu;
+	size_t placed;
+	double total;
+	int have, ours; /* ours: from the columns (not the heuristic's answer) */
+} answer;
+
+static void answer_take(answer *A, const long *gu, size_t U, size_t placed, double total, int ours)
+{
+	memcpy(A->gu, gu, U * sizeof(long));
+	A->placed = placed;
+	A->total = total;
+	A->have = 1;
+	A->ours = ours;
+}
+
+/*
+ * One floor of the search within the gap: every column of a grouping with a total >= lb, and the
+ * master over them for the best such grouping (placing pmax clients). Returns 1 when that search
+ * was complete (so a grouping found is the optimum, and none found means the optimum is below
+ * lb), 0 when a cap was hit, -1 on allocation failure. A grouping found improves A.
+ */
+static int floor_search(pl_gcols *G, size_t pmax, double lb, answer *A, long *gu)
+{
+	size_t p2 = 0;
+	double t2 = 0.0;
+	int complete, found;
+
+	G->nen = 0;
+	complete = enumerate_gap(G, lb);
+	if (complete < 0)
+		return -1;
+	found = master_run(G, NULL, pmax, lb - 2.0 * G->in.eps, MASTER_NODES, gu, &p2, &t2);
+	if (found && (!A->have || lex_better(p2, t2, A->placed, A->total, -G->in.eps)))
+		answer_take(A, gu, G->in.U, p2, t2, 1); /* ties go to the columns: no seed */
+	if (found && complete && G->st.master_complete)
+		G->st.proven = 1;
+	return complete && G->st.master_complete;
+}
+
+/* Floors of the search within the gap, as fractions of the bound below it: the first that holds
+ * a grouping proves it optimal. Fixed fractions, so the floors do not depend on the seed. */
+static const double FLOORS[] = { 0.0025, 0.005, 0.01, 0.015, 0.02, 0.03, 0.04, 0.05, 0.06,
+				  0.08, 0.10, 0.12, 0.16, 0.20, 0.25, 0.30 };
+
+int pl_gcols_best(pl_gcols *G, const long *heur, size_t hplaced, double htotal, long *gu,
+		  size_t *placed, double *total)
+{
+	const pl_gcols_in *in = &G->in;
+	size_t pmax = (size_t)floor(G->plc.bound + 1e-7), p1 = 0;
+	double t1 = 0.0, L = G->tot.bound, lb0 = -DBL_MAX;
+	answer A = { malloc((in->U + 1) * sizeof(long)), 0, 0.0, 0, 0 };
+	int m1, r = 0;
+
+	if (!A.gu)
+		return -1;
+	G->st.proven = 0;
+	/* 1. the generated columns alone */
+	m1 = master_run(G, NULL, 0, -DBL_MAX, MASTER_FIRST, gu, &p1, &t1);
+	if (m1)
+		answer_take(&A, gu, in->U, p1, t1, 1);
+	if (heur && (!A.have || lex_better(hplaced, htotal, A.placed, A.total, in->eps)))
+		answer_take(&A, heur, in->U, hplaced, htotal, 0);
+	if (A.have && A.placed >= pmax && A.total >= L - in->eps) {
+		G->st.proven = 1; /* the bound is met */
+		goto out;
+	}
+	/* 2. the search within the gap, when the answer places the most clients possible */
+	if (A.have && A.placed >= pmax) {
+		lb0 = A.total;
+		for (size_t f = 0; f < sizeof(FLOORS) / sizeof(FLOORS[0]); f++) {
+			double lb = L - FLOORS[f] * fabs(L);
+			/* every floor down to the first at or below the answer: the floor that proves
+			 * the optimum is then the same whatever answer the heuristic brought */
+			r = floor_search(G, pmax, lb, &A, gu);
+			if (r < 0 || G->st.proven || r == 0 || lb <= lb0 + in->eps)
+				goto last;
+		}
+		/* below every floor: the answer itself is the last (only better is searched) */
+		G->nen = 0;
+		r = enumerate_gap(G, lb0);
+		if (r < 0)
+			goto out;
+		if (master_run(G, A.ours ? NULL : heur, A.placed, A.total, MASTER_NODES, gu, &p1, &t1))
+			answer_take(&A, gu, in->U, p1, t1, 1);
+		G->st.proven = r == 1 && G->st.master_complete;
+		r = 0;
+		goto out;
+last:
+		if (r < 0 || G->st.proven)
+			goto out;
+		/* not proven: the last floor's columns and the heuristic's groups, for a better answer */
+		if (heur && master_run(G, heur, A.placed, A.total, MASTER_FIRST, gu, &p1, &t1))
+			answer_take(&A, gu, in->U, p1, t1, 1);
+		r = 0;
+		goto out;
+	}
+	/* 3. not the most clients: the heuristic's groups join the generated columns */
+	if (heur && master_run(G, heur, A.placed, A.total, MASTER_NODES, gu, &p1, &t1))
+		answer_take(&A, gu, in->U, p1, t1, 1);
+out:
+	if (r >= 0) {
+		r = A.have && A.ours;
+		if (r)
+			memcpy(gu, A.gu, in->U * sizeof(long));
+		*placed = A.placed;
+		*total = A.total;
+	}
+	free(A.gu);
+	return r;
 }

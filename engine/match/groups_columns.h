@@ -40,7 +40,10 @@ typedef struct pl_gcols_stats {
 	                            LP bound of the set-partitioning model, not a relaxation of it) */
 	size_t rounds, columns;  /* column generation rounds, columns in the pool */
 	unsigned long price_nodes, master_nodes;
-	int master_complete;     /* 1: the restricted master's search ran to its end */
+	int master_complete;     /* 1: the restricted master's last search ran to its end */
+	size_t enumerated;       /* columns listed within the gap */
+	int proven;              /* 1: pl_gcols_best's answer is proven optimal (most clients placed,
+	                            then the largest total) */
 } pl_gcols_stats;
 
 /* Column generation and the bound. NULL on allocation failure (err set). in->U must be at most
@@ -49,11 +52,14 @@ pl_gcols *pl_gcols_new(const pl_gcols_in *in, pl_error *err);
 void pl_gcols_free(pl_gcols *C);
 const pl_gcols_stats *pl_gcols_stats_of(const pl_gcols *C);
 
-/* The restricted master over the pool, plus the groups of `extra` (a unit -> group assignment,
- * NULL: none) as columns: the best grouping over those columns, lexicographically (most clients,
- * then the largest total), written to gu (U entries, -1 for unplaced). Returns 1 when a grouping
- * strictly better than (placed0, total0) was found, 0 when none (gu untouched then). */
-int pl_gcols_master(pl_gcols *C, const long *extra, size_t placed0, double total0, long *gu,
-		    size_t *placed, double *total);
+/* The answer of price-and-branch: the master over the generated columns; when it places the
+ * most clients possible (the placed bound) but does not reach the bound, every column within the
+ * gap is listed and the master run again (complete: proven optimal); otherwise the heuristic's
+ * groups (heur, NULL: none) join the columns. Writes gu and returns 1 when that answer is to
+ * replace the heuristic's (better, or proven optimal: the same answer whatever the seed), 0 to
+ * keep the heuristic's, -1 on allocation failure. stats.proven says whether the answer returned
+ * (or the heuristic's kept) is proven optimal. */
+int pl_gcols_best(pl_gcols *C, const long *heur, size_t hplaced, double htotal, long *gu,
+		  size_t *placed, double *total);
 
 #endif
