@@ -1176,8 +1176,9 @@ int pl_gcols_best(pl_gcols *G, const long *heur, size_t hplaced, double htotal, 
 		answer_take(&A, gu, in->U, p1, t1, 1);
 	if (heur && (!A.have || lex_better(hplaced, htotal, A.placed, A.total, in->eps)))
 		answer_take(&A, heur, in->U, hplaced, htotal, 0);
-	if (A.have && A.placed >= pmax && A.total >= L - in->eps) {
-		G->st.proven = 1; /* the bound is met */
+	if (A.have && A.ours && A.placed >= pmax && A.total >= L - in->eps) {
+		G->st.proven = 1; /* the bound is met (by the heuristic alone: the first floor below
+				     finds it, or an equal grouping, whatever the seed) */
 		goto out;
 	}
 	/* 2. the search within the gap, when the answer places the most clients possible */
