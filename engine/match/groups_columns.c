@@ -906,11 +906,14 @@ static int master_columns(master *X, const long *extra)
 	X->cols = malloc(cap * sizeof(col));
 	if (!X->cols)
 		return -1;
-	memcpy(X->cols, G->tot.pool, G->tot.npool * sizeof(col));
+	if (G->tot.npool) /* memcpy from a NULL pool is undefined even for 0 bytes */
+		memcpy(X->cols, G->tot.pool, G->tot.npool * sizeof(col));
 	n = G->tot.npool;
-	memcpy(X->cols + n, G->plc.pool, G->plc.npool * sizeof(col));
+	if (G->plc.npool)
+		memcpy(X->cols + n, G->plc.pool, G->plc.npool * sizeof(col));
 	n += G->plc.npool;
-	memcpy(X->cols + n, G->en, G->nen * sizeof(col));
+	if (G->nen)
+		memcpy(X->cols + n, G->en, G->nen * sizeof(col));
 	n += G->nen;
 	for (size_t g = 0; extra && g < G->in.G; g++) {
 		col k;
