@@ -888,8 +888,12 @@ static void group_why(const pl_groups_program *m, const pl_groups_result *res, s
 static const char *bound_note(const pl_groups_result *res, char *buf, size_t size)
 {
 	if (res->optimal) {
-		snprintf(buf, size, "proven optimal: no grouping that keeps every rule has a larger total "
-			 "(the sum of the pair scores inside the groups) than %.4f", res->objective);
+		/* The proof is of the answer asked for, most placed first: a grouping that places
+		 * fewer may have a larger total (review, session 9), so the note says both parts. */
+		snprintf(buf, size, "proven optimal: no grouping that keeps every rule places more than "
+			 "%zu %s, and none that places %zu has a larger total (the sum of the pair scores "
+			 "inside the groups) than %.4f", res->placed,
+			 res->placed == 1 ? "client" : "clients", res->placed, res->objective);
 		return buf;
 	}
 	if (strncmp(res->bound_method, "set-partitioning", 16) == 0) {

@@ -3906,6 +3906,17 @@ static pl_status columns_step(const inst *I, best_run *b, double eps, pl_gcols *
 
 /* The upper bound, the gap, and how both were obtained (the exhaustive search, when it ran, is
  * the certificate). */
+/* Clients in a unit that fits at least one group: no grouping places more. */
+static size_t placeable_clients(const inst *I)
+{
+	size_t cnt = 0;
+
+	for (size_t u = 0; u < I->U; u++)
+		if (I->ne[u])
+			cnt += I->usz[u];
+	return cnt;
+}
+
 static pl_status bound_and_gap(const inst *I, const pl_groups_problem *prob, int exhaustive,
 			       const pl_gcols_stats *cs, pl_groups_result *res, pl_error *err)
 {
@@ -3932,8 +3943,13 @@ static pl_status bound_and_gap(const inst *I, const pl_groups_problem *prob, int
 	}
 	if (res->gap < 1e-9) {
 		res->gap = 0.0;
-		/* the total is the best possible; with the columns, the placed count must be too */
-		res->optimal = !cs || exhaustive || (double)res->placed + 1.0 > cs->placed_bound + 1e-7;
+		/* The total is the best possible; the placed count must be too: with the columns
+		 * their placed bound says so, without them only when every client who fits some
+		 * group is placed (a grouping placing more with a smaller total would be the
+		 * answer: review, session 9). */
+		res->optimal = exhaustive ||
+			       (cs ? (double)res->placed + 1.0 > cs->placed_bound + 1e-7
+				   : res->placed >= placeable_clients(I));
 	}
 	res->method = exhaustive ? "annealing + exhaustive search" : "annealing";
 	res->algorithm = algorithm_name(I, exhaustive);
