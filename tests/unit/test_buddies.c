@@ -595,6 +595,26 @@ END_TEST
 /* An alternative (i, j) and the alternative (j, i) are one problem (the pair required): it is
  * re-solved once, and both clients list the same total_change and matched_change. Odd cohorts
  * (no single-root search), `top` 5 so that many pairs are listed by both of their clients. */
+/* An alternative's total_change and matched_change against a solve with its pair pinned. */
+static void check_alt_by_pinning(const pl_buddies_problem *base, const pl_buddies_result *res,
+				 size_t i, const pl_buddies_alt *a)
+{
+	pl_buddies_problem q = *base;
+	pl_buddies_result pinned = PL_BUDDIES_RESULT_INIT;
+	pl_error err = PL_ERROR_INIT;
+	size_t pair[2] = { i, a->partner };
+
+	q.top = 0;
+	q.npinned = 1;
+	q.pinned = pair;
+	ck_assert_int_eq(pl_buddies_solve(&q, &pinned, &err), PL_OK);
+	ck_assert_int_eq(a->matched_change, (long)pinned.matched - (long)res->matched);
+	ck_assert_msg(fabs(a->total_change - (pinned.objective - res->objective)) < 1e-9,
+		      "total_change %.12g, pinned solve %.12g", a->total_change,
+		      pinned.objective - res->objective);
+	pl_buddies_result_release(&pinned);
+}
+
 START_TEST(test_mutual_pairs_solved_once)
 {
 	tu_rng r = { 4242 };
@@ -631,6 +651,10 @@ START_TEST(test_mutual_pairs_solved_once)
 					ck_assert(a->total_change == b->total_change);
 					ck_assert_int_eq(a->matched_change, b->matched_change);
 				}
+				/* the values copied to a twin must be right, not only equal: against
+				 * a solve of its own with the pair pinned (review, session 9) */
+				if (twin && i < j)
+					check_alt_by_pinning(&p, &res, i, a);
 				/* each unordered pair counted once: by its smaller client when both list it */
 				distinct += !twin || i < j;
 				mutual += twin && i < j;
