@@ -896,23 +896,18 @@ static const char *bound_note(const pl_groups_result *res, char *buf, size_t siz
 			 res->placed == 1 ? "client" : "clients", res->placed, res->objective);
 		return buf;
 	}
-	if (strncmp(res->bound_method, "set-partitioning", 16) == 0) {
-		snprintf(buf, size, "no grouping that keeps every rule can have a total (the sum of the "
-			 "pair scores inside the groups) above %.4f, so this total of %.4f is at least "
-			 "%.1f%% of the best possible; the bound lets every group take any set of members "
-			 "that keeps every rule, each client in at most one group, but allows fractions of "
-			 "such groupings, so the best possible can still be below it",
-			 res->upper_bound, res->objective,
-			 res->upper_bound > 0 ? 100.0 * res->objective / res->upper_bound : 100.0);
-		return buf;
-	}
+	/* Both bounds hold for every grouping; the words say what each relaxes. */
+	const char *how = strncmp(res->bound_method, "set-partitioning", 16) == 0
+		? "lets every group take any set of members that keeps every rule, each client in at "
+		  "most one group, but allows fractions of such groupings, so the best possible can "
+		  "still be below it"
+		: "gives each client its best possible group mates (eligible for one group, no "
+		  "hard-rule conflict among them), chosen for each client on its own, so the best "
+		  "possible is usually well below it";
 	snprintf(buf, size, "no grouping that keeps every rule can have a total (the sum of the pair "
 		 "scores inside the groups) above %.4f, so this total of %.4f is at least %.1f%% of the "
-		 "best possible; the bound gives each client its best possible group mates (eligible for "
-		 "one group, no hard-rule conflict among them), chosen for each client on its own, so the "
-		 "best possible is usually well below it",
-		 res->upper_bound, res->objective,
-		 res->upper_bound > 0 ? 100.0 * res->objective / res->upper_bound : 100.0);
+		 "best possible; the bound %s", res->upper_bound, res->objective,
+		 res->upper_bound > 0 ? 100.0 * res->objective / res->upper_bound : 100.0, how);
 	return buf;
 }
 
